@@ -1,0 +1,190 @@
+//! Adapter configuration: what a generated adapter builds from its mapping, and what
+//! the user may override at runtime before building the [`crate::Pipeline`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::AuthConfig;
+use crate::idempotency::IdempotencyStore;
+use crate::policy::Policy;
+use crate::retry::RetryBudgetPolicy;
+
+/// Everything a [`crate::Pipeline`] needs to know about one adapter.
+///
+/// Setters take and return `self` so a generated default reads as one expression and
+/// a user override is one more call.
+#[derive(Clone)]
+pub struct AdapterConfig {
+    pub(crate) name: String,
+    pub(crate) base_url: String,
+    pub(crate) auth: AuthConfig,
+    pub(crate) defaults: Policy,
+    pub(crate) operations: BTreeMap<String, Policy>,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) retry_budget: Option<RetryBudgetPolicy>,
+    pub(crate) idempotency_store: Option<Arc<dyn IdempotencyStore>>,
+    pub(crate) idempotency_ttl: Duration,
+    pub(crate) client: Option<reqwest::Client>,
+    pub(crate) user_agent: String,
+}
+
+impl AdapterConfig {
+    /// A configuration for adapter `name` (used in logs and errors) calling `base_url`.
+    pub fn new(name: impl Into<String>, base_url: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            base_url: base_url.into(),
+            auth: AuthConfig::None,
+            defaults: Policy::default(),
+            operations: BTreeMap::new(),
+            allow_insecure_http: false,
+            retry_budget: Some(RetryBudgetPolicy::default()),
+            idempotency_store: None,
+            // Stripe keeps keys for at least 24 h; remembering ours longer is useless.
+            idempotency_ttl: Duration::from_secs(24 * 60 * 60),
+            client: None,
+            user_agent: concat!("portcullis/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+
+    /// How requests authenticate.
+    pub fn auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The adapter-wide policy, under every operation's override.
+    pub fn defaults(mut self, policy: Policy) -> Self {
+        self.defaults = policy;
+        self
+    }
+
+    /// Sets the override of one operation (replacing any earlier one); its set fields
+    /// win over the defaults, field by field.
+    pub fn operation(mut self, operation: impl Into<String>, policy: Policy) -> Self {
+        self.operations.insert(operation.into(), policy);
+        self
+    }
+
+    /// Allows an `http://` base URL (local mocks). Off by default: credentials must not
+    /// cross the network in clear text by accident.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Replaces the base URL (a sandbox, a proxy, a mock).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Sets the retry token bucket, or `None` to retry without one.
+    pub fn retry_budget(mut self, budget: Option<RetryBudgetPolicy>) -> Self {
+        self.retry_budget = budget;
+        self
+    }
+
+    /// Where keys of calls with unknown outcome are remembered (default: in memory).
+    pub fn idempotency_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
+        self.idempotency_store = Some(store);
+        self
+    }
+
+    /// How long a remembered key stays usable (default 24 h).
+    pub fn idempotency_ttl(mut self, ttl: Duration) -> Self {
+        self.idempotency_ttl = ttl;
+        self
+    }
+
+    /// Uses this HTTP client (proxies, TLS roots, connection pool settings). Its own
+    /// timeouts, if any, apply under the pipeline's.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The `User-Agent` header sent with every request.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The override of `operation`, created empty if absent, for editing in place.
+    pub fn policy_mut(&mut self, operation: &str) -> &mut Policy {
+        self.operations.entry(operation.to_owned()).or_default()
+    }
+
+    /// The adapter-wide defaults, for editing in place.
+    pub fn defaults_mut(&mut self) -> &mut Policy {
+        &mut self.defaults
+    }
+
+    /// The policy `operation` runs under: its override, then the defaults, then
+    /// [`Policy::baseline`]; every field is set.
+    pub fn effective_policy(&self, operation: &str) -> Policy {
+        self.operations
+            .get(operation)
+            .cloned()
+            .unwrap_or_default()
+            .or(&self.defaults)
+            .or(&Policy::baseline())
+    }
+
+    /// The adapter name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The base URL.
+    pub fn base_url_str(&self) -> &str {
+        &self.base_url
+    }
+}
+
+impl fmt::Debug for AdapterConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdapterConfig")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("defaults", &self.defaults)
+            .field("operations", &self.operations)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry_budget", &self.retry_budget)
+            .field("idempotency_store", &self.idempotency_store)
+            .field("idempotency_ttl", &self.idempotency_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effective_policy_layers_override_defaults_baseline() {
+        let mut cfg = AdapterConfig::new("StripeGateway", "https://api.stripe.com")
+            .defaults(Policy {
+                attempt_timeout: Some(Duration::from_secs(5)),
+                ..Policy::default()
+            })
+            .operation(
+                "create_payment",
+                Policy {
+                    budget: Some(Duration::from_secs(45)),
+                    ..Policy::default()
+                },
+            );
+        cfg.policy_mut("get_payment").attempt_timeout = Some(Duration::from_secs(2));
+        let create = cfg.effective_policy("create_payment");
+        assert_eq!(create.attempt_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(create.budget, Some(Duration::from_secs(45)));
+        let get = cfg.effective_policy("get_payment");
+        assert_eq!(get.attempt_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(get.budget, Policy::baseline().budget);
+        assert!(cfg.effective_policy("anything").retry.is_some());
+    }
+}

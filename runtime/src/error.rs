@@ -1,0 +1,417 @@
+//! The one error taxonomy every adapter call ends in.
+//!
+//! Policies have small leaf facts (which limit elapsed, whether the outcome is known);
+//! they are gathered here in one classified enum so a domain error can be mapped from
+//! a [`ErrorKind`] without knowing which policy produced it.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::response::Response;
+use crate::retry::retry_after;
+
+/// Which time limit ended a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeoutLimit {
+    /// One attempt took longer than the policy's `attempt_timeout`, and no retry followed.
+    Attempt,
+    /// The call's overall `budget` ran out (attempts, backoff sleeps and waits included).
+    Budget,
+}
+
+impl fmt::Display for TimeoutLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutLimit::Attempt => "attempt timeout",
+            TimeoutLimit::Budget => "call budget",
+        })
+    }
+}
+
+/// Whether the caller can know what the vendor did with a failed call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// No attempt may have been applied without the caller seeing the answer:
+    /// nothing was sent, or every answer received said "not done".
+    Known,
+    /// At least one attempt may have reached the vendor and been applied (a timeout or
+    /// a dropped connection after the request was written). Replaying a write is safe
+    /// only with the same idempotency key, which the error carries.
+    Unknown,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Known => "outcome known",
+            Outcome::Unknown => "outcome unknown",
+        })
+    }
+}
+
+/// The class of an [`Error`], for mapping onto domain errors and metrics labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Credentials missing, rejected or expired (401/403).
+    Auth,
+    /// The vendor asked us to slow down (429).
+    RateLimited,
+    /// An attempt timeout or the call budget elapsed.
+    Timeout,
+    /// The circuit breaker is open: the vendor was not contacted.
+    Unavailable,
+    /// The vendor answered with an error status.
+    Vendor,
+    /// The response does not match the spec the adapter was generated from.
+    Contract,
+    /// The connection failed (refused, reset, TLS, truncated body).
+    Transport,
+    /// The adapter is misconfigured (bad URL, header, missing secret).
+    Config,
+}
+
+/// Every way an adapter call can fail.
+///
+/// `Display` never contains a secret: URLs are stripped from transport errors (an API
+/// key may sit in the query string) and secrets never enter any variant.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The vendor rejected our credentials, or they could not be presented.
+    #[error("{operation}: authentication failed{}: {message}", fmt_status(*.status))]
+    Auth {
+        /// The adapter operation.
+        operation: String,
+        /// The HTTP status, when the vendor answered.
+        status: Option<u16>,
+        /// What went wrong, without the secret.
+        message: String,
+    },
+    /// The vendor throttled the call.
+    #[error("{operation}: rate limited by vendor (HTTP {status}){}", fmt_retry_after(*.retry_after))]
+    RateLimited {
+        /// The adapter operation.
+        operation: String,
+        /// HTTP status (429, or 403 when the vendor signals limits that way).
+        status: u16,
+        /// How long the vendor asked us to wait, from `Retry-After` or rate-limit headers.
+        retry_after: Option<Duration>,
+    },
+    /// A time limit elapsed.
+    #[error("{operation}: {limit} elapsed after {attempts} attempt(s), {outcome}{}", fmt_key(.idempotency_key.as_deref()))]
+    Timeout {
+        /// The adapter operation.
+        operation: String,
+        /// Which limit.
+        limit: TimeoutLimit,
+        /// Whether the vendor may have applied the call.
+        outcome: Outcome,
+        /// How many attempts were started.
+        attempts: u32,
+        /// The key to replay the call with, for a keyed call whose outcome is unknown.
+        idempotency_key: Option<String>,
+    },
+    /// The circuit breaker is open; the vendor was not contacted.
+    #[error("{operation}: vendor unavailable (circuit open{})", fmt_retry_in(*.retry_in))]
+    Unavailable {
+        /// The adapter operation.
+        operation: String,
+        /// When the breaker will next let a probe through, if known.
+        retry_in: Option<Duration>,
+    },
+    /// The vendor answered with an error status that is not auth or rate limiting.
+    #[error("{operation}: vendor error HTTP {status}{}{}", fmt_code(.code.as_deref()), fmt_message(.message.as_deref()))]
+    Vendor {
+        /// The adapter operation.
+        operation: String,
+        /// HTTP status.
+        status: u16,
+        /// Vendor error code parsed from the spec's error schema (`card_declined`).
+        code: Option<String>,
+        /// Vendor's human-readable message.
+        message: Option<String>,
+    },
+    /// The response does not match the spec: the vendor changed something.
+    #[error("{operation}: response does not match the contract at {path}: {message}")]
+    Contract {
+        /// The adapter operation.
+        operation: String,
+        /// JSON path of the offending value (`$.data[0].status`).
+        path: String,
+        /// What did not match.
+        message: String,
+    },
+    /// The connection failed or the response could not be read.
+    #[error("{operation}: transport error after {attempts} attempt(s), {outcome}: {message}{}", fmt_key(.idempotency_key.as_deref()))]
+    Transport {
+        /// The adapter operation.
+        operation: String,
+        /// Whether the vendor may have applied the call.
+        outcome: Outcome,
+        /// How many attempts were started.
+        attempts: u32,
+        /// The key to replay the call with, for a keyed call whose outcome is unknown.
+        idempotency_key: Option<String>,
+        /// What failed (the underlying error, URL stripped).
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The adapter or the request is misconfigured.
+    #[error("configuration error: {message}")]
+    Config {
+        /// What is wrong; never contains a secret value.
+        message: String,
+    },
+}
+
+fn fmt_status(status: Option<u16>) -> String {
+    status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+}
+
+fn fmt_retry_after(d: Option<Duration>) -> String {
+    d.map(|d| format!(", retry after {d:?}"))
+        .unwrap_or_default()
+}
+
+fn fmt_retry_in(d: Option<Duration>) -> String {
+    d.map(|d| format!(", next probe in {d:?}"))
+        .unwrap_or_default()
+}
+
+fn fmt_key(key: Option<&str>) -> String {
+    key.map(|k| format!(" (replay with idempotency key {k})"))
+        .unwrap_or_default()
+}
+
+fn fmt_code(code: Option<&str>) -> String {
+    code.map(|c| format!(" [{c}]")).unwrap_or_default()
+}
+
+fn fmt_message(message: Option<&str>) -> String {
+    message.map(|m| format!(": {m}")).unwrap_or_default()
+}
+
+impl Error {
+    /// Classifies a final vendor response that the adapter did not map to success.
+    ///
+    /// 401 and 403 are [`Error::Auth`] (except a 403 that carries exhausted rate-limit
+    /// headers, GitHub's way of throttling); 429 is [`Error::RateLimited`] with the
+    /// wait from `Retry-After` or `X-RateLimit-Reset`; anything else is
+    /// [`Error::Vendor`] with the code and message the adapter parsed from the body.
+    pub fn from_vendor_response(
+        operation: &str,
+        resp: &Response,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Error {
+        let status = resp.status();
+        let throttled_403 = status == 403 && retry_after::rate_limit_exhausted(resp.headers());
+        if status == 429 || throttled_403 {
+            return Error::RateLimited {
+                operation: operation.to_owned(),
+                status,
+                retry_after: retry_after::from_headers(
+                    resp.headers(),
+                    std::time::SystemTime::now(),
+                ),
+            };
+        }
+        if status == 401 || status == 403 {
+            let message = match (code, message) {
+                (Some(c), Some(m)) => format!("[{c}] {m}"),
+                (Some(c), None) => c,
+                (None, Some(m)) => m,
+                (None, None) => "credentials rejected".to_owned(),
+            };
+            return Error::Auth {
+                operation: operation.to_owned(),
+                status: Some(status),
+                message,
+            };
+        }
+        Error::Vendor {
+            operation: operation.to_owned(),
+            status,
+            code,
+            message,
+        }
+    }
+
+    /// A contract violation found while decoding or validating a response.
+    pub fn contract(operation: &str, path: String, message: String) -> Error {
+        Error::Contract {
+            operation: operation.to_owned(),
+            path,
+            message,
+        }
+    }
+
+    /// A configuration error.
+    pub fn config(message: impl Into<String>) -> Error {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+
+    /// The class of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Auth { .. } => ErrorKind::Auth,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Unavailable { .. } => ErrorKind::Unavailable,
+            Error::Vendor { .. } => ErrorKind::Vendor,
+            Error::Contract { .. } => ErrorKind::Contract,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Config { .. } => ErrorKind::Config,
+        }
+    }
+
+    /// Whether the same logical call may succeed if tried again later.
+    ///
+    /// This says the failure is transient, not that a blind replay is safe: a write
+    /// whose outcome is [`Outcome::Unknown`] must be replayed with
+    /// [`Error::idempotency_key`] (the pipeline's idempotency store does that for you
+    /// when the replay has the same fingerprint).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. }
+            | Error::Timeout { .. }
+            | Error::Unavailable { .. }
+            | Error::Transport { .. } => true,
+            Error::Vendor { status, .. } => {
+                matches!(*status, 408 | 409 | 425 | 500 | 502 | 503 | 504)
+            }
+            Error::Auth { .. } | Error::Contract { .. } | Error::Config { .. } => false,
+        }
+    }
+
+    /// The idempotency key to replay a keyed call whose outcome is unknown.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match self {
+            Error::Timeout {
+                idempotency_key, ..
+            }
+            | Error::Transport {
+                idempotency_key, ..
+            } => idempotency_key.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the vendor may have applied the call without the caller seeing it.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Error::Timeout { outcome, .. } | Error::Transport { outcome, .. } => *outcome,
+            _ => Outcome::Known,
+        }
+    }
+
+    /// The vendor's HTTP status, when the vendor answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Auth { status, .. } => *status,
+            Error::RateLimited { status, .. } | Error::Vendor { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The vendor's error code, when its error body carried one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Vendor { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The adapter operation that failed (`None` for configuration errors).
+    pub fn operation(&self) -> Option<&str> {
+        match self {
+            Error::Auth { operation, .. }
+            | Error::RateLimited { operation, .. }
+            | Error::Timeout { operation, .. }
+            | Error::Unavailable { operation, .. }
+            | Error::Vendor { operation, .. }
+            | Error::Contract { operation, .. }
+            | Error::Transport { operation, .. } => Some(operation),
+            Error::Config { .. } => None,
+        }
+    }
+
+    /// How long the vendor or the breaker asked us to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::Unavailable { retry_in, .. } => *retry_in,
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_is_total_and_consistent() {
+        let cases = [
+            (Error::config("x"), ErrorKind::Config, false),
+            (
+                Error::contract("op", "$.a".into(), "bad".into()),
+                ErrorKind::Contract,
+                false,
+            ),
+            (
+                Error::Vendor {
+                    operation: "op".into(),
+                    status: 402,
+                    code: Some("card_declined".into()),
+                    message: None,
+                },
+                ErrorKind::Vendor,
+                false,
+            ),
+            (
+                Error::Vendor {
+                    operation: "op".into(),
+                    status: 503,
+                    code: None,
+                    message: None,
+                },
+                ErrorKind::Vendor,
+                true,
+            ),
+            (
+                Error::Unavailable {
+                    operation: "op".into(),
+                    retry_in: None,
+                },
+                ErrorKind::Unavailable,
+                true,
+            ),
+        ];
+        for (e, kind, retryable) in cases {
+            assert_eq!(e.kind(), kind, "{e}");
+            assert_eq!(e.is_retryable(), retryable, "{e}");
+        }
+    }
+
+    #[test]
+    fn timeout_carries_key_and_says_so() {
+        let e = Error::Timeout {
+            operation: "create_payment".into(),
+            limit: TimeoutLimit::Budget,
+            outcome: Outcome::Unknown,
+            attempts: 2,
+            idempotency_key: Some("k-1".into()),
+        };
+        assert_eq!(e.idempotency_key(), Some("k-1"));
+        assert_eq!(e.outcome(), Outcome::Unknown);
+        let text = e.to_string();
+        assert!(text.contains("call budget"), "{text}");
+        assert!(text.contains("k-1"), "{text}");
+    }
+}

@@ -1,0 +1,595 @@
+//! The pipeline every adapter call goes through.
+//!
+//! # Layer order
+//!
+//! Like tower's `ServiceBuilder`, order decides behaviour, so it is fixed here and
+//! nowhere else. From outside in, for one [`Pipeline::send`]:
+//!
+//! ```text
+//! span (adapter, operation)           one tracing span per logical call
+//! └─ budget                           deadline fixed now; covers everything below
+//!    └─ request build + auth          URL, headers, credential: errors are Config, never sent
+//!       └─ retry loop                 safe-to-retry rule, retry token bucket, full-jitter backoff,
+//!          │                          Retry-After; a wait that does not fit the budget ends the call
+//!          └─ circuit breaker         asked before *every* attempt; open -> Unavailable, no network
+//!             └─ attempt timeout      min(attempt_timeout, remaining budget)
+//!                └─ send + read body  reqwest; the whole body is read inside the attempt
+//!                   └─ classify       final response / retryable status / timeout / transport
+//! └─ idempotency store                remember the key if the outcome is unknown
+//! ```
+//!
+//! Why these choices:
+//!
+//! * **Budget outside retry**: the budget bounds the caller's wait, so backoff sleeps
+//!   and `Retry-After` waits spend from it. A wait that cannot fit is not slept: the
+//!   call returns at once.
+//! * **Attempt timeout inside retry**: each attempt gets its own limit, so one stuck
+//!   connection costs one attempt, not the call.
+//! * **Breaker inside retry**: it records every attempt, which detects an outage from
+//!   the first failures rather than after whole calls fail, and a breaker that opens
+//!   mid-call stops that call's remaining retries. design.md draws the breaker outside
+//!   the retry loop; admitting each attempt is the stricter reading of it: a call that
+//!   finds the breaker open still fails before touching the network.
+//! * **Body read inside the attempt**: a connection reset or truncation while reading
+//!   the body is a failed attempt (retried when safe), not a decode error later.
+//! * **Decode outside the pipeline**: `send` returns the final [`Response`]; generated
+//!   code decodes it with [`Response::decode_json`] and maps vendor errors with
+//!   [`Error::from_vendor_response`], because only it knows the spec's error schema.
+//!
+//! Seams for later issues: the rate limiter and quota sit between the breaker and the
+//! attempt (`acquire` then send); metrics read the same classification the breaker does;
+//! fallbacks wrap `send` from the adapter side.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderName, HeaderValue, Method};
+use tracing::Instrument;
+
+use crate::auth::{Authenticator, Credential};
+use crate::breaker::{BreakerScope, CallOutcome, CircuitBreaker};
+use crate::config::AdapterConfig;
+use crate::error::{Error, Outcome, TimeoutLimit};
+use crate::idempotency::{
+    IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement, fingerprint_digest,
+};
+use crate::policy::Resolved;
+use crate::request::{Request, push_query_pair};
+use crate::response::Response;
+use crate::retry::{AttemptFailure, RetryBudget, backoff, is_safe_to_retry, retry_after};
+use crate::timeout::{Deadline, run_limited};
+
+/// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
+/// breaker. `Clone` is cheap (one `Arc`); share one per adapter.
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    name: String,
+    base_url: String,
+    client: reqwest::Client,
+    auth: Authenticator,
+    user_agent: HeaderValue,
+    defaults: Resolved,
+    configured: HashMap<String, Resolved>,
+    adapter_breaker: Arc<CircuitBreaker>,
+    op_breakers: Mutex<HashMap<String, Arc<CircuitBreaker>>>,
+    retry_budget: Option<RetryBudget>,
+    store: Arc<dyn IdempotencyStore>,
+    key_ttl: Duration,
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Done(Response),
+    Failed {
+        failure: AttemptFailure,
+        /// The response, when the failure is a retryable status.
+        response: Option<Response>,
+        /// The underlying error, for transport failures.
+        error: Option<reqwest::Error>,
+        /// Which limit elapsed, for timeouts.
+        limit: Option<TimeoutLimit>,
+    },
+}
+
+impl Pipeline {
+    /// Validates `config` and builds the pipeline: the base URL must parse, and be
+    /// `https` unless [`AdapterConfig::allow_insecure_http`] was set.
+    pub fn new(config: AdapterConfig) -> Result<Pipeline, Error> {
+        let base = reqwest::Url::parse(&config.base_url).map_err(|e| {
+            Error::config(format!(
+                "{}: base URL {:?} is invalid: {e}",
+                config.name, config.base_url
+            ))
+        })?;
+        match base.scheme() {
+            "https" => {}
+            "http" if config.allow_insecure_http => {}
+            "http" => {
+                return Err(Error::config(format!(
+                    "{}: base URL {} is plain http; call allow_insecure_http(true) for local mocks",
+                    config.name, config.base_url
+                )));
+            }
+            other => {
+                return Err(Error::config(format!(
+                    "{}: unsupported URL scheme {other}",
+                    config.name
+                )));
+            }
+        }
+        if base.query().is_some() || base.fragment().is_some() {
+            return Err(Error::config(format!(
+                "{}: base URL must not have a query or fragment",
+                config.name
+            )));
+        }
+        let client = match config.client.clone() {
+            Some(c) => c,
+            None => reqwest::Client::builder()
+                .build()
+                .map_err(|e| Error::config(format!("{}: HTTP client: {e}", config.name)))?,
+        };
+        let user_agent = HeaderValue::from_str(&config.user_agent)
+            .map_err(|_| Error::config(format!("{}: invalid User-Agent", config.name)))?;
+        let defaults = Resolved::from_policy(config.defaults.clone());
+        let configured = config
+            .operations
+            .keys()
+            .map(|op| {
+                (
+                    op.clone(),
+                    Resolved::from_policy(config.effective_policy(op)),
+                )
+            })
+            .collect();
+        let store = config
+            .idempotency_store
+            .clone()
+            .unwrap_or_else(|| Arc::new(InMemoryIdempotencyStore::new()));
+        Ok(Pipeline {
+            inner: Arc::new(Inner {
+                base_url: base.as_str().trim_end_matches('/').to_owned(),
+                name: config.name.clone(),
+                client,
+                auth: Authenticator::new(config.auth.clone())?,
+                user_agent,
+                adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
+                defaults,
+                configured,
+                op_breakers: Mutex::new(HashMap::new()),
+                retry_budget: config.retry_budget.map(RetryBudget::new),
+                store,
+                key_ttl: config.idempotency_ttl,
+            }),
+        })
+    }
+
+    /// The adapter name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The breaker guarding `operation` (shared by the adapter unless its policy says
+    /// [`BreakerScope::Operation`]).
+    pub fn breaker(&self, operation: &str) -> Arc<CircuitBreaker> {
+        self.inner
+            .breaker_for(operation, self.inner.policy(operation))
+    }
+
+    /// Tokens left in the retry budget (`None` without one).
+    pub fn retry_tokens(&self) -> Option<u32> {
+        self.inner.retry_budget.as_ref().map(RetryBudget::available)
+    }
+
+    /// The idempotency key for one logical call of `operation`.
+    ///
+    /// With a domain value (the mapping's `idempotency.key`), the key is derived from
+    /// it and is the same in every process. Without one, the store is asked for the key
+    /// of an earlier call with the same `fingerprint` (the request's identifying bytes,
+    /// usually its encoded body) that ended with an unknown outcome; failing that, a
+    /// fresh UUIDv4 is drawn.
+    pub async fn idempotency_key(
+        &self,
+        operation: &str,
+        domain_value: Option<String>,
+        fingerprint: impl AsRef<[u8]>,
+    ) -> IdempotencyKey {
+        if let Some(value) = domain_value {
+            return IdempotencyKey::derive(operation, &value);
+        }
+        let digest = fingerprint_digest(operation, fingerprint.as_ref());
+        let (mut key, reused) = match self.inner.store.lookup(operation, &digest).await {
+            Ok(Some(k)) => (IdempotencyKey::from_value(k), true),
+            Ok(None) => (IdempotencyKey::random(), false),
+            Err(e) => {
+                tracing::warn!(adapter = %self.inner.name, operation, error = %e, "idempotency store lookup failed; using a fresh key");
+                (IdempotencyKey::random(), false)
+            }
+        };
+        key.origin = Some((Arc::from(operation), Arc::from(digest)));
+        if reused {
+            tracing::info!(adapter = %self.inner.name, operation, key = %key, "replaying with the key of a call whose outcome was unknown");
+        }
+        key
+    }
+
+    /// Sends `req` through every policy and returns the final response.
+    ///
+    /// `Ok` for any completed HTTP exchange that is final (a 2xx, a 402, or a 503 that
+    /// retries could not get past); `Err` for transport failures, timeouts, an open
+    /// breaker, and configuration or credential problems.
+    pub async fn send(&self, req: Request) -> Result<Response, Error> {
+        let span = tracing::debug_span!("vendor_call", adapter = %self.inner.name, operation = %req.operation);
+        let result = self.send_inner(&req).instrument(span).await;
+        if let Some((key, _)) = &req.idempotency {
+            self.inner.settle_key(key, &result).await;
+        }
+        result
+    }
+
+    async fn send_inner(&self, req: &Request) -> Result<Response, Error> {
+        let inner = &*self.inner;
+        let policy = inner.policy(&req.operation);
+        let deadline = Deadline::start(policy.budget);
+        let breaker = inner.breaker_for(&req.operation, policy);
+        let http_req = inner.build(req)?;
+        let keyed = req.idempotency.is_some();
+        let key_str = || req.idempotency.as_ref().map(|(k, _)| k.as_str().to_owned());
+        let operation: &str = &req.operation;
+
+        let mut attempts = 0u32;
+        let mut unknown = false;
+        let mut spent_tokens = 0u32;
+        loop {
+            if deadline.is_expired() {
+                return Err(timeout_error(
+                    operation,
+                    TimeoutLimit::Budget,
+                    unknown,
+                    attempts,
+                    keyed,
+                    key_str(),
+                ));
+            }
+            let permit = match breaker.try_acquire() {
+                Ok(p) => p,
+                Err(retry_in) => {
+                    return Err(Error::Unavailable {
+                        operation: operation.to_owned(),
+                        retry_in,
+                    });
+                }
+            };
+            attempts += 1;
+            let Some(attempt_req) = http_req.try_clone() else {
+                return Err(Error::config(format!(
+                    "{operation}: request body cannot be replayed"
+                )));
+            };
+            let limit = deadline.attempt_limit(policy.attempt_timeout);
+            let started = tokio::time::Instant::now();
+            let attempt =
+                run_attempt(&inner.client, attempt_req, limit, &policy.retry.retry_on).await;
+            let elapsed = started.elapsed();
+            permit.record(breaker_outcome(&attempt), elapsed);
+
+            let (failure, response, error, limit) = match attempt {
+                Attempt::Done(resp) => {
+                    tracing::debug!(
+                        attempt = attempts,
+                        status = resp.status(),
+                        ?elapsed,
+                        "final response"
+                    );
+                    if let Some(b) = &inner.retry_budget {
+                        if resp.status() < 500 {
+                            b.on_success(spent_tokens);
+                        }
+                    }
+                    return Ok(resp.with_attempts(attempts));
+                }
+                Attempt::Failed {
+                    failure,
+                    response,
+                    error,
+                    limit,
+                } => (failure, response, error, limit),
+            };
+            if matches!(failure, AttemptFailure::Timeout | AttemptFailure::Broken) {
+                unknown = true;
+            }
+            tracing::debug!(attempt = attempts, ?failure, ?elapsed, "attempt failed");
+
+            // Gives up with what the last attempt produced.
+            let give_up = |why: &str| -> Result<Response, Error> {
+                tracing::debug!(attempt = attempts, why, "not retrying");
+                if let Some(resp) = response.clone() {
+                    return Ok(resp.with_attempts(attempts));
+                }
+                if failure == AttemptFailure::Timeout {
+                    let limit = if deadline.is_expired() {
+                        TimeoutLimit::Budget
+                    } else {
+                        limit.unwrap_or(TimeoutLimit::Attempt)
+                    };
+                    return Err(timeout_error(
+                        operation,
+                        limit,
+                        unknown,
+                        attempts,
+                        keyed,
+                        key_str(),
+                    ));
+                }
+                Err(transport_error(
+                    operation,
+                    error.as_ref(),
+                    unknown,
+                    attempts,
+                    keyed,
+                    key_str(),
+                ))
+            };
+
+            if attempts >= policy.retry.attempts {
+                return give_up("attempts exhausted");
+            }
+            if !is_safe_to_retry(&req.method, keyed, failure) {
+                return give_up("not safe to retry");
+            }
+            let mut wait = backoff::full_jitter(
+                policy.retry.base,
+                policy.retry.cap,
+                attempts - 1,
+                &mut rand::rng(),
+            );
+            if let Some(resp) = &response {
+                if let Some(asked) = retry_after::from_headers(resp.headers(), SystemTime::now()) {
+                    if asked > policy.retry.max_retry_after {
+                        return give_up("Retry-After longer than max_retry_after");
+                    }
+                    wait = wait.max(asked);
+                }
+            }
+            if !deadline.fits(wait) {
+                return give_up("backoff would not fit the budget");
+            }
+            if let Some(b) = &inner.retry_budget {
+                match b.try_acquire(failure == AttemptFailure::Timeout) {
+                    Some(cost) => spent_tokens += cost,
+                    None => return give_up("retry budget exhausted"),
+                }
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+fn timeout_error(
+    operation: &str,
+    limit: TimeoutLimit,
+    unknown: bool,
+    attempts: u32,
+    keyed: bool,
+    key: Option<String>,
+) -> Error {
+    Error::Timeout {
+        operation: operation.to_owned(),
+        limit,
+        outcome: if unknown {
+            Outcome::Unknown
+        } else {
+            Outcome::Known
+        },
+        attempts,
+        idempotency_key: key.filter(|_| unknown && keyed),
+    }
+}
+
+fn transport_error(
+    operation: &str,
+    error: Option<&reqwest::Error>,
+    unknown: bool,
+    attempts: u32,
+    keyed: bool,
+    key: Option<String>,
+) -> Error {
+    let message = error
+        .map(describe)
+        .unwrap_or_else(|| "connection failed".to_owned());
+    Error::Transport {
+        operation: operation.to_owned(),
+        outcome: if unknown {
+            Outcome::Unknown
+        } else {
+            Outcome::Known
+        },
+        attempts,
+        idempotency_key: key.filter(|_| unknown && keyed),
+        message,
+        source: None,
+    }
+}
+
+/// The error chain of a reqwest error without its URL (which may carry an API key in
+/// its query).
+fn describe(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    let head = if e.is_connect() {
+        "connect failed"
+    } else if e.is_body() || e.is_decode() {
+        "response body failed"
+    } else if e.is_request() {
+        "request failed"
+    } else {
+        "HTTP error"
+    };
+    if parts.is_empty() {
+        head.to_owned()
+    } else {
+        format!("{head}: {}", parts.join(": "))
+    }
+}
+
+fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
+    let status = match attempt {
+        Attempt::Done(r) => r.status(),
+        Attempt::Failed {
+            response: Some(r), ..
+        } => r.status(),
+        Attempt::Failed { .. } => return CallOutcome::Failure,
+    };
+    match status {
+        429 => CallOutcome::Ignored,
+        500.. | 408 => CallOutcome::Failure,
+        _ => CallOutcome::Success,
+    }
+}
+
+async fn run_attempt(
+    client: &reqwest::Client,
+    req: reqwest::Request,
+    limit: Option<(Duration, TimeoutLimit)>,
+    retry_on: &[u16],
+) -> Attempt {
+    let exchange = async {
+        let resp = client.execute(req).await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await?;
+        Ok::<_, reqwest::Error>(Response::new(status, headers, body))
+    };
+    match run_limited(limit, exchange).await {
+        Ok(Ok(resp)) if retry_on.contains(&resp.status()) => Attempt::Failed {
+            failure: AttemptFailure::Status(resp.status()),
+            response: Some(resp),
+            error: None,
+            limit: None,
+        },
+        Ok(Ok(resp)) => Attempt::Done(resp),
+        Ok(Err(e)) => Attempt::Failed {
+            // A connect error means no byte of the request was written.
+            failure: if e.is_connect() {
+                AttemptFailure::NotSent
+            } else {
+                AttemptFailure::Broken
+            },
+            response: None,
+            error: Some(e.without_url()),
+            limit: None,
+        },
+        Err(which) => Attempt::Failed {
+            failure: AttemptFailure::Timeout,
+            response: None,
+            error: None,
+            limit: Some(which),
+        },
+    }
+}
+
+impl Inner {
+    fn policy(&self, operation: &str) -> &Resolved {
+        self.configured.get(operation).unwrap_or(&self.defaults)
+    }
+
+    fn breaker_for(&self, operation: &str, policy: &Resolved) -> Arc<CircuitBreaker> {
+        if policy.breaker.scope == BreakerScope::Adapter {
+            return self.adapter_breaker.clone();
+        }
+        let mut map = self.op_breakers.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(operation.to_owned())
+            .or_insert_with(|| Arc::new(CircuitBreaker::new(policy.breaker.clone())))
+            .clone()
+    }
+
+    /// Builds the wire request once; attempts send clones of it.
+    fn build(&self, req: &Request) -> Result<reqwest::Request, Error> {
+        let op = &req.operation;
+        let mut url = String::with_capacity(self.base_url.len() + req.path.len() + 32);
+        url.push_str(&self.base_url);
+        let path = req.render_path()?;
+        if !path.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(&path);
+        let credential = self.auth.credential()?;
+        if let Credential::Query(name, secret) = &credential {
+            url.push(if req.query.is_empty() { '?' } else { '&' });
+            push_query_pair(&mut url, name, secrecy::ExposeSecret::expose_secret(secret));
+        }
+        let url = reqwest::Url::parse(&url)
+            // The URL may hold the API key: name the operation only.
+            .map_err(|e| Error::config(format!("{op}: request URL is invalid: {e}")))?;
+
+        let mut out = reqwest::Request::new(req.method.clone(), url);
+        let headers = out.headers_mut();
+        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+        headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Credential::Header(name, value) = credential {
+            headers.insert(name, value);
+        }
+        for (name, value) in &req.headers {
+            let name = HeaderName::try_from(name.as_ref())
+                .map_err(|_| Error::config(format!("{op}: invalid header name {name:?}")))?;
+            // The value may be personal data or a token: name the header only.
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::config(format!("{op}: invalid value for header {name}")))?;
+            headers.insert(name, value);
+        }
+        if let Some((key, KeyPlacement::Header(name))) = &req.idempotency {
+            let name = HeaderName::try_from(*name).map_err(|_| {
+                Error::config(format!("{op}: invalid idempotency header name {name:?}"))
+            })?;
+            let value = HeaderValue::from_str(key.as_str()).map_err(|_| {
+                Error::config(format!("{op}: idempotency key is not a valid header value"))
+            })?;
+            headers.insert(name, value);
+        }
+        if let Some(body) = &req.body {
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static(body.content_type),
+            );
+            *out.body_mut() = Some(reqwest::Body::from(body.bytes.clone()));
+        } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
+            // Some vendors reject a bodiless write without a length.
+            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        Ok(out)
+    }
+
+    /// Remembers the key of a call whose outcome is unknown; forgets a remembered key
+    /// once a replay's outcome is known.
+    async fn settle_key(&self, key: &IdempotencyKey, result: &Result<Response, Error>) {
+        let Some((op, digest)) = &key.origin else {
+            return;
+        };
+        let unknown = matches!(result, Err(e) if e.outcome() == Outcome::Unknown);
+        let r = if unknown {
+            self.store
+                .remember(op, digest, key.as_str(), self.key_ttl)
+                .await
+        } else if matches!(result, Err(Error::Config { .. })) {
+            Ok(())
+        } else {
+            self.store.forget(op, digest).await
+        };
+        if let Err(e) = r {
+            tracing::warn!(adapter = %self.name, operation = %op, error = %e, "idempotency store update failed");
+        }
+    }
+}

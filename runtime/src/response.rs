@@ -1,0 +1,172 @@
+//! A final vendor response, fully read, and decoding it against the contract.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+/// The final HTTP exchange of a call (after retries), body fully read.
+#[derive(Clone)]
+pub struct Response {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    attempts: u32,
+}
+
+impl Response {
+    /// A response (for cassettes and tests; the pipeline builds its own).
+    pub fn new(status: u16, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
+        Self {
+            status,
+            headers,
+            body: body.into(),
+            attempts: 1,
+        }
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// One header as text, if present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// How many attempts the call took.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Decodes the body as JSON into `T`.
+    ///
+    /// A body that is not JSON, or not the shape `T` expects, is an [`Error::Contract`]
+    /// naming `operation` and the JSON path of the first mismatch (`$.data[0].status`):
+    /// the vendor no longer sends what its spec promised.
+    pub fn decode_json<T: DeserializeOwned>(&self, operation: &str) -> Result<T, Error> {
+        let de = &mut serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = json_path(&e.path().to_string());
+            let inner = e.into_inner();
+            let message = if inner.is_syntax() || inner.is_eof() {
+                format!(
+                    "response body is not valid JSON ({inner}; HTTP {})",
+                    self.status
+                )
+            } else {
+                inner.to_string()
+            };
+            Error::contract(operation, path, message)
+        })
+    }
+}
+
+/// serde_path_to_error writes `.` for the root and `a.b[0]` below it.
+fn json_path(path: &str) -> String {
+    if path == "." || path.is_empty() {
+        "$".to_owned()
+    } else if path.starts_with('[') {
+        format!("${path}")
+    } else {
+        format!("$.{path}")
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        status: Status,
+    }
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Status {
+        Succeeded,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct List {
+        data: Vec<Item>,
+    }
+
+    fn resp(body: &str) -> Response {
+        Response::new(200, HeaderMap::new(), body.to_owned())
+    }
+
+    #[test]
+    fn decode_errors_name_operation_and_path() {
+        let err = resp(r#"{"data":[{"status":"succeeded"},{"status":"exploded"}]}"#)
+            .decode_json::<List>("list_payments")
+            .expect_err("unknown variant");
+        match &err {
+            Error::Contract {
+                operation,
+                path,
+                message,
+            } => {
+                assert_eq!(operation, "list_payments");
+                assert_eq!(path, "$.data[1].status");
+                assert!(message.contains("exploded"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = resp(r#"{"data":[{"stat"#)
+            .decode_json::<List>("op")
+            .expect_err("truncated");
+        assert!(err.to_string().contains("not valid JSON"), "{err}");
+        let err = resp(r#"[]"#)
+            .decode_json::<List>("op")
+            .expect_err("wrong shape");
+        assert!(
+            matches!(err, Error::Contract { ref path, .. } if path == "$"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn decodes() {
+        let list: List = resp(r#"{"data":[{"status":"succeeded"}]}"#)
+            .decode_json("op")
+            .expect("ok");
+        assert_eq!(list.data.len(), 1);
+    }
+}

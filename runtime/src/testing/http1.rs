@@ -1,0 +1,229 @@
+//! Just enough HTTP/1.1 for the mock vendor: requests with a `Content-Length` or
+//! chunked body, keep-alive, and responses written byte by byte so faults are real.
+
+use std::io;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+/// Largest request head or body accepted; a mock has no use for more.
+const MAX: usize = 16 * 1024 * 1024;
+
+/// A parsed request head and body.
+#[derive(Debug)]
+pub(crate) struct RawRequest {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl RawRequest {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn bad(msg: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg.to_owned())
+}
+
+/// Reads one request; `Ok(None)` when the client closed the connection cleanly.
+/// `buf` carries bytes read past the previous request (pipelining, keep-alive).
+pub(crate) async fn read_request<R: AsyncRead + Unpin>(
+    stream: &mut R,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<RawRequest>> {
+    let head_end = loop {
+        if let Some(i) = find(buf, b"\r\n\r\n") {
+            break i;
+        }
+        if buf.len() > MAX {
+            return Err(bad("request head too large"));
+        }
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return if buf.is_empty() {
+                Ok(None)
+            } else {
+                Err(bad("connection closed mid-request"))
+            };
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    buf.drain(..head_end + 4);
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or_default().split(' ');
+    let method = first.next().unwrap_or_default().to_owned();
+    let target = first.next().unwrap_or_default().to_owned();
+    if method.is_empty() || target.is_empty() {
+        return Err(bad("malformed request line"));
+    }
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut req = RawRequest {
+        method,
+        target,
+        headers,
+        body: Vec::new(),
+    };
+    if req
+        .header("transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
+    {
+        req.body = read_chunked(stream, buf).await?;
+    } else {
+        let len: usize = req
+            .header("content-length")
+            .map(|v| v.parse().map_err(|_| bad("bad content-length")))
+            .transpose()?
+            .unwrap_or(0);
+        if len > MAX {
+            return Err(bad("body too large"));
+        }
+        fill(stream, buf, len).await?;
+        req.body = buf.drain(..len).collect();
+    }
+    Ok(Some(req))
+}
+
+async fn fill<R: AsyncRead + Unpin>(
+    stream: &mut R,
+    buf: &mut Vec<u8>,
+    want: usize,
+) -> io::Result<()> {
+    while buf.len() < want {
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(bad("connection closed mid-body"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(())
+}
+
+async fn read_chunked<R: AsyncRead + Unpin>(
+    stream: &mut R,
+    buf: &mut Vec<u8>,
+) -> io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = loop {
+            if let Some(i) = find(buf, b"\r\n") {
+                break i;
+            }
+            let have = buf.len();
+            fill(stream, buf, have + 1).await?;
+        };
+        let size_text = String::from_utf8_lossy(&buf[..line_end]).into_owned();
+        let size_hex = size_text.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size_hex, 16).map_err(|_| bad("bad chunk size"))?;
+        buf.drain(..line_end + 2);
+        if body.len() + size > MAX {
+            return Err(bad("body too large"));
+        }
+        fill(stream, buf, size + 2).await?;
+        body.extend(buf.drain(..size));
+        buf.drain(..2);
+        if size == 0 {
+            return Ok(body);
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The response head for `status` with the given headers and body length.
+pub(crate) fn response_head(status: u16, headers: &[(String, String)], body_len: usize) -> Vec<u8> {
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Unknown");
+    let mut head = format!("HTTP/1.1 {status} {reason}\r\ncontent-length: {body_len}\r\n");
+    for (n, v) in headers {
+        head.push_str(n);
+        head.push_str(": ");
+        head.push_str(v);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
+
+/// A top-level field of a form-encoded or JSON body.
+pub(crate) fn body_field(body: &[u8], name: &str) -> Option<String> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
+        return map.get(name).map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (decode_form(k) == name).then(|| decode_form(v))
+    })
+}
+
+fn decode_form(s: &str) -> String {
+    let plus_decoded = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus_decoded)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn parses_keep_alive_requests_with_both_body_framings() {
+        let wire = b"POST /v1/x?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nIdempotency-Key: k\r\n\r\nabc\
+GET /v1/y HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n";
+        let mut stream = &wire[..];
+        let mut buf = Vec::new();
+        let a = read_request(&mut stream, &mut buf)
+            .await
+            .expect("io")
+            .expect("request");
+        assert_eq!(
+            (a.method.as_str(), a.target.as_str()),
+            ("POST", "/v1/x?a=1")
+        );
+        assert_eq!(a.header("idempotency-key"), Some("k"));
+        assert_eq!(a.body, b"abc");
+        let b = read_request(&mut stream, &mut buf)
+            .await
+            .expect("io")
+            .expect("request");
+        assert_eq!(b.body, b"hi");
+        assert!(
+            read_request(&mut stream, &mut buf)
+                .await
+                .expect("io")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn body_fields_from_form_and_json() {
+        assert_eq!(
+            body_field(b"a=1&idempotency_key=k+1%2F2", "idempotency_key").as_deref(),
+            Some("k 1/2")
+        );
+        assert_eq!(
+            body_field(br#"{"idempotency_key":"k"}"#, "idempotency_key").as_deref(),
+            Some("k")
+        );
+        assert_eq!(body_field(b"a=1", "b"), None);
+    }
+}

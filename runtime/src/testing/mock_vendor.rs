@@ -1,0 +1,373 @@
+//! The mock vendor server: routes, recording, the ledger.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use super::http1::{self, RawRequest};
+use super::ledger::{Ledger, LedgerEntry};
+use super::reply::{Fault, Reply};
+
+/// A request the mock vendor received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedRequest {
+    /// Method, upper-case.
+    pub method: String,
+    /// Path without the query.
+    pub path: String,
+    /// The raw query string (after `?`), if any.
+    pub query: Option<String>,
+    /// Headers, names lower-case, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl ReceivedRequest {
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (lossy).
+    pub fn body_str(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A top-level field of a form-encoded or JSON body.
+    pub fn body_field(&self, name: &str) -> Option<String> {
+        http1::body_field(&self.body, name)
+    }
+
+    /// The idempotency key: the `Idempotency-Key` header, else an `idempotency_key`
+    /// body field (Square's style).
+    pub fn idempotency_key(&self) -> Option<String> {
+        self.header("idempotency-key")
+            .map(str::to_owned)
+            .or_else(|| self.body_field("idempotency_key"))
+    }
+}
+
+type ReplyFn = dyn Fn(&ReceivedRequest, u64) -> Reply + Send + Sync;
+
+enum Responder {
+    Script(Vec<Reply>),
+    Fn(Arc<ReplyFn>),
+}
+
+struct Route {
+    method: String,
+    pattern: String,
+    segments: Vec<Option<String>>,
+    responder: Responder,
+    calls: u64,
+}
+
+impl Route {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        if !self.method.eq_ignore_ascii_case(method) {
+            return false;
+        }
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        parts.len() == self.segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(&parts)
+                .all(|(seg, part)| match seg {
+                    Some(lit) => lit == part,
+                    None => !part.is_empty(),
+                })
+    }
+}
+
+fn parse_pattern(pattern: &str) -> Vec<Option<String>> {
+    pattern
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+        .collect()
+}
+
+#[derive(Default)]
+struct State {
+    routes: Mutex<Vec<Route>>,
+    received: Mutex<Vec<ReceivedRequest>>,
+    ledger: Mutex<Vec<LedgerEntry>>,
+    not_recording: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A fault-injecting vendor on `127.0.0.1` (see the [module docs](super)).
+///
+/// The server stops when the `MockVendor` is dropped.
+pub struct MockVendor {
+    addr: SocketAddr,
+    state: Arc<State>,
+    accept: JoinHandle<()>,
+}
+
+impl fmt::Debug for MockVendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockVendor")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockVendor {
+    /// Starts a vendor on `127.0.0.1` with an ephemeral port.
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound; use [`MockVendor::try_start`] to handle that.
+    pub async fn start() -> MockVendor {
+        match Self::try_start().await {
+            Ok(v) => v,
+            Err(e) => panic!("MockVendor: cannot bind 127.0.0.1:0: {e}"),
+        }
+    }
+
+    /// Starts a vendor on `127.0.0.1` with an ephemeral port.
+    pub async fn try_start() -> io::Result<MockVendor> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State::default());
+        let accept_state = state.clone();
+        let accept = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let state = accept_state.clone();
+                tokio::spawn(async move {
+                    // A connection error is the client's doing (or our injected fault).
+                    let _ = serve(stream, state).await;
+                });
+            }
+        });
+        Ok(MockVendor {
+            addr,
+            state,
+            accept,
+        })
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Answers `method path` with `replies` in order; the last one repeats. `path`
+    /// may hold `{param}` placeholders, each matching one non-empty segment. Routing
+    /// the same method and pattern again replaces the script.
+    pub fn route(&self, method: &str, path: &str, replies: Vec<Reply>) {
+        let replies = if replies.is_empty() {
+            vec![Reply::json(
+                500,
+                serde_json::json!({"error": "route scripted with no replies"}),
+            )]
+        } else {
+            replies
+        };
+        self.add_route(method, path, Responder::Script(replies));
+    }
+
+    /// Answers `method path` with whatever `reply` returns for the request and its
+    /// 0-based index among this route's requests (for random faults, outages).
+    pub fn route_fn(
+        &self,
+        method: &str,
+        path: &str,
+        reply: impl Fn(&ReceivedRequest, u64) -> Reply + Send + Sync + 'static,
+    ) {
+        self.add_route(method, path, Responder::Fn(Arc::new(reply)));
+    }
+
+    fn add_route(&self, method: &str, path: &str, responder: Responder) {
+        let mut routes = lock(&self.state.routes);
+        let route = Route {
+            method: method.to_ascii_uppercase(),
+            pattern: path.to_owned(),
+            segments: parse_pattern(path),
+            responder,
+            calls: 0,
+        };
+        match routes
+            .iter_mut()
+            .find(|r| r.method == route.method && r.pattern == route.pattern)
+        {
+            Some(existing) => *existing = route,
+            None => routes.push(route),
+        }
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn received(&self) -> Vec<ReceivedRequest> {
+        lock(&self.state.received).clone()
+    }
+
+    /// Stops (or resumes) recording requests, for load runs where the list would
+    /// only cost memory and lock time.
+    pub fn set_recording(&self, on: bool) {
+        self.state.not_recording.store(!on, Ordering::Relaxed);
+    }
+
+    /// The side effects applied so far.
+    pub fn ledger(&self) -> Ledger {
+        Ledger {
+            entries: lock(&self.state.ledger).clone(),
+        }
+    }
+}
+
+impl Drop for MockVendor {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+async fn serve(mut stream: TcpStream, state: Arc<State>) -> io::Result<()> {
+    let mut buf = Vec::new();
+    while let Some(raw) = http1::read_request(&mut stream, &mut buf).await? {
+        let close = raw
+            .header("connection")
+            .is_some_and(|c| c.eq_ignore_ascii_case("close"));
+        let req = received(raw);
+        let reply = answer(&state, &req);
+        if !state.not_recording.load(Ordering::Relaxed) {
+            lock(&state.received).push(req);
+        }
+        if !reply.delay.is_zero() {
+            tokio::time::sleep(reply.delay).await;
+        }
+        match reply.fault {
+            Fault::Reset => {
+                // SO_LINGER 0 makes close send RST, which is what a crashed vendor does.
+                let _ = stream.set_zero_linger();
+                return Ok(());
+            }
+            Fault::Truncated => {
+                stream
+                    .write_all(&http1::response_head(
+                        reply.status,
+                        &reply.headers,
+                        reply.body.len(),
+                    ))
+                    .await?;
+                stream
+                    .write_all(&reply.body[..reply.body.len() / 2])
+                    .await?;
+                stream.flush().await?;
+                let _ = stream.set_zero_linger();
+                return Ok(());
+            }
+            Fault::None => {
+                let mut out = http1::response_head(reply.status, &reply.headers, reply.body.len());
+                out.extend_from_slice(&reply.body);
+                stream.write_all(&out).await?;
+            }
+        }
+        if close {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn received(raw: RawRequest) -> ReceivedRequest {
+    let (path, query) = match raw.target.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (raw.target, None),
+    };
+    ReceivedRequest {
+        method: raw.method,
+        path,
+        query,
+        headers: raw.headers,
+        body: raw.body,
+    }
+}
+
+/// Picks the scripted reply and applies its side effect, replaying an earlier effect
+/// for a key already seen, as Stripe does.
+fn answer(state: &State, req: &ReceivedRequest) -> Reply {
+    let scripted = {
+        let mut routes = lock(&state.routes);
+        let Some(route) = routes
+            .iter_mut()
+            .find(|r| r.matches(&req.method, &req.path))
+        else {
+            return Reply::json(
+                404,
+                serde_json::json!({"error": {
+                    "type": "invalid_request_error",
+                    "message": format!("MockVendor: no route for {} {}", req.method, req.path),
+                }}),
+            );
+        };
+        let n = route.calls;
+        route.calls += 1;
+        match &route.responder {
+            Responder::Script(replies) => {
+                let i = usize::try_from(n)
+                    .unwrap_or(usize::MAX)
+                    .min(replies.len() - 1);
+                replies[i].clone()
+            }
+            Responder::Fn(f) => {
+                let f = f.clone();
+                // Run the closure without the routes lock so it may inspect the vendor.
+                drop(routes);
+                f(req, n)
+            }
+        }
+    };
+    if !scripted.applies_effect(&req.method) {
+        return scripted;
+    }
+    let key = req.idempotency_key();
+    let mut ledger = lock(&state.ledger);
+    if let Some(k) = &key {
+        if let Some(entry) = ledger
+            .iter_mut()
+            .find(|e| e.key.as_deref() == Some(k.as_str()))
+        {
+            entry.replays += 1;
+            return Reply {
+                status: entry.status,
+                body: entry.response.clone(),
+                ..scripted
+            }
+            .with_header("idempotent-replayed", "true");
+        }
+    }
+    ledger.push(LedgerEntry {
+        key,
+        method: req.method.clone(),
+        path: req.path.clone(),
+        body: req.body.clone(),
+        status: scripted.status,
+        replays: 0,
+        response: scripted.body.clone(),
+    });
+    scripted
+}

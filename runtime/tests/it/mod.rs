@@ -1,0 +1,33 @@
+mod chaos;
+mod mock_vendor;
+mod pipeline;
+
+use std::time::Duration;
+
+use portcullis_runtime as rt;
+
+/// A pipeline against `url` with small, test-friendly limits and no breaker unless
+/// a test turns one on.
+pub fn pipeline_with(url: &str, defaults: rt::Policy) -> rt::Pipeline {
+    let cfg = rt::AdapterConfig::new("TestGateway", url)
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::Bearer {
+            token: rt::SecretSource::literal("sk_test_secret"),
+        })
+        .defaults(defaults.or(&fast_policy()));
+    rt::Pipeline::new(cfg).expect("valid config")
+}
+
+pub fn fast_policy() -> rt::Policy {
+    rt::Policy {
+        attempt_timeout: Some(Duration::from_millis(500)),
+        budget: Some(Duration::from_secs(2)),
+        retry: Some(rt::RetryPolicy {
+            attempts: 3,
+            base: Duration::from_millis(5),
+            cap: Duration::from_millis(20),
+            ..Default::default()
+        }),
+        breaker: Some(rt::BreakerPolicy::disabled()),
+    }
+}

@@ -1,0 +1,395 @@
+//! The pipeline's behaviour end to end, one policy at a time.
+
+use std::time::{Duration, Instant};
+
+use portcullis_runtime as rt;
+use rt::testing::{MockVendor, Reply};
+use serde_json::json;
+
+use super::{fast_policy, pipeline_with};
+
+#[tokio::test]
+async fn sends_the_exact_request_generated_code_describes() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/payment_intents/{intent}/confirm",
+        vec![Reply::json(
+            200,
+            json!({"id": "pi_1/x", "status": "succeeded"}),
+        )],
+    );
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let key = p
+        .idempotency_key("confirm", Some("order-42".into()), b"")
+        .await;
+    let req = rt::Request::new(
+        "confirm",
+        rt::Method::POST,
+        "/v1/payment_intents/{intent}/confirm",
+    )
+    .path_param("intent", "pi_1/x")
+    .query("expand[]", "latest_charge")
+    .header("Stripe-Version", "2024-06-20")
+    .form_body(&json!({"amount": 2000, "metadata": {"order_id": "42"}, "gone": null}))
+    .expect("form")
+    .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+    let resp = p.send(req).await.expect("sent");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.attempts(), 1);
+
+    let got = vendor.received();
+    assert_eq!(got.len(), 1);
+    let r = &got[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.path, "/v1/payment_intents/pi_1%2Fx/confirm");
+    assert_eq!(r.query.as_deref(), Some("expand[]=latest_charge"));
+    assert_eq!(r.header("authorization"), Some("Bearer sk_test_secret"));
+    assert_eq!(r.header("stripe-version"), Some("2024-06-20"));
+    assert_eq!(r.header("idempotency-key"), Some("confirm:order-42"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(r.body_str(), "amount=2000&metadata[order_id]=42");
+
+    #[derive(serde::Deserialize)]
+    struct Pi {
+        id: String,
+    }
+    let pi: Pi = resp.decode_json("confirm").expect("decodes");
+    assert_eq!(pi.id, "pi_1/x");
+}
+
+#[tokio::test]
+async fn keyed_write_is_retried_with_the_same_key() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/charges",
+        vec![
+            Reply::json(503, json!({"error": {}})),
+            Reply::reset(),
+            Reply::json(200, json!({"id": "ch_1"})),
+        ],
+    );
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let key = p.idempotency_key("charge", None, b"body").await;
+    let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+        .json_body(&json!({"amount": 1}))
+        .expect("json")
+        .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+    let resp = p.send(req).await.expect("third attempt succeeds");
+    assert_eq!((resp.status(), resp.attempts()), (200, 3));
+    let keys: Vec<_> = vendor
+        .received()
+        .iter()
+        .map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    assert_eq!(keys, vec![Some(key.to_string()); 3]);
+    assert_eq!(vendor.ledger().len(), 1);
+}
+
+#[tokio::test]
+async fn unkeyed_post_is_not_retried_once_sent() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/charges",
+        vec![Reply::json(503, json!({})), Reply::json(200, json!({}))],
+    );
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let resp = p
+        .send(rt::Request::new("charge", rt::Method::POST, "/v1/charges"))
+        .await
+        .expect("final 503 is a response");
+    assert_eq!(resp.status(), 503);
+    assert_eq!(vendor.received().len(), 1);
+}
+
+#[tokio::test]
+async fn get_is_retried_after_reset_and_truncation() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/x",
+        vec![
+            Reply::reset(),
+            Reply::truncated(200, json!({"long": "x".repeat(64)})),
+            Reply::json(200, json!({"ok": true})),
+        ],
+    );
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let resp = p
+        .send(rt::Request::new("get", rt::Method::GET, "/v1/x"))
+        .await
+        .expect("recovers");
+    assert_eq!((resp.status(), resp.attempts()), (200, 3));
+}
+
+#[tokio::test]
+async fn connection_refused_post_is_retried_and_classified() {
+    // Bind then drop a listener to get a port nobody listens on.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let cfg = rt::AdapterConfig::new("T", format!("http://127.0.0.1:{port}"))
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::ApiKey {
+            location: rt::ApiKeyLocation::Query,
+            name: "api_key".into(),
+            secret: rt::SecretSource::literal("sk_query_secret"),
+        })
+        .defaults(fast_policy());
+    let p = rt::Pipeline::new(cfg).expect("config");
+    let err = p
+        .send(rt::Request::new("charge", rt::Method::POST, "/v1/charges"))
+        .await
+        .expect_err("nobody listens");
+    assert_eq!(err.kind(), rt::ErrorKind::Transport);
+    assert_eq!(err.outcome(), rt::Outcome::Known, "never sent");
+    assert!(
+        matches!(err, rt::Error::Transport { attempts: 3, .. }),
+        "{err:?}"
+    );
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("sk_query_secret"), "{text}");
+}
+
+#[tokio::test]
+async fn retry_after_that_does_not_fit_the_budget_ends_the_call_at_once() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/x",
+        vec![Reply::json(429, json!({})).with_header("Retry-After", "5")],
+    );
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let t = Instant::now();
+    let resp = p
+        .send(rt::Request::new("get", rt::Method::GET, "/v1/x"))
+        .await
+        .expect("429 response");
+    assert!(
+        t.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(resp.status(), 429);
+    let err = rt::Error::from_vendor_response("get", &resp, None, None);
+    assert_eq!(err.kind(), rt::ErrorKind::RateLimited);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(5)));
+}
+
+#[tokio::test]
+async fn retry_after_that_fits_is_honoured() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/x",
+        vec![
+            Reply::json(503, json!({})).with_header("Retry-After", "1"),
+            Reply::json(200, json!({})),
+        ],
+    );
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            budget: Some(Duration::from_secs(3)),
+            ..Default::default()
+        },
+    );
+    let t = Instant::now();
+    let resp = p
+        .send(rt::Request::new("get", rt::Method::GET, "/v1/x"))
+        .await
+        .expect("ok");
+    assert_eq!(resp.status(), 200);
+    assert!(t.elapsed() >= Duration::from_secs(1), "{:?}", t.elapsed());
+}
+
+#[tokio::test]
+async fn attempt_timeout_then_budget() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/slow",
+        vec![Reply::json(200, json!({})).with_delay(Duration::from_secs(3))],
+    );
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            attempt_timeout: Some(Duration::from_millis(100)),
+            budget: Some(Duration::from_secs(5)),
+            ..Default::default()
+        },
+    );
+    let err = p
+        .send(rt::Request::new("get", rt::Method::GET, "/v1/slow"))
+        .await
+        .expect_err("slow");
+    assert!(
+        matches!(
+            err,
+            rt::Error::Timeout {
+                limit: rt::TimeoutLimit::Attempt,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            attempt_timeout: Some(Duration::from_secs(1)),
+            budget: Some(Duration::from_millis(300)),
+            ..Default::default()
+        },
+    );
+    let t = Instant::now();
+    let err = p
+        .send(rt::Request::new("get", rt::Method::GET, "/v1/slow"))
+        .await
+        .expect_err("slow");
+    let took = t.elapsed();
+    assert!(took < Duration::from_millis(350), "{took:?}");
+    assert!(
+        matches!(
+            err,
+            rt::Error::Timeout {
+                limit: rt::TimeoutLimit::Budget,
+                outcome: rt::Outcome::Unknown,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/charges",
+        vec![
+            Reply::truncated(200, json!({"id": "ch_1", "padding": "0123456789"})),
+            Reply::truncated(200, json!({"id": "ch_1", "padding": "0123456789"})),
+            Reply::json(200, json!({"id": "ch_other"})),
+        ],
+    );
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            retry: Some(rt::RetryPolicy::none()),
+            ..Default::default()
+        },
+    );
+    let body = json!({"amount": 5});
+    let fingerprint = serde_json::to_vec(&body).expect("json");
+    let send = |key: rt::IdempotencyKey| {
+        let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+            .json_body(&body)
+            .expect("json")
+            .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+        p.send(req)
+    };
+    let k1 = p.idempotency_key("charge", None, &fingerprint).await;
+    let err = send(k1.clone()).await.expect_err("truncated");
+    assert_eq!(err.kind(), rt::ErrorKind::Transport);
+    assert_eq!(err.outcome(), rt::Outcome::Unknown);
+    assert_eq!(err.idempotency_key(), Some(k1.as_str()));
+
+    // The caller replays the same logical call: same key, so the vendor replays too.
+    let k2 = p.idempotency_key("charge", None, &fingerprint).await;
+    assert_eq!(k1, k2);
+    let _ = send(k2).await.expect_err("truncated again");
+    let k3 = p.idempotency_key("charge", None, &fingerprint).await;
+    assert_eq!(k1, k3);
+    let resp = send(k3).await.expect("replayed");
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = resp.decode_json("charge").expect("json");
+    assert_eq!(v["id"], "ch_1", "the original charge, replayed");
+    let ledger = vendor.ledger();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger.entries[0].replays, 2);
+
+    // Outcome known now: the next logical call gets a fresh key.
+    let k4 = p.idempotency_key("charge", None, &fingerprint).await;
+    assert_ne!(k1, k4);
+}
+
+#[tokio::test]
+async fn breaker_opens_fails_fast_and_closes_through_probes() {
+    let vendor = MockVendor::start().await;
+    let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = down.clone();
+    vendor.route_fn("GET", "/v1/x", move |_, _| {
+        if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            Reply::json(503, json!({}))
+        } else {
+            Reply::json(200, json!({}))
+        }
+    });
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            retry: Some(rt::RetryPolicy::none()),
+            breaker: Some(rt::BreakerPolicy {
+                min_calls: 5,
+                open_for: Duration::from_millis(200),
+                half_open_probes: 2,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    let get = || p.send(rt::Request::new("get", rt::Method::GET, "/v1/x"));
+    for _ in 0..5 {
+        assert_eq!(get().await.expect("503").status(), 503);
+    }
+    let before = vendor.received().len();
+    let t = Instant::now();
+    let err = get().await.expect_err("open");
+    assert!(t.elapsed() < Duration::from_millis(1), "{:?}", t.elapsed());
+    assert_eq!(err.kind(), rt::ErrorKind::Unavailable);
+    assert_eq!(vendor.received().len(), before, "no network while open");
+
+    down.store(false, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(get().await.expect("probe").status(), 200);
+    assert_eq!(get().await.expect("probe").status(), 200);
+    assert_eq!(p.breaker("get").state(), rt::breaker::BreakerState::Closed);
+}
+
+#[tokio::test]
+async fn config_errors_never_panic() {
+    let insecure = rt::Pipeline::new(rt::AdapterConfig::new("T", "http://127.0.0.1:1"));
+    assert!(matches!(insecure, Err(rt::Error::Config { .. })));
+    assert!(rt::Pipeline::new(rt::AdapterConfig::new("T", "not a url")).is_err());
+
+    let vendor = MockVendor::start().await;
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let bad_name = p
+        .send(rt::Request::new("op", rt::Method::GET, "/").header("bad header", "v"))
+        .await;
+    assert!(
+        matches!(bad_name, Err(rt::Error::Config { .. })),
+        "{bad_name:?}"
+    );
+    let bad_value = p
+        .send(rt::Request::new("op", rt::Method::GET, "/").header("x-a", "line\nbreak"))
+        .await;
+    assert!(
+        matches!(bad_value, Err(rt::Error::Config { .. })),
+        "{bad_value:?}"
+    );
+    let missing_param = p
+        .send(rt::Request::new("op", rt::Method::GET, "/v1/{id}"))
+        .await;
+    assert!(matches!(missing_param, Err(rt::Error::Config { .. })));
+    assert!(vendor.received().is_empty());
+}
