@@ -1,0 +1,196 @@
+//! [`Builder`]: generating adapters from `build.rs`, the way prost-build does.
+
+use crate::emit;
+use crate::error::{Diagnostic, Error};
+use crate::load::mapping::Mapping;
+use crate::load::openapi::Spec;
+use crate::load::port::Port;
+use crate::plan::{self, Plan};
+use std::path::{Path, PathBuf};
+
+/// Generates adapters from mapping files.
+///
+/// # Examples
+///
+/// In `build.rs`:
+///
+/// ```no_run
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     portcullis_codegen::Builder::new()
+///         .mapping("../mappings/stripe.yaml")
+///         .generate()?;
+///     Ok(())
+/// }
+/// ```
+///
+/// and in the crate, next to the domain module the mapping names:
+///
+/// ```ignore
+/// mod stripe {
+///     include!(concat!(env!("OUT_DIR"), "/stripe_gateway.rs"));
+/// }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    mappings: Vec<PathBuf>,
+    out_dir: Option<PathBuf>,
+    cargo_metadata: bool,
+}
+
+/// One generated adapter.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The validated plan it was emitted from.
+    pub plan: Plan,
+    /// The file name inside the output directory, e.g. `stripe_gateway.rs`.
+    pub file_name: String,
+    /// The Rust source.
+    pub code: String,
+    /// The files it was generated from (spec, mapping, port), for rerun-if-changed.
+    pub inputs: Vec<PathBuf>,
+}
+
+impl Builder {
+    /// A builder with no mappings, writing to `$OUT_DIR`, printing cargo directives.
+    ///
+    /// ```
+    /// let b = portcullis_codegen::Builder::new();
+    /// ```
+    pub fn new() -> Self {
+        Builder {
+            mappings: Vec::new(),
+            out_dir: None,
+            cargo_metadata: true,
+        }
+    }
+
+    /// Adds a mapping file to generate.
+    ///
+    /// ```
+    /// let mut b = portcullis_codegen::Builder::new();
+    /// b.mapping("mappings/stripe.yaml").mapping("mappings/square.yaml");
+    /// ```
+    pub fn mapping(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.mappings.push(path.into());
+        self
+    }
+
+    /// Where generated files go (default: the `OUT_DIR` cargo sets for build scripts).
+    ///
+    /// ```
+    /// let mut b = portcullis_codegen::Builder::new();
+    /// b.out_dir("target/generated");
+    /// ```
+    pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` lines (default: true).
+    ///
+    /// ```
+    /// let mut b = portcullis_codegen::Builder::new();
+    /// b.cargo_metadata(false);
+    /// ```
+    pub fn cargo_metadata(&mut self, on: bool) -> &mut Self {
+        self.cargo_metadata = on;
+        self
+    }
+
+    /// Generates every mapping and writes each file whose content changed.
+    pub fn generate(&self) -> Result<Vec<Generated>, Error> {
+        let out_dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    Error::Builder("OUT_DIR is not set; call .out_dir(..) outside build.rs".into())
+                })?,
+        };
+        std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
+            path: out_dir.clone(),
+            source,
+        })?;
+        let mut all = Vec::new();
+        for m in &self.mappings {
+            let g = generate_one(m);
+            if self.cargo_metadata {
+                // Even a failed generation must rerun when the user fixes the inputs.
+                let inputs = match &g {
+                    Ok(g) => g.inputs.clone(),
+                    Err(_) => vec![m.clone()],
+                };
+                for i in inputs {
+                    println!("cargo:rerun-if-changed={}", i.display());
+                }
+            }
+            let g = g?;
+            write_if_changed(&out_dir.join(&g.file_name), &g.code)?;
+            all.push(g);
+        }
+        Ok(all)
+    }
+}
+
+/// Loads, validates, plans and emits one mapping without writing anything.
+pub fn generate_one(mapping_path: &Path) -> Result<Generated, Error> {
+    let (plan, inputs) = check(mapping_path)?;
+    let code = emit::rust::render(&plan)?;
+    let file_name = format!(
+        "{}.rs",
+        crate::ident::snake(&plan.adapter).trim_start_matches("r#")
+    );
+    Ok(Generated {
+        plan,
+        file_name,
+        code,
+        inputs,
+    })
+}
+
+/// Loads and validates one mapping: the plan, and the input files it read.
+pub fn check(mapping_path: &Path) -> Result<(Plan, Vec<PathBuf>), Error> {
+    let mapping = Mapping::load(mapping_path)?;
+    check_with_spec(&mapping, None)
+}
+
+/// Validates a decoded mapping, optionally against another spec than the one it names.
+pub fn check_with_spec(
+    mapping: &Mapping,
+    spec_override: Option<&Path>,
+) -> Result<(Plan, Vec<PathBuf>), Error> {
+    let dir = mapping.dir();
+    let spec_path = match spec_override {
+        Some(p) => p.to_path_buf(),
+        None => dir.join(&mapping.spec.value),
+    };
+    let spec = Spec::load(&spec_path).map_err(|e| match e {
+        Error::Io { path, source } => Error::one(
+            Diagnostic::new(
+                &mapping.path,
+                Some(mapping.spec.span),
+                format!("cannot read the spec {}: {source}", path.display()),
+            )
+            .help("`spec:` is relative to the mapping file"),
+        ),
+        other => other,
+    })?;
+    let port_path = dir.join(&mapping.implements.source.value);
+    let port = Port::load(
+        &port_path,
+        &mapping.implements.port.value,
+        (&mapping.path, mapping.implements.port.span),
+    )?;
+    let plan = plan::build(&spec, mapping, &port)?;
+    Ok((plan, vec![mapping.path.clone(), spec_path, port_path]))
+}
+
+fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
+        return Ok(());
+    }
+    std::fs::write(path, content).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

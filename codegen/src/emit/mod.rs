@@ -1,0 +1,3 @@
+//! Emitters: each reads only the plan.
+
+pub mod rust;

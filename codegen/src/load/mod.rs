@@ -1,0 +1,6 @@
+//! Reading the three inputs: the vendor's spec, the mapping file, the domain port.
+
+pub mod mapping;
+pub mod openapi;
+pub mod port;
+pub mod yaml;

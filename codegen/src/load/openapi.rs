@@ -1,0 +1,475 @@
+//! Loading a vendor's OpenAPI document.
+//!
+//! The document is read as JSON or YAML into a `serde_json::Value` first: that gives
+//! us the version check before typed decoding (so a Swagger 2.0 or 3.1 document gets a
+//! sentence, not a serde dump), JSON pointers for diagnostics, and the raw tree that
+//! `trim` rewrites. Then `openapiv3` decodes it.
+
+use crate::error::{Diagnostic, Error, Span};
+use crate::load::yaml;
+use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response, Schema};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A loaded vendor spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The document as read.
+    pub raw: serde_json::Value,
+    /// The typed document.
+    pub api: OpenAPI,
+    /// sha256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Operations by operationId (or `METHOD /path` when an operation has none).
+    pub operations: BTreeMap<String, OperationRef>,
+}
+
+/// Where an operation lives in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRef {
+    /// The path template, e.g. `/v1/payment_intents/{intent}`.
+    pub path: String,
+    /// Lower-case HTTP method.
+    pub method: String,
+}
+
+/// HTTP methods an OpenAPI path item can hold, in document order.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// sha256 of some bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Spec {
+    /// Reads and decodes a spec file.
+    pub fn load(path: &Path) -> Result<Spec, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Spec::from_bytes(path, &bytes)
+    }
+
+    /// Decodes a spec from bytes; `path` is used in diagnostics.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Spec, Error> {
+        let fail = |span: Option<Span>, msg: String, help: &str| {
+            Error::one(Diagnostic::new(path, span, msg).help(help.to_string()))
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            fail(
+                None,
+                format!("the spec is not UTF-8 text ({e})"),
+                "save the spec as UTF-8",
+            )
+        })?;
+        let raw = parse_document(path, text)?;
+        check_version(path, &raw)?;
+        let api: OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
+            let pointer = json_pointer_of(e.path());
+            fail(
+                None,
+                format!("the spec does not follow OpenAPI 3.0 at {pointer}: {}", e.inner()),
+                "fix the document at that JSON pointer, or report the construct if the vendor really publishes it",
+            )
+        })?;
+        let operations = index_operations(&api);
+        Ok(Spec {
+            path: path.to_path_buf(),
+            raw,
+            api,
+            sha256: sha256_hex(bytes),
+            operations,
+        })
+    }
+
+    /// Finds an operation by operationId or by `METHOD /path`.
+    pub fn operation(&self, name: &str) -> Option<(&OperationRef, &Operation)> {
+        let r = self.operations.get(name).or_else(|| {
+            let (m, p) = name.split_once(' ')?;
+            let m = m.to_ascii_lowercase();
+            self.operations
+                .values()
+                .find(|r| r.method == m && r.path == p.trim())
+        })?;
+        let item = match self.api.paths.paths.get(&r.path)? {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => return None,
+        };
+        let op = match r.method.as_str() {
+            "get" => item.get.as_ref(),
+            "put" => item.put.as_ref(),
+            "post" => item.post.as_ref(),
+            "delete" => item.delete.as_ref(),
+            "options" => item.options.as_ref(),
+            "head" => item.head.as_ref(),
+            "patch" => item.patch.as_ref(),
+            "trace" => item.trace.as_ref(),
+            _ => None,
+        }?;
+        Some((r, op))
+    }
+
+    /// Parameters of an operation, path-level ones first, overridden by operation-level ones.
+    pub fn parameters(&self, r: &OperationRef, op: &Operation) -> Result<Vec<Parameter>, String> {
+        let mut out: Vec<Parameter> = Vec::new();
+        let path_level = match self.api.paths.paths.get(&r.path) {
+            Some(ReferenceOr::Item(item)) => item.parameters.clone(),
+            _ => Vec::new(),
+        };
+        for p in path_level.iter().chain(op.parameters.iter()) {
+            let p = self.resolve_parameter(p)?.clone();
+            let key = (p.parameter_data_ref().name.clone(), location(&p));
+            out.retain(|q| (q.parameter_data_ref().name.clone(), location(q)) != key);
+            out.push(p);
+        }
+        Ok(out)
+    }
+
+    /// Follows a parameter `$ref`.
+    pub fn resolve_parameter<'a>(
+        &'a self,
+        r: &'a ReferenceOr<Parameter>,
+    ) -> Result<&'a Parameter, String> {
+        let mut cur = r;
+        for _ in 0..MAX_REF_HOPS {
+            match cur {
+                ReferenceOr::Item(p) => return Ok(p),
+                ReferenceOr::Reference { reference } => {
+                    let name = local_name(reference, "#/components/parameters/")?;
+                    cur = self.components_get(|c| c.parameters.get(name), reference)?;
+                }
+            }
+        }
+        Err("a cycle of $refs between parameters".to_string())
+    }
+
+    /// Follows a request body `$ref`.
+    pub fn resolve_request_body<'a>(
+        &'a self,
+        r: &'a ReferenceOr<RequestBody>,
+    ) -> Result<&'a RequestBody, String> {
+        let mut cur = r;
+        for _ in 0..MAX_REF_HOPS {
+            match cur {
+                ReferenceOr::Item(b) => return Ok(b),
+                ReferenceOr::Reference { reference } => {
+                    let name = local_name(reference, "#/components/requestBodies/")?;
+                    cur = self.components_get(|c| c.request_bodies.get(name), reference)?;
+                }
+            }
+        }
+        Err("a cycle of $refs between request bodies".to_string())
+    }
+
+    /// Follows a response `$ref`.
+    pub fn resolve_response<'a>(
+        &'a self,
+        r: &'a ReferenceOr<Response>,
+    ) -> Result<&'a Response, String> {
+        let mut cur = r;
+        for _ in 0..MAX_REF_HOPS {
+            match cur {
+                ReferenceOr::Item(b) => return Ok(b),
+                ReferenceOr::Reference { reference } => {
+                    let name = local_name(reference, "#/components/responses/")?;
+                    cur = self.components_get(|c| c.responses.get(name), reference)?;
+                }
+            }
+        }
+        Err("a cycle of $refs between responses".to_string())
+    }
+
+    /// Follows a schema `$ref`; returns the schema and the name of the last component it went through.
+    pub fn resolve_schema<'a>(
+        &'a self,
+        r: &'a ReferenceOr<Schema>,
+    ) -> Result<(&'a Schema, Option<&'a str>), String> {
+        let mut cur = r;
+        let mut name = None;
+        for _ in 0..MAX_REF_HOPS {
+            match cur {
+                ReferenceOr::Item(s) => return Ok((s, name)),
+                ReferenceOr::Reference { reference } => {
+                    let n = local_name(reference, "#/components/schemas/")?;
+                    name = Some(n);
+                    cur = self.components_get(|c| c.schemas.get(n), reference)?;
+                }
+            }
+        }
+        Err(format!(
+            "a cycle of $refs that never reaches a schema ({})",
+            ref_text(r)
+        ))
+    }
+
+    /// Follows a boxed schema `$ref`.
+    pub fn resolve_boxed<'a>(
+        &'a self,
+        r: &'a ReferenceOr<Box<Schema>>,
+    ) -> Result<(&'a Schema, Option<&'a str>), String> {
+        match r {
+            ReferenceOr::Item(s) => Ok((s, None)),
+            ReferenceOr::Reference { reference } => {
+                let n = local_name(reference, "#/components/schemas/")?;
+                let target = self.components_get(|c| c.schemas.get(n), reference)?;
+                let (s, inner) = self.resolve_schema(target)?;
+                Ok((s, inner.or(Some(n))))
+            }
+        }
+    }
+
+    /// A component schema by name.
+    pub fn schema_named(&self, name: &str) -> Option<&ReferenceOr<Schema>> {
+        self.api.components.as_ref()?.schemas.get(name)
+    }
+
+    fn components_get<'a, T>(
+        &'a self,
+        get: impl Fn(&'a openapiv3::Components) -> Option<&'a T>,
+        reference: &str,
+    ) -> Result<&'a T, String> {
+        self.api
+            .components
+            .as_ref()
+            .and_then(get)
+            .ok_or_else(|| format!("$ref '{reference}' points at nothing in this document"))
+    }
+}
+
+const MAX_REF_HOPS: usize = 64;
+
+fn ref_text(r: &ReferenceOr<Schema>) -> String {
+    match r {
+        ReferenceOr::Reference { reference } => reference.clone(),
+        ReferenceOr::Item(_) => "inline".to_string(),
+    }
+}
+
+fn local_name<'a>(reference: &'a str, prefix: &str) -> Result<&'a str, String> {
+    reference.strip_prefix(prefix).ok_or_else(|| {
+        if reference.starts_with('#') {
+            format!("$ref '{reference}' should start with '{prefix}'")
+        } else {
+            format!("$ref '{reference}' points outside this document; bundle the spec into one file first")
+        }
+    })
+}
+
+/// Where a parameter goes, as the word OpenAPI uses.
+pub fn location(p: &Parameter) -> &'static str {
+    match p {
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Path { .. } => "path",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn index_operations(api: &OpenAPI) -> BTreeMap<String, OperationRef> {
+    let mut out = BTreeMap::new();
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let r = OperationRef {
+                path: path.clone(),
+                method: method.to_string(),
+            };
+            let key = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", method.to_ascii_uppercase(), path));
+            out.entry(key).or_insert(r);
+        }
+    }
+    out
+}
+
+fn parse_document(path: &Path, text: &str) -> Result<serde_json::Value, Error> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        serde_json::from_str(trimmed).map_err(|e| {
+            Error::one(
+                Diagnostic::new(
+                    path,
+                    Some(Span {
+                        line: e.line(),
+                        col: e.column(),
+                    }),
+                    format!("the spec is not valid JSON: {e}"),
+                )
+                .help(
+                    "fix the JSON syntax at that place (a truncated download looks like this too)",
+                ),
+            )
+        })
+    } else {
+        let node = yaml::parse(trimmed).map_err(|e| {
+            Error::one(
+                Diagnostic::new(
+                    path,
+                    Some(e.span),
+                    format!("the spec is not valid YAML: {}", e.message),
+                )
+                .help("fix the YAML syntax at that place"),
+            )
+        })?;
+        Ok(node.to_json())
+    }
+}
+
+fn check_version(path: &Path, raw: &serde_json::Value) -> Result<(), Error> {
+    let d = |msg: String, help: &str| {
+        Error::one(Diagnostic::new(path, None, msg).help(help.to_string()))
+    };
+    if !raw.is_object() {
+        return Err(d(
+            "the spec is not an OpenAPI document: its top level is not an object".to_string(),
+            "point `spec:` at the vendor's OpenAPI JSON or YAML file",
+        ));
+    }
+    if let Some(v) = raw.get("swagger") {
+        return Err(d(
+            format!(
+                "this is a Swagger {} document; Portcullis reads OpenAPI 3.0",
+                v.as_str().unwrap_or("2.x")
+            ),
+            "convert it to OpenAPI 3.0 first (for example with swagger2openapi), or use the vendor's OpenAPI 3 spec",
+        ));
+    }
+    match raw.get("openapi").and_then(|v| v.as_str()) {
+        Some(v) if v.starts_with("3.0") => Ok(()),
+        Some(v) if v.starts_with("3.1") => Err(d(
+            format!(
+                "this is an OpenAPI {v} document; this version of Portcullis reads OpenAPI 3.0.x"
+            ),
+            "OpenAPI 3.1 support is planned; until then use the vendor's 3.0 spec if it publishes one",
+        )),
+        Some(v) => Err(d(
+            format!("unsupported OpenAPI version '{v}'"),
+            "Portcullis reads OpenAPI 3.0.x documents",
+        )),
+        None => Err(d(
+            "the document has no `openapi` version field, so it is not an OpenAPI 3 document"
+                .to_string(),
+            "point `spec:` at the vendor's OpenAPI 3.0 document",
+        )),
+    }
+}
+
+/// Formats a serde path as a JSON pointer (`#/paths/~1v1~1x/get`).
+fn json_pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("#");
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                out.push_str(&escape_pointer(key))
+            }
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+/// Escapes one JSON pointer token (RFC 6901).
+pub fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Spec, Error> {
+        Spec::from_bytes(Path::new("vendor.yaml"), text.as_bytes())
+    }
+
+    const MINI: &str = r##"
+openapi: 3.0.3
+info: { title: Mini, version: "1" }
+paths:
+  /things/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
+    get:
+      operationId: getThing
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Thing" }
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        child: { $ref: "#/components/schemas/Thing" }
+        a: { $ref: "#/components/schemas/A" }
+    A: { $ref: "#/components/schemas/B" }
+    B: { $ref: "#/components/schemas/A" }
+"##;
+
+    #[test]
+    fn yaml_spec_loads_and_indexes_operations() {
+        let s = load(MINI).expect("loads");
+        let (r, op) = s.operation("getThing").expect("found");
+        assert_eq!(r.path, "/things/{id}");
+        assert_eq!(s.parameters(r, op).expect("params").len(), 1);
+        assert!(s.operation("GET /things/{id}").is_some());
+    }
+
+    #[test]
+    fn recursive_schemas_resolve_and_ref_cycles_are_reported() {
+        let s = load(MINI).expect("loads");
+        let (thing, name) = s
+            .resolve_schema(s.schema_named("Thing").expect("Thing"))
+            .expect("resolves");
+        assert_eq!(name, None);
+        assert!(matches!(thing.schema_kind, openapiv3::SchemaKind::Type(_)));
+        let err = s
+            .resolve_schema(s.schema_named("A").expect("A"))
+            .expect_err("cycle");
+        assert!(err.contains("cycle"), "{err}");
+    }
+
+    #[test]
+    fn swagger_2_is_named() {
+        let e = load("swagger: \"2.0\"\ninfo: {title: x, version: \"1\"}\npaths: {}\n")
+            .expect_err("refused");
+        let msg = e.to_string();
+        assert!(msg.contains("Swagger 2.0"), "{msg}");
+    }
+
+    #[test]
+    fn openapi_31_is_named() {
+        let e = load("{\"openapi\": \"3.1.0\", \"info\": {\"title\": \"x\", \"version\": \"1\"}, \"paths\": {}}").expect_err("refused");
+        assert!(e.to_string().contains("OpenAPI 3.1.0"), "{e}");
+    }
+
+    #[test]
+    fn truncated_json_has_a_place() {
+        let e = load("{\"openapi\": \"3.0.0\", \"info\": {").expect_err("truncated");
+        let d = &e.diagnostics()[0];
+        assert!(d.span.is_some());
+        assert!(d.message.contains("not valid JSON"), "{}", d.message);
+    }
+
+    #[test]
+    fn shape_errors_name_the_pointer() {
+        let e = load("openapi: 3.0.0\ninfo: {title: x, version: \"1\"}\npaths:\n  /a:\n    get:\n      responses: 7\n").expect_err("bad");
+        let msg = e.to_string();
+        assert!(msg.contains("#/paths/~1a/get/responses"), "{msg}");
+    }
+}

@@ -1,0 +1,469 @@
+//! Reading the user's domain port with `syn`.
+//!
+//! The port is ordinary Rust: a trait whose methods are `async fn` (or return
+//! `impl Future<Output = Result<T, E>> + Send`), and the structs and enums it uses, all
+//! in one file. We read only their shape: names, fields, variants, argument and return
+//! types. The mapping is checked against that shape so a mistake is reported against
+//! the mapping, not as a rustc error inside generated code.
+
+use crate::error::{Diagnostic, Error, Span};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use syn::spanned::Spanned as _;
+
+/// A Rust type as the port spells it, reduced to what the mapping can work with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// `()`
+    Unit,
+    /// A named type without generics: `String`, `i64`, `Payment`.
+    Named(String),
+    /// `Option<T>`
+    Option(Box<Ty>),
+    /// `Vec<T>`
+    Vec(Box<Ty>),
+    /// `&T`
+    Ref(Box<Ty>),
+    /// Anything else, as written.
+    Other(String),
+}
+
+impl Ty {
+    /// The type with references removed.
+    pub fn deref(&self) -> &Ty {
+        match self {
+            Ty::Ref(inner) => inner.deref(),
+            other => other,
+        }
+    }
+
+    /// How the type reads in Rust, with domain types qualified by `module`.
+    pub fn render(&self, port: &Port, module: &str) -> String {
+        match self {
+            Ty::Unit => "()".to_string(),
+            Ty::Named(n) if port.structs.contains_key(n) || port.enums.contains_key(n) => {
+                format!("{module}::{n}")
+            }
+            Ty::Named(n) => n.clone(),
+            Ty::Option(t) => format!("::core::option::Option<{}>", t.render(port, module)),
+            Ty::Vec(t) => format!("::std::vec::Vec<{}>", t.render(port, module)),
+            Ty::Ref(t) => format!("&{}", t.render(port, module)),
+            Ty::Other(s) => s.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Ty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ty::Unit => write!(f, "()"),
+            Ty::Named(n) | Ty::Other(n) => write!(f, "{n}"),
+            Ty::Option(t) => write!(f, "Option<{t}>"),
+            Ty::Vec(t) => write!(f, "Vec<{t}>"),
+            Ty::Ref(t) => write!(f, "&{t}"),
+        }
+    }
+}
+
+/// How a port method is declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodStyle {
+    /// `async fn m(&self, ..) -> Result<T, E>`
+    Async,
+    /// `fn m(&self, ..) -> impl Future<Output = Result<T, E>> + Send`
+    ImplFuture,
+}
+
+/// One method of the port.
+#[derive(Debug, Clone)]
+pub struct PortMethod {
+    /// Its name.
+    pub name: String,
+    /// Arguments after `&self`.
+    pub args: Vec<(String, Ty)>,
+    /// The `Ok` type.
+    pub ok: Ty,
+    /// The `Err` type.
+    pub err: Ty,
+    /// How it is declared.
+    pub style: MethodStyle,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A field of a domain struct.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+}
+
+/// A domain struct.
+#[derive(Debug, Clone)]
+pub enum DomainStruct {
+    /// `struct S { a: A, .. }`
+    Named(Vec<Field>),
+    /// `struct S(T);`
+    Newtype(Ty),
+    /// Any other shape.
+    Other,
+}
+
+/// A variant's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariantShape {
+    /// `V`
+    Unit,
+    /// `V(T, ..)`
+    Tuple(Vec<Ty>),
+    /// `V { .. }`
+    Struct,
+}
+
+/// The port file, as far as the mapping needs it.
+#[derive(Debug, Clone)]
+pub struct Port {
+    /// The file.
+    pub path: PathBuf,
+    /// The trait's name.
+    pub trait_name: String,
+    /// Its methods, in declaration order.
+    pub methods: Vec<PortMethod>,
+    /// Structs in the file.
+    pub structs: BTreeMap<String, DomainStruct>,
+    /// Enums in the file, with their variants in order.
+    pub enums: BTreeMap<String, Vec<(String, VariantShape)>>,
+    /// Every trait in the file, for "did you mean".
+    pub traits: Vec<String>,
+}
+
+fn span_of(s: proc_macro2::Span) -> Span {
+    let start = s.start();
+    Span {
+        line: start.line,
+        col: start.column + 1,
+    }
+}
+
+/// Reduces a `syn::Type` to a [`Ty`].
+pub fn ty_of(t: &syn::Type) -> Ty {
+    match t {
+        syn::Type::Tuple(tt) if tt.elems.is_empty() => Ty::Unit,
+        syn::Type::Reference(r) => Ty::Ref(Box::new(ty_of(&r.elem))),
+        syn::Type::Paren(p) => ty_of(&p.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return Ty::Other(quote::quote!(#t).to_string());
+            };
+            let name = last.ident.to_string();
+            match &last.arguments {
+                syn::PathArguments::None => Ty::Named(name),
+                syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => {
+                    match args.args.first() {
+                        Some(syn::GenericArgument::Type(inner)) if name == "Option" => {
+                            Ty::Option(Box::new(ty_of(inner)))
+                        }
+                        Some(syn::GenericArgument::Type(inner)) if name == "Vec" => {
+                            Ty::Vec(Box::new(ty_of(inner)))
+                        }
+                        _ => Ty::Other(quote::quote!(#t).to_string()),
+                    }
+                }
+                _ => Ty::Other(quote::quote!(#t).to_string()),
+            }
+        }
+        _ => Ty::Other(quote::quote!(#t).to_string()),
+    }
+}
+
+impl Port {
+    /// Reads the port file and finds `trait_name` in it.
+    pub fn load(path: &Path, trait_name: &str, at: (&Path, Span)) -> Result<Port, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::one(
+                Diagnostic::new(
+                    at.0,
+                    Some(at.1),
+                    format!("cannot read the port source {}: {e}", path.display()),
+                )
+                .help("`implements.source` is relative to the mapping file"),
+            )
+        })?;
+        Port::parse(path, &text, trait_name, at)
+    }
+
+    /// Parses port source text.
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        trait_name: &str,
+        at: (&Path, Span),
+    ) -> Result<Port, Error> {
+        let file = syn::parse_file(text).map_err(|e| {
+            Error::one(
+                Diagnostic::new(
+                    path,
+                    Some(span_of(e.span())),
+                    format!("the port source does not parse as Rust: {e}"),
+                )
+                .help("fix the Rust syntax; the port is read before anything is generated"),
+            )
+        })?;
+        let mut port = Port {
+            path: path.to_path_buf(),
+            trait_name: trait_name.to_string(),
+            methods: Vec::new(),
+            structs: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            traits: Vec::new(),
+        };
+        let mut problems = Vec::new();
+        let mut found = false;
+        for item in &file.items {
+            match item {
+                syn::Item::Struct(s) => {
+                    let shape = match &s.fields {
+                        syn::Fields::Named(f) => DomainStruct::Named(
+                            f.named
+                                .iter()
+                                .map(|f| Field {
+                                    name: f
+                                        .ident
+                                        .as_ref()
+                                        .map(ToString::to_string)
+                                        .unwrap_or_default(),
+                                    ty: ty_of(&f.ty),
+                                })
+                                .collect(),
+                        ),
+                        syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => DomainStruct::Newtype(
+                            f.unnamed.first().map(|f| ty_of(&f.ty)).unwrap_or(Ty::Unit),
+                        ),
+                        _ => DomainStruct::Other,
+                    };
+                    port.structs.insert(s.ident.to_string(), shape);
+                }
+                syn::Item::Enum(e) => {
+                    let variants = e
+                        .variants
+                        .iter()
+                        .map(|v| {
+                            let shape = match &v.fields {
+                                syn::Fields::Unit => VariantShape::Unit,
+                                syn::Fields::Unnamed(f) => VariantShape::Tuple(
+                                    f.unnamed.iter().map(|f| ty_of(&f.ty)).collect(),
+                                ),
+                                syn::Fields::Named(_) => VariantShape::Struct,
+                            };
+                            (v.ident.to_string(), shape)
+                        })
+                        .collect();
+                    port.enums.insert(e.ident.to_string(), variants);
+                }
+                syn::Item::Trait(t) => {
+                    port.traits.push(t.ident.to_string());
+                    if t.ident == trait_name {
+                        found = true;
+                        for ti in &t.items {
+                            if let syn::TraitItem::Fn(f) = ti {
+                                match method_of(&f.sig) {
+                                    Ok(m) => port.methods.push(m),
+                                    Err(msg) => problems.push(
+                                        Diagnostic::new(path, Some(span_of(f.sig.span())), msg.0)
+                                            .help(msg.1),
+                                    ),
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !found {
+            let help = crate::error::suggest(trait_name, port.traits.iter().map(String::as_str));
+            return Err(Error::one(
+                Diagnostic::new(
+                    at.0,
+                    Some(at.1),
+                    format!("trait '{trait_name}' is not defined in {}", path.display()),
+                )
+                .help(help),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(port)
+        } else {
+            Err(Error::Invalid(crate::error::Diagnostics(problems)))
+        }
+    }
+
+    /// The method called `name`.
+    pub fn method(&self, name: &str) -> Option<&PortMethod> {
+        self.methods.iter().find(|m| m.name == name)
+    }
+}
+
+fn method_of(sig: &syn::Signature) -> Result<PortMethod, (String, String)> {
+    let name = sig.ident.to_string();
+    let shape_help = format!(
+        "declare it as `async fn {name}(&self, ..) -> Result<T, E>` or `fn {name}(&self, ..) -> impl Future<Output = Result<T, E>> + Send`"
+    );
+    let mut inputs = sig.inputs.iter();
+    match inputs.next() {
+        Some(syn::FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() => {}
+        _ => {
+            return Err((
+                format!("port method '{name}' must take `&self`"),
+                shape_help,
+            ));
+        }
+    }
+    let mut args = Vec::new();
+    for input in inputs {
+        let syn::FnArg::Typed(pt) = input else {
+            continue;
+        };
+        let syn::Pat::Ident(id) = &*pt.pat else {
+            return Err((
+                format!("an argument of '{name}' is a pattern, not a name"),
+                "give each argument a plain name".into(),
+            ));
+        };
+        args.push((id.ident.to_string(), ty_of(&pt.ty)));
+    }
+    let (style, output) = match (&sig.asyncness, &sig.output) {
+        (Some(_), syn::ReturnType::Type(_, t)) => (MethodStyle::Async, (**t).clone()),
+        (None, syn::ReturnType::Type(_, t)) => match future_output(t) {
+            Some(o) => (MethodStyle::ImplFuture, o),
+            None => {
+                return Err((
+                    format!("port method '{name}' is neither async nor returns `impl Future`"),
+                    shape_help,
+                ));
+            }
+        },
+        _ => return Err((format!("port method '{name}' returns nothing"), shape_help)),
+    };
+    let (ok, err) = result_of(&output).ok_or_else(|| {
+        (
+            format!("port method '{name}' must return a Result"),
+            shape_help.clone(),
+        )
+    })?;
+    Ok(PortMethod {
+        name,
+        args,
+        ok,
+        err,
+        style,
+        span: span_of(sig.ident.span()),
+    })
+}
+
+fn future_output(t: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::ImplTrait(it) = t else {
+        return None;
+    };
+    for b in &it.bounds {
+        let syn::TypeParamBound::Trait(tb) = b else {
+            continue;
+        };
+        let last = tb.path.segments.last()?;
+        if last.ident != "Future" {
+            continue;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            continue;
+        };
+        for a in &args.args {
+            if let syn::GenericArgument::AssocType(at) = a {
+                if at.ident == "Output" {
+                    return Some(at.ty.clone());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn result_of(t: &syn::Type) -> Option<(Ty, Ty)> {
+    let syn::Type::Path(p) = t else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(ty_of(t)),
+        _ => None,
+    });
+    Some((types.next()?, types.next()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+        use std::future::Future;
+        pub struct PaymentId(pub String);
+        pub struct Payment { pub id: PaymentId, pub note: Option<String>, pub tags: Vec<String> }
+        pub enum PaymentStatus { Paid, Unknown(String), Weird { x: u8 } }
+        pub enum PaymentError { Declined, Upstream(String) }
+        pub trait PaymentGateway: Send + Sync {
+            fn get_payment(&self, id: &PaymentId) -> impl Future<Output = Result<Payment, PaymentError>> + Send;
+            async fn cancel(&self, id: PaymentId) -> Result<(), PaymentError>;
+        }
+    "#;
+
+    fn at() -> (&'static Path, Span) {
+        (Path::new("m.yaml"), Span { line: 1, col: 1 })
+    }
+
+    #[test]
+    fn reads_trait_structs_and_enums() {
+        let p = Port::parse(Path::new("domain.rs"), SRC, "PaymentGateway", at()).expect("parses");
+        assert_eq!(p.methods.len(), 2);
+        let get = p.method("get_payment").expect("get");
+        assert_eq!(get.style, MethodStyle::ImplFuture);
+        assert_eq!(
+            get.args[0].1,
+            Ty::Ref(Box::new(Ty::Named("PaymentId".into())))
+        );
+        assert_eq!(get.ok, Ty::Named("Payment".into()));
+        assert_eq!(p.method("cancel").map(|m| m.ok.clone()), Some(Ty::Unit));
+        assert!(
+            matches!(p.structs.get("PaymentId"), Some(DomainStruct::Newtype(Ty::Named(n))) if n == "String")
+        );
+        let status = p.enums.get("PaymentStatus").expect("enum");
+        assert_eq!(
+            status[1].1,
+            VariantShape::Tuple(vec![Ty::Named("String".into())])
+        );
+        assert_eq!(get.span.line, 7);
+    }
+
+    #[test]
+    fn a_missing_trait_suggests_the_nearest() {
+        let e =
+            Port::parse(Path::new("domain.rs"), SRC, "PaymentGatway", at()).expect_err("missing");
+        let d = &e.diagnostics()[0];
+        assert_eq!(d.help.as_deref(), Some("did you mean 'PaymentGateway'?"));
+    }
+
+    #[test]
+    fn a_sync_method_is_refused_with_help() {
+        let src = "pub trait P { fn f(&self) -> Result<(), ()>; }";
+        let e = Port::parse(Path::new("d.rs"), src, "P", at()).expect_err("sync");
+        assert!(
+            e.to_string()
+                .contains("neither async nor returns `impl Future`"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,2121 @@
+//! Validation and planning in one pass: every check that can fail reports a diagnostic
+//! against the mapping and keeps going, so the user sees every mistake at once.
+
+use super::schema::{Kind, SRef, View, view};
+use super::*;
+use crate::error::{Diagnostic, Error, Sink, Span, suggest};
+use crate::ident::{Namer, camel, snake};
+use crate::load::mapping::{
+    Auth, ErrorKey, ErrorRule, FieldMap, KeyPlacement, Mapping, OperationMap, Spanned, TypeMap,
+    ValueSpec,
+};
+use crate::load::openapi::{Spec, location};
+use crate::load::port::{DomainStruct, Port, PortMethod, Ty, VariantShape};
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Checks the mapping against the spec and the port, and plans the adapter.
+pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error> {
+    let mut b = Planner {
+        spec,
+        mapping,
+        port,
+        module: mapping.implements.module.value.clone(),
+        sink: Sink::default(),
+        wire: BTreeMap::new(),
+        wire_ids: HashMap::new(),
+        namer: Namer::default(),
+        converters: BTreeMap::new(),
+        conv_ids: HashMap::new(),
+    };
+    let plan = b.plan();
+    b.sink.finish(plan)
+}
+
+struct Planner<'a> {
+    spec: &'a Spec,
+    mapping: &'a Mapping,
+    port: &'a Port,
+    module: String,
+    sink: Sink,
+    wire: BTreeMap<String, WireType>,
+    /// (request side?, schema identity) → wire type name.
+    wire_ids: HashMap<(bool, String), String>,
+    namer: Namer,
+    converters: BTreeMap<String, Converter>,
+    /// (domain type, schema identity) → converter name.
+    conv_ids: HashMap<(String, String), String>,
+}
+
+const SCALARS: [&str; 13] = [
+    "String", "str", "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "f32", "f64", "u64",
+];
+
+impl<'a> Planner<'a> {
+    fn err(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
+        self.sink
+            .push(Diagnostic::new(&self.mapping.path, Some(span), msg).help(help));
+    }
+
+    fn domain(&self, name: &str) -> String {
+        format!("{}::{}", self.module, name)
+    }
+
+    fn plan(&mut self) -> Plan {
+        let m = self.mapping;
+        // Every port method is mapped, and every mapped method exists.
+        for pm in &self.port.methods {
+            if !m.operations.iter().any(|o| o.method.value == pm.name) {
+                self.err(
+                    m.implements.port.span,
+                    format!(
+                        "port method '{}' of {} is not mapped",
+                        pm.name, self.port.trait_name
+                    ),
+                    format!(
+                        "add `{}: {{ call: <operationId> }}` under `operations:`",
+                        pm.name
+                    ),
+                );
+            }
+        }
+        let auth = self.auth();
+        let mut operations = Vec::new();
+        for om in &m.operations {
+            let Some(pm) = self.port.method(&om.method.value) else {
+                let help = suggest(
+                    &om.method.value,
+                    self.port.methods.iter().map(|m| m.name.as_str()),
+                );
+                self.err(
+                    om.method.span,
+                    format!(
+                        "'{}' is not a method of {}",
+                        om.method.value, self.port.trait_name
+                    ),
+                    help,
+                );
+                continue;
+            };
+            if let Some(op) = self.operation(om, pm) {
+                operations.push(op);
+            }
+        }
+        for t in &m.types {
+            if !self.port.structs.contains_key(&t.name.value) {
+                let help = suggest(&t.name.value, self.port.structs.keys().map(String::as_str));
+                self.err(
+                    t.name.span,
+                    format!("type '{}' is not a struct in the port source", t.name.value),
+                    help,
+                );
+            }
+        }
+        self.box_cycles();
+        Plan {
+            adapter: m.adapter.value.clone(),
+            port_trait: self.domain(&self.port.trait_name),
+            vendor_title: self.spec.api.info.title.clone(),
+            spec_file: m.spec.value.clone(),
+            spec_sha256: self.spec.sha256.clone(),
+            mapping_file: m
+                .path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            mapping_sha256: m.sha256.clone(),
+            base_url: m.base_url.value.clone(),
+            auth,
+            limits: m.limits.clone(),
+            defaults: m.defaults.clone(),
+            operations,
+            wire: std::mem::take(&mut self.wire).into_values().collect(),
+            converters: std::mem::take(&mut self.converters).into_values().collect(),
+        }
+    }
+
+    fn auth(&mut self) -> AuthPlan {
+        let Some(auth) = &self.mapping.auth else {
+            return AuthPlan::None;
+        };
+        let schemes = self
+            .spec
+            .api
+            .components
+            .as_ref()
+            .map(|c| c.security_schemes.clone())
+            .unwrap_or_default();
+        let Some(scheme) = schemes.get(&auth.scheme.value) else {
+            let help = suggest(&auth.scheme.value, schemes.keys().map(String::as_str));
+            self.err(
+                auth.scheme.span,
+                format!("security scheme '{}' is not in the spec", auth.scheme.value),
+                help,
+            );
+            return AuthPlan::None;
+        };
+        let ReferenceOr::Item(scheme) = scheme else {
+            self.err(
+                auth.scheme.span,
+                "the security scheme is a $ref",
+                "inline it in the spec",
+            );
+            return AuthPlan::None;
+        };
+        let Some(secret) = self.secret(auth) else {
+            return AuthPlan::None;
+        };
+        use openapiv3::{APIKeyLocation, SecurityScheme};
+        match scheme {
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                AuthPlan::Bearer(secret)
+            }
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                AuthPlan::Basic(secret, auth.password.clone())
+            }
+            SecurityScheme::APIKey { location, name, .. } => AuthPlan::ApiKey {
+                location: match location {
+                    APIKeyLocation::Header => "header",
+                    APIKeyLocation::Query => "query",
+                    APIKeyLocation::Cookie => "cookie",
+                }
+                .to_string(),
+                name: name.clone(),
+                secret,
+            },
+            other => {
+                let kind = match other {
+                    SecurityScheme::OAuth2 { .. } => "oauth2",
+                    SecurityScheme::OpenIDConnect { .. } => "openIdConnect",
+                    _ => "this HTTP",
+                };
+                self.err(
+                    auth.scheme.span,
+                    format!("security scheme '{}' is {kind}, which this version does not support yet", auth.scheme.value),
+                    "use a bearer, basic or apiKey scheme of the spec (OAuth2 client credentials is planned)",
+                );
+                AuthPlan::None
+            }
+        }
+    }
+
+    fn secret(&mut self, auth: &Auth) -> Option<crate::load::mapping::SecretRef> {
+        if auth.secret.is_none() {
+            self.err(
+                auth.span,
+                "auth has no `secret:`",
+                "add `secret: { env: VAR }` or `secret: { file: path }`",
+            );
+        }
+        auth.secret.clone()
+    }
+
+    fn operation(&mut self, om: &OperationMap, pm: &PortMethod) -> Option<OperationPlan> {
+        let spec: &'a Spec = self.spec;
+        let Some((oref, op)) = spec.operation(&om.call.value) else {
+            let help = suggest(
+                &om.call.value,
+                self.spec.operations.keys().map(String::as_str),
+            );
+            self.err(
+                om.call.span,
+                format!("operation '{}' is not in the spec", om.call.value),
+                help,
+            );
+            return None;
+        };
+        let op_id = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| om.call.value.clone());
+        let http_method = oref.method.to_ascii_uppercase();
+        let is_write = !matches!(oref.method.as_str(), "get" | "head" | "options");
+        let params = self.params(om, pm, oref, op);
+        let idem = om
+            .idempotency
+            .as_ref()
+            .and_then(|i| self.idempotency(om, pm, i));
+        let body = self.body(om, pm, op, &op_id);
+        if let Some(i) = &om.idempotency {
+            if let KeyPlacement::Body(path) = &i.placement {
+                if body.is_none() {
+                    self.err(
+                        path.span,
+                        "the idempotency key goes in the body, but this operation sends none",
+                        "use `header:` instead",
+                    );
+                }
+            }
+        }
+        let (responses, error_body) = self.responses(om, pm, op, &op_id);
+        let error_rules = self.error_rules(om, pm, error_body.is_some());
+        Some(OperationPlan {
+            method: pm.name.clone(),
+            style: pm.style,
+            args: pm
+                .args
+                .iter()
+                .map(|(n, t)| (n.clone(), t.render(self.port, &self.module)))
+                .collect(),
+            ok_type: pm.ok.render(self.port, &self.module),
+            err_type: pm.err.render(self.port, &self.module),
+            operation_id: op_id,
+            http_method,
+            path: oref.path.clone(),
+            is_write,
+            params,
+            body,
+            idempotency: idem,
+            responses,
+            error_body,
+            error_rules,
+            policies: om.policies.clone(),
+        })
+    }
+
+    // ---------- values from the method's arguments ----------
+
+    /// Resolves `req.amount.minor_units` to an access path and its type.
+    fn expr(&mut self, pm: &PortMethod, text: &Spanned<String>) -> Option<(Vec<String>, Ty)> {
+        let mut segs = text.value.split('.');
+        let first = segs.next().unwrap_or_default();
+        let Some((_, arg_ty)) = pm.args.iter().find(|(n, _)| n == first) else {
+            let help = suggest(first, pm.args.iter().map(|(n, _)| n.as_str()));
+            self.err(
+                text.span,
+                format!("'{first}' is not an argument of {}", pm.name),
+                help,
+            );
+            return None;
+        };
+        let mut access = vec![first.to_string()];
+        let mut ty = arg_ty.deref().clone();
+        for seg in segs {
+            let Ty::Named(tname) = &ty else {
+                self.err(
+                    text.span,
+                    format!(
+                        "'{}' has no field '{seg}': its type is {ty}",
+                        access.join(".")
+                    ),
+                    "remove the extra field",
+                );
+                return None;
+            };
+            match self.port.structs.get(tname) {
+                Some(DomainStruct::Named(fields)) => match fields.iter().find(|f| f.name == seg) {
+                    Some(f) => {
+                        access.push(seg.to_string());
+                        ty = f.ty.deref().clone();
+                    }
+                    None => {
+                        let help = suggest(seg, fields.iter().map(|f| f.name.as_str()));
+                        self.err(text.span, format!("unknown field '{seg}' in {tname}"), help);
+                        return None;
+                    }
+                },
+                Some(DomainStruct::Newtype(inner)) if seg == "0" => {
+                    access.push("0".into());
+                    ty = inner.deref().clone();
+                }
+                _ => {
+                    self.err(
+                        text.span,
+                        format!(
+                            "'{}' has no field '{seg}': {tname} is not a struct with named fields",
+                            access.join(".")
+                        ),
+                        "point at a field of a struct in the port source",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some((access, ty))
+    }
+
+    /// Plans a value for a wire slot of the given schema view.
+    fn value(
+        &mut self,
+        pm: &PortMethod,
+        spec: &ValueSpec,
+        target: &View<'_>,
+        wire_required: bool,
+        what: &str,
+    ) -> Option<ValuePlan> {
+        match spec {
+            ValueSpec::Const(c) => {
+                let ok = matches!(
+                    (&target.kind, &c.value),
+                    (Kind::Str { .. }, serde_json::Value::String(_))
+                        | (Kind::Int, serde_json::Value::Number(_))
+                        | (Kind::Num, serde_json::Value::Number(_))
+                        | (Kind::Bool, serde_json::Value::Bool(_))
+                );
+                let int_ok = !matches!(target.kind, Kind::Int) || c.value.as_i64().is_some();
+                if !ok || !int_ok {
+                    self.err(
+                        c.span,
+                        format!(
+                            "{what} is {} in the spec, but the mapping gives {}",
+                            target.describe(),
+                            c.value
+                        ),
+                        "write a constant of the spec's type",
+                    );
+                    return None;
+                }
+                if let Kind::Str { values } = &target.kind {
+                    let s = c.value.as_str().unwrap_or_default();
+                    if !values.is_empty() && !values.iter().any(|v| v == s) {
+                        let help = suggest(s, values.iter().map(String::as_str));
+                        self.err(c.span, format!("'{s}' is not a value of {what}"), help);
+                        return None;
+                    }
+                }
+                Some(ValuePlan::Const(c.value.clone()))
+            }
+            ValueSpec::Expr { from, via } => {
+                let (mut access, ty) = self.expr(pm, from)?;
+                if let Some(via) = via {
+                    if !self.check_path(via) {
+                        return None;
+                    }
+                    return Some(ValuePlan::Expr {
+                        access,
+                        clone: false,
+                        optional: false,
+                        widen: None,
+                        via: Some(via.value.clone()),
+                    });
+                }
+                let (optional, ty) = match ty {
+                    Ty::Option(inner) => (true, inner.deref().clone()),
+                    t => (false, t),
+                };
+                if optional && wire_required {
+                    self.err(
+                        from.span,
+                        format!(
+                            "{what} is required by the vendor, but '{}' is an Option",
+                            from.value
+                        ),
+                        "map a value that is always present, or give a `const:`",
+                    );
+                    return None;
+                }
+                let ty = self.unwrap_newtype(ty, &mut access);
+                let name = match &ty {
+                    Ty::Named(n) => n.as_str(),
+                    Ty::Vec(inner) => match (&target.kind, inner.deref()) {
+                        (Kind::Array(_), Ty::Named(n)) if SCALARS.contains(&n.as_str()) => {
+                            return Some(ValuePlan::Expr {
+                                access,
+                                clone: true,
+                                optional,
+                                widen: None,
+                                via: None,
+                            });
+                        }
+                        _ => "",
+                    },
+                    _ => "",
+                };
+                let (fits, widen) = match (&target.kind, name) {
+                    (Kind::Str { .. }, "String" | "str") => (true, None),
+                    (Kind::Int, "i64") => (true, None),
+                    (Kind::Int, "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => {
+                        (true, Some("i64".to_string()))
+                    }
+                    (Kind::Num, "f64") => (true, None),
+                    (Kind::Num, "f32" | "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => {
+                        (true, Some("f64".to_string()))
+                    }
+                    (Kind::Bool, "bool") => (true, None),
+                    (Kind::Any, _) => (false, None),
+                    _ => (false, None),
+                };
+                if !fits {
+                    self.err(
+                        from.span,
+                        format!(
+                            "{what} is {} in the spec, but '{}' is {ty}",
+                            target.describe(),
+                            from.value
+                        ),
+                        "convert it with `{ from: …, via: path::to::function }`",
+                    );
+                    return None;
+                }
+                let clone = matches!(name, "String" | "str");
+                Some(ValuePlan::Expr {
+                    access,
+                    clone,
+                    optional,
+                    widen,
+                    via: None,
+                })
+            }
+        }
+    }
+
+    /// A `via:` must be a plain Rust path; anything else would be code injected from the mapping.
+    fn check_path(&mut self, p: &Spanned<String>) -> bool {
+        let ok = syn::parse_str::<syn::Path>(&p.value).is_ok_and(|path| {
+            path.segments
+                .iter()
+                .all(|s| matches!(s.arguments, syn::PathArguments::None))
+        });
+        if !ok {
+            self.err(
+                p.span,
+                format!("'{}' is not a Rust function path", p.value),
+                "write a path such as `crate::convert::money`",
+            );
+        }
+        ok
+    }
+
+    fn unwrap_newtype(&self, mut ty: Ty, access: &mut Vec<String>) -> Ty {
+        for _ in 0..4 {
+            let Ty::Named(n) = &ty else { break };
+            match self.port.structs.get(n) {
+                Some(DomainStruct::Newtype(inner)) => {
+                    access.push("0".into());
+                    ty = inner.deref().clone();
+                }
+                _ => break,
+            }
+        }
+        ty
+    }
+
+    fn params(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        oref: &crate::load::openapi::OperationRef,
+        op: &openapiv3::Operation,
+    ) -> Vec<ParamPlan> {
+        let spec_params = match self.spec.parameters(oref, op) {
+            Ok(p) => p,
+            Err(e) => {
+                self.err(
+                    om.call.span,
+                    format!("the parameters of '{}' cannot be read: {e}", om.call.value),
+                    "fix the spec",
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (name, spec) in &om.params {
+            let Some(p) = spec_params
+                .iter()
+                .find(|p| p.parameter_data_ref().name == name.value)
+            else {
+                let help = suggest(
+                    &name.value,
+                    spec_params
+                        .iter()
+                        .map(|p| p.parameter_data_ref().name.as_str()),
+                );
+                self.err(
+                    name.span,
+                    format!("'{}' is not a parameter of {}", name.value, om.call.value),
+                    help,
+                );
+                continue;
+            };
+            let data = p.parameter_data_ref();
+            let loc = match p {
+                Parameter::Path { .. } => ParamLocation::Path,
+                Parameter::Query { .. } => ParamLocation::Query,
+                Parameter::Header { .. } => ParamLocation::Header,
+                Parameter::Cookie { .. } => {
+                    self.err(
+                        name.span,
+                        format!(
+                            "'{}' is a cookie parameter, which is not supported",
+                            name.value
+                        ),
+                        "ask the vendor for a header or query alternative",
+                    );
+                    continue;
+                }
+            };
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                self.err(
+                    name.span,
+                    format!(
+                        "parameter '{}' is described by content, not a schema",
+                        name.value
+                    ),
+                    "not supported yet",
+                );
+                continue;
+            };
+            let v = match view(self.spec, SRef::Plain(schema)) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.err(
+                        name.span,
+                        format!("parameter '{}': {e}", name.value),
+                        "fix the spec",
+                    );
+                    continue;
+                }
+            };
+            let (target, array_item_name) = match &v.kind {
+                Kind::Array(Some(item)) if loc == ParamLocation::Query => {
+                    let deep = matches!(
+                        p,
+                        Parameter::Query {
+                            style: openapiv3::QueryStyle::DeepObject,
+                            ..
+                        }
+                    );
+                    let item_name = if deep {
+                        format!("{}[]", data.name)
+                    } else {
+                        data.name.clone()
+                    };
+                    match view(self.spec, *item) {
+                        Ok(iv) => (iv, Some(item_name)),
+                        Err(_) => continue,
+                    }
+                }
+                _ => (v.clone(), None),
+            };
+            let required = data.required || loc == ParamLocation::Path;
+            let what = format!("parameter '{}'", data.name);
+            let value = if array_item_name.is_some() {
+                // Arrays are checked item by item: the expression must be a Vec of the item type.
+                match spec {
+                    ValueSpec::Expr { from, via: None } => match self.expr(pm, from) {
+                        Some((access, Ty::Vec(_))) => ValuePlan::Expr {
+                            access,
+                            clone: true,
+                            optional: false,
+                            widen: None,
+                            via: None,
+                        },
+                        Some((_, t)) => {
+                            self.err(
+                                from.span,
+                                format!("{what} is an array, but '{}' is {t}", from.value),
+                                "map a Vec",
+                            );
+                            continue;
+                        }
+                        None => continue,
+                    },
+                    other => match self.value(pm, other, &target, required, &what) {
+                        Some(v) => v,
+                        None => continue,
+                    },
+                }
+            } else {
+                match self.value(pm, spec, &target, required, &what) {
+                    Some(v) => v,
+                    None => continue,
+                }
+            };
+            out.push(ParamPlan {
+                wire_name: data.name.clone(),
+                location: loc,
+                value,
+                array_item_name,
+            });
+        }
+        for p in &spec_params {
+            let data = p.parameter_data_ref();
+            let required = data.required || matches!(p, Parameter::Path { .. });
+            if required && !om.params.iter().any(|(n, _)| n.value == data.name) {
+                self.err(
+                    om.method.span,
+                    format!(
+                        "{} parameter '{}' of {} is required but not mapped",
+                        location(p),
+                        data.name,
+                        om.call.value
+                    ),
+                    format!("add `params: {{ {}: <argument> }}`", data.name),
+                );
+            }
+        }
+        out
+    }
+
+    fn idempotency(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        i: &crate::load::mapping::Idempotency,
+    ) -> Option<IdempotencyPlan> {
+        let from = match &i.key {
+            Some(k) => {
+                let (mut access, ty) = self.expr(pm, k)?;
+                let ty = self.unwrap_newtype(ty, &mut access);
+                match &ty {
+                    Ty::Named(n) if SCALARS.contains(&n.as_str()) => {}
+                    other => {
+                        self.err(k.span, format!("an idempotency key must come from a string or number, but '{}' is {other}", k.value), "point at an id field");
+                        return None;
+                    }
+                }
+                Some(ValuePlan::Expr {
+                    access,
+                    clone: false,
+                    optional: false,
+                    widen: None,
+                    via: None,
+                })
+            }
+            None => None,
+        };
+        let header = match &i.placement {
+            KeyPlacement::Header(h) => {
+                if h.value.is_empty()
+                    || !h
+                        .value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    self.err(
+                        h.span,
+                        format!("'{}' is not a valid header name", h.value),
+                        "use letters, digits and '-'",
+                    );
+                }
+                Some(h.value.clone())
+            }
+            KeyPlacement::Body(_) => None,
+        };
+        let _ = om;
+        Some(IdempotencyPlan {
+            header,
+            from,
+            source: i
+                .key
+                .as_ref()
+                .map(|k| k.value.clone())
+                .unwrap_or_else(|| "a UUIDv4 per logical call".into()),
+        })
+    }
+
+    // ---------- request body ----------
+
+    fn body(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        op: &'a openapiv3::Operation,
+        op_id: &str,
+    ) -> Option<BodyPlan> {
+        let key_field = om.idempotency.as_ref().and_then(|i| match &i.placement {
+            KeyPlacement::Body(p) => Some(p.clone()),
+            KeyPlacement::Header(_) => None,
+        });
+        let Some(rb) = &op.request_body else {
+            if let Some((k, _)) = om.request.first() {
+                self.err(
+                    k.span,
+                    format!("{} takes no request body", om.call.value),
+                    "remove `request:`",
+                );
+            }
+            return None;
+        };
+        let spec: &'a Spec = self.spec;
+        let rb = match spec.resolve_request_body(rb) {
+            Ok(rb) => rb,
+            Err(e) => {
+                self.err(
+                    om.call.span,
+                    format!("the request body of {}: {e}", om.call.value),
+                    "fix the spec",
+                );
+                return None;
+            }
+        };
+        if om.request.is_empty() && key_field.is_none() && !rb.required {
+            return None;
+        }
+        let (encoding, media) = if let Some(m) = rb.content.iter().find(|(k, _)| is_json(k)) {
+            (BodyEncoding::Json, m.1)
+        } else if let Some(m) = rb.content.get("application/x-www-form-urlencoded") {
+            (BodyEncoding::Form, m)
+        } else {
+            let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
+            self.err(
+                om.call.span,
+                format!(
+                    "{} sends {}, which is not supported",
+                    om.call.value,
+                    types.join(", ")
+                ),
+                "Portcullis encodes JSON and form bodies",
+            );
+            return None;
+        };
+        let Some(schema) = &media.schema else {
+            self.err(
+                om.call.span,
+                format!("the request body of {} has no schema", om.call.value),
+                "fix the spec",
+            );
+            return None;
+        };
+        // A tree of dotted paths: "metadata.order_id" → metadata → order_id.
+        let mut tree = PathTree::default();
+        for (k, v) in &om.request {
+            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        if let Some(k) = &key_field {
+            if k.value.contains('.') {
+                self.err(
+                    k.span,
+                    "an idempotency key in the body must be a top-level field",
+                    "name a field of the body itself",
+                );
+            } else {
+                tree.insert(&k.value, Entry::Key(k.clone()));
+            }
+        }
+        let root = self.body_node(
+            pm,
+            SRef::Plain(schema),
+            &tree,
+            &format!("{op_id}Request"),
+            "request",
+            om.method.span,
+        )?;
+        if let BodyNode::Struct { wire_type, .. } = &root {
+            if let Some(w) = self.wire.get_mut(wire_type) {
+                w.origin = format!("the request body of {op_id}");
+            }
+        }
+        Some(BodyPlan { encoding, root })
+    }
+
+    fn body_node(
+        &mut self,
+        pm: &PortMethod,
+        schema: SRef<'a>,
+        tree: &PathTree,
+        type_name: &str,
+        at: &str,
+        span: Span,
+    ) -> Option<BodyNode> {
+        let v = match view(self.spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, format!("{at}: {e}"), "fix the spec");
+                return None;
+            }
+        };
+        let Kind::Object {
+            props,
+            required,
+            additional,
+        } = &v.kind
+        else {
+            self.err(
+                span,
+                format!(
+                    "{at} is {} in the spec, so it has no fields to set",
+                    v.describe()
+                ),
+                "map the value itself",
+            );
+            return None;
+        };
+        let name = self.namer.claim(&camel(type_name));
+        let mut fields = Vec::new();
+        let mut wire_fields = Vec::new();
+        let mut names = Namer::default();
+        for (key, child) in &tree.children {
+            let (prop_schema, is_required) = match props.iter().find(|(n, _)| n == key) {
+                Some((_, s)) => (*s, required.contains(key.as_str())),
+                None => match additional {
+                    Some(a) => (*a, false),
+                    None => {
+                        let span = child.span().unwrap_or(span);
+                        let help = suggest(key, props.iter().map(|(n, _)| *n));
+                        self.err(span, format!("unknown field '{key}' in {at}"), help);
+                        continue;
+                    }
+                },
+            };
+            let rust = names.claim(&snake(key));
+            let child_at = format!("{at}.{key}");
+            let pv = match view(self.spec, prop_schema) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.err(span, format!("{child_at}: {e}"), "fix the spec");
+                    continue;
+                }
+            };
+            let optional = !is_required;
+            let (node, ty) = match child {
+                PathTree {
+                    entry: Some(Entry::Key(_)),
+                    ..
+                } => {
+                    if !matches!(pv.kind, Kind::Str { .. }) {
+                        self.err(span, format!("{child_at} is {} in the spec, not a string for the idempotency key", pv.describe()), "name a string field");
+                        continue;
+                    }
+                    (BodyNode::IdempotencyKey, WireTy::String)
+                }
+                PathTree {
+                    entry: Some(Entry::Value(k, spec)),
+                    ..
+                } => {
+                    let Some(val) = self.value(pm, spec, &pv, is_required, &child_at) else {
+                        continue;
+                    };
+                    let _ = k;
+                    let ty = match (&pv.kind, &val) {
+                        (Kind::Array(Some(item)), _) => {
+                            let it = view(self.spec, *item)
+                                .ok()
+                                .map(|iv| scalar_wire(&iv.kind))
+                                .unwrap_or(WireTy::Json);
+                            WireTy::Vec(Box::new(it))
+                        }
+                        (k, _) => scalar_wire(k),
+                    };
+                    (BodyNode::Leaf(val), ty)
+                }
+                sub => {
+                    let sub_name = format!("{}{}", name, camel(key));
+                    let Some(node) =
+                        self.body_node(pm, prop_schema, sub, &sub_name, &child_at, span)
+                    else {
+                        continue;
+                    };
+                    let BodyNode::Struct { wire_type, .. } = &node else {
+                        continue;
+                    };
+                    let ty = WireTy::Named(wire_type.clone());
+                    (node, ty)
+                }
+            };
+            let leaf_optional = matches!(
+                &node,
+                BodyNode::Leaf(ValuePlan::Expr { optional: true, .. })
+            );
+            fields.push((rust.clone(), node, optional && !leaf_optional));
+            wire_fields.push(WireField {
+                rust_name: rust,
+                wire_name: key.clone(),
+                ty,
+                optional,
+            });
+        }
+        for r in required {
+            if !tree.children.contains_key(*r) {
+                self.err(
+                    span,
+                    format!("field '{r}' of {at} is required by the vendor but not mapped"),
+                    format!(
+                        "add `{}: <expression>` under `request:`",
+                        if at == "request" {
+                            r.to_string()
+                        } else {
+                            format!("{}.{r}", at.trim_start_matches("request."))
+                        }
+                    ),
+                );
+            }
+        }
+        self.wire.insert(
+            name.clone(),
+            WireType {
+                name: name.clone(),
+                origin: v
+                    .name
+                    .map(|n| format!("#/components/schemas/{n}"))
+                    .unwrap_or_else(|| at.to_string()),
+                serialize: true,
+                kind: WireKind::Struct(wire_fields),
+            },
+        );
+        Some(BodyNode::Struct {
+            wire_type: name,
+            fields,
+        })
+    }
+
+    // ---------- responses ----------
+
+    fn responses(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        op: &'a openapiv3::Operation,
+        op_id: &str,
+    ) -> (Vec<ResponsePlan>, Option<ErrorBodyPlan>) {
+        let mut out = Vec::new();
+        let mut error_schema = None;
+        if let Some(r) = &om.response {
+            let ok_name = match &pm.ok {
+                Ty::Named(n) => n.clone(),
+                other => other.to_string(),
+            };
+            if r.value != ok_name {
+                self.err(
+                    r.span,
+                    format!("{} returns {}, not {}", pm.name, ok_name, r.value),
+                    format!("write `response: {ok_name}` or leave it out"),
+                );
+            }
+        }
+        let mut entries: Vec<(&StatusCode, &ReferenceOr<openapiv3::Response>)> =
+            op.responses.responses.iter().collect();
+        entries.sort_by_key(|(s, _)| status_order(s));
+        for (status, resp) in entries {
+            let (success, code) = match status {
+                StatusCode::Code(c) => ((200..300).contains(c), Some(*c)),
+                StatusCode::Range(r) => (*r == 2, None),
+            };
+            let spec: &'a Spec = self.spec;
+            let Ok(resp) = spec.resolve_response(resp) else {
+                continue;
+            };
+            let schema = resp
+                .content
+                .iter()
+                .find(|(k, _)| is_json(k))
+                .and_then(|(_, m)| m.schema.as_ref());
+            if success {
+                let decode = match (&pm.ok, schema) {
+                    (Ty::Unit, _) => None,
+                    (_, None) => None,
+                    (ok, Some(s)) => {
+                        let what = format!(
+                            "{op_id} response {}",
+                            code.map(|c| c.to_string()).unwrap_or_else(|| "2XX".into())
+                        );
+                        match self.converter_for(
+                            ok,
+                            SRef::Plain(s),
+                            &what,
+                            om.response
+                                .as_ref()
+                                .map(|r| r.span)
+                                .unwrap_or(om.method.span),
+                        ) {
+                            Some(d) => Some(d),
+                            None => continue,
+                        }
+                    }
+                };
+                out.push(ResponsePlan {
+                    status: code,
+                    decode,
+                });
+            } else if error_schema.is_none() {
+                error_schema = schema;
+            }
+        }
+        if let Some(default) = &op.responses.default {
+            if error_schema.is_none() {
+                let spec: &'a Spec = self.spec;
+                if let Ok(resp) = spec.resolve_response(default) {
+                    error_schema = resp
+                        .content
+                        .iter()
+                        .find(|(k, _)| is_json(k))
+                        .and_then(|(_, m)| m.schema.as_ref());
+                }
+            }
+        }
+        if pm.ok != Ty::Unit && !out.iter().any(|r| r.decode.is_some()) {
+            self.err(
+                om.call.span,
+                format!(
+                    "{} has no JSON success response to build {} from",
+                    om.call.value, pm.ok
+                ),
+                "map an operation that returns a body, or make the port method return ()",
+            );
+        }
+        let error_body = error_schema.and_then(|s| self.error_body(SRef::Plain(s), op_id));
+        (out, error_body)
+    }
+
+    fn error_body(&mut self, schema: SRef<'a>, op_id: &str) -> Option<ErrorBodyPlan> {
+        let errors = &self.mapping.errors;
+        let v = view(self.spec, schema).ok()?;
+        let base = v
+            .name
+            .map(camel)
+            .unwrap_or_else(|| format!("{}Error", camel(op_id)));
+        let code = match &errors.code {
+            Some(p) => Some(p.clone()),
+            None => guess_path(self.spec, &v, "code"),
+        };
+        let message = match &errors.message {
+            Some(p) => Some(p.clone()),
+            None => guess_path(self.spec, &v, "message"),
+        };
+        let read = |planner: &mut Self, p: &Spanned<String>| -> Option<Vec<String>> {
+            let read = planner.read(schema, &p.value, p.span, true, &base)?;
+            Some(read.0.steps.iter().map(|s| s.field.clone()).collect())
+        };
+        let code = code.and_then(|p| read(self, &p));
+        let message = message.and_then(|p| read(self, &p));
+        let wire_type = self
+            .wire_ids
+            .get(&(false, format!("error:{}", ident_of(&v, &base))))
+            .cloned()?;
+        Some(ErrorBodyPlan {
+            wire_type,
+            code,
+            message,
+        })
+    }
+
+    fn error_rules(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        has_error_body: bool,
+    ) -> Vec<ErrorRulePlan> {
+        let rules: Vec<&ErrorRule> = om
+            .errors
+            .iter()
+            .chain(self.mapping.errors.rules.iter())
+            .collect();
+        let err_name = match &pm.err {
+            Ty::Named(n) => n.clone(),
+            other => {
+                self.err(
+                    pm_span(om),
+                    format!(
+                        "{} returns errors of type {other}, which is not an enum of the port",
+                        pm.name
+                    ),
+                    "use a domain error enum",
+                );
+                return Vec::new();
+            }
+        };
+        let Some(variants) = self.port.enums.get(&err_name).cloned() else {
+            self.err(
+                om.method.span,
+                format!(
+                    "{}'s error type {err_name} is not an enum in the port source",
+                    pm.name
+                ),
+                "declare the error enum next to the trait",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for rule in rules {
+            let target = &rule.target;
+            let (ty, variant) = match target.value.rsplit_once("::") {
+                Some((t, v)) => (t.rsplit("::").next().unwrap_or(t), v),
+                None => (err_name.as_str(), target.value.as_str()),
+            };
+            if ty != err_name {
+                self.err(
+                    target.span,
+                    format!(
+                        "'{}' is not a variant of {err_name}, the error type of {}",
+                        target.value, pm.name
+                    ),
+                    format!("write `{err_name}::<Variant>`"),
+                );
+                continue;
+            }
+            let Some((_, shape)) = variants.iter().find(|(n, _)| n == variant) else {
+                let help = suggest(variant, variants.iter().map(|(n, _)| n.as_str()));
+                self.err(
+                    target.span,
+                    format!("{err_name} has no variant '{variant}'"),
+                    help,
+                );
+                continue;
+            };
+            let build = match shape {
+                VariantShape::Unit => VariantBuild::Unit,
+                VariantShape::Tuple(t) if t.len() == 1 && t[0] == Ty::Named("String".into()) => {
+                    VariantBuild::Message
+                }
+                _ => {
+                    self.err(
+                        target.span,
+                        format!("{err_name}::{variant} must be a unit variant or carry one String"),
+                        "the String receives the error's message",
+                    );
+                    continue;
+                }
+            };
+            if let ErrorKey::StatusCode(..) = &rule.key.value {
+                if !has_error_body {
+                    self.err(
+                        rule.key.span,
+                        format!("{} has no error body with a code to match", om.call.value),
+                        "match on the status alone",
+                    );
+                }
+            }
+            out.push(ErrorRulePlan {
+                key: rule.key.value.clone(),
+                target: format!("{}::{variant}", self.domain(&err_name)),
+                build,
+            });
+        }
+        out.sort_by_key(|r| match r.key {
+            ErrorKey::StatusCode(..) => 0,
+            ErrorKey::Status(_) => 1,
+            ErrorKey::Kind(_) => 2,
+            ErrorKey::CatchAll => 3,
+        });
+        if !out.iter().any(|r| r.key == ErrorKey::CatchAll) {
+            self.err(
+                om.method.span,
+                format!("errors of {} are not all mapped: there is no catch-all", pm.name),
+                format!("add `_: {err_name}::<Variant>` under the top-level `errors: {{ map: … }}` or the operation's `errors:`"),
+            );
+        }
+        out
+    }
+
+    // ---------- reading vendor values ----------
+
+    /// Walks `a.b.c` from `root`, adding the fields to wire structs. Returns the read and the leaf's view.
+    fn read(
+        &mut self,
+        root: SRef<'a>,
+        path: &str,
+        span: Span,
+        tolerant: bool,
+        base: &str,
+    ) -> Option<(Read, View<'a>, SRef<'a>)> {
+        let mut cur = root;
+        let mut cur_view = match view(self.spec, root) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, e, "fix the spec");
+                return None;
+            }
+        };
+        let mut cur_type = self.wire_struct(&cur_view, base, tolerant);
+        let mut steps = Vec::new();
+        let mut where_ = cur_view.name.unwrap_or(base).to_string();
+        let segs: Vec<&str> = path.split('.').collect();
+        for (i, seg) in segs.iter().enumerate() {
+            if let Kind::Union(_) = &cur_view.kind {
+                self.err(span, format!("{where_} is a union (anyOf/oneOf) at the top level, which is not supported yet"), "map an operation whose response is an object");
+                return None;
+            }
+            let Kind::Object {
+                props,
+                required,
+                additional,
+            } = &cur_view.kind
+            else {
+                self.err(
+                    span,
+                    format!(
+                        "'{}' goes into {where_}, which is {} and has no fields",
+                        segs[..=i].join("."),
+                        cur_view.describe()
+                    ),
+                    "stop the path at the value itself",
+                );
+                return None;
+            };
+            let (child, is_req) = match props.iter().find(|(n, _)| n == seg) {
+                Some((_, s)) => (*s, required.contains(seg)),
+                None => match additional {
+                    Some(a) => (*a, false),
+                    None => {
+                        let help = suggest(seg, props.iter().map(|(n, _)| *n));
+                        self.err(span, format!("unknown field '{seg}' in {where_}"), help);
+                        return None;
+                    }
+                },
+            };
+            let child_view = match view(self.spec, child) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.err(span, format!("{where_}.{seg}: {e}"), "fix the spec");
+                    return None;
+                }
+            };
+            let optional = tolerant || !is_req || child_view.nullable;
+            let parent = cur_type.clone().unwrap_or_default();
+            let rust = self.add_field(&parent, seg, optional);
+            steps.push(Step {
+                field: rust,
+                optional,
+                pick: None,
+                boxed: false,
+            });
+            let last = i + 1 == segs.len();
+            where_ = format!("{where_}.{seg}");
+            cur = child;
+            cur_view = child_view;
+            if !last {
+                // Descending: the field's type is a struct (or a union picked below).
+                let child_name = format!("{parent}{}", camel(seg));
+                match &cur_view.kind {
+                    Kind::Union(parts) => {
+                        let next = segs[i + 1];
+                        let obj = parts.iter().find_map(|p| {
+                            let pv = view(self.spec, *p).ok()?;
+                            match &pv.kind {
+                                Kind::Object { props, .. }
+                                    if props.iter().any(|(n, _)| *n == next) =>
+                                {
+                                    Some(pv)
+                                }
+                                _ => None,
+                            }
+                        });
+                        let Some(pv) = obj else {
+                            self.err(
+                                span,
+                                format!("no variant of {where_} has a field '{next}'"),
+                                "check the vendor schema",
+                            );
+                            return None;
+                        };
+                        let union_name = self.namer_for(&child_name, "union", &cur_view);
+                        let variant_type = self
+                            .wire_struct(&pv, &format!("{child_name}Object"), tolerant)
+                            .unwrap_or_default();
+                        self.wire
+                            .entry(union_name.clone())
+                            .or_insert_with(|| WireType {
+                                name: union_name.clone(),
+                                origin: where_.clone(),
+                                serialize: false,
+                                kind: WireKind::Union {
+                                    variant: ("Object".into(), WireTy::Boxed(variant_type.clone())),
+                                },
+                            });
+                        self.set_field_ty(&parent, seg, WireTy::Named(union_name.clone()));
+                        if let Some(s) = steps.last_mut() {
+                            s.pick = Some((union_name, "Object".into()));
+                            s.boxed = true;
+                        }
+                        cur_view = pv;
+                        cur_type = Some(variant_type);
+                    }
+                    Kind::Object { .. } => {
+                        let t = self.wire_struct(&cur_view, &child_name, tolerant);
+                        if let Some(t) = &t {
+                            self.set_field_ty(&parent, seg, WireTy::Named(t.clone()));
+                        }
+                        cur_type = t;
+                    }
+                    _ => {
+                        self.err(
+                            span,
+                            format!(
+                                "'{}' is {} and has no field '{}'",
+                                where_,
+                                cur_view.describe(),
+                                segs[i + 1]
+                            ),
+                            "stop the path here",
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        let _ = cur;
+        Some((
+            Read {
+                steps,
+                json_path: format!("$.{path}"),
+            },
+            cur_view,
+            cur,
+        ))
+    }
+
+    fn namer_for(&mut self, base: &str, kind: &str, v: &View<'_>) -> String {
+        let id = (false, format!("{kind}:{base}:{}", v.name.unwrap_or("")));
+        if let Some(n) = self.wire_ids.get(&id) {
+            return n.clone();
+        }
+        let n = self.namer.claim(&camel(base));
+        self.wire_ids.insert(id, n.clone());
+        n
+    }
+
+    /// The response-side wire struct for an object view (created empty on first use).
+    fn wire_struct(&mut self, v: &View<'_>, base: &str, tolerant: bool) -> Option<String> {
+        let prefix = if tolerant { "error:" } else { "" };
+        let id = (false, format!("{prefix}{}", ident_of(v, base)));
+        if let Some(n) = self.wire_ids.get(&id) {
+            return Some(n.clone());
+        }
+        let name = self.namer.claim(&camel(v.name.unwrap_or(base)));
+        self.wire_ids.insert(id, name.clone());
+        self.wire.insert(
+            name.clone(),
+            WireType {
+                name: name.clone(),
+                origin: v
+                    .name
+                    .map(|n| format!("#/components/schemas/{n}"))
+                    .unwrap_or_else(|| base.to_string()),
+                serialize: false,
+                kind: WireKind::Struct(Vec::new()),
+            },
+        );
+        Some(name)
+    }
+
+    fn add_field(&mut self, wire_type: &str, wire_name: &str, optional: bool) -> String {
+        let Some(WireType {
+            kind: WireKind::Struct(fields),
+            ..
+        }) = self.wire.get_mut(wire_type)
+        else {
+            return snake(wire_name);
+        };
+        if let Some(f) = fields.iter_mut().find(|f| f.wire_name == wire_name) {
+            f.optional |= optional;
+            return f.rust_name.clone();
+        }
+        let mut names = Namer::default();
+        for f in fields.iter() {
+            names.claim(&f.rust_name);
+        }
+        let rust = names.claim(&snake(wire_name));
+        fields.push(WireField {
+            rust_name: rust.clone(),
+            wire_name: wire_name.to_string(),
+            ty: WireTy::Json,
+            optional,
+        });
+        rust
+    }
+
+    fn set_field_ty(&mut self, wire_type: &str, wire_name: &str, ty: WireTy) {
+        if let Some(WireType {
+            kind: WireKind::Struct(fields),
+            ..
+        }) = self.wire.get_mut(wire_type)
+        {
+            if let Some(f) = fields.iter_mut().find(|f| f.wire_name == wire_name) {
+                if f.ty == WireTy::Json || f.ty == ty {
+                    f.ty = ty;
+                }
+            }
+        }
+    }
+
+    /// A converter from the wire type of `schema` to domain type `ty`.
+    fn converter_for(
+        &mut self,
+        ty: &Ty,
+        schema: SRef<'a>,
+        what: &str,
+        span: Span,
+    ) -> Option<(String, String)> {
+        let Ty::Named(tname) = ty.deref() else {
+            self.err(span, format!("{what}: the port returns {ty}; only a domain struct can be built from a response"), "return a struct of the port");
+            return None;
+        };
+        let v = match view(self.spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, format!("{what}: {e}"), "fix the spec");
+                return None;
+            }
+        };
+        let wire = self.wire_struct(
+            &v,
+            &format!("{}Response", camel(what.split(' ').next().unwrap_or(what))),
+            false,
+        )?;
+        let conv = self.converter(tname, &v, schema, &wire, span)?;
+        Some((wire, conv))
+    }
+
+    fn converter(
+        &mut self,
+        tname: &str,
+        v: &View<'a>,
+        schema: SRef<'a>,
+        wire: &str,
+        span: Span,
+    ) -> Option<String> {
+        let key = (tname.to_string(), wire.to_string());
+        if let Some(n) = self.conv_ids.get(&key) {
+            return Some(n.clone());
+        }
+        let Some(tm) = self.mapping.types.iter().find(|t| t.name.value == tname) else {
+            self.err(
+                span,
+                format!(
+                    "there is no `types: {tname}:` entry to build {tname} from the vendor response"
+                ),
+                format!("add `types: {{ {tname}: {{ fields: {{ … }} }} }}`"),
+            );
+            return None;
+        };
+        let Some(DomainStruct::Named(fields)) = self.port.structs.get(tname).cloned() else {
+            self.err(
+                tm.name.span,
+                format!("{tname} is not a struct with named fields"),
+                "map a struct with named fields",
+            );
+            return None;
+        };
+        if let Some(from) = &tm.from {
+            if v.name != Some(from.value.as_str()) {
+                self.err(
+                    from.span,
+                    format!(
+                        "{tname} is built from {}, not '{}'",
+                        v.name.unwrap_or("an inline schema"),
+                        from.value
+                    ),
+                    format!("write `from: {}`", v.name.unwrap_or("…")),
+                );
+            }
+        }
+        let name = format!("{}_from_{}", snake(tname), snake(wire));
+        self.conv_ids.insert(key, name.clone());
+        let mut convs = Vec::new();
+        for fm in &tm.fields {
+            if !fields.iter().any(|f| f.name == fm.name.value) {
+                let help = suggest(&fm.name.value, fields.iter().map(|f| f.name.as_str()));
+                self.err(
+                    fm.name.span,
+                    format!("{tname} has no field '{}'", fm.name.value),
+                    help,
+                );
+            }
+        }
+        for f in &fields {
+            let Some(fm) = tm.fields.iter().find(|m| m.name.value == f.name) else {
+                self.err(
+                    tm.name.span,
+                    format!("field '{}' of {tname} is not produced", f.name),
+                    format!(
+                        "add `{}: <vendor field>` under `types: {tname}: fields:`",
+                        f.name
+                    ),
+                );
+                continue;
+            };
+            if let Some(c) = self.field(tm, fm, &f.ty, schema, wire) {
+                convs.push(FieldConv {
+                    field: f.name.clone(),
+                    value: c,
+                });
+            }
+        }
+        self.converters.insert(
+            name.clone(),
+            Converter {
+                name: name.clone(),
+                domain_type: self.domain(tname),
+                wire_type: wire.to_string(),
+                fields: convs,
+            },
+        );
+        Some(name)
+    }
+
+    fn field(
+        &mut self,
+        tm: &TypeMap,
+        fm: &FieldMap,
+        ty: &Ty,
+        schema: SRef<'a>,
+        wire: &str,
+    ) -> Option<ConvValue> {
+        if let Some(via) = &fm.via {
+            if !self.check_path(via) {
+                return None;
+            }
+            let mut reads = Vec::new();
+            for p in &fm.from {
+                let (read, leaf_view, _) = self.read(schema, &p.value, p.span, false, wire)?;
+                let wt = match &leaf_view.kind {
+                    Kind::Array(Some(item)) => WireTy::Vec(Box::new(
+                        view(self.spec, *item)
+                            .map(|v| scalar_wire(&v.kind))
+                            .unwrap_or(WireTy::Json),
+                    )),
+                    k => scalar_wire(k),
+                };
+                self.set_leaf_ty(&read, wire, wt);
+                reads.push(read);
+            }
+            let json_path = reads
+                .first()
+                .map(|r| r.json_path.clone())
+                .unwrap_or_default();
+            return Some(ConvValue::Via {
+                function: via.value.clone(),
+                reads,
+                json_path,
+            });
+        }
+        if fm.from.len() != 1 {
+            self.err(
+                fm.name.span,
+                format!(
+                    "field '{}' reads {} vendor fields but has no `via:` to combine them",
+                    fm.name.value,
+                    fm.from.len()
+                ),
+                "add `via: path::to::function`",
+            );
+            return None;
+        }
+        let p = &fm.from[0];
+        let (read, leaf_view, leaf_ref) = self.read(schema, &p.value, p.span, false, wire)?;
+        let (domain_optional, inner_ty) = match ty.deref() {
+            Ty::Option(inner) => (true, inner.deref().clone()),
+            t => (false, t.clone()),
+        };
+        let what = format!("{}.{}", tm.name.value, fm.name.value);
+        let (leaf, wt) = self.leaf(&inner_ty, &leaf_view, leaf_ref, fm, &what, wire)?;
+        let mut read = read;
+        if let WireTy::Named(u) = &wt {
+            if let Some(WireType {
+                kind:
+                    WireKind::Union {
+                        variant: (v, WireTy::String),
+                    },
+                ..
+            }) = self.wire.get(u)
+            {
+                if let Some(last) = read.steps.last_mut() {
+                    last.pick = Some((u.clone(), v.clone()));
+                }
+            }
+        }
+        self.set_leaf_ty(&read, wire, wt);
+        let absent = read.may_be_absent();
+        let missing = if domain_optional {
+            Missing::None
+        } else if let Some(d) = &fm.default {
+            match default_expr(&inner_ty, &d.value, &leaf) {
+                Some(e) => Missing::Default(e),
+                None => {
+                    self.err(
+                        d.span,
+                        format!(
+                            "default {} does not fit {what}, which is {inner_ty}",
+                            d.value
+                        ),
+                        "give a value of the domain field's type",
+                    );
+                    return None;
+                }
+            }
+        } else if fm.required || !absent {
+            Missing::Error
+        } else {
+            self.err(
+                p.span,
+                format!("'{}' may be absent or null in the vendor's response, but {what} is required", p.value),
+                "make the domain field an Option, add `default: …`, or add `required: true` to fail the call when it is absent",
+            );
+            return None;
+        };
+        let leaf = if domain_optional {
+            Leaf::Some(Box::new(leaf))
+        } else {
+            leaf
+        };
+        Some(ConvValue::Read {
+            read,
+            leaf,
+            missing,
+        })
+    }
+
+    /// The leaf field's wire type is set once its conversion is known.
+    fn set_leaf_ty(&mut self, read: &Read, root_wire: &str, ty: WireTy) {
+        // Follow the steps through the wire structs to the parent of the leaf.
+        let mut cur = root_wire.to_string();
+        for (i, s) in read.steps.iter().enumerate() {
+            if i + 1 == read.steps.len() {
+                self.set_field_ty(&cur, &self.wire_name_of(&cur, &s.field), ty);
+                return;
+            }
+            let next = match self.wire.get(&cur) {
+                Some(WireType {
+                    kind: WireKind::Struct(fields),
+                    ..
+                }) => fields
+                    .iter()
+                    .find(|f| f.rust_name == s.field)
+                    .map(|f| f.ty.clone()),
+                _ => None,
+            };
+            cur = match (next, &s.pick) {
+                (_, Some((union, _))) => match self.wire.get(union) {
+                    Some(WireType {
+                        kind:
+                            WireKind::Union {
+                                variant: (_, WireTy::Boxed(t)),
+                            },
+                        ..
+                    }) => t.clone(),
+                    _ => return,
+                },
+                (Some(WireTy::Named(t)), None) | (Some(WireTy::Boxed(t)), None) => t,
+                _ => return,
+            };
+        }
+    }
+
+    fn wire_name_of(&self, wire_type: &str, rust: &str) -> String {
+        match self.wire.get(wire_type) {
+            Some(WireType {
+                kind: WireKind::Struct(fields),
+                ..
+            }) => fields
+                .iter()
+                .find(|f| f.rust_name == rust)
+                .map(|f| f.wire_name.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    fn leaf(
+        &mut self,
+        ty: &Ty,
+        v: &View<'a>,
+        r: SRef<'a>,
+        fm: &FieldMap,
+        what: &str,
+        wire: &str,
+    ) -> Option<(Leaf, WireTy)> {
+        let span = fm.from.first().map(|f| f.span).unwrap_or(fm.name.span);
+        if let Some(values) = &fm.values {
+            return self.enum_leaf(ty, v, values, what, span);
+        }
+        match ty {
+            Ty::Named(n) => {
+                if let Some(DomainStruct::Newtype(inner)) = self.port.structs.get(n).cloned() {
+                    let (l, w) = self.leaf(inner.deref(), v, r, fm, what, wire)?;
+                    return Some((Leaf::Newtype(self.domain(n), Box::new(l)), w));
+                }
+                if let Some(DomainStruct::Named(_)) = self.port.structs.get(n) {
+                    let Kind::Object { .. } = &v.kind else {
+                        self.err(
+                            span,
+                            format!(
+                                "{what} is the struct {n}, but the vendor field is {}",
+                                v.describe()
+                            ),
+                            "map a vendor object, or convert with `via:`",
+                        );
+                        return None;
+                    };
+                    let base = format!(
+                        "{}{}",
+                        camel(wire),
+                        camel(fm.from[0].value.rsplit('.').next().unwrap_or(""))
+                    );
+                    let sub = self.wire_struct(v, &base, false)?;
+                    let conv = self.converter(n, v, r, &sub, span)?;
+                    return Some((Leaf::Nested(conv), WireTy::Named(sub)));
+                }
+                if self.port.enums.contains_key(n) {
+                    self.err(
+                        span,
+                        format!(
+                            "{what} is the enum {n}; say how vendor values map to its variants"
+                        ),
+                        "add `values: { vendor_value: Variant, _: CatchAll }`",
+                    );
+                    return None;
+                }
+                let fits = match (n.as_str(), &v.kind) {
+                    ("String", Kind::Str { .. }) => Some((Leaf::Same, WireTy::String)),
+                    ("i64", Kind::Int) => Some((Leaf::Same, WireTy::I64)),
+                    ("i8" | "i16" | "i32" | "u8" | "u16" | "u32" | "u64" | "usize", Kind::Int) => {
+                        Some((Leaf::Narrow(n.clone()), WireTy::I64))
+                    }
+                    ("f64", Kind::Num | Kind::Int) => Some((Leaf::Same, WireTy::F64)),
+                    ("bool", Kind::Bool) => Some((Leaf::Same, WireTy::Bool)),
+                    ("String", Kind::Union(parts)) => {
+                        // An id-or-object field (Stripe's expandable fields): read the string form.
+                        let has_string = parts.iter().any(|p| {
+                            matches!(view(self.spec, *p).map(|v| v.kind), Ok(Kind::Str { .. }))
+                        });
+                        if has_string {
+                            let union = self.namer_for(
+                                &format!(
+                                    "{}{}",
+                                    camel(wire),
+                                    camel(fm.from[0].value.rsplit('.').next().unwrap_or(""))
+                                ),
+                                "union-str",
+                                v,
+                            );
+                            self.wire.entry(union.clone()).or_insert_with(|| WireType {
+                                name: union.clone(),
+                                origin: fm.from[0].value.clone(),
+                                serialize: false,
+                                kind: WireKind::Union {
+                                    variant: ("Id".into(), WireTy::String),
+                                },
+                            });
+                            Some((Leaf::Same, WireTy::Named(union)))
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                match fits {
+                    Some(f) => Some(f),
+                    None => {
+                        self.err(
+                            span,
+                            format!("{what} is {n}, but the vendor field is {}", v.describe()),
+                            "convert it with `via: path::to::function`",
+                        );
+                        None
+                    }
+                }
+            }
+            Ty::Vec(inner) => {
+                let Kind::Array(Some(item)) = &v.kind else {
+                    self.err(
+                        span,
+                        format!("{what} is a Vec, but the vendor field is {}", v.describe()),
+                        "map a vendor array",
+                    );
+                    return None;
+                };
+                let iv = view(self.spec, *item).ok()?;
+                let (l, w) = self.leaf(inner.deref(), &iv, *item, fm, what, wire)?;
+                Some((Leaf::Each(Box::new(l)), WireTy::Vec(Box::new(w))))
+            }
+            other => {
+                self.err(
+                    span,
+                    format!("{what} has type {other}, which a mapping cannot build directly"),
+                    "convert it with `via: path::to::function`",
+                );
+                None
+            }
+        }
+    }
+
+    fn enum_leaf(
+        &mut self,
+        ty: &Ty,
+        v: &View<'a>,
+        values: &[(Spanned<String>, Spanned<String>)],
+        what: &str,
+        span: Span,
+    ) -> Option<(Leaf, WireTy)> {
+        let Ty::Named(n) = ty else {
+            self.err(
+                span,
+                format!("{what} has `values:` but its type {ty} is not an enum"),
+                "remove `values:` or use an enum",
+            );
+            return None;
+        };
+        let Some(variants) = self.port.enums.get(n).cloned() else {
+            self.err(
+                span,
+                format!("{what} has `values:` but {n} is not an enum of the port"),
+                "remove `values:` or use an enum",
+            );
+            return None;
+        };
+        let Kind::Str {
+            values: wire_values,
+        } = &v.kind
+        else {
+            self.err(
+                span,
+                format!(
+                    "{what} maps values, but the vendor field is {}",
+                    v.describe()
+                ),
+                "map a string field",
+            );
+            return None;
+        };
+        let mut arms = Vec::new();
+        let mut catch_all = None;
+        let mut ok = true;
+        for (wire_value, variant) in values {
+            let Some((_, shape)) = variants.iter().find(|(vn, _)| *vn == variant.value) else {
+                let help = suggest(&variant.value, variants.iter().map(|(vn, _)| vn.as_str()));
+                self.err(
+                    variant.span,
+                    format!("{n} has no variant '{}'", variant.value),
+                    help,
+                );
+                ok = false;
+                continue;
+            };
+            if wire_value.value == "_" {
+                match shape {
+                    VariantShape::Unit => catch_all = Some((variant.value.clone(), false)),
+                    VariantShape::Tuple(t)
+                        if t.len() == 1 && t[0] == Ty::Named("String".into()) =>
+                    {
+                        catch_all = Some((variant.value.clone(), true))
+                    }
+                    _ => {
+                        self.err(
+                            variant.span,
+                            format!(
+                                "the catch-all {n}::{} must be a unit variant or carry one String",
+                                variant.value
+                            ),
+                            "declare it as `Unknown(String)` to keep the vendor's value",
+                        );
+                        ok = false;
+                    }
+                }
+                continue;
+            }
+            if !wire_values.is_empty() && !wire_values.contains(&wire_value.value) {
+                let help = suggest(&wire_value.value, wire_values.iter().map(String::as_str));
+                self.err(
+                    wire_value.span,
+                    format!(
+                        "'{}' is not a value the vendor sends for {what}",
+                        wire_value.value
+                    ),
+                    help,
+                );
+                ok = false;
+                continue;
+            }
+            if shape != &VariantShape::Unit {
+                self.err(
+                    variant.span,
+                    format!(
+                        "{n}::{} carries data; only the catch-all may",
+                        variant.value
+                    ),
+                    "map the vendor value to a unit variant",
+                );
+                ok = false;
+                continue;
+            }
+            arms.push((wire_value.value.clone(), variant.value.clone()));
+        }
+        if catch_all.is_none() {
+            let unmapped: Vec<&str> = wire_values
+                .iter()
+                .filter(|w| !arms.iter().any(|(a, _)| a == *w))
+                .map(String::as_str)
+                .collect();
+            if wire_values.is_empty() || !unmapped.is_empty() {
+                let list = if unmapped.is_empty() {
+                    "any value".to_string()
+                } else {
+                    unmapped.join(", ")
+                };
+                self.err(
+                    span,
+                    format!(
+                        "{what}: vendor values {list} are not mapped and there is no catch-all"
+                    ),
+                    "add `_: Unknown` so a new vendor value does not fail the call",
+                );
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        Some((
+            Leaf::Enum {
+                domain_enum: self.domain(n),
+                arms,
+                catch_all,
+            },
+            WireTy::String,
+        ))
+    }
+
+    /// Boxes by-value wire fields that close a cycle, so every type has a finite size.
+    fn box_cycles(&mut self) {
+        let names: Vec<String> = self.wire.keys().cloned().collect();
+        for name in names {
+            let targets: Vec<(String, String)> = match self.wire.get(&name) {
+                Some(WireType {
+                    kind: WireKind::Struct(fields),
+                    ..
+                }) => fields
+                    .iter()
+                    .filter_map(|f| match &f.ty {
+                        WireTy::Named(t) => Some((f.rust_name.clone(), t.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (field, target) in targets {
+                if self.reaches(&target, &name, &mut BTreeSet::new()) {
+                    if let Some(WireType {
+                        kind: WireKind::Struct(fields),
+                        ..
+                    }) = self.wire.get_mut(&name)
+                    {
+                        if let Some(f) = fields.iter_mut().find(|f| f.rust_name == field) {
+                            f.ty = WireTy::Boxed(target.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn reaches(&self, from: &str, to: &str, seen: &mut BTreeSet<String>) -> bool {
+        if from == to {
+            return true;
+        }
+        if !seen.insert(from.to_string()) {
+            return false;
+        }
+        match self.wire.get(from) {
+            Some(WireType {
+                kind: WireKind::Struct(fields),
+                ..
+            }) => fields.iter().any(|f| match &f.ty {
+                WireTy::Named(t) => self.reaches(t, to, seen),
+                _ => false,
+            }),
+            _ => false,
+        }
+    }
+}
+
+fn pm_span(om: &OperationMap) -> Span {
+    om.method.span
+}
+
+fn is_json(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or("").trim();
+    m == "application/json" || m.ends_with("+json")
+}
+
+fn status_order(s: &StatusCode) -> (u16, u16) {
+    match s {
+        StatusCode::Code(c) => (*c, 0),
+        StatusCode::Range(r) => (*r * 100, 1),
+    }
+}
+
+fn ident_of(v: &View<'_>, base: &str) -> String {
+    match v.name {
+        Some(n) => format!("schema:{n}"),
+        None => format!("inline:{base}"),
+    }
+}
+
+fn scalar_wire(k: &Kind<'_>) -> WireTy {
+    match k {
+        Kind::Str { .. } => WireTy::String,
+        Kind::Int => WireTy::I64,
+        Kind::Num => WireTy::F64,
+        Kind::Bool => WireTy::Bool,
+        _ => WireTy::Json,
+    }
+}
+
+/// `code` at the top level, or under a top-level `error` object.
+fn guess_path(spec: &Spec, v: &View<'_>, field: &str) -> Option<Spanned<String>> {
+    let Kind::Object { props, .. } = &v.kind else {
+        return None;
+    };
+    if props.iter().any(|(n, _)| *n == field) {
+        return Some(Spanned {
+            value: field.to_string(),
+            span: Span::default(),
+        });
+    }
+    for (n, s) in props {
+        if *n == "error" || *n == "errors" {
+            if let Ok(inner) = view(spec, *s) {
+                if let Kind::Object { props, .. } = &inner.kind {
+                    if props.iter().any(|(p, _)| *p == field) {
+                        return Some(Spanned {
+                            value: format!("{n}.{field}"),
+                            span: Span::default(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> Option<String> {
+    let Ty::Named(n) = ty else { return None };
+    let lit = match (n.as_str(), value) {
+        ("String", serde_json::Value::String(s)) => format!("{s:?}.to_string()"),
+        ("bool", serde_json::Value::Bool(b)) => b.to_string(),
+        (
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize",
+            serde_json::Value::Number(x),
+        ) if x.is_i64() || x.is_u64() => {
+            format!("{x}_{n}")
+        }
+        ("f64", serde_json::Value::Number(x)) => format!("{:?}_f64", x.as_f64()?),
+        _ => match (leaf, value) {
+            (Leaf::Enum { domain_enum, .. }, serde_json::Value::String(variant)) => {
+                format!("{domain_enum}::{variant}")
+            }
+            _ => return None,
+        },
+    };
+    Some(lit)
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Value(Spanned<String>, ValueSpec),
+    Key(Spanned<String>),
+}
+
+#[derive(Debug, Clone, Default)]
+struct PathTree {
+    entry: Option<Entry>,
+    children: BTreeMap<String, PathTree>,
+}
+
+impl PathTree {
+    fn insert(&mut self, path: &str, entry: Entry) {
+        let mut cur = self;
+        for seg in path.split('.') {
+            cur = cur.children.entry(seg.to_string()).or_default();
+        }
+        cur.entry = Some(entry);
+    }
+
+    fn span(&self) -> Option<Span> {
+        match &self.entry {
+            Some(Entry::Value(k, _)) | Some(Entry::Key(k)) => Some(k.span),
+            None => self.children.values().find_map(PathTree::span),
+        }
+    }
+}

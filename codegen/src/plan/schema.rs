@@ -1,0 +1,203 @@
+//! A view of a spec schema that hides `$ref`s, `allOf` merging and one-variant unions.
+
+use crate::load::openapi::Spec;
+use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
+use std::collections::BTreeSet;
+
+/// A schema reference of either flavour openapiv3 uses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SRef<'a> {
+    Plain(&'a ReferenceOr<Schema>),
+    Boxed(&'a ReferenceOr<Box<Schema>>),
+}
+
+/// What a schema is, after resolution.
+#[derive(Debug, Clone)]
+pub(crate) enum Kind<'a> {
+    Object {
+        props: Vec<(&'a str, SRef<'a>)>,
+        required: BTreeSet<&'a str>,
+        additional: Option<SRef<'a>>,
+    },
+    Str {
+        values: Vec<String>,
+    },
+    Int,
+    Num,
+    Bool,
+    Array(Option<SRef<'a>>),
+    Union(Vec<SRef<'a>>),
+    Any,
+}
+
+/// A resolved schema.
+#[derive(Debug, Clone)]
+pub(crate) struct View<'a> {
+    /// The last component name passed through, if any.
+    pub name: Option<&'a str>,
+    /// `nullable: true` somewhere on the way.
+    pub nullable: bool,
+    pub kind: Kind<'a>,
+}
+
+impl View<'_> {
+    pub(crate) fn describe(&self) -> &'static str {
+        match self.kind {
+            Kind::Object { .. } => "an object",
+            Kind::Str { .. } => "a string",
+            Kind::Int => "an integer",
+            Kind::Num => "a number",
+            Kind::Bool => "a boolean",
+            Kind::Array(_) => "an array",
+            Kind::Union(_) => "a union (anyOf/oneOf)",
+            Kind::Any => "an untyped value",
+        }
+    }
+}
+
+const MAX_DEPTH: usize = 32;
+
+pub(crate) fn view<'a>(spec: &'a Spec, r: SRef<'a>) -> Result<View<'a>, String> {
+    view_at(spec, r, 0)
+}
+
+fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, String> {
+    if depth > MAX_DEPTH {
+        return Err("schemas nest through allOf/anyOf deeper than 32 levels".to_string());
+    }
+    let (schema, name) = match r {
+        SRef::Plain(r) => spec.resolve_schema(r)?,
+        SRef::Boxed(r) => spec.resolve_boxed(r)?,
+    };
+    let nullable = schema.schema_data.nullable;
+    let mut v = match &schema.schema_kind {
+        SchemaKind::Type(t) => View {
+            name,
+            nullable,
+            kind: kind_of_type(t),
+        },
+        SchemaKind::AllOf { all_of } => {
+            let mut props = Vec::new();
+            let mut required = BTreeSet::new();
+            let mut additional = None;
+            let mut nullable_all = nullable;
+            let mut other = None;
+            for part in all_of {
+                let pv = view_at(spec, SRef::Plain(part), depth + 1)?;
+                nullable_all |= pv.nullable;
+                match pv.kind {
+                    Kind::Object {
+                        props: p,
+                        required: r,
+                        additional: a,
+                    } => {
+                        for (k, s) in p {
+                            if !props.iter().any(|(n, _): &(&str, SRef)| *n == k) {
+                                props.push((k, s));
+                            }
+                        }
+                        required.extend(r);
+                        additional = additional.or(a);
+                    }
+                    Kind::Any => {}
+                    k => other = Some(k),
+                }
+            }
+            let kind = match other {
+                Some(k) if props.is_empty() => k,
+                _ => Kind::Object {
+                    props,
+                    required,
+                    additional,
+                },
+            };
+            View {
+                name,
+                nullable: nullable_all,
+                kind,
+            }
+        }
+        SchemaKind::AnyOf { any_of: parts } | SchemaKind::OneOf { one_of: parts } => {
+            if parts.len() == 1 {
+                let mut inner = view_at(spec, SRef::Plain(&parts[0]), depth + 1)?;
+                inner.nullable |= nullable;
+                return Ok(inner);
+            }
+            View {
+                name,
+                nullable,
+                kind: Kind::Union(parts.iter().map(SRef::Plain).collect()),
+            }
+        }
+        SchemaKind::Not { .. } | SchemaKind::Any(_) => View {
+            name,
+            nullable,
+            kind: any_kind(schema),
+        },
+    };
+    if v.name.is_none() {
+        v.name = name;
+    }
+    Ok(v)
+}
+
+/// openapiv3 puts schemas with no `type` but with `properties` into `Any`.
+fn any_kind(schema: &Schema) -> Kind<'_> {
+    if let SchemaKind::Any(a) = &schema.schema_kind {
+        if !a.properties.is_empty() {
+            return Kind::Object {
+                props: a
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), SRef::Boxed(v)))
+                    .collect(),
+                required: a.required.iter().map(String::as_str).collect(),
+                additional: match &a.additional_properties {
+                    Some(openapiv3::AdditionalProperties::Schema(s)) => Some(SRef::Plain(s)),
+                    _ => None,
+                },
+            };
+        }
+        if let Some(items) = &a.items {
+            return Kind::Array(Some(SRef::Boxed(items)));
+        }
+        if !a.one_of.is_empty() {
+            return Kind::Union(a.one_of.iter().map(SRef::Plain).collect());
+        }
+        if !a.any_of.is_empty() {
+            return Kind::Union(a.any_of.iter().map(SRef::Plain).collect());
+        }
+        match a.typ.as_deref() {
+            Some("string") => return Kind::Str { values: Vec::new() },
+            Some("integer") => return Kind::Int,
+            Some("number") => return Kind::Num,
+            Some("boolean") => return Kind::Bool,
+            _ => {}
+        }
+    }
+    Kind::Any
+}
+
+fn kind_of_type(t: &Type) -> Kind<'_> {
+    match t {
+        Type::String(s) => Kind::Str {
+            values: s.enumeration.iter().flatten().cloned().collect(),
+        },
+        Type::Integer(_) => Kind::Int,
+        Type::Number(_) => Kind::Num,
+        Type::Boolean(_) => Kind::Bool,
+        Type::Array(a) => Kind::Array(a.items.as_ref().map(SRef::Boxed)),
+        Type::Object(o) => Kind::Object {
+            props: o
+                .properties
+                .iter()
+                .map(|(k, v)| (k.as_str(), SRef::Boxed(v)))
+                .collect(),
+            required: o.required.iter().map(String::as_str).collect(),
+            additional: match &o.additional_properties {
+                Some(openapiv3::AdditionalProperties::Schema(s)) => Some(SRef::Plain(s)),
+                _ => None,
+            },
+        },
+    }
+}

