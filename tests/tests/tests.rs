@@ -1,0 +1,7 @@
+//! One test binary (fast to link): end to end, diagnostics, determinism, compile-fail.
+
+mod compile_fail;
+mod determinism;
+mod diagnostics;
+mod spec_corpus;
+mod stripe;
