@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 ///
 /// and in the crate, next to the domain module the mapping names:
 ///
-/// ```ignore
+/// ```text
 /// mod stripe {
 ///     include!(concat!(env!("OUT_DIR"), "/stripe_gateway.rs"));
 /// }

@@ -17,7 +17,7 @@
 //! }
 //! ```
 //!
-//! ```ignore
+//! ```text
 //! // src/lib.rs — the mapping's `implements.module` is `crate::domain`
 //! pub mod domain;
 //! pub mod stripe {

@@ -657,8 +657,8 @@ fn wire_type(w: &WireType) -> TokenStream {
                 pub(super) enum #name {
                     /// The form the mapping reads.
                     #v(#t),
-                    /// Any other form the vendor sends.
-                    Other(::portcullis_runtime::__private::serde_json::Value),
+                    /// Any other form the vendor sends (kept for `Debug`, never read).
+                    Other(#[allow(dead_code)] ::portcullis_runtime::__private::serde_json::Value),
                 }
             }
         }

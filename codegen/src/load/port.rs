@@ -445,7 +445,7 @@ mod tests {
             status[1].1,
             VariantShape::Tuple(vec![Ty::Named("String".into())])
         );
-        assert_eq!(get.span.line, 7);
+        assert_eq!(get.span.line, 8);
     }
 
     #[test]
