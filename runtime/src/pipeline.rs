@@ -45,6 +45,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderName, HeaderValue, Method};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::{Authenticator, Credential};
@@ -58,7 +59,7 @@ use crate::policy::Resolved;
 use crate::request::{Request, push_query_pair};
 use crate::response::Response;
 use crate::retry::{AttemptFailure, RetryBudget, backoff, is_safe_to_retry, retry_after};
-use crate::timeout::{Deadline, run_limited};
+use crate::timeout::{Deadline, run_until};
 
 /// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
 /// breaker. `Clone` is cheap (one `Arc`); share one per adapter.
@@ -70,10 +71,15 @@ pub struct Pipeline {
 #[derive(Debug)]
 struct Inner {
     name: String,
-    base_url: String,
+    /// The parsed base URL; each request clones it and sets path and query, which
+    /// skips re-parsing scheme and host on every call.
+    base: reqwest::Url,
     client: reqwest::Client,
     auth: Authenticator,
     user_agent: HeaderValue,
+    /// Whether our own client already adds User-Agent and Accept as default headers
+    /// (a caller's client does not).
+    client_has_defaults: bool,
     defaults: Resolved,
     configured: HashMap<String, Resolved>,
     adapter_breaker: Arc<CircuitBreaker>,
@@ -86,15 +92,18 @@ struct Inner {
 /// What one attempt produced.
 enum Attempt {
     Done(Response),
-    Failed {
-        failure: AttemptFailure,
-        /// The response, when the failure is a retryable status.
-        response: Option<Response>,
-        /// The underlying error, for transport failures.
-        error: Option<reqwest::Error>,
-        /// Which limit elapsed, for timeouts.
-        limit: Option<TimeoutLimit>,
-    },
+    Failed(Failed),
+}
+
+/// An attempt that did not produce a final answer.
+struct Failed {
+    failure: AttemptFailure,
+    /// The response, when the failure is a retryable status.
+    response: Option<Response>,
+    /// The underlying error (URL stripped), for transport failures.
+    error: Option<reqwest::Error>,
+    /// Which limit elapsed, for timeouts.
+    limit: Option<TimeoutLimit>,
 }
 
 impl Pipeline {
@@ -129,14 +138,24 @@ impl Pipeline {
                 config.name
             )));
         }
-        let client = match config.client.clone() {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| Error::config(format!("{}: HTTP client: {e}", config.name)))?,
-        };
         let user_agent = HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::config(format!("{}: invalid User-Agent", config.name)))?;
+        let client_has_defaults = config.client.is_none();
+        let client = match config.client.clone() {
+            Some(c) => c,
+            None => {
+                let mut defaults = http::HeaderMap::new();
+                defaults.insert(http::header::USER_AGENT, user_agent.clone());
+                defaults.insert(
+                    http::header::ACCEPT,
+                    HeaderValue::from_static("application/json"),
+                );
+                reqwest::Client::builder()
+                    .default_headers(defaults)
+                    .build()
+                    .map_err(|e| Error::config(format!("{}: HTTP client: {e}", config.name)))?
+            }
+        };
         let defaults = Resolved::from_policy(config.defaults.clone());
         let configured = config
             .operations
@@ -154,11 +173,12 @@ impl Pipeline {
             .unwrap_or_else(|| Arc::new(InMemoryIdempotencyStore::new()));
         Ok(Pipeline {
             inner: Arc::new(Inner {
-                base_url: base.as_str().trim_end_matches('/').to_owned(),
+                base,
                 name: config.name.clone(),
                 client,
                 auth: Authenticator::new(config.auth.clone())?,
                 user_agent,
+                client_has_defaults,
                 adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
                 defaults,
                 configured,
@@ -236,53 +256,61 @@ impl Pipeline {
     async fn send_inner(&self, req: &Request) -> Result<Response, Error> {
         let inner = &*self.inner;
         let policy = inner.policy(&req.operation);
-        let deadline = Deadline::start(policy.budget);
-        let breaker = inner.breaker_for(&req.operation, policy);
-        let http_req = inner.build(req)?;
-        let keyed = req.idempotency.is_some();
-        let key_str = || req.idempotency.as_ref().map(|(k, _)| k.as_str().to_owned());
-        let operation: &str = &req.operation;
-
-        let mut attempts = 0u32;
-        let mut unknown = false;
+        // The clock is read once per attempt start and once per attempt end; every
+        // limit and breaker record is computed from those two readings.
+        let mut now = Instant::now();
+        let deadline = Deadline::start_at(now, policy.budget);
+        let op_breaker;
+        let breaker: &CircuitBreaker = if policy.breaker.scope == BreakerScope::Adapter {
+            &inner.adapter_breaker
+        } else {
+            op_breaker = inner.breaker_for(&req.operation, policy);
+            &op_breaker
+        };
+        // Built once up front so a bad header or missing credential fails before any
+        // network use; retries rebuild rather than clone, keeping the common
+        // single-attempt path free of a copy.
+        let mut first = Some(inner.build(req)?);
+        let mut call = Call {
+            operation: &req.operation,
+            key: req.idempotency.as_ref().map(|(k, _)| k),
+            attempts: 0,
+            unknown: false,
+        };
         let mut spent_tokens = 0u32;
+        let mut last: Option<Failed> = None;
         loop {
-            if deadline.is_expired() {
-                return Err(timeout_error(
-                    operation,
-                    TimeoutLimit::Budget,
-                    unknown,
-                    attempts,
-                    keyed,
-                    key_str(),
-                ));
+            if deadline.remaining_at(now) == Some(Duration::ZERO) {
+                return Err(call.timeout(TimeoutLimit::Budget));
             }
-            let permit = match breaker.try_acquire() {
-                Ok(p) => p,
-                Err(retry_in) => {
+            let permit = match (breaker.try_acquire(), last.take()) {
+                (Ok(p), _) => p,
+                (Err(retry_in), None) => {
                     return Err(Error::Unavailable {
-                        operation: operation.to_owned(),
+                        operation: call.operation.to_owned(),
                         retry_in,
                     });
                 }
+                // Opened while this call was backing off: what the last attempt
+                // produced is the truer answer, and keeps an unknown outcome visible.
+                (Err(_), Some(failed)) => return call.give_up(failed, &deadline, "circuit opened"),
             };
-            attempts += 1;
-            let Some(attempt_req) = http_req.try_clone() else {
-                return Err(Error::config(format!(
-                    "{operation}: request body cannot be replayed"
-                )));
+            call.attempts += 1;
+            let attempt_req = match first.take() {
+                Some(r) => r,
+                None => inner.build(req)?,
             };
-            let limit = deadline.attempt_limit(policy.attempt_timeout);
-            let started = tokio::time::Instant::now();
+            let limit = deadline.attempt_deadline(now, policy.attempt_timeout);
             let attempt =
                 run_attempt(&inner.client, attempt_req, limit, &policy.retry.retry_on).await;
-            let elapsed = started.elapsed();
-            permit.record(breaker_outcome(&attempt), elapsed);
+            let ended = Instant::now();
+            let elapsed = ended.saturating_duration_since(now);
+            permit.record_at(breaker_outcome(&attempt), elapsed, ended);
 
-            let (failure, response, error, limit) = match attempt {
+            let failed = match attempt {
                 Attempt::Done(resp) => {
                     tracing::debug!(
-                        attempt = attempts,
+                        attempt = call.attempts,
                         status = resp.status(),
                         ?elapsed,
                         "final response"
@@ -292,128 +320,126 @@ impl Pipeline {
                             b.on_success(spent_tokens);
                         }
                     }
-                    return Ok(resp.with_attempts(attempts));
+                    return Ok(call.response(resp));
                 }
-                Attempt::Failed {
-                    failure,
-                    response,
-                    error,
-                    limit,
-                } => (failure, response, error, limit),
+                Attempt::Failed(failed) => failed,
             };
-            if matches!(failure, AttemptFailure::Timeout | AttemptFailure::Broken) {
-                unknown = true;
+            if matches!(
+                failed.failure,
+                AttemptFailure::Timeout | AttemptFailure::Broken
+            ) {
+                call.unknown = true;
             }
-            tracing::debug!(attempt = attempts, ?failure, ?elapsed, "attempt failed");
+            tracing::debug!(attempt = call.attempts, failure = ?failed.failure, ?elapsed, "attempt failed");
 
-            // Gives up with what the last attempt produced.
-            let give_up = |why: &str| -> Result<Response, Error> {
-                tracing::debug!(attempt = attempts, why, "not retrying");
-                if let Some(resp) = response.clone() {
-                    return Ok(resp.with_attempts(attempts));
-                }
-                if failure == AttemptFailure::Timeout {
-                    let limit = if deadline.is_expired() {
-                        TimeoutLimit::Budget
-                    } else {
-                        limit.unwrap_or(TimeoutLimit::Attempt)
-                    };
-                    return Err(timeout_error(
-                        operation,
-                        limit,
-                        unknown,
-                        attempts,
-                        keyed,
-                        key_str(),
-                    ));
-                }
-                Err(transport_error(
-                    operation,
-                    error.as_ref(),
-                    unknown,
-                    attempts,
-                    keyed,
-                    key_str(),
-                ))
-            };
-
-            if attempts >= policy.retry.attempts {
-                return give_up("attempts exhausted");
+            if call.attempts >= policy.retry.attempts {
+                return call.give_up(failed, &deadline, "attempts exhausted");
             }
-            if !is_safe_to_retry(&req.method, keyed, failure) {
-                return give_up("not safe to retry");
+            if !is_safe_to_retry(&req.method, call.key.is_some(), failed.failure) {
+                return call.give_up(failed, &deadline, "not safe to retry");
             }
             let mut wait = backoff::full_jitter(
                 policy.retry.base,
                 policy.retry.cap,
-                attempts - 1,
+                call.attempts - 1,
                 &mut rand::rng(),
             );
-            if let Some(resp) = &response {
+            if let Some(resp) = &failed.response {
                 if let Some(asked) = retry_after::from_headers(resp.headers(), SystemTime::now()) {
                     if asked > policy.retry.max_retry_after {
-                        return give_up("Retry-After longer than max_retry_after");
+                        return call.give_up(
+                            failed,
+                            &deadline,
+                            "Retry-After longer than max_retry_after",
+                        );
                     }
                     wait = wait.max(asked);
                 }
             }
             if !deadline.fits(wait) {
-                return give_up("backoff would not fit the budget");
+                return call.give_up(failed, &deadline, "backoff would not fit the budget");
             }
             if let Some(b) = &inner.retry_budget {
-                match b.try_acquire(failure == AttemptFailure::Timeout) {
+                match b.try_acquire(failed.failure == AttemptFailure::Timeout) {
                     Some(cost) => spent_tokens += cost,
-                    None => return give_up("retry budget exhausted"),
+                    None => return call.give_up(failed, &deadline, "retry budget exhausted"),
                 }
             }
+            last = Some(failed);
             tokio::time::sleep(wait).await;
+            now = Instant::now();
         }
     }
 }
 
-fn timeout_error(
-    operation: &str,
-    limit: TimeoutLimit,
-    unknown: bool,
+/// What one logical call has learnt so far, for building its final answer.
+struct Call<'a> {
+    operation: &'a str,
+    key: Option<&'a IdempotencyKey>,
     attempts: u32,
-    keyed: bool,
-    key: Option<String>,
-) -> Error {
-    Error::Timeout {
-        operation: operation.to_owned(),
-        limit,
-        outcome: if unknown {
-            Outcome::Unknown
-        } else {
-            Outcome::Known
-        },
-        attempts,
-        idempotency_key: key.filter(|_| unknown && keyed),
-    }
+    /// Whether any attempt may have been applied without us seeing the answer.
+    unknown: bool,
 }
 
-fn transport_error(
-    operation: &str,
-    error: Option<&reqwest::Error>,
-    unknown: bool,
-    attempts: u32,
-    keyed: bool,
-    key: Option<String>,
-) -> Error {
-    let message = error
-        .map(describe)
-        .unwrap_or_else(|| "connection failed".to_owned());
-    Error::Transport {
-        operation: operation.to_owned(),
-        outcome: if unknown {
+impl Call<'_> {
+    fn outcome(&self) -> Outcome {
+        if self.unknown {
             Outcome::Unknown
         } else {
             Outcome::Known
-        },
-        attempts,
-        idempotency_key: key.filter(|_| unknown && keyed),
-        message,
-        source: None,
+        }
+    }
+
+    /// The key, carried by errors only when replaying it matters.
+    fn key_if_unknown(&self) -> Option<String> {
+        self.key
+            .filter(|_| self.unknown)
+            .map(|k| k.as_str().to_owned())
+    }
+
+    fn response(&self, resp: Response) -> Response {
+        resp.with_attempts(self.attempts)
+            .with_earlier_unknown(self.unknown)
+    }
+
+    fn timeout(&self, limit: TimeoutLimit) -> Error {
+        Error::Timeout {
+            operation: self.operation.to_owned(),
+            limit,
+            outcome: self.outcome(),
+            attempts: self.attempts,
+            idempotency_key: self.key_if_unknown(),
+        }
+    }
+
+    /// Ends the call with what the last failed attempt produced.
+    fn give_up(&self, failed: Failed, deadline: &Deadline, why: &str) -> Result<Response, Error> {
+        tracing::debug!(attempt = self.attempts, why, "not retrying");
+        if let Some(resp) = failed.response {
+            return Ok(self.response(resp));
+        }
+        if failed.failure == AttemptFailure::Timeout {
+            let limit = if deadline.is_expired() {
+                TimeoutLimit::Budget
+            } else {
+                failed.limit.unwrap_or(TimeoutLimit::Attempt)
+            };
+            return Err(self.timeout(limit));
+        }
+        Err(Error::Transport {
+            operation: self.operation.to_owned(),
+            outcome: self.outcome(),
+            attempts: self.attempts,
+            idempotency_key: self.key_if_unknown(),
+            message: failed
+                .error
+                .as_ref()
+                .map(describe)
+                .unwrap_or_else(|| "connection failed".to_owned()),
+            source: failed
+                .error
+                .map(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+        })
     }
 }
 
@@ -445,10 +471,10 @@ fn describe(e: &reqwest::Error) -> String {
 fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
     let status = match attempt {
         Attempt::Done(r) => r.status(),
-        Attempt::Failed {
+        Attempt::Failed(Failed {
             response: Some(r), ..
-        } => r.status(),
-        Attempt::Failed { .. } => return CallOutcome::Failure,
+        }) => r.status(),
+        Attempt::Failed(_) => return CallOutcome::Failure,
     };
     match status {
         429 => CallOutcome::Ignored,
@@ -460,25 +486,25 @@ fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
 async fn run_attempt(
     client: &reqwest::Client,
     req: reqwest::Request,
-    limit: Option<(Duration, TimeoutLimit)>,
+    limit: Option<(Instant, TimeoutLimit)>,
     retry_on: &[u16],
 ) -> Attempt {
     let exchange = async {
-        let resp = client.execute(req).await?;
+        let mut resp = client.execute(req).await?;
         let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
+        let headers = std::mem::take(resp.headers_mut());
         let body = resp.bytes().await?;
         Ok::<_, reqwest::Error>(Response::new(status, headers, body))
     };
-    match run_limited(limit, exchange).await {
-        Ok(Ok(resp)) if retry_on.contains(&resp.status()) => Attempt::Failed {
+    match run_until(limit, exchange).await {
+        Ok(Ok(resp)) if retry_on.contains(&resp.status()) => Attempt::Failed(Failed {
             failure: AttemptFailure::Status(resp.status()),
             response: Some(resp),
             error: None,
             limit: None,
-        },
+        }),
         Ok(Ok(resp)) => Attempt::Done(resp),
-        Ok(Err(e)) => Attempt::Failed {
+        Ok(Err(e)) => Attempt::Failed(Failed {
             // A connect error means no byte of the request was written.
             failure: if e.is_connect() {
                 AttemptFailure::NotSent
@@ -488,18 +514,21 @@ async fn run_attempt(
             response: None,
             error: Some(e.without_url()),
             limit: None,
-        },
-        Err(which) => Attempt::Failed {
+        }),
+        Err(which) => Attempt::Failed(Failed {
             failure: AttemptFailure::Timeout,
             response: None,
             error: None,
             limit: Some(which),
-        },
+        }),
     }
 }
 
 impl Inner {
     fn policy(&self, operation: &str) -> &Resolved {
+        if self.configured.is_empty() {
+            return &self.defaults;
+        }
         self.configured.get(operation).unwrap_or(&self.defaults)
     }
 
@@ -516,29 +545,39 @@ impl Inner {
     /// Builds the wire request once; attempts send clones of it.
     fn build(&self, req: &Request) -> Result<reqwest::Request, Error> {
         let op = &req.operation;
-        let mut url = String::with_capacity(self.base_url.len() + req.path.len() + 32);
-        url.push_str(&self.base_url);
-        let path = req.render_path()?;
-        if !path.starts_with('/') {
-            url.push('/');
+        let base_path = self.base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + req.path.len() + 16);
+        path.push_str(base_path);
+        if !req.path.starts_with('/') {
+            path.push('/');
         }
-        url.push_str(&path);
+        req.write_path(&mut path)?;
+        let mut query = String::new();
+        req.write_query(&mut query);
         let credential = self.auth.credential()?;
         if let Credential::Query(name, secret) = &credential {
-            url.push(if req.query.is_empty() { '?' } else { '&' });
-            push_query_pair(&mut url, name, secrecy::ExposeSecret::expose_secret(secret));
+            if !query.is_empty() {
+                query.push('&');
+            }
+            push_query_pair(
+                &mut query,
+                name,
+                secrecy::ExposeSecret::expose_secret(secret),
+            );
         }
-        let url = reqwest::Url::parse(&url)
-            // The URL may hold the API key: name the operation only.
-            .map_err(|e| Error::config(format!("{op}: request URL is invalid: {e}")))?;
+        let mut url = self.base.clone();
+        url.set_path(&path);
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
 
         let mut out = reqwest::Request::new(req.method.clone(), url);
         let headers = out.headers_mut();
-        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
-        headers.insert(
-            http::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        );
+        if !self.client_has_defaults {
+            headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+            headers.insert(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            );
+        }
         if let Credential::Header(name, value) = credential {
             headers.insert(name, value);
         }
@@ -578,7 +617,10 @@ impl Inner {
         let Some((op, digest)) = &key.origin else {
             return;
         };
-        let unknown = matches!(result, Err(e) if e.outcome() == Outcome::Unknown);
+        let unknown = match result {
+            Err(e) => e.outcome() == Outcome::Unknown,
+            Ok(resp) => !resp.is_success() && resp.earlier_attempt_unknown(),
+        };
         let r = if unknown {
             self.store
                 .remember(op, digest, key.as_str(), self.key_ttl)

@@ -140,8 +140,21 @@ impl Request {
     }
 
     /// The path with placeholders filled and encoded, plus the encoded query string.
+    #[cfg(test)]
     pub(crate) fn render_path(&self) -> Result<String, Error> {
-        let mut out = String::with_capacity(self.path.len() + 16);
+        let mut out = String::new();
+        self.write_path(&mut out)?;
+        let mut query = String::new();
+        self.write_query(&mut query);
+        if !query.is_empty() {
+            out.push('?');
+            out.push_str(&query);
+        }
+        Ok(out)
+    }
+
+    /// Appends the path with its placeholders filled, each value encoded as one segment.
+    pub(crate) fn write_path(&self, out: &mut String) -> Result<(), Error> {
         let mut rest: &str = &self.path;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
@@ -165,6 +178,7 @@ impl Request {
                     ))
                 })?;
             if value.is_empty() {
+                // An empty segment would silently address the parent resource.
                 return Err(Error::config(format!(
                     "{}: path parameter {{{name}}} is empty",
                     self.operation
@@ -174,11 +188,17 @@ impl Request {
             rest = &after[close + 1..];
         }
         out.push_str(rest);
-        for (i, (name, value)) in self.query.iter().enumerate() {
-            out.push(if i == 0 { '?' } else { '&' });
-            push_query_pair(&mut out, name, value);
+        Ok(())
+    }
+
+    /// Appends the encoded query string (without `?`).
+    pub(crate) fn write_query(&self, out: &mut String) {
+        for (name, value) in &self.query {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            push_query_pair(out, name, value);
         }
-        Ok(out)
     }
 }
 

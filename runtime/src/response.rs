@@ -15,6 +15,7 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     attempts: u32,
+    earlier_unknown: bool,
 }
 
 impl Response {
@@ -25,12 +26,26 @@ impl Response {
             headers,
             body: body.into(),
             attempts: 1,
+            earlier_unknown: false,
         }
     }
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self
+    }
+
+    pub(crate) fn with_earlier_unknown(mut self, unknown: bool) -> Self {
+        self.earlier_unknown = unknown;
+        self
+    }
+
+    /// Whether an earlier attempt of this call may have been applied without its answer
+    /// being seen (it timed out or its connection broke). A non-2xx final answer then
+    /// does not prove the call had no effect: the pipeline keeps its idempotency key
+    /// in the store so the caller's replay reuses it.
+    pub fn earlier_attempt_unknown(&self) -> bool {
+        self.earlier_unknown
     }
 
     /// The HTTP status.

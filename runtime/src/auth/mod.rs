@@ -77,6 +77,9 @@ const REFRESH: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct Authenticator {
     config: AuthConfig,
+    /// The credential when every source is a literal: it cannot change, so it is
+    /// built once and requests skip the lock and the clock.
+    fixed: Option<Credential>,
     cached: Mutex<Option<(Instant, Credential)>>,
 }
 
@@ -93,14 +96,34 @@ impl Authenticator {
                 return Err(Error::config("api key name is empty"));
             }
         }
-        Ok(Self {
+        let mut auth = Self {
             config,
+            fixed: None,
             cached: Mutex::new(None),
-        })
+        };
+        if auth.is_static() {
+            auth.fixed = Some(auth.build()?);
+        }
+        Ok(auth)
+    }
+
+    fn is_static(&self) -> bool {
+        let literal = |s: &SecretSource| matches!(s, SecretSource::Literal(_));
+        match &self.config {
+            AuthConfig::None => true,
+            AuthConfig::Bearer { token } => literal(token),
+            AuthConfig::Basic { username, password } => {
+                literal(username) && password.as_ref().is_none_or(literal)
+            }
+            AuthConfig::ApiKey { secret, .. } => literal(secret),
+        }
     }
 
     /// The credential for the next request.
     pub fn credential(&self) -> Result<Credential, Error> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
+        }
         let now = Instant::now();
         {
             let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
@@ -225,11 +248,11 @@ mod tests {
         });
         assert!(bad_name.is_err());
 
-        let bad_value = Authenticator::new(AuthConfig::Bearer {
+        // A literal secret is checked at construction.
+        let err = Authenticator::new(AuthConfig::Bearer {
             token: SecretSource::literal("sk\nline"),
         })
-        .expect("valid");
-        let err = bad_value.credential().expect_err("newline in header");
+        .expect_err("newline in header");
         assert!(!err.to_string().contains("sk"), "{err}");
 
         let missing = Authenticator::new(AuthConfig::Bearer {

@@ -13,6 +13,7 @@
 mod policy;
 mod window;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -60,6 +61,10 @@ struct Inner {
 #[derive(Debug)]
 pub struct CircuitBreaker {
     policy: BreakerPolicy,
+    /// Mirrors `state == Closed` so admitting a call while closed (the common case)
+    /// takes no lock. A call admitted in the instant the breaker opens is harmless:
+    /// its outcome is ignored as stale.
+    closed: AtomicBool,
     inner: Mutex<Inner>,
 }
 
@@ -81,6 +86,7 @@ impl CircuitBreaker {
         let window = Window::new(policy.window);
         Self {
             policy,
+            closed: AtomicBool::new(true),
             inner: Mutex::new(Inner {
                 state: State::Closed,
                 window,
@@ -125,6 +131,13 @@ impl CircuitBreaker {
                 done: true,
             });
         }
+        if self.closed.load(Ordering::Acquire) {
+            return Ok(Permit {
+                breaker: self,
+                probe: false,
+                done: false,
+            });
+        }
         let now = Instant::now();
         let mut inner = self.lock();
         self.refresh(&mut inner, now);
@@ -153,8 +166,7 @@ impl CircuitBreaker {
         }
     }
 
-    fn on_outcome(&self, probe: bool, outcome: CallOutcome, elapsed: Duration) {
-        let now = Instant::now();
+    fn on_outcome(&self, probe: bool, outcome: CallOutcome, elapsed: Duration, now: Instant) {
         let mut inner = self.lock();
         let inner = &mut *inner;
         match &mut inner.state {
@@ -170,6 +182,8 @@ impl CircuitBreaker {
                         if *succeeded >= self.policy.half_open_probes {
                             inner.state = State::Closed;
                             inner.window.clear();
+                            self.closed.store(true, Ordering::Release);
+                            tracing::info!("circuit breaker closed");
                         }
                     }
                     // A slow probe says the vendor has not recovered.
@@ -185,6 +199,10 @@ impl CircuitBreaker {
                 inner
                     .window
                     .record(now, outcome == CallOutcome::Failure, slow);
+                if outcome == CallOutcome::Success && !slow {
+                    // A fast success cannot raise either rate: skip the evaluation.
+                    return;
+                }
                 let totals = inner.window.totals(now);
                 if totals.calls >= self.policy.min_calls {
                     let calls = f64::from(totals.calls);
@@ -209,6 +227,7 @@ impl CircuitBreaker {
     }
 
     fn trip(&self, inner: &mut Inner, now: Instant) {
+        self.closed.store(false, Ordering::Release);
         inner.state = State::Open {
             until: now + self.policy.open_for,
         };
@@ -225,10 +244,15 @@ impl CircuitBreaker {
 
 impl Permit<'_> {
     /// Reports how the attempt went and how long it took.
-    pub fn record(mut self, outcome: CallOutcome, elapsed: Duration) {
+    pub fn record(self, outcome: CallOutcome, elapsed: Duration) {
+        self.record_at(outcome, elapsed, Instant::now());
+    }
+
+    /// [`Permit::record`] with the clock already read by the caller.
+    pub fn record_at(mut self, outcome: CallOutcome, elapsed: Duration, now: Instant) {
         if !self.done {
             self.done = true;
-            self.breaker.on_outcome(self.probe, outcome, elapsed);
+            self.breaker.on_outcome(self.probe, outcome, elapsed, now);
         }
     }
 }

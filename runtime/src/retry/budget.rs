@@ -76,6 +76,10 @@ impl RetryBudget {
             self.policy.success_refund
         };
         let cap = self.policy.capacity;
+        if self.tokens.load(Ordering::Relaxed) >= cap {
+            // The common case in good times: skip the read-modify-write.
+            return;
+        }
         // The closure always returns Some, so the update cannot fail.
         let _ = self
             .tokens

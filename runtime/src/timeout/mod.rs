@@ -21,7 +21,12 @@ pub struct Deadline {
 impl Deadline {
     /// Starts a call now with an optional budget (`None`: unbounded).
     pub fn start(budget: Option<Duration>) -> Self {
-        let started = Instant::now();
+        Self::start_at(Instant::now(), budget)
+    }
+
+    /// Starts a call at `started` (callers that already read the clock pass it in:
+    /// every clock read is on the hot path).
+    pub fn start_at(started: Instant, budget: Option<Duration>) -> Self {
         Self {
             started,
             // A budget too large to represent is no budget.
@@ -36,8 +41,17 @@ impl Deadline {
 
     /// Budget left, `None` when unbounded.
     pub fn remaining(&self) -> Option<Duration> {
+        self.remaining_at(Instant::now())
+    }
+
+    /// Budget left at `now`.
+    pub fn remaining_at(&self, now: Instant) -> Option<Duration> {
+        self.end.map(|end| end.saturating_duration_since(now))
+    }
+
+    /// The instant the budget runs out, `None` when unbounded.
+    pub fn end(&self) -> Option<Instant> {
         self.end
-            .map(|end| end.saturating_duration_since(Instant::now()))
     }
 
     /// Whether the budget is spent.
@@ -50,29 +64,32 @@ impl Deadline {
         self.remaining().is_none_or(|r| wait < r)
     }
 
-    /// The limit for the next attempt and which one binds, or `None` when unbounded.
-    pub fn attempt_limit(
+    /// When an attempt starting at `now` must end, and which limit that is:
+    /// `min(now + attempt_timeout, budget end)`, or `None` when both are unbounded.
+    pub fn attempt_deadline(
         &self,
+        now: Instant,
         attempt_timeout: Option<Duration>,
-    ) -> Option<(Duration, TimeoutLimit)> {
-        match (attempt_timeout, self.remaining()) {
+    ) -> Option<(Instant, TimeoutLimit)> {
+        let attempt_end = attempt_timeout.and_then(|a| now.checked_add(a));
+        match (attempt_end, self.end) {
             (None, None) => None,
             (Some(a), None) => Some((a, TimeoutLimit::Attempt)),
-            (None, Some(r)) => Some((r, TimeoutLimit::Budget)),
-            (Some(a), Some(r)) if a < r => Some((a, TimeoutLimit::Attempt)),
-            (Some(_), Some(r)) => Some((r, TimeoutLimit::Budget)),
+            (None, Some(b)) => Some((b, TimeoutLimit::Budget)),
+            (Some(a), Some(b)) if a < b => Some((a, TimeoutLimit::Attempt)),
+            (Some(_), Some(b)) => Some((b, TimeoutLimit::Budget)),
         }
     }
 }
 
-/// Runs `fut` under an optional limit; `Err(limit)` when it elapsed first.
-pub async fn run_limited<F: Future>(
-    limit: Option<(Duration, TimeoutLimit)>,
+/// Runs `fut` until an optional deadline; `Err(limit)` when it passed first.
+pub async fn run_until<F: Future>(
+    limit: Option<(Instant, TimeoutLimit)>,
     fut: F,
 ) -> Result<F::Output, TimeoutLimit> {
     match limit {
         None => Ok(fut.await),
-        Some((d, which)) => tokio::time::timeout(d, fut).await.map_err(|_| which),
+        Some((at, which)) => tokio::time::timeout_at(at, fut).await.map_err(|_| which),
     }
 }
 
@@ -82,29 +99,36 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn attempt_limit_is_the_smaller_of_attempt_and_remaining_budget() {
-        let d = Deadline::start(Some(Duration::from_secs(10)));
+        let t0 = Instant::now();
+        let d = Deadline::start_at(t0, Some(Duration::from_secs(10)));
         assert_eq!(
-            d.attempt_limit(Some(Duration::from_secs(3))),
-            Some((Duration::from_secs(3), TimeoutLimit::Attempt))
+            d.attempt_deadline(t0, Some(Duration::from_secs(3))),
+            Some((t0 + Duration::from_secs(3), TimeoutLimit::Attempt))
         );
         tokio::time::advance(Duration::from_secs(8)).await;
         assert_eq!(
-            d.attempt_limit(Some(Duration::from_secs(3))),
-            Some((Duration::from_secs(2), TimeoutLimit::Budget))
+            d.attempt_deadline(Instant::now(), Some(Duration::from_secs(3))),
+            Some((t0 + Duration::from_secs(10), TimeoutLimit::Budget))
         );
         assert!(d.fits(Duration::from_secs(1)));
         assert!(!d.fits(Duration::from_secs(2)));
         tokio::time::advance(Duration::from_secs(3)).await;
         assert!(d.is_expired());
-        assert_eq!(Deadline::start(None).attempt_limit(None), None);
+        assert_eq!(Deadline::start(None).attempt_deadline(t0, None), None);
+        // An attempt timeout too large to represent is no attempt timeout.
+        assert_eq!(
+            Deadline::start(None).attempt_deadline(t0, Some(Duration::MAX)),
+            None
+        );
     }
 
     #[tokio::test(start_paused = true)]
-    async fn run_limited_reports_which_limit() {
+    async fn run_until_reports_which_limit() {
         let slow = tokio::time::sleep(Duration::from_secs(5));
-        let got = run_limited(Some((Duration::from_secs(1), TimeoutLimit::Budget)), slow).await;
+        let at = Instant::now() + Duration::from_secs(1);
+        let got = run_until(Some((at, TimeoutLimit::Budget)), slow).await;
         assert_eq!(got, Err(TimeoutLimit::Budget));
         let fast = async { 7 };
-        assert_eq!(run_limited(None, fast).await, Ok(7));
+        assert_eq!(run_until(None, fast).await, Ok(7));
     }
 }

@@ -393,3 +393,45 @@ async fn config_errors_never_panic() {
     assert!(matches!(missing_param, Err(rt::Error::Config { .. })));
     assert!(vendor.received().is_empty());
 }
+
+#[tokio::test]
+async fn a_final_error_status_after_an_unknown_attempt_keeps_the_key() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/charges",
+        vec![
+            // Applied, but the answer comes after the attempt timeout.
+            Reply::json(200, json!({"id": "ch_1"})).with_delay(Duration::from_millis(300)),
+            Reply::json(503, json!({})),
+            Reply::json(503, json!({})),
+            Reply::json(200, json!({"id": "ch_2"})),
+        ],
+    );
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            attempt_timeout: Some(Duration::from_millis(100)),
+            ..Default::default()
+        },
+    );
+    let send = |key: rt::IdempotencyKey| {
+        let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+            .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+        p.send(req)
+    };
+    let k1 = p.idempotency_key("charge", None, b"fp").await;
+    let resp = send(k1.clone()).await.expect("final 503");
+    assert_eq!(resp.status(), 503);
+    assert!(resp.earlier_attempt_unknown());
+
+    let k2 = p.idempotency_key("charge", None, b"fp").await;
+    assert_eq!(
+        k1, k2,
+        "the replay must reuse the key: the first attempt was applied"
+    );
+    let resp = send(k2).await.expect("replayed");
+    let v: serde_json::Value = resp.decode_json("charge").expect("json");
+    assert_eq!(v["id"], "ch_1");
+    assert_eq!(vendor.ledger().len(), 1);
+}

@@ -1,0 +1,229 @@
+//! Per-call overhead of the full pipeline against bare reqwest and against a
+//! reqwest-middleware + reqwest-retry stack, on the same loopback server.
+//!
+//! Run: `cargo bench -p portcullis-runtime --bench overhead` (release build).
+//! `BENCH_CALLS=N` sets calls per round (default 4000); rounds interleave the clients
+//! so drift on a shared machine hits them alike. Prints one table; paste it into
+//! BENCHMARKS.md.
+
+#![allow(missing_docs)]
+
+use std::time::{Duration, Instant};
+
+use portcullis_runtime as rt;
+use reqwest_middleware::ClientBuilder;
+use reqwest_retry::RetryTransientMiddleware;
+use reqwest_retry::policies::ExponentialBackoff;
+use rt::testing::{MockVendor, Reply};
+use serde_json::json;
+
+const ROUNDS: usize = 7;
+const TOKEN: &str = "sk_bench_token";
+
+#[derive(Clone)]
+enum Client {
+    Bare(reqwest::Client, String),
+    Middleware(reqwest_middleware::ClientWithMiddleware, String),
+    Pipeline(rt::Pipeline, &'static str),
+}
+
+impl Client {
+    fn name(&self) -> &'static str {
+        match self {
+            Client::Bare(..) => "bare reqwest",
+            Client::Middleware(..) => "reqwest-middleware + reqwest-retry",
+            Client::Pipeline(_, name) => name,
+        }
+    }
+
+    async fn call(&self, n: usize) -> u16 {
+        match self {
+            Client::Bare(c, base) => {
+                let r = c
+                    .get(format!("{base}/v1/payment_intents/pi_{n}"))
+                    .bearer_auth(TOKEN)
+                    .send()
+                    .await
+                    .expect("bare send");
+                let status = r.status().as_u16();
+                let _ = r.bytes().await.expect("bare body");
+                status
+            }
+            Client::Middleware(c, base) => {
+                let r = c
+                    .get(format!("{base}/v1/payment_intents/pi_{n}"))
+                    .bearer_auth(TOKEN)
+                    .send()
+                    .await
+                    .expect("middleware send");
+                let status = r.status().as_u16();
+                let _ = r.bytes().await.expect("middleware body");
+                status
+            }
+            Client::Pipeline(p, _) => {
+                let req = rt::Request::new(
+                    "get_payment",
+                    rt::Method::GET,
+                    "/v1/payment_intents/{intent}",
+                )
+                .path_param("intent", format_args!("pi_{n}"));
+                p.send(req).await.expect("pipeline send").status()
+            }
+        }
+    }
+}
+
+struct Sample {
+    latencies: Vec<Duration>,
+    wall: Duration,
+    calls: usize,
+}
+
+async fn round(client: &Client, concurrency: usize, calls: usize) -> Sample {
+    let per_worker = calls / concurrency;
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|w| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(per_worker);
+                for i in 0..per_worker {
+                    let t = Instant::now();
+                    let status = client.call(w * per_worker + i).await;
+                    lat.push(t.elapsed());
+                    assert_eq!(status, 200);
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(calls);
+    for w in workers {
+        latencies.extend(w.await.expect("worker"));
+    }
+    Sample {
+        wall: started.elapsed(),
+        calls: per_worker * concurrency,
+        latencies,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let calls: usize = std::env::var("BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000);
+    let vendor = MockVendor::start().await;
+    vendor.set_recording(false);
+    vendor.route(
+        "GET",
+        "/v1/payment_intents/{id}",
+        vec![Reply::json(200, json!({"id": "pi_1", "object": "payment_intent", "status": "succeeded", "amount": 2000}))],
+    );
+    let base = vendor.url();
+
+    let bare = Client::Bare(reqwest::Client::new(), base.clone());
+    let retry = ExponentialBackoff::builder().build_with_max_retries(2);
+    let middleware = Client::Middleware(
+        ClientBuilder::new(reqwest::Client::new())
+            .with(RetryTransientMiddleware::new_with_policy(retry))
+            .build(),
+        base.clone(),
+    );
+    // Every policy on: bearer auth, budget, attempt timeout, retries with the token
+    // bucket, the circuit breaker, the tracing span.
+    let cfg = rt::AdapterConfig::new("BenchGateway", base.clone())
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::Bearer {
+            token: rt::SecretSource::literal(TOKEN),
+        })
+        .defaults(rt::Policy {
+            attempt_timeout: Some(Duration::from_secs(5)),
+            budget: Some(Duration::from_secs(20)),
+            retry: Some(rt::RetryPolicy::default()),
+            breaker: Some(rt::BreakerPolicy::default()),
+        });
+    let pipeline = Client::Pipeline(
+        rt::Pipeline::new(cfg).expect("pipeline"),
+        "portcullis pipeline (all policies)",
+    );
+    // The same without time limits and breaker, to show what those two cost.
+    let cfg = rt::AdapterConfig::new("BenchGateway", base.clone())
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::Bearer {
+            token: rt::SecretSource::literal(TOKEN),
+        })
+        .defaults(rt::Policy {
+            attempt_timeout: Some(Duration::ZERO),
+            budget: Some(Duration::ZERO),
+            retry: Some(rt::RetryPolicy::default()),
+            breaker: Some(rt::BreakerPolicy::disabled()),
+        });
+    let lean = Client::Pipeline(
+        rt::Pipeline::new(cfg).expect("pipeline"),
+        "portcullis pipeline (no time limits, no breaker)",
+    );
+    let clients = [bare, middleware, pipeline, lean];
+
+    println!(
+        "loopback GET, {ROUNDS} interleaved rounds x {calls} calls per client and concurrency\n"
+    );
+    println!(
+        "| client | concurrency | p50 | p99 | calls/s | p50 vs bare | throughput vs bare |\n|---|---:|---:|---:|---:|---:|---:|"
+    );
+    for concurrency in [1usize, 64] {
+        // Warm up pools and caches.
+        for c in &clients {
+            round(c, concurrency, calls / 4).await;
+        }
+        let mut samples: Vec<Vec<Sample>> = clients.iter().map(|_| Vec::new()).collect();
+        for _ in 0..ROUNDS {
+            for (i, c) in clients.iter().enumerate() {
+                samples[i].push(round(c, concurrency, calls).await);
+            }
+        }
+        let stats: Vec<(Duration, Duration, f64)> = samples
+            .iter()
+            .map(|rounds| {
+                let mut all: Vec<Duration> = rounds
+                    .iter()
+                    .flat_map(|s| s.latencies.iter().copied())
+                    .collect();
+                all.sort();
+                // Median round throughput resists one noisy round.
+                let mut tputs: Vec<f64> = rounds
+                    .iter()
+                    .map(|s| s.calls as f64 / s.wall.as_secs_f64())
+                    .collect();
+                tputs.sort_by(f64::total_cmp);
+                (
+                    percentile(&all, 0.5),
+                    percentile(&all, 0.99),
+                    tputs[tputs.len() / 2],
+                )
+            })
+            .collect();
+        let (bare_p50, _, bare_tput) = stats[0];
+        for (c, (p50, p99, tput)) in clients.iter().zip(&stats) {
+            println!(
+                "| {} | {concurrency} | {p50:.1?} | {p99:.1?} | {tput:.0} | {:.3}x | {:.3}x |",
+                c.name(),
+                p50.as_secs_f64() / bare_p50.as_secs_f64(),
+                tput / bare_tput,
+            );
+        }
+    }
+}
