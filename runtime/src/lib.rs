@@ -78,14 +78,6 @@ pub use retry::{RetryBudgetPolicy, RetryPolicy};
 /// Re-exported so generated code and users name the same versions.
 pub use {bytes, http, secrecy, serde_json};
 
-/// What generated code names through the runtime, so an adapter crate needs no direct
-/// dependency on these (and cannot pick a different version). Not a stable API.
-#[doc(hidden)]
-pub mod __private {
-    pub use serde;
-    pub use serde_json;
-}
-
 /// What generated adapters name; not a stable API for anything else.
 #[doc(hidden)]
 pub mod __private {
