@@ -12,3 +12,11 @@ pub mod convert;
 pub mod stripe {
     include!(concat!(env!("OUT_DIR"), "/stripe_gateway.rs"));
 }
+
+#[path = "../fixtures/ledger_domain.rs"]
+pub mod ledger_domain;
+
+/// A JSON vendor from a YAML spec (tests/fixtures/ledger.yaml).
+pub mod ledger {
+    include!(concat!(env!("OUT_DIR"), "/ledger_adapter.rs"));
+}

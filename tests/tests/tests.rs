@@ -3,5 +3,6 @@
 mod compile_fail;
 mod determinism;
 mod diagnostics;
+mod ledger;
 mod spec_corpus;
 mod stripe;

@@ -2070,6 +2070,11 @@ fn guess_path(spec: &Spec, v: &View<'_>, field: &str) -> Option<Spanned<String>>
 }
 
 fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> Option<String> {
+    if let (Ty::Vec(_), serde_json::Value::Array(items)) = (ty, value) {
+        return items
+            .is_empty()
+            .then(|| "::std::vec::Vec::new()".to_string());
+    }
     let Ty::Named(n) = ty else { return None };
     let lit = match (n.as_str(), value) {
         ("String", serde_json::Value::String(s)) => format!("{s:?}.to_string()"),
