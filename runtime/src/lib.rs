@@ -45,6 +45,7 @@
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
 //! | [`testing`] | [`testing::MockVendor`]: a fault-injecting vendor on loopback |
+//! | [`guide`] | every policy, its default and why (`docs/runtime.md`) |
 //!
 //! Rate limiting, quotas, caches and metrics are later issues; [`pipeline`] names the
 //! seam each one plugs into.
@@ -62,6 +63,12 @@ pub mod response;
 pub mod retry;
 pub mod testing;
 pub mod timeout;
+
+/// The policies, their defaults and why: `docs/runtime.md`, compiled here so its
+/// example stays true.
+pub mod guide {
+    #![doc = include_str!("../../docs/runtime.md")]
+}
 
 pub use auth::{ApiKeyLocation, AuthConfig, SecretSource};
 pub use breaker::{BreakerPolicy, BreakerScope};
