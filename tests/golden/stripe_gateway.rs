@@ -481,70 +481,18 @@ mod translate {
         {
             return crate::domain::PaymentError::Declined;
         }
-        if e.status() == ::core::option::Option::Some(404u16) {
-            return crate::domain::PaymentError::NotFound;
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Auth) {
-            return crate::domain::PaymentError::Misconfigured(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::RateLimited) {
-            return crate::domain::PaymentError::RateLimited(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Unavailable) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Timeout) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Transport) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        crate::domain::PaymentError::Provider(::std::string::ToString::to_string(&e))
+        payment_error_from_runtime(e)
     }
     /// Maps runtime errors of `get_payment` to the port's error type.
     pub(super) fn get_payment_error(e: rt::Error) -> crate::domain::PaymentError {
-        if e.status() == ::core::option::Option::Some(404u16) {
-            return crate::domain::PaymentError::NotFound;
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Auth) {
-            return crate::domain::PaymentError::Misconfigured(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::RateLimited) {
-            return crate::domain::PaymentError::RateLimited(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Unavailable) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Timeout) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Transport) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        crate::domain::PaymentError::Provider(::std::string::ToString::to_string(&e))
+        payment_error_from_runtime(e)
     }
     /// Maps runtime errors of `refund` to the port's error type.
     pub(super) fn refund_error(e: rt::Error) -> crate::domain::PaymentError {
+        payment_error_from_runtime(e)
+    }
+    /// The mapping's top-level error rules for `crate::domain::PaymentError`.
+    fn payment_error_from_runtime(e: rt::Error) -> crate::domain::PaymentError {
         if e.status() == ::core::option::Option::Some(404u16) {
             return crate::domain::PaymentError::NotFound;
         }

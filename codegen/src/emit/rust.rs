@@ -79,6 +79,7 @@ fn adapter(plan: &Plan) -> TokenStream {
     let wire = plan.wire.iter().map(wire_type);
     let converters = plan.converters.iter().map(converter);
     let errors = plan.operations.iter().map(error_fn);
+    let shared_errors = shared_error_fns(plan);
     let mut vendor_errors: Vec<&ErrorBodyPlan> = plan
         .operations
         .iter()
@@ -127,6 +128,7 @@ fn adapter(plan: &Plan) -> TokenStream {
             #(#converters)*
             #(#vendor_errors)*
             #(#errors)*
+            #(#shared_errors)*
         }
     }
 }
@@ -839,13 +841,17 @@ fn vendor_error_fn(e: &ErrorBodyPlan) -> TokenStream {
     }
 }
 
-fn error_fn(op: &OperationPlan) -> TokenStream {
-    let f = format_ident!("{}_error", op.method.trim_start_matches("r#"));
-    let err = ty(&op.err_type);
-    let doc = format!(
-        " Maps runtime errors of `{}` to the port's error type.",
-        op.method
-    );
+/// The name of the function holding the top-level error rules for one error type.
+fn shared_error_fn(err_type: &str) -> Ident {
+    let last = err_type.rsplit("::").next().unwrap_or(err_type);
+    format_ident!(
+        "{}_from_runtime",
+        crate::ident::snake(last).trim_start_matches("r#")
+    )
+}
+
+/// `if` chains for the rules; the catch-all, if any, as the final expression.
+fn rule_chain(rules: &[&ErrorRulePlan]) -> (Vec<TokenStream>, Option<TokenStream>) {
     let build = |r: &ErrorRulePlan| {
         let t = path(&r.target);
         match r.build {
@@ -853,13 +859,13 @@ fn error_fn(op: &OperationPlan) -> TokenStream {
             VariantBuild::Message => quote!(#t(::std::string::ToString::to_string(&e))),
         }
     };
-    let mut rules = Vec::new();
+    let mut out = Vec::new();
     let mut fallback = None;
-    for r in &op.error_rules {
+    for r in rules {
         let v = build(r);
         match &r.key {
-            ErrorKey::StatusCode(s, c) => rules.push(quote!(if e.status() == ::core::option::Option::Some(#s) && e.code() == ::core::option::Option::Some(#c) { return #v; })),
-            ErrorKey::Status(s) => rules.push(quote!(if e.status() == ::core::option::Option::Some(#s) { return #v; })),
+            ErrorKey::StatusCode(s, c) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) && e.code() == ::core::option::Option::Some(#c) { return #v; })),
+            ErrorKey::Status(s) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) { return #v; })),
             ErrorKey::Kind(k) => {
                 let variant = format_ident!("{}", match k.as_str() {
                     "auth" => "Auth",
@@ -871,7 +877,7 @@ fn error_fn(op: &OperationPlan) -> TokenStream {
                     "transport" => "Transport",
                     _ => "Config",
                 });
-                rules.push(quote!(if ::core::matches!(e.kind(), rt::ErrorKind::#variant) { return #v; }));
+                out.push(quote!(if ::core::matches!(e.kind(), rt::ErrorKind::#variant) { return #v; }));
             }
             ErrorKey::CatchAll => {
                 if fallback.is_none() {
@@ -880,13 +886,73 @@ fn error_fn(op: &OperationPlan) -> TokenStream {
             }
         }
     }
-    let fallback = fallback
-        .unwrap_or_else(|| quote!(::core::unreachable!("the planner requires a catch-all")));
+    (out, fallback)
+}
+
+/// The top-level `errors:` rules, once per error type.
+fn shared_error_fns(plan: &Plan) -> Vec<TokenStream> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for op in &plan.operations {
+        if !seen.insert(op.err_type.clone()) {
+            continue;
+        }
+        let rules: Vec<&ErrorRulePlan> = op
+            .error_rules
+            .iter()
+            .filter(|r| !r.operation_level)
+            .collect();
+        // Emitted only when some operation falls through to it (an unused fn is a warning).
+        let used = plan.operations.iter().any(|o| {
+            o.err_type == op.err_type
+                && !o
+                    .error_rules
+                    .iter()
+                    .any(|r| r.operation_level && r.key == ErrorKey::CatchAll)
+        });
+        if rules.is_empty() || !used {
+            continue;
+        }
+        let f = shared_error_fn(&op.err_type);
+        let err = ty(&op.err_type);
+        let (chain, fallback) = rule_chain(&rules);
+        let last = fallback
+            .unwrap_or_else(|| quote!(::core::unreachable!("the planner requires a catch-all")));
+        let doc = format!(
+            " The mapping's top-level error rules for `{}`.",
+            op.err_type
+        );
+        out.push(quote! {
+            #[doc = #doc]
+            fn #f(e: rt::Error) -> #err {
+                #(#chain)*
+                #last
+            }
+        });
+    }
+    out
+}
+
+fn error_fn(op: &OperationPlan) -> TokenStream {
+    let f = format_ident!("{}_error", op.method.trim_start_matches("r#"));
+    let err = ty(&op.err_type);
+    let doc = format!(
+        " Maps runtime errors of `{}` to the port's error type.",
+        op.method
+    );
+    let own: Vec<&ErrorRulePlan> = op
+        .error_rules
+        .iter()
+        .filter(|r| r.operation_level)
+        .collect();
+    let (chain, fallback) = rule_chain(&own);
+    let shared = shared_error_fn(&op.err_type);
+    let last = fallback.unwrap_or_else(|| quote!(#shared(e)));
     quote! {
         #[doc = #doc]
         pub(super) fn #f(e: rt::Error) -> #err {
-            #(#rules)*
-            #fallback
+            #(#chain)*
+            #last
         }
     }
 }

@@ -935,10 +935,7 @@ impl<'a> Planner<'a> {
             name.clone(),
             WireType {
                 name: name.clone(),
-                origin: v
-                    .name
-                    .map(|n| format!("#/components/schemas/{n}"))
-                    .unwrap_or_else(|| at.to_string()),
+                origin: origin_of(&v, at),
                 serialize: true,
                 kind: WireKind::Struct(wire_fields),
             },
@@ -1085,10 +1082,11 @@ impl<'a> Planner<'a> {
         pm: &PortMethod,
         has_error_body: bool,
     ) -> Vec<ErrorRulePlan> {
-        let rules: Vec<&ErrorRule> = om
+        let rules: Vec<(&ErrorRule, bool)> = om
             .errors
             .iter()
-            .chain(self.mapping.errors.rules.iter())
+            .map(|r| (r, true))
+            .chain(self.mapping.errors.rules.iter().map(|r| (r, false)))
             .collect();
         let err_name = match &pm.err {
             Ty::Named(n) => n.clone(),
@@ -1116,7 +1114,7 @@ impl<'a> Planner<'a> {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for rule in rules {
+        for (rule, operation_level) in rules {
             let target = &rule.target;
             let (ty, variant) = match target.value.rsplit_once("::") {
                 Some((t, v)) => (t.rsplit("::").next().unwrap_or(t), v),
@@ -1169,13 +1167,17 @@ impl<'a> Planner<'a> {
                 key: rule.key.value.clone(),
                 target: format!("{}::{variant}", self.domain(&err_name)),
                 build,
+                operation_level,
             });
         }
-        out.sort_by_key(|r| match r.key {
-            ErrorKey::StatusCode(..) => 0,
-            ErrorKey::Status(_) => 1,
-            ErrorKey::Kind(_) => 2,
-            ErrorKey::CatchAll => 3,
+        out.sort_by_key(|r| {
+            let specificity = match r.key {
+                ErrorKey::StatusCode(..) => 0,
+                ErrorKey::Status(_) => 1,
+                ErrorKey::Kind(_) => 2,
+                ErrorKey::CatchAll => 3,
+            };
+            (!r.operation_level, specificity)
         });
         if !out.iter().any(|r| r.key == ErrorKey::CatchAll) {
             self.err(
@@ -1367,10 +1369,7 @@ impl<'a> Planner<'a> {
             name.clone(),
             WireType {
                 name: name.clone(),
-                origin: v
-                    .name
-                    .map(|n| format!("#/components/schemas/{n}"))
-                    .unwrap_or_else(|| base.to_string()),
+                origin: origin_of(v, base),
                 serialize: false,
                 kind: WireKind::Struct(Vec::new()),
             },
@@ -2006,6 +2005,13 @@ impl<'a> Planner<'a> {
             _ => false,
         }
     }
+}
+
+/// Where a wire type comes from, for its doc comment.
+fn origin_of(v: &View<'_>, fallback: &str) -> String {
+    v.name
+        .map(|n| format!("#/components/schemas/{n}"))
+        .unwrap_or_else(|| fallback.to_string())
 }
 
 fn pm_span(om: &OperationMap) -> Span {

@@ -229,6 +229,8 @@ pub struct ErrorRulePlan {
     pub target: String,
     /// How it is built.
     pub build: VariantBuild,
+    /// Written under the operation (tried first) rather than the top-level `errors:`.
+    pub operation_level: bool,
 }
 
 /// A private vendor type.
