@@ -28,7 +28,8 @@ pub(crate) struct Totals {
 #[derive(Debug)]
 pub(crate) struct Window {
     origin: Instant,
-    width: Duration,
+    /// Bucket width in nanoseconds (u64: a 128-bit division per call is measurable).
+    width_nanos: u64,
     buckets: [Bucket; BUCKETS],
 }
 
@@ -37,7 +38,7 @@ impl Window {
         let width = (length / BUCKETS as u32).max(Duration::from_millis(1));
         Self {
             origin: Instant::now(),
-            width,
+            width_nanos: u64::try_from(width.as_nanos()).unwrap_or(u64::MAX),
             // Index 0 would count as live at the start; u64::MAX never does.
             buckets: [Bucket {
                 index: u64::MAX,
@@ -47,8 +48,10 @@ impl Window {
     }
 
     fn index(&self, now: Instant) -> u64 {
-        let n = now.saturating_duration_since(self.origin).as_nanos() / self.width.as_nanos();
-        u64::try_from(n).unwrap_or(u64::MAX - 1)
+        // u64 nanoseconds cover 584 years of process uptime.
+        let since = u64::try_from(now.saturating_duration_since(self.origin).as_nanos())
+            .unwrap_or(u64::MAX - 1);
+        (since / self.width_nanos).min(u64::MAX - 1)
     }
 
     pub(crate) fn record(&mut self, now: Instant, failure: bool, slow: bool) {
