@@ -2,7 +2,7 @@
 //! reqwest-middleware + reqwest-retry stack, on the same loopback server.
 //!
 //! Run: `cargo bench -p portcullis-runtime --bench overhead` (release build).
-//! `BENCH_CALLS=N` sets calls per round (default 4000); rounds interleave the clients
+//! `BENCH_CALLS=N` sets calls per round (default 4000; BENCHMARKS.md uses 10000); rounds interleave the clients
 //! so drift on a shared machine hits them alike. Prints one table; paste it into
 //! BENCHMARKS.md.
 

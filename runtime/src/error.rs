@@ -400,6 +400,52 @@ mod tests {
     }
 
     #[test]
+    fn vendor_responses_are_classified() {
+        use http::{HeaderMap, HeaderValue};
+        let resp = |status: u16, headers: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in headers {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            Response::new(status, h, Vec::new())
+        };
+        let e = Error::from_vendor_response("op", &resp(401, &[]), None, None);
+        assert_eq!((e.kind(), e.status()), (ErrorKind::Auth, Some(401)));
+        let e = Error::from_vendor_response("op", &resp(403, &[]), Some("forbidden".into()), None);
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        let github = resp(
+            403,
+            &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "30")],
+        );
+        let e = Error::from_vendor_response("op", &github, None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(30)))
+        );
+        let e = Error::from_vendor_response("op", &resp(429, &[("retry-after", "2")]), None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(2)))
+        );
+        assert!(e.is_retryable());
+        let e = Error::from_vendor_response(
+            "create_payment",
+            &resp(402, &[]),
+            Some("card_declined".into()),
+            Some("Your card was declined.".into()),
+        );
+        assert_eq!(
+            (e.kind(), e.status(), e.code()),
+            (ErrorKind::Vendor, Some(402), Some("card_declined"))
+        );
+        assert!(!e.is_retryable());
+        assert_eq!(
+            e.to_string(),
+            "create_payment: vendor error HTTP 402 [card_declined]: Your card was declined."
+        );
+    }
+
+    #[test]
     fn timeout_carries_key_and_says_so() {
         let e = Error::Timeout {
             operation: "create_payment".into(),

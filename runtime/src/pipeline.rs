@@ -41,6 +41,7 @@
 //! fallbacks wrap `send` from the adapter side.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -232,7 +233,7 @@ impl Pipeline {
                 (IdempotencyKey::random(), false)
             }
         };
-        key.origin = Some((Arc::from(operation), Arc::from(digest)));
+        key.origin = Some((Arc::from(operation), Arc::from(digest), reused));
         if reused {
             tracing::info!(adapter = %self.inner.name, operation, key = %key, "replaying with the key of a call whose outcome was unknown");
         }
@@ -246,14 +247,28 @@ impl Pipeline {
     /// breaker, and configuration or credential problems.
     pub async fn send(&self, req: Request) -> Result<Response, Error> {
         let span = tracing::debug_span!("vendor_call", adapter = %self.inner.name, operation = %req.operation);
-        let result = self.send_inner(&req).instrument(span).await;
-        if let Some((key, _)) = &req.idempotency {
-            self.inner.settle_key(key, &result).await;
+        // Only keys drawn by `idempotency_key` (not derived ones) need the store.
+        let guard = req.idempotency.as_ref().and_then(|(key, _)| {
+            key.origin.as_ref().map(|_| UnsettledKey {
+                inner: self.inner.clone(),
+                key: key.clone(),
+                sent: AtomicBool::new(false),
+                armed: true,
+            })
+        });
+        let sent = guard.as_ref().map(|g| &g.sent);
+        let result = self.send_inner(&req, sent).instrument(span).await;
+        if let Some(guard) = guard {
+            guard.settle(&result).await;
         }
         result
     }
 
-    async fn send_inner(&self, req: &Request) -> Result<Response, Error> {
+    async fn send_inner(
+        &self,
+        req: &Request,
+        sent: Option<&AtomicBool>,
+    ) -> Result<Response, Error> {
         let inner = &*self.inner;
         let policy = inner.policy(&req.operation);
         // The clock is read once per attempt start and once per attempt end; every
@@ -281,7 +296,12 @@ impl Pipeline {
         let mut last: Option<Failed> = None;
         loop {
             if deadline.remaining_at(now) == Some(Duration::ZERO) {
-                return Err(call.timeout(TimeoutLimit::Budget));
+                // A backoff sleep can overshoot by a timer tick; end with what the last
+                // attempt produced rather than a bare timeout.
+                return match last {
+                    Some(failed) => call.give_up(failed, &deadline, "budget spent"),
+                    None => Err(call.timeout(TimeoutLimit::Budget)),
+                };
             }
             let permit = match (breaker.try_acquire(), last.take()) {
                 (Ok(p), _) => p,
@@ -301,6 +321,9 @@ impl Pipeline {
                 None => inner.build(req)?,
             };
             let limit = deadline.attempt_deadline(now, policy.attempt_timeout);
+            if let Some(sent) = sent {
+                sent.store(true, Ordering::Relaxed);
+            }
             let attempt =
                 run_attempt(&inner.client, attempt_req, limit, &policy.retry.retry_on).await;
             let ended = Instant::now();
@@ -610,28 +633,66 @@ impl Inner {
         }
         Ok(out)
     }
+}
 
-    /// Remembers the key of a call whose outcome is unknown; forgets a remembered key
-    /// once a replay's outcome is known.
-    async fn settle_key(&self, key: &IdempotencyKey, result: &Result<Response, Error>) {
-        let Some((op, digest)) = &key.origin else {
+/// The store's side of a keyed call, settled when the call ends.
+///
+/// If the caller drops the call mid-flight (its own timeout, a cancelled request)
+/// after a request may have been sent, the outcome is unknown: `Drop` remembers the
+/// key from a spawned task, since the store is async.
+struct UnsettledKey {
+    inner: Arc<Inner>,
+    key: IdempotencyKey,
+    sent: AtomicBool,
+    armed: bool,
+}
+
+impl UnsettledKey {
+    /// Remembers the key of a call whose outcome is unknown; forgets a key the call
+    /// reused once its outcome is known.
+    async fn settle(mut self, result: &Result<Response, Error>) {
+        self.armed = false;
+        let Some((op, digest, reused)) = &self.key.origin else {
             return;
         };
         let unknown = match result {
             Err(e) => e.outcome() == Outcome::Unknown,
             Ok(resp) => !resp.is_success() && resp.earlier_attempt_unknown(),
         };
+        let store = &self.inner.store;
         let r = if unknown {
-            self.store
-                .remember(op, digest, key.as_str(), self.key_ttl)
+            store
+                .remember(op, digest, self.key.as_str(), self.inner.key_ttl)
                 .await
-        } else if matches!(result, Err(Error::Config { .. })) {
-            Ok(())
+        } else if *reused && !matches!(result, Err(Error::Config { .. })) {
+            store.forget(op, digest).await
         } else {
-            self.store.forget(op, digest).await
+            Ok(())
         };
         if let Err(e) = r {
-            tracing::warn!(adapter = %self.name, operation = %op, error = %e, "idempotency store update failed");
+            tracing::warn!(adapter = %self.inner.name, operation = %op, error = %e, "idempotency store update failed");
         }
+    }
+}
+
+impl Drop for UnsettledKey {
+    fn drop(&mut self) {
+        if !self.armed || !self.sent.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some((op, digest, _)) = self.key.origin.clone() else {
+            return;
+        };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!(adapter = %self.inner.name, operation = %op, "call cancelled outside a runtime; its idempotency key is not remembered");
+            return;
+        };
+        let inner = self.inner.clone();
+        let key = self.key.clone();
+        handle.spawn(async move {
+            if let Err(e) = inner.store.remember(&op, &digest, key.as_str(), inner.key_ttl).await {
+                tracing::warn!(adapter = %inner.name, operation = %op, error = %e, "idempotency store update failed");
+            }
+        });
     }
 }

@@ -18,12 +18,13 @@ pub enum KeyPlacement {
 /// The idempotency key of one logical call.
 ///
 /// Cloning is cheap. The key is not a secret: it appears in errors so the caller can
-/// replay a call whose outcome is unknown.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// replay a call whose outcome is unknown. Keys compare by their value.
+#[derive(Clone)]
 pub struct IdempotencyKey {
     value: Arc<str>,
-    /// (operation, fingerprint digest) for keys the store may have to remember.
-    pub(crate) origin: Option<(Arc<str>, Arc<str>)>,
+    /// (operation, fingerprint digest, found in the store) for keys the store may have
+    /// to remember or forget.
+    pub(crate) origin: Option<(Arc<str>, Arc<str>, bool)>,
 }
 
 /// Longest key sent verbatim; Stripe accepts 255 characters, and a derived key keeps
@@ -67,6 +68,20 @@ impl IdempotencyKey {
     /// The key as sent.
     pub fn as_str(&self) -> &str {
         &self.value
+    }
+}
+
+impl PartialEq for IdempotencyKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Eq for IdempotencyKey {}
+
+impl std::hash::Hash for IdempotencyKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
     }
 }
 

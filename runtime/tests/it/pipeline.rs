@@ -435,3 +435,155 @@ async fn a_final_error_status_after_an_unknown_attempt_keeps_the_key() {
     assert_eq!(v["id"], "ch_1");
     assert_eq!(vendor.ledger().len(), 1);
 }
+
+#[tokio::test]
+async fn a_cancelled_call_remembers_its_key() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/charges",
+        vec![Reply::json(200, json!({"id": "ch_1"})).with_delay(Duration::from_millis(400))],
+    );
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let k1 = p.idempotency_key("charge", None, b"fp").await;
+    let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+        .idempotency(&k1, rt::KeyPlacement::Header("Idempotency-Key"));
+    // The caller's own timeout drops the call after the request went out.
+    let cancelled = tokio::time::timeout(Duration::from_millis(100), p.send(req)).await;
+    assert!(cancelled.is_err());
+    // The store is written from a spawned task; give it a moment.
+    let mut k2 = p.idempotency_key("charge", None, b"fp").await;
+    for _ in 0..50 {
+        if k2 == k1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        k2 = p.idempotency_key("charge", None, b"fp").await;
+    }
+    assert_eq!(k1, k2);
+}
+
+#[tokio::test]
+async fn the_retry_budget_stops_retries_during_an_outage() {
+    let vendor = MockVendor::start().await;
+    vendor.route("GET", "/v1/x", vec![Reply::json(503, json!({}))]);
+    let cfg = rt::AdapterConfig::new("T", vendor.url())
+        .allow_insecure_http(true)
+        .defaults(fast_policy())
+        .retry_budget(Some(rt::RetryBudgetPolicy {
+            capacity: 10,
+            ..Default::default()
+        }));
+    let p = rt::Pipeline::new(cfg).expect("config");
+    let get = || p.send(rt::Request::new("get", rt::Method::GET, "/v1/x"));
+    assert_eq!(
+        get().await.expect("503").attempts(),
+        3,
+        "two retries: 10 tokens"
+    );
+    assert_eq!(p.retry_tokens(), Some(0));
+    assert_eq!(
+        get().await.expect("503").attempts(),
+        1,
+        "bucket empty: no retry"
+    );
+    assert_eq!(vendor.received().len(), 4);
+}
+
+#[tokio::test]
+async fn an_operation_scoped_breaker_leaves_other_operations_alone() {
+    let vendor = MockVendor::start().await;
+    vendor.route("GET", "/v1/flaky", vec![Reply::json(500, json!({}))]);
+    vendor.route("GET", "/v1/fine", vec![Reply::json(200, json!({}))]);
+    let scoped = rt::BreakerPolicy {
+        scope: rt::BreakerScope::Operation,
+        min_calls: 3,
+        ..Default::default()
+    };
+    let cfg = rt::AdapterConfig::new("T", vendor.url())
+        .allow_insecure_http(true)
+        .defaults(rt::Policy {
+            breaker: Some(scoped),
+            ..fast_policy()
+        });
+    let p = rt::Pipeline::new(cfg).expect("config");
+    for _ in 0..3 {
+        let r = p
+            .send(rt::Request::new("flaky", rt::Method::GET, "/v1/flaky"))
+            .await;
+        assert_eq!(r.expect("500").status(), 500);
+    }
+    let err = p
+        .send(rt::Request::new("flaky", rt::Method::GET, "/v1/flaky"))
+        .await
+        .expect_err("open");
+    assert_eq!(err.kind(), rt::ErrorKind::Unavailable);
+    let ok = p
+        .send(rt::Request::new("fine", rt::Method::GET, "/v1/fine"))
+        .await;
+    assert_eq!(ok.expect("own breaker").status(), 200);
+}
+
+#[tokio::test]
+async fn every_auth_scheme_reaches_the_wire() {
+    let vendor = MockVendor::start().await;
+    vendor.route("GET", "/v1/x", vec![Reply::json(200, json!({}))]);
+    let dir = std::env::temp_dir().join(format!("portcullis-auth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let key_file = dir.join("key");
+    std::fs::write(&key_file, "from_file\n").expect("write");
+
+    let schemes = [
+        (
+            rt::AuthConfig::Basic {
+                username: rt::SecretSource::literal("ACxx"),
+                password: Some(rt::SecretSource::file(&key_file)),
+            },
+            ("authorization", "Basic QUN4eDpmcm9tX2ZpbGU="),
+        ),
+        (
+            rt::AuthConfig::ApiKey {
+                location: rt::ApiKeyLocation::Header,
+                name: "X-API-Key".into(),
+                secret: rt::SecretSource::file(&key_file),
+            },
+            ("x-api-key", "from_file"),
+        ),
+        (
+            rt::AuthConfig::ApiKey {
+                location: rt::ApiKeyLocation::Cookie,
+                name: "session".into(),
+                secret: rt::SecretSource::literal("c1"),
+            },
+            ("cookie", "session=c1"),
+        ),
+    ];
+    for (auth, (name, value)) in schemes {
+        let cfg = rt::AdapterConfig::new("T", vendor.url())
+            .allow_insecure_http(true)
+            .auth(auth);
+        let p = rt::Pipeline::new(cfg).expect("config");
+        p.send(rt::Request::new("get", rt::Method::GET, "/v1/x"))
+            .await
+            .expect("ok");
+        let last = vendor.received().pop().expect("received");
+        assert_eq!(last.header(name), Some(value));
+    }
+
+    let cfg = rt::AdapterConfig::new("T", vendor.url())
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::ApiKey {
+            location: rt::ApiKeyLocation::Query,
+            name: "api_key".into(),
+            secret: rt::SecretSource::literal("q s"),
+        });
+    let p = rt::Pipeline::new(cfg).expect("config");
+    p.send(rt::Request::new("get", rt::Method::GET, "/v1/x").query("a", "1"))
+        .await
+        .expect("ok");
+    assert_eq!(
+        vendor.received().pop().and_then(|r| r.query).as_deref(),
+        Some("a=1&api_key=q%20s")
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
