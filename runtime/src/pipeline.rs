@@ -36,6 +36,10 @@
 //!   code decodes it with [`Response::decode_json`] and maps vendor errors with
 //!   [`Error::from_vendor_response`], because only it knows the spec's error schema.
 //!
+//! Files: `attempt.rs` (one attempt and its classification), `call.rs` (what a call has
+//! learnt across attempts, and its final answer), `build.rs` (the wire request),
+//! `settle.rs` (the idempotency store, also on cancellation).
+//!
 //! Seams for later issues: the rate limiter and quota sit between the breaker and the
 //! attempt (`acquire` then send); metrics read the same classification the breaker does;
 //! fallbacks wrap `send` from the adapter side.
@@ -45,22 +49,31 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderName, HeaderValue, Method};
+use http::HeaderValue;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::auth::{Authenticator, Credential};
-use crate::breaker::{BreakerScope, CallOutcome, CircuitBreaker};
+use crate::auth::Authenticator;
+use crate::breaker::{BreakerScope, CircuitBreaker};
 use crate::config::AdapterConfig;
-use crate::error::{Error, Outcome, TimeoutLimit};
+use crate::error::{Error, TimeoutLimit};
 use crate::idempotency::{
-    IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement, fingerprint_digest,
+    IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
 };
 use crate::policy::Resolved;
-use crate::request::{Request, push_query_pair};
+use crate::request::Request;
 use crate::response::Response;
 use crate::retry::{AttemptFailure, RetryBudget, backoff, is_safe_to_retry, retry_after};
-use crate::timeout::{Deadline, run_until};
+use crate::timeout::Deadline;
+
+mod attempt;
+mod build;
+mod call;
+mod settle;
+
+use attempt::{Attempt, Failed, breaker_outcome, run_attempt};
+use call::Call;
+use settle::UnsettledKey;
 
 /// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
 /// breaker. `Clone` is cheap (one `Arc`); share one per adapter.
@@ -90,53 +103,37 @@ struct Inner {
     key_ttl: Duration,
 }
 
-/// What one attempt produced.
-enum Attempt {
-    Done(Response),
-    Failed(Failed),
-}
-
-/// An attempt that did not produce a final answer.
-struct Failed {
-    failure: AttemptFailure,
-    /// The response, when the failure is a retryable status.
-    response: Option<Response>,
-    /// The underlying error (URL stripped), for transport failures.
-    error: Option<reqwest::Error>,
-    /// Which limit elapsed, for timeouts.
-    limit: Option<TimeoutLimit>,
-}
-
 impl Pipeline {
     /// Validates `config` and builds the pipeline: the base URL must parse, and be
     /// `https` unless [`AdapterConfig::allow_insecure_http`] was set.
     pub fn new(config: AdapterConfig) -> Result<Pipeline, Error> {
-        let base = reqwest::Url::parse(&config.base_url).map_err(|e| {
-            Error::config(format!(
-                "{}: base URL {:?} is invalid: {e}",
-                config.name, config.base_url
-            ))
-        })?;
+        // Messages name the host at most: a URL can carry credentials.
+        let name = &config.name;
+        let base = reqwest::Url::parse(&config.base_url)
+            .map_err(|e| Error::config(format!("{name}: base URL is invalid: {e}")))?;
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(Error::config(format!(
+                "{name}: base URL must not carry credentials; use AdapterConfig::auth"
+            )));
+        }
+        let host = base.host_str().unwrap_or_default();
         match base.scheme() {
             "https" => {}
             "http" if config.allow_insecure_http => {}
             "http" => {
                 return Err(Error::config(format!(
-                    "{}: base URL {} is plain http; call allow_insecure_http(true) for local mocks",
-                    config.name, config.base_url
+                    "{name}: base URL for {host} is plain http; call allow_insecure_http(true) for local mocks"
                 )));
             }
             other => {
                 return Err(Error::config(format!(
-                    "{}: unsupported URL scheme {other}",
-                    config.name
+                    "{name}: unsupported URL scheme {other}"
                 )));
             }
         }
         if base.query().is_some() || base.fragment().is_some() {
             return Err(Error::config(format!(
-                "{}: base URL must not have a query or fragment",
-                config.name
+                "{name}: base URL must not have a query or fragment"
             )));
         }
         let user_agent = HeaderValue::from_str(&config.user_agent)
@@ -395,158 +392,6 @@ impl Pipeline {
     }
 }
 
-/// What one logical call has learnt so far, for building its final answer.
-struct Call<'a> {
-    operation: &'a str,
-    key: Option<&'a IdempotencyKey>,
-    attempts: u32,
-    /// Whether any attempt may have been applied without us seeing the answer.
-    unknown: bool,
-}
-
-impl Call<'_> {
-    fn outcome(&self) -> Outcome {
-        if self.unknown {
-            Outcome::Unknown
-        } else {
-            Outcome::Known
-        }
-    }
-
-    /// The key, carried by errors only when replaying it matters.
-    fn key_if_unknown(&self) -> Option<String> {
-        self.key
-            .filter(|_| self.unknown)
-            .map(|k| k.as_str().to_owned())
-    }
-
-    fn response(&self, resp: Response) -> Response {
-        resp.with_attempts(self.attempts)
-            .with_earlier_unknown(self.unknown)
-    }
-
-    fn timeout(&self, limit: TimeoutLimit) -> Error {
-        Error::Timeout {
-            operation: self.operation.to_owned(),
-            limit,
-            outcome: self.outcome(),
-            attempts: self.attempts,
-            idempotency_key: self.key_if_unknown(),
-        }
-    }
-
-    /// Ends the call with what the last failed attempt produced.
-    fn give_up(&self, failed: Failed, deadline: &Deadline, why: &str) -> Result<Response, Error> {
-        tracing::debug!(attempt = self.attempts, why, "not retrying");
-        if let Some(resp) = failed.response {
-            return Ok(self.response(resp));
-        }
-        if failed.failure == AttemptFailure::Timeout {
-            let limit = if deadline.is_expired() {
-                TimeoutLimit::Budget
-            } else {
-                failed.limit.unwrap_or(TimeoutLimit::Attempt)
-            };
-            return Err(self.timeout(limit));
-        }
-        Err(Error::Transport {
-            operation: self.operation.to_owned(),
-            outcome: self.outcome(),
-            attempts: self.attempts,
-            idempotency_key: self.key_if_unknown(),
-            message: failed
-                .error
-                .as_ref()
-                .map(describe)
-                .unwrap_or_else(|| "connection failed".to_owned()),
-            source: failed
-                .error
-                .map(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
-        })
-    }
-}
-
-/// The error chain of a reqwest error without its URL (which may carry an API key in
-/// its query).
-fn describe(e: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    let head = if e.is_connect() {
-        "connect failed"
-    } else if e.is_body() || e.is_decode() {
-        "response body failed"
-    } else if e.is_request() {
-        "request failed"
-    } else {
-        "HTTP error"
-    };
-    if parts.is_empty() {
-        head.to_owned()
-    } else {
-        format!("{head}: {}", parts.join(": "))
-    }
-}
-
-fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
-    let status = match attempt {
-        Attempt::Done(r) => r.status(),
-        Attempt::Failed(Failed {
-            response: Some(r), ..
-        }) => r.status(),
-        Attempt::Failed(_) => return CallOutcome::Failure,
-    };
-    match status {
-        429 => CallOutcome::Ignored,
-        500.. | 408 => CallOutcome::Failure,
-        _ => CallOutcome::Success,
-    }
-}
-
-async fn run_attempt(
-    client: &reqwest::Client,
-    req: reqwest::Request,
-    limit: Option<(Instant, TimeoutLimit)>,
-    retry_on: &[u16],
-) -> Attempt {
-    let exchange = async {
-        let mut resp = client.execute(req).await?;
-        let status = resp.status().as_u16();
-        let headers = std::mem::take(resp.headers_mut());
-        let body = resp.bytes().await?;
-        Ok::<_, reqwest::Error>(Response::new(status, headers, body))
-    };
-    match run_until(limit, exchange).await {
-        Ok(Ok(resp)) if retry_on.contains(&resp.status()) => Attempt::Failed(Failed {
-            failure: AttemptFailure::Status(resp.status()),
-            response: Some(resp),
-            error: None,
-            limit: None,
-        }),
-        Ok(Ok(resp)) => Attempt::Done(resp),
-        Ok(Err(e)) => Attempt::Failed(Failed {
-            // A connect error means no byte of the request was written.
-            failure: if e.is_connect() {
-                AttemptFailure::NotSent
-            } else {
-                AttemptFailure::Broken
-            },
-            response: None,
-            error: Some(e.without_url()),
-            limit: None,
-        }),
-        Err(which) => Attempt::Failed(Failed {
-            failure: AttemptFailure::Timeout,
-            response: None,
-            error: None,
-            limit: Some(which),
-        }),
-    }
-}
-
 impl Inner {
     fn policy(&self, operation: &str) -> &Resolved {
         if self.configured.is_empty() {
@@ -563,136 +408,5 @@ impl Inner {
         map.entry(operation.to_owned())
             .or_insert_with(|| Arc::new(CircuitBreaker::new(policy.breaker.clone())))
             .clone()
-    }
-
-    /// Builds the wire request once; attempts send clones of it.
-    fn build(&self, req: &Request) -> Result<reqwest::Request, Error> {
-        let op = &req.operation;
-        let base_path = self.base.path().trim_end_matches('/');
-        let mut path = String::with_capacity(base_path.len() + req.path.len() + 16);
-        path.push_str(base_path);
-        if !req.path.starts_with('/') {
-            path.push('/');
-        }
-        req.write_path(&mut path)?;
-        let mut query = String::new();
-        req.write_query(&mut query);
-        let credential = self.auth.credential()?;
-        if let Credential::Query(name, secret) = &credential {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            push_query_pair(
-                &mut query,
-                name,
-                secrecy::ExposeSecret::expose_secret(secret),
-            );
-        }
-        let mut url = self.base.clone();
-        url.set_path(&path);
-        url.set_query((!query.is_empty()).then_some(query.as_str()));
-
-        let mut out = reqwest::Request::new(req.method.clone(), url);
-        let headers = out.headers_mut();
-        if !self.client_has_defaults {
-            headers.insert(http::header::USER_AGENT, self.user_agent.clone());
-            headers.insert(
-                http::header::ACCEPT,
-                HeaderValue::from_static("application/json"),
-            );
-        }
-        if let Credential::Header(name, value) = credential {
-            headers.insert(name, value);
-        }
-        for (name, value) in &req.headers {
-            let name = HeaderName::try_from(name.as_ref())
-                .map_err(|_| Error::config(format!("{op}: invalid header name {name:?}")))?;
-            // The value may be personal data or a token: name the header only.
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::config(format!("{op}: invalid value for header {name}")))?;
-            headers.insert(name, value);
-        }
-        if let Some((key, KeyPlacement::Header(name))) = &req.idempotency {
-            let name = HeaderName::try_from(*name).map_err(|_| {
-                Error::config(format!("{op}: invalid idempotency header name {name:?}"))
-            })?;
-            let value = HeaderValue::from_str(key.as_str()).map_err(|_| {
-                Error::config(format!("{op}: idempotency key is not a valid header value"))
-            })?;
-            headers.insert(name, value);
-        }
-        if let Some(body) = &req.body {
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static(body.content_type),
-            );
-            *out.body_mut() = Some(reqwest::Body::from(body.bytes.clone()));
-        } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
-            // Some vendors reject a bodiless write without a length.
-            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-        }
-        Ok(out)
-    }
-}
-
-/// The store's side of a keyed call, settled when the call ends.
-///
-/// If the caller drops the call mid-flight (its own timeout, a cancelled request)
-/// after a request may have been sent, the outcome is unknown: `Drop` remembers the
-/// key from a spawned task, since the store is async.
-struct UnsettledKey {
-    inner: Arc<Inner>,
-    key: IdempotencyKey,
-    sent: AtomicBool,
-    armed: bool,
-}
-
-impl UnsettledKey {
-    /// Remembers the key of a call whose outcome is unknown; forgets a key the call
-    /// reused once its outcome is known.
-    async fn settle(mut self, result: &Result<Response, Error>) {
-        self.armed = false;
-        let Some((op, digest, reused)) = &self.key.origin else {
-            return;
-        };
-        let unknown = match result {
-            Err(e) => e.outcome() == Outcome::Unknown,
-            Ok(resp) => !resp.is_success() && resp.earlier_attempt_unknown(),
-        };
-        let store = &self.inner.store;
-        let r = if unknown {
-            store
-                .remember(op, digest, self.key.as_str(), self.inner.key_ttl)
-                .await
-        } else if *reused && !matches!(result, Err(Error::Config { .. })) {
-            store.forget(op, digest).await
-        } else {
-            Ok(())
-        };
-        if let Err(e) = r {
-            tracing::warn!(adapter = %self.inner.name, operation = %op, error = %e, "idempotency store update failed");
-        }
-    }
-}
-
-impl Drop for UnsettledKey {
-    fn drop(&mut self) {
-        if !self.armed || !self.sent.load(Ordering::Relaxed) {
-            return;
-        }
-        let Some((op, digest, _)) = self.key.origin.clone() else {
-            return;
-        };
-        let Ok(handle) = tokio::runtime::Handle::try_current() else {
-            tracing::warn!(adapter = %self.inner.name, operation = %op, "call cancelled outside a runtime; its idempotency key is not remembered");
-            return;
-        };
-        let inner = self.inner.clone();
-        let key = self.key.clone();
-        handle.spawn(async move {
-            if let Err(e) = inner.store.remember(&op, &digest, key.as_str(), inner.key_ttl).await {
-                tracing::warn!(adapter = %inner.name, operation = %op, error = %e, "idempotency store update failed");
-            }
-        });
     }
 }

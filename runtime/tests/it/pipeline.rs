@@ -370,6 +370,12 @@ async fn config_errors_never_panic() {
     let insecure = rt::Pipeline::new(rt::AdapterConfig::new("T", "http://127.0.0.1:1"));
     assert!(matches!(insecure, Err(rt::Error::Config { .. })));
     assert!(rt::Pipeline::new(rt::AdapterConfig::new("T", "not a url")).is_err());
+    let creds = rt::Pipeline::new(rt::AdapterConfig::new(
+        "T",
+        "https://sk_live_x:pw@api.example.com",
+    ))
+    .expect_err("credentials in URL");
+    assert!(!creds.to_string().contains("sk_live_x"), "{creds}");
 
     let vendor = MockVendor::start().await;
     let p = pipeline_with(&vendor.url(), rt::Policy::default());

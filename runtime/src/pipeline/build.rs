@@ -1,0 +1,81 @@
+//! Turning a [`Request`] into the wire request: URL, headers, credential, body.
+
+use http::{HeaderName, HeaderValue, Method};
+
+use crate::auth::Credential;
+use crate::error::Error;
+use crate::idempotency::KeyPlacement;
+use crate::request::{Request, push_query_pair};
+
+use super::Inner;
+
+impl Inner {
+    /// Builds the wire request once; attempts send clones of it.
+    pub(super) fn build(&self, req: &Request) -> Result<reqwest::Request, Error> {
+        let op = &req.operation;
+        let base_path = self.base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + req.path.len() + 16);
+        path.push_str(base_path);
+        if !req.path.starts_with('/') {
+            path.push('/');
+        }
+        req.write_path(&mut path)?;
+        let mut query = String::new();
+        req.write_query(&mut query);
+        let credential = self.auth.credential()?;
+        if let Credential::Query(name, secret) = &credential {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            push_query_pair(
+                &mut query,
+                name,
+                secrecy::ExposeSecret::expose_secret(secret),
+            );
+        }
+        let mut url = self.base.clone();
+        url.set_path(&path);
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
+
+        let mut out = reqwest::Request::new(req.method.clone(), url);
+        let headers = out.headers_mut();
+        if !self.client_has_defaults {
+            headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+            headers.insert(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        if let Credential::Header(name, value) = credential {
+            headers.insert(name, value);
+        }
+        for (name, value) in &req.headers {
+            let name = HeaderName::try_from(name.as_ref())
+                .map_err(|_| Error::config(format!("{op}: invalid header name {name:?}")))?;
+            // The value may be personal data or a token: name the header only.
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::config(format!("{op}: invalid value for header {name}")))?;
+            headers.insert(name, value);
+        }
+        if let Some((key, KeyPlacement::Header(name))) = &req.idempotency {
+            let name = HeaderName::try_from(*name).map_err(|_| {
+                Error::config(format!("{op}: invalid idempotency header name {name:?}"))
+            })?;
+            let value = HeaderValue::from_str(key.as_str()).map_err(|_| {
+                Error::config(format!("{op}: idempotency key is not a valid header value"))
+            })?;
+            headers.insert(name, value);
+        }
+        if let Some(body) = &req.body {
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static(body.content_type),
+            );
+            *out.body_mut() = Some(reqwest::Body::from(body.bytes.clone()));
+        } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
+            // Some vendors reject a bodiless write without a length.
+            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        Ok(out)
+    }
+}
