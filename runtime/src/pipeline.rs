@@ -254,6 +254,9 @@ impl Pipeline {
             })
         });
         let sent = guard.as_ref().map(|g| &g.sent);
+        // Not boxed, although the retry loop's state is a few kilobytes: measured, an
+        // allocation that size costs more under concurrency (malloc arena locks) than
+        // the copies it saves.
         let result = self.send_inner(&req, sent).instrument(span).await;
         if let Some(guard) = guard {
             guard.settle(&result).await;

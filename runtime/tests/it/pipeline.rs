@@ -593,3 +593,17 @@ async fn every_auth_scheme_reaches_the_wire() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn pipeline_and_its_futures_can_cross_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let p =
+        rt::Pipeline::new(rt::AdapterConfig::new("T", "https://api.example.com")).expect("config");
+    send_sync(&p);
+    let call = p.send(rt::Request::new("get", rt::Method::GET, "/"));
+    send(&call);
+    let key = p.idempotency_key("op", None, b"fp");
+    send(&key);
+    send_sync(&rt::Error::config("x"));
+}
