@@ -75,6 +75,7 @@ async fn create_payment(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_under_faults_never_charge_twice() {
+    let _serial = super::timing_sensitive().await;
     let vendor = MockVendor::start().await;
     let rng = Mutex::new(StdRng::seed_from_u64(0x5eed));
     vendor.route_fn("POST", "/v1/payment_intents", move |req, _| {
@@ -160,6 +161,7 @@ async fn concurrent_writes_under_faults_never_charge_twice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outage_opens_the_breaker_then_probes_close_it() {
+    let _serial = super::timing_sensitive().await;
     const OUTAGE: Duration = Duration::from_secs(10);
     let vendor = MockVendor::start().await;
     let down = Arc::new(AtomicBool::new(false));

@@ -6,6 +6,13 @@ use std::time::Duration;
 
 use portcullis_runtime as rt;
 
+/// Serialises the tests that assert on wall-clock time, so the 500-call chaos run
+/// does not steal their CPU (the machine may have two cores).
+pub async fn timing_sensitive() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
+}
+
 /// A pipeline against `url` with small, test-friendly limits and no breaker unless
 /// a test turns one on.
 pub fn pipeline_with(url: &str, defaults: rt::Policy) -> rt::Pipeline {

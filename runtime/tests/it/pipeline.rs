@@ -159,6 +159,7 @@ async fn connection_refused_post_is_retried_and_classified() {
 
 #[tokio::test]
 async fn retry_after_that_does_not_fit_the_budget_ends_the_call_at_once() {
+    let _serial = super::timing_sensitive().await;
     let vendor = MockVendor::start().await;
     vendor.route(
         "GET",
@@ -184,6 +185,7 @@ async fn retry_after_that_does_not_fit_the_budget_ends_the_call_at_once() {
 
 #[tokio::test]
 async fn retry_after_that_fits_is_honoured() {
+    let _serial = super::timing_sensitive().await;
     let vendor = MockVendor::start().await;
     vendor.route(
         "GET",
@@ -211,6 +213,7 @@ async fn retry_after_that_fits_is_honoured() {
 
 #[tokio::test]
 async fn attempt_timeout_then_budget() {
+    let _serial = super::timing_sensitive().await;
     let vendor = MockVendor::start().await;
     vendor.route(
         "GET",
@@ -324,6 +327,7 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
 
 #[tokio::test]
 async fn breaker_opens_fails_fast_and_closes_through_probes() {
+    let _serial = super::timing_sensitive().await;
     let vendor = MockVendor::start().await;
     let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let flag = down.clone();
@@ -352,10 +356,16 @@ async fn breaker_opens_fails_fast_and_closes_through_probes() {
         assert_eq!(get().await.expect("503").status(), 503);
     }
     let before = vendor.received().len();
-    let t = Instant::now();
-    let err = get().await.expect_err("open");
-    assert!(t.elapsed() < Duration::from_millis(1), "{:?}", t.elapsed());
-    assert_eq!(err.kind(), rt::ErrorKind::Unavailable);
+    let mut took = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let err = get().await.expect_err("open");
+        took.push(t.elapsed());
+        assert_eq!(err.kind(), rt::ErrorKind::Unavailable);
+    }
+    took.sort();
+    // The median: one descheduled thread must not fail the test.
+    assert!(took[10] < Duration::from_millis(1), "{took:?}");
     assert_eq!(vendor.received().len(), before, "no network while open");
 
     down.store(false, std::sync::atomic::Ordering::SeqCst);
