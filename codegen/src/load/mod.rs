@@ -1,6 +1,7 @@
 //! Reading the three inputs: the vendor's spec, the mapping file, the domain port.
 
 pub mod mapping;
+pub mod normalize;
 pub mod openapi;
 pub mod port;
 pub mod yaml;

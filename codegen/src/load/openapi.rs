@@ -3,7 +3,8 @@
 //! The document is read as JSON or YAML into a `serde_json::Value` first: that gives
 //! us the version check before typed decoding (so a Swagger 2.0 or 3.1 document gets a
 //! sentence, not a serde dump), JSON pointers for diagnostics, and the raw tree that
-//! `trim` rewrites. Then `openapiv3` decodes it.
+//! `trim` rewrites. OpenAPI 3.1 documents are rewritten into the 3.0 shape first
+//! (`normalize.rs`). Then `openapiv3` decodes it.
 
 use crate::error::{Diagnostic, Error, Span};
 use crate::load::yaml;
@@ -69,8 +70,11 @@ impl Spec {
                 "save the spec as UTF-8",
             )
         })?;
-        let raw = parse_document(path, text)?;
+        let mut raw = parse_document(path, text)?;
         check_version(path, &raw)?;
+        if is_31(&raw) {
+            crate::load::normalize::openapi_31_to_30(&mut raw);
+        }
         let api: OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
             let pointer = json_pointer_of(e.path());
             fail(
@@ -339,23 +343,17 @@ fn check_version(path: &Path, raw: &serde_json::Value) -> Result<(), Error> {
     if let Some(v) = raw.get("swagger") {
         return Err(d(
             format!(
-                "this is a Swagger {} document; Portcullis reads OpenAPI 3.0",
+                "this is a Swagger {} document; Portcullis reads OpenAPI 3.0 and 3.1",
                 v.as_str().unwrap_or("2.x")
             ),
             "convert it to OpenAPI 3.0 first (for example with swagger2openapi), or use the vendor's OpenAPI 3 spec",
         ));
     }
     match raw.get("openapi").and_then(|v| v.as_str()) {
-        Some(v) if v.starts_with("3.0") => Ok(()),
-        Some(v) if v.starts_with("3.1") => Err(d(
-            format!(
-                "this is an OpenAPI {v} document; this version of Portcullis reads OpenAPI 3.0.x"
-            ),
-            "OpenAPI 3.1 support is planned; until then use the vendor's 3.0 spec if it publishes one",
-        )),
+        Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(()),
         Some(v) => Err(d(
             format!("unsupported OpenAPI version '{v}'"),
-            "Portcullis reads OpenAPI 3.0.x documents",
+            "Portcullis reads OpenAPI 3.0.x and 3.1.x documents",
         )),
         None => Err(d(
             "the document has no `openapi` version field, so it is not an OpenAPI 3 document"
@@ -363,6 +361,12 @@ fn check_version(path: &Path, raw: &serde_json::Value) -> Result<(), Error> {
             "point `spec:` at the vendor's OpenAPI 3.0 document",
         )),
     }
+}
+
+fn is_31(raw: &serde_json::Value) -> bool {
+    raw.get("openapi")
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v.starts_with("3.1"))
 }
 
 /// Formats a serde path as a JSON pointer (`#/paths/~1v1~1x/get`).
@@ -453,9 +457,15 @@ components:
     }
 
     #[test]
-    fn openapi_31_is_named() {
-        let e = load("{\"openapi\": \"3.1.0\", \"info\": {\"title\": \"x\", \"version\": \"1\"}, \"paths\": {}}").expect_err("refused");
-        assert!(e.to_string().contains("OpenAPI 3.1.0"), "{e}");
+    fn openapi_31_loads_and_other_versions_are_named() {
+        let s = load("{\"openapi\": \"3.1.0\", \"info\": {\"title\": \"x\", \"version\": \"1\"}, \"webhooks\": {}}").expect("3.1 loads");
+        assert!(s.operations.is_empty());
+        let e = load("{\"openapi\": \"4.0.0\", \"info\": {\"title\": \"x\", \"version\": \"1\"}, \"paths\": {}}").expect_err("refused");
+        assert!(
+            e.to_string()
+                .contains("unsupported OpenAPI version '4.0.0'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,0 +1,216 @@
+//! OpenAPI 3.1 documents rewritten into the 3.0 shape `openapiv3` reads.
+//!
+//! 3.1 adopted JSON Schema 2020-12. The differences that matter to decoding are few and
+//! local, so they are rewritten in the raw tree before typed decoding:
+//!
+//! | 3.1 | becomes |
+//! |---|---|
+//! | `type: [string, "null"]` | `type: string, nullable: true` |
+//! | `type: [string, integer]` | no `type` (any value) |
+//! | `type: "null"` | `nullable: true`, no type |
+//! | `const: x` | `enum: [x]` |
+//! | `exclusiveMinimum: 5` (a number) | `minimum: 5, exclusiveMinimum: true` (same for maximum) |
+//! | `examples: [a, b]` in a schema | `example: a` |
+//! | `$ref` with sibling keys | `allOf: [{$ref}]` plus the siblings |
+//! | a boolean schema `true` / `false` | `{}` / `{not: {}}` |
+//! | top-level `webhooks`, `jsonSchemaDialect`; `paths` missing | dropped; `paths: {}` |
+//!
+//! Only keys in schema positions are touched: `examples` as a *map* (media types,
+//! parameters) is left alone, and property *names* are never rewritten.
+
+use serde_json::{Map, Value};
+
+/// Rewrites a 3.1 document in place.
+pub fn openapi_31_to_30(doc: &mut Value) {
+    let Value::Object(root) = doc else { return };
+    root.remove("webhooks");
+    root.remove("jsonSchemaDialect");
+    root.entry("paths")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(Value::Object(info)) = root.get_mut("info") {
+        if let Some(Value::Object(license)) = info.get_mut("license") {
+            license.remove("identifier");
+            license
+                .entry("name")
+                .or_insert_with(|| Value::String(String::new()));
+        }
+    }
+    walk(doc, false);
+}
+
+/// Keys whose value is a schema.
+const SCHEMA_KEYS: [&str; 6] = [
+    "schema",
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+];
+/// Keys whose value is a list of schemas.
+const SCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keys whose value is a map of name → schema.
+const SCHEMA_MAPS: [&str; 3] = ["properties", "schemas", "patternProperties"];
+
+fn walk(v: &mut Value, is_schema: bool) {
+    if is_schema {
+        match v {
+            Value::Bool(true) => *v = Value::Object(Map::new()),
+            Value::Bool(false) => {
+                let mut m = Map::new();
+                m.insert("not".into(), Value::Object(Map::new()));
+                *v = Value::Object(m);
+            }
+            _ => {}
+        }
+    }
+    match v {
+        Value::Object(m) => {
+            if is_schema {
+                schema_rewrite(m);
+            }
+            for (k, child) in m.iter_mut() {
+                let k = k.as_str();
+                if SCHEMA_KEYS.contains(&k) {
+                    walk(child, true);
+                } else if SCHEMA_LISTS.contains(&k) {
+                    if let Value::Array(items) = child {
+                        items.iter_mut().for_each(|i| walk(i, true));
+                    }
+                } else if SCHEMA_MAPS.contains(&k) {
+                    if let Value::Object(entries) = child {
+                        entries.values_mut().for_each(|s| walk(s, true));
+                    }
+                } else if !is_schema || k == "components" {
+                    walk(child, false);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, false)),
+        _ => {}
+    }
+}
+
+fn schema_rewrite(m: &mut Map<String, Value>) {
+    if m.contains_key("$ref") && m.len() > 1 {
+        let siblings: Vec<String> = m
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "$ref" | "description" | "summary"))
+            .cloned()
+            .collect();
+        if siblings.is_empty() {
+            m.retain(|k, _| k == "$ref");
+        } else {
+            let r = m.remove("$ref").unwrap_or(Value::Null);
+            let mut only_ref = Map::new();
+            only_ref.insert("$ref".into(), r);
+            let mut all_of = vec![Value::Object(only_ref)];
+            if let Some(Value::Array(existing)) = m.remove("allOf") {
+                all_of.extend(existing);
+            }
+            m.insert("allOf".into(), Value::Array(all_of));
+        }
+    }
+    match m.get("type").cloned() {
+        Some(Value::Array(types)) => {
+            let names: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
+            let non_null: Vec<&str> = names.iter().copied().filter(|t| *t != "null").collect();
+            if names.len() != non_null.len() {
+                m.insert("nullable".into(), Value::Bool(true));
+            }
+            match non_null.as_slice() {
+                [one] => {
+                    m.insert("type".into(), Value::String((*one).to_string()));
+                }
+                _ => {
+                    m.remove("type");
+                }
+            }
+        }
+        Some(Value::String(t)) if t == "null" => {
+            m.remove("type");
+            m.insert("nullable".into(), Value::Bool(true));
+        }
+        _ => {}
+    }
+    if let Some(c) = m.remove("const") {
+        m.insert("enum".into(), Value::Array(vec![c]));
+    }
+    for (exclusive, inclusive) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(n @ Value::Number(_)) = m.get(exclusive).cloned() {
+            m.insert(inclusive.into(), n);
+            m.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+    if let Some(Value::Array(examples)) = m.get("examples").cloned() {
+        m.remove("examples");
+        if let Some(first) = examples.into_iter().next() {
+            m.entry("example").or_insert(first);
+        }
+    }
+    // openapiv3 reads `enum` per type; a null among string values is spelled by `nullable`.
+    let typed = m.get("type").is_some_and(|t| t != "null");
+    let mut had_null = false;
+    if let Some(Value::Array(values)) = m.get_mut("enum") {
+        if typed && values.iter().any(Value::is_null) {
+            values.retain(|v| !v.is_null());
+            had_null = true;
+        }
+    }
+    if had_null {
+        m.insert("nullable".into(), Value::Bool(true));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn type_arrays_const_exclusive_bounds_examples_and_ref_siblings() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1", "license": {"name": "MIT", "identifier": "MIT"}},
+            "webhooks": {"x": {}},
+            "components": {"schemas": {
+                "A": {"type": ["string", "null"], "examples": ["a", "b"]},
+                "B": {"type": "object", "properties": {
+                    "n": {"type": "integer", "exclusiveMinimum": 0},
+                    "k": {"const": "fixed"},
+                    "r": {"$ref": "#/components/schemas/A", "description": "d", "nullable": true},
+                    "examples": {"type": "string"},
+                    "any": true
+                }},
+                "C": {"type": ["string", "integer"]}
+            }}
+        });
+        openapi_31_to_30(&mut doc);
+        let s = &doc["components"]["schemas"];
+        assert_eq!(
+            s["A"],
+            json!({"type": "string", "nullable": true, "example": "a"})
+        );
+        assert_eq!(
+            s["B"]["properties"]["n"],
+            json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})
+        );
+        assert_eq!(s["B"]["properties"]["k"], json!({"enum": ["fixed"]}));
+        assert_eq!(
+            s["B"]["properties"]["r"]["allOf"],
+            json!([{"$ref": "#/components/schemas/A"}])
+        );
+        assert_eq!(
+            s["B"]["properties"]["examples"],
+            json!({"type": "string"}),
+            "a property named examples is kept"
+        );
+        assert_eq!(s["B"]["properties"]["any"], json!({}));
+        assert_eq!(s["C"], json!({}));
+        assert!(doc.get("webhooks").is_none());
+        assert_eq!(doc["paths"], json!({}));
+    }
+}
