@@ -324,8 +324,14 @@ impl Pipeline {
             if let Some(sent) = sent {
                 sent.store(true, Ordering::Relaxed);
             }
-            let attempt =
-                run_attempt(&inner.client, attempt_req, limit, &policy.retry.retry_on).await;
+            let attempt = run_attempt(
+                &inner.client,
+                attempt_req,
+                limit,
+                &policy.retry.retry_on,
+                call.key.is_some_and(|k| call.unknown || k.is_replay()),
+            )
+            .await;
             let ended = Instant::now();
             let elapsed = ended.saturating_duration_since(now);
             permit.record_at(breaker_outcome(&attempt), elapsed, ended);

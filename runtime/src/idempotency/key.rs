@@ -65,6 +65,12 @@ impl IdempotencyKey {
         Self::from_value(uuid::Uuid::new_v4().to_string())
     }
 
+    /// Whether this key was taken from the store: it belonged to an earlier call
+    /// whose outcome was unknown, which the vendor may still be processing.
+    pub fn is_replay(&self) -> bool {
+        self.origin.as_ref().is_some_and(|(_, _, reused)| *reused)
+    }
+
     /// The key as sent.
     pub fn as_str(&self) -> &str {
         &self.value

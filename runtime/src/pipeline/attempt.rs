@@ -65,12 +65,19 @@ pub(super) fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
     }
 }
 
+/// Sends one attempt. `in_flight_may_conflict` is set for a keyed call an earlier
+/// attempt of which (in this call, or in the call whose key it replays) may still be
+/// running at the vendor: a 409 ("key in use", as Stripe and the IETF Idempotency-Key
+/// draft answer) then means "still processing", which a later retry resolves, so it is
+/// retried like a 503. Otherwise a 409 is the vendor's final word.
 pub(super) async fn run_attempt(
     client: &reqwest::Client,
     req: reqwest::Request,
     limit: Option<(Instant, TimeoutLimit)>,
     retry_on: &[u16],
+    in_flight_may_conflict: bool,
 ) -> Attempt {
+    let retryable = |s: u16| retry_on.contains(&s) || (s == 409 && in_flight_may_conflict);
     let exchange = async {
         let mut resp = client.execute(req).await?;
         let status = resp.status().as_u16();
@@ -79,7 +86,7 @@ pub(super) async fn run_attempt(
         Ok::<_, reqwest::Error>(Response::new(status, headers, body))
     };
     match run_until(limit, exchange).await {
-        Ok(Ok(resp)) if retry_on.contains(&resp.status()) => Attempt::Failed(Failed {
+        Ok(Ok(resp)) if retryable(resp.status()) => Attempt::Failed(Failed {
             failure: AttemptFailure::Status(resp.status()),
             response: Some(resp),
             error: None,

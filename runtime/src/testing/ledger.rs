@@ -18,7 +18,11 @@ pub struct LedgerEntry {
     /// How many later requests with the same key were answered from this entry
     /// instead of applying the effect again.
     pub replays: u32,
+    /// How many requests with the same key arrived while this one was still being
+    /// processed (its reply delayed) and were answered 409.
+    pub conflicts: u32,
     pub(crate) response: Vec<u8>,
+    pub(crate) ready_at: std::time::Instant,
 }
 
 impl LedgerEntry {

@@ -351,10 +351,26 @@ fn answer(state: &State, req: &ReceivedRequest) -> Reply {
             .iter_mut()
             .find(|e| e.key.as_deref() == Some(k.as_str()))
         {
+            if std::time::Instant::now() < entry.ready_at {
+                // The original is still being processed (its reply is delayed): answer
+                // as Stripe and the IETF Idempotency-Key draft do.
+                entry.conflicts += 1;
+                return Reply::json(
+                    409,
+                    serde_json::json!({"error": {
+                        "type": "idempotency_error",
+                        "code": "idempotency_key_in_use",
+                        "message": "a request with this idempotency key is still in progress",
+                    }}),
+                );
+            }
             entry.replays += 1;
+            // Answered from the record: the scripted fault still applies (the network
+            // is as bad as before), the scripted processing delay does not.
             return Reply {
                 status: entry.status,
                 body: entry.response.clone(),
+                delay: std::time::Duration::ZERO,
                 ..scripted
             }
             .with_header("idempotent-replayed", "true");
@@ -367,7 +383,9 @@ fn answer(state: &State, req: &ReceivedRequest) -> Reply {
         body: req.body.clone(),
         status: scripted.status,
         replays: 0,
+        conflicts: 0,
         response: scripted.body.clone(),
+        ready_at: std::time::Instant::now() + scripted.delay,
     });
     scripted
 }

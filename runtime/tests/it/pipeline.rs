@@ -446,6 +446,8 @@ async fn a_final_error_status_after_an_unknown_attempt_keeps_the_key() {
         k1, k2,
         "the replay must reuse the key: the first attempt was applied"
     );
+    // Replay once the vendor has finished the original (before that it answers 409).
+    tokio::time::sleep(Duration::from_millis(250)).await;
     let resp = send(k2).await.expect("replayed");
     let v: serde_json::Value = resp.decode_json("charge").expect("json");
     assert_eq!(v["id"], "ch_1");
@@ -616,4 +618,47 @@ fn pipeline_and_its_futures_can_cross_threads() {
     let key = p.idempotency_key("op", None, b"fp");
     send(&key);
     send_sync(&rt::Error::config("x"));
+}
+
+#[tokio::test]
+async fn a_keyed_retry_that_finds_the_original_in_flight_waits_for_it() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/charges",
+        vec![Reply::json(200, json!({"id": "ch_1"})).with_delay(Duration::from_millis(250))],
+    );
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            attempt_timeout: Some(Duration::from_millis(100)),
+            budget: Some(Duration::from_secs(3)),
+            retry: Some(rt::RetryPolicy {
+                attempts: 10,
+                base: Duration::from_millis(80),
+                cap: Duration::from_millis(80),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    let key = p
+        .idempotency_key("charge", Some("order-9".into()), b"")
+        .await;
+    let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+        .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+    let resp = p.send(req).await.expect("eventually replayed");
+    assert_eq!(resp.status(), 200);
+    let ledger = vendor.ledger();
+    assert_eq!(ledger.len(), 1);
+    let entry = &ledger.entries[0];
+    assert!(entry.conflicts >= 1, "{entry:?}");
+    assert_eq!(entry.replays, 1);
+
+    // Without a key in doubt, a 409 is the vendor's final word.
+    vendor.route("POST", "/v1/conflict", vec![Reply::json(409, json!({}))]);
+    let k = p.idempotency_key("conflict", Some("x".into()), b"").await;
+    let req = rt::Request::new("conflict", rt::Method::POST, "/v1/conflict")
+        .idempotency(&k, rt::KeyPlacement::Header("Idempotency-Key"));
+    assert_eq!(p.send(req).await.expect("409").attempts(), 1);
 }
