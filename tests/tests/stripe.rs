@@ -51,6 +51,7 @@ async fn create_payment_sends_the_exact_form_request_and_returns_the_domain_paym
                 currency: "eur".into(),
             },
             description: Some("Order 42 & more".into()),
+            payment_method: "pm_card_visa".into(),
         })
         .await
         .expect("payment created");
@@ -75,7 +76,7 @@ async fn create_payment_sends_the_exact_form_request_and_returns_the_domain_paym
     assert_eq!(r.query, None);
     assert_eq!(
         r.body_str(),
-        "amount=2000&currency=eur&description=Order+42+%26+more&metadata[order_id]=ord_42"
+        "amount=2000&confirm=true&currency=eur&description=Order+42+%26+more&metadata[order_id]=ord_42&payment_method=pm_card_visa"
     );
     assert_eq!(
         r.header("content-type"),
@@ -130,7 +131,10 @@ async fn refund_reads_the_id_form_of_an_expandable_field() {
     let refund = gw
         .refund(NewRefund {
             payment_id: PaymentId("pi_123".into()),
-            minor_units: 500,
+            amount: Money {
+                minor_units: 500,
+                currency: "eur".into(),
+            },
         })
         .await
         .expect("refund");
@@ -173,6 +177,7 @@ async fn a_declined_card_maps_to_the_domain_error() {
                 currency: "eur".into(),
             },
             description: None,
+            payment_method: "pm_card_chargeDeclined".into(),
         })
         .await
         .expect_err("declined");

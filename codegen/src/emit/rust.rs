@@ -675,8 +675,20 @@ fn read_expr(r: &Read) -> (TokenStream, bool) {
         let fs = r.steps.iter().map(|s| ident(&s.field));
         return (quote!(&wire #(.#fs)*), false);
     }
-    let mut e = quote!(::core::option::Option::Some(wire));
+    (
+        read_chain(r, quote!(::core::option::Option::Some(wire))),
+        true,
+    )
+}
+
+/// The `Option<&T>` chain of a read, starting from an `Option<&Root>` expression.
+fn read_chain(r: &Read, start: TokenStream) -> TokenStream {
+    let mut e = start;
     for s in &r.steps {
+        if let Some(i) = s.index {
+            e = quote!(#e.and_then(|v| v.get(#i)));
+            continue;
+        }
         let f = ident(&s.field);
         e = if s.optional {
             quote!(#e.and_then(|v| v.#f.as_ref()))
@@ -689,7 +701,7 @@ fn read_expr(r: &Read) -> (TokenStream, bool) {
             e = quote!(#e.and_then(|v| match v { super::vendor::#u::#variant(x) => ::core::option::Option::Some(x), _ => ::core::option::Option::None }));
         }
     }
-    (e, true)
+    e
 }
 
 /// Converts a present wire value (`x` is a reference) to its domain value.
@@ -817,13 +829,11 @@ fn vendor_error_fn(e: &ErrorBodyPlan) -> TokenStream {
         crate::ident::snake(&e.wire_type).trim_start_matches("r#")
     );
     let w = ident(&e.wire_type);
-    let get = |p: &Option<Vec<String>>| match p {
-        Some(steps) => {
-            let steps = steps.iter().map(|s| {
-                let s = ident(s);
-                quote!(.and_then(|v| v.#s.as_ref()))
-            });
-            quote!(body.as_ref() #(#steps)* .map(|v| match v {
+    let get = |p: &Option<Read>| match p {
+        Some(read) => {
+            // Error bodies are read tolerantly: every step is optional.
+            let chain = read_chain(read, quote!(body.as_ref()));
+            quote!(#chain.map(|v| match v {
                 ::portcullis_runtime::__private::serde_json::Value::String(s) => ::core::clone::Clone::clone(s),
                 other => ::std::string::ToString::to_string(other),
             }))

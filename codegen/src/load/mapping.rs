@@ -200,6 +200,8 @@ pub enum Fallback {
 /// `errors:` at the top level.
 #[derive(Debug, Clone, Default)]
 pub struct Errors {
+    /// The component schema of the vendor's error bodies, when the spec does not declare one.
+    pub schema: Option<Spanned<String>>,
     /// Path of the vendor's error code in its error body, e.g. `error.code`.
     pub code: Option<Spanned<String>>,
     /// Path of the vendor's error message in its error body.
@@ -899,10 +901,11 @@ impl Decoder<'_> {
     }
 
     fn errors(&mut self, node: &Node) -> Errors {
-        let e = self.entries(node, "errors", Some(&["code", "message", "map"]));
+        let e = self.entries(node, "errors", Some(&["schema", "code", "message", "map"]));
         let mut out = Errors::default();
         for (k, v) in e {
             match k.value.as_str() {
+                "schema" => out.schema = self.string(v, "errors.schema"),
                 "code" => out.code = self.string(v, "errors.code"),
                 "message" => out.message = self.string(v, "errors.message"),
                 _ => out.rules = self.error_rules(v, "errors.map"),

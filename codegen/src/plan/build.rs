@@ -815,6 +815,41 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
+        // A oneOf/anyOf body (Adyen's paymentMethod): the first variant with every mapped field.
+        let v = match &v.kind {
+            Kind::Union(parts) => {
+                let keys: Vec<&str> = tree.children.keys().map(String::as_str).collect();
+                let chosen = parts.iter().find_map(|p| {
+                    let pv = view(self.spec, *p).ok()?;
+                    match &pv.kind {
+                        Kind::Object {
+                            props, additional, ..
+                        } if keys
+                            .iter()
+                            .all(|k| additional.is_some() || props.iter().any(|(n, _)| n == k)) =>
+                        {
+                            Some(pv)
+                        }
+                        _ => None,
+                    }
+                });
+                match chosen {
+                    Some(pv) => pv,
+                    None => {
+                        self.err(
+                            span,
+                            format!(
+                                "no variant of {at} (anyOf/oneOf) has all of the fields {}",
+                                keys.join(", ")
+                            ),
+                            "map only fields of one variant",
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => v,
+        };
         let Kind::Object {
             props,
             required,
@@ -1040,6 +1075,26 @@ impl<'a> Planner<'a> {
                 "map an operation that returns a body, or make the port method return ()",
             );
         }
+        let spec: &'a Spec = self.spec;
+        if let Some(name) = &self.mapping.errors.schema {
+            match spec.schema_named(&name.value) {
+                Some(s) => error_schema = Some(s),
+                None => {
+                    let names = spec
+                        .api
+                        .components
+                        .as_ref()
+                        .map(|c| c.schemas.keys().map(String::as_str).collect::<Vec<_>>())
+                        .unwrap_or_default();
+                    let help = suggest(&name.value, names.iter().copied());
+                    self.err(
+                        name.span,
+                        format!("schema '{}' is not in the spec's components", name.value),
+                        help,
+                    );
+                }
+            }
+        }
         let error_body = error_schema.and_then(|s| self.error_body(SRef::Plain(s), op_id));
         (out, error_body)
     }
@@ -1059,9 +1114,8 @@ impl<'a> Planner<'a> {
             Some(p) => Some(p.clone()),
             None => guess_path(self.spec, &v, "message"),
         };
-        let read = |planner: &mut Self, p: &Spanned<String>| -> Option<Vec<String>> {
-            let read = planner.read(schema, &p.value, p.span, true, &base)?;
-            Some(read.0.steps.iter().map(|s| s.field.clone()).collect())
+        let read = |planner: &mut Self, p: &Spanned<String>| -> Option<Read> {
+            Some(planner.read(schema, &p.value, p.span, true, &base)?.0)
         };
         let code = code.and_then(|p| read(self, &p));
         let message = message.and_then(|p| read(self, &p));
@@ -1212,7 +1266,16 @@ impl<'a> Planner<'a> {
         let mut steps = Vec::new();
         let mut where_ = cur_view.name.unwrap_or(base).to_string();
         let segs: Vec<&str> = path.split('.').collect();
+        let mut skip_next = false;
         for (i, seg) in segs.iter().enumerate() {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if seg.parse::<usize>().is_ok() {
+                self.err(span, format!("'{path}' indexes something that is not a list of objects, or ends in an index"), "index only lists of objects, then name a field: `errors.0.code`");
+                return None;
+            }
             if let Kind::Union(_) = &cur_view.kind {
                 self.err(span, format!("{where_} is a union (anyOf/oneOf) at the top level, which is not supported yet"), "map an operation whose response is an object");
                 return None;
@@ -1260,6 +1323,7 @@ impl<'a> Planner<'a> {
                 optional,
                 pick: None,
                 boxed: false,
+                index: None,
             });
             let last = i + 1 == segs.len();
             where_ = format!("{where_}.{seg}");
@@ -1318,6 +1382,48 @@ impl<'a> Planner<'a> {
                             self.set_field_ty(&parent, seg, WireTy::Named(t.clone()));
                         }
                         cur_type = t;
+                    }
+                    Kind::Array(Some(item))
+                        if i + 2 < segs.len() && segs[i + 1].parse::<usize>().is_ok() =>
+                    {
+                        // `errors.0.code`: the first item of a list of objects.
+                        let index = segs[i + 1].parse::<usize>().unwrap_or(0);
+                        let item_view = match view(self.spec, *item) {
+                            Ok(
+                                v @ View {
+                                    kind: Kind::Object { .. },
+                                    ..
+                                },
+                            ) => v,
+                            _ => {
+                                self.err(
+                                    span,
+                                    format!("the items of {where_} are not objects"),
+                                    "index only lists of objects",
+                                );
+                                return None;
+                            }
+                        };
+                        let t =
+                            self.wire_struct(&item_view, &format!("{child_name}Item"), tolerant);
+                        if let Some(t) = &t {
+                            self.set_field_ty(
+                                &parent,
+                                seg,
+                                WireTy::Vec(Box::new(WireTy::Named(t.clone()))),
+                            );
+                        }
+                        steps.push(Step {
+                            field: String::new(),
+                            optional: true,
+                            pick: None,
+                            boxed: false,
+                            index: Some(index),
+                        });
+                        where_ = format!("{where_}.{index}");
+                        cur_view = item_view;
+                        cur_type = t;
+                        skip_next = true;
                     }
                     _ => {
                         self.err(
@@ -1649,6 +1755,9 @@ impl<'a> Planner<'a> {
         // Follow the steps through the wire structs to the parent of the leaf.
         let mut cur = root_wire.to_string();
         for (i, s) in read.steps.iter().enumerate() {
+            if s.index.is_some() {
+                continue;
+            }
             if i + 1 == read.steps.len() {
                 self.set_field_ty(&cur, &self.wire_name_of(&cur, &s.field), ty);
                 return;
@@ -1675,6 +1784,10 @@ impl<'a> Planner<'a> {
                     _ => return,
                 },
                 (Some(WireTy::Named(t)), None) | (Some(WireTy::Boxed(t)), None) => t,
+                (Some(WireTy::Vec(inner)), None) => match *inner {
+                    WireTy::Named(t) | WireTy::Boxed(t) => t,
+                    _ => return,
+                },
                 _ => return,
             };
         }

@@ -205,10 +205,10 @@ pub struct ResponsePlan {
 pub struct ErrorBodyPlan {
     /// The wire type.
     pub wire_type: String,
-    /// Rust field path to the code (each step optional).
-    pub code: Option<Vec<String>>,
-    /// Rust field path to the message.
-    pub message: Option<Vec<String>>,
+    /// The read of the vendor's error code (every step optional).
+    pub code: Option<Read>,
+    /// The read of the vendor's message.
+    pub message: Option<Read>,
 }
 
 /// How a domain error variant is built.
@@ -325,6 +325,8 @@ pub struct Step {
     pub pick: Option<(String, String)>,
     /// The field is boxed.
     pub boxed: bool,
+    /// Not a field but an index into the list the previous step read (`errors.0.code`).
+    pub index: Option<usize>,
 }
 
 /// A read of one vendor value.
@@ -339,7 +341,9 @@ pub struct Read {
 impl Read {
     /// True when any step can be absent.
     pub fn may_be_absent(&self) -> bool {
-        self.steps.iter().any(|s| s.optional || s.pick.is_some())
+        self.steps
+            .iter()
+            .any(|s| s.optional || s.pick.is_some() || s.index.is_some())
     }
 }
 

@@ -13,3 +13,26 @@ pub fn money(minor_units: i64, currency: String) -> Result<Money, String> {
         currency: currency.to_ascii_lowercase(),
     })
 }
+
+/// A currency code as providers that want upper case (Square, Adyen) spell it.
+pub fn currency_upper(currency: &str) -> String {
+    currency.to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_checks_and_lowercases_the_currency() {
+        assert_eq!(
+            money(5, "EUR".into()),
+            Ok(Money {
+                minor_units: 5,
+                currency: "eur".into()
+            })
+        );
+        assert!(money(5, "euro".into()).is_err());
+        assert_eq!(currency_upper("eur"), "EUR");
+    }
+}

@@ -63,6 +63,8 @@ pub struct NewPayment {
     pub amount: Money,
     /// Shown on the customer's statement.
     pub description: Option<String>,
+    /// The provider's token for the customer's card or wallet, from the payment form.
+    pub payment_method: String,
 }
 
 /// Where a refund stands.
@@ -96,8 +98,8 @@ pub struct Refund {
 pub struct NewRefund {
     /// The payment.
     pub payment_id: PaymentId,
-    /// How much, in the payment's minor units.
-    pub minor_units: i64,
+    /// How much, in the payment's currency.
+    pub amount: Money,
 }
 
 /// Everything that can go wrong, in checkout terms.

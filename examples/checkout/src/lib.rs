@@ -40,6 +40,7 @@ impl<G: PaymentGateway> Checkout<G> {
                     currency: currency.to_string(),
                 },
                 description: Some(format!("Order {order}")),
+                payment_method: payment_method.to_string(),
             })
             .await
     }

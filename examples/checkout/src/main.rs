@@ -1,4 +1,4 @@
-//! `checkout ORDER AMOUNT CURRENCY`: charges one order through the configured provider.
+//! `checkout ORDER AMOUNT CURRENCY PAYMENT_METHOD`: charges one order through the configured provider.
 //!
 //! Configuration, all from the environment: `PAYMENT_PROVIDER` (`stripe`),
 //! `STRIPE_API_KEY`, and optionally `STRIPE_BASE_URL` (a sandbox or a local mock).
@@ -9,8 +9,8 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [order, amount, currency] = args.as_slice() else {
-        eprintln!("usage: checkout ORDER AMOUNT_MINOR_UNITS CURRENCY");
+    let [order, amount, currency, payment_method] = args.as_slice() else {
+        eprintln!("usage: checkout ORDER AMOUNT_MINOR_UNITS CURRENCY PAYMENT_METHOD");
         return ExitCode::FAILURE;
     };
     let Ok(amount) = amount.parse::<i64>() else {
@@ -27,7 +27,11 @@ async fn main() -> ExitCode {
                 config = config.base_url(url).allow_insecure_http(local);
             }
             match StripeGateway::new(config) {
-                Ok(gateway) => Checkout::new(gateway).pay(order, amount, currency).await,
+                Ok(gateway) => {
+                    Checkout::new(gateway)
+                        .pay(order, amount, currency, payment_method)
+                        .await
+                }
                 Err(e) => {
                     eprintln!("cannot configure the Stripe adapter: {e}");
                     return ExitCode::FAILURE;
