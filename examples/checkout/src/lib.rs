@@ -31,6 +31,7 @@ impl<G: PaymentGateway> Checkout<G> {
         order: &str,
         minor_units: i64,
         currency: &str,
+        payment_method: &str,
     ) -> Result<Payment, PaymentError> {
         self.gateway
             .create_payment(NewPayment {
