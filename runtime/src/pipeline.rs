@@ -254,9 +254,9 @@ impl Pipeline {
             })
         });
         let sent = guard.as_ref().map(|g| &g.sent);
-        // Not boxed, although the retry loop's state is a few kilobytes: measured, an
-        // allocation that size costs more under concurrency (malloc arena locks) than
-        // the copies it saves.
+        // Not boxed: measured, a multi-kilobyte allocation per call costs more under
+        // concurrency (malloc arena locks) than the copies it saves. The state is kept
+        // small instead (see `attempt::run_attempt`).
         let result = self.send_inner(&req, sent).instrument(span).await;
         if let Some(guard) = guard {
             guard.settle(&result).await;
@@ -282,10 +282,6 @@ impl Pipeline {
             op_breaker = inner.breaker_for(&req.operation, policy);
             &op_breaker
         };
-        // Built once up front so a bad header or missing credential fails before any
-        // network use; retries rebuild rather than clone, keeping the common
-        // single-attempt path free of a copy.
-        let mut first = Some(inner.build(req)?);
         let mut call = Call {
             operation: &req.operation,
             key: req.idempotency.as_ref().map(|(k, _)| k),
@@ -315,11 +311,12 @@ impl Pipeline {
                 // produced is the truer answer, and keeps an unknown outcome visible.
                 (Err(_), Some(failed)) => return call.give_up(failed, &deadline, "circuit opened"),
             };
+            // Built per attempt (a bad header or missing credential still fails before
+            // any network use): rebuilding is as cheap as cloning, picks up a rotated
+            // credential, and keeps the request out of the retry loop's state. A build
+            // error drops the permit unrecorded: it says nothing about the vendor.
+            let attempt_req = inner.build(req)?;
             call.attempts += 1;
-            let attempt_req = match first.take() {
-                Some(r) => r,
-                None => inner.build(req)?,
-            };
             let limit = deadline.attempt_deadline(now, policy.attempt_timeout);
             if let Some(sent) = sent {
                 sent.store(true, Ordering::Relaxed);

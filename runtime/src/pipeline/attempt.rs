@@ -1,12 +1,14 @@
 //! One attempt: send, read the whole body under the attempt's deadline, classify.
 
+use std::time::Duration;
+
+use futures_util::FutureExt;
 use tokio::time::Instant;
 
 use crate::breaker::CallOutcome;
 use crate::error::TimeoutLimit;
 use crate::response::Response;
 use crate::retry::AttemptFailure;
-use crate::timeout::run_until;
 
 /// What one attempt produced.
 pub(super) enum Attempt {
@@ -65,27 +67,59 @@ pub(super) fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
     }
 }
 
-/// Sends one attempt. `in_flight_may_conflict` is set for a keyed call an earlier
-/// attempt of which (in this call, or in the call whose key it replays) may still be
-/// running at the vendor: a 409 ("key in use", as Stripe and the IETF Idempotency-Key
-/// draft answer) then means "still processing", which a later retry resolves, so it is
-/// retried like a 503. Otherwise a 409 is the vendor's final word.
-pub(super) async fn run_attempt(
-    client: &reqwest::Client,
+/// Sends one attempt under its deadline and classifies the outcome.
+///
+/// `in_flight_may_conflict` is set for a keyed call an earlier attempt of which (in
+/// this call, or in the call whose key it replays) may still be running at the vendor:
+/// a 409 ("key in use", as Stripe and the IETF Idempotency-Key draft answer) then
+/// means "still processing", which a later retry resolves, so it is retried like a
+/// 503. Otherwise a 409 is the vendor's final word.
+///
+/// Built from combinators rather than as an `async fn`: an async fn stores its future
+/// argument and the awaited future separately, which doubled the call's state to
+/// kilobytes that every await copies.
+pub(super) fn run_attempt<'a>(
+    client: &'a reqwest::Client,
     req: reqwest::Request,
     limit: Option<(Instant, TimeoutLimit)>,
+    retry_on: &'a [u16],
+    in_flight_may_conflict: bool,
+) -> impl Future<Output = Attempt> + Send + 'a {
+    let (at, which) = limit.unwrap_or_else(|| (far_future(), TimeoutLimit::Attempt));
+    tokio::time::timeout_at(at, exchange(client, req))
+        .map(move |outcome| classify(outcome.map_err(|_| which), retry_on, in_flight_may_conflict))
+}
+
+/// Far enough to never fire, near enough not to overflow `Instant`.
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(60 * 60 * 24 * 365)
+}
+
+/// The request and the whole body: a reset or truncation while reading the body is a
+/// failure of this attempt, not a decode error later.
+fn exchange(
+    client: &reqwest::Client,
+    req: reqwest::Request,
+) -> impl Future<Output = Result<Response, reqwest::Error>> + Send + use<> {
+    // Started outside the async block so the block captures reqwest's small
+    // `Pending` instead of the whole request.
+    let pending = client.execute(req);
+    async move {
+        let mut resp = pending.await?;
+        let status = resp.status().as_u16();
+        let headers = std::mem::take(resp.headers_mut());
+        let body = resp.bytes().await?;
+        Ok(Response::new(status, headers, body))
+    }
+}
+
+fn classify(
+    outcome: Result<Result<Response, reqwest::Error>, TimeoutLimit>,
     retry_on: &[u16],
     in_flight_may_conflict: bool,
 ) -> Attempt {
     let retryable = |s: u16| retry_on.contains(&s) || (s == 409 && in_flight_may_conflict);
-    let exchange = async {
-        let mut resp = client.execute(req).await?;
-        let status = resp.status().as_u16();
-        let headers = std::mem::take(resp.headers_mut());
-        let body = resp.bytes().await?;
-        Ok::<_, reqwest::Error>(Response::new(status, headers, body))
-    };
-    match run_until(limit, exchange).await {
+    match outcome {
         Ok(Ok(resp)) if retryable(resp.status()) => Attempt::Failed(Failed {
             failure: AttemptFailure::Status(resp.status()),
             response: Some(resp),
