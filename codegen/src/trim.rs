@@ -35,10 +35,17 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
         }
     }
     out.insert("info".into(), Value::Object(info));
-    out.insert(
-        "x-portcullis-origin".into(),
-        serde_json::json!({ "source": origin.source, "sha256": spec.sha256 }),
-    );
+    let mut record = serde_json::json!({ "source": origin.source, "sha256": spec.sha256 });
+    // A 3.1 source was rewritten into the 3.0 shape on loading: say so, and label it 3.0.
+    if let Some(v) = raw
+        .get("openapi")
+        .and_then(Value::as_str)
+        .filter(|v| v.starts_with("3.1"))
+    {
+        record["openapi"] = Value::String(v.to_string());
+        out.insert("openapi".into(), Value::String("3.0.3".into()));
+    }
+    out.insert("x-portcullis-origin".into(), record);
 
     let names = used_names(mapping);
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
@@ -76,6 +83,13 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
     let mut schemas = Map::new();
     let mut queue: Vec<String> = Vec::new();
     collect_refs(&paths_value, &mut queue);
+    // A schema the mapping names directly is kept even when no kept operation refers to it.
+    if let Some(s) = &mapping.errors.schema {
+        queue.push(format!(
+            "#/components/schemas/{}",
+            crate::load::openapi::escape_pointer(&s.value)
+        ));
+    }
     let mut seen = BTreeSet::new();
     let mut other_components: BTreeMap<(String, String), Value> = BTreeMap::new();
     while let Some(r) = queue.pop() {
@@ -161,6 +175,15 @@ fn used_names(m: &Mapping) -> BTreeSet<String> {
         for (k, v) in &o.request {
             add(&k.value);
             if let ValueSpec::Expr { .. } = v {}
+        }
+        for p in o.unwrap.iter() {
+            add(&p.value);
+        }
+        if let Some(r) = &o.reject {
+            add(&r.field.value);
+            if let Some(m) = &r.message {
+                add(&m.value);
+            }
         }
         if let Some(i) = &o.idempotency {
             if let crate::load::mapping::KeyPlacement::Body(b) = &i.placement {

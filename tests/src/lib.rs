@@ -13,6 +13,16 @@ pub mod stripe {
     include!(concat!(env!("OUT_DIR"), "/stripe_gateway.rs"));
 }
 
+/// The Adyen adapter (mappings/adyen.yaml).
+pub mod adyen {
+    include!(concat!(env!("OUT_DIR"), "/adyen_gateway.rs"));
+}
+
+/// The Square adapter (mappings/square.yaml).
+pub mod square {
+    include!(concat!(env!("OUT_DIR"), "/square_gateway.rs"));
+}
+
 #[path = "../fixtures/ledger_domain.rs"]
 pub mod ledger_domain;
 

@@ -76,6 +76,10 @@ fn adapter(plan: &Plan) -> TokenStream {
     let config = config(plan);
     let calls = plan.operations.iter().map(call_fn);
     let impls = plan.operations.iter().map(port_fn);
+    let unsupported = plan
+        .unsupported
+        .iter()
+        .map(|u| unsupported_fn(u, &plan.vendor_title));
     let wire = plan.wire.iter().map(wire_type);
     let converters = plan.converters.iter().map(converter);
     let errors = plan.operations.iter().map(error_fn);
@@ -115,6 +119,7 @@ fn adapter(plan: &Plan) -> TokenStream {
 
         impl #port for #name {
             #(#impls)*
+            #(#unsupported)*
         }
 
         /// The vendor's wire types: private to this module, only the fields the mapping reads or writes.
@@ -498,9 +503,28 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
             Some((wire, conv)) => {
                 let w = ident(wire);
                 let c = ident(conv);
+                let reject = r.reject.as_ref().map(reject_check);
+                let inner = match &r.unwrap {
+                    None => quote!(translate::#c(wire, OP)),
+                    Some(read) => {
+                        let (e, absent) = read_expr(read);
+                        let p = &read.json_path;
+                        if absent {
+                            quote!({
+                                let inner = #e.ok_or_else(|| ::portcullis_runtime::Error::contract(
+                                    OP, ::std::string::String::from(#p), ::std::string::String::from("missing or null in the vendor's response")
+                                ))?;
+                                translate::#c(inner, OP)
+                            })
+                        } else {
+                            quote!(translate::#c(#e, OP))
+                        }
+                    }
+                };
                 quote!({
-                    let wire: vendor::#w = response.decode_json(OP)?;
-                    translate::#c(&wire, OP)
+                    let wire: &vendor::#w = &response.decode_json(OP)?;
+                    #reject
+                    #inner
                 })
             }
             None if op.ok_type == "()" => quote!(::core::result::Result::Ok(())),
@@ -554,6 +578,73 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
                 #(#arms)*
             }
         }
+    }
+}
+
+/// A 2xx body that says "refused" becomes a vendor error whose code is the refusal value.
+fn reject_check(r: &RejectPlan) -> TokenStream {
+    let (field, absent) = read_expr(&r.field);
+    let field = if absent {
+        field
+    } else {
+        quote!(::core::option::Option::Some(#field))
+    };
+    let values = &r.values;
+    let message = match &r.message {
+        Some(m) => {
+            let (e, absent) = read_expr(m);
+            if absent {
+                quote!(#e.cloned())
+            } else {
+                quote!(::core::option::Option::Some(::core::clone::Clone::clone(#e)))
+            }
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        if let ::core::option::Option::Some(value) = #field {
+            if [#(#values),*].contains(&value.as_str()) {
+                return ::core::result::Result::Err(::portcullis_runtime::Error::Vendor {
+                    operation: ::std::string::String::from(OP),
+                    status: response.status(),
+                    code: ::core::option::Option::Some(::core::clone::Clone::clone(value)),
+                    message: #message,
+                });
+            }
+        }
+    }
+}
+
+fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
+    let m = ident(&u.method);
+    // Unused arguments are named with a leading `_`: the vendor has nothing to send them to.
+    let args = u.args.iter().map(|(n, t)| {
+        let n = format_ident!("_{}", n.trim_start_matches("r#"));
+        let t = ty(t);
+        quote!(#n: #t)
+    });
+    let ok = ty(&u.ok_type);
+    let err = ty(&u.err_type);
+    let target = path(&u.target);
+    let message = format!("{} is not offered by {vendor}", u.method);
+    let value = match u.build {
+        VariantBuild::Unit => quote!(#target),
+        VariantBuild::Message => quote!(#target(::std::string::String::from(#message))),
+    };
+    let doc = format!(" Not offered by {vendor}: fails at once, without a call.");
+    match u.style {
+        MethodStyle::Async => quote! {
+            #[doc = #doc]
+            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
+                ::core::result::Result::Err(#value)
+            }
+        },
+        MethodStyle::ImplFuture => quote! {
+            #[doc = #doc]
+            fn #m(&self, #(#args),*) -> impl ::core::future::Future<Output = ::core::result::Result<#ok, #err>> + Send {
+                ::core::future::ready(::core::result::Result::Err(#value))
+            }
+        },
     }
 }
 
@@ -786,11 +877,17 @@ fn field_value(v: &ConvValue) -> TokenStream {
             function,
             reads,
             json_path,
+            required,
         } => {
             let f = path(function);
             let args = reads.iter().map(|r| {
                 let (e, absent) = read_expr(r);
-                if absent {
+                let p = &r.json_path;
+                if absent && *required {
+                    quote!(#e.cloned().ok_or_else(|| rt::Error::contract(
+                        op, ::std::string::String::from(#p), ::std::string::String::from("missing or null in the vendor's response")
+                    ))?)
+                } else if absent {
                     quote!(#e.cloned())
                 } else {
                     quote!(::core::clone::Clone::clone(#e))

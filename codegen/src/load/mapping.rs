@@ -49,8 +49,10 @@ pub struct Mapping {
     pub defaults: Policies,
     /// Where the vendor puts error codes and messages, and adapter-wide error rules.
     pub errors: Errors,
-    /// One entry per port method.
+    /// One entry per port method the vendor serves.
     pub operations: Vec<OperationMap>,
+    /// Port methods the vendor cannot serve (`unsupported:` instead of `call:`).
+    pub unsupported: Vec<Unsupported>,
     /// How domain types are built from vendor schemas.
     pub types: Vec<TypeMap>,
 }
@@ -295,6 +297,30 @@ pub struct OperationMap {
     pub response: Option<Spanned<String>>,
     /// Error rules for this operation, tried before the adapter-wide ones.
     pub errors: Vec<ErrorRule>,
+    /// Where the domain object sits in the response body, e.g. `payment` (Square wraps it).
+    pub unwrap: Option<Spanned<String>>,
+    /// A success response that is really a refusal (Adyen's `resultCode: Refused`).
+    pub reject: Option<Reject>,
+}
+
+/// A port method the vendor has no operation for: it fails at once with a domain error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsupported {
+    /// The port method.
+    pub method: Spanned<String>,
+    /// The domain error variant it returns, e.g. `PaymentError::Unsupported`.
+    pub error: Spanned<String>,
+}
+
+/// `reject:` a 2xx response whose field says the request was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    /// The response field, e.g. `resultCode`.
+    pub field: Spanned<String>,
+    /// The values that mean "refused".
+    pub values: Vec<Spanned<String>>,
+    /// A response field with the vendor's reason, used as the error message.
+    pub message: Option<Spanned<String>>,
 }
 
 /// How one domain type is built.
@@ -585,7 +611,7 @@ impl Decoder<'_> {
             .map(|n| self.policies(n, "defaults", &[]))
             .unwrap_or_default();
         let errors = get("errors").map(|n| self.errors(n)).unwrap_or_default();
-        let operations = match get("operations") {
+        let (operations, unsupported) = match get("operations") {
             Some(n) => self.operations(n),
             None => {
                 self.err(
@@ -593,7 +619,7 @@ impl Decoder<'_> {
                     "the mapping has no `operations:`",
                     "map each method of the port under `operations:`",
                 );
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         };
         let types = get("types").map(|n| self.types(n)).unwrap_or_default();
@@ -609,6 +635,7 @@ impl Decoder<'_> {
             defaults,
             errors,
             operations,
+            unsupported,
             types,
         })
     }
@@ -964,9 +991,10 @@ impl Decoder<'_> {
         }
     }
 
-    fn operations(&mut self, node: &Node) -> Vec<OperationMap> {
+    fn operations(&mut self, node: &Node) -> (Vec<OperationMap>, Vec<Unsupported>) {
         let ops = self.entries(node, "operations", None);
         let mut out = Vec::new();
+        let mut unsupported = Vec::new();
         let extra = [
             "call",
             "idempotency",
@@ -974,11 +1002,27 @@ impl Decoder<'_> {
             "request",
             "response",
             "errors",
+            "unwrap",
+            "reject",
+            "unsupported",
         ];
         for (method, body) in ops {
             let what = format!("operation '{}'", method.value);
             let allowed: Vec<&str> = POLICY_KEYS.iter().chain(extra.iter()).copied().collect();
             let e = self.entries(body, &what, Some(&allowed));
+            if let Some((_, n)) = e.iter().find(|(k, _)| k.value == "unsupported") {
+                if e.len() > 1 {
+                    self.err(
+                        method.span,
+                        format!("{what} is `unsupported`, so it takes no other keys"),
+                        "remove the other keys, or map it with `call:`",
+                    );
+                }
+                if let Some(error) = self.string(n, "unsupported") {
+                    unsupported.push(Unsupported { method, error });
+                }
+                continue;
+            }
             let Some(call) = self
                 .required(&e, "call", method.span, &what)
                 .and_then(|n| self.string(n, "call"))
@@ -1009,6 +1053,8 @@ impl Decoder<'_> {
             let errors = get("errors")
                 .map(|n| self.error_rules(n, "errors"))
                 .unwrap_or_default();
+            let unwrap = get("unwrap").and_then(|n| self.string(n, "unwrap"));
+            let reject = get("reject").and_then(|n| self.reject(n));
             out.push(OperationMap {
                 method,
                 call,
@@ -1018,9 +1064,44 @@ impl Decoder<'_> {
                 request,
                 response,
                 errors,
+                unwrap,
+                reject,
             });
         }
-        out
+        (out, unsupported)
+    }
+
+    fn reject(&mut self, node: &Node) -> Option<Reject> {
+        let e = self.entries(node, "reject", Some(&["field", "values", "message"]));
+        let field = self
+            .required(&e, "field", node.span, "reject")
+            .and_then(|n| self.string(n, "reject.field"));
+        let values = match self.required(&e, "values", node.span, "reject") {
+            Some(n) => match n.as_seq() {
+                Some(items) => items
+                    .iter()
+                    .filter_map(|i| self.string(i, "a reject value"))
+                    .collect(),
+                None => {
+                    self.err(
+                        n.span,
+                        "reject.values should be a list",
+                        "write for example [Refused, Error]",
+                    );
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        let message = e
+            .iter()
+            .find(|(k, _)| k.value == "message")
+            .and_then(|(_, n)| self.string(n, "reject.message"));
+        Some(Reject {
+            field: field?,
+            values,
+            message,
+        })
     }
 
     fn idempotency(&mut self, node: &Node) -> Option<Idempotency> {

@@ -65,7 +65,8 @@ impl<'a> Planner<'a> {
         let m = self.mapping;
         // Every port method is mapped, and every mapped method exists.
         for pm in &self.port.methods {
-            if !m.operations.iter().any(|o| o.method.value == pm.name) {
+            let unsupported = m.unsupported.iter().any(|u| u.method.value == pm.name);
+            if !unsupported && !m.operations.iter().any(|o| o.method.value == pm.name) {
                 self.err(
                     m.implements.port.span,
                     format!(
@@ -101,6 +102,26 @@ impl<'a> Planner<'a> {
                 operations.push(op);
             }
         }
+        let mut unsupported = Vec::new();
+        for u in &m.unsupported {
+            match self.port.method(&u.method.value) {
+                Some(pm) => unsupported.extend(self.unsupported(u, pm)),
+                None => {
+                    let help = suggest(
+                        &u.method.value,
+                        self.port.methods.iter().map(|m| m.name.as_str()),
+                    );
+                    self.err(
+                        u.method.span,
+                        format!(
+                            "'{}' is not a method of {}",
+                            u.method.value, self.port.trait_name
+                        ),
+                        help,
+                    );
+                }
+            }
+        }
         for t in &m.types {
             if !self.port.structs.contains_key(&t.name.value) {
                 let help = suggest(&t.name.value, self.port.structs.keys().map(String::as_str));
@@ -129,6 +150,7 @@ impl<'a> Planner<'a> {
             limits: m.limits.clone(),
             defaults: m.defaults.clone(),
             operations,
+            unsupported,
             wire: std::mem::take(&mut self.wire).into_values().collect(),
             converters: std::mem::take(&mut self.converters).into_values().collect(),
         }
@@ -183,11 +205,15 @@ impl<'a> Planner<'a> {
                 name: name.clone(),
                 secret,
             },
+            // An access token issued out of band (Square's personal access tokens, tokens
+            // from an authorization-code flow) is sent as a bearer token.
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
+                AuthPlan::Bearer(secret)
+            }
             other => {
                 let kind = match other {
-                    SecurityScheme::OAuth2 { .. } => "oauth2",
-                    SecurityScheme::OpenIDConnect { .. } => "openIdConnect",
-                    _ => "this HTTP",
+                    SecurityScheme::HTTP { scheme, .. } => scheme.as_str(),
+                    _ => "this",
                 };
                 self.err(
                     auth.scheme.span,
@@ -819,6 +845,22 @@ impl<'a> Planner<'a> {
         let v = match &v.kind {
             Kind::Union(parts) => {
                 let keys: Vec<&str> = tree.children.keys().map(String::as_str).collect();
+                let spec = self.spec;
+                // A constant must also be one of the variant's values: `type: scheme` picks the card variant.
+                let fits = |props: &[(&str, SRef<'a>)], key: &str, child: &PathTree| -> bool {
+                    let Some(Entry::Value(_, ValueSpec::Const(c))) = &child.entry else {
+                        return true;
+                    };
+                    let Some((_, prop)) = props.iter().find(|(n, _)| *n == key) else {
+                        return true;
+                    };
+                    match (view(spec, *prop).map(|v| v.kind), c.value.as_str()) {
+                        (Ok(Kind::Str { values }), Some(c)) => {
+                            values.is_empty() || values.iter().any(|v| v == c)
+                        }
+                        _ => true,
+                    }
+                };
                 let chosen = parts.iter().find_map(|p| {
                     let pv = view(self.spec, *p).ok()?;
                     match &pv.kind {
@@ -826,7 +868,8 @@ impl<'a> Planner<'a> {
                             props, additional, ..
                         } if keys
                             .iter()
-                            .all(|k| additional.is_some() || props.iter().any(|(n, _)| n == k)) =>
+                            .all(|k| additional.is_some() || props.iter().any(|(n, _)| n == k))
+                            && tree.children.iter().all(|(k, c)| fits(props, k, c)) =>
                         {
                             Some(pv)
                         }
@@ -1031,23 +1074,26 @@ impl<'a> Planner<'a> {
                             "{op_id} response {}",
                             code.map(|c| c.to_string()).unwrap_or_else(|| "2XX".into())
                         );
-                        match self.converter_for(
-                            ok,
-                            SRef::Plain(s),
-                            &what,
-                            om.response
-                                .as_ref()
-                                .map(|r| r.span)
-                                .unwrap_or(om.method.span),
-                        ) {
+                        let span = om
+                            .response
+                            .as_ref()
+                            .map(|r| r.span)
+                            .unwrap_or(om.method.span);
+                        match self.success_decode(om, ok, SRef::Plain(s), &what, span) {
                             Some(d) => Some(d),
                             None => continue,
                         }
                     }
                 };
+                let (decode, unwrap, reject) = match decode {
+                    Some((d, u, r)) => (Some(d), u, r),
+                    None => (None, None, None),
+                };
                 out.push(ResponsePlan {
                     status: code,
                     decode,
+                    unwrap,
+                    reject,
                 });
             } else if error_schema.is_none() {
                 error_schema = schema;
@@ -1097,6 +1143,96 @@ impl<'a> Planner<'a> {
         }
         let error_body = error_schema.and_then(|s| self.error_body(SRef::Plain(s), op_id));
         (out, error_body)
+    }
+
+    /// The wire type and converter of a success body, through `unwrap:` and with `reject:`.
+    #[allow(clippy::type_complexity)]
+    fn success_decode(
+        &mut self,
+        om: &OperationMap,
+        ok: &Ty,
+        schema: SRef<'a>,
+        what: &str,
+        span: Span,
+    ) -> Option<((String, String), Option<Read>, Option<RejectPlan>)> {
+        let root_view = match view(self.spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, format!("{what}: {e}"), "fix the spec");
+                return None;
+            }
+        };
+        let base = format!("{}Response", camel(what.split(' ').next().unwrap_or(what)));
+        let root_wire = self.wire_struct(&root_view, &base, false)?;
+        let reject = match &om.reject {
+            Some(r) => Some(self.reject_plan(r, schema, &root_wire)?),
+            None => None,
+        };
+        let Some(path) = &om.unwrap else {
+            let d = self.converter_for(ok, schema, what, span)?;
+            return Some((d, None, reject));
+        };
+        let (read, _, inner) = self.read(schema, &path.value, path.span, false, &root_wire)?;
+        let (inner_wire, conv) = self.converter_for(ok, inner, what, path.span)?;
+        self.set_leaf_ty(&read, &root_wire, WireTy::Named(inner_wire));
+        Some(((root_wire, conv), Some(read), reject))
+    }
+
+    fn reject_plan(
+        &mut self,
+        r: &crate::load::mapping::Reject,
+        schema: SRef<'a>,
+        root_wire: &str,
+    ) -> Option<RejectPlan> {
+        let (field, leaf, _) = self.read(schema, &r.field.value, r.field.span, false, root_wire)?;
+        let Kind::Str { values: known } = &leaf.kind else {
+            self.err(
+                r.field.span,
+                format!(
+                    "reject.field '{}' is {}, not a string",
+                    r.field.value,
+                    leaf.describe()
+                ),
+                "name a string field such as a result code",
+            );
+            return None;
+        };
+        for v in &r.values {
+            if !known.is_empty() && !known.contains(&v.value) {
+                let help = suggest(&v.value, known.iter().map(String::as_str));
+                self.err(
+                    v.span,
+                    format!("'{}' is not a value of {}", v.value, r.field.value),
+                    help,
+                );
+            }
+        }
+        self.set_leaf_ty(&field, root_wire, WireTy::String);
+        let message = match &r.message {
+            Some(m) => {
+                let (read, leaf, _) = self.read(schema, &m.value, m.span, false, root_wire)?;
+                self.set_leaf_ty(&read, root_wire, scalar_wire(&leaf.kind));
+                if !matches!(leaf.kind, Kind::Str { .. }) {
+                    self.err(
+                        m.span,
+                        format!(
+                            "reject.message '{}' is {}, not a string",
+                            m.value,
+                            leaf.describe()
+                        ),
+                        "name a string field",
+                    );
+                    return None;
+                }
+                Some(read)
+            }
+            None => None,
+        };
+        Some(RejectPlan {
+            field,
+            values: r.values.iter().map(|v| v.value.clone()).collect(),
+            message,
+        })
     }
 
     fn error_body(&mut self, schema: SRef<'a>, op_id: &str) -> Option<ErrorBodyPlan> {
@@ -1169,44 +1305,9 @@ impl<'a> Planner<'a> {
         };
         let mut out = Vec::new();
         for (rule, operation_level) in rules {
-            let target = &rule.target;
-            let (ty, variant) = match target.value.rsplit_once("::") {
-                Some((t, v)) => (t.rsplit("::").next().unwrap_or(t), v),
-                None => (err_name.as_str(), target.value.as_str()),
-            };
-            if ty != err_name {
-                self.err(
-                    target.span,
-                    format!(
-                        "'{}' is not a variant of {err_name}, the error type of {}",
-                        target.value, pm.name
-                    ),
-                    format!("write `{err_name}::<Variant>`"),
-                );
+            let Some((target, build)) = self.error_target(pm, &err_name, &variants, &rule.target)
+            else {
                 continue;
-            }
-            let Some((_, shape)) = variants.iter().find(|(n, _)| n == variant) else {
-                let help = suggest(variant, variants.iter().map(|(n, _)| n.as_str()));
-                self.err(
-                    target.span,
-                    format!("{err_name} has no variant '{variant}'"),
-                    help,
-                );
-                continue;
-            };
-            let build = match shape {
-                VariantShape::Unit => VariantBuild::Unit,
-                VariantShape::Tuple(t) if t.len() == 1 && t[0] == Ty::Named("String".into()) => {
-                    VariantBuild::Message
-                }
-                _ => {
-                    self.err(
-                        target.span,
-                        format!("{err_name}::{variant} must be a unit variant or carry one String"),
-                        "the String receives the error's message",
-                    );
-                    continue;
-                }
             };
             if let ErrorKey::StatusCode(..) = &rule.key.value {
                 if !has_error_body {
@@ -1219,7 +1320,7 @@ impl<'a> Planner<'a> {
             }
             out.push(ErrorRulePlan {
                 key: rule.key.value.clone(),
-                target: format!("{}::{variant}", self.domain(&err_name)),
+                target,
                 build,
                 operation_level,
             });
@@ -1241,6 +1342,99 @@ impl<'a> Planner<'a> {
             );
         }
         out
+    }
+
+    /// Checks `PaymentError::Declined` against the method's error enum: the rendered path and how it is built.
+    fn error_target(
+        &mut self,
+        pm: &PortMethod,
+        err_name: &str,
+        variants: &[(String, VariantShape)],
+        target: &Spanned<String>,
+    ) -> Option<(String, VariantBuild)> {
+        let (ty, variant) = match target.value.rsplit_once("::") {
+            Some((t, v)) => (t.rsplit("::").next().unwrap_or(t), v),
+            None => (err_name, target.value.as_str()),
+        };
+        if ty != err_name {
+            self.err(
+                target.span,
+                format!(
+                    "'{}' is not a variant of {err_name}, the error type of {}",
+                    target.value, pm.name
+                ),
+                format!("write `{err_name}::<Variant>`"),
+            );
+            return None;
+        }
+        let Some((_, shape)) = variants.iter().find(|(n, _)| n == variant) else {
+            let help = suggest(variant, variants.iter().map(|(n, _)| n.as_str()));
+            self.err(
+                target.span,
+                format!("{err_name} has no variant '{variant}'"),
+                help,
+            );
+            return None;
+        };
+        let build = match shape {
+            VariantShape::Unit => VariantBuild::Unit,
+            VariantShape::Tuple(t) if t.len() == 1 && t[0] == Ty::Named("String".into()) => {
+                VariantBuild::Message
+            }
+            _ => {
+                self.err(
+                    target.span,
+                    format!("{err_name}::{variant} must be a unit variant or carry one String"),
+                    "the String receives the error's message",
+                );
+                return None;
+            }
+        };
+        Some((format!("{}::{variant}", self.domain(err_name)), build))
+    }
+
+    /// A port method the vendor cannot serve.
+    fn unsupported(
+        &mut self,
+        u: &crate::load::mapping::Unsupported,
+        pm: &PortMethod,
+    ) -> Option<UnsupportedPlan> {
+        let Ty::Named(err_name) = &pm.err else {
+            self.err(
+                u.method.span,
+                format!(
+                    "{}'s error type {} is not an enum of the port",
+                    pm.name, pm.err
+                ),
+                "use a domain error enum",
+            );
+            return None;
+        };
+        let Some(variants) = self.port.enums.get(err_name).cloned() else {
+            self.err(
+                u.method.span,
+                format!(
+                    "{}'s error type {err_name} is not an enum in the port source",
+                    pm.name
+                ),
+                "declare the error enum next to the trait",
+            );
+            return None;
+        };
+        let (target, build) = self.error_target(pm, err_name, &variants, &u.error)?;
+        Some(UnsupportedPlan {
+            method: pm.name.clone(),
+            style: pm.style,
+            args: pm
+                .args
+                .iter()
+                .map(|(n, t)| (n.clone(), t.render(self.port, &self.module)))
+                .collect(),
+            ok_type: pm.ok.render(self.port, &self.module),
+            err_type: pm.err.render(self.port, &self.module),
+            target,
+            build,
+        })
     }
 
     // ---------- reading vendor values ----------
@@ -1672,6 +1866,7 @@ impl<'a> Planner<'a> {
                 function: via.value.clone(),
                 reads,
                 json_path,
+                required: fm.required,
             });
         }
         if fm.from.len() != 1 {

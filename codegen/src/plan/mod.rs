@@ -37,8 +37,10 @@ pub struct Plan {
     pub limits: Limits,
     /// Default policies.
     pub defaults: Policies,
-    /// One per port method, in the port's order.
+    /// One per port method the vendor serves, in the mapping's order.
     pub operations: Vec<OperationPlan>,
+    /// Port methods the vendor cannot serve.
+    pub unsupported: Vec<UnsupportedPlan>,
     /// Private vendor wire types, sorted by name.
     pub wire: Vec<WireType>,
     /// Vendor → domain converters, sorted by name.
@@ -100,6 +102,25 @@ pub struct OperationPlan {
     pub error_rules: Vec<ErrorRulePlan>,
     /// Policies that override the defaults for this operation.
     pub policies: Policies,
+}
+
+/// A port method the vendor has no operation for: it returns a domain error at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnsupportedPlan {
+    /// The port method.
+    pub method: String,
+    /// How the port declares it.
+    pub style: MethodStyle,
+    /// Arguments after `&self`: name and rendered type.
+    pub args: Vec<(String, String)>,
+    /// The `Ok` type, rendered.
+    pub ok_type: String,
+    /// The `Err` type, rendered.
+    pub err_type: String,
+    /// The error variant, rendered.
+    pub target: String,
+    /// How it is built.
+    pub build: VariantBuild,
 }
 
 /// A value taken from the method's arguments or written in the mapping.
@@ -198,6 +219,21 @@ pub struct ResponsePlan {
     pub status: Option<u16>,
     /// Wire type and converter, or `None` for an empty body.
     pub decode: Option<(String, String)>,
+    /// The read from the body's root to the domain object (`unwrap:`), when it is nested.
+    pub unwrap: Option<Read>,
+    /// Refusal check on a decoded 2xx body.
+    pub reject: Option<RejectPlan>,
+}
+
+/// A 2xx body field whose values mean the vendor refused the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectPlan {
+    /// The field.
+    pub field: Read,
+    /// The values that mean refused; the value becomes the error's code.
+    pub values: Vec<String>,
+    /// The field holding the vendor's reason.
+    pub message: Option<Read>,
 }
 
 /// Where the code and message are in the vendor's error body.
@@ -378,6 +414,8 @@ pub enum ConvValue {
         reads: Vec<Read>,
         /// `$.a` of the first read, for messages.
         json_path: String,
+        /// Absent values fail the call instead of reaching the function as `None`.
+        required: bool,
     },
 }
 
@@ -429,6 +467,12 @@ impl Plan {
             s.push_str(&format!(
                 "  {:<16} {} {} ({}){}\n",
                 op.method, op.http_method, op.path, op.operation_id, idem
+            ));
+        }
+        for u in &self.unsupported {
+            s.push_str(&format!(
+                "  {:<16} not offered by the vendor: returns {}\n",
+                u.method, u.target
             ));
         }
         s.push_str(&format!(

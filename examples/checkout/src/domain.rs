@@ -117,6 +117,8 @@ pub enum PaymentError {
     Misconfigured(String),
     /// Anything else the provider said, with its message.
     Provider(String),
+    /// This provider does not offer the operation (e.g. looking a payment up).
+    Unsupported(String),
 }
 
 impl std::fmt::Display for PaymentError {
@@ -130,6 +132,7 @@ impl std::fmt::Display for PaymentError {
                 write!(f, "payment provider refused our credentials: {m}")
             }
             PaymentError::Provider(m) => write!(f, "payment provider error: {m}"),
+            PaymentError::Unsupported(m) => write!(f, "not supported: {m}"),
         }
     }
 }

@@ -1,0 +1,1185 @@
+//! The integration report: one Markdown page per adapter, for a reviewer who should not
+//! have to read generated Rust to know what happens when the vendor misbehaves.
+//!
+//! Rendered from the plan alone with `templates/integration.md.j2`. Every policy value
+//! says where it comes from (the operation, the mapping's `defaults:`, or the runtime's
+//! built-in default), because what applies when the mapping says nothing is exactly
+//! what a reader of the mapping cannot see.
+
+use std::time::Duration;
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use super::alerts::{self, SourceFiles};
+use crate::Error;
+use crate::load::mapping::{ErrorKey, Fallback, OpRateLimit, Quota, Rate, SecretRef};
+use crate::plan::{AuthPlan, BodyNode, OperationPlan, Plan, WireKind};
+
+const TEMPLATE: &str = include_str!("../../templates/integration.md.j2");
+
+/// The runtime's built-in defaults, by value: what applies where a mapping is silent.
+///
+/// The codegen crate runs in build scripts and must not depend on the runtime, so the
+/// report keeps this copy. A test compares it with docs/runtime.md and the runtime's
+/// source, so a changed default cannot leave the report quietly wrong.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RuntimeDefaults {
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) budget: Duration,
+    pub(crate) retry_attempts: u32,
+    pub(crate) retry_base: Duration,
+    pub(crate) retry_cap: Duration,
+    pub(crate) retry_on: &'static [u16],
+    pub(crate) max_retry_after: Duration,
+    pub(crate) retry_budget_capacity: u32,
+    pub(crate) retry_cost: u32,
+    pub(crate) timeout_retry_cost: u32,
+    pub(crate) breaker_window: Duration,
+    pub(crate) breaker_min_calls: u32,
+    pub(crate) breaker_failure_rate: f64,
+    pub(crate) breaker_slow_call: Duration,
+    pub(crate) breaker_slow_call_rate: f64,
+    pub(crate) breaker_open_for: Duration,
+    pub(crate) breaker_half_open_probes: u32,
+    pub(crate) idempotency_ttl: Duration,
+}
+
+/// `Policy::baseline()`, `RetryPolicy::default()`, `RetryBudgetPolicy::default()`,
+/// `BreakerPolicy::default()` and `AdapterConfig::new`'s key lifetime.
+pub(crate) const RUNTIME: RuntimeDefaults = RuntimeDefaults {
+    attempt_timeout: Duration::from_secs(10),
+    budget: Duration::from_secs(30),
+    retry_attempts: 3,
+    retry_base: Duration::from_millis(100),
+    retry_cap: Duration::from_secs(5),
+    retry_on: &[408, 429, 502, 503, 504],
+    max_retry_after: Duration::from_secs(30),
+    retry_budget_capacity: 500,
+    retry_cost: 5,
+    timeout_retry_cost: 10,
+    breaker_window: Duration::from_secs(10),
+    breaker_min_calls: 20,
+    breaker_failure_rate: 0.5,
+    breaker_slow_call: Duration::from_secs(5),
+    breaker_slow_call_rate: 0.8,
+    breaker_open_for: Duration::from_secs(15),
+    breaker_half_open_probes: 3,
+    idempotency_ttl: Duration::from_secs(24 * 60 * 60),
+};
+
+/// What the mapping declares that the generated configuration does not hand to the
+/// runtime yet, so the report must not let a reader believe it is enforced. A test
+/// fails once the Rust emitter starts configuring one of them: then shorten this list.
+const NOT_YET_ENFORCED: [Unenforced; 3] = [
+    Unenforced::RateLimit,
+    Unenforced::Quota,
+    Unenforced::Fallback,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unenforced {
+    RateLimit,
+    Quota,
+    Fallback,
+}
+
+/// Where an effective value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Source {
+    /// Set on the operation in the mapping.
+    Operation,
+    /// Set in the mapping's `defaults:`.
+    Mapping,
+    /// Left out of the mapping: the runtime's built-in default.
+    Runtime,
+}
+
+/// A value and where it comes from, ready for a table cell.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Setting {
+    /// The value alone, e.g. `5 s`.
+    value: String,
+    /// Where it comes from.
+    source: Source,
+    /// The value marked with its source when that is not the mapping's `defaults:`.
+    cell: String,
+}
+
+impl Setting {
+    fn new(value: impl Into<String>, source: Source) -> Self {
+        let value = value.into();
+        let cell = match source {
+            Source::Mapping => value.clone(),
+            Source::Operation => format!("**{value}** (this operation)"),
+            Source::Runtime => format!("{value} (runtime default)"),
+        };
+        Setting {
+            value,
+            source,
+            cell,
+        }
+    }
+}
+
+/// The policy one operation runs under, each value with its source.
+#[derive(Debug, Clone)]
+pub(crate) struct Effective<'a> {
+    pub(crate) attempt_timeout: (Duration, Source),
+    pub(crate) budget: (Duration, Source),
+    retry: RetryEff,
+    breaker: BreakerEff,
+    rate_limit: Option<(&'a OpRateLimit, Source)>,
+    fallback: Option<(&'a Fallback, Source)>,
+}
+
+#[derive(Debug, Clone)]
+struct RetryEff {
+    attempts: u32,
+    base: Duration,
+    cap: Duration,
+    /// Source of attempts, base and cap (the mapping writes them as one block).
+    source: Source,
+    on: Vec<u16>,
+    on_source: Source,
+}
+
+#[derive(Debug, Clone)]
+struct BreakerEff {
+    /// Source of the block as a whole (an operation's block replaces the default one).
+    source: Source,
+    enabled: (bool, Source),
+    per_operation: bool,
+    window: (Duration, Source),
+    min_calls: (u32, Source),
+    failure_rate: (f64, Source),
+    slow_call: (Duration, Source),
+    slow_call_rate: (f64, Source),
+    open_for: (Duration, Source),
+    half_open_probes: (u32, Source),
+}
+
+/// The operation's value, else the defaults', with the source of the one taken.
+fn layered<'a, T>(op: Option<&'a T>, defaults: Option<&'a T>) -> Option<(&'a T, Source)> {
+    op.map(|v| (v, Source::Operation))
+        .or_else(|| defaults.map(|v| (v, Source::Mapping)))
+}
+
+impl<'a> Effective<'a> {
+    /// The policy of `op` (or, with `None`, the adapter's defaults) as the runtime
+    /// resolves it: time limits field by field, `retry` and `breaker` as whole blocks
+    /// whose unset fields take the runtime's defaults (docs/runtime.md).
+    pub(crate) fn of(plan: &'a Plan, op: &'a OperationPlan) -> Self {
+        Self::layers(plan, Some(op))
+    }
+
+    fn layers(plan: &'a Plan, op: Option<&'a OperationPlan>) -> Self {
+        let d = &plan.defaults;
+        let o = op.map(|o| &o.policies);
+        let time = |get: fn(&crate::load::mapping::Policies) -> Option<Duration>, rt: Duration| {
+            layered(o.and_then(|p| get(p).as_ref()), get(d).as_ref())
+                .map(|(v, s)| (*v, s))
+                .unwrap_or((rt, Source::Runtime))
+        };
+        let attempt_timeout = time(|p| p.attempt_timeout, RUNTIME.attempt_timeout);
+        let budget = time(|p| p.budget, RUNTIME.budget);
+        let retry = match layered(o.and_then(|p| p.retry.as_ref()), d.retry.as_ref()) {
+            Some((r, source)) => RetryEff {
+                attempts: r.attempts,
+                base: r.base,
+                cap: r.cap,
+                source,
+                on: r.on.clone().unwrap_or_else(|| RUNTIME.retry_on.to_vec()),
+                on_source: if r.on.is_some() {
+                    source
+                } else {
+                    Source::Runtime
+                },
+            },
+            None => RetryEff {
+                attempts: RUNTIME.retry_attempts,
+                base: RUNTIME.retry_base,
+                cap: RUNTIME.retry_cap,
+                source: Source::Runtime,
+                on: RUNTIME.retry_on.to_vec(),
+                on_source: Source::Runtime,
+            },
+        };
+        let breaker = match layered(o.and_then(|p| p.breaker.as_ref()), d.breaker.as_ref()) {
+            Some((b, source)) => {
+                fn or<T: Copy>(v: Option<T>, source: Source, rt: T) -> (T, Source) {
+                    v.map(|v| (v, source)).unwrap_or((rt, Source::Runtime))
+                }
+                BreakerEff {
+                    source,
+                    enabled: or(b.enabled, source, true),
+                    per_operation: b.per_operation,
+                    window: or(b.window, source, RUNTIME.breaker_window),
+                    min_calls: or(b.min_calls, source, RUNTIME.breaker_min_calls),
+                    failure_rate: or(b.failure_rate, source, RUNTIME.breaker_failure_rate),
+                    slow_call: or(b.slow_call, source, RUNTIME.breaker_slow_call),
+                    slow_call_rate: or(b.slow_call_rate, source, RUNTIME.breaker_slow_call_rate),
+                    open_for: or(b.open_for, source, RUNTIME.breaker_open_for),
+                    half_open_probes: or(
+                        b.half_open_probes,
+                        source,
+                        RUNTIME.breaker_half_open_probes,
+                    ),
+                }
+            }
+            None => {
+                let rt = Source::Runtime;
+                BreakerEff {
+                    source: rt,
+                    enabled: (true, rt),
+                    per_operation: false,
+                    window: (RUNTIME.breaker_window, rt),
+                    min_calls: (RUNTIME.breaker_min_calls, rt),
+                    failure_rate: (RUNTIME.breaker_failure_rate, rt),
+                    slow_call: (RUNTIME.breaker_slow_call, rt),
+                    slow_call_rate: (RUNTIME.breaker_slow_call_rate, rt),
+                    open_for: (RUNTIME.breaker_open_for, rt),
+                    half_open_probes: (RUNTIME.breaker_half_open_probes, rt),
+                }
+            }
+        };
+        Effective {
+            attempt_timeout,
+            budget,
+            retry,
+            breaker,
+            rate_limit: layered(o.and_then(|p| p.rate_limit.as_ref()), d.rate_limit.as_ref()),
+            fallback: layered(o.and_then(|p| p.fallback.as_ref()), d.fallback.as_ref()),
+        }
+    }
+}
+
+// ---------- template data ----------
+
+#[derive(Debug, Serialize)]
+struct Report {
+    adapter: String,
+    port: String,
+    port_trait: String,
+    vendor: String,
+    base_url: String,
+    source: SourceFiles,
+    reads: Vec<String>,
+    writes: Vec<String>,
+    keyed_from_value: Vec<(String, String)>,
+    keyed_random: Vec<String>,
+    unkeyed_writes: Vec<String>,
+    auth: String,
+    auth_is_none: bool,
+    longest_budget: String,
+    longest_budget_ops: Vec<String>,
+    breaker_summary: Option<String>,
+    stale_fallbacks: Vec<(String, String)>,
+    limits: Option<String>,
+    not_enforced: Vec<String>,
+    methods: Vec<Method>,
+    calls: Vec<Call>,
+    error_tables: Vec<ErrorTable>,
+    defaults: Defaults,
+    rate: Option<RateView>,
+    quota: Option<QuotaView>,
+    alerts: alerts::AlertPlan,
+}
+
+#[derive(Debug, Serialize)]
+struct Method {
+    name: String,
+    args: String,
+    ok: String,
+    err: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Call {
+    method: String,
+    http: String,
+    operation_id: String,
+    kind: &'static str,
+    attempt_timeout: Setting,
+    budget: Setting,
+    retries: String,
+    idempotency: String,
+    rate_limit: String,
+    breaker: String,
+    fallback: String,
+    errors: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorTable {
+    err_type: String,
+    operations: Vec<String>,
+    rules: Vec<(String, String)>,
+}
+
+#[derive(Debug, Serialize)]
+struct Defaults {
+    attempt_timeout: Setting,
+    budget: Setting,
+    retry_attempts: Setting,
+    backoff: Setting,
+    retry_on: Setting,
+    max_retry_after: Setting,
+    retry_budget: Setting,
+    breaker_enabled: Setting,
+    breaker_scope: Setting,
+    breaker_window: Setting,
+    breaker_min_calls: Setting,
+    breaker_failure_rate: Setting,
+    breaker_slow_call: Setting,
+    breaker_slow_call_rate: Setting,
+    breaker_open_for: Setting,
+    breaker_half_open_probes: Setting,
+    rate_limit: Setting,
+    fallback: Setting,
+    idempotency_store: Setting,
+    idempotency_ttl: Setting,
+}
+
+#[derive(Debug, Serialize)]
+struct RateView {
+    limit: String,
+    reserve: String,
+}
+
+#[derive(Debug, Serialize)]
+struct QuotaView {
+    limit: String,
+    warn_at: String,
+}
+
+/// Renders the adapter's INTEGRATION.md.
+pub fn render(plan: &Plan) -> Result<String, Error> {
+    let report = report(plan);
+    render_template(
+        "integration.md.j2",
+        TEMPLATE,
+        minijinja::context! { r => report },
+    )
+}
+
+/// Renders one of the crate's templates (compiled in, so build scripts need no files).
+pub(crate) fn render_template(
+    name: &'static str,
+    source: &'static str,
+    ctx: minijinja::Value,
+) -> Result<String, Error> {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    // A misspelt variable must fail the build's own tests, not leave a blank cell.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // The outputs are Markdown and YAML: escaping is done where values are built.
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.add_filter("code", code);
+    env.add_filter("and_list", and_list);
+    // Templates ship inside the crate: a failure here is Portcullis' bug, not the user's.
+    let fail = |e: minijinja::Error| Error::Emit(format!("template {name}: {e:#}"));
+    env.add_template(name, source).map_err(fail)?;
+    let out = env.get_template(name).map_err(fail)?.render(ctx).map_err(fail)?;
+    Ok(out)
+}
+
+fn report(plan: &Plan) -> Report {
+    let port = plan
+        .port_trait
+        .rsplit("::")
+        .next()
+        .unwrap_or(&plan.port_trait)
+        .to_string();
+    let writes: Vec<&OperationPlan> = plan.operations.iter().filter(|o| o.is_write).collect();
+    let mut keyed_from_value = Vec::new();
+    let mut keyed_random = Vec::new();
+    let mut unkeyed_writes = Vec::new();
+    for w in &writes {
+        match &w.idempotency {
+            Some(i) if i.from.is_some() => keyed_from_value.push((w.method.clone(), i.source.clone())),
+            Some(_) => keyed_random.push(w.method.clone()),
+            None => unkeyed_writes.push(w.method.clone()),
+        }
+    }
+
+    let effective: Vec<Effective> = plan
+        .operations
+        .iter()
+        .map(|op| Effective::of(plan, op))
+        .collect();
+    let longest = effective
+        .iter()
+        .map(|e| e.budget.0)
+        .max()
+        .unwrap_or(RUNTIME.budget);
+    let longest_budget_ops = plan
+        .operations
+        .iter()
+        .zip(&effective)
+        .filter(|(_, e)| e.budget.0 == longest)
+        .map(|(o, _)| o.method.clone())
+        .collect();
+
+    let defaults_eff = Effective::layers(plan, None);
+    let breaker_summary = {
+        let b = &defaults_eff.breaker;
+        let overridden = plan.operations.iter().any(|o| o.policies.breaker.is_some());
+        (b.enabled.0 && !overridden).then(|| {
+            format!(
+                "{} fails calls at once, without calling the vendor, for {} at a time",
+                if b.per_operation {
+                    "each operation's circuit breaker"
+                } else {
+                    "the circuit breaker, shared by all operations,"
+                },
+                fmt_duration(b.open_for.0)
+            )
+        })
+    };
+    let stale_fallbacks = plan
+        .operations
+        .iter()
+        .zip(&effective)
+        .filter_map(|(o, e)| match e.fallback {
+            Some((Fallback::Cache { stale_if_error, .. }, _)) if !stale_if_error.is_zero() => {
+                Some((o.method.clone(), fmt_duration(*stale_if_error)))
+            }
+            _ => None,
+        })
+        .collect();
+
+    let limits = match (&plan.limits.rate, &plan.limits.quota) {
+        (None, None) => None,
+        (r, q) => {
+            let parts: Vec<String> = r
+                .iter()
+                .map(rate_text)
+                .chain(q.iter().map(|q| format!("a quota of {}", quota_text(q))))
+                .collect();
+            Some(parts.join(" and "))
+        }
+    };
+    let mut not_enforced = Vec::new();
+    for u in NOT_YET_ENFORCED {
+        match u {
+            Unenforced::RateLimit if plan.limits.rate.is_some() => {
+                not_enforced.push("the rate limit".to_string())
+            }
+            Unenforced::Quota if plan.limits.quota.is_some() => {
+                not_enforced.push("the quota".to_string())
+            }
+            Unenforced::Fallback => {
+                for (o, e) in plan.operations.iter().zip(&effective) {
+                    if e.fallback.is_some() {
+                        not_enforced.push(format!("`{}`'s fallback", o.method));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let methods = plan
+        .operations
+        .iter()
+        .map(|o| Method {
+            name: o.method.clone(),
+            args: o
+                .args
+                .iter()
+                .map(|(n, t)| format!("{n}: {t}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            ok: o.ok_type.clone(),
+            err: o.err_type.clone(),
+        })
+        .collect();
+
+    let calls = plan
+        .operations
+        .iter()
+        .zip(&effective)
+        .map(|(op, eff)| call(plan, op, eff))
+        .collect();
+
+    Report {
+        adapter: plan.adapter.clone(),
+        port,
+        port_trait: plan.port_trait.clone(),
+        vendor: plan.vendor_title.clone(),
+        base_url: plan.base_url.clone(),
+        source: SourceFiles::of(plan),
+        reads: plan
+            .operations
+            .iter()
+            .filter(|o| !o.is_write)
+            .map(|o| o.method.clone())
+            .collect(),
+        writes: writes.iter().map(|o| o.method.clone()).collect(),
+        keyed_from_value,
+        keyed_random,
+        unkeyed_writes,
+        auth: auth_text(&plan.auth),
+        auth_is_none: plan.auth == AuthPlan::None,
+        longest_budget: fmt_duration(longest),
+        longest_budget_ops,
+        breaker_summary,
+        stale_fallbacks,
+        limits,
+        not_enforced,
+        methods,
+        calls,
+        error_tables: error_tables(plan),
+        defaults: defaults(plan, &defaults_eff),
+        rate: plan.limits.rate.as_ref().map(|r| RateView {
+            limit: format!("{} requests per {}", fmt_count(r.requests), fmt_per(r.per)),
+            reserve: fmt_share(r.reserve),
+        }),
+        quota: plan.limits.quota.as_ref().map(|q| QuotaView {
+            limit: quota_text(q),
+            warn_at: q
+                .warn_at
+                .iter()
+                .map(|s| fmt_share(*s))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        alerts: alerts::alert_plan(plan),
+    }
+}
+
+fn rate_text(r: &Rate) -> String {
+    format!(
+        "a rate limit of {} requests per {}",
+        fmt_count(r.requests),
+        fmt_per(r.per)
+    )
+}
+
+fn quota_text(q: &Quota) -> String {
+    format!("{} requests per {}", fmt_count(q.requests), fmt_per(q.per))
+}
+
+fn call(plan: &Plan, op: &OperationPlan, eff: &Effective) -> Call {
+    let safe_method = matches!(
+        op.http_method.as_str(),
+        "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
+    );
+    let safe = safe_method || op.idempotency.is_some();
+    let r = &eff.retry;
+    let retries = if r.attempts <= 1 {
+        mark("none (1 attempt)", r.source)
+    } else if safe {
+        let statuses = r
+            .on
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "{} on {}, attempt timeouts and broken connections; backoff {}",
+            mark(&format!("{} attempts", r.attempts), r.source),
+            mark(&statuses, r.on_source),
+            mark(
+                &format!("{} → {}", fmt_duration(r.base), fmt_duration(r.cap)),
+                r.source
+            ),
+        )
+    } else {
+        format!(
+            "{}, but only when the request never left this machine (refused connection, DNS); \
+             no idempotency key, so no status or timeout is retried",
+            mark(&format!("{} attempts", r.attempts), r.source)
+        )
+    };
+
+    let idempotency = match &op.idempotency {
+        Some(i) => {
+            let place = match &i.header {
+                Some(h) => format!("header {}", code(h)),
+                None => match op.body.as_ref().and_then(|b| key_field(plan, &b.root)) {
+                    Some(f) => format!("body field {}", code(&f)),
+                    None => "request body".to_string(),
+                },
+            };
+            match &i.from {
+                Some(_) => format!(
+                    "{place}, from {} (prefixed with the operation name)",
+                    code(&i.source)
+                ),
+                None => format!("{place}, a random UUIDv4 per call, the same on every retry"),
+            }
+        }
+        None if op.is_write => "**none**".to_string(),
+        None => format!("not needed ({} is idempotent)", op.http_method),
+    };
+
+    let rate_limit = match (&plan.limits.rate, eff.rate_limit) {
+        (None, _) => "none declared".to_string(),
+        (Some(rate), rl) => {
+            let bucket = rl
+                .and_then(|(r, _)| r.bucket.as_deref())
+                .map(|b| format!("bucket {}", code(b)))
+                .unwrap_or_else(|| {
+                    format!(
+                        "adapter bucket ({} / {})",
+                        fmt_count(rate.requests),
+                        fmt_duration(rate.per)
+                    )
+                });
+            let critical = if rl.is_some_and(|(r, _)| r.critical) {
+                format!(", critical (may use the reserved {})", fmt_share(rate.reserve))
+            } else {
+                String::new()
+            };
+            match rl {
+                Some((_, s)) => mark(&format!("{bucket}{critical}"), s),
+                None => bucket,
+            }
+        }
+    };
+
+    let b = &eff.breaker;
+    let breaker = if !b.enabled.0 {
+        mark("off", b.enabled.1)
+    } else {
+        let scope = if b.per_operation {
+            "own breaker"
+        } else {
+            "shared by all operations"
+        };
+        match b.source {
+            Source::Operation => mark(
+                &format!(
+                    "{scope}: opens at {} failures of ≥ {} attempts in {}, open {}",
+                    fmt_share(b.failure_rate.0),
+                    b.min_calls.0,
+                    fmt_duration(b.window.0),
+                    fmt_duration(b.open_for.0)
+                ),
+                Source::Operation,
+            ),
+            _ => format!("{scope} (settings below)"),
+        }
+    };
+
+    let fallback = match eff.fallback {
+        None => "none: the error reaches the caller".to_string(),
+        Some((f, s)) => mark(&fallback_text(f), s),
+    };
+
+    let own: Vec<String> = op
+        .error_rules
+        .iter()
+        .filter(|r| r.operation_level)
+        .map(|r| format!("{} → {}", error_key_text(&r.key), code(&r.target)))
+        .collect();
+    let errors = if own.is_empty() {
+        format!("the rules for {} below", code(&op.err_type))
+    } else {
+        format!(
+            "{}; then the rules for {} below",
+            own.join("; "),
+            code(&op.err_type)
+        )
+    };
+
+    Call {
+        method: op.method.clone(),
+        http: format!("{} {}", op.http_method, op.path),
+        operation_id: op.operation_id.clone(),
+        kind: if op.is_write { "write" } else { "read" },
+        attempt_timeout: Setting::new(limit_text(eff.attempt_timeout.0), eff.attempt_timeout.1),
+        budget: Setting::new(limit_text(eff.budget.0), eff.budget.1),
+        retries,
+        idempotency,
+        rate_limit,
+        breaker,
+        fallback,
+        errors,
+    }
+}
+
+/// `value` marked with its source, as in a [`Setting`]'s cell.
+fn mark(value: &str, source: Source) -> String {
+    Setting::new(value, source).cell
+}
+
+fn limit_text(d: Duration) -> String {
+    // The runtime reads a zero limit as "no limit" rather than failing every call.
+    if d.is_zero() {
+        "no limit".into()
+    } else {
+        fmt_duration(d)
+    }
+}
+
+fn fallback_text(f: &Fallback) -> String {
+    match f {
+        Fallback::Cache {
+            ttl,
+            stale_if_error,
+        } if stale_if_error.is_zero() => {
+            format!("cached answer, fresh for {}", fmt_duration(*ttl))
+        }
+        Fallback::Cache {
+            ttl,
+            stale_if_error,
+        } => format!(
+            "cached answer, fresh for {}; up to {} old when the vendor fails",
+            fmt_duration(*ttl),
+            fmt_duration(*stale_if_error)
+        ),
+        Fallback::Default(v) => format!("a fixed value, {}", code(&v.to_string())),
+        Fallback::Caller => "a function the caller registers".to_string(),
+    }
+}
+
+/// The wire path of the body field that carries the idempotency key.
+fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
+    let BodyNode::Struct { wire_type, fields } = node else {
+        return None;
+    };
+    let wire_name = |rust: &str| {
+        plan.wire
+            .iter()
+            .find(|w| &w.name == wire_type)
+            .and_then(|w| match &w.kind {
+                WireKind::Struct(fs) => fs.iter().find(|f| f.rust_name == rust),
+                WireKind::Union { .. } => None,
+            })
+            .map(|f| f.wire_name.clone())
+            .unwrap_or_else(|| rust.to_string())
+    };
+    fields.iter().find_map(|(name, child, _)| match child {
+        BodyNode::IdempotencyKey => Some(wire_name(name)),
+        BodyNode::Struct { .. } => key_field(plan, child).map(|f| format!("{}.{f}", wire_name(name))),
+        BodyNode::Leaf(_) => None,
+    })
+}
+
+fn error_key_text(k: &ErrorKey) -> String {
+    match k {
+        ErrorKey::Status(s) => format!("HTTP {s}"),
+        ErrorKey::StatusCode(s, c) => format!("HTTP {s} with code {}", code(c)),
+        ErrorKey::Kind(kind) => match kind.as_str() {
+            "auth" => "credentials rejected (401, or 403 without rate-limit headers)".into(),
+            "rate_limited" => "rate limited (429) after the runtime's waits".into(),
+            "timeout" => "timed out (attempt timeout or budget)".into(),
+            "unavailable" => "circuit breaker open (the vendor was not called)".into(),
+            "vendor" => "any other vendor error status".into(),
+            "contract" => "response does not match the spec".into(),
+            "transport" => "connection failed (refused, reset, cut short)".into(),
+            "config" => "configuration error (base URL, unreadable secret)".into(),
+            other => format!("error kind {}", code(other)),
+        },
+        ErrorKey::CatchAll => "anything else".into(),
+    }
+}
+
+/// The adapter-wide rules, once per error type, with the operations that use them.
+fn error_tables(plan: &Plan) -> Vec<ErrorTable> {
+    let mut tables: Vec<ErrorTable> = Vec::new();
+    for op in &plan.operations {
+        let rules: Vec<(String, String)> = op
+            .error_rules
+            .iter()
+            .filter(|r| !r.operation_level)
+            .map(|r| (error_key_text(&r.key), code(&r.target)))
+            .collect();
+        match tables
+            .iter_mut()
+            .find(|t| t.err_type == op.err_type && t.rules == rules)
+        {
+            Some(t) => t.operations.push(op.method.clone()),
+            None => tables.push(ErrorTable {
+                err_type: op.err_type.clone(),
+                operations: vec![op.method.clone()],
+                rules,
+            }),
+        }
+    }
+    tables
+}
+
+fn defaults(plan: &Plan, e: &Effective) -> Defaults {
+    let d = |v: Duration, s: Source| Setting::new(limit_text(v), s);
+    let r = &e.retry;
+    let b = &e.breaker;
+    let rt = Source::Runtime;
+    let mut statuses = r.on.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+    if statuses.is_empty() {
+        statuses = "none".into();
+    }
+    Defaults {
+        attempt_timeout: d(e.attempt_timeout.0, e.attempt_timeout.1),
+        budget: d(e.budget.0, e.budget.1),
+        retry_attempts: Setting::new(r.attempts.to_string(), r.source),
+        backoff: Setting::new(
+            format!("{} → {}", fmt_duration(r.base), fmt_duration(r.cap)),
+            r.source,
+        ),
+        retry_on: Setting::new(statuses, r.on_source),
+        max_retry_after: Setting::new(fmt_duration(RUNTIME.max_retry_after), rt),
+        retry_budget: Setting::new(
+            format!(
+                "{} tokens; a retry costs {}, {} after a timeout",
+                RUNTIME.retry_budget_capacity, RUNTIME.retry_cost, RUNTIME.timeout_retry_cost
+            ),
+            rt,
+        ),
+        breaker_enabled: Setting::new(if b.enabled.0 { "on" } else { "off" }, b.enabled.1),
+        breaker_scope: Setting::new(
+            if b.per_operation {
+                "one per operation"
+            } else {
+                "one for the whole adapter"
+            },
+            // `per_operation: false` is also what the decoder assumes when the key is
+            // left out, and it is the runtime's default: call it that.
+            if b.per_operation { b.source } else { rt },
+        ),
+        breaker_window: Setting::new(fmt_duration(b.window.0), b.window.1),
+        breaker_min_calls: Setting::new(b.min_calls.0.to_string(), b.min_calls.1),
+        breaker_failure_rate: Setting::new(fmt_share(b.failure_rate.0), b.failure_rate.1),
+        breaker_slow_call: Setting::new(fmt_duration(b.slow_call.0), b.slow_call.1),
+        breaker_slow_call_rate: Setting::new(fmt_share(b.slow_call_rate.0), b.slow_call_rate.1),
+        breaker_open_for: Setting::new(fmt_duration(b.open_for.0), b.open_for.1),
+        breaker_half_open_probes: Setting::new(
+            b.half_open_probes.0.to_string(),
+            b.half_open_probes.1,
+        ),
+        rate_limit: match (e.rate_limit, &plan.limits.rate) {
+            (Some((r, s)), _) => Setting::new(
+                format!(
+                    "{}{}",
+                    r.bucket
+                        .as_deref()
+                        .map(|b| format!("bucket {}", code(b)))
+                        .unwrap_or_else(|| "adapter bucket".into()),
+                    if r.critical { ", critical" } else { "" }
+                ),
+                s,
+            ),
+            (None, Some(_)) => Setting::new("adapter bucket", rt),
+            (None, None) => Setting::new("none (no `limits.rate`)", rt),
+        },
+        fallback: match e.fallback {
+            Some((f, s)) => Setting::new(fallback_text(f), s),
+            None => Setting::new("none: the error reaches the caller", rt),
+        },
+        idempotency_store: Setting::new("in memory (lost on restart)", rt),
+        idempotency_ttl: Setting::new(fmt_duration(RUNTIME.idempotency_ttl), rt),
+    }
+}
+
+fn auth_text(a: &AuthPlan) -> String {
+    fn from(s: &SecretRef) -> String {
+        match s {
+            SecretRef::Env(v) => format!("the environment variable {}", code(&v.value)),
+            SecretRef::File(v) => format!("the file {}", code(&v.value)),
+        }
+    }
+    match a {
+        AuthPlan::None => "no authentication".into(),
+        AuthPlan::Bearer(s) => format!("an HTTP bearer token from {}", from(s)),
+        AuthPlan::Basic(u, p) => match p {
+            Some(p) => format!(
+                "HTTP basic authentication, the user name from {} and the password from {}",
+                from(u),
+                from(p)
+            ),
+            None => format!("HTTP basic authentication, the user name from {}", from(u)),
+        },
+        AuthPlan::ApiKey {
+            location,
+            name,
+            secret,
+        } => {
+            let place = match location.as_str() {
+                "query" => "query parameter",
+                "cookie" => "cookie",
+                _ => "header",
+            };
+            format!("an API key in the {} {place}, from {}", code(name), from(secret))
+        }
+    }
+}
+
+// ---------- formatting ----------
+
+/// A duration the way docs/runtime.md writes them: `100 ms`, `5 s`, `10 min`, `24 h`.
+pub(crate) fn fmt_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms == 0 {
+        return "0 s".into();
+    }
+    if ms % 1000 != 0 {
+        return if ms < 1000 {
+            format!("{ms} ms")
+        } else {
+            format!("{} s", trim_float(d.as_secs_f64()))
+        };
+    }
+    let s = d.as_secs();
+    if s % 86_400 == 0 {
+        format!("{} d", s / 86_400)
+    } else if s % 3600 == 0 {
+        format!("{} h", s / 3600)
+    } else if s % 60 == 0 {
+        format!("{} min", s / 60)
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// `per second`, `per day`, or `per 10 s`.
+fn fmt_per(d: Duration) -> String {
+    match d.as_millis() {
+        1_000 => "second".into(),
+        60_000 => "minute".into(),
+        3_600_000 => "hour".into(),
+        86_400_000 => "day".into(),
+        _ => fmt_duration(d),
+    }
+}
+
+/// A share as a percentage: `50%`, `2.5%`.
+pub(crate) fn fmt_share(x: f64) -> String {
+    format!("{}%", trim_float(x * 100.0))
+}
+
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `1,000,000`.
+fn fmt_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Inline code that survives a Markdown table: `|` is escaped, and a value holding a
+/// backtick gets a longer fence.
+fn code(s: &str) -> String {
+    let s = s.replace('|', "\\|");
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: Vec<String>) -> String {
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::path::Path;
+
+    pub(crate) fn stripe_plan() -> Plan {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/stripe.yaml");
+        crate::builder::check(&path).expect("the Stripe mapping is valid").0
+    }
+
+    fn repo_file(rel: &str) -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(fmt_duration(Duration::from_millis(100)), "100 ms");
+        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(fmt_duration(Duration::from_secs(30)), "30 s");
+        assert_eq!(fmt_duration(Duration::from_secs(600)), "10 min");
+        assert_eq!(fmt_duration(Duration::from_secs(86_400)), "1 d");
+        assert_eq!(fmt_share(0.5), "50%");
+        assert_eq!(fmt_share(0.025), "2.5%");
+        assert_eq!(fmt_count(1_000_000), "1,000,000");
+        assert_eq!(fmt_count(100), "100");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(and_list(vec!["a".into(), "b".into(), "c".into()]), "a, b and c");
+    }
+
+    /// The copy in [`RUNTIME`] against the tables of docs/runtime.md.
+    #[test]
+    fn runtime_defaults_match_docs_runtime_md() {
+        let doc = repo_file("docs/runtime.md");
+        let cell = |key: &str| -> String {
+            let prefix = format!("| {key} |");
+            let line = doc
+                .lines()
+                .find(|l| l.starts_with(&prefix))
+                .unwrap_or_else(|| panic!("docs/runtime.md has no row {prefix}"));
+            line[prefix.len()..]
+                .split('|')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        };
+        let r = RUNTIME;
+        let starts = |key: &str, want: String| {
+            let got = cell(key);
+            assert!(
+                got.replace(' ', "").starts_with(&want.replace(' ', "")),
+                "docs/runtime.md says {key} = {got:?}, report.rs RUNTIME says {want:?}"
+            );
+        };
+        starts("`attempt_timeout`", fmt_duration(r.attempt_timeout));
+        starts("`budget`", fmt_duration(r.budget));
+        starts("`attempts`", r.retry_attempts.to_string());
+        starts(
+            "`base`, `cap`",
+            format!("{}, {}", fmt_duration(r.retry_base), fmt_duration(r.retry_cap)),
+        );
+        let on: Vec<String> = r.retry_on.iter().map(u16::to_string).collect();
+        starts("`retry_on`", on.join(", "));
+        starts("`max_retry_after`", fmt_duration(r.max_retry_after));
+        starts("`capacity`", format!("{} tokens", r.retry_budget_capacity));
+        starts("`retry_cost`", r.retry_cost.to_string());
+        starts("`timeout_retry_cost`", r.timeout_retry_cost.to_string());
+        starts("`idempotency_ttl`", fmt_duration(r.idempotency_ttl).replace("1 d", "24 h"));
+        starts("`window`", fmt_duration(r.breaker_window));
+        starts("`min_calls`", r.breaker_min_calls.to_string());
+        starts("`failure_rate`", fmt_share(r.breaker_failure_rate));
+        starts(
+            "`slow_call`, `slow_call_rate`",
+            format!(
+                "{}, {}",
+                fmt_duration(r.breaker_slow_call),
+                fmt_share(r.breaker_slow_call_rate)
+            ),
+        );
+        starts("`open_for`", fmt_duration(r.breaker_open_for));
+        starts("`half_open_probes`", r.breaker_half_open_probes.to_string());
+    }
+
+    /// The copy in [`RUNTIME`] against the runtime's `Default` impls and baseline.
+    #[test]
+    fn runtime_defaults_match_the_runtime_source() {
+        fn rust(d: Duration) -> String {
+            if d.subsec_millis() == 0 {
+                format!("Duration::from_secs({})", d.as_secs())
+            } else {
+                format!("Duration::from_millis({})", d.as_millis())
+            }
+        }
+        let r = RUNTIME;
+        let on: Vec<String> = r.retry_on.iter().map(u16::to_string).collect();
+        let expect = [
+            (
+                "runtime/src/policy.rs",
+                format!("attempt_timeout: Some({})", rust(r.attempt_timeout)),
+            ),
+            ("runtime/src/policy.rs", format!("budget: Some({})", rust(r.budget))),
+            ("runtime/src/retry/policy.rs", format!("attempts: {},", r.retry_attempts)),
+            ("runtime/src/retry/policy.rs", format!("base: {},", rust(r.retry_base))),
+            ("runtime/src/retry/policy.rs", format!("cap: {},", rust(r.retry_cap))),
+            ("runtime/src/retry/policy.rs", format!("retry_on: vec![{}],", on.join(", "))),
+            (
+                "runtime/src/retry/policy.rs",
+                format!("max_retry_after: {},", rust(r.max_retry_after)),
+            ),
+            ("runtime/src/retry/budget.rs", format!("capacity: {},", r.retry_budget_capacity)),
+            ("runtime/src/retry/budget.rs", format!("retry_cost: {},", r.retry_cost)),
+            (
+                "runtime/src/retry/budget.rs",
+                format!("timeout_retry_cost: {},", r.timeout_retry_cost),
+            ),
+            ("runtime/src/breaker/policy.rs", format!("window: {},", rust(r.breaker_window))),
+            ("runtime/src/breaker/policy.rs", format!("min_calls: {},", r.breaker_min_calls)),
+            (
+                "runtime/src/breaker/policy.rs",
+                format!("failure_rate: {},", r.breaker_failure_rate),
+            ),
+            ("runtime/src/breaker/policy.rs", format!("slow_call: {},", rust(r.breaker_slow_call))),
+            (
+                "runtime/src/breaker/policy.rs",
+                format!("slow_call_rate: {},", r.breaker_slow_call_rate),
+            ),
+            ("runtime/src/breaker/policy.rs", format!("open_for: {},", rust(r.breaker_open_for))),
+            (
+                "runtime/src/breaker/policy.rs",
+                format!("half_open_probes: {},", r.breaker_half_open_probes),
+            ),
+            (
+                "runtime/src/config.rs",
+                format!("idempotency_ttl: Duration::from_secs({} * 60 * 60)", r.idempotency_ttl.as_secs() / 3600),
+            ),
+        ];
+        for (file, snippet) in expect {
+            assert!(
+                repo_file(file).contains(&snippet),
+                "{file} no longer contains `{snippet}`: update RUNTIME in report.rs (and the docs)"
+            );
+        }
+    }
+
+    /// Once the Rust emitter configures one of these, the report must stop calling it unenforced.
+    #[test]
+    fn unenforced_policies_are_really_not_emitted() {
+        let plan = stripe_plan();
+        let code = crate::emit::rust::render(&plan)
+            .expect("renders")
+            .to_lowercase()
+            .replace("ratelimited", "");
+        for u in NOT_YET_ENFORCED {
+            let probes: &[&str] = match u {
+                Unenforced::RateLimit => &["ratelimit", "rate_limit"],
+                Unenforced::Quota => &["quota"],
+                Unenforced::Fallback => &["fallback", "stale_if_error", "cache"],
+            };
+            for p in probes {
+                assert!(
+                    !code.contains(p),
+                    "generated code mentions `{p}`: if it now configures {u:?}, remove it from NOT_YET_ENFORCED"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn effective_policy_names_its_sources() {
+        let plan = stripe_plan();
+        let get = plan
+            .operations
+            .iter()
+            .find(|o| o.method == "get_payment")
+            .expect("get_payment");
+        let e = Effective::of(&plan, get);
+        assert_eq!(e.budget, (Duration::from_secs(10), Source::Operation));
+        assert_eq!(e.attempt_timeout, (Duration::from_secs(5), Source::Mapping));
+        assert_eq!(e.retry.on_source, Source::Runtime);
+        assert_eq!(e.breaker.slow_call, (RUNTIME.breaker_slow_call, Source::Runtime));
+        assert_eq!(e.breaker.window, (Duration::from_secs(30), Source::Mapping));
+    }
+
+    #[test]
+    fn render_is_deterministic() {
+        let plan = stripe_plan();
+        let a = render(&plan).expect("renders");
+        assert_eq!(a, render(&plan).expect("renders"));
+        assert!(a.contains(&plan.mapping_sha256));
+    }
+}
