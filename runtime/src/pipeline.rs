@@ -71,7 +71,7 @@ mod build;
 mod call;
 mod settle;
 
-use attempt::{Attempt, Failed, breaker_outcome, run_attempt};
+use attempt::{Attempt, Failed, breaker_outcome, classify, run_attempt};
 use call::Call;
 use settle::UnsettledKey;
 
@@ -321,14 +321,13 @@ impl Pipeline {
             if let Some(sent) = sent {
                 sent.store(true, Ordering::Relaxed);
             }
-            let attempt = run_attempt(
-                &inner.client,
-                attempt_req,
-                limit,
+            let outcome = run_attempt(&inner.client, attempt_req, limit.map(|(at, _)| at)).await;
+            let which = limit.map_or(TimeoutLimit::Attempt, |(_, which)| which);
+            let attempt = classify(
+                outcome.map_err(|_| which),
                 &policy.retry.retry_on,
                 call.key.is_some_and(|k| call.unknown || k.is_replay()),
-            )
-            .await;
+            );
             let ended = Instant::now();
             let elapsed = ended.saturating_duration_since(now);
             permit.record_at(breaker_outcome(&attempt), elapsed, ended);

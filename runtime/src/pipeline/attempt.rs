@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use tokio::time::Instant;
 
 use crate::breaker::CallOutcome;
@@ -67,27 +66,17 @@ pub(super) fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
     }
 }
 
-/// Sends one attempt under its deadline and classifies the outcome.
+/// Sends one attempt under its deadline; [`classify`] reads the outcome.
 ///
-/// `in_flight_may_conflict` is set for a keyed call an earlier attempt of which (in
-/// this call, or in the call whose key it replays) may still be running at the vendor:
-/// a 409 ("key in use", as Stripe and the IETF Idempotency-Key draft answer) then
-/// means "still processing", which a later retry resolves, so it is retried like a
-/// 503. Otherwise a 409 is the vendor's final word.
-///
-/// Built from combinators rather than as an `async fn`: an async fn stores its future
-/// argument and the awaited future separately, which doubled the call's state to
-/// kilobytes that every await copies.
-pub(super) fn run_attempt<'a>(
-    client: &'a reqwest::Client,
+/// A plain function returning tokio's `Timeout` rather than an `async fn`: an async
+/// fn stores its future argument and the awaited future separately, which doubled the
+/// call's state to kilobytes that every await copies.
+pub(super) fn run_attempt(
+    client: &reqwest::Client,
     req: reqwest::Request,
-    limit: Option<(Instant, TimeoutLimit)>,
-    retry_on: &'a [u16],
-    in_flight_may_conflict: bool,
-) -> impl Future<Output = Attempt> + Send + 'a {
-    let (at, which) = limit.unwrap_or_else(|| (far_future(), TimeoutLimit::Attempt));
-    tokio::time::timeout_at(at, exchange(client, req))
-        .map(move |outcome| classify(outcome.map_err(|_| which), retry_on, in_flight_may_conflict))
+    at: Option<Instant>,
+) -> tokio::time::Timeout<impl Future<Output = Result<Response, reqwest::Error>> + Send + use<>> {
+    tokio::time::timeout_at(at.unwrap_or_else(far_future), exchange(client, req))
 }
 
 /// Far enough to never fire, near enough not to overflow `Instant`.
@@ -113,7 +102,14 @@ fn exchange(
     }
 }
 
-fn classify(
+/// What an attempt's outcome means for the call.
+///
+/// `in_flight_may_conflict` is set for a keyed call an earlier attempt of which (in
+/// this call, or in the call whose key it replays) may still be running at the vendor:
+/// a 409 ("key in use", as Stripe and the IETF Idempotency-Key draft answer) then
+/// means "still processing", which a later retry resolves, so it is retried like a
+/// 503. Otherwise a 409 is the vendor's final word.
+pub(super) fn classify(
     outcome: Result<Result<Response, reqwest::Error>, TimeoutLimit>,
     retry_on: &[u16],
     in_flight_may_conflict: bool,
