@@ -114,8 +114,8 @@ impl StripeGateway {
         let response = self.pipeline.send(request).await?;
         match response.status() {
             200u16 => {
-                let wire: vendor::PaymentIntent = response.decode_json(OP)?;
-                translate::payment_from_payment_intent(&wire, OP)
+                let wire: &vendor::PaymentIntent = &response.decode_json(OP)?;
+                translate::payment_from_payment_intent(wire, OP)
             }
             status @ 200..=299 => {
                 ::core::result::Result::Err(
@@ -147,8 +147,8 @@ impl StripeGateway {
         let response = self.pipeline.send(request).await?;
         match response.status() {
             200u16 => {
-                let wire: vendor::PaymentIntent = response.decode_json(OP)?;
-                translate::payment_from_payment_intent(&wire, OP)
+                let wire: &vendor::PaymentIntent = &response.decode_json(OP)?;
+                translate::payment_from_payment_intent(wire, OP)
             }
             status @ 200..=299 => {
                 ::core::result::Result::Err(
@@ -198,8 +198,8 @@ impl StripeGateway {
         let response = self.pipeline.send(request).await?;
         match response.status() {
             200u16 => {
-                let wire: vendor::Refund = response.decode_json(OP)?;
-                translate::refund_from_refund(&wire, OP)
+                let wire: &vendor::Refund = &response.decode_json(OP)?;
+                translate::refund_from_refund(wire, OP)
             }
             status @ 200..=299 => {
                 ::core::result::Result::Err(
