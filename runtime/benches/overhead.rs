@@ -3,7 +3,8 @@
 //!
 //! Run: `cargo bench -p portcullis-runtime --bench overhead` (release build).
 //! `BENCH_CALLS=N` sets calls per round (default 4000; BENCHMARKS.md uses 10000); rounds interleave the clients
-//! so drift on a shared machine hits them alike. Prints one table; paste it into
+//! so drift on a shared machine hits them alike. `BENCH_ONLY=<word>` keeps only the
+//! clients whose name contains the word (and bare reqwest), for profiling. Prints one table; paste it into
 //! BENCHMARKS.md.
 
 #![allow(missing_docs)]
@@ -176,7 +177,12 @@ async fn run() {
         rt::Pipeline::new(cfg).expect("pipeline"),
         "portcullis pipeline (no time limits, no breaker)",
     );
-    let clients = [bare, middleware, pipeline, lean];
+    let mut clients = vec![bare, middleware, pipeline, lean];
+    // BENCH_ONLY=<word> keeps the clients whose name contains it (bare reqwest stays
+    // as the reference), for profiling one client at a time.
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        clients.retain(|c| matches!(c, Client::Bare(..)) || c.name().contains(only.as_str()));
+    }
 
     println!(
         "loopback GET, {ROUNDS} interleaved rounds x {calls} calls per client and concurrency\n"
