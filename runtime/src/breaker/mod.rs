@@ -229,7 +229,10 @@ impl CircuitBreaker {
     fn trip(&self, inner: &mut Inner, now: Instant) {
         self.closed.store(false, Ordering::Release);
         inner.state = State::Open {
-            until: now + self.policy.open_for,
+            // An absurd open_for (Duration::MAX) means "until restarted", not a panic.
+            until: now
+                .checked_add(self.policy.open_for)
+                .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600)),
         };
         inner.window.clear();
     }

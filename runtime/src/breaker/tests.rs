@@ -102,3 +102,15 @@ async fn disabled_breaker_never_opens() {
     }
     assert_eq!(b.state(), BreakerState::Closed);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_absurd_open_duration_does_not_panic() {
+    let b = CircuitBreaker::new(BreakerPolicy {
+        open_for: Duration::MAX,
+        ..policy()
+    });
+    for _ in 0..4 {
+        run(&b, CallOutcome::Failure);
+    }
+    assert_eq!(b.state(), BreakerState::Open);
+}

@@ -90,7 +90,12 @@ impl IdempotencyStore for InMemoryIdempotencyStore {
             entries.retain(|_, (_, expires)| *expires > now);
             entries.insert(
                 (operation.to_owned(), fingerprint.to_owned()),
-                (key.to_owned(), now + ttl),
+                // A TTL too large to represent keeps the key for a century instead.
+                (
+                    key.to_owned(),
+                    now.checked_add(ttl)
+                        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600)),
+                ),
             );
             Ok(())
         })

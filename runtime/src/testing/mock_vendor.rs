@@ -385,7 +385,10 @@ fn answer(state: &State, req: &ReceivedRequest) -> Reply {
         replays: 0,
         conflicts: 0,
         response: scripted.body.clone(),
-        ready_at: std::time::Instant::now() + scripted.delay,
+        ready_at: {
+            let now = std::time::Instant::now();
+            now.checked_add(scripted.delay).unwrap_or(now)
+        },
     });
     scripted
 }
