@@ -128,6 +128,13 @@ mod tests {
         assert_eq!(s.lookup("other", "fp").await.ok().flatten(), None);
         s.forget("op", "fp").await.expect("store");
         assert_eq!(s.lookup("op", "fp").await.ok().flatten(), None);
+        s.remember("op", "fp", "forever", Duration::MAX)
+            .await
+            .expect("no overflow");
+        assert_eq!(
+            s.lookup("op", "fp").await.ok().flatten().as_deref(),
+            Some("forever")
+        );
         s.remember("op", "fp", "k2", Duration::ZERO)
             .await
             .expect("store");
