@@ -94,6 +94,11 @@ impl CircuitBreaker {
         }
     }
 
+    /// Zero probes would leave the breaker half-open for ever.
+    fn probes(&self) -> u32 {
+        self.policy.half_open_probes.max(1)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain counters behind; they stay usable.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -152,7 +157,7 @@ impl CircuitBreaker {
                 in_flight,
                 succeeded,
             } => {
-                if *in_flight + *succeeded < self.policy.half_open_probes {
+                if *in_flight + *succeeded < self.probes() {
                     *in_flight += 1;
                     Ok(Permit {
                         breaker: self,
@@ -179,7 +184,7 @@ impl CircuitBreaker {
                     CallOutcome::Failure => self.trip(inner, now),
                     CallOutcome::Success if elapsed < self.policy.slow_call => {
                         *succeeded += 1;
-                        if *succeeded >= self.policy.half_open_probes {
+                        if *succeeded >= self.probes() {
                             inner.state = State::Closed;
                             inner.window.clear();
                             self.closed.store(true, Ordering::Release);
