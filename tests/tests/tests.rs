@@ -4,5 +4,7 @@ mod compile_fail;
 mod determinism;
 mod diagnostics;
 mod ledger;
+mod providers;
+mod report;
 mod spec_corpus;
 mod stripe;

@@ -973,6 +973,7 @@ fn rule_chain(rules: &[&ErrorRulePlan]) -> (Vec<TokenStream>, Option<TokenStream
         match &r.key {
             ErrorKey::StatusCode(s, c) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) && e.code() == ::core::option::Option::Some(#c) { return #v; })),
             ErrorKey::Status(s) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) { return #v; })),
+            ErrorKey::StatusClass(c) => out.push(quote!(if e.status().is_some_and(|s| s / 100 == #c) { return #v; })),
             ErrorKey::Kind(k) => {
                 let variant = format_ident!("{}", match k.as_str() {
                     "auth" => "Auth",

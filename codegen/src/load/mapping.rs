@@ -219,6 +219,8 @@ pub enum ErrorKey {
     Status(u16),
     /// A vendor status and error code, e.g. `"402/card_declined"`.
     StatusCode(u16, String),
+    /// A class of vendor statuses, e.g. `"5xx"` (the digit is kept: 5).
+    StatusClass(u16),
     /// A kind of the runtime's taxonomy: auth, rate_limited, timeout, unavailable, vendor, contract, transport, config.
     Kind(String),
     /// `_`: everything else.
@@ -1231,11 +1233,14 @@ fn parse_error_key(text: &str) -> Result<ErrorKey, String> {
     if let Some(n) = status(text) {
         return Ok(ErrorKey::Status(n));
     }
+    if let [d @ b'1'..=b'5', b'x' | b'X', b'x' | b'X'] = text.as_bytes() {
+        return Ok(ErrorKey::StatusClass(u16::from(*d - b'0')));
+    }
     if ERROR_KINDS.contains(&text) {
         return Ok(ErrorKey::Kind(text.to_string()));
     }
     Err(format!(
-        "use an HTTP status (\"404\"), a status and vendor code (\"402/card_declined\"), `_`, or one of: {}; {}",
+        "use an HTTP status (\"404\"), a class (\"5xx\"), a status and vendor code (\"402/card_declined\"), `_`, or one of: {}; {}",
         ERROR_KINDS.join(", "),
         suggest(text, ERROR_KINDS)
     ))

@@ -1329,8 +1329,9 @@ impl<'a> Planner<'a> {
             let specificity = match r.key {
                 ErrorKey::StatusCode(..) => 0,
                 ErrorKey::Status(_) => 1,
-                ErrorKey::Kind(_) => 2,
-                ErrorKey::CatchAll => 3,
+                ErrorKey::StatusClass(_) => 2,
+                ErrorKey::Kind(_) => 3,
+                ErrorKey::CatchAll => 4,
             };
             (!r.operation_level, specificity)
         });

@@ -1,0 +1,307 @@
+//! One domain-level suite, run unchanged against every provider behind the
+//! `PaymentGateway` port. Only the fixtures (how each vendor answers on the wire) differ.
+
+use portcullis_runtime as rt;
+use portcullis_tests::domain::*;
+use portcullis_tests::{adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway};
+use rt::testing::{MockVendor, Reply};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// How one vendor says things on the wire.
+struct Fixture {
+    create: (&'static str, &'static str),
+    get: Option<(&'static str, &'static str)>,
+    refund: (&'static str, &'static str),
+    /// A payment in the vendor's shape, with the vendor's status spelling.
+    payment: fn(status: &str) -> Value,
+    paid: &'static str,
+    refund_body: Value,
+    refund_status: u16,
+    declined: Reply,
+}
+
+fn stripe() -> Fixture {
+    Fixture {
+        create: ("POST", "/v1/payment_intents"),
+        get: Some(("GET", "/v1/payment_intents/{id}")),
+        refund: ("POST", "/v1/refunds"),
+        payment: |status| {
+            json!({"id": "pay_1", "object": "payment_intent", "amount": 2000, "currency": "eur", "status": status,
+                   "metadata": {"order_id": "ord_1"}})
+        },
+        paid: "succeeded",
+        refund_body: json!({"id": "ref_1", "object": "refund", "amount": 500, "currency": "eur", "payment_intent": "pay_1", "status": "pending"}),
+        refund_status: 200,
+        declined: Reply::json(
+            402,
+            json!({"error": {"type": "card_error", "code": "card_declined", "message": "declined"}}),
+        ),
+    }
+}
+
+fn square() -> Fixture {
+    Fixture {
+        create: ("POST", "/v2/payments"),
+        get: Some(("GET", "/v2/payments/{id}")),
+        refund: ("POST", "/v2/refunds"),
+        payment: |status| {
+            json!({"payment": {"id": "pay_1", "amount_money": {"amount": 2000, "currency": "EUR"}, "status": status,
+                   "reference_id": "ord_1"}})
+        },
+        paid: "COMPLETED",
+        refund_body: json!({"refund": {"id": "ref_1", "payment_id": "pay_1", "amount_money": {"amount": 500, "currency": "EUR"}, "status": "PENDING"}}),
+        refund_status: 200,
+        declined: Reply::json(
+            400,
+            json!({"errors": [{"category": "PAYMENT_METHOD_ERROR", "code": "CARD_DECLINED", "detail": "declined"}]}),
+        ),
+    }
+}
+
+fn adyen() -> Fixture {
+    Fixture {
+        create: ("POST", "/payments"),
+        get: None,
+        refund: ("POST", "/payments/{id}/refunds"),
+        payment: |status| {
+            json!({"pspReference": "pay_1", "amount": {"value": 2000, "currency": "EUR"}, "resultCode": status,
+                   "merchantReference": "ord_1"})
+        },
+        paid: "Authorised",
+        refund_body: json!({"pspReference": "ref_1", "paymentPspReference": "pay_1", "merchantAccount": "CheckoutExampleECOM",
+                            "amount": {"value": 500, "currency": "EUR"}, "status": "received"}),
+        refund_status: 201,
+        declined: Reply::json(
+            200,
+            json!({"pspReference": "pay_1", "resultCode": "Refused", "refusalReason": "Refused"}),
+        ),
+    }
+}
+
+/// Fast policies for tests: two quick attempts, a short budget.
+fn fast(mut config: rt::AdapterConfig, vendor: &MockVendor) -> rt::AdapterConfig {
+    let d = config.defaults_mut();
+    d.retry = Some(rt::RetryPolicy {
+        attempts: 2,
+        base: Duration::from_millis(1),
+        cap: Duration::from_millis(5),
+        ..Default::default()
+    });
+    d.budget = Some(Duration::from_secs(2));
+    d.attempt_timeout = Some(Duration::from_millis(500));
+    config.base_url(vendor.url()).allow_insecure_http(true)
+}
+
+fn token() -> rt::SecretSource {
+    rt::SecretSource::literal("test-secret")
+}
+
+/// Each scenario pays another order: one order id is one idempotency key, and a vendor
+/// replays the first answer it gave for a key.
+fn new_payment(order: &str) -> NewPayment {
+    NewPayment {
+        order_id: OrderId(order.into()),
+        amount: Money {
+            minor_units: 2000,
+            currency: "eur".into(),
+        },
+        description: None,
+        payment_method: "pm_1".into(),
+    }
+}
+
+fn eur(minor_units: i64) -> Money {
+    Money {
+        minor_units,
+        currency: "eur".into(),
+    }
+}
+
+/// The suite: the same domain assertions for every provider.
+async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
+    // create
+    vendor.route(
+        f.create.0,
+        f.create.1,
+        vec![Reply::json(200, (f.payment)(f.paid))],
+    );
+    let paid = gw
+        .create_payment(new_payment("ord_1"))
+        .await
+        .expect("create");
+    assert_eq!(
+        paid,
+        Payment {
+            id: PaymentId("pay_1".into()),
+            amount: eur(2000),
+            status: PaymentStatus::Paid,
+            order_id: Some(OrderId("ord_1".into()))
+        }
+    );
+
+    // get
+    match f.get {
+        Some((method, path)) => {
+            vendor.route(method, path, vec![Reply::json(200, (f.payment)(f.paid))]);
+            assert_eq!(
+                gw.get_payment(&PaymentId("pay_1".into())).await,
+                Ok(paid.clone())
+            );
+        }
+        None => assert!(matches!(
+            gw.get_payment(&PaymentId("pay_1".into())).await,
+            Err(PaymentError::Unsupported(_))
+        )),
+    }
+
+    // refund
+    vendor.route(
+        f.refund.0,
+        f.refund.1,
+        vec![Reply::json(f.refund_status, f.refund_body.clone())],
+    );
+    let refund = gw
+        .refund(NewRefund {
+            payment_id: PaymentId("pay_1".into()),
+            amount: eur(500),
+        })
+        .await
+        .expect("refund");
+    assert_eq!(
+        refund,
+        Refund {
+            id: RefundId("ref_1".into()),
+            payment_id: Some(PaymentId("pay_1".into())),
+            amount: eur(500),
+            status: RefundStatus::Pending
+        }
+    );
+
+    // a new status the vendor added later lands in the catch-all
+    vendor.route(
+        f.create.0,
+        f.create.1,
+        vec![Reply::json(200, (f.payment)("SOMETHING_NEW"))],
+    );
+    let unknown = gw
+        .create_payment(new_payment("ord_2"))
+        .await
+        .expect("create");
+    assert_eq!(
+        unknown.status,
+        PaymentStatus::Unknown("SOMETHING_NEW".into())
+    );
+
+    // declined card
+    vendor.route(f.create.0, f.create.1, vec![f.declined]);
+    assert_eq!(
+        gw.create_payment(new_payment("ord_3")).await,
+        Err(PaymentError::Declined)
+    );
+
+    // rate limited, with a wait longer than the budget: fails at once
+    vendor.route(
+        f.create.0,
+        f.create.1,
+        vec![Reply::json(429, json!({})).with_header("Retry-After", "120")],
+    );
+    let started = std::time::Instant::now();
+    assert!(matches!(
+        gw.create_payment(new_payment("ord_4")).await,
+        Err(PaymentError::RateLimited(_))
+    ));
+    assert!(started.elapsed() < Duration::from_secs(1), "no 120 s sleep");
+
+    // vendor outage
+    vendor.route(f.create.0, f.create.1, vec![Reply::json(503, json!({}))]);
+    assert!(matches!(
+        gw.create_payment(new_payment("ord_5")).await,
+        Err(PaymentError::Unavailable(_))
+    ));
+}
+
+#[tokio::test]
+async fn stripe_passes_the_domain_suite() {
+    let vendor = MockVendor::start().await;
+    let gw = StripeGateway::new(
+        fast(StripeGateway::config(), &vendor).auth(rt::AuthConfig::Bearer { token: token() }),
+    )
+    .expect("config");
+    suite(stripe(), vendor, gw).await;
+}
+
+#[tokio::test]
+async fn square_passes_the_domain_suite() {
+    let vendor = MockVendor::start().await;
+    let gw = SquareGateway::new(
+        fast(SquareGateway::config(), &vendor).auth(rt::AuthConfig::Bearer { token: token() }),
+    )
+    .expect("config");
+    suite(square(), vendor, gw).await;
+}
+
+#[tokio::test]
+async fn adyen_passes_the_domain_suite() {
+    let vendor = MockVendor::start().await;
+    let auth = rt::AuthConfig::ApiKey {
+        location: rt::ApiKeyLocation::Header,
+        name: "X-API-Key".into(),
+        secret: token(),
+    };
+    let gw = AdyenGateway::new(fast(AdyenGateway::config(), &vendor).auth(auth)).expect("config");
+    suite(adyen(), vendor, gw).await;
+}
+
+#[tokio::test]
+async fn square_sends_the_key_in_the_body_and_adyen_in_a_header() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v2/payments",
+        vec![Reply::json(200, (square().payment)("COMPLETED"))],
+    );
+    let sq = SquareGateway::new(
+        fast(SquareGateway::config(), &vendor).auth(rt::AuthConfig::Bearer { token: token() }),
+    )
+    .expect("config");
+    sq.create_payment(new_payment("ord_1"))
+        .await
+        .expect("square");
+    let body: Value = serde_json::from_slice(&vendor.received()[0].body).expect("json");
+    assert_eq!(body["idempotency_key"], json!("create_payment:ord_1"));
+    assert_eq!(
+        body["amount_money"],
+        json!({"amount": 2000, "currency": "EUR"})
+    );
+    assert_eq!(body["source_id"], json!("pm_1"));
+    assert_eq!(
+        vendor.received()[0].header("authorization"),
+        Some("Bearer test-secret")
+    );
+
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/payments",
+        vec![Reply::json(200, (adyen().payment)("Authorised"))],
+    );
+    let auth = rt::AuthConfig::ApiKey {
+        location: rt::ApiKeyLocation::Header,
+        name: "X-API-Key".into(),
+        secret: token(),
+    };
+    let ad = AdyenGateway::new(fast(AdyenGateway::config(), &vendor).auth(auth)).expect("config");
+    ad.create_payment(new_payment("ord_1"))
+        .await
+        .expect("adyen");
+    let r = &vendor.received()[0];
+    assert_eq!(r.header("idempotency-key"), Some("create_payment:ord_1"));
+    assert_eq!(r.header("x-api-key"), Some("test-secret"));
+    let body: Value = serde_json::from_slice(&r.body).expect("json");
+    assert_eq!(
+        body["paymentMethod"],
+        json!({"type": "scheme", "storedPaymentMethodId": "pm_1"})
+    );
+    assert_eq!(body["merchantAccount"], json!("CheckoutExampleECOM"));
+}
