@@ -25,7 +25,9 @@ fn every_adapter_matches_its_golden_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut mismatched = Vec::new();
     for name in ["stripe", "square", "adyen"] {
-        let generated = portcullis_codegen::generate_one(&root.join(format!("../mappings/{name}.yaml"))).expect("generates");
+        let generated =
+            portcullis_codegen::generate_one(&root.join(format!("../mappings/{name}.yaml")))
+                .expect("generates");
         let golden = root.join("golden").join(&generated.file_name);
         if std::env::var_os("PORTCULLIS_BLESS").is_some() {
             std::fs::write(&golden, &generated.code).expect("bless");
