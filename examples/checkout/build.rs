@@ -3,6 +3,8 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     portcullis_codegen::Builder::new()
         .mapping("../../mappings/stripe.yaml")
+        .mapping("../../mappings/square.yaml")
+        .mapping("../../mappings/adyen.yaml")
         .generate()?;
     Ok(())
 }

@@ -1,9 +1,18 @@
-//! `checkout ORDER AMOUNT CURRENCY PAYMENT_METHOD`: charges one order through the configured provider.
+//! `checkout ORDER AMOUNT CURRENCY PAYMENT_METHOD`: charges one order through the
+//! configured provider.
 //!
-//! Configuration, all from the environment: `PAYMENT_PROVIDER` (`stripe`),
-//! `STRIPE_API_KEY`, and optionally `STRIPE_BASE_URL` (a sandbox or a local mock).
+//! Configuration, all from the environment:
+//! * `PAYMENT_PROVIDER`: `stripe` (default), `square` or `adyen`;
+//! * the provider's secret, as its mapping names it: `STRIPE_API_KEY`,
+//!   `SQUARE_ACCESS_TOKEN` or `ADYEN_API_KEY`;
+//! * `PAYMENT_BASE_URL`, optionally: a sandbox, or a local mock on 127.0.0.1.
+//!
+//! Swapping providers is a configuration change: the code below is written against the
+//! `PaymentGateway` port and never names a vendor type.
 
-use checkout::{Checkout, stripe::StripeGateway};
+use checkout::domain::PaymentGateway;
+use checkout::{adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway, Checkout, Provider};
+use portcullis_runtime::AdapterConfig;
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -17,40 +26,54 @@ async fn main() -> ExitCode {
         eprintln!("amount must be a whole number of minor units, e.g. 2000 for 20.00");
         return ExitCode::FAILURE;
     };
-    let provider = std::env::var("PAYMENT_PROVIDER").unwrap_or_else(|_| "stripe".into());
-    let result = match provider.as_str() {
-        "stripe" => {
-            let mut config = StripeGateway::config();
-            if let Ok(url) = std::env::var("STRIPE_BASE_URL") {
-                let local =
-                    url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
-                config = config.base_url(url).allow_insecure_http(local);
-            }
-            match StripeGateway::new(config) {
-                Ok(gateway) => {
-                    Checkout::new(gateway)
-                        .pay(order, amount, currency, payment_method)
-                        .await
-                }
-                Err(e) => {
-                    eprintln!("cannot configure the Stripe adapter: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-        }
-        other => {
-            eprintln!("unknown PAYMENT_PROVIDER '{other}' (this build knows: stripe)");
+    let provider: Provider = match std::env::var("PAYMENT_PROVIDER").unwrap_or_else(|_| "stripe".into()).parse() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
+    let order = Order { id: order, amount, currency, payment_method };
+    let result = match provider {
+        Provider::Stripe => pay(StripeGateway::new(configure(StripeGateway::config())), order).await,
+        Provider::Square => pay(SquareGateway::new(configure(SquareGateway::config())), order).await,
+        Provider::Adyen => pay(AdyenGateway::new(configure(AdyenGateway::config())), order).await,
+    };
     match result {
-        Ok(payment) => {
-            println!("{payment:?}");
+        Ok(line) => {
+            println!("{line}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("payment failed: {e}");
+        Err(line) => {
+            eprintln!("{line}");
             ExitCode::FAILURE
         }
     }
+}
+
+struct Order<'a> {
+    id: &'a str,
+    amount: i64,
+    currency: &'a str,
+    payment_method: &'a str,
+}
+
+/// The mapping's configuration, pointed at `PAYMENT_BASE_URL` when set.
+fn configure(config: AdapterConfig) -> AdapterConfig {
+    match std::env::var("PAYMENT_BASE_URL") {
+        Ok(url) => {
+            let local = url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
+            config.base_url(url).allow_insecure_http(local)
+        }
+        Err(_) => config,
+    }
+}
+
+async fn pay<G: PaymentGateway, E: std::fmt::Display>(gateway: Result<G, E>, order: Order<'_>) -> Result<String, String> {
+    let gateway = gateway.map_err(|e| format!("cannot configure the payment provider: {e}"))?;
+    Checkout::new(gateway)
+        .pay(order.id, order.amount, order.currency, order.payment_method)
+        .await
+        .map(|payment| format!("{payment:?}"))
+        .map_err(|e| format!("payment failed: {e}"))
 }

@@ -1,0 +1,65 @@
+//! The same checkout binary talks to each provider, chosen by configuration only.
+
+use portcullis_runtime::testing::{MockVendor, Reply};
+use serde_json::json;
+
+async fn run(provider: &str, secret_var: &str, vendor: &MockVendor) -> std::process::Output {
+    let url = vendor.url();
+    let provider = provider.to_string();
+    let secret_var = secret_var.to_string();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_checkout"))
+            .args(["ord_7", "1250", "eur", "tok_visa"])
+            .env("PAYMENT_PROVIDER", provider)
+            .env("PAYMENT_BASE_URL", url)
+            .env(secret_var, "sk_test_from_env")
+            .output()
+            .expect("runs the checkout binary")
+    })
+    .await
+    .expect("joins")
+}
+
+#[tokio::test]
+async fn stripe_square_and_adyen_by_configuration() {
+    let stripe = MockVendor::start().await;
+    stripe.route(
+        "POST",
+        "/v1/payment_intents",
+        vec![Reply::json(200, json!({"id": "pi_7", "amount": 1250, "currency": "eur", "status": "succeeded", "metadata": {"order_id": "ord_7"}}))],
+    );
+    let out = run("stripe", "STRIPE_API_KEY", &stripe).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PaymentId(\"pi_7\")"));
+    assert_eq!(stripe.received()[0].header("authorization"), Some("Bearer sk_test_from_env"));
+
+    let square = MockVendor::start().await;
+    square.route(
+        "POST",
+        "/v2/payments",
+        vec![Reply::json(200, json!({"payment": {"id": "sq_7", "amount_money": {"amount": 1250, "currency": "EUR"}, "status": "COMPLETED", "reference_id": "ord_7"}}))],
+    );
+    let out = run("square", "SQUARE_ACCESS_TOKEN", &square).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PaymentId(\"sq_7\")"));
+
+    let adyen = MockVendor::start().await;
+    adyen.route(
+        "POST",
+        "/payments",
+        vec![Reply::json(200, json!({"pspReference": "ad_7", "amount": {"value": 1250, "currency": "EUR"}, "resultCode": "Authorised"}))],
+    );
+    let out = run("adyen", "ADYEN_API_KEY", &adyen).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PaymentId(\"ad_7\")"));
+    assert_eq!(adyen.received()[0].header("x-api-key"), Some("sk_test_from_env"));
+}
+
+#[tokio::test]
+async fn an_unknown_provider_is_refused_with_the_known_ones() {
+    let vendor = MockVendor::start().await;
+    let out = run("paypal", "X", &vendor).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("known: stripe, square, adyen"));
+    assert!(vendor.received().is_empty());
+}
