@@ -114,7 +114,39 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
+/// A production-like log setup: INFO and above are recorded (counted here, where a
+/// service would format them), DEBUG is filtered out. The pipeline's per-call span and
+/// per-attempt events are DEBUG, so this measures what they cost a service that logs
+/// at INFO.
+struct InfoSubscriber {
+    events: std::sync::atomic::AtomicU64,
+}
+
+impl tracing::Subscriber for InfoSubscriber {
+    fn enabled(&self, meta: &tracing::Metadata<'_>) -> bool {
+        *meta.level() <= tracing::Level::INFO
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::INFO)
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {
+        self.events
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 fn main() {
+    tracing::subscriber::set_global_default(InfoSubscriber {
+        events: std::sync::atomic::AtomicU64::new(0),
+    })
+    .expect("first subscriber");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
