@@ -5,6 +5,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut mappings: Vec<_> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        // Generated alert rules are checked in beside their mapping; they are not mappings.
+        .filter(|p| !p.to_string_lossy().ends_with(".alerts.yaml"))
         .collect();
     // Fixtures exercise what the shipped mappings do not (JSON bodies, YAML specs, async fn ports).
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger.yaml"));

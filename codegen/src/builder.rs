@@ -126,6 +126,9 @@ impl Builder {
             }
             let g = g?;
             write_if_changed(&out_dir.join(&g.file_name), &g.code)?;
+            let docs = documents(&g.plan)?;
+            write_if_changed(&out_dir.join(&docs.report_file), &docs.report)?;
+            write_if_changed(&out_dir.join(&docs.alerts_file), &docs.alerts)?;
             all.push(g);
         }
         Ok(all)
@@ -146,6 +149,45 @@ pub fn generate_one(mapping_path: &Path) -> Result<Generated, Error> {
         code,
         inputs,
     })
+}
+
+/// The documents generated next to an adapter's code, for people and for Prometheus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Documents {
+    /// File name of the integration report, e.g. `stripe_gateway.INTEGRATION.md`.
+    pub report_file: String,
+    /// The integration report (Markdown): every call's policies, defaults called out.
+    pub report: String,
+    /// File name of the alert rules, e.g. `stripe_gateway.alerts.yaml`.
+    pub alerts_file: String,
+    /// Prometheus alerting rules for the adapter's metrics.
+    pub alerts: String,
+}
+
+/// Renders the integration report and the alert rules of a planned adapter, without
+/// writing anything; [`Builder::generate`] writes them next to the Rust file.
+///
+/// ```no_run
+/// let g = portcullis_codegen::generate_one("mappings/stripe.yaml".as_ref())?;
+/// let docs = portcullis_codegen::builder::documents(&g.plan)?;
+/// assert_eq!(docs.report_file, "stripe_gateway.INTEGRATION.md");
+/// # Ok::<(), portcullis_codegen::Error>(())
+/// ```
+pub fn documents(plan: &Plan) -> Result<Documents, Error> {
+    let stem = file_stem(plan);
+    Ok(Documents {
+        report_file: format!("{stem}.INTEGRATION.md"),
+        report: emit::report::render(plan)?,
+        alerts_file: format!("{stem}.alerts.yaml"),
+        alerts: emit::alerts::render(plan)?,
+    })
+}
+
+/// The adapter's name as generated files are named: `stripe_gateway`.
+fn file_stem(plan: &Plan) -> String {
+    crate::ident::snake(&plan.adapter)
+        .trim_start_matches("r#")
+        .to_string()
 }
 
 /// Loads and validates one mapping: the plan, and the input files it read.

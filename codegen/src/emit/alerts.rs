@@ -219,7 +219,10 @@ mod tests {
             .iter()
             .find(|l| l.operation == "get_payment")
             .expect("get_payment");
-        assert_eq!((get.p95_seconds.as_str(), get.p99_seconds.as_str()), ("2.5", "5"));
+        assert_eq!(
+            (get.p95_seconds.as_str(), get.p99_seconds.as_str()),
+            ("2.5", "5")
+        );
         let levels: Vec<_> = a
             .quota
             .iter()

@@ -1,3 +1,5 @@
 //! Emitters: each reads only the plan.
 
+pub mod alerts;
+pub mod report;
 pub mod rust;

@@ -177,11 +177,15 @@ impl<'a> Effective<'a> {
     fn layers(plan: &'a Plan, op: Option<&'a OperationPlan>) -> Self {
         let d = &plan.defaults;
         let o = op.map(|o| &o.policies);
-        let time = |get: fn(&crate::load::mapping::Policies) -> Option<Duration>, rt: Duration| {
-            layered(o.and_then(|p| get(p).as_ref()), get(d).as_ref())
-                .map(|(v, s)| (*v, s))
-                .unwrap_or((rt, Source::Runtime))
-        };
+        let time =
+            |get: fn(&crate::load::mapping::Policies) -> Option<Duration>, rt: Duration| match (
+                o.and_then(get),
+                get(d),
+            ) {
+                (Some(v), _) => (v, Source::Operation),
+                (None, Some(v)) => (v, Source::Mapping),
+                (None, None) => (rt, Source::Runtime),
+            };
         let attempt_timeout = time(|p| p.attempt_timeout, RUNTIME.attempt_timeout);
         let budget = time(|p| p.budget, RUNTIME.budget);
         let retry = match layered(o.and_then(|p| p.retry.as_ref()), d.retry.as_ref()) {
@@ -383,7 +387,11 @@ pub(crate) fn render_template(
     // Templates ship inside the crate: a failure here is Portcullis' bug, not the user's.
     let fail = |e: minijinja::Error| Error::Emit(format!("template {name}: {e:#}"));
     env.add_template(name, source).map_err(fail)?;
-    let out = env.get_template(name).map_err(fail)?.render(ctx).map_err(fail)?;
+    let out = env
+        .get_template(name)
+        .map_err(fail)?
+        .render(ctx)
+        .map_err(fail)?;
     Ok(out)
 }
 
@@ -400,7 +408,9 @@ fn report(plan: &Plan) -> Report {
     let mut unkeyed_writes = Vec::new();
     for w in &writes {
         match &w.idempotency {
-            Some(i) if i.from.is_some() => keyed_from_value.push((w.method.clone(), i.source.clone())),
+            Some(i) if i.from.is_some() => {
+                keyed_from_value.push((w.method.clone(), i.source.clone()))
+            }
             Some(_) => keyed_random.push(w.method.clone()),
             None => unkeyed_writes.push(w.method.clone()),
         }
@@ -574,12 +584,11 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective) -> Call {
     let retries = if r.attempts <= 1 {
         mark("none (1 attempt)", r.source)
     } else if safe {
-        let statuses = r
-            .on
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let statuses =
+            r.on.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
         format!(
             "{} on {}, attempt timeouts and broken connections; backoff {}",
             mark(&format!("{} attempts", r.attempts), r.source),
@@ -632,7 +641,10 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective) -> Call {
                     )
                 });
             let critical = if rl.is_some_and(|(r, _)| r.critical) {
-                format!(", critical (may use the reserved {})", fmt_share(rate.reserve))
+                format!(
+                    ", critical (may use the reserved {})",
+                    fmt_share(rate.reserve)
+                )
             } else {
                 String::new()
             };
@@ -757,7 +769,9 @@ fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
     };
     fields.iter().find_map(|(name, child, _)| match child {
         BodyNode::IdempotencyKey => Some(wire_name(name)),
-        BodyNode::Struct { .. } => key_field(plan, child).map(|f| format!("{}.{f}", wire_name(name))),
+        BodyNode::Struct { .. } => {
+            key_field(plan, child).map(|f| format!("{}.{f}", wire_name(name)))
+        }
         BodyNode::Leaf(_) => None,
     })
 }
@@ -765,6 +779,7 @@ fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
 fn error_key_text(k: &ErrorKey) -> String {
     match k {
         ErrorKey::Status(s) => format!("HTTP {s}"),
+        ErrorKey::StatusClass(c) => format!("any HTTP {c}xx"),
         ErrorKey::StatusCode(s, c) => format!("HTTP {s} with code {}", code(c)),
         ErrorKey::Kind(kind) => match kind.as_str() {
             "auth" => "credentials rejected (401, or 403 without rate-limit headers)".into(),
@@ -811,7 +826,11 @@ fn defaults(plan: &Plan, e: &Effective) -> Defaults {
     let r = &e.retry;
     let b = &e.breaker;
     let rt = Source::Runtime;
-    let mut statuses = r.on.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+    let mut statuses =
+        r.on.iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
     if statuses.is_empty() {
         statuses = "none".into();
     }
@@ -905,7 +924,11 @@ fn auth_text(a: &AuthPlan) -> String {
                 "cookie" => "cookie",
                 _ => "header",
             };
-            format!("an API key in the {} {place}, from {}", code(name), from(secret))
+            format!(
+                "an API key in the {} {place}, from {}",
+                code(name),
+                from(secret)
+            )
         }
     }
 }
@@ -998,7 +1021,9 @@ pub(crate) mod tests {
 
     pub(crate) fn stripe_plan() -> Plan {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/stripe.yaml");
-        crate::builder::check(&path).expect("the Stripe mapping is valid").0
+        crate::builder::check(&path)
+            .expect("the Stripe mapping is valid")
+            .0
     }
 
     fn repo_file(rel: &str) -> String {
@@ -1018,7 +1043,10 @@ pub(crate) mod tests {
         assert_eq!(fmt_count(1_000_000), "1,000,000");
         assert_eq!(fmt_count(100), "100");
         assert_eq!(code("a|b"), "`a\\|b`");
-        assert_eq!(and_list(vec!["a".into(), "b".into(), "c".into()]), "a, b and c");
+        assert_eq!(
+            and_list(vec!["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
     }
 
     /// The copy in [`RUNTIME`] against the tables of docs/runtime.md.
@@ -1051,7 +1079,11 @@ pub(crate) mod tests {
         starts("`attempts`", r.retry_attempts.to_string());
         starts(
             "`base`, `cap`",
-            format!("{}, {}", fmt_duration(r.retry_base), fmt_duration(r.retry_cap)),
+            format!(
+                "{}, {}",
+                fmt_duration(r.retry_base),
+                fmt_duration(r.retry_cap)
+            ),
         );
         let on: Vec<String> = r.retry_on.iter().map(u16::to_string).collect();
         starts("`retry_on`", on.join(", "));
@@ -1059,7 +1091,10 @@ pub(crate) mod tests {
         starts("`capacity`", format!("{} tokens", r.retry_budget_capacity));
         starts("`retry_cost`", r.retry_cost.to_string());
         starts("`timeout_retry_cost`", r.timeout_retry_cost.to_string());
-        starts("`idempotency_ttl`", fmt_duration(r.idempotency_ttl).replace("1 d", "24 h"));
+        starts(
+            "`idempotency_ttl`",
+            fmt_duration(r.idempotency_ttl).replace("1 d", "24 h"),
+        );
         starts("`window`", fmt_duration(r.breaker_window));
         starts("`min_calls`", r.breaker_min_calls.to_string());
         starts("`failure_rate`", fmt_share(r.breaker_failure_rate));
@@ -1092,40 +1127,76 @@ pub(crate) mod tests {
                 "runtime/src/policy.rs",
                 format!("attempt_timeout: Some({})", rust(r.attempt_timeout)),
             ),
-            ("runtime/src/policy.rs", format!("budget: Some({})", rust(r.budget))),
-            ("runtime/src/retry/policy.rs", format!("attempts: {},", r.retry_attempts)),
-            ("runtime/src/retry/policy.rs", format!("base: {},", rust(r.retry_base))),
-            ("runtime/src/retry/policy.rs", format!("cap: {},", rust(r.retry_cap))),
-            ("runtime/src/retry/policy.rs", format!("retry_on: vec![{}],", on.join(", "))),
+            (
+                "runtime/src/policy.rs",
+                format!("budget: Some({})", rust(r.budget)),
+            ),
+            (
+                "runtime/src/retry/policy.rs",
+                format!("attempts: {},", r.retry_attempts),
+            ),
+            (
+                "runtime/src/retry/policy.rs",
+                format!("base: {},", rust(r.retry_base)),
+            ),
+            (
+                "runtime/src/retry/policy.rs",
+                format!("cap: {},", rust(r.retry_cap)),
+            ),
+            (
+                "runtime/src/retry/policy.rs",
+                format!("retry_on: vec![{}],", on.join(", ")),
+            ),
             (
                 "runtime/src/retry/policy.rs",
                 format!("max_retry_after: {},", rust(r.max_retry_after)),
             ),
-            ("runtime/src/retry/budget.rs", format!("capacity: {},", r.retry_budget_capacity)),
-            ("runtime/src/retry/budget.rs", format!("retry_cost: {},", r.retry_cost)),
+            (
+                "runtime/src/retry/budget.rs",
+                format!("capacity: {},", r.retry_budget_capacity),
+            ),
+            (
+                "runtime/src/retry/budget.rs",
+                format!("retry_cost: {},", r.retry_cost),
+            ),
             (
                 "runtime/src/retry/budget.rs",
                 format!("timeout_retry_cost: {},", r.timeout_retry_cost),
             ),
-            ("runtime/src/breaker/policy.rs", format!("window: {},", rust(r.breaker_window))),
-            ("runtime/src/breaker/policy.rs", format!("min_calls: {},", r.breaker_min_calls)),
+            (
+                "runtime/src/breaker/policy.rs",
+                format!("window: {},", rust(r.breaker_window)),
+            ),
+            (
+                "runtime/src/breaker/policy.rs",
+                format!("min_calls: {},", r.breaker_min_calls),
+            ),
             (
                 "runtime/src/breaker/policy.rs",
                 format!("failure_rate: {},", r.breaker_failure_rate),
             ),
-            ("runtime/src/breaker/policy.rs", format!("slow_call: {},", rust(r.breaker_slow_call))),
+            (
+                "runtime/src/breaker/policy.rs",
+                format!("slow_call: {},", rust(r.breaker_slow_call)),
+            ),
             (
                 "runtime/src/breaker/policy.rs",
                 format!("slow_call_rate: {},", r.breaker_slow_call_rate),
             ),
-            ("runtime/src/breaker/policy.rs", format!("open_for: {},", rust(r.breaker_open_for))),
+            (
+                "runtime/src/breaker/policy.rs",
+                format!("open_for: {},", rust(r.breaker_open_for)),
+            ),
             (
                 "runtime/src/breaker/policy.rs",
                 format!("half_open_probes: {},", r.breaker_half_open_probes),
             ),
             (
                 "runtime/src/config.rs",
-                format!("idempotency_ttl: Duration::from_secs({} * 60 * 60)", r.idempotency_ttl.as_secs() / 3600),
+                format!(
+                    "idempotency_ttl: Duration::from_secs({} * 60 * 60)",
+                    r.idempotency_ttl.as_secs() / 3600
+                ),
             ),
         ];
         for (file, snippet) in expect {
@@ -1171,7 +1242,10 @@ pub(crate) mod tests {
         assert_eq!(e.budget, (Duration::from_secs(10), Source::Operation));
         assert_eq!(e.attempt_timeout, (Duration::from_secs(5), Source::Mapping));
         assert_eq!(e.retry.on_source, Source::Runtime);
-        assert_eq!(e.breaker.slow_call, (RUNTIME.breaker_slow_call, Source::Runtime));
+        assert_eq!(
+            e.breaker.slow_call,
+            (RUNTIME.breaker_slow_call, Source::Runtime)
+        );
         assert_eq!(e.breaker.window, (Duration::from_secs(30), Source::Mapping));
     }
 

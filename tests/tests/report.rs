@@ -1,0 +1,133 @@
+//! The integration report and alert rules: checked in beside the mapping, equal to what
+//! the generator renders now, and saying what a reviewer needs to know.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn stripe_documents() -> portcullis_codegen::builder::Documents {
+    let g =
+        portcullis_codegen::generate_one(&root().join("mappings/stripe.yaml")).expect("generates");
+    portcullis_codegen::builder::documents(&g.plan).expect("renders")
+}
+
+/// Compares `rendered` with the checked-in `file`; `PORTCULLIS_BLESS=1` accepts a change.
+fn golden(file: &str, rendered: &str) {
+    let path = root().join(file);
+    if std::env::var_os("PORTCULLIS_BLESS").is_some() {
+        std::fs::write(&path, rendered).expect("bless");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == rendered,
+        "{} differs from what the generator renders now; review the diff and rerun with PORTCULLIS_BLESS=1 to accept it",
+        path.display()
+    );
+}
+
+#[test]
+fn stripe_report_is_checked_in_and_current() {
+    golden("mappings/stripe.INTEGRATION.md", &stripe_documents().report);
+}
+
+#[test]
+fn stripe_alerts_are_checked_in_and_current() {
+    golden("mappings/stripe.alerts.yaml", &stripe_documents().alerts);
+}
+
+/// The row of a port method in the report's table of external calls (its last table).
+fn row<'a>(report: &'a str, method: &str) -> &'a str {
+    let start = format!("| `{method}` |");
+    report
+        .lines()
+        .filter(|l| l.starts_with(&start))
+        .last()
+        .unwrap_or_else(|| panic!("no row for {method} in\n{report}"))
+}
+
+#[test]
+fn create_payment_row_shows_a_keyed_retried_write() {
+    let report = stripe_documents().report;
+    let row = row(&report, "create_payment");
+    for want in [
+        "`POST /v1/payment_intents`",
+        "| write |",
+        "| 5 s |",
+        "| 20 s |",
+        "3 attempts on 408, 429, 502, 503, 504 (runtime default)",
+        "header `Idempotency-Key`, from `req.order_id`",
+        "shared by all operations",
+        "none: the error reaches the caller",
+        "HTTP 402 with code `card_declined` → `crate::domain::PaymentError::Declined`",
+    ] {
+        assert!(
+            row.contains(want),
+            "create_payment row lacks {want:?}:\n{row}"
+        );
+    }
+}
+
+#[test]
+fn get_payment_row_shows_its_budget_override_and_cache_fallback() {
+    let report = stripe_documents().report;
+    let row = row(&report, "get_payment");
+    for want in [
+        "`GET /v1/payment_intents/{intent}`",
+        "| read |",
+        "**10 s** (this operation)",
+        "not needed (GET is idempotent)",
+        "cached answer, fresh for 1 min; up to 10 min old when the vendor fails",
+    ] {
+        assert!(row.contains(want), "get_payment row lacks {want:?}:\n{row}");
+    }
+}
+
+#[test]
+fn refund_row_shows_a_random_key() {
+    let report = stripe_documents().report;
+    assert!(row(&report, "refund").contains("a random UUIDv4 per call"));
+}
+
+#[test]
+fn every_default_is_called_out() {
+    let report = stripe_documents().report;
+    // The mapping leaves these out, so the report must name the runtime's values.
+    for (setting, value) in [
+        ("retried statuses", "408, 429, 502, 503, 504"),
+        ("slow attempt", "5 s"),
+        ("breaker probes", "3"),
+        ("longest `Retry-After` waited", "30 s"),
+        ("idempotency key kept for", "1 d"),
+    ] {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {setting} |")))
+            .unwrap_or_else(|| panic!("no row for {setting}"));
+        assert!(
+            line.contains(&format!("| {value} | **runtime default** |")),
+            "{setting}: {line}"
+        );
+    }
+    // And these come from the mapping's defaults.
+    assert!(report.contains("| breaker window | 30 s | mapping `defaults:` |"));
+}
+
+#[test]
+fn alerts_cover_the_adapter() {
+    let alerts = stripe_documents().alerts;
+    for want in [
+        "alert: PortcullisErrorRateHigh",
+        "alert: PortcullisLatencyHigh",
+        "alert: PortcullisCircuitOpen",
+        "alert: PortcullisAuthFailures",
+        "alert: PortcullisQuotaNearlyUsed",
+        r#"portcullis_quota_used_ratio{vendor="StripeGateway"}) >= 0.8"#,
+        r#"portcullis_quota_used_ratio{vendor="StripeGateway"}) >= 0.95"#,
+        r#"operation="get_payment"}[5m]))) > 2.5"#,
+    ] {
+        assert!(alerts.contains(want), "alerts lack {want:?}");
+    }
+}
