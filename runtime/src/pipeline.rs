@@ -8,10 +8,10 @@
 //! ```text
 //! span (adapter, operation)           one tracing span per logical call
 //! └─ budget                           deadline fixed now; covers everything below
-//!    └─ request build + auth          URL, headers, credential: errors are Config, never sent
-//!       └─ retry loop                 safe-to-retry rule, retry token bucket, full-jitter backoff,
-//!          │                          Retry-After; a wait that does not fit the budget ends the call
-//!          └─ circuit breaker         asked before *every* attempt; open -> Unavailable, no network
+//!    └─ retry loop                    safe-to-retry rule, retry token bucket, full-jitter backoff,
+//!       │                             Retry-After; a wait that does not fit the budget ends the call
+//!       └─ circuit breaker            asked before *every* attempt; open -> Unavailable, no network
+//!          └─ request build + auth    URL, headers, credential: errors are Config, nothing sent
 //!             └─ attempt timeout      min(attempt_timeout, remaining budget)
 //!                └─ send + read body  reqwest; the whole body is read inside the attempt
 //!                   └─ classify       final response / retryable status / timeout / transport
@@ -30,6 +30,9 @@
 //!   mid-call stops that call's remaining retries. design.md draws the breaker outside
 //!   the retry loop; admitting each attempt is the stricter reading of it: a call that
 //!   finds the breaker open still fails before touching the network.
+//! * **Request built per attempt, after the breaker**: an open breaker costs no work;
+//!   a rotated credential is picked up by the next retry; the request is not kept in
+//!   the retry loop's state.
 //! * **Body read inside the attempt**: a connection reset or truncation while reading
 //!   the body is a failed attempt (retried when safe), not a decode error later.
 //! * **Decode outside the pipeline**: `send` returns the final [`Response`]; generated
