@@ -1,0 +1,491 @@
+//! The mapped surface of one spec: every place of the vendor document that the mapping
+//! reads or writes, and what the document says there. Two surfaces (old spec, new spec)
+//! built from the same mapping line up key by key, which is what `classify.rs` compares.
+
+use super::raw::{self, Shape};
+use crate::error::Span;
+use crate::load::mapping::{KeyPlacement, Mapping, OperationMap, TypeMap, ValueSpec};
+use crate::load::openapi::Spec;
+use crate::load::port::{DomainStruct, Port, Ty};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Nested domain types deeper than this are not followed (a cycle in the mapping).
+const MAX_NESTING: usize = 8;
+
+pub(crate) struct Surface {
+    /// One per mapped operation, in mapping order.
+    pub ops: Vec<OpSurface>,
+}
+
+pub(crate) struct OpSurface {
+    /// The port method.
+    pub method: String,
+    pub method_span: Span,
+    /// The mapping's `call:`.
+    pub call: String,
+    pub call_span: Span,
+    /// `None` when the spec has no such operation.
+    pub found: Option<OpFacts>,
+}
+
+pub(crate) struct OpFacts {
+    /// `POST /payments`
+    pub http: String,
+    /// (path, lower-case method), to leave mapped operations out of the counts.
+    pub key: (String, String),
+    /// Every response key: `200`, `2XX`, `default`.
+    pub statuses: BTreeSet<String>,
+    /// All parameters, by name.
+    pub params: Level,
+    /// Request objects the mapping writes into, by dotted prefix (`""` is the body).
+    pub levels: BTreeMap<String, Level>,
+    /// Mapped places, by a key that is the same in both specs.
+    pub slots: BTreeMap<String, Slot>,
+}
+
+/// The members of one object (or the parameters of an operation).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Level {
+    pub props: BTreeMap<String, Shape>,
+    pub required: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Request,
+    Param,
+    Response,
+}
+
+pub(crate) struct Slot {
+    pub side: Side,
+    /// `request field 'amount.value'`
+    pub label: String,
+    pub span: Span,
+    pub path: Vec<String>,
+    pub reach: Reach,
+    /// The `values:` of a response field.
+    pub mapped: Option<Values>,
+    /// A string constant the mapping sends.
+    pub constant: Option<(String, Span)>,
+}
+
+pub(crate) struct Values {
+    pub domain_enum: String,
+    /// Vendor value, variant, span of the arm.
+    pub arms: Vec<(String, String, Span)>,
+    /// The catch-all variant and the span of its arm.
+    pub catch_all: Option<(String, Span)>,
+}
+
+pub(crate) enum Reach {
+    /// The path leads to a value.
+    Leaf(Leaf),
+    /// `path[at]` is not a member of the object it should be in.
+    Missing { at: usize, parent: Level },
+    /// `path[..at]` is no longer an object (or a list).
+    NotObject { at: usize, shape: Shape },
+}
+
+pub(crate) struct Leaf {
+    pub shape: Shape,
+    pub required: bool,
+    pub nullable: bool,
+    pub values: Vec<String>,
+    /// `trail[i]` is the object that holds `path[i]`.
+    pub trail: Vec<Level>,
+}
+
+impl Surface {
+    pub(crate) fn of(spec: &Spec, mapping: &Mapping, port: &Port) -> Surface {
+        let ops = mapping
+            .operations
+            .iter()
+            .map(|om| OpSurface {
+                method: om.method.value.clone(),
+                method_span: om.method.span,
+                call: om.call.value.clone(),
+                call_span: om.call.span,
+                found: op_facts(spec, mapping, port, om),
+            })
+            .collect();
+        Surface { ops }
+    }
+
+    /// (path, method) of every mapped operation found in this spec.
+    pub(crate) fn operation_keys(&self) -> BTreeSet<(String, String)> {
+        self.ops
+            .iter()
+            .filter_map(|o| o.found.as_ref().map(|f| f.key.clone()))
+            .collect()
+    }
+}
+
+fn op_facts(spec: &Spec, mapping: &Mapping, port: &Port, om: &OperationMap) -> Option<OpFacts> {
+    let doc = &spec.raw;
+    let (oref, _) = spec.operation(&om.call.value)?;
+    let raw_op = doc.get("paths")?.get(&oref.path)?.get(&oref.method)?;
+    let mut facts = OpFacts {
+        http: format!("{} {}", oref.method.to_ascii_uppercase(), oref.path),
+        key: (oref.path.clone(), oref.method.clone()),
+        statuses: raw_op
+            .get("responses")
+            .and_then(Value::as_object)
+            .map(|r| r.keys().cloned().collect())
+            .unwrap_or_default(),
+        params: Level::default(),
+        levels: BTreeMap::new(),
+        slots: BTreeMap::new(),
+    };
+    params(doc, &oref.path, raw_op, om, &mut facts);
+    request(doc, raw_op, om, &mut facts);
+    let ok = port.method(&om.method.value).map(|m| m.ok.clone());
+    if let Some(Ty::Named(t)) = ok.as_ref().map(|t| t.deref().clone()) {
+        if let Some(tm) = mapping.types.iter().find(|tm| tm.name.value == t) {
+            let mut success: Vec<&String> = facts
+                .statuses
+                .iter()
+                .filter(|s| s.starts_with('2'))
+                .collect();
+            success.sort();
+            for status in success {
+                let Some(schema) = response_schema(doc, raw_op, status) else {
+                    continue;
+                };
+                let ctx = Ctx { doc, mapping, port };
+                ctx.response(tm, schema, &[], &t, 0, &mut facts.slots);
+            }
+        }
+    }
+    Some(facts)
+}
+
+fn params(doc: &Value, path: &str, raw_op: &Value, om: &OperationMap, facts: &mut OpFacts) {
+    let item_level = doc
+        .get("paths")
+        .and_then(|p| p.get(path))
+        .and_then(|i| i.get("parameters"));
+    let all = item_level
+        .into_iter()
+        .chain(raw_op.get("parameters"))
+        .filter_map(Value::as_array)
+        .flatten();
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in all {
+        let (p, _) = raw::deref(doc, p);
+        let Some(name) = p.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let is_path = p.get("in").and_then(Value::as_str) == Some("path");
+        let schema = p.get("schema").unwrap_or(&Value::Null);
+        facts
+            .params
+            .props
+            .insert(name.to_string(), raw::shape(doc, schema));
+        if is_path || p.get("required").and_then(Value::as_bool) == Some(true) {
+            facts.params.required.insert(name.to_string());
+        } else {
+            facts.params.required.remove(name);
+        }
+        values.insert(name.to_string(), raw::enum_values(doc, schema));
+    }
+    for (name, spec) in &om.params {
+        let reach = match facts.params.props.get(&name.value) {
+            Some(shape) => Reach::Leaf(Leaf {
+                shape: shape.clone(),
+                required: facts.params.required.contains(&name.value),
+                nullable: false,
+                values: values.remove(&name.value).unwrap_or_default(),
+                trail: vec![facts.params.clone()],
+            }),
+            None => Reach::Missing {
+                at: 0,
+                parent: facts.params.clone(),
+            },
+        };
+        facts.slots.insert(
+            format!("param {}", name.value),
+            Slot {
+                side: Side::Param,
+                label: format!("parameter '{}'", name.value),
+                span: name.span,
+                path: vec![name.value.clone()],
+                reach,
+                mapped: None,
+                constant: constant(spec),
+            },
+        );
+    }
+}
+
+fn constant(spec: &ValueSpec) -> Option<(String, Span)> {
+    match spec {
+        ValueSpec::Const(c) => c.value.as_str().map(|s| (s.to_string(), c.span)),
+        ValueSpec::Expr { .. } => None,
+    }
+}
+
+fn request(doc: &Value, raw_op: &Value, om: &OperationMap, facts: &mut OpFacts) {
+    let Some(body) = raw_op.get("requestBody") else {
+        return;
+    };
+    let (body, _) = raw::deref(doc, body);
+    let content = body.get("content").and_then(Value::as_object);
+    let media = content.and_then(|c| {
+        c.iter().find(|(k, _)| raw::is_json(k)).or_else(|| {
+            c.iter()
+                .find(|(k, _)| *k == "application/x-www-form-urlencoded")
+        })
+    });
+    let Some(schema) = media.and_then(|(_, m)| m.get("schema")) else {
+        return;
+    };
+    // The members written at each level, so a union resolves to the variant the planner picks.
+    let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, _) in &om.request {
+        let segs: Vec<&str> = k.value.split('.').collect();
+        for i in 0..segs.len() {
+            wanted
+                .entry(segs[..i].join("."))
+                .or_default()
+                .push(segs[i].to_string());
+        }
+    }
+    let top: Vec<&str> = wanted
+        .get("")
+        .map(|w| w.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    if let Some(root) = raw::object(doc, schema, &top) {
+        facts.levels.insert(String::new(), level(doc, &root));
+    }
+    let mut written: Vec<(String, Span, Option<(String, Span)>)> = om
+        .request
+        .iter()
+        .map(|(k, v)| (k.value.clone(), k.span, constant(v)))
+        .collect();
+    if let Some(KeyPlacement::Body(k)) = om.idempotency.as_ref().map(|i| &i.placement) {
+        written.push((k.value.clone(), k.span, None));
+    }
+    for (key, span, constant) in written {
+        let path: Vec<String> = key.split('.').map(String::from).collect();
+        let reach = walk(doc, schema, &path, &wanted);
+        if let Reach::Leaf(leaf) = &reach {
+            for (i, l) in leaf.trail.iter().enumerate() {
+                facts.levels.insert(path[..i].join("."), l.clone());
+            }
+        }
+        facts.slots.insert(
+            format!("request {key}"),
+            Slot {
+                side: Side::Request,
+                label: format!("request field '{key}'"),
+                span,
+                path,
+                reach,
+                mapped: None,
+                constant,
+            },
+        );
+    }
+}
+
+fn response_schema<'a>(doc: &'a Value, raw_op: &'a Value, status: &str) -> Option<&'a Value> {
+    let resp = raw_op.get("responses")?.get(status)?;
+    let (resp, _) = raw::deref(doc, resp);
+    let content = resp.get("content")?.as_object()?;
+    content
+        .iter()
+        .find(|(k, _)| raw::is_json(k))
+        .and_then(|(_, m)| m.get("schema"))
+}
+
+struct Ctx<'a> {
+    doc: &'a Value,
+    mapping: &'a Mapping,
+    port: &'a Port,
+}
+
+impl Ctx<'_> {
+    /// Slots for every field of `tm`, read from `schema` under `prefix`.
+    fn response(
+        &self,
+        tm: &TypeMap,
+        schema: &Value,
+        prefix: &[String],
+        domain: &str,
+        depth: usize,
+        out: &mut BTreeMap<String, Slot>,
+    ) {
+        let fields = match self.port.structs.get(&tm.name.value) {
+            Some(DomainStruct::Named(f)) => f.clone(),
+            _ => Vec::new(),
+        };
+        for fm in &tm.fields {
+            let domain_field = format!("{domain}.{}", fm.name.value);
+            for (i, from) in fm.from.iter().enumerate() {
+                let mut path = prefix.to_vec();
+                path.extend(from.value.split('.').map(String::from));
+                let key = format!("response {domain_field}#{i}");
+                if out.contains_key(&key) {
+                    continue;
+                }
+                let mapped = fm.values.as_ref().map(|vals| Values {
+                    domain_enum: fields
+                        .iter()
+                        .find(|f| f.name == fm.name.value)
+                        .map(|f| type_name(&f.ty))
+                        .unwrap_or_default(),
+                    arms: vals
+                        .iter()
+                        .filter(|(w, _)| w.value != "_")
+                        .map(|(w, v)| (w.value.clone(), v.value.clone(), w.span))
+                        .collect(),
+                    catch_all: vals
+                        .iter()
+                        .find(|(w, _)| w.value == "_")
+                        .map(|(w, v)| (v.value.clone(), w.span)),
+                });
+                out.insert(
+                    key,
+                    Slot {
+                        side: Side::Response,
+                        label: format!("response field '{}' ({domain_field})", display_path(&path)),
+                        span: from.span,
+                        reach: walk(self.doc, schema, &path, &BTreeMap::new()),
+                        path,
+                        mapped,
+                        constant: None,
+                    },
+                );
+            }
+            // A field that is itself a mapped struct (or a list of them) is read further down.
+            if fm.via.is_some() || fm.values.is_some() || fm.from.len() != 1 || depth >= MAX_NESTING
+            {
+                continue;
+            }
+            let Some(ty) = fields
+                .iter()
+                .find(|f| f.name == fm.name.value)
+                .map(|f| &f.ty)
+            else {
+                continue;
+            };
+            let Some((inner, list)) = nested(ty) else {
+                continue;
+            };
+            let Some(sub) = self.mapping.types.iter().find(|t| t.name.value == inner) else {
+                continue;
+            };
+            let mut path = prefix.to_vec();
+            path.extend(fm.from[0].value.split('.').map(String::from));
+            if list {
+                path.push("[]".into());
+            }
+            self.response(sub, schema, &path, &domain_field, depth + 1, out);
+        }
+    }
+}
+
+/// The domain struct a field holds, and whether through a `Vec`.
+fn nested(ty: &Ty) -> Option<(String, bool)> {
+    match ty.deref() {
+        Ty::Option(inner) => nested(inner),
+        Ty::Vec(inner) => nested(inner).map(|(n, _)| (n, true)),
+        Ty::Named(n) => Some((n.clone(), false)),
+        _ => None,
+    }
+}
+
+fn type_name(ty: &Ty) -> String {
+    match ty.deref() {
+        Ty::Option(inner) | Ty::Vec(inner) => type_name(inner),
+        Ty::Named(n) => n.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `lines[].amount` for a path that goes through a list.
+pub(crate) fn display_path(path: &[String]) -> String {
+    path.join(".").replace(".[]", "[]")
+}
+
+fn is_index(seg: &str) -> bool {
+    seg == "[]" || seg.parse::<usize>().is_ok()
+}
+
+fn level(doc: &Value, o: &raw::Object<'_>) -> Level {
+    Level {
+        props: o
+            .props
+            .iter()
+            .map(|(k, v)| (k.clone(), raw::shape(doc, v)))
+            .collect(),
+        required: o.required.clone(),
+    }
+}
+
+/// Follows `path` from `root` the way the planner does; `wanted` lists, by dotted prefix,
+/// the members the mapping uses at each level.
+fn walk(
+    doc: &Value,
+    root: &Value,
+    path: &[String],
+    wanted: &BTreeMap<String, Vec<String>>,
+) -> Reach {
+    let mut cur = root;
+    let mut trail = Vec::new();
+    let mut required = true;
+    for (i, seg) in path.iter().enumerate() {
+        if is_index(seg) {
+            match raw::items(doc, cur) {
+                Some(item) => {
+                    trail.push(Level::default());
+                    cur = item;
+                    continue;
+                }
+                None => {
+                    return Reach::NotObject {
+                        at: i,
+                        shape: raw::shape(doc, cur),
+                    };
+                }
+            }
+        }
+        let here_wanted: Vec<&str> = match wanted.get(&path[..i].join(".")) {
+            Some(w) => w.iter().map(String::as_str).collect(),
+            None => vec![seg.as_str()],
+        };
+        let Some(obj) = raw::object(doc, cur, &here_wanted) else {
+            return Reach::NotObject {
+                at: i,
+                shape: raw::shape(doc, cur),
+            };
+        };
+        let here = level(doc, &obj);
+        match (obj.props.get(seg.as_str()), obj.additional) {
+            (Some(child), _) => {
+                required = obj.required.contains(seg.as_str());
+                cur = child;
+            }
+            (None, Some(extra)) => {
+                required = false;
+                cur = extra;
+            }
+            (None, None) => {
+                return Reach::Missing {
+                    at: i,
+                    parent: here,
+                };
+            }
+        }
+        trail.push(here);
+    }
+    Reach::Leaf(Leaf {
+        shape: raw::shape(doc, cur),
+        required,
+        nullable: raw::nullable(doc, cur),
+        values: raw::enum_values(doc, cur),
+        trail,
+    })
+}
