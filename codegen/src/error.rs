@@ -139,11 +139,16 @@ impl Sink {
         if self.items.is_empty() {
             Ok(value)
         } else {
-            let mut items = self.items;
-            items.sort_by(|a, b| (&a.file, a.span).cmp(&(&b.file, b.span)));
-            items.dedup();
-            Err(Error::Invalid(Diagnostics(items)))
+            Err(self.fail())
         }
+    }
+
+    /// The collected diagnostics as an error, sorted by place (callers know there is one).
+    pub(crate) fn fail(self) -> Error {
+        let mut items = self.items;
+        items.sort_by(|a, b| (&a.file, a.span).cmp(&(&b.file, b.span)));
+        items.dedup();
+        Error::Invalid(Diagnostics(items))
     }
 }
 

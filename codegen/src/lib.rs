@@ -35,6 +35,7 @@
 //! * [`plan`]: validate the three against each other and build the plan (the one seam).
 //! * [`emit`]: render the plan as Rust.
 //! * [`trim`]: the minimal spec a mapping needs, for `specs/`.
+//! * [`scaffold`]: a starting mapping for a port and a spec, with marked gaps.
 //! * [`ident`]: identifier sanitising.
 //! * [`error`]: diagnostics.
 
@@ -45,6 +46,7 @@ pub mod error;
 pub mod ident;
 pub mod load;
 pub mod plan;
+pub mod scaffold;
 pub mod trim;
 
 pub use builder::{Builder, Generated, check, generate_one};

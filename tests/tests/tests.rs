@@ -6,5 +6,6 @@ mod diagnostics;
 mod ledger;
 mod providers;
 mod report;
+mod scaffold;
 mod spec_corpus;
 mod stripe;

@@ -20,6 +20,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write a starting mapping for a port and some vendor operations, with FIXME gaps.
+    Scaffold {
+        /// The vendor spec.
+        #[arg(long)]
+        spec: PathBuf,
+        /// The Rust file that defines the port trait.
+        #[arg(long)]
+        port: PathBuf,
+        /// The trait (default: the only, or first, trait in the file).
+        #[arg(long = "trait")]
+        trait_name: Option<String>,
+        /// `method=operationId`, or operationIds matched to methods by name; comma-separated or repeated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        operations: Vec<String>,
+        /// The adapter's name (default: the spec title + "Adapter").
+        #[arg(long)]
+        adapter: Option<String>,
+        /// The port file's module path in the crate that includes the code.
+        #[arg(long, default_value = "crate::domain")]
+        module: String,
+        /// Where to write the mapping (default: stdout); spec and port paths are written relative to it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Validate a mapping and write the adapter; prints what was generated.
     Generate {
         /// The mapping file.
@@ -129,6 +153,76 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Err(e) => Ok(report(&e)),
         },
+        Command::Scaffold {
+            spec,
+            port,
+            trait_name,
+            operations,
+            adapter,
+            module,
+            out,
+        } => {
+            let s = match Spec::load(&spec) {
+                Ok(s) => s,
+                Err(e) => return Ok(report(&e)),
+            };
+            let text = std::fs::read_to_string(&port)
+                .with_context(|| format!("reading {}", port.display()))?;
+            let trait_name = match trait_name {
+                Some(t) => t,
+                None => first_trait(&text).with_context(|| {
+                    format!("{} defines no trait; name one with --trait", port.display())
+                })?,
+            };
+            let at = (
+                port.as_path(),
+                portcullis_codegen::error::Span { line: 1, col: 1 },
+            );
+            let p = match portcullis_codegen::load::port::Port::parse(&port, &text, &trait_name, at)
+            {
+                Ok(p) => p,
+                Err(e) => return Ok(report(&e)),
+            };
+            let base = out
+                .as_ref()
+                .and_then(|o| o.parent().map(std::path::Path::to_path_buf))
+                .unwrap_or_default();
+            let spec_ref = relative(&spec, &base);
+            let port_ref = relative(&port, &base);
+            let adapter = adapter.unwrap_or_else(|| {
+                format!(
+                    "{}Adapter",
+                    heck::ToUpperCamelCase::to_upper_camel_case(s.api.info.title.as_str())
+                )
+            });
+            let request = portcullis_codegen::scaffold::Request {
+                spec: &s,
+                spec_ref: &spec_ref,
+                port_ref: &port_ref,
+                port: &p,
+                operations: &operations,
+                adapter: &adapter,
+                module: &module,
+            };
+            let yaml = match portcullis_codegen::scaffold::scaffold(&request) {
+                Ok(y) => y,
+                Err(e) => return Ok(report(&e)),
+            };
+            match out {
+                Some(o) => {
+                    std::fs::write(&o, &yaml)
+                        .with_context(|| format!("writing {}", o.display()))?;
+                    let gaps = yaml.matches(portcullis_codegen::load::mapping::GAP).count();
+                    println!(
+                        "wrote {} with {gaps} gaps to fill in (FIXME); then run `portcullis check {}`",
+                        o.display(),
+                        o.display()
+                    );
+                }
+                None => print!("{yaml}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Trim {
             mapping,
             spec,
@@ -197,6 +291,42 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// `path` as seen from `base` (both as given on the command line).
+fn relative(path: &std::path::Path, base: &std::path::Path) -> String {
+    let abs = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (path, base) = (
+        abs(path),
+        abs(if base.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            base
+        }),
+    );
+    let mut common = 0;
+    for (a, b) in path.components().zip(base.components()) {
+        if a != b {
+            break;
+        }
+        common += 1;
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in base.components().skip(common) {
+        out.push("..");
+    }
+    for c in path.components().skip(common) {
+        out.push(c);
+    }
+    out.display().to_string()
+}
+
+fn first_trait(source: &str) -> Option<String> {
+    let file = syn::parse_file(source).ok()?;
+    file.items.iter().find_map(|i| match i {
+        syn::Item::Trait(t) => Some(t.ident.to_string()),
+        _ => None,
+    })
 }
 
 fn report(e: &portcullis_codegen::Error) -> ExitCode {

@@ -407,20 +407,26 @@ impl Mapping {
             file: path,
             sink: Sink::default(),
         };
+        // Gaps left by `portcullis scaffold` are reported alone: the rest would only be noise.
+        d.gaps(&root);
+        if !d.sink.is_empty() {
+            return Err(d.sink.fail());
+        }
         let m = d.mapping(&root, sha256_hex(bytes));
         match m {
             Some(m) => d.sink.finish(m),
             None => {
                 if d.sink.is_empty() {
-                    d.sink.push(Diagnostic::new(
-                        path,
-                        Some(root.span),
-                        "the mapping could not be read",
-                    ));
+                    d.sink.push(
+                        Diagnostic::new(
+                            path,
+                            Some(root.span),
+                            "the mapping file is empty or not a mapping",
+                        )
+                        .help("start from `portcullis scaffold` or docs/mapping.md"),
+                    );
                 }
-                d.sink
-                    .finish(())
-                    .and_then(|()| Err(Error::Builder("unreachable".into())))
+                Err(d.sink.fail())
             }
         }
     }
@@ -436,7 +442,38 @@ struct Decoder<'a> {
     sink: Sink,
 }
 
+/// The marker `portcullis scaffold` leaves where it could not decide.
+pub const GAP: &str = "FIXME";
+
 impl Decoder<'_> {
+    fn gaps(&mut self, node: &Node) {
+        match &node.value {
+            Value::Scalar { text, .. } if text.starts_with(GAP) => {
+                let hint = text
+                    .trim_start_matches(GAP)
+                    .trim_matches(|c| c == '(' || c == ')' || c == ' ');
+                let help = if hint.is_empty() {
+                    "fill it in".to_string()
+                } else {
+                    format!("fill in: {hint}")
+                };
+                self.err(
+                    node.span,
+                    format!("a gap left by `portcullis scaffold`: {text}"),
+                    help,
+                );
+            }
+            Value::Seq(items) => items.iter().for_each(|i| self.gaps(i)),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    self.gaps(k);
+                    self.gaps(v);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn err(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
         self.sink
             .push(Diagnostic::new(self.file, Some(span), msg).help(help));

@@ -6,6 +6,7 @@
 
 mod build;
 mod schema;
+pub mod schema_view;
 
 pub use build::build;
 
