@@ -42,7 +42,9 @@ impl std::str::FromStr for Provider {
             "stripe" => Ok(Provider::Stripe),
             "square" => Ok(Provider::Square),
             "adyen" => Ok(Provider::Adyen),
-            other => Err(format!("unknown payment provider '{other}' (known: stripe, square, adyen)")),
+            other => Err(format!(
+                "unknown payment provider '{other}' (known: stripe, square, adyen)"
+            )),
         }
     }
 }

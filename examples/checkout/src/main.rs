@@ -11,7 +11,9 @@
 //! `PaymentGateway` port and never names a vendor type.
 
 use checkout::domain::PaymentGateway;
-use checkout::{adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway, Checkout, Provider};
+use checkout::{
+    Checkout, Provider, adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway,
+};
 use portcullis_runtime::AdapterConfig;
 use std::process::ExitCode;
 
@@ -26,17 +28,37 @@ async fn main() -> ExitCode {
         eprintln!("amount must be a whole number of minor units, e.g. 2000 for 20.00");
         return ExitCode::FAILURE;
     };
-    let provider: Provider = match std::env::var("PAYMENT_PROVIDER").unwrap_or_else(|_| "stripe".into()).parse() {
+    let provider: Provider = match std::env::var("PAYMENT_PROVIDER")
+        .unwrap_or_else(|_| "stripe".into())
+        .parse()
+    {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    let order = Order { id: order, amount, currency, payment_method };
+    let order = Order {
+        id: order,
+        amount,
+        currency,
+        payment_method,
+    };
     let result = match provider {
-        Provider::Stripe => pay(StripeGateway::new(configure(StripeGateway::config())), order).await,
-        Provider::Square => pay(SquareGateway::new(configure(SquareGateway::config())), order).await,
+        Provider::Stripe => {
+            pay(
+                StripeGateway::new(configure(StripeGateway::config())),
+                order,
+            )
+            .await
+        }
+        Provider::Square => {
+            pay(
+                SquareGateway::new(configure(SquareGateway::config())),
+                order,
+            )
+            .await
+        }
         Provider::Adyen => pay(AdyenGateway::new(configure(AdyenGateway::config())), order).await,
     };
     match result {
@@ -69,7 +91,10 @@ fn configure(config: AdapterConfig) -> AdapterConfig {
     }
 }
 
-async fn pay<G: PaymentGateway, E: std::fmt::Display>(gateway: Result<G, E>, order: Order<'_>) -> Result<String, String> {
+async fn pay<G: PaymentGateway, E: std::fmt::Display>(
+    gateway: Result<G, E>,
+    order: Order<'_>,
+) -> Result<String, String> {
     let gateway = gateway.map_err(|e| format!("cannot configure the payment provider: {e}"))?;
     Checkout::new(gateway)
         .pay(order.id, order.amount, order.currency, order.payment_method)

@@ -29,9 +29,16 @@ async fn stripe_square_and_adyen_by_configuration() {
         vec![Reply::json(200, json!({"id": "pi_7", "amount": 1250, "currency": "eur", "status": "succeeded", "metadata": {"order_id": "ord_7"}}))],
     );
     let out = run("stripe", "STRIPE_API_KEY", &stripe).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("PaymentId(\"pi_7\")"));
-    assert_eq!(stripe.received()[0].header("authorization"), Some("Bearer sk_test_from_env"));
+    assert_eq!(
+        stripe.received()[0].header("authorization"),
+        Some("Bearer sk_test_from_env")
+    );
 
     let square = MockVendor::start().await;
     square.route(
@@ -40,7 +47,11 @@ async fn stripe_square_and_adyen_by_configuration() {
         vec![Reply::json(200, json!({"payment": {"id": "sq_7", "amount_money": {"amount": 1250, "currency": "EUR"}, "status": "COMPLETED", "reference_id": "ord_7"}}))],
     );
     let out = run("square", "SQUARE_ACCESS_TOKEN", &square).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("PaymentId(\"sq_7\")"));
 
     let adyen = MockVendor::start().await;
@@ -50,9 +61,16 @@ async fn stripe_square_and_adyen_by_configuration() {
         vec![Reply::json(200, json!({"pspReference": "ad_7", "amount": {"value": 1250, "currency": "EUR"}, "resultCode": "Authorised"}))],
     );
     let out = run("adyen", "ADYEN_API_KEY", &adyen).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("PaymentId(\"ad_7\")"));
-    assert_eq!(adyen.received()[0].header("x-api-key"), Some("sk_test_from_env"));
+    assert_eq!(
+        adyen.received()[0].header("x-api-key"),
+        Some("sk_test_from_env")
+    );
 }
 
 #[tokio::test]
