@@ -494,6 +494,10 @@ pub(crate) fn absorb_planner(
             });
             continue;
         }
+        if hits.iter().any(|&i| findings[i].class == Class::Breaking) {
+            // Already explained by a breaking finding at that place.
+            continue;
+        }
         for i in hits {
             let f = &mut findings[i];
             if f.class != Class::Breaking && f.change != Change::EnumValueRemoved {

@@ -149,7 +149,8 @@ pub struct Finding {
     pub change: Change,
     /// The mapping line it affects.
     pub span: Span,
-    /// The port method whose mapping it affects.
+    /// The port methods whose mapping it affects, comma-separated (a `types:` entry can
+    /// serve several).
     pub operation: String,
     /// What changed, in one sentence.
     pub message: String,
@@ -231,9 +232,15 @@ pub fn diff_loaded(
     let mut findings = classify::compare(&before, &after, new);
     classify::absorb_planner(&mut findings, mapping, &rejected);
     findings.sort_by(|a, b| {
-        (a.span, a.class, a.change, &a.message).cmp(&(b.span, b.class, b.change, &b.message))
+        (a.span, a.class, a.change, &a.message, &a.operation).cmp(&(
+            b.span,
+            b.class,
+            b.change,
+            &b.message,
+            &b.operation,
+        ))
     });
-    findings.dedup();
+    let findings = merge_shared(findings);
     let outside = outside::count(old, new, &before.operation_keys(), &after.operation_keys());
     Ok(Report {
         mapping: mapping.path.clone(),
@@ -242,6 +249,31 @@ pub fn diff_loaded(
         findings,
         outside,
     })
+}
+
+/// A `types:` entry read by several operations gives one finding per operation at the
+/// same line; the reader wants it once, with every operation it affects.
+fn merge_shared(sorted: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in sorted {
+        match out.last_mut() {
+            Some(last)
+                if (
+                    last.span,
+                    last.class,
+                    last.change,
+                    &last.message,
+                    &last.help,
+                ) == (f.span, f.class, f.change, &f.message, &f.help) =>
+            {
+                if !last.operation.split(", ").any(|o| o == f.operation) {
+                    last.operation = format!("{}, {}", last.operation, f.operation);
+                }
+            }
+            _ => out.push(f),
+        }
+    }
+    out
 }
 
 fn info(s: &Spec) -> SpecInfo {
