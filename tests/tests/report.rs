@@ -61,7 +61,7 @@ fn create_payment_row_shows_a_keyed_retried_write() {
         "header `Idempotency-Key`, from `req.order_id`",
         "shared by all operations",
         "none: the error reaches the caller",
-        "HTTP 402 with code `card_declined` → `crate::domain::PaymentError::Declined`",
+        "HTTP 402 with code `card_declined` → `PaymentError::Declined`",
     ] {
         assert!(
             row.contains(want),
@@ -100,7 +100,7 @@ fn every_default_is_called_out() {
         ("slow attempt", "5 s"),
         ("breaker probes", "3"),
         ("longest `Retry-After` waited", "30 s"),
-        ("idempotency key kept for", "1 d"),
+        ("idempotency key kept for", "24 h"),
     ] {
         let line = report
             .lines()
@@ -112,7 +112,7 @@ fn every_default_is_called_out() {
         );
     }
     // And these come from the mapping's defaults.
-    assert!(report.contains("| breaker window | 30 s | mapping `defaults:` |"));
+    assert!(report.contains("| breaker window | `breaker.window` | 30 s | mapping `defaults:` |"));
 }
 
 #[test]

@@ -15,8 +15,8 @@ use crate::plan::Plan;
 
 const TEMPLATE: &str = include_str!("../../templates/alerts.yaml.j2");
 
-/// The window every rate and quantile is computed over.
-const WINDOW: &str = "5m";
+/// The window every rate and quantile is computed over, for PromQL and for people.
+const WINDOW: (&str, &str) = ("5m", "5 minutes");
 /// Fewer calls than this in the window make a rate too noisy to page on.
 const MIN_CALLS: u32 = 10;
 /// Share of failed calls that warns. `vendor` outcomes include business answers such
@@ -40,6 +40,8 @@ pub(crate) struct AlertPlan {
     pub(crate) group: String,
     /// Rate and quantile window, as a PromQL duration.
     pub(crate) window: String,
+    /// The same window, for people.
+    pub(crate) window_text: String,
     /// Calls needed in the window before a rate alert may fire.
     pub(crate) min_calls: u32,
     /// Error-rate thresholds.
@@ -147,7 +149,8 @@ pub(crate) fn alert_plan(plan: &Plan) -> AlertPlan {
     AlertPlan {
         vendor: plan.adapter.clone(),
         group: format!("portcullis.{}", plan.adapter),
-        window: WINDOW.to_string(),
+        window: WINDOW.0.to_string(),
+        window_text: WINDOW.1.to_string(),
         min_calls: MIN_CALLS,
         error_rate: ErrorRate {
             warning: Threshold::share(ERROR_RATE_WARNING),

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::alerts::{self, SourceFiles};
 use crate::Error;
 use crate::load::mapping::{ErrorKey, Fallback, OpRateLimit, Quota, Rate, SecretRef};
-use crate::plan::{AuthPlan, BodyNode, OperationPlan, Plan, WireKind};
+use crate::plan::{AuthPlan, BodyNode, OperationPlan, Plan, RejectPlan, WireKind};
 
 const TEMPLATE: &str = include_str!("../../templates/integration.md.j2");
 
@@ -280,6 +280,9 @@ struct Report {
     longest_budget_ops: Vec<String>,
     breaker_summary: Option<String>,
     stale_fallbacks: Vec<(String, String)>,
+    fallback_enforced: bool,
+    unsupported: Vec<(String, String)>,
+    types_module: String,
     limits: Option<String>,
     not_enforced: Vec<String>,
     methods: Vec<Method>,
@@ -349,7 +352,7 @@ struct Defaults {
 #[derive(Debug, Serialize)]
 struct RateView {
     limit: String,
-    reserve: String,
+    reserve: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -396,12 +399,12 @@ pub(crate) fn render_template(
 }
 
 fn report(plan: &Plan) -> Report {
-    let port = plan
+    let (types_module, port) = plan
         .port_trait
-        .rsplit("::")
-        .next()
-        .unwrap_or(&plan.port_trait)
-        .to_string();
+        .rsplit_once("::")
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .unwrap_or_else(|| (String::new(), plan.port_trait.clone()));
+    let short = Short::new(&types_module);
     let writes: Vec<&OperationPlan> = plan.operations.iter().filter(|o| o.is_write).collect();
     let mut keyed_from_value = Vec::new();
     let mut keyed_random = Vec::new();
@@ -493,27 +496,37 @@ fn report(plan: &Plan) -> Report {
         }
     }
 
-    let methods = plan
+    let method = |name: &str, args: &[(String, String)], ok: &str, err: &str| Method {
+        name: name.to_string(),
+        args: args
+            .iter()
+            .map(|(n, t)| format!("{n}: {}", short.of(t)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        ok: short.of(ok),
+        err: short.of(err),
+    };
+    let mut methods: Vec<Method> = plan
         .operations
         .iter()
-        .map(|o| Method {
-            name: o.method.clone(),
-            args: o
-                .args
-                .iter()
-                .map(|(n, t)| format!("{n}: {t}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            ok: o.ok_type.clone(),
-            err: o.err_type.clone(),
-        })
+        .map(|o| method(&o.method, &o.args, &o.ok_type, &o.err_type))
+        .collect();
+    methods.extend(
+        plan.unsupported
+            .iter()
+            .map(|u| method(&u.method, &u.args, &u.ok_type, &u.err_type)),
+    );
+    let unsupported = plan
+        .unsupported
+        .iter()
+        .map(|u| (u.method.clone(), code(&short.of(&u.target))))
         .collect();
 
     let calls = plan
         .operations
         .iter()
         .zip(&effective)
-        .map(|(op, eff)| call(plan, op, eff))
+        .map(|(op, eff)| call(plan, op, eff, &short))
         .collect();
 
     Report {
@@ -539,24 +552,22 @@ fn report(plan: &Plan) -> Report {
         longest_budget_ops,
         breaker_summary,
         stale_fallbacks,
+        fallback_enforced: !NOT_YET_ENFORCED.contains(&Unenforced::Fallback),
+        unsupported,
+        types_module,
         limits,
         not_enforced,
         methods,
         calls,
-        error_tables: error_tables(plan),
+        error_tables: error_tables(plan, &short),
         defaults: defaults(plan, &defaults_eff),
         rate: plan.limits.rate.as_ref().map(|r| RateView {
             limit: format!("{} requests per {}", fmt_count(r.requests), fmt_per(r.per)),
-            reserve: fmt_share(r.reserve),
+            reserve: (r.reserve > 0.0).then(|| fmt_share(r.reserve)),
         }),
         quota: plan.limits.quota.as_ref().map(|q| QuotaView {
             limit: quota_text(q),
-            warn_at: q
-                .warn_at
-                .iter()
-                .map(|s| fmt_share(*s))
-                .collect::<Vec<_>>()
-                .join(", "),
+            warn_at: and_list(q.warn_at.iter().map(|s| fmt_share(*s)).collect()),
         }),
         alerts: alerts::alert_plan(plan),
     }
@@ -574,7 +585,7 @@ fn quota_text(q: &Quota) -> String {
     format!("{} requests per {}", fmt_count(q.requests), fmt_per(q.per))
 }
 
-fn call(plan: &Plan, op: &OperationPlan, eff: &Effective) -> Call {
+fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call {
     let safe_method = matches!(
         op.http_method.as_str(),
         "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
@@ -635,9 +646,9 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective) -> Call {
                 .map(|b| format!("bucket {}", code(b)))
                 .unwrap_or_else(|| {
                     format!(
-                        "adapter bucket ({} / {})",
+                        "shared adapter bucket ({} per {})",
                         fmt_count(rate.requests),
-                        fmt_duration(rate.per)
+                        fmt_per(rate.per)
                     )
                 });
             let critical = if rl.is_some_and(|(r, _)| r.critical) {
@@ -688,16 +699,19 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective) -> Call {
         .error_rules
         .iter()
         .filter(|r| r.operation_level)
-        .map(|r| format!("{} → {}", error_key_text(&r.key), code(&r.target)))
+        .map(|r| {
+            format!(
+                "{} → {}",
+                error_key_text(&r.key, reject(op)),
+                code(&short.of(&r.target))
+            )
+        })
         .collect();
+    let err_type = code(&short.of(&op.err_type));
     let errors = if own.is_empty() {
-        format!("the rules for {} below", code(&op.err_type))
+        format!("the rules for {err_type} below")
     } else {
-        format!(
-            "{}; then the rules for {} below",
-            own.join("; "),
-            code(&op.err_type)
-        )
+        format!("{}; then the rules for {err_type} below", own.join("; "))
     };
 
     Call {
@@ -776,8 +790,20 @@ fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
     })
 }
 
-fn error_key_text(k: &ErrorKey) -> String {
+/// The operation's refusal check on successful answers, if it has one.
+fn reject(op: &OperationPlan) -> Option<&RejectPlan> {
+    op.responses.iter().find_map(|r| r.reject.as_ref())
+}
+
+fn error_key_text(k: &ErrorKey, reject: Option<&RejectPlan>) -> String {
     match k {
+        // A code on a success status comes from the `reject:` check, not an error body.
+        ErrorKey::StatusCode(s, c) if (200..300).contains(s) && reject.is_some() => {
+            let field = reject
+                .map(|r| r.field.json_path.trim_start_matches("$.").to_string())
+                .unwrap_or_default();
+            format!("HTTP {s} whose {} is {} (a refusal)", code(&field), code(c))
+        }
         ErrorKey::Status(s) => format!("HTTP {s}"),
         ErrorKey::StatusClass(c) => format!("any HTTP {c}xx"),
         ErrorKey::StatusCode(s, c) => format!("HTTP {s} with code {}", code(c)),
@@ -797,22 +823,22 @@ fn error_key_text(k: &ErrorKey) -> String {
 }
 
 /// The adapter-wide rules, once per error type, with the operations that use them.
-fn error_tables(plan: &Plan) -> Vec<ErrorTable> {
+fn error_tables(plan: &Plan, short: &Short) -> Vec<ErrorTable> {
     let mut tables: Vec<ErrorTable> = Vec::new();
     for op in &plan.operations {
         let rules: Vec<(String, String)> = op
             .error_rules
             .iter()
             .filter(|r| !r.operation_level)
-            .map(|r| (error_key_text(&r.key), code(&r.target)))
+            .map(|r| (error_key_text(&r.key, None), code(&short.of(&r.target))))
             .collect();
         match tables
             .iter_mut()
-            .find(|t| t.err_type == op.err_type && t.rules == rules)
+            .find(|t| t.err_type == short.of(&op.err_type) && t.rules == rules)
         {
             Some(t) => t.operations.push(op.method.clone()),
             None => tables.push(ErrorTable {
-                err_type: op.err_type.clone(),
+                err_type: short.of(&op.err_type),
                 operations: vec![op.method.clone()],
                 rules,
             }),
@@ -935,6 +961,32 @@ fn auth_text(a: &AuthPlan) -> String {
 
 // ---------- formatting ----------
 
+/// Drops the port's module from type paths: the report names it once, and
+/// `crate::domain::PaymentError::Declined` in every cell only hides the variant.
+struct Short {
+    prefix: String,
+}
+
+impl Short {
+    fn new(module: &str) -> Self {
+        Short {
+            prefix: if module.is_empty() {
+                String::new()
+            } else {
+                format!("{module}::")
+            },
+        }
+    }
+
+    fn of(&self, ty: &str) -> String {
+        if self.prefix.is_empty() {
+            ty.to_string()
+        } else {
+            ty.replace(&self.prefix, "")
+        }
+    }
+}
+
 /// A duration the way docs/runtime.md writes them: `100 ms`, `5 s`, `10 min`, `24 h`.
 pub(crate) fn fmt_duration(d: Duration) -> String {
     let ms = d.as_millis();
@@ -949,7 +1001,8 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
         };
     }
     let s = d.as_secs();
-    if s % 86_400 == 0 {
+    // `24 h` reads better than `1 d`, and is how docs/runtime.md writes it.
+    if s % 86_400 == 0 && s > 86_400 {
         format!("{} d", s / 86_400)
     } else if s % 3600 == 0 {
         format!("{} h", s / 3600)
@@ -1037,7 +1090,8 @@ pub(crate) mod tests {
         assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5 s");
         assert_eq!(fmt_duration(Duration::from_secs(30)), "30 s");
         assert_eq!(fmt_duration(Duration::from_secs(600)), "10 min");
-        assert_eq!(fmt_duration(Duration::from_secs(86_400)), "1 d");
+        assert_eq!(fmt_duration(Duration::from_secs(86_400)), "24 h");
+        assert_eq!(fmt_duration(Duration::from_secs(2 * 86_400)), "2 d");
         assert_eq!(fmt_share(0.5), "50%");
         assert_eq!(fmt_share(0.025), "2.5%");
         assert_eq!(fmt_count(1_000_000), "1,000,000");
@@ -1091,10 +1145,7 @@ pub(crate) mod tests {
         starts("`capacity`", format!("{} tokens", r.retry_budget_capacity));
         starts("`retry_cost`", r.retry_cost.to_string());
         starts("`timeout_retry_cost`", r.timeout_retry_cost.to_string());
-        starts(
-            "`idempotency_ttl`",
-            fmt_duration(r.idempotency_ttl).replace("1 d", "24 h"),
-        );
+        starts("`idempotency_ttl`", fmt_duration(r.idempotency_ttl));
         starts("`window`", fmt_duration(r.breaker_window));
         starts("`min_calls`", r.breaker_min_calls.to_string());
         starts("`failure_rate`", fmt_share(r.breaker_failure_rate));
