@@ -2,8 +2,8 @@
 
 mod compile_fail;
 mod determinism;
-mod diff;
 mod diagnostics;
+mod diff;
 mod ledger;
 mod providers;
 mod report;
