@@ -475,8 +475,7 @@ pub(crate) fn absorb_planner(
             let operation = mapping
                 .operations
                 .iter()
-                .filter(|o| on_mapping && o.method.span.line <= span.line)
-                .last()
+                .rfind(|o| on_mapping && o.method.span.line <= span.line)
                 .map(|o| o.method.value.clone())
                 .unwrap_or_default();
             let message = if on_mapping {

@@ -259,7 +259,9 @@ fn request(doc: &Value, raw_op: &Value, om: &OperationMap, facts: &mut OpFacts) 
     if let Some(root) = raw::object(doc, schema, &top) {
         facts.levels.insert(String::new(), level(doc, &root));
     }
-    let mut written: Vec<(String, Span, Option<(String, Span)>)> = om
+    // The body fields the mapping writes: key, its span, and a string constant it sends.
+    type Written = (String, Span, Option<(String, Span)>);
+    let mut written: Vec<Written> = om
         .request
         .iter()
         .map(|(k, v)| (k.value.clone(), k.span, constant(v)))
