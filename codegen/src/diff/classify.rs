@@ -2,8 +2,7 @@
 
 use super::surface::{Leaf, Level, OpFacts, OpSurface, Reach, Side, Slot, Surface, display_path};
 use super::{Change, Class, Finding};
-use crate::error::{Diagnostic, Span, nearest};
-use crate::load::mapping::Mapping;
+use crate::error::{Span, nearest};
 use crate::load::openapi::Spec;
 use std::collections::BTreeSet;
 
@@ -35,7 +34,7 @@ pub(crate) fn compare(before: &Surface, after: &Surface, new_spec: &Spec) -> Vec
     out
 }
 
-struct Out<'a> {
+pub(crate) struct Out<'a> {
     op: &'a str,
     out: &'a mut Vec<Finding>,
     /// Paths a removed field was probably renamed to: not reported again as new fields.
@@ -43,7 +42,7 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
-    fn push(
+    pub(crate) fn push(
         &mut self,
         class: Class,
         change: Change,
@@ -270,113 +269,7 @@ fn leaf_changes(f: &mut Out<'_>, slot: &Slot, o: &Leaf, n: &Leaf) {
         ),
         _ => {}
     }
-    enum_changes(f, slot, o, n);
-}
-
-fn enum_changes(f: &mut Out<'_>, slot: &Slot, o: &Leaf, n: &Leaf) {
-    if o.values.is_empty() || o.values == n.values {
-        return;
-    }
-    let added: Vec<&String> = n.values.iter().filter(|v| !o.values.contains(v)).collect();
-    let gone: Vec<&String> = o.values.iter().filter(|v| !n.values.contains(v)).collect();
-    let field = display_path(&slot.path);
-    if n.values.is_empty() {
-        f.push(
-            Class::Review,
-            Change::EnumValueRemoved,
-            slot.span,
-            format!("{} is no longer an enum: any string may come", slot.label),
-            None,
-        );
-        return;
-    }
-    match (&slot.side, &slot.mapped) {
-        (Side::Response, Some(m)) => {
-            for v in &added {
-                match &m.catch_all {
-                    Some((variant, span)) => f.push(
-                        Class::Review,
-                        Change::EnumValueAdded,
-                        *span,
-                        format!("new vendor value '{v}' of '{field}' lands in {}::{variant}", m.domain_enum),
-                        Some(format!("map it to a variant of its own if it deserves one: `{v}: <Variant>`")),
-                    ),
-                    None => f.push(
-                        Class::Breaking,
-                        Change::EnumValueAdded,
-                        slot.span,
-                        format!("new vendor value '{v}' of '{field}' is not mapped and {} has no catch-all: reading it fails the call", m.domain_enum),
-                        Some(format!("map it (`{v}: <Variant>`) or add a catch-all (`_: Unknown`)")),
-                    ),
-                }
-            }
-            for v in &gone {
-                match m.arms.iter().find(|(w, _, _)| w == *v) {
-                    Some((_, variant, span)) => f.push(
-                        Class::Review,
-                        Change::EnumValueRemoved,
-                        *span,
-                        format!("vendor value '{v}' of '{field}' was removed: the arm `{v}: {variant}` can no longer match"),
-                        Some("remove the arm when you move to the new spec (portcullis check asks for it)".into()),
-                    ),
-                    None => f.push(
-                        Class::Safe,
-                        Change::EnumValueRemoved,
-                        slot.span,
-                        format!("vendor value '{v}' of '{field}' was removed; it was left to the catch-all"),
-                        None,
-                    ),
-                }
-            }
-        }
-        (Side::Response, None) => f.push(
-            Class::Safe,
-            Change::EnumValueAdded,
-            slot.span,
-            format!(
-                "the values of '{field}' changed ({}); the mapping reads it as a plain value",
-                summary(&added, &gone)
-            ),
-            None,
-        ),
-        (Side::Request | Side::Param, _) => {
-            for v in &gone {
-                match &slot.constant {
-                    Some((c, span)) if c == *v => f.push(
-                        Class::Breaking,
-                        Change::EnumValueRemoved,
-                        *span,
-                        format!(
-                            "{} no longer accepts '{v}', which the mapping sends",
-                            slot.label
-                        ),
-                        Some(format!("send one of {}", list(n.values.iter()))),
-                    ),
-                    Some(_) => {}
-                    None => f.push(
-                        Class::Review,
-                        Change::EnumValueRemoved,
-                        slot.span,
-                        format!("{} no longer accepts '{v}'", slot.label),
-                        Some("check that the domain never sends it".into()),
-                    ),
-                }
-            }
-            if !added.is_empty() {
-                f.push(
-                    Class::Safe,
-                    Change::EnumValueAdded,
-                    slot.span,
-                    format!(
-                        "{} accepts new values: {}",
-                        slot.label,
-                        list(added.into_iter())
-                    ),
-                    None,
-                );
-            }
-        }
-    }
+    super::enums::changes(f, slot, o, n);
 }
 
 fn new_members(f: &mut Out<'_>, b: &OpSurface, old: &OpFacts, new: &OpFacts) {
@@ -449,68 +342,7 @@ fn new_members(f: &mut Out<'_>, b: &OpSurface, old: &OpFacts, new: &OpFacts) {
     }
 }
 
-/// Folds the planner's verdict on the new spec into the findings: a diagnostic on the
-/// place of a finding confirms it (and makes it breaking, except for a dead enum arm,
-/// which only stops compiling once the spec is updated); any other one is a finding of
-/// its own, so nothing the planner refuses is reported as safe.
-pub(crate) fn absorb_planner(
-    findings: &mut Vec<Finding>,
-    mapping: &Mapping,
-    rejected: &[Diagnostic],
-) {
-    for d in rejected {
-        let span = d.span.unwrap_or_default();
-        let on_mapping = d.file == mapping.path;
-        let exact: Vec<usize> = (0..findings.len())
-            .filter(|&i| on_mapping && findings[i].span == span)
-            .collect();
-        let hits = if exact.is_empty() {
-            (0..findings.len())
-                .filter(|&i| on_mapping && findings[i].span.line == span.line)
-                .collect()
-        } else {
-            exact
-        };
-        if hits.is_empty() {
-            let operation = mapping
-                .operations
-                .iter()
-                .rfind(|o| on_mapping && o.method.span.line <= span.line)
-                .map(|o| o.method.value.clone())
-                .unwrap_or_default();
-            let message = if on_mapping {
-                d.message.clone()
-            } else {
-                format!("{}: {}", d.file.display(), d.message)
-            };
-            findings.push(Finding {
-                class: Class::Breaking,
-                change: Change::Rejected,
-                span,
-                operation,
-                message,
-                help: d.help.clone(),
-            });
-            continue;
-        }
-        if hits.iter().any(|&i| findings[i].class == Class::Breaking) {
-            // Already explained by a breaking finding at that place.
-            continue;
-        }
-        for i in hits {
-            let f = &mut findings[i];
-            if f.class != Class::Breaking && f.change != Change::EnumValueRemoved {
-                f.class = Class::Breaking;
-                f.help = Some(format!(
-                    "against the new spec, portcullis check says: {}",
-                    d.message
-                ));
-            }
-        }
-    }
-}
-
-fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
+pub(crate) fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
     let v: Vec<&str> = items.map(String::as_str).collect();
     if v.is_empty() {
         "nothing".into()
@@ -519,7 +351,7 @@ fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
     }
 }
 
-fn summary(added: &[&String], gone: &[&String]) -> String {
+pub(crate) fn summary(added: &[&String], gone: &[&String]) -> String {
     let mut parts = Vec::new();
     if !added.is_empty() {
         parts.push(format!("added {}", list(added.iter().copied())));

@@ -40,10 +40,13 @@
 //! ```
 
 mod classify;
+mod enums;
 mod outside;
 mod raw;
 mod render;
+mod response;
 mod surface;
+mod verdict;
 
 use crate::error::{Error, Span};
 use crate::load::mapping::Mapping;
@@ -230,7 +233,7 @@ pub fn diff_loaded(
     let before = surface::Surface::of(old, mapping, port);
     let after = surface::Surface::of(new, mapping, port);
     let mut findings = classify::compare(&before, &after, new);
-    classify::absorb_planner(&mut findings, mapping, &rejected);
+    verdict::absorb_planner(&mut findings, mapping, &rejected);
     findings.sort_by(|a, b| {
         (a.span, a.class, a.change, &a.message, &a.operation).cmp(&(
             b.span,
