@@ -131,3 +131,37 @@ fn alerts_cover_the_adapter() {
         assert!(alerts.contains(want), "alerts lack {want:?}");
     }
 }
+
+/// Every shipped mapping renders both documents, not only the one checked in.
+#[test]
+fn every_mapping_renders_its_documents() {
+    let mut mappings: Vec<_> = std::fs::read_dir(root().join("mappings"))
+        .expect("mappings/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".yaml") && !name.ends_with(".alerts.yaml")
+        })
+        .collect();
+    mappings.sort();
+    assert!(!mappings.is_empty());
+    for m in mappings {
+        let g = portcullis_codegen::generate_one(&m).expect("generates");
+        let docs = portcullis_codegen::builder::documents(&g.plan).expect("renders");
+        let stem = g.file_name.trim_end_matches(".rs");
+        assert_eq!(docs.report_file, format!("{stem}.INTEGRATION.md"));
+        assert_eq!(docs.alerts_file, format!("{stem}.alerts.yaml"));
+        assert!(
+            docs.report
+                .contains(&format!("# {}: integration report", g.plan.adapter)),
+            "{}",
+            m.display()
+        );
+        assert!(
+            docs.alerts
+                .contains(&format!("vendor=\"{}\"", g.plan.adapter)),
+            "{}",
+            m.display()
+        );
+    }
+}

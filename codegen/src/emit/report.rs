@@ -274,6 +274,7 @@ struct Report {
     keyed_from_value: Vec<(String, String)>,
     keyed_random: Vec<String>,
     unkeyed_writes: Vec<String>,
+    idempotent_writes: Vec<(String, String)>,
     auth: String,
     auth_is_none: bool,
     longest_budget: String,
@@ -409,8 +410,12 @@ fn report(plan: &Plan) -> Report {
     let mut keyed_from_value = Vec::new();
     let mut keyed_random = Vec::new();
     let mut unkeyed_writes = Vec::new();
+    let mut idempotent_writes = Vec::new();
     for w in &writes {
         match &w.idempotency {
+            None if idempotent_method(&w.http_method) => {
+                idempotent_writes.push((w.method.clone(), w.http_method.clone()))
+            }
             Some(i) if i.from.is_some() => {
                 keyed_from_value.push((w.method.clone(), i.source.clone()))
             }
@@ -546,6 +551,7 @@ fn report(plan: &Plan) -> Report {
         keyed_from_value,
         keyed_random,
         unkeyed_writes,
+        idempotent_writes,
         auth: auth_text(&plan.auth),
         auth_is_none: plan.auth == AuthPlan::None,
         longest_budget: fmt_duration(longest),
@@ -586,11 +592,7 @@ fn quota_text(q: &Quota) -> String {
 }
 
 fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call {
-    let safe_method = matches!(
-        op.http_method.as_str(),
-        "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
-    );
-    let safe = safe_method || op.idempotency.is_some();
+    let safe = idempotent_method(&op.http_method) || op.idempotency.is_some();
     let r = &eff.retry;
     let retries = if r.attempts <= 1 {
         mark("none (1 attempt)", r.source)
@@ -634,7 +636,7 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
                 None => format!("{place}, a random UUIDv4 per call, the same on every retry"),
             }
         }
-        None if op.is_write => "**none**".to_string(),
+        None if op.is_write && !idempotent_method(&op.http_method) => "**none**".to_string(),
         None => format!("not needed ({} is idempotent)", op.http_method),
     };
 
@@ -728,6 +730,14 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
         fallback,
         errors,
     }
+}
+
+/// The runtime's safe-to-retry rule for methods: these may be repeated without a key.
+fn idempotent_method(method: &str) -> bool {
+    matches!(
+        method,
+        "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
+    )
 }
 
 /// `value` marked with its source, as in a [`Setting`]'s cell.
