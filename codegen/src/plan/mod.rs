@@ -5,7 +5,7 @@
 //! the plan can be inspected (`portcullis generate` prints a summary of it).
 
 mod build;
-mod schema;
+pub(crate) mod schema;
 pub mod schema_view;
 
 pub use build::build;

@@ -1,0 +1,476 @@
+//! A port and a mapping that cover every operation of a spec, for the corpus runner.
+//!
+//! Each operation becomes a port method taking one request struct (its parameters and
+//! the required scalar fields of its body, nested objects flattened) and returning a
+//! struct of the response's scalar fields, all `Option` so that any vendor data fits.
+//! Operations whose shape this cannot express are left out with the construct and its
+//! JSON pointer; the rest of the spec still generates.
+
+use crate::ident::{Namer, camel, snake};
+use crate::load::openapi::{Spec, escape_pointer};
+use crate::plan::schema::{Kind, SRef, View, view};
+use openapiv3::{Parameter, ParameterSchemaOrContent};
+use quote::{format_ident, quote};
+use serde_json::{Map, Value, json};
+
+/// An operation the synthesized port leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The operation (operationId or `METHOD /path`).
+    pub operation: String,
+    /// The construct it needs, e.g. `cookie parameter`.
+    pub construct: String,
+    /// Where in the spec, as a JSON pointer.
+    pub pointer: String,
+}
+
+/// A port and mapping for a whole spec.
+#[derive(Debug, Clone)]
+pub struct Synthesized {
+    /// The port's Rust source.
+    pub port: String,
+    /// Per operation kept: its key and the mapping entry (JSON).
+    pub operations: Vec<(String, Value)>,
+    /// Domain type entries of the mapping.
+    pub types: Map<String, Value>,
+    /// Response type → the operation (mapping key) it belongs to.
+    pub type_owner: std::collections::BTreeMap<String, String>,
+    /// Operations left out.
+    pub left_out: Vec<LeftOut>,
+}
+
+impl Synthesized {
+    /// The mapping document (JSON is YAML), over `spec_ref` and `port_ref`, for the given operations.
+    pub fn mapping(&self, spec_ref: &str, port_ref: &str, keep: &dyn Fn(&str) -> bool) -> String {
+        let mut ops = Map::new();
+        for (k, v) in &self.operations {
+            if keep(k) {
+                ops.insert(k.clone(), v.clone());
+            }
+        }
+        let doc = json!({
+            "version": 1,
+            "adapter": "CorpusAdapter",
+            "implements": { "port": "Api", "source": port_ref, "module": "crate::domain" },
+            "spec": spec_ref,
+            "base_url": "https://vendor.invalid",
+            "errors": { "map": { "_": "ApiError::Failed" } },
+            "operations": ops,
+            "types": self.types,
+        });
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+}
+
+enum Scalar {
+    Str,
+    Int,
+    Num,
+    Bool,
+}
+
+fn scalar_of(k: &Kind<'_>) -> Option<Scalar> {
+    match k {
+        Kind::Str { .. } => Some(Scalar::Str),
+        Kind::Int => Some(Scalar::Int),
+        Kind::Num => Some(Scalar::Num),
+        Kind::Bool => Some(Scalar::Bool),
+        _ => None,
+    }
+}
+
+fn rust_ty(s: &Scalar) -> proc_macro2::TokenStream {
+    match s {
+        Scalar::Str => quote!(String),
+        Scalar::Int => quote!(i64),
+        Scalar::Num => quote!(f64),
+        Scalar::Bool => quote!(bool),
+    }
+}
+
+struct Field {
+    name: String,
+    ty: proc_macro2::TokenStream,
+}
+
+/// Synthesizes the port and mapping.
+pub fn synthesize(spec: &Spec) -> Synthesized {
+    let mut methods = Vec::new();
+    let mut structs = Vec::new();
+    let mut out = Synthesized {
+        port: String::new(),
+        operations: Vec::new(),
+        types: Map::new(),
+        type_owner: std::collections::BTreeMap::new(),
+        left_out: Vec::new(),
+    };
+    let mut method_names = Namer::default();
+    let mut type_names = Namer::default();
+    type_names.claim("ApiError");
+    type_names.claim("Api");
+    for (key, oref) in &spec.operations {
+        let Some((_, op)) = spec.operation(key) else {
+            continue;
+        };
+        let pointer = format!("#/paths/{}/{}", escape_pointer(&oref.path), oref.method);
+        let left = |construct: String, at: String| LeftOut {
+            operation: key.clone(),
+            construct,
+            pointer: at,
+        };
+        let method = method_names.claim(&snake(key).trim_start_matches("r#").to_string());
+        let req_type = type_names.claim(&format!("{}Request", camel(key)));
+        let mut req_fields: Vec<Field> = Vec::new();
+        let mut field_names = Namer::default();
+        let mut params = Map::new();
+        let mut request = Map::new();
+        let mut fail = None;
+
+        match spec.parameters(oref, op) {
+            Err(e) => {
+                fail = Some(left(
+                    format!("parameter: {e}"),
+                    format!("{pointer}/parameters"),
+                ))
+            }
+            Ok(list) => {
+                for (i, p) in list.iter().enumerate() {
+                    let data = p.parameter_data_ref();
+                    let required = data.required || matches!(p, Parameter::Path { .. });
+                    let at = format!("{pointer}/parameters/{i}");
+                    let is_cookie = matches!(p, Parameter::Cookie { .. });
+                    let ty = match &data.format {
+                        ParameterSchemaOrContent::Schema(s) if !is_cookie => {
+                            match view(spec, SRef::Plain(s)) {
+                                Ok(v) => param_type(spec, &v, matches!(p, Parameter::Query { .. })),
+                                Err(_) => None,
+                            }
+                        }
+                        _ => None,
+                    };
+                    match ty {
+                        Some(ty) => {
+                            let f = field_names.claim(&snake(&data.name));
+                            let ty = if required { ty } else { quote!(Option<#ty>) };
+                            params.insert(
+                                data.name.clone(),
+                                json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }),
+                            );
+                            req_fields.push(Field { name: f, ty });
+                        }
+                        None if required => {
+                            let what = if is_cookie {
+                                "cookie parameter"
+                            } else {
+                                "parameter that is not a scalar or a list of scalars"
+                            };
+                            fail = Some(left(format!("required {what} '{}'", data.name), at));
+                            break;
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+
+        if fail.is_none() {
+            if let Some(rb) = &op.request_body {
+                match spec.resolve_request_body(rb) {
+                    Err(e) => {
+                        fail = Some(left(
+                            format!("request body: {e}"),
+                            format!("{pointer}/requestBody"),
+                        ))
+                    }
+                    Ok(rb) => {
+                        let media =
+                            rb.content
+                                .iter()
+                                .find(|(k, _)| k.contains("json"))
+                                .or_else(|| {
+                                    rb.content.iter().find(|(k, _)| {
+                                        k.starts_with("application/x-www-form-urlencoded")
+                                    })
+                                });
+                        match media.and_then(|(_, m)| m.schema.as_ref()) {
+                            Some(s) => {
+                                let at = format!("{pointer}/requestBody");
+                                if let Err(l) = body_fields(
+                                    spec,
+                                    SRef::Plain(s),
+                                    "",
+                                    rb.required,
+                                    &at,
+                                    &mut field_names,
+                                    &mut req_fields,
+                                    &mut request,
+                                ) {
+                                    fail = Some(left(l.0, l.1));
+                                }
+                            }
+                            None if rb.required => {
+                                let kinds: Vec<&str> =
+                                    rb.content.keys().map(String::as_str).collect();
+                                fail = Some(left(
+                                    format!("request body of media type {}", kinds.join(", ")),
+                                    format!("{pointer}/requestBody/content"),
+                                ));
+                            }
+                            None => {}
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(f) = fail {
+            out.left_out.push(f);
+            continue;
+        }
+
+        // The response: scalar properties of the first JSON 2xx object, all optional.
+        let mut resp_type = None;
+        let mut entries: Vec<_> = op.responses.responses.iter().collect();
+        entries.sort_by_key(|(s, _)| s.to_string());
+        for (status, r) in entries {
+            let ok = match status {
+                openapiv3::StatusCode::Code(c) => (200..300).contains(c),
+                openapiv3::StatusCode::Range(r) => *r == 2,
+            };
+            if !ok {
+                continue;
+            }
+            let Ok(r) = spec.resolve_response(r) else {
+                break;
+            };
+            let Some(s) = r
+                .content
+                .iter()
+                .find(|(k, _)| k.contains("json"))
+                .and_then(|(_, m)| m.schema.as_ref())
+            else {
+                break;
+            };
+            if let Ok(View {
+                kind: Kind::Object { props, .. },
+                ..
+            }) = view(spec, SRef::Plain(s))
+            {
+                let mut fields = Vec::new();
+                let mut mapped = Map::new();
+                let mut names = Namer::default();
+                for (name, p) in props {
+                    if name.contains('.') || name.is_empty() {
+                        continue;
+                    }
+                    let Some(sc) = view(spec, p).ok().and_then(|v| scalar_of(&v.kind)) else {
+                        continue;
+                    };
+                    let f = names.claim(&snake(name));
+                    let ty = rust_ty(&sc);
+                    mapped.insert(
+                        f.trim_start_matches("r#").to_string(),
+                        Value::String(name.to_string()),
+                    );
+                    fields.push(Field {
+                        name: f,
+                        ty: quote!(Option<#ty>),
+                    });
+                }
+                if !fields.is_empty() {
+                    let t = type_names.claim(&format!("{}Response", camel(key)));
+                    out.types.insert(t.clone(), json!({ "fields": mapped }));
+                    out.type_owner
+                        .insert(t.clone(), method.trim_start_matches("r#").to_string());
+                    structs.push((t.clone(), fields));
+                    resp_type = Some(t);
+                }
+            }
+            break;
+        }
+
+        let mut entry = Map::new();
+        entry.insert("call".into(), Value::String(key.clone()));
+        if !params.is_empty() {
+            entry.insert("params".into(), Value::Object(params));
+        }
+        if !request.is_empty() {
+            entry.insert("request".into(), Value::Object(request));
+        }
+        out.operations.push((
+            method.trim_start_matches("r#").to_string(),
+            Value::Object(entry),
+        ));
+        let m = format_ident!("{}", method.trim_start_matches("r#"));
+        let rt_ident = format_ident!("{}", req_type);
+        let ret = match &resp_type {
+            Some(t) => {
+                let t = format_ident!("{}", t);
+                quote!(#t)
+            }
+            None => quote!(()),
+        };
+        let (args, req_struct) = if req_fields.is_empty() {
+            (quote!(), None)
+        } else {
+            (
+                quote!(, req: #rt_ident),
+                Some((req_type.clone(), std::mem::take(&mut req_fields))),
+            )
+        };
+        methods.push(quote! {
+            fn #m(&self #args) -> impl std::future::Future<Output = Result<#ret, ApiError>> + Send;
+        });
+        if let Some(s) = req_struct {
+            structs.push(s);
+        }
+    }
+    let structs = structs.iter().map(|(name, fields)| {
+        let n = format_ident!("{}", name);
+        let fs = fields.iter().map(|f| {
+            let id = ident(&f.name);
+            let ty = &f.ty;
+            quote!(pub #id: #ty,)
+        });
+        quote! {
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #n { #(#fs)* }
+        }
+    });
+    let file = quote! {
+        #![allow(missing_docs, dead_code)]
+        #(#structs)*
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum ApiError { Failed(String) }
+        pub trait Api: Send + Sync {
+            #(#methods)*
+        }
+    };
+    out.port = match syn::parse2::<syn::File>(file) {
+        Ok(f) => prettyplease::unparse(&f),
+        Err(e) => format!("// port synthesis failed: {e}\n"),
+    };
+    out
+}
+
+fn ident(s: &str) -> proc_macro2::Ident {
+    match s.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => proc_macro2::Ident::new(s, proc_macro2::Span::call_site()),
+    }
+}
+
+fn param_type(spec: &Spec, v: &View<'_>, query: bool) -> Option<proc_macro2::TokenStream> {
+    if let Some(s) = scalar_of(&v.kind) {
+        return Some(rust_ty(&s));
+    }
+    match &v.kind {
+        Kind::Array(Some(item)) if query => {
+            let iv = view(spec, *item).ok()?;
+            let s = scalar_of(&iv.kind)?;
+            // Only strings: the planner passes list items through as they are.
+            matches!(s, Scalar::Str).then(|| quote!(Vec<String>))
+        }
+        _ => None,
+    }
+}
+
+/// The required scalar fields of a body, flattened (`a.b` becomes field `a_b`).
+#[allow(clippy::too_many_arguments)]
+fn body_fields(
+    spec: &Spec,
+    s: SRef<'_>,
+    prefix: &str,
+    required_here: bool,
+    at: &str,
+    names: &mut Namer,
+    fields: &mut Vec<Field>,
+    request: &mut Map<String, Value>,
+) -> Result<(), (String, String)> {
+    let v = view(spec, s).map_err(|e| (format!("request body schema: {e}"), at.to_string()))?;
+    let v = match &v.kind {
+        Kind::Union(parts) => match parts.iter().find_map(|p| {
+            view(spec, *p)
+                .ok()
+                .filter(|pv| matches!(pv.kind, Kind::Object { .. }))
+        }) {
+            Some(pv) => pv,
+            None if required_here => {
+                return Err((
+                    "a oneOf/anyOf request body without an object variant".into(),
+                    at.to_string(),
+                ));
+            }
+            None => return Ok(()),
+        },
+        _ => v,
+    };
+    let Kind::Object {
+        props, required, ..
+    } = &v.kind
+    else {
+        if required_here && prefix.is_empty() {
+            return Err((
+                format!("a request body that is {}, not an object", v.describe()),
+                at.to_string(),
+            ));
+        }
+        return Ok(());
+    };
+    for (name, p) in props {
+        if !required.contains(name) {
+            continue;
+        }
+        let here = format!("{at}/properties/{}", escape_pointer(name));
+        if name.contains('.') || name.is_empty() {
+            return Err((
+                format!("a required body field named '{name}', which a mapping path cannot spell"),
+                here,
+            ));
+        }
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let pv = view(spec, *p).map_err(|e| (format!("body field: {e}"), here.clone()))?;
+        if let Some(sc) = scalar_of(&pv.kind) {
+            let f = names.claim(&snake(&path.replace('.', "_")));
+            request.insert(
+                path,
+                json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }),
+            );
+            fields.push(Field {
+                name: f,
+                ty: rust_ty(&sc),
+            });
+            continue;
+        }
+        match &pv.kind {
+            Kind::Object { .. } | Kind::Union(_) => {
+                body_fields(spec, *p, &path, true, &here, names, fields, request)?
+            }
+            Kind::Array(Some(item))
+                if matches!(view(spec, *item).map(|v| v.kind), Ok(Kind::Str { .. })) =>
+            {
+                let f = names.claim(&snake(&path.replace('.', "_")));
+                request.insert(
+                    path,
+                    json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }),
+                );
+                fields.push(Field {
+                    name: f,
+                    ty: quote!(Vec<String>),
+                });
+            }
+            other => {
+                let what = match other {
+                    Kind::Array(_) => "a list of objects or numbers",
+                    Kind::Any => "an untyped value",
+                    _ => "a value",
+                };
+                return Err((format!("required body field '{path}' is {what}"), here));
+            }
+        }
+    }
+    Ok(())
+}
