@@ -100,6 +100,16 @@ pub enum Error {
         "internal error: generated code does not parse ({0}); please report this with the mapping"
     )]
     Emit(String),
+    /// A report or alert template failed to render: a bug in Portcullis, please report it.
+    #[error(
+        "internal error: template {template} failed to render ({message}); please report this with the mapping"
+    )]
+    Template {
+        /// The template file.
+        template: String,
+        /// What minijinja said.
+        message: String,
+    },
     /// The builder was used without a required setting.
     #[error("builder: {0}")]
     Builder(String),

@@ -38,6 +38,17 @@ fn stripe_alerts_are_checked_in_and_current() {
     golden("mappings/stripe.alerts.yaml", &stripe_documents().alerts);
 }
 
+#[test]
+fn square_and_adyen_documents_are_checked_in_and_current() {
+    for name in ["square", "adyen"] {
+        let g = portcullis_codegen::generate_one(&root().join(format!("mappings/{name}.yaml")))
+            .expect("generates");
+        let docs = portcullis_codegen::builder::documents(&g.plan).expect("renders");
+        golden(&format!("mappings/{name}.INTEGRATION.md"), &docs.report);
+        golden(&format!("mappings/{name}.alerts.yaml"), &docs.alerts);
+    }
+}
+
 /// The row of a port method in the report's table of external calls (its last table).
 fn row<'a>(report: &'a str, method: &str) -> &'a str {
     let start = format!("| `{method}` |");

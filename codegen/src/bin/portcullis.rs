@@ -155,6 +155,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 portcullis_codegen::ident::snake(&plan.adapter).trim_start_matches("r#")
             ));
             std::fs::write(&file, &code).with_context(|| format!("writing {}", file.display()))?;
+            let docs = portcullis_codegen::builder::documents(&plan)?;
+            for (name, text) in [
+                (&docs.report_file, &docs.report),
+                (&docs.alerts_file, &docs.alerts),
+            ] {
+                let path = out.join(name);
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
             print!("{}", plan.summary());
             println!(
                 "wrote {} ({} lines) in {:.0?}",

@@ -389,7 +389,10 @@ pub(crate) fn render_template(
     env.add_filter("code", code);
     env.add_filter("and_list", and_list);
     // Templates ship inside the crate: a failure here is Portcullis' bug, not the user's.
-    let fail = |e: minijinja::Error| Error::Emit(format!("template {name}: {e:#}"));
+    let fail = |e: minijinja::Error| Error::Template {
+        template: name.to_string(),
+        message: format!("{e:#}"),
+    };
     env.add_template(name, source).map_err(fail)?;
     let out = env
         .get_template(name)
