@@ -367,8 +367,8 @@ fn param_type(spec: &Spec, v: &View<'_>, query: bool) -> Option<proc_macro2::Tok
         Kind::Array(Some(item)) if query => {
             let iv = view(spec, *item).ok()?;
             let s = scalar_of(&iv.kind)?;
-            // Only strings: the planner passes list items through as they are.
-            matches!(s, Scalar::Str).then(|| quote!(Vec<String>))
+            let t = rust_ty(&s);
+            Some(quote!(Vec<#t>))
         }
         _ => None,
     }
@@ -445,26 +445,28 @@ fn body_fields(
             });
             continue;
         }
+        let item_scalar = match &pv.kind {
+            Kind::Array(Some(item)) => view(spec, *item).ok().and_then(|v| scalar_of(&v.kind)),
+            _ => None,
+        };
         match &pv.kind {
             Kind::Object { .. } | Kind::Union(_) => {
-                body_fields(spec, *p, &path, true, &here, names, fields, request)?
+                let before = request.len();
+                body_fields(spec, *p, &path, true, &here, names, fields, request)?;
+                if request.len() == before {
+                    // A required object none of whose fields is required: send it empty.
+                    request.insert(path, json!({ "const": {} }));
+                }
             }
-            Kind::Array(Some(item))
-                if matches!(view(spec, *item).map(|v| v.kind), Ok(Kind::Str { .. })) =>
-            {
+            Kind::Array(Some(_)) if item_scalar.is_some() => {
                 let f = names.claim(&snake(&path.replace('.', "_")));
-                request.insert(
-                    path,
-                    json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }),
-                );
-                fields.push(Field {
-                    name: f,
-                    ty: quote!(Vec<String>),
-                });
+                let ty = rust_ty(item_scalar.as_ref().unwrap_or(&Scalar::Str));
+                request.insert(path, json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }));
+                fields.push(Field { name: f, ty: quote!(Vec<#ty>) });
             }
             other => {
                 let what = match other {
-                    Kind::Array(_) => "a list of objects or numbers",
+                    Kind::Array(_) => "a list of objects",
                     Kind::Any => "an untyped value",
                     _ => "a value",
                 };

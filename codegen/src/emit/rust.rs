@@ -335,7 +335,11 @@ fn value(v: &ValuePlan) -> TokenStream {
                 (None, Some(f)) => quote!(#f),
                 _ => quote!(0),
             },
-            _ => quote!(::core::default::Default::default()),
+            // Objects and lists: parsed from their JSON text, which the planner produced.
+            other => {
+                let text = other.to_string();
+                quote!(::portcullis_runtime::__private::serde_json::from_str::<::portcullis_runtime::__private::serde_json::Value>(#text).unwrap_or_default())
+            }
         },
         ValuePlan::Expr {
             access: a,

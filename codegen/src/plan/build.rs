@@ -371,12 +371,15 @@ impl<'a> Planner<'a> {
     ) -> Option<ValuePlan> {
         match spec {
             ValueSpec::Const(c) => {
+                // Objects and lists are written as JSON constants (`const: {}`, `const: [a, b]`).
                 let ok = matches!(
                     (&target.kind, &c.value),
                     (Kind::Str { .. }, serde_json::Value::String(_))
                         | (Kind::Int, serde_json::Value::Number(_))
                         | (Kind::Num, serde_json::Value::Number(_))
                         | (Kind::Bool, serde_json::Value::Bool(_))
+                        | (Kind::Object { .. } | Kind::Any, serde_json::Value::Object(_))
+                        | (Kind::Array(_) | Kind::Any, serde_json::Value::Array(_))
                 );
                 let int_ok = !matches!(target.kind, Kind::Int) || c.value.as_i64().is_some();
                 if !ok || !int_ok {
@@ -626,6 +629,15 @@ impl<'a> Planner<'a> {
                             widen: None,
                             via: None,
                         },
+                        Some((access, Ty::Option(inner))) if !required && matches!(*inner, Ty::Vec(_)) => {
+                            ValuePlan::Expr {
+                                access,
+                                clone: true,
+                                optional: true,
+                                widen: None,
+                                via: None,
+                            }
+                        }
                         Some((_, t)) => {
                             self.err(
                                 from.span,
@@ -956,6 +968,7 @@ impl<'a> Planner<'a> {
                     };
                     let _ = k;
                     let ty = match (&pv.kind, &val) {
+                        (_, ValuePlan::Const(serde_json::Value::Object(_) | serde_json::Value::Array(_))) => WireTy::Json,
                         (Kind::Array(Some(item)), _) => {
                             let it = view(self.spec, *item)
                                 .ok()
