@@ -172,9 +172,17 @@ fn used_names(m: &Mapping) -> BTreeSet<String> {
         }
     }
     for o in &m.operations {
+        fn each_keys(v: &ValueSpec, add: &mut dyn FnMut(&str)) {
+            if let ValueSpec::Each { each, .. } = v {
+                for (k, inner) in each {
+                    add(&k.value);
+                    each_keys(inner, add);
+                }
+            }
+        }
         for (k, v) in &o.request {
             add(&k.value);
-            if let ValueSpec::Expr { .. } = v {}
+            each_keys(v, &mut add);
         }
         for p in o.unwrap.iter() {
             add(&p.value);

@@ -37,6 +37,18 @@ async fn charge_sends_json_with_the_key_in_the_body_and_reads_201() {
             note: None,
             tags: vec!["web".into()],
             source: "checkout".into(),
+            lines: vec![
+                Line {
+                    sku: "tea".into(),
+                    quantity: 2,
+                    unit: Some("box".into()),
+                },
+                Line {
+                    sku: "cup".into(),
+                    quantity: 1,
+                    unit: None,
+                },
+            ],
         })
         .await
         .expect("charged");
@@ -62,7 +74,8 @@ async fn charge_sends_json_with_the_key_in_the_body_and_reads_201() {
     assert_eq!(key.len(), 36, "a UUIDv4");
     assert_eq!(
         body,
-        json!({"amount_money": {"amount": 700, "currency": "EUR"}, "idempotency_key": key, "tags": ["web"]})
+        json!({"amount_money": {"amount": 700, "currency": "EUR"}, "idempotency_key": key, "tags": ["web"],
+               "lines": [{"sku": "tea", "quantity": 2, "unit": {"name": "box"}}, {"sku": "cup", "quantity": 1, "unit": {}}]})
     );
 }
 

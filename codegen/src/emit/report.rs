@@ -799,7 +799,7 @@ fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
         BodyNode::Struct { .. } => {
             key_field(plan, child).map(|f| format!("{}.{f}", wire_name(name)))
         }
-        BodyNode::Leaf(_) => None,
+        BodyNode::Leaf(_) | BodyNode::List { .. } => None,
     })
 }
 

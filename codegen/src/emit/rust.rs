@@ -373,6 +373,19 @@ fn body_node(n: &BodyNode) -> TokenStream {
     match n {
         BodyNode::Leaf(v) => value(v),
         BodyNode::IdempotencyKey => quote!(::std::string::String::new()),
+        BodyNode::List {
+            source,
+            optional,
+            item,
+        } => {
+            let src = access(source);
+            let item = body_node(item);
+            if *optional {
+                quote!(#src.as_ref().map(|items| items.iter().map(|item| #item).collect::<::std::vec::Vec<_>>()))
+            } else {
+                quote!(#src.iter().map(|item| #item).collect::<::std::vec::Vec<_>>())
+            }
+        }
         BodyNode::Struct { wire_type, fields } => {
             let t = ident(wire_type);
             let fs = fields.iter().map(|(name, node, wrap)| {

@@ -278,6 +278,14 @@ pub enum ValueSpec {
     },
     /// A constant.
     Const(Spanned<serde_json::Value>),
+    /// A list of objects built from a `Vec`: `{ from: req.items, each: { price: item.price_id } }`,
+    /// each item's fields mapped from `item`.
+    Each {
+        /// The list expression.
+        from: Spanned<String>,
+        /// The item's fields by dotted path; expressions start at `item`.
+        each: Vec<(Spanned<String>, ValueSpec)>,
+    },
 }
 
 /// One operation of the mapping.
@@ -1015,10 +1023,23 @@ impl Decoder<'_> {
                 via: None,
             }),
             Value::Map(_) => {
-                let e = self.entries(node, what, Some(&["from", "via", "const"]));
+                let e = self.entries(node, what, Some(&["from", "via", "const", "each"]));
                 let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
                 if let Some(c) = get("const") {
                     return Some(ValueSpec::Const(Spanned::new(c.to_json(), c.span)));
+                }
+                if let Some(items) = get("each") {
+                    let from = self
+                        .required(&e, "from", node.span, what)
+                        .and_then(|n| self.string(n, "from"))?;
+                    let mut each = Vec::new();
+                    for (k, v) in self.entries(items, "each", None) {
+                        if let Some(spec) = self.value_spec(v, &format!("item field '{}'", k.value))
+                        {
+                            each.push((k, spec));
+                        }
+                    }
+                    return Some(ValueSpec::Each { from, each });
                 }
                 let from = self
                     .required(&e, "from", node.span, what)

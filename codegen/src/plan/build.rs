@@ -378,7 +378,10 @@ impl<'a> Planner<'a> {
                         | (Kind::Int, serde_json::Value::Number(_))
                         | (Kind::Num, serde_json::Value::Number(_))
                         | (Kind::Bool, serde_json::Value::Bool(_))
-                        | (Kind::Object { .. } | Kind::Any, serde_json::Value::Object(_))
+                        | (
+                            Kind::Object { .. } | Kind::Any,
+                            serde_json::Value::Object(_)
+                        )
                         | (Kind::Array(_) | Kind::Any, serde_json::Value::Array(_))
                 );
                 let int_ok = !matches!(target.kind, Kind::Int) || c.value.as_i64().is_some();
@@ -403,6 +406,10 @@ impl<'a> Planner<'a> {
                     }
                 }
                 Some(ValuePlan::Const(c.value.clone()))
+            }
+            ValueSpec::Each { from, .. } => {
+                self.err(from.span, format!("{what} is not a list of objects in a request body, so `each:` does not apply"), "map the value with `from:`");
+                None
             }
             ValueSpec::Expr { from, via } => {
                 let (mut access, ty) = self.expr(pm, from)?;
@@ -629,7 +636,9 @@ impl<'a> Planner<'a> {
                             widen: None,
                             via: None,
                         },
-                        Some((access, Ty::Option(inner))) if !required && matches!(*inner, Ty::Vec(_)) => {
+                        Some((access, Ty::Option(inner)))
+                            if !required && matches!(*inner, Ty::Vec(_)) =>
+                        {
                             ValuePlan::Expr {
                                 access,
                                 clone: true,
@@ -837,6 +846,84 @@ impl<'a> Planner<'a> {
         Some(BodyPlan { encoding, root })
     }
 
+    /// `{ from: req.items, each: { … } }`: a list of objects, one per item of a `Vec`.
+    #[allow(clippy::too_many_arguments)]
+    fn list(
+        &mut self,
+        pm: &PortMethod,
+        from: &Spanned<String>,
+        each: &[(Spanned<String>, ValueSpec)],
+        target: &View<'a>,
+        wire_required: bool,
+        type_name: &str,
+        at: &str,
+    ) -> Option<(BodyNode, WireTy)> {
+        let Kind::Array(Some(item_schema)) = &target.kind else {
+            self.err(
+                from.span,
+                format!(
+                    "{at} is {} in the spec, not a list to build with `each:`",
+                    target.describe()
+                ),
+                "map it without `each:`",
+            );
+            return None;
+        };
+        let (access, ty) = self.expr(pm, from)?;
+        let (optional, ty) = match ty {
+            Ty::Option(inner) => (true, inner.deref().clone()),
+            t => (false, t),
+        };
+        let Ty::Vec(item_ty) = ty else {
+            self.err(
+                from.span,
+                format!("`each:` needs a Vec, but '{}' is {ty}", from.value),
+                "point `from:` at a Vec of the method's arguments",
+            );
+            return None;
+        };
+        if optional && wire_required {
+            self.err(
+                from.span,
+                format!(
+                    "{at} is required by the vendor, but '{}' is an Option",
+                    from.value
+                ),
+                "map a Vec that is always present",
+            );
+            return None;
+        }
+        // Item expressions start at `item`, an argument of a method of one element.
+        let item_method = PortMethod {
+            args: vec![("item".to_string(), Ty::Ref(item_ty))],
+            ..pm.clone()
+        };
+        let mut tree = PathTree::default();
+        for (k, v) in each {
+            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        let item = self.body_node(
+            &item_method,
+            *item_schema,
+            &tree,
+            &format!("{type_name}Item"),
+            &format!("{at}[]"),
+            from.span,
+        )?;
+        let BodyNode::Struct { wire_type, .. } = &item else {
+            return None;
+        };
+        let ty = WireTy::Vec(Box::new(WireTy::Named(wire_type.clone())));
+        Some((
+            BodyNode::List {
+                source: access,
+                optional,
+                item: Box::new(item),
+            },
+            ty,
+        ))
+    }
+
     fn body_node(
         &mut self,
         pm: &PortMethod,
@@ -960,6 +1047,23 @@ impl<'a> Planner<'a> {
                     (BodyNode::IdempotencyKey, WireTy::String)
                 }
                 PathTree {
+                    entry: Some(Entry::Value(_, ValueSpec::Each { from, each })),
+                    ..
+                } => {
+                    let Some((node, ty)) = self.list(
+                        pm,
+                        from,
+                        each,
+                        &pv,
+                        is_required,
+                        &format!("{name}{}", camel(key)),
+                        &child_at,
+                    ) else {
+                        continue;
+                    };
+                    (node, ty)
+                }
+                PathTree {
                     entry: Some(Entry::Value(k, spec)),
                     ..
                 } => {
@@ -968,7 +1072,12 @@ impl<'a> Planner<'a> {
                     };
                     let _ = k;
                     let ty = match (&pv.kind, &val) {
-                        (_, ValuePlan::Const(serde_json::Value::Object(_) | serde_json::Value::Array(_))) => WireTy::Json,
+                        (
+                            _,
+                            ValuePlan::Const(
+                                serde_json::Value::Object(_) | serde_json::Value::Array(_),
+                            ),
+                        ) => WireTy::Json,
                         (Kind::Array(Some(item)), _) => {
                             let it = view(self.spec, *item)
                                 .ok()
@@ -997,6 +1106,7 @@ impl<'a> Planner<'a> {
             let leaf_optional = matches!(
                 &node,
                 BodyNode::Leaf(ValuePlan::Expr { optional: true, .. })
+                    | BodyNode::List { optional: true, .. }
             );
             fields.push((rust.clone(), node, optional && !leaf_optional));
             wire_fields.push(WireField {

@@ -198,6 +198,15 @@ pub enum BodyNode {
     },
     /// A value.
     Leaf(ValuePlan),
+    /// A list of objects built from a `Vec` of the method's arguments, item by item.
+    List {
+        /// The access path of the `Vec` (an argument, then fields).
+        source: Vec<String>,
+        /// The `Vec` is an `Option<Vec<_>>`.
+        optional: bool,
+        /// The item, whose expressions start at `item`.
+        item: Box<BodyNode>,
+    },
     /// The idempotency key itself.
     IdempotencyKey,
 }
