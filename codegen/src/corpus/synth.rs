@@ -195,16 +195,28 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                         match media.and_then(|(_, m)| m.schema.as_ref()) {
                             Some(s) => {
                                 let at = format!("{pointer}/requestBody");
-                                if let Err(l) = body_fields(
+                                let mut body = Body {
+                                    binder: "req",
+                                    owner: req_type.clone(),
+                                    names: std::mem::take(&mut field_names),
+                                    fields: std::mem::take(&mut req_fields),
+                                    request: Map::new(),
+                                };
+                                let r = body_fields(
                                     spec,
                                     SRef::Plain(s),
                                     "",
                                     rb.required,
                                     &at,
-                                    &mut field_names,
-                                    &mut req_fields,
-                                    &mut request,
-                                ) {
+                                    &mut body,
+                                    &mut structs,
+                                    &mut type_names,
+                                    0,
+                                );
+                                field_names = body.names;
+                                req_fields = body.fields;
+                                request = body.request;
+                                if let Err(l) = r {
                                     fail = Some(left(l.0, l.1));
                                 }
                             }
@@ -374,18 +386,37 @@ fn param_type(spec: &Spec, v: &View<'_>, query: bool) -> Option<proc_macro2::Tok
     }
 }
 
-/// The required scalar fields of a body, flattened (`a.b` becomes field `a_b`).
-#[allow(clippy::too_many_arguments)]
+/// Where synthesized request fields go: the struct's fields, the mapping entries, and
+/// item structs for lists of objects.
+struct Body<'b> {
+    /// `req` for the request struct, `item` inside a list.
+    binder: &'b str,
+    /// The struct the fields are added to, for naming item structs.
+    owner: String,
+    names: Namer,
+    fields: Vec<Field>,
+    request: Map<String, Value>,
+}
+
+/// The required scalar fields of a body, flattened (`a.b` becomes field `a_b`); required
+/// lists of objects become `Vec`s of item structs mapped with `each:`.
 fn body_fields(
     spec: &Spec,
     s: SRef<'_>,
     prefix: &str,
     required_here: bool,
     at: &str,
-    names: &mut Namer,
-    fields: &mut Vec<Field>,
-    request: &mut Map<String, Value>,
+    body: &mut Body<'_>,
+    structs: &mut Vec<(String, Vec<Field>)>,
+    type_names: &mut Namer,
+    depth: usize,
 ) -> Result<(), (String, String)> {
+    if depth > 8 {
+        return Err((
+            "required fields nested deeper than 8 levels".into(),
+            at.to_string(),
+        ));
+    }
     let v = view(spec, s).map_err(|e| (format!("request body schema: {e}"), at.to_string()))?;
     let v = match &v.kind {
         Kind::Union(parts) => match parts.iter().find_map(|p| {
@@ -433,40 +464,100 @@ fn body_fields(
             format!("{prefix}.{name}")
         };
         let pv = view(spec, *p).map_err(|e| (format!("body field: {e}"), here.clone()))?;
+        let binder = body.binder;
         if let Some(sc) = scalar_of(&pv.kind) {
-            let f = names.claim(&snake(&path.replace('.', "_")));
-            request.insert(
+            let f = body.names.claim(&snake(&path.replace('.', "_")));
+            body.request.insert(
                 path,
-                json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }),
+                json!({ "from": format!("{binder}.{}", f.trim_start_matches("r#")) }),
             );
-            fields.push(Field {
+            body.fields.push(Field {
                 name: f,
                 ty: rust_ty(&sc),
             });
             continue;
         }
-        let item_scalar = match &pv.kind {
-            Kind::Array(Some(item)) => view(spec, *item).ok().and_then(|v| scalar_of(&v.kind)),
+        let item = match &pv.kind {
+            Kind::Array(Some(item)) => view(spec, *item).ok(),
             _ => None,
         };
+        let item_scalar = item.as_ref().and_then(|v| scalar_of(&v.kind));
         match &pv.kind {
             Kind::Object { .. } | Kind::Union(_) => {
-                let before = request.len();
-                body_fields(spec, *p, &path, true, &here, names, fields, request)?;
-                if request.len() == before {
+                let before = body.request.len();
+                body_fields(
+                    spec,
+                    *p,
+                    &path,
+                    true,
+                    &here,
+                    body,
+                    structs,
+                    type_names,
+                    depth + 1,
+                )?;
+                if body.request.len() == before {
                     // A required object none of whose fields is required: send it empty.
-                    request.insert(path, json!({ "const": {} }));
+                    body.request.insert(path, json!({ "const": {} }));
                 }
             }
             Kind::Array(Some(_)) if item_scalar.is_some() => {
-                let f = names.claim(&snake(&path.replace('.', "_")));
+                let f = body.names.claim(&snake(&path.replace('.', "_")));
                 let ty = rust_ty(item_scalar.as_ref().unwrap_or(&Scalar::Str));
-                request.insert(path, json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }));
-                fields.push(Field { name: f, ty: quote!(Vec<#ty>) });
+                body.request.insert(
+                    path,
+                    json!({ "from": format!("{binder}.{}", f.trim_start_matches("r#")) }),
+                );
+                body.fields.push(Field {
+                    name: f,
+                    ty: quote!(Vec<#ty>),
+                });
+            }
+            Kind::Array(Some(item_ref))
+                if matches!(
+                    item.as_ref().map(|v| &v.kind),
+                    Some(Kind::Object { .. } | Kind::Union(_))
+                ) =>
+            {
+                // A list of objects: a Vec of an item struct, mapped item by item.
+                let item_type = type_names.claim(&format!(
+                    "{}{}Item",
+                    body.owner,
+                    camel(&path.replace('.', "_"))
+                ));
+                let mut inner = Body {
+                    binder: "item",
+                    owner: item_type.clone(),
+                    names: Namer::default(),
+                    fields: Vec::new(),
+                    request: Map::new(),
+                };
+                body_fields(
+                    spec,
+                    *item_ref,
+                    "",
+                    true,
+                    &format!("{here}/items"),
+                    &mut inner,
+                    structs,
+                    type_names,
+                    depth + 1,
+                )?;
+                let f = body.names.claim(&snake(&path.replace('.', "_")));
+                body.request.insert(
+                    path,
+                    json!({ "from": format!("{binder}.{}", f.trim_start_matches("r#")), "each": inner.request }),
+                );
+                let t = format_ident!("{}", item_type);
+                body.fields.push(Field {
+                    name: f,
+                    ty: quote!(Vec<#t>),
+                });
+                structs.push((item_type, inner.fields));
             }
             other => {
                 let what = match other {
-                    Kind::Array(_) => "a list of objects",
+                    Kind::Array(_) => "a list of lists or untyped values",
                     Kind::Any => "an untyped value",
                     _ => "a value",
                 };

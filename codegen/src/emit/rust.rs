@@ -379,11 +379,17 @@ fn body_node(n: &BodyNode) -> TokenStream {
             item,
         } => {
             let src = access(source);
+            // An item built from constants only does not read `item`.
+            let binder = if reads_item(item) {
+                quote!(item)
+            } else {
+                quote!(_)
+            };
             let item = body_node(item);
             if *optional {
-                quote!(#src.as_ref().map(|items| items.iter().map(|item| #item).collect::<::std::vec::Vec<_>>()))
+                quote!(#src.as_ref().map(|items| items.iter().map(|#binder| #item).collect::<::std::vec::Vec<_>>()))
             } else {
-                quote!(#src.iter().map(|item| #item).collect::<::std::vec::Vec<_>>())
+                quote!(#src.iter().map(|#binder| #item).collect::<::std::vec::Vec<_>>())
             }
         }
         BodyNode::Struct { wire_type, fields } => {
@@ -399,6 +405,18 @@ fn body_node(n: &BodyNode) -> TokenStream {
             });
             quote!(vendor::#t { #(#fs),* })
         }
+    }
+}
+
+/// Whether a list item's node reads the `item` binding.
+fn reads_item(n: &BodyNode) -> bool {
+    match n {
+        BodyNode::Leaf(ValuePlan::Expr { access, .. }) => {
+            access.first().is_some_and(|a| a == "item")
+        }
+        BodyNode::Leaf(ValuePlan::Const(_)) | BodyNode::IdempotencyKey => false,
+        BodyNode::Struct { fields, .. } => fields.iter().any(|(_, f, _)| reads_item(f)),
+        BodyNode::List { source, .. } => source.first().is_some_and(|a| a == "item"),
     }
 }
 
@@ -469,7 +487,13 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
             }
         }
     }
-    stmts.push(quote!(let mut request = ::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template);));
+    // `mut` only when something is added to the request (an unused `mut` is a warning).
+    let adds = !op.params.is_empty() || op.body.is_some() || op.idempotency.is_some();
+    if adds {
+        stmts.push(quote!(let mut request = ::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template);));
+    } else {
+        stmts.push(quote!(let request = ::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template);));
+    }
     for p in &op.params {
         let name = &p.wire_name;
         let v = value(&p.value);
