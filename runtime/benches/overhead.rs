@@ -2,7 +2,8 @@
 //! reqwest-middleware + reqwest-retry stack, on the same loopback server.
 //!
 //! Run: `cargo bench -p portcullis-runtime --bench overhead` (release build).
-//! `BENCH_CALLS=N` sets calls per round (default 4000; BENCHMARKS.md uses 10000); rounds interleave the clients
+//! `BENCH_CALLS=N` sets calls per round (default 4000), `BENCH_ROUNDS=N` the rounds
+//! (default 15); rounds interleave the clients
 //! so drift on a shared machine hits them alike. `BENCH_ONLY=<word>` keeps only the
 //! clients whose name contains the word (and bare reqwest), for profiling. Prints one table; paste it into
 //! BENCHMARKS.md.
@@ -18,7 +19,6 @@ use reqwest_retry::policies::ExponentialBackoff;
 use rt::testing::{MockVendor, Reply};
 use serde_json::json;
 
-const ROUNDS: usize = 7;
 const TOKEN: &str = "sk_bench_token";
 
 #[derive(Clone)]
@@ -159,6 +159,10 @@ async fn run() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4000);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
     let vendor = MockVendor::start().await;
     vendor.set_recording(false);
     vendor.route(
@@ -217,7 +221,7 @@ async fn run() {
     }
 
     println!(
-        "loopback GET, {ROUNDS} interleaved rounds x {calls} calls per client and concurrency\n"
+        "loopback GET, {rounds} interleaved rounds x {calls} calls per client and concurrency\n"
     );
     println!(
         "| client | concurrency | p50 | p99 | calls/s | p50 vs bare | throughput vs bare |\n|---|---:|---:|---:|---:|---:|---:|"
@@ -228,7 +232,7 @@ async fn run() {
             round(c, concurrency, calls / 4).await;
         }
         let mut samples: Vec<Vec<Sample>> = clients.iter().map(|_| Vec::new()).collect();
-        for _ in 0..ROUNDS {
+        for _ in 0..rounds {
             for (i, c) in clients.iter().enumerate() {
                 samples[i].push(round(c, concurrency, calls).await);
             }

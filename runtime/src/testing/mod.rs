@@ -22,11 +22,14 @@
 //! # }
 //! ```
 
+pub mod cassette;
+pub mod contract;
 mod http1;
 mod ledger;
 mod mock_vendor;
 mod reply;
 
+pub use cassette::{Cassette, RecordingProxy, Redactions, ReplayServer};
 pub use ledger::{Ledger, LedgerEntry};
 pub use mock_vendor::{MockVendor, ReceivedRequest};
 pub use reply::Reply;
