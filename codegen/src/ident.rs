@@ -49,6 +49,15 @@ fn finish(mut s: String, prefix: &str) -> String {
     s
 }
 
+/// The identifier for an already valid name, raw when it is a keyword (`type` → `r#type`).
+pub fn raw_if_keyword(name: &str) -> String {
+    if KEYWORDS.contains(&name) && !NOT_RAW.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 /// A field, function or module name: `snake_case`.
 pub fn snake(name: &str) -> String {
     let cased = clean(name).to_snake_case();

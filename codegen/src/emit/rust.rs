@@ -13,9 +13,10 @@ use std::time::Duration;
 
 /// An identifier that may be raw (`r#type`).
 fn ident(s: &str) -> Ident {
+    let s = crate::ident::raw_if_keyword(s);
     match s.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(s, Span::call_site()),
+        None => Ident::new(&s, Span::call_site()),
     }
 }
 

@@ -9,6 +9,7 @@
 use crate::error::{Diagnostic, Error, Span};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 
 /// A Rust type as the port spells it, reduced to what the mapping can work with.
@@ -257,7 +258,7 @@ impl Port {
                                 ),
                                 syn::Fields::Named(_) => VariantShape::Struct,
                             };
-                            (v.ident.to_string(), shape)
+                            (v.ident.unraw().to_string(), shape)
                         })
                         .collect();
                     port.enums.insert(e.ident.to_string(), variants);
@@ -307,7 +308,7 @@ impl Port {
 }
 
 fn method_of(sig: &syn::Signature) -> Result<PortMethod, (String, String)> {
-    let name = sig.ident.to_string();
+    let name = sig.ident.unraw().to_string();
     let shape_help = format!(
         "declare it as `async fn {name}(&self, ..) -> Result<T, E>` or `fn {name}(&self, ..) -> impl Future<Output = Result<T, E>> + Send`"
     );
@@ -332,7 +333,7 @@ fn method_of(sig: &syn::Signature) -> Result<PortMethod, (String, String)> {
                 "give each argument a plain name".into(),
             ));
         };
-        args.push((id.ident.to_string(), ty_of(&pt.ty)));
+        args.push((id.ident.unraw().to_string(), ty_of(&pt.ty)));
     }
     let (style, output) = match (&sig.asyncness, &sig.output) {
         (Some(_), syn::ReturnType::Type(_, t)) => (MethodStyle::Async, (**t).clone()),
