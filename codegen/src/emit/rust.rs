@@ -14,9 +14,22 @@ use std::time::Duration;
 /// An identifier that may be raw (`r#type`).
 fn ident(s: &str) -> Ident {
     let s = crate::ident::raw_if_keyword(s);
+    let valid = |t: &str| {
+        t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
     match s.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(&s, Span::call_site()),
+        Some(raw) if valid(raw) => Ident::new_raw(raw, Span::call_site()),
+        None if syn::parse_str::<Ident>(&s).is_ok() => Ident::new(&s, Span::call_site()),
+        // The planner only hands out valid names; should one slip through, sanitise it
+        // rather than panic inside a build script.
+        _ => {
+            let clean = crate::ident::snake(&s);
+            match clean.strip_prefix("r#") {
+                Some(raw) => Ident::new_raw(raw, Span::call_site()),
+                None => Ident::new(&clean, Span::call_site()),
+            }
+        }
     }
 }
 

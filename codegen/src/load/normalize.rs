@@ -38,6 +38,53 @@ pub fn openapi_31_to_30(doc: &mut Value) {
     walk(doc, false);
 }
 
+/// Replaces `$ref`s that point into `#/paths/…` (some specs reuse another operation's
+/// parameter that way) with a copy of their target, so every remaining `$ref` points into
+/// `#/components/`, which is what the typed model resolves.
+pub fn inline_path_refs(doc: &mut Value) {
+    let source = doc.clone();
+    inline_at(doc, &source, 0);
+}
+
+fn inline_at(v: &mut Value, source: &Value, depth: usize) {
+    match v {
+        Value::Object(m) => {
+            let target = m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .filter(|r| r.starts_with("#/paths/"))
+                .and_then(|r| source.pointer(&percent_decode(&r[1..])));
+            if let (Some(t), true) = (target, depth < 16) {
+                *v = t.clone();
+                inline_at(v, source, depth + 1);
+                return;
+            }
+            m.values_mut().for_each(|c| inline_at(c, source, depth));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| inline_at(i, source, depth)),
+        _ => {}
+    }
+}
+
+/// `%7B` → `{`: JSON pointers in URI fragments are percent-encoded.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Keys whose value is a schema.
 const SCHEMA_KEYS: [&str; 6] = [
     "schema",
@@ -169,6 +216,22 @@ fn schema_rewrite(m: &mut Map<String, Value>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn refs_into_paths_are_inlined() {
+        let mut doc = json!({
+            "paths": {
+                "/a/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true}]}},
+                "/b": {"get": {"parameters": [{"$ref": "#/paths/~1a~1%7Bid%7D/get/parameters/0"}]}}
+            }
+        });
+        inline_path_refs(&mut doc);
+        assert_eq!(
+            doc["paths"]["/b"]["get"]["parameters"][0]["name"],
+            json!("id")
+        );
+        assert_eq!(percent_decode("%7Bx%7D%"), "{x}%");
+    }
 
     #[test]
     fn type_arrays_const_exclusive_bounds_examples_and_ref_siblings() {

@@ -75,6 +75,10 @@ impl Spec {
         if is_31(&raw) {
             crate::load::normalize::openapi_31_to_30(&mut raw);
         }
+        // A cheap look at the text first: most specs have no such refs.
+        if text.contains("#/paths/") {
+            crate::load::normalize::inline_path_refs(&mut raw);
+        }
         let api: OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
             let pointer = json_pointer_of(e.path());
             fail(

@@ -1912,7 +1912,12 @@ impl<'a> Planner<'a> {
                 );
             }
         }
-        let name = format!("{}_from_{}", snake(tname), snake(wire));
+        // Composed from two names, so neither may keep its own `r#`.
+        let name = format!(
+            "{}_from_{}",
+            snake(tname).trim_start_matches("r#"),
+            snake(wire).trim_start_matches("r#")
+        );
         self.conv_ids.insert(key, name.clone());
         let mut convs = Vec::new();
         for fm in &tm.fields {
