@@ -160,8 +160,8 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
 fn used_names(m: &Mapping) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let mut add = |p: &str| {
-        for seg in p.split('.') {
-            names.insert(seg.to_string());
+        for seg in crate::load::mapping::split_path(p) {
+            names.insert(seg);
         }
     };
     for t in &m.types {

@@ -271,7 +271,7 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                 let mut mapped = Map::new();
                 let mut names = Namer::default();
                 for (name, p) in props {
-                    if name.contains('.') || name.is_empty() {
+                    if name.is_empty() || name.contains(']') {
                         continue;
                     }
                     let Some(sc) = view(spec, p).ok().and_then(|v| scalar_of(&v.kind)) else {
@@ -281,7 +281,7 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                     let ty = rust_ty(&sc);
                     mapped.insert(
                         f.trim_start_matches("r#").to_string(),
-                        Value::String(name.to_string()),
+                        Value::String(crate::load::mapping::path_segment(name)),
                     );
                     fields.push(Field {
                         name: f,
@@ -452,16 +452,17 @@ fn body_fields(
             continue;
         }
         let here = format!("{at}/properties/{}", escape_pointer(name));
-        if name.contains('.') || name.is_empty() {
+        if name.is_empty() || name.contains(']') {
             return Err((
                 format!("a required body field named '{name}', which a mapping path cannot spell"),
                 here,
             ));
         }
+        let segment = crate::load::mapping::path_segment(name);
         let path = if prefix.is_empty() {
-            name.to_string()
+            segment
         } else {
-            format!("{prefix}.{name}")
+            format!("{prefix}.{segment}")
         };
         let pv = view(spec, *p).map_err(|e| (format!("body field: {e}"), here.clone()))?;
         let binder = body.binder;

@@ -47,7 +47,7 @@ impl Ctx<'_> {
             let domain_field = format!("{domain}.{}", fm.name.value);
             for (i, from) in fm.from.iter().enumerate() {
                 let mut path = prefix.to_vec();
-                path.extend(from.value.split('.').map(String::from));
+                path.extend(crate::load::mapping::split_path(&from.value));
                 let key = format!("response {domain_field}#{i}");
                 if out.contains_key(&key) {
                     continue;
@@ -100,7 +100,7 @@ impl Ctx<'_> {
                 continue;
             };
             let mut path = prefix.to_vec();
-            path.extend(fm.from[0].value.split('.').map(String::from));
+            path.extend(crate::load::mapping::split_path(&fm.from[0].value));
             if list {
                 path.push("[]".into());
             }

@@ -241,7 +241,8 @@ fn request(doc: &Value, raw_op: &Value, om: &OperationMap, facts: &mut OpFacts) 
     // The members written at each level, so a union resolves to the variant the planner picks.
     let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, _) in &om.request {
-        let segs: Vec<&str> = k.value.split('.').collect();
+        let owned = crate::load::mapping::split_path(&k.value);
+        let segs: Vec<&str> = owned.iter().map(String::as_str).collect();
         for i in 0..segs.len() {
             wanted
                 .entry(segs[..i].join("."))
@@ -267,7 +268,7 @@ fn request(doc: &Value, raw_op: &Value, om: &OperationMap, facts: &mut OpFacts) 
         written.push((k.value.clone(), k.span, None));
     }
     for (key, span, constant) in written {
-        let path: Vec<String> = key.split('.').map(String::from).collect();
+        let path: Vec<String> = crate::load::mapping::split_path(&key);
         let reach = walk(doc, schema, &path, &wanted);
         if let Reach::Leaf(leaf) = &reach {
             for (i, l) in leaf.trail.iter().enumerate() {

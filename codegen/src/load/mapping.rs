@@ -1304,6 +1304,33 @@ fn parse_error_key(text: &str) -> Result<ErrorKey, String> {
     ))
 }
 
+/// Splits a field path at its dots; a segment in brackets is taken literally, so a vendor
+/// field whose name has a dot is written `[@odata.type]`.
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut bracket = false;
+    for c in path.chars() {
+        match c {
+            '[' if !bracket && cur.is_empty() => bracket = true,
+            ']' if bracket => bracket = false,
+            '.' if !bracket => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// One path segment as a mapping writes it: bracketed when the name has a dot.
+pub fn path_segment(name: &str) -> String {
+    if name.contains('.') || name.starts_with('[') {
+        format!("[{name}]")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Parses `250ms`, `5s`, `1m`, `2h`, `1d`.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
@@ -1425,6 +1452,20 @@ types:
             msgs.iter()
                 .any(|m| m.contains("retry.attempts counts the first attempt")),
             "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn paths_split_at_dots_outside_brackets() {
+        assert_eq!(split_path("a.b"), vec!["a", "b"]);
+        assert_eq!(
+            split_path("value.[@odata.type].x"),
+            vec!["value", "@odata.type", "x"]
+        );
+        assert_eq!(path_segment("@odata.type"), "[@odata.type]");
+        assert_eq!(
+            split_path(&path_segment("@odata.type")),
+            vec!["@odata.type"]
         );
     }
 

@@ -230,10 +230,11 @@ impl Port {
                             f.named
                                 .iter()
                                 .map(|f| Field {
+                                    // `r#type` is the field `type`: names are kept unraw; the emitter re-raws keywords.
                                     name: f
                                         .ident
                                         .as_ref()
-                                        .map(ToString::to_string)
+                                        .map(|i| i.unraw().to_string())
                                         .unwrap_or_default(),
                                     ty: ty_of(&f.ty),
                                 })

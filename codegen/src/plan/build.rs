@@ -1583,7 +1583,8 @@ impl<'a> Planner<'a> {
         let mut cur_type = self.wire_struct(&cur_view, base, tolerant);
         let mut steps = Vec::new();
         let mut where_ = cur_view.name.unwrap_or(base).to_string();
-        let segs: Vec<&str> = path.split('.').collect();
+        let owned = crate::load::mapping::split_path(path);
+        let segs: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut skip_next = false;
         for (i, seg) in segs.iter().enumerate() {
             if skip_next {
@@ -2554,8 +2555,8 @@ struct PathTree {
 impl PathTree {
     fn insert(&mut self, path: &str, entry: Entry) {
         let mut cur = self;
-        for seg in path.split('.') {
-            cur = cur.children.entry(seg.to_string()).or_default();
+        for seg in crate::load::mapping::split_path(path) {
+            cur = cur.children.entry(seg).or_default();
         }
         cur.entry = Some(entry);
     }
