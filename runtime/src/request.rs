@@ -117,6 +117,21 @@ impl Request {
         Ok(self)
     }
 
+    /// Sets a body sent as it is (a file, a text, an XML document), with the content type
+    /// the spec declares; `*/*` is sent as `application/octet-stream`.
+    pub fn raw_body(mut self, content_type: &'static str, bytes: impl Into<Bytes>) -> Self {
+        let content_type = if content_type.contains('*') {
+            "application/octet-stream"
+        } else {
+            content_type
+        };
+        self.body = Some(Body {
+            content_type,
+            bytes: bytes.into(),
+        });
+        self
+    }
+
     /// Attaches the call's idempotency key. This marks the call safe to retry, so
     /// every retry carries the same key.
     pub fn idempotency(mut self, key: &IdempotencyKey, placement: KeyPlacement) -> Self {

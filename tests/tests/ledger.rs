@@ -135,3 +135,20 @@ async fn cancel_reads_204_and_maps_a_409() {
         Err(LedgerError::Conflict)
     );
 }
+
+#[tokio::test]
+async fn a_raw_body_is_sent_as_it_is_with_the_spec_content_type() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "PUT",
+        "/v2/charges/ch_1/receipt",
+        vec![Reply::text(204, "")],
+    );
+    adapter(&vendor)
+        .attach_receipt(&ChargeId("ch_1".into()), b"%PDF-1.7 ...".to_vec())
+        .await
+        .expect("stored");
+    let r = &vendor.received()[0];
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert_eq!(r.body, b"%PDF-1.7 ...".to_vec());
+}

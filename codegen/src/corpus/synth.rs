@@ -125,6 +125,7 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
         let mut params = Map::new();
         let mut request = Map::new();
         let mut fail = None;
+        let mut raw_body: Option<Value> = None;
 
         match spec.parameters(oref, op) {
             Err(e) => {
@@ -223,10 +224,24 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                             None if rb.required => {
                                 let kinds: Vec<&str> =
                                     rb.content.keys().map(String::as_str).collect();
-                                fail = Some(left(
-                                    format!("request body of media type {}", kinds.join(", ")),
-                                    format!("{pointer}/requestBody/content"),
-                                ));
+                                if kinds.iter().any(|k| k.starts_with("multipart/"))
+                                    || kinds.is_empty()
+                                {
+                                    fail = Some(left(
+                                        format!("request body of media type {}", kinds.join(", ")),
+                                        format!("{pointer}/requestBody/content"),
+                                    ));
+                                } else {
+                                    // Files, texts, XML: the whole body as bytes.
+                                    let f = field_names.claim("body");
+                                    raw_body = Some(
+                                        json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }),
+                                    );
+                                    req_fields.push(Field {
+                                        name: f,
+                                        ty: quote!(Vec<u8>),
+                                    });
+                                }
                             }
                             None => {}
                         }
@@ -307,6 +322,9 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
         }
         if !request.is_empty() {
             entry.insert("request".into(), Value::Object(request));
+        }
+        if let Some(b) = raw_body {
+            entry.insert("body".into(), b);
         }
         out.operations.push((
             method.trim_start_matches("r#").to_string(),

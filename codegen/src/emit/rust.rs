@@ -537,9 +537,10 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
         }
     }
     if let Some(b) = &op.body {
-        match b.encoding {
+        match &b.encoding {
             BodyEncoding::Json => stmts.push(quote!(request = request.json_body(&body)?;)),
             BodyEncoding::Form => stmts.push(quote!(request = request.form_body(&body)?;)),
+            BodyEncoding::Raw(ct) => stmts.push(quote!(request = request.raw_body(#ct, body);)),
         }
     }
     if let Some(i) = &op.idempotency {

@@ -303,6 +303,8 @@ pub struct OperationMap {
     pub params: Vec<(Spanned<String>, ValueSpec)>,
     /// Request body fields, by dotted path.
     pub request: Vec<(Spanned<String>, ValueSpec)>,
+    /// The whole request body from one value (bytes or text), for non-JSON media types.
+    pub body: Option<ValueSpec>,
     /// The domain type the response becomes.
     pub response: Option<Spanned<String>>,
     /// Error rules for this operation, tried before the adapter-wide ones.
@@ -1065,6 +1067,7 @@ impl Decoder<'_> {
             "unwrap",
             "reject",
             "unsupported",
+            "body",
         ];
         for (method, body) in ops {
             let what = format!("operation '{}'", method.value);
@@ -1114,6 +1117,7 @@ impl Decoder<'_> {
                 .map(|n| self.error_rules(n, "errors"))
                 .unwrap_or_default();
             let unwrap = get("unwrap").and_then(|n| self.string(n, "unwrap"));
+            let body = get("body").and_then(|n| self.value_spec(n, "body"));
             let reject = get("reject").and_then(|n| self.reject(n));
             out.push(OperationMap {
                 method,
@@ -1126,6 +1130,7 @@ impl Decoder<'_> {
                 errors,
                 unwrap,
                 reject,
+                body,
             });
         }
         (out, unsupported)

@@ -786,6 +786,9 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
+        if let Some(raw) = &om.body {
+            return self.raw_body(om, pm, rb, raw);
+        }
         if om.request.is_empty() && key_field.is_none() && !rb.required {
             return None;
         }
@@ -798,11 +801,11 @@ impl<'a> Planner<'a> {
             self.err(
                 om.call.span,
                 format!(
-                    "{} sends {}, which is not supported",
+                    "{} sends {}, which is not built from fields",
                     om.call.value,
                     types.join(", ")
                 ),
-                "Portcullis encodes JSON and form bodies",
+                "map the whole body from bytes or text with `body: <expression>`",
             );
             return None;
         };
@@ -844,6 +847,119 @@ impl<'a> Planner<'a> {
             }
         }
         Some(BodyPlan { encoding, root })
+    }
+
+    /// `body: req.file`: the whole body from bytes or text, for files, texts and XML.
+    fn raw_body(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        rb: &openapiv3::RequestBody,
+        raw: &ValueSpec,
+    ) -> Option<BodyPlan> {
+        let span = match raw {
+            ValueSpec::Expr { from, .. } | ValueSpec::Each { from, .. } => from.span,
+            ValueSpec::Const(c) => c.span,
+        };
+        if let Some((k, _)) = om.request.first() {
+            self.err(
+                k.span,
+                "an operation maps either `request:` fields or the whole `body:`, not both",
+                "keep one of them",
+            );
+            return None;
+        }
+        // The declared media type that is not JSON or a form; else the first one.
+        let Some(content_type) = rb
+            .content
+            .keys()
+            .find(|k| !is_json(k) && !k.starts_with("application/x-www-form-urlencoded"))
+            .or_else(|| rb.content.keys().next())
+            .cloned()
+        else {
+            self.err(
+                span,
+                format!("{} declares no media type for its body", om.call.value),
+                "fix the spec",
+            );
+            return None;
+        };
+        if content_type.starts_with("multipart/") {
+            self.err(
+                span,
+                format!(
+                    "{} sends {content_type}, which Portcullis does not encode yet",
+                    om.call.value
+                ),
+                "multipart bodies are not supported; leave this operation out for now",
+            );
+            return None;
+        }
+        let value = match raw {
+            ValueSpec::Expr { from, via: None } => {
+                let (mut access, ty) = self.expr(pm, from)?;
+                let ty = self.unwrap_newtype(ty, &mut access);
+                let fits = match &ty {
+                    Ty::Named(n) => matches!(n.as_str(), "String" | "str"),
+                    Ty::Vec(inner) => **inner == Ty::Named("u8".into()),
+                    _ => false,
+                };
+                if !fits {
+                    self.err(
+                        from.span,
+                        format!("the body is sent as it is, so it must be bytes or text, but '{}' is {ty}", from.value),
+                        "map a Vec<u8> or a String (or convert with `via:`)",
+                    );
+                    return None;
+                }
+                ValuePlan::Expr {
+                    access,
+                    clone: true,
+                    optional: false,
+                    widen: None,
+                    via: None,
+                }
+            }
+            ValueSpec::Expr {
+                from,
+                via: Some(via),
+            } => {
+                if !self.check_path(via) {
+                    return None;
+                }
+                let (access, _) = self.expr(pm, from)?;
+                ValuePlan::Expr {
+                    access,
+                    clone: false,
+                    optional: false,
+                    widen: None,
+                    via: Some(via.value.clone()),
+                }
+            }
+            ValueSpec::Const(c) => match &c.value {
+                serde_json::Value::String(_) => ValuePlan::Const(c.value.clone()),
+                _ => {
+                    self.err(
+                        c.span,
+                        "a constant body must be a text",
+                        "write the body as a string",
+                    );
+                    return None;
+                }
+            },
+            ValueSpec::Each { from, .. } => {
+                self.err(
+                    from.span,
+                    "the whole body cannot be built with `each:`",
+                    "map a Vec<u8> or a String",
+                );
+                return None;
+            }
+        };
+        Some(BodyPlan {
+            encoding: BodyEncoding::Raw(content_type),
+            root: BodyNode::Leaf(value),
+        })
     }
 
     /// `{ from: req.items, each: { … } }`: a list of objects, one per item of a `Vec`.

@@ -169,12 +169,14 @@ pub struct ParamPlan {
 }
 
 /// How a body is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyEncoding {
     /// `application/json`
     Json,
     /// `application/x-www-form-urlencoded`, deepObject style.
     Form,
+    /// The whole body from one value, sent with this content type.
+    Raw(String),
 }
 
 /// A request body: a tree of wire structs whose leaves are values.
