@@ -12,6 +12,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger.yaml"));
     mappings.sort();
     let mut builder = portcullis_codegen::Builder::new();
+    // Contract tests run with this crate's unit tests; cassettes live in tests/cassettes.
+    builder.cassettes("cassettes");
     for m in &mappings {
         builder.mapping(m);
     }

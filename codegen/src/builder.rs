@@ -35,6 +35,7 @@ pub struct Builder {
     mappings: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     cargo_metadata: bool,
+    contract: Option<emit::contract::ContractOptions>,
 }
 
 /// One generated adapter.
@@ -61,6 +62,7 @@ impl Builder {
             mappings: Vec::new(),
             out_dir: None,
             cargo_metadata: true,
+            contract: None,
         }
     }
 
@@ -97,6 +99,37 @@ impl Builder {
         self
     }
 
+    /// Appends contract tests to every generated adapter (default: off): a
+    /// `#[cfg(test)] mod contract_tests` that serves the spec's examples (or samples
+    /// synthesised from its schemas) from a mock vendor, validates the requests the
+    /// adapter sends, and checks that drifted responses fail as contract errors. They
+    /// run with the crate's own `cargo test`; see docs/contract-tests.md.
+    ///
+    /// ```
+    /// let mut b = portcullis_codegen::Builder::new();
+    /// b.mapping("mappings/stripe.yaml").contract_tests(true);
+    /// ```
+    pub fn contract_tests(&mut self, on: bool) -> &mut Self {
+        self.contract = on.then(|| self.contract.take().unwrap_or_default());
+        self
+    }
+
+    /// Where the contract tests find cassettes, relative to the crate's
+    /// `CARGO_MANIFEST_DIR`: `<dir>/<adapter>/<operation>.json` is replayed when it
+    /// exists, and recorded by the ignored `record` test. Turns contract tests on.
+    ///
+    /// ```
+    /// let mut b = portcullis_codegen::Builder::new();
+    /// b.mapping("mappings/stripe.yaml").cassettes("tests/cassettes");
+    /// ```
+    pub fn cassettes(&mut self, dir: impl Into<String>) -> &mut Self {
+        let dir = dir.into().trim_matches('/').to_owned();
+        self.contract = Some(emit::contract::ContractOptions {
+            cassettes: Some(dir),
+        });
+        self
+    }
+
     /// Generates every mapping and writes each file whose content changed.
     pub fn generate(&self) -> Result<Vec<Generated>, Error> {
         let out_dir = match &self.out_dir {
@@ -113,7 +146,10 @@ impl Builder {
         })?;
         let mut all = Vec::new();
         for m in &self.mappings {
-            let g = generate_one(m);
+            let g = match &self.contract {
+                Some(options) => generate_with_contract_tests(m, options),
+                None => generate_one(m),
+            };
             if self.cargo_metadata {
                 // Even a failed generation must rerun when the user fixes the inputs.
                 let inputs = match &g {
@@ -146,6 +182,35 @@ pub fn generate_one(mapping_path: &Path) -> Result<Generated, Error> {
     Ok(Generated {
         plan,
         file_name,
+        code,
+        inputs,
+    })
+}
+
+/// Like [`generate_one`], with the adapter's contract tests appended to its code.
+///
+/// ```no_run
+/// use portcullis_codegen::emit::contract::ContractOptions;
+/// let g = portcullis_codegen::builder::generate_with_contract_tests(
+///     "mappings/stripe.yaml".as_ref(),
+///     &ContractOptions::default(),
+/// )?;
+/// assert!(g.code.contains("mod contract_tests"));
+/// # Ok::<(), portcullis_codegen::Error>(())
+/// ```
+pub fn generate_with_contract_tests(
+    mapping_path: &Path,
+    options: &emit::contract::ContractOptions,
+) -> Result<Generated, Error> {
+    let mapping = Mapping::load(mapping_path)?;
+    let (plan, inputs, spec, port) = load_all(&mapping, None)?;
+    let mut code = emit::rust::render(&plan)?;
+    let contract = emit::contract::plan(&plan, &spec, &port);
+    code.push('\n');
+    code.push_str(&emit::contract::render(&plan, &contract, options)?);
+    Ok(Generated {
+        file_name: format!("{}.rs", file_stem(&plan)),
+        plan,
         code,
         inputs,
     })
@@ -201,6 +266,16 @@ pub fn check_with_spec(
     mapping: &Mapping,
     spec_override: Option<&Path>,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
+    let (plan, inputs, _, _) = load_all(mapping, spec_override)?;
+    Ok((plan, inputs))
+}
+
+/// The plan, its input files, and the loaded spec and port (contract tests read the
+/// spec's examples and the port's types, which the plan does not carry).
+fn load_all(
+    mapping: &Mapping,
+    spec_override: Option<&Path>,
+) -> Result<(Plan, Vec<PathBuf>, Spec, Port), Error> {
     let dir = mapping.dir();
     let spec_path = match spec_override {
         Some(p) => p.to_path_buf(),
@@ -224,7 +299,12 @@ pub fn check_with_spec(
         (&mapping.path, mapping.implements.port.span),
     )?;
     let plan = plan::build(&spec, mapping, &port)?;
-    Ok((plan, vec![mapping.path.clone(), spec_path, port_path]))
+    Ok((
+        plan,
+        vec![mapping.path.clone(), spec_path, port_path],
+        spec,
+        port,
+    ))
 }
 
 fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {

@@ -33,7 +33,8 @@
 //!
 //! * [`load`]: read the spec ([`load::openapi`]), the mapping ([`load::mapping`]), the port ([`load::port`]).
 //! * [`plan`]: validate the three against each other and build the plan (the one seam).
-//! * [`emit`]: render the plan as Rust.
+//! * [`emit`]: render the plan as Rust (and, on request, its contract tests).
+//! * [`samples`]: the spec's examples, and deterministic samples where it has none.
 //! * [`trim`]: the minimal spec a mapping needs, for `specs/`.
 //! * [`scaffold`]: a starting mapping for a port and a spec, with marked gaps.
 //! * [`ident`]: identifier sanitising.
@@ -47,6 +48,7 @@ pub mod error;
 pub mod ident;
 pub mod load;
 pub mod plan;
+pub mod samples;
 pub mod scaffold;
 pub mod trim;
 

@@ -4,4 +4,6 @@
 fn vendor_types_cannot_be_named_from_outside() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/*.rs");
+    // Every generated adapter compiles and implements its port, seen from another crate.
+    t.pass("ui/pass/*.rs");
 }

@@ -1,6 +1,7 @@
 //! One test binary (fast to link): end to end, diagnostics, determinism, compile-fail.
 
 mod compile_fail;
+mod contract;
 mod determinism;
 mod diagnostics;
 mod diff;

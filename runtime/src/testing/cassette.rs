@@ -126,6 +126,12 @@ impl Redactions {
         self
     }
 
+    /// Also treats this header as an idempotency key (normalised, not redacted).
+    pub fn idempotency_header(mut self, name: &str) -> Self {
+        self.key_headers.push(name.to_ascii_lowercase());
+        self
+    }
+
     /// Also treats this body field as an idempotency key (normalised, not redacted).
     pub fn idempotency_field(mut self, name: &str) -> Self {
         self.key_fields.push(name.to_owned());

@@ -1,0 +1,322 @@
+//! Examples from the spec, and deterministic samples where the spec has none.
+//!
+//! Contract tests serve the vendor's own examples: a media type's `example`, its named
+//! `examples` (following `$ref`s into `components/examples`), or the schema's `example`.
+//! Stripe's spec has none, so [`sample`] synthesises a value from the schema alone:
+//! the same schema always gives the same bytes.
+//!
+//! Sample rules, in order: a schema's own `example`; an `enum`'s first value (or the
+//! name hint's value when the enum holds it); `allOf` merged; the first `anyOf` /
+//! `oneOf` variant; then by type. Objects carry their required properties, and their
+//! optional ones down to depth 3 (so a mapped optional field is exercised too); a
+//! `$ref` cycle or depth past 8 ends in `null`, which an optional property omits.
+//! Strings follow `format` (`date-time`, `date`, `uuid`, `email`, `uri`) and a name
+//! hint (a property called `currency` is `USD`, so a `via:` money conversion accepts
+//! it); otherwise `sample-<name>`, cut to `maxLength` and padded to `minLength`.
+//! Numbers take `minimum` when it is above 1, else 1, capped by `maximum`.
+
+use serde_json::{Map, Value};
+
+/// How deep `$ref`s are followed before a sample or an inlined schema stops.
+const MAX_DEPTH: usize = 8;
+
+/// Follows `$ref` pointers (`#/components/...`) until a schema without one.
+pub fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
+            return v;
+        };
+        match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
+            Some(next) => v = next,
+            None => return &Value::Null,
+        }
+    }
+    v
+}
+
+/// The schema with every `$ref` replaced by what it points at, cut to `{}` (anything)
+/// at a cycle or past [`MAX_DEPTH`], so a validator needs no document around it.
+pub fn inline(root: &Value, schema: &Value) -> Value {
+    inline_at(root, schema, &mut Vec::new())
+}
+
+fn inline_at(root: &Value, v: &Value, stack: &mut Vec<String>) -> Value {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                if stack.iter().any(|s| s == r) || stack.len() >= MAX_DEPTH {
+                    return Value::Object(Map::new());
+                }
+                stack.push(r.to_owned());
+                let target = resolve(root, v);
+                let out = inline_at(root, target, stack);
+                stack.pop();
+                return out;
+            }
+            Value::Object(
+                m.iter()
+                    .map(|(k, x)| (k.clone(), inline_at(root, x, stack)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|x| inline_at(root, x, stack)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// A named example of a request or response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Where it comes from: the example's name, `example`, `schema example` or `synthesised`.
+    pub name: String,
+    /// The value.
+    pub value: Value,
+}
+
+/// The examples of a media type object (`content["application/json"]`), in document
+/// order; the schema's own `example` when the media type has none; a synthesised
+/// sample when `synthesise` and there is nothing else.
+pub fn examples(root: &Value, media: &Value, synthesise: bool) -> Vec<Example> {
+    let mut out = Vec::new();
+    if let Some(v) = media.get("example") {
+        out.push(Example {
+            name: "example".into(),
+            value: v.clone(),
+        });
+    }
+    if let Some(map) = media.get("examples").and_then(Value::as_object) {
+        for (name, ex) in map {
+            if let Some(v) = resolve(root, ex).get("value") {
+                out.push(Example {
+                    name: name.clone(),
+                    value: v.clone(),
+                });
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    let schema = resolve(root, &media["schema"]);
+    if let Some(v) = schema.get("example") {
+        return vec![Example {
+            name: "schema example".into(),
+            value: v.clone(),
+        }];
+    }
+    if synthesise && !schema.is_null() {
+        out.push(Example {
+            name: "synthesised".into(),
+            value: sample(root, &media["schema"]),
+        });
+    }
+    out
+}
+
+/// A deterministic value that satisfies `schema` (see the module docs for the rules).
+pub fn sample(root: &Value, schema: &Value) -> Value {
+    sample_at(root, schema, "value", 0, &mut Vec::new())
+}
+
+fn sample_at(root: &Value, v: &Value, name: &str, depth: usize, stack: &mut Vec<String>) -> Value {
+    if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+        if stack.iter().any(|s| s == r) || stack.len() >= MAX_DEPTH {
+            return Value::Null;
+        }
+        stack.push(r.to_owned());
+        let out = sample_at(root, resolve(root, v), name, depth, stack);
+        stack.pop();
+        return out;
+    }
+    let Some(s) = v.as_object() else {
+        return Value::Null;
+    };
+    if let Some(ex) = s.get("example") {
+        return ex.clone();
+    }
+    if let Some(values) = s.get("enum").and_then(Value::as_array) {
+        let hint = hint(name).map(Value::from);
+        return match hint {
+            Some(h) if values.contains(&h) => h,
+            _ => values
+                .iter()
+                .find(|x| !x.is_null())
+                .cloned()
+                .unwrap_or(Value::Null),
+        };
+    }
+    if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for p in parts {
+            match sample_at(root, p, name, depth, stack) {
+                Value::Object(m) => merged.extend(m),
+                other if merged.is_empty() && parts.len() == 1 => return other,
+                _ => {}
+            }
+        }
+        return Value::Object(merged);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = s.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
+            return sample_at(root, first, name, depth, stack);
+        }
+    }
+    let ty = s
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or(if s.contains_key("properties") {
+            "object"
+        } else if s.contains_key("items") {
+            "array"
+        } else {
+            ""
+        });
+    match ty {
+        "object" => {
+            let required: Vec<&str> = s
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut out = Map::new();
+            for (k, p) in s
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let req = required.contains(&k.as_str());
+                if !req && depth >= 3 {
+                    continue;
+                }
+                let x = sample_at(root, p, k, depth + 1, stack);
+                if !x.is_null() || req {
+                    out.insert(k.clone(), x);
+                }
+            }
+            Value::Object(out)
+        }
+        "array" => {
+            let item = sample_at(
+                root,
+                s.get("items").unwrap_or(&Value::Null),
+                name,
+                depth + 1,
+                stack,
+            );
+            Value::Array(if item.is_null() { vec![] } else { vec![item] })
+        }
+        "integer" => {
+            let min = s.get("minimum").and_then(Value::as_i64).unwrap_or(1).max(1);
+            let max = s.get("maximum").and_then(Value::as_i64).unwrap_or(i64::MAX);
+            Value::from(min.min(max))
+        }
+        "number" => {
+            let min = s
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0)
+                .max(1.0);
+            let max = s.get("maximum").and_then(Value::as_f64).unwrap_or(f64::MAX);
+            Value::from(min.min(max))
+        }
+        "boolean" => Value::Bool(true),
+        "string" => Value::String(string(s, name)),
+        _ => Value::Null,
+    }
+}
+
+/// The value a field's name suggests, where a generic string would be refused.
+fn hint(name: &str) -> Option<&'static str> {
+    name.to_ascii_lowercase()
+        .ends_with("currency")
+        .then_some("USD")
+}
+
+fn string(s: &Map<String, Value>, name: &str) -> String {
+    let by_format = match s.get("format").and_then(Value::as_str) {
+        Some("date-time") => Some("2024-01-02T03:04:05Z"),
+        Some("date") => Some("2024-01-02"),
+        Some("uuid") => Some("00000000-0000-4000-8000-000000000001"),
+        Some("email") => Some("customer@example.com"),
+        Some("uri" | "url") => Some("https://example.com/"),
+        _ => None,
+    };
+    let mut text = match by_format.or_else(|| hint(name)) {
+        Some(t) => t.to_owned(),
+        None => format!("sample-{name}"),
+    };
+    if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
+        text = text
+            .chars()
+            .take(usize::try_from(max).unwrap_or(usize::MAX))
+            .collect();
+    }
+    if let Some(min) = s.get("minLength").and_then(Value::as_u64) {
+        while (text.chars().count() as u64) < min {
+            text.push('x');
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn samples_follow_required_enums_formats_and_refs() {
+        let root = json!({"components": {"schemas": {
+            "Money": {"type": "object", "required": ["amount", "currency"],
+                      "properties": {"amount": {"type": "integer", "minimum": 0},
+                                     "currency": {"type": "string", "enum": ["EUR", "USD"]}}},
+            "Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}}
+        }}});
+        let schema = json!({"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string", "maxLength": 4},
+            "status": {"type": "string", "enum": ["open", "closed"]},
+            "created": {"type": "string", "format": "date-time"},
+            "money": {"$ref": "#/components/schemas/Money"},
+            "tags": {"type": "array", "items": {"type": "string", "minLength": 12}},
+            "node": {"$ref": "#/components/schemas/Node"},
+            "flag": {"type": "boolean"},
+            "given": {"type": "string", "example": "from the spec"}
+        }});
+        let s = sample(&root, &schema);
+        assert_eq!(
+            s,
+            json!({"id": "samp", "status": "open", "created": "2024-01-02T03:04:05Z",
+                   "money": {"amount": 1, "currency": "USD"}, "tags": ["sample-tagsx"],
+                   "node": {}, "flag": true, "given": "from the spec"})
+        );
+        assert_eq!(sample(&root, &schema), s, "deterministic");
+    }
+
+    #[test]
+    fn examples_prefer_named_then_schema_then_synthesised() {
+        let root = json!({"components": {"examples": {"ok": {"value": {"id": "x"}}}}});
+        let named = json!({"examples": {"ok": {"$ref": "#/components/examples/ok"}}, "schema": {"type": "object"}});
+        assert_eq!(examples(&root, &named, true)[0].value, json!({"id": "x"}));
+        let schema_level = json!({"schema": {"type": "object", "example": {"id": "s"}}});
+        assert_eq!(
+            examples(&root, &schema_level, true)[0].name,
+            "schema example"
+        );
+        let bare = json!({"schema": {"type": "object", "properties": {"id": {"type": "string"}}}});
+        assert_eq!(examples(&root, &bare, false), vec![]);
+        assert_eq!(
+            examples(&root, &bare, true)[0].value,
+            json!({"id": "sample-id"})
+        );
+    }
+
+    #[test]
+    fn inlining_cuts_cycles() {
+        let root = json!({"components": {"schemas": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}}}}});
+        let v = inline(&root, &json!({"$ref": "#/components/schemas/Node"}));
+        assert_eq!(v, json!({"type": "object", "properties": {"next": {}}}));
+    }
+}
