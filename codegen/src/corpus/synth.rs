@@ -193,7 +193,35 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                                         k.starts_with("application/x-www-form-urlencoded")
                                     })
                                 });
+                        let json_root = media
+                            .filter(|(k, _)| k.contains("json"))
+                            .and_then(|(_, m)| m.schema.as_ref());
                         match media.and_then(|(_, m)| m.schema.as_ref()) {
+                            Some(s)
+                                if rb.required && json_root.is_some() && !object_root(spec, s) =>
+                            {
+                                let mut body = Body {
+                                    binder: "req",
+                                    owner: req_type.clone(),
+                                    names: std::mem::take(&mut field_names),
+                                    fields: std::mem::take(&mut req_fields),
+                                    request: Map::new(),
+                                };
+                                let r = root_body(
+                                    spec,
+                                    s,
+                                    &format!("{pointer}/requestBody"),
+                                    &mut body,
+                                    &mut structs,
+                                    &mut type_names,
+                                );
+                                field_names = body.names;
+                                req_fields = body.fields;
+                                match r {
+                                    Ok(v) => raw_body = Some(v),
+                                    Err(l) => fail = Some(left(l.0, l.1)),
+                                }
+                            }
                             Some(s) => {
                                 let at = format!("{pointer}/requestBody");
                                 let mut body = Body {
@@ -256,6 +284,7 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
 
         // The response: scalar properties of the first JSON 2xx object, all optional.
         let mut resp_type = None;
+        let mut resp_status = None;
         let mut entries: Vec<_> = op.responses.responses.iter().collect();
         entries.sort_by_key(|(s, _)| s.to_string());
         for (status, r) in entries {
@@ -310,6 +339,9 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                         .insert(t.clone(), method.trim_start_matches("r#").to_string());
                     structs.push((t.clone(), fields));
                     resp_type = Some(t);
+                    if let openapiv3::StatusCode::Code(c) = status {
+                        resp_status = Some(*c);
+                    }
                 }
             }
             break;
@@ -325,6 +357,9 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
         }
         if let Some(b) = raw_body {
             entry.insert("body".into(), b);
+        }
+        if let Some(c) = resp_status {
+            entry.insert("status".into(), json!(c));
         }
         out.operations.push((
             method.trim_start_matches("r#").to_string(),
@@ -402,6 +437,87 @@ fn param_type(spec: &Spec, v: &View<'_>, query: bool) -> Option<proc_macro2::Tok
         }
         _ => None,
     }
+}
+
+/// Whether a body schema is an object (or a union with an object variant).
+fn object_root(spec: &Spec, s: &openapiv3::ReferenceOr<openapiv3::Schema>) -> bool {
+    match view(spec, SRef::Plain(s)).map(|v| v.kind) {
+        Ok(Kind::Object { .. }) => true,
+        Ok(Kind::Union(parts)) => parts
+            .iter()
+            .any(|p| matches!(view(spec, *p).map(|v| v.kind), Ok(Kind::Object { .. }))),
+        _ => false,
+    }
+}
+
+/// A JSON body that is a list or a scalar: the whole body from one request field.
+fn root_body(
+    spec: &Spec,
+    s: &openapiv3::ReferenceOr<openapiv3::Schema>,
+    at: &str,
+    body: &mut Body<'_>,
+    structs: &mut Vec<(String, Vec<Field>)>,
+    type_names: &mut Namer,
+) -> Result<Value, (String, String)> {
+    let v = view(spec, SRef::Plain(s))
+        .map_err(|e| (format!("request body schema: {e}"), at.to_string()))?;
+    if let Some(sc) = scalar_of(&v.kind) {
+        let f = body.names.claim("body");
+        body.fields.push(Field {
+            name: f.clone(),
+            ty: rust_ty(&sc),
+        });
+        return Ok(json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }));
+    }
+    let Kind::Array(Some(item_ref)) = &v.kind else {
+        return Err((
+            format!("a request body that is {}, not an object", v.describe()),
+            at.to_string(),
+        ));
+    };
+    let item =
+        view(spec, *item_ref).map_err(|e| (format!("request body items: {e}"), at.to_string()))?;
+    let f = body.names.claim("body");
+    if let Some(sc) = scalar_of(&item.kind) {
+        let t = rust_ty(&sc);
+        body.fields.push(Field {
+            name: f.clone(),
+            ty: quote!(Vec<#t>),
+        });
+        return Ok(json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }));
+    }
+    if !matches!(item.kind, Kind::Object { .. } | Kind::Union(_)) {
+        return Err((
+            format!("a request body that is a list of {}", item.describe()),
+            format!("{at}/items"),
+        ));
+    }
+    let item_type = type_names.claim(&format!("{}Item", body.owner));
+    let mut inner = Body {
+        binder: "item",
+        owner: item_type.clone(),
+        names: Namer::default(),
+        fields: Vec::new(),
+        request: Map::new(),
+    };
+    body_fields(
+        spec,
+        *item_ref,
+        "",
+        true,
+        &format!("{at}/items"),
+        &mut inner,
+        structs,
+        type_names,
+        1,
+    )?;
+    let t = format_ident!("{}", item_type);
+    body.fields.push(Field {
+        name: f.clone(),
+        ty: quote!(Vec<#t>),
+    });
+    structs.push((item_type, inner.fields));
+    Ok(json!({ "from": format!("req.{}", f.trim_start_matches("r#")), "each": inner.request }))
 }
 
 /// Where synthesized request fields go: the struct's fields, the mapping entries, and

@@ -305,6 +305,9 @@ pub struct OperationMap {
     pub request: Vec<(Spanned<String>, ValueSpec)>,
     /// The whole request body from one value (bytes or text), for non-JSON media types.
     pub body: Option<ValueSpec>,
+    /// The success statuses the result is built from (`status: 200`); other 2xx answers
+    /// are contract errors. All documented 2xx statuses when absent.
+    pub status: Option<Vec<Spanned<u16>>>,
     /// The domain type the response becomes.
     pub response: Option<Spanned<String>>,
     /// Error rules for this operation, tried before the adapter-wide ones.
@@ -1068,6 +1071,7 @@ impl Decoder<'_> {
             "reject",
             "unsupported",
             "body",
+            "status",
         ];
         for (method, body) in ops {
             let what = format!("operation '{}'", method.value);
@@ -1118,6 +1122,16 @@ impl Decoder<'_> {
                 .unwrap_or_default();
             let unwrap = get("unwrap").and_then(|n| self.string(n, "unwrap"));
             let body = get("body").and_then(|n| self.value_spec(n, "body"));
+            let status = get("status").map(|n| {
+                let items: Vec<&Node> = match n.as_seq() {
+                    Some(items) => items.iter().collect(),
+                    None => vec![n],
+                };
+                items
+                    .into_iter()
+                    .filter_map(|i| self.status(i).map(|s| Spanned::new(s, i.span)))
+                    .collect()
+            });
             let reject = get("reject").and_then(|n| self.reject(n));
             out.push(OperationMap {
                 method,
@@ -1131,6 +1145,7 @@ impl Decoder<'_> {
                 unwrap,
                 reject,
                 body,
+                status,
             });
         }
         (out, unsupported)

@@ -854,7 +854,7 @@ impl<'a> Planner<'a> {
         &mut self,
         om: &OperationMap,
         pm: &PortMethod,
-        rb: &openapiv3::RequestBody,
+        rb: &'a openapiv3::RequestBody,
         raw: &ValueSpec,
     ) -> Option<BodyPlan> {
         let span = match raw {
@@ -884,6 +884,9 @@ impl<'a> Planner<'a> {
             );
             return None;
         };
+        if is_json(&content_type) {
+            return self.json_root_body(om, pm, rb, &content_type, raw, span);
+        }
         if content_type.starts_with("multipart/") {
             self.err(
                 span,
@@ -959,6 +962,49 @@ impl<'a> Planner<'a> {
         Some(BodyPlan {
             encoding: BodyEncoding::Raw(content_type),
             root: BodyNode::Leaf(value),
+        })
+    }
+
+    /// `body:` for a JSON body that is not an object: a list (`each:` for objects) or a scalar.
+    fn json_root_body(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        rb: &'a openapiv3::RequestBody,
+        content_type: &str,
+        raw: &ValueSpec,
+        span: Span,
+    ) -> Option<BodyPlan> {
+        let Some(schema) = rb.content.get(content_type).and_then(|m| m.schema.as_ref()) else {
+            self.err(
+                span,
+                format!("the {content_type} body of {} has no schema", om.call.value),
+                "fix the spec",
+            );
+            return None;
+        };
+        let target = match view(self.spec, SRef::Plain(schema)) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(
+                    span,
+                    format!("the request body of {}: {e}", om.call.value),
+                    "fix the spec",
+                );
+                return None;
+            }
+        };
+        let root = match raw {
+            ValueSpec::Each { from, each } => {
+                let name = format!("{}Request", camel(&om.call.value));
+                self.list(pm, from, each, &target, true, &name, "request")?
+                    .0
+            }
+            other => BodyNode::Leaf(self.value(pm, other, &target, true, "the request body")?),
+        };
+        Some(BodyPlan {
+            encoding: BodyEncoding::Json,
+            root,
         })
     }
 
@@ -1304,6 +1350,21 @@ impl<'a> Planner<'a> {
                 .iter()
                 .find(|(k, _)| is_json(k))
                 .and_then(|(_, m)| m.schema.as_ref());
+            let chosen = match (&om.status, code) {
+                (Some(list), Some(c)) => list.iter().any(|s| s.value == c),
+                (Some(_), None) => false,
+                (None, _) => true,
+            };
+            if success && !chosen {
+                // A 2xx the mapping does not build from: the emitter answers it with a contract error.
+                out.push(ResponsePlan {
+                    status: code,
+                    decode: None,
+                    unwrap: None,
+                    reject: None,
+                });
+                continue;
+            }
             if success {
                 let decode = match (&pm.ok, schema) {
                     (Ty::Unit, _) => None,
@@ -1336,6 +1397,26 @@ impl<'a> Planner<'a> {
                 });
             } else if error_schema.is_none() {
                 error_schema = schema;
+            }
+        }
+        for s in om.status.iter().flatten() {
+            let declared = op
+                .responses
+                .responses
+                .keys()
+                .any(|k| matches!(k, StatusCode::Code(c) if *c == s.value));
+            if !declared || !(200..300).contains(&s.value) {
+                let codes: Vec<String> = op
+                    .responses
+                    .responses
+                    .keys()
+                    .map(ToString::to_string)
+                    .collect();
+                self.err(
+                    s.span,
+                    format!("{} declares no success status {}", om.call.value, s.value),
+                    format!("declared: {}", codes.join(", ")),
+                );
             }
         }
         if let Some(default) = &op.responses.default {
