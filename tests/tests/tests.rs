@@ -6,6 +6,7 @@ mod contract;
 mod determinism;
 mod diagnostics;
 mod diff;
+mod fuzz;
 mod ledger;
 mod providers;
 mod report;
