@@ -67,6 +67,10 @@ pub fn snake(name: &str) -> String {
 /// A type or variant name: `UpperCamelCase`.
 pub fn camel(name: &str) -> String {
     let cased = clean(name).to_upper_camel_case();
+    // `Self` cannot be raw, and `Self_` is not camel case (a warning under deny(warnings)).
+    if cased == "Self" {
+        return "SelfType".to_string();
+    }
     finish(cased, "N")
 }
 
@@ -83,7 +87,7 @@ impl Namer {
             return base.to_string();
         }
         let stem = base.trim_start_matches("r#");
-        let sep = if stem.chars().next().is_some_and(char::is_uppercase) {
+        let sep = if stem.chars().next().is_some_and(char::is_uppercase) || stem.ends_with('_') {
             ""
         } else {
             "_"
@@ -105,8 +109,8 @@ mod tests {
             ("amount_received", "amount_received", "AmountReceived"),
             ("payment-intent", "payment_intent", "PaymentIntent"),
             ("type", "r#type", "Type"),
-            ("self", "self_", "Self_"),
-            ("Self", "self_", "Self_"),
+            ("self", "self_", "SelfType"),
+            ("Self", "self_", "SelfType"),
             ("crate", "crate_", "Crate"),
             ("super", "super_", "Super"),
             ("3ds", "n3ds", "N3ds"),

@@ -30,3 +30,14 @@ pub mod ledger_domain;
 pub mod ledger {
     include!(concat!(env!("OUT_DIR"), "/ledger_adapter.rs"));
 }
+
+/// The port synthesized for the hostile fixture (tests/fixtures/hostile.openapi.json).
+#[allow(missing_docs, dead_code)]
+pub mod hostile_domain {
+    include!(concat!(env!("OUT_DIR"), "/hostile_domain.rs"));
+}
+
+/// The adapter generated from the hostile fixture: it must compile under deny(warnings).
+pub mod hostile {
+    include!(concat!(env!("OUT_DIR"), "/hostile_adapter.rs"));
+}

@@ -7,6 +7,7 @@ mod determinism;
 mod diagnostics;
 mod diff;
 mod fuzz;
+mod hostile;
 mod ledger;
 mod providers;
 mod report;

@@ -315,7 +315,7 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                 let mut mapped = Map::new();
                 let mut names = Namer::default();
                 for (name, p) in props {
-                    if name.is_empty() || name.contains(']') {
+                    if name.is_empty() || !spellable(name) {
                         continue;
                     }
                     let Some(sc) = view(spec, p).ok().and_then(|v| scalar_of(&v.kind)) else {
@@ -586,7 +586,7 @@ fn body_fields(
             continue;
         }
         let here = format!("{at}/properties/{}", escape_pointer(name));
-        if name.is_empty() || name.contains(']') {
+        if name.is_empty() || !spellable(name) {
             return Err((
                 format!("a required body field named '{name}', which a mapping path cannot spell"),
                 here,
@@ -701,4 +701,11 @@ fn body_fields(
         }
     }
     Ok(())
+}
+
+/// Whether a mapping path can spell this name: brackets quote a name with dots, so a
+/// name that needs brackets cannot also contain `]`.
+fn spellable(name: &str) -> bool {
+    let needs_brackets = name.contains('.') || name.starts_with('[');
+    !(needs_brackets && name.contains(']'))
 }

@@ -707,7 +707,10 @@ fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
 fn port_fn(op: &OperationPlan) -> TokenStream {
     let m = ident(&op.method);
     let call = format_ident!("call_{}", op.method.trim_start_matches("r#"));
-    let err_fn = format_ident!("{}_error", op.method.trim_start_matches("r#"));
+    let err_fn = format_ident!(
+        "{}_error",
+        op.method.trim_start_matches("r#").trim_end_matches('_')
+    );
     let args: Vec<TokenStream> = op
         .args
         .iter()
@@ -1098,7 +1101,10 @@ fn shared_error_fns(plan: &Plan) -> Vec<TokenStream> {
 }
 
 fn error_fn(op: &OperationPlan) -> TokenStream {
-    let f = format_ident!("{}_error", op.method.trim_start_matches("r#"));
+    let f = format_ident!(
+        "{}_error",
+        op.method.trim_start_matches("r#").trim_end_matches('_')
+    );
     let err = ty(&op.err_type);
     let doc = format!(
         " Maps runtime errors of `{}` to the port's error type.",

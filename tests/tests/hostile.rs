@@ -1,0 +1,77 @@
+//! A spec that tries to inject code through its names, descriptions, enum values,
+//! defaults and title (tests/fixtures/hostile.openapi.json). The adapter generated from
+//! it compiles under deny(warnings) (it is part of this crate), and no spec text became code.
+
+use proc_macro2::{TokenStream, TokenTree};
+
+const ADAPTER: &str = include_str!(concat!(env!("OUT_DIR"), "/hostile_adapter.rs"));
+const PORT: &str = include_str!(concat!(env!("OUT_DIR"), "/hostile_domain.rs"));
+
+/// Every identifier in a token stream, recursively (literals and doc strings are not identifiers).
+fn idents(ts: TokenStream, out: &mut Vec<String>) {
+    for t in ts {
+        match t {
+            TokenTree::Ident(i) => out.push(i.to_string()),
+            TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn no_spec_text_becomes_code() {
+    for (name, source) in [("adapter", ADAPTER), ("port", PORT)] {
+        let tokens: TokenStream = source
+            .parse()
+            .unwrap_or_else(|e| panic!("the {name} is not Rust: {e}"));
+        let mut ids = Vec::new();
+        idents(tokens, &mut ids);
+        // The payloads sit in descriptions, enum values, defaults, the title: they may
+        // only survive as string literals.
+        for forbidden in ["pwned", "exit", "process"] {
+            assert!(
+                !ids.iter().any(|i| i == forbidden),
+                "the {name} has an identifier `{forbidden}`"
+            );
+        }
+        assert!(
+            !source.contains("fn pwned"),
+            "the {name} defines a function from spec text"
+        );
+        assert!(
+            !source.contains("#[cfg(pwned)]"),
+            "the {name} has an attribute from spec text"
+        );
+    }
+}
+
+#[test]
+fn awkward_names_become_valid_identifiers() {
+    // Keywords, `*/`, `#[...]`, unicode, leading digits and a 2,000-character name.
+    assert!(PORT.contains("pub r#type: Option<String>"), "{PORT}");
+    assert!(PORT.contains("pub self_: Option<i64>"));
+    assert!(PORT.contains("pub r#fn: Option<bool>"));
+    assert!(PORT.contains("pub n123abc: Option<String>"));
+    assert!(PORT.contains(&format!("pub {}:", "a".repeat(2000))));
+    // Path parameters named ref, type and trait, a header with `*/` in its name.
+    assert!(ADAPTER.contains(r#".path_param("ref""#));
+    assert!(ADAPTER.contains("req.r#trait") && ADAPTER.contains("req.r#type"));
+    assert!(ADAPTER.contains(r#""X-*/-injected""#));
+    // The wire name survives as a string: `#[serde(rename = "#[cfg(test)]")]`.
+    assert!(ADAPTER.contains(r##"rename = "#[cfg(test)]""##));
+}
+
+#[test]
+fn deep_required_bodies_and_huge_enums_are_planned() {
+    // The 7-level required body is flattened into the request struct.
+    assert!(
+        PORT.contains("level7_level6_level5_level4_level3_level2_level1_leaf"),
+        "{PORT}"
+    );
+    // The 5,000-value enum stays a string on the wire: no 5,000-arm match in the adapter.
+    assert!(
+        ADAPTER.lines().count() < 2_000,
+        "{} lines",
+        ADAPTER.lines().count()
+    );
+}
