@@ -365,25 +365,28 @@ fn corpus(
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
+    // The compile sample is chosen up front, so only its generated code is kept in memory.
+    let keep: std::collections::BTreeSet<usize> =
+        corpus::sample(&specs, compile).into_iter().collect();
     let mut results = Vec::with_capacity(specs.len());
-    for p in &specs {
+    for (i, p) in specs.iter().enumerate() {
         bar.set_message(
             p.file_name()
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         );
-        results.push(corpus::run_spec(dir, p));
+        let mut r = corpus::run_spec(dir, p);
+        if !keep.contains(&i) {
+            r.code = None;
+        }
+        results.push(r);
         bar.inc(1);
     }
     bar.finish_and_clear();
     let _ = std::panic::take_hook();
-    let generated: Vec<usize> = (0..results.len())
-        .filter(|&i| results[i].code.is_some())
-        .collect();
     if compile > 0 {
-        let picks: Vec<usize> = corpus::sample(&generated, compile)
-            .into_iter()
-            .map(|i| generated[i])
+        let picks: Vec<usize> = (0..results.len())
+            .filter(|&i| results[i].code.is_some())
             .collect();
         let ws = out
             .parent()
