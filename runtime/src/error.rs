@@ -87,6 +87,10 @@ pub enum Error {
         status: Option<u16>,
         /// What went wrong, without the secret.
         message: String,
+        /// The cause, when the credential could not be had (the token endpoint's
+        /// [`crate::auth::TokenError`]).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The vendor throttled the call.
     #[error("{operation}: rate limited by vendor (HTTP {status}){}", fmt_retry_after(*.retry_after))]
@@ -230,6 +234,7 @@ impl Error {
                 operation: operation.to_owned(),
                 status: Some(status),
                 message,
+                source: None,
             };
         }
         Error::Vendor {

@@ -32,7 +32,7 @@
 //! | [`retry`] | safe-to-retry rule, full-jitter backoff, `Retry-After`, retry token bucket |
 //! | [`idempotency`] | one key per logical call; the store that survives unknown outcomes |
 //! | [`breaker`] | closed / open / half-open over a sliding failure-rate window |
-//! | [`auth`] | secrets from env, file or memory; bearer, basic, API key |
+//! | [`auth`] | secrets from env, file, memory or a vault; bearer, basic, API key, OAuth2 client credentials; 401 renew-and-replay |
 //!
 //! ## The rest
 //!
@@ -70,7 +70,9 @@ pub mod guide {
     #![doc = include_str!("../../docs/runtime.md")]
 }
 
-pub use auth::{ApiKeyLocation, AuthConfig, SecretSource};
+pub use auth::{
+    ApiKeyLocation, AuthConfig, OAuth2ClientCredentials, SecretProvider, SecretSource,
+};
 pub use breaker::{BreakerPolicy, BreakerScope};
 pub use config::AdapterConfig;
 pub use error::{Error, ErrorKind, Outcome, TimeoutLimit};

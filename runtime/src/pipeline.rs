@@ -72,10 +72,12 @@ use crate::timeout::Deadline;
 mod attempt;
 mod build;
 mod call;
+mod reauth;
 mod settle;
 
 use attempt::{Attempt, Failed, breaker_outcome, classify, run_attempt};
 use call::Call;
+use reauth::AfterAuth;
 use settle::UnsettledKey;
 
 /// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
@@ -153,6 +155,7 @@ impl Pipeline {
                 );
                 reqwest::Client::builder()
                     .default_headers(defaults)
+                    .redirect(crate::auth::same_origin_redirects())
                     .build()
                     .map_err(|e| Error::config(format!("{}: HTTP client: {e}", config.name)))?
             }
@@ -177,7 +180,7 @@ impl Pipeline {
                 base,
                 name: config.name.clone(),
                 client,
-                auth: Authenticator::new(config.auth.clone())?,
+                auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?,
                 user_agent,
                 client_has_defaults,
                 adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
@@ -292,6 +295,7 @@ impl Pipeline {
             unknown: false,
         };
         let mut spent_tokens = 0u32;
+        let mut reauthed = false;
         let mut last: Option<Failed> = None;
         loop {
             if deadline.remaining_at(now) == Some(Duration::ZERO) {
@@ -318,7 +322,8 @@ impl Pipeline {
             // any network use): rebuilding is as cheap as cloning, picks up a rotated
             // credential, and keeps the request out of the retry loop's state. A build
             // error drops the permit unrecorded: it says nothing about the vendor.
-            let attempt_req = inner.build(req)?;
+            let authorized = inner.credential_for(req).await?;
+            let attempt_req = inner.build(req, &authorized.credential)?;
             call.attempts += 1;
             let limit = deadline.attempt_deadline(now, policy.attempt_timeout);
             if let Some(sent) = sent {
@@ -337,6 +342,16 @@ impl Pipeline {
 
             let failed = match attempt {
                 Attempt::Done(resp) => {
+                    let resp = match inner
+                        .after_response(req, resp, &authorized, &mut reauthed)
+                        .await?
+                    {
+                        AfterAuth::Done(resp) => resp,
+                        AfterAuth::Replay => {
+                            now = Instant::now();
+                            continue;
+                        }
+                    };
                     tracing::debug!(
                         attempt = call.attempts,
                         status = resp.status(),

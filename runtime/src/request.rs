@@ -42,6 +42,8 @@ pub struct Request {
     pub(crate) headers: Vec<(Cow<'static, str>, String)>,
     pub(crate) body: Option<Body>,
     pub(crate) idempotency: Option<(IdempotencyKey, KeyPlacement)>,
+    /// Sent without credentials (the spec's `security: []` for this operation).
+    pub(crate) anonymous: bool,
 }
 
 impl Request {
@@ -62,7 +64,29 @@ impl Request {
             headers: Vec::new(),
             body: None,
             idempotency: None,
+            anonymous: false,
         }
+    }
+
+    /// Sends this request without credentials, for an operation whose spec says
+    /// `security: []` (a public endpoint must not receive the adapter's secret).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use portcullis_runtime::{Method, Request};
+    ///
+    /// let req = Request::new("health", Method::GET, "/health").without_auth();
+    /// assert!(req.is_anonymous());
+    /// ```
+    pub fn without_auth(mut self) -> Self {
+        self.anonymous = true;
+        self
+    }
+
+    /// Whether the request is sent without credentials.
+    pub fn is_anonymous(&self) -> bool {
+        self.anonymous
     }
 
     /// Fills the `{name}` placeholder with `value`, percent-encoded as one path segment.

@@ -219,7 +219,7 @@ fn owners(text: &str, synth: &synth::Synthesized) -> Vec<(usize, String)> {
 }
 
 /// The port without the methods of dropped operations (their structs stay: unused is fine).
-fn prune_port(port: &str, dropped: &BTreeSet<String>) -> String {
+pub fn prune_port(port: &str, dropped: &BTreeSet<String>) -> String {
     let Ok(mut file) = syn::parse_file(port) else {
         return port.to_string();
     };

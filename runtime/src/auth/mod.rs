@@ -1,23 +1,40 @@
-//! Credentials: where secrets come from and how they are presented.
+//! Credentials: where secrets come from, how they are presented, and how they are
+//! renewed.
+//!
+//! | scheme | [`AuthConfig`] | on the wire |
+//! |---|---|---|
+//! | API key | [`AuthConfig::ApiKey`] | a header, a query parameter or a cookie |
+//! | HTTP basic | [`AuthConfig::Basic`] | `Authorization: Basic base64(user:password)` |
+//! | HTTP bearer | [`AuthConfig::Bearer`] | `Authorization: Bearer <token>` |
+//! | OAuth2 client credentials | [`AuthConfig::OAuth2ClientCredentials`] | a bearer token from the token endpoint, refreshed before expiry |
 //!
 //! Secrets are held as [`secrecy::SecretString`] from the moment they are read; they
 //! never appear in `Debug`, logs or errors, and headers carrying them are marked
-//! sensitive. Env and file secrets are re-read at most once per second, so a rotated
-//! file or variable is picked up without a restart. (OAuth2 and proactive refresh come
-//! in a later issue; they slot in behind [`Authenticator`].)
+//! sensitive. Env, file and custom secrets ([`SecretSource`]) are re-read at most
+//! once per second, and at once after a 401, so a rotated value is picked up without
+//! a restart; a re-read that fails keeps the previous value. Redirects to another
+//! origin never carry credentials ([`same_origin_redirects`]). `docs/runtime.md`
+//! (section Auth) has the whole story.
 
+pub(crate) mod events;
+mod oauth2;
+mod redirect;
 mod secret;
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use base64::Engine;
 use http::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
 
-pub use secret::SecretSource;
+pub use oauth2::{ClientAuth, DEFAULT_SKEW_SHARE, OAuth2ClientCredentials, TokenError};
+pub use redirect::same_origin_redirects;
+pub use secret::{SecretFuture, SecretProvider, SecretSource};
 
 use crate::error::Error;
+use oauth2::TokenSource;
 
 /// Where an API key goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +48,21 @@ pub enum ApiKeyLocation {
 }
 
 /// How the adapter authenticates to the vendor.
+///
+/// # Examples
+///
+/// ```
+/// use portcullis_runtime::{ApiKeyLocation, AuthConfig, SecretSource};
+///
+/// let stripe = AuthConfig::Bearer { token: SecretSource::env("STRIPE_API_KEY") };
+/// let adyen = AuthConfig::ApiKey {
+///     location: ApiKeyLocation::Header,
+///     name: "X-API-Key".into(),
+///     secret: SecretSource::file("/run/secrets/adyen"),
+/// };
+/// // Debug names where secrets come from, never their values.
+/// assert!(format!("{stripe:?} {adyen:?}").contains("STRIPE_API_KEY"));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub enum AuthConfig {
     /// No credentials.
@@ -57,6 +89,8 @@ pub enum AuthConfig {
         /// The key.
         secret: SecretSource,
     },
+    /// A bearer token from an OAuth2 client-credentials flow.
+    OAuth2ClientCredentials(OAuth2ClientCredentials),
 }
 
 /// What authentication adds to one request.
@@ -70,22 +104,71 @@ pub enum Credential {
     Query(String, SecretString),
 }
 
-/// Re-read env and file secrets no more often than this.
+impl Credential {
+    fn same(&self, other: &Credential) -> bool {
+        match (self, other) {
+            (Credential::None, Credential::None) => true,
+            (Credential::Header(n1, v1), Credential::Header(n2, v2)) => n1 == n2 && v1 == v2,
+            (Credential::Query(n1, s1), Credential::Query(n2, s2)) => {
+                n1 == n2 && s1.expose_secret() == s2.expose_secret()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The credential one attempt carries, and which generation of it that is.
+#[derive(Debug, Clone)]
+pub(crate) struct Authorized {
+    pub(crate) credential: Credential,
+    generation: u64,
+}
+
+impl Authorized {
+    pub(crate) fn none() -> Self {
+        Self {
+            credential: Credential::None,
+            generation: 0,
+        }
+    }
+}
+
+/// Re-read env, file and custom secrets no more often than this.
 const REFRESH: Duration = Duration::from_secs(1);
 
 /// Turns an [`AuthConfig`] into the credential each request carries.
 #[derive(Debug)]
 pub struct Authenticator {
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// Every source is a literal: built once, requests skip the lock and the clock.
+    Fixed(Credential),
+    Rotating(Box<Rotating>),
+    OAuth2(Arc<TokenSource>),
+}
+
+#[derive(Debug)]
+struct Rotating {
     config: AuthConfig,
-    /// The credential when every source is a literal: it cannot change, so it is
-    /// built once and requests skip the lock and the clock.
-    fixed: Option<Credential>,
-    cached: Mutex<Option<(Instant, Credential)>>,
+    cached: Mutex<Option<Cached>>,
+    /// One re-read at a time: the others keep using the cached value.
+    reading: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Clone)]
+struct Cached {
+    at: Instant,
+    credential: Credential,
+    generation: u64,
 }
 
 impl Authenticator {
-    /// Validates names now so a bad header name fails at construction.
-    pub fn new(config: AuthConfig) -> Result<Self, Error> {
+    /// Validates names and URLs now so a bad configuration fails at construction;
+    /// `allow_insecure_http` also admits an `http://` OAuth2 token URL.
+    pub fn new(config: AuthConfig, allow_insecure_http: bool) -> Result<Self, Error> {
         if let AuthConfig::ApiKey { location, name, .. } = &config {
             if *location == ApiKeyLocation::Header && HeaderName::try_from(name.as_str()).is_err() {
                 return Err(Error::config(format!(
@@ -96,86 +179,226 @@ impl Authenticator {
                 return Err(Error::config("api key name is empty"));
             }
         }
-        let mut auth = Self {
-            config,
-            fixed: None,
-            cached: Mutex::new(None),
-        };
-        if auth.is_static() {
-            auth.fixed = Some(auth.build()?);
-        }
-        Ok(auth)
-    }
-
-    fn is_static(&self) -> bool {
-        let literal = |s: &SecretSource| matches!(s, SecretSource::Literal(_));
-        match &self.config {
-            AuthConfig::None => true,
-            AuthConfig::Bearer { token } => literal(token),
-            AuthConfig::Basic { username, password } => {
-                literal(username) && password.as_ref().is_none_or(literal)
+        let kind = match config {
+            AuthConfig::None => Kind::Fixed(Credential::None),
+            AuthConfig::OAuth2ClientCredentials(flow) => {
+                Kind::OAuth2(Arc::new(TokenSource::new(flow, allow_insecure_http)?))
             }
-            AuthConfig::ApiKey { secret, .. } => literal(secret),
+            config if is_static(&config) => Kind::Fixed(build(&config, resolve_now)?),
+            config => Kind::Rotating(Box::new(Rotating {
+                config,
+                cached: Mutex::new(None),
+                reading: tokio::sync::Mutex::new(()),
+            })),
+        };
+        Ok(Self { kind })
+    }
+
+    /// Whether requests carry a credential at all.
+    pub fn is_configured(&self) -> bool {
+        !matches!(self.kind, Kind::Fixed(Credential::None))
+    }
+
+    /// The credential for the next request of `operation`.
+    pub(crate) async fn credential(&self, operation: &str) -> Result<Authorized, Error> {
+        match &self.kind {
+            Kind::Fixed(c) => Ok(Authorized {
+                credential: c.clone(),
+                generation: 0,
+            }),
+            Kind::Rotating(r) => r.credential(false).await,
+            Kind::OAuth2(t) => {
+                let (value, generation) = t.header(operation).await?;
+                Ok(Authorized {
+                    credential: Credential::Header(http::header::AUTHORIZATION, value),
+                    generation,
+                })
+            }
         }
     }
 
-    /// The credential for the next request.
-    pub fn credential(&self) -> Result<Credential, Error> {
-        if let Some(fixed) = &self.fixed {
-            return Ok(fixed.clone());
+    /// After the vendor answered 401 to `used`: renews the credential (a new token,
+    /// or a re-read secret) and says whether a replay can carry a different one.
+    pub(crate) async fn rejected(&self, operation: &str, used: &Authorized) -> Result<bool, Error> {
+        match &self.kind {
+            Kind::Fixed(_) => Ok(false),
+            Kind::Rotating(r) => {
+                if r.generation() != used.generation {
+                    return Ok(true);
+                }
+                Ok(r.credential(true).await?.generation != used.generation)
+            }
+            Kind::OAuth2(t) => {
+                t.rejected(operation, used.generation).await?;
+                Ok(true)
+            }
+        }
+    }
+}
+
+impl Rotating {
+    fn generation(&self) -> u64 {
+        let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        cached.as_ref().map_or(0, |c| c.generation)
+    }
+
+    fn fresh(&self, force: bool) -> Option<Authorized> {
+        let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        cached
+            .as_ref()
+            .filter(|c| !force && c.at.elapsed() < REFRESH)
+            .map(|c| Authorized {
+                credential: c.credential.clone(),
+                generation: c.generation,
+            })
+    }
+
+    async fn credential(&self, force: bool) -> Result<Authorized, Error> {
+        if let Some(a) = self.fresh(force) {
+            return Ok(a);
+        }
+        let before = self.generation();
+        let _reading = self.reading.lock().await;
+        // Someone re-read while we waited: theirs is as new as ours would be.
+        if let Some(a) = self
+            .fresh(false)
+            .filter(|a| !force || a.generation != before)
+        {
+            return Ok(a);
         }
         let now = Instant::now();
-        {
-            let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((at, cred)) = &*cached {
-                if now.duration_since(*at) < REFRESH {
-                    return Ok(cred.clone());
+        let previous = self
+            .cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let built = build_async(&self.config).await;
+        let next = match (built, previous) {
+            (Ok(c), Some(p)) if c.same(&p.credential) => Cached { at: now, ..p },
+            (Ok(c), Some(p)) => {
+                events::secret_rotated(&describe(&self.config));
+                Cached {
+                    at: now,
+                    credential: c,
+                    generation: p.generation + 1,
                 }
             }
-        }
-        let cred = self.build()?;
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, cred.clone()));
-        Ok(cred)
+            (Ok(c), None) => Cached {
+                at: now,
+                credential: c,
+                generation: 1,
+            },
+            // A rotation caught mid-write (file briefly missing or empty) must not
+            // fail calls: the previous value stays until a read succeeds.
+            (Err(e), Some(p)) => {
+                events::secret_reread_failed(&describe(&self.config), &e);
+                Cached { at: now, ..p }
+            }
+            (Err(e), None) => return Err(e),
+        };
+        let out = Authorized {
+            credential: next.credential.clone(),
+            generation: next.generation,
+        };
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some(next);
+        Ok(out)
     }
+}
 
-    fn build(&self) -> Result<Credential, Error> {
-        match &self.config {
-            AuthConfig::None => Ok(Credential::None),
-            AuthConfig::Bearer { token } => {
-                let token = token.resolve()?;
-                let value = sensitive(&format!("Bearer {}", token.expose_secret()))?;
-                Ok(Credential::Header(http::header::AUTHORIZATION, value))
-            }
-            AuthConfig::Basic { username, password } => {
-                let user = username.resolve()?;
-                let pass = password.as_ref().map(SecretSource::resolve).transpose()?;
-                let raw = SecretString::from(format!(
-                    "{}:{}",
-                    user.expose_secret(),
-                    pass.as_ref().map(|p| p.expose_secret()).unwrap_or_default()
-                ));
-                let encoded = base64::engine::general_purpose::STANDARD.encode(raw.expose_secret());
-                let value = sensitive(&format!("Basic {encoded}"))?;
-                Ok(Credential::Header(http::header::AUTHORIZATION, value))
-            }
-            AuthConfig::ApiKey {
-                location,
-                name,
-                secret,
-            } => {
-                let key = secret.resolve()?;
-                match location {
-                    ApiKeyLocation::Header => {
-                        let header = HeaderName::try_from(name.as_str()).map_err(|_| {
-                            Error::config(format!("invalid api key header name {name:?}"))
-                        })?;
-                        Ok(Credential::Header(header, sensitive(key.expose_secret())?))
-                    }
-                    ApiKeyLocation::Query => Ok(Credential::Query(name.clone(), key)),
-                    ApiKeyLocation::Cookie => {
-                        let cookie = sensitive(&format!("{name}={}", key.expose_secret()))?;
-                        Ok(Credential::Header(http::header::COOKIE, cookie))
-                    }
+fn is_static(config: &AuthConfig) -> bool {
+    match config {
+        AuthConfig::None => true,
+        AuthConfig::Bearer { token } => token.is_literal(),
+        AuthConfig::Basic { username, password } => {
+            username.is_literal() && password.as_ref().is_none_or(SecretSource::is_literal)
+        }
+        AuthConfig::ApiKey { secret, .. } => secret.is_literal(),
+        AuthConfig::OAuth2ClientCredentials(_) => false,
+    }
+}
+
+/// Where the secrets of `config` come from, for logs.
+fn describe(config: &AuthConfig) -> String {
+    match config {
+        AuthConfig::Bearer { token } => format!("{token:?}"),
+        AuthConfig::Basic { username, password } => format!("{username:?} {password:?}"),
+        AuthConfig::ApiKey { secret, .. } => format!("{secret:?}"),
+        AuthConfig::None | AuthConfig::OAuth2ClientCredentials(_) => String::new(),
+    }
+}
+
+fn resolve_now(s: &SecretSource) -> Result<SecretString, Error> {
+    s.resolve()
+}
+
+/// Reads every secret of `config` (custom providers too) and builds the credential.
+async fn build_async(config: &AuthConfig) -> Result<Credential, Error> {
+    let mut values = Vec::new();
+    for source in sources(config) {
+        values.push(source.fetch().await?);
+    }
+    let mut it = values.into_iter();
+    build(config, |_| {
+        it.next()
+            .ok_or_else(|| Error::config("secret missing while building the credential"))
+    })
+}
+
+fn sources(config: &AuthConfig) -> Vec<&SecretSource> {
+    match config {
+        AuthConfig::Bearer { token } => vec![token],
+        AuthConfig::Basic { username, password } => {
+            let mut v = vec![username];
+            v.extend(password.as_ref());
+            v
+        }
+        AuthConfig::ApiKey { secret, .. } => vec![secret],
+        AuthConfig::None | AuthConfig::OAuth2ClientCredentials(_) => Vec::new(),
+    }
+}
+
+/// Builds the credential of a bearer, basic or API-key `config`, reading secrets in
+/// the order [`sources`] lists them.
+fn build(
+    config: &AuthConfig,
+    mut read: impl FnMut(&SecretSource) -> Result<SecretString, Error>,
+) -> Result<Credential, Error> {
+    match config {
+        AuthConfig::None | AuthConfig::OAuth2ClientCredentials(_) => Ok(Credential::None),
+        AuthConfig::Bearer { token } => {
+            let token = read(token)?;
+            let value = sensitive(&format!("Bearer {}", token.expose_secret()))?;
+            Ok(Credential::Header(http::header::AUTHORIZATION, value))
+        }
+        AuthConfig::Basic { username, password } => {
+            let user = read(username)?;
+            let pass = password.as_ref().map(&mut read).transpose()?;
+            let raw = SecretString::from(format!(
+                "{}:{}",
+                user.expose_secret(),
+                pass.as_ref().map(|p| p.expose_secret()).unwrap_or_default()
+            ));
+            let encoded = base64::engine::general_purpose::STANDARD.encode(raw.expose_secret());
+            let value = sensitive(&format!("Basic {encoded}"))?;
+            Ok(Credential::Header(http::header::AUTHORIZATION, value))
+        }
+        AuthConfig::ApiKey {
+            location,
+            name,
+            secret,
+        } => {
+            let key = read(secret)?;
+            match location {
+                ApiKeyLocation::Header => {
+                    let header = HeaderName::try_from(name.as_str()).map_err(|_| {
+                        Error::config(format!("invalid api key header name {name:?}"))
+                    })?;
+                    Ok(Credential::Header(header, sensitive(key.expose_secret())?))
+                }
+                ApiKeyLocation::Query => Ok(Credential::Query(name.clone(), key)),
+                ApiKeyLocation::Cookie => {
+                    let cookie = sensitive(&format!("{name}={}", key.expose_secret()))?;
+                    Ok(Credential::Header(http::header::COOKIE, cookie))
                 }
             }
         }
@@ -195,7 +418,8 @@ mod tests {
     use super::*;
 
     fn header_of(a: &Authenticator) -> (String, String) {
-        match a.credential().expect("credential") {
+        let cred = crate::testing::contract::block_on(a.credential("op")).expect("credential");
+        match cred.credential {
             Credential::Header(n, v) => {
                 assert!(v.is_sensitive());
                 (n.to_string(), v.to_str().expect("ascii").to_owned())
@@ -206,60 +430,81 @@ mod tests {
 
     #[test]
     fn bearer_basic_and_api_key() {
-        let bearer = Authenticator::new(AuthConfig::Bearer {
-            token: SecretSource::literal("sk_test_1"),
-        })
+        let bearer = Authenticator::new(
+            AuthConfig::Bearer {
+                token: SecretSource::literal("sk_test_1"),
+            },
+            false,
+        )
         .expect("valid");
         assert_eq!(
             header_of(&bearer),
             ("authorization".into(), "Bearer sk_test_1".into())
         );
 
-        let basic = Authenticator::new(AuthConfig::Basic {
-            username: SecretSource::literal("sk_test_1"),
-            password: None,
-        })
+        let basic = Authenticator::new(
+            AuthConfig::Basic {
+                username: SecretSource::literal("sk_test_1"),
+                password: None,
+            },
+            false,
+        )
         .expect("valid");
         assert_eq!(header_of(&basic).1, "Basic c2tfdGVzdF8xOg==");
 
-        let key = Authenticator::new(AuthConfig::ApiKey {
-            location: ApiKeyLocation::Header,
-            name: "X-API-Key".into(),
-            secret: SecretSource::literal("k"),
-        })
+        let key = Authenticator::new(
+            AuthConfig::ApiKey {
+                location: ApiKeyLocation::Header,
+                name: "X-API-Key".into(),
+                secret: SecretSource::literal("k"),
+            },
+            false,
+        )
         .expect("valid");
         assert_eq!(header_of(&key), ("x-api-key".into(), "k".into()));
 
-        let cookie = Authenticator::new(AuthConfig::ApiKey {
-            location: ApiKeyLocation::Cookie,
-            name: "session".into(),
-            secret: SecretSource::literal("k"),
-        })
+        let cookie = Authenticator::new(
+            AuthConfig::ApiKey {
+                location: ApiKeyLocation::Cookie,
+                name: "session".into(),
+                secret: SecretSource::literal("k"),
+            },
+            false,
+        )
         .expect("valid");
         assert_eq!(header_of(&cookie), ("cookie".into(), "session=k".into()));
     }
 
     #[test]
     fn bad_inputs_are_config_errors_without_the_secret() {
-        let bad_name = Authenticator::new(AuthConfig::ApiKey {
-            location: ApiKeyLocation::Header,
-            name: "bad name".into(),
-            secret: SecretSource::literal("k"),
-        });
+        let bad_name = Authenticator::new(
+            AuthConfig::ApiKey {
+                location: ApiKeyLocation::Header,
+                name: "bad name".into(),
+                secret: SecretSource::literal("k"),
+            },
+            false,
+        );
         assert!(bad_name.is_err());
 
         // A literal secret is checked at construction.
-        let err = Authenticator::new(AuthConfig::Bearer {
-            token: SecretSource::literal("sk\nline"),
-        })
+        let err = Authenticator::new(
+            AuthConfig::Bearer {
+                token: SecretSource::literal("sk\nline"),
+            },
+            false,
+        )
         .expect_err("newline in header");
         assert!(!err.to_string().contains("sk"), "{err}");
 
-        let missing = Authenticator::new(AuthConfig::Bearer {
-            token: SecretSource::env("PORTCULLIS_SURELY_UNSET_VAR"),
-        })
+        let missing = Authenticator::new(
+            AuthConfig::Bearer {
+                token: SecretSource::env("PORTCULLIS_SURELY_UNSET_VAR"),
+            },
+            false,
+        )
         .expect("valid");
-        let err = missing.credential().expect_err("unset");
+        let err = crate::testing::contract::block_on(missing.credential("op")).expect_err("unset");
         assert!(
             err.to_string().contains("PORTCULLIS_SURELY_UNSET_VAR"),
             "{err}"

@@ -11,7 +11,11 @@ use super::Inner;
 
 impl Inner {
     /// Builds the wire request once; attempts send clones of it.
-    pub(super) fn build(&self, req: &Request) -> Result<reqwest::Request, Error> {
+    pub(super) fn build(
+        &self,
+        req: &Request,
+        credential: &Credential,
+    ) -> Result<reqwest::Request, Error> {
         let op = &req.operation;
         let base_path = self.base.path().trim_end_matches('/');
         let mut path = String::with_capacity(base_path.len() + req.path.len() + 16);
@@ -22,8 +26,7 @@ impl Inner {
         req.write_path(&mut path)?;
         let mut query = String::new();
         req.write_query(&mut query);
-        let credential = self.auth.credential()?;
-        if let Credential::Query(name, secret) = &credential {
+        if let Credential::Query(name, secret) = credential {
             if !query.is_empty() {
                 query.push('&');
             }
@@ -47,7 +50,7 @@ impl Inner {
             );
         }
         if let Credential::Header(name, value) = credential {
-            headers.insert(name, value);
+            headers.insert(name.clone(), value.clone());
         }
         for (name, value) in &req.headers {
             let name = HeaderName::try_from(name.as_ref())

@@ -64,11 +64,13 @@ pub struct Redactions {
     fields: Vec<String>,
     key_headers: Vec<String>,
     key_fields: Vec<String>,
+    query_params: Vec<String>,
 }
 
 impl Default for Redactions {
     /// Secrets in `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`,
-    /// `X-Api-Key`, `Api-Key` and any header whose name holds `secret` or `token`;
+    /// `X-Api-Key`, `Api-Key` and any header whose name holds `secret` or `token`; API
+    /// keys in the query (`api_key`, `key`, `access_token`, names with `secret`/`token`);
     /// idempotency keys in the `Idempotency-Key` header and `idempotency_key` fields;
     /// per-call headers dropped.
     fn default() -> Self {
@@ -102,6 +104,19 @@ impl Default for Redactions {
             fields: Vec::new(),
             key_headers: s(&["idempotency-key"]),
             key_fields: s(&["idempotency_key"]),
+            // API keys sent in the query (`?api_key=`, `?key=`); names holding
+            // `secret` or `token` are redacted too.
+            query_params: s(&[
+                "api_key",
+                "apikey",
+                "api-key",
+                "key",
+                "access_token",
+                "client_secret",
+                "password",
+                "signature",
+                "sig",
+            ]),
         }
     }
 }
@@ -118,6 +133,31 @@ impl Redactions {
     pub fn field(mut self, name: &str) -> Self {
         self.fields.push(name.to_owned());
         self
+    }
+
+    /// Also replaces this query parameter's value with `<redacted>` (case-insensitive).
+    pub fn query_param(mut self, name: &str) -> Self {
+        self.query_params.push(name.to_ascii_lowercase());
+        self
+    }
+
+    /// A query string with secret parameters' values replaced.
+    fn query(&self, raw: &str) -> String {
+        raw.split('&')
+            .map(|pair| {
+                let (k, _) = pair.split_once('=').unwrap_or((pair, ""));
+                let name = k.to_ascii_lowercase();
+                if self.query_params.contains(&name)
+                    || name.contains("secret")
+                    || name.contains("token")
+                {
+                    format!("{k}={REDACTED}")
+                } else {
+                    pair.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("&")
     }
 
     /// Also drops this header, for values that change on every call.
@@ -393,7 +433,7 @@ fn recorded_request(raw: &RawRequest, redactions: &Redactions) -> RecordedReques
     RecordedRequest {
         method: raw.method.to_ascii_uppercase(),
         path,
-        query,
+        query: query.map(|q| redactions.query(&q)),
         headers: redactions.headers(&raw.headers),
         body: redactions.body(&raw.body, raw.header("content-type")),
     }

@@ -1,3 +1,4 @@
+mod auth;
 mod chaos;
 mod mock_vendor;
 mod pipeline;

@@ -1,0 +1,60 @@
+//! The pipeline's side of auth: which credential an attempt carries, and what a 401
+//! does to the call. Kept apart from the send loop so the loop shows only two calls.
+
+use crate::auth::Authorized;
+use crate::error::Error;
+use crate::request::Request;
+use crate::response::Response;
+
+use super::Inner;
+
+/// What to do after an attempt's final response.
+pub(super) enum AfterAuth {
+    /// Not an auth failure: the response stands.
+    Done(Response),
+    /// The credential was renewed: send again, once.
+    Replay,
+}
+
+impl Inner {
+    /// The credential for one attempt of `req`: none for an anonymous request.
+    pub(super) async fn credential_for(&self, req: &Request) -> Result<Authorized, Error> {
+        if req.anonymous {
+            return Ok(Authorized::none());
+        }
+        self.auth.credential(&req.operation).await
+    }
+
+    /// A 401 to an authenticated request renews the credential (a new OAuth2 token, a
+    /// re-read secret) and replays the call once; a second 401, or one no renewal can
+    /// help, ends the call with [`Error::Auth`]. `replayed` is the call's memory of it.
+    pub(super) async fn after_response(
+        &self,
+        req: &Request,
+        resp: Response,
+        used: &Authorized,
+        replayed: &mut bool,
+    ) -> Result<AfterAuth, Error> {
+        if resp.status() != 401 || req.anonymous || !self.auth.is_configured() {
+            return Ok(AfterAuth::Done(resp));
+        }
+        let op = &req.operation;
+        let first = !*replayed;
+        *replayed = true;
+        if first && self.auth.rejected(op, used).await? {
+            crate::auth::events::rejected(op, true);
+            return Ok(AfterAuth::Replay);
+        }
+        crate::auth::events::rejected(op, false);
+        Err(Error::Auth {
+            operation: op.to_string(),
+            status: Some(401),
+            message: if first {
+                "credentials rejected and no newer credential is available".to_owned()
+            } else {
+                "credentials rejected again after renewing them".to_owned()
+            },
+            source: None,
+        })
+    }
+}
