@@ -106,6 +106,14 @@ fn adapter(plan: &Plan) -> TokenStream {
     vendor_errors.sort_by(|a, b| a.wire_type.cmp(&b.wire_type));
     vendor_errors.dedup_by(|a, b| a.wire_type == b.wire_type);
     let vendor_errors = vendor_errors.into_iter().map(vendor_error_fn);
+    // An adapter of a spec without operations has nothing to translate (an unused import warns).
+    let rt_use = if plan.operations.is_empty() && plan.converters.is_empty() {
+        quote!()
+    } else {
+        quote!(
+            use ::portcullis_runtime as rt;
+        )
+    };
     quote! {
         #[doc = #doc1]
         #[doc = ""]
@@ -143,7 +151,7 @@ fn adapter(plan: &Plan) -> TokenStream {
 
         /// Vendor → domain translation and error mapping.
         mod translate {
-            use ::portcullis_runtime as rt;
+            #rt_use
             #(#converters)*
             #(#vendor_errors)*
             #(#errors)*
@@ -295,6 +303,18 @@ fn config(plan: &Plan) -> TokenStream {
                 name: ::std::string::String::from(#name),
                 secret: #s,
             })
+        }
+        AuthPlan::OAuth2ClientCredentials {
+            token_url,
+            client_id,
+            client_secret,
+            scopes,
+        } => {
+            let (id, cs) = (secret(client_id), secret(client_secret));
+            quote!(::portcullis_runtime::AuthConfig::OAuth2ClientCredentials(
+                ::portcullis_runtime::OAuth2ClientCredentials::new(#token_url, #id, #cs)
+                    .scopes::<&str>([#(#scopes),*])
+            ))
         }
     };
     let defaults = policy(&plan.defaults);
@@ -507,6 +527,14 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
         stmts.push(quote!(let mut request = ::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template);));
     } else {
         stmts.push(quote!(let request = ::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template);));
+    }
+    if op.anonymous {
+        // The spec says `security: []`: a public endpoint never sees the secret.
+        stmts.push(if adds {
+            quote!(let mut request = request.without_auth();)
+        } else {
+            quote!(let request = request.without_auth();)
+        });
     }
     for p in &op.params {
         let name = &p.wire_name;
