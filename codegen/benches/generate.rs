@@ -114,16 +114,30 @@ fn run_progenitor(bin: &Path, spec: &Path, name: &str) -> (String, String, Strin
     match generated {
         Ok(o) if o.status.success() => {}
         Ok(o) => {
+            // The panic message, or else the first error line, without the backtrace.
             let err = String::from_utf8_lossy(&o.stderr);
-            let first = err
+            let lines: Vec<&str> = err
                 .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("failed")
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let panic = lines
+                .iter()
+                .position(|l| l.contains("panicked at"))
+                .and_then(|i| lines.get(i + 1))
+                .map(|m| format!("panics: {m}"));
+            let error = lines
+                .iter()
+                .find(|l| l.to_lowercase().starts_with("error"))
+                .map(|l| l.to_string());
+            let text: String = panic
+                .or(error)
+                .unwrap_or_else(|| "failed".into())
+                .replace('|', "/")
                 .chars()
-                .take(60)
-                .collect::<String>();
-            return (format!("error: {first}"), "-".into(), "-".into());
+                .take(90)
+                .collect();
+            return (text, "-".into(), "-".into());
         }
         Err(e) => return (format!("error: {e}"), "-".into(), "-".into()),
     }
