@@ -118,6 +118,24 @@ proptest! {
     }
 
     #[test]
+    fn rate_limit_headers_never_panic(
+        values in prop::collection::vec(("(retry-after|x-ratelimit-remaining|x-ratelimit-reset|x-ratelimit-limit|ratelimit|ratelimit-policy|ratelimit-reset)", "[ -~]{0,40}"), 0..6),
+        secs in any::<u64>(),
+    ) {
+        let mut headers = portcullis_runtime::http::HeaderMap::new();
+        for (name, value) in values {
+            if let (Ok(n), Ok(v)) = (
+                portcullis_runtime::http::HeaderName::from_bytes(name.as_bytes()),
+                portcullis_runtime::http::HeaderValue::from_str(&value),
+            ) {
+                headers.append(n, v);
+            }
+        }
+        let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs % 4_000_000_000);
+        let _ = portcullis_runtime::retry::retry_after::from_headers(&headers, now);
+    }
+
+    #[test]
     fn response_decoding_never_panics(body in prop::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
         let response = portcullis_runtime::Response::new(status, portcullis_runtime::http::HeaderMap::new(), body);
         let _ = response.decode_json::<serde_json::Value>("fuzz");
