@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::auth::AuthConfig;
 use crate::idempotency::IdempotencyStore;
+use crate::observe::{DEFAULT_CORRELATION_HEADER, HealthCallback, HealthEvent, HealthPolicy};
 use crate::policy::Policy;
 use crate::retry::RetryBudgetPolicy;
 
@@ -28,6 +29,10 @@ pub struct AdapterConfig {
     pub(crate) idempotency_ttl: Duration,
     pub(crate) client: Option<reqwest::Client>,
     pub(crate) user_agent: String,
+    pub(crate) correlation_header: Option<String>,
+    pub(crate) traceparent: bool,
+    pub(crate) health: HealthPolicy,
+    pub(crate) on_health: Option<HealthCallback>,
 }
 
 impl AdapterConfig {
@@ -46,6 +51,10 @@ impl AdapterConfig {
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             client: None,
             user_agent: concat!("portcullis/", env!("CARGO_PKG_VERSION")).to_owned(),
+            correlation_header: Some(DEFAULT_CORRELATION_HEADER.to_owned()),
+            traceparent: true,
+            health: HealthPolicy::default(),
+            on_health: None,
         }
     }
 
@@ -112,6 +121,50 @@ impl AdapterConfig {
         self
     }
 
+    /// The header each request carries the call's [`crate::CorrelationId`] in
+    /// (default `X-Correlation-Id`), or `None` to send none.
+    ///
+    /// ```
+    /// let cfg = portcullis_runtime::AdapterConfig::new("StripeGateway", "https://api.stripe.com")
+    ///     .correlation_header(Some("X-Request-Id"));
+    /// # let _ = cfg;
+    /// ```
+    pub fn correlation_header(mut self, name: Option<&str>) -> Self {
+        self.correlation_header = name.map(str::to_owned);
+        self
+    }
+
+    /// Whether each request carries a W3C `traceparent` header (default true).
+    pub fn traceparent(mut self, send: bool) -> Self {
+        self.traceparent = send;
+        self
+    }
+
+    /// The health monitor's thresholds (see [`HealthPolicy`] for the defaults).
+    pub fn health(mut self, policy: HealthPolicy) -> Self {
+        self.health = policy;
+        self
+    }
+
+    /// Called when an operation degrades and again when it recovers (a log line is
+    /// written either way).
+    ///
+    /// ```
+    /// use portcullis_runtime::{AdapterConfig, HealthState};
+    ///
+    /// let cfg = AdapterConfig::new("StripeGateway", "https://api.stripe.com")
+    ///     .on_health_event(|e| {
+    ///         if e.state == HealthState::Degraded {
+    ///             eprintln!("page someone: {} {} is degraded", e.vendor, e.operation);
+    ///         }
+    ///     });
+    /// # let _ = cfg;
+    /// ```
+    pub fn on_health_event(mut self, callback: impl Fn(&HealthEvent) + Send + Sync + 'static) -> Self {
+        self.on_health = Some(std::sync::Arc::new(callback));
+        self
+    }
+
     /// The override of `operation`, created empty if absent, for editing in place.
     pub fn policy_mut(&mut self, operation: &str) -> &mut Policy {
         self.operations.entry(operation.to_owned()).or_default()
@@ -156,6 +209,9 @@ impl fmt::Debug for AdapterConfig {
             .field("retry_budget", &self.retry_budget)
             .field("idempotency_store", &self.idempotency_store)
             .field("idempotency_ttl", &self.idempotency_ttl)
+            .field("correlation_header", &self.correlation_header)
+            .field("traceparent", &self.traceparent)
+            .field("health", &self.health)
             .finish_non_exhaustive()
     }
 }

@@ -32,6 +32,7 @@
 //! | [`retry`] | safe-to-retry rule, full-jitter backoff, `Retry-After`, retry token bucket |
 //! | [`idempotency`] | one key per logical call; the store that survives unknown outcomes |
 //! | [`breaker`] | closed / open / half-open over a sliding failure-rate window |
+//! | [`observe`] | spans, correlation ids and `traceparent`, metrics, the health monitor |
 //! | [`auth`] | secrets from env, file, memory or a vault; bearer, basic, API key, OAuth2 client credentials; 401 renew-and-replay |
 //!
 //! ## The rest
@@ -47,8 +48,8 @@
 //! | [`testing`] | [`testing::MockVendor`]: a fault-injecting vendor on loopback |
 //! | [`guide`] | every policy, its default and why (`docs/runtime.md`) |
 //!
-//! Rate limiting, quotas, caches and metrics are later issues; [`pipeline`] names the
-//! seam each one plugs into.
+//! Rate limiting, quotas and caches are later issues; [`pipeline`] names the seam each
+//! one plugs into.
 
 pub mod auth;
 pub mod breaker;
@@ -56,6 +57,7 @@ pub mod config;
 pub mod error;
 pub mod form;
 pub mod idempotency;
+pub mod observe;
 pub mod pipeline;
 pub mod policy;
 pub mod request;
@@ -77,6 +79,7 @@ pub use breaker::{BreakerPolicy, BreakerScope};
 pub use config::AdapterConfig;
 pub use error::{Error, ErrorKind, Outcome, TimeoutLimit};
 pub use http::Method;
+pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use idempotency::{IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement};
 pub use pipeline::Pipeline;
 pub use policy::Policy;

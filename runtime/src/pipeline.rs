@@ -60,6 +60,8 @@ use crate::auth::Authenticator;
 use crate::breaker::{BreakerScope, CircuitBreaker};
 use crate::config::AdapterConfig;
 use crate::error::{Error, TimeoutLimit};
+use crate::observe::Observer;
+use crate::observe::call::CallObs;
 use crate::idempotency::{
     IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
 };
@@ -106,6 +108,7 @@ struct Inner {
     retry_budget: Option<RetryBudget>,
     store: Arc<dyn IdempotencyStore>,
     key_ttl: Duration,
+    observe: Observer,
 }
 
 impl Pipeline {
@@ -177,7 +180,7 @@ impl Pipeline {
             .unwrap_or_else(|| Arc::new(InMemoryIdempotencyStore::new()));
         Ok(Pipeline {
             inner: Arc::new(Inner {
-                base,
+                base: base.clone(),
                 name: config.name.clone(),
                 client,
                 auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?,
@@ -190,6 +193,7 @@ impl Pipeline {
                 retry_budget: config.retry_budget.map(RetryBudget::new),
                 store,
                 key_ttl: config.idempotency_ttl,
+                observe: Observer::new(&config, &base)?,
             }),
         })
     }
@@ -249,7 +253,8 @@ impl Pipeline {
     /// retries could not get past); `Err` for transport failures, timeouts, an open
     /// breaker, and configuration or credential problems.
     pub async fn send(&self, req: Request) -> Result<Response, Error> {
-        let span = tracing::debug_span!("vendor_call", adapter = %self.inner.name, operation = %req.operation);
+        let mut obs = self.inner.observe.start(&req, self.inner.policy(&req.operation));
+        let span = obs.span().clone();
         // Only keys drawn by `idempotency_key` (not derived ones) need the store.
         let guard = req.idempotency.as_ref().and_then(|(key, _)| {
             key.origin.as_ref().map(|_| UnsettledKey {
@@ -263,7 +268,8 @@ impl Pipeline {
         // Not boxed: measured, a multi-kilobyte allocation per call costs more under
         // concurrency (malloc arena locks) than the copies it saves. The state is kept
         // small instead (see `attempt::run_attempt`).
-        let result = self.send_inner(&req, sent).instrument(span).await;
+        let result = self.send_inner(&req, sent, &mut obs).instrument(span).await;
+        let result = obs.finish(result);
         if let Some(guard) = guard {
             guard.settle(&result).await;
         }
@@ -274,6 +280,7 @@ impl Pipeline {
         &self,
         req: &Request,
         sent: Option<&AtomicBool>,
+        obs: &mut CallObs<'_>,
     ) -> Result<Response, Error> {
         let inner = &*self.inner;
         let policy = inner.policy(&req.operation);
@@ -309,6 +316,7 @@ impl Pipeline {
             let permit = match (breaker.try_acquire(), last.take()) {
                 (Ok(p), _) => p,
                 (Err(retry_in), None) => {
+                    obs.breaker_refused(breaker.state_hint());
                     return Err(Error::Unavailable {
                         operation: call.operation.to_owned(),
                         retry_in,
@@ -323,13 +331,17 @@ impl Pipeline {
             // credential, and keeps the request out of the retry loop's state. A build
             // error drops the permit unrecorded: it says nothing about the vendor.
             let authorized = inner.credential_for(req).await?;
-            let attempt_req = inner.build(req, &authorized.credential)?;
+            let mut attempt_req = inner.build(req, &authorized.credential)?;
+            obs.stamp(&mut attempt_req);
             call.attempts += 1;
+            let attempt_span = obs.attempt_span(call.attempts);
             let limit = deadline.attempt_deadline(now, policy.attempt_timeout);
             if let Some(sent) = sent {
                 sent.store(true, Ordering::Relaxed);
             }
-            let outcome = run_attempt(&inner.client, attempt_req, limit.map(|(at, _)| at)).await;
+            let outcome = run_attempt(&inner.client, attempt_req, limit.map(|(at, _)| at))
+                .instrument(attempt_span.clone())
+                .await;
             let which = limit.map_or(TimeoutLimit::Attempt, |(_, which)| which);
             let attempt = classify(
                 outcome.map_err(|_| which),
@@ -339,6 +351,8 @@ impl Pipeline {
             let ended = Instant::now();
             let elapsed = ended.saturating_duration_since(now);
             permit.record_at(breaker_outcome(&attempt), elapsed, ended);
+            let (status, headers, failure) = attempt.summary();
+            obs.attempt_end(&attempt_span, status, headers, failure, elapsed, breaker.state_hint());
 
             let failed = match attempt {
                 Attempt::Done(resp) => {
@@ -408,6 +422,7 @@ impl Pipeline {
                     None => return call.give_up(failed, &deadline, "retry budget exhausted"),
                 }
             }
+            obs.retrying(failed.failure, wait);
             last = Some(failed);
             tokio::time::sleep(wait).await;
             now = Instant::now();

@@ -7,6 +7,7 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::observe::call::{Tally, TallySlot};
 
 /// The final HTTP exchange of a call (after retries), body fully read.
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct Response {
     body: Bytes,
     attempts: u32,
     earlier_unknown: bool,
+    /// Counts the call in the metrics when the adapter is done with the response.
+    tally: TallySlot,
 }
 
 impl Response {
@@ -27,7 +30,13 @@ impl Response {
             body: body.into(),
             attempts: 1,
             earlier_unknown: false,
+            tally: TallySlot::default(),
         }
+    }
+
+    pub(crate) fn with_tally(mut self, tally: Tally) -> Self {
+        self.tally = TallySlot(Some(tally));
+        self
     }
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
@@ -96,6 +105,7 @@ impl Response {
             } else {
                 inner.to_string()
             };
+            self.tally.contract(&path, &message);
             Error::contract(operation, path, message)
         })
     }

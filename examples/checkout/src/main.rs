@@ -5,7 +5,13 @@
 //! * `PAYMENT_PROVIDER`: `stripe` (default), `square` or `adyen`;
 //! * the provider's secret, as its mapping names it: `STRIPE_API_KEY`,
 //!   `SQUARE_ACCESS_TOKEN` or `ADYEN_API_KEY`;
-//! * `PAYMENT_BASE_URL`, optionally: a sandbox, or a local mock on 127.0.0.1.
+//! * `PAYMENT_BASE_URL`, optionally: a sandbox, or a local mock on 127.0.0.1;
+//! * `CORRELATION_ID`, optionally: the id the payment's log lines and vendor calls
+//!   carry (a service takes it from the incoming request); generated when unset;
+//! * `METRICS_ADDR`, optionally (`127.0.0.1:9464`): serves Prometheus metrics on
+//!   `http://METRICS_ADDR/metrics`, and keeps serving after the payment until standard
+//!   input closes, so they can be scraped;
+//! * `RUST_LOG`: log filter (default `info`). Logs are JSON lines on standard error.
 //!
 //! Swapping providers is a configuration change: the code below is written against the
 //! `PaymentGateway` port and never names a vendor type.
@@ -14,8 +20,11 @@ use checkout::domain::PaymentGateway;
 use checkout::{
     Checkout, Provider, adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway,
 };
-use portcullis_runtime::AdapterConfig;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+use portcullis_runtime::observe::metrics::{CALL_DURATION_SECONDS, DURATION_BUCKETS};
+use portcullis_runtime::{AdapterConfig, CorrelationId};
 use std::process::ExitCode;
+use tracing::Instrument;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -38,13 +47,27 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let metrics = match observability() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let correlation = std::env::var("CORRELATION_ID")
+        .ok()
+        .and_then(|id| CorrelationId::parse(&id))
+        .unwrap_or_else(CorrelationId::generate);
+    let span = tracing::info_span!("checkout", order_id = %order, correlation_id = %correlation);
     let order = Order {
         id: order,
         amount,
         currency,
         payment_method,
     };
-    let result = match provider {
+    let work = async {
+        tracing::info!(?provider, "charging order");
+        match provider {
         Provider::Stripe => {
             pay(
                 StripeGateway::new(configure(StripeGateway::config())),
@@ -60,8 +83,11 @@ async fn main() -> ExitCode {
             .await
         }
         Provider::Adyen => pay(AdyenGateway::new(configure(AdyenGateway::config())), order).await,
+        }
     };
-    match result {
+    // The scope puts the id on every vendor call; the span on this service's own lines.
+    let result = correlation.scope(work.instrument(span)).await;
+    let code = match result {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
@@ -70,7 +96,41 @@ async fn main() -> ExitCode {
             eprintln!("{line}");
             ExitCode::FAILURE
         }
+    };
+    if metrics {
+        // A one-shot command would exit before anyone scraped it.
+        let mut sink = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut tokio::io::stdin(), &mut sink).await;
     }
+    code
+}
+
+/// JSON log lines on standard error; a Prometheus endpoint when `METRICS_ADDR` is set
+/// (returns whether it is).
+fn observability() -> Result<bool, String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_writer(std::io::stderr)
+        .init();
+    let Ok(addr) = std::env::var("METRICS_ADDR") else {
+        return Ok(false);
+    };
+    let addr: std::net::SocketAddr = addr
+        .parse()
+        .map_err(|e| format!("METRICS_ADDR {addr:?} is not host:port: {e}"))?;
+    // Before any pipeline is built: pipelines cache their metric handles.
+    PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .set_buckets_for_metric(Matcher::Full(CALL_DURATION_SECONDS.into()), DURATION_BUCKETS)
+        .and_then(|b| b.install())
+        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?;
+    tracing::info!(%addr, "serving Prometheus metrics on /metrics");
+    Ok(true)
 }
 
 struct Order<'a> {

@@ -115,6 +115,15 @@ impl CircuitBreaker {
         }
     }
 
+    /// The state, without taking the lock while closed (the common case): what the
+    /// metrics read after every attempt.
+    pub(crate) fn state_hint(&self) -> BreakerState {
+        if self.closed.load(Ordering::Relaxed) {
+            return BreakerState::Closed;
+        }
+        self.state()
+    }
+
     fn refresh(&self, inner: &mut Inner, now: Instant) {
         if let State::Open { until } = inner.state {
             if now >= until {

@@ -51,6 +51,20 @@ pub(super) fn describe(e: &reqwest::Error) -> String {
     }
 }
 
+impl Attempt {
+    /// Status, headers and failure, for the attempt's span and the metrics.
+    pub(super) fn summary(&self) -> (Option<u16>, Option<&http::HeaderMap>, Option<AttemptFailure>) {
+        match self {
+            Attempt::Done(r) => (Some(r.status()), Some(r.headers()), None),
+            Attempt::Failed(f) => (
+                f.response.as_ref().map(Response::status),
+                f.response.as_ref().map(Response::headers),
+                Some(f.failure),
+            ),
+        }
+    }
+}
+
 pub(super) fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
     let status = match attempt {
         Attempt::Done(r) => r.status(),

@@ -1,6 +1,7 @@
 mod auth;
 mod chaos;
 mod mock_vendor;
+mod observe;
 mod pipeline;
 
 use std::time::Duration;

@@ -1,0 +1,299 @@
+//! The pipeline's side of observability: one [`CallObs`] per call, and the [`Tally`]
+//! a final response carries until the adapter has decoded it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use http::HeaderMap;
+use tokio::time::Instant;
+use tracing::Span;
+use tracing::field::Empty;
+
+use super::metrics::{
+    OUTCOMES, breaker_value, failure_label, outcome_index, ratelimit_remaining, retry_counter,
+};
+use super::{CorrelationId, Observer, OpObserver};
+use crate::breaker::BreakerState;
+use crate::error::{Error, ErrorKind};
+use crate::policy::Resolved;
+use crate::request::Request;
+use crate::response::Response;
+use crate::retry::{AttemptFailure, retry_after};
+
+/// One call's span, correlation id and clock.
+pub(crate) struct CallObs<'a> {
+    observer: &'a Observer,
+    req: &'a Request,
+    op: Arc<OpObserver>,
+    id: CorrelationId,
+    span: Span,
+    started: Instant,
+    attempts: u32,
+}
+
+impl Observer {
+    /// Opens the call's span under the caller's correlation id (or a fresh one).
+    pub(crate) fn start<'a>(&'a self, req: &'a Request, policy: &Resolved) -> CallObs<'a> {
+        let op = self.op(&req.operation, policy);
+        let id = CorrelationId::current_or_generate();
+        let span = tracing::info_span!(
+            "vendor_call",
+            otel.kind = "client",
+            vendor = %op.vendor,
+            operation = %op.operation,
+            correlation_id = %id,
+            http.request.method = req.method.as_str(),
+            server.address = &*self.server_address,
+            url.template = &*req.path,
+            http.response.status_code = Empty,
+            http.request.resend_count = Empty,
+            error.type = Empty,
+            outcome = Empty,
+            attempts = Empty,
+            latency_ms = Empty,
+            retry_reason = Empty,
+            breaker_state = Empty,
+        );
+        CallObs {
+            observer: self,
+            req,
+            op,
+            id,
+            span,
+            started: Instant::now(),
+            attempts: 0,
+        }
+    }
+}
+
+impl CallObs<'_> {
+    pub(crate) fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// Adds the correlation header and `traceparent` to one attempt's request.
+    pub(crate) fn stamp(&self, req: &mut reqwest::Request) {
+        let headers = req.headers_mut();
+        if let Some(name) = &self.observer.correlation_header {
+            headers.insert(name.clone(), self.id.header_value());
+        }
+        if self.observer.traceparent {
+            headers.insert(
+                http::header::HeaderName::from_static("traceparent"),
+                self.id.traceparent(),
+            );
+        }
+    }
+
+    /// The span of attempt `n` (1-based), a child of the call's.
+    pub(crate) fn attempt_span(&mut self, n: u32) -> Span {
+        self.attempts = n;
+        tracing::debug_span!(
+            parent: &self.span,
+            "vendor_attempt",
+            otel.kind = "client",
+            attempt = n,
+            http.request.resend_count = n - 1,
+            http.request.method = self.req.method.as_str(),
+            server.address = &*self.observer.server_address,
+            url.template = &*self.req.path,
+            http.response.status_code = Empty,
+            error.type = Empty,
+            latency_ms = Empty,
+            breaker_state = Empty,
+        )
+    }
+
+    /// Records what one attempt produced: on its span, and in the breaker and
+    /// rate-limit gauges.
+    pub(crate) fn attempt_end(
+        &self,
+        span: &Span,
+        status: Option<u16>,
+        headers: Option<&HeaderMap>,
+        failure: Option<AttemptFailure>,
+        elapsed: Duration,
+        breaker: BreakerState,
+    ) {
+        let breaker_label = breaker_name(breaker);
+        self.op.metrics.breaker.set(breaker_value(breaker));
+        if let Some(remaining) = headers.and_then(ratelimit_remaining) {
+            self.observer
+                .ratelimit
+                .get_or_init(|| super::metrics::ratelimit_gauge(&self.op.vendor))
+                .set(remaining);
+        }
+        self.span.record("breaker_state", breaker_label);
+        if span.is_disabled() {
+            return;
+        }
+        if let Some(s) = status {
+            span.record("http.response.status_code", s);
+        }
+        if let Some(f) = failure {
+            span.record("error.type", failure_label(f));
+        }
+        span.record("latency_ms", millis(elapsed));
+        span.record("breaker_state", breaker_label);
+    }
+
+    /// Counts a retry and says why in the call's span and log.
+    pub(crate) fn retrying(&self, failure: AttemptFailure, wait: Duration) {
+        let reason = failure_label(failure);
+        retry_counter(&self.op.vendor, &self.op.operation, reason).increment(1);
+        self.span.record("retry_reason", reason);
+        tracing::info!(parent: &self.span, attempt = self.attempts, retry_reason = reason, wait_ms = millis(wait), "retrying vendor call");
+    }
+
+    /// The breaker refused the call.
+    pub(crate) fn breaker_refused(&self, state: BreakerState) {
+        self.op.metrics.breaker.set(breaker_value(state));
+        self.span.record("breaker_state", breaker_name(state));
+    }
+
+    /// Closes the call: duration, log line, and the outcome count (for a response,
+    /// deferred to its [`Tally`] so a decode failure counts as `contract`).
+    pub(crate) fn finish(self, result: Result<Response, Error>) -> Result<Response, Error> {
+        let latency = self.started.elapsed();
+        self.op.metrics.duration.record(latency.as_secs_f64());
+        let (kind, status) = match &result {
+            Ok(resp) => (response_kind(resp), Some(resp.status())),
+            Err(e) => (Some(e.kind()), e.status()),
+        };
+        let outcome = OUTCOMES[outcome_index(kind)];
+        let span = &self.span;
+        if !span.is_disabled() {
+            span.record("outcome", outcome);
+            span.record("attempts", self.attempts);
+            span.record("http.request.resend_count", self.attempts.saturating_sub(1));
+            span.record("latency_ms", millis(latency));
+            if let Some(s) = status {
+                span.record("http.response.status_code", s);
+            }
+            if kind.is_some() {
+                span.record(
+                    "error.type",
+                    status.map_or(outcome, super::metrics::status_label),
+                );
+            }
+        }
+        let ms = millis(latency);
+        if is_failure(kind, status) {
+            match &result {
+                Err(e) => {
+                    tracing::warn!(parent: span, outcome, attempts = self.attempts, latency_ms = ms, error = %e, "vendor call failed")
+                }
+                Ok(_) => {
+                    tracing::warn!(parent: span, outcome, status, attempts = self.attempts, latency_ms = ms, "vendor call failed")
+                }
+            }
+        } else {
+            tracing::info!(parent: span, outcome, status, attempts = self.attempts, latency_ms = ms, "vendor call");
+        }
+        match result {
+            Ok(resp) => Ok(resp.with_tally(Tally {
+                op: self.op,
+                id: self.id,
+                status: status.unwrap_or_default(),
+                kind,
+                latency,
+                contract: AtomicBool::new(false),
+            })),
+            Err(e) => {
+                self.op.metrics.calls[outcome_index(kind)].increment(1);
+                self.op.health(latency, is_failure(kind, status));
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Counts a call answered with a response once the adapter is done with it.
+pub(crate) struct Tally {
+    op: Arc<OpObserver>,
+    id: CorrelationId,
+    status: u16,
+    kind: Option<ErrorKind>,
+    latency: Duration,
+    contract: AtomicBool,
+}
+
+/// Where a [`Response`] keeps its [`Tally`]. A clone carries none, so a call is
+/// counted once however often its response is copied.
+#[derive(Default)]
+pub(crate) struct TallySlot(pub(crate) Option<Tally>);
+
+impl Clone for TallySlot {
+    fn clone(&self) -> Self {
+        TallySlot(None)
+    }
+}
+
+impl TallySlot {
+    /// The response did not match the spec: the call counts as `contract`.
+    pub(crate) fn contract(&self, path: &str, message: &str) {
+        let Some(t) = &self.0 else {
+            return;
+        };
+        t.contract.store(true, Ordering::Relaxed);
+        tracing::warn!(
+            vendor = %t.op.vendor, operation = %t.op.operation, correlation_id = %t.id,
+            http.response.status_code = t.status, path, message,
+            "vendor response does not match the contract"
+        );
+    }
+}
+
+impl Drop for TallySlot {
+    fn drop(&mut self) {
+        let Some(t) = self.0.take() else {
+            return;
+        };
+        let kind = if t.contract.load(Ordering::Relaxed) {
+            Some(ErrorKind::Contract)
+        } else {
+            t.kind
+        };
+        t.op.metrics.calls[outcome_index(kind)].increment(1);
+        t.op.health(t.latency, is_failure(kind, Some(t.status)));
+    }
+}
+
+/// How [`Error::from_vendor_response`] would classify a final response.
+fn response_kind(resp: &Response) -> Option<ErrorKind> {
+    match resp.status() {
+        200..=299 => None,
+        429 => Some(ErrorKind::RateLimited),
+        403 if retry_after::rate_limit_exhausted(resp.headers()) => Some(ErrorKind::RateLimited),
+        401 | 403 => Some(ErrorKind::Auth),
+        _ => Some(ErrorKind::Vendor),
+    }
+}
+
+/// Whether the outcome says the vendor is unhealthy, the breaker's reading: business
+/// answers (a declined card, a 404) and throttling are not.
+fn is_failure(kind: Option<ErrorKind>, status: Option<u16>) -> bool {
+    match kind {
+        Some(
+            ErrorKind::Timeout
+            | ErrorKind::Transport
+            | ErrorKind::Unavailable
+            | ErrorKind::Contract,
+        ) => true,
+        Some(ErrorKind::Vendor) => status.is_some_and(|s| s >= 500 || s == 408),
+        _ => false,
+    }
+}
+
+fn breaker_name(state: BreakerState) -> &'static str {
+    match state {
+        BreakerState::Closed => "closed",
+        BreakerState::HalfOpen => "half_open",
+        BreakerState::Open => "open",
+    }
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

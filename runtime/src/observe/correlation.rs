@@ -1,0 +1,220 @@
+//! Correlation ids: taken from the caller's context or generated, sent to the vendor.
+
+use std::fmt;
+use std::future::Future;
+
+use http::HeaderValue;
+use sha2::{Digest, Sha256};
+
+tokio::task_local! {
+    static CURRENT: CorrelationId;
+}
+
+/// The id that ties one piece of work (an incoming request, a job) to every vendor
+/// call it makes: it is a field of each call's span and log line, it is sent to the
+/// vendor in the correlation header (default `X-Correlation-Id`), and its trace id is
+/// the trace id of the W3C `traceparent` header.
+///
+/// Set it once per unit of work with [`CorrelationId::scope`]; calls made outside any
+/// scope get a fresh one each.
+///
+/// ```
+/// use portcullis_runtime::CorrelationId;
+///
+/// # async fn demo() {
+/// // From the incoming request's header, or a fresh one when it is absent or unusable.
+/// let id = CorrelationId::parse("order-42-checkout").unwrap_or_else(CorrelationId::generate);
+/// id.clone()
+///     .scope(async {
+///         assert_eq!(CorrelationId::current().map(|c| c.to_string()), Some(id.to_string()));
+///         // every pipeline.send(..) in here carries `order-42-checkout`
+///     })
+///     .await;
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct CorrelationId {
+    /// Kept as the header value it is sent as: cloning it is a reference count, so the
+    /// id costs no allocation per attempt.
+    header: HeaderValue,
+    trace_id: u128,
+}
+
+impl CorrelationId {
+    /// A random id: its text is its 32-hex-digit trace id.
+    pub fn generate() -> Self {
+        let trace_id = loop {
+            // All-zero is the one trace id W3C forbids.
+            let t: u128 = rand::random();
+            if t != 0 {
+                break t;
+            }
+        };
+        let text = format!("{trace_id:032x}");
+        CorrelationId {
+            header: HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
+                .unwrap_or_else(|_| HeaderValue::from_static("0")),
+            trace_id,
+        }
+    }
+
+    /// An id the caller already has (an incoming `X-Correlation-Id`, a job id).
+    ///
+    /// `None` when it is empty, longer than 128 bytes, or not visible ASCII: such a
+    /// value cannot travel in a header unchanged, and a changed id correlates nothing.
+    /// A UUID or 32 hex digits become the trace id as they are; any other text is
+    /// hashed into one, so the same id always gives the same trace.
+    pub fn parse(value: &str) -> Option<Self> {
+        if value.is_empty() || value.len() > 128 || !value.bytes().all(|b| b.is_ascii_graphic()) {
+            return None;
+        }
+        let header = HeaderValue::from_str(value).ok()?;
+        let hex: String = value.chars().filter(|c| *c != '-').collect();
+        let trace_id = match u128::from_str_radix(&hex, 16) {
+            Ok(t) if hex.len() == 32 && t != 0 => t,
+            _ => {
+                let digest = Sha256::digest(value.as_bytes());
+                let mut first = [0u8; 16];
+                first.copy_from_slice(&digest[..16]);
+                u128::from_be_bytes(first).max(1)
+            }
+        };
+        Some(CorrelationId { header, trace_id })
+    }
+
+    /// The trace of an incoming W3C `traceparent` header
+    /// (`00-<trace id>-<parent id>-<flags>`), so vendor calls join the caller's trace.
+    pub fn from_traceparent(value: &str) -> Option<Self> {
+        let mut parts = value.split('-');
+        let (version, trace, parent) = (parts.next()?, parts.next()?, parts.next()?);
+        if version.len() != 2 || trace.len() != 32 || parent.len() != 16 {
+            return None;
+        }
+        let trace_id = u128::from_str_radix(trace, 16).ok().filter(|t| *t != 0)?;
+        Some(CorrelationId {
+            header: HeaderValue::from_str(&trace.to_ascii_lowercase()).ok()?,
+            trace_id,
+        })
+    }
+
+    /// The id of the current [`CorrelationId::scope`], if any.
+    pub fn current() -> Option<Self> {
+        CURRENT.try_with(Clone::clone).ok()
+    }
+
+    /// The current scope's id, or a fresh one.
+    pub fn current_or_generate() -> Self {
+        Self::current().unwrap_or_else(Self::generate)
+    }
+
+    /// Runs `work` with this id as the current one; vendor calls made inside it (on
+    /// this task) carry it.
+    pub async fn scope<F: Future>(self, work: F) -> F::Output {
+        CURRENT.scope(self, work).await
+    }
+
+    /// The trace id sent in `traceparent`.
+    pub fn trace_id(&self) -> u128 {
+        self.trace_id
+    }
+
+    /// The id as sent in the correlation header.
+    pub fn as_str(&self) -> &str {
+        // Only visible ASCII gets in (checked in `parse`, hex in `generate`).
+        self.header.to_str().unwrap_or_default()
+    }
+
+    pub(crate) fn header_value(&self) -> HeaderValue {
+        self.header.clone()
+    }
+
+    /// `traceparent` for one attempt: our trace, a fresh parent id per attempt (each
+    /// attempt is its own client span), flagged sampled since the call is logged.
+    pub(crate) fn traceparent(&self) -> HeaderValue {
+        let span_id = loop {
+            let s: u64 = rand::random();
+            if s != 0 {
+                break s;
+            }
+        };
+        let mut buf = [0u8; 55];
+        write_hex(&mut buf[3..35], self.trace_id);
+        write_hex(&mut buf[36..52], u128::from(span_id));
+        buf[..3].copy_from_slice(b"00-");
+        buf[35] = b'-';
+        buf[52..].copy_from_slice(b"-01");
+        HeaderValue::from_bytes(&buf).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+}
+
+/// Lowercase hex of the low `out.len() * 4` bits of `v`, most significant first.
+fn write_hex(out: &mut [u8], mut v: u128) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(v & 0xf) as usize];
+        v >>= 4;
+    }
+}
+
+impl fmt::Display for CorrelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for CorrelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CorrelationId")
+            .field(&self.as_str())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_are_their_trace_id() {
+        let id = CorrelationId::generate();
+        assert_eq!(id.as_str(), format!("{:032x}", id.trace_id()));
+        let tp = id.traceparent();
+        let tp = tp.to_str().expect("ascii");
+        assert_eq!(tp.len(), 55);
+        assert!(tp.starts_with(&format!("00-{}-", id.as_str())), "{tp}");
+        assert!(tp.ends_with("-01"), "{tp}");
+        assert_ne!(&tp[36..52], "0000000000000000");
+    }
+
+    #[test]
+    fn parse_keeps_uuids_and_hashes_other_text() {
+        let uuid = CorrelationId::parse("4bf92f35-77b3-4da6-a3ce-929d0e0e4736").expect("uuid");
+        assert_eq!(uuid.trace_id(), 0x4bf92f3577b34da6a3ce929d0e0e4736);
+        assert_eq!(uuid.as_str(), "4bf92f35-77b3-4da6-a3ce-929d0e0e4736");
+        let a = CorrelationId::parse("order-42").expect("text");
+        let b = CorrelationId::parse("order-42").expect("text");
+        assert_eq!(a.trace_id(), b.trace_id());
+        assert_eq!(CorrelationId::parse(""), None);
+        assert_eq!(CorrelationId::parse("has space"), None);
+        assert_eq!(CorrelationId::parse("line\nbreak"), None);
+        assert_eq!(CorrelationId::parse(&"x".repeat(129)), None);
+    }
+
+    #[test]
+    fn joins_an_incoming_trace() {
+        let id = CorrelationId::from_traceparent(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )
+        .expect("valid");
+        assert_eq!(id.trace_id(), 0x4bf92f3577b34da6a3ce929d0e0e4736);
+        assert!(CorrelationId::from_traceparent("00-0000-00f067aa0ba902b7-01").is_none());
+    }
+
+    #[tokio::test]
+    async fn scope_sets_the_current_id() {
+        assert!(CorrelationId::current().is_none());
+        let id = CorrelationId::parse("job-7").expect("valid");
+        let seen = id.clone().scope(async { CorrelationId::current() }).await;
+        assert_eq!(seen, Some(id));
+    }
+}
