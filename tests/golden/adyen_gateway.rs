@@ -135,15 +135,7 @@ impl AdyenGateway {
                 translate::payment_from_payment_response(wire, OP)
             }
             status @ 200..=299 => {
-                ::core::result::Result::Err(
-                    ::portcullis_runtime::Error::contract(
-                        OP,
-                        ::std::string::String::from("$"),
-                        ::std::format!(
-                            "unexpected success status {status}; the spec does not declare it"
-                        ),
-                    ),
-                )
+                ::core::result::Result::Err(translate::unexpected_status(OP, status))
             }
             _ => {
                 ::core::result::Result::Err(
@@ -203,15 +195,7 @@ impl AdyenGateway {
                 translate::refund_from_payment_refund_response(wire, OP)
             }
             status @ 200..=299 => {
-                ::core::result::Result::Err(
-                    ::portcullis_runtime::Error::contract(
-                        OP,
-                        ::std::string::String::from("$"),
-                        ::std::format!(
-                            "unexpected success status {status}; the spec does not declare it"
-                        ),
-                    ),
-                )
+                ::core::result::Result::Err(translate::unexpected_status(OP, status))
             }
             _ => {
                 ::core::result::Result::Err(
@@ -381,6 +365,16 @@ mod vendor {
 /// Vendor → domain translation and error mapping.
 mod translate {
     use ::portcullis_runtime as rt;
+    /// A success status the spec does not declare for the operation: the vendor changed.
+    pub(super) fn unexpected_status(op: &'static str, status: u16) -> rt::Error {
+        rt::Error::contract(
+            op,
+            ::std::string::String::from("$"),
+            ::std::format!(
+                "unexpected success status {status}; the spec does not declare it"
+            ),
+        )
+    }
     /// Builds `crate::domain::Payment` from the vendor's `PaymentResponse`.
     #[allow(unused_variables)]
     pub(super) fn payment_from_payment_response(

@@ -114,6 +114,25 @@ fn adapter(plan: &Plan) -> TokenStream {
             use ::portcullis_runtime as rt;
         )
     };
+    // Only operations without a `2XX` range answer undeclared statuses this way.
+    let unexpected = if !plan
+        .operations
+        .iter()
+        .any(|op| op.responses.iter().all(|r| r.status.is_some()))
+    {
+        quote!()
+    } else {
+        quote! {
+            /// A success status the spec does not declare for the operation: the vendor changed.
+            pub(super) fn unexpected_status(op: &'static str, status: u16) -> rt::Error {
+                rt::Error::contract(
+                    op,
+                    ::std::string::String::from("$"),
+                    ::std::format!("unexpected success status {status}; the spec does not declare it"),
+                )
+            }
+        }
+    };
     quote! {
         #[doc = #doc1]
         #[doc = ""]
@@ -152,6 +171,7 @@ fn adapter(plan: &Plan) -> TokenStream {
         /// Vendor → domain translation and error mapping.
         mod translate {
             #rt_use
+            #unexpected
             #(#converters)*
             #(#vendor_errors)*
             #(#errors)*
@@ -632,9 +652,7 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
         }
     }
     if !has_range {
-        arms.push(quote!(status @ 200..=299 => ::core::result::Result::Err(::portcullis_runtime::Error::contract(
-            OP, ::std::string::String::from("$"), ::std::format!("unexpected success status {status}; the spec does not declare it")
-        )),));
+        arms.push(quote!(status @ 200..=299 => ::core::result::Result::Err(translate::unexpected_status(OP, status)),));
     }
     let failure = match &op.error_body {
         Some(e) => {
