@@ -1,5 +1,6 @@
 //! One test binary (fast to link): end to end, diagnostics, determinism, compile-fail.
 
+mod auth;
 mod chaos;
 mod compile_fail;
 mod contract;

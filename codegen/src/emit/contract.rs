@@ -276,7 +276,9 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
     let adapter = ident(&plan.adapter);
     let auth = match &plan.auth {
         AuthPlan::None => quote!(rt::AuthConfig::None),
-        AuthPlan::Bearer(_) => {
+        // Contract tests check the request's shape, not the token flow: a fixed
+        // token stands in for the one the token endpoint would issue.
+        AuthPlan::Bearer(_) | AuthPlan::OAuth2ClientCredentials { .. } => {
             quote!(rt::AuthConfig::Bearer {
                 token: rt::SecretSource::literal("contract-test-token")
             })

@@ -969,6 +969,26 @@ fn auth_text(a: &AuthPlan) -> String {
                 from(secret)
             )
         }
+        AuthPlan::OAuth2ClientCredentials {
+            token_url,
+            client_id,
+            client_secret,
+            scopes,
+        } => format!(
+            "an OAuth2 client-credentials token from {} (scopes: {}), refreshed before expiry; the client id from {} and the client secret from {}",
+            code(token_url),
+            if scopes.is_empty() {
+                "none".to_owned()
+            } else {
+                scopes
+                    .iter()
+                    .map(|s| code(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            from(client_id),
+            from(client_secret)
+        ),
     }
 }
 

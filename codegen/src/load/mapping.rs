@@ -86,6 +86,14 @@ pub struct Auth {
     pub secret: Option<SecretRef>,
     /// The basic-auth password, when there is one.
     pub password: Option<SecretRef>,
+    /// OAuth2 client credentials: the client id.
+    pub client_id: Option<SecretRef>,
+    /// OAuth2 client credentials: the client secret.
+    pub client_secret: Option<SecretRef>,
+    /// OAuth2 scopes to ask for; `None` takes the spec's flow scopes.
+    pub scopes: Option<Vec<Spanned<String>>>,
+    /// OAuth2 token URL overriding the spec's.
+    pub token_url: Option<Spanned<String>>,
     /// Where the `auth:` key is.
     pub span: Span,
 }
@@ -728,7 +736,19 @@ impl Decoder<'_> {
     }
 
     fn auth(&mut self, node: &Node) -> Option<Auth> {
-        let e = self.entries(node, "auth", Some(&["scheme", "secret", "password"]));
+        let e = self.entries(
+            node,
+            "auth",
+            Some(&[
+                "scheme",
+                "secret",
+                "password",
+                "client_id",
+                "client_secret",
+                "scopes",
+                "token_url",
+            ]),
+        );
         let scheme = self
             .required(&e, "scheme", node.span, "auth")
             .and_then(|n| self.string(n, "auth.scheme"))?;
@@ -740,10 +760,33 @@ impl Decoder<'_> {
             .iter()
             .find(|(k, _)| k.value == "password")
             .and_then(|(_, n)| self.secret(n, "auth.password"));
+        let field = |name: &str| e.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
+        let client_id = field("client_id").and_then(|n| self.secret(n, "auth.client_id"));
+        let client_secret =
+            field("client_secret").and_then(|n| self.secret(n, "auth.client_secret"));
+        let token_url = field("token_url").and_then(|n| self.string(n, "auth.token_url"));
+        let scopes = field("scopes").map(|n| match n.as_seq() {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| self.string(i, "auth.scopes"))
+                .collect(),
+            None => {
+                self.err(
+                    n.span,
+                    "auth.scopes should be a list of scope names",
+                    "write for example [payments:read, payments:write]",
+                );
+                Vec::new()
+            }
+        });
         Some(Auth {
             scheme,
             secret,
             password,
+            client_id,
+            client_secret,
+            scopes,
+            token_url,
             span: node.span,
         })
     }

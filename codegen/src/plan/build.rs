@@ -184,10 +184,16 @@ impl<'a> Planner<'a> {
             );
             return AuthPlan::None;
         };
+        use openapiv3::{APIKeyLocation, SecurityScheme};
+        if let SecurityScheme::OAuth2 { flows, .. } = scheme {
+            if auth.secret.is_none() {
+                return self.oauth2_client_credentials(auth, flows);
+            }
+        }
+        self.no_oauth2_keys(auth);
         let Some(secret) = self.secret(auth) else {
             return AuthPlan::None;
         };
-        use openapiv3::{APIKeyLocation, SecurityScheme};
         match scheme {
             SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
                 AuthPlan::Bearer(secret)
@@ -217,12 +223,143 @@ impl<'a> Planner<'a> {
                 };
                 self.err(
                     auth.scheme.span,
-                    format!("security scheme '{}' is {kind}, which this version does not support yet", auth.scheme.value),
-                    "use a bearer, basic or apiKey scheme of the spec (OAuth2 client credentials is planned)",
+                    format!(
+                        "security scheme '{}' is {kind}, which this version does not support yet",
+                        auth.scheme.value
+                    ),
+                    "use a bearer, basic, apiKey or oauth2 scheme of the spec",
                 );
                 AuthPlan::None
             }
         }
+    }
+
+    /// An OAuth2 scheme without `secret:`: the client-credentials flow, its token URL
+    /// and scopes from the spec unless the mapping overrides them.
+    fn oauth2_client_credentials(
+        &mut self,
+        auth: &Auth,
+        flows: &openapiv3::OAuth2Flows,
+    ) -> AuthPlan {
+        let Some(flow) = &flows.client_credentials else {
+            self.err(
+                auth.scheme.span,
+                format!(
+                    "security scheme '{}' has no clientCredentials flow",
+                    auth.scheme.value
+                ),
+                "give `secret:` with an access token issued out of band (sent as a bearer token)",
+            );
+            return AuthPlan::None;
+        };
+        let (Some(client_id), Some(client_secret)) = (&auth.client_id, &auth.client_secret) else {
+            self.err(
+                auth.span,
+                "OAuth2 client credentials need `client_id:` and `client_secret:`",
+                "add `client_id: { env: VAR }` and `client_secret: { env: VAR }` (or `{ file: path }`), or `secret:` for a pre-issued access token",
+            );
+            return AuthPlan::None;
+        };
+        let mut scopes: Vec<String> = match &auth.scopes {
+            Some(given) => {
+                for s in given {
+                    if !flow.scopes.contains_key(&s.value) {
+                        let help = suggest(&s.value, flow.scopes.keys().map(String::as_str));
+                        self.err(
+                            s.span,
+                            format!("scope '{}' is not declared by the flow", s.value),
+                            help,
+                        );
+                    }
+                }
+                given.iter().map(|s| s.value.clone()).collect()
+            }
+            None => self.required_scopes(&auth.scheme.value),
+        };
+        scopes.sort();
+        scopes.dedup();
+        AuthPlan::OAuth2ClientCredentials {
+            token_url: auth
+                .token_url
+                .as_ref()
+                .map_or_else(|| flow.token_url.clone(), |u| u.value.clone()),
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            scopes,
+        }
+    }
+
+    /// The scopes the mapped operations' security requirements ask of `scheme`.
+    fn required_scopes(&self, scheme: &str) -> Vec<String> {
+        let global = self.spec.api.security.as_ref();
+        self.mapping
+            .operations
+            .iter()
+            .filter_map(|om| self.spec.operation(&om.call.value))
+            .filter_map(|(_, op)| op.security.as_ref().or(global))
+            .flatten()
+            .filter_map(|req| req.get(scheme))
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// `client_id:` and friends belong to OAuth2 client credentials only.
+    fn no_oauth2_keys(&mut self, auth: &Auth) {
+        if auth.client_id.is_some()
+            || auth.client_secret.is_some()
+            || auth.scopes.is_some()
+            || auth.token_url.is_some()
+        {
+            self.err(
+                auth.span,
+                format!(
+                    "client_id, client_secret, scopes and token_url apply to an OAuth2 client-credentials scheme, not '{}' with `secret:`",
+                    auth.scheme.value
+                ),
+                "remove them, or remove `secret:` to use the scheme's clientCredentials flow",
+            );
+        }
+    }
+
+    /// Whether the spec sends `op` without credentials (`security: []`, on the
+    /// operation or globally); a requirement that excludes the mapping's scheme is an
+    /// error, since the vendor would reject every call.
+    fn anonymous(&mut self, om: &OperationMap, op: &openapiv3::Operation) -> bool {
+        let Some(reqs) = op.security.as_ref().or(self.spec.api.security.as_ref()) else {
+            return false;
+        };
+        if reqs.is_empty() {
+            return true;
+        }
+        let Some(auth) = &self.mapping.auth else {
+            return false;
+        };
+        // `{}` among the alternatives makes credentials optional: send them.
+        if reqs
+            .iter()
+            .any(|r| r.is_empty() || r.contains_key(&auth.scheme.value))
+        {
+            return false;
+        }
+        let mut accepted: Vec<&str> = reqs
+            .iter()
+            .flat_map(|r| r.keys())
+            .map(String::as_str)
+            .collect();
+        accepted.sort();
+        accepted.dedup();
+        self.err(
+            om.call.span,
+            format!(
+                "operation '{}' accepts security scheme(s) {}, not the mapping's '{}'",
+                om.call.value,
+                accepted.join(", "),
+                auth.scheme.value
+            ),
+            "choose one of them in `auth.scheme`",
+        );
+        false
     }
 
     fn secret(&mut self, auth: &Auth) -> Option<crate::load::mapping::SecretRef> {
@@ -296,6 +433,7 @@ impl<'a> Planner<'a> {
             error_body,
             error_rules,
             policies: om.policies.clone(),
+            anonymous: self.anonymous(om, op),
         })
     }
 

@@ -66,6 +66,18 @@ pub enum AuthPlan {
         /// The key.
         secret: SecretRef,
     },
+    /// A bearer token from an OAuth2 client-credentials flow, fetched and refreshed by
+    /// the runtime.
+    OAuth2ClientCredentials {
+        /// The token endpoint (the spec's, or the mapping's override).
+        token_url: String,
+        /// The client id.
+        client_id: SecretRef,
+        /// The client secret.
+        client_secret: SecretRef,
+        /// Scopes asked for, sorted.
+        scopes: Vec<String>,
+    },
 }
 
 /// One port method bound to one vendor operation.
@@ -103,6 +115,8 @@ pub struct OperationPlan {
     pub error_rules: Vec<ErrorRulePlan>,
     /// Policies that override the defaults for this operation.
     pub policies: Policies,
+    /// Sent without credentials: the spec's security for the operation is `[]`.
+    pub anonymous: bool,
 }
 
 /// A port method the vendor has no operation for: it returns a domain error at once.
