@@ -79,7 +79,6 @@ mod settle;
 
 use attempt::{Attempt, Failed, breaker_outcome, classify, run_attempt};
 use call::Call;
-use reauth::AfterAuth;
 use settle::UnsettledKey;
 
 /// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
@@ -356,16 +355,13 @@ impl Pipeline {
 
             let failed = match attempt {
                 Attempt::Done(resp) => {
-                    let resp = match inner
-                        .after_response(req, resp, &authorized, &mut reauthed)
+                    if inner
+                        .replay_after(req, &resp, &authorized, &mut reauthed)
                         .await?
                     {
-                        AfterAuth::Done(resp) => resp,
-                        AfterAuth::Replay => {
-                            now = Instant::now();
-                            continue;
-                        }
-                    };
+                        now = Instant::now();
+                        continue;
+                    }
                     tracing::debug!(
                         attempt = call.attempts,
                         status = resp.status(),

@@ -24,6 +24,10 @@ pub const DEFAULT_SKEW_SHARE: f64 = 0.2;
 /// kept until the vendor rejects it, and refreshed after this long anyway.
 const UNSTATED_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
+/// After a failed token request, callers get its error at once for this long instead
+/// of each asking again: a token endpoint that is down is not hammered by every call.
+const FAILURE_COOLDOWN: Duration = Duration::from_secs(1);
+
 /// How the client proves its identity to the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientAuth {
@@ -141,6 +145,8 @@ struct State {
     /// another caller already fetched for it.
     generation: u64,
     last_error: Option<TokenError>,
+    /// Until when `last_error` is answered without asking the endpoint again.
+    cooldown_until: Option<Instant>,
     refreshing: bool,
 }
 
@@ -210,7 +216,8 @@ impl TokenSource {
             if let Some(t) = &state.token {
                 if now < t.expires_at {
                     let out = (t.header.clone(), state.generation);
-                    if now >= t.refresh_at && !state.refreshing {
+                    let cooled = state.cooldown_until.is_none_or(|until| now >= until);
+                    if now >= t.refresh_at && !state.refreshing && cooled {
                         state.refreshing = true;
                         let this = self.clone();
                         tokio::spawn(async move {
@@ -218,6 +225,11 @@ impl TokenSource {
                         });
                     }
                     return Ok(out);
+                }
+            }
+            if let (Some(e), Some(until)) = (&state.last_error, state.cooldown_until) {
+                if now < until {
+                    return Err(auth_error(operation, e.clone()));
                 }
             }
             state.generation
@@ -275,6 +287,7 @@ impl TokenSource {
                 let header = token.header.clone();
                 state.token = Some(token);
                 state.last_error = None;
+                state.cooldown_until = None;
                 Ok((header, state.generation))
             }
             Err(e) => {
@@ -282,6 +295,7 @@ impl TokenSource {
                 // A background refresh that failed keeps the still-valid token; the
                 // next caller past the refresh point tries again.
                 state.last_error = Some(e.clone());
+                state.cooldown_until = Some(Instant::now() + FAILURE_COOLDOWN);
                 Err(e)
             }
         }

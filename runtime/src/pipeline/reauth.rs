@@ -8,14 +8,6 @@ use crate::response::Response;
 
 use super::Inner;
 
-/// What to do after an attempt's final response.
-pub(super) enum AfterAuth {
-    /// Not an auth failure: the response stands.
-    Done(Response),
-    /// The credential was renewed: send again, once.
-    Replay,
-}
-
 impl Inner {
     /// The credential for one attempt of `req`: none for an anonymous request.
     pub(super) async fn credential_for(&self, req: &Request) -> Result<Authorized, Error> {
@@ -27,23 +19,24 @@ impl Inner {
 
     /// A 401 to an authenticated request renews the credential (a new OAuth2 token, a
     /// re-read secret) and replays the call once; a second 401, or one no renewal can
-    /// help, ends the call with [`Error::Auth`]. `replayed` is the call's memory of it.
-    pub(super) async fn after_response(
+    /// help, ends the call with [`Error::Auth`]. `Ok(true)`: send again; `Ok(false)`:
+    /// the response stands. `replayed` is the call's memory of the one replay.
+    pub(super) async fn replay_after(
         &self,
         req: &Request,
-        resp: Response,
+        resp: &Response,
         used: &Authorized,
         replayed: &mut bool,
-    ) -> Result<AfterAuth, Error> {
+    ) -> Result<bool, Error> {
         if resp.status() != 401 || req.anonymous || !self.auth.is_configured() {
-            return Ok(AfterAuth::Done(resp));
+            return Ok(false);
         }
         let op = &req.operation;
         let first = !*replayed;
         *replayed = true;
         if first && self.auth.rejected(op, used).await? {
             crate::auth::events::rejected(op, true);
-            return Ok(AfterAuth::Replay);
+            return Ok(true);
         }
         crate::auth::events::rejected(op, false);
         Err(Error::Auth {

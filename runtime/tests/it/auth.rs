@@ -162,10 +162,14 @@ async fn oauth2_refreshes_before_expiry_without_making_callers_wait() {
 
 #[tokio::test]
 async fn failing_token_endpoint_is_an_auth_error_with_its_cause() {
-    let (idp, _) = token_endpoint(|_| 3600, |_| 401, Duration::ZERO).await;
+    let (idp, issued) = token_endpoint(|_| 3600, |_| 401, Duration::ZERO).await;
     let vendor = bearer_vendor().await;
     let p = oauth_pipeline(&vendor, &idp);
     let err = p.send(get("list")).await.expect_err("no token");
+    // Right after a failure, callers get its error without asking again.
+    let again = p.send(get("list")).await.expect_err("still no token");
+    assert_eq!(again.kind(), rt::ErrorKind::Auth);
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
     assert_eq!(err.kind(), rt::ErrorKind::Auth);
     assert!(!err.is_retryable());
     let cause = std::error::Error::source(&err)
