@@ -461,3 +461,48 @@ async fn no_secret_in_any_trace_output() {
         );
     }
 }
+
+/// A vault stand-in: the current value, and how often it was asked.
+#[derive(Debug, Default)]
+struct Vault {
+    value: Mutex<String>,
+    reads: AtomicU64,
+}
+
+impl rt::SecretProvider for Vault {
+    fn describe(&self) -> String {
+        "test vault kv/ledger".to_owned()
+    }
+    fn fetch(&self) -> rt::auth::SecretFuture<'_> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        let value = self.value.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Box::pin(async move { Ok(rt::secrecy::SecretString::from(value)) })
+    }
+}
+
+#[tokio::test]
+async fn a_vault_secret_is_read_once_a_second_and_rotates() {
+    let vault = Arc::new(Vault::default());
+    *vault.value.lock().unwrap_or_else(|e| e.into_inner()) = "vault-1".into();
+    let vendor = MockVendor::start().await;
+    vendor.route_fn("GET", "/v1/things", |_, _| Reply::json(200, json!({})));
+    let cfg = rt::AdapterConfig::new("VaultGateway", vendor.url())
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::Bearer {
+            token: rt::SecretSource::custom(vault.clone()),
+        });
+    let p = rt::Pipeline::new(cfg).expect("config");
+    for _ in 0..20 {
+        p.send(get("list")).await.expect("call");
+    }
+    assert_eq!(
+        vault.reads.load(Ordering::SeqCst),
+        1,
+        "cached between reads"
+    );
+    *vault.value.lock().unwrap_or_else(|e| e.into_inner()) = "vault-2".into();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    p.send(get("list")).await.expect("call");
+    assert_eq!(last_token(&vendor), "Bearer vault-2");
+    assert_eq!(vault.reads.load(Ordering::SeqCst), 2);
+}
