@@ -437,3 +437,34 @@ fn auth_error(operation: &str, e: TokenError) -> Error {
         source: Some(Box::new(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_code_shape_compiles_and_debug_hides_secrets() {
+        // As the generator emits it: scopes typed even when the list is empty.
+        let none = OAuth2ClientCredentials::new(
+            "https://auth.example.com/token",
+            SecretSource::env("ID"),
+            SecretSource::literal("cs-very-secret"),
+        )
+        .scopes::<&str>([]);
+        assert!(none.scopes.is_empty());
+        let some = none.clone().scopes::<&str>(["a", "b"]);
+        assert_eq!(some.scopes, ["a", "b"]);
+        assert!(!format!("{some:?}").contains("cs-very-secret"));
+    }
+
+    #[test]
+    fn token_url_must_be_https_unless_allowed() {
+        let flow = OAuth2ClientCredentials::new(
+            "http://127.0.0.1:1/token",
+            SecretSource::literal("id"),
+            SecretSource::literal("secret"),
+        );
+        assert!(TokenSource::new(flow.clone(), false).is_err());
+        assert!(TokenSource::new(flow, true).is_ok());
+    }
+}
