@@ -242,15 +242,23 @@ impl Rotating {
         cached.as_ref().map_or(0, |c| c.generation)
     }
 
-    fn fresh(&self, force: bool) -> Option<Authorized> {
+    /// The cached credential if it is younger than `max_age`.
+    fn cached_within(&self, max_age: Duration) -> Option<Authorized> {
         let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
         cached
             .as_ref()
-            .filter(|c| !force && c.at.elapsed() < REFRESH)
+            .filter(|c| c.at.elapsed() < max_age)
             .map(|c| Authorized {
                 credential: c.credential.clone(),
                 generation: c.generation,
             })
+    }
+
+    fn fresh(&self, force: bool) -> Option<Authorized> {
+        if force {
+            return None;
+        }
+        self.cached_within(REFRESH)
     }
 
     async fn credential(&self, force: bool) -> Result<Authorized, Error> {
@@ -258,7 +266,14 @@ impl Rotating {
             return Ok(a);
         }
         let before = self.generation();
-        let _reading = self.reading.lock().await;
+        let _reading = match self.reading.try_lock() {
+            Ok(guard) => guard,
+            // Another caller is re-reading: the value it replaces is still good.
+            Err(_) => match self.cached_within(Duration::MAX).filter(|_| !force) {
+                Some(a) => return Ok(a),
+                None => self.reading.lock().await,
+            },
+        };
         // Someone re-read while we waited: theirs is as new as ours would be.
         if let Some(a) = self
             .fresh(false)
