@@ -338,6 +338,34 @@ fn config(plan: &Plan) -> TokenStream {
         }
     };
     let defaults = policy(&plan.defaults);
+    let health = match &plan.health {
+        Some(h) => {
+            let mut fields = Vec::new();
+            if let Some(x) = h.enabled {
+                fields.push(quote!(enabled: #x,));
+            }
+            if let Some(x) = h.window {
+                let d = duration(x);
+                fields.push(quote!(window: #d,));
+            }
+            if let Some(x) = h.min_calls {
+                fields.push(quote!(min_calls: #x,));
+            }
+            if let Some(x) = h.error_rate {
+                fields.push(quote!(error_rate: #x,));
+            }
+            if let Some(x) = h.p95 {
+                let d = opt_duration(Some(x));
+                fields.push(quote!(p95: #d,));
+            }
+            if let Some(x) = h.p99 {
+                let d = opt_duration(Some(x));
+                fields.push(quote!(p99: #d,));
+            }
+            quote!(.health(::portcullis_runtime::HealthPolicy { #(#fields)* ..::core::default::Default::default() }))
+        }
+        None => quote!(),
+    };
     let ops = plan
         .operations
         .iter()
@@ -355,6 +383,7 @@ fn config(plan: &Plan) -> TokenStream {
             ::portcullis_runtime::AdapterConfig::new(#name, #base)
                 .auth(#auth)
                 .defaults(#defaults)
+                #health
                 #(#ops)*
         }
     }

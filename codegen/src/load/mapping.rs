@@ -45,6 +45,8 @@ pub struct Mapping {
     pub auth: Option<Auth>,
     /// Documented vendor limits.
     pub limits: Limits,
+    /// Thresholds of the in-process health monitor.
+    pub health: Option<Health>,
     /// Policies for every operation unless it overrides them.
     pub defaults: Policies,
     /// Where the vendor puts error codes and messages, and adapter-wide error rules.
@@ -105,6 +107,23 @@ pub struct Limits {
     pub rate: Option<Rate>,
     /// The vendor's quota.
     pub quota: Option<Quota>,
+}
+
+/// `health:` thresholds of the runtime's health monitor; absent keys keep its defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Health {
+    /// The rolling window.
+    pub window: Option<Duration>,
+    /// Calls the window must hold before it judges.
+    pub min_calls: Option<u32>,
+    /// Share of failed calls that raises the alert.
+    pub error_rate: Option<f64>,
+    /// p95 latency that raises the alert.
+    pub p95: Option<Duration>,
+    /// p99 latency that raises the alert.
+    pub p99: Option<Duration>,
+    /// `enabled: false` turns the monitor off.
+    pub enabled: Option<bool>,
 }
 
 /// `limits.rate`
@@ -374,7 +393,7 @@ pub struct FieldMap {
     pub required: bool,
 }
 
-const TOP_KEYS: [&str; 11] = [
+const TOP_KEYS: [&str; 12] = [
     "version",
     "adapter",
     "implements",
@@ -382,6 +401,7 @@ const TOP_KEYS: [&str; 11] = [
     "base_url",
     "auth",
     "limits",
+    "health",
     "defaults",
     "errors",
     "operations",
@@ -667,6 +687,7 @@ impl Decoder<'_> {
         }
         let auth = get("auth").and_then(|n| self.auth(n));
         let limits = get("limits").map(|n| self.limits(n)).unwrap_or_default();
+        let health = get("health").map(|n| self.health(n));
         let defaults = get("defaults")
             .map(|n| self.policies(n, "defaults", &[]))
             .unwrap_or_default();
@@ -692,6 +713,7 @@ impl Decoder<'_> {
             base_url: base_url?,
             auth,
             limits,
+            health,
             defaults,
             errors,
             operations,
@@ -843,6 +865,22 @@ impl Decoder<'_> {
             }
         }
         out
+    }
+
+    fn health(&mut self, node: &Node) -> Health {
+        let keys = ["enabled", "window", "min_calls", "error_rate", "p95", "p99"];
+        let mut h = Health::default();
+        for (k, v) in self.entries(node, "health", Some(&keys)) {
+            match k.value.as_str() {
+                "enabled" => h.enabled = self.boolean(v, "health.enabled"),
+                "window" => h.window = self.duration(v, "health.window"),
+                "min_calls" => h.min_calls = self.number(v, "health.min_calls"),
+                "error_rate" => h.error_rate = self.share(v, "health.error_rate"),
+                "p95" => h.p95 = self.duration(v, "health.p95"),
+                _ => h.p99 = self.duration(v, "health.p99"),
+            }
+        }
+        h
     }
 
     fn share(&mut self, node: &Node, what: &str) -> Option<f64> {

@@ -148,6 +148,7 @@ impl<'a> Planner<'a> {
             base_url: m.base_url.value.clone(),
             auth,
             limits: m.limits.clone(),
+            health: m.health.clone(),
             defaults: m.defaults.clone(),
             operations,
             unsupported,

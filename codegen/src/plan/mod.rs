@@ -36,6 +36,8 @@ pub struct Plan {
     pub auth: AuthPlan,
     /// Documented vendor limits (carried for the runtime and the report).
     pub limits: Limits,
+    /// Health monitor thresholds from the mapping.
+    pub health: Option<crate::load::mapping::Health>,
     /// Default policies.
     pub defaults: Policies,
     /// One per port method the vendor serves, in the mapping's order.
