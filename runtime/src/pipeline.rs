@@ -6,15 +6,18 @@
 //! nowhere else. From outside in, for one [`Pipeline::send`]:
 //!
 //! ```text
-//! span (adapter, operation)           one tracing span per logical call
+//! span `vendor_call` + correlation id one span per logical call (observe/), metrics and
+//! │                                   the health monitor fed from its outcome
 //! └─ budget                           deadline fixed now; covers everything below
 //!    └─ retry loop                    safe-to-retry rule, retry token bucket, full-jitter backoff,
 //!       │                             Retry-After; a wait that does not fit the budget ends the call
 //!       └─ circuit breaker            asked before *every* attempt; open -> Unavailable, no network
-//!          └─ request build + auth    URL, headers, credential: errors are Config, nothing sent
+//!          └─ request build + auth    URL, headers, correlation id and traceparent, credential
+//!             │                       (OAuth2 token refreshed ahead of expiry): errors are Config or Auth
 //!             └─ attempt timeout      min(attempt_timeout, remaining budget)
 //!                └─ send + read body  reqwest; the whole body is read inside the attempt
-//!                   └─ classify       final response / retryable status / timeout / transport
+//!                   └─ classify       final response / retryable status / timeout / transport;
+//!                                     a 401 renews the credential once and replays (reauth.rs)
 //! └─ idempotency store                remember the key if the outcome is unknown
 //! ```
 //!
@@ -44,8 +47,9 @@
 //! `settle.rs` (the idempotency store, also on cancellation).
 //!
 //! Seams for later issues: the rate limiter and quota sit between the breaker and the
-//! attempt (`acquire` then send); metrics read the same classification the breaker does;
-//! fallbacks wrap `send` from the adapter side.
+//! attempt (`acquire` then send), and their gauges go where observe/ already exports
+//! `portcullis_ratelimit_remaining` and `portcullis_quota_used_ratio`; fallbacks wrap
+//! `send` from the adapter side.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
