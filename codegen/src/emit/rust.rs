@@ -572,18 +572,15 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
     }
     // `mut` only when something is added to the request (an unused `mut` is a warning).
     let adds = !op.params.is_empty() || op.body.is_some() || op.idempotency.is_some();
-    if adds {
-        stmts.push(quote!(let mut request = ::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template);));
-    } else {
-        stmts.push(quote!(let request = ::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template);));
-    }
+    let mut init = quote!(::portcullis_runtime::Request::new(OP, ::portcullis_runtime::Method::#method, #template));
     if op.anonymous {
         // The spec says `security: []`: a public endpoint never sees the secret.
-        stmts.push(if adds {
-            quote!(let mut request = request.without_auth();)
-        } else {
-            quote!(let request = request.without_auth();)
-        });
+        init = quote!(#init.without_auth());
+    }
+    if adds {
+        stmts.push(quote!(let mut request = #init;));
+    } else {
+        stmts.push(quote!(let request = #init;));
     }
     for p in &op.params {
         let name = &p.wire_name;
