@@ -160,7 +160,10 @@ impl AdapterConfig {
     ///     });
     /// # let _ = cfg;
     /// ```
-    pub fn on_health_event(mut self, callback: impl Fn(&HealthEvent) + Send + Sync + 'static) -> Self {
+    pub fn on_health_event(
+        mut self,
+        callback: impl Fn(&HealthEvent) + Send + Sync + 'static,
+    ) -> Self {
         self.on_health = Some(std::sync::Arc::new(callback));
         self
     }

@@ -72,15 +72,13 @@ pub mod guide {
     #![doc = include_str!("../../docs/runtime.md")]
 }
 
-pub use auth::{
-    ApiKeyLocation, AuthConfig, OAuth2ClientCredentials, SecretProvider, SecretSource,
-};
+pub use auth::{ApiKeyLocation, AuthConfig, OAuth2ClientCredentials, SecretProvider, SecretSource};
 pub use breaker::{BreakerPolicy, BreakerScope};
 pub use config::AdapterConfig;
 pub use error::{Error, ErrorKind, Outcome, TimeoutLimit};
 pub use http::Method;
-pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use idempotency::{IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement};
+pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use pipeline::Pipeline;
 pub use policy::Policy;
 pub use request::Request;

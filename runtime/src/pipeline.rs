@@ -64,11 +64,11 @@ use crate::auth::Authenticator;
 use crate::breaker::{BreakerScope, CircuitBreaker};
 use crate::config::AdapterConfig;
 use crate::error::{Error, TimeoutLimit};
-use crate::observe::Observer;
-use crate::observe::call::CallObs;
 use crate::idempotency::{
     IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
 };
+use crate::observe::Observer;
+use crate::observe::call::CallObs;
 use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::Response;
@@ -256,7 +256,10 @@ impl Pipeline {
     /// retries could not get past); `Err` for transport failures, timeouts, an open
     /// breaker, and configuration or credential problems.
     pub async fn send(&self, req: Request) -> Result<Response, Error> {
-        let mut obs = self.inner.observe.start(&req, self.inner.policy(&req.operation));
+        let mut obs = self
+            .inner
+            .observe
+            .start(&req, self.inner.policy(&req.operation));
         let span = obs.span().clone();
         // Only keys drawn by `idempotency_key` (not derived ones) need the store.
         let guard = req.idempotency.as_ref().and_then(|(key, _)| {
@@ -355,7 +358,14 @@ impl Pipeline {
             let elapsed = ended.saturating_duration_since(now);
             permit.record_at(breaker_outcome(&attempt), elapsed, ended);
             let (status, headers, failure) = attempt.summary();
-            obs.attempt_end(&attempt_span, status, headers, failure, elapsed, breaker.state_hint());
+            obs.attempt_end(
+                &attempt_span,
+                status,
+                headers,
+                failure,
+                elapsed,
+                breaker.state_hint(),
+            );
 
             let failed = match attempt {
                 Attempt::Done(resp) => {

@@ -68,21 +68,23 @@ async fn main() -> ExitCode {
     let work = async {
         tracing::info!(?provider, "charging order");
         match provider {
-        Provider::Stripe => {
-            pay(
-                StripeGateway::new(configure(StripeGateway::config())),
-                order,
-            )
-            .await
-        }
-        Provider::Square => {
-            pay(
-                SquareGateway::new(configure(SquareGateway::config())),
-                order,
-            )
-            .await
-        }
-        Provider::Adyen => pay(AdyenGateway::new(configure(AdyenGateway::config())), order).await,
+            Provider::Stripe => {
+                pay(
+                    StripeGateway::new(configure(StripeGateway::config())),
+                    order,
+                )
+                .await
+            }
+            Provider::Square => {
+                pay(
+                    SquareGateway::new(configure(SquareGateway::config())),
+                    order,
+                )
+                .await
+            }
+            Provider::Adyen => {
+                pay(AdyenGateway::new(configure(AdyenGateway::config())), order).await
+            }
         }
     };
     // The scope puts the id on every vendor call; the span on this service's own lines.
@@ -126,7 +128,10 @@ fn observability() -> Result<bool, String> {
     // Before any pipeline is built: pipelines cache their metric handles.
     PrometheusBuilder::new()
         .with_http_listener(addr)
-        .set_buckets_for_metric(Matcher::Full(CALL_DURATION_SECONDS.into()), DURATION_BUCKETS)
+        .set_buckets_for_metric(
+            Matcher::Full(CALL_DURATION_SECONDS.into()),
+            DURATION_BUCKETS,
+        )
         .and_then(|b| b.install())
         .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?;
     tracing::info!(%addr, "serving Prometheus metrics on /metrics");

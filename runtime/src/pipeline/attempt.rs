@@ -53,7 +53,13 @@ pub(super) fn describe(e: &reqwest::Error) -> String {
 
 impl Attempt {
     /// Status, headers and failure, for the attempt's span and the metrics.
-    pub(super) fn summary(&self) -> (Option<u16>, Option<&http::HeaderMap>, Option<AttemptFailure>) {
+    pub(super) fn summary(
+        &self,
+    ) -> (
+        Option<u16>,
+        Option<&http::HeaderMap>,
+        Option<AttemptFailure>,
+    ) {
         match self {
             Attempt::Done(r) => (Some(r.status()), Some(r.headers()), None),
             Attempt::Failed(f) => (
