@@ -159,6 +159,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ));
             std::fs::write(&file, &code).with_context(|| format!("writing {}", file.display()))?;
             let docs = portcullis_codegen::builder::documents(&plan)?;
+            let mut written = Vec::new();
             for (name, text) in [
                 (&docs.report_file, &docs.report),
                 (&docs.alerts_file, &docs.alerts),
@@ -166,9 +167,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let path = out.join(name);
                 std::fs::write(&path, text)
                     .with_context(|| format!("writing {}", path.display()))?;
-                println!("wrote {}", path.display());
+                written.push(path);
             }
             print!("{}", plan.summary());
+            for path in &written {
+                println!("wrote {}", path.display());
+            }
             println!(
                 "wrote {} ({} lines) in {:.0?}",
                 file.display(),
