@@ -10,6 +10,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     // Fixtures exercise what the shipped mappings do not (JSON bodies, YAML specs, async fn ports).
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger.yaml"));
+    mappings
+        .push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger_oauth.yaml"));
     mappings.sort();
     let mut builder = portcullis_codegen::Builder::new();
     // Contract tests run with this crate's unit tests; cassettes live in tests/cassettes.

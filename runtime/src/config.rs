@@ -64,6 +64,26 @@ impl AdapterConfig {
         self
     }
 
+    /// The authentication a generated adapter configured, to adjust one part of it
+    /// (a sandbox token endpoint, another secret source) without restating the rest.
+    ///
+    /// ```
+    /// use portcullis_runtime as rt;
+    /// let creds = rt::OAuth2ClientCredentials::new(
+    ///     "https://vendor.example/oauth/token",
+    ///     rt::SecretSource::env("CLIENT_ID"),
+    ///     rt::SecretSource::env("CLIENT_SECRET"),
+    /// );
+    /// let mut cfg = rt::AdapterConfig::new("Vendor", "https://vendor.example")
+    ///     .auth(rt::AuthConfig::OAuth2ClientCredentials(creds));
+    /// if let rt::AuthConfig::OAuth2ClientCredentials(c) = cfg.auth_mut() {
+    ///     c.token_url = "https://sandbox.vendor.example/oauth/token".into();
+    /// }
+    /// ```
+    pub fn auth_mut(&mut self) -> &mut AuthConfig {
+        &mut self.auth
+    }
+
     /// The adapter-wide policy, under every operation's override.
     pub fn defaults(mut self, policy: Policy) -> Self {
         self.defaults = policy;

@@ -23,6 +23,11 @@ pub mod square {
     include!(concat!(env!("OUT_DIR"), "/square_gateway.rs"));
 }
 
+/// The same port over OAuth2 client credentials (tests/fixtures/ledger_oauth.yaml).
+pub mod ledger_oauth {
+    include!(concat!(env!("OUT_DIR"), "/ledger_oauth_adapter.rs"));
+}
+
 #[path = "../fixtures/ledger_domain.rs"]
 pub mod ledger_domain;
 
