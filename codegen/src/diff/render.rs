@@ -9,8 +9,13 @@ impl Report {
     /// a `help:` line when there is advice, then the totals.
     ///
     /// ```no_run
-    /// # let report: portcullis_codegen::diff::Report = todo!();
+    /// use portcullis_codegen::{diff, load::mapping::Mapping};
+    /// use std::path::Path;
+    ///
+    /// let mapping = Mapping::load(Path::new("mappings/adyen.yaml"))?;
+    /// let report = diff::diff(&mapping, Path::new("old.json"), Path::new("new.json"))?;
     /// print!("{}", report.text());
+    /// # Ok::<(), portcullis_codegen::Error>(())
     /// ```
     pub fn text(&self) -> String {
         let mut s = String::new();

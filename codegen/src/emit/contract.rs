@@ -719,13 +719,12 @@ fn operation(
     let args = match &c.args {
         Ok(a) => a.iter().map(|s| parse::<syn::Expr>(s)).collect::<Vec<_>>(),
         Err(reason) => {
-            let reason = format!("contract tests need sample arguments: {reason}");
+            // No placeholder test: an ignored empty test would look like coverage. The
+            // module says in review why this operation has no contract tests.
+            let reason = format!(" No contract tests: they need sample arguments, and the generator {reason}.");
             return quote! {
-                mod #m {
-                    #[test]
-                    #[ignore = #reason]
-                    fn cannot_synthesise_arguments() {}
-                }
+                #[doc = #reason]
+                mod #m {}
             };
         }
     };
