@@ -721,7 +721,9 @@ fn operation(
         Err(reason) => {
             // No placeholder test: an ignored empty test would look like coverage. The
             // module says in review why this operation has no contract tests.
-            let reason = format!(" No contract tests: they need sample arguments, and the generator {reason}.");
+            let reason = format!(
+                " No contract tests: they need sample arguments, and the generator {reason}."
+            );
             return quote! {
                 #[doc = #reason]
                 mod #m {}
