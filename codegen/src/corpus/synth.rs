@@ -118,7 +118,7 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
             construct,
             pointer: at,
         };
-        let method = method_names.claim(&snake(key).trim_start_matches("r#").to_string());
+        let method = method_names.claim(snake(key).trim_start_matches("r#"));
         let req_type = type_names.claim(&format!("{}Request", camel(key)));
         let mut req_fields: Vec<Field> = Vec::new();
         let mut field_names = Namer::default();
@@ -493,6 +493,33 @@ fn root_body(
         ));
     }
     let item_type = type_names.claim(&format!("{}Item", body.owner));
+    let (ty, each) = item_struct(
+        spec,
+        *item_ref,
+        item_type,
+        &format!("{at}/items"),
+        structs,
+        type_names,
+        1,
+    )?;
+    body.fields.push(Field {
+        name: f.clone(),
+        ty,
+    });
+    Ok(json!({ "from": format!("req.{}", f.trim_start_matches("r#")), "each": each }))
+}
+
+/// The struct of one item of a list of objects: its fields join `structs`; returns the
+/// field type (`Vec<Item>`) and the `each:` mapping of the item.
+fn item_struct(
+    spec: &Spec,
+    item_ref: SRef<'_>,
+    item_type: String,
+    at: &str,
+    structs: &mut Vec<(String, Vec<Field>)>,
+    type_names: &mut Namer,
+    depth: usize,
+) -> Result<(proc_macro2::TokenStream, Map<String, Value>), (String, String)> {
     let mut inner = Body {
         binder: "item",
         owner: item_type.clone(),
@@ -501,23 +528,11 @@ fn root_body(
         request: Map::new(),
     };
     body_fields(
-        spec,
-        *item_ref,
-        "",
-        true,
-        &format!("{at}/items"),
-        &mut inner,
-        structs,
-        type_names,
-        1,
+        spec, item_ref, "", true, at, &mut inner, structs, type_names, depth,
     )?;
     let t = format_ident!("{}", item_type);
-    body.fields.push(Field {
-        name: f.clone(),
-        ty: quote!(Vec<#t>),
-    });
     structs.push((item_type, inner.fields));
-    Ok(json!({ "from": format!("req.{}", f.trim_start_matches("r#")), "each": inner.request }))
+    Ok((quote!(Vec<#t>), inner.request))
 }
 
 /// Where synthesized request fields go: the struct's fields, the mapping entries, and
@@ -660,20 +675,11 @@ fn body_fields(
                     body.owner,
                     camel(&path.replace('.', "_"))
                 ));
-                let mut inner = Body {
-                    binder: "item",
-                    owner: item_type.clone(),
-                    names: Namer::default(),
-                    fields: Vec::new(),
-                    request: Map::new(),
-                };
-                body_fields(
+                let (ty, each) = item_struct(
                     spec,
                     *item_ref,
-                    "",
-                    true,
+                    item_type,
                     &format!("{here}/items"),
-                    &mut inner,
                     structs,
                     type_names,
                     depth + 1,
@@ -681,14 +687,9 @@ fn body_fields(
                 let f = body.names.claim(&snake(&path.replace('.', "_")));
                 body.request.insert(
                     path,
-                    json!({ "from": format!("{binder}.{}", f.trim_start_matches("r#")), "each": inner.request }),
+                    json!({ "from": format!("{binder}.{}", f.trim_start_matches("r#")), "each": each }),
                 );
-                let t = format_ident!("{}", item_type);
-                body.fields.push(Field {
-                    name: f,
-                    ty: quote!(Vec<#t>),
-                });
-                structs.push((item_type, inner.fields));
+                body.fields.push(Field { name: f, ty });
             }
             other => {
                 let what = match other {

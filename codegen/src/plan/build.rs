@@ -83,43 +83,14 @@ impl<'a> Planner<'a> {
         let auth = self.auth();
         let mut operations = Vec::new();
         for om in &m.operations {
-            let Some(pm) = self.port.method(&om.method.value) else {
-                let help = suggest(
-                    &om.method.value,
-                    self.port.methods.iter().map(|m| m.name.as_str()),
-                );
-                self.err(
-                    om.method.span,
-                    format!(
-                        "'{}' is not a method of {}",
-                        om.method.value, self.port.trait_name
-                    ),
-                    help,
-                );
-                continue;
-            };
-            if let Some(op) = self.operation(om, pm) {
-                operations.push(op);
+            if let Some(pm) = self.port_method(&om.method) {
+                operations.extend(self.operation(om, pm));
             }
         }
         let mut unsupported = Vec::new();
         for u in &m.unsupported {
-            match self.port.method(&u.method.value) {
-                Some(pm) => unsupported.extend(self.unsupported(u, pm)),
-                None => {
-                    let help = suggest(
-                        &u.method.value,
-                        self.port.methods.iter().map(|m| m.name.as_str()),
-                    );
-                    self.err(
-                        u.method.span,
-                        format!(
-                            "'{}' is not a method of {}",
-                            u.method.value, self.port.trait_name
-                        ),
-                        help,
-                    );
-                }
+            if let Some(pm) = self.port_method(&u.method) {
+                unsupported.extend(self.unsupported(u, pm));
             }
         }
         for t in &m.types {
@@ -155,6 +126,21 @@ impl<'a> Planner<'a> {
             wire: std::mem::take(&mut self.wire).into_values().collect(),
             converters: std::mem::take(&mut self.converters).into_values().collect(),
         }
+    }
+
+    /// The port method a mapping entry names, or a diagnostic with the nearest name.
+    fn port_method(&mut self, name: &Spanned<String>) -> Option<&'a PortMethod> {
+        let port: &'a Port = self.port;
+        let found = port.method(&name.value);
+        if found.is_none() {
+            let help = suggest(&name.value, port.methods.iter().map(|m| m.name.as_str()));
+            self.err(
+                name.span,
+                format!("'{}' is not a method of {}", name.value, port.trait_name),
+                help,
+            );
+        }
+        found
     }
 
     fn auth(&mut self) -> AuthPlan {
