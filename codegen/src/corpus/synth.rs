@@ -549,6 +549,7 @@ struct Body<'b> {
 
 /// The required scalar fields of a body, flattened (`a.b` becomes field `a_b`); required
 /// lists of objects become `Vec`s of item structs mapped with `each:`.
+#[allow(clippy::too_many_arguments)]
 fn body_fields(
     spec: &Spec,
     s: SRef<'_>,
