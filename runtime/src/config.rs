@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use crate::auth::AuthConfig;
 use crate::idempotency::IdempotencyStore;
+use crate::limit::{QuotaCallback, QuotaEvent, QuotaPolicy, RateLimit};
 use crate::observe::{DEFAULT_CORRELATION_HEADER, HealthCallback, HealthEvent, HealthPolicy};
 use crate::policy::Policy;
 use crate::retry::RetryBudgetPolicy;
+use crate::shared::{FallbackCache, SharedState};
 
 /// Everything a [`crate::Pipeline`] needs to know about one adapter.
 ///
@@ -33,6 +35,12 @@ pub struct AdapterConfig {
     pub(crate) traceparent: bool,
     pub(crate) health: HealthPolicy,
     pub(crate) on_health: Option<HealthCallback>,
+    pub(crate) rate: Option<RateLimit>,
+    pub(crate) buckets: BTreeMap<String, RateLimit>,
+    pub(crate) quota: Option<QuotaPolicy>,
+    pub(crate) on_quota: Option<QuotaCallback>,
+    pub(crate) shared_state: SharedState,
+    pub(crate) fallback_cache: Option<Arc<dyn FallbackCache>>,
 }
 
 impl AdapterConfig {
@@ -55,6 +63,12 @@ impl AdapterConfig {
             traceparent: true,
             health: HealthPolicy::default(),
             on_health: None,
+            rate: None,
+            buckets: BTreeMap::new(),
+            quota: None,
+            on_quota: None,
+            shared_state: SharedState::Local,
+            fallback_cache: None,
         }
     }
 
@@ -188,6 +202,75 @@ impl AdapterConfig {
         self
     }
 
+    /// The vendor's documented rate for the whole adapter, or `None` for no
+    /// client-side limit. Operations with a `bucket` use that bucket instead.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use portcullis_runtime::{AdapterConfig, RateLimit};
+    ///
+    /// let cfg = AdapterConfig::new("StripeGateway", "https://api.stripe.com")
+    ///     .rate_limit(Some(RateLimit::new(100, Duration::from_secs(1)).reserve(0.2)));
+    /// # let _ = cfg;
+    /// ```
+    pub fn rate_limit(mut self, rate: Option<RateLimit>) -> Self {
+        self.rate = rate;
+        self
+    }
+
+    /// A named bucket with its own rate (GitHub's search limit, say), for the
+    /// operations whose policy names it in [`Policy::bucket`].
+    pub fn bucket(mut self, name: impl Into<String>, rate: RateLimit) -> Self {
+        self.buckets.insert(name.into(), rate);
+        self
+    }
+
+    /// The vendor's quota, or `None` to count nothing.
+    pub fn quota(mut self, quota: Option<QuotaPolicy>) -> Self {
+        self.quota = quota;
+        self
+    }
+
+    /// Called when quota usage crosses a `warn_at` threshold, before the quota runs
+    /// out: the place to page someone.
+    ///
+    /// ```
+    /// use portcullis_runtime::AdapterConfig;
+    ///
+    /// let cfg = AdapterConfig::new("StripeGateway", "https://api.stripe.com")
+    ///     .on_quota_event(|e| eprintln!("{}: {:.0}% of the quota used", e.vendor, e.threshold * 100.0));
+    /// # let _ = cfg;
+    /// ```
+    pub fn on_quota_event(
+        mut self,
+        callback: impl Fn(&QuotaEvent) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_quota = Some(Arc::new(callback));
+        self
+    }
+
+    /// Where the limiter, quota counters, idempotency keys and fallback cache live
+    /// (default: in this process). An explicit [`Self::idempotency_store`] or
+    /// [`Self::fallback_cache`] wins over it.
+    ///
+    /// ```
+    /// use portcullis_runtime::{AdapterConfig, RedisConfig, SharedState};
+    ///
+    /// let cfg = AdapterConfig::new("StripeGateway", "https://api.stripe.com")
+    ///     .shared_state(SharedState::Redis(RedisConfig { replicas: 4, ..RedisConfig::new("redis://127.0.0.1:6379") }));
+    /// # let _ = cfg;
+    /// ```
+    pub fn shared_state(mut self, state: SharedState) -> Self {
+        self.shared_state = state;
+        self
+    }
+
+    /// Where the `cache` fallback keeps responses (default: per [`Self::shared_state`]).
+    pub fn fallback_cache(mut self, cache: Arc<dyn FallbackCache>) -> Self {
+        self.fallback_cache = Some(cache);
+        self
+    }
+
     /// The override of `operation`, created empty if absent, for editing in place.
     pub fn policy_mut(&mut self, operation: &str) -> &mut Policy {
         self.operations.entry(operation.to_owned()).or_default()
@@ -235,6 +318,10 @@ impl fmt::Debug for AdapterConfig {
             .field("correlation_header", &self.correlation_header)
             .field("traceparent", &self.traceparent)
             .field("health", &self.health)
+            .field("rate", &self.rate)
+            .field("buckets", &self.buckets)
+            .field("quota", &self.quota)
+            .field("shared_state", &self.shared_state)
             .finish_non_exhaustive()
     }
 }

@@ -40,6 +40,28 @@ pub enum Outcome {
     Unknown,
 }
 
+/// Who refused a call with [`Error::RateLimited`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LimitedBy {
+    /// The vendor answered 429 (or a throttling 403).
+    Vendor,
+    /// The client-side rate limiter: no slot within the call's budget, or its queue is
+    /// full. The vendor was not contacted.
+    RateLimiter,
+    /// The quota for the current window is used up. The vendor was not contacted.
+    Quota,
+}
+
+impl fmt::Display for LimitedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LimitedBy::Vendor => "vendor",
+            LimitedBy::RateLimiter => "client-side rate limiter",
+            LimitedBy::Quota => "quota",
+        })
+    }
+}
+
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -92,15 +114,20 @@ pub enum Error {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
-    /// The vendor throttled the call.
-    #[error("{operation}: rate limited by vendor (HTTP {status}){}", fmt_retry_after(*.retry_after))]
+    /// The vendor throttled the call, or the client-side limiter or quota refused it
+    /// before it reached the vendor.
+    #[error("{operation}: rate limited by {by} (HTTP {status}){}", fmt_retry_after(*.retry_after))]
     RateLimited {
         /// The adapter operation.
         operation: String,
-        /// HTTP status (429, or 403 when the vendor signals limits that way).
+        /// HTTP status (429, or 403 when the vendor signals limits that way); 429 when
+        /// refused client-side.
         status: u16,
-        /// How long the vendor asked us to wait, from `Retry-After` or rate-limit headers.
+        /// How long to wait: from `Retry-After` or rate-limit headers, or until the
+        /// limiter's next free slot or the quota window's reset.
         retry_after: Option<Duration>,
+        /// Who refused the call.
+        by: LimitedBy,
     },
     /// A time limit elapsed.
     #[error("{operation}: {limit} elapsed after {attempts} attempt(s), {outcome}{}", fmt_key(.idempotency_key.as_deref()))]
@@ -221,6 +248,7 @@ impl Error {
                     resp.headers(),
                     std::time::SystemTime::now(),
                 ),
+                by: LimitedBy::Vendor,
             };
         }
         if status == 401 || status == 403 {
@@ -251,6 +279,19 @@ impl Error {
             operation: operation.to_owned(),
             path,
             message,
+        }
+    }
+
+    /// A failure of a shared-state store (Redis unreachable, a script error). Stores
+    /// return it; the pipeline never fails a call with it, it falls back to local state.
+    pub fn store(message: impl Into<String>) -> Error {
+        Error::Transport {
+            operation: "shared_state".to_owned(),
+            outcome: Outcome::Known,
+            attempts: 0,
+            idempotency_key: None,
+            message: message.into(),
+            source: None,
         }
     }
 

@@ -34,6 +34,8 @@
 //! | [`breaker`] | closed / open / half-open over a sliding failure-rate window |
 //! | [`observe`] | spans, correlation ids and `traceparent`, metrics, the health monitor |
 //! | [`auth`] | secrets from env, file, memory or a vault; bearer, basic, API key, OAuth2 client credentials; 401 renew-and-replay |
+//! | [`limit`] | client-side rate limiter (GCRA) adjusted by the vendor's headers; quota tracking and warnings |
+//! | [`fallback`] | degradation: cached or static answers, marked [`Degraded`] |
 //!
 //! ## The rest
 //!
@@ -45,24 +47,25 @@
 //! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`] |
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
+//! | [`shared`] | state replicas share: in-memory stores, and Redis ones ([`shared::redis`]) |
 //! | [`testing`] | [`testing::MockVendor`]: a fault-injecting vendor on loopback |
 //! | [`guide`] | every policy, its default and why (`docs/runtime.md`) |
-//!
-//! Rate limiting, quotas and caches are later issues; [`pipeline`] names the seam each
-//! one plugs into.
 
 pub mod auth;
 pub mod breaker;
 pub mod config;
 pub mod error;
+pub mod fallback;
 pub mod form;
 pub mod idempotency;
+pub mod limit;
 pub mod observe;
 pub mod pipeline;
 pub mod policy;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod shared;
 pub mod testing;
 pub mod timeout;
 
@@ -75,15 +78,18 @@ pub mod guide {
 pub use auth::{ApiKeyLocation, AuthConfig, OAuth2ClientCredentials, SecretProvider, SecretSource};
 pub use breaker::{BreakerPolicy, BreakerScope};
 pub use config::AdapterConfig;
-pub use error::{Error, ErrorKind, Outcome, TimeoutLimit};
+pub use error::{Error, ErrorKind, LimitedBy, Outcome, TimeoutLimit};
+pub use fallback::{Degraded, DegradedSource, Fallback};
 pub use http::Method;
 pub use idempotency::{IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement};
+pub use limit::{QuotaEvent, QuotaPolicy, RateLimit, RateLimitInfo, ResetStyle};
 pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use pipeline::Pipeline;
 pub use policy::Policy;
 pub use request::Request;
 pub use response::Response;
 pub use retry::{RetryBudgetPolicy, RetryPolicy};
+pub use shared::{RedisConfig, SharedState};
 
 /// Re-exported so generated code and users name the same versions.
 pub use {bytes, http, secrecy, serde_json};

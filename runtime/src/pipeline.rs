@@ -63,17 +63,25 @@ use tracing::Instrument;
 use crate::auth::Authenticator;
 use crate::breaker::{BreakerScope, CircuitBreaker};
 use crate::config::AdapterConfig;
-use crate::error::{Error, TimeoutLimit};
+use crate::error::{Error, LimitedBy, TimeoutLimit};
+use crate::fallback::{DEGRADED_TOTAL, Degraded, DegradedSource, Fallback, degradable};
 use crate::idempotency::{
     IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
 };
+use crate::limit::{Limiter, QuotaTracker, RateLimit};
 use crate::observe::Observer;
 use crate::observe::call::CallObs;
 use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::Response;
 use crate::retry::{AttemptFailure, RetryBudget, backoff, is_safe_to_retry, retry_after};
+use crate::shared::{
+    CachedResponse, FallbackCache, InMemoryFallbackCache, RedisState, SharedState, StoreGuard,
+};
 use crate::timeout::Deadline;
+
+/// Largest response body the fallback cache keeps (1 MiB).
+const MAX_CACHED_BODY: usize = 1 << 20;
 
 mod attempt;
 mod build;
@@ -112,6 +120,12 @@ struct Inner {
     store: Arc<dyn IdempotencyStore>,
     key_ttl: Duration,
     observe: Observer,
+    limiter: Option<Limiter>,
+    quota: Option<QuotaTracker>,
+    cache: Arc<dyn FallbackCache>,
+    /// Outages of the shared store, and its per-command limit (`None`: local state).
+    shared: Option<(Arc<StoreGuard>, Duration)>,
+    redis: Option<RedisState>,
 }
 
 impl Pipeline {
@@ -177,10 +191,48 @@ impl Pipeline {
                 )
             })
             .collect();
+        let redis = match &config.shared_state {
+            SharedState::Local => None,
+            SharedState::Redis(rc) => Some(RedisState::new(rc.clone())?),
+        };
+        let shared = redis.as_ref().map(|r| {
+            (
+                Arc::new(StoreGuard::new(name, r.config().retry_after)),
+                r.config().timeout,
+            )
+        });
+        let replicas = redis.as_ref().map_or(1, |r| r.config().replicas);
         let store = config
             .idempotency_store
             .clone()
+            .or_else(|| redis.as_ref().map(RedisState::idempotency_store))
             .unwrap_or_else(|| Arc::new(InMemoryIdempotencyStore::new()));
+        let cache = config
+            .fallback_cache
+            .clone()
+            .or_else(|| redis.as_ref().map(RedisState::fallback_cache))
+            .unwrap_or_else(|| Arc::new(InMemoryFallbackCache::default()));
+        let limiter = limiter_for(
+            &config,
+            &configured,
+            &defaults,
+            redis.as_ref(),
+            &shared,
+            replicas,
+        )?;
+        let quota = match &config.quota {
+            None => None,
+            Some(q) => Some(QuotaTracker::new(
+                name,
+                q.clone(),
+                redis
+                    .as_ref()
+                    .zip(shared.as_ref())
+                    .map(|(r, (g, t))| (r.quota_store(), g.clone(), *t)),
+                replicas,
+                config.on_quota.clone(),
+            )?),
+        };
         Ok(Pipeline {
             inner: Arc::new(Inner {
                 base: base.clone(),
@@ -197,6 +249,11 @@ impl Pipeline {
                 store,
                 key_ttl: config.idempotency_ttl,
                 observe: Observer::new(&config, &base)?,
+                limiter,
+                quota,
+                cache,
+                shared,
+                redis,
             }),
         })
     }
@@ -256,6 +313,79 @@ impl Pipeline {
     /// retries could not get past); `Err` for transport failures, timeouts, an open
     /// breaker, and configuration or credential problems.
     pub async fn send(&self, req: Request) -> Result<Response, Error> {
+        let policy = self.inner.policy(&req.operation);
+        let operation = req.operation.clone();
+        let Some(Fallback::Cache {
+            ttl,
+            stale_if_error,
+        }) = &policy.fallback
+        else {
+            let result = self.send_observed(req).await;
+            return match &policy.fallback {
+                Some(Fallback::Static { status, body }) => {
+                    self.inner
+                        .degrade(&operation, &policy.fallback, result, None, |_| {
+                            let mut headers = http::HeaderMap::new();
+                            headers.insert(
+                                http::header::CONTENT_TYPE,
+                                HeaderValue::from_static("application/json"),
+                            );
+                            Some((
+                                Response::new(*status, headers, body.clone()),
+                                DegradedSource::Static,
+                                None,
+                            ))
+                        })
+                }
+                _ => result,
+            };
+        };
+        // Only reads are cached: a write's answer must never stand in for the write.
+        if !matches!(req.method, http::Method::GET | http::Method::HEAD) {
+            return self.send_observed(req).await;
+        }
+        let key = self.inner.cache_key(&req);
+        let entry = self.inner.cache_get(&key).await;
+        if let Some(e) = &entry {
+            if crate::fallback::age(e.stored_at) < *ttl {
+                return Ok(Response::from_cache(e));
+            }
+        }
+        let result = self.send_observed(req).await;
+        if let Ok(resp) = &result {
+            if resp.is_success() {
+                self.inner
+                    .cache_put(&key, resp, ttl.saturating_add(*stale_if_error))
+                    .await;
+            }
+        }
+        let usable = ttl.saturating_add(*stale_if_error);
+        self.inner
+            .degrade(&operation, &policy.fallback, result, entry, |entry| {
+                let entry = entry?;
+                let age = crate::fallback::age(entry.stored_at);
+                (age < usable).then(|| {
+                    (
+                        Response::from_cache(&entry),
+                        DegradedSource::Cache,
+                        Some(age),
+                    )
+                })
+            })
+    }
+
+    /// Counts an answer the application's own fallback gave for `operation` (generated
+    /// adapters call this for the mapping's `fallback: caller`).
+    pub fn record_degraded(&self, operation: &str, degraded: &Degraded) {
+        self.inner.record_degraded(operation, degraded);
+    }
+
+    /// The Redis state, when [`AdapterConfig::shared_state`] chose Redis.
+    pub fn redis(&self) -> Option<&RedisState> {
+        self.inner.redis.as_ref()
+    }
+
+    async fn send_observed(&self, req: Request) -> Result<Response, Error> {
         let mut obs = self
             .inner
             .observe
@@ -319,19 +449,57 @@ impl Pipeline {
                     None => Err(call.timeout(TimeoutLimit::Budget)),
                 };
             }
-            let permit = match (breaker.try_acquire(), last.take()) {
-                (Ok(p), _) => p,
-                (Err(retry_in), None) => {
-                    obs.breaker_refused(breaker.state_hint());
-                    return Err(Error::Unavailable {
-                        operation: call.operation.to_owned(),
-                        retry_in,
-                    });
-                }
-                // Opened while this call was backing off: what the last attempt
-                // produced is the truer answer, and keeps an unknown outcome visible.
-                (Err(_), Some(failed)) => return call.give_up(failed, &deadline, "circuit opened"),
+            let permit = match breaker.try_acquire() {
+                Ok(p) => p,
+                Err(retry_in) => match last.take() {
+                    None => {
+                        obs.breaker_refused(breaker.state_hint());
+                        return Err(Error::Unavailable {
+                            operation: call.operation.to_owned(),
+                            retry_in,
+                        });
+                    }
+                    // Opened while this call was backing off: what the last attempt
+                    // produced is the truer answer, and keeps an unknown outcome visible.
+                    Some(failed) => return call.give_up(failed, &deadline, "circuit opened"),
+                },
             };
+            // Rate limit, then quota: a refused call must not count against the quota.
+            // Waiting for a slot spends budget like a backoff sleep; a slot further away
+            // than the budget allows is refused at once.
+            if let Some(limiter) = &inner.limiter {
+                let max_wait = deadline
+                    .remaining_at(Instant::now())
+                    .unwrap_or(Duration::MAX);
+                match limiter
+                    .acquire(&policy.bucket, policy.critical, max_wait)
+                    .await
+                {
+                    Ok(waited) if waited.is_zero() => {}
+                    Ok(_) => now = Instant::now(),
+                    Err(retry_after) => {
+                        return match last.take() {
+                            Some(failed) => call.give_up(
+                                failed,
+                                &deadline,
+                                "no rate-limit slot within the budget",
+                            ),
+                            None => {
+                                Err(limited(call.operation, LimitedBy::RateLimiter, retry_after))
+                            }
+                        };
+                    }
+                }
+            }
+            if let Some(quota) = &inner.quota {
+                if let Err(resets_in) = quota.take(policy.critical).await {
+                    return match last.take() {
+                        Some(failed) => call.give_up(failed, &deadline, "quota exhausted"),
+                        None => Err(limited(call.operation, LimitedBy::Quota, resets_in)),
+                    };
+                }
+            }
+            last = None;
             // Built per attempt (a bad header or missing credential still fails before
             // any network use): rebuilding is as cheap as cloning, picks up a rotated
             // credential, and keeps the request out of the retry loop's state. A build
@@ -358,6 +526,10 @@ impl Pipeline {
             let elapsed = ended.saturating_duration_since(now);
             permit.record_at(breaker_outcome(&attempt), elapsed, ended);
             let (status, headers, failure) = attempt.summary();
+            if let (Some(limiter), Some(status), Some(headers)) = (&inner.limiter, status, headers)
+            {
+                limiter.observe(&policy.bucket, status, headers).await;
+            }
             obs.attempt_end(
                 &attempt_span,
                 status,
@@ -440,7 +612,161 @@ impl Pipeline {
     }
 }
 
+fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
+    Error::RateLimited {
+        operation: operation.to_owned(),
+        status: 429,
+        retry_after: Some(retry_after),
+        by,
+    }
+}
+
+/// The limiter for the configured buckets, or `None` when no rate is configured.
+fn limiter_for(
+    config: &AdapterConfig,
+    configured: &HashMap<String, Resolved>,
+    defaults: &Resolved,
+    redis: Option<&RedisState>,
+    shared: &Option<(Arc<StoreGuard>, Duration)>,
+    replicas: u32,
+) -> Result<Option<Limiter>, Error> {
+    let mut buckets: HashMap<String, RateLimit> = config
+        .buckets
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(rate) = &config.rate {
+        buckets.insert(crate::limit::ADAPTER_BUCKET.to_owned(), rate.clone());
+    }
+    for (op, policy) in configured
+        .iter()
+        .chain([(&String::from("defaults"), defaults)])
+    {
+        if !policy.bucket.is_empty() && !buckets.contains_key(&policy.bucket) {
+            return Err(Error::config(format!(
+                "{}: {op} uses rate-limit bucket {:?}, which no AdapterConfig::bucket defines",
+                config.name, policy.bucket
+            )));
+        }
+    }
+    if buckets.is_empty() {
+        return Ok(None);
+    }
+    let store = redis
+        .zip(shared.as_ref())
+        .map(|(r, (g, t))| (r.rate_store(), g.clone(), *t));
+    Limiter::new(&config.name, &buckets, store, replicas).map(Some)
+}
+
 impl Inner {
+    /// Replaces a failed `result` with what `fallback` offers, marked degraded.
+    fn degrade(
+        &self,
+        operation: &str,
+        fallback: &Option<Fallback>,
+        result: Result<Response, Error>,
+        entry: Option<CachedResponse>,
+        offer: impl FnOnce(
+            Option<CachedResponse>,
+        ) -> Option<(Response, DegradedSource, Option<Duration>)>,
+    ) -> Result<Response, Error> {
+        if fallback.is_none() {
+            return result;
+        }
+        let Some((kind, reason)) = degradable(operation, &result) else {
+            return result;
+        };
+        let Some((resp, source, age)) = offer(entry) else {
+            return result;
+        };
+        let degraded = Degraded {
+            source,
+            age,
+            kind,
+            reason,
+        };
+        self.record_degraded(operation, &degraded);
+        Ok(resp.with_degraded(degraded))
+    }
+
+    fn record_degraded(&self, operation: &str, degraded: &Degraded) {
+        tracing::warn!(adapter = %self.name, operation, source = degraded.source.label(), age = ?degraded.age, reason = %degraded.reason, "answered by a fallback");
+        metrics::counter!(DEGRADED_TOTAL, "vendor" => self.name.clone(), "operation" => operation.to_owned(), "source" => degraded.source.label())
+            .increment(1);
+    }
+
+    fn cache_key(&self, req: &Request) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(req.method.as_str());
+        h.update([0]);
+        h.update(req.path.as_bytes());
+        for (k, v) in &req.path_params {
+            h.update([0]);
+            h.update(k.as_bytes());
+            h.update([1]);
+            h.update(v.as_bytes());
+        }
+        h.update([2]);
+        for (k, v) in &req.query {
+            h.update([0]);
+            h.update(k.as_bytes());
+            h.update([1]);
+            h.update(v.as_bytes());
+        }
+        let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}:cache:{}:{digest}", self.name, req.operation)
+    }
+
+    async fn cache_get(&self, key: &str) -> Option<CachedResponse> {
+        let Some((guard, timeout)) = &self.shared else {
+            return self.cache.get(key).await.ok().flatten();
+        };
+        if !guard.usable() {
+            guard.failed("cache", None);
+            return None;
+        }
+        match tokio::time::timeout(*timeout, self.cache.get(key)).await {
+            Ok(Ok(hit)) => {
+                guard.succeeded();
+                hit
+            }
+            Ok(Err(e)) => {
+                guard.failed("cache", Some(&e));
+                None
+            }
+            Err(_) => {
+                guard.failed("cache", Some(&Error::store("fallback cache timed out")));
+                None
+            }
+        }
+    }
+
+    async fn cache_put(&self, key: &str, resp: &Response, keep_for: Duration) {
+        // A huge body is not worth keeping: it would crowd out everything else.
+        if resp.body().len() > MAX_CACHED_BODY {
+            return;
+        }
+        let entry = CachedResponse {
+            status: resp.status(),
+            content_type: resp.header("content-type").map(str::to_owned),
+            body: bytes::Bytes::copy_from_slice(resp.body()),
+            stored_at: SystemTime::now(),
+        };
+        let put = self.cache.put(key, entry, keep_for);
+        match &self.shared {
+            None => {
+                let _ = put.await;
+            }
+            Some((guard, _)) if !guard.usable() => guard.failed("cache", None),
+            Some((guard, timeout)) => match tokio::time::timeout(*timeout, put).await {
+                Ok(Ok(())) => guard.succeeded(),
+                Ok(Err(e)) => guard.failed("cache", Some(&e)),
+                Err(_) => guard.failed("cache", Some(&Error::store("fallback cache timed out"))),
+            },
+        }
+    }
+
     fn policy(&self, operation: &str) -> &Resolved {
         if self.configured.is_empty() {
             return &self.defaults;

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::breaker::BreakerPolicy;
+use crate::fallback::Fallback;
 use crate::retry::RetryPolicy;
 
 /// Resilience settings for one operation (or the adapter's defaults).
@@ -21,6 +22,13 @@ pub struct Policy {
     pub retry: Option<RetryPolicy>,
     /// Circuit breaker settings, replaced as a whole by an override.
     pub breaker: Option<BreakerPolicy>,
+    /// Served from the rate limiter's and the quota's reserve (default false).
+    pub critical: Option<bool>,
+    /// The named rate-limit bucket ([`crate::AdapterConfig::bucket`]) the operation
+    /// draws from, instead of the adapter's.
+    pub bucket: Option<String>,
+    /// What answers when the vendor cannot (default: nothing, the error surfaces).
+    pub fallback: Option<Fallback>,
 }
 
 impl Policy {
@@ -33,6 +41,9 @@ impl Policy {
             budget: Some(Duration::from_secs(30)),
             retry: Some(RetryPolicy::default()),
             breaker: Some(BreakerPolicy::default()),
+            critical: Some(false),
+            bucket: None,
+            fallback: None,
         }
     }
 
@@ -43,6 +54,9 @@ impl Policy {
             budget: self.budget.or(fallback.budget),
             retry: self.retry.or_else(|| fallback.retry.clone()),
             breaker: self.breaker.or_else(|| fallback.breaker.clone()),
+            critical: self.critical.or(fallback.critical),
+            bucket: self.bucket.or_else(|| fallback.bucket.clone()),
+            fallback: self.fallback.or_else(|| fallback.fallback.clone()),
         }
     }
 }
@@ -54,6 +68,10 @@ pub(crate) struct Resolved {
     pub(crate) budget: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) breaker: BreakerPolicy,
+    pub(crate) critical: bool,
+    /// The limiter bucket: a name, or the adapter's (`""`).
+    pub(crate) bucket: String,
+    pub(crate) fallback: Option<Fallback>,
 }
 
 impl Resolved {
@@ -66,6 +84,9 @@ impl Resolved {
             budget: zero_is_none(p.budget),
             retry: p.retry.unwrap_or_default(),
             breaker: p.breaker.unwrap_or_default(),
+            critical: p.critical.unwrap_or(false),
+            bucket: p.bucket.unwrap_or_default(),
+            fallback: p.fallback,
         }
     }
 }
@@ -84,6 +105,7 @@ mod tests {
                 ..RetryPolicy::default()
             }),
             breaker: None,
+            ..Policy::default()
         };
         let op = Policy {
             budget: Some(Duration::from_secs(60)),

@@ -1,13 +1,16 @@
 //! A final vendor response, fully read, and decoding it against the contract.
 
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::fallback::Degraded;
 use crate::observe::call::{Tally, TallySlot};
+use crate::shared::CachedResponse;
 
 /// The final HTTP exchange of a call (after retries), body fully read.
 #[derive(Clone)]
@@ -17,6 +20,10 @@ pub struct Response {
     body: Bytes,
     attempts: u32,
     earlier_unknown: bool,
+    /// Set when a fallback answered instead of the vendor.
+    degraded: Option<Degraded>,
+    /// Age of a response served fresh from the fallback cache.
+    cached_age: Option<Duration>,
     /// Counts the call in the metrics when the adapter is done with the response.
     tally: TallySlot,
 }
@@ -30,6 +37,8 @@ impl Response {
             body: body.into(),
             attempts: 1,
             earlier_unknown: false,
+            degraded: None,
+            cached_age: None,
             tally: TallySlot::default(),
         }
     }
@@ -47,6 +56,39 @@ impl Response {
     pub(crate) fn with_earlier_unknown(mut self, unknown: bool) -> Self {
         self.earlier_unknown = unknown;
         self
+    }
+
+    pub(crate) fn from_cache(entry: &CachedResponse) -> Self {
+        let mut headers = HeaderMap::new();
+        if let Some(ct) = entry
+            .content_type
+            .as_deref()
+            .and_then(|ct| http::HeaderValue::from_str(ct).ok())
+        {
+            headers.insert(http::header::CONTENT_TYPE, ct);
+        }
+        let mut resp = Self::new(entry.status, headers, entry.body.clone());
+        resp.attempts = 0;
+        resp.cached_age = Some(crate::fallback::age(entry.stored_at));
+        resp
+    }
+
+    pub(crate) fn with_degraded(mut self, degraded: Degraded) -> Self {
+        self.degraded = Some(degraded);
+        self
+    }
+
+    /// Set when this is not the vendor's answer to this call but a fallback's: a stale
+    /// cached response or the mapping's static default, standing in for the failure
+    /// it names. Generated adapters copy it into the domain's marker field.
+    pub fn degraded(&self) -> Option<&Degraded> {
+        self.degraded.as_ref()
+    }
+
+    /// The age of the data when the response came from the fallback cache (fresh or
+    /// stale), `None` when the vendor just sent it.
+    pub fn cached_age(&self) -> Option<Duration> {
+        self.cached_age
     }
 
     /// Whether an earlier attempt of this call may have been applied without its answer

@@ -1,0 +1,346 @@
+//! The client-side rate limiter: buckets of GCRA lanes, adjusted by vendor headers.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use http::HeaderMap;
+use tokio::time::Instant;
+
+use crate::error::Error;
+use crate::limit::RateLimit;
+use crate::limit::headers::RateLimitInfo;
+use crate::shared::{Admission, InMemoryRateStore, Lane, RateStore, StoreGuard};
+
+/// Longest pause a vendor header can impose: a reset an hour away (GitHub) still
+/// refuses calls at once, but a nonsense value cannot wedge the adapter for a year.
+const MAX_PAUSE: Duration = Duration::from_secs(3600);
+/// How far a run of 429s can slow a bucket: a call costs at most this many cells.
+const MAX_SLOWDOWN: u32 = 8;
+
+/// The adapter's buckets and where their state lives.
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    buckets: HashMap<String, Bucket>,
+    shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>, Duration)>,
+    local: InMemoryRateStore,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    rate: RateLimit,
+    /// Whole rate, then (with a reserve) the non-critical share.
+    lanes: Vec<Lane>,
+    /// The same lanes at `1 / replicas` of the rate, used while Redis is away.
+    local_lanes: Vec<Lane>,
+    queued: AtomicUsize,
+    slowdown: Mutex<Slowdown>,
+}
+
+#[derive(Debug)]
+struct Slowdown {
+    /// Cells one call costs: 1 normally, doubled by each 429 up to [`MAX_SLOWDOWN`].
+    cost: u32,
+    since: Instant,
+}
+
+/// Name of the adapter-wide bucket in [`Limiter::new`]'s map.
+pub(crate) const ADAPTER_BUCKET: &str = "";
+
+impl Limiter {
+    /// `buckets` maps a bucket name ([`ADAPTER_BUCKET`] for the adapter's own) to its
+    /// rate; `key_prefix` makes lane keys unique per adapter in a shared store.
+    pub(crate) fn new(
+        key_prefix: &str,
+        buckets: &HashMap<String, RateLimit>,
+        shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>, Duration)>,
+        replicas: u32,
+    ) -> Result<Self, Error> {
+        let mut out = HashMap::new();
+        for (name, rate) in buckets {
+            let label = if name.is_empty() {
+                "adapter"
+            } else {
+                name.as_str()
+            };
+            if rate.requests == 0 || rate.per.is_zero() {
+                return Err(Error::config(format!(
+                    "{key_prefix}: rate limit of bucket {label} must allow at least one request per non-zero window"
+                )));
+            }
+            if !(0.0..=0.9).contains(&rate.reserve) {
+                return Err(Error::config(format!(
+                    "{key_prefix}: reserve of bucket {label} is {}; use a share from 0 to 0.9",
+                    rate.reserve
+                )));
+            }
+            out.insert(
+                name.clone(),
+                Bucket {
+                    rate: rate.clone(),
+                    lanes: lanes(key_prefix, label, rate, 1),
+                    local_lanes: lanes(key_prefix, label, rate, replicas.max(1)),
+                    queued: AtomicUsize::new(0),
+                    slowdown: Mutex::new(Slowdown {
+                        cost: 1,
+                        since: Instant::now(),
+                    }),
+                },
+            );
+        }
+        Ok(Self {
+            buckets: out,
+            shared,
+            local: InMemoryRateStore::default(),
+        })
+    }
+
+    /// Waits for a slot in `bucket`, at most `max_wait`. `Ok` with the time waited, or
+    /// `Err` with when a slot would be free (nothing reserved, no time spent).
+    pub(crate) async fn acquire(
+        &self,
+        bucket: &str,
+        critical: bool,
+        max_wait: Duration,
+    ) -> Result<Duration, Duration> {
+        let Some(b) = self.buckets.get(bucket) else {
+            return Ok(Duration::ZERO);
+        };
+        let max_wait = b.rate.max_wait.map_or(max_wait, |cap| cap.min(max_wait));
+        let cost = b.cost();
+        // Critical calls skip the lane that keeps the reserve free.
+        let take = |lanes: &'_ [Lane]| -> usize { if critical { 1 } else { lanes.len() } };
+        let admission = match &self.shared {
+            Some((store, guard, timeout)) if guard.usable() => {
+                let lanes = &b.lanes[..take(&b.lanes)];
+                match tokio::time::timeout(*timeout, store.reserve(lanes, cost, max_wait)).await {
+                    Ok(Ok(a)) => {
+                        guard.succeeded();
+                        Some(a)
+                    }
+                    Ok(Err(e)) => {
+                        guard.failed("rate", Some(&e));
+                        None
+                    }
+                    Err(_) => {
+                        guard.failed("rate", Some(&Error::store("rate store timed out")));
+                        None
+                    }
+                }
+            }
+            Some((_, guard, _)) => {
+                guard.failed("rate", None);
+                None
+            }
+            None => None,
+        };
+        let admission = match admission {
+            Some(a) => a,
+            None => {
+                let lanes = if self.shared.is_some() {
+                    &b.local_lanes
+                } else {
+                    &b.lanes
+                };
+                let lanes = &lanes[..take(lanes)];
+                // The in-memory store never fails.
+                self.local
+                    .reserve(lanes, cost, max_wait)
+                    .await
+                    .unwrap_or(Admission::Refused {
+                        retry_after: max_wait,
+                    })
+            }
+        };
+        match admission {
+            Admission::Go { wait } if wait.is_zero() => Ok(wait),
+            Admission::Go { wait } => {
+                // The slot is already ours; the queue bound is on how many of this
+                // process's calls sleep at once.
+                if b.queued.fetch_add(1, Ordering::Relaxed) >= b.rate.max_queued {
+                    b.queued.fetch_sub(1, Ordering::Relaxed);
+                    return Err(wait);
+                }
+                let _left = QueueSlot(&b.queued);
+                tokio::time::sleep(wait).await;
+                Ok(wait)
+            }
+            Admission::Refused { retry_after } => Err(retry_after),
+        }
+    }
+
+    /// Learns from one vendor answer in `bucket`: a 429 pauses the bucket for the wait
+    /// the vendor asked for and slows it; an exhausted window pauses it until the reset.
+    pub(crate) async fn observe(&self, bucket: &str, status: u16, headers: &HeaderMap) {
+        let Some(b) = self.buckets.get(bucket) else {
+            return;
+        };
+        let info = RateLimitInfo::parse(headers, SystemTime::now(), b.rate.reset);
+        let pause = if status == 429 {
+            b.slow_down();
+            // No header: wait one window, the vendor's unit of accounting.
+            Some(info.wait().unwrap_or(b.rate.per))
+        } else if info.exhausted() {
+            info.reset.or(info.retry_after)
+        } else {
+            None
+        };
+        let Some(pause) = pause.filter(|p| !p.is_zero()) else {
+            return;
+        };
+        let pause = pause.min(MAX_PAUSE);
+        tracing::info!(bucket = %if bucket.is_empty() { "adapter" } else { bucket }, status, ?pause, "vendor limit reached; pausing the bucket");
+        if let Some((store, guard, timeout)) = &self.shared {
+            if guard.usable() {
+                match tokio::time::timeout(*timeout, store.pause(&b.lanes, pause)).await {
+                    Ok(Ok(())) => guard.succeeded(),
+                    Ok(Err(e)) => guard.failed("rate", Some(&e)),
+                    Err(_) => guard.failed("rate", Some(&Error::store("rate store timed out"))),
+                }
+            }
+            let _ = self.local.pause(&b.local_lanes, pause).await;
+        } else {
+            let _ = self.local.pause(&b.lanes, pause).await;
+        }
+    }
+}
+
+impl Bucket {
+    /// The cost of one call now: recovers one halving per window without a 429.
+    fn cost(&self) -> u32 {
+        let mut s = self.slowdown.lock().unwrap_or_else(|e| e.into_inner());
+        let recover_after = self.rate.per.max(Duration::from_secs(1));
+        while s.cost > 1 && s.since.elapsed() >= recover_after {
+            s.cost /= 2;
+            s.since += recover_after;
+        }
+        s.cost
+    }
+
+    fn slow_down(&self) {
+        let mut s = self.slowdown.lock().unwrap_or_else(|e| e.into_inner());
+        s.cost = (s.cost * 2).min(MAX_SLOWDOWN);
+        s.since = Instant::now();
+    }
+}
+
+struct QueueSlot<'a>(&'a AtomicUsize);
+
+impl Drop for QueueSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The lanes of a bucket at `1 / divide` of its rate.
+fn lanes(prefix: &str, label: &str, rate: &RateLimit, divide: u32) -> Vec<Lane> {
+    let interval = rate.interval().saturating_mul(divide);
+    let burst = rate.burst.max(1);
+    let mut lanes = vec![Lane {
+        key: format!("{prefix}:rate:{label}:all"),
+        interval,
+        burst,
+    }];
+    if rate.reserve > 0.0 {
+        lanes.push(Lane {
+            key: format!("{prefix}:rate:{label}:normal"),
+            interval: interval.div_f64(1.0 - rate.reserve),
+            burst,
+        });
+    }
+    lanes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limiter(rate: RateLimit) -> Limiter {
+        let buckets = HashMap::from([(ADAPTER_BUCKET.to_owned(), rate)]);
+        Limiter::new("t", &buckets, None, 1).expect("valid")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spaces_calls_and_refuses_what_cannot_wait() {
+        let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
+        assert_eq!(
+            l.acquire("", false, Duration::from_secs(1)).await,
+            Ok(Duration::ZERO)
+        );
+        let waited = l
+            .acquire("", false, Duration::from_secs(1))
+            .await
+            .expect("slot");
+        assert_eq!(waited, Duration::from_millis(100));
+        let refused = l.acquire("", false, Duration::from_millis(50)).await;
+        assert_eq!(refused, Err(Duration::from_millis(100)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn reserve_is_left_to_critical_calls() {
+        // 10/s with half reserved: normal calls get 5/s, critical ones the rest.
+        let l = limiter(RateLimit::new(10, Duration::from_secs(1)).reserve(0.5));
+        assert!(l.acquire("", false, Duration::ZERO).await.is_ok());
+        // The normal lane needs 200 ms; the whole-rate lane only 100 ms.
+        assert_eq!(
+            l.acquire("", false, Duration::ZERO).await,
+            Err(Duration::from_millis(200))
+        );
+        assert_eq!(
+            l.acquire("", true, Duration::from_secs(1)).await,
+            Ok(Duration::from_millis(100))
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pauses_and_slows_the_bucket() {
+        let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", http::HeaderValue::from_static("2"));
+        l.observe("", 429, &h).await;
+        let refused = l.acquire("", false, Duration::from_secs(1)).await;
+        assert!(
+            refused.is_err_and(|d| d >= Duration::from_millis(1900)),
+            "{refused:?}"
+        );
+        let waited = l
+            .acquire("", false, Duration::from_secs(3))
+            .await
+            .expect("slot");
+        assert!(waited >= Duration::from_millis(1900), "{waited:?}");
+        // Slowed: the next call costs two cells, 200 ms instead of 100 ms.
+        let next = l
+            .acquire("", false, Duration::from_secs(3))
+            .await
+            .expect("slot");
+        assert_eq!(next, Duration::from_millis(200));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn remaining_zero_holds_until_the_reset() {
+        let l = limiter(RateLimit::new(100, Duration::from_secs(1)));
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
+        h.insert("x-ratelimit-reset", http::HeaderValue::from_static("3"));
+        l.observe("", 200, &h).await;
+        let refused = l.acquire("", false, Duration::from_secs(1)).await;
+        assert!(
+            refused.is_err_and(|d| d >= Duration::from_millis(2900)),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn bad_rates_are_config_errors() {
+        for rate in [
+            RateLimit::new(0, Duration::from_secs(1)),
+            RateLimit::new(1, Duration::ZERO),
+            RateLimit::new(1, Duration::from_secs(1)).reserve(0.95),
+        ] {
+            let buckets = HashMap::from([(ADAPTER_BUCKET.to_owned(), rate)]);
+            let err = Limiter::new("Vendor", &buckets, None, 1).expect_err("invalid");
+            assert!(err.to_string().contains("bucket adapter"), "{err}");
+        }
+    }
+}
