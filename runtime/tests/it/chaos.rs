@@ -191,6 +191,7 @@ async fn outage_opens_the_breaker_then_probes_close_it() {
                 half_open_probes: 3,
                 ..Default::default()
             }),
+            ..Default::default()
         });
     let p = rt::Pipeline::new(cfg).expect("config");
 

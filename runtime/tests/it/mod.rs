@@ -1,5 +1,6 @@
 mod auth;
 mod chaos;
+mod limits;
 mod mock_vendor;
 mod observe;
 mod pipeline;
@@ -38,5 +39,6 @@ pub fn fast_policy() -> rt::Policy {
             ..Default::default()
         }),
         breaker: Some(rt::BreakerPolicy::disabled()),
+        ..Default::default()
     }
 }
