@@ -6,19 +6,24 @@
 //! nowhere else. From outside in, for one [`Pipeline::send`]:
 //!
 //! ```text
-//! span `vendor_call` + correlation id one span per logical call (observe/), metrics and
-//! │                                   the health monitor fed from its outcome
-//! └─ budget                           deadline fixed now; covers everything below
-//!    └─ retry loop                    safe-to-retry rule, retry token bucket, full-jitter backoff,
-//!       │                             Retry-After; a wait that does not fit the budget ends the call
-//!       └─ circuit breaker            asked before *every* attempt; open -> Unavailable, no network
-//!          └─ request build + auth    URL, headers, correlation id and traceparent, credential
-//!             │                       (OAuth2 token refreshed ahead of expiry): errors are Config or Auth
-//!             └─ attempt timeout      min(attempt_timeout, remaining budget)
-//!                └─ send + read body  reqwest; the whole body is read inside the attempt
-//!                   └─ classify       final response / retryable status / timeout / transport;
-//!                                     a 401 renews the credential once and replays (reauth.rs)
-//! └─ idempotency store                remember the key if the outcome is unknown
+//! fallback cache (reads)            a fresh entry answers without a call; after the call, a
+//! │                                   stale one or a static default stands in for a vendor failure
+//! └─ span `vendor_call` + correlation id one span per logical call (observe/), metrics and
+//!    │                                the health monitor fed from its outcome
+//!    └─ budget                        deadline fixed now; covers everything below
+//!       └─ retry loop                 safe-to-retry rule, retry token bucket, full-jitter backoff,
+//!          │                          Retry-After; a wait that does not fit the budget ends the call
+//!          └─ circuit breaker         asked before *every* attempt; open -> Unavailable, no network
+//!             └─ rate limiter, quota  a slot within the remaining budget (else RateLimited at once);
+//!                │                    one request counted against the quota window
+//!                └─ request build + auth URL, headers, correlation id and traceparent, credential
+//!                   │                 (OAuth2 token refreshed ahead of expiry): errors are Config or Auth
+//!                   └─ attempt timeout min(attempt_timeout, remaining budget)
+//!                      └─ send + read body reqwest; the whole body is read inside the attempt
+//!                         └─ classify final response / retryable status / timeout / transport;
+//!                                     a 401 renews the credential once and replays (reauth.rs);
+//!                                     rate-limit headers and 429s adjust the limiter
+//!    └─ idempotency store             remember the key if the outcome is unknown
 //! ```
 //!
 //! Why these choices:
@@ -41,15 +46,15 @@
 //! * **Decode outside the pipeline**: `send` returns the final [`Response`]; generated
 //!   code decodes it with [`Response::decode_json`] and maps vendor errors with
 //!   [`Error::from_vendor_response`], because only it knows the spec's error schema.
+//! * **Limiter after the breaker, per attempt**: an open breaker spends no slot and no
+//!   quota, and every request the vendor sees (retries included) was admitted by the
+//!   limiter and counted against the quota, as the vendor counts it.
+//! * **Fallback outermost**: a fresh cache hit costs no span, slot or quota; a degraded
+//!   answer is decided from the call's final outcome, after every retry.
 //!
 //! Files: `attempt.rs` (one attempt and its classification), `call.rs` (what a call has
 //! learnt across attempts, and its final answer), `build.rs` (the wire request),
 //! `settle.rs` (the idempotency store, also on cancellation).
-//!
-//! Seams for later issues: the rate limiter and quota sit between the breaker and the
-//! attempt (`acquire` then send), and their gauges go where observe/ already exports
-//! `portcullis_ratelimit_remaining` and `portcullis_quota_used_ratio`; fallbacks wrap
-//! `send` from the adapter side.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,7 +69,9 @@ use crate::auth::Authenticator;
 use crate::breaker::{BreakerScope, CircuitBreaker};
 use crate::config::AdapterConfig;
 use crate::error::{Error, LimitedBy, TimeoutLimit};
-use crate::fallback::{DEGRADED_TOTAL, Degraded, DegradedSource, Fallback, degradable};
+use crate::fallback::{
+    CACHE_HITS_TOTAL, DEGRADED_TOTAL, Degraded, DegradedSource, Fallback, degradable,
+};
 use crate::idempotency::{
     IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
 };
@@ -348,6 +355,8 @@ impl Pipeline {
         let entry = self.inner.cache_get(&key).await;
         if let Some(e) = &entry {
             if crate::fallback::age(e.stored_at) < *ttl {
+                metrics::counter!(CACHE_HITS_TOTAL, "vendor" => self.inner.name.clone(), "operation" => operation.to_string())
+                    .increment(1);
                 return Ok(Response::from_cache(e));
             }
         }

@@ -26,6 +26,10 @@ use crate::response::Response;
 /// `source` (`cache`, `static`, `caller`).
 pub const DEGRADED_TOTAL: &str = "portcullis_degraded_total";
 
+/// `portcullis_cache_hits_total`: reads answered from a fresh cache entry without
+/// asking the vendor: `vendor`, `operation`.
+pub const CACHE_HITS_TOTAL: &str = "portcullis_cache_hits_total";
+
 /// What an operation answers with when the vendor cannot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fallback {
