@@ -102,6 +102,45 @@ mod tests {
         assert_eq!(s.tats, vec![60 * MS, 70 * MS]);
     }
 
+    /// governor is the well-kept GCRA crate; it cannot reserve future slots or keep its
+    /// state in Redis (docs/decisions.md), but for "may this cell go now" our math must
+    /// agree with it exactly, on any arrival pattern.
+    #[test]
+    fn admits_exactly_what_governor_admits() {
+        use governor::clock::FakeRelativeClock;
+        use governor::{Quota, RateLimiter};
+        use proptest::prelude::*;
+        use std::num::NonZeroU32;
+        use std::time::Duration;
+
+        let strategy = (
+            1u64..50,
+            1u32..5,
+            proptest::collection::vec(0u64..40, 1..200),
+        );
+        proptest!(ProptestConfig::with_cases(200), |((interval_ms, burst, gaps) in strategy)| {
+            let clock = FakeRelativeClock::default();
+            let quota = Quota::with_period(Duration::from_millis(interval_ms))
+                .expect("non-zero period")
+                .allow_burst(NonZeroU32::new(burst).expect("non-zero burst"));
+            let governor = RateLimiter::direct_with_clock(quota, clock.clone());
+            let mut ours = lane(0, interval_ms, burst);
+            // Start well past zero: governor's clock starts at its own origin.
+            let mut now = 1_000 * MS;
+            clock.advance(Duration::from_millis(1_000));
+            for gap in gaps {
+                now += gap * MS;
+                clock.advance(Duration::from_millis(gap));
+                let slot = reserve(now, &[ours], 1);
+                let we_admit = slot.at == now;
+                if we_admit {
+                    ours.tat = slot.tats[0];
+                }
+                prop_assert_eq!(we_admit, governor.check().is_ok(), "at {} ms", now / MS);
+            }
+        });
+    }
+
     #[test]
     fn a_cost_of_two_takes_two_intervals() {
         let l = lane(0, 10, 1);
