@@ -445,6 +445,7 @@ impl Pipeline {
             key: req.idempotency.as_ref().map(|(k, _)| k),
             attempts: 0,
             unknown: false,
+            rate_wait: Duration::ZERO,
         };
         let mut spent_tokens = 0u32;
         let mut reauthed = false;
@@ -485,7 +486,10 @@ impl Pipeline {
                     .await
                 {
                     Ok(waited) if waited.is_zero() => {}
-                    Ok(_) => now = Instant::now(),
+                    Ok(waited) => {
+                        call.rate_wait += waited;
+                        now = Instant::now();
+                    }
                     Err(retry_after) => {
                         return match last.take() {
                             Some(failed) => call.give_up(

@@ -24,6 +24,8 @@ pub struct Response {
     degraded: Option<Degraded>,
     /// Age of a response served fresh from the fallback cache.
     cached_age: Option<Duration>,
+    /// Time the call waited for rate-limit slots.
+    rate_wait: Duration,
     /// Counts the call in the metrics when the adapter is done with the response.
     tally: TallySlot,
 }
@@ -39,6 +41,7 @@ impl Response {
             earlier_unknown: false,
             degraded: None,
             cached_age: None,
+            rate_wait: Duration::ZERO,
             tally: TallySlot::default(),
         }
     }
@@ -71,6 +74,17 @@ impl Response {
         resp.attempts = 0;
         resp.cached_age = Some(crate::fallback::age(entry.stored_at));
         resp
+    }
+
+    pub(crate) fn with_rate_wait(mut self, wait: Duration) -> Self {
+        self.rate_wait = wait;
+        self
+    }
+
+    /// How long the call waited for the client-side rate limiter, over all attempts
+    /// (zero when it never had to wait).
+    pub fn rate_limit_wait(&self) -> Duration {
+        self.rate_wait
     }
 
     pub(crate) fn with_degraded(mut self, degraded: Degraded) -> Self {

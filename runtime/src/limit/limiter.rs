@@ -20,9 +20,18 @@ const MAX_PAUSE: Duration = Duration::from_secs(3600);
 const MAX_SLOWDOWN: u32 = 8;
 
 /// The adapter's buckets and where their state lives.
+/// `portcullis_ratelimit_wait_seconds`: how long calls that had to wait for a slot
+/// waited: `vendor`.
+pub const RATELIMIT_WAIT_SECONDS: &str = "portcullis_ratelimit_wait_seconds";
+/// `portcullis_ratelimit_refused_total`: calls refused by the client-side limiter
+/// (no slot within their budget, or the queue full): `vendor`.
+pub const RATELIMIT_REFUSED_TOTAL: &str = "portcullis_ratelimit_refused_total";
+
 #[derive(Debug)]
 pub(crate) struct Limiter {
     buckets: HashMap<String, Bucket>,
+    waits: metrics::Histogram,
+    refused: metrics::Counter,
     shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>, Duration)>,
     local: InMemoryRateStore,
 }
@@ -91,6 +100,8 @@ impl Limiter {
         }
         Ok(Self {
             buckets: out,
+            waits: metrics::histogram!(RATELIMIT_WAIT_SECONDS, "vendor" => key_prefix.to_owned()),
+            refused: metrics::counter!(RATELIMIT_REFUSED_TOTAL, "vendor" => key_prefix.to_owned()),
             shared,
             local: InMemoryRateStore::default(),
         })
@@ -160,13 +171,18 @@ impl Limiter {
                 // process's calls sleep at once.
                 if b.queued.fetch_add(1, Ordering::Relaxed) >= b.rate.max_queued {
                     b.queued.fetch_sub(1, Ordering::Relaxed);
+                    self.refused.increment(1);
                     return Err(wait);
                 }
                 let _left = QueueSlot(&b.queued);
                 tokio::time::sleep(wait).await;
+                self.waits.record(wait.as_secs_f64());
                 Ok(wait)
             }
-            Admission::Refused { retry_after } => Err(retry_after),
+            Admission::Refused { retry_after } => {
+                self.refused.increment(1);
+                Err(retry_after)
+            }
         }
     }
 

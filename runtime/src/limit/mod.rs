@@ -20,8 +20,11 @@ pub mod headers;
 mod limiter;
 mod quota;
 
+pub use quota::QUOTA_WARNINGS_TOTAL;
+
 pub use headers::{RateLimitInfo, ResetStyle};
 pub(crate) use limiter::{ADAPTER_BUCKET, Limiter};
+pub use limiter::{RATELIMIT_REFUSED_TOTAL, RATELIMIT_WAIT_SECONDS};
 pub(crate) use quota::QuotaTracker;
 
 /// A documented request rate: `requests` per `per`.

@@ -1,5 +1,7 @@
 //! What one logical call has learnt across its attempts, and its final answer.
 
+use std::time::Duration;
+
 use crate::error::{Error, Outcome, TimeoutLimit};
 use crate::idempotency::IdempotencyKey;
 use crate::response::Response;
@@ -15,6 +17,8 @@ pub(super) struct Call<'a> {
     pub(super) attempts: u32,
     /// Whether any attempt may have been applied without us seeing the answer.
     pub(super) unknown: bool,
+    /// Time spent waiting for rate-limit slots, over all attempts.
+    pub(super) rate_wait: Duration,
 }
 
 impl Call<'_> {
@@ -36,6 +40,7 @@ impl Call<'_> {
     pub(super) fn response(&self, resp: Response) -> Response {
         resp.with_attempts(self.attempts)
             .with_earlier_unknown(self.unknown)
+            .with_rate_wait(self.rate_wait)
     }
 
     pub(super) fn timeout(&self, limit: TimeoutLimit) -> Error {

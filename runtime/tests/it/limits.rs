@@ -42,9 +42,15 @@ async fn calls_are_spaced_at_the_documented_rate() {
         let p = p.clone();
         async move { p.send(get("get_thing")).await }
     });
+    let mut waits = Vec::new();
     for r in futures_join_all(calls).await {
-        assert_eq!(r.expect("within budget").status(), 200);
+        let r = r.expect("within budget");
+        assert_eq!(r.status(), 200);
+        waits.push(r.rate_limit_wait());
     }
+    waits.sort();
+    assert_eq!(waits[0], Duration::ZERO, "the first call goes at once");
+    assert!(waits[9] >= Duration::from_millis(440), "the tenth queued: {waits:?}");
     // Ten calls at 20/s: the first goes at once, the tenth 450 ms later.
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(440), "{took:?}");
