@@ -22,8 +22,8 @@ pub const RETRIES_TOTAL: &str = "portcullis_retries_total";
 pub const BREAKER_STATE: &str = "portcullis_breaker_state";
 /// Requests left in the vendor's window, as its last answer said: `vendor`.
 pub const RATELIMIT_REMAINING: &str = "portcullis_ratelimit_remaining";
-/// Share of the quota window used, 0 to 1: `vendor`. Set by the quota limiter (a
-/// later issue); described here so dashboards and the alert rules can rely on it.
+/// Share of the quota window used, 0 to 1: `vendor`. Set by the quota tracker
+/// (`limit/quota.rs`) on every call.
 pub const QUOTA_USED_RATIO: &str = "portcullis_quota_used_ratio";
 
 /// Histogram buckets (seconds) for [`CALL_DURATION_SECONDS`] that resolve the alert
