@@ -3,104 +3,43 @@
 //! Vendors disagree on the format, so every form seen in the wild is accepted:
 //! `Retry-After` as delay-seconds or HTTP-date (RFC 9110 §10.2.3), `X-RateLimit-Reset`
 //! as epoch seconds (GitHub) or a delta, and the IETF draft `RateLimit` structured
-//! field (`"default";r=0;t=30`) or its older `RateLimit-Reset` header. The rate limiter
-//! (a later issue) reads the same functions, so the wait feeds it too.
+//! field (`"default";r=0;t=30`) or its older `RateLimit-Reset` header. These functions
+//! are thin views of [`RateLimitInfo::parse`], the one parser the rate limiter reads
+//! too, so a retry's wait and the limiter's pause always agree.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 
-/// Values above this are epoch seconds, below it deltas: no vendor asks for a wait of
-/// 30 years, and no reset epoch lies before 2001.
-const EPOCH_THRESHOLD: u64 = 1_000_000_000;
+use crate::limit::headers::{self, RateLimitInfo, ResetStyle};
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name)?.to_str().ok().map(str::trim)
-}
-
-/// Parses `Retry-After`: delay-seconds or an HTTP-date. A date in the past is zero.
+/// Parses `Retry-After`: delay-seconds (fractional ones too) or an HTTP-date. A date
+/// in the past is zero; anything else is `None`.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    // Some vendors send fractional seconds even though the RFC does not allow it.
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    headers::retry_after_value(value, now)
 }
 
-/// A reset value that is an epoch (GitHub) or a delta (most others).
-fn parse_reset(value: &str, now: SystemTime) -> Option<Duration> {
-    let secs = value.trim().parse::<u64>().ok()?;
-    if secs >= EPOCH_THRESHOLD {
-        let when = UNIX_EPOCH + Duration::from_secs(secs);
-        Some(when.duration_since(now).unwrap_or(Duration::ZERO))
-    } else {
-        Some(Duration::from_secs(secs))
-    }
-}
-
-/// Parameters of the first item of an IETF `RateLimit` structured field:
-/// `"default";r=50;t=30` gives `(Some(50), Some(30))`.
-fn ietf_rate_limit(value: &str) -> (Option<u64>, Option<u64>) {
-    let first = value.split(',').next().unwrap_or_default();
-    let mut remaining = None;
-    let mut reset = None;
-    for param in first.split(';').skip(1) {
-        let Some((k, v)) = param.split_once('=') else {
-            continue;
-        };
-        match k.trim() {
-            "r" => remaining = v.trim().parse().ok(),
-            "t" => reset = v.trim().parse().ok(),
-            _ => {}
-        }
-    }
-    (remaining, reset)
-}
-
-/// Whether the rate-limit headers say the quota is used up (remaining is zero).
+/// Whether the rate-limit headers say the quota is used up (remaining is zero), in
+/// any family [`RateLimitInfo::parse`] reads; the most restrictive window counts.
 pub fn rate_limit_exhausted(headers: &HeaderMap) -> bool {
-    if let Some(r) =
-        header(headers, "x-ratelimit-remaining").or(header(headers, "ratelimit-remaining"))
-    {
-        return r.parse::<u64>() == Ok(0);
-    }
-    if let Some(v) = header(headers, "ratelimit") {
-        return ietf_rate_limit(v).0 == Some(0);
-    }
-    false
+    // `now` only shapes reset times, which this answer does not look at.
+    RateLimitInfo::parse(headers, SystemTime::now(), ResetStyle::Auto).exhausted()
 }
 
 /// How long the vendor asked us to wait, from whichever header it used.
 ///
 /// `Retry-After` wins; reset headers count only when they say the quota is exhausted,
-/// since a reset time alone is not a request to wait.
+/// since a reset time alone is not a request to wait. Reset values are read with
+/// [`ResetStyle::Auto`] (epoch or delta by size).
 pub fn from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    if let Some(d) = header(headers, "retry-after").and_then(|v| parse_retry_after(v, now)) {
-        return Some(d);
-    }
-    if !rate_limit_exhausted(headers) {
-        return None;
-    }
-    if let Some(d) = header(headers, "x-ratelimit-reset")
-        .or(header(headers, "ratelimit-reset"))
-        .and_then(|v| parse_reset(v, now))
-    {
-        return Some(d);
-    }
-    header(headers, "ratelimit")
-        .and_then(|v| ietf_rate_limit(v).1)
-        .map(Duration::from_secs)
+    RateLimitInfo::parse(headers, now, ResetStyle::Auto).wait()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use http::HeaderValue;
+    use std::time::UNIX_EPOCH;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

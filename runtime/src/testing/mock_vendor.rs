@@ -3,8 +3,9 @@
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -12,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::http1::{self, RawRequest};
 use super::ledger::{Ledger, LedgerEntry};
+use super::rate::{self, TokenBucket};
 use super::reply::{Fault, Reply};
 
 /// A request the mock vendor received.
@@ -104,6 +106,10 @@ struct State {
     received: Mutex<Vec<ReceivedRequest>>,
     ledger: Mutex<Vec<LedgerEntry>>,
     not_recording: AtomicBool,
+    /// The vendor's own rate limit, when [`MockVendor::limit_rate`] set one.
+    rate: Mutex<Option<TokenBucket>>,
+    /// 429s the rate limit sent.
+    rate_limited: AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -231,6 +237,45 @@ impl MockVendor {
         self.state.not_recording.store(!on, Ordering::Relaxed);
     }
 
+    /// Enforces a rate, as a real vendor does: a token bucket holding up to `burst`
+    /// tokens (full at first), refilled at `requests` per `per`, shared by every route
+    /// and connection of this vendor. Calling it again replaces the bucket with a full
+    /// one; zeros are raised to one request, one token and one nanosecond.
+    ///
+    /// Each request takes a token on arrival. One that finds none is answered `429`
+    /// with `Retry-After` (whole seconds until the next token, rounded up, at least 1)
+    /// and never reaches its route: no script advances, no closure runs, nothing is
+    /// added to the [`ledger`](Self::ledger). It is still in
+    /// [`received`](Self::received) (unless recording is off) and counted by
+    /// [`rate_limited`](Self::rate_limited).
+    ///
+    /// Every response, 200s included, then carries the bucket's state as most vendors
+    /// report theirs, replacing any such header a route scripted:
+    /// `X-RateLimit-Limit` (the capacity, `burst`), `X-RateLimit-Remaining` (whole
+    /// tokens left) and `X-RateLimit-Reset` (seconds until the bucket is full, rounded
+    /// up; 0 when it is).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// use std::time::Duration;
+    /// use portcullis_runtime::testing::MockVendor;
+    ///
+    /// let vendor = MockVendor::start().await;
+    /// // 5 a second, at most 5 back to back.
+    /// vendor.limit_rate(5, Duration::from_secs(1), 5);
+    /// # }
+    /// ```
+    pub fn limit_rate(&self, requests: u64, per: Duration, burst: u64) {
+        let bucket = TokenBucket::new(requests, per, burst, tokio::time::Instant::now());
+        *lock(&self.state.rate) = Some(bucket);
+    }
+
+    /// How many requests the [`limit_rate`](Self::limit_rate) bucket refused with a 429
+    /// (scripted 429s are not counted).
+    pub fn rate_limited(&self) -> usize {
+        self.state.rate_limited.load(Ordering::Relaxed)
+    }
+
     /// The side effects applied so far.
     pub fn ledger(&self) -> Ledger {
         Ledger {
@@ -252,7 +297,7 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) -> io::Result<()> {
             .header("connection")
             .is_some_and(|c| c.eq_ignore_ascii_case("close"));
         let req = received(raw);
-        let reply = answer(&state, &req);
+        let reply = limited_answer(&state, &req);
         if !state.not_recording.load(Ordering::Relaxed) {
             lock(&state.received).push(req);
         }
@@ -305,6 +350,47 @@ fn received(raw: RawRequest) -> ReceivedRequest {
         headers: raw.headers,
         body: raw.body,
     }
+}
+
+/// Answers through the vendor's rate limit, when it has one: a request without a
+/// token gets a 429 and never reaches [`answer`]; every answer reports the bucket.
+fn limited_answer(state: &State, req: &ReceivedRequest) -> Reply {
+    let taken = lock(&state.rate)
+        .as_mut()
+        .map(|b| (b.capacity, b.take(tokio::time::Instant::now())));
+    let Some((capacity, taken)) = taken else {
+        return answer(state, req);
+    };
+    let reply = if taken.allowed {
+        answer(state, req)
+    } else {
+        state.rate_limited.fetch_add(1, Ordering::Relaxed);
+        Reply::json(
+            429,
+            serde_json::json!({"error": {
+                "type": "rate_limit_error",
+                "message": "MockVendor: too many requests",
+            }}),
+        )
+        .with_header(
+            "retry-after",
+            rate::ceil_secs(taken.next_in).max(1).to_string(),
+        )
+    };
+    let mut reply = reply;
+    reply.headers.retain(|(n, _)| {
+        !matches!(
+            n.as_str(),
+            "x-ratelimit-limit" | "x-ratelimit-remaining" | "x-ratelimit-reset"
+        )
+    });
+    reply
+        .with_header("x-ratelimit-limit", capacity.to_string())
+        .with_header("x-ratelimit-remaining", taken.remaining.to_string())
+        .with_header(
+            "x-ratelimit-reset",
+            rate::ceil_secs(taken.full_in).to_string(),
+        )
 }
 
 /// Picks the scripted reply and applies its side effect, replaying an earlier effect
@@ -391,4 +477,95 @@ fn answer(state: &State, req: &ReceivedRequest) -> Reply {
         },
     });
     scripted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limit::{RateLimitInfo, ResetStyle};
+
+    fn number(resp: &reqwest::Response, name: &str) -> Option<u64> {
+        resp.headers().get(name)?.to_str().ok()?.parse().ok()
+    }
+
+    #[tokio::test]
+    async fn limit_rate_refuses_requests_without_a_token() {
+        let vendor = MockVendor::start().await;
+        // The route says which of its own calls this is: refused requests never count.
+        vendor.route_fn("POST", "/v1/charges", |_, n| {
+            Reply::json(201, serde_json::json!({ "call": n }))
+                .with_header("x-ratelimit-remaining", "999")
+        });
+        // 5 per 10 s, burst 5: a token every 2 s, so 20 back-to-back requests on
+        // loopback see no refill however slow the machine is.
+        vendor.limit_rate(5, Duration::from_secs(10), 5);
+        let client = reqwest::Client::new();
+        let post = |i: u64| {
+            client
+                .post(format!("{}/v1/charges", vendor.url()))
+                .header("idempotency-key", format!("key-{i}"))
+                .body("amount=100")
+                .send()
+        };
+        let (mut ok, mut limited) = (0, 0);
+        for i in 0..20 {
+            let resp = post(i).await.expect("send");
+            assert_eq!(number(&resp, "x-ratelimit-limit"), Some(5));
+            let reset = number(&resp, "x-ratelimit-reset").expect("reset");
+            assert!((1..=10).contains(&reset), "reset {reset}");
+            let info = RateLimitInfo::parse(
+                resp.headers(),
+                std::time::SystemTime::now(),
+                ResetStyle::DeltaSeconds,
+            );
+            match resp.status().as_u16() {
+                201 => {
+                    ok += 1;
+                    // The bucket's header replaces the route's.
+                    assert_eq!(number(&resp, "x-ratelimit-remaining"), Some(4 - i));
+                    assert!(resp.headers().get("retry-after").is_none());
+                    let body: serde_json::Value =
+                        serde_json::from_slice(&resp.bytes().await.expect("body")).expect("json");
+                    assert_eq!(body["call"], i);
+                }
+                429 => {
+                    limited += 1;
+                    assert_eq!(number(&resp, "x-ratelimit-remaining"), Some(0));
+                    let wait = number(&resp, "retry-after").expect("retry-after");
+                    assert!((1..=2).contains(&wait), "retry-after {wait}");
+                    assert!(info.exhausted());
+                    assert_eq!(info.retry_after, Some(Duration::from_secs(wait)));
+                }
+                other => panic!("unexpected status {other}"),
+            }
+        }
+        assert_eq!((ok, limited), (5, 15));
+        assert_eq!(vendor.rate_limited(), 15);
+        assert_eq!(vendor.received().len(), 20, "refused requests are recorded");
+        assert_eq!(vendor.ledger().len(), 5, "refused requests have no effect");
+
+        // One token drips in every 2 s.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let resp = post(20).await.expect("send");
+        assert_eq!(resp.status().as_u16(), 201);
+        assert_eq!(number(&resp, "x-ratelimit-remaining"), Some(0));
+        let body: serde_json::Value =
+            serde_json::from_slice(&resp.bytes().await.expect("body")).expect("json");
+        assert_eq!(body["call"], 5);
+        assert_eq!(post(21).await.expect("send").status().as_u16(), 429);
+        assert_eq!(vendor.rate_limited(), 16);
+        assert_eq!(vendor.ledger().len(), 6);
+    }
+
+    #[tokio::test]
+    async fn without_a_rate_limit_no_headers_are_added() {
+        let vendor = MockVendor::start().await;
+        vendor.route("GET", "/v1/ping", vec![Reply::text(200, "pong")]);
+        let resp = reqwest::get(format!("{}/v1/ping", vendor.url()))
+            .await
+            .expect("send");
+        assert_eq!(resp.status().as_u16(), 200);
+        assert!(resp.headers().get("x-ratelimit-limit").is_none());
+        assert_eq!(vendor.rate_limited(), 0);
+    }
 }

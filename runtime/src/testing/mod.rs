@@ -27,6 +27,7 @@ pub mod contract;
 mod http1;
 mod ledger;
 mod mock_vendor;
+mod rate;
 mod reply;
 
 pub use cassette::{Cassette, RecordingProxy, Redactions, ReplayServer};
