@@ -239,7 +239,11 @@ impl Error {
         message: Option<String>,
     ) -> Error {
         let status = resp.status();
-        let throttled_403 = status == 403 && retry_after::rate_limit_exhausted(resp.headers());
+        // GitHub throttles with 403: "remaining 0" for the primary limit, a
+        // `Retry-After` for its secondary (abuse) limit while remaining is still high.
+        let throttled_403 = status == 403
+            && (retry_after::rate_limit_exhausted(resp.headers())
+                || resp.headers().contains_key(http::header::RETRY_AFTER));
         if status == 429 || throttled_403 {
             return Error::RateLimited {
                 operation: operation.to_owned(),
@@ -467,6 +471,16 @@ mod tests {
         assert_eq!(
             (e.kind(), e.retry_after()),
             (ErrorKind::RateLimited, Some(Duration::from_secs(30)))
+        );
+        // GitHub's secondary limit: 403 with Retry-After while the primary has room.
+        let secondary = resp(
+            403,
+            &[("retry-after", "60"), ("x-ratelimit-remaining", "4999")],
+        );
+        let e = Error::from_vendor_response("op", &secondary, None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(60)))
         );
         let e = Error::from_vendor_response("op", &resp(429, &[("retry-after", "2")]), None, None);
         assert_eq!(

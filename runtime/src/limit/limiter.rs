@@ -193,7 +193,9 @@ impl Limiter {
             return;
         };
         let info = RateLimitInfo::parse(headers, SystemTime::now(), b.rate.reset);
-        let pause = if status == 429 {
+        // GitHub's secondary limit answers 403 with a Retry-After.
+        let throttled = status == 429 || (status == 403 && info.retry_after.is_some());
+        let pause = if throttled {
             b.slow_down();
             // No header: wait one window, the vendor's unit of accounting.
             Some(info.wait().unwrap_or(b.rate.per))
