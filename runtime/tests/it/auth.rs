@@ -377,7 +377,7 @@ async fn cassettes_redact_query_api_keys() {
 
 /// A `MakeWriter` into a shared buffer.
 #[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
+pub(super) struct Buffer(pub(super) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Buffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

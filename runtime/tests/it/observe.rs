@@ -101,10 +101,10 @@ async fn without_a_scope_each_call_gets_a_fresh_id_in_the_configured_header() {
     ));
 }
 
-struct Metrics(Vec<(CompositeKey, DebugValue)>);
+pub(super) struct Metrics(Vec<(CompositeKey, DebugValue)>);
 
 impl Metrics {
-    fn take(s: &Snapshotter) -> Self {
+    pub(super) fn take(s: &Snapshotter) -> Self {
         Metrics(
             s.snapshot()
                 .into_vec()
@@ -124,14 +124,14 @@ impl Metrics {
         })
     }
 
-    fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
+    pub(super) fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
         match self.find(MetricKind::Counter, name, labels) {
             Some(DebugValue::Counter(n)) => *n,
             _ => 0,
         }
     }
 
-    fn gauge(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    pub(super) fn gauge(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         match self.find(MetricKind::Gauge, name, labels) {
             Some(DebugValue::Gauge(g)) => Some(g.into_inner()),
             _ => None,
