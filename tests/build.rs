@@ -12,6 +12,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger.yaml"));
     mappings
         .push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger_oauth.yaml"));
+    // Degradation and limits: static, caller and cache fallbacks; a named bucket; critical.
+    mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/catalog.yaml"));
     mappings.sort();
     let mut builder = portcullis_codegen::Builder::new();
     // Contract tests run with this crate's unit tests; cassettes live in tests/cassettes.

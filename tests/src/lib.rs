@@ -28,6 +28,14 @@ pub mod ledger_oauth {
     include!(concat!(env!("OUT_DIR"), "/ledger_oauth_adapter.rs"));
 }
 
+#[path = "../fixtures/catalog_domain.rs"]
+pub mod catalog_domain;
+
+/// Fallbacks and limits (tests/fixtures/catalog.yaml).
+pub mod catalog {
+    include!(concat!(env!("OUT_DIR"), "/catalog_adapter.rs"));
+}
+
 #[path = "../fixtures/ledger_domain.rs"]
 pub mod ledger_domain;
 

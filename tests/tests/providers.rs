@@ -136,7 +136,8 @@ async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
             id: PaymentId("pay_1".into()),
             amount: eur(2000),
             status: PaymentStatus::Paid,
-            order_id: Some(OrderId("ord_1".into()))
+            order_id: Some(OrderId("ord_1".into())),
+            degraded: None,
         }
     );
 
@@ -200,7 +201,15 @@ async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
         Err(PaymentError::Declined)
     );
 
-    // rate limited, with a wait longer than the budget: fails at once
+    // vendor outage
+    vendor.route(f.create.0, f.create.1, vec![Reply::json(503, json!({}))]);
+    assert!(matches!(
+        gw.create_payment(new_payment("ord_5")).await,
+        Err(PaymentError::Unavailable(_))
+    ));
+
+    // rate limited, with a wait longer than the budget: fails at once. Last, because the
+    // limiter now pauses the adapter's bucket for the vendor's Retry-After.
     vendor.route(
         f.create.0,
         f.create.1,
@@ -212,13 +221,6 @@ async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
         Err(PaymentError::RateLimited(_))
     ));
     assert!(started.elapsed() < Duration::from_secs(1), "no 120 s sleep");
-
-    // vendor outage
-    vendor.route(f.create.0, f.create.1, vec![Reply::json(503, json!({}))]);
-    assert!(matches!(
-        gw.create_payment(new_payment("ord_5")).await,
-        Err(PaymentError::Unavailable(_))
-    ));
 }
 
 #[tokio::test]

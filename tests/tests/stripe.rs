@@ -66,6 +66,7 @@ async fn create_payment_sends_the_exact_form_request_and_returns_the_domain_paym
             },
             status: PaymentStatus::Paid,
             order_id: Some(OrderId("ord_42".into())),
+            degraded: None,
         }
     );
     let received = vendor.received();

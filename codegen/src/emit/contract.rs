@@ -618,6 +618,8 @@ fn drift_fields(
                     });
                 }
             }
+            // A mark reads nothing from the vendor.
+            ConvValue::Fresh(_) => {}
         }
     }
 }

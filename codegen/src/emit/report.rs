@@ -13,7 +13,9 @@ use serde::Serialize;
 
 use super::alerts::{self, SourceFiles};
 use crate::Error;
-use crate::load::mapping::{ErrorKey, Fallback, OpRateLimit, Quota, Rate, SecretRef};
+use crate::load::mapping::{
+    Bucket, ErrorKey, Fallback, FallbackMap, OpRateLimit, Quota, Rate, Reset, SecretRef,
+};
 use crate::plan::{AuthPlan, BodyNode, OperationPlan, Plan, RejectPlan, WireKind};
 
 const TEMPLATE: &str = include_str!("../../templates/integration.md.j2");
@@ -68,22 +70,6 @@ pub(crate) const RUNTIME: RuntimeDefaults = RuntimeDefaults {
     idempotency_ttl: Duration::from_secs(24 * 60 * 60),
 };
 
-/// What the mapping declares that the generated configuration does not hand to the
-/// runtime yet, so the report must not let a reader believe it is enforced. A test
-/// fails once the Rust emitter starts configuring one of them: then shorten this list.
-const NOT_YET_ENFORCED: [Unenforced; 3] = [
-    Unenforced::RateLimit,
-    Unenforced::Quota,
-    Unenforced::Fallback,
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unenforced {
-    RateLimit,
-    Quota,
-    Fallback,
-}
-
 /// Where an effective value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -131,7 +117,7 @@ pub(crate) struct Effective<'a> {
     retry: RetryEff,
     breaker: BreakerEff,
     rate_limit: Option<(&'a OpRateLimit, Source)>,
-    fallback: Option<(&'a Fallback, Source)>,
+    fallback: Option<(&'a FallbackMap, Source)>,
 }
 
 #[derive(Debug, Clone)]
@@ -280,18 +266,19 @@ struct Report {
     longest_budget: String,
     longest_budget_ops: Vec<String>,
     breaker_summary: Option<String>,
-    stale_fallbacks: Vec<(String, String)>,
-    fallback_enforced: bool,
+    stale_fallbacks: Vec<(String, String, String)>,
+    has_fallback: bool,
     unsupported: Vec<(String, String)>,
     types_module: String,
     limits: Option<String>,
-    not_enforced: Vec<String>,
     methods: Vec<Method>,
     calls: Vec<Call>,
     error_tables: Vec<ErrorTable>,
     defaults: Defaults,
     rate: Option<RateView>,
+    buckets: Vec<BucketView>,
     quota: Option<QuotaView>,
+    critical: Vec<String>,
     alerts: alerts::AlertPlan,
 }
 
@@ -354,12 +341,24 @@ struct Defaults {
 struct RateView {
     limit: String,
     reserve: Option<String>,
+    burst: Option<u32>,
+    reset: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct BucketView {
+    name: String,
+    limit: String,
+    reserve: Option<String>,
+    burst: Option<u32>,
+    operations: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct QuotaView {
     limit: String,
     warn_at: String,
+    reserve: Option<String>,
 }
 
 /// Renders the adapter's INTEGRATION.md.
@@ -466,9 +465,18 @@ fn report(plan: &Plan) -> Report {
         .iter()
         .zip(&effective)
         .filter_map(|(o, e)| match e.fallback {
-            Some((Fallback::Cache { stale_if_error, .. }, _)) if !stale_if_error.is_zero() => {
-                Some((o.method.clone(), fmt_duration(*stale_if_error)))
-            }
+            Some((
+                FallbackMap {
+                    strategy: Fallback::Cache { stale_if_error, .. },
+                    mark,
+                    ..
+                },
+                _,
+            )) if !stale_if_error.is_zero() => Some((
+                o.method.clone(),
+                fmt_duration(*stale_if_error),
+                mark.as_ref().map(|m| m.value.clone()).unwrap_or_default(),
+            )),
             _ => None,
         })
         .collect();
@@ -484,25 +492,35 @@ fn report(plan: &Plan) -> Report {
             Some(parts.join(" and "))
         }
     };
-    let mut not_enforced = Vec::new();
-    for u in NOT_YET_ENFORCED {
-        match u {
-            Unenforced::RateLimit if plan.limits.rate.is_some() => {
-                not_enforced.push("the rate limit".to_string())
-            }
-            Unenforced::Quota if plan.limits.quota.is_some() => {
-                not_enforced.push("the quota".to_string())
-            }
-            Unenforced::Fallback => {
-                for (o, e) in plan.operations.iter().zip(&effective) {
-                    if e.fallback.is_some() {
-                        not_enforced.push(format!("`{}`'s fallback", o.method));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let critical = plan
+        .operations
+        .iter()
+        .zip(&effective)
+        .filter(|(_, e)| e.rate_limit.is_some_and(|(r, _)| r.critical))
+        .map(|(o, _)| o.method.clone())
+        .collect();
+    let buckets = plan
+        .limits
+        .buckets
+        .iter()
+        .map(|b: &Bucket| BucketView {
+            name: b.name.value.clone(),
+            limit: format!("{} requests per {}", fmt_count(b.requests), fmt_per(b.per)),
+            reserve: (b.reserve > 0.0).then(|| fmt_share(b.reserve)),
+            burst: b.burst.filter(|n| *n > 1),
+            operations: plan
+                .operations
+                .iter()
+                .zip(&effective)
+                .filter(|(_, e)| {
+                    e.rate_limit
+                        .and_then(|(r, _)| r.bucket.as_ref())
+                        .is_some_and(|n| n.value == b.name.value)
+                })
+                .map(|(o, _)| o.method.clone())
+                .collect(),
+        })
+        .collect();
 
     let method = |name: &str, args: &[(String, String)], ok: &str, err: &str| Method {
         name: name.to_string(),
@@ -561,11 +579,10 @@ fn report(plan: &Plan) -> Report {
         longest_budget_ops,
         breaker_summary,
         stale_fallbacks,
-        fallback_enforced: !NOT_YET_ENFORCED.contains(&Unenforced::Fallback),
+        has_fallback: effective.iter().any(|e| e.fallback.is_some()),
         unsupported,
         types_module,
         limits,
-        not_enforced,
         methods,
         calls,
         error_tables: error_tables(plan, &short),
@@ -573,11 +590,20 @@ fn report(plan: &Plan) -> Report {
         rate: plan.limits.rate.as_ref().map(|r| RateView {
             limit: format!("{} requests per {}", fmt_count(r.requests), fmt_per(r.per)),
             reserve: (r.reserve > 0.0).then(|| fmt_share(r.reserve)),
+            burst: r.burst.filter(|n| *n > 1),
+            reset: r.reset.map(|x| match x {
+                Reset::Auto => "epoch seconds when large, else seconds from now",
+                Reset::Epoch => "epoch seconds",
+                Reset::Delta => "seconds from now",
+            }),
         }),
+        buckets,
         quota: plan.limits.quota.as_ref().map(|q| QuotaView {
             limit: quota_text(q),
             warn_at: and_list(q.warn_at.iter().map(|s| fmt_share(*s)).collect()),
+            reserve: (q.reserve > 0.0).then(|| fmt_share(q.reserve)),
         }),
+        critical,
         alerts: alerts::alert_plan(plan),
     }
 }
@@ -643,30 +669,41 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
         None => format!("not needed ({} is idempotent)", op.http_method),
     };
 
-    let rate_limit = match (&plan.limits.rate, eff.rate_limit) {
-        (None, _) => "none declared".to_string(),
-        (Some(rate), rl) => {
-            let bucket = rl
-                .and_then(|(r, _)| r.bucket.as_deref())
-                .map(|b| format!("bucket {}", code(b)))
-                .unwrap_or_else(|| {
+    let bucket = eff
+        .rate_limit
+        .and_then(|(r, _)| r.bucket.as_ref())
+        .and_then(|n| plan.limits.buckets.iter().find(|b| b.name.value == n.value));
+    let rate_limit = match (&plan.limits.rate, bucket, eff.rate_limit) {
+        (None, None, None) => "none declared".to_string(),
+        (rate, bucket, rl) => {
+            let (what, reserve) = match (bucket, rate) {
+                (Some(b), _) => (
+                    format!(
+                        "bucket {} ({} per {})",
+                        code(&b.name.value),
+                        fmt_count(b.requests),
+                        fmt_per(b.per)
+                    ),
+                    b.reserve,
+                ),
+                (None, Some(rate)) => (
                     format!(
                         "shared adapter bucket ({} per {})",
                         fmt_count(rate.requests),
                         fmt_per(rate.per)
-                    )
-                });
+                    ),
+                    rate.reserve,
+                ),
+                (None, None) => ("no client-side rate limit".to_string(), 0.0),
+            };
             let critical = if rl.is_some_and(|(r, _)| r.critical) {
-                format!(
-                    ", critical (may use the reserved {})",
-                    fmt_share(rate.reserve)
-                )
+                format!(", critical (may use the reserved {})", fmt_share(reserve))
             } else {
                 String::new()
             };
             match rl {
-                Some((_, s)) => mark(&format!("{bucket}{critical}"), s),
-                None => bucket,
+                Some((_, s)) => mark(&format!("{what}{critical}"), s),
+                None => what,
             }
         }
     };
@@ -757,7 +794,15 @@ fn limit_text(d: Duration) -> String {
     }
 }
 
-fn fallback_text(f: &Fallback) -> String {
+fn fallback_text(f: &FallbackMap) -> String {
+    let how = strategy_text(&f.strategy);
+    match &f.mark {
+        Some(m) => format!("{how}; marked in {}", code(&m.value)),
+        None => how,
+    }
+}
+
+fn strategy_text(f: &Fallback) -> String {
     match f {
         Fallback::Cache {
             ttl,
@@ -773,8 +818,13 @@ fn fallback_text(f: &Fallback) -> String {
             fmt_duration(*ttl),
             fmt_duration(*stale_if_error)
         ),
-        Fallback::Default(v) => format!("a fixed value, {}", code(&v.to_string())),
-        Fallback::Caller => "a function the caller registers".to_string(),
+        Fallback::Default(v) => format!(
+            "the mapping's fixed answer {} when the vendor fails",
+            code(&v.value.to_string())
+        ),
+        Fallback::Caller => {
+            "the caller's function (`with_<method>_fallback`) when the vendor fails".to_string()
+        }
     }
 }
 
@@ -916,8 +966,8 @@ fn defaults(plan: &Plan, e: &Effective) -> Defaults {
                 format!(
                     "{}{}",
                     r.bucket
-                        .as_deref()
-                        .map(|b| format!("bucket {}", code(b)))
+                        .as_ref()
+                        .map(|b| format!("bucket {}", code(&b.value)))
                         .unwrap_or_else(|| "adapter bucket".into()),
                     if r.critical { ", critical" } else { "" }
                 ),
@@ -1291,27 +1341,22 @@ pub(crate) mod tests {
         }
     }
 
-    /// Once the Rust emitter configures one of these, the report must stop calling it unenforced.
+    /// The limits and the fallback the report describes as enforced are in the generated
+    /// configuration, and the report no longer calls anything "not enforced".
     #[test]
-    fn unenforced_policies_are_really_not_emitted() {
+    fn enforced_policies_are_emitted() {
         let plan = stripe_plan();
-        let code = crate::emit::rust::render(&plan)
-            .expect("renders")
-            .to_lowercase()
-            .replace("ratelimited", "");
-        for u in NOT_YET_ENFORCED {
-            let probes: &[&str] = match u {
-                Unenforced::RateLimit => &["ratelimit", "rate_limit"],
-                Unenforced::Quota => &["quota"],
-                Unenforced::Fallback => &["fallback", "stale_if_error", "cache"],
-            };
-            for p in probes {
-                assert!(
-                    !code.contains(p),
-                    "generated code mentions `{p}`: if it now configures {u:?}, remove it from NOT_YET_ENFORCED"
-                );
-            }
+        let code = crate::emit::rust::render(&plan).expect("renders");
+        for want in [
+            ".rate_limit(",
+            ".quota(",
+            "Fallback::Cache",
+            "response.degraded()",
+        ] {
+            assert!(code.contains(want), "generated code lacks `{want}`");
         }
+        let report = render(&plan).expect("renders");
+        assert!(!report.to_lowercase().contains("not enforced"), "{report}");
     }
 
     #[test]

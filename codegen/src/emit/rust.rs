@@ -4,7 +4,7 @@
 //! sanitised by `ident.rs` or checked as Rust paths by the planner, and everything else
 //! (wire names, paths, messages) becomes a string literal.
 
-use crate::load::mapping::{Breaker, ErrorKey, Policies, Retry, SecretRef};
+use crate::load::mapping::{Breaker, ErrorKey, Policies, Reset, Retry, SecretRef};
 use crate::load::port::MethodStyle;
 use crate::plan::*;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -88,6 +88,34 @@ fn adapter(plan: &Plan) -> TokenStream {
         plan.mapping_file
     );
     let config = config(plan);
+    let callers: Vec<&OperationPlan> = plan
+        .operations
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.fallback,
+                Some(FallbackPlan {
+                    strategy: FallbackStrategy::Caller,
+                    ..
+                })
+            )
+        })
+        .collect();
+    let fallback_fields = callers.iter().map(|o| {
+        let f = caller_field(o);
+        let t = caller_fn_type(o);
+        let doc = format!(
+            " `{}`'s fallback, registered with `with_{}_fallback`.",
+            o.method,
+            o.method.trim_start_matches("r#")
+        );
+        quote!(#[doc = #doc] #f: ::core::option::Option<::std::sync::Arc<#t>>,)
+    });
+    let fallback_inits = callers.iter().map(|o| {
+        let f = caller_field(o);
+        quote!(#f: ::core::option::Option::None,)
+    });
+    let fallback_setters = callers.iter().map(|o| caller_setter(o));
     let calls = plan.operations.iter().map(call_fn);
     let impls = plan.operations.iter().map(port_fn);
     let unsupported = plan
@@ -140,6 +168,7 @@ fn adapter(plan: &Plan) -> TokenStream {
         #[derive(Clone)]
         pub struct #name {
             pipeline: ::portcullis_runtime::Pipeline,
+            #(#fallback_fields)*
         }
 
         impl #name {
@@ -147,8 +176,13 @@ fn adapter(plan: &Plan) -> TokenStream {
 
             /// Builds the adapter from a configuration (start from [`Self::config`]).
             pub fn new(config: ::portcullis_runtime::AdapterConfig) -> ::core::result::Result<Self, ::portcullis_runtime::Error> {
-                ::core::result::Result::Ok(Self { pipeline: ::portcullis_runtime::Pipeline::new(config)? })
+                ::core::result::Result::Ok(Self {
+                    pipeline: ::portcullis_runtime::Pipeline::new(config)?,
+                    #(#fallback_inits)*
+                })
             }
+
+            #(#fallback_setters)*
 
             /// The runtime pipeline every call of this adapter goes through.
             pub fn pipeline(&self) -> &::portcullis_runtime::Pipeline {
@@ -256,7 +290,7 @@ fn breaker(b: &Breaker) -> TokenStream {
     quote!(::portcullis_runtime::BreakerPolicy { #(#fields)* ..::core::default::Default::default() })
 }
 
-fn policy(p: &Policies) -> TokenStream {
+fn policy(p: &Policies, fallback: Option<&FallbackPlan>) -> TokenStream {
     let attempt = opt_duration(p.attempt_timeout);
     let budget = opt_duration(p.budget);
     let retry = match &p.retry {
@@ -273,15 +307,107 @@ fn policy(p: &Policies) -> TokenStream {
         }
         None => quote!(),
     };
+    let mut limits = Vec::new();
+    if let Some(rl) = &p.rate_limit {
+        let critical = rl.critical;
+        limits.push(quote!(critical: ::core::option::Option::Some(#critical),));
+        if let Some(b) = &rl.bucket {
+            let b = &b.value;
+            limits.push(
+                quote!(bucket: ::core::option::Option::Some(::std::string::String::from(#b)),),
+            );
+        }
+    }
+    let fallback = match fallback.map(|f| &f.strategy) {
+        Some(FallbackStrategy::Cache {
+            ttl,
+            stale_if_error,
+        }) => {
+            let (ttl, stale) = (duration(*ttl), duration(*stale_if_error));
+            quote!(fallback: ::core::option::Option::Some(::portcullis_runtime::Fallback::Cache { ttl: #ttl, stale_if_error: #stale }),)
+        }
+        Some(FallbackStrategy::Static { status, body }) => {
+            let body = proc_macro2::Literal::byte_string(body.as_bytes());
+            quote!(fallback: ::core::option::Option::Some(::portcullis_runtime::Fallback::Static {
+                status: #status,
+                body: ::portcullis_runtime::bytes::Bytes::from_static(#body),
+            }),)
+        }
+        // The caller's function is the adapter's business, not the runtime's.
+        Some(FallbackStrategy::Caller) | None => quote!(),
+    };
     quote! {
         ::portcullis_runtime::Policy {
             attempt_timeout: #attempt,
             budget: #budget,
             retry: #retry,
             #breaker
+            #(#limits)*
+            #fallback
             ..::core::default::Default::default()
         }
     }
+}
+
+/// A `RateLimit` expression.
+fn rate_limit(
+    requests: u64,
+    per: Duration,
+    reserve: f64,
+    burst: Option<u32>,
+    reset: Option<Reset>,
+) -> TokenStream {
+    let per = duration(per);
+    let mut t = quote!(::portcullis_runtime::RateLimit::new(#requests, #per));
+    if reserve > 0.0 {
+        t = quote!(#t.reserve(#reserve));
+    }
+    if let Some(b) = burst {
+        t = quote!(#t.burst(#b));
+    }
+    match reset {
+        None => t,
+        Some(r) => {
+            let style = format_ident!(
+                "{}",
+                match r {
+                    Reset::Auto => "Auto",
+                    Reset::Epoch => "EpochSeconds",
+                    Reset::Delta => "DeltaSeconds",
+                }
+            );
+            quote!(::portcullis_runtime::RateLimit { reset: ::portcullis_runtime::ResetStyle::#style, ..#t })
+        }
+    }
+}
+
+/// `.rate_limit(..)`, `.bucket(..)` and `.quota(..)` of the mapping's `limits:`.
+fn limits(plan: &Plan) -> TokenStream {
+    let l = &plan.limits;
+    let rate = l.rate.as_ref().map(|r| {
+        let r = rate_limit(r.requests, r.per, r.reserve, r.burst, r.reset);
+        quote!(.rate_limit(::core::option::Option::Some(#r)))
+    });
+    let buckets = l.buckets.iter().map(|b| {
+        let name = &b.name.value;
+        let r = rate_limit(b.requests, b.per, b.reserve, b.burst, None);
+        quote!(.bucket(#name, #r))
+    });
+    let quota = l.quota.as_ref().map(|q| {
+        let requests = q.requests;
+        let per = duration(q.per);
+        let warn_at = &q.warn_at;
+        let reserve = (q.reserve > 0.0).then(|| {
+            let r = q.reserve;
+            quote!(reserve: #r,)
+        });
+        quote!(.quota(::core::option::Option::Some(::portcullis_runtime::QuotaPolicy {
+            warn_at: ::std::vec![#(#warn_at),*],
+            #reserve
+            ..::portcullis_runtime::QuotaPolicy::new(#requests, #per)
+        })))
+    });
+    quote!(#rate #(#buckets)* #quota)
 }
 
 fn config(plan: &Plan) -> TokenStream {
@@ -337,7 +463,8 @@ fn config(plan: &Plan) -> TokenStream {
             ))
         }
     };
-    let defaults = policy(&plan.defaults);
+    let defaults = policy(&plan.defaults, None);
+    let limits = limits(plan);
     let health = match &plan.health {
         Some(h) => {
             let mut fields = Vec::new();
@@ -369,20 +496,31 @@ fn config(plan: &Plan) -> TokenStream {
     let ops = plan
         .operations
         .iter()
-        .filter(|o| o.policies != Policies::default())
+        // A caller fallback is the adapter's business: it alone leaves the runtime nothing to set.
+        .filter(|o| {
+            let mut p = o.policies.clone();
+            if o.fallback
+                .as_ref()
+                .is_some_and(|f| f.strategy == FallbackStrategy::Caller)
+            {
+                p.fallback = None;
+            }
+            p != Policies::default()
+        })
         .map(|o| {
             let m = &o.method;
-            let p = policy(&o.policies);
+            let p = policy(&o.policies, o.fallback.as_ref());
             quote!(.operation(#m, #p))
         });
     quote! {
-        /// The configuration the mapping describes: base URL, auth and policies.
+        /// The configuration the mapping describes: base URL, auth, limits and policies.
         ///
         /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
         pub fn config() -> ::portcullis_runtime::AdapterConfig {
             ::portcullis_runtime::AdapterConfig::new(#name, #base)
                 .auth(#auth)
                 .defaults(#defaults)
+                #limits
                 #health
                 #(#ops)*
         }
@@ -624,7 +762,19 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
         };
         stmts.push(quote!(request = request.idempotency(&key, #placement);));
     }
-    stmts.push(quote!(let response = self.pipeline.send(request).await?;));
+    let caller = matches!(
+        op.fallback,
+        Some(FallbackPlan {
+            strategy: FallbackStrategy::Caller,
+            ..
+        })
+    );
+    // A cache or static answer comes back as a response the runtime marked degraded.
+    let runtime_mark = op
+        .fallback
+        .as_ref()
+        .filter(|f| !matches!(f.strategy, FallbackStrategy::Caller))
+        .map(|f| &f.mark);
 
     let mut arms = Vec::new();
     let mut has_range = false;
@@ -697,14 +847,145 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
     };
     arms.push(quote!(_ => ::core::result::Result::Err(#failure),));
 
+    let send = quote!(let response = self.pipeline.send(request).await?;);
+    let decode = match runtime_mark {
+        None => quote! {
+            #send
+            match response.status() {
+                #(#arms)*
+            }
+        },
+        Some(m) => {
+            let set = match m.kind {
+                MarkKind::Flag => {
+                    let f = ident(&m.field);
+                    quote!(if response.degraded().is_some() { value.#f = true; })
+                }
+                _ => {
+                    let set = mark_assign(m);
+                    quote!(if let ::core::option::Option::Some(degraded) = response.degraded() { #set })
+                }
+            };
+            quote! {
+                #send
+                let mut value = match response.status() {
+                    #(#arms)*
+                }?;
+                // Degradation is never silent: the result says so.
+                #set
+                ::core::result::Result::Ok(value)
+            }
+        }
+    };
+    let body = match (&op.fallback, caller) {
+        (Some(fb), true) => {
+            let field = caller_field(op);
+            let set = mark_assign(&fb.mark);
+            let inputs = op.args.iter().map(|(n, t)| {
+                let n = ident(n);
+                if t.starts_with('&') {
+                    quote!(#n)
+                } else {
+                    quote!(&#n)
+                }
+            });
+            quote! {
+                let outcome: ::core::result::Result<#ok, ::portcullis_runtime::Error> = async {
+                    #decode
+                }
+                .await;
+                match outcome {
+                    // Only when the vendor is at fault; our own mistakes always surface.
+                    ::core::result::Result::Err(e) if ::portcullis_runtime::Degraded::applies_to(&e) => {
+                        let ::core::option::Option::Some(f) = &self.#field else {
+                            return ::core::result::Result::Err(e);
+                        };
+                        match f(#(#inputs,)* &e) {
+                            ::core::option::Option::Some(mut value) => {
+                                let degraded = ::portcullis_runtime::Degraded::new(
+                                    ::portcullis_runtime::DegradedSource::Caller,
+                                    ::core::option::Option::None,
+                                    &e,
+                                );
+                                self.pipeline.record_degraded(OP, &degraded);
+                                #set
+                                ::core::result::Result::Ok(value)
+                            }
+                            ::core::option::Option::None => ::core::result::Result::Err(e),
+                        }
+                    }
+                    other => other,
+                }
+            }
+        }
+        _ => decode,
+    };
     quote! {
         #[doc = #doc]
         async fn #fname(&self, #(#args),*) -> ::core::result::Result<#ok, ::portcullis_runtime::Error> {
             const OP: &str = #opname;
             #(#stmts)*
-            match response.status() {
-                #(#arms)*
-            }
+            #body
+        }
+    }
+}
+
+/// Sets the mark field of `value` from `degraded`.
+fn mark_assign(m: &MarkPlan) -> TokenStream {
+    let f = ident(&m.field);
+    match m.kind {
+        MarkKind::Flag => quote!(value.#f = true;),
+        MarkKind::Reason => {
+            quote!(value.#f = ::core::option::Option::Some(::core::clone::Clone::clone(&degraded.reason));)
+        }
+        MarkKind::Age => {
+            quote!(value.#f = ::core::option::Option::Some(degraded.age.unwrap_or_default());)
+        }
+    }
+}
+
+/// The adapter's field holding an operation's caller fallback.
+fn caller_field(op: &OperationPlan) -> Ident {
+    format_ident!("{}_fallback", op.method.trim_start_matches("r#"))
+}
+
+/// `dyn Fn(&inputs.., &Error) -> Option<Ok> + Send + Sync`.
+fn caller_fn_type(op: &OperationPlan) -> TokenStream {
+    let inputs = op.args.iter().map(|(_, t)| {
+        let t = ty(t.trim_start_matches('&'));
+        quote!(&#t)
+    });
+    let ok = ty(&op.ok_type);
+    quote!(dyn Fn(#(#inputs,)* &::portcullis_runtime::Error) -> ::core::option::Option<#ok> + Send + Sync)
+}
+
+fn caller_setter(op: &OperationPlan) -> TokenStream {
+    let method = op.method.trim_start_matches("r#");
+    let name = format_ident!("with_{}_fallback", method);
+    let field = caller_field(op);
+    let inputs = op.args.iter().map(|(_, t)| {
+        let t = ty(t.trim_start_matches('&'));
+        quote!(&#t)
+    });
+    let ok = ty(&op.ok_type);
+    let mark = op
+        .fallback
+        .as_ref()
+        .map(|f| f.mark.field.clone())
+        .unwrap_or_default();
+    let doc1 = format!(
+        " What `{method}` answers when the vendor cannot (the mapping's `fallback: caller`)."
+    );
+    let doc2 = format!(
+        " `f` gets the call's inputs and the error, only when the vendor is at fault (rate limited, timed out, unreachable, breaker open, 5xx: `Degraded::applies_to`); `None` lets the error through. An answer has its `{mark}` field set and is counted in `portcullis_degraded_total`."
+    );
+    quote! {
+        #[doc = #doc1]
+        #[doc = ""]
+        #[doc = #doc2]
+        pub fn #name(mut self, f: impl Fn(#(#inputs,)* &::portcullis_runtime::Error) -> ::core::option::Option<#ok> + Send + Sync + 'static) -> Self {
+            self.#field = ::core::option::Option::Some(::std::sync::Arc::new(f));
+            self
         }
     }
 }
@@ -981,6 +1262,8 @@ fn leaf(l: &Leaf, x: TokenStream, json_path: &str) -> TokenStream {
 
 fn field_value(v: &ConvValue) -> TokenStream {
     match v {
+        ConvValue::Fresh(MarkKind::Flag) => quote!(false),
+        ConvValue::Fresh(_) => quote!(::core::option::Option::None),
         ConvValue::Read {
             read,
             leaf: l,

@@ -107,6 +107,35 @@ pub struct Limits {
     pub rate: Option<Rate>,
     /// The vendor's quota.
     pub quota: Option<Quota>,
+    /// Named buckets with their own rate (GitHub's search limit), for the operations
+    /// whose `rate_limit.bucket` names them; in the mapping's order.
+    pub buckets: Vec<Bucket>,
+}
+
+/// How the vendor's `X-RateLimit-Reset` header counts (`limits.rate.reset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// Epoch seconds when the value is large, else seconds from now.
+    Auto,
+    /// Seconds since the Unix epoch (GitHub).
+    Epoch,
+    /// Seconds from now.
+    Delta,
+}
+
+/// `limits.buckets.<name>`: a rate of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    /// The bucket's name, as operations name it.
+    pub name: Spanned<String>,
+    /// Requests per window.
+    pub requests: u64,
+    /// The window.
+    pub per: Duration,
+    /// Share kept for critical operations.
+    pub reserve: f64,
+    /// Requests that may go back to back after a quiet period.
+    pub burst: Option<u32>,
 }
 
 /// `health:` thresholds of the runtime's health monitor; absent keys keep its defaults.
@@ -135,6 +164,10 @@ pub struct Rate {
     pub per: Duration,
     /// Share of the rate reserved for critical operations.
     pub reserve: f64,
+    /// Requests that may go back to back after a quiet period (runtime default 1).
+    pub burst: Option<u32>,
+    /// How the vendor's reset header counts (runtime default: auto).
+    pub reset: Option<Reset>,
 }
 
 /// `limits.quota`
@@ -146,6 +179,8 @@ pub struct Quota {
     pub per: Duration,
     /// Usage shares that raise an alert.
     pub warn_at: Vec<f64>,
+    /// Share of the quota only critical operations may use.
+    pub reserve: f64,
 }
 
 /// Resilience policies; every field is optional so per-operation values override defaults one by one.
@@ -162,7 +197,7 @@ pub struct Policies {
     /// Rate-limit treatment of the operation.
     pub rate_limit: Option<OpRateLimit>,
     /// What to serve when the vendor fails.
-    pub fallback: Option<Fallback>,
+    pub fallback: Option<FallbackMap>,
 }
 
 /// `retry:`
@@ -206,11 +241,25 @@ pub struct Breaker {
 pub struct OpRateLimit {
     /// Served from the reserved share.
     pub critical: bool,
-    /// Named bucket; operations share the adapter's bucket by default.
-    pub bucket: Option<String>,
+    /// Named bucket (a key of `limits.buckets`); operations share the adapter's bucket by default.
+    pub bucket: Option<Spanned<String>>,
+    /// Where `rate_limit:` is.
+    pub span: Span,
 }
 
-/// `fallback:`
+/// `fallback:` with the domain field that marks a degraded answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FallbackMap {
+    /// What answers when the vendor cannot.
+    pub strategy: Fallback,
+    /// The field of the operation's result set when the answer is degraded
+    /// (`bool`, `Option<String>` or `Option<std::time::Duration>`).
+    pub mark: Option<Spanned<String>>,
+    /// Where the fallback is written.
+    pub span: Span,
+}
+
+/// A `fallback:` strategy.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fallback {
     /// Serve the last good response.
@@ -220,8 +269,8 @@ pub enum Fallback {
         /// How long a stale response may be served when the vendor fails.
         stale_if_error: Duration,
     },
-    /// A static value.
-    Default(serde_json::Value),
+    /// A static value: the vendor's JSON body, as the vendor would send it.
+    Default(Spanned<serde_json::Value>),
     /// A fallback function the caller registers at runtime.
     Caller,
 }
@@ -391,6 +440,9 @@ pub struct FieldMap {
     pub default: Option<Spanned<serde_json::Value>>,
     /// `required: true` makes a missing optional vendor field a contract error.
     pub required: bool,
+    /// `{ mark: true }`: a degradation mark, filled with its fresh value (`false`, `None`)
+    /// by the translation and set by operations whose fallback answered.
+    pub mark: bool,
 }
 
 const TOP_KEYS: [&str; 12] = [
@@ -814,57 +866,169 @@ impl Decoder<'_> {
     }
 
     fn limits(&mut self, node: &Node) -> Limits {
-        let e = self.entries(node, "limits", Some(&["rate", "quota"]));
+        let e = self.entries(node, "limits", Some(&["rate", "quota", "buckets"]));
         let mut out = Limits::default();
         for (k, v) in e {
-            let what = format!("limits.{}", k.value);
-            let f = self.entries(v, &what, Some(&["requests", "per", "reserve", "warn_at"]));
-            let requests = self
-                .required(&f, "requests", v.span, &what)
-                .and_then(|n| self.number::<u64>(n, "requests"));
-            let per = self
-                .required(&f, "per", v.span, &what)
-                .and_then(|n| self.duration(n, "per"));
-            let field = |name: &str| f.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
-            if k.value == "rate" {
-                let reserve = field("reserve")
-                    .and_then(|n| self.share(n, "reserve"))
-                    .unwrap_or(0.0);
-                if let (Some(requests), Some(per)) = (requests, per) {
-                    out.rate = Some(Rate {
-                        requests,
-                        per,
-                        reserve,
-                    });
-                }
-            } else {
-                let warn_at = match field("warn_at") {
-                    Some(n) => match n.as_seq() {
-                        Some(items) => items
-                            .iter()
-                            .filter_map(|i| self.share(i, "warn_at"))
-                            .collect(),
-                        None => {
-                            self.err(
-                                n.span,
-                                "warn_at should be a list of shares",
-                                "write for example [0.8, 0.95]",
-                            );
-                            Vec::new()
+            match k.value.as_str() {
+                "rate" => out.rate = self.rate(v),
+                "quota" => out.quota = self.quota(v),
+                _ => {
+                    for (name, b) in self.entries(v, "limits.buckets", None) {
+                        let what = format!("limits.buckets.{}", name.value);
+                        let f =
+                            self.entries(b, &what, Some(&["requests", "per", "reserve", "burst"]));
+                        let (requests, per) = self.requests_per(&f, b.span, &what);
+                        let field = |n: &str| f.iter().find(|(k, _)| k.value == n).map(|(_, v)| *v);
+                        let reserve = field("reserve")
+                            .and_then(|n| self.reserve(n))
+                            .unwrap_or(0.0);
+                        let burst = field("burst").and_then(|n| self.burst(n));
+                        if let (Some(requests), Some(per)) = (requests, per) {
+                            out.buckets.push(Bucket {
+                                name,
+                                requests,
+                                per,
+                                reserve,
+                                burst,
+                            });
                         }
-                    },
-                    None => vec![0.8, 0.95],
-                };
-                if let (Some(requests), Some(per)) = (requests, per) {
-                    out.quota = Some(Quota {
-                        requests,
-                        per,
-                        warn_at,
-                    });
+                    }
                 }
             }
         }
         out
+    }
+
+    fn requests_per(
+        &mut self,
+        f: &[(Spanned<String>, &Node)],
+        at: Span,
+        what: &str,
+    ) -> (Option<u64>, Option<Duration>) {
+        let requests = self
+            .required(f, "requests", at, what)
+            .and_then(|n| self.number::<u64>(n, "requests"));
+        let per = self
+            .required(f, "per", at, what)
+            .and_then(|n| self.duration(n, "per"));
+        if let (Some(0), Some(n)) = (requests, f.iter().find(|(k, _)| k.value == "requests")) {
+            self.err(
+                n.1.span,
+                format!("{what}.requests is 0, which would refuse every call"),
+                "write the vendor's documented number of requests",
+            );
+        }
+        if per.is_some_and(|p| p.is_zero()) {
+            self.err(
+                at,
+                format!("{what}.per is zero"),
+                "write a window such as 1s or 1d",
+            );
+        }
+        (requests, per)
+    }
+
+    /// A reserve share: the runtime keeps at most 90 % for critical operations.
+    fn reserve(&mut self, node: &Node) -> Option<f64> {
+        let r = self.share(node, "reserve")?;
+        if r > 0.9 {
+            self.err(
+                node.span,
+                format!("reserve {r} leaves less than 10% for ordinary calls"),
+                "write at most 0.9",
+            );
+            return None;
+        }
+        Some(r)
+    }
+
+    fn burst(&mut self, node: &Node) -> Option<u32> {
+        match self.number::<u32>(node, "burst")? {
+            0 => {
+                self.err(
+                    node.span,
+                    "burst is the number of requests that may go back to back, at least 1",
+                    "write 1 for evenly spaced requests",
+                );
+                None
+            }
+            n => Some(n),
+        }
+    }
+
+    fn rate(&mut self, v: &Node) -> Option<Rate> {
+        let what = "limits.rate";
+        let f = self.entries(
+            v,
+            what,
+            Some(&["requests", "per", "reserve", "burst", "reset"]),
+        );
+        let (requests, per) = self.requests_per(&f, v.span, what);
+        let field = |name: &str| f.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
+        let reserve = field("reserve")
+            .and_then(|n| self.reserve(n))
+            .unwrap_or(0.0);
+        let burst = field("burst").and_then(|n| self.burst(n));
+        let reset = field("reset").and_then(|n| match n.as_str() {
+            Some("auto") => Some(Reset::Auto),
+            Some("epoch") => Some(Reset::Epoch),
+            Some("delta") => Some(Reset::Delta),
+            _ => {
+                let help = match n.as_str() {
+                    Some(s) => suggest(s, ["auto", "epoch", "delta"]),
+                    None => "write auto, epoch or delta".to_string(),
+                };
+                self.err(
+                    n.span,
+                    format!(
+                        "limits.rate.reset should be auto, epoch (seconds since 1970, GitHub) or delta (seconds from now), found {}",
+                        describe(n)
+                    ),
+                    help,
+                );
+                None
+            }
+        });
+        Some(Rate {
+            requests: requests?,
+            per: per?,
+            reserve,
+            burst,
+            reset,
+        })
+    }
+
+    fn quota(&mut self, v: &Node) -> Option<Quota> {
+        let what = "limits.quota";
+        let f = self.entries(v, what, Some(&["requests", "per", "reserve", "warn_at"]));
+        let (requests, per) = self.requests_per(&f, v.span, what);
+        let field = |name: &str| f.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
+        let reserve = field("reserve")
+            .and_then(|n| self.reserve(n))
+            .unwrap_or(0.0);
+        let warn_at = match field("warn_at") {
+            Some(n) => match n.as_seq() {
+                Some(items) => items
+                    .iter()
+                    .filter_map(|i| self.share(i, "warn_at"))
+                    .collect(),
+                None => {
+                    self.err(
+                        n.span,
+                        "warn_at should be a list of shares",
+                        "write for example [0.8, 0.95]",
+                    );
+                    Vec::new()
+                }
+            },
+            None => vec![0.8, 0.95],
+        };
+        Some(Quota {
+            requests: requests?,
+            per: per?,
+            warn_at,
+            reserve,
+        })
     }
 
     fn health(&mut self, node: &Node) -> Health {
@@ -916,13 +1080,14 @@ impl Decoder<'_> {
                     let mut r = OpRateLimit {
                         critical: false,
                         bucket: None,
+                        span: k.span,
                     };
                     for (k, v) in f {
                         match k.value.as_str() {
                             "critical" => {
                                 r.critical = self.boolean(v, "rate_limit.critical").unwrap_or(false)
                             }
-                            _ => r.bucket = self.string(v, "rate_limit.bucket").map(|s| s.value),
+                            _ => r.bucket = self.string(v, "rate_limit.bucket"),
                         }
                     }
                     p.rate_limit = Some(r);
@@ -1031,12 +1196,26 @@ impl Decoder<'_> {
         Some(b)
     }
 
-    fn fallback(&mut self, node: &Node) -> Option<Fallback> {
+    fn fallback(&mut self, node: &Node) -> Option<FallbackMap> {
         if node.as_str() == Some("caller") {
-            return Some(Fallback::Caller);
+            return Some(FallbackMap {
+                strategy: Fallback::Caller,
+                mark: None,
+                span: node.span,
+            });
         }
-        let e = self.entries(node, "fallback", Some(&["cache", "default", "caller"]));
-        match e.as_slice() {
+        let e = self.entries(
+            node,
+            "fallback",
+            Some(&["cache", "default", "caller", "mark"]),
+        );
+        let mark = e
+            .iter()
+            .find(|(k, _)| k.value == "mark")
+            .and_then(|(_, n)| self.string(n, "fallback.mark"));
+        let strategies: Vec<&(Spanned<String>, &Node)> =
+            e.iter().filter(|(k, _)| k.value != "mark").collect();
+        let strategy = match strategies.as_slice() {
             [(k, v)] if k.value == "cache" => {
                 let f = self.entries(v, "fallback.cache", Some(&["ttl", "stale_if_error"]));
                 let ttl = self
@@ -1046,18 +1225,34 @@ impl Decoder<'_> {
                     Some((_, n)) => self.duration(n, "stale_if_error"),
                     None => Some(Duration::ZERO),
                 };
-                Some(Fallback::Cache {
+                Fallback::Cache {
                     ttl: ttl?,
                     stale_if_error: stale?,
-                })
+                }
             }
-            [(k, v)] if k.value == "default" => Some(Fallback::Default(v.to_json())),
-            [(k, _)] if k.value == "caller" => Some(Fallback::Caller),
+            [(k, v)] if k.value == "default" => {
+                Fallback::Default(Spanned::new(v.to_json(), v.span))
+            }
+            [(k, v)] if k.value == "caller" => {
+                if self.boolean(v, "fallback.caller") != Some(true) {
+                    return None;
+                }
+                Fallback::Caller
+            }
             _ => {
-                self.err(node.span, "fallback should name one strategy", "write `{ cache: { ttl: 60s, stale_if_error: 10m } }`, `{ default: … }` or `caller`");
-                None
+                self.err(
+                    node.span,
+                    "fallback should name one strategy",
+                    "write `{ cache: { ttl: 60s, stale_if_error: 10m }, mark: stale }`, `{ default: <vendor body>, mark: stale }` or `{ caller: true, mark: stale }`",
+                );
+                return None;
             }
-        }
+        };
+        Some(FallbackMap {
+            strategy,
+            mark,
+            span: node.span,
+        })
     }
 
     fn errors(&mut self, node: &Node) -> Errors {
@@ -1314,6 +1509,7 @@ impl Decoder<'_> {
             values: None,
             default: None,
             required: false,
+            mark: false,
         };
         if let Some(s) = node.as_str() {
             fm.from.push(Spanned::new(s.to_string(), node.span));
@@ -1323,7 +1519,7 @@ impl Decoder<'_> {
         let e = self.entries(
             node,
             &what,
-            Some(&["from", "via", "values", "default", "required"]),
+            Some(&["from", "via", "values", "default", "required", "mark"]),
         );
         for (k, v) in &e {
             match k.value.as_str() {
@@ -1347,8 +1543,19 @@ impl Decoder<'_> {
                     fm.values = Some(pairs);
                 }
                 "default" => fm.default = Some(Spanned::new(v.to_json(), v.span)),
+                "mark" => fm.mark = self.boolean(v, "mark").unwrap_or(false),
                 _ => fm.required = self.boolean(v, "required").unwrap_or(false),
             }
+        }
+        if fm.mark {
+            if e.len() > 1 {
+                self.err(
+                    fm.name.span,
+                    format!("{what} is a degradation mark, so it reads no vendor field"),
+                    "write only `{ mark: true }`",
+                );
+            }
+            return Some(fm);
         }
         if fm.from.is_empty() {
             self.err(
@@ -1518,7 +1725,10 @@ types:
         );
         assert!(matches!(
             m.operations[1].policies.fallback,
-            Some(Fallback::Cache { .. })
+            Some(FallbackMap {
+                strategy: Fallback::Cache { .. },
+                ..
+            })
         ));
         assert_eq!(m.types[0].fields[1].from.len(), 2);
         assert_eq!(m.types[0].fields[2].values.as_ref().map(Vec::len), Some(2));

@@ -6,8 +6,8 @@ use super::*;
 use crate::error::{Diagnostic, Error, Sink, Span, suggest};
 use crate::ident::{Namer, camel, snake};
 use crate::load::mapping::{
-    Auth, ErrorKey, ErrorRule, FieldMap, KeyPlacement, Mapping, OperationMap, Spanned, TypeMap,
-    ValueSpec,
+    Auth, ErrorKey, ErrorRule, Fallback, FieldMap, KeyPlacement, Mapping, OperationMap, Spanned,
+    TypeMap, ValueSpec,
 };
 use crate::load::openapi::{Spec, location};
 use crate::load::port::{DomainStruct, Port, PortMethod, Ty, VariantShape};
@@ -27,6 +27,7 @@ pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error>
         namer: Namer::default(),
         converters: BTreeMap::new(),
         conv_ids: HashMap::new(),
+        marks: BTreeMap::new(),
     };
     let plan = b.plan();
     b.sink.finish(plan)
@@ -45,6 +46,8 @@ struct Planner<'a> {
     converters: BTreeMap<String, Converter>,
     /// (domain type, schema identity) → converter name.
     conv_ids: HashMap<(String, String), String>,
+    /// Domain type → its fields that mark a degraded answer (a fallback's `mark:`).
+    marks: BTreeMap<String, BTreeMap<String, MarkKind>>,
 }
 
 const SCALARS: [&str; 13] = [
@@ -81,6 +84,8 @@ impl<'a> Planner<'a> {
             }
         }
         let auth = self.auth();
+        self.limit_checks();
+        self.fallback_marks();
         let mut operations = Vec::new();
         for om in &m.operations {
             if let Some(pm) = self.port_method(&om.method) {
@@ -399,6 +404,7 @@ impl<'a> Planner<'a> {
         }
         let (responses, error_body) = self.responses(om, pm, op, &op_id);
         let error_rules = self.error_rules(om, pm, error_body.is_some());
+        let fallback = self.fallback_plan(om, pm, op, &http_method);
         Some(OperationPlan {
             method: pm.name.clone(),
             style: pm.style,
@@ -421,6 +427,265 @@ impl<'a> Planner<'a> {
             error_rules,
             policies: om.policies.clone(),
             anonymous: self.anonymous(om, op),
+            fallback,
+        })
+    }
+
+    // ---------- limits and fallbacks ----------
+
+    /// Every `rate_limit.bucket` names a declared bucket, and a critical operation has a
+    /// reserve to draw from.
+    fn limit_checks(&mut self) {
+        let m = self.mapping;
+        let limits = &m.limits;
+        let default_bucket = m
+            .defaults
+            .rate_limit
+            .as_ref()
+            .and_then(|r| r.bucket.as_ref());
+        let mut all = Vec::new();
+        if let Some(r) = &m.defaults.rate_limit {
+            all.push(("`defaults:`".to_string(), r));
+        }
+        for om in &m.operations {
+            if let Some(r) = &om.policies.rate_limit {
+                all.push((format!("operation '{}'", om.method.value), r));
+            }
+        }
+        for (who, rl) in all {
+            let bucket = match rl.bucket.as_ref().or(default_bucket) {
+                None => None,
+                Some(name) => match limits.buckets.iter().find(|b| b.name.value == name.value) {
+                    Some(b) => Some(b),
+                    None => {
+                        let help = if limits.buckets.is_empty() {
+                            format!(
+                                "declare it under `limits:`: `buckets: {{ {}: {{ requests: 30, per: 1m }} }}`",
+                                name.value
+                            )
+                        } else {
+                            suggest(
+                                &name.value,
+                                limits.buckets.iter().map(|b| b.name.value.as_str()),
+                            )
+                        };
+                        self.err(
+                            name.span,
+                            format!(
+                                "bucket '{}' is not declared in `limits.buckets`",
+                                name.value
+                            ),
+                            help,
+                        );
+                        continue;
+                    }
+                },
+            };
+            if !rl.critical {
+                continue;
+            }
+            let rate_reserve = match bucket {
+                Some(b) => b.reserve,
+                None => limits.rate.as_ref().map(|r| r.reserve).unwrap_or(0.0),
+            };
+            let quota_reserve = limits.quota.as_ref().map(|q| q.reserve).unwrap_or(0.0);
+            if rate_reserve == 0.0 && quota_reserve == 0.0 {
+                let place = match bucket {
+                    Some(b) => format!("`limits.buckets.{}`", b.name.value),
+                    None => "`limits.rate`".to_string(),
+                };
+                self.err(
+                    rl.span,
+                    format!(
+                        "{who} is critical, but no reserve is declared: the reserve critical calls may use is 0, so they wait and fail like any other"
+                    ),
+                    format!(
+                        "add `reserve: 0.2` to {place} or `limits.quota`, or drop `critical: true`"
+                    ),
+                );
+            }
+        }
+        if let Some(fb) = &m.defaults.fallback {
+            self.err(
+                fb.span,
+                "a fallback cannot be a default: each one marks a field of its operation's result, and a write must not have one",
+                "move `fallback:` under the read operations that should degrade",
+            );
+        }
+    }
+
+    /// Checks each fallback's `mark:` against the port and records the mark fields, so
+    /// the translation fills them with their fresh value.
+    fn fallback_marks(&mut self) {
+        let m = self.mapping;
+        let port: &'a Port = self.port;
+        for om in &m.operations {
+            let Some(fb) = &om.policies.fallback else {
+                continue;
+            };
+            let Some(pm) = port.method(&om.method.value) else {
+                continue;
+            };
+            let ok = pm.ok.deref();
+            let Some(mark) = &fb.mark else {
+                self.err(
+                    fb.span,
+                    format!("the fallback of '{}' has no `mark:`", om.method.value),
+                    format!(
+                        "a degraded answer must be visible to the caller, never silently stale or made up: add `mark: <field>` naming a field of {ok} that is `bool` (true when degraded), `Option<String>` (the reason) or `Option<std::time::Duration>` (the data's age)"
+                    ),
+                );
+                continue;
+            };
+            let fields = match ok {
+                Ty::Named(t) => match port.structs.get(t) {
+                    Some(DomainStruct::Named(fields)) => Some((t.clone(), fields)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some((t, fields)) = fields else {
+                self.err(
+                    mark.span,
+                    format!(
+                        "{} returns {ok}, which has no field to mark a degraded answer",
+                        om.method.value
+                    ),
+                    "return a struct with a mark field, or remove the fallback",
+                );
+                continue;
+            };
+            let Some(f) = fields.iter().find(|f| f.name == mark.value) else {
+                let near = suggest(&mark.value, fields.iter().map(|f| f.name.as_str()));
+                self.err(
+                    mark.span,
+                    format!(
+                        "{t} has no field '{}' to mark a degraded answer",
+                        mark.value
+                    ),
+                    format!(
+                        "{near}; or add `pub {}: bool` to {t} in {}",
+                        mark.value,
+                        port.path.display()
+                    ),
+                );
+                continue;
+            };
+            match mark_kind(&f.ty) {
+                None => self.err(
+                    mark.span,
+                    format!(
+                        "mark field '{}' of {t} is {}, which cannot say an answer is degraded",
+                        mark.value, f.ty
+                    ),
+                    format!(
+                        "make it `bool` (true when degraded), `Option<String>` (the reason) or `Option<std::time::Duration>` (the data's age) in {}, or name another field",
+                        port.path.display()
+                    ),
+                ),
+                Some(MarkKind::Age) if !matches!(fb.strategy, Fallback::Cache { .. }) => self.err(
+                    mark.span,
+                    format!(
+                        "mark field '{}' of {t} holds the data's age, but a {} fallback has no age to give",
+                        mark.value,
+                        if matches!(fb.strategy, Fallback::Caller) { "caller" } else { "default" }
+                    ),
+                    "mark it with a `bool` or an `Option<String>` (the reason) field instead",
+                ),
+                Some(kind) => {
+                    self.marks
+                        .entry(t)
+                        .or_default()
+                        .insert(mark.value.clone(), kind);
+                }
+            }
+        }
+    }
+
+    /// The operation's fallback, checked against its method and success response.
+    fn fallback_plan(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        op: &'a openapiv3::Operation,
+        http_method: &str,
+    ) -> Option<FallbackPlan> {
+        let fb = om.policies.fallback.as_ref()?;
+        let strategy = match &fb.strategy {
+            Fallback::Cache {
+                ttl,
+                stale_if_error,
+            } => {
+                if http_method != "GET" {
+                    self.err(
+                        fb.span,
+                        format!(
+                            "'{}' is a {http_method}, and a cache fallback would answer it with an earlier call's response",
+                            om.method.value
+                        ),
+                        "a write's answer must never stand in for a write: remove the fallback (a `caller` fallback can decide in code)",
+                    );
+                    return None;
+                }
+                FallbackStrategy::Cache {
+                    ttl: *ttl,
+                    stale_if_error: *stale_if_error,
+                }
+            }
+            Fallback::Default(body) => {
+                if http_method != "GET" {
+                    self.err(
+                        fb.span,
+                        format!(
+                            "'{}' is a {http_method}, and a fixed answer would claim a write happened",
+                            om.method.value
+                        ),
+                        "remove the fallback (a `caller` fallback can decide in code)",
+                    );
+                    return None;
+                }
+                let Some((status, schema)) = success_schema(om, op, self.spec) else {
+                    self.err(
+                        body.span,
+                        format!(
+                            "{} has no JSON success response for a default body to stand in for",
+                            om.call.value
+                        ),
+                        "remove the fallback",
+                    );
+                    return None;
+                };
+                if let Some((path, msg)) =
+                    super::conform::mismatch(self.spec, SRef::Plain(schema), &body.value)
+                {
+                    self.err(
+                        body.span,
+                        format!(
+                            "the default body of '{}' does not match {}'s {status} response: {path} {msg}",
+                            om.method.value, om.call.value
+                        ),
+                        "write the body exactly as the vendor would send it (the spec's success response)",
+                    );
+                    return None;
+                }
+                FallbackStrategy::Static {
+                    status,
+                    body: body.value.to_string(),
+                }
+            }
+            Fallback::Caller => FallbackStrategy::Caller,
+        };
+        let mark = fb.mark.as_ref()?;
+        let Ty::Named(t) = pm.ok.deref() else {
+            return None;
+        };
+        let kind = *self.marks.get(t)?.get(&mark.value)?;
+        Some(FallbackPlan {
+            strategy,
+            mark: MarkPlan {
+                field: mark.value.clone(),
+                kind,
+            },
         })
     }
 
@@ -2254,7 +2519,47 @@ impl<'a> Planner<'a> {
             }
         }
         for f in &fields {
-            let Some(fm) = tm.fields.iter().find(|m| m.name.value == f.name) else {
+            let marked = self.marks.get(tname).and_then(|m| m.get(&f.name)).copied();
+            let entry = tm.fields.iter().find(|m| m.name.value == f.name);
+            match (entry, marked) {
+                (Some(fm), _) if fm.mark => {
+                    match mark_kind(&f.ty) {
+                        Some(k) => convs.push(FieldConv {
+                            field: f.name.clone(),
+                            value: ConvValue::Fresh(k),
+                        }),
+                        None => self.err(
+                            fm.name.span,
+                            format!(
+                                "mark field '{}' of {tname} is {}, which cannot say an answer is degraded",
+                                f.name, f.ty
+                            ),
+                            "make it `bool`, `Option<String>` or `Option<std::time::Duration>`, or map it from a vendor field",
+                        ),
+                    }
+                    continue;
+                }
+                (Some(fm), Some(_)) => {
+                    self.err(
+                        fm.name.span,
+                        format!(
+                            "field '{}' of {tname} is a fallback's mark: the adapter fills it, so it reads no vendor field",
+                            f.name
+                        ),
+                        "remove this line (or write `{ mark: true }`)",
+                    );
+                    continue;
+                }
+                (None, Some(k)) => {
+                    convs.push(FieldConv {
+                        field: f.name.clone(),
+                        value: ConvValue::Fresh(k),
+                    });
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(fm) = entry else {
                 self.err(
                     tm.name.span,
                     format!("field '{}' of {tname} is not produced", f.name),
@@ -2772,6 +3077,49 @@ fn origin_of(v: &View<'_>, fallback: &str) -> String {
     v.name
         .map(|n| format!("#/components/schemas/{n}"))
         .unwrap_or_else(|| fallback.to_string())
+}
+
+/// The kind of mark a domain field of this type can be.
+fn mark_kind(ty: &Ty) -> Option<MarkKind> {
+    match ty {
+        Ty::Named(n) if n == "bool" => Some(MarkKind::Flag),
+        Ty::Option(inner) => match inner.as_ref() {
+            Ty::Named(n) if n == "String" => Some(MarkKind::Reason),
+            Ty::Named(n) if n == "Duration" => Some(MarkKind::Age),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The first success response the mapping builds from, with its JSON schema.
+fn success_schema<'a>(
+    om: &OperationMap,
+    op: &'a openapiv3::Operation,
+    spec: &'a Spec,
+) -> Option<(u16, &'a ReferenceOr<openapiv3::Schema>)> {
+    let mut entries: Vec<(&StatusCode, &ReferenceOr<openapiv3::Response>)> =
+        op.responses.responses.iter().collect();
+    entries.sort_by_key(|(s, _)| status_order(s));
+    entries.into_iter().find_map(|(status, resp)| {
+        let code = match status {
+            StatusCode::Code(c) if (200..300).contains(c) => *c,
+            StatusCode::Range(2) => 200,
+            _ => return None,
+        };
+        if let Some(list) = &om.status {
+            if !list.iter().any(|s| s.value == code) {
+                return None;
+            }
+        }
+        let resp = spec.resolve_response(resp).ok()?;
+        let schema = resp
+            .content
+            .iter()
+            .find(|(k, _)| is_json(k))
+            .and_then(|(_, m)| m.schema.as_ref())?;
+        Some((code, schema))
+    })
 }
 
 fn pm_span(om: &OperationMap) -> Span {

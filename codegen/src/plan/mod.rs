@@ -5,6 +5,7 @@
 //! the plan can be inspected (`portcullis generate` prints a summary of it).
 
 mod build;
+mod conform;
 pub(crate) mod schema;
 pub mod schema_view;
 
@@ -119,6 +120,58 @@ pub struct OperationPlan {
     pub policies: Policies,
     /// Sent without credentials: the spec's security for the operation is `[]`.
     pub anonymous: bool,
+    /// What answers when the vendor cannot, and the result field that says so.
+    pub fallback: Option<FallbackPlan>,
+}
+
+/// An operation's fallback, checked against the port and the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FallbackPlan {
+    /// Where the answer comes from.
+    pub strategy: FallbackStrategy,
+    /// The field of the result that marks a degraded answer.
+    pub mark: MarkPlan,
+}
+
+/// Where a degraded answer comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FallbackStrategy {
+    /// The runtime's response cache (reads only).
+    Cache {
+        /// Served without a call while younger than this.
+        ttl: std::time::Duration,
+        /// Served for this long after that when the call fails.
+        stale_if_error: std::time::Duration,
+    },
+    /// A fixed vendor body, decoded like a real answer.
+    Static {
+        /// The success status it is served with.
+        status: u16,
+        /// The JSON body, compact.
+        body: String,
+    },
+    /// A function the application registers on the adapter.
+    Caller,
+}
+
+/// The result field that says an answer is degraded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkPlan {
+    /// The field's name.
+    pub field: String,
+    /// What it holds.
+    pub kind: MarkKind,
+}
+
+/// The type of a mark field, and so what it holds when degraded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// `bool`: true when degraded.
+    Flag,
+    /// `Option<String>`: the reason, when degraded.
+    Reason,
+    /// `Option<std::time::Duration>`: the data's age, when degraded.
+    Age,
 }
 
 /// A port method the vendor has no operation for: it returns a domain error at once.
@@ -425,6 +478,9 @@ pub enum Missing {
 /// How a domain value is made.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConvValue {
+    /// A degradation mark, at its fresh value (`false` or `None`); the operation sets it
+    /// when a fallback answered.
+    Fresh(MarkKind),
     /// One read, converted.
     Read {
         /// The read.

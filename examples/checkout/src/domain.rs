@@ -52,6 +52,11 @@ pub struct Payment {
     pub status: PaymentStatus,
     /// The order it pays for, when the provider echoes it back.
     pub order_id: Option<OrderId>,
+    /// `None` when the provider just sent this payment. `Some(reason)` when the provider
+    /// could not answer and a fallback did instead (a cached copy, within the mapping's
+    /// `stale_if_error`): the status may be out of date, so do not ship an order on it.
+    /// Every mapping fills it: the adapter sets it from the fallback's `mark: degraded`.
+    pub degraded: Option<String>,
 }
 
 /// A request to take a payment.
