@@ -4,6 +4,7 @@ mod auth;
 mod chaos;
 mod compile_fail;
 mod contract;
+mod degrade;
 mod determinism;
 mod diagnostics;
 mod diff;
