@@ -478,9 +478,9 @@ impl Pipeline {
             // Waiting for a slot spends budget like a backoff sleep; a slot further away
             // than the budget allows is refused at once.
             if let Some(limiter) = &inner.limiter {
-                let max_wait = deadline
-                    .remaining_at(Instant::now())
-                    .unwrap_or(Duration::MAX);
+                // `now` is this attempt's start, read microseconds ago (only the
+                // breaker ran since): no need for another clock read.
+                let max_wait = deadline.remaining_at(now).unwrap_or(Duration::MAX);
                 match limiter
                     .acquire(&policy.bucket, policy.critical, max_wait)
                     .await

@@ -10,6 +10,9 @@
 //! clock here; Redis's `TIME` in `shared/redis/gcra.lua`, which repeats this math).
 
 /// The reservation `reserve` computed for a set of lanes.
+// The whole step in one value, as the tests (and `shared/redis/gcra.lua`) state it; the
+// in-memory store uses `slot_at` and `tat_after` to update its lanes in place.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Slot {
     /// When the cells may go (`>= now`).
@@ -28,10 +31,19 @@ pub(crate) struct LaneState {
 
 /// The earliest slot at which every lane admits `cost` cells, and the TATs after
 /// taking it. Never fails: whether the slot is acceptable is the caller's decision.
+#[cfg(test)]
 pub(crate) fn reserve(now: u64, lanes: &[LaneState], cost: u32) -> Slot {
+    let at = slot_at(now, lanes.iter().copied(), cost);
+    let tats = lanes.iter().map(|l| tat_after(l, at, cost)).collect();
+    Slot { at, tats }
+}
+
+/// The slot [`reserve`] would give, without collecting the TATs: the in-memory store
+/// reads and writes its lanes in place, allocation-free on every call.
+pub(crate) fn slot_at(now: u64, lanes: impl IntoIterator<Item = LaneState>, cost: u32) -> u64 {
     let cost = u64::from(cost.max(1));
-    let at = lanes
-        .iter()
+    lanes
+        .into_iter()
         .map(|l| {
             let tolerance = l.interval.saturating_mul(u64::from(l.burst.max(1) - 1));
             // The last of `cost` cells must fit: the first goes `cost - 1` intervals
@@ -43,16 +55,15 @@ pub(crate) fn reserve(now: u64, lanes: &[LaneState], cost: u32) -> Slot {
                 .max(now)
         })
         .max()
-        .unwrap_or(now);
-    let tats = lanes
-        .iter()
-        .map(|l| {
-            l.tat
-                .max(at)
-                .saturating_add(l.interval.saturating_mul(cost))
-        })
-        .collect();
-    Slot { at, tats }
+        .unwrap_or(now)
+}
+
+/// A lane's TAT after `cost` cells were reserved at `at` (from [`slot_at`]).
+pub(crate) fn tat_after(lane: &LaneState, at: u64, cost: u32) -> u64 {
+    let cost = u64::from(cost.max(1));
+    lane.tat
+        .max(at)
+        .saturating_add(lane.interval.saturating_mul(cost))
 }
 
 #[cfg(test)]

@@ -155,13 +155,10 @@ impl Limiter {
                     &b.lanes
                 };
                 let lanes = &lanes[..take(lanes)];
-                // The in-memory store never fails.
-                self.local
-                    .reserve(lanes, cost, max_wait)
-                    .await
-                    .unwrap_or(Admission::Refused {
-                        retry_after: max_wait,
-                    })
+                // Straight to the decision, not through the `RateStore` trait: the
+                // in-memory store never fails or waits, and this skips boxing a future
+                // on every call.
+                self.local.decide(lanes, cost, max_wait)
             }
         };
         match admission {
@@ -192,7 +189,13 @@ impl Limiter {
         let Some(b) = self.buckets.get(bucket) else {
             return;
         };
-        let info = RateLimitInfo::parse(headers, SystemTime::now(), b.rate.reset);
+        // Most answers carry no rate-limit header at all; parsing every family costs
+        // a dozen header lookups, so look only when a name could be one of them.
+        let info = if may_carry_limits(headers) {
+            RateLimitInfo::parse(headers, SystemTime::now(), b.rate.reset)
+        } else {
+            RateLimitInfo::default()
+        };
         // GitHub's secondary limit answers 403 with a Retry-After.
         let throttled = status == 429 || (status == 403 && info.retry_after.is_some());
         let pause = if throttled {
@@ -241,6 +244,22 @@ impl Bucket {
         s.cost = (s.cost * 2).min(MAX_SLOWDOWN);
         s.since = Instant::now();
     }
+}
+
+/// Whether `headers` may hold something [`RateLimitInfo::parse`] reads: `Retry-After`,
+/// or a name with `limit` in it, which every family it knows has (`X-RateLimit-*`,
+/// `X-Rate-Limit-*`, `RateLimit*`, Shopify's call limit). Deliberately broad, so a
+/// family added to the parser is very likely still seen; a false positive only costs
+/// the parse.
+fn may_carry_limits(headers: &HeaderMap) -> bool {
+    headers.keys().any(|name| {
+        let name = name.as_str().as_bytes();
+        name == b"retry-after"
+            || name
+                .iter()
+                .enumerate()
+                .any(|(i, &c)| c == b'l' && name[i..].starts_with(b"limit"))
+    })
 }
 
 struct QueueSlot<'a>(&'a AtomicUsize);
@@ -345,6 +364,50 @@ mod tests {
         let refused = l.acquire("", false, Duration::from_secs(1)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(2900)),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn every_header_the_parser_reads_is_looked_at() {
+        let names = [
+            "retry-after",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+            "x-ratelimit-used",
+            "x-ratelimit-resource",
+            "x-ratelimit-reset-after",
+            "x-rate-limit-limit",
+            "x-rate-limit-remaining",
+            "x-rate-limit-reset",
+            "ratelimit",
+            "ratelimit-policy",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+            "x-shopify-shop-api-call-limit",
+        ];
+        for name in names {
+            let mut h = HeaderMap::new();
+            h.insert("content-type", http::HeaderValue::from_static("text/plain"));
+            h.insert(name, http::HeaderValue::from_static("0"));
+            assert!(may_carry_limits(&h), "{name}");
+        }
+        let mut plain = HeaderMap::new();
+        plain.insert("content-type", http::HeaderValue::from_static("text/plain"));
+        plain.insert("content-length", http::HeaderValue::from_static("2"));
+        assert!(!may_carry_limits(&plain));
+        assert!(!may_carry_limits(&HeaderMap::new()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_without_headers_still_pauses_for_a_window() {
+        let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
+        l.observe("", 429, &HeaderMap::new()).await;
+        let refused = l.acquire("", false, Duration::from_millis(500)).await;
+        assert!(
+            refused.is_err_and(|d| d >= Duration::from_millis(900)),
             "{refused:?}"
         );
     }

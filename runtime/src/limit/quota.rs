@@ -1,7 +1,9 @@
 //! Quota tracking: usage per fixed window, warnings before it runs out.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use metrics::Gauge;
 
 use crate::error::Error;
 use crate::limit::{QuotaCallback, QuotaEvent, QuotaPolicy};
@@ -22,6 +24,10 @@ pub(crate) struct QuotaTracker {
     local: InMemoryQuotaStore,
     replicas: u64,
     callback: Option<QuotaCallback>,
+    /// `portcullis_quota_used_ratio` for this vendor, looked up in the recorder on
+    /// the first call (like the per-operation handles) rather than on every call,
+    /// which cost a label allocation and a registry lookup each time.
+    used_ratio: OnceLock<Gauge>,
 }
 
 impl std::fmt::Debug for QuotaTracker {
@@ -74,6 +80,7 @@ impl QuotaTracker {
             local: InMemoryQuotaStore::default(),
             replicas: u64::from(replicas.max(1)),
             callback,
+            used_ratio: OnceLock::new(),
         })
     }
 
@@ -130,16 +137,16 @@ impl QuotaTracker {
                 } else {
                     1
                 };
-                let (admitted, used) = self
-                    .local
-                    .add_within(&self.key, window, 1, cap / replicas, ttl)
-                    .await
-                    .unwrap_or((false, 0));
+                // Directly, not through the `QuotaStore` trait: the in-memory store
+                // cannot fail, and this skips boxing a future on every call.
+                let (admitted, used) = self.local.add_now(&self.key, window, 1, cap / replicas);
                 (admitted, used, limit / replicas)
             }
         };
         let ratio = used as f64 / limit.max(1) as f64;
-        metrics::gauge!(QUOTA_USED_RATIO, "vendor" => self.vendor.clone()).set(ratio);
+        self.used_ratio
+            .get_or_init(|| metrics::gauge!(QUOTA_USED_RATIO, "vendor" => self.vendor.clone()))
+            .set(ratio);
         if !admitted {
             return Err(resets_in);
         }

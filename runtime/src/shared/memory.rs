@@ -33,25 +33,48 @@ impl InMemoryRateStore {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// The decision, taken under the lock; separate so it stays synchronous.
-    fn decide(&self, lanes: &[Lane], cost: u32, max_wait: Duration) -> Admission {
+    /// The decision, taken under the lock; separate so it stays synchronous (the
+    /// limiter calls it directly for its local lanes, skipping the boxed future).
+    /// Reads each lane in place and writes it back: no allocation unless a lane is
+    /// new, and the lock is held for a few lookups.
+    pub(crate) fn decide(&self, lanes: &[Lane], cost: u32, max_wait: Duration) -> Admission {
         let now = self.now();
         let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
-        let states: Vec<LaneState> = lanes
-            .iter()
-            .map(|l| LaneState {
-                tat: tats.get(&l.key).copied().unwrap_or(0),
-                interval: nanos(l.interval),
-                burst: l.burst,
-            })
-            .collect();
-        let slot = gcra::reserve(now, &states, cost);
-        let wait = Duration::from_nanos(slot.at - now);
+        // One lane (a bucket without a reserve) is the usual case: one lookup then.
+        if let [lane] = lanes {
+            if let Some(tat) = tats.get_mut(&lane.key) {
+                let state = LaneState {
+                    tat: *tat,
+                    interval: nanos(lane.interval),
+                    burst: lane.burst,
+                };
+                let at = gcra::slot_at(now, [state], cost);
+                let wait = Duration::from_nanos(at - now);
+                if wait > max_wait {
+                    return Admission::Refused { retry_after: wait };
+                }
+                *tat = gcra::tat_after(&state, at, cost);
+                return Admission::Go { wait };
+            }
+        }
+        let state = |tats: &HashMap<String, u64>, l: &Lane| LaneState {
+            tat: tats.get(&l.key).copied().unwrap_or(0),
+            interval: nanos(l.interval),
+            burst: l.burst,
+        };
+        let at = gcra::slot_at(now, lanes.iter().map(|l| state(&tats, l)), cost);
+        let wait = Duration::from_nanos(at - now);
         if wait > max_wait {
             return Admission::Refused { retry_after: wait };
         }
-        for (lane, tat) in lanes.iter().zip(slot.tats) {
-            tats.insert(lane.key.clone(), tat);
+        for lane in lanes {
+            let next = gcra::tat_after(&state(&tats, lane), at, cost);
+            match tats.get_mut(&lane.key) {
+                Some(tat) => *tat = next,
+                None => {
+                    tats.insert(lane.key.clone(), next);
+                }
+            }
         }
         Admission::Go { wait }
     }
@@ -91,6 +114,38 @@ pub struct InMemoryQuotaStore {
     counters: Mutex<HashMap<String, (u64, u64)>>,
 }
 
+impl InMemoryQuotaStore {
+    /// [`QuotaStore::add_within`] without the boxed future, for the quota tracker's
+    /// own counter. The key is copied only the first time it is seen.
+    pub(crate) fn add_now(&self, key: &str, window: u64, n: u64, cap: u64) -> (bool, u64) {
+        let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = counters.get_mut(key) {
+            return add_to(entry, window, n, cap);
+        }
+        add_to(
+            counters.entry(key.to_owned()).or_insert((window, 0)),
+            window,
+            n,
+            cap,
+        )
+    }
+}
+
+/// Adds `n` to a `(window, count)` counter, starting over in a new window, unless the
+/// count would pass `cap`.
+fn add_to(entry: &mut (u64, u64), window: u64, n: u64, cap: u64) -> (bool, u64) {
+    if entry.0 != window {
+        *entry = (window, 0);
+    }
+    let after = entry.1.saturating_add(n);
+    if after <= cap {
+        entry.1 = after;
+        (true, after)
+    } else {
+        (false, entry.1)
+    }
+}
+
 impl QuotaStore for InMemoryQuotaStore {
     fn add_within<'a>(
         &'a self,
@@ -100,18 +155,7 @@ impl QuotaStore for InMemoryQuotaStore {
         cap: u64,
         _ttl: Duration,
     ) -> StoreFuture<'a, (bool, u64)> {
-        let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = counters.entry(key.to_owned()).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        let after = entry.1.saturating_add(n);
-        let decision = if after <= cap {
-            entry.1 = after;
-            (true, after)
-        } else {
-            (false, entry.1)
-        };
+        let decision = self.add_now(key, window, n, cap);
         Box::pin(async move { Ok(decision) })
     }
 }
