@@ -1,14 +1,14 @@
 //! The pipeline's side of observability: one [`CallObs`] per call, and the [`Tally`]
 //! a final response carries until the adapter has decoded it.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use tokio::time::Instant;
 use tracing::Span;
-use tracing::field::Empty;
+use tracing::field::{Empty, Field, FieldSet, Value};
 
 use super::metrics::{
     OUTCOMES, breaker_value, failure_label, outcome_index, ratelimit_remaining, retry_counter,
@@ -20,6 +20,9 @@ use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::Response;
 use crate::retry::{AttemptFailure, retry_after};
+
+/// Built once: `from_static` validates the name each time it runs outside a const.
+static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// One call's span, correlation id and clock.
 pub(crate) struct CallObs<'a> {
@@ -79,10 +82,7 @@ impl CallObs<'_> {
             headers.insert(name.clone(), self.id.header_value());
         }
         if self.observer.traceparent {
-            headers.insert(
-                http::header::HeaderName::from_static("traceparent"),
-                self.id.traceparent(),
-            );
+            headers.insert(TRACEPARENT.clone(), self.id.traceparent());
         }
     }
 
@@ -124,7 +124,14 @@ impl CallObs<'_> {
                 .get_or_init(|| super::metrics::ratelimit_gauge(&self.op.vendor))
                 .set(remaining);
         }
-        self.span.record("breaker_state", breaker_label);
+        match CallFields::of(&self.span) {
+            Some(f) => {
+                self.span.record(&f.breaker_state, breaker_label);
+            }
+            None => {
+                self.span.record("breaker_state", breaker_label);
+            }
+        }
         if span.is_disabled() {
             return;
         }
@@ -164,18 +171,37 @@ impl CallObs<'_> {
         let outcome = OUTCOMES[outcome_index(kind)];
         let span = &self.span;
         if !span.is_disabled() {
-            span.record("outcome", outcome);
-            span.record("attempts", self.attempts);
-            span.record("http.request.resend_count", self.attempts.saturating_sub(1));
-            span.record("latency_ms", millis(latency));
-            if let Some(s) = status {
-                span.record("http.response.status_code", s);
-            }
-            if kind.is_some() {
-                span.record(
-                    "error.type",
-                    status.map_or(outcome, super::metrics::status_label),
-                );
+            let resend_count = self.attempts.saturating_sub(1);
+            let latency_ms = millis(latency);
+            let error_type = kind
+                .is_some()
+                .then(|| status.map_or(outcome, super::metrics::status_label));
+            match CallFields::of(span) {
+                // One record for all of them: each record is a trip through the
+                // subscriber, and a field named by string is searched for among the
+                // span's sixteen.
+                Some(f) => {
+                    span.record_all(&f.set.value_set(&[
+                        (&f.outcome, Some(&outcome as &dyn Value)),
+                        (&f.attempts, Some(&self.attempts as &dyn Value)),
+                        (&f.resend_count, Some(&resend_count as &dyn Value)),
+                        (&f.latency_ms, Some(&latency_ms as &dyn Value)),
+                        (&f.status, status.as_ref().map(|s| s as &dyn Value)),
+                        (&f.error_type, error_type.as_ref().map(|e| e as &dyn Value)),
+                    ]));
+                }
+                None => {
+                    span.record("outcome", outcome);
+                    span.record("attempts", self.attempts);
+                    span.record("http.request.resend_count", resend_count);
+                    span.record("latency_ms", latency_ms);
+                    if let Some(s) = status {
+                        span.record("http.response.status_code", s);
+                    }
+                    if let Some(e) = error_type {
+                        span.record("error.type", e);
+                    }
+                }
             }
         }
         let ms = millis(latency);
@@ -206,6 +232,46 @@ impl CallObs<'_> {
                 Err(e)
             }
         }
+    }
+}
+
+/// The `vendor_call` fields recorded after the span opens, looked up once. Every span
+/// of that name comes from the one `info_span!` in [`Observer::start`], so they share
+/// its metadata and these fields.
+struct CallFields {
+    set: &'static FieldSet,
+    status: Field,
+    resend_count: Field,
+    error_type: Field,
+    outcome: Field,
+    attempts: Field,
+    latency_ms: Field,
+    breaker_state: Field,
+}
+
+static CALL_FIELDS: OnceLock<Option<CallFields>> = OnceLock::new();
+
+impl CallFields {
+    /// The fields for `span`, or `None` (record by name then) if the span has no
+    /// metadata or is not the `vendor_call` span they were taken from.
+    fn of(span: &Span) -> Option<&'static CallFields> {
+        let meta = span.metadata()?;
+        let fields = CALL_FIELDS
+            .get_or_init(|| {
+                let set = meta.fields();
+                Some(CallFields {
+                    set,
+                    status: set.field("http.response.status_code")?,
+                    resend_count: set.field("http.request.resend_count")?,
+                    error_type: set.field("error.type")?,
+                    outcome: set.field("outcome")?,
+                    attempts: set.field("attempts")?,
+                    latency_ms: set.field("latency_ms")?,
+                    breaker_state: set.field("breaker_state")?,
+                })
+            })
+            .as_ref()?;
+        (fields.outcome.callsite() == meta.callsite()).then_some(fields)
     }
 }
 

@@ -50,9 +50,12 @@ impl CorrelationId {
                 break t;
             }
         };
-        let text = format!("{trace_id:032x}");
+        // Hex by hand into a stack buffer: `format!` cost more than the rest of the
+        // id together, and this runs on every call made outside a scope.
+        let mut text = [0u8; 32];
+        write_hex(&mut text, trace_id);
         CorrelationId {
-            header: HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
+            header: HeaderValue::from_bytes(&text)
                 .unwrap_or_else(|_| HeaderValue::from_static("0")),
             trace_id,
         }

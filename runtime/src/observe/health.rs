@@ -104,12 +104,18 @@ const GROWTH: f64 = 1.25;
 struct Bucket {
     calls: u32,
     errors: u32,
+    /// Calls above the p95 and p99 thresholds (in a class whose upper bound is past
+    /// it), so judging a call is two comparisons instead of two percentile scans.
+    over_p95: u32,
+    over_p99: u32,
     latency: [u32; CLASSES],
 }
 
 const EMPTY: Bucket = Bucket {
     calls: 0,
     errors: 0,
+    over_p95: 0,
+    over_p99: 0,
     latency: [0; CLASSES],
 };
 
@@ -125,8 +131,10 @@ struct State {
 /// One operation's rolling window and thresholds.
 pub(crate) struct HealthWindow {
     policy: HealthPolicy,
-    p95: Option<Duration>,
-    p99: Option<Duration>,
+    /// The first latency class whose upper bound is above the p95 / p99 threshold
+    /// (`CLASSES` when there is no threshold or no class is above it).
+    p95_class: usize,
+    p99_class: usize,
     width: Duration,
     origin: Instant,
     state: Mutex<State>,
@@ -136,9 +144,11 @@ impl HealthWindow {
     /// `attempt_timeout` gives the latency thresholds the policy leaves unset.
     pub(crate) fn new(policy: HealthPolicy, attempt_timeout: Option<Duration>) -> Self {
         let width = (policy.window / BUCKETS as u32).max(Duration::from_millis(1));
+        let p95 = policy.p95.or(attempt_timeout.map(|t| t / 2));
+        let p99 = policy.p99.or(attempt_timeout);
         Self {
-            p95: policy.p95.or(attempt_timeout.map(|t| t / 2)),
-            p99: policy.p99.or(attempt_timeout),
+            p95_class: first_class_above(p95),
+            p99_class: first_class_above(p99),
             policy,
             width,
             origin: Instant::now(),
@@ -172,6 +182,8 @@ impl HealthWindow {
                 let old = std::mem::replace(&mut s.buckets[slot], EMPTY);
                 s.total.calls -= old.calls;
                 s.total.errors -= old.errors;
+                s.total.over_p95 -= old.over_p95;
+                s.total.over_p99 -= old.over_p99;
                 for (t, o) in s.total.latency.iter_mut().zip(old.latency) {
                     *t -= o;
                 }
@@ -180,11 +192,17 @@ impl HealthWindow {
         }
         // A late record (older than the newest bucket) counts in the newest: the
         // window is about the recent past, a few milliseconds do not matter.
+        let over_p95 = u32::from(class >= self.p95_class);
+        let over_p99 = u32::from(class >= self.p99_class);
         let slot = &mut s.buckets[(s.newest % BUCKETS as u64) as usize];
         slot.calls += 1;
         slot.latency[class] += 1;
+        slot.over_p95 += over_p95;
+        slot.over_p99 += over_p99;
         s.total.calls += 1;
         s.total.latency[class] += 1;
+        s.total.over_p95 += over_p95;
+        s.total.over_p99 += over_p99;
         if failed {
             slot.errors += 1;
             s.total.errors += 1;
@@ -194,23 +212,29 @@ impl HealthWindow {
             return None;
         }
         let rate = f64::from(s.total.errors) / f64::from(calls);
-        let p95 = percentile(&s.total.latency, calls, 0.95);
-        let p99 = percentile(&s.total.latency, calls, 0.99);
-        let mut signals = Vec::new();
-        if rate >= self.policy.error_rate {
-            signals.push(Signal::ErrorRate);
-        }
-        if self.p95.is_some_and(|t| p95 > t) {
-            signals.push(Signal::P95);
-        }
-        if self.p99.is_some_and(|t| p99 > t) {
-            signals.push(Signal::P99);
-        }
-        let degraded = !signals.is_empty();
+        // The `q` percentile's class is at or above a threshold's first class exactly
+        // when more calls than `above(q)` sit at or above it (see `percentile`), so
+        // the signals need no scan; the percentiles are computed for the event only.
+        let p95_high = s.total.over_p95 > above(calls, 0.95);
+        let p99_high = s.total.over_p99 > above(calls, 0.99);
+        let error_high = rate >= self.policy.error_rate;
+        let degraded = error_high || p95_high || p99_high;
         if degraded == s.degraded {
             return None;
         }
         s.degraded = degraded;
+        let p95 = percentile(&s.total.latency, calls, 0.95);
+        let p99 = percentile(&s.total.latency, calls, 0.99);
+        let mut signals = Vec::new();
+        if error_high {
+            signals.push(Signal::ErrorRate);
+        }
+        if p95_high {
+            signals.push(Signal::P95);
+        }
+        if p99_high {
+            signals.push(Signal::P99);
+        }
         let state = if degraded {
             HealthState::Degraded
         } else {
@@ -232,10 +256,25 @@ fn upper_bound(class: usize) -> Duration {
     Duration::from_secs_f64(GROWTH.powi(class as i32) / 1000.0)
 }
 
+/// The first class whose upper bound is above `threshold`: a latency in it or higher
+/// is reported above the threshold. `CLASSES` (no class) without a threshold.
+fn first_class_above(threshold: Option<Duration>) -> usize {
+    threshold.map_or(CLASSES, |t| {
+        (0..CLASSES)
+            .find(|&c| upper_bound(c) > t)
+            .unwrap_or(CLASSES)
+    })
+}
+
+/// How many of `calls` may lie above the `q` quantile.
+fn above(calls: u32, q: f64) -> u32 {
+    ((1.0 - q) * f64::from(calls)).floor() as u32
+}
+
 /// The upper bound of the class holding the `q` quantile.
 fn percentile(latency: &[u32; CLASSES], calls: u32, q: f64) -> Duration {
     // Counted from the top: the slow tail is short, so this stops early.
-    let above = ((1.0 - q) * f64::from(calls)).floor() as u32;
+    let above = above(calls, q);
     let mut seen = 0;
     for class in (0..CLASSES).rev() {
         seen += latency[class];
@@ -300,6 +339,35 @@ mod tests {
             cleared = cleared.or(w.record(Instant::now(), fast, false));
         }
         assert_eq!(cleared.map(|c| c.0), Some(HealthState::Recovered));
+    }
+
+    #[test]
+    fn threshold_counts_agree_with_the_percentiles() {
+        // The signals come from counts above each threshold's class; they must say
+        // exactly what comparing the reported percentile with the threshold says.
+        for threshold_ms in [1u64, 3, 40, 999, 1000, 2500, 5000] {
+            let t = Duration::from_millis(threshold_ms);
+            let first = first_class_above(Some(t));
+            for seed in 0..50u32 {
+                let mut latency = [0u32; CLASSES];
+                let mut calls = 0;
+                for i in 0..(20 + seed * 7) {
+                    let class =
+                        (i.wrapping_mul(2_654_435_761).wrapping_add(seed) >> 7) as usize % 48;
+                    latency[class] += 1;
+                    calls += 1;
+                }
+                let over: u32 = latency[first.min(CLASSES)..].iter().sum();
+                for q in [0.95, 0.99] {
+                    assert_eq!(
+                        percentile(&latency, calls, q) > t,
+                        over > above(calls, q),
+                        "threshold {threshold_ms} ms, seed {seed}, q {q}"
+                    );
+                }
+            }
+        }
+        assert_eq!(first_class_above(None), CLASSES);
     }
 
     #[tokio::test(start_paused = true)]
