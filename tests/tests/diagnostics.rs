@@ -9,12 +9,25 @@ fn root() -> PathBuf {
 
 /// The shipped Stripe mapping with one edit, checked from a scratch directory.
 fn check_edited(from: &str, to: &str) -> Vec<portcullis_codegen::Diagnostic> {
+    check_edits(&[(from, to)])
+}
+
+/// The shipped Stripe mapping with several edits, checked from a scratch directory.
+fn check_edits(edits: &[(&str, &str)]) -> Vec<portcullis_codegen::Diagnostic> {
     let original = std::fs::read_to_string(root().join("mappings/stripe.yaml")).expect("mapping");
-    assert!(
-        original.contains(from),
-        "the fixture edit must apply: {from:?}"
-    );
-    let edited = original.replacen(from, to, 1);
+    let mut edited = original;
+    for (from, to) in edits {
+        assert!(
+            edited.contains(from),
+            "the fixture edit must apply: {from:?}"
+        );
+        edited = edited.replacen(from, to, 1);
+    }
+    let from = edits
+        .iter()
+        .map(|(f, t)| format!("{f}{t}"))
+        .collect::<String>();
+    let from = from.as_str();
     let dir = std::env::temp_dir().join(format!(
         "portcullis-diag-{}-{}",
         std::process::id(),
@@ -29,7 +42,7 @@ fn check_edited(from: &str, to: &str) -> Vec<portcullis_codegen::Diagnostic> {
     let result = portcullis_codegen::check(&path);
     std::fs::remove_dir_all(&dir).ok();
     match result {
-        Ok(_) => panic!("the edit {from:?} -> {to:?} should be refused"),
+        Ok(_) => panic!("the edits {edits:?} should be refused"),
         Err(e) => e.diagnostics().to_vec(),
     }
 }
@@ -338,4 +351,121 @@ fn all_mistakes_are_reported_together() {
     };
     assert!(two.iter().any(|d| d.message.contains("Payed")));
     assert!(two.iter().any(|d| d.message.contains("'bearer'")));
+}
+
+// ---------- limits and fallbacks ----------
+
+const CACHE: &str = "fallback: { cache: { ttl: 60s, stale_if_error: 10m }, mark: degraded }";
+
+#[test]
+fn unknown_rate_limit_bucket() {
+    let d = check_edits(&[
+        (
+            "  rate: { requests: 100, per: 1s }",
+            "  rate: { requests: 100, per: 1s }\n  buckets: { reads: { requests: 25, per: 1s } }",
+        ),
+        (
+            "    budget: 10s\n",
+            "    budget: 10s\n    rate_limit: { bucket: raeds }\n",
+        ),
+    ]);
+    let at = expect(
+        &d,
+        "bucket 'raeds' is not declared in `limits.buckets`",
+        Some("did you mean 'reads'?"),
+    );
+    assert_eq!(at.1, 27, "points at the bucket's name");
+}
+
+#[test]
+fn critical_without_any_reserve() {
+    let d = check_edited(
+        "    budget: 10s\n",
+        "    budget: 10s\n    rate_limit: { critical: true }\n",
+    );
+    expect(
+        &d,
+        "operation 'get_payment' is critical, but no reserve is declared: the reserve critical calls may use is 0, so they wait and fail like any other",
+        Some("add `reserve: 0.2` to `limits.rate` or `limits.quota`, or drop `critical: true`"),
+    );
+}
+
+#[test]
+fn fallback_without_a_mark() {
+    let d = check_edited(
+        CACHE,
+        "fallback: { cache: { ttl: 60s, stale_if_error: 10m } }",
+    );
+    let msg = "the fallback of 'get_payment' has no `mark:`";
+    expect(&d, msg, None);
+    let help = d
+        .iter()
+        .find(|x| x.message == msg)
+        .and_then(|x| x.help.clone())
+        .unwrap_or_default();
+    assert!(help.contains("must be visible to the caller"), "{help}");
+    assert!(help.contains("`Option<std::time::Duration>`"), "{help}");
+}
+
+#[test]
+fn mark_field_of_the_wrong_type() {
+    let d = check_edited("mark: degraded", "mark: order_id");
+    let msg = "mark field 'order_id' of Payment is Option<OrderId>, which cannot say an answer is degraded";
+    expect(&d, msg, None);
+    let help = d
+        .iter()
+        .find(|x| x.message == msg)
+        .and_then(|x| x.help.clone())
+        .unwrap_or_default();
+    assert!(
+        help.starts_with("make it `bool` (true when degraded), `Option<String>` (the reason) or `Option<std::time::Duration>` (the data's age) in "),
+        "{help}"
+    );
+    assert!(help.contains("domain.rs"), "names the port file: {help}");
+}
+
+#[test]
+fn mark_field_that_does_not_exist() {
+    let d = check_edited("mark: degraded", "mark: degarded");
+    let msg = "Payment has no field 'degarded' to mark a degraded answer";
+    expect(&d, msg, None);
+    let help = d
+        .iter()
+        .find(|x| x.message == msg)
+        .and_then(|x| x.help.clone())
+        .unwrap_or_default();
+    assert!(help.starts_with("did you mean 'degraded'?"), "{help}");
+}
+
+#[test]
+fn cache_fallback_on_a_post() {
+    let d = check_edited(
+        "    response: Payment\n    errors:\n      \"402/card_declined\"",
+        "    response: Payment\n    fallback: { cache: { ttl: 60s }, mark: degraded }\n    errors:\n      \"402/card_declined\"",
+    );
+    expect(
+        &d,
+        "'create_payment' is a POST, and a cache fallback would answer it with an earlier call's response",
+        Some(
+            "a write's answer must never stand in for a write: remove the fallback (a `caller` fallback can decide in code)",
+        ),
+    );
+}
+
+#[test]
+fn default_body_that_does_not_match_the_response_schema() {
+    let d = check_edited(
+        CACHE,
+        "fallback: { default: { id: pi_0, object: payment_intent, status: exploded }, mark: degraded }",
+    );
+    let d = d
+        .iter()
+        .find(|x| x.message.starts_with("the default body of 'get_payment' does not match GetPaymentIntentsIntent's 200 response: $"))
+        .unwrap_or_else(|| panic!("no default-body diagnostic in {d:#?}"));
+    assert!(d.file.ends_with("stripe.yaml"));
+    assert!(d.span.is_some());
+    assert_eq!(
+        d.help.as_deref(),
+        Some("write the body exactly as the vendor would send it (the spec's success response)")
+    );
 }
