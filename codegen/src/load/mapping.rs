@@ -1767,6 +1767,43 @@ types:
     }
 
     #[test]
+    fn limits_buckets_and_fallback_marks_decode() {
+        let text = GOOD
+            .replace(
+                "rate: { requests: 100, per: 1s }",
+                "rate: { requests: 100, per: 1s, burst: 10, reset: epoch }\n  buckets: { search: { requests: 30, per: 1m, reserve: 0.1 } }",
+            )
+            .replace("warn_at: [0.8, 0.95] }", "warn_at: [0.8, 0.95], reserve: 0.05 }")
+            .replace(
+                "stale_if_error: 10m } }",
+                "stale_if_error: 10m }, mark: stale }\n    rate_limit: { critical: true, bucket: search }",
+            );
+        let m = decode(&text).expect("decodes");
+        let rate = m.limits.rate.as_ref().expect("rate");
+        assert_eq!((rate.burst, rate.reset), (Some(10), Some(Reset::Epoch)));
+        assert_eq!(m.limits.quota.as_ref().map(|q| q.reserve), Some(0.05));
+        assert_eq!(m.limits.buckets[0].name.value, "search");
+        assert_eq!(m.limits.buckets[0].per, Duration::from_secs(60));
+        let get = &m.operations[1].policies;
+        assert_eq!(
+            get.fallback
+                .as_ref()
+                .and_then(|f| f.mark.as_ref())
+                .map(|m| m.value.as_str()),
+            Some("stale")
+        );
+        let rl = get.rate_limit.as_ref().expect("rate_limit");
+        assert!(rl.critical);
+        assert_eq!(rl.bucket.as_ref().map(|b| b.value.as_str()), Some("search"));
+
+        let e = decode(&text.replace("reset: epoch", "reset: epoc")).expect_err("typo");
+        assert_eq!(
+            e.diagnostics()[0].help.as_deref(),
+            Some("did you mean 'epoch'?")
+        );
+    }
+
+    #[test]
     fn paths_split_at_dots_outside_brackets() {
         assert_eq!(split_path("a.b"), vec!["a", "b"]);
         assert_eq!(
