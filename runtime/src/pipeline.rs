@@ -539,14 +539,16 @@ impl Pipeline {
             let elapsed = ended.saturating_duration_since(now);
             permit.record_at(breaker_outcome(&attempt), elapsed, ended);
             let (status, headers, failure) = attempt.summary();
-            if let (Some(limiter), Some(status), Some(headers)) = (&inner.limiter, status, headers)
-            {
-                limiter.observe(&policy.bucket, status, headers).await;
+            // Most answers carry no rate-limit header: look once, and spare the
+            // limiter's parser and the remaining-requests gauge the lookups.
+            let limit_headers = headers.filter(|h| Limiter::may_carry_limits(h));
+            if let (Some(limiter), Some(status)) = (&inner.limiter, status) {
+                limiter.observe(&policy.bucket, status, limit_headers).await;
             }
             obs.attempt_end(
                 &attempt_span,
                 status,
-                headers,
+                limit_headers,
                 failure,
                 elapsed,
                 breaker.state_hint(),

@@ -183,18 +183,38 @@ impl Limiter {
         }
     }
 
+    /// Whether `headers` may hold something [`RateLimitInfo::parse`] reads: `Retry-After`,
+    /// or a name with `limit` in it, which every family it knows has (`X-RateLimit-*`,
+    /// `X-Rate-Limit-*`, `RateLimit*`, Shopify's call limit). Deliberately broad, so a
+    /// family added to the parser is very likely still seen; a false positive only costs
+    /// the parse. The pipeline also uses it to skip the remaining-requests gauge, whose
+    /// headers all have `limit` in their names.
+    pub(crate) fn may_carry_limits(headers: &HeaderMap) -> bool {
+        headers.keys().any(|name| {
+            let name = name.as_str().as_bytes();
+            name == b"retry-after"
+                || name
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &c)| c == b'l' && name[i..].starts_with(b"limit"))
+        })
+    }
+
     /// Learns from one vendor answer in `bucket`: a 429 pauses the bucket for the wait
     /// the vendor asked for and slows it; an exhausted window pauses it until the reset.
-    pub(crate) async fn observe(&self, bucket: &str, status: u16, headers: &HeaderMap) {
+    /// `headers` is `None` when the answer has none worth reading (the pipeline checks
+    /// with [`Limiter::may_carry_limits`] once for this and the gauge).
+    pub(crate) async fn observe(&self, bucket: &str, status: u16, headers: Option<&HeaderMap>) {
         let Some(b) = self.buckets.get(bucket) else {
             return;
         };
         // Most answers carry no rate-limit header at all; parsing every family costs
         // a dozen header lookups, so look only when a name could be one of them.
-        let info = if may_carry_limits(headers) {
-            RateLimitInfo::parse(headers, SystemTime::now(), b.rate.reset)
-        } else {
-            RateLimitInfo::default()
+        let info = match headers {
+            Some(h) if Self::may_carry_limits(h) => {
+                RateLimitInfo::parse(h, SystemTime::now(), b.rate.reset)
+            }
+            _ => RateLimitInfo::default(),
         };
         // GitHub's secondary limit answers 403 with a Retry-After.
         let throttled = status == 429 || (status == 403 && info.retry_after.is_some());
@@ -244,22 +264,6 @@ impl Bucket {
         s.cost = (s.cost * 2).min(MAX_SLOWDOWN);
         s.since = Instant::now();
     }
-}
-
-/// Whether `headers` may hold something [`RateLimitInfo::parse`] reads: `Retry-After`,
-/// or a name with `limit` in it, which every family it knows has (`X-RateLimit-*`,
-/// `X-Rate-Limit-*`, `RateLimit*`, Shopify's call limit). Deliberately broad, so a
-/// family added to the parser is very likely still seen; a false positive only costs
-/// the parse.
-fn may_carry_limits(headers: &HeaderMap) -> bool {
-    headers.keys().any(|name| {
-        let name = name.as_str().as_bytes();
-        name == b"retry-after"
-            || name
-                .iter()
-                .enumerate()
-                .any(|(i, &c)| c == b'l' && name[i..].starts_with(b"limit"))
-    })
 }
 
 struct QueueSlot<'a>(&'a AtomicUsize);
@@ -335,7 +339,7 @@ mod tests {
         let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
         let mut h = HeaderMap::new();
         h.insert("retry-after", http::HeaderValue::from_static("2"));
-        l.observe("", 429, &h).await;
+        l.observe("", 429, Some(&h)).await;
         let refused = l.acquire("", false, Duration::from_secs(1)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(1900)),
@@ -360,7 +364,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
         h.insert("x-ratelimit-reset", http::HeaderValue::from_static("3"));
-        l.observe("", 200, &h).await;
+        l.observe("", 200, Some(&h)).await;
         let refused = l.acquire("", false, Duration::from_secs(1)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(2900)),
@@ -392,19 +396,19 @@ mod tests {
             let mut h = HeaderMap::new();
             h.insert("content-type", http::HeaderValue::from_static("text/plain"));
             h.insert(name, http::HeaderValue::from_static("0"));
-            assert!(may_carry_limits(&h), "{name}");
+            assert!(Limiter::may_carry_limits(&h), "{name}");
         }
         let mut plain = HeaderMap::new();
         plain.insert("content-type", http::HeaderValue::from_static("text/plain"));
         plain.insert("content-length", http::HeaderValue::from_static("2"));
-        assert!(!may_carry_limits(&plain));
-        assert!(!may_carry_limits(&HeaderMap::new()));
+        assert!(!Limiter::may_carry_limits(&plain));
+        assert!(!Limiter::may_carry_limits(&HeaderMap::new()));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_429_without_headers_still_pauses_for_a_window() {
         let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
-        l.observe("", 429, &HeaderMap::new()).await;
+        l.observe("", 429, None).await;
         let refused = l.acquire("", false, Duration::from_millis(500)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(900)),

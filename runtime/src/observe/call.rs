@@ -106,7 +106,8 @@ impl CallObs<'_> {
     }
 
     /// Records what one attempt produced: on its span, and in the breaker and
-    /// rate-limit gauges.
+    /// rate-limit gauges. `headers` are the answer's when it may carry rate-limit
+    /// headers (`None` otherwise: nothing for the gauge to read).
     pub(crate) fn attempt_end(
         &self,
         span: &Span,
