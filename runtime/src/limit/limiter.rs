@@ -10,8 +10,9 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::limit::RateLimit;
+use crate::limit::gcra::{self, LaneState};
 use crate::limit::headers::RateLimitInfo;
-use crate::shared::{Admission, InMemoryRateStore, Lane, RateStore, StoreGuard};
+use crate::shared::{Admission, Lane, RateStore, StoreGuard};
 
 /// Longest pause a vendor header can impose: a reset an hour away (GitHub) still
 /// refuses calls at once, but a nonsense value cannot wedge the adapter for a year.
@@ -33,7 +34,8 @@ pub(crate) struct Limiter {
     waits: metrics::Histogram,
     refused: metrics::Counter,
     shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>, Duration)>,
-    local: InMemoryRateStore,
+    /// The zero of the local TATs ([`Bucket::tats`]), in nanoseconds.
+    epoch: Instant,
 }
 
 #[derive(Debug)]
@@ -45,6 +47,11 @@ struct Bucket {
     local_lanes: Vec<Lane>,
     queued: AtomicUsize,
     slowdown: Mutex<Slowdown>,
+    /// This process's TATs of the bucket's lanes, by lane: `lanes` without a shared
+    /// store, `local_lanes` while it is away (the same lanes at a lower rate). Kept
+    /// here rather than in an `InMemoryRateStore` keyed by lane name: a reservation
+    /// then hashes no key and locks only its own bucket.
+    tats: Mutex<Vec<u64>>,
 }
 
 #[derive(Debug)]
@@ -84,11 +91,13 @@ impl Limiter {
                     rate.reserve
                 )));
             }
+            let whole = lanes(key_prefix, label, rate, 1);
             out.insert(
                 name.clone(),
                 Bucket {
                     rate: rate.clone(),
-                    lanes: lanes(key_prefix, label, rate, 1),
+                    tats: Mutex::new(vec![0; whole.len()]),
+                    lanes: whole,
                     local_lanes: lanes(key_prefix, label, rate, replicas.max(1)),
                     queued: AtomicUsize::new(0),
                     slowdown: Mutex::new(Slowdown {
@@ -103,7 +112,7 @@ impl Limiter {
             waits: metrics::histogram!(RATELIMIT_WAIT_SECONDS, "vendor" => key_prefix.to_owned()),
             refused: metrics::counter!(RATELIMIT_REFUSED_TOTAL, "vendor" => key_prefix.to_owned()),
             shared,
-            local: InMemoryRateStore::default(),
+            epoch: Instant::now(),
         })
     }
 
@@ -155,10 +164,7 @@ impl Limiter {
                     &b.lanes
                 };
                 let lanes = &lanes[..take(lanes)];
-                // Straight to the decision, not through the `RateStore` trait: the
-                // in-memory store never fails or waits, and this skips boxing a future
-                // on every call.
-                self.local.decide(lanes, cost, max_wait)
+                b.reserve_local(lanes, self.now(), cost, max_wait)
             }
         };
         match admission {
@@ -240,14 +246,57 @@ impl Limiter {
                     Err(_) => guard.failed("rate", Some(&Error::store("rate store timed out"))),
                 }
             }
-            let _ = self.local.pause(&b.local_lanes, pause).await;
+            b.pause_local(&b.local_lanes, self.now(), pause);
         } else {
-            let _ = self.local.pause(&b.lanes, pause).await;
+            b.pause_local(&b.lanes, self.now(), pause);
         }
     }
 }
 
+impl Limiter {
+    /// Nanoseconds since `epoch`, the clock of the local TATs.
+    fn now(&self) -> u64 {
+        nanos(self.epoch.elapsed())
+    }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 impl Bucket {
+    /// GCRA in this process (the math of `InMemoryRateStore` and the Redis script):
+    /// reserves `cost` cells in every one of `lanes` (a prefix of the bucket's) at the
+    /// earliest slot, unless it is more than `max_wait` away.
+    fn reserve_local(&self, lanes: &[Lane], now: u64, cost: u32, max_wait: Duration) -> Admission {
+        let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
+        let state = |(lane, tat): (&Lane, &u64)| LaneState {
+            tat: *tat,
+            interval: nanos(lane.interval),
+            burst: lane.burst,
+        };
+        let at = gcra::slot_at(now, lanes.iter().zip(tats.iter()).map(state), cost);
+        let wait = Duration::from_nanos(at - now);
+        if wait > max_wait {
+            return Admission::Refused { retry_after: wait };
+        }
+        for (lane, tat) in lanes.iter().zip(tats.iter_mut()) {
+            *tat = gcra::tat_after(&state((lane, tat)), at, cost);
+        }
+        Admission::Go { wait }
+    }
+
+    /// Holds every lane until `pause` from `now`.
+    fn pause_local(&self, lanes: &[Lane], now: u64, pause: Duration) {
+        let until = now.saturating_add(nanos(pause));
+        let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
+        for (lane, tat) in lanes.iter().zip(tats.iter_mut()) {
+            // The first cell after the pause may go exactly at its end.
+            let tolerance = nanos(lane.interval).saturating_mul(u64::from(lane.burst.max(1) - 1));
+            *tat = (*tat).max(until.saturating_add(tolerance));
+        }
+    }
+
     /// The cost of one call now: recovers one halving per window without a 429.
     fn cost(&self) -> u32 {
         let mut s = self.slowdown.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,6 +1,6 @@
 //! Quota tracking: usage per fixed window, warnings before it runs out.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metrics::Gauge;
@@ -8,7 +8,7 @@ use metrics::Gauge;
 use crate::error::Error;
 use crate::limit::{QuotaCallback, QuotaEvent, QuotaPolicy};
 use crate::observe::metrics::QUOTA_USED_RATIO;
-use crate::shared::{InMemoryQuotaStore, QuotaStore, StoreGuard};
+use crate::shared::{QuotaStore, StoreGuard};
 
 /// Quota warnings raised: `vendor`, `threshold`.
 pub const QUOTA_WARNINGS_TOTAL: &str = "portcullis_quota_warnings_total";
@@ -21,7 +21,9 @@ pub(crate) struct QuotaTracker {
     /// Requests at which each `warn_at` threshold is crossed, with its label.
     marks: Vec<(u64, f64, String)>,
     shared: Option<(Arc<dyn QuotaStore>, Arc<StoreGuard>, Duration)>,
-    local: InMemoryQuotaStore,
+    /// This process's count `(window, used)`: without a shared store, and while it is
+    /// away. One counter for the one key, so a call hashes nothing.
+    local: Mutex<(u64, u64)>,
     replicas: u64,
     callback: Option<QuotaCallback>,
     /// `portcullis_quota_used_ratio` for this vendor, looked up in the recorder on
@@ -77,7 +79,7 @@ impl QuotaTracker {
             policy,
             marks,
             shared,
-            local: InMemoryQuotaStore::default(),
+            local: Mutex::new((0, 0)),
             replicas: u64::from(replicas.max(1)),
             callback,
             used_ratio: OnceLock::new(),
@@ -137,9 +139,7 @@ impl QuotaTracker {
                 } else {
                     1
                 };
-                // Directly, not through the `QuotaStore` trait: the in-memory store
-                // cannot fail, and this skips boxing a future on every call.
-                let (admitted, used) = self.local.add_now(&self.key, window, 1, cap / replicas);
+                let (admitted, used) = self.add_local(window, cap / replicas);
                 (admitted, used, limit / replicas)
             }
         };
@@ -158,6 +158,22 @@ impl QuotaTracker {
             }
         }
         Ok(())
+    }
+
+    /// Counts one request in the local counter unless it would pass `cap` (the
+    /// `InMemoryQuotaStore` rule: a new window starts from zero).
+    fn add_local(&self, window: u64, cap: u64) -> (bool, u64) {
+        let mut local = self.local.lock().unwrap_or_else(|e| e.into_inner());
+        if local.0 != window {
+            *local = (window, 0);
+        }
+        let after = local.1.saturating_add(1);
+        if after <= cap {
+            local.1 = after;
+            (true, after)
+        } else {
+            (false, local.1)
+        }
     }
 
     fn warn(&self, threshold: f64, label: &str, used: u64, limit: u64, resets_in: Duration) {

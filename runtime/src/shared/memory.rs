@@ -33,11 +33,10 @@ impl InMemoryRateStore {
         u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// The decision, taken under the lock; separate so it stays synchronous (the
-    /// limiter calls it directly for its local lanes, skipping the boxed future).
-    /// Reads each lane in place and writes it back: no allocation unless a lane is
-    /// new, and the lock is held for a few lookups.
-    pub(crate) fn decide(&self, lanes: &[Lane], cost: u32, max_wait: Duration) -> Admission {
+    /// The decision, taken under the lock; separate so it stays synchronous. Reads
+    /// each lane in place and writes it back: no allocation unless a lane is new, and
+    /// the lock is held for a few lookups.
+    fn decide(&self, lanes: &[Lane], cost: u32, max_wait: Duration) -> Admission {
         let now = self.now();
         let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
         // One lane (a bucket without a reserve) is the usual case: one lookup then.
@@ -115,9 +114,8 @@ pub struct InMemoryQuotaStore {
 }
 
 impl InMemoryQuotaStore {
-    /// [`QuotaStore::add_within`] without the boxed future, for the quota tracker's
-    /// own counter. The key is copied only the first time it is seen.
-    pub(crate) fn add_now(&self, key: &str, window: u64, n: u64, cap: u64) -> (bool, u64) {
+    /// The decision, under the lock. The key is copied only the first time it is seen.
+    fn add_now(&self, key: &str, window: u64, n: u64, cap: u64) -> (bool, u64) {
         let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(entry) = counters.get_mut(key) {
             return add_to(entry, window, n, cap);
