@@ -217,6 +217,27 @@ impl Authenticator {
         }
     }
 
+    /// The credential for the next request of `operation` when it is at hand (a
+    /// literal, a secret read less than a second ago, a valid token): what
+    /// [`Authenticator::credential`] would answer without waiting. `None` when a
+    /// secret or a token must be fetched first. The pipeline calls this before the
+    /// async path so a call's future does not carry the fetch's state.
+    pub(crate) fn credential_now(&self, operation: &str) -> Option<Result<Authorized, Error>> {
+        match &self.kind {
+            Kind::Fixed(c) => Some(Ok(Authorized {
+                credential: c.clone(),
+                generation: 0,
+            })),
+            Kind::Rotating(r) => r.fresh(false).map(Ok),
+            Kind::OAuth2(t) => t.header_now(operation).ok().map(|answer| {
+                answer.map(|(value, generation)| Authorized {
+                    credential: Credential::Header(http::header::AUTHORIZATION, value),
+                    generation,
+                })
+            }),
+        }
+    }
+
     /// After the vendor answered 401 to `used`: renews the credential (a new token,
     /// or a re-read secret) and says whether a replay can carry a different one.
     pub(crate) async fn rejected(&self, operation: &str, used: &Authorized) -> Result<bool, Error> {

@@ -210,33 +210,44 @@ impl TokenSource {
         self: &Arc<Self>,
         operation: &str,
     ) -> Result<(HeaderValue, u64), Error> {
-        let seen = {
-            let mut state = self.lock();
-            let now = Instant::now();
-            if let Some(t) = &state.token {
-                if now < t.expires_at {
-                    let out = (t.header.clone(), state.generation);
-                    let cooled = state.cooldown_until.is_none_or(|until| now >= until);
-                    if now >= t.refresh_at && !state.refreshing && cooled {
-                        state.refreshing = true;
-                        let this = self.clone();
-                        tokio::spawn(async move {
-                            let _ = this.fetch_once(None).await;
-                        });
-                    }
-                    return Ok(out);
-                }
-            }
-            if let (Some(e), Some(until)) = (&state.last_error, state.cooldown_until) {
-                if now < until {
-                    return Err(auth_error(operation, e.clone()));
-                }
-            }
-            state.generation
+        let seen = match self.header_now(operation) {
+            Ok(answer) => return answer,
+            Err(seen) => seen,
         };
         self.fetch_once(Some(seen))
             .await
             .map_err(|e| auth_error(operation, e))
+    }
+
+    /// What [`TokenSource::header`] answers without waiting: the valid token (starting
+    /// a background refresh when it is near expiry), or the error of a fetch still
+    /// cooling down. `Err(generation)` when a fetch is needed first.
+    pub(crate) fn header_now(
+        self: &Arc<Self>,
+        operation: &str,
+    ) -> Result<Result<(HeaderValue, u64), Error>, u64> {
+        let mut state = self.lock();
+        let now = Instant::now();
+        if let Some(t) = &state.token {
+            if now < t.expires_at {
+                let out = (t.header.clone(), state.generation);
+                let cooled = state.cooldown_until.is_none_or(|until| now >= until);
+                if now >= t.refresh_at && !state.refreshing && cooled {
+                    state.refreshing = true;
+                    let this = self.clone();
+                    tokio::spawn(async move {
+                        let _ = this.fetch_once(None).await;
+                    });
+                }
+                return Ok(Ok(out));
+            }
+        }
+        if let (Some(e), Some(until)) = (&state.last_error, state.cooldown_until) {
+            if now < until {
+                return Ok(Err(auth_error(operation, e.clone())));
+            }
+        }
+        Err(state.generation)
     }
 
     /// After the vendor rejected the token of generation `used`: drops it (unless a

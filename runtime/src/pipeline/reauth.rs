@@ -11,10 +11,22 @@ use super::Inner;
 impl Inner {
     /// The credential for one attempt of `req`: none for an anonymous request.
     pub(super) async fn credential_for(&self, req: &Request) -> Result<Authorized, Error> {
-        if req.anonymous {
-            return Ok(Authorized::none());
+        if let Some(ready) = self.credential_now(req) {
+            return ready;
         }
-        self.auth.credential(&req.operation).await
+        // Boxed: reading a secret or fetching a token is rare (at most once a second,
+        // or on expiry), and its state would otherwise make every call's future
+        // (moved and copied on each call) close to a kilobyte larger.
+        Box::pin(self.auth.credential(&req.operation)).await
+    }
+
+    /// The credential of `req` when no wait is needed (see
+    /// [`crate::auth::Authenticator::credential_now`]).
+    fn credential_now(&self, req: &Request) -> Option<Result<Authorized, Error>> {
+        if req.anonymous {
+            return Some(Ok(Authorized::none()));
+        }
+        self.auth.credential_now(&req.operation)
     }
 
     /// A 401 to an authenticated request renews the credential (a new OAuth2 token, a
@@ -31,6 +43,16 @@ impl Inner {
         if resp.status() != 401 || req.anonymous || !self.auth.is_configured() {
             return Ok(false);
         }
+        // Boxed for the same reason as the credential fetch: only a 401 gets here.
+        Box::pin(self.renew_after_401(req, used, replayed)).await
+    }
+
+    async fn renew_after_401(
+        &self,
+        req: &Request,
+        used: &Authorized,
+        replayed: &mut bool,
+    ) -> Result<bool, Error> {
         let op = &req.operation;
         let first = !*replayed;
         *replayed = true;
