@@ -87,6 +87,9 @@ use crate::shared::{
 };
 use crate::timeout::Deadline;
 
+/// The least time a call keeps for its attempt when waiting for a rate-limit slot.
+const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(10);
+
 /// Largest response body the fallback cache keeps (1 MiB).
 const MAX_CACHED_BODY: usize = 1 << 20;
 
@@ -480,7 +483,14 @@ impl Pipeline {
             if let Some(limiter) = &inner.limiter {
                 // `now` is this attempt's start, read microseconds ago (only the
                 // breaker ran since): no need for another clock read.
-                let max_wait = deadline.remaining_at(now).unwrap_or(Duration::MAX);
+                // A slot is only worth taking if the attempt after it still has time:
+                // a tenth of the attempt timeout (10 ms to 1 s) stays unspent.
+                let keep = policy.attempt_timeout.map_or(MIN_ATTEMPT_TIME, |t| {
+                    (t / 10).clamp(MIN_ATTEMPT_TIME, Duration::from_secs(1))
+                });
+                let max_wait = deadline
+                    .remaining_at(now)
+                    .map_or(Duration::MAX, |left| left.saturating_sub(keep));
                 match limiter
                     .acquire(&policy.bucket, policy.critical, max_wait)
                     .await

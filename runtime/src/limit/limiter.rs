@@ -328,13 +328,13 @@ fn lanes(prefix: &str, label: &str, rate: &RateLimit, divide: u32) -> Vec<Lane> 
     let interval = rate.interval().saturating_mul(divide);
     let burst = rate.burst.max(1);
     let mut lanes = vec![Lane {
-        key: format!("{prefix}:rate:{label}:all"),
+        key: format!("{{{prefix}:rate:{label}}}:all"),
         interval,
         burst,
     }];
     if rate.reserve > 0.0 {
         lanes.push(Lane {
-            key: format!("{prefix}:rate:{label}:normal"),
+            key: format!("{{{prefix}:rate:{label}}}:normal"),
             interval: interval.div_f64(1.0 - rate.reserve),
             burst,
         });

@@ -28,9 +28,11 @@ mod http1;
 mod ledger;
 mod mock_vendor;
 mod rate;
+mod redis_server;
 mod reply;
 
 pub use cassette::{Cassette, RecordingProxy, Redactions, ReplayServer};
 pub use ledger::{Ledger, LedgerEntry};
 pub use mock_vendor::{MockVendor, ReceivedRequest};
+pub use redis_server::RedisServer;
 pub use reply::Reply;
