@@ -5,6 +5,7 @@
 //! `BENCH_RATE=N` sets the vendor's rate per second (default 100), `BENCH_SECONDS=N`
 //! how long load is offered per scenario (default 5). Every scenario offers 10x the
 //! rate, spread over its replicas, each call with a 1 s budget; it stops by itself.
+//! `BENCH_LOG=1` writes the runtime's log lines (pauses, refusals) to stderr.
 //! Prints one table; paste it into BENCHMARKS.md.
 
 #![allow(missing_docs)]
@@ -144,6 +145,12 @@ fn vendor_for(rate: u64) -> impl std::future::Future<Output = MockVendor> {
 
 #[tokio::main]
 async fn main() {
+    if std::env::var_os("BENCH_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let rate = env("BENCH_RATE", 100);
     let seconds = env("BENCH_SECONDS", 5);
     let redis = RedisServer::start().await;

@@ -484,13 +484,15 @@ impl Pipeline {
                 // `now` is this attempt's start, read microseconds ago (only the
                 // breaker ran since): no need for another clock read.
                 // A slot is only worth taking if the attempt after it still has time:
-                // a tenth of the attempt timeout (10 ms to 1 s) stays unspent.
-                let keep = policy.attempt_timeout.map_or(MIN_ATTEMPT_TIME, |t| {
-                    (t / 10).clamp(MIN_ATTEMPT_TIME, Duration::from_secs(1))
-                });
-                let max_wait = deadline
-                    .remaining_at(now)
-                    .map_or(Duration::MAX, |left| left.saturating_sub(keep));
+                // a tenth of what the attempt could get (10 ms to 1 s) stays unspent.
+                let max_wait = match deadline.remaining_at(now) {
+                    None => Duration::MAX,
+                    Some(left) => {
+                        let attempt = policy.attempt_timeout.map_or(left, |t| t.min(left));
+                        let keep = (attempt / 10).clamp(MIN_ATTEMPT_TIME, Duration::from_secs(1));
+                        left.saturating_sub(keep)
+                    }
+                };
                 match limiter
                     .acquire(&policy.bucket, policy.critical, max_wait)
                     .await
