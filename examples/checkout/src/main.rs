@@ -11,6 +11,10 @@
 //! * `METRICS_ADDR`, optionally (`127.0.0.1:9464`): serves Prometheus metrics on
 //!   `http://METRICS_ADDR/metrics`, and keeps serving after the payment until standard
 //!   input closes, so they can be scraped;
+//! * `REDIS_URL`, optionally (`redis://127.0.0.1:6379`), with `REPLICAS` (how many
+//!   processes share the provider account): rate limits, quotas, idempotency keys
+//!   and the fallback cache live in that Redis, so the replicas stay under the
+//!   provider's limits together;
 //! * `RUST_LOG`: log filter (default `info`). Logs are JSON lines on standard error.
 //!
 //! Swapping providers is a configuration change: the code below is written against the
@@ -22,7 +26,7 @@ use checkout::{
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 use portcullis_runtime::observe::metrics::{CALL_DURATION_SECONDS, DURATION_BUCKETS};
-use portcullis_runtime::{AdapterConfig, CorrelationId};
+use portcullis_runtime::{AdapterConfig, CorrelationId, RedisConfig, SharedState};
 use std::process::ExitCode;
 use tracing::Instrument;
 
@@ -147,13 +151,31 @@ struct Order<'a> {
 
 /// The mapping's configuration, pointed at `PAYMENT_BASE_URL` when set.
 fn configure(config: AdapterConfig) -> AdapterConfig {
-    match std::env::var("PAYMENT_BASE_URL") {
+    let config = match std::env::var("PAYMENT_BASE_URL") {
         Ok(url) => {
             let local = url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
             config.base_url(url).allow_insecure_http(local)
         }
         Err(_) => config,
-    }
+    };
+    // Replicas share the provider's rate limit and quota (and idempotency keys and the
+    // fallback cache) through one Redis; without it each process keeps its own.
+    let config = match std::env::var("REDIS_URL") {
+        Ok(url) => {
+            let replicas = std::env::var("REPLICAS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1);
+            config.shared_state(SharedState::Redis(RedisConfig {
+                replicas,
+                ..RedisConfig::new(url)
+            }))
+        }
+        Err(_) => config,
+    };
+    config.on_quota_event(|e| {
+        tracing::warn!(vendor = %e.vendor, used = e.used, limit = e.limit, threshold = e.threshold, "payment provider quota nearly used; page the on-call")
+    })
 }
 
 async fn pay<G: PaymentGateway, E: std::fmt::Display>(
