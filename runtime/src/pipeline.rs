@@ -306,7 +306,13 @@ impl Pipeline {
             Ok(Some(k)) => (IdempotencyKey::from_value(k), true),
             Ok(None) => (IdempotencyKey::random(), false),
             Err(e) => {
-                tracing::warn!(adapter = %self.inner.name, operation, error = %e, "idempotency store lookup failed; using a fresh key");
+                match &self.inner.shared {
+                    // Redis: logged once per outage, counted every time.
+                    Some((guard, _)) => guard.failed("idempotency", Some(&e)),
+                    None => {
+                        tracing::warn!(adapter = %self.inner.name, operation, error = %e, "idempotency store lookup failed; using a fresh key")
+                    }
+                }
                 (IdempotencyKey::random(), false)
             }
         };

@@ -44,7 +44,12 @@ impl UnsettledKey {
             Ok(())
         };
         if let Err(e) = r {
-            tracing::warn!(adapter = %self.inner.name, operation = %op, error = %e, "idempotency store update failed");
+            match &self.inner.shared {
+                Some((guard, _)) => guard.failed("idempotency", Some(&e)),
+                None => {
+                    tracing::warn!(adapter = %self.inner.name, operation = %op, error = %e, "idempotency store update failed")
+                }
+            }
         }
     }
 }
