@@ -4,6 +4,7 @@ mod limits;
 mod mock_vendor;
 mod observe;
 mod pipeline;
+mod redis;
 mod replicas;
 
 use std::time::Duration;

@@ -16,7 +16,13 @@
 //!
 //! Every command is bounded by [`RedisConfig::timeout`], connecting included; after a
 //! failure the connection is dropped and not retried for [`RedisConfig::retry_after`],
-//! so a dead Redis costs each call at most one timeout, then nothing.
+//! so a dead Redis costs each call at most one timeout, then nothing: calls made while
+//! it is known down fail at once, without touching the network.
+//!
+//! Each store method is one command (`EVALSHA` for a script, `GET`/`SET`/`DEL`/`HMGET`
+//! otherwise), so one round trip; the first run of a script on a server that does not
+//! know it yet takes two more (`NOSCRIPT`, then `SCRIPT LOAD`). [`RedisState::round_trips`]
+//! counts them all.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,8 +30,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Script};
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::{AsyncConnectionConfig, Cmd, ErrorKind, RedisFuture, Script, ServerErrorKind, Value};
 use tokio::time::Instant;
 
 use crate::error::Error;
@@ -35,9 +41,25 @@ use crate::shared::{
 };
 
 /// How to reach Redis and how long to wait for it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` output masks a password in the URL.
+///
+/// ```
+/// use std::time::Duration;
+/// use portcullis_runtime::shared::RedisConfig;
+///
+/// let config = RedisConfig {
+///     prefix: "checkout".into(),
+///     timeout: Duration::from_millis(20),
+///     replicas: 4,
+///     ..RedisConfig::new("redis://:s3cret@redis.internal:6379/0")
+/// };
+/// assert!(!format!("{config:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, PartialEq)]
 pub struct RedisConfig {
-    /// `redis://host:port/db` (or `rediss://` for TLS).
+    /// `redis://[user:password@]host:port[/db]` (or `redis+unix:///path`). TLS
+    /// (`rediss://`) is not compiled in: [`RedisState::new`] refuses it.
     pub url: String,
     /// Prefix of every key, so several services can share one Redis.
     pub prefix: String,
@@ -60,6 +82,38 @@ impl RedisConfig {
             retry_after: Duration::from_secs(1),
             replicas: 1,
         }
+    }
+}
+
+impl fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisConfig")
+            .field("url", &redact_password(&self.url))
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .field("retry_after", &self.retry_after)
+            .field("replicas", &self.replicas)
+            .finish()
+    }
+}
+
+/// `url` with the password of its user info (`user:password@`) replaced by `***`; user
+/// info without a colon is masked whole (it may be a bare token).
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let masked = match user_info.split_once(':') {
+                Some((user, _)) => format!("{user}:***"),
+                None => "***".to_owned(),
+            };
+            format!("{scheme}://{masked}@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -130,27 +184,62 @@ impl RedisState {
         &self.inner.config
     }
 
-    /// The rate limiter's store.
+    /// The rate limiter's store: `gcra.lua` reserves a slot in every lane of a call in
+    /// one atomic step on Redis's clock, `pause.lua` holds lanes after a vendor's 429.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), portcullis_runtime::Error> {
+    /// use std::time::Duration;
+    /// use portcullis_runtime::shared::{Admission, Lane, RedisConfig, RedisState};
+    ///
+    /// let redis = RedisState::new(RedisConfig::new("redis://127.0.0.1:6379"))?;
+    /// let lanes = [Lane { key: "{stripe:rate:default}:all".into(), interval: Duration::from_millis(10), burst: 5 }];
+    /// match redis.rate_store().reserve(&lanes, 1, Duration::from_millis(200)).await? {
+    ///     Admission::Go { wait } => tokio::time::sleep(wait).await,
+    ///     Admission::Refused { retry_after } => println!("busy for {retry_after:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rate_store(&self) -> Arc<dyn RateStore> {
         Arc::new(self.clone())
     }
 
-    /// The quota counters' store.
+    /// The quota counters' store: one counter per key and window,
+    /// `<prefix>:<key>:<window>`, added to by `quota.lua` only while it stays within
+    /// the cap, and expiring `ttl` after the window's first use.
     pub fn quota_store(&self) -> Arc<dyn QuotaStore> {
         Arc::new(self.clone())
     }
 
-    /// The idempotency store.
+    /// The idempotency store: `<prefix>:idem:<operation>:<fingerprint>` holds the key,
+    /// set with `SET PX ttl`, so a key remembered by one replica is found by all.
     pub fn idempotency_store(&self) -> Arc<dyn IdempotencyStore> {
         Arc::new(self.clone())
     }
 
-    /// The fallback cache.
+    /// The fallback cache: a hash per entry (`status`, `ct`, `at` in Unix ms, and the
+    /// body as raw bytes), replaced as a whole and expired `keep_for` later by
+    /// `cache_put.lua`.
     pub fn fallback_cache(&self) -> Arc<dyn FallbackCache> {
         Arc::new(self.clone())
     }
 
-    /// Commands sent so far (the benchmark's round trips per call).
+    /// Commands sent to Redis so far, by every store of this state (the benchmark's
+    /// round trips per call). Calls that failed fast while Redis was down sent none;
+    /// the connection's own handshake is not counted.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), portcullis_runtime::Error> {
+    /// use portcullis_runtime::shared::{RedisConfig, RedisState};
+    ///
+    /// let redis = RedisState::new(RedisConfig::new("redis://127.0.0.1:6379"))?;
+    /// let before = redis.round_trips();
+    /// redis.idempotency_store().lookup("create_charge", "ab12").await?;
+    /// assert_eq!(redis.round_trips(), before + 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn round_trips(&self) -> u64 {
         self.inner.trips.load(Ordering::Relaxed)
     }
@@ -159,26 +248,64 @@ impl RedisState {
         format!("{}:{rest}", self.inner.config.prefix)
     }
 
+    /// Whether Redis failed less than [`RedisConfig::retry_after`] ago, so calls fail
+    /// at once instead of trying it.
+    pub fn is_down(&self) -> bool {
+        lock(&self.inner.down_until).is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Sends `PING`, within the timeout (a readiness probe). Like every store call, it
+    /// fails at once while Redis is known down.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), portcullis_runtime::Error> {
+    /// use portcullis_runtime::shared::{RedisConfig, RedisState};
+    ///
+    /// let redis = RedisState::new(RedisConfig::new("redis://127.0.0.1:6379"))?;
+    /// redis.ping().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn ping(&self) -> Result<(), Error> {
+        let _: String = self
+            .run("ping", |mut conn| async move {
+                redis::cmd("PING").query_async(&mut conn).await
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Runs one command (or script) on the shared connection, connecting if needed,
     /// all within the configured timeout.
-    async fn run<T, F, Fut>(&self, what: &'static str, f: F) -> Result<T, Error>
+    async fn run<'s, T, F, Fut>(&'s self, what: &'static str, f: F) -> Result<T, Error>
     where
-        F: FnOnce(MultiplexedConnection) -> Fut,
+        F: FnOnce(Counted<'s>) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
         let c = &*self.inner;
         let work = async {
             let conn = self.connection().await?;
-            c.trips.fetch_add(1, Ordering::Relaxed);
-            f(conn)
-                .await
-                .map_err(|e| Error::store(format!("redis {what}: {}", e.kind_name_or_code())))
+            f(Counted {
+                conn,
+                trips: &c.trips,
+            })
+            .await
+            .map_err(|e| {
+                // A reply the script or the caller did not expect is no outage: keep
+                // the connection for the next call.
+                Failure::new(
+                    Error::store(format!("redis {what}: {}", e.kind_name_or_code())),
+                    !is_reply_error(&e),
+                )
+            })
         };
         match tokio::time::timeout(c.config.timeout, work).await {
             Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => {
-                self.mark_down();
-                Err(e)
+            Ok(Err(Failure { error, down })) => {
+                if down {
+                    self.mark_down();
+                }
+                Err(error)
             }
             Err(_) => {
                 self.mark_down();
@@ -190,7 +317,7 @@ impl RedisState {
         }
     }
 
-    async fn connection(&self) -> Result<MultiplexedConnection, Error> {
+    async fn connection(&self) -> Result<MultiplexedConnection, Failure> {
         let c = &*self.inner;
         if let Some(conn) = lock(&c.conn).clone() {
             return Ok(conn);
@@ -199,8 +326,12 @@ impl RedisState {
         if let Some(conn) = lock(&c.conn).clone() {
             return Ok(conn);
         }
-        if lock(&c.down_until).is_some_and(|until| Instant::now() < until) {
-            return Err(Error::store("redis: unreachable, retrying later"));
+        if self.is_down() {
+            // Known down: fail now, and leave the retry time where it is.
+            return Err(Failure::new(
+                Error::store("redis: unreachable, retrying later"),
+                false,
+            ));
         }
         let cfg = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(c.config.timeout))
@@ -210,8 +341,10 @@ impl RedisState {
             .get_multiplexed_async_connection_with_config(&cfg)
             .await
             .map_err(|e| {
-                self.mark_down();
-                Error::store(format!("redis connect: {}", e.kind_name_or_code()))
+                Failure::new(
+                    Error::store(format!("redis connect: {}", e.kind_name_or_code())),
+                    true,
+                )
             })?;
         *lock(&c.conn) = Some(conn.clone());
         *lock(&c.down_until) = None;
@@ -224,6 +357,62 @@ impl RedisState {
         let c = &*self.inner;
         *lock(&c.conn) = None;
         *lock(&c.down_until) = Some(Instant::now() + c.config.retry_after);
+    }
+}
+
+/// A failed store call, and whether it means Redis is down.
+struct Failure {
+    error: Error,
+    down: bool,
+}
+
+impl Failure {
+    fn new(error: Error, down: bool) -> Self {
+        Self { error, down }
+    }
+}
+
+/// Whether Redis answered, but with an error about this command (a script error, a
+/// key of the wrong type, a reply that does not convert to the expected type): the
+/// connection is fine. (A corrupt stream closes the connection, so the next command
+/// fails with an I/O error, which does count as an outage.)
+fn is_reply_error(e: &redis::RedisError) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::UnexpectedReturnType
+            | ErrorKind::Parse
+            | ErrorKind::Extension
+            | ErrorKind::Server(ServerErrorKind::ResponseError)
+            | ErrorKind::Server(ServerErrorKind::NoScript)
+    )
+}
+
+/// The shared connection, counting every command it sends (a script's `EVALSHA`, and
+/// its `SCRIPT LOAD` and retry the first time a server sees it).
+struct Counted<'a> {
+    conn: MultiplexedConnection,
+    trips: &'a AtomicU64,
+}
+
+impl ConnectionLike for Counted<'_> {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        self.trips.fetch_add(1, Ordering::Relaxed);
+        self.conn.req_packed_command(cmd)
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        // A pipeline is one round trip, however many commands it carries.
+        self.trips.fetch_add(1, Ordering::Relaxed);
+        self.conn.req_packed_commands(pipeline, offset, count)
+    }
+
+    fn get_db(&self) -> i64 {
+        self.conn.get_db()
     }
 }
 
@@ -279,7 +468,9 @@ impl RateStore for RedisState {
                 inv.arg(micros(lane.interval).max(1)).arg(lane.burst.max(1));
             }
             let (ok, wait): (i64, i64) = self
-                .run("reserve", |mut conn| async move { inv.invoke_async(&mut conn).await })
+                .run("reserve", |mut conn| async move {
+                    inv.invoke_async(&mut conn).await
+                })
                 .await?;
             let wait = Duration::from_micros(u64::try_from(wait).unwrap_or(0));
             Ok(if ok == 1 {
@@ -301,7 +492,9 @@ impl RateStore for RedisState {
                 inv.arg(micros(lane.interval).max(1)).arg(lane.burst.max(1));
             }
             let _: i64 = self
-                .run("pause", |mut conn| async move { inv.invoke_async(&mut conn).await })
+                .run("pause", |mut conn| async move {
+                    inv.invoke_async(&mut conn).await
+                })
                 .await?;
             Ok(())
         })
@@ -324,7 +517,9 @@ impl QuotaStore for RedisState {
                 .arg(cap)
                 .arg(millis(ttl));
             let (ok, used): (i64, u64) = self
-                .run("quota", |mut conn| async move { inv.invoke_async(&mut conn).await })
+                .run("quota", |mut conn| async move {
+                    inv.invoke_async(&mut conn).await
+                })
                 .await?;
             Ok((ok == 1, used))
         })
@@ -430,10 +625,136 @@ impl FallbackCache for RedisState {
                 .arg(entry.body.as_ref())
                 .arg(millis(keep_for));
             let _: i64 = self
-                .run("cache put", |mut conn| async move { inv.invoke_async(&mut conn).await })
+                .run("cache put", |mut conn| async move {
+                    inv.invoke_async(&mut conn).await
+                })
                 .await?;
             Ok(())
         })
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_masks_the_password() {
+        for (url, shown) in [
+            ("redis://:s3cret@db:6379/0", "redis://:***@db:6379/0"),
+            ("redis://app:s3cret@db:6379", "redis://app:***@db:6379"),
+            ("redis://s3cret@db", "redis://***@db"),
+            ("redis://db:6379/1", "redis://db:6379/1"),
+            ("not a url", "not a url"),
+        ] {
+            assert_eq!(redact_password(url), shown);
+        }
+        let config = RedisConfig::new("redis://:s3cret@db:6379");
+        let text = format!("{config:?}");
+        assert!(
+            !text.contains("s3cret") && text.contains("db:6379"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn new_validates_the_url_without_connecting_or_echoing_it() {
+        for bad in ["not a url", "http://db:6379", "redis://:s3cret@db:notaport"] {
+            let err = RedisState::new(RedisConfig::new(bad)).expect_err(bad);
+            assert_eq!(err.kind(), crate::ErrorKind::Config, "{bad}: {err}");
+            assert!(!err.to_string().contains("s3cret"), "{err}");
+        }
+        // Nothing listens on port 1; new() does not find out, it only parses.
+        let s = RedisState::new(RedisConfig::new("redis://127.0.0.1:1/2")).expect("valid");
+        assert_eq!(s.round_trips(), 0);
+        assert!(!s.is_down());
+        assert_eq!(s.config().url, "redis://127.0.0.1:1/2");
+    }
+
+    #[test]
+    fn keys_are_prefixed_and_expiries_stay_within_what_redis_takes() {
+        let s = RedisState::new(RedisConfig {
+            prefix: "svc".into(),
+            ..RedisConfig::new("redis://127.0.0.1:6379")
+        })
+        .expect("valid");
+        assert_eq!(s.key("idem:op:fp"), "svc:idem:op:fp");
+        assert_eq!(millis(Duration::ZERO), 1, "PX 0 is an error");
+        assert_eq!(millis(Duration::from_millis(1500)), 1500);
+        assert_eq!(millis(Duration::MAX), 100 * 365 * 24 * 3600 * 1000);
+        assert_eq!(micros(Duration::from_nanos(1500)), 1);
+        assert_eq!(micros(Duration::MAX), u64::MAX / 4);
+    }
+
+    #[test]
+    fn only_reply_errors_keep_the_connection() {
+        let reply = redis::RedisError::from((ErrorKind::UnexpectedReturnType, "shape"));
+        assert!(is_reply_error(&reply));
+        let io = redis::RedisError::from(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        assert!(!is_reply_error(&io));
+    }
+
+    /// A real server: each script runs as documented, and its keys expire.
+    #[tokio::test]
+    async fn scripts_leave_expiring_keys_under_the_prefix() {
+        let server = crate::testing::RedisServer::start().await;
+        let s = RedisState::new(RedisConfig::new(server.url())).expect("valid");
+        let lanes = [Lane {
+            key: "V:{b}:all".into(),
+            interval: Duration::from_millis(100),
+            burst: 1,
+        }];
+        s.rate_store()
+            .reserve(&lanes, 1, Duration::from_secs(1))
+            .await
+            .expect("redis");
+        let pttl: i64 = s
+            .run("pttl", |mut conn| async move {
+                redis::cmd("PTTL")
+                    .arg("portcullis:V:{b}:all")
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await
+            .expect("redis");
+        // A lane's key outlives its TAT (100 ms away) by a second, no more.
+        assert!((1000..=1100).contains(&pttl), "{pttl}");
+        s.rate_store()
+            .pause(&lanes, Duration::from_secs(5))
+            .await
+            .expect("redis");
+        let tat_us: u64 = s
+            .run("get", |mut conn| async move {
+                redis::cmd("GET")
+                    .arg("portcullis:V:{b}:all")
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await
+            .expect("redis");
+        let (secs, micros): (u64, u64) = s
+            .run("time", |mut conn| async move {
+                redis::cmd("TIME").query_async(&mut conn).await
+            })
+            .await
+            .expect("redis");
+        let now_us = secs * 1_000_000 + micros;
+        let ahead = tat_us.saturating_sub(now_us);
+        assert!(
+            (4_900_000..=5_000_000).contains(&ahead),
+            "the TAT is in µs on Redis's clock, 5 s ahead: {ahead}"
+        );
+        // A reply error is no outage: the connection stays.
+        let wrong: Result<u64, Error> = s
+            .run("get", |mut conn| async move {
+                redis::cmd("GET")
+                    .arg("missing")
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await;
+        assert!(wrong.is_err(), "nil is no number");
+        assert!(!s.is_down());
+        s.ping().await.expect("still connected");
+    }
+}
