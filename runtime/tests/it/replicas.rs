@@ -305,7 +305,7 @@ async fn redis_reservations_match_the_in_memory_store() {
 
 #[tokio::test]
 async fn quota_counters_and_cached_responses_are_shared_between_instances() {
-    use rt::shared::{CachedResponse, FallbackCache, QuotaStore};
+    use rt::shared::CachedResponse;
     let redis = RedisServer::start().await;
     let a = rt::shared::RedisState::new(rt::RedisConfig::new(redis.url())).expect("url");
     let b = rt::shared::RedisState::new(rt::RedisConfig::new(redis.url())).expect("url");
@@ -351,7 +351,6 @@ async fn quota_counters_and_cached_responses_are_shared_between_instances() {
 
 #[tokio::test]
 async fn an_unreachable_redis_fails_each_store_call_within_its_timeout() {
-    use rt::shared::QuotaStore;
     // Bound then released: nothing listens on this port.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
