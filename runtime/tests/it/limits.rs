@@ -50,7 +50,10 @@ async fn calls_are_spaced_at_the_documented_rate() {
     }
     waits.sort();
     assert_eq!(waits[0], Duration::ZERO, "the first call goes at once");
-    assert!(waits[9] >= Duration::from_millis(440), "the tenth queued: {waits:?}");
+    assert!(
+        waits[9] >= Duration::from_millis(440),
+        "the tenth queued: {waits:?}"
+    );
     // Ten calls at 20/s: the first goes at once, the tenth 450 ms later.
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(440), "{took:?}");
