@@ -128,19 +128,17 @@ async fn offer(
     out
 }
 
-fn vendor_for(rate: u64) -> impl std::future::Future<Output = MockVendor> {
-    async move {
-        let vendor = MockVendor::start().await;
-        vendor.set_recording(false);
-        // The vendor's own limiter: its rate with a 10 % burst allowance.
-        vendor.limit_rate(rate, Duration::from_secs(1), (rate / 10).max(1));
-        vendor.route(
-            "GET",
-            "/v1/things",
-            vec![Reply::json(200, json!({"data": []}))],
-        );
-        vendor
-    }
+async fn vendor_for(rate: u64) -> MockVendor {
+    let vendor = MockVendor::start().await;
+    vendor.set_recording(false);
+    // The vendor's own limiter: its rate with a 10 % burst allowance.
+    vendor.limit_rate(rate, Duration::from_secs(1), (rate / 10).max(1));
+    vendor.route(
+        "GET",
+        "/v1/things",
+        vec![Reply::json(200, json!({"data": []}))],
+    );
+    vendor
 }
 
 #[tokio::main]

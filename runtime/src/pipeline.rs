@@ -133,8 +133,8 @@ struct Inner {
     limiter: Option<Limiter>,
     quota: Option<QuotaTracker>,
     cache: Arc<dyn FallbackCache>,
-    /// Outages of the shared store, and its per-command limit (`None`: local state).
-    shared: Option<(Arc<StoreGuard>, Duration)>,
+    /// Outages of the shared store and its per-command limit (`None`: local state).
+    shared: Option<Arc<StoreGuard>>,
     redis: Option<RedisState>,
 }
 
@@ -206,10 +206,8 @@ impl Pipeline {
             SharedState::Redis(rc) => Some(RedisState::new(rc.clone())?),
         };
         let shared = redis.as_ref().map(|r| {
-            (
-                Arc::new(StoreGuard::new(name, r.config().retry_after)),
-                r.config().timeout,
-            )
+            let c = r.config();
+            Arc::new(StoreGuard::new(name, c.timeout, c.retry_after))
         });
         let replicas = redis.as_ref().map_or(1, |r| r.config().replicas);
         let store = config
@@ -238,7 +236,7 @@ impl Pipeline {
                 redis
                     .as_ref()
                     .zip(shared.as_ref())
-                    .map(|(r, (g, t))| (r.quota_store(), g.clone(), *t)),
+                    .map(|(r, g)| (r.quota_store(), g.clone())),
                 replicas,
                 config.on_quota.clone(),
             )?),
@@ -308,7 +306,7 @@ impl Pipeline {
             Err(e) => {
                 match &self.inner.shared {
                     // Redis: logged once per outage, counted every time.
-                    Some((guard, _)) => guard.failed("idempotency", Some(&e)),
+                    Some(guard) => guard.failed("idempotency", Some(&e)),
                     None => {
                         tracing::warn!(adapter = %self.inner.name, operation, error = %e, "idempotency store lookup failed; using a fresh key")
                     }
@@ -660,7 +658,7 @@ fn limiter_for(
     configured: &HashMap<String, Resolved>,
     defaults: &Resolved,
     redis: Option<&RedisState>,
-    shared: &Option<(Arc<StoreGuard>, Duration)>,
+    shared: &Option<Arc<StoreGuard>>,
     replicas: u32,
 ) -> Result<Option<Limiter>, Error> {
     let mut buckets: HashMap<String, RateLimit> = config
@@ -687,7 +685,7 @@ fn limiter_for(
     }
     let store = redis
         .zip(shared.as_ref())
-        .map(|(r, (g, t))| (r.rate_store(), g.clone(), *t));
+        .map(|(r, g)| (r.rate_store(), g.clone()));
     Limiter::new(&config.name, &buckets, store, replicas).map(Some)
 }
 
@@ -752,26 +750,9 @@ impl Inner {
     }
 
     async fn cache_get(&self, key: &str) -> Option<CachedResponse> {
-        let Some((guard, timeout)) = &self.shared else {
-            return self.cache.get(key).await.ok().flatten();
-        };
-        if !guard.usable() {
-            guard.failed("cache", None);
-            return None;
-        }
-        match tokio::time::timeout(*timeout, self.cache.get(key)).await {
-            Ok(Ok(hit)) => {
-                guard.succeeded();
-                hit
-            }
-            Ok(Err(e)) => {
-                guard.failed("cache", Some(&e));
-                None
-            }
-            Err(_) => {
-                guard.failed("cache", Some(&Error::store("fallback cache timed out")));
-                None
-            }
+        match &self.shared {
+            None => self.cache.get(key).await.ok().flatten(),
+            Some(guard) => guard.ask("cache", self.cache.get(key)).await.flatten(),
         }
     }
 
@@ -791,12 +772,9 @@ impl Inner {
             None => {
                 let _ = put.await;
             }
-            Some((guard, _)) if !guard.usable() => guard.failed("cache", None),
-            Some((guard, timeout)) => match tokio::time::timeout(*timeout, put).await {
-                Ok(Ok(())) => guard.succeeded(),
-                Ok(Err(e)) => guard.failed("cache", Some(&e)),
-                Err(_) => guard.failed("cache", Some(&Error::store("fallback cache timed out"))),
-            },
+            Some(guard) => {
+                guard.ask("cache", put).await;
+            }
         }
     }
 

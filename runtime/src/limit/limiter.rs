@@ -33,7 +33,7 @@ pub(crate) struct Limiter {
     buckets: HashMap<String, Bucket>,
     waits: metrics::Histogram,
     refused: metrics::Counter,
-    shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>, Duration)>,
+    shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>)>,
     /// The zero of the local TATs ([`Bucket::tats`]), in nanoseconds.
     epoch: Instant,
 }
@@ -70,7 +70,7 @@ impl Limiter {
     pub(crate) fn new(
         key_prefix: &str,
         buckets: &HashMap<String, RateLimit>,
-        shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>, Duration)>,
+        shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>)>,
         replicas: u32,
     ) -> Result<Self, Error> {
         let mut out = HashMap::new();
@@ -132,26 +132,11 @@ impl Limiter {
         // Critical calls skip the lane that keeps the reserve free.
         let take = |lanes: &'_ [Lane]| -> usize { if critical { 1 } else { lanes.len() } };
         let admission = match &self.shared {
-            Some((store, guard, timeout)) if guard.usable() => {
+            Some((store, guard)) => {
                 let lanes = &b.lanes[..take(&b.lanes)];
-                match tokio::time::timeout(*timeout, store.reserve(lanes, cost, max_wait)).await {
-                    Ok(Ok(a)) => {
-                        guard.succeeded();
-                        Some(a)
-                    }
-                    Ok(Err(e)) => {
-                        guard.failed("rate", Some(&e));
-                        None
-                    }
-                    Err(_) => {
-                        guard.failed("rate", Some(&Error::store("rate store timed out")));
-                        None
-                    }
-                }
-            }
-            Some((_, guard, _)) => {
-                guard.failed("rate", None);
-                None
+                guard
+                    .ask("rate", store.reserve(lanes, cost, max_wait))
+                    .await
             }
             None => None,
         };
@@ -238,14 +223,8 @@ impl Limiter {
         };
         let pause = pause.min(MAX_PAUSE);
         tracing::info!(bucket = %if bucket.is_empty() { "adapter" } else { bucket }, status, ?pause, "vendor limit reached; pausing the bucket");
-        if let Some((store, guard, timeout)) = &self.shared {
-            if guard.usable() {
-                match tokio::time::timeout(*timeout, store.pause(&b.lanes, pause)).await {
-                    Ok(Ok(())) => guard.succeeded(),
-                    Ok(Err(e)) => guard.failed("rate", Some(&e)),
-                    Err(_) => guard.failed("rate", Some(&Error::store("rate store timed out"))),
-                }
-            }
+        if let Some((store, guard)) = &self.shared {
+            guard.ask("rate", store.pause(&b.lanes, pause)).await;
             b.pause_local(&b.local_lanes, self.now(), pause);
         } else {
             b.pause_local(&b.lanes, self.now(), pause);

@@ -20,7 +20,7 @@ pub(crate) struct QuotaTracker {
     policy: QuotaPolicy,
     /// Requests at which each `warn_at` threshold is crossed, with its label.
     marks: Vec<(u64, f64, String)>,
-    shared: Option<(Arc<dyn QuotaStore>, Arc<StoreGuard>, Duration)>,
+    shared: Option<(Arc<dyn QuotaStore>, Arc<StoreGuard>)>,
     /// This process's count `(window, used)`: without a shared store, and while it is
     /// away. One counter for the one key, so a call hashes nothing.
     local: Mutex<(u64, u64)>,
@@ -45,7 +45,7 @@ impl QuotaTracker {
     pub(crate) fn new(
         vendor: &str,
         policy: QuotaPolicy,
-        shared: Option<(Arc<dyn QuotaStore>, Arc<StoreGuard>, Duration)>,
+        shared: Option<(Arc<dyn QuotaStore>, Arc<StoreGuard>)>,
         replicas: u32,
         callback: Option<QuotaCallback>,
     ) -> Result<Self, Error> {
@@ -103,30 +103,10 @@ impl QuotaTracker {
         // Kept until the window is over, with an hour's slack for clock skew.
         let ttl = self.policy.per + Duration::from_secs(3600);
         let shared = match &self.shared {
-            Some((store, guard, timeout)) if guard.usable() => {
-                match tokio::time::timeout(
-                    *timeout,
-                    store.add_within(&self.key, window, 1, cap, ttl),
-                )
-                .await
-                {
-                    Ok(Ok(r)) => {
-                        guard.succeeded();
-                        Some(r)
-                    }
-                    Ok(Err(e)) => {
-                        guard.failed("quota", Some(&e));
-                        None
-                    }
-                    Err(_) => {
-                        guard.failed("quota", Some(&Error::store("quota store timed out")));
-                        None
-                    }
-                }
-            }
-            Some((_, guard, _)) => {
-                guard.failed("quota", None);
-                None
+            Some((store, guard)) => {
+                guard
+                    .ask("quota", store.add_within(&self.key, window, 1, cap, ttl))
+                    .await
             }
             None => None,
         };

@@ -45,7 +45,7 @@ impl UnsettledKey {
         };
         if let Err(e) = r {
             match &self.inner.shared {
-                Some((guard, _)) => guard.failed("idempotency", Some(&e)),
+                Some(guard) => guard.failed("idempotency", Some(&e)),
                 None => {
                     tracing::warn!(adapter = %self.inner.name, operation = %op, error = %e, "idempotency store update failed")
                 }

@@ -14,22 +14,58 @@ pub const SHARED_STATE_UP: &str = "portcullis_shared_state_up";
 /// `vendor`, `store` (`rate`, `quota`, `idempotency`, `cache`).
 pub const SHARED_STATE_FALLBACKS_TOTAL: &str = "portcullis_shared_state_fallbacks_total";
 
-/// Tracks outages of one shared store: after a failure it is left alone for
-/// `retry_after`, so a dead Redis costs one timeout per interval, not one per call.
+/// Tracks outages of one shared store: each operation gets `timeout`, and after a
+/// failure the store is left alone for `retry_after`, so a dead Redis costs one
+/// timeout per interval, not one per call.
 #[derive(Debug)]
 pub(crate) struct StoreGuard {
     vendor: String,
+    timeout: Duration,
     retry_after: Duration,
     down_until: Mutex<Option<Instant>>,
 }
 
 impl StoreGuard {
-    pub(crate) fn new(vendor: &str, retry_after: Duration) -> Self {
+    pub(crate) fn new(vendor: &str, timeout: Duration, retry_after: Duration) -> Self {
         metrics::gauge!(SHARED_STATE_UP, "vendor" => vendor.to_owned()).set(1.0);
         Self {
             vendor: vendor.to_owned(),
+            timeout,
             retry_after,
             down_until: Mutex::new(None),
+        }
+    }
+
+    /// Runs one operation on the shared `store` within the timeout, unless the store
+    /// is known to be down. `None` means the caller uses local state instead: the
+    /// store was skipped, failed or answered too late (each counted; an outage logged
+    /// once).
+    pub(crate) async fn ask<T>(
+        &self,
+        store: &'static str,
+        op: impl Future<Output = Result<T, Error>>,
+    ) -> Option<T> {
+        if !self.usable() {
+            self.failed(store, None);
+            return None;
+        }
+        match tokio::time::timeout(self.timeout, op).await {
+            Ok(Ok(v)) => {
+                self.succeeded();
+                Some(v)
+            }
+            Ok(Err(e)) => {
+                self.failed(store, Some(&e));
+                None
+            }
+            Err(_) => {
+                let e = Error::store(format!(
+                    "{store} store: no answer within {:?}",
+                    self.timeout
+                ));
+                self.failed(store, Some(&e));
+                None
+            }
         }
     }
 
