@@ -123,14 +123,7 @@ pub(crate) fn degradable(
             Some((e.kind(), e.to_string()))
         }
         Ok(_) => None,
-        Err(e) => matches!(
-            e.kind(),
-            ErrorKind::RateLimited
-                | ErrorKind::Timeout
-                | ErrorKind::Unavailable
-                | ErrorKind::Transport
-        )
-        .then(|| (e.kind(), e.to_string())),
+        Err(e) => Degraded::applies_to(e).then(|| (e.kind(), e.to_string())),
     }
 }
 
