@@ -75,7 +75,7 @@ use crate::fallback::{
 use crate::idempotency::{
     IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
 };
-use crate::limit::{Limiter, QuotaTracker, RateLimit};
+use crate::limit::{Limiter, QuotaTracker, RateLimit, RateLimitInfo, ResetStyle};
 use crate::observe::Observer;
 use crate::observe::call::CallObs;
 use crate::policy::Resolved;
@@ -555,16 +555,26 @@ impl Pipeline {
             let elapsed = ended.saturating_duration_since(now);
             permit.record_at(breaker_outcome(&attempt), elapsed, ended);
             let (status, headers, failure) = attempt.summary();
-            // Most answers carry no rate-limit header: look once, and spare the
-            // limiter's parser and the remaining-requests gauge the lookups.
-            let limit_headers = headers.filter(|h| Limiter::may_carry_limits(h));
+            // Most answers carry no rate-limit header: look at the names once, and parse
+            // only when one may be there. The limiter and the remaining-requests gauge
+            // read the same parse.
+            let limits = match headers.filter(|h| Limiter::may_carry_limits(h)) {
+                Some(h) => {
+                    let style = inner
+                        .limiter
+                        .as_ref()
+                        .map_or(ResetStyle::Auto, |l| l.reset_style(&policy.bucket));
+                    RateLimitInfo::parse(h, SystemTime::now(), style)
+                }
+                None => RateLimitInfo::default(),
+            };
             if let (Some(limiter), Some(status)) = (&inner.limiter, status) {
-                limiter.observe(&policy.bucket, status, limit_headers).await;
+                limiter.observe(&policy.bucket, status, &limits).await;
             }
             obs.attempt_end(
                 &attempt_span,
                 status,
-                limit_headers,
+                limits.remaining,
                 failure,
                 elapsed,
                 breaker.state_hint(),

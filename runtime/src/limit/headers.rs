@@ -710,6 +710,19 @@ mod tests {
         Some(Duration::from_secs(s))
     }
 
+    /// The `portcullis_ratelimit_remaining` gauge shows this field (it had its own
+    /// reader before): the IETF field alone, and `X-RateLimit-Remaining` beside it.
+    #[test]
+    fn remaining_for_the_gauge() {
+        assert_eq!(parse(&[]).remaining, None);
+        let ietf = ("ratelimit", "\"default\";r=42;t=30");
+        assert_eq!(parse(&[ietf]).remaining, Some(42));
+        assert_eq!(
+            parse(&[ietf, ("x-ratelimit-remaining", "7")]).remaining,
+            Some(7)
+        );
+    }
+
     #[test]
     fn github_rest_core() {
         // As api.github.com sends them on GET /repos/{owner}/{repo}.

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use http::HeaderMap;
 use tokio::time::Instant;
@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::error::Error;
 use crate::limit::RateLimit;
 use crate::limit::gcra::{self, LaneState};
-use crate::limit::headers::RateLimitInfo;
+use crate::limit::headers::{RateLimitInfo, ResetStyle};
 use crate::shared::{Admission, Lane, RateStore, StoreGuard};
 
 /// Longest pause a vendor header can impose: a reset an hour away (GitHub) still
@@ -191,21 +191,20 @@ impl Limiter {
         })
     }
 
-    /// Learns from one vendor answer in `bucket`: a 429 pauses the bucket for the wait
-    /// the vendor asked for and slows it; an exhausted window pauses it until the reset.
-    /// `headers` is `None` when the answer has none worth reading (the pipeline checks
-    /// with [`Limiter::may_carry_limits`] once for this and the gauge).
-    pub(crate) async fn observe(&self, bucket: &str, status: u16, headers: Option<&HeaderMap>) {
+    /// How `bucket`'s vendor counts `X-RateLimit-Reset` (`Auto` for an unknown bucket).
+    pub(crate) fn reset_style(&self, bucket: &str) -> ResetStyle {
+        self.buckets
+            .get(bucket)
+            .map_or(ResetStyle::Auto, |b| b.rate.reset)
+    }
+
+    /// Learns from one vendor answer in `bucket`, its rate-limit headers parsed once by
+    /// the pipeline (with [`Limiter::reset_style`]): a 429 pauses the bucket for the
+    /// wait the vendor asked for and slows it; an exhausted window pauses it until the
+    /// reset.
+    pub(crate) async fn observe(&self, bucket: &str, status: u16, info: &RateLimitInfo) {
         let Some(b) = self.buckets.get(bucket) else {
             return;
-        };
-        // Most answers carry no rate-limit header at all; parsing every family costs
-        // a dozen header lookups, so look only when a name could be one of them.
-        let info = match headers {
-            Some(h) if Self::may_carry_limits(h) => {
-                RateLimitInfo::parse(h, SystemTime::now(), b.rate.reset)
-            }
-            _ => RateLimitInfo::default(),
         };
         // GitHub's secondary limit answers 403 with a Retry-After.
         let throttled = status == 429 || (status == 403 && info.retry_after.is_some());
@@ -325,6 +324,11 @@ fn lanes(prefix: &str, label: &str, rate: &RateLimit, divide: u32) -> Vec<Lane> 
 mod tests {
     use super::*;
 
+    /// An answer's headers as the pipeline hands them to the limiter.
+    fn seen(h: &HeaderMap) -> RateLimitInfo {
+        RateLimitInfo::parse(h, std::time::SystemTime::now(), ResetStyle::Auto)
+    }
+
     fn limiter(rate: RateLimit) -> Limiter {
         let buckets = HashMap::from([(ADAPTER_BUCKET.to_owned(), rate)]);
         Limiter::new("t", &buckets, None, 1).expect("valid")
@@ -367,7 +371,7 @@ mod tests {
         let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
         let mut h = HeaderMap::new();
         h.insert("retry-after", http::HeaderValue::from_static("2"));
-        l.observe("", 429, Some(&h)).await;
+        l.observe("", 429, &seen(&h)).await;
         let refused = l.acquire("", false, Duration::from_secs(1)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(1900)),
@@ -392,7 +396,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
         h.insert("x-ratelimit-reset", http::HeaderValue::from_static("3"));
-        l.observe("", 200, Some(&h)).await;
+        l.observe("", 200, &seen(&h)).await;
         let refused = l.acquire("", false, Duration::from_secs(1)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(2900)),
@@ -436,7 +440,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_429_without_headers_still_pauses_for_a_window() {
         let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
-        l.observe("", 429, None).await;
+        l.observe("", 429, &RateLimitInfo::default()).await;
         let refused = l.acquire("", false, Duration::from_millis(500)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(900)),

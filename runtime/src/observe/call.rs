@@ -5,14 +5,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderName;
 use tokio::time::Instant;
 use tracing::Span;
 use tracing::field::{Empty, Field, FieldSet, Value};
 
-use super::metrics::{
-    OUTCOMES, breaker_value, failure_label, outcome_index, ratelimit_remaining, retry_counter,
-};
+use super::metrics::{OUTCOMES, breaker_value, failure_label, outcome_index, retry_counter};
 use super::{CorrelationId, Observer, OpObserver};
 use crate::breaker::BreakerState;
 use crate::error::{Error, ErrorKind};
@@ -106,24 +104,24 @@ impl CallObs<'_> {
     }
 
     /// Records what one attempt produced: on its span, and in the breaker and
-    /// rate-limit gauges. `headers` are the answer's when it may carry rate-limit
-    /// headers (`None` otherwise: nothing for the gauge to read).
+    /// rate-limit gauges. `remaining` is what the answer's rate-limit headers said
+    /// (`limit::headers`), if anything.
     pub(crate) fn attempt_end(
         &self,
         span: &Span,
         status: Option<u16>,
-        headers: Option<&HeaderMap>,
+        remaining: Option<u64>,
         failure: Option<AttemptFailure>,
         elapsed: Duration,
         breaker: BreakerState,
     ) {
         let breaker_label = breaker_name(breaker);
         self.op.metrics.breaker.set(breaker_value(breaker));
-        if let Some(remaining) = headers.and_then(ratelimit_remaining) {
+        if let Some(remaining) = remaining {
             self.observer
                 .ratelimit
                 .get_or_init(|| super::metrics::ratelimit_gauge(&self.op.vendor))
-                .set(remaining);
+                .set(remaining as f64);
         }
         match CallFields::of(&self.span) {
             Some(f) => {

@@ -5,7 +5,6 @@
 
 use std::sync::Once;
 
-use http::{HeaderMap, HeaderName};
 use metrics::{Counter, Gauge, Histogram, Unit};
 
 use crate::breaker::BreakerState;
@@ -128,29 +127,6 @@ pub(crate) fn ratelimit_gauge(vendor: &str) -> Gauge {
     metrics::gauge!(RATELIMIT_REMAINING, "vendor" => vendor.to_owned())
 }
 
-static X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-static RATELIMIT_REMAINING_H: HeaderName = HeaderName::from_static("ratelimit-remaining");
-static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
-
-/// Requests left, from `X-RateLimit-Remaining`, `RateLimit-Remaining`, or the IETF
-/// draft's `RateLimit: "name";r=N;t=S`.
-pub(crate) fn ratelimit_remaining(headers: &HeaderMap) -> Option<f64> {
-    if headers.is_empty() {
-        return None;
-    }
-    let number = |v: &str| v.trim().parse::<f64>().ok();
-    if let Some(v) = headers
-        .get(&X_RATELIMIT_REMAINING)
-        .or(headers.get(&RATELIMIT_REMAINING_H))
-    {
-        return v.to_str().ok().and_then(number);
-    }
-    let v = headers.get(&RATELIMIT)?.to_str().ok()?;
-    v.split(';')
-        .find_map(|p| p.trim().strip_prefix("r="))
-        .and_then(number)
-}
-
 /// Descriptions are global to the recorder: set once per process.
 fn describe() {
     static ONCE: Once = Once::new();
@@ -178,23 +154,4 @@ fn describe() {
         );
         metrics::describe_gauge!(QUOTA_USED_RATIO, "Share of the vendor quota window used.");
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::HeaderValue;
-
-    #[test]
-    fn reads_every_remaining_header_form() {
-        let mut h = HeaderMap::new();
-        assert_eq!(ratelimit_remaining(&h), None);
-        h.insert(
-            "ratelimit",
-            HeaderValue::from_static("\"default\";r=42;t=30"),
-        );
-        assert_eq!(ratelimit_remaining(&h), Some(42.0));
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("7"));
-        assert_eq!(ratelimit_remaining(&h), Some(7.0));
-    }
 }
