@@ -1,7 +1,5 @@
 //! One attempt: send, read the whole body under the attempt's deadline, classify.
 
-use std::time::Duration;
-
 use tokio::time::Instant;
 
 use crate::breaker::CallOutcome;
@@ -86,22 +84,50 @@ pub(super) fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
     }
 }
 
-/// Sends one attempt under its deadline; [`classify`] reads the outcome.
+/// Sends one attempt under its deadline, if it has one; [`classify`] reads the outcome.
 ///
-/// A plain function returning tokio's `Timeout` rather than an `async fn`: an async
-/// fn stores its future argument and the awaited future separately, which doubled the
-/// call's state to kilobytes that every await copies.
+/// A plain function returning a small enum rather than an `async fn`: an async fn
+/// stores its future argument and the awaited future separately, which doubled the
+/// call's state to kilobytes that every await copies. Without a deadline no timer is
+/// registered at all (a far-future one still costs a timer-wheel insert and removal).
 pub(super) fn run_attempt(
     client: &reqwest::Client,
     req: reqwest::Request,
     at: Option<Instant>,
-) -> tokio::time::Timeout<impl Future<Output = Result<Response, reqwest::Error>> + Send + use<>> {
-    tokio::time::timeout_at(at.unwrap_or_else(far_future), exchange(client, req))
+) -> Bounded<impl Future<Output = Result<Response, reqwest::Error>> + Send + use<>> {
+    let exchange = exchange(client, req);
+    match at {
+        Some(at) => Bounded::Timed {
+            inner: tokio::time::timeout_at(at, exchange),
+        },
+        None => Bounded::Open { inner: exchange },
+    }
 }
 
-/// Far enough to never fire, near enough not to overflow `Instant`.
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(60 * 60 * 24 * 365)
+/// The attempt's deadline passed before the exchange finished.
+pub(super) struct Elapsed;
+
+pin_project_lite::pin_project! {
+    /// An exchange with or without a deadline.
+    #[project = BoundedProj]
+    pub(super) enum Bounded<F> {
+        Timed { #[pin] inner: tokio::time::Timeout<F> },
+        Open { #[pin] inner: F },
+    }
+}
+
+impl<F: Future> Future for Bounded<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.project() {
+            BoundedProj::Timed { inner } => inner.poll(cx).map(|r| r.map_err(|_| Elapsed)),
+            BoundedProj::Open { inner } => inner.poll(cx).map(Ok),
+        }
+    }
 }
 
 /// The request and the whole body: a reset or truncation while reading the body is a
