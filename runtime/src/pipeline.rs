@@ -81,7 +81,7 @@ use crate::observe::call::CallObs;
 use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::Response;
-use crate::retry::{AttemptFailure, RetryBudget, backoff, is_safe_to_retry, retry_after};
+use crate::retry::RetryBudget;
 use crate::shared::{
     CachedResponse, FallbackCache, InMemoryFallbackCache, RedisState, SharedState, StoreGuard,
 };
@@ -100,7 +100,7 @@ mod reauth;
 mod settle;
 
 use attempt::{Attempt, Failed, breaker_outcome, classify, run_attempt};
-use call::Call;
+use call::{Call, Next};
 use settle::UnsettledKey;
 
 /// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
@@ -449,12 +449,13 @@ impl Pipeline {
         };
         let mut call = Call {
             operation: &req.operation,
+            method: &req.method,
             key: req.idempotency.as_ref().map(|(k, _)| k),
             attempts: 0,
             unknown: false,
             rate_wait: Duration::ZERO,
+            spent_tokens: 0,
         };
-        let mut spent_tokens = 0u32;
         let mut reauthed = false;
         let mut last: Option<Failed> = None;
         loop {
@@ -589,62 +590,31 @@ impl Pipeline {
                         now = Instant::now();
                         continue;
                     }
-                    tracing::debug!(
-                        attempt = call.attempts,
-                        status = resp.status(),
-                        ?elapsed,
-                        "final response"
-                    );
+                    if tracing::enabled!(tracing::Level::DEBUG) {
+                        call.log_final(resp.status(), elapsed);
+                    }
                     if let Some(b) = &inner.retry_budget {
                         if resp.status() < 500 {
-                            b.on_success(spent_tokens);
+                            b.on_success(call.spent_tokens);
                         }
                     }
                     return Ok(call.response(resp));
                 }
                 Attempt::Failed(failed) => failed,
             };
-            if matches!(
-                failed.failure,
-                AttemptFailure::Timeout | AttemptFailure::Broken
+            // The decision is out of line: most calls never get here, and keeping it
+            // out of this (inlined, very large) function keeps the path they do take
+            // in fewer instruction-cache lines.
+            let (failed, wait) = match call.plan_retry(
+                failed,
+                policy,
+                &deadline,
+                inner.retry_budget.as_ref(),
+                elapsed,
             ) {
-                call.unknown = true;
-            }
-            tracing::debug!(attempt = call.attempts, failure = ?failed.failure, ?elapsed, "attempt failed");
-
-            if call.attempts >= policy.retry.attempts {
-                return call.give_up(failed, &deadline, "attempts exhausted");
-            }
-            if !is_safe_to_retry(&req.method, call.key.is_some(), failed.failure) {
-                return call.give_up(failed, &deadline, "not safe to retry");
-            }
-            let mut wait = backoff::full_jitter(
-                policy.retry.base,
-                policy.retry.cap,
-                call.attempts - 1,
-                &mut rand::rng(),
-            );
-            if let Some(resp) = &failed.response {
-                if let Some(asked) = retry_after::from_headers(resp.headers(), SystemTime::now()) {
-                    if asked > policy.retry.max_retry_after {
-                        return call.give_up(
-                            failed,
-                            &deadline,
-                            "Retry-After longer than max_retry_after",
-                        );
-                    }
-                    wait = wait.max(asked);
-                }
-            }
-            if !deadline.fits(wait) {
-                return call.give_up(failed, &deadline, "backoff would not fit the budget");
-            }
-            if let Some(b) = &inner.retry_budget {
-                match b.try_acquire(failed.failure == AttemptFailure::Timeout) {
-                    Some(cost) => spent_tokens += cost,
-                    None => return call.give_up(failed, &deadline, "retry budget exhausted"),
-                }
-            }
+                Next::Retry(failed, wait) => (failed, wait),
+                Next::Done(result) => return result,
+            };
             obs.retrying(failed.failure, wait);
             last = Some(failed);
             tokio::time::sleep(wait).await;
@@ -653,6 +623,8 @@ impl Pipeline {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
     Error::RateLimited {
         operation: operation.to_owned(),

@@ -55,8 +55,7 @@ impl CorrelationId {
         let mut text = [0u8; 32];
         write_hex(&mut text, trace_id);
         CorrelationId {
-            header: HeaderValue::from_bytes(&text)
-                .unwrap_or_else(|_| HeaderValue::from_static("0")),
+            header: shared_value(text),
             trace_id,
         }
     }
@@ -146,8 +145,16 @@ impl CorrelationId {
         buf[..3].copy_from_slice(b"00-");
         buf[35] = b'-';
         buf[52..].copy_from_slice(b"-01");
-        HeaderValue::from_bytes(&buf).unwrap_or_else(|_| HeaderValue::from_static(""))
+        shared_value(buf)
     }
+}
+
+/// A header value whose bytes are reference-counted from the start: reqwest clones
+/// each request's headers twice (for redirects), and a value copied from a slice would
+/// be moved to a shared allocation on its first clone, a second allocation per value.
+fn shared_value<const N: usize>(text: [u8; N]) -> HeaderValue {
+    HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(text))
+        .unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 
 /// Lowercase hex of the low `out.len() * 4` bits of `v`, most significant first.
