@@ -1,13 +1,14 @@
 //! Per-call overhead of the full pipeline against bare reqwest and against a
 //! reqwest-middleware + reqwest-retry stack, on the same loopback server.
 //!
-//! Run: `cargo bench -p portcullis-runtime --bench overhead` (release build).
-//! `BENCH_CALLS=N` sets calls per round (default 4000), `BENCH_ROUNDS=N` the rounds
-//! (default 15); rounds interleave the clients
-//! so drift on a shared machine hits them alike. `BENCH_ONLY=<word>` keeps only the
-//! clients whose name contains the word (and bare reqwest), and `BENCH_CONCURRENCY=N`
-//! runs one concurrency instead of 1 and 64, for profiling. Prints one table; paste it
-//! into BENCHMARKS.md.
+//! Run: `cargo bench -p portcullis-runtime --bench overhead` (the workspace's bench
+//! profile: fat LTO, one codegen unit). `BENCH_CALLS=N` sets calls per round (default
+//! 4000), `BENCH_ROUNDS=N` the rounds (default 15); rounds interleave the clients so
+//! drift on a shared machine hits them alike, and each ratio is the median over rounds
+//! of that round's ratio to bare reqwest. `BENCH_ONLY=<words>` keeps the clients whose
+//! name contains one of the comma-separated words (and bare reqwest), and
+//! `BENCH_CONCURRENCY=N` runs one concurrency instead of 1 and 64, for profiling.
+//! Prints one table; paste it into BENCHMARKS.md.
 
 #![allow(missing_docs)]
 
@@ -25,6 +26,7 @@ const TOKEN: &str = "sk_bench_token";
 #[derive(Clone)]
 enum Client {
     Bare(reqwest::Client, String),
+    BareWithHeaders(reqwest::Client, String, std::sync::Arc<HeaderPool>),
     Middleware(reqwest_middleware::ClientWithMiddleware, String),
     Pipeline(rt::Pipeline, &'static str),
 }
@@ -33,6 +35,7 @@ impl Client {
     fn name(&self) -> &'static str {
         match self {
             Client::Bare(..) => "bare reqwest",
+            Client::BareWithHeaders(..) => "bare reqwest + the pipeline's three headers",
             Client::Middleware(..) => "reqwest-middleware + reqwest-retry",
             Client::Pipeline(_, name) => name,
         }
@@ -44,6 +47,21 @@ impl Client {
                 let r = c
                     .get(format!("{base}/v1/payment_intents/pi_{n}"))
                     .bearer_auth(TOKEN)
+                    .send()
+                    .await
+                    .expect("bare send");
+                let status = r.status().as_u16();
+                let _ = r.bytes().await.expect("bare body");
+                status
+            }
+            Client::BareWithHeaders(c, base, pool) => {
+                let (id, traceparent) = pool.pick(n);
+                let r = c
+                    .get(format!("{base}/v1/payment_intents/pi_{n}"))
+                    .bearer_auth(TOKEN)
+                    .header(reqwest::header::USER_AGENT, USER_AGENT)
+                    .header("x-correlation-id", id)
+                    .header("traceparent", traceparent)
                     .send()
                     .await
                     .expect("bare send");
@@ -72,6 +90,32 @@ impl Client {
                 p.send(req).await.expect("pipeline send").status()
             }
         }
+    }
+}
+
+const USER_AGENT: &str = concat!("portcullis/", env!("CARGO_PKG_VERSION"));
+
+/// Per-call header values made ahead, so the reference row measures carrying the
+/// headers, not formatting them (each call still copies its values into the request).
+struct HeaderPool(Vec<(String, String)>);
+
+impl HeaderPool {
+    fn new() -> Self {
+        HeaderPool(
+            (0..1024u64)
+                .map(|i| {
+                    let trace = u128::from(i + 1) * 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
+                    (
+                        format!("{trace:032x}"),
+                        format!("00-{trace:032x}-{:016x}-01", (i + 1) * 0x2545_f491),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn pick(&self, n: usize) -> (String, String) {
+        self.0[n % self.0.len()].clone()
     }
 }
 
@@ -225,10 +269,29 @@ async fn run() {
         "portcullis pipeline (no time limits, no breaker)",
     );
     let mut clients = vec![bare, middleware, pipeline, lean];
+    // Where the pipeline's cost goes: the same pipeline without the two observability
+    // headers, and bare reqwest sending the three headers the pipeline adds
+    // (User-Agent, X-Correlation-Id, traceparent) with per-call values.
+    clients.push(Client::Pipeline(
+        rt::Pipeline::new(
+            everything_on(rt::BreakerPolicy::default(), Some(Duration::from_secs(20)))
+                .correlation_header(None)
+                .traceparent(false),
+        )
+        .expect("pipeline"),
+        "portcullis pipeline (all policies, no correlation headers)",
+    ));
+    clients.push(Client::BareWithHeaders(
+        reqwest::Client::new(),
+        base.clone(),
+        std::sync::Arc::new(HeaderPool::new()),
+    ));
     // BENCH_ONLY=<word> keeps the clients whose name contains it (bare reqwest stays
     // as the reference), for profiling one client at a time.
     if let Ok(only) = std::env::var("BENCH_ONLY") {
-        clients.retain(|c| matches!(c, Client::Bare(..)) || c.name().contains(only.as_str()));
+        clients.retain(|c| {
+            matches!(c, Client::Bare(..)) || only.split(',').any(|w| c.name().contains(w))
+        });
     }
 
     println!(
@@ -274,13 +337,29 @@ async fn run() {
                 )
             })
             .collect();
-        let (bare_p50, _, bare_tput) = stats[0];
-        for (c, (p50, p99, tput)) in clients.iter().zip(&stats) {
+        // Ratios are taken round by round against that round's bare reqwest, then the
+        // median across rounds: drift on a shared machine between rounds cancels out.
+        let median_ratio = |i: usize, of: &dyn Fn(&Sample) -> f64| {
+            let mut r: Vec<f64> = samples[i]
+                .iter()
+                .zip(&samples[0])
+                .map(|(s, b)| of(s) / of(b))
+                .collect();
+            r.sort_by(f64::total_cmp);
+            r[r.len() / 2]
+        };
+        let p50_of = |s: &Sample| {
+            let mut l = s.latencies.clone();
+            l.sort();
+            percentile(&l, 0.5).as_secs_f64()
+        };
+        let tput_of = |s: &Sample| s.calls as f64 / s.wall.as_secs_f64();
+        for (i, (c, (p50, p99, tput))) in clients.iter().zip(&stats).enumerate() {
             println!(
                 "| {} | {concurrency} | {p50:.1?} | {p99:.1?} | {tput:.0} | {:.3}x | {:.3}x |",
                 c.name(),
-                p50.as_secs_f64() / bare_p50.as_secs_f64(),
-                tput / bare_tput,
+                median_ratio(i, &p50_of),
+                median_ratio(i, &tput_of),
             );
         }
     }
