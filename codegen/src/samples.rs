@@ -35,7 +35,7 @@ pub fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
 }
 
 /// The schema with every `$ref` replaced by what it points at, cut to `{}` (anything)
-/// at a cycle or past [`MAX_DEPTH`], so a validator needs no document around it.
+/// at a cycle or past `MAX_DEPTH` levels, so a validator needs no document around it.
 pub fn inline(root: &Value, schema: &Value) -> Value {
     inline_at(root, schema, &mut Vec::new())
 }

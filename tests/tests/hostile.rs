@@ -75,3 +75,31 @@ fn deep_required_bodies_and_huge_enums_are_planned() {
         ADAPTER.lines().count()
     );
 }
+
+#[test]
+fn spec_text_in_doc_comments_forms_no_links_or_tags() {
+    let title = ADAPTER
+        .lines()
+        .find(|l| l.contains("on top of"))
+        .expect("the adapter's doc line");
+    assert!(title.contains(r"\[pwned\]"), "title not escaped: {title}");
+    for line in ADAPTER
+        .lines()
+        .filter(|l| l.trim_start().starts_with("///"))
+    {
+        // The generator's own intra-doc links are the only brackets left unescaped.
+        let own = line
+            .replace("[`Self::config`]", "")
+            .replace("[`Self::new`]", "");
+        let bytes = own.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(b, b'[' | b']' | b'<') {
+                assert!(
+                    *b != b'<' && i > 0 && bytes[i - 1] == b'\\',
+                    "unescaped {:?} in a generated doc line: {line}",
+                    *b as char
+                );
+            }
+        }
+    }
+}

@@ -332,7 +332,8 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
     let n_ops = op_names.len();
     let doc = format!(
         " Contract tests for `{}` against the spec `{}` (generated; see docs/contract-tests.md).",
-        plan.adapter, plan.spec_file
+        plan.adapter,
+        super::doc_code(&plan.spec_file)
     );
     quote! {
         #[doc = #doc]
@@ -724,7 +725,8 @@ fn operation(
             // No placeholder test: an ignored empty test would look like coverage. The
             // module says in review why this operation has no contract tests.
             let reason = format!(
-                " No contract tests: they need sample arguments, and the generator {reason}."
+                " No contract tests: they need sample arguments, and the generator {}.",
+                super::doc_text(&reason)
             );
             return quote! {
                 #[doc = #reason]

@@ -81,7 +81,9 @@ fn adapter(plan: &Plan) -> TokenStream {
     let port = path(&plan.port_trait);
     let doc1 = format!(
         " {}: implements `{}` on top of {}.",
-        plan.adapter, plan.port_trait, plan.vendor_title
+        plan.adapter,
+        plan.port_trait,
+        super::doc_text(&plan.vendor_title)
     );
     let doc2 = format!(
         " Generated from `{}` by Portcullis; every call goes through the runtime's pipeline.",
@@ -663,7 +665,12 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
     let opname = &op.method;
     let method = format_ident!("{}", op.http_method);
     let template = &op.path;
-    let doc = format!(" `{} {}` ({}).", op.http_method, op.path, op.operation_id);
+    let doc = format!(
+        " `{} {}` ({}).",
+        op.http_method,
+        super::doc_code(&op.path),
+        super::doc_text(&op.operation_id)
+    );
 
     let mut stmts = Vec::new();
     if let Some(b) = &op.body {
@@ -1040,7 +1047,10 @@ fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
         VariantBuild::Unit => quote!(#target),
         VariantBuild::Message => quote!(#target(::std::string::String::from(#message))),
     };
-    let doc = format!(" Not offered by {vendor}: fails at once, without a call.");
+    let doc = format!(
+        " Not offered by {}: fails at once, without a call.",
+        super::doc_text(vendor)
+    );
     match u.style {
         MethodStyle::Async => quote! {
             #[doc = #doc]
@@ -1116,7 +1126,7 @@ fn wire_ty(t: &WireTy) -> TokenStream {
 
 fn wire_type(w: &WireType) -> TokenStream {
     let name = ident(&w.name);
-    let doc = format!(" Wire form of `{}`.", w.origin);
+    let doc = format!(" Wire form of `{}`.", super::doc_code(&w.origin));
     let derive = if w.serialize {
         quote!(#[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)])
     } else {

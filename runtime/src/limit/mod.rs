@@ -1,7 +1,7 @@
 //! Staying under the vendor's limits: a client-side rate limiter and quota tracking.
 //!
 //! * [`RateLimit`]: the documented rate of a bucket (the adapter's, or a named one
-//!   some operations use). Calls reserve a slot (GCRA, [`gcra`]) before each attempt
+//!   some operations use). Calls reserve a slot (GCRA, `gcra.rs`) before each attempt
 //!   and wait for it only as long as their budget allows; a critical operation skips
 //!   the lane that keeps `reserve` of the rate free for it. What the vendor's headers
 //!   say ([`headers`]) adjusts it: `Remaining: 0` pauses the bucket until the reset, a

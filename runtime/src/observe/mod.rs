@@ -6,7 +6,7 @@
 //! | `correlation.rs` | [`CorrelationId`]: from the caller's scope or generated; `traceparent` |
 //! | `metrics.rs` | metric names and labels (docs/runtime.md lists them), cached handles |
 //! | `health.rs` | [`HealthPolicy`], [`HealthEvent`]: rolling error rate and p95/p99 |
-//! | `call.rs` | what the pipeline calls: one [`call::CallObs`] per call |
+//! | `call.rs` | what the pipeline calls: one `CallObs` per call |
 //!
 //! Spans follow OpenTelemetry's HTTP client conventions: `vendor_call` (INFO) is the
 //! logical call, `vendor_attempt` (DEBUG) one HTTP request with its
