@@ -38,7 +38,7 @@
 //! * [`trim`]: the minimal spec a mapping needs, for `specs/`.
 //! * [`scaffold`]: a starting mapping for a port and a spec, with marked gaps.
 //! * [`ident`]: identifier sanitising.
-//! * [`error`]: diagnostics.
+//! * [`error`]: the diagnostics, each naming its file, place and fix.
 
 pub mod builder;
 pub mod corpus;

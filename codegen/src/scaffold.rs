@@ -167,7 +167,7 @@ fn argument_paths(r: &Request<'_>, pm: &PortMethod) -> Vec<String> {
     let mut out = Vec::new();
     for (name, ty) in &pm.args {
         out.push(name.clone());
-        if let Ty::Named(t) = ty.deref() {
+        if let Ty::Named(t) = ty.without_refs() {
             if let Some(DomainStruct::Named(fields)) = r.port.structs.get(t) {
                 for f in fields {
                     out.push(format!("{name}.{}", f.name));
@@ -344,7 +344,7 @@ fn type_entry(r: &Request<'_>, t: &str, schema: &str, y: &mut String) {
             None => gap(&format!("vendor field for {t}.{}", f.name)),
         };
         let inner = match &f.ty {
-            Ty::Option(i) => i.deref().clone(),
+            Ty::Option(i) => i.without_refs().clone(),
             other => other.clone(),
         };
         let enum_variants = match &inner {

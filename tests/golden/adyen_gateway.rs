@@ -118,19 +118,18 @@ impl AdyenGateway {
                         wire,
                     )
                     .and_then(|v| v.result_code.as_ref())
+                    .filter(|value| ["Refused"].contains(&value.as_str()))
                 {
-                    if ["Refused"].contains(&value.as_str()) {
-                        return ::core::result::Result::Err(::portcullis_runtime::Error::Vendor {
-                            operation: ::std::string::String::from(OP),
-                            status: response.status(),
-                            code: ::core::option::Option::Some(
-                                ::core::clone::Clone::clone(value),
-                            ),
-                            message: ::core::option::Option::Some(wire)
-                                .and_then(|v| v.refusal_reason.as_ref())
-                                .cloned(),
-                        });
-                    }
+                    return ::core::result::Result::Err(::portcullis_runtime::Error::Vendor {
+                        operation: ::std::string::String::from(OP),
+                        status: response.status(),
+                        code: ::core::option::Option::Some(
+                            ::core::clone::Clone::clone(value),
+                        ),
+                        message: ::core::option::Option::Some(wire)
+                            .and_then(|v| v.refusal_reason.as_ref())
+                            .cloned(),
+                    });
                 }
                 translate::payment_from_payment_response(wire, OP)
             }
@@ -180,7 +179,7 @@ impl AdyenGateway {
         request = request
             .path_param(
                 "paymentPspReference",
-                &::std::string::ToString::to_string(&req.payment_id.0.clone()),
+                ::std::string::ToString::to_string(&req.payment_id.0.clone()),
             );
         request = request.json_body(&body)?;
         request = request
@@ -206,29 +205,17 @@ impl AdyenGateway {
     }
 }
 impl crate::domain::PaymentGateway for AdyenGateway {
-    fn create_payment(
+    async fn create_payment(
         &self,
         req: crate::domain::NewPayment,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Payment,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move {
-            self.call_create_payment(req).await.map_err(translate::create_payment_error)
-        }
+    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
+        self.call_create_payment(req).await.map_err(translate::create_payment_error)
     }
-    fn refund(
+    async fn refund(
         &self,
         req: crate::domain::NewRefund,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Refund,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move { self.call_refund(req).await.map_err(translate::refund_error) }
+    ) -> ::core::result::Result<crate::domain::Refund, crate::domain::PaymentError> {
+        self.call_refund(req).await.map_err(translate::refund_error)
     }
     /// Not offered by Adyen Checkout API: fails at once, without a call.
     fn get_payment(
@@ -464,16 +451,9 @@ mod translate {
                     );
                 }
             },
-            order_id: match ::core::option::Option::Some(wire)
+            order_id: ::core::option::Option::Some(wire)
                 .and_then(|v| v.merchant_reference.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    ::core::option::Option::Some(
-                        crate::domain::OrderId(::core::clone::Clone::clone(x)),
-                    )
-                }
-                ::core::option::Option::None => ::core::option::Option::None,
-            },
+                .map(|x| crate::domain::OrderId(::core::clone::Clone::clone(x))),
             degraded: ::core::option::Option::None,
         })
     }

@@ -146,10 +146,7 @@ impl SquareGateway {
             "/v2/payments/{payment_id}",
         );
         request = request
-            .path_param(
-                "payment_id",
-                &::std::string::ToString::to_string(&id.0.clone()),
-            );
+            .path_param("payment_id", ::std::string::ToString::to_string(&id.0.clone()));
         let response = self.pipeline.send(request).await?;
         match response.status() {
             200u16 => {
@@ -240,42 +237,23 @@ impl SquareGateway {
     }
 }
 impl crate::domain::PaymentGateway for SquareGateway {
-    fn create_payment(
+    async fn create_payment(
         &self,
         req: crate::domain::NewPayment,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Payment,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move {
-            self.call_create_payment(req).await.map_err(translate::create_payment_error)
-        }
+    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
+        self.call_create_payment(req).await.map_err(translate::create_payment_error)
     }
-    fn get_payment(
+    async fn get_payment(
         &self,
         id: &crate::domain::PaymentId,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Payment,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move {
-            self.call_get_payment(id).await.map_err(translate::get_payment_error)
-        }
+    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
+        self.call_get_payment(id).await.map_err(translate::get_payment_error)
     }
-    fn refund(
+    async fn refund(
         &self,
         req: crate::domain::NewRefund,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Refund,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move { self.call_refund(req).await.map_err(translate::refund_error) }
+    ) -> ::core::result::Result<crate::domain::Refund, crate::domain::PaymentError> {
+        self.call_refund(req).await.map_err(translate::refund_error)
     }
 }
 /// The vendor's wire types: private to this module, only the fields the mapping reads or writes.
@@ -501,16 +479,9 @@ mod translate {
                     );
                 }
             },
-            order_id: match ::core::option::Option::Some(wire)
+            order_id: ::core::option::Option::Some(wire)
                 .and_then(|v| v.reference_id.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    ::core::option::Option::Some(
-                        crate::domain::OrderId(::core::clone::Clone::clone(x)),
-                    )
-                }
-                ::core::option::Option::None => ::core::option::Option::None,
-            },
+                .map(|x| crate::domain::OrderId(::core::clone::Clone::clone(x))),
             degraded: ::core::option::Option::None,
         })
     }
@@ -522,16 +493,9 @@ mod translate {
     ) -> ::core::result::Result<crate::domain::Refund, rt::Error> {
         ::core::result::Result::Ok(crate::domain::Refund {
             id: crate::domain::RefundId(::core::clone::Clone::clone(&wire.id)),
-            payment_id: match ::core::option::Option::Some(wire)
+            payment_id: ::core::option::Option::Some(wire)
                 .and_then(|v| v.payment_id.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    ::core::option::Option::Some(
-                        crate::domain::PaymentId(::core::clone::Clone::clone(x)),
-                    )
-                }
-                ::core::option::Option::None => ::core::option::Option::None,
-            },
+                .map(|x| crate::domain::PaymentId(::core::clone::Clone::clone(x))),
             amount: crate::convert::money(
                     ::core::option::Option::Some(wire)
                         .map(|v| &v.amount_money)
@@ -595,7 +559,7 @@ mod translate {
             body
                 .as_ref()
                 .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.get(0usize))
+                .and_then(|v| v.first())
                 .and_then(|v| v.code.as_ref())
                 .map(|v| match v {
                     ::portcullis_runtime::__private::serde_json::Value::String(s) => {
@@ -606,7 +570,7 @@ mod translate {
             body
                 .as_ref()
                 .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.get(0usize))
+                .and_then(|v| v.first())
                 .and_then(|v| v.detail.as_ref())
                 .map(|v| match v {
                     ::portcullis_runtime::__private::serde_json::Value::String(s) => {
@@ -630,7 +594,7 @@ mod translate {
             body
                 .as_ref()
                 .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.get(0usize))
+                .and_then(|v| v.first())
                 .and_then(|v| v.code.as_ref())
                 .map(|v| match v {
                     ::portcullis_runtime::__private::serde_json::Value::String(s) => {
@@ -641,7 +605,7 @@ mod translate {
             body
                 .as_ref()
                 .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.get(0usize))
+                .and_then(|v| v.first())
                 .and_then(|v| v.detail.as_ref())
                 .map(|v| match v {
                     ::portcullis_runtime::__private::serde_json::Value::String(s) => {
@@ -665,7 +629,7 @@ mod translate {
             body
                 .as_ref()
                 .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.get(0usize))
+                .and_then(|v| v.first())
                 .and_then(|v| v.code.as_ref())
                 .map(|v| match v {
                     ::portcullis_runtime::__private::serde_json::Value::String(s) => {
@@ -676,7 +640,7 @@ mod translate {
             body
                 .as_ref()
                 .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.get(0usize))
+                .and_then(|v| v.first())
                 .and_then(|v| v.detail.as_ref())
                 .map(|v| match v {
                     ::portcullis_runtime::__private::serde_json::Value::String(s) => {

@@ -165,7 +165,7 @@ impl StripeGateway {
             "/v1/payment_intents/{intent}",
         );
         request = request
-            .path_param("intent", &::std::string::ToString::to_string(&id.0.clone()));
+            .path_param("intent", ::std::string::ToString::to_string(&id.0.clone()));
         let response = self.pipeline.send(request).await?;
         let mut value = match response.status() {
             200u16 => {
@@ -229,42 +229,23 @@ impl StripeGateway {
     }
 }
 impl crate::domain::PaymentGateway for StripeGateway {
-    fn create_payment(
+    async fn create_payment(
         &self,
         req: crate::domain::NewPayment,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Payment,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move {
-            self.call_create_payment(req).await.map_err(translate::create_payment_error)
-        }
+    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
+        self.call_create_payment(req).await.map_err(translate::create_payment_error)
     }
-    fn get_payment(
+    async fn get_payment(
         &self,
         id: &crate::domain::PaymentId,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Payment,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move {
-            self.call_get_payment(id).await.map_err(translate::get_payment_error)
-        }
+    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
+        self.call_get_payment(id).await.map_err(translate::get_payment_error)
     }
-    fn refund(
+    async fn refund(
         &self,
         req: crate::domain::NewRefund,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Refund,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        async move { self.call_refund(req).await.map_err(translate::refund_error) }
+    ) -> ::core::result::Result<crate::domain::Refund, crate::domain::PaymentError> {
+        self.call_refund(req).await.map_err(translate::refund_error)
     }
 }
 /// The vendor's wire types: private to this module, only the fields the mapping reads or writes.
@@ -404,17 +385,10 @@ mod translate {
                     )
                 }
             },
-            order_id: match ::core::option::Option::Some(wire)
+            order_id: ::core::option::Option::Some(wire)
                 .and_then(|v| v.metadata.as_ref())
                 .and_then(|v| v.order_id.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    ::core::option::Option::Some(
-                        crate::domain::OrderId(::core::clone::Clone::clone(x)),
-                    )
-                }
-                ::core::option::Option::None => ::core::option::Option::None,
-            },
+                .map(|x| crate::domain::OrderId(::core::clone::Clone::clone(x))),
             degraded: ::core::option::Option::None,
         })
     }
@@ -426,7 +400,7 @@ mod translate {
     ) -> ::core::result::Result<crate::domain::Refund, rt::Error> {
         ::core::result::Result::Ok(crate::domain::Refund {
             id: crate::domain::RefundId(::core::clone::Clone::clone(&wire.id)),
-            payment_id: match ::core::option::Option::Some(wire)
+            payment_id: ::core::option::Option::Some(wire)
                 .and_then(|v| v.payment_intent.as_ref())
                 .and_then(|v| match v {
                     super::vendor::RefundPaymentIntent::Id(x) => {
@@ -434,14 +408,7 @@ mod translate {
                     }
                     _ => ::core::option::Option::None,
                 })
-            {
-                ::core::option::Option::Some(x) => {
-                    ::core::option::Option::Some(
-                        crate::domain::PaymentId(::core::clone::Clone::clone(x)),
-                    )
-                }
-                ::core::option::Option::None => ::core::option::Option::None,
-            },
+                .map(|x| crate::domain::PaymentId(::core::clone::Clone::clone(x))),
             amount: crate::convert::money(
                     ::core::clone::Clone::clone(&wire.amount),
                     ::core::clone::Clone::clone(&wire.currency),

@@ -54,8 +54,7 @@ fn row<'a>(report: &'a str, method: &str) -> &'a str {
     let start = format!("| `{method}` |");
     report
         .lines()
-        .filter(|l| l.starts_with(&start))
-        .last()
+        .rfind(|l| l.starts_with(&start))
         .unwrap_or_else(|| panic!("no row for {method} in\n{report}"))
 }
 

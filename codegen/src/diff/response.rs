@@ -111,7 +111,7 @@ impl Ctx<'_> {
 
 /// The domain struct a field holds, and whether through a `Vec`.
 fn nested(ty: &Ty) -> Option<(String, bool)> {
-    match ty.deref() {
+    match ty.without_refs() {
         Ty::Option(inner) => nested(inner),
         Ty::Vec(inner) => nested(inner).map(|(n, _)| (n, true)),
         Ty::Named(n) => Some((n.clone(), false)),
@@ -120,7 +120,7 @@ fn nested(ty: &Ty) -> Option<(String, bool)> {
 }
 
 fn type_name(ty: &Ty) -> String {
-    match ty.deref() {
+    match ty.without_refs() {
         Ty::Option(inner) | Ty::Vec(inner) => type_name(inner),
         Ty::Named(n) => n.clone(),
         other => other.to_string(),

@@ -138,7 +138,7 @@ fn op_facts(spec: &Spec, mapping: &Mapping, port: &Port, om: &OperationMap) -> O
     params(doc, &oref.path, raw_op, om, &mut facts);
     request(doc, raw_op, om, &mut facts);
     let ok = port.method(&om.method.value).map(|m| m.ok.clone());
-    if let Some(Ty::Named(t)) = ok.as_ref().map(|t| t.deref().clone()) {
+    if let Some(Ty::Named(t)) = ok.as_ref().map(|t| t.without_refs().clone()) {
         if let Some(tm) = mapping.types.iter().find(|tm| tm.name.value == t) {
             let mut success: Vec<&String> = facts
                 .statuses

@@ -726,7 +726,7 @@ fn operation(
             // module says in review why this operation has no contract tests.
             let reason = format!(
                 " No contract tests: they need sample arguments, and the generator {}.",
-                super::doc_text(&reason)
+                super::doc_text(reason)
             );
             return quote! {
                 #[doc = #reason]

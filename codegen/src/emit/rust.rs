@@ -105,13 +105,22 @@ fn adapter(plan: &Plan) -> TokenStream {
         .collect();
     let fallback_fields = callers.iter().map(|o| {
         let f = caller_field(o);
-        let t = caller_fn_type(o);
         let doc = format!(
             " `{}`'s fallback, registered with `with_{}_fallback`.",
             o.method,
             o.method.trim_start_matches("r#")
         );
-        quote!(#[doc = #doc] #f: ::core::option::Option<::std::sync::Arc<#t>>,)
+        let alias = caller_fn_alias(o);
+        quote!(#[doc = #doc] #f: ::core::option::Option<::std::sync::Arc<#alias>>,)
+    });
+    let fallback_aliases = callers.iter().map(|o| {
+        let alias = caller_fn_alias(o);
+        let t = caller_fn_type(o);
+        let doc = format!(
+            " The function `with_{}_fallback` registers.",
+            o.method.trim_start_matches("r#")
+        );
+        quote!(#[doc = #doc] type #alias = #t;)
     });
     let fallback_inits = callers.iter().map(|o| {
         let f = caller_field(o);
@@ -172,6 +181,8 @@ fn adapter(plan: &Plan) -> TokenStream {
             pipeline: ::portcullis_runtime::Pipeline,
             #(#fallback_fields)*
         }
+
+        #(#fallback_aliases)*
 
         impl #name {
             #config
@@ -740,7 +751,7 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
         );
         let add = |val: TokenStream| match p.location {
             ParamLocation::Path => {
-                quote!(request = request.path_param(#name, &::std::string::ToString::to_string(&#val));)
+                quote!(request = request.path_param(#name, ::std::string::ToString::to_string(&#val));)
             }
             ParamLocation::Query => match &p.array_item_name {
                 Some(item) => quote!(for item in #val { request = request.query(#item, item); }),
@@ -951,6 +962,14 @@ fn mark_assign(m: &MarkPlan) -> TokenStream {
     }
 }
 
+/// The name of a caller fallback's function type (a type alias keeps the field readable).
+fn caller_fn_alias(op: &OperationPlan) -> Ident {
+    format_ident!(
+        "{}Fallback",
+        crate::ident::camel(op.method.trim_start_matches("r#"))
+    )
+}
+
 /// The adapter's field holding an operation's caller fallback.
 fn caller_field(op: &OperationPlan) -> Ident {
     format_ident!("{}_fallback", op.method.trim_start_matches("r#"))
@@ -1018,15 +1037,15 @@ fn reject_check(r: &RejectPlan) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     quote! {
-        if let ::core::option::Option::Some(value) = #field {
-            if [#(#values),*].contains(&value.as_str()) {
-                return ::core::result::Result::Err(::portcullis_runtime::Error::Vendor {
-                    operation: ::std::string::String::from(OP),
-                    status: response.status(),
-                    code: ::core::option::Option::Some(::core::clone::Clone::clone(value)),
-                    message: #message,
-                });
-            }
+        if let ::core::option::Option::Some(value) =
+            #field.filter(|value| [#(#values),*].contains(&value.as_str()))
+        {
+            return ::core::result::Result::Err(::portcullis_runtime::Error::Vendor {
+                operation: ::std::string::String::from(OP),
+                status: response.status(),
+                code: ::core::option::Option::Some(::core::clone::Clone::clone(value)),
+                message: #message,
+            });
         }
     }
 }
@@ -1092,9 +1111,11 @@ fn port_fn(op: &OperationPlan) -> TokenStream {
                 self.#call(#(#names),*).await.map_err(translate::#err_fn)
             }
         },
+        // The port promises `impl Future + Send`; an `async fn` keeps that promise (the
+        // compiler checks the future is Send) and reads like the rest.
         MethodStyle::ImplFuture => quote! {
-            fn #m(&self, #(#args),*) -> impl ::core::future::Future<Output = ::core::result::Result<#ok, #err>> + Send {
-                async move { self.#call(#(#names),*).await.map_err(translate::#err_fn) }
+            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
+                self.#call(#(#names),*).await.map_err(translate::#err_fn)
             }
         },
     }
@@ -1199,7 +1220,11 @@ fn read_chain(r: &Read, start: TokenStream) -> TokenStream {
     let mut e = start;
     for s in &r.steps {
         if let Some(i) = s.index {
-            e = quote!(#e.and_then(|v| v.get(#i)));
+            e = if i == 0 {
+                quote!(#e.and_then(|v| v.first()))
+            } else {
+                quote!(#e.and_then(|v| v.get(#i)))
+            };
             continue;
         }
         let f = ident(&s.field);
@@ -1223,7 +1248,7 @@ fn leaf(l: &Leaf, x: TokenStream, json_path: &str) -> TokenStream {
         Leaf::Same => quote!(::core::clone::Clone::clone(#x)),
         Leaf::Narrow(t) => {
             let tt = ident(t);
-            quote!(<#tt>::try_from(*#x).map_err(|_| rt::Error::contract(op, ::std::string::String::from(#json_path), ::std::format!("{} does not fit in {}", #x, #t)))?)
+            quote!(<#tt>::try_from(::core::clone::Clone::clone(#x)).map_err(|_| rt::Error::contract(op, ::std::string::String::from(#json_path), ::std::format!("{} does not fit in {}", #x, #t)))?)
         }
         Leaf::Newtype(p, inner) => {
             let p = path(p);
@@ -1270,6 +1295,16 @@ fn leaf(l: &Leaf, x: TokenStream, json_path: &str) -> TokenStream {
     }
 }
 
+/// Whether converting a present wire value can neither fail nor return early.
+fn infallible(l: &Leaf) -> bool {
+    match l {
+        Leaf::Same => true,
+        Leaf::Newtype(_, inner) | Leaf::Some(inner) => infallible(inner),
+        Leaf::Enum { catch_all, .. } => catch_all.is_some(),
+        Leaf::Narrow(_) | Leaf::Nested(_) | Leaf::Each(_) => false,
+    }
+}
+
 fn field_value(v: &ConvValue) -> TokenStream {
     match v {
         ConvValue::Fresh(MarkKind::Flag) => quote!(false),
@@ -1283,6 +1318,17 @@ fn field_value(v: &ConvValue) -> TokenStream {
             let json_path = &read.json_path;
             if !absent {
                 return leaf(l, e, json_path);
+            }
+            // An optional domain field read through a conversion that cannot fail is a
+            // plain `map` (clippy's `manual_map` flags the match).
+            if let (Missing::None, Leaf::Some(inner)) = (missing, l) {
+                if matches!(**inner, Leaf::Same) {
+                    return quote!(#e.cloned());
+                }
+                if infallible(inner) {
+                    let inner = leaf(inner, quote!(x), json_path);
+                    return quote!(#e.map(|x| #inner));
+                }
             }
             let present = leaf(l, quote!(x), json_path);
             let none = match missing {

@@ -703,9 +703,7 @@ impl Decoder<'_> {
 
     fn mapping(&mut self, root: &Node, sha256: String) -> Option<Mapping> {
         let top = self.entries(root, "the mapping file", Some(&TOP_KEYS));
-        if root.as_map().is_none() {
-            return None;
-        }
+        root.as_map()?;
         let get = |k: &str| top.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
         if let Some(v) = get("version") {
             if v.as_str() != Some("1") {

@@ -31,9 +31,9 @@ pub enum Ty {
 
 impl Ty {
     /// The type with references removed.
-    pub fn deref(&self) -> &Ty {
+    pub fn without_refs(&self) -> &Ty {
         match self {
-            Ty::Ref(inner) => inner.deref(),
+            Ty::Ref(inner) => inner.without_refs(),
             other => other,
         }
     }

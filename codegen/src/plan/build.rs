@@ -526,7 +526,7 @@ impl<'a> Planner<'a> {
             let Some(pm) = port.method(&om.method.value) else {
                 continue;
             };
-            let ok = pm.ok.deref();
+            let ok = pm.ok.without_refs();
             let Some(mark) = &fb.mark else {
                 self.err(
                     fb.span,
@@ -676,7 +676,7 @@ impl<'a> Planner<'a> {
             Fallback::Caller => FallbackStrategy::Caller,
         };
         let mark = fb.mark.as_ref()?;
-        let Ty::Named(t) = pm.ok.deref() else {
+        let Ty::Named(t) = pm.ok.without_refs() else {
             return None;
         };
         let kind = *self.marks.get(t)?.get(&mark.value)?;
@@ -705,7 +705,7 @@ impl<'a> Planner<'a> {
             return None;
         };
         let mut access = vec![first.to_string()];
-        let mut ty = arg_ty.deref().clone();
+        let mut ty = arg_ty.without_refs().clone();
         for seg in segs {
             let Ty::Named(tname) = &ty else {
                 self.err(
@@ -722,7 +722,7 @@ impl<'a> Planner<'a> {
                 Some(DomainStruct::Named(fields)) => match fields.iter().find(|f| f.name == seg) {
                     Some(f) => {
                         access.push(seg.to_string());
-                        ty = f.ty.deref().clone();
+                        ty = f.ty.without_refs().clone();
                     }
                     None => {
                         let help = suggest(seg, fields.iter().map(|f| f.name.as_str()));
@@ -732,7 +732,7 @@ impl<'a> Planner<'a> {
                 },
                 Some(DomainStruct::Newtype(inner)) if seg == "0" => {
                     access.push("0".into());
-                    ty = inner.deref().clone();
+                    ty = inner.without_refs().clone();
                 }
                 _ => {
                     self.err(
@@ -816,7 +816,7 @@ impl<'a> Planner<'a> {
                     });
                 }
                 let (optional, ty) = match ty {
-                    Ty::Option(inner) => (true, inner.deref().clone()),
+                    Ty::Option(inner) => (true, inner.without_refs().clone()),
                     t => (false, t),
                 };
                 if optional && wire_required {
@@ -833,7 +833,7 @@ impl<'a> Planner<'a> {
                 let ty = self.unwrap_newtype(ty, &mut access);
                 let name = match &ty {
                     Ty::Named(n) => n.as_str(),
-                    Ty::Vec(inner) => match (&target.kind, inner.deref()) {
+                    Ty::Vec(inner) => match (&target.kind, inner.without_refs()) {
                         (Kind::Array(_), Ty::Named(n)) if SCALARS.contains(&n.as_str()) => {
                             return Some(ValuePlan::Expr {
                                 access,
@@ -908,7 +908,7 @@ impl<'a> Planner<'a> {
             match self.port.structs.get(n) {
                 Some(DomainStruct::Newtype(inner)) => {
                     access.push("0".into());
-                    ty = inner.deref().clone();
+                    ty = inner.without_refs().clone();
                 }
                 _ => break,
             }
@@ -1423,7 +1423,7 @@ impl<'a> Planner<'a> {
         };
         let (access, ty) = self.expr(pm, from)?;
         let (optional, ty) = match ty {
-            Ty::Option(inner) => (true, inner.deref().clone()),
+            Ty::Option(inner) => (true, inner.without_refs().clone()),
             t => (false, t),
         };
         let Ty::Vec(item_ty) = ty else {
@@ -2437,7 +2437,7 @@ impl<'a> Planner<'a> {
         what: &str,
         span: Span,
     ) -> Option<(String, String)> {
-        let Ty::Named(tname) = ty.deref() else {
+        let Ty::Named(tname) = ty.without_refs() else {
             self.err(span, format!("{what}: the port returns {ty}; only a domain struct can be built from a response"), "return a struct of the port");
             return None;
         };
@@ -2640,8 +2640,8 @@ impl<'a> Planner<'a> {
         }
         let p = &fm.from[0];
         let (read, leaf_view, leaf_ref) = self.read(schema, &p.value, p.span, false, wire)?;
-        let (domain_optional, inner_ty) = match ty.deref() {
-            Ty::Option(inner) => (true, inner.deref().clone()),
+        let (domain_optional, inner_ty) = match ty.without_refs() {
+            Ty::Option(inner) => (true, inner.without_refs().clone()),
             t => (false, t.clone()),
         };
         let what = format!("{}.{}", tm.name.value, fm.name.value);
@@ -2775,7 +2775,7 @@ impl<'a> Planner<'a> {
         match ty {
             Ty::Named(n) => {
                 if let Some(DomainStruct::Newtype(inner)) = self.port.structs.get(n).cloned() {
-                    let (l, w) = self.leaf(inner.deref(), v, r, fm, what, wire)?;
+                    let (l, w) = self.leaf(inner.without_refs(), v, r, fm, what, wire)?;
                     return Some((Leaf::Newtype(self.domain(n), Box::new(l)), w));
                 }
                 if let Some(DomainStruct::Named(_)) = self.port.structs.get(n) {
@@ -2869,7 +2869,7 @@ impl<'a> Planner<'a> {
                     return None;
                 };
                 let iv = view(self.spec, *item).ok()?;
-                let (l, w) = self.leaf(inner.deref(), &iv, *item, fm, what, wire)?;
+                let (l, w) = self.leaf(inner.without_refs(), &iv, *item, fm, what, wire)?;
                 Some((Leaf::Each(Box::new(l)), WireTy::Vec(Box::new(w))))
             }
             other => {
