@@ -25,8 +25,8 @@ const TOKEN: &str = "sk_bench_token";
 
 #[derive(Clone)]
 enum Client {
-    Bare(reqwest::Client, String),
-    BareWithHeaders(reqwest::Client, String, std::sync::Arc<HeaderPool>),
+    /// Bare reqwest, optionally sending the pipeline's three headers.
+    Bare(reqwest::Client, String, Option<std::sync::Arc<HeaderPool>>),
     Middleware(reqwest_middleware::ClientWithMiddleware, String),
     Pipeline(rt::Pipeline, &'static str),
 }
@@ -34,8 +34,8 @@ enum Client {
 impl Client {
     fn name(&self) -> &'static str {
         match self {
-            Client::Bare(..) => "bare reqwest",
-            Client::BareWithHeaders(..) => "bare reqwest + the pipeline's three headers",
+            Client::Bare(_, _, None) => "bare reqwest",
+            Client::Bare(_, _, Some(_)) => "bare reqwest + the pipeline's three headers",
             Client::Middleware(..) => "reqwest-middleware + reqwest-retry",
             Client::Pipeline(_, name) => name,
         }
@@ -43,31 +43,18 @@ impl Client {
 
     async fn call(&self, n: usize) -> u16 {
         match self {
-            Client::Bare(c, base) => {
-                let r = c
+            Client::Bare(c, base, headers) => {
+                let mut r = c
                     .get(format!("{base}/v1/payment_intents/pi_{n}"))
-                    .bearer_auth(TOKEN)
-                    .send()
-                    .await
-                    .expect("bare send");
-                let status = r.status().as_u16();
-                let _ = r.bytes().await.expect("bare body");
-                status
-            }
-            Client::BareWithHeaders(c, base, pool) => {
-                let (id, traceparent) = pool.pick(n);
-                let r = c
-                    .get(format!("{base}/v1/payment_intents/pi_{n}"))
-                    .bearer_auth(TOKEN)
-                    .header(reqwest::header::USER_AGENT, USER_AGENT)
-                    .header("x-correlation-id", id)
-                    .header("traceparent", traceparent)
-                    .send()
-                    .await
-                    .expect("bare send");
-                let status = r.status().as_u16();
-                let _ = r.bytes().await.expect("bare body");
-                status
+                    .bearer_auth(TOKEN);
+                if let Some(pool) = headers {
+                    let (id, traceparent) = pool.pick(n);
+                    r = r
+                        .header(reqwest::header::USER_AGENT, USER_AGENT)
+                        .header("x-correlation-id", id)
+                        .header("traceparent", traceparent);
+                }
+                status_after_body(r.send().await.expect("bare send")).await
             }
             Client::Middleware(c, base) => {
                 let r = c
@@ -76,9 +63,7 @@ impl Client {
                     .send()
                     .await
                     .expect("middleware send");
-                let status = r.status().as_u16();
-                let _ = r.bytes().await.expect("middleware body");
-                status
+                status_after_body(r).await
             }
             Client::Pipeline(p, _) => {
                 let req = rt::Request::new(
@@ -91,6 +76,13 @@ impl Client {
             }
         }
     }
+}
+
+/// Reads the whole body, as the pipeline does, and returns the status.
+async fn status_after_body(r: reqwest::Response) -> u16 {
+    let status = r.status().as_u16();
+    let _ = r.bytes().await.expect("body");
+    status
 }
 
 const USER_AGENT: &str = concat!("portcullis/", env!("CARGO_PKG_VERSION"));
@@ -219,7 +211,7 @@ async fn run() {
     );
     let base = vendor.url();
 
-    let bare = Client::Bare(reqwest::Client::new(), base.clone());
+    let bare = Client::Bare(reqwest::Client::new(), base.clone(), None);
     let retry = ExponentialBackoff::builder().build_with_max_retries(2);
     let middleware = Client::Middleware(
         ClientBuilder::new(reqwest::Client::new())
@@ -281,16 +273,16 @@ async fn run() {
         .expect("pipeline"),
         "portcullis pipeline (all policies, no correlation headers)",
     ));
-    clients.push(Client::BareWithHeaders(
+    clients.push(Client::Bare(
         reqwest::Client::new(),
         base.clone(),
-        std::sync::Arc::new(HeaderPool::new()),
+        Some(std::sync::Arc::new(HeaderPool::new())),
     ));
     // BENCH_ONLY=<word> keeps the clients whose name contains it (bare reqwest stays
     // as the reference), for profiling one client at a time.
     if let Ok(only) = std::env::var("BENCH_ONLY") {
         clients.retain(|c| {
-            matches!(c, Client::Bare(..)) || only.split(',').any(|w| c.name().contains(w))
+            matches!(c, Client::Bare(_, _, None)) || only.split(',').any(|w| c.name().contains(w))
         });
     }
 
