@@ -123,9 +123,9 @@ struct Inner {
     /// (a caller's client does not).
     client_has_defaults: bool,
     defaults: Resolved,
-    configured: HashMap<String, Resolved>,
+    configured: crate::FastMap<String, Resolved>,
     adapter_breaker: Arc<CircuitBreaker>,
-    op_breakers: Mutex<HashMap<String, Arc<CircuitBreaker>>>,
+    op_breakers: Mutex<crate::FastMap<String, Arc<CircuitBreaker>>>,
     retry_budget: Option<RetryBudget>,
     store: Arc<dyn IdempotencyStore>,
     key_ttl: Duration,
@@ -252,7 +252,7 @@ impl Pipeline {
                 adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
                 defaults,
                 configured,
-                op_breakers: Mutex::new(HashMap::new()),
+                op_breakers: Mutex::new(crate::FastMap::default()),
                 retry_budget: config.retry_budget.map(RetryBudget::new),
                 store,
                 key_ttl: config.idempotency_ttl,
@@ -637,7 +637,7 @@ fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
 /// The limiter for the configured buckets, or `None` when no rate is configured.
 fn limiter_for(
     config: &AdapterConfig,
-    configured: &HashMap<String, Resolved>,
+    configured: &crate::FastMap<String, Resolved>,
     defaults: &Resolved,
     redis: Option<&RedisState>,
     shared: &Option<Arc<StoreGuard>>,

@@ -30,7 +30,7 @@ pub const RATELIMIT_REFUSED_TOTAL: &str = "portcullis_ratelimit_refused_total";
 
 #[derive(Debug)]
 pub(crate) struct Limiter {
-    buckets: HashMap<String, Bucket>,
+    buckets: crate::FastMap<String, Bucket>,
     waits: metrics::Histogram,
     refused: metrics::Counter,
     shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>)>,
@@ -73,7 +73,7 @@ impl Limiter {
         shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>)>,
         replicas: u32,
     ) -> Result<Self, Error> {
-        let mut out = HashMap::new();
+        let mut out = crate::FastMap::default();
         for (name, rate) in buckets {
             let label = if name.is_empty() {
                 "adapter"

@@ -13,7 +13,6 @@
 //! `http.request.resend_count`. One INFO event per finished call carries the outcome,
 //! so a service logging at INFO gets one line per vendor call with its correlation id.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use http::HeaderName;
@@ -47,7 +46,7 @@ pub(crate) struct Observer {
     /// Registered on the first answer that says, so a vendor that never sends the
     /// header shows no series rather than a misleading 0.
     ratelimit: std::sync::OnceLock<::metrics::Gauge>,
-    ops: RwLock<HashMap<Box<str>, Arc<OpObserver>>>,
+    ops: RwLock<crate::FastMap<Box<str>, Arc<OpObserver>>>,
 }
 
 /// One operation's handles and health window, created on its first call.
@@ -78,7 +77,7 @@ impl Observer {
             health: config.health.clone(),
             on_health: config.on_health.clone(),
             ratelimit: std::sync::OnceLock::new(),
-            ops: RwLock::new(HashMap::new()),
+            ops: RwLock::new(crate::FastMap::default()),
         })
     }
 
