@@ -326,58 +326,86 @@ impl Pipeline {
     /// `Ok` for any completed HTTP exchange that is final (a 2xx, a 402, or a 503 that
     /// retries could not get past); `Err` for transport failures, timeouts, an open
     /// breaker, and configuration or credential problems.
-    pub async fn send(&self, req: Request) -> Result<Response, Error> {
+    ///
+    /// A plain function returning the future of the path the operation's fallback
+    /// chooses, rather than an `async fn`: an async fn would keep its own copy of the
+    /// request in the future every caller moves and stores.
+    pub fn send(&self, req: Request) -> impl Future<Output = Result<Response, Error>> + Send + '_ {
         let policy = self.inner.policy(&req.operation);
-        let operation = req.operation.clone();
-        let Some(Fallback::Cache {
-            ttl,
-            stale_if_error,
-        }) = &policy.fallback
-        else {
-            let result = self.send_observed(req).await;
-            return match &policy.fallback {
-                Some(Fallback::Static { status, body }) => {
-                    self.inner
-                        .degrade(&operation, &policy.fallback, result, None, |_| {
-                            let mut headers = http::HeaderMap::new();
-                            headers.insert(
-                                http::header::CONTENT_TYPE,
-                                HeaderValue::from_static("application/json"),
-                            );
-                            Some((
-                                Response::new(*status, headers, body.clone()),
-                                DegradedSource::Static,
-                                None,
-                            ))
-                        })
+        match &policy.fallback {
+            // Only reads are cached: a write's answer must never stand in for the write.
+            Some(Fallback::Cache {
+                ttl,
+                stale_if_error,
+            }) if matches!(req.method, http::Method::GET | http::Method::HEAD) => {
+                // Boxed, like the static fallback: these paths are per operation and
+                // rare, and their state would otherwise enlarge every call's future.
+                Routed::Fallback {
+                    inner: Box::pin(self.send_cached(req, &policy.fallback, *ttl, *stale_if_error)),
                 }
-                _ => result,
-            };
-        };
-        // Only reads are cached: a write's answer must never stand in for the write.
-        if !matches!(req.method, http::Method::GET | http::Method::HEAD) {
-            return self.send_observed(req).await;
+            }
+            Some(Fallback::Static { .. }) => Routed::Fallback {
+                inner: Box::pin(self.send_static(req, &policy.fallback)),
+            },
+            _ => Routed::Plain {
+                inner: self.send_observed(req),
+            },
         }
+    }
+
+    /// A call whose operation answers with a static body when the vendor cannot.
+    async fn send_static(
+        &self,
+        req: Request,
+        fallback: &Option<Fallback>,
+    ) -> Result<Response, Error> {
+        let operation = req.operation.clone();
+        let result = self.send_observed(req).await;
+        self.inner.degrade(&operation, fallback, result, None, |_| {
+            let Some(Fallback::Static { status, body }) = fallback else {
+                return None;
+            };
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            Some((
+                Response::new(*status, headers, body.clone()),
+                DegradedSource::Static,
+                None,
+            ))
+        })
+    }
+
+    /// A read with a cache fallback: fresh entries answer at once, stale ones stand in
+    /// for a degraded outcome within `stale_if_error`.
+    async fn send_cached(
+        &self,
+        req: Request,
+        fallback: &Option<Fallback>,
+        ttl: Duration,
+        stale_if_error: Duration,
+    ) -> Result<Response, Error> {
+        let operation = req.operation.clone();
         let key = self.inner.cache_key(&req);
         let entry = self.inner.cache_get(&key).await;
         if let Some(e) = &entry {
-            if crate::fallback::age(e.stored_at) < *ttl {
+            if crate::fallback::age(e.stored_at) < ttl {
                 metrics::counter!(CACHE_HITS_TOTAL, "vendor" => self.inner.name.clone(), "operation" => operation.to_string())
                     .increment(1);
                 return Ok(Response::from_cache(e));
             }
         }
         let result = self.send_observed(req).await;
+        let usable = ttl.saturating_add(stale_if_error);
         if let Ok(resp) = &result {
             if resp.is_success() {
-                self.inner
-                    .cache_put(&key, resp, ttl.saturating_add(*stale_if_error))
-                    .await;
+                self.inner.cache_put(&key, resp, usable).await;
             }
         }
-        let usable = ttl.saturating_add(*stale_if_error);
         self.inner
-            .degrade(&operation, &policy.fallback, result, entry, |entry| {
+            .degrade(&operation, fallback, result, entry, |entry| {
                 let entry = entry?;
                 let age = crate::fallback::age(entry.stored_at);
                 (age < usable).then(|| {
@@ -457,13 +485,15 @@ impl Pipeline {
             spent_tokens: 0,
         };
         let mut reauthed = false;
-        let mut last: Option<Failed> = None;
+        // Boxed: only a retried call has one, and unboxed it would take its size in
+        // every call's state.
+        let mut last: Option<Box<Failed>> = None;
         loop {
             if deadline.remaining_at(now) == Some(Duration::ZERO) {
                 // A backoff sleep can overshoot by a timer tick; end with what the last
                 // attempt produced rather than a bare timeout.
                 return match last {
-                    Some(failed) => call.give_up(failed, &deadline, "budget spent"),
+                    Some(failed) => call.give_up(*failed, &deadline, "budget spent"),
                     None => Err(call.timeout(TimeoutLimit::Budget)),
                 };
             }
@@ -479,7 +509,7 @@ impl Pipeline {
                     }
                     // Opened while this call was backing off: what the last attempt
                     // produced is the truer answer, and keeps an unknown outcome visible.
-                    Some(failed) => return call.give_up(failed, &deadline, "circuit opened"),
+                    Some(failed) => return call.give_up(*failed, &deadline, "circuit opened"),
                 },
             };
             // Rate limit, then quota: a refused call must not count against the quota.
@@ -510,7 +540,7 @@ impl Pipeline {
                     Err(retry_after) => {
                         return match last.take() {
                             Some(failed) => call.give_up(
-                                failed,
+                                *failed,
                                 &deadline,
                                 "no rate-limit slot within the budget",
                             ),
@@ -524,7 +554,7 @@ impl Pipeline {
             if let Some(quota) = &inner.quota {
                 if let Err(resets_in) = quota.take(policy.critical).await {
                     return match last.take() {
-                        Some(failed) => call.give_up(failed, &deadline, "quota exhausted"),
+                        Some(failed) => call.give_up(*failed, &deadline, "quota exhausted"),
                         None => Err(limited(call.operation, LimitedBy::Quota, resets_in)),
                     };
                 }
@@ -535,17 +565,23 @@ impl Pipeline {
             // credential, and keeps the request out of the retry loop's state. A build
             // error drops the permit unrecorded: it says nothing about the vendor.
             let authorized = inner.credential_for(req).await?;
-            let mut attempt_req = inner.build(req, &authorized.credential)?;
-            obs.stamp(&mut attempt_req);
-            call.attempts += 1;
-            let attempt_span = obs.attempt_span(call.attempts);
-            let limit = deadline.attempt_deadline(now, policy.attempt_timeout);
-            if let Some(sent) = sent {
-                sent.store(true, Ordering::Relaxed);
+            let attempt_span;
+            let limit;
+            // The wire request lives in this block only: named outside it, its bytes
+            // would stay reserved in the call's state across the await.
+            let outcome = {
+                let mut wire = inner.build(req, &authorized.credential)?;
+                obs.stamp(&mut wire);
+                call.attempts += 1;
+                attempt_span = obs.attempt_span(call.attempts);
+                limit = deadline.attempt_deadline(now, policy.attempt_timeout);
+                if let Some(sent) = sent {
+                    sent.store(true, Ordering::Relaxed);
+                }
+                run_attempt(&inner.client, wire, limit.map(|(at, _)| at))
+                    .instrument(attempt_span.clone())
             }
-            let outcome = run_attempt(&inner.client, attempt_req, limit.map(|(at, _)| at))
-                .instrument(attempt_span.clone())
-                .await;
+            .await;
             let which = limit.map_or(TimeoutLimit::Attempt, |(_, which)| which);
             let attempt = classify(
                 outcome.map_err(|_| which),
@@ -616,9 +652,34 @@ impl Pipeline {
                 Next::Done(result) => return result,
             };
             obs.retrying(failed.failure, wait);
-            last = Some(failed);
+            last = Some(Box::new(failed));
             tokio::time::sleep(wait).await;
             now = Instant::now();
+        }
+    }
+}
+
+type BoxedCall<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'a>>;
+
+pin_project_lite::pin_project! {
+    /// The future [`Pipeline::send`] returns: the plain path inline, a fallback path boxed.
+    #[project = RoutedProj]
+    enum Routed<'a, F> {
+        Plain { #[pin] inner: F },
+        Fallback { inner: BoxedCall<'a> },
+    }
+}
+
+impl<F: Future<Output = Result<Response, Error>>> Future for Routed<'_, F> {
+    type Output = Result<Response, Error>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.project() {
+            RoutedProj::Plain { inner } => inner.poll(cx),
+            RoutedProj::Fallback { inner } => inner.as_mut().poll(cx),
         }
     }
 }
