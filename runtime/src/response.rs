@@ -19,6 +19,15 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     attempts: u32,
+    /// What few calls have: boxed, so the response every call moves through the
+    /// pipeline's layers stays small.
+    rare: Option<Box<Rare>>,
+    /// Counts the call in the metrics when the adapter is done with the response.
+    tally: TallySlot,
+}
+
+#[derive(Clone, Default)]
+struct Rare {
     earlier_unknown: bool,
     /// Set when a fallback answered instead of the vendor.
     degraded: Option<Degraded>,
@@ -26,8 +35,6 @@ pub struct Response {
     cached_age: Option<Duration>,
     /// Time the call waited for rate-limit slots.
     rate_wait: Duration,
-    /// Counts the call in the metrics when the adapter is done with the response.
-    tally: TallySlot,
 }
 
 impl Response {
@@ -38,10 +45,7 @@ impl Response {
             headers,
             body: body.into(),
             attempts: 1,
-            earlier_unknown: false,
-            degraded: None,
-            cached_age: None,
-            rate_wait: Duration::ZERO,
+            rare: None,
             tally: TallySlot::default(),
         }
     }
@@ -56,8 +60,14 @@ impl Response {
         self
     }
 
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
     pub(crate) fn with_earlier_unknown(mut self, unknown: bool) -> Self {
-        self.earlier_unknown = unknown;
+        if unknown {
+            self.rare_mut().earlier_unknown = true;
+        }
         self
     }
 
@@ -72,23 +82,25 @@ impl Response {
         }
         let mut resp = Self::new(entry.status, headers, entry.body.clone());
         resp.attempts = 0;
-        resp.cached_age = Some(crate::fallback::age(entry.stored_at));
+        resp.rare_mut().cached_age = Some(crate::fallback::age(entry.stored_at));
         resp
     }
 
     pub(crate) fn with_rate_wait(mut self, wait: Duration) -> Self {
-        self.rate_wait = wait;
+        if !wait.is_zero() {
+            self.rare_mut().rate_wait = wait;
+        }
         self
     }
 
     /// How long the call waited for the client-side rate limiter, over all attempts
     /// (zero when it never had to wait).
     pub fn rate_limit_wait(&self) -> Duration {
-        self.rate_wait
+        self.rare.as_ref().map_or(Duration::ZERO, |r| r.rate_wait)
     }
 
     pub(crate) fn with_degraded(mut self, degraded: Degraded) -> Self {
-        self.degraded = Some(degraded);
+        self.rare_mut().degraded = Some(degraded);
         self
     }
 
@@ -96,13 +108,13 @@ impl Response {
     /// cached response or the mapping's static default, standing in for the failure
     /// it names. Generated adapters copy it into the domain's marker field.
     pub fn degraded(&self) -> Option<&Degraded> {
-        self.degraded.as_ref()
+        self.rare.as_ref().and_then(|r| r.degraded.as_ref())
     }
 
     /// The age of the data when the response came from the fallback cache (fresh or
     /// stale), `None` when the vendor just sent it.
     pub fn cached_age(&self) -> Option<Duration> {
-        self.cached_age
+        self.rare.as_ref().and_then(|r| r.cached_age)
     }
 
     /// Whether an earlier attempt of this call may have been applied without its answer
@@ -110,7 +122,7 @@ impl Response {
     /// does not prove the call had no effect: the pipeline keeps its idempotency key
     /// in the store so the caller's replay reuses it.
     pub fn earlier_attempt_unknown(&self) -> bool {
-        self.earlier_unknown
+        self.rare.as_ref().is_some_and(|r| r.earlier_unknown)
     }
 
     /// The HTTP status.

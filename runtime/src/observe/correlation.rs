@@ -37,7 +37,9 @@ pub struct CorrelationId {
     /// Kept as the header value it is sent as: cloning it is a reference count, so the
     /// id costs no allocation per attempt.
     header: HeaderValue,
-    trace_id: u128,
+    /// Big-endian bytes rather than a `u128`, whose 16-byte alignment would pad every
+    /// response that carries the id.
+    trace_id: [u8; 16],
 }
 
 impl CorrelationId {
@@ -56,7 +58,7 @@ impl CorrelationId {
         write_hex(&mut text, trace_id);
         CorrelationId {
             header: shared_value(text),
-            trace_id,
+            trace_id: trace_id.to_be_bytes(),
         }
     }
 
@@ -81,7 +83,10 @@ impl CorrelationId {
                 u128::from_be_bytes(first).max(1)
             }
         };
-        Some(CorrelationId { header, trace_id })
+        Some(CorrelationId {
+            header,
+            trace_id: trace_id.to_be_bytes(),
+        })
     }
 
     /// The trace of an incoming W3C `traceparent` header
@@ -95,7 +100,7 @@ impl CorrelationId {
         let trace_id = u128::from_str_radix(trace, 16).ok().filter(|t| *t != 0)?;
         Some(CorrelationId {
             header: HeaderValue::from_str(&trace.to_ascii_lowercase()).ok()?,
-            trace_id,
+            trace_id: trace_id.to_be_bytes(),
         })
     }
 
@@ -117,7 +122,7 @@ impl CorrelationId {
 
     /// The trace id sent in `traceparent`.
     pub fn trace_id(&self) -> u128 {
-        self.trace_id
+        u128::from_be_bytes(self.trace_id)
     }
 
     /// The id as sent in the correlation header.
@@ -140,7 +145,7 @@ impl CorrelationId {
             }
         };
         let mut buf = [0u8; 55];
-        write_hex(&mut buf[3..35], self.trace_id);
+        write_hex(&mut buf[3..35], self.trace_id());
         write_hex(&mut buf[36..52], u128::from(span_id));
         buf[..3].copy_from_slice(b"00-");
         buf[35] = b'-';
