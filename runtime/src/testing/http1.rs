@@ -42,7 +42,7 @@ pub(crate) async fn read_request<R: AsyncRead + Unpin>(
     stream: &mut R,
     buf: &mut Vec<u8>,
 ) -> io::Result<Option<RawRequest>> {
-    let (head_len, method, target, headers) = loop {
+    let (head_len, mut req) = loop {
         if let Some(parsed) = parse_head(buf)? {
             break parsed;
         }
@@ -61,12 +61,6 @@ pub(crate) async fn read_request<R: AsyncRead + Unpin>(
         buf.extend_from_slice(&chunk[..n]);
     };
     buf.drain(..head_len);
-    let mut req = RawRequest {
-        method,
-        target,
-        headers,
-        body: Vec::new(),
-    };
     if req
         .header("transfer-encoding")
         .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
@@ -132,10 +126,9 @@ async fn read_chunked<R: AsyncRead + Unpin>(
     }
 }
 
-/// The head at the start of `buf`: its length, method, target and headers (names
-/// lowercased), or `None` while it is incomplete.
-#[allow(clippy::type_complexity)]
-fn parse_head(buf: &[u8]) -> io::Result<Option<(usize, String, String, Vec<(String, String)>)>> {
+/// The head at the start of `buf`: its length and the request it starts (header names
+/// lowercased, body still to read), or `None` while it is incomplete.
+fn parse_head(buf: &[u8]) -> io::Result<Option<(usize, RawRequest)>> {
     // Uninitialised slots: filling 256 empty headers per request would cost more than
     // parsing the dozen that are there.
     let mut slots =
@@ -163,9 +156,12 @@ fn parse_head(buf: &[u8]) -> io::Result<Option<(usize, String, String, Vec<(Stri
         .collect();
     Ok(Some((
         head_len,
-        method.to_owned(),
-        target.to_owned(),
-        headers,
+        RawRequest {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            headers,
+            body: Vec::new(),
+        },
     )))
 }
 
