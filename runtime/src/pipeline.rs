@@ -344,8 +344,8 @@ impl Pipeline {
                     inner: Box::pin(self.send_cached(req, &policy.fallback, *ttl, *stale_if_error)),
                 }
             }
-            Some(Fallback::Static { .. }) => Routed::Fallback {
-                inner: Box::pin(self.send_static(req, &policy.fallback)),
+            Some(Fallback::Static { status, body }) => Routed::Fallback {
+                inner: Box::pin(self.send_static(req, &policy.fallback, *status, body)),
             },
             _ => Routed::Plain {
                 inner: self.send_observed(req),
@@ -358,20 +358,19 @@ impl Pipeline {
         &self,
         req: Request,
         fallback: &Option<Fallback>,
+        status: u16,
+        body: &bytes::Bytes,
     ) -> Result<Response, Error> {
         let operation = req.operation.clone();
         let result = self.send_observed(req).await;
         self.inner.degrade(&operation, fallback, result, None, |_| {
-            let Some(Fallback::Static { status, body }) = fallback else {
-                return None;
-            };
             let mut headers = http::HeaderMap::new();
             headers.insert(
                 http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
             Some((
-                Response::new(*status, headers, body.clone()),
+                Response::new(status, headers, body.clone()),
                 DegradedSource::Static,
                 None,
             ))

@@ -1,8 +1,6 @@
 //! What one logical call has learnt across its attempts, and its final answer.
 
-use std::time::Duration;
-
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, Outcome, TimeoutLimit};
 use crate::idempotency::IdempotencyKey;
@@ -57,8 +55,9 @@ impl Call<'_> {
             .with_rate_wait(self.rate_wait)
     }
 
-    /// After a failed attempt (which took `elapsed`): the failure back with the wait before the next attempt,
-    /// or the call's final answer when it must not (or cannot) be retried.
+    /// After a failed attempt (which took `elapsed`): the failure back with the wait
+    /// before the next attempt, or the call's final answer when it must not (or
+    /// cannot) be retried.
     #[cold]
     #[inline(never)]
     pub(super) fn plan_retry(
