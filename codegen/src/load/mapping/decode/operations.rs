@@ -1,0 +1,268 @@
+//! `operations:` and `errors:`: what each port method calls, sends and answers.
+
+use super::{Decoder, POLICY_KEYS};
+use crate::error::suggest;
+use crate::load::mapping::model::*;
+use crate::load::yaml::{Node, Value};
+
+impl Decoder<'_> {
+    pub(super) fn errors(&mut self, node: &Node) -> Errors {
+        let e = self.entries(node, "errors", Some(&["schema", "code", "message", "map"]));
+        let mut out = Errors::default();
+        for (k, v) in e {
+            match k.value.as_str() {
+                "schema" => out.schema = self.string(v, "errors.schema"),
+                "code" => out.code = self.string(v, "errors.code"),
+                "message" => out.message = self.string(v, "errors.message"),
+                _ => out.rules = self.error_rules(v, "errors.map"),
+            }
+        }
+        out
+    }
+
+    fn error_rules(&mut self, node: &Node, what: &str) -> Vec<ErrorRule> {
+        let e = self.entries(node, what, None);
+        let mut out = Vec::new();
+        for (k, v) in e {
+            let key = match parse_error_key(&k.value) {
+                Ok(key) => key,
+                Err(help) => {
+                    self.err(
+                        k.span,
+                        format!("'{}' is not an error to match", k.value),
+                        help,
+                    );
+                    continue;
+                }
+            };
+            if let Some(target) = self.string(v, "an error rule's target") {
+                out.push(ErrorRule {
+                    key: Spanned::new(key, k.span),
+                    target,
+                });
+            }
+        }
+        out
+    }
+
+    fn value_spec(&mut self, node: &Node, what: &str) -> Option<ValueSpec> {
+        match &node.value {
+            Value::Scalar {
+                text,
+                quoted: false,
+            } if looks_like_expr(text) => Some(ValueSpec::Expr {
+                from: Spanned::new(text.clone(), node.span),
+                via: None,
+            }),
+            Value::Map(_) => {
+                let e = self.entries(node, what, Some(&["from", "via", "const", "each"]));
+                let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
+                if let Some(c) = get("const") {
+                    return Some(ValueSpec::Const(Spanned::new(c.to_json(), c.span)));
+                }
+                if let Some(items) = get("each") {
+                    let from = self
+                        .required(&e, "from", node.span, what)
+                        .and_then(|n| self.string(n, "from"))?;
+                    let mut each = Vec::new();
+                    for (k, v) in self.entries(items, "each", None) {
+                        if let Some(spec) = self.value_spec(v, &format!("item field '{}'", k.value))
+                        {
+                            each.push((k, spec));
+                        }
+                    }
+                    return Some(ValueSpec::Each { from, each });
+                }
+                let from = self
+                    .required(&e, "from", node.span, what)
+                    .and_then(|n| self.string(n, "from"))?;
+                let via = get("via").and_then(|n| self.string(n, "via"));
+                Some(ValueSpec::Expr { from, via })
+            }
+            _ => Some(ValueSpec::Const(Spanned::new(node.to_json(), node.span))),
+        }
+    }
+
+    pub(super) fn operations(&mut self, node: &Node) -> (Vec<OperationMap>, Vec<Unsupported>) {
+        let ops = self.entries(node, "operations", None);
+        let mut out = Vec::new();
+        let mut unsupported = Vec::new();
+        let extra = [
+            "call",
+            "idempotency",
+            "params",
+            "request",
+            "response",
+            "errors",
+            "unwrap",
+            "reject",
+            "unsupported",
+            "body",
+            "status",
+        ];
+        for (method, body) in ops {
+            let what = format!("operation '{}'", method.value);
+            let allowed: Vec<&str> = POLICY_KEYS.iter().chain(extra.iter()).copied().collect();
+            let e = self.entries(body, &what, Some(&allowed));
+            if let Some((_, n)) = e.iter().find(|(k, _)| k.value == "unsupported") {
+                if e.len() > 1 {
+                    self.err(
+                        method.span,
+                        format!("{what} is `unsupported`, so it takes no other keys"),
+                        "remove the other keys, or map it with `call:`",
+                    );
+                }
+                if let Some(error) = self.string(n, "unsupported") {
+                    unsupported.push(Unsupported { method, error });
+                }
+                continue;
+            }
+            let Some(call) = self
+                .required(&e, "call", method.span, &what)
+                .and_then(|n| self.string(n, "call"))
+            else {
+                continue;
+            };
+            let policies = self.policies_from(&e);
+            let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
+            let idempotency = get("idempotency").and_then(|n| self.idempotency(n));
+            let mut params = Vec::new();
+            if let Some(p) = get("params") {
+                for (k, v) in self.entries(p, "params", None) {
+                    if let Some(spec) = self.value_spec(v, &format!("param '{}'", k.value)) {
+                        params.push((k, spec));
+                    }
+                }
+            }
+            let mut request = Vec::new();
+            if let Some(p) = get("request") {
+                for (k, v) in self.entries(p, "request", None) {
+                    if let Some(spec) = self.value_spec(v, &format!("request field '{}'", k.value))
+                    {
+                        request.push((k, spec));
+                    }
+                }
+            }
+            let response = get("response").and_then(|n| self.string(n, "response"));
+            let errors = get("errors")
+                .map(|n| self.error_rules(n, "errors"))
+                .unwrap_or_default();
+            let unwrap = get("unwrap").and_then(|n| self.string(n, "unwrap"));
+            let body = get("body").and_then(|n| self.value_spec(n, "body"));
+            let status = get("status").map(|n| {
+                let items: Vec<&Node> = match n.as_seq() {
+                    Some(items) => items.iter().collect(),
+                    None => vec![n],
+                };
+                items
+                    .into_iter()
+                    .filter_map(|i| self.status(i).map(|s| Spanned::new(s, i.span)))
+                    .collect()
+            });
+            let reject = get("reject").and_then(|n| self.reject(n));
+            out.push(OperationMap {
+                method,
+                call,
+                policies,
+                idempotency,
+                params,
+                request,
+                response,
+                errors,
+                unwrap,
+                reject,
+                body,
+                status,
+            });
+        }
+        (out, unsupported)
+    }
+
+    fn reject(&mut self, node: &Node) -> Option<Reject> {
+        let e = self.entries(node, "reject", Some(&["field", "values", "message"]));
+        let field = self
+            .required(&e, "field", node.span, "reject")
+            .and_then(|n| self.string(n, "reject.field"));
+        let values = match self.required(&e, "values", node.span, "reject") {
+            Some(n) => match n.as_seq() {
+                Some(items) => items
+                    .iter()
+                    .filter_map(|i| self.string(i, "a reject value"))
+                    .collect(),
+                None => {
+                    self.err(
+                        n.span,
+                        "reject.values should be a list",
+                        "write for example [Refused, Error]",
+                    );
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        let message = e
+            .iter()
+            .find(|(k, _)| k.value == "message")
+            .and_then(|(_, n)| self.string(n, "reject.message"));
+        Some(Reject {
+            field: field?,
+            values,
+            message,
+        })
+    }
+
+    fn idempotency(&mut self, node: &Node) -> Option<Idempotency> {
+        let e = self.entries(node, "idempotency", Some(&["header", "body", "key"]));
+        let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
+        let placement = match (get("header"), get("body")) {
+            (Some(h), None) => KeyPlacement::Header(self.string(h, "idempotency.header")?),
+            (None, Some(b)) => KeyPlacement::Body(self.string(b, "idempotency.body")?),
+            _ => {
+                self.err(
+                    node.span,
+                    "idempotency needs exactly one of `header` or `body`",
+                    "write `header: Idempotency-Key` or `body: idempotency_key`",
+                );
+                return None;
+            }
+        };
+        let key = get("key").and_then(|n| self.string(n, "idempotency.key"));
+        Some(Idempotency { placement, key })
+    }
+}
+
+fn looks_like_expr(text: &str) -> bool {
+    let mut chars = text.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && !matches!(text, "true" | "false")
+}
+
+fn parse_error_key(text: &str) -> Result<ErrorKey, String> {
+    if text == "_" {
+        return Ok(ErrorKey::CatchAll);
+    }
+    let status = |s: &str| s.parse::<u16>().ok().filter(|n| (100..=599).contains(n));
+    if let Some((s, code)) = text.split_once('/') {
+        return match status(s) {
+            Some(n) if !code.is_empty() => Ok(ErrorKey::StatusCode(n, code.to_string())),
+            _ => Err("write `STATUS/code`, e.g. \"402/card_declined\"".to_string()),
+        };
+    }
+    if let Some(n) = status(text) {
+        return Ok(ErrorKey::Status(n));
+    }
+    if let [d @ b'1'..=b'5', b'x' | b'X', b'x' | b'X'] = text.as_bytes() {
+        return Ok(ErrorKey::StatusClass(u16::from(*d - b'0')));
+    }
+    if ERROR_KINDS.contains(&text) {
+        return Ok(ErrorKey::Kind(text.to_string()));
+    }
+    Err(format!(
+        "use an HTTP status (\"404\"), a class (\"5xx\"), a status and vendor code (\"402/card_declined\"), `_`, or one of: {}; {}",
+        ERROR_KINDS.join(", "),
+        suggest(text, ERROR_KINDS)
+    ))
+}
