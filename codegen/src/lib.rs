@@ -32,6 +32,7 @@
 //! # Modules, in pipeline order
 //!
 //! * [`load`]: read the spec ([`load::openapi`]), the mapping ([`load::mapping`]), the port ([`load::port`]).
+//! * [`spec`]: the one view of a loaded spec: `$ref`s, media types, success responses, schema views.
 //! * [`plan`]: validate the three against each other and build the plan (the one seam).
 //! * [`emit`]: render the plan as Rust (and, on request, its contract tests).
 //! * [`samples`]: the spec's examples, and deterministic samples where it has none.
@@ -50,6 +51,7 @@ pub mod load;
 pub mod plan;
 pub mod samples;
 pub mod scaffold;
+pub mod spec;
 pub mod trim;
 
 pub use builder::{Builder, Generated, check, generate_one};

@@ -15,24 +15,11 @@
 //! it); otherwise `sample-<name>`, cut to `maxLength` and padded to `minLength`.
 //! Numbers take `minimum` when it is above 1, else 1, capped by `maximum`.
 
+use crate::spec::refs::target;
 use serde_json::{Map, Value};
 
 /// How deep `$ref`s are followed before a sample or an inlined schema stops.
 const MAX_DEPTH: usize = 8;
-
-/// Follows `$ref` pointers (`#/components/...`) until a schema without one.
-pub fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-            return v;
-        };
-        match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
-            Some(next) => v = next,
-            None => return &Value::Null,
-        }
-    }
-    v
-}
 
 /// The schema with every `$ref` replaced by what it points at, cut to `{}` (anything)
 /// at a cycle or past `MAX_DEPTH` levels, so a validator needs no document around it.
@@ -48,7 +35,7 @@ fn inline_at(root: &Value, v: &Value, stack: &mut Vec<String>) -> Value {
                     return Value::Object(Map::new());
                 }
                 stack.push(r.to_owned());
-                let target = resolve(root, v);
+                let target = target(root, v);
                 let out = inline_at(root, target, stack);
                 stack.pop();
                 return out;
@@ -88,7 +75,7 @@ pub fn examples(root: &Value, media: &Value, synthesise: bool) -> Vec<Example> {
     }
     if let Some(map) = media.get("examples").and_then(Value::as_object) {
         for (name, ex) in map {
-            if let Some(v) = resolve(root, ex).get("value") {
+            if let Some(v) = target(root, ex).get("value") {
                 out.push(Example {
                     name: name.clone(),
                     value: v.clone(),
@@ -99,7 +86,7 @@ pub fn examples(root: &Value, media: &Value, synthesise: bool) -> Vec<Example> {
     if !out.is_empty() {
         return out;
     }
-    let schema = resolve(root, &media["schema"]);
+    let schema = target(root, &media["schema"]);
     if let Some(v) = schema.get("example") {
         return vec![Example {
             name: "schema example".into(),
@@ -126,7 +113,7 @@ fn sample_at(root: &Value, v: &Value, name: &str, depth: usize, stack: &mut Vec<
             return Value::Null;
         }
         stack.push(r.to_owned());
-        let out = sample_at(root, resolve(root, v), name, depth, stack);
+        let out = sample_at(root, target(root, v), name, depth, stack);
         stack.pop();
         return out;
     }

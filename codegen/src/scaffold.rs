@@ -10,7 +10,9 @@ use crate::error::{Diagnostic, Error, nearest};
 use crate::load::mapping::GAP;
 use crate::load::openapi::Spec;
 use crate::load::port::{DomainStruct, Port, PortMethod, Ty};
-use crate::plan::schema_view::{object_fields, response_schema};
+use crate::spec::media;
+use crate::spec::responses::success_component;
+use crate::spec::view::{object_fields, object_refs};
 use heck::ToShoutySnakeCase;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -250,7 +252,7 @@ fn operation(
         .and_then(|b| {
             b.content
                 .iter()
-                .find(|(k, _)| k.contains("json") || k.contains("form"))
+                .find(|(k, _)| media::is_json(k) || media::is_form(k))
                 .map(|(_, m)| m.clone())
         })
         .and_then(|m| m.schema)
@@ -282,7 +284,7 @@ fn operation(
     }
     if let Ty::Named(ok) = &pm.ok {
         if r.port.structs.contains_key(ok) {
-            if let Some(schema) = response_schema(r.spec, op) {
+            if let Some(schema) = success_component(r.spec, op) {
                 // An envelope (`{ "payment": {...}, "errors": [...] }`) around an object named like the result.
                 let wrapped = r
                     .spec
@@ -410,7 +412,7 @@ fn envelope(
     s: &openapiv3::ReferenceOr<openapiv3::Schema>,
     ok: &str,
 ) -> Option<(String, String)> {
-    let props = crate::plan::schema_view::object_refs(spec, s);
+    let props = object_refs(spec, s);
     let wanted = crate::ident::snake(ok);
     props.into_iter().find(|(name, target)| {
         crate::ident::snake(name) == wanted || crate::ident::snake(target) == wanted

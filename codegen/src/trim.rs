@@ -9,6 +9,7 @@
 use crate::error::{Diagnostic, Error};
 use crate::load::mapping::{Mapping, ValueSpec};
 use crate::load::openapi::{Spec, sha256_hex};
+use crate::spec::refs::{self, escape_pointer};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,10 +61,7 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
                 .help("trim needs every mapped operation to exist in the source spec"),
             ));
         };
-        let item = raw.pointer(&format!(
-            "/paths/{}",
-            crate::load::openapi::escape_pointer(&r.path)
-        ));
+        let item = raw.pointer(&format!("/paths/{}", escape_pointer(&r.path)));
         let entry = paths.entry(r.path.clone()).or_default();
         if let Some(params) = item.and_then(|i| i.get("parameters")) {
             entry.insert("parameters".into(), params.clone());
@@ -85,10 +83,7 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
     collect_refs(&paths_value, &mut queue);
     // A schema the mapping names directly is kept even when no kept operation refers to it.
     if let Some(s) = &mapping.errors.schema {
-        queue.push(format!(
-            "#/components/schemas/{}",
-            crate::load::openapi::escape_pointer(&s.value)
-        ));
+        queue.push(format!("#/components/schemas/{}", escape_pointer(&s.value)));
     }
     let mut seen = BTreeSet::new();
     let mut other_components: BTreeMap<(String, String), Value> = BTreeMap::new();
@@ -102,7 +97,7 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
         let Some((kind, name)) = rest.split_once('/') else {
             continue;
         };
-        let Some(mut v) = raw.pointer(&r[1..]).cloned() else {
+        let Some(mut v) = refs::pointer(raw, &r).cloned() else {
             continue;
         };
         strip(&mut v, &names, kind == "schemas");
@@ -117,7 +112,7 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
     if let Some(a) = &mapping.auth {
         if let Some(s) = raw.pointer(&format!(
             "/components/securitySchemes/{}",
-            crate::load::openapi::escape_pointer(&a.scheme.value)
+            escape_pointer(&a.scheme.value)
         )) {
             let mut s = s.clone();
             strip(&mut s, &names, false);

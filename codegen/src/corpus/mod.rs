@@ -162,7 +162,7 @@ fn run_spec_inner(path: &Path) -> SpecResult {
                                 .map(|o| {
                                     format!(
                                         "#/paths/{}/{}",
-                                        crate::load::openapi::escape_pointer(&o.path),
+                                        crate::spec::refs::escape_pointer(&o.path),
                                         o.method
                                     )
                                 })

@@ -7,8 +7,11 @@
 //! JSON pointer; the rest of the spec still generates.
 
 use crate::ident::{Namer, camel, snake};
-use crate::load::openapi::{Spec, escape_pointer};
-use crate::plan::schema::{Kind, SRef, View, view};
+use crate::load::openapi::Spec;
+use crate::spec::media;
+use crate::spec::refs::escape_pointer;
+use crate::spec::responses::{self, Status};
+use crate::spec::view::{Kind, SRef, View, view};
 use openapiv3::{Parameter, ParameterSchemaOrContent};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value, json};
@@ -185,16 +188,9 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                     }
                     Ok(rb) => {
                         let media =
-                            rb.content
-                                .iter()
-                                .find(|(k, _)| k.contains("json"))
-                                .or_else(|| {
-                                    rb.content.iter().find(|(k, _)| {
-                                        k.starts_with("application/x-www-form-urlencoded")
-                                    })
-                                });
+                            media::find_json(&rb.content).or_else(|| media::find_form(&rb.content));
                         let json_root = media
-                            .filter(|(k, _)| k.contains("json"))
+                            .filter(|(k, _)| media::is_json(k))
                             .and_then(|(_, m)| m.schema.as_ref());
                         match media.and_then(|(_, m)| m.schema.as_ref()) {
                             Some(s)
@@ -252,8 +248,7 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                             None if rb.required => {
                                 let kinds: Vec<&str> =
                                     rb.content.keys().map(String::as_str).collect();
-                                if kinds.iter().any(|k| k.starts_with("multipart/"))
-                                    || kinds.is_empty()
+                                if kinds.iter().any(|k| media::is_multipart(k)) || kinds.is_empty()
                                 {
                                     fail = Some(left(
                                         format!("request body of media type {}", kinds.join(", ")),
@@ -285,27 +280,12 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
         // The response: scalar properties of the first JSON 2xx object, all optional.
         let mut resp_type = None;
         let mut resp_status = None;
-        let mut entries: Vec<_> = op.responses.responses.iter().collect();
-        entries.sort_by_key(|(s, _)| s.to_string());
-        for (status, r) in entries {
-            let ok = match status {
-                openapiv3::StatusCode::Code(c) => (200..300).contains(c),
-                openapiv3::StatusCode::Range(r) => *r == 2,
-            };
-            if !ok {
-                continue;
-            }
-            let Ok(r) = spec.resolve_response(r) else {
-                break;
-            };
-            let Some(s) = r
-                .content
-                .iter()
-                .find(|(k, _)| k.contains("json"))
-                .and_then(|(_, m)| m.schema.as_ref())
-            else {
-                break;
-            };
+        let first = responses::successes(op).into_iter().next();
+        let first = first.and_then(|(status, r)| {
+            let r = spec.resolve_response(r).ok()?;
+            Some((status, responses::json_schema(r)?))
+        });
+        if let Some((status, s)) = first {
             if let Ok(View {
                 kind: Kind::Object { props, .. },
                 ..
@@ -339,12 +319,11 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                         .insert(t.clone(), method.trim_start_matches("r#").to_string());
                     structs.push((t.clone(), fields));
                     resp_type = Some(t);
-                    if let openapiv3::StatusCode::Code(c) = status {
-                        resp_status = Some(*c);
+                    if let Status::Code(c) = status {
+                        resp_status = Some(c);
                     }
                 }
             }
-            break;
         }
 
         let mut entry = Map::new();

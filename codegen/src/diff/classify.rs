@@ -4,6 +4,7 @@ use super::surface::{Leaf, Level, OpFacts, OpSurface, Reach, Side, Slot, Surface
 use super::{Change, Class, Finding};
 use crate::error::{Span, nearest};
 use crate::load::openapi::Spec;
+use crate::spec::responses::Status;
 use std::collections::BTreeSet;
 
 /// Findings from comparing the surface of the old spec with the surface of the new one.
@@ -95,7 +96,7 @@ fn operation_gone(f: &mut Out<'_>, b: &OpSurface, old: &OpFacts, new_spec: &Spec
 }
 
 fn statuses(f: &mut Out<'_>, b: &OpSurface, old: &OpFacts, new: &OpFacts) {
-    let success = |s: &&String| s.starts_with('2');
+    let success = |s: &&String| Status::parse(s).is_some_and(Status::is_success);
     for s in old.statuses.difference(&new.statuses).filter(success) {
         f.push(
             Class::Breaking,
@@ -120,7 +121,7 @@ fn statuses(f: &mut Out<'_>, b: &OpSurface, old: &OpFacts, new: &OpFacts) {
     let errors: Vec<&String> = new
         .statuses
         .difference(&old.statuses)
-        .filter(|s| !s.starts_with('2'))
+        .filter(|s| !Status::parse(s).is_some_and(Status::is_success))
         .collect();
     if !errors.is_empty() {
         f.push(

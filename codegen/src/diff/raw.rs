@@ -4,11 +4,11 @@
 //!
 //! The raw tree rather than `openapiv3` types, because the same walk also serves the
 //! counting of changes outside the mapped surface, which compares whole subtrees.
+//! References are followed by [`crate::spec::refs`], like everywhere else.
 
+use crate::spec::refs::target;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-
-const MAX_HOPS: usize = 64;
 
 /// The type of a schema, split so a format change can be told from a type change.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,34 +36,6 @@ pub(crate) struct Object<'a> {
     pub additional: Option<&'a Value>,
 }
 
-/// Follows a JSON pointer of the document (`#/components/schemas/X`).
-pub(crate) fn pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
-    let p = reference.strip_prefix('#')?;
-    doc.pointer(p).or_else(|| {
-        // Pointers in the wild are sometimes percent-encoded; try the decoded form once.
-        let decoded = p.replace("%7B", "{").replace("%7D", "}");
-        doc.pointer(&decoded)
-    })
-}
-
-/// Follows `$ref`s; the schema and the last component name it went through.
-pub(crate) fn deref<'a>(doc: &'a Value, mut v: &'a Value) -> (&'a Value, Option<&'a str>) {
-    let mut name = None;
-    for _ in 0..MAX_HOPS {
-        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-            return (v, name);
-        };
-        match pointer(doc, r) {
-            Some(t) => {
-                name = r.rsplit('/').next();
-                v = t;
-            }
-            None => return (v, name),
-        }
-    }
-    (v, name)
-}
-
 fn union_parts(v: &Value) -> Option<&Vec<Value>> {
     v.get("oneOf")
         .or_else(|| v.get("anyOf"))
@@ -86,7 +58,7 @@ fn object_depth<'a>(
     if depth > 16 {
         return None;
     }
-    let (v, _) = deref(doc, v);
+    let v = target(doc, v);
     let mut out = Object::default();
     let mut is_object =
         v.get("type").and_then(Value::as_str) == Some("object") || v.get("properties").is_some();
@@ -135,7 +107,7 @@ fn object_depth<'a>(
 
 /// The item schema of an array.
 pub(crate) fn items<'a>(doc: &'a Value, v: &'a Value) -> Option<&'a Value> {
-    let (v, _) = deref(doc, v);
+    let v = target(doc, v);
     v.get("items")
 }
 
@@ -145,7 +117,7 @@ pub(crate) fn shape(doc: &Value, v: &Value) -> Shape {
 }
 
 fn shape_depth(doc: &Value, v: &Value, depth: usize) -> Shape {
-    let (v, _) = deref(doc, v);
+    let v = target(doc, v);
     let format = v.get("format").and_then(Value::as_str).map(String::from);
     let kind = match v.get("type").and_then(Value::as_str) {
         Some("array") if depth < 4 => {
@@ -167,14 +139,14 @@ fn shape_depth(doc: &Value, v: &Value, depth: usize) -> Shape {
 
 /// `nullable: true` on the schema (3.1 `type: [x, "null"]` is normalised into it).
 pub(crate) fn nullable(doc: &Value, v: &Value) -> bool {
-    let (r, _) = deref(doc, v);
+    let r = target(doc, v);
     v.get("nullable").and_then(Value::as_bool).unwrap_or(false)
         || r.get("nullable").and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// The string values of `enum`, in document order.
 pub(crate) fn enum_values(doc: &Value, v: &Value) -> Vec<String> {
-    let (v, _) = deref(doc, v);
+    let v = target(doc, v);
     v.get("enum")
         .and_then(Value::as_array)
         .map(|a| {
@@ -184,12 +156,6 @@ pub(crate) fn enum_values(doc: &Value, v: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// True for `application/json` and `…+json` media types.
-pub(crate) fn is_json(media: &str) -> bool {
-    let m = media.split(';').next().unwrap_or("").trim();
-    m == "application/json" || m.ends_with("+json")
 }
 
 /// A copy of a subtree without prose and examples, so that only contract changes count.

@@ -1,10 +1,10 @@
 //! The response side of the mapped surface: every vendor field a `types:` entry reads,
 //! following nested domain structs (and lists of them) the way the planner does.
 
-use super::raw;
 use super::surface::{Side, Slot, Values, display_path, walk};
 use crate::load::mapping::{Mapping, TypeMap};
 use crate::load::port::{DomainStruct, Port, Ty};
+use crate::spec::{media, refs};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -14,11 +14,11 @@ const MAX_NESTING: usize = 8;
 /// The JSON schema of one response.
 pub(crate) fn schema<'a>(doc: &'a Value, raw_op: &'a Value, status: &str) -> Option<&'a Value> {
     let resp = raw_op.get("responses")?.get(status)?;
-    let (resp, _) = raw::deref(doc, resp);
+    let resp = refs::target(doc, resp);
     let content = resp.get("content")?.as_object()?;
     content
         .iter()
-        .find(|(k, _)| raw::is_json(k))
+        .find(|(k, _)| media::is_json(k))
         .and_then(|(_, m)| m.get("schema"))
 }
 

@@ -7,6 +7,9 @@ use crate::error::Span;
 use crate::load::mapping::{KeyPlacement, Mapping, OperationMap, ValueSpec};
 use crate::load::openapi::Spec;
 use crate::load::port::{Port, Ty};
+use crate::spec::media;
+use crate::spec::refs;
+use crate::spec::responses::Status;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -143,7 +146,7 @@ fn op_facts(spec: &Spec, mapping: &Mapping, port: &Port, om: &OperationMap) -> O
             let mut success: Vec<&String> = facts
                 .statuses
                 .iter()
-                .filter(|s| s.starts_with('2'))
+                .filter(|s| Status::parse(s).is_some_and(Status::is_success))
                 .collect();
             success.sort();
             for status in success {
@@ -170,7 +173,7 @@ fn params(doc: &Value, path: &str, raw_op: &Value, om: &OperationMap, facts: &mu
         .flatten();
     let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in all {
-        let (p, _) = raw::deref(doc, p);
+        let p = refs::target(doc, p);
         let Some(name) = p.get("name").and_then(Value::as_str) else {
             continue;
         };
@@ -227,13 +230,12 @@ fn request(doc: &Value, raw_op: &Value, om: &OperationMap, facts: &mut OpFacts) 
     let Some(body) = raw_op.get("requestBody") else {
         return;
     };
-    let (body, _) = raw::deref(doc, body);
+    let body = refs::target(doc, body);
     let content = body.get("content").and_then(Value::as_object);
     let media = content.and_then(|c| {
-        c.iter().find(|(k, _)| raw::is_json(k)).or_else(|| {
-            c.iter()
-                .find(|(k, _)| *k == "application/x-www-form-urlencoded")
-        })
+        c.iter()
+            .find(|(k, _)| media::is_json(k))
+            .or_else(|| c.iter().find(|(k, _)| media::is_form(k)))
     });
     let Some(schema) = media.and_then(|(_, m)| m.get("schema")) else {
         return;

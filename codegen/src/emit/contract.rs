@@ -29,6 +29,9 @@ use crate::load::openapi::Spec;
 use crate::load::port::{DomainStruct, Port, Ty, VariantShape};
 use crate::plan::*;
 use crate::samples::{self, Example};
+use crate::spec::media;
+use crate::spec::refs;
+use crate::spec::responses::{self, Status};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Value, json};
@@ -89,7 +92,7 @@ pub fn plan(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
                 .flatten()
                 .chain(raw_op["parameters"].as_array().into_iter().flatten())
             {
-                let p = samples::resolve(root, p);
+                let p = refs::target(root, p);
                 // An operation-level parameter overrides the path-level one of that name.
                 params.retain(|q: &Value| !(q["name"] == p["name"] && q["in"] == p["in"]));
                 params.push(json!({
@@ -98,7 +101,7 @@ pub fn plan(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
                     "schema": samples::inline(root, &p["schema"]),
                 }));
             }
-            let body = samples::resolve(root, &raw_op["requestBody"]);
+            let body = refs::target(root, &raw_op["requestBody"]);
             let body = match body.get("content").and_then(Value::as_object) {
                 Some(content) => json!({
                     "required": body["required"].as_bool().unwrap_or(false),
@@ -112,22 +115,24 @@ pub fn plan(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
             let mut responses = Vec::new();
             let mut synthesised = Vec::new();
             for (status, resp) in raw_op["responses"].as_object().into_iter().flatten() {
-                let code = match status.as_str() {
-                    "2XX" | "2xx" => 200,
-                    s => match s.parse::<u16>() {
-                        Ok(c) => c,
-                        // `default` has no status to serve.
-                        Err(_) => continue,
-                    },
+                let code = match Status::parse(status) {
+                    Some(Status::Code(c)) => c,
+                    Some(Status::Range(2)) => 200,
+                    // `default` and the error ranges have no status to serve.
+                    _ => continue,
                 };
-                let resp = samples::resolve(root, resp);
-                let Some(media) = json_media(resp) else {
+                let resp = refs::target(root, resp);
+                let Some((_, media)) = resp
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .and_then(media::find_json)
+                else {
                     continue;
                 };
                 for ex in samples::examples(root, media, true) {
                     responses.push((code, ex));
                 }
-                if (200..300).contains(&code) && media.get("schema").is_some() {
+                if responses::is_success(code) && media.get("schema").is_some() {
                     synthesised.push((code, samples::sample(root, &media["schema"])));
                 }
             }
@@ -155,18 +160,6 @@ pub fn plan(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
             .trim_start_matches("r#")
             .to_owned(),
     }
-}
-
-/// The JSON media type of a response, if it has one.
-fn json_media(resp: &Value) -> Option<&Value> {
-    let content = resp.get("content")?.as_object()?;
-    content
-        .iter()
-        .find(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            k.starts_with("application/json") || k.ends_with("+json")
-        })
-        .map(|(_, m)| m)
 }
 
 /// A sample domain value of `ty`, as Rust source (checked by rustc with everything else).

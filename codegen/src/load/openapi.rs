@@ -4,11 +4,14 @@
 //! us the version check before typed decoding (so a Swagger 2.0 or 3.1 document gets a
 //! sentence, not a serde dump), JSON pointers for diagnostics, and the raw tree that
 //! `trim` rewrites. OpenAPI 3.1 documents are rewritten into the 3.0 shape first
-//! (`normalize.rs`). Then `openapiv3` decodes it.
+//! (`normalize.rs`). Then `openapiv3` decodes it. Questions about the loaded document
+//! (`$ref`s, media types, success responses, schema views) are answered in
+//! [`crate::spec`].
 
 use crate::error::{Diagnostic, Error, Span};
 use crate::load::yaml;
-use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response, Schema};
+use crate::spec::refs::escape_pointer;
+use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -139,135 +142,6 @@ impl Spec {
         }
         Ok(out)
     }
-
-    /// Follows a parameter `$ref`.
-    pub fn resolve_parameter<'a>(
-        &'a self,
-        r: &'a ReferenceOr<Parameter>,
-    ) -> Result<&'a Parameter, String> {
-        let mut cur = r;
-        for _ in 0..MAX_REF_HOPS {
-            match cur {
-                ReferenceOr::Item(p) => return Ok(p),
-                ReferenceOr::Reference { reference } => {
-                    let name = local_name(reference, "#/components/parameters/")?;
-                    cur = self.components_get(|c| c.parameters.get(name), reference)?;
-                }
-            }
-        }
-        Err("a cycle of $refs between parameters".to_string())
-    }
-
-    /// Follows a request body `$ref`.
-    pub fn resolve_request_body<'a>(
-        &'a self,
-        r: &'a ReferenceOr<RequestBody>,
-    ) -> Result<&'a RequestBody, String> {
-        let mut cur = r;
-        for _ in 0..MAX_REF_HOPS {
-            match cur {
-                ReferenceOr::Item(b) => return Ok(b),
-                ReferenceOr::Reference { reference } => {
-                    let name = local_name(reference, "#/components/requestBodies/")?;
-                    cur = self.components_get(|c| c.request_bodies.get(name), reference)?;
-                }
-            }
-        }
-        Err("a cycle of $refs between request bodies".to_string())
-    }
-
-    /// Follows a response `$ref`.
-    pub fn resolve_response<'a>(
-        &'a self,
-        r: &'a ReferenceOr<Response>,
-    ) -> Result<&'a Response, String> {
-        let mut cur = r;
-        for _ in 0..MAX_REF_HOPS {
-            match cur {
-                ReferenceOr::Item(b) => return Ok(b),
-                ReferenceOr::Reference { reference } => {
-                    let name = local_name(reference, "#/components/responses/")?;
-                    cur = self.components_get(|c| c.responses.get(name), reference)?;
-                }
-            }
-        }
-        Err("a cycle of $refs between responses".to_string())
-    }
-
-    /// Follows a schema `$ref`; returns the schema and the name of the last component it went through.
-    pub fn resolve_schema<'a>(
-        &'a self,
-        r: &'a ReferenceOr<Schema>,
-    ) -> Result<(&'a Schema, Option<&'a str>), String> {
-        let mut cur = r;
-        let mut name = None;
-        for _ in 0..MAX_REF_HOPS {
-            match cur {
-                ReferenceOr::Item(s) => return Ok((s, name)),
-                ReferenceOr::Reference { reference } => {
-                    let n = local_name(reference, "#/components/schemas/")?;
-                    name = Some(n);
-                    cur = self.components_get(|c| c.schemas.get(n), reference)?;
-                }
-            }
-        }
-        Err(format!(
-            "a cycle of $refs that never reaches a schema ({})",
-            ref_text(r)
-        ))
-    }
-
-    /// Follows a boxed schema `$ref`.
-    pub fn resolve_boxed<'a>(
-        &'a self,
-        r: &'a ReferenceOr<Box<Schema>>,
-    ) -> Result<(&'a Schema, Option<&'a str>), String> {
-        match r {
-            ReferenceOr::Item(s) => Ok((s, None)),
-            ReferenceOr::Reference { reference } => {
-                let n = local_name(reference, "#/components/schemas/")?;
-                let target = self.components_get(|c| c.schemas.get(n), reference)?;
-                let (s, inner) = self.resolve_schema(target)?;
-                Ok((s, inner.or(Some(n))))
-            }
-        }
-    }
-
-    /// A component schema by name.
-    pub fn schema_named(&self, name: &str) -> Option<&ReferenceOr<Schema>> {
-        self.api.components.as_ref()?.schemas.get(name)
-    }
-
-    fn components_get<'a, T>(
-        &'a self,
-        get: impl Fn(&'a openapiv3::Components) -> Option<&'a T>,
-        reference: &str,
-    ) -> Result<&'a T, String> {
-        self.api
-            .components
-            .as_ref()
-            .and_then(get)
-            .ok_or_else(|| format!("$ref '{reference}' points at nothing in this document"))
-    }
-}
-
-const MAX_REF_HOPS: usize = 64;
-
-fn ref_text(r: &ReferenceOr<Schema>) -> String {
-    match r {
-        ReferenceOr::Reference { reference } => reference.clone(),
-        ReferenceOr::Item(_) => "inline".to_string(),
-    }
-}
-
-fn local_name<'a>(reference: &'a str, prefix: &str) -> Result<&'a str, String> {
-    reference.strip_prefix(prefix).ok_or_else(|| {
-        if reference.starts_with('#') {
-            format!("$ref '{reference}' should start with '{prefix}'")
-        } else {
-            format!("$ref '{reference}' points outside this document; bundle the spec into one file first")
-        }
-    })
 }
 
 /// Where a parameter goes, as the word OpenAPI uses.
@@ -388,11 +262,6 @@ fn json_pointer_of(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
-}
-
-/// Escapes one JSON pointer token (RFC 6901).
-pub fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Validation and planning in one pass: every check that can fail reports a diagnostic
 //! against the mapping and keeps going, so the user sees every mistake at once.
 
-use super::schema::{Kind, SRef, View, view};
 use super::*;
 use crate::error::{Diagnostic, Error, Sink, Span, suggest};
 use crate::ident::{Namer, camel, snake};
@@ -11,7 +10,10 @@ use crate::load::mapping::{
 };
 use crate::load::openapi::{Spec, location};
 use crate::load::port::{DomainStruct, Port, PortMethod, Ty, VariantShape};
-use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use crate::spec::media;
+use crate::spec::responses::{self, Status};
+use crate::spec::view::{Kind, SRef, View, view};
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Checks the mapping against the spec and the port, and plans the adapter.
@@ -656,7 +658,7 @@ impl<'a> Planner<'a> {
                     return None;
                 };
                 if let Some((path, msg)) =
-                    super::conform::mismatch(self.spec, SRef::Plain(schema), &body.value)
+                    crate::spec::conform::mismatch(self.spec, SRef::Plain(schema), &body.value)
                 {
                     self.err(
                         body.span,
@@ -1182,9 +1184,9 @@ impl<'a> Planner<'a> {
         if om.request.is_empty() && key_field.is_none() && !rb.required {
             return None;
         }
-        let (encoding, media) = if let Some(m) = rb.content.iter().find(|(k, _)| is_json(k)) {
-            (BodyEncoding::Json, m.1)
-        } else if let Some(m) = rb.content.get("application/x-www-form-urlencoded") {
+        let (encoding, media) = if let Some((_, m)) = media::find_json(&rb.content) {
+            (BodyEncoding::Json, m)
+        } else if let Some((_, m)) = media::find_form(&rb.content) {
             (BodyEncoding::Form, m)
         } else {
             let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
@@ -1263,7 +1265,7 @@ impl<'a> Planner<'a> {
         let Some(content_type) = rb
             .content
             .keys()
-            .find(|k| !is_json(k) && !k.starts_with("application/x-www-form-urlencoded"))
+            .find(|k| !media::is_json(k) && !media::is_form(k))
             .or_else(|| rb.content.keys().next())
             .cloned()
         else {
@@ -1274,10 +1276,10 @@ impl<'a> Planner<'a> {
             );
             return None;
         };
-        if is_json(&content_type) {
+        if media::is_json(&content_type) {
             return self.json_root_body(om, pm, rb, &content_type, raw, span);
         }
-        if content_type.starts_with("multipart/") {
+        if media::is_multipart(&content_type) {
             self.err(
                 span,
                 format!(
@@ -1723,23 +1725,17 @@ impl<'a> Planner<'a> {
                 );
             }
         }
-        let mut entries: Vec<(&StatusCode, &ReferenceOr<openapiv3::Response>)> =
-            op.responses.responses.iter().collect();
-        entries.sort_by_key(|(s, _)| status_order(s));
-        for (status, resp) in entries {
-            let (success, code) = match status {
-                StatusCode::Code(c) => ((200..300).contains(c), Some(*c)),
-                StatusCode::Range(r) => (*r == 2, None),
+        for (status, resp) in responses::sorted(op) {
+            let success = status.is_success();
+            let code = match status {
+                Status::Code(c) => Some(c),
+                Status::Range(_) => None,
             };
             let spec: &'a Spec = self.spec;
             let Ok(resp) = spec.resolve_response(resp) else {
                 continue;
             };
-            let schema = resp
-                .content
-                .iter()
-                .find(|(k, _)| is_json(k))
-                .and_then(|(_, m)| m.schema.as_ref());
+            let schema = responses::json_schema(resp);
             let chosen = match (&om.status, code) {
                 (Some(list), Some(c)) => list.iter().any(|s| s.value == c),
                 (Some(_), None) => false,
@@ -1794,8 +1790,8 @@ impl<'a> Planner<'a> {
                 .responses
                 .responses
                 .keys()
-                .any(|k| matches!(k, StatusCode::Code(c) if *c == s.value));
-            if !declared || !(200..300).contains(&s.value) {
+                .any(|k| Status::of(k) == Status::Code(s.value));
+            if !declared || !responses::is_success(s.value) {
                 let codes: Vec<String> = op
                     .responses
                     .responses
@@ -1813,11 +1809,7 @@ impl<'a> Planner<'a> {
             if error_schema.is_none() {
                 let spec: &'a Spec = self.spec;
                 if let Ok(resp) = spec.resolve_response(default) {
-                    error_schema = resp
-                        .content
-                        .iter()
-                        .find(|(k, _)| is_json(k))
-                        .and_then(|(_, m)| m.schema.as_ref());
+                    error_schema = responses::json_schema(resp);
                 }
             }
         }
@@ -3098,44 +3090,26 @@ fn success_schema<'a>(
     op: &'a openapiv3::Operation,
     spec: &'a Spec,
 ) -> Option<(u16, &'a ReferenceOr<openapiv3::Schema>)> {
-    let mut entries: Vec<(&StatusCode, &ReferenceOr<openapiv3::Response>)> =
-        op.responses.responses.iter().collect();
-    entries.sort_by_key(|(s, _)| status_order(s));
-    entries.into_iter().find_map(|(status, resp)| {
-        let code = match status {
-            StatusCode::Code(c) if (200..300).contains(c) => *c,
-            StatusCode::Range(2) => 200,
-            _ => return None,
-        };
-        if let Some(list) = &om.status {
-            if !list.iter().any(|s| s.value == code) {
-                return None;
+    responses::successes(op)
+        .into_iter()
+        .find_map(|(status, resp)| {
+            let code = match status {
+                Status::Code(c) => c,
+                Status::Range(_) => 200,
+            };
+            if let Some(list) = &om.status {
+                if !list.iter().any(|s| s.value == code) {
+                    return None;
+                }
             }
-        }
-        let resp = spec.resolve_response(resp).ok()?;
-        let schema = resp
-            .content
-            .iter()
-            .find(|(k, _)| is_json(k))
-            .and_then(|(_, m)| m.schema.as_ref())?;
-        Some((code, schema))
-    })
+            let resp = spec.resolve_response(resp).ok()?;
+            let schema = responses::json_schema(resp)?;
+            Some((code, schema))
+        })
 }
 
 fn pm_span(om: &OperationMap) -> Span {
     om.method.span
-}
-
-fn is_json(media: &str) -> bool {
-    let m = media.split(';').next().unwrap_or("").trim();
-    m == "application/json" || m.ends_with("+json")
-}
-
-fn status_order(s: &StatusCode) -> (u16, u16) {
-    match s {
-        StatusCode::Code(c) => (*c, 0),
-        StatusCode::Range(r) => (*r * 100, 1),
-    }
 }
 
 fn ident_of(v: &View<'_>, base: &str) -> String {

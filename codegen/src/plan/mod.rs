@@ -5,9 +5,6 @@
 //! the plan can be inspected (`portcullis generate` prints a summary of it).
 
 mod build;
-mod conform;
-pub(crate) mod schema;
-pub mod schema_view;
 
 pub use build::build;
 

@@ -1,7 +1,7 @@
 //! Whether a JSON value written in the mapping (a fallback's `default:` body) is what the
 //! spec says the vendor sends, so a static answer decodes like a real one.
 
-use super::schema::{Kind, SRef, view};
+use super::view::{Kind, SRef, view};
 use crate::load::openapi::Spec;
 use serde_json::Value;
 

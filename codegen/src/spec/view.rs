@@ -1,4 +1,5 @@
-//! A view of a spec schema that hides `$ref`s, `allOf` merging and one-variant unions.
+//! A view of a spec schema that hides `$ref`s, `allOf` merging and one-variant unions:
+//! what the planner, the corpus runner and `scaffold` read schemas through.
 
 use crate::load::openapi::Spec;
 use openapiv3::{ReferenceOr, Schema, SchemaKind, Type};
@@ -53,6 +54,55 @@ impl View<'_> {
             Kind::Any => "an untyped value",
         }
     }
+}
+
+/// The properties of an object schema: name, required, enum values when it has any, and
+/// whether it is a scalar (string, number, boolean).
+pub fn object_fields(
+    spec: &Spec,
+    s: &ReferenceOr<Schema>,
+) -> Vec<(String, bool, Vec<String>, bool)> {
+    let Ok(v) = view(spec, SRef::Plain(s)) else {
+        return Vec::new();
+    };
+    let Kind::Object {
+        props, required, ..
+    } = &v.kind
+    else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .map(|(name, p)| {
+            let kind = view(spec, *p).map(|v| v.kind);
+            let scalar = matches!(
+                kind,
+                Ok(Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool)
+            );
+            let values = match kind {
+                Ok(Kind::Str { values }) => values,
+                _ => Vec::new(),
+            };
+            (name.to_string(), required.contains(name), values, scalar)
+        })
+        .collect()
+}
+
+/// The properties of an object schema that refer to a component schema: name and component.
+pub fn object_refs(spec: &Spec, s: &ReferenceOr<Schema>) -> Vec<(String, String)> {
+    let Ok(v) = view(spec, SRef::Plain(s)) else {
+        return Vec::new();
+    };
+    let Kind::Object { props, .. } = &v.kind else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .filter_map(|(name, p)| {
+            let target = view(spec, *p).ok()?.name?;
+            Some((name.to_string(), target.to_string()))
+        })
+        .collect()
 }
 
 const MAX_DEPTH: usize = 32;
