@@ -101,3 +101,33 @@ fn check(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::view::tests::spec;
+    use serde_json::json;
+
+    #[test]
+    fn the_first_mismatch_names_its_path() {
+        let s = spec(
+            "    Thing: { type: object, required: [id], properties: { id: { type: string }, tags: { type: array, items: { type: integer } } } }\n",
+        );
+        let thing = SRef::Plain(s.schema_named("Thing").expect("Thing"));
+        assert_eq!(
+            mismatch(&s, thing, &json!({"id": "a", "tags": [1, 2]})),
+            None
+        );
+        assert_eq!(
+            mismatch(&s, thing, &json!({"id": "a", "tags": [1, "x"]})),
+            Some((
+                "$.tags[1]".into(),
+                "should be an integer, found \"x\"".into()
+            ))
+        );
+        assert_eq!(
+            mismatch(&s, thing, &json!({"tags": []})),
+            Some(("$".into(), "lacks the required field 'id'".into()))
+        );
+    }
+}

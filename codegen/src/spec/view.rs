@@ -251,3 +251,38 @@ fn kind_of_type(t: &Type) -> Kind<'_> {
         },
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::path::Path;
+
+    pub(crate) fn spec(schemas: &str) -> Spec {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{ title: T, version: \"1\" }}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}"
+        );
+        Spec::from_bytes(Path::new("t.yaml"), text.as_bytes()).expect("spec")
+    }
+
+    #[test]
+    fn all_of_merges_and_one_variant_unions_unwrap() {
+        let s = spec(
+            "    Base: { type: object, required: [id], properties: { id: { type: string } } }\n    Full:\n      allOf:\n        - $ref: \"#/components/schemas/Base\"\n        - { type: object, properties: { n: { type: integer } } }\n    One: { oneOf: [ { $ref: \"#/components/schemas/Base\" } ], nullable: true }\n",
+        );
+        let full = view(&s, SRef::Plain(s.schema_named("Full").expect("Full"))).expect("view");
+        let Kind::Object {
+            props, required, ..
+        } = &full.kind
+        else {
+            panic!("an object: {}", full.describe());
+        };
+        let names: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
+        assert_eq!((names, required.contains("id")), (vec!["id", "n"], true));
+        let one = view(&s, SRef::Plain(s.schema_named("One").expect("One"))).expect("view");
+        assert_eq!((one.name, one.nullable), (Some("Base"), true));
+        assert_eq!(
+            object_fields(&s, s.schema_named("Base").expect("Base"))[0].0,
+            "id"
+        );
+    }
+}

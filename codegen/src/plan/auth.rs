@@ -1,0 +1,316 @@
+//! How calls authenticate: the mapping's `auth:` against the spec's security schemes,
+//! and which operations the spec sends without credentials.
+
+use super::planner::Planner;
+use crate::error::suggest;
+use crate::load::mapping::{Auth, OperationMap, SecretRef};
+use openapiv3::ReferenceOr;
+
+/// How calls authenticate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthPlan {
+    /// No authentication.
+    None,
+    /// `Authorization: Bearer <secret>`.
+    Bearer(SecretRef),
+    /// `Authorization: Basic`, user name and optional password.
+    Basic(SecretRef, Option<SecretRef>),
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// `header`, `query` or `cookie`.
+        location: String,
+        /// The header, parameter or cookie name.
+        name: String,
+        /// The key.
+        secret: SecretRef,
+    },
+    /// A bearer token from an OAuth2 client-credentials flow, fetched and refreshed by
+    /// the runtime.
+    OAuth2ClientCredentials {
+        /// The token endpoint (the spec's, or the mapping's override).
+        token_url: String,
+        /// The client id.
+        client_id: SecretRef,
+        /// The client secret.
+        client_secret: SecretRef,
+        /// Scopes asked for, sorted.
+        scopes: Vec<String>,
+    },
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn auth(&mut self) -> AuthPlan {
+        let Some(auth) = &self.mapping.auth else {
+            return AuthPlan::None;
+        };
+        let schemes = self
+            .spec
+            .api
+            .components
+            .as_ref()
+            .map(|c| c.security_schemes.clone())
+            .unwrap_or_default();
+        let Some(scheme) = schemes.get(&auth.scheme.value) else {
+            let help = suggest(&auth.scheme.value, schemes.keys().map(String::as_str));
+            self.err(
+                auth.scheme.span,
+                format!("security scheme '{}' is not in the spec", auth.scheme.value),
+                help,
+            );
+            return AuthPlan::None;
+        };
+        let ReferenceOr::Item(scheme) = scheme else {
+            self.err(
+                auth.scheme.span,
+                "the security scheme is a $ref",
+                "inline it in the spec",
+            );
+            return AuthPlan::None;
+        };
+        use openapiv3::{APIKeyLocation, SecurityScheme};
+        if let SecurityScheme::OAuth2 { flows, .. } = scheme {
+            if auth.secret.is_none() {
+                return self.oauth2_client_credentials(auth, flows);
+            }
+        }
+        self.no_oauth2_keys(auth);
+        let Some(secret) = self.secret(auth) else {
+            return AuthPlan::None;
+        };
+        match scheme {
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                AuthPlan::Bearer(secret)
+            }
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                AuthPlan::Basic(secret, auth.password.clone())
+            }
+            SecurityScheme::APIKey { location, name, .. } => AuthPlan::ApiKey {
+                location: match location {
+                    APIKeyLocation::Header => "header",
+                    APIKeyLocation::Query => "query",
+                    APIKeyLocation::Cookie => "cookie",
+                }
+                .to_string(),
+                name: name.clone(),
+                secret,
+            },
+            // An access token issued out of band (Square's personal access tokens, tokens
+            // from an authorization-code flow) is sent as a bearer token.
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
+                AuthPlan::Bearer(secret)
+            }
+            other => {
+                let kind = match other {
+                    SecurityScheme::HTTP { scheme, .. } => scheme.as_str(),
+                    _ => "this",
+                };
+                self.err(
+                    auth.scheme.span,
+                    format!(
+                        "security scheme '{}' is {kind}, which this version does not support yet",
+                        auth.scheme.value
+                    ),
+                    "use a bearer, basic, apiKey or oauth2 scheme of the spec",
+                );
+                AuthPlan::None
+            }
+        }
+    }
+
+    /// An OAuth2 scheme without `secret:`: the client-credentials flow, its token URL
+    /// and scopes from the spec unless the mapping overrides them.
+    pub(super) fn oauth2_client_credentials(
+        &mut self,
+        auth: &Auth,
+        flows: &openapiv3::OAuth2Flows,
+    ) -> AuthPlan {
+        let Some(flow) = &flows.client_credentials else {
+            self.err(
+                auth.scheme.span,
+                format!(
+                    "security scheme '{}' has no clientCredentials flow",
+                    auth.scheme.value
+                ),
+                "give `secret:` with an access token issued out of band (sent as a bearer token)",
+            );
+            return AuthPlan::None;
+        };
+        let (Some(client_id), Some(client_secret)) = (&auth.client_id, &auth.client_secret) else {
+            self.err(
+                auth.span,
+                "OAuth2 client credentials need `client_id:` and `client_secret:`",
+                "add `client_id: { env: VAR }` and `client_secret: { env: VAR }` (or `{ file: path }`), or `secret:` for a pre-issued access token",
+            );
+            return AuthPlan::None;
+        };
+        let mut scopes: Vec<String> = match &auth.scopes {
+            Some(given) => {
+                for s in given {
+                    if !flow.scopes.contains_key(&s.value) {
+                        let help = suggest(&s.value, flow.scopes.keys().map(String::as_str));
+                        self.err(
+                            s.span,
+                            format!("scope '{}' is not declared by the flow", s.value),
+                            help,
+                        );
+                    }
+                }
+                given.iter().map(|s| s.value.clone()).collect()
+            }
+            None => self.required_scopes(&auth.scheme.value),
+        };
+        scopes.sort();
+        scopes.dedup();
+        AuthPlan::OAuth2ClientCredentials {
+            token_url: auth
+                .token_url
+                .as_ref()
+                .map_or_else(|| flow.token_url.clone(), |u| u.value.clone()),
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            scopes,
+        }
+    }
+
+    /// The scopes the mapped operations' security requirements ask of `scheme`.
+    pub(super) fn required_scopes(&self, scheme: &str) -> Vec<String> {
+        let global = self.spec.api.security.as_ref();
+        self.mapping
+            .operations
+            .iter()
+            .filter_map(|om| self.spec.operation(&om.call.value))
+            .filter_map(|(_, op)| op.security.as_ref().or(global))
+            .flatten()
+            .filter_map(|req| req.get(scheme))
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// `client_id:` and friends belong to OAuth2 client credentials only.
+    pub(super) fn no_oauth2_keys(&mut self, auth: &Auth) {
+        if auth.client_id.is_some()
+            || auth.client_secret.is_some()
+            || auth.scopes.is_some()
+            || auth.token_url.is_some()
+        {
+            self.err(
+                auth.span,
+                format!(
+                    "client_id, client_secret, scopes and token_url apply to an OAuth2 client-credentials scheme, not '{}' with `secret:`",
+                    auth.scheme.value
+                ),
+                "remove them, or remove `secret:` to use the scheme's clientCredentials flow",
+            );
+        }
+    }
+
+    /// Whether the spec sends `op` without credentials (`security: []`, on the
+    /// operation or globally); a requirement that excludes the mapping's scheme is an
+    /// error, since the vendor would reject every call.
+    pub(super) fn anonymous(&mut self, om: &OperationMap, op: &openapiv3::Operation) -> bool {
+        let Some(reqs) = op.security.as_ref().or(self.spec.api.security.as_ref()) else {
+            return false;
+        };
+        if reqs.is_empty() {
+            return true;
+        }
+        let Some(auth) = &self.mapping.auth else {
+            return false;
+        };
+        // `{}` among the alternatives makes credentials optional: send them.
+        if reqs
+            .iter()
+            .any(|r| r.is_empty() || r.contains_key(&auth.scheme.value))
+        {
+            return false;
+        }
+        let mut accepted: Vec<&str> = reqs
+            .iter()
+            .flat_map(|r| r.keys())
+            .map(String::as_str)
+            .collect();
+        accepted.sort();
+        accepted.dedup();
+        self.err(
+            om.call.span,
+            format!(
+                "operation '{}' accepts security scheme(s) {}, not the mapping's '{}'",
+                om.call.value,
+                accepted.join(", "),
+                auth.scheme.value
+            ),
+            "choose one of them in `auth.scheme`",
+        );
+        false
+    }
+
+    pub(super) fn secret(&mut self, auth: &Auth) -> Option<crate::load::mapping::SecretRef> {
+        if auth.secret.is_none() {
+            self.err(
+                auth.span,
+                "auth has no `secret:`",
+                "add `secret: { env: VAR }` or `secret: { file: path }`",
+            );
+        }
+        auth.secret.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{Fixture, op};
+    use super::*;
+
+    #[test]
+    fn bearer_and_api_key_schemes_take_the_mapping_secret() {
+        let plan = Fixture::default().plan();
+        assert!(
+            matches!(&plan.auth, AuthPlan::Bearer(SecretRef::Env(v)) if v.value == "THINGS_TOKEN"),
+            "{:?}",
+            plan.auth
+        );
+        let plan = Fixture::default()
+            .mapping("scheme: bearer", "scheme: key")
+            .plan();
+        match plan.auth {
+            AuthPlan::ApiKey { location, name, .. } => {
+                assert_eq!((location.as_str(), name.as_str()), ("header", "X-Api-Key"));
+            }
+            other => panic!("expected an API key, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_named_with_the_nearest_one() {
+        Fixture::default()
+            .mapping("scheme: bearer", "scheme: bearr")
+            .refused_with("security scheme 'bearr' is not in the spec");
+        Fixture::default()
+            .mapping(
+                "secret: { env: THINGS_TOKEN } }",
+                "client_id: { env: ID }, secret: { env: T } }",
+            )
+            .refused_with("client_id, client_secret, scopes and token_url apply to an OAuth2");
+    }
+
+    #[test]
+    fn an_operation_without_security_goes_without_credentials() {
+        let plan = Fixture::default()
+            .spec(
+                "      operationId: getThing\n",
+                "      operationId: getThing\n      security: []\n",
+            )
+            .plan();
+        assert!(op(&plan, "get").anonymous);
+        assert!(!op(&plan, "create").anonymous);
+        Fixture::default()
+            .spec(
+                "      operationId: getThing\n",
+                "      operationId: getThing\n      security: [{ key: [] }]\n",
+            )
+            .refused_with(
+                "operation 'getThing' accepts security scheme(s) key, not the mapping's 'bearer'",
+            );
+    }
+}

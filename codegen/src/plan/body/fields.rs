@@ -1,0 +1,398 @@
+//! A body built from mapped fields: a tree of wire structs whose leaves are values, and
+//! lists of objects built item by item (`each:`).
+
+use super::planner::Planner;
+use super::*;
+use crate::error::{Span, suggest};
+use crate::ident::{Namer, camel, snake};
+use crate::load::mapping::{Spanned, ValueSpec};
+use crate::load::port::{PortMethod, Ty};
+use crate::plan::body::Entry;
+use crate::plan::body::PathTree;
+use crate::plan::wire::origin_of;
+use crate::plan::wire::scalar_wire;
+use crate::spec::view::{Kind, SRef, View, view};
+
+impl<'a> Planner<'a> {
+    /// `{ from: req.items, each: { … } }`: a list of objects, one per item of a `Vec`.
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::plan) fn list(
+        &mut self,
+        pm: &PortMethod,
+        from: &Spanned<String>,
+        each: &[(Spanned<String>, ValueSpec)],
+        target: &View<'a>,
+        wire_required: bool,
+        type_name: &str,
+        at: &str,
+    ) -> Option<(BodyNode, WireTy)> {
+        let Kind::Array(Some(item_schema)) = &target.kind else {
+            self.err(
+                from.span,
+                format!(
+                    "{at} is {} in the spec, not a list to build with `each:`",
+                    target.describe()
+                ),
+                "map it without `each:`",
+            );
+            return None;
+        };
+        let (access, ty) = self.expr(pm, from)?;
+        let (optional, ty) = match ty {
+            Ty::Option(inner) => (true, inner.without_refs().clone()),
+            t => (false, t),
+        };
+        let Ty::Vec(item_ty) = ty else {
+            self.err(
+                from.span,
+                format!("`each:` needs a Vec, but '{}' is {ty}", from.value),
+                "point `from:` at a Vec of the method's arguments",
+            );
+            return None;
+        };
+        if optional && wire_required {
+            self.err(
+                from.span,
+                format!(
+                    "{at} is required by the vendor, but '{}' is an Option",
+                    from.value
+                ),
+                "map a Vec that is always present",
+            );
+            return None;
+        }
+        // Item expressions start at `item`, an argument of a method of one element.
+        let item_method = PortMethod {
+            args: vec![("item".to_string(), Ty::Ref(item_ty))],
+            ..pm.clone()
+        };
+        let mut tree = PathTree::default();
+        for (k, v) in each {
+            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        let item = self.body_node(
+            &item_method,
+            *item_schema,
+            &tree,
+            &format!("{type_name}Item"),
+            &format!("{at}[]"),
+            from.span,
+        )?;
+        let BodyNode::Struct { wire_type, .. } = &item else {
+            return None;
+        };
+        let ty = WireTy::Vec(Box::new(WireTy::Named(wire_type.clone())));
+        Some((
+            BodyNode::List {
+                source: access,
+                optional,
+                item: Box::new(item),
+            },
+            ty,
+        ))
+    }
+
+    pub(in crate::plan) fn body_node(
+        &mut self,
+        pm: &PortMethod,
+        schema: SRef<'a>,
+        tree: &PathTree,
+        type_name: &str,
+        at: &str,
+        span: Span,
+    ) -> Option<BodyNode> {
+        let v = match view(self.spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, format!("{at}: {e}"), "fix the spec");
+                return None;
+            }
+        };
+        // A oneOf/anyOf body (Adyen's paymentMethod): the first variant with every mapped field.
+        let v = match &v.kind {
+            Kind::Union(parts) => {
+                let keys: Vec<&str> = tree.children.keys().map(String::as_str).collect();
+                let spec = self.spec;
+                // A constant must also be one of the variant's values: `type: scheme` picks the card variant.
+                let fits = |props: &[(&str, SRef<'a>)], key: &str, child: &PathTree| -> bool {
+                    let Some(Entry::Value(_, ValueSpec::Const(c))) = &child.entry else {
+                        return true;
+                    };
+                    let Some((_, prop)) = props.iter().find(|(n, _)| *n == key) else {
+                        return true;
+                    };
+                    match (view(spec, *prop).map(|v| v.kind), c.value.as_str()) {
+                        (Ok(Kind::Str { values }), Some(c)) => {
+                            values.is_empty() || values.iter().any(|v| v == c)
+                        }
+                        _ => true,
+                    }
+                };
+                let chosen = parts.iter().find_map(|p| {
+                    let pv = view(self.spec, *p).ok()?;
+                    match &pv.kind {
+                        Kind::Object {
+                            props, additional, ..
+                        } if keys
+                            .iter()
+                            .all(|k| additional.is_some() || props.iter().any(|(n, _)| n == k))
+                            && tree.children.iter().all(|(k, c)| fits(props, k, c)) =>
+                        {
+                            Some(pv)
+                        }
+                        _ => None,
+                    }
+                });
+                match chosen {
+                    Some(pv) => pv,
+                    None => {
+                        self.err(
+                            span,
+                            format!(
+                                "no variant of {at} (anyOf/oneOf) has all of the fields {}",
+                                keys.join(", ")
+                            ),
+                            "map only fields of one variant",
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => v,
+        };
+        let Kind::Object {
+            props,
+            required,
+            additional,
+        } = &v.kind
+        else {
+            self.err(
+                span,
+                format!(
+                    "{at} is {} in the spec, so it has no fields to set",
+                    v.describe()
+                ),
+                "map the value itself",
+            );
+            return None;
+        };
+        let name = self.namer.claim(&camel(type_name));
+        let mut fields = Vec::new();
+        let mut wire_fields = Vec::new();
+        let mut names = Namer::default();
+        for (key, child) in &tree.children {
+            let (prop_schema, is_required) = match props.iter().find(|(n, _)| n == key) {
+                Some((_, s)) => (*s, required.contains(key.as_str())),
+                None => match additional {
+                    Some(a) => (*a, false),
+                    None => {
+                        let span = child.span().unwrap_or(span);
+                        let help = suggest(key, props.iter().map(|(n, _)| *n));
+                        self.err(span, format!("unknown field '{key}' in {at}"), help);
+                        continue;
+                    }
+                },
+            };
+            let rust = names.claim(&snake(key));
+            let child_at = format!("{at}.{key}");
+            let pv = match view(self.spec, prop_schema) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.err(span, format!("{child_at}: {e}"), "fix the spec");
+                    continue;
+                }
+            };
+            let optional = !is_required;
+            let (node, ty) = match child {
+                PathTree {
+                    entry: Some(Entry::Key(_)),
+                    ..
+                } => {
+                    if !matches!(pv.kind, Kind::Str { .. }) {
+                        self.err(span, format!("{child_at} is {} in the spec, not a string for the idempotency key", pv.describe()), "name a string field");
+                        continue;
+                    }
+                    (BodyNode::IdempotencyKey, WireTy::String)
+                }
+                PathTree {
+                    entry: Some(Entry::Value(_, ValueSpec::Each { from, each })),
+                    ..
+                } => {
+                    let Some((node, ty)) = self.list(
+                        pm,
+                        from,
+                        each,
+                        &pv,
+                        is_required,
+                        &format!("{name}{}", camel(key)),
+                        &child_at,
+                    ) else {
+                        continue;
+                    };
+                    (node, ty)
+                }
+                PathTree {
+                    entry: Some(Entry::Value(k, spec)),
+                    ..
+                } => {
+                    let Some(val) = self.value(pm, spec, &pv, is_required, &child_at) else {
+                        continue;
+                    };
+                    let _ = k;
+                    let ty = match (&pv.kind, &val) {
+                        (
+                            _,
+                            ValuePlan::Const(
+                                serde_json::Value::Object(_) | serde_json::Value::Array(_),
+                            ),
+                        ) => WireTy::Json,
+                        (Kind::Array(Some(item)), _) => {
+                            let it = view(self.spec, *item)
+                                .ok()
+                                .map(|iv| scalar_wire(&iv.kind))
+                                .unwrap_or(WireTy::Json);
+                            WireTy::Vec(Box::new(it))
+                        }
+                        (k, _) => scalar_wire(k),
+                    };
+                    (BodyNode::Leaf(val), ty)
+                }
+                sub => {
+                    let sub_name = format!("{}{}", name, camel(key));
+                    let Some(node) =
+                        self.body_node(pm, prop_schema, sub, &sub_name, &child_at, span)
+                    else {
+                        continue;
+                    };
+                    let BodyNode::Struct { wire_type, .. } = &node else {
+                        continue;
+                    };
+                    let ty = WireTy::Named(wire_type.clone());
+                    (node, ty)
+                }
+            };
+            let leaf_optional = matches!(
+                &node,
+                BodyNode::Leaf(ValuePlan::Expr { optional: true, .. })
+                    | BodyNode::List { optional: true, .. }
+            );
+            fields.push((rust.clone(), node, optional && !leaf_optional));
+            wire_fields.push(WireField {
+                rust_name: rust,
+                wire_name: key.clone(),
+                ty,
+                optional,
+            });
+        }
+        for r in required {
+            if !tree.children.contains_key(*r) {
+                self.err(
+                    span,
+                    format!("field '{r}' of {at} is required by the vendor but not mapped"),
+                    format!(
+                        "add `{}: <expression>` under `request:`",
+                        if at == "request" {
+                            r.to_string()
+                        } else {
+                            format!("{}.{r}", at.trim_start_matches("request."))
+                        }
+                    ),
+                );
+            }
+        }
+        self.wire.insert(
+            name.clone(),
+            WireType {
+                name: name.clone(),
+                origin: origin_of(&v, at),
+                serialize: true,
+                kind: WireKind::Struct(wire_fields),
+            },
+        );
+        Some(BodyNode::Struct {
+            wire_type: name,
+            fields,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::fixture::{Fixture, op};
+    use crate::plan::{BodyNode, WireTy};
+
+    fn with_lines() -> Fixture {
+        Fixture::default()
+            .spec(
+                "                memo: { type: string }\n",
+                "                memo: { type: string }\n                lines: { type: array, items: { type: object, required: [sku], properties: { sku: { type: string }, qty: { type: integer } } } }\n",
+            )
+            .port("pub order: String }", "pub order: String, pub lines: Vec<Line> }\npub struct Line { pub sku: String, pub qty: u8 }")
+    }
+
+    #[test]
+    fn a_list_of_objects_is_built_item_by_item() {
+        let plan = with_lines()
+            .mapping("memo: req.memo }", "memo: req.memo, lines: { from: req.lines, each: { sku: item.sku, qty: item.qty } } }")
+            .plan();
+        let Some(BodyNode::Struct { fields, .. }) =
+            op(&plan, "create").body.as_ref().map(|b| &b.root)
+        else {
+            panic!("a struct body");
+        };
+        let (_, lines, wrapped) = fields.iter().find(|(n, _, _)| n == "lines").expect("lines");
+        assert!(*wrapped, "optional on the wire");
+        let BodyNode::List {
+            source,
+            optional,
+            item,
+        } = lines
+        else {
+            panic!("a list: {lines:?}");
+        };
+        assert_eq!(
+            (source.as_slice(), *optional),
+            (&["req".to_string(), "lines".to_string()][..], false)
+        );
+        assert!(
+            matches!(&**item, BodyNode::Struct { wire_type, .. } if wire_type == "CreateThingRequestLinesItem")
+        );
+        let request = plan
+            .wire
+            .iter()
+            .find(|w| w.name == "CreateThingRequest")
+            .expect("wire");
+        let crate::plan::WireKind::Struct(wf) = &request.kind else {
+            panic!("a struct");
+        };
+        let ty = wf
+            .iter()
+            .find(|f| f.wire_name == "lines")
+            .map(|f| f.ty.clone());
+        assert_eq!(
+            ty,
+            Some(WireTy::Vec(Box::new(WireTy::Named(
+                "CreateThingRequestLinesItem".into()
+            ))))
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_each_on_a_scalar_are_named() {
+        Fixture::default()
+            .mapping("memo: req.memo }", "memoo: req.memo }")
+            .refused_with("unknown field 'memoo' in request");
+        with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: { from: req.lines, each: { sku: item.sku } } }",
+            )
+            .refused_with("request.memo is a string in the spec, not a list to build with `each:`");
+        with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: { from: req.lines, each: { sku: item.skuu } } }",
+            )
+            .refused_with("unknown field 'skuu' in Line");
+    }
+}

@@ -1,0 +1,256 @@
+//! The request body: mapped fields built into wire structs (`fields.rs`), or the whole
+//! body from one value (`whole.rs`). The body's types live here.
+
+mod fields;
+mod whole;
+
+use super::planner::Planner;
+use super::*;
+use crate::error::Span;
+use crate::load::mapping::{KeyPlacement, OperationMap, Spanned, ValueSpec};
+use crate::load::openapi::Spec;
+use crate::load::port::PortMethod;
+use crate::spec::media;
+use crate::spec::view::SRef;
+use std::collections::BTreeMap;
+
+/// How a body is encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json`
+    Json,
+    /// `application/x-www-form-urlencoded`, deepObject style.
+    Form,
+    /// The whole body from one value, sent with this content type.
+    Raw(String),
+}
+
+/// A request body: a tree of wire structs whose leaves are values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyPlan {
+    /// The encoding.
+    pub encoding: BodyEncoding,
+    /// The root.
+    pub root: BodyNode,
+}
+
+/// A node of a request body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyNode {
+    /// A wire struct and its fields: rust name, node, wrapped in `Some` (optional on the wire).
+    Struct {
+        /// The wire type.
+        wire_type: String,
+        /// Fields.
+        fields: Vec<(String, BodyNode, bool)>,
+    },
+    /// A value.
+    Leaf(ValuePlan),
+    /// A list of objects built from a `Vec` of the method's arguments, item by item.
+    List {
+        /// The access path of the `Vec` (an argument, then fields).
+        source: Vec<String>,
+        /// The `Vec` is an `Option<Vec<_>>`.
+        optional: bool,
+        /// The item, whose expressions start at `item`.
+        item: Box<BodyNode>,
+    },
+    /// The idempotency key itself.
+    IdempotencyKey,
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn body(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        op: &'a openapiv3::Operation,
+        op_id: &str,
+    ) -> Option<BodyPlan> {
+        let key_field = om.idempotency.as_ref().and_then(|i| match &i.placement {
+            KeyPlacement::Body(p) => Some(p.clone()),
+            KeyPlacement::Header(_) => None,
+        });
+        let Some(rb) = &op.request_body else {
+            if let Some((k, _)) = om.request.first() {
+                self.err(
+                    k.span,
+                    format!("{} takes no request body", om.call.value),
+                    "remove `request:`",
+                );
+            }
+            return None;
+        };
+        let spec: &'a Spec = self.spec;
+        let rb = match spec.resolve_request_body(rb) {
+            Ok(rb) => rb,
+            Err(e) => {
+                self.err(
+                    om.call.span,
+                    format!("the request body of {}: {e}", om.call.value),
+                    "fix the spec",
+                );
+                return None;
+            }
+        };
+        if let Some(raw) = &om.body {
+            return self.raw_body(om, pm, rb, raw);
+        }
+        if om.request.is_empty() && key_field.is_none() && !rb.required {
+            return None;
+        }
+        let (encoding, media) = if let Some((_, m)) = media::find_json(&rb.content) {
+            (BodyEncoding::Json, m)
+        } else if let Some((_, m)) = media::find_form(&rb.content) {
+            (BodyEncoding::Form, m)
+        } else {
+            let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
+            self.err(
+                om.call.span,
+                format!(
+                    "{} sends {}, which is not built from fields",
+                    om.call.value,
+                    types.join(", ")
+                ),
+                "map the whole body from bytes or text with `body: <expression>`",
+            );
+            return None;
+        };
+        let Some(schema) = &media.schema else {
+            self.err(
+                om.call.span,
+                format!("the request body of {} has no schema", om.call.value),
+                "fix the spec",
+            );
+            return None;
+        };
+        // A tree of dotted paths: "metadata.order_id" → metadata → order_id.
+        let mut tree = PathTree::default();
+        for (k, v) in &om.request {
+            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        if let Some(k) = &key_field {
+            if k.value.contains('.') {
+                self.err(
+                    k.span,
+                    "an idempotency key in the body must be a top-level field",
+                    "name a field of the body itself",
+                );
+            } else {
+                tree.insert(&k.value, Entry::Key(k.clone()));
+            }
+        }
+        let root = self.body_node(
+            pm,
+            SRef::Plain(schema),
+            &tree,
+            &format!("{op_id}Request"),
+            "request",
+            om.method.span,
+        )?;
+        if let BodyNode::Struct { wire_type, .. } = &root {
+            if let Some(w) = self.wire.get_mut(wire_type) {
+                w.origin = format!("the request body of {op_id}");
+            }
+        }
+        Some(BodyPlan { encoding, root })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Entry {
+    Value(Spanned<String>, ValueSpec),
+    Key(Spanned<String>),
+}
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct PathTree {
+    entry: Option<Entry>,
+    children: BTreeMap<String, PathTree>,
+}
+
+impl PathTree {
+    pub(super) fn insert(&mut self, path: &str, entry: Entry) {
+        let mut cur = self;
+        for seg in crate::load::mapping::split_path(path) {
+            cur = cur.children.entry(seg).or_default();
+        }
+        cur.entry = Some(entry);
+    }
+
+    pub(super) fn span(&self) -> Option<Span> {
+        match &self.entry {
+            Some(Entry::Value(k, _)) | Some(Entry::Key(k)) => Some(k.span),
+            None => self.children.values().find_map(PathTree::span),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::fixture::{Fixture, op};
+
+    #[test]
+    fn a_json_body_of_mapped_fields_and_dotted_paths() {
+        let plan = Fixture::default()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, \"meta.order\": req.order }",
+            )
+            .plan();
+        let body = op(&plan, "create").body.clone().expect("body");
+        assert_eq!(body.encoding, BodyEncoding::Json);
+        let BodyNode::Struct { wire_type, fields } = &body.root else {
+            panic!("a struct body: {body:?}");
+        };
+        assert_eq!(wire_type, "CreateThingRequest");
+        let names: Vec<(&str, bool)> = fields.iter().map(|(n, _, w)| (n.as_str(), *w)).collect();
+        // `memo` is optional on the wire but already an Option: not wrapped in Some.
+        assert_eq!(names, [("amount", false), ("memo", false), ("meta", true)]);
+        assert!(matches!(
+            &fields[2].1,
+            BodyNode::Struct { wire_type, .. } if wire_type == "CreateThingRequestMeta"
+        ));
+        let wire = plan
+            .wire
+            .iter()
+            .find(|w| w.name == "CreateThingRequest")
+            .expect("wire");
+        assert!(wire.serialize);
+        assert_eq!(wire.origin, "the request body of createThing");
+    }
+
+    #[test]
+    fn a_form_body_is_encoded_as_a_form() {
+        let plan = Fixture::default()
+            .spec("          application/json:\n            schema:\n              type: object\n              required: [amount]", "          application/x-www-form-urlencoded:\n            schema:\n              type: object\n              required: [amount]")
+            .plan();
+        assert_eq!(
+            op(&plan, "create").body.as_ref().map(|b| &b.encoding),
+            Some(&BodyEncoding::Form)
+        );
+    }
+
+    #[test]
+    fn bodies_where_there_are_none_and_required_fields_left_out() {
+        Fixture::default()
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    request: { amount: id }",
+            )
+            .refused_with("getThing takes no request body");
+        Fixture::default()
+            .mapping(
+                "request: { amount: req.amount, memo: req.memo }",
+                "request: { memo: req.memo }",
+            )
+            .refused_with("field 'amount' of request is required by the vendor but not mapped");
+        Fixture::default()
+            .mapping(
+                "idempotency: { header: Idempotency-Key, key: req.order }",
+                "idempotency: { body: meta.key }",
+            )
+            .refused_with("an idempotency key in the body must be a top-level field");
+    }
+}

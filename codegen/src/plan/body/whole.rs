@@ -1,0 +1,218 @@
+//! `body:` maps the whole body from one value: bytes or text for files, texts and XML,
+//! or a JSON body that is not an object (a list, a scalar).
+
+use super::planner::Planner;
+use super::*;
+use crate::error::Span;
+use crate::ident::camel;
+use crate::load::mapping::{OperationMap, ValueSpec};
+use crate::load::port::{PortMethod, Ty};
+use crate::spec::media;
+use crate::spec::view::{SRef, view};
+
+impl<'a> Planner<'a> {
+    /// `body: req.file`: the whole body from bytes or text, for files, texts and XML.
+    pub(in crate::plan) fn raw_body(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        rb: &'a openapiv3::RequestBody,
+        raw: &ValueSpec,
+    ) -> Option<BodyPlan> {
+        let span = match raw {
+            ValueSpec::Expr { from, .. } | ValueSpec::Each { from, .. } => from.span,
+            ValueSpec::Const(c) => c.span,
+        };
+        if let Some((k, _)) = om.request.first() {
+            self.err(
+                k.span,
+                "an operation maps either `request:` fields or the whole `body:`, not both",
+                "keep one of them",
+            );
+            return None;
+        }
+        // The declared media type that is not JSON or a form; else the first one.
+        let Some(content_type) = rb
+            .content
+            .keys()
+            .find(|k| !media::is_json(k) && !media::is_form(k))
+            .or_else(|| rb.content.keys().next())
+            .cloned()
+        else {
+            self.err(
+                span,
+                format!("{} declares no media type for its body", om.call.value),
+                "fix the spec",
+            );
+            return None;
+        };
+        if media::is_json(&content_type) {
+            return self.json_root_body(om, pm, rb, &content_type, raw, span);
+        }
+        if media::is_multipart(&content_type) {
+            self.err(
+                span,
+                format!(
+                    "{} sends {content_type}, which Portcullis does not encode yet",
+                    om.call.value
+                ),
+                "multipart bodies are not supported; leave this operation out for now",
+            );
+            return None;
+        }
+        let value = match raw {
+            ValueSpec::Expr { from, via: None } => {
+                let (mut access, ty) = self.expr(pm, from)?;
+                let ty = self.unwrap_newtype(ty, &mut access);
+                let fits = match &ty {
+                    Ty::Named(n) => matches!(n.as_str(), "String" | "str"),
+                    Ty::Vec(inner) => **inner == Ty::Named("u8".into()),
+                    _ => false,
+                };
+                if !fits {
+                    self.err(
+                        from.span,
+                        format!("the body is sent as it is, so it must be bytes or text, but '{}' is {ty}", from.value),
+                        "map a Vec<u8> or a String (or convert with `via:`)",
+                    );
+                    return None;
+                }
+                ValuePlan::Expr {
+                    access,
+                    clone: true,
+                    optional: false,
+                    widen: None,
+                    via: None,
+                }
+            }
+            ValueSpec::Expr {
+                from,
+                via: Some(via),
+            } => {
+                if !self.check_path(via) {
+                    return None;
+                }
+                let (access, _) = self.expr(pm, from)?;
+                ValuePlan::Expr {
+                    access,
+                    clone: false,
+                    optional: false,
+                    widen: None,
+                    via: Some(via.value.clone()),
+                }
+            }
+            ValueSpec::Const(c) => match &c.value {
+                serde_json::Value::String(_) => ValuePlan::Const(c.value.clone()),
+                _ => {
+                    self.err(
+                        c.span,
+                        "a constant body must be a text",
+                        "write the body as a string",
+                    );
+                    return None;
+                }
+            },
+            ValueSpec::Each { from, .. } => {
+                self.err(
+                    from.span,
+                    "the whole body cannot be built with `each:`",
+                    "map a Vec<u8> or a String",
+                );
+                return None;
+            }
+        };
+        Some(BodyPlan {
+            encoding: BodyEncoding::Raw(content_type),
+            root: BodyNode::Leaf(value),
+        })
+    }
+
+    /// `body:` for a JSON body that is not an object: a list (`each:` for objects) or a scalar.
+    pub(in crate::plan) fn json_root_body(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        rb: &'a openapiv3::RequestBody,
+        content_type: &str,
+        raw: &ValueSpec,
+        span: Span,
+    ) -> Option<BodyPlan> {
+        let Some(schema) = rb.content.get(content_type).and_then(|m| m.schema.as_ref()) else {
+            self.err(
+                span,
+                format!("the {content_type} body of {} has no schema", om.call.value),
+                "fix the spec",
+            );
+            return None;
+        };
+        let target = match view(self.spec, SRef::Plain(schema)) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(
+                    span,
+                    format!("the request body of {}: {e}", om.call.value),
+                    "fix the spec",
+                );
+                return None;
+            }
+        };
+        let root = match raw {
+            ValueSpec::Each { from, each } => {
+                let name = format!("{}Request", camel(&om.call.value));
+                self.list(pm, from, each, &target, true, &name, "request")?
+                    .0
+            }
+            other => BodyNode::Leaf(self.value(pm, other, &target, true, "the request body")?),
+        };
+        Some(BodyPlan {
+            encoding: BodyEncoding::Json,
+            root,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::fixture::{Fixture, op};
+    use crate::plan::{BodyEncoding, BodyNode, ValuePlan};
+
+    fn with_media(media: &str) -> Fixture {
+        Fixture::default()
+            .spec(
+                "          application/json:\n            schema:\n              type: object\n              required: [amount]",
+                &format!("          {media}:\n            schema:\n              type: string\n          application/json:\n            schema:\n              type: object\n              required: [amount]"),
+            )
+            .mapping("    request: { amount: req.amount, memo: req.memo }\n", "    body: req.order\n")
+    }
+
+    #[test]
+    fn the_whole_body_from_text_with_its_media_type() {
+        let plan = with_media("text/plain").plan();
+        let body = op(&plan, "create").body.clone().expect("body");
+        assert_eq!(body.encoding, BodyEncoding::Raw("text/plain".into()));
+        assert!(matches!(
+            body.root,
+            BodyNode::Leaf(ValuePlan::Expr { clone: true, .. })
+        ));
+    }
+
+    #[test]
+    fn multipart_and_mixed_mappings_are_refused() {
+        with_media("multipart/form-data").refused_with(
+            "createThing sends multipart/form-data, which Portcullis does not encode yet",
+        );
+        with_media("text/plain")
+            .mapping(
+                "    body: req.order\n",
+                "    body: req.order\n    request: { amount: req.amount }\n",
+            )
+            .refused_with(
+                "an operation maps either `request:` fields or the whole `body:`, not both",
+            );
+        with_media("text/plain")
+            .mapping("body: req.order", "body: req.amount")
+            .refused_with(
+                "the body is sent as it is, so it must be bytes or text, but 'req.amount' is u32",
+            );
+    }
+}

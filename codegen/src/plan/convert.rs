@@ -1,0 +1,482 @@
+//! Converters: one function per domain type and wire type, one [`FieldConv`] per domain
+//! field, with what happens when a vendor value is absent.
+
+use super::fallback::mark_kind;
+use super::planner::Planner;
+use super::wire::scalar_wire;
+use super::*;
+use crate::error::{Span, suggest};
+use crate::ident::{camel, snake};
+use crate::load::mapping::{FieldMap, TypeMap};
+use crate::load::port::{DomainStruct, Ty};
+use crate::spec::view::{Kind, SRef, View, view};
+
+/// Builds a domain value from a wire value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Converter {
+    /// The function's name.
+    pub name: String,
+    /// The domain type, rendered.
+    pub domain_type: String,
+    /// The wire type it reads.
+    pub wire_type: String,
+    /// One per domain field.
+    pub fields: Vec<FieldConv>,
+}
+
+/// How one domain field is produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldConv {
+    /// The domain field.
+    pub field: String,
+    /// The vendor reads and the conversion.
+    pub value: ConvValue,
+}
+
+/// What to do when an optional vendor value is absent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Missing {
+    /// The domain field is an `Option`: `None`.
+    None,
+    /// A contract error.
+    Error,
+    /// A default, as a Rust expression.
+    Default(String),
+}
+
+/// How a domain value is made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConvValue {
+    /// A degradation mark, at its fresh value (`false` or `None`); the operation sets it
+    /// when a fallback answered.
+    Fresh(MarkKind),
+    /// One read, converted.
+    Read {
+        /// The read.
+        read: Read,
+        /// The conversion.
+        leaf: Leaf,
+        /// Absence handling (ignored when the read cannot be absent).
+        missing: Missing,
+    },
+    /// A `via` function over several reads (each passed as it is on the wire, `Option` when absent-able).
+    Via {
+        /// The function path.
+        function: String,
+        /// The reads.
+        reads: Vec<Read>,
+        /// `$.a` of the first read, for messages.
+        json_path: String,
+        /// Absent values fail the call instead of reaching the function as `None`.
+        required: bool,
+    },
+}
+
+impl<'a> Planner<'a> {
+    /// A converter from the wire type of `schema` to domain type `ty`.
+    pub(super) fn converter_for(
+        &mut self,
+        ty: &Ty,
+        schema: SRef<'a>,
+        what: &str,
+        span: Span,
+    ) -> Option<(String, String)> {
+        let Ty::Named(tname) = ty.without_refs() else {
+            self.err(span, format!("{what}: the port returns {ty}; only a domain struct can be built from a response"), "return a struct of the port");
+            return None;
+        };
+        let v = match view(self.spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, format!("{what}: {e}"), "fix the spec");
+                return None;
+            }
+        };
+        let wire = self.wire_struct(
+            &v,
+            &format!("{}Response", camel(what.split(' ').next().unwrap_or(what))),
+            false,
+        )?;
+        let conv = self.converter(tname, &v, schema, &wire, span)?;
+        Some((wire, conv))
+    }
+
+    pub(super) fn converter(
+        &mut self,
+        tname: &str,
+        v: &View<'a>,
+        schema: SRef<'a>,
+        wire: &str,
+        span: Span,
+    ) -> Option<String> {
+        let key = (tname.to_string(), wire.to_string());
+        if let Some(n) = self.conv_ids.get(&key) {
+            return Some(n.clone());
+        }
+        let Some(tm) = self.mapping.types.iter().find(|t| t.name.value == tname) else {
+            self.err(
+                span,
+                format!(
+                    "there is no `types: {tname}:` entry to build {tname} from the vendor response"
+                ),
+                format!("add `types: {{ {tname}: {{ fields: {{ … }} }} }}`"),
+            );
+            return None;
+        };
+        let Some(DomainStruct::Named(fields)) = self.port.structs.get(tname).cloned() else {
+            self.err(
+                tm.name.span,
+                format!("{tname} is not a struct with named fields"),
+                "map a struct with named fields",
+            );
+            return None;
+        };
+        if let Some(from) = &tm.from {
+            if v.name != Some(from.value.as_str()) {
+                self.err(
+                    from.span,
+                    format!(
+                        "{tname} is built from {}, not '{}'",
+                        v.name.unwrap_or("an inline schema"),
+                        from.value
+                    ),
+                    format!("write `from: {}`", v.name.unwrap_or("…")),
+                );
+            }
+        }
+        // Composed from two names, so neither may keep its own `r#`.
+        let name = format!(
+            "{}_from_{}",
+            snake(tname).trim_start_matches("r#"),
+            snake(wire).trim_start_matches("r#")
+        );
+        self.conv_ids.insert(key, name.clone());
+        let mut convs = Vec::new();
+        for fm in &tm.fields {
+            if !fields.iter().any(|f| f.name == fm.name.value) {
+                let help = suggest(&fm.name.value, fields.iter().map(|f| f.name.as_str()));
+                self.err(
+                    fm.name.span,
+                    format!("{tname} has no field '{}'", fm.name.value),
+                    help,
+                );
+            }
+        }
+        for f in &fields {
+            let marked = self.marks.get(tname).and_then(|m| m.get(&f.name)).copied();
+            let entry = tm.fields.iter().find(|m| m.name.value == f.name);
+            match (entry, marked) {
+                (Some(fm), _) if fm.mark => {
+                    match mark_kind(&f.ty) {
+                        Some(k) => convs.push(FieldConv {
+                            field: f.name.clone(),
+                            value: ConvValue::Fresh(k),
+                        }),
+                        None => self.err(
+                            fm.name.span,
+                            format!(
+                                "mark field '{}' of {tname} is {}, which cannot say an answer is degraded",
+                                f.name, f.ty
+                            ),
+                            "make it `bool`, `Option<String>` or `Option<std::time::Duration>`, or map it from a vendor field",
+                        ),
+                    }
+                    continue;
+                }
+                (Some(fm), Some(_)) => {
+                    self.err(
+                        fm.name.span,
+                        format!(
+                            "field '{}' of {tname} is a fallback's mark: the adapter fills it, so it reads no vendor field",
+                            f.name
+                        ),
+                        "remove this line (or write `{ mark: true }`)",
+                    );
+                    continue;
+                }
+                (None, Some(k)) => {
+                    convs.push(FieldConv {
+                        field: f.name.clone(),
+                        value: ConvValue::Fresh(k),
+                    });
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(fm) = entry else {
+                self.err(
+                    tm.name.span,
+                    format!("field '{}' of {tname} is not produced", f.name),
+                    format!(
+                        "add `{}: <vendor field>` under `types: {tname}: fields:`",
+                        f.name
+                    ),
+                );
+                continue;
+            };
+            if let Some(c) = self.field(tm, fm, &f.ty, schema, wire) {
+                convs.push(FieldConv {
+                    field: f.name.clone(),
+                    value: c,
+                });
+            }
+        }
+        self.converters.insert(
+            name.clone(),
+            Converter {
+                name: name.clone(),
+                domain_type: self.domain(tname),
+                wire_type: wire.to_string(),
+                fields: convs,
+            },
+        );
+        Some(name)
+    }
+
+    pub(super) fn field(
+        &mut self,
+        tm: &TypeMap,
+        fm: &FieldMap,
+        ty: &Ty,
+        schema: SRef<'a>,
+        wire: &str,
+    ) -> Option<ConvValue> {
+        if let Some(via) = &fm.via {
+            if !self.check_path(via) {
+                return None;
+            }
+            let mut reads = Vec::new();
+            for p in &fm.from {
+                let (read, leaf_view, _) = self.read(schema, &p.value, p.span, false, wire)?;
+                let wt = match &leaf_view.kind {
+                    Kind::Array(Some(item)) => WireTy::Vec(Box::new(
+                        view(self.spec, *item)
+                            .map(|v| scalar_wire(&v.kind))
+                            .unwrap_or(WireTy::Json),
+                    )),
+                    k => scalar_wire(k),
+                };
+                self.set_leaf_ty(&read, wire, wt);
+                reads.push(read);
+            }
+            let json_path = reads
+                .first()
+                .map(|r| r.json_path.clone())
+                .unwrap_or_default();
+            return Some(ConvValue::Via {
+                function: via.value.clone(),
+                reads,
+                json_path,
+                required: fm.required,
+            });
+        }
+        if fm.from.len() != 1 {
+            self.err(
+                fm.name.span,
+                format!(
+                    "field '{}' reads {} vendor fields but has no `via:` to combine them",
+                    fm.name.value,
+                    fm.from.len()
+                ),
+                "add `via: path::to::function`",
+            );
+            return None;
+        }
+        let p = &fm.from[0];
+        let (read, leaf_view, leaf_ref) = self.read(schema, &p.value, p.span, false, wire)?;
+        let (domain_optional, inner_ty) = match ty.without_refs() {
+            Ty::Option(inner) => (true, inner.without_refs().clone()),
+            t => (false, t.clone()),
+        };
+        let what = format!("{}.{}", tm.name.value, fm.name.value);
+        let (leaf, wt) = self.leaf(&inner_ty, &leaf_view, leaf_ref, fm, &what, wire)?;
+        let mut read = read;
+        if let WireTy::Named(u) = &wt {
+            if let Some(WireType {
+                kind:
+                    WireKind::Union {
+                        variant: (v, WireTy::String),
+                    },
+                ..
+            }) = self.wire.get(u)
+            {
+                if let Some(last) = read.steps.last_mut() {
+                    last.pick = Some((u.clone(), v.clone()));
+                }
+            }
+        }
+        self.set_leaf_ty(&read, wire, wt);
+        let absent = read.may_be_absent();
+        let missing = if domain_optional {
+            Missing::None
+        } else if let Some(d) = &fm.default {
+            match default_expr(&inner_ty, &d.value, &leaf) {
+                Some(e) => Missing::Default(e),
+                None => {
+                    self.err(
+                        d.span,
+                        format!(
+                            "default {} does not fit {what}, which is {inner_ty}",
+                            d.value
+                        ),
+                        "give a value of the domain field's type",
+                    );
+                    return None;
+                }
+            }
+        } else if fm.required || !absent {
+            Missing::Error
+        } else {
+            self.err(
+                p.span,
+                format!("'{}' may be absent or null in the vendor's response, but {what} is required", p.value),
+                "make the domain field an Option, add `default: …`, or add `required: true` to fail the call when it is absent",
+            );
+            return None;
+        };
+        let leaf = if domain_optional {
+            Leaf::Some(Box::new(leaf))
+        } else {
+            leaf
+        };
+        Some(ConvValue::Read {
+            read,
+            leaf,
+            missing,
+        })
+    }
+}
+
+pub(super) fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> Option<String> {
+    if let (Ty::Vec(_), serde_json::Value::Array(items)) = (ty, value) {
+        return items
+            .is_empty()
+            .then(|| "::std::vec::Vec::new()".to_string());
+    }
+    let Ty::Named(n) = ty else { return None };
+    let lit = match (n.as_str(), value) {
+        ("String", serde_json::Value::String(s)) => format!("{s:?}.to_string()"),
+        ("bool", serde_json::Value::Bool(b)) => b.to_string(),
+        (
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize",
+            serde_json::Value::Number(x),
+        ) if x.is_i64() || x.is_u64() => {
+            format!("{x}_{n}")
+        }
+        ("f64", serde_json::Value::Number(x)) => format!("{:?}_f64", x.as_f64()?),
+        _ => match (leaf, value) {
+            (Leaf::Enum { domain_enum, .. }, serde_json::Value::String(variant)) => {
+                format!("{domain_enum}::{variant}")
+            }
+            _ => return None,
+        },
+    };
+    Some(lit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+    use super::*;
+
+    fn field(plan: &Plan, name: &str) -> ConvValue {
+        plan.converters[0]
+            .fields
+            .iter()
+            .find(|f| f.field == name)
+            .map(|f| f.value.clone())
+            .unwrap_or_else(|| panic!("no field {name}"))
+    }
+
+    #[test]
+    fn one_converter_per_domain_type_with_absence_handled_per_field() {
+        let plan = Fixture::default().plan();
+        assert_eq!(plan.converters.len(), 1);
+        let c = &plan.converters[0];
+        assert_eq!(
+            (
+                c.name.as_str(),
+                c.domain_type.as_str(),
+                c.wire_type.as_str()
+            ),
+            ("thing_from_thing", "crate::domain::Thing", "Thing")
+        );
+        assert!(matches!(
+            field(&plan, "id"),
+            ConvValue::Read {
+                leaf: Leaf::Same,
+                missing: Missing::Error,
+                ..
+            }
+        ));
+        assert!(matches!(
+            field(&plan, "amount"),
+            ConvValue::Read {
+                leaf: Leaf::Some(_),
+                missing: Missing::None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn an_absent_vendor_value_needs_an_option_a_default_or_required() {
+        let strict = Fixture::default().port("pub amount: Option<i64> }", "pub amount: i64 }");
+        strict.clone().refused_with(
+            "'amount' may be absent or null in the vendor's response, but Thing.amount is required",
+        );
+        let plan = strict
+            .clone()
+            .mapping(
+                "      amount: amount\n",
+                "      amount: { from: amount, default: 0 }\n",
+            )
+            .plan();
+        assert!(matches!(
+            field(&plan, "amount"),
+            ConvValue::Read { missing: Missing::Default(d), .. } if d == "0_i64"
+        ));
+        let plan = strict
+            .mapping(
+                "      amount: amount\n",
+                "      amount: { from: amount, required: true }\n",
+            )
+            .plan();
+        assert!(matches!(
+            field(&plan, "amount"),
+            ConvValue::Read {
+                missing: Missing::Error,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn fields_are_all_produced_and_combined_with_via() {
+        Fixture::default()
+            .mapping("      amount: amount\n", "")
+            .refused_with("field 'amount' of Thing is not produced");
+        Fixture::default()
+            .mapping(
+                "      amount: amount\n",
+                "      amount: amount\n      colour: id\n",
+            )
+            .refused_with("Thing has no field 'colour'");
+        Fixture::default()
+            .mapping(
+                "      amount: amount\n",
+                "      amount: { from: [amount, id] }\n",
+            )
+            .refused_with("field 'amount' reads 2 vendor fields but has no `via:` to combine them");
+        let plan = Fixture::default()
+            .mapping(
+                "      amount: amount\n",
+                "      amount: { from: [amount, id], via: crate::convert::amount }\n",
+            )
+            .plan();
+        assert!(matches!(
+            field(&plan, "amount"),
+            ConvValue::Via { function, reads, .. } if function == "crate::convert::amount" && reads.len() == 2
+        ));
+    }
+}

@@ -1,0 +1,301 @@
+//! Errors: where the vendor's error body keeps its code and message, and the rules that
+//! turn runtime errors into the port's error variants.
+
+use super::planner::Planner;
+use super::wire::ident_of;
+use super::*;
+use crate::error::{Span, suggest};
+use crate::ident::camel;
+use crate::load::mapping::{ErrorKey, ErrorRule, OperationMap, Spanned};
+use crate::load::openapi::Spec;
+use crate::load::port::{PortMethod, Ty, VariantShape};
+use crate::spec::view::{Kind, SRef, View, view};
+
+/// Where the code and message are in the vendor's error body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorBodyPlan {
+    /// The wire type.
+    pub wire_type: String,
+    /// The read of the vendor's error code (every step optional).
+    pub code: Option<Read>,
+    /// The read of the vendor's message.
+    pub message: Option<Read>,
+}
+
+/// How a domain error variant is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariantBuild {
+    /// `E::V`
+    Unit,
+    /// `E::V(message)`
+    Message,
+}
+
+/// One error rule, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorRulePlan {
+    /// What it matches.
+    pub key: ErrorKey,
+    /// The variant path, rendered.
+    pub target: String,
+    /// How it is built.
+    pub build: VariantBuild,
+    /// Written under the operation (tried first) rather than the top-level `errors:`.
+    pub operation_level: bool,
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn error_body(&mut self, schema: SRef<'a>, op_id: &str) -> Option<ErrorBodyPlan> {
+        let errors = &self.mapping.errors;
+        let v = view(self.spec, schema).ok()?;
+        let base = v
+            .name
+            .map(camel)
+            .unwrap_or_else(|| format!("{}Error", camel(op_id)));
+        let code = match &errors.code {
+            Some(p) => Some(p.clone()),
+            None => guess_path(self.spec, &v, "code"),
+        };
+        let message = match &errors.message {
+            Some(p) => Some(p.clone()),
+            None => guess_path(self.spec, &v, "message"),
+        };
+        let read = |planner: &mut Self, p: &Spanned<String>| -> Option<Read> {
+            Some(planner.read(schema, &p.value, p.span, true, &base)?.0)
+        };
+        let code = code.and_then(|p| read(self, &p));
+        let message = message.and_then(|p| read(self, &p));
+        let wire_type = self
+            .wire_ids
+            .get(&(false, format!("error:{}", ident_of(&v, &base))))
+            .cloned()?;
+        Some(ErrorBodyPlan {
+            wire_type,
+            code,
+            message,
+        })
+    }
+
+    pub(super) fn error_rules(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        has_error_body: bool,
+    ) -> Vec<ErrorRulePlan> {
+        let rules: Vec<(&ErrorRule, bool)> = om
+            .errors
+            .iter()
+            .map(|r| (r, true))
+            .chain(self.mapping.errors.rules.iter().map(|r| (r, false)))
+            .collect();
+        let err_name = match &pm.err {
+            Ty::Named(n) => n.clone(),
+            other => {
+                self.err(
+                    pm_span(om),
+                    format!(
+                        "{} returns errors of type {other}, which is not an enum of the port",
+                        pm.name
+                    ),
+                    "use a domain error enum",
+                );
+                return Vec::new();
+            }
+        };
+        let Some(variants) = self.port.enums.get(&err_name).cloned() else {
+            self.err(
+                om.method.span,
+                format!(
+                    "{}'s error type {err_name} is not an enum in the port source",
+                    pm.name
+                ),
+                "declare the error enum next to the trait",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (rule, operation_level) in rules {
+            let Some((target, build)) = self.error_target(pm, &err_name, &variants, &rule.target)
+            else {
+                continue;
+            };
+            if let ErrorKey::StatusCode(..) = &rule.key.value {
+                if !has_error_body {
+                    self.err(
+                        rule.key.span,
+                        format!("{} has no error body with a code to match", om.call.value),
+                        "match on the status alone",
+                    );
+                }
+            }
+            out.push(ErrorRulePlan {
+                key: rule.key.value.clone(),
+                target,
+                build,
+                operation_level,
+            });
+        }
+        out.sort_by_key(|r| {
+            let specificity = match r.key {
+                ErrorKey::StatusCode(..) => 0,
+                ErrorKey::Status(_) => 1,
+                ErrorKey::StatusClass(_) => 2,
+                ErrorKey::Kind(_) => 3,
+                ErrorKey::CatchAll => 4,
+            };
+            (!r.operation_level, specificity)
+        });
+        if !out.iter().any(|r| r.key == ErrorKey::CatchAll) {
+            self.err(
+                om.method.span,
+                format!("errors of {} are not all mapped: there is no catch-all", pm.name),
+                format!("add `_: {err_name}::<Variant>` under the top-level `errors: {{ map: … }}` or the operation's `errors:`"),
+            );
+        }
+        out
+    }
+
+    /// Checks `PaymentError::Declined` against the method's error enum: the rendered path and how it is built.
+    pub(super) fn error_target(
+        &mut self,
+        pm: &PortMethod,
+        err_name: &str,
+        variants: &[(String, VariantShape)],
+        target: &Spanned<String>,
+    ) -> Option<(String, VariantBuild)> {
+        let (ty, variant) = match target.value.rsplit_once("::") {
+            Some((t, v)) => (t.rsplit("::").next().unwrap_or(t), v),
+            None => (err_name, target.value.as_str()),
+        };
+        if ty != err_name {
+            self.err(
+                target.span,
+                format!(
+                    "'{}' is not a variant of {err_name}, the error type of {}",
+                    target.value, pm.name
+                ),
+                format!("write `{err_name}::<Variant>`"),
+            );
+            return None;
+        }
+        let Some((_, shape)) = variants.iter().find(|(n, _)| n == variant) else {
+            let help = suggest(variant, variants.iter().map(|(n, _)| n.as_str()));
+            self.err(
+                target.span,
+                format!("{err_name} has no variant '{variant}'"),
+                help,
+            );
+            return None;
+        };
+        let build = match shape {
+            VariantShape::Unit => VariantBuild::Unit,
+            VariantShape::Tuple(t) if t.len() == 1 && t[0] == Ty::Named("String".into()) => {
+                VariantBuild::Message
+            }
+            _ => {
+                self.err(
+                    target.span,
+                    format!("{err_name}::{variant} must be a unit variant or carry one String"),
+                    "the String receives the error's message",
+                );
+                return None;
+            }
+        };
+        Some((format!("{}::{variant}", self.domain(err_name)), build))
+    }
+}
+
+pub(super) fn pm_span(om: &OperationMap) -> Span {
+    om.method.span
+}
+
+/// `code` at the top level, or under a top-level `error` object.
+pub(super) fn guess_path(spec: &Spec, v: &View<'_>, field: &str) -> Option<Spanned<String>> {
+    let Kind::Object { props, .. } = &v.kind else {
+        return None;
+    };
+    if props.iter().any(|(n, _)| *n == field) {
+        return Some(Spanned {
+            value: field.to_string(),
+            span: Span::default(),
+        });
+    }
+    for (n, s) in props {
+        if *n == "error" || *n == "errors" {
+            if let Ok(inner) = view(spec, *s) {
+                if let Kind::Object { props, .. } = &inner.kind {
+                    if props.iter().any(|(p, _)| *p == field) {
+                        return Some(Spanned {
+                            value: format!("{n}.{field}"),
+                            span: Span::default(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{Fixture, op};
+    use super::*;
+
+    #[test]
+    fn the_error_body_code_and_message_are_found() {
+        let plan = Fixture::default().plan();
+        let body = op(&plan, "get").error_body.clone().expect("error body");
+        assert_eq!(body.wire_type, "Error");
+        let paths = (
+            body.code.map(|r| r.json_path),
+            body.message.map(|r| r.json_path),
+        );
+        assert_eq!(
+            paths,
+            (Some("$.error.code".into()), Some("$.error.message".into()))
+        );
+    }
+
+    #[test]
+    fn rules_put_the_operation_first_then_the_most_specific() {
+        let plan = Fixture::default()
+            .mapping("    params: { id: id }\n", "    params: { id: id }\n    errors: { 5xx: ThingError::Upstream, \"404/gone\": ThingError::NotFound }\n")
+            .plan();
+        let keys: Vec<(ErrorKey, bool)> = op(&plan, "get")
+            .error_rules
+            .iter()
+            .map(|r| (r.key.clone(), r.operation_level))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (ErrorKey::StatusCode(404, "gone".into()), true),
+                (ErrorKey::StatusClass(5), true),
+                (ErrorKey::Status(404), false),
+                (ErrorKey::CatchAll, false),
+            ]
+        );
+        let rule = &op(&plan, "get").error_rules[3];
+        assert_eq!(
+            (rule.target.as_str(), rule.build),
+            ("crate::domain::ThingError::Upstream", VariantBuild::Message)
+        );
+    }
+
+    #[test]
+    fn a_catch_all_and_real_variants_are_required() {
+        Fixture::default()
+            .mapping(", _: ThingError::Upstream }", " }")
+            .refused_with("errors of get are not all mapped: there is no catch-all");
+        Fixture::default()
+            .mapping(
+                "\"404\": ThingError::NotFound",
+                "\"404\": ThingError::NotFund",
+            )
+            .refused_with("ThingError has no variant 'NotFund'");
+        Fixture::default()
+            .mapping("\"404\": ThingError::NotFound", "\"404\": Other::NotFound")
+            .refused_with("'Other::NotFound' is not a variant of ThingError");
+    }
+}

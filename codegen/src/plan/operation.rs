@@ -1,0 +1,179 @@
+//! One port method bound to one vendor operation, and port methods the vendor cannot
+//! serve: the pieces of the other files put together.
+
+use super::planner::Planner;
+use super::*;
+use crate::error::suggest;
+use crate::load::mapping::{KeyPlacement, OperationMap};
+use crate::load::openapi::Spec;
+use crate::load::port::{PortMethod, Ty};
+
+impl<'a> Planner<'a> {
+    pub(super) fn operation(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+    ) -> Option<OperationPlan> {
+        let spec: &'a Spec = self.spec;
+        let Some((oref, op)) = spec.operation(&om.call.value) else {
+            let help = suggest(
+                &om.call.value,
+                self.spec.operations.keys().map(String::as_str),
+            );
+            self.err(
+                om.call.span,
+                format!("operation '{}' is not in the spec", om.call.value),
+                help,
+            );
+            return None;
+        };
+        let op_id = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| om.call.value.clone());
+        let http_method = oref.method.to_ascii_uppercase();
+        let is_write = !matches!(oref.method.as_str(), "get" | "head" | "options");
+        let params = self.params(om, pm, oref, op);
+        let idem = om
+            .idempotency
+            .as_ref()
+            .and_then(|i| self.idempotency(om, pm, i));
+        let body = self.body(om, pm, op, &op_id);
+        if let Some(i) = &om.idempotency {
+            if let KeyPlacement::Body(path) = &i.placement {
+                if body.is_none() {
+                    self.err(
+                        path.span,
+                        "the idempotency key goes in the body, but this operation sends none",
+                        "use `header:` instead",
+                    );
+                }
+            }
+        }
+        let (responses, error_body) = self.responses(om, pm, op, &op_id);
+        let error_rules = self.error_rules(om, pm, error_body.is_some());
+        let fallback = self.fallback_plan(om, pm, op, &http_method);
+        Some(OperationPlan {
+            method: pm.name.clone(),
+            style: pm.style,
+            args: pm
+                .args
+                .iter()
+                .map(|(n, t)| (n.clone(), t.render(self.port, &self.module)))
+                .collect(),
+            ok_type: pm.ok.render(self.port, &self.module),
+            err_type: pm.err.render(self.port, &self.module),
+            operation_id: op_id,
+            http_method,
+            path: oref.path.clone(),
+            is_write,
+            params,
+            body,
+            idempotency: idem,
+            responses,
+            error_body,
+            error_rules,
+            policies: om.policies.clone(),
+            anonymous: self.anonymous(om, op),
+            fallback,
+        })
+    }
+
+    /// A port method the vendor cannot serve.
+    pub(super) fn unsupported(
+        &mut self,
+        u: &crate::load::mapping::Unsupported,
+        pm: &PortMethod,
+    ) -> Option<UnsupportedPlan> {
+        let Ty::Named(err_name) = &pm.err else {
+            self.err(
+                u.method.span,
+                format!(
+                    "{}'s error type {} is not an enum of the port",
+                    pm.name, pm.err
+                ),
+                "use a domain error enum",
+            );
+            return None;
+        };
+        let Some(variants) = self.port.enums.get(err_name).cloned() else {
+            self.err(
+                u.method.span,
+                format!(
+                    "{}'s error type {err_name} is not an enum in the port source",
+                    pm.name
+                ),
+                "declare the error enum next to the trait",
+            );
+            return None;
+        };
+        let (target, build) = self.error_target(pm, err_name, &variants, &u.error)?;
+        Some(UnsupportedPlan {
+            method: pm.name.clone(),
+            style: pm.style,
+            args: pm
+                .args
+                .iter()
+                .map(|(n, t)| (n.clone(), t.render(self.port, &self.module)))
+                .collect(),
+            ok_type: pm.ok.render(self.port, &self.module),
+            err_type: pm.err.render(self.port, &self.module),
+            target,
+            build,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{Fixture, op};
+    use super::*;
+
+    #[test]
+    fn an_operation_carries_its_method_path_and_signature() {
+        let plan = Fixture::default().plan();
+        let get = op(&plan, "get");
+        assert_eq!(
+            (get.http_method.as_str(), get.path.as_str(), get.is_write),
+            ("GET", "/things/{id}", false)
+        );
+        assert_eq!(get.args, [("id".to_string(), "&str".to_string())]);
+        assert_eq!(get.ok_type, "crate::domain::Thing");
+        let create = op(&plan, "create");
+        assert!(create.is_write);
+        assert_eq!(create.operation_id, "createThing");
+    }
+
+    #[test]
+    fn unknown_calls_and_unmapped_methods_are_reported_together() {
+        let errors = Fixture::default()
+            .mapping("call: getThing", "call: getThng")
+            .mapping("  create:\n", "  creat:\n")
+            .errors();
+        let all = errors.join("\n");
+        assert!(
+            all.contains("operation 'getThng' is not in the spec"),
+            "{all}"
+        );
+        assert!(all.contains("'creat' is not a method of Things"), "{all}");
+        assert!(
+            all.contains("port method 'create' of Things is not mapped"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn an_unsupported_method_fails_with_its_variant() {
+        let plan = Fixture::default()
+            .mapping(
+                "  create:\n    call: createThing\n",
+                "  create:\n    unsupported: ThingError::Upstream\n  unused:\n    call: createThing\n",
+            )
+            .port("    async fn create", "    async fn unused(&self, req: NewThing) -> Result<Thing, ThingError>;\n    async fn create")
+            .plan();
+        let u = &plan.unsupported[0];
+        assert_eq!(u.method, "create");
+        assert_eq!(u.target, "crate::domain::ThingError::Upstream");
+        assert_eq!(u.build, VariantBuild::Message);
+    }
+}

@@ -1,0 +1,249 @@
+//! Path, query and header parameters.
+
+use super::planner::Planner;
+use super::*;
+use crate::error::suggest;
+use crate::load::mapping::{OperationMap, ValueSpec};
+use crate::load::openapi::location;
+use crate::load::port::{PortMethod, Ty};
+use crate::spec::view::{Kind, SRef, view};
+use openapiv3::{Parameter, ParameterSchemaOrContent};
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// Substituted into the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// A header.
+    Header,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamPlan {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// The value.
+    pub value: ValuePlan,
+    /// For arrays: the name each item is sent under (`expand[]` for deepObject, else the name).
+    pub array_item_name: Option<String>,
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn params(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        oref: &crate::load::openapi::OperationRef,
+        op: &openapiv3::Operation,
+    ) -> Vec<ParamPlan> {
+        let spec_params = match self.spec.parameters(oref, op) {
+            Ok(p) => p,
+            Err(e) => {
+                self.err(
+                    om.call.span,
+                    format!("the parameters of '{}' cannot be read: {e}", om.call.value),
+                    "fix the spec",
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (name, spec) in &om.params {
+            let Some(p) = spec_params
+                .iter()
+                .find(|p| p.parameter_data_ref().name == name.value)
+            else {
+                let help = suggest(
+                    &name.value,
+                    spec_params
+                        .iter()
+                        .map(|p| p.parameter_data_ref().name.as_str()),
+                );
+                self.err(
+                    name.span,
+                    format!("'{}' is not a parameter of {}", name.value, om.call.value),
+                    help,
+                );
+                continue;
+            };
+            let data = p.parameter_data_ref();
+            let loc = match p {
+                Parameter::Path { .. } => ParamLocation::Path,
+                Parameter::Query { .. } => ParamLocation::Query,
+                Parameter::Header { .. } => ParamLocation::Header,
+                Parameter::Cookie { .. } => {
+                    self.err(
+                        name.span,
+                        format!(
+                            "'{}' is a cookie parameter, which is not supported",
+                            name.value
+                        ),
+                        "ask the vendor for a header or query alternative",
+                    );
+                    continue;
+                }
+            };
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                self.err(
+                    name.span,
+                    format!(
+                        "parameter '{}' is described by content, not a schema",
+                        name.value
+                    ),
+                    "not supported yet",
+                );
+                continue;
+            };
+            let v = match view(self.spec, SRef::Plain(schema)) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.err(
+                        name.span,
+                        format!("parameter '{}': {e}", name.value),
+                        "fix the spec",
+                    );
+                    continue;
+                }
+            };
+            let (target, array_item_name) = match &v.kind {
+                Kind::Array(Some(item)) if loc == ParamLocation::Query => {
+                    let deep = matches!(
+                        p,
+                        Parameter::Query {
+                            style: openapiv3::QueryStyle::DeepObject,
+                            ..
+                        }
+                    );
+                    let item_name = if deep {
+                        format!("{}[]", data.name)
+                    } else {
+                        data.name.clone()
+                    };
+                    match view(self.spec, *item) {
+                        Ok(iv) => (iv, Some(item_name)),
+                        Err(_) => continue,
+                    }
+                }
+                _ => (v.clone(), None),
+            };
+            let required = data.required || loc == ParamLocation::Path;
+            let what = format!("parameter '{}'", data.name);
+            let value = if array_item_name.is_some() {
+                // Arrays are checked item by item: the expression must be a Vec of the item type.
+                match spec {
+                    ValueSpec::Expr { from, via: None } => match self.expr(pm, from) {
+                        Some((access, Ty::Vec(_))) => ValuePlan::Expr {
+                            access,
+                            clone: true,
+                            optional: false,
+                            widen: None,
+                            via: None,
+                        },
+                        Some((access, Ty::Option(inner)))
+                            if !required && matches!(*inner, Ty::Vec(_)) =>
+                        {
+                            ValuePlan::Expr {
+                                access,
+                                clone: true,
+                                optional: true,
+                                widen: None,
+                                via: None,
+                            }
+                        }
+                        Some((_, t)) => {
+                            self.err(
+                                from.span,
+                                format!("{what} is an array, but '{}' is {t}", from.value),
+                                "map a Vec",
+                            );
+                            continue;
+                        }
+                        None => continue,
+                    },
+                    other => match self.value(pm, other, &target, required, &what) {
+                        Some(v) => v,
+                        None => continue,
+                    },
+                }
+            } else {
+                match self.value(pm, spec, &target, required, &what) {
+                    Some(v) => v,
+                    None => continue,
+                }
+            };
+            out.push(ParamPlan {
+                wire_name: data.name.clone(),
+                location: loc,
+                value,
+                array_item_name,
+            });
+        }
+        for p in &spec_params {
+            let data = p.parameter_data_ref();
+            let required = data.required || matches!(p, Parameter::Path { .. });
+            if required && !om.params.iter().any(|(n, _)| n.value == data.name) {
+                self.err(
+                    om.method.span,
+                    format!(
+                        "{} parameter '{}' of {} is required but not mapped",
+                        location(p),
+                        data.name,
+                        om.call.value
+                    ),
+                    format!("add `params: {{ {}: <argument> }}`", data.name),
+                );
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{Fixture, op};
+    use super::*;
+
+    #[test]
+    fn path_and_array_query_parameters() {
+        let plan = Fixture::default()
+            .port(
+                "async fn get(&self, id: &str)",
+                "async fn get(&self, id: &str, expand: Vec<String>)",
+            )
+            .mapping("params: { id: id }", "params: { id: id, expand: expand }")
+            .plan();
+        let params = &op(&plan, "get").params;
+        assert_eq!(params[0].location, ParamLocation::Path);
+        assert_eq!(params[0].wire_name, "id");
+        assert_eq!(params[1].location, ParamLocation::Query);
+        assert_eq!(params[1].array_item_name.as_deref(), Some("expand"));
+        assert!(matches!(
+            &params[1].value,
+            ValuePlan::Expr { clone: true, .. }
+        ));
+    }
+
+    #[test]
+    fn unknown_and_missing_parameters_are_reported() {
+        let errors = Fixture::default()
+            .mapping("params: { id: id }", "params: { idd: id }")
+            .errors()
+            .join("\n");
+        assert!(
+            errors.contains("'idd' is not a parameter of getThing"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("path parameter 'id' of getThing is required but not mapped"),
+            "{errors}"
+        );
+        Fixture::default()
+            .mapping("params: { id: id }", "params: { id: id, expand: id }")
+            .refused_with("parameter 'expand' is an array, but 'id' is str");
+    }
+}

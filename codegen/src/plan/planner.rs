@@ -1,0 +1,169 @@
+//! The planner's core: its state, the diagnostics sink, and the pass that visits every
+//! part of the mapping. Each noun is planned in its own file (`auth.rs`, `params.rs`,
+//! `body/`, `response.rs`, …); all of them report into one sink and keep going, so the
+//! user sees every mistake at once.
+
+use super::*;
+use crate::error::{Diagnostic, Error, Sink, Span, suggest};
+use crate::ident::Namer;
+use crate::load::mapping::{Mapping, Spanned};
+use crate::load::openapi::Spec;
+use crate::load::port::{Port, PortMethod};
+use std::collections::{BTreeMap, HashMap};
+
+/// Checks the mapping against the spec and the port, and plans the adapter.
+pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error> {
+    let mut b = Planner {
+        spec,
+        mapping,
+        port,
+        module: mapping.implements.module.value.clone(),
+        sink: Sink::default(),
+        wire: BTreeMap::new(),
+        wire_ids: HashMap::new(),
+        namer: Namer::default(),
+        converters: BTreeMap::new(),
+        conv_ids: HashMap::new(),
+        marks: BTreeMap::new(),
+    };
+    let plan = b.plan();
+    b.sink.finish(plan)
+}
+
+/// The planner's state while it walks the mapping: the inputs, the diagnostics so far,
+/// and the wire types and converters created on the way.
+pub(super) struct Planner<'a> {
+    pub(super) spec: &'a Spec,
+    pub(super) mapping: &'a Mapping,
+    pub(super) port: &'a Port,
+    pub(super) module: String,
+    pub(super) sink: Sink,
+    pub(super) wire: BTreeMap<String, WireType>,
+    /// (request side?, schema identity) → wire type name.
+    pub(super) wire_ids: HashMap<(bool, String), String>,
+    pub(super) namer: Namer,
+    pub(super) converters: BTreeMap<String, Converter>,
+    /// (domain type, schema identity) → converter name.
+    pub(super) conv_ids: HashMap<(String, String), String>,
+    /// Domain type → its fields that mark a degraded answer (a fallback's `mark:`).
+    pub(super) marks: BTreeMap<String, BTreeMap<String, MarkKind>>,
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn err(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
+        self.sink
+            .push(Diagnostic::new(&self.mapping.path, Some(span), msg).help(help));
+    }
+
+    pub(super) fn domain(&self, name: &str) -> String {
+        format!("{}::{}", self.module, name)
+    }
+
+    pub(super) fn plan(&mut self) -> Plan {
+        let m = self.mapping;
+        // Every port method is mapped, and every mapped method exists.
+        for pm in &self.port.methods {
+            let unsupported = m.unsupported.iter().any(|u| u.method.value == pm.name);
+            if !unsupported && !m.operations.iter().any(|o| o.method.value == pm.name) {
+                self.err(
+                    m.implements.port.span,
+                    format!(
+                        "port method '{}' of {} is not mapped",
+                        pm.name, self.port.trait_name
+                    ),
+                    format!(
+                        "add `{}: {{ call: <operationId> }}` under `operations:`",
+                        pm.name
+                    ),
+                );
+            }
+        }
+        let auth = self.auth();
+        self.limit_checks();
+        self.fallback_marks();
+        let mut operations = Vec::new();
+        for om in &m.operations {
+            if let Some(pm) = self.port_method(&om.method) {
+                operations.extend(self.operation(om, pm));
+            }
+        }
+        let mut unsupported = Vec::new();
+        for u in &m.unsupported {
+            if let Some(pm) = self.port_method(&u.method) {
+                unsupported.extend(self.unsupported(u, pm));
+            }
+        }
+        for t in &m.types {
+            if !self.port.structs.contains_key(&t.name.value) {
+                let help = suggest(&t.name.value, self.port.structs.keys().map(String::as_str));
+                self.err(
+                    t.name.span,
+                    format!("type '{}' is not a struct in the port source", t.name.value),
+                    help,
+                );
+            }
+        }
+        self.box_cycles();
+        Plan {
+            adapter: m.adapter.value.clone(),
+            port_trait: self.domain(&self.port.trait_name),
+            vendor_title: self.spec.api.info.title.clone(),
+            spec_file: m.spec.value.clone(),
+            spec_sha256: self.spec.sha256.clone(),
+            mapping_file: m
+                .path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            mapping_sha256: m.sha256.clone(),
+            base_url: m.base_url.value.clone(),
+            auth,
+            limits: m.limits.clone(),
+            health: m.health.clone(),
+            defaults: m.defaults.clone(),
+            operations,
+            unsupported,
+            wire: std::mem::take(&mut self.wire).into_values().collect(),
+            converters: std::mem::take(&mut self.converters).into_values().collect(),
+        }
+    }
+
+    /// The port method a mapping entry names, or a diagnostic with the nearest name.
+    pub(super) fn port_method(&mut self, name: &Spanned<String>) -> Option<&'a PortMethod> {
+        let port: &'a Port = self.port;
+        let found = port.method(&name.value);
+        if found.is_none() {
+            let help = suggest(&name.value, port.methods.iter().map(|m| m.name.as_str()));
+            self.err(
+                name.span,
+                format!("'{}' is not a method of {}", name.value, port.trait_name),
+                help,
+            );
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+
+    #[test]
+    fn every_mistake_is_reported_in_one_pass() {
+        let errors = Fixture::default()
+            .mapping("scheme: bearer", "scheme: bearr")
+            .mapping("params: { id: id }", "params: { idd: id }")
+            .mapping("      id: id\n", "      id: idd\n")
+            .mapping("types:\n", "types:\n  Nothing: { fields: {} }\n")
+            .errors();
+        let all = errors.join("\n");
+        for want in [
+            "security scheme 'bearr' is not in the spec",
+            "'idd' is not a parameter of getThing",
+            "unknown field 'idd' in Thing",
+            "type 'Nothing' is not a struct in the port source",
+        ] {
+            assert!(all.contains(want), "{want:?} not in:\n{all}");
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Reading one vendor value: a dotted path walked from a response body, adding the
+//! fields it passes to the wire structs.
+
+use super::planner::Planner;
+use super::*;
+use crate::error::{Span, suggest};
+use crate::ident::camel;
+use crate::spec::view::{Kind, SRef, View, view};
+
+/// A step into a wire value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The Rust field.
+    pub field: String,
+    /// The field is an `Option`.
+    pub optional: bool,
+    /// The field is a union: the union type and the variant to take.
+    pub pick: Option<(String, String)>,
+    /// The field is boxed.
+    pub boxed: bool,
+    /// Not a field but an index into the list the previous step read (`errors.0.code`).
+    pub index: Option<usize>,
+}
+
+/// A read of one vendor value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    /// The steps from the root.
+    pub steps: Vec<Step>,
+    /// `$.a.b` for messages.
+    pub json_path: String,
+}
+
+impl Read {
+    /// True when any step can be absent.
+    pub fn may_be_absent(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.optional || s.pick.is_some() || s.index.is_some())
+    }
+}
+
+impl<'a> Planner<'a> {
+    /// Walks `a.b.c` from `root`, adding the fields to wire structs. Returns the read and the leaf's view.
+    pub(super) fn read(
+        &mut self,
+        root: SRef<'a>,
+        path: &str,
+        span: Span,
+        tolerant: bool,
+        base: &str,
+    ) -> Option<(Read, View<'a>, SRef<'a>)> {
+        let mut cur = root;
+        let mut cur_view = match view(self.spec, root) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, e, "fix the spec");
+                return None;
+            }
+        };
+        let mut cur_type = self.wire_struct(&cur_view, base, tolerant);
+        let mut steps = Vec::new();
+        let mut where_ = cur_view.name.unwrap_or(base).to_string();
+        let owned = crate::load::mapping::split_path(path);
+        let segs: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let mut skip_next = false;
+        for (i, seg) in segs.iter().enumerate() {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if seg.parse::<usize>().is_ok() {
+                self.err(span, format!("'{path}' indexes something that is not a list of objects, or ends in an index"), "index only lists of objects, then name a field: `errors.0.code`");
+                return None;
+            }
+            if let Kind::Union(_) = &cur_view.kind {
+                self.err(span, format!("{where_} is a union (anyOf/oneOf) at the top level, which is not supported yet"), "map an operation whose response is an object");
+                return None;
+            }
+            let Kind::Object {
+                props,
+                required,
+                additional,
+            } = &cur_view.kind
+            else {
+                self.err(
+                    span,
+                    format!(
+                        "'{}' goes into {where_}, which is {} and has no fields",
+                        segs[..=i].join("."),
+                        cur_view.describe()
+                    ),
+                    "stop the path at the value itself",
+                );
+                return None;
+            };
+            let (child, is_req) = match props.iter().find(|(n, _)| n == seg) {
+                Some((_, s)) => (*s, required.contains(seg)),
+                None => match additional {
+                    Some(a) => (*a, false),
+                    None => {
+                        let help = suggest(seg, props.iter().map(|(n, _)| *n));
+                        self.err(span, format!("unknown field '{seg}' in {where_}"), help);
+                        return None;
+                    }
+                },
+            };
+            let child_view = match view(self.spec, child) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.err(span, format!("{where_}.{seg}: {e}"), "fix the spec");
+                    return None;
+                }
+            };
+            let optional = tolerant || !is_req || child_view.nullable;
+            let parent = cur_type.clone().unwrap_or_default();
+            let rust = self.add_field(&parent, seg, optional);
+            steps.push(Step {
+                field: rust,
+                optional,
+                pick: None,
+                boxed: false,
+                index: None,
+            });
+            let last = i + 1 == segs.len();
+            where_ = format!("{where_}.{seg}");
+            cur = child;
+            cur_view = child_view;
+            if !last {
+                // Descending: the field's type is a struct (or a union picked below).
+                let child_name = format!("{parent}{}", camel(seg));
+                match &cur_view.kind {
+                    Kind::Union(parts) => {
+                        let next = segs[i + 1];
+                        let obj = parts.iter().find_map(|p| {
+                            let pv = view(self.spec, *p).ok()?;
+                            match &pv.kind {
+                                Kind::Object { props, .. }
+                                    if props.iter().any(|(n, _)| *n == next) =>
+                                {
+                                    Some(pv)
+                                }
+                                _ => None,
+                            }
+                        });
+                        let Some(pv) = obj else {
+                            self.err(
+                                span,
+                                format!("no variant of {where_} has a field '{next}'"),
+                                "check the vendor schema",
+                            );
+                            return None;
+                        };
+                        let union_name = self.namer_for(&child_name, "union", &cur_view);
+                        let variant_type = self
+                            .wire_struct(&pv, &format!("{child_name}Object"), tolerant)
+                            .unwrap_or_default();
+                        self.wire
+                            .entry(union_name.clone())
+                            .or_insert_with(|| WireType {
+                                name: union_name.clone(),
+                                origin: where_.clone(),
+                                serialize: false,
+                                kind: WireKind::Union {
+                                    variant: ("Object".into(), WireTy::Boxed(variant_type.clone())),
+                                },
+                            });
+                        self.set_field_ty(&parent, seg, WireTy::Named(union_name.clone()));
+                        if let Some(s) = steps.last_mut() {
+                            s.pick = Some((union_name, "Object".into()));
+                            s.boxed = true;
+                        }
+                        cur_view = pv;
+                        cur_type = Some(variant_type);
+                    }
+                    Kind::Object { .. } => {
+                        let t = self.wire_struct(&cur_view, &child_name, tolerant);
+                        if let Some(t) = &t {
+                            self.set_field_ty(&parent, seg, WireTy::Named(t.clone()));
+                        }
+                        cur_type = t;
+                    }
+                    Kind::Array(Some(item))
+                        if i + 2 < segs.len() && segs[i + 1].parse::<usize>().is_ok() =>
+                    {
+                        // `errors.0.code`: the first item of a list of objects.
+                        let index = segs[i + 1].parse::<usize>().unwrap_or(0);
+                        let item_view = match view(self.spec, *item) {
+                            Ok(
+                                v @ View {
+                                    kind: Kind::Object { .. },
+                                    ..
+                                },
+                            ) => v,
+                            _ => {
+                                self.err(
+                                    span,
+                                    format!("the items of {where_} are not objects"),
+                                    "index only lists of objects",
+                                );
+                                return None;
+                            }
+                        };
+                        let t =
+                            self.wire_struct(&item_view, &format!("{child_name}Item"), tolerant);
+                        if let Some(t) = &t {
+                            self.set_field_ty(
+                                &parent,
+                                seg,
+                                WireTy::Vec(Box::new(WireTy::Named(t.clone()))),
+                            );
+                        }
+                        steps.push(Step {
+                            field: String::new(),
+                            optional: true,
+                            pick: None,
+                            boxed: false,
+                            index: Some(index),
+                        });
+                        where_ = format!("{where_}.{index}");
+                        cur_view = item_view;
+                        cur_type = t;
+                        skip_next = true;
+                    }
+                    _ => {
+                        self.err(
+                            span,
+                            format!(
+                                "'{}' is {} and has no field '{}'",
+                                where_,
+                                cur_view.describe(),
+                                segs[i + 1]
+                            ),
+                            "stop the path here",
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        let _ = cur;
+        Some((
+            Read {
+                steps,
+                json_path: format!("$.{path}"),
+            },
+            cur_view,
+            cur,
+        ))
+    }
+
+    /// The leaf field's wire type is set once its conversion is known.
+    pub(super) fn set_leaf_ty(&mut self, read: &Read, root_wire: &str, ty: WireTy) {
+        // Follow the steps through the wire structs to the parent of the leaf.
+        let mut cur = root_wire.to_string();
+        for (i, s) in read.steps.iter().enumerate() {
+            if s.index.is_some() {
+                continue;
+            }
+            if i + 1 == read.steps.len() {
+                self.set_field_ty(&cur, &self.wire_name_of(&cur, &s.field), ty);
+                return;
+            }
+            let next = match self.wire.get(&cur) {
+                Some(WireType {
+                    kind: WireKind::Struct(fields),
+                    ..
+                }) => fields
+                    .iter()
+                    .find(|f| f.rust_name == s.field)
+                    .map(|f| f.ty.clone()),
+                _ => None,
+            };
+            cur = match (next, &s.pick) {
+                (_, Some((union, _))) => match self.wire.get(union) {
+                    Some(WireType {
+                        kind:
+                            WireKind::Union {
+                                variant: (_, WireTy::Boxed(t)),
+                            },
+                        ..
+                    }) => t.clone(),
+                    _ => return,
+                },
+                (Some(WireTy::Named(t)), None) | (Some(WireTy::Boxed(t)), None) => t,
+                (Some(WireTy::Vec(inner)), None) => match *inner {
+                    WireTy::Named(t) | WireTy::Boxed(t) => t,
+                    _ => return,
+                },
+                _ => return,
+            };
+        }
+    }
+
+    pub(super) fn wire_name_of(&self, wire_type: &str, rust: &str) -> String {
+        match self.wire.get(wire_type) {
+            Some(WireType {
+                kind: WireKind::Struct(fields),
+                ..
+            }) => fields
+                .iter()
+                .find(|f| f.rust_name == rust)
+                .map(|f| f.wire_name.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+    use super::*;
+
+    #[test]
+    fn a_nested_read_adds_the_fields_it_passes() {
+        let plan = Fixture::default()
+            .port(
+                "pub amount: Option<i64> }",
+                "pub amount: Option<i64>, pub owner: Option<String> }",
+            )
+            .mapping(
+                "      amount: amount\n",
+                "      amount: amount\n      owner: owner.name\n",
+            )
+            .plan();
+        let owner = plan.converters[0]
+            .fields
+            .iter()
+            .find(|f| f.field == "owner")
+            .expect("owner");
+        let ConvValue::Read { read, .. } = &owner.value else {
+            panic!("a read: {owner:?}");
+        };
+        assert_eq!(read.json_path, "$.owner.name");
+        let steps: Vec<(&str, bool)> = read
+            .steps
+            .iter()
+            .map(|s| (s.field.as_str(), s.optional))
+            .collect();
+        assert_eq!(steps, [("owner", true), ("name", true)]);
+        assert!(read.may_be_absent());
+        let owner_wire = plan
+            .wire
+            .iter()
+            .find(|w| w.name == "Owner")
+            .expect("Owner wire type");
+        assert_eq!(
+            owner_wire.kind,
+            WireKind::Struct(vec![WireField {
+                rust_name: "name".into(),
+                wire_name: "name".into(),
+                ty: WireTy::String,
+                optional: true
+            }])
+        );
+    }
+
+    #[test]
+    fn paths_into_unknown_fields_or_scalars_are_named() {
+        Fixture::default()
+            .mapping("      id: id\n", "      id: idd\n")
+            .refused_with("unknown field 'idd' in Thing");
+        Fixture::default()
+            .mapping("      id: id\n", "      id: id.value\n")
+            .refused_with("'Thing.id' is a string and has no field 'value'");
+        Fixture::default()
+            .mapping("      id: id\n", "      id: owner.0.name\n")
+            .refused_with("'owner.0.name' indexes something that is not a list of objects");
+    }
+}

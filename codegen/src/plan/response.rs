@@ -1,0 +1,369 @@
+//! Success responses: the wire type and converter each 2xx body is decoded with, through
+//! `unwrap:`, and `reject:` for a 2xx that is really a refusal.
+
+use super::planner::Planner;
+use super::wire::scalar_wire;
+use super::*;
+use crate::error::{Span, suggest};
+use crate::ident::camel;
+use crate::load::mapping::OperationMap;
+use crate::load::openapi::Spec;
+use crate::load::port::{PortMethod, Ty};
+use crate::spec::responses::{self, Status};
+use crate::spec::view::{Kind, SRef, view};
+use openapiv3::ReferenceOr;
+
+/// A success response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponsePlan {
+    /// The status; `None` for a `2XX` range.
+    pub status: Option<u16>,
+    /// Wire type and converter, or `None` for an empty body.
+    pub decode: Option<(String, String)>,
+    /// The read from the body's root to the domain object (`unwrap:`), when it is nested.
+    pub unwrap: Option<Read>,
+    /// Refusal check on a decoded 2xx body.
+    pub reject: Option<RejectPlan>,
+}
+
+/// A 2xx body field whose values mean the vendor refused the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectPlan {
+    /// The field.
+    pub field: Read,
+    /// The values that mean refused; the value becomes the error's code.
+    pub values: Vec<String>,
+    /// The field holding the vendor's reason.
+    pub message: Option<Read>,
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn responses(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        op: &'a openapiv3::Operation,
+        op_id: &str,
+    ) -> (Vec<ResponsePlan>, Option<ErrorBodyPlan>) {
+        let mut out = Vec::new();
+        let mut error_schema = None;
+        if let Some(r) = &om.response {
+            let ok_name = match &pm.ok {
+                Ty::Named(n) => n.clone(),
+                other => other.to_string(),
+            };
+            if r.value != ok_name {
+                self.err(
+                    r.span,
+                    format!("{} returns {}, not {}", pm.name, ok_name, r.value),
+                    format!("write `response: {ok_name}` or leave it out"),
+                );
+            }
+        }
+        for (status, resp) in responses::sorted(op) {
+            let success = status.is_success();
+            let code = match status {
+                Status::Code(c) => Some(c),
+                Status::Range(_) => None,
+            };
+            let spec: &'a Spec = self.spec;
+            let Ok(resp) = spec.resolve_response(resp) else {
+                continue;
+            };
+            let schema = responses::json_schema(resp);
+            let chosen = match (&om.status, code) {
+                (Some(list), Some(c)) => list.iter().any(|s| s.value == c),
+                (Some(_), None) => false,
+                (None, _) => true,
+            };
+            if success && !chosen {
+                // A 2xx the mapping does not build from: the emitter answers it with a contract error.
+                out.push(ResponsePlan {
+                    status: code,
+                    decode: None,
+                    unwrap: None,
+                    reject: None,
+                });
+                continue;
+            }
+            if success {
+                let decode = match (&pm.ok, schema) {
+                    (Ty::Unit, _) => None,
+                    (_, None) => None,
+                    (ok, Some(s)) => {
+                        let what = format!(
+                            "{op_id} response {}",
+                            code.map(|c| c.to_string()).unwrap_or_else(|| "2XX".into())
+                        );
+                        let span = om
+                            .response
+                            .as_ref()
+                            .map(|r| r.span)
+                            .unwrap_or(om.method.span);
+                        match self.success_decode(om, ok, SRef::Plain(s), &what, span) {
+                            Some(d) => Some(d),
+                            None => continue,
+                        }
+                    }
+                };
+                let (decode, unwrap, reject) = match decode {
+                    Some((d, u, r)) => (Some(d), u, r),
+                    None => (None, None, None),
+                };
+                out.push(ResponsePlan {
+                    status: code,
+                    decode,
+                    unwrap,
+                    reject,
+                });
+            } else if error_schema.is_none() {
+                error_schema = schema;
+            }
+        }
+        for s in om.status.iter().flatten() {
+            let declared = op
+                .responses
+                .responses
+                .keys()
+                .any(|k| Status::of(k) == Status::Code(s.value));
+            if !declared || !responses::is_success(s.value) {
+                let codes: Vec<String> = op
+                    .responses
+                    .responses
+                    .keys()
+                    .map(ToString::to_string)
+                    .collect();
+                self.err(
+                    s.span,
+                    format!("{} declares no success status {}", om.call.value, s.value),
+                    format!("declared: {}", codes.join(", ")),
+                );
+            }
+        }
+        if let Some(default) = &op.responses.default {
+            if error_schema.is_none() {
+                let spec: &'a Spec = self.spec;
+                if let Ok(resp) = spec.resolve_response(default) {
+                    error_schema = responses::json_schema(resp);
+                }
+            }
+        }
+        if pm.ok != Ty::Unit && !out.iter().any(|r| r.decode.is_some()) {
+            self.err(
+                om.call.span,
+                format!(
+                    "{} has no JSON success response to build {} from",
+                    om.call.value, pm.ok
+                ),
+                "map an operation that returns a body, or make the port method return ()",
+            );
+        }
+        let spec: &'a Spec = self.spec;
+        if let Some(name) = &self.mapping.errors.schema {
+            match spec.schema_named(&name.value) {
+                Some(s) => error_schema = Some(s),
+                None => {
+                    let names = spec
+                        .api
+                        .components
+                        .as_ref()
+                        .map(|c| c.schemas.keys().map(String::as_str).collect::<Vec<_>>())
+                        .unwrap_or_default();
+                    let help = suggest(&name.value, names.iter().copied());
+                    self.err(
+                        name.span,
+                        format!("schema '{}' is not in the spec's components", name.value),
+                        help,
+                    );
+                }
+            }
+        }
+        let error_body = error_schema.and_then(|s| self.error_body(SRef::Plain(s), op_id));
+        (out, error_body)
+    }
+
+    /// The wire type and converter of a success body, through `unwrap:` and with `reject:`.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn success_decode(
+        &mut self,
+        om: &OperationMap,
+        ok: &Ty,
+        schema: SRef<'a>,
+        what: &str,
+        span: Span,
+    ) -> Option<((String, String), Option<Read>, Option<RejectPlan>)> {
+        let root_view = match view(self.spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, format!("{what}: {e}"), "fix the spec");
+                return None;
+            }
+        };
+        let base = format!("{}Response", camel(what.split(' ').next().unwrap_or(what)));
+        let root_wire = self.wire_struct(&root_view, &base, false)?;
+        let reject = match &om.reject {
+            Some(r) => Some(self.reject_plan(r, schema, &root_wire)?),
+            None => None,
+        };
+        let Some(path) = &om.unwrap else {
+            let d = self.converter_for(ok, schema, what, span)?;
+            return Some((d, None, reject));
+        };
+        let (read, _, inner) = self.read(schema, &path.value, path.span, false, &root_wire)?;
+        let (inner_wire, conv) = self.converter_for(ok, inner, what, path.span)?;
+        self.set_leaf_ty(&read, &root_wire, WireTy::Named(inner_wire));
+        Some(((root_wire, conv), Some(read), reject))
+    }
+
+    pub(super) fn reject_plan(
+        &mut self,
+        r: &crate::load::mapping::Reject,
+        schema: SRef<'a>,
+        root_wire: &str,
+    ) -> Option<RejectPlan> {
+        let (field, leaf, _) = self.read(schema, &r.field.value, r.field.span, false, root_wire)?;
+        let Kind::Str { values: known } = &leaf.kind else {
+            self.err(
+                r.field.span,
+                format!(
+                    "reject.field '{}' is {}, not a string",
+                    r.field.value,
+                    leaf.describe()
+                ),
+                "name a string field such as a result code",
+            );
+            return None;
+        };
+        for v in &r.values {
+            if !known.is_empty() && !known.contains(&v.value) {
+                let help = suggest(&v.value, known.iter().map(String::as_str));
+                self.err(
+                    v.span,
+                    format!("'{}' is not a value of {}", v.value, r.field.value),
+                    help,
+                );
+            }
+        }
+        self.set_leaf_ty(&field, root_wire, WireTy::String);
+        let message = match &r.message {
+            Some(m) => {
+                let (read, leaf, _) = self.read(schema, &m.value, m.span, false, root_wire)?;
+                self.set_leaf_ty(&read, root_wire, scalar_wire(&leaf.kind));
+                if !matches!(leaf.kind, Kind::Str { .. }) {
+                    self.err(
+                        m.span,
+                        format!(
+                            "reject.message '{}' is {}, not a string",
+                            m.value,
+                            leaf.describe()
+                        ),
+                        "name a string field",
+                    );
+                    return None;
+                }
+                Some(read)
+            }
+            None => None,
+        };
+        Some(RejectPlan {
+            field,
+            values: r.values.iter().map(|v| v.value.clone()).collect(),
+            message,
+        })
+    }
+}
+
+/// The first success response the mapping builds from, with its JSON schema.
+pub(super) fn success_schema<'a>(
+    om: &OperationMap,
+    op: &'a openapiv3::Operation,
+    spec: &'a Spec,
+) -> Option<(u16, &'a ReferenceOr<openapiv3::Schema>)> {
+    responses::successes(op)
+        .into_iter()
+        .find_map(|(status, resp)| {
+            let code = match status {
+                Status::Code(c) => c,
+                Status::Range(_) => 200,
+            };
+            if let Some(list) = &om.status {
+                if !list.iter().any(|s| s.value == code) {
+                    return None;
+                }
+            }
+            let resp = spec.resolve_response(resp).ok()?;
+            let schema = responses::json_schema(resp)?;
+            Some((code, schema))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{Fixture, op};
+
+    #[test]
+    fn a_success_response_is_decoded_by_its_wire_type_and_converter() {
+        let plan = Fixture::default().plan();
+        let get = op(&plan, "get");
+        assert_eq!(get.responses.len(), 1);
+        let r = &get.responses[0];
+        assert_eq!(r.status, Some(200));
+        assert_eq!(
+            r.decode,
+            Some(("Thing".to_string(), "thing_from_thing".to_string()))
+        );
+        assert_eq!((r.unwrap.clone(), r.reject.clone()), (None, None));
+    }
+
+    #[test]
+    fn statuses_and_response_names_are_checked() {
+        Fixture::default()
+            .mapping("params: { id: id }", "params: { id: id }\n    status: 204")
+            .refused_with("getThing declares no success status 204");
+        Fixture::default()
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    response: Things",
+            )
+            .refused_with("get returns Thing, not Things");
+        Fixture::default()
+            .spec("content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }", "content: { text/plain: { schema: { type: string } } }")
+            .refused_with("getThing has no JSON success response to build Thing from");
+    }
+
+    #[test]
+    fn a_refusal_in_a_success_body_and_an_unwrapped_object() {
+        let plan = Fixture::default()
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    reject: { field: status, values: [gone] }",
+            )
+            .plan();
+        let reject = op(&plan, "get").responses[0]
+            .reject
+            .clone()
+            .expect("reject");
+        assert_eq!(reject.values, ["gone"]);
+        assert_eq!(reject.field.json_path, "$.status");
+        Fixture::default()
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    reject: { field: status, values: [gon] }",
+            )
+            .refused_with("'gon' is not a value of status");
+        let plan = Fixture::default()
+            .spec("        \"200\":\n          description: ok\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }",
+                  "        \"200\":\n          description: ok\n          content: { application/json: { schema: { type: object, properties: { thing: { $ref: \"#/components/schemas/Thing\" } } } } }")
+            .mapping("params: { id: id }", "params: { id: id }\n    unwrap: thing")
+            .plan();
+        let r = &op(&plan, "get").responses[0];
+        assert_eq!(
+            r.unwrap.as_ref().map(|u| u.json_path.as_str()),
+            Some("$.thing")
+        );
+        assert_eq!(
+            r.decode.as_ref().map(|d| d.0.as_str()),
+            Some("GetThingResponse")
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! The plan in a few lines, as `portcullis generate` and `check` print it.
+
+use super::Plan;
+
+impl Plan {
+    /// A short human summary: operations, types, policies.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let dur = |d: Option<std::time::Duration>| {
+            d.map(|d| format!("{d:?}"))
+                .unwrap_or_else(|| "runtime default".into())
+        };
+        s.push_str(&format!(
+            "adapter {} implements {} over {} ({})\n",
+            self.adapter, self.port_trait, self.vendor_title, self.spec_file
+        ));
+        s.push_str(&format!("operations: {}\n", self.operations.len()));
+        for op in &self.operations {
+            let idem = op
+                .idempotency
+                .as_ref()
+                .map(|i| format!(", idempotency key from {}", i.source))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "  {:<16} {} {} ({}){}\n",
+                op.method, op.http_method, op.path, op.operation_id, idem
+            ));
+        }
+        for u in &self.unsupported {
+            s.push_str(&format!(
+                "  {:<16} not offered by the vendor: returns {}\n",
+                u.method, u.target
+            ));
+        }
+        s.push_str(&format!(
+            "types: {} vendor wire types, {} domain converters\n",
+            self.wire.len(),
+            self.converters.len()
+        ));
+        let retry = self
+            .defaults
+            .retry
+            .as_ref()
+            .map(|r| format!("{} attempts, backoff {:?}..{:?}", r.attempts, r.base, r.cap))
+            .unwrap_or_else(|| "runtime default".into());
+        s.push_str(&format!(
+            "policies: attempt timeout {}, budget {}, retry {}\n",
+            dur(self.defaults.attempt_timeout),
+            dur(self.defaults.budget),
+            retry
+        ));
+        if let Some(rate) = &self.limits.rate {
+            s.push_str(&format!(
+                "limits: {} requests per {:?}\n",
+                rate.requests, rate.per
+            ));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+
+    #[test]
+    fn the_summary_names_operations_types_and_policies() {
+        let summary = Fixture::default()
+            .mapping("operations:\n", "defaults: { attempt_timeout: 2s }\nlimits: { rate: { requests: 5, per: 1s } }\noperations:\n")
+            .plan()
+            .summary();
+        for line in [
+            "adapter ThingsAdapter implements crate::domain::Things over Things (things.yaml)",
+            "operations: 2",
+            "  create           POST /things (createThing), idempotency key from req.order",
+            "types: 4 vendor wire types, 1 domain converters",
+            "policies: attempt timeout 2s, budget runtime default, retry runtime default",
+            "limits: 5 requests per 1s",
+        ] {
+            assert!(summary.contains(line), "{line:?} not in:\n{summary}");
+        }
+    }
+}
