@@ -205,7 +205,7 @@ pub fn generate_with_contract_tests(
     let mapping = Mapping::load(mapping_path)?;
     let (plan, inputs, spec, port) = load_all(&mapping, None)?;
     let mut code = emit::rust::render(&plan)?;
-    let contract = emit::contract::plan(&plan, &spec, &port);
+    let contract = plan::contract::build(&plan, &spec, &port);
     code.push('\n');
     code.push_str(&emit::contract::render(&plan, &contract, options)?);
     Ok(Generated {

@@ -35,7 +35,6 @@
 //! * [`spec`]: the one view of a loaded spec: `$ref`s, media types, success responses, schema views.
 //! * [`plan`]: validate the three against each other and build the plan (the one seam).
 //! * [`emit`]: render the plan as Rust (and, on request, its contract tests).
-//! * [`samples`]: the spec's examples, and deterministic samples where it has none.
 //! * [`trim`]: the minimal spec a mapping needs, for `specs/`.
 //! * [`scaffold`]: a starting mapping for a port and a spec, with marked gaps.
 //! * [`ident`]: identifier sanitising.
@@ -49,7 +48,6 @@ pub mod error;
 pub mod ident;
 pub mod load;
 pub mod plan;
-pub mod samples;
 pub mod scaffold;
 pub mod spec;
 pub mod trim;

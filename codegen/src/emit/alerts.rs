@@ -9,9 +9,10 @@
 
 use serde::Serialize;
 
-use super::report::{self, RUNTIME, fmt_duration};
+use super::template::{SourceFiles, render_template};
+use super::text::{fmt_duration, fmt_share};
 use crate::Error;
-use crate::plan::Plan;
+use crate::plan::{Plan, RUNTIME};
 
 const TEMPLATE: &str = include_str!("../../templates/alerts.yaml.j2");
 
@@ -74,7 +75,7 @@ impl Threshold {
     fn share(share: f64) -> Self {
         Threshold {
             value: prom_number(share),
-            percent: report::fmt_share(share),
+            percent: fmt_share(share),
         }
     }
 }
@@ -111,9 +112,9 @@ pub(crate) fn alert_plan(plan: &Plan) -> AlertPlan {
         .operations
         .iter()
         .map(|op| {
-            let eff = report::Effective::of(plan, op);
+            let p = &op.policies;
             // Without an attempt limit, the budget is the next bound a caller feels.
-            let limit = [eff.attempt_timeout.0, eff.budget.0, RUNTIME.budget]
+            let limit = [p.attempt_timeout.value, p.budget.value, RUNTIME.budget]
                 .into_iter()
                 .find(|d| !d.is_zero())
                 .unwrap_or(RUNTIME.budget);
@@ -166,31 +167,11 @@ pub(crate) fn alert_plan(plan: &Plan) -> AlertPlan {
 pub fn render(plan: &Plan) -> Result<String, Error> {
     let data = alert_plan(plan);
     let source = SourceFiles::of(plan);
-    report::render_template(
+    render_template(
         "alerts.yaml.j2",
         TEMPLATE,
         minijinja::context! { a => data, source => source },
     )
-}
-
-/// The inputs named in the generated file's header.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct SourceFiles {
-    pub(crate) mapping_file: String,
-    pub(crate) mapping_sha256: String,
-    pub(crate) spec_file: String,
-    pub(crate) spec_sha256: String,
-}
-
-impl SourceFiles {
-    pub(crate) fn of(plan: &Plan) -> Self {
-        SourceFiles {
-            mapping_file: plan.mapping_file.clone(),
-            mapping_sha256: plan.mapping_sha256.clone(),
-            spec_file: plan.spec_file.clone(),
-            spec_sha256: plan.spec_sha256.clone(),
-        }
-    }
 }
 
 /// A number as PromQL reads it, without float noise (`0.1`, `2.5`, `5`).
@@ -214,7 +195,7 @@ mod tests {
 
     #[test]
     fn stripe_rules_follow_the_plan() {
-        let plan = report::tests::stripe_plan();
+        let plan = crate::emit::stripe_plan();
         let a = alert_plan(&plan);
         assert_eq!(a.vendor, "StripeGateway");
         let get = a

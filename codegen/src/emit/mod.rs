@@ -1,53 +1,21 @@
 //! Emitters: each reads only the plan.
+//!
+//! * [`rust`]: the adapter itself (with `quote`, formatted by `prettyplease`).
+//! * [`contract`]: the adapter's contract tests, appended on request.
+//! * [`report`]: the INTEGRATION.md page for reviewers; [`alerts`]: Prometheus rules.
+//! * `text.rs` and `template.rs`: the wording and the template environment they share.
 
 pub mod alerts;
 pub mod contract;
 pub mod report;
 pub mod rust;
-
-/// Text from the spec or the mapping made safe for a generated `///` line: one line,
-/// and no Markdown that rustdoc would read as a link or an HTML tag (a vendor title
-/// such as `Pay [beta] <v2>` would otherwise be a broken intra-doc link warning in the
-/// user's `cargo doc`).
-pub(crate) fn doc_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '[' | ']' | '`' | '\\' | '*' | '_' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text from the spec for a code span in a generated `///` line: one line, and no
-/// backtick that would end the span early.
-pub(crate) fn doc_code(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '`' => '\'',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect()
-}
+mod template;
+pub(crate) mod text;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn doc_text_neutralises_links_tags_and_line_breaks() {
-        assert_eq!(
-            doc_text("Pay [beta] <v2>\n*/ `x`"),
-            "Pay \\[beta\\] &lt;v2&gt; \\*/ \\`x\\`"
-        );
-        assert_eq!(doc_code("a`b\nc"), "a'b c");
-    }
+pub(crate) fn stripe_plan() -> crate::plan::Plan {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/stripe.yaml");
+    crate::builder::check(&path)
+        .expect("the Stripe mapping is valid")
+        .0
 }

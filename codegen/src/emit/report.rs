@@ -8,79 +8,20 @@
 
 use std::time::Duration;
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use super::alerts::{self, SourceFiles};
+use super::alerts;
+use super::template::{SourceFiles, render_template};
+use super::text::{Short, and_list, code, fmt_count, fmt_duration, fmt_per, fmt_share};
 use crate::Error;
-use crate::load::mapping::{
-    Bucket, ErrorKey, Fallback, FallbackMap, OpRateLimit, Quota, Rate, Reset, SecretRef,
+use crate::plan::response::is_success;
+use crate::plan::{
+    AuthPlan, BodyNode, BucketPlan, ErrorKind, ErrorMatch, FallbackPlan, FallbackStrategy,
+    OperationPlan, Plan, PolicyPlan, QuotaPlan, RUNTIME, RatePlan, RejectPlan, ResetStyle, Secret,
+    Source, WireKind,
 };
-use crate::plan::{AuthPlan, BodyNode, OperationPlan, Plan, RejectPlan, WireKind};
 
 const TEMPLATE: &str = include_str!("../../templates/integration.md.j2");
-
-/// The runtime's built-in defaults, by value: what applies where a mapping is silent.
-///
-/// The codegen crate runs in build scripts and must not depend on the runtime, so the
-/// report keeps this copy. A test compares it with docs/runtime.md and the runtime's
-/// source, so a changed default cannot leave the report quietly wrong.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RuntimeDefaults {
-    pub(crate) attempt_timeout: Duration,
-    pub(crate) budget: Duration,
-    pub(crate) retry_attempts: u32,
-    pub(crate) retry_base: Duration,
-    pub(crate) retry_cap: Duration,
-    pub(crate) retry_on: &'static [u16],
-    pub(crate) max_retry_after: Duration,
-    pub(crate) retry_budget_capacity: u32,
-    pub(crate) retry_cost: u32,
-    pub(crate) timeout_retry_cost: u32,
-    pub(crate) breaker_window: Duration,
-    pub(crate) breaker_min_calls: u32,
-    pub(crate) breaker_failure_rate: f64,
-    pub(crate) breaker_slow_call: Duration,
-    pub(crate) breaker_slow_call_rate: f64,
-    pub(crate) breaker_open_for: Duration,
-    pub(crate) breaker_half_open_probes: u32,
-    pub(crate) idempotency_ttl: Duration,
-}
-
-/// `Policy::baseline()`, `RetryPolicy::default()`, `RetryBudgetPolicy::default()`,
-/// `BreakerPolicy::default()` and `AdapterConfig::new`'s key lifetime.
-pub(crate) const RUNTIME: RuntimeDefaults = RuntimeDefaults {
-    attempt_timeout: Duration::from_secs(10),
-    budget: Duration::from_secs(30),
-    retry_attempts: 3,
-    retry_base: Duration::from_millis(100),
-    retry_cap: Duration::from_secs(5),
-    retry_on: &[408, 429, 502, 503, 504],
-    max_retry_after: Duration::from_secs(30),
-    retry_budget_capacity: 500,
-    retry_cost: 5,
-    timeout_retry_cost: 10,
-    breaker_window: Duration::from_secs(10),
-    breaker_min_calls: 20,
-    breaker_failure_rate: 0.5,
-    breaker_slow_call: Duration::from_secs(5),
-    breaker_slow_call_rate: 0.8,
-    breaker_open_for: Duration::from_secs(15),
-    breaker_half_open_probes: 3,
-    idempotency_ttl: Duration::from_secs(24 * 60 * 60),
-};
-
-/// Where an effective value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Source {
-    /// Set on the operation in the mapping.
-    Operation,
-    /// Set in the mapping's `defaults:`.
-    Mapping,
-    /// Left out of the mapping: the runtime's built-in default.
-    Runtime,
-}
 
 /// A value and where it comes from, ready for a table cell.
 #[derive(Debug, Clone, Serialize)]
@@ -105,142 +46,6 @@ impl Setting {
             value,
             source,
             cell,
-        }
-    }
-}
-
-/// The policy one operation runs under, each value with its source.
-#[derive(Debug, Clone)]
-pub(crate) struct Effective<'a> {
-    pub(crate) attempt_timeout: (Duration, Source),
-    pub(crate) budget: (Duration, Source),
-    retry: RetryEff,
-    breaker: BreakerEff,
-    rate_limit: Option<(&'a OpRateLimit, Source)>,
-    fallback: Option<(&'a FallbackMap, Source)>,
-}
-
-#[derive(Debug, Clone)]
-struct RetryEff {
-    attempts: u32,
-    base: Duration,
-    cap: Duration,
-    /// Source of attempts, base and cap (the mapping writes them as one block).
-    source: Source,
-    on: Vec<u16>,
-    on_source: Source,
-}
-
-#[derive(Debug, Clone)]
-struct BreakerEff {
-    /// Source of the block as a whole (an operation's block replaces the default one).
-    source: Source,
-    enabled: (bool, Source),
-    per_operation: bool,
-    window: (Duration, Source),
-    min_calls: (u32, Source),
-    failure_rate: (f64, Source),
-    slow_call: (Duration, Source),
-    slow_call_rate: (f64, Source),
-    open_for: (Duration, Source),
-    half_open_probes: (u32, Source),
-}
-
-/// The operation's value, else the defaults', with the source of the one taken.
-fn layered<'a, T>(op: Option<&'a T>, defaults: Option<&'a T>) -> Option<(&'a T, Source)> {
-    op.map(|v| (v, Source::Operation))
-        .or_else(|| defaults.map(|v| (v, Source::Mapping)))
-}
-
-impl<'a> Effective<'a> {
-    /// The policy of `op` (or, with `None`, the adapter's defaults) as the runtime
-    /// resolves it: time limits field by field, `retry` and `breaker` as whole blocks
-    /// whose unset fields take the runtime's defaults (docs/runtime.md).
-    pub(crate) fn of(plan: &'a Plan, op: &'a OperationPlan) -> Self {
-        Self::layers(plan, Some(op))
-    }
-
-    fn layers(plan: &'a Plan, op: Option<&'a OperationPlan>) -> Self {
-        let d = &plan.defaults;
-        let o = op.map(|o| &o.policies);
-        let time =
-            |get: fn(&crate::load::mapping::Policies) -> Option<Duration>, rt: Duration| match (
-                o.and_then(get),
-                get(d),
-            ) {
-                (Some(v), _) => (v, Source::Operation),
-                (None, Some(v)) => (v, Source::Mapping),
-                (None, None) => (rt, Source::Runtime),
-            };
-        let attempt_timeout = time(|p| p.attempt_timeout, RUNTIME.attempt_timeout);
-        let budget = time(|p| p.budget, RUNTIME.budget);
-        let retry = match layered(o.and_then(|p| p.retry.as_ref()), d.retry.as_ref()) {
-            Some((r, source)) => RetryEff {
-                attempts: r.attempts,
-                base: r.base,
-                cap: r.cap,
-                source,
-                on: r.on.clone().unwrap_or_else(|| RUNTIME.retry_on.to_vec()),
-                on_source: if r.on.is_some() {
-                    source
-                } else {
-                    Source::Runtime
-                },
-            },
-            None => RetryEff {
-                attempts: RUNTIME.retry_attempts,
-                base: RUNTIME.retry_base,
-                cap: RUNTIME.retry_cap,
-                source: Source::Runtime,
-                on: RUNTIME.retry_on.to_vec(),
-                on_source: Source::Runtime,
-            },
-        };
-        let breaker = match layered(o.and_then(|p| p.breaker.as_ref()), d.breaker.as_ref()) {
-            Some((b, source)) => {
-                fn or<T: Copy>(v: Option<T>, source: Source, rt: T) -> (T, Source) {
-                    v.map(|v| (v, source)).unwrap_or((rt, Source::Runtime))
-                }
-                BreakerEff {
-                    source,
-                    enabled: or(b.enabled, source, true),
-                    per_operation: b.per_operation,
-                    window: or(b.window, source, RUNTIME.breaker_window),
-                    min_calls: or(b.min_calls, source, RUNTIME.breaker_min_calls),
-                    failure_rate: or(b.failure_rate, source, RUNTIME.breaker_failure_rate),
-                    slow_call: or(b.slow_call, source, RUNTIME.breaker_slow_call),
-                    slow_call_rate: or(b.slow_call_rate, source, RUNTIME.breaker_slow_call_rate),
-                    open_for: or(b.open_for, source, RUNTIME.breaker_open_for),
-                    half_open_probes: or(
-                        b.half_open_probes,
-                        source,
-                        RUNTIME.breaker_half_open_probes,
-                    ),
-                }
-            }
-            None => {
-                let rt = Source::Runtime;
-                BreakerEff {
-                    source: rt,
-                    enabled: (true, rt),
-                    per_operation: false,
-                    window: (RUNTIME.breaker_window, rt),
-                    min_calls: (RUNTIME.breaker_min_calls, rt),
-                    failure_rate: (RUNTIME.breaker_failure_rate, rt),
-                    slow_call: (RUNTIME.breaker_slow_call, rt),
-                    slow_call_rate: (RUNTIME.breaker_slow_call_rate, rt),
-                    open_for: (RUNTIME.breaker_open_for, rt),
-                    half_open_probes: (RUNTIME.breaker_half_open_probes, rt),
-                }
-            }
-        };
-        Effective {
-            attempt_timeout,
-            budget,
-            retry,
-            breaker,
-            rate_limit: layered(o.and_then(|p| p.rate_limit.as_ref()), d.rate_limit.as_ref()),
-            fallback: layered(o.and_then(|p| p.fallback.as_ref()), d.fallback.as_ref()),
         }
     }
 }
@@ -371,36 +176,6 @@ pub fn render(plan: &Plan) -> Result<String, Error> {
     )
 }
 
-/// Renders one of the crate's templates (compiled in, so build scripts need no files).
-pub(crate) fn render_template(
-    name: &'static str,
-    source: &'static str,
-    ctx: minijinja::Value,
-) -> Result<String, Error> {
-    let mut env = Environment::new();
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_keep_trailing_newline(true);
-    // A misspelt variable must fail the build's own tests, not leave a blank cell.
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // The outputs are Markdown and YAML: escaping is done where values are built.
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.add_filter("code", code);
-    env.add_filter("and_list", and_list);
-    // Templates ship inside the crate: a failure here is Portcullis' bug, not the user's.
-    let fail = |e: minijinja::Error| Error::Template {
-        template: name.to_string(),
-        message: format!("{e:#}"),
-    };
-    env.add_template(name, source).map_err(fail)?;
-    let out = env
-        .get_template(name)
-        .map_err(fail)?
-        .render(ctx)
-        .map_err(fail)?;
-    Ok(out)
-}
-
 fn report(plan: &Plan) -> Report {
     let (types_module, port) = plan
         .port_trait
@@ -426,29 +201,26 @@ fn report(plan: &Plan) -> Report {
         }
     }
 
-    let effective: Vec<Effective> = plan
+    let longest = plan
         .operations
         .iter()
-        .map(|op| Effective::of(plan, op))
-        .collect();
-    let longest = effective
-        .iter()
-        .map(|e| e.budget.0)
+        .map(|o| o.policies.budget.value)
         .max()
         .unwrap_or(RUNTIME.budget);
     let longest_budget_ops = plan
         .operations
         .iter()
-        .zip(&effective)
-        .filter(|(_, e)| e.budget.0 == longest)
-        .map(|(o, _)| o.method.clone())
+        .filter(|o| o.policies.budget.value == longest)
+        .map(|o| o.method.clone())
         .collect();
 
-    let defaults_eff = Effective::layers(plan, None);
     let breaker_summary = {
-        let b = &defaults_eff.breaker;
-        let overridden = plan.operations.iter().any(|o| o.policies.breaker.is_some());
-        (b.enabled.0 && !overridden).then(|| {
+        let b = &plan.defaults.breaker;
+        let overridden = plan
+            .operations
+            .iter()
+            .any(|o| o.policies.breaker.source == Source::Operation);
+        (b.enabled.value && !overridden).then(|| {
             format!(
                 "{} fails calls at once, without calling the vendor, for {} at a time",
                 if b.per_operation {
@@ -456,26 +228,21 @@ fn report(plan: &Plan) -> Report {
                 } else {
                     "the circuit breaker, shared by all operations,"
                 },
-                fmt_duration(b.open_for.0)
+                fmt_duration(b.open_for.value)
             )
         })
     };
     let stale_fallbacks = plan
         .operations
         .iter()
-        .zip(&effective)
-        .filter_map(|(o, e)| match e.fallback {
-            Some((
-                FallbackMap {
-                    strategy: Fallback::Cache { stale_if_error, .. },
-                    mark,
-                    ..
-                },
-                _,
-            )) if !stale_if_error.is_zero() => Some((
+        .filter_map(|o| match &o.fallback {
+            Some(FallbackPlan {
+                strategy: FallbackStrategy::Cache { stale_if_error, .. },
+                mark,
+            }) if !stale_if_error.is_zero() => Some((
                 o.method.clone(),
                 fmt_duration(*stale_if_error),
-                mark.as_ref().map(|m| m.value.clone()).unwrap_or_default(),
+                mark.field.clone(),
             )),
             _ => None,
         })
@@ -495,29 +262,34 @@ fn report(plan: &Plan) -> Report {
     let critical = plan
         .operations
         .iter()
-        .zip(&effective)
-        .filter(|(_, e)| e.rate_limit.is_some_and(|(r, _)| r.critical))
-        .map(|(o, _)| o.method.clone())
+        .filter(|o| {
+            o.policies
+                .rate_limit
+                .as_ref()
+                .is_some_and(|r| r.value.critical)
+        })
+        .map(|o| o.method.clone())
         .collect();
     let buckets = plan
         .limits
         .buckets
         .iter()
-        .map(|b: &Bucket| BucketView {
-            name: b.name.value.clone(),
+        .map(|b: &BucketPlan| BucketView {
+            name: b.name.clone(),
             limit: format!("{} requests per {}", fmt_count(b.requests), fmt_per(b.per)),
             reserve: (b.reserve > 0.0).then(|| fmt_share(b.reserve)),
             burst: b.burst.filter(|n| *n > 1),
             operations: plan
                 .operations
                 .iter()
-                .zip(&effective)
-                .filter(|(_, e)| {
-                    e.rate_limit
-                        .and_then(|(r, _)| r.bucket.as_ref())
-                        .is_some_and(|n| n.value == b.name.value)
+                .filter(|o| {
+                    o.policies
+                        .rate_limit
+                        .as_ref()
+                        .and_then(|r| r.value.bucket.as_ref())
+                        .is_some_and(|n| *n == b.name)
                 })
-                .map(|(o, _)| o.method.clone())
+                .map(|o| o.method.clone())
                 .collect(),
         })
         .collect();
@@ -551,8 +323,7 @@ fn report(plan: &Plan) -> Report {
     let calls = plan
         .operations
         .iter()
-        .zip(&effective)
-        .map(|(op, eff)| call(plan, op, eff, &short))
+        .map(|op| call(plan, op, &short))
         .collect();
 
     Report {
@@ -579,22 +350,22 @@ fn report(plan: &Plan) -> Report {
         longest_budget_ops,
         breaker_summary,
         stale_fallbacks,
-        has_fallback: effective.iter().any(|e| e.fallback.is_some()),
+        has_fallback: plan.operations.iter().any(|o| o.fallback.is_some()),
         unsupported,
         types_module,
         limits,
         methods,
         calls,
         error_tables: error_tables(plan, &short),
-        defaults: defaults(plan, &defaults_eff),
+        defaults: defaults(plan, &plan.defaults),
         rate: plan.limits.rate.as_ref().map(|r| RateView {
             limit: format!("{} requests per {}", fmt_count(r.requests), fmt_per(r.per)),
             reserve: (r.reserve > 0.0).then(|| fmt_share(r.reserve)),
             burst: r.burst.filter(|n| *n > 1),
             reset: r.reset.map(|x| match x {
-                Reset::Auto => "epoch seconds when large, else seconds from now",
-                Reset::Epoch => "epoch seconds",
-                Reset::Delta => "seconds from now",
+                ResetStyle::Auto => "epoch seconds when large, else seconds from now",
+                ResetStyle::Epoch => "epoch seconds",
+                ResetStyle::Delta => "seconds from now",
             }),
         }),
         buckets,
@@ -608,7 +379,7 @@ fn report(plan: &Plan) -> Report {
     }
 }
 
-fn rate_text(r: &Rate) -> String {
+fn rate_text(r: &RatePlan) -> String {
     format!(
         "a rate limit of {} requests per {}",
         fmt_count(r.requests),
@@ -616,11 +387,12 @@ fn rate_text(r: &Rate) -> String {
     )
 }
 
-fn quota_text(q: &Quota) -> String {
+fn quota_text(q: &QuotaPlan) -> String {
     format!("{} requests per {}", fmt_count(q.requests), fmt_per(q.per))
 }
 
-fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call {
+fn call(plan: &Plan, op: &OperationPlan, short: &Short) -> Call {
+    let eff = &op.policies;
     let safe = idempotent_method(&op.http_method) || op.idempotency.is_some();
     let r = &eff.retry;
     let retries = if r.attempts <= 1 {
@@ -671,16 +443,17 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
 
     let bucket = eff
         .rate_limit
-        .and_then(|(r, _)| r.bucket.as_ref())
-        .and_then(|n| plan.limits.buckets.iter().find(|b| b.name.value == n.value));
-    let rate_limit = match (&plan.limits.rate, bucket, eff.rate_limit) {
+        .as_ref()
+        .and_then(|r| r.value.bucket.as_ref())
+        .and_then(|n| plan.limits.buckets.iter().find(|b| b.name == *n));
+    let rate_limit = match (&plan.limits.rate, bucket, eff.rate_limit.as_ref()) {
         (None, None, None) => "none declared".to_string(),
         (rate, bucket, rl) => {
             let (what, reserve) = match (bucket, rate) {
                 (Some(b), _) => (
                     format!(
                         "bucket {} ({} per {})",
-                        code(&b.name.value),
+                        code(&b.name),
                         fmt_count(b.requests),
                         fmt_per(b.per)
                     ),
@@ -696,21 +469,21 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
                 ),
                 (None, None) => ("no client-side rate limit".to_string(), 0.0),
             };
-            let critical = if rl.is_some_and(|(r, _)| r.critical) {
+            let critical = if rl.is_some_and(|r| r.value.critical) {
                 format!(", critical (may use the reserved {})", fmt_share(reserve))
             } else {
                 String::new()
             };
             match rl {
-                Some((_, s)) => mark(&format!("{what}{critical}"), s),
+                Some(r) => mark(&format!("{what}{critical}"), r.source),
                 None => what,
             }
         }
     };
 
     let b = &eff.breaker;
-    let breaker = if !b.enabled.0 {
-        mark("off", b.enabled.1)
+    let breaker = if !b.enabled.value {
+        mark("off", b.enabled.source)
     } else {
         let scope = if b.per_operation {
             "own breaker"
@@ -721,10 +494,10 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
             Source::Operation => mark(
                 &format!(
                     "{scope}: opens at {} failures of ≥ {} attempts in {}, open {}",
-                    fmt_share(b.failure_rate.0),
-                    b.min_calls.0,
-                    fmt_duration(b.window.0),
-                    fmt_duration(b.open_for.0)
+                    fmt_share(b.failure_rate.value),
+                    b.min_calls.value,
+                    fmt_duration(b.window.value),
+                    fmt_duration(b.open_for.value)
                 ),
                 Source::Operation,
             ),
@@ -732,9 +505,10 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
         }
     };
 
-    let fallback = match eff.fallback {
+    // A fallback is always the operation's own: `defaults:` cannot hold one.
+    let fallback = match &op.fallback {
         None => "none: the error reaches the caller".to_string(),
-        Some((f, s)) => mark(&fallback_text(f), s),
+        Some(f) => mark(&fallback_text(f), Source::Operation),
     };
 
     let own: Vec<String> = op
@@ -761,8 +535,11 @@ fn call(plan: &Plan, op: &OperationPlan, eff: &Effective, short: &Short) -> Call
         http: format!("{} {}", op.http_method, op.path),
         operation_id: op.operation_id.clone(),
         kind: if op.is_write { "write" } else { "read" },
-        attempt_timeout: Setting::new(limit_text(eff.attempt_timeout.0), eff.attempt_timeout.1),
-        budget: Setting::new(limit_text(eff.budget.0), eff.budget.1),
+        attempt_timeout: Setting::new(
+            limit_text(eff.attempt_timeout.value),
+            eff.attempt_timeout.source,
+        ),
+        budget: Setting::new(limit_text(eff.budget.value), eff.budget.source),
         retries,
         idempotency,
         rate_limit,
@@ -794,23 +571,23 @@ fn limit_text(d: Duration) -> String {
     }
 }
 
-fn fallback_text(f: &FallbackMap) -> String {
-    let how = strategy_text(&f.strategy);
-    match &f.mark {
-        Some(m) => format!("{how}; marked in {}", code(&m.value)),
-        None => how,
-    }
+fn fallback_text(f: &FallbackPlan) -> String {
+    format!(
+        "{}; marked in {}",
+        strategy_text(&f.strategy),
+        code(&f.mark.field)
+    )
 }
 
-fn strategy_text(f: &Fallback) -> String {
+fn strategy_text(f: &FallbackStrategy) -> String {
     match f {
-        Fallback::Cache {
+        FallbackStrategy::Cache {
             ttl,
             stale_if_error,
         } if stale_if_error.is_zero() => {
             format!("cached answer, fresh for {}", fmt_duration(*ttl))
         }
-        Fallback::Cache {
+        FallbackStrategy::Cache {
             ttl,
             stale_if_error,
         } => format!(
@@ -818,11 +595,11 @@ fn strategy_text(f: &Fallback) -> String {
             fmt_duration(*ttl),
             fmt_duration(*stale_if_error)
         ),
-        Fallback::Default(v) => format!(
+        FallbackStrategy::Static { body, .. } => format!(
             "the mapping's fixed answer {} when the vendor fails",
-            code(&v.value.to_string())
+            code(body)
         ),
-        Fallback::Caller => {
+        FallbackStrategy::Caller => {
             "the caller's function (`with_<method>_fallback`) when the vendor fails".to_string()
         }
     }
@@ -858,30 +635,30 @@ fn reject(op: &OperationPlan) -> Option<&RejectPlan> {
     op.responses.iter().find_map(|r| r.reject.as_ref())
 }
 
-fn error_key_text(k: &ErrorKey, reject: Option<&RejectPlan>) -> String {
+fn error_key_text(k: &ErrorMatch, reject: Option<&RejectPlan>) -> String {
     match k {
         // A code on a success status comes from the `reject:` check, not an error body.
-        ErrorKey::StatusCode(s, c) if (200..300).contains(s) && reject.is_some() => {
+        ErrorMatch::StatusCode(s, c) if is_success(*s) && reject.is_some() => {
             let field = reject
                 .map(|r| r.field.json_path.trim_start_matches("$.").to_string())
                 .unwrap_or_default();
             format!("HTTP {s} whose {} is {} (a refusal)", code(&field), code(c))
         }
-        ErrorKey::Status(s) => format!("HTTP {s}"),
-        ErrorKey::StatusClass(c) => format!("any HTTP {c}xx"),
-        ErrorKey::StatusCode(s, c) => format!("HTTP {s} with code {}", code(c)),
-        ErrorKey::Kind(kind) => match kind.as_str() {
-            "auth" => "credentials rejected (401, or 403 without rate-limit headers)".into(),
-            "rate_limited" => "rate limited (429) after the runtime's waits".into(),
-            "timeout" => "timed out (attempt timeout or budget)".into(),
-            "unavailable" => "circuit breaker open (the vendor was not called)".into(),
-            "vendor" => "any other vendor error status".into(),
-            "contract" => "response does not match the spec".into(),
-            "transport" => "connection failed (refused, reset, cut short)".into(),
-            "config" => "configuration error (base URL, unreadable secret)".into(),
-            other => format!("error kind {}", code(other)),
-        },
-        ErrorKey::CatchAll => "anything else".into(),
+        ErrorMatch::Status(s) => format!("HTTP {s}"),
+        ErrorMatch::StatusClass(c) => format!("any HTTP {c}xx"),
+        ErrorMatch::StatusCode(s, c) => format!("HTTP {s} with code {}", code(c)),
+        ErrorMatch::Kind(kind) => match kind {
+            ErrorKind::Auth => "credentials rejected (401, or 403 without rate-limit headers)",
+            ErrorKind::RateLimited => "rate limited (429) after the runtime's waits",
+            ErrorKind::Timeout => "timed out (attempt timeout or budget)",
+            ErrorKind::Unavailable => "circuit breaker open (the vendor was not called)",
+            ErrorKind::Vendor => "any other vendor error status",
+            ErrorKind::Contract => "response does not match the spec",
+            ErrorKind::Transport => "connection failed (refused, reset, cut short)",
+            ErrorKind::Config => "configuration error (base URL, unreadable secret)",
+        }
+        .into(),
+        ErrorMatch::CatchAll => "anything else".into(),
     }
 }
 
@@ -910,7 +687,7 @@ fn error_tables(plan: &Plan, short: &Short) -> Vec<ErrorTable> {
     tables
 }
 
-fn defaults(plan: &Plan, e: &Effective) -> Defaults {
+fn defaults(plan: &Plan, e: &PolicyPlan) -> Defaults {
     let d = |v: Duration, s: Source| Setting::new(limit_text(v), s);
     let r = &e.retry;
     let b = &e.breaker;
@@ -924,8 +701,8 @@ fn defaults(plan: &Plan, e: &Effective) -> Defaults {
         statuses = "none".into();
     }
     Defaults {
-        attempt_timeout: d(e.attempt_timeout.0, e.attempt_timeout.1),
-        budget: d(e.budget.0, e.budget.1),
+        attempt_timeout: d(e.attempt_timeout.value, e.attempt_timeout.source),
+        budget: d(e.budget.value, e.budget.source),
         retry_attempts: Setting::new(r.attempts.to_string(), r.source),
         backoff: Setting::new(
             format!("{} → {}", fmt_duration(r.base), fmt_duration(r.cap)),
@@ -940,7 +717,7 @@ fn defaults(plan: &Plan, e: &Effective) -> Defaults {
             ),
             rt,
         ),
-        breaker_enabled: Setting::new(if b.enabled.0 { "on" } else { "off" }, b.enabled.1),
+        breaker_enabled: Setting::new(if b.enabled.value { "on" } else { "off" }, b.enabled.source),
         breaker_scope: Setting::new(
             if b.per_operation {
                 "one per operation"
@@ -951,45 +728,47 @@ fn defaults(plan: &Plan, e: &Effective) -> Defaults {
             // left out, and it is the runtime's default: call it that.
             if b.per_operation { b.source } else { rt },
         ),
-        breaker_window: Setting::new(fmt_duration(b.window.0), b.window.1),
-        breaker_min_calls: Setting::new(b.min_calls.0.to_string(), b.min_calls.1),
-        breaker_failure_rate: Setting::new(fmt_share(b.failure_rate.0), b.failure_rate.1),
-        breaker_slow_call: Setting::new(fmt_duration(b.slow_call.0), b.slow_call.1),
-        breaker_slow_call_rate: Setting::new(fmt_share(b.slow_call_rate.0), b.slow_call_rate.1),
-        breaker_open_for: Setting::new(fmt_duration(b.open_for.0), b.open_for.1),
-        breaker_half_open_probes: Setting::new(
-            b.half_open_probes.0.to_string(),
-            b.half_open_probes.1,
+        breaker_window: Setting::new(fmt_duration(b.window.value), b.window.source),
+        breaker_min_calls: Setting::new(b.min_calls.value.to_string(), b.min_calls.source),
+        breaker_failure_rate: Setting::new(fmt_share(b.failure_rate.value), b.failure_rate.source),
+        breaker_slow_call: Setting::new(fmt_duration(b.slow_call.value), b.slow_call.source),
+        breaker_slow_call_rate: Setting::new(
+            fmt_share(b.slow_call_rate.value),
+            b.slow_call_rate.source,
         ),
-        rate_limit: match (e.rate_limit, &plan.limits.rate) {
-            (Some((r, s)), _) => Setting::new(
+        breaker_open_for: Setting::new(fmt_duration(b.open_for.value), b.open_for.source),
+        breaker_half_open_probes: Setting::new(
+            b.half_open_probes.value.to_string(),
+            b.half_open_probes.source,
+        ),
+        rate_limit: match (&e.rate_limit, &plan.limits.rate) {
+            (Some(r), _) => Setting::new(
                 format!(
                     "{}{}",
-                    r.bucket
+                    r.value
+                        .bucket
                         .as_ref()
-                        .map(|b| format!("bucket {}", code(&b.value)))
+                        .map(|b| format!("bucket {}", code(b)))
                         .unwrap_or_else(|| "adapter bucket".into()),
-                    if r.critical { ", critical" } else { "" }
+                    if r.value.critical { ", critical" } else { "" }
                 ),
-                s,
+                r.source,
             ),
             (None, Some(_)) => Setting::new("adapter bucket", rt),
             (None, None) => Setting::new("none (no `limits.rate`)", rt),
         },
-        fallback: match e.fallback {
-            Some((f, s)) => Setting::new(fallback_text(f), s),
-            None => Setting::new("none: the error reaches the caller", rt),
-        },
+        // `defaults:` cannot hold a fallback: each is an operation's own.
+        fallback: Setting::new("none: the error reaches the caller", rt),
         idempotency_store: Setting::new("in memory (lost on restart)", rt),
         idempotency_ttl: Setting::new(fmt_duration(RUNTIME.idempotency_ttl), rt),
     }
 }
 
 fn auth_text(a: &AuthPlan) -> String {
-    fn from(s: &SecretRef) -> String {
+    fn from(s: &Secret) -> String {
         match s {
-            SecretRef::Env(v) => format!("the environment variable {}", code(&v.value)),
-            SecretRef::File(v) => format!("the file {}", code(&v.value)),
+            Secret::Env(v) => format!("the environment variable {}", code(v)),
+            Secret::File(v) => format!("the file {}", code(v)),
         }
     }
     match a {
@@ -1042,148 +821,16 @@ fn auth_text(a: &AuthPlan) -> String {
     }
 }
 
-// ---------- formatting ----------
-
-/// Drops the port's module from type paths: the report names it once, and
-/// `crate::domain::PaymentError::Declined` in every cell only hides the variant.
-struct Short {
-    prefix: String,
-}
-
-impl Short {
-    fn new(module: &str) -> Self {
-        Short {
-            prefix: if module.is_empty() {
-                String::new()
-            } else {
-                format!("{module}::")
-            },
-        }
-    }
-
-    fn of(&self, ty: &str) -> String {
-        if self.prefix.is_empty() {
-            ty.to_string()
-        } else {
-            ty.replace(&self.prefix, "")
-        }
-    }
-}
-
-/// A duration the way docs/runtime.md writes them: `100 ms`, `5 s`, `10 min`, `24 h`.
-pub(crate) fn fmt_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms == 0 {
-        return "0 s".into();
-    }
-    if ms % 1000 != 0 {
-        return if ms < 1000 {
-            format!("{ms} ms")
-        } else {
-            format!("{} s", trim_float(d.as_secs_f64()))
-        };
-    }
-    let s = d.as_secs();
-    // `24 h` reads better than `1 d`, and is how docs/runtime.md writes it.
-    if s % 86_400 == 0 && s > 86_400 {
-        format!("{} d", s / 86_400)
-    } else if s % 3600 == 0 {
-        format!("{} h", s / 3600)
-    } else if s % 60 == 0 {
-        format!("{} min", s / 60)
-    } else {
-        format!("{s} s")
-    }
-}
-
-/// `per second`, `per day`, or `per 10 s`.
-fn fmt_per(d: Duration) -> String {
-    match d.as_millis() {
-        1_000 => "second".into(),
-        60_000 => "minute".into(),
-        3_600_000 => "hour".into(),
-        86_400_000 => "day".into(),
-        _ => fmt_duration(d),
-    }
-}
-
-/// A share as a percentage: `50%`, `2.5%`.
-pub(crate) fn fmt_share(x: f64) -> String {
-    format!("{}%", trim_float(x * 100.0))
-}
-
-fn trim_float(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// `1,000,000`.
-fn fmt_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Inline code that survives a Markdown table: `|` is escaped, and a value holding a
-/// backtick gets a longer fence.
-fn code(s: &str) -> String {
-    let s = s.replace('|', "\\|");
-    if s.contains('`') {
-        format!("`` {s} ``")
-    } else {
-        format!("`{s}`")
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: Vec<String>) -> String {
-    match items.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::emit::stripe_plan;
+    use crate::plan::Sourced;
     use std::path::Path;
-
-    pub(crate) fn stripe_plan() -> Plan {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mappings/stripe.yaml");
-        crate::builder::check(&path)
-            .expect("the Stripe mapping is valid")
-            .0
-    }
 
     fn repo_file(rel: &str) -> String {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
-
-    #[test]
-    fn formats() {
-        assert_eq!(fmt_duration(Duration::from_millis(100)), "100 ms");
-        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5 s");
-        assert_eq!(fmt_duration(Duration::from_secs(30)), "30 s");
-        assert_eq!(fmt_duration(Duration::from_secs(600)), "10 min");
-        assert_eq!(fmt_duration(Duration::from_secs(86_400)), "24 h");
-        assert_eq!(fmt_duration(Duration::from_secs(2 * 86_400)), "2 d");
-        assert_eq!(fmt_share(0.5), "50%");
-        assert_eq!(fmt_share(0.025), "2.5%");
-        assert_eq!(fmt_count(1_000_000), "1,000,000");
-        assert_eq!(fmt_count(100), "100");
-        assert_eq!(code("a|b"), "`a\\|b`");
-        assert_eq!(
-            and_list(vec!["a".into(), "b".into(), "c".into()]),
-            "a, b and c"
-        );
     }
 
     /// The copy in [`RUNTIME`] against the tables of docs/runtime.md.
@@ -1208,7 +855,7 @@ pub(crate) mod tests {
             let got = cell(key);
             assert!(
                 got.replace(' ', "").starts_with(&want.replace(' ', "")),
-                "docs/runtime.md says {key} = {got:?}, report.rs RUNTIME says {want:?}"
+                "docs/runtime.md says {key} = {got:?}, plan/defaults.rs RUNTIME says {want:?}"
             );
         };
         starts("`attempt_timeout`", fmt_duration(r.attempt_timeout));
@@ -1336,7 +983,7 @@ pub(crate) mod tests {
         for (file, snippet) in expect {
             assert!(
                 repo_file(file).contains(&snippet),
-                "{file} no longer contains `{snippet}`: update RUNTIME in report.rs (and the docs)"
+                "{file} no longer contains `{snippet}`: update RUNTIME in plan/defaults.rs (and the docs)"
             );
         }
     }
@@ -1367,15 +1014,25 @@ pub(crate) mod tests {
             .iter()
             .find(|o| o.method == "get_payment")
             .expect("get_payment");
-        let e = Effective::of(&plan, get);
-        assert_eq!(e.budget, (Duration::from_secs(10), Source::Operation));
-        assert_eq!(e.attempt_timeout, (Duration::from_secs(5), Source::Mapping));
+        let e = &get.policies;
+        let sourced = |value, source| Sourced { value, source };
+        assert_eq!(
+            e.budget,
+            sourced(Duration::from_secs(10), Source::Operation)
+        );
+        assert_eq!(
+            e.attempt_timeout,
+            sourced(Duration::from_secs(5), Source::Mapping)
+        );
         assert_eq!(e.retry.on_source, Source::Runtime);
         assert_eq!(
             e.breaker.slow_call,
-            (RUNTIME.breaker_slow_call, Source::Runtime)
+            sourced(RUNTIME.breaker_slow_call, Source::Runtime)
         );
-        assert_eq!(e.breaker.window, (Duration::from_secs(30), Source::Mapping));
+        assert_eq!(
+            e.breaker.window,
+            sourced(Duration::from_secs(30), Source::Mapping)
+        );
     }
 
     #[test]

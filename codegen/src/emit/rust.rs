@@ -4,8 +4,6 @@
 //! sanitised by `ident.rs` or checked as Rust paths by the planner, and everything else
 //! (wire names, paths, messages) becomes a string literal.
 
-use crate::load::mapping::{Breaker, ErrorKey, Policies, Reset, Retry, SecretRef};
-use crate::load::port::MethodStyle;
 use crate::plan::*;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -83,7 +81,7 @@ fn adapter(plan: &Plan) -> TokenStream {
         " {}: implements `{}` on top of {}.",
         plan.adapter,
         plan.port_trait,
-        super::doc_text(&plan.vendor_title)
+        super::text::doc_text(&plan.vendor_title)
     );
     let doc2 = format!(
         " Generated from `{}` by Portcullis; every call goes through the runtime's pipeline.",
@@ -244,88 +242,94 @@ fn opt_duration(d: Option<Duration>) -> TokenStream {
     }
 }
 
-fn secret(s: &SecretRef) -> TokenStream {
+fn secret(s: &Secret) -> TokenStream {
     match s {
-        SecretRef::Env(v) => {
-            let v = &v.value;
-            quote!(::portcullis_runtime::SecretSource::env(#v))
-        }
-        SecretRef::File(v) => {
-            let v = &v.value;
-            quote!(::portcullis_runtime::SecretSource::file(#v))
-        }
+        Secret::Env(v) => quote!(::portcullis_runtime::SecretSource::env(#v)),
+        Secret::File(v) => quote!(::portcullis_runtime::SecretSource::file(#v)),
     }
 }
 
-fn retry(r: &Retry) -> TokenStream {
+/// The retry block written at `level`: the statuses only when written there too.
+fn retry(r: &RetryPlan, level: Source) -> TokenStream {
     let attempts = r.attempts;
     let base = duration(r.base);
     let cap = duration(r.cap);
-    let on = match &r.on {
-        Some(codes) => quote!(retry_on: ::std::vec![#(#codes),*],),
-        None => quote!(),
+    let on = if r.on_source == level {
+        let codes = &r.on;
+        quote!(retry_on: ::std::vec![#(#codes),*],)
+    } else {
+        quote!()
     };
     quote!(::portcullis_runtime::RetryPolicy { attempts: #attempts, base: #base, cap: #cap, #on ..::core::default::Default::default() })
 }
 
-fn breaker(b: &Breaker) -> TokenStream {
+/// The breaker block written at `level`: the fields written there, the runtime's
+/// defaults for the rest.
+fn breaker(b: &BreakerPlan, level: Source) -> TokenStream {
+    let at = |source: Source| source == level;
     let mut fields = Vec::new();
-    if let Some(x) = b.failure_rate {
+    if at(b.failure_rate.source) {
+        let x = b.failure_rate.value;
         fields.push(quote!(failure_rate: #x,));
     }
-    if let Some(x) = b.enabled {
+    if at(b.enabled.source) {
+        let x = b.enabled.value;
         fields.push(quote!(enabled: #x,));
     }
-    if let Some(x) = b.window {
-        let d = duration(x);
+    if at(b.window.source) {
+        let d = duration(b.window.value);
         fields.push(quote!(window: #d,));
     }
-    if let Some(x) = b.slow_call_rate {
+    if at(b.slow_call_rate.source) {
+        let x = b.slow_call_rate.value;
         fields.push(quote!(slow_call_rate: #x,));
     }
     if b.per_operation {
         fields.push(quote!(scope: ::portcullis_runtime::BreakerScope::Operation,));
     }
-    if let Some(x) = b.min_calls {
+    if at(b.min_calls.source) {
+        let x = b.min_calls.value;
         fields.push(quote!(min_calls: #x,));
     }
-    if let Some(x) = b.slow_call {
-        let d = duration(x);
+    if at(b.slow_call.source) {
+        let d = duration(b.slow_call.value);
         fields.push(quote!(slow_call: #d,));
     }
-    if let Some(x) = b.open_for {
-        let d = duration(x);
+    if at(b.open_for.source) {
+        let d = duration(b.open_for.value);
         fields.push(quote!(open_for: #d,));
     }
-    if let Some(x) = b.half_open_probes {
+    if at(b.half_open_probes.source) {
+        let x = b.half_open_probes.value;
         fields.push(quote!(half_open_probes: #x,));
     }
     quote!(::portcullis_runtime::BreakerPolicy { #(#fields)* ..::core::default::Default::default() })
 }
 
-fn policy(p: &Policies, fallback: Option<&FallbackPlan>) -> TokenStream {
-    let attempt = opt_duration(p.attempt_timeout);
-    let budget = opt_duration(p.budget);
-    let retry = match &p.retry {
-        Some(r) => {
-            let r = retry(r);
-            quote!(::core::option::Option::Some(#r))
-        }
-        None => quote!(::core::option::Option::None),
+/// A `Policy` with the values written at `level` (the mapping's `defaults:` for the
+/// adapter, the operation for an operation); the runtime fills in the rest, so the
+/// generated configuration says no more than the mapping does.
+fn policy(p: &PolicyPlan, level: Source, fallback: Option<&FallbackPlan>) -> TokenStream {
+    let written = |d: Sourced<Duration>| (d.source == level).then_some(d.value);
+    let attempt = opt_duration(written(p.attempt_timeout));
+    let budget = opt_duration(written(p.budget));
+    let retry = if p.retry.source == level {
+        let r = retry(&p.retry, level);
+        quote!(::core::option::Option::Some(#r))
+    } else {
+        quote!(::core::option::Option::None)
     };
-    let breaker = match &p.breaker {
-        Some(b) => {
-            let b = breaker(b);
-            quote!(breaker: ::core::option::Option::Some(#b),)
-        }
-        None => quote!(),
+    let breaker = if p.breaker.source == level {
+        let b = breaker(&p.breaker, level);
+        quote!(breaker: ::core::option::Option::Some(#b),)
+    } else {
+        quote!()
     };
     let mut limits = Vec::new();
-    if let Some(rl) = &p.rate_limit {
-        let critical = rl.critical;
+    if let Some(rl) = p.rate_limit.as_ref().filter(|r| r.source == level) {
+        let critical = rl.value.critical;
         limits.push(quote!(critical: ::core::option::Option::Some(#critical),));
-        if let Some(b) = &rl.bucket {
-            let b = &b.value;
+        if let Some(b) = &rl.value.bucket {
             limits.push(
                 quote!(bucket: ::core::option::Option::Some(::std::string::String::from(#b)),),
             );
@@ -368,7 +372,7 @@ fn rate_limit(
     per: Duration,
     reserve: f64,
     burst: Option<u32>,
-    reset: Option<Reset>,
+    reset: Option<ResetStyle>,
 ) -> TokenStream {
     let per = duration(per);
     let mut t = quote!(::portcullis_runtime::RateLimit::new(#requests, #per));
@@ -384,9 +388,9 @@ fn rate_limit(
             let style = format_ident!(
                 "{}",
                 match r {
-                    Reset::Auto => "Auto",
-                    Reset::Epoch => "EpochSeconds",
-                    Reset::Delta => "DeltaSeconds",
+                    ResetStyle::Auto => "Auto",
+                    ResetStyle::Epoch => "EpochSeconds",
+                    ResetStyle::Delta => "DeltaSeconds",
                 }
             );
             quote!(::portcullis_runtime::RateLimit { reset: ::portcullis_runtime::ResetStyle::#style, ..#t })
@@ -402,7 +406,7 @@ fn limits(plan: &Plan) -> TokenStream {
         quote!(.rate_limit(::core::option::Option::Some(#r)))
     });
     let buckets = l.buckets.iter().map(|b| {
-        let name = &b.name.value;
+        let name = &b.name;
         let r = rate_limit(b.requests, b.per, b.reserve, b.burst, None);
         quote!(.bucket(#name, #r))
     });
@@ -476,7 +480,7 @@ fn config(plan: &Plan) -> TokenStream {
             ))
         }
     };
-    let defaults = policy(&plan.defaults, None);
+    let defaults = policy(&plan.defaults, Source::Mapping, None);
     let limits = limits(plan);
     let health = match &plan.health {
         Some(h) => {
@@ -511,18 +515,14 @@ fn config(plan: &Plan) -> TokenStream {
         .iter()
         // A caller fallback is the adapter's business: it alone leaves the runtime nothing to set.
         .filter(|o| {
-            let mut p = o.policies.clone();
-            if o.fallback
-                .as_ref()
-                .is_some_and(|f| f.strategy == FallbackStrategy::Caller)
-            {
-                p.fallback = None;
-            }
-            p != Policies::default()
+            o.policies.set_at(Source::Operation)
+                || o.fallback
+                    .as_ref()
+                    .is_some_and(|f| f.strategy != FallbackStrategy::Caller)
         })
         .map(|o| {
             let m = &o.method;
-            let p = policy(&o.policies, o.fallback.as_ref());
+            let p = policy(&o.policies, Source::Operation, o.fallback.as_ref());
             quote!(.operation(#m, #p))
         });
     quote! {
@@ -679,8 +679,8 @@ fn call_fn(op: &OperationPlan) -> TokenStream {
     let doc = format!(
         " `{} {}` ({}).",
         op.http_method,
-        super::doc_code(&op.path),
-        super::doc_text(&op.operation_id)
+        super::text::doc_code(&op.path),
+        super::text::doc_text(&op.operation_id)
     );
 
     let mut stmts = Vec::new();
@@ -1068,7 +1068,7 @@ fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
     };
     let doc = format!(
         " Not offered by {}: fails at once, without a call.",
-        super::doc_text(vendor)
+        super::text::doc_text(vendor)
     );
     match u.style {
         MethodStyle::Async => quote! {
@@ -1147,7 +1147,7 @@ fn wire_ty(t: &WireTy) -> TokenStream {
 
 fn wire_type(w: &WireType) -> TokenStream {
     let name = ident(&w.name);
-    let doc = format!(" Wire form of `{}`.", super::doc_code(&w.origin));
+    let doc = format!(" Wire form of `{}`.", super::text::doc_code(&w.origin));
     let derive = if w.serialize {
         quote!(#[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)])
     } else {
@@ -1441,23 +1441,14 @@ fn rule_chain(rules: &[&ErrorRulePlan]) -> (Vec<TokenStream>, Option<TokenStream
     for r in rules {
         let v = build(r);
         match &r.key {
-            ErrorKey::StatusCode(s, c) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) && e.code() == ::core::option::Option::Some(#c) { return #v; })),
-            ErrorKey::Status(s) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) { return #v; })),
-            ErrorKey::StatusClass(c) => out.push(quote!(if e.status().is_some_and(|s| s / 100 == #c) { return #v; })),
-            ErrorKey::Kind(k) => {
-                let variant = format_ident!("{}", match k.as_str() {
-                    "auth" => "Auth",
-                    "rate_limited" => "RateLimited",
-                    "timeout" => "Timeout",
-                    "unavailable" => "Unavailable",
-                    "vendor" => "Vendor",
-                    "contract" => "Contract",
-                    "transport" => "Transport",
-                    _ => "Config",
-                });
+            ErrorMatch::StatusCode(s, c) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) && e.code() == ::core::option::Option::Some(#c) { return #v; })),
+            ErrorMatch::Status(s) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) { return #v; })),
+            ErrorMatch::StatusClass(c) => out.push(quote!(if e.status().is_some_and(|s| s / 100 == #c) { return #v; })),
+            ErrorMatch::Kind(k) => {
+                let variant = format_ident!("{}", k.variant());
                 out.push(quote!(if ::core::matches!(e.kind(), rt::ErrorKind::#variant) { return #v; }));
             }
-            ErrorKey::CatchAll => {
+            ErrorMatch::CatchAll => {
                 if fallback.is_none() {
                     fallback = Some(v);
                 }
@@ -1486,7 +1477,7 @@ fn shared_error_fns(plan: &Plan) -> Vec<TokenStream> {
                 && !o
                     .error_rules
                     .iter()
-                    .any(|r| r.operation_level && r.key == ErrorKey::CatchAll)
+                    .any(|r| r.operation_level && r.key == ErrorMatch::CatchAll)
         });
         if rules.is_empty() || !used {
             continue;

@@ -12,9 +12,9 @@ pub enum AuthPlan {
     /// No authentication.
     None,
     /// `Authorization: Bearer <secret>`.
-    Bearer(SecretRef),
+    Bearer(Secret),
     /// `Authorization: Basic`, user name and optional password.
-    Basic(SecretRef, Option<SecretRef>),
+    Basic(Secret, Option<Secret>),
     /// An API key in a header, query parameter or cookie.
     ApiKey {
         /// `header`, `query` or `cookie`.
@@ -22,7 +22,7 @@ pub enum AuthPlan {
         /// The header, parameter or cookie name.
         name: String,
         /// The key.
-        secret: SecretRef,
+        secret: Secret,
     },
     /// A bearer token from an OAuth2 client-credentials flow, fetched and refreshed by
     /// the runtime.
@@ -30,12 +30,30 @@ pub enum AuthPlan {
         /// The token endpoint (the spec's, or the mapping's override).
         token_url: String,
         /// The client id.
-        client_id: SecretRef,
+        client_id: Secret,
         /// The client secret.
-        client_secret: SecretRef,
+        client_secret: Secret,
         /// Scopes asked for, sorted.
         scopes: Vec<String>,
     },
+}
+
+/// Where a secret comes from; the runtime reads it, the generated code only names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// An environment variable.
+    Env(String),
+    /// A file, re-read when it changes.
+    File(String),
+}
+
+impl From<&SecretRef> for Secret {
+    fn from(s: &SecretRef) -> Self {
+        match s {
+            SecretRef::Env(v) => Secret::Env(v.value.clone()),
+            SecretRef::File(v) => Secret::File(v.value.clone()),
+        }
+    }
 }
 
 impl<'a> Planner<'a> {
@@ -82,7 +100,7 @@ impl<'a> Planner<'a> {
                 AuthPlan::Bearer(secret)
             }
             SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
-                AuthPlan::Basic(secret, auth.password.clone())
+                AuthPlan::Basic(secret, auth.password.as_ref().map(Secret::from))
             }
             SecurityScheme::APIKey { location, name, .. } => AuthPlan::ApiKey {
                 location: match location {
@@ -166,8 +184,8 @@ impl<'a> Planner<'a> {
                 .token_url
                 .as_ref()
                 .map_or_else(|| flow.token_url.clone(), |u| u.value.clone()),
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
             scopes,
         }
     }
@@ -245,7 +263,7 @@ impl<'a> Planner<'a> {
         false
     }
 
-    pub(super) fn secret(&mut self, auth: &Auth) -> Option<crate::load::mapping::SecretRef> {
+    pub(super) fn secret(&mut self, auth: &Auth) -> Option<Secret> {
         if auth.secret.is_none() {
             self.err(
                 auth.span,
@@ -253,7 +271,7 @@ impl<'a> Planner<'a> {
                 "add `secret: { env: VAR }` or `secret: { file: path }`",
             );
         }
-        auth.secret.clone()
+        auth.secret.as_ref().map(Secret::from)
     }
 }
 
@@ -266,7 +284,7 @@ mod tests {
     fn bearer_and_api_key_schemes_take_the_mapping_secret() {
         let plan = Fixture::default().plan();
         assert!(
-            matches!(&plan.auth, AuthPlan::Bearer(SecretRef::Env(v)) if v.value == "THINGS_TOKEN"),
+            matches!(&plan.auth, AuthPlan::Bearer(Secret::Env(v)) if v == "THINGS_TOKEN"),
             "{:?}",
             plan.auth
         );

@@ -35,13 +35,104 @@ pub enum VariantBuild {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRulePlan {
     /// What it matches.
-    pub key: ErrorKey,
+    pub key: ErrorMatch,
     /// The variant path, rendered.
     pub target: String,
     /// How it is built.
     pub build: VariantBuild,
     /// Written under the operation (tried first) rather than the top-level `errors:`.
     pub operation_level: bool,
+}
+
+/// What an error rule matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorMatch {
+    /// A vendor status, e.g. `404`.
+    Status(u16),
+    /// A vendor status and the code in its error body, e.g. `402/card_declined`.
+    StatusCode(u16, String),
+    /// A class of vendor statuses by its first digit, e.g. `5` for `5xx`.
+    StatusClass(u16),
+    /// A kind of the runtime's error taxonomy.
+    Kind(ErrorKind),
+    /// Everything else.
+    CatchAll,
+}
+
+/// The kinds of the runtime's error taxonomy (`portcullis_runtime::ErrorKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Credentials refused.
+    Auth,
+    /// The vendor or the client-side limiter said wait.
+    RateLimited,
+    /// An attempt or the budget ran out.
+    Timeout,
+    /// The circuit breaker is open.
+    Unavailable,
+    /// The vendor answered with an error.
+    Vendor,
+    /// The vendor's answer no longer matches the spec.
+    Contract,
+    /// The request did not get through.
+    Transport,
+    /// The adapter is misconfigured.
+    Config,
+}
+
+impl ErrorKind {
+    /// Every kind, in the taxonomy's order.
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::Auth,
+        ErrorKind::RateLimited,
+        ErrorKind::Timeout,
+        ErrorKind::Unavailable,
+        ErrorKind::Vendor,
+        ErrorKind::Contract,
+        ErrorKind::Transport,
+        ErrorKind::Config,
+    ];
+
+    /// The name a mapping writes (`rate_limited`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Auth => "auth",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Vendor => "vendor",
+            ErrorKind::Contract => "contract",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Config => "config",
+        }
+    }
+
+    /// The runtime's variant (`RateLimited`).
+    pub fn variant(self) -> &'static str {
+        match self {
+            ErrorKind::Auth => "Auth",
+            ErrorKind::RateLimited => "RateLimited",
+            ErrorKind::Timeout => "Timeout",
+            ErrorKind::Unavailable => "Unavailable",
+            ErrorKind::Vendor => "Vendor",
+            ErrorKind::Contract => "Contract",
+            ErrorKind::Transport => "Transport",
+            ErrorKind::Config => "Config",
+        }
+    }
+}
+
+impl ErrorMatch {
+    /// The mapping's key as plan data; `None` for a kind the taxonomy does not have.
+    fn of(key: &ErrorKey) -> Option<ErrorMatch> {
+        Some(match key {
+            ErrorKey::Status(s) => ErrorMatch::Status(*s),
+            ErrorKey::StatusCode(s, c) => ErrorMatch::StatusCode(*s, c.clone()),
+            ErrorKey::StatusClass(c) => ErrorMatch::StatusClass(*c),
+            ErrorKey::Kind(k) => ErrorMatch::Kind(*ErrorKind::ALL.iter().find(|x| x.name() == k)?),
+            ErrorKey::CatchAll => ErrorMatch::CatchAll,
+        })
+    }
 }
 
 impl<'a> Planner<'a> {
@@ -119,7 +210,16 @@ impl<'a> Planner<'a> {
             else {
                 continue;
             };
-            if let ErrorKey::StatusCode(..) = &rule.key.value {
+            let Some(key) = ErrorMatch::of(&rule.key.value) else {
+                // The decoder accepts only the runtime's kinds; a new one must be added here too.
+                self.err(
+                    rule.key.span,
+                    "this error kind is not known to the planner",
+                    "use one of the kinds listed in docs/mapping.md",
+                );
+                continue;
+            };
+            if let ErrorMatch::StatusCode(..) = &key {
                 if !has_error_body {
                     self.err(
                         rule.key.span,
@@ -129,7 +229,7 @@ impl<'a> Planner<'a> {
                 }
             }
             out.push(ErrorRulePlan {
-                key: rule.key.value.clone(),
+                key,
                 target,
                 build,
                 operation_level,
@@ -137,15 +237,15 @@ impl<'a> Planner<'a> {
         }
         out.sort_by_key(|r| {
             let specificity = match r.key {
-                ErrorKey::StatusCode(..) => 0,
-                ErrorKey::Status(_) => 1,
-                ErrorKey::StatusClass(_) => 2,
-                ErrorKey::Kind(_) => 3,
-                ErrorKey::CatchAll => 4,
+                ErrorMatch::StatusCode(..) => 0,
+                ErrorMatch::Status(_) => 1,
+                ErrorMatch::StatusClass(_) => 2,
+                ErrorMatch::Kind(_) => 3,
+                ErrorMatch::CatchAll => 4,
             };
             (!r.operation_level, specificity)
         });
-        if !out.iter().any(|r| r.key == ErrorKey::CatchAll) {
+        if !out.iter().any(|r| r.key == ErrorMatch::CatchAll) {
             self.err(
                 om.method.span,
                 format!("errors of {} are not all mapped: there is no catch-all", pm.name),
@@ -262,7 +362,7 @@ mod tests {
         let plan = Fixture::default()
             .mapping("    params: { id: id }\n", "    params: { id: id }\n    errors: { 5xx: ThingError::Upstream, \"404/gone\": ThingError::NotFound }\n")
             .plan();
-        let keys: Vec<(ErrorKey, bool)> = op(&plan, "get")
+        let keys: Vec<(ErrorMatch, bool)> = op(&plan, "get")
             .error_rules
             .iter()
             .map(|r| (r.key.clone(), r.operation_level))
@@ -270,10 +370,10 @@ mod tests {
         assert_eq!(
             keys,
             [
-                (ErrorKey::StatusCode(404, "gone".into()), true),
-                (ErrorKey::StatusClass(5), true),
-                (ErrorKey::Status(404), false),
-                (ErrorKey::CatchAll, false),
+                (ErrorMatch::StatusCode(404, "gone".into()), true),
+                (ErrorMatch::StatusClass(5), true),
+                (ErrorMatch::Status(404), false),
+                (ErrorMatch::CatchAll, false),
             ]
         );
         let rule = &op(&plan, "get").error_rules[3];
@@ -281,6 +381,12 @@ mod tests {
             (rule.target.as_str(), rule.build),
             ("crate::domain::ThingError::Upstream", VariantBuild::Message)
         );
+    }
+
+    #[test]
+    fn every_kind_the_mapping_accepts_is_known() {
+        let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names, crate::load::mapping::ERROR_KINDS);
     }
 
     #[test]

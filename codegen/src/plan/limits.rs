@@ -1,8 +1,110 @@
-//! The vendor's documented limits as the mapping declares them: named buckets exist,
-//! and a critical operation has a reserve to draw from.
+//! The vendor's documented limits as the mapping declares them: the rate, the quota
+//! and named buckets, checked so that every bucket an operation names exists and a
+//! critical operation has a reserve to draw from.
 
 use super::planner::Planner;
 use crate::error::suggest;
+use crate::load::mapping::{Limits, Reset};
+use std::time::Duration;
+
+/// The vendor's documented limits, enforced by the runtime and described by the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LimitsPlan {
+    /// The adapter's request rate.
+    pub rate: Option<RatePlan>,
+    /// The vendor's quota.
+    pub quota: Option<QuotaPlan>,
+    /// Named buckets with their own rate, in the mapping's order.
+    pub buckets: Vec<BucketPlan>,
+}
+
+/// `limits.rate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatePlan {
+    /// Requests per window.
+    pub requests: u64,
+    /// The window.
+    pub per: Duration,
+    /// Share reserved for critical operations.
+    pub reserve: f64,
+    /// Requests that may go back to back after a quiet period (runtime default 1).
+    pub burst: Option<u32>,
+    /// How the vendor's reset header counts (runtime default: auto).
+    pub reset: Option<ResetStyle>,
+}
+
+/// How the vendor's `X-RateLimit-Reset` header counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetStyle {
+    /// Epoch seconds when the value is large, else seconds from now.
+    Auto,
+    /// Seconds since the Unix epoch.
+    Epoch,
+    /// Seconds from now.
+    Delta,
+}
+
+/// `limits.buckets.<name>`: a rate of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketPlan {
+    /// The name operations use.
+    pub name: String,
+    /// Requests per window.
+    pub requests: u64,
+    /// The window.
+    pub per: Duration,
+    /// Share reserved for critical operations.
+    pub reserve: f64,
+    /// Requests that may go back to back after a quiet period.
+    pub burst: Option<u32>,
+}
+
+/// `limits.quota`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaPlan {
+    /// Requests per window.
+    pub requests: u64,
+    /// The window.
+    pub per: Duration,
+    /// Usage shares that raise an alert.
+    pub warn_at: Vec<f64>,
+    /// Share only critical operations may use.
+    pub reserve: f64,
+}
+
+/// The mapping's limits as plan data.
+pub(super) fn limits(l: &Limits) -> LimitsPlan {
+    LimitsPlan {
+        rate: l.rate.as_ref().map(|r| RatePlan {
+            requests: r.requests,
+            per: r.per,
+            reserve: r.reserve,
+            burst: r.burst,
+            reset: r.reset.map(|x| match x {
+                Reset::Auto => ResetStyle::Auto,
+                Reset::Epoch => ResetStyle::Epoch,
+                Reset::Delta => ResetStyle::Delta,
+            }),
+        }),
+        quota: l.quota.as_ref().map(|q| QuotaPlan {
+            requests: q.requests,
+            per: q.per,
+            warn_at: q.warn_at.clone(),
+            reserve: q.reserve,
+        }),
+        buckets: l
+            .buckets
+            .iter()
+            .map(|b| BucketPlan {
+                name: b.name.value.clone(),
+                requests: b.requests,
+                per: b.per,
+                reserve: b.reserve,
+                burst: b.burst,
+            })
+            .collect(),
+    }
+}
 
 impl<'a> Planner<'a> {
     /// Every `rate_limit.bucket` names a declared bucket, and a critical operation has a
@@ -90,6 +192,31 @@ impl<'a> Planner<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::Fixture;
+    use super::*;
+
+    #[test]
+    fn limits_become_plan_data() {
+        let plan = Fixture::default()
+            .mapping("operations:\n", "limits:\n  rate: { requests: 100, per: 1s, burst: 5, reset: epoch }\n  quota: { requests: 1000, per: 1d }\n  buckets: { search: { requests: 30, per: 1m, reserve: 0.1 } }\noperations:\n")
+            .plan();
+        let rate = plan.limits.rate.clone().expect("rate");
+        assert_eq!(
+            (rate.requests, rate.burst, rate.reset),
+            (100, Some(5), Some(ResetStyle::Epoch))
+        );
+        let quota = plan.limits.quota.clone().expect("quota");
+        assert_eq!(quota.warn_at, [0.8, 0.95]);
+        assert_eq!(
+            plan.limits.buckets,
+            [BucketPlan {
+                name: "search".into(),
+                requests: 30,
+                per: Duration::from_secs(60),
+                reserve: 0.1,
+                burst: None
+            }]
+        );
+    }
 
     #[test]
     fn a_bucket_must_be_declared() {

@@ -9,7 +9,10 @@
 //! its own file, with its types and how they are decided:
 //!
 //! * [`auth`]: how calls authenticate, and which operations go without credentials.
-//! * [`limits`]: the vendor's documented limits; [`fallback`]: degraded answers.
+//! * [`limits`]: the vendor's documented limits; [`health`]: the health monitor.
+//! * [`policies`]: time limits, retries, breaker and rate limiting, each value resolved
+//!   with its [`Source`] (from [`defaults`] where the mapping is silent).
+//! * [`fallback`]: degraded answers.
 //! * [`operation`]: one port method bound to one vendor operation (or unsupported).
 //! * [`args`]: values from the method's arguments; [`params`]: path, query, header.
 //! * [`idempotency`]: the idempotency key of a write.
@@ -17,42 +20,51 @@
 //! * [`response`]: success responses; [`errors`]: error bodies and error rules.
 //! * [`read`]: reading one vendor value; [`wire`]: the private vendor wire types.
 //! * [`convert`]: vendor → domain converters; [`leaf`]: one value's conversion.
+//!
+//! Contract tests, built on request, have their own plan: [`contract`], with the
+//! spec's examples and deterministic [`samples`].
 
 pub mod args;
 pub mod auth;
 pub mod body;
+pub mod contract;
 pub mod convert;
+pub mod defaults;
 pub mod errors;
 pub mod fallback;
 #[cfg(test)]
 mod fixture;
+pub mod health;
 pub mod idempotency;
 pub mod leaf;
 pub mod limits;
 pub mod operation;
 pub mod params;
 mod planner;
+pub mod policies;
 pub mod read;
 pub mod response;
+pub mod samples;
 mod summary;
 pub mod wire;
 
 pub use args::ValuePlan;
-pub use auth::AuthPlan;
+pub use auth::{AuthPlan, Secret};
 pub use body::{BodyEncoding, BodyNode, BodyPlan};
 pub use convert::{ConvValue, Converter, FieldConv, Missing};
-pub use errors::{ErrorBodyPlan, ErrorRulePlan, VariantBuild};
+pub use defaults::{RUNTIME, RuntimeDefaults};
+pub use errors::{ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorRulePlan, VariantBuild};
 pub use fallback::{FallbackPlan, FallbackStrategy, MarkKind, MarkPlan};
+pub use health::HealthPlan;
 pub use idempotency::IdempotencyPlan;
 pub use leaf::Leaf;
+pub use limits::{BucketPlan, LimitsPlan, QuotaPlan, RatePlan, ResetStyle};
 pub use params::{ParamLocation, ParamPlan};
 pub use planner::build;
+pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, Sourced};
 pub use read::{Read, Step};
 pub use response::{RejectPlan, ResponsePlan};
 pub use wire::{WireField, WireKind, WireTy, WireType};
-
-use crate::load::mapping::{Limits, Policies};
-use crate::load::port::MethodStyle;
 
 /// A validated adapter, ready to emit.
 #[derive(Debug, Clone)]
@@ -76,11 +88,12 @@ pub struct Plan {
     /// Authentication.
     pub auth: AuthPlan,
     /// Documented vendor limits (carried for the runtime and the report).
-    pub limits: Limits,
+    pub limits: LimitsPlan,
     /// Health monitor thresholds from the mapping.
-    pub health: Option<crate::load::mapping::Health>,
-    /// Default policies.
-    pub defaults: Policies,
+    pub health: Option<HealthPlan>,
+    /// The adapter's default policy, resolved: each value from the mapping's
+    /// `defaults:` or the runtime.
+    pub defaults: PolicyPlan,
     /// One per port method the vendor serves, in the mapping's order.
     pub operations: Vec<OperationPlan>,
     /// Port methods the vendor cannot serve.
@@ -124,8 +137,9 @@ pub struct OperationPlan {
     pub error_body: Option<ErrorBodyPlan>,
     /// Error rules: the operation's, then the adapter's; a catch-all is last.
     pub error_rules: Vec<ErrorRulePlan>,
-    /// Policies that override the defaults for this operation.
-    pub policies: Policies,
+    /// The operation's policy, resolved: each value from the operation, the mapping's
+    /// `defaults:` or the runtime.
+    pub policies: PolicyPlan,
     /// Sent without credentials: the spec's security for the operation is `[]`.
     pub anonymous: bool,
     /// What answers when the vendor cannot, and the result field that says so.
@@ -149,4 +163,13 @@ pub struct UnsupportedPlan {
     pub target: String,
     /// How it is built.
     pub build: VariantBuild,
+}
+
+/// How the port declares a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodStyle {
+    /// `async fn`.
+    Async,
+    /// `fn … -> impl Future<Output = …> + Send`.
+    ImplFuture,
 }

@@ -55,7 +55,7 @@ impl<'a> Planner<'a> {
         let fallback = self.fallback_plan(om, pm, op, &http_method);
         Some(OperationPlan {
             method: pm.name.clone(),
-            style: pm.style,
+            style: style_of(pm.style),
             args: pm
                 .args
                 .iter()
@@ -73,7 +73,7 @@ impl<'a> Planner<'a> {
             responses,
             error_body,
             error_rules,
-            policies: om.policies.clone(),
+            policies: super::policies::resolve(&self.mapping.defaults, Some(&om.policies)),
             anonymous: self.anonymous(om, op),
             fallback,
         })
@@ -110,7 +110,7 @@ impl<'a> Planner<'a> {
         let (target, build) = self.error_target(pm, err_name, &variants, &u.error)?;
         Some(UnsupportedPlan {
             method: pm.name.clone(),
-            style: pm.style,
+            style: style_of(pm.style),
             args: pm
                 .args
                 .iter()
@@ -121,6 +121,14 @@ impl<'a> Planner<'a> {
             target,
             build,
         })
+    }
+}
+
+/// The port's method style as plan data.
+fn style_of(s: crate::load::port::MethodStyle) -> MethodStyle {
+    match s {
+        crate::load::port::MethodStyle::Async => MethodStyle::Async,
+        crate::load::port::MethodStyle::ImplFuture => MethodStyle::ImplFuture,
     }
 }
 

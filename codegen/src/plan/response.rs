@@ -9,6 +9,7 @@ use crate::ident::camel;
 use crate::load::mapping::OperationMap;
 use crate::load::openapi::Spec;
 use crate::load::port::{PortMethod, Ty};
+pub use crate::spec::responses::is_success;
 use crate::spec::responses::{self, Status};
 use crate::spec::view::{Kind, SRef, view};
 use openapiv3::ReferenceOr;

@@ -1,14 +1,16 @@
 //! The plan in a few lines, as `portcullis generate` and `check` print it.
 
-use super::Plan;
+use super::{Plan, Source, Sourced};
+use std::time::Duration;
 
 impl Plan {
     /// A short human summary: operations, types, policies.
     pub fn summary(&self) -> String {
         let mut s = String::new();
-        let dur = |d: Option<std::time::Duration>| {
-            d.map(|d| format!("{d:?}"))
-                .unwrap_or_else(|| "runtime default".into())
+        // What the mapping leaves to the runtime is named as such, not by its value.
+        let dur = |d: Sourced<Duration>| match d.source {
+            Source::Runtime => "runtime default".to_string(),
+            _ => format!("{:?}", d.value),
         };
         s.push_str(&format!(
             "adapter {} implements {} over {} ({})\n",
@@ -37,12 +39,11 @@ impl Plan {
             self.wire.len(),
             self.converters.len()
         ));
-        let retry = self
-            .defaults
-            .retry
-            .as_ref()
-            .map(|r| format!("{} attempts, backoff {:?}..{:?}", r.attempts, r.base, r.cap))
-            .unwrap_or_else(|| "runtime default".into());
+        let r = &self.defaults.retry;
+        let retry = match r.source {
+            Source::Runtime => "runtime default".to_string(),
+            _ => format!("{} attempts, backoff {:?}..{:?}", r.attempts, r.base, r.cap),
+        };
         s.push_str(&format!(
             "policies: attempt timeout {}, budget {}, retry {}\n",
             dur(self.defaults.attempt_timeout),
