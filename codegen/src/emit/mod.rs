@@ -1,8 +1,10 @@
 //! Emitters: each reads only the plan.
 //!
 //! * [`rust`]: the adapter itself (with `quote`, formatted by `prettyplease`).
-//! * [`contract`]: the adapter's contract tests, appended on request.
-//! * [`report`]: the INTEGRATION.md page for reviewers; [`alerts`]: Prometheus rules.
+//! * [`contract`]: the adapter's contract tests, appended on request (the harness in
+//!   `mod.rs`, one module per operation in `operation.rs`, drifted responses in `drift.rs`).
+//! * [`report`]: the INTEGRATION.md page for reviewers (the table of calls in `call.rs`,
+//!   the other tables in `tables.rs`); [`alerts`]: Prometheus rules.
 //! * `text.rs` and `template.rs`: the wording and the template environment they share.
 
 pub mod alerts;

@@ -1,0 +1,315 @@
+//! Drifted responses: every vendor value a converter reads, with what the adapter must
+//! do when it is missing, renamed, retyped or out of its enum, and the edits that make
+//! such a response from a good one. Paths are the plan's `$.a.0.b` JSON paths.
+
+use crate::plan::*;
+use serde_json::{Value, json};
+
+/// The value at a `$.a.0.b` path.
+pub(super) fn at<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut cur = root;
+    for seg in path
+        .trim_start_matches('$')
+        .split('.')
+        .filter(|s| !s.is_empty())
+    {
+        cur = match cur {
+            Value::Object(m) => m.get(seg)?,
+            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+pub(super) fn text_at(root: &Value, path: &str) -> Option<String> {
+    at(root, path).and_then(|v| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    })
+}
+
+/// What a drifted response must produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// A contract error naming the field.
+    Contract,
+    /// A domain value: the mapping declares this case.
+    Value,
+    /// Up to a user function (`via:` with optional inputs): not asserted.
+    Skip,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct DriftField {
+    pub(super) path: String,
+    /// The optional object a nested converter reads this from: the value is only
+    /// required when that object is there.
+    pub(super) under: Option<String>,
+    pub(super) absent: Expect,
+    pub(super) retyped: Expect,
+    pub(super) enum_catch_all: Option<bool>,
+}
+
+pub(super) fn join(prefix: &str, json_path: &str) -> String {
+    format!("{prefix}{}", json_path.trim_start_matches('$'))
+}
+
+/// The wire type at the end of `steps`, starting from the wire struct `root`.
+pub(super) fn leaf_ty(plan: &Plan, root: &str, steps: &[Step]) -> Option<WireTy> {
+    let find = |n: &str| plan.wire.iter().find(|w| w.name == n);
+    let mut cur = WireTy::Named(root.to_owned());
+    for s in steps {
+        if s.index.is_some() {
+            cur = match cur {
+                WireTy::Vec(inner) => *inner,
+                _ => return None,
+            };
+            continue;
+        }
+        let (WireTy::Named(n) | WireTy::Boxed(n)) = &cur else {
+            return None;
+        };
+        cur = match &find(n)?.kind {
+            WireKind::Struct(fields) => fields.iter().find(|f| f.rust_name == s.field)?.ty.clone(),
+            WireKind::Union { .. } => return None,
+        };
+        if let Some((u, _)) = &s.pick {
+            if let WireKind::Union { variant: (_, t) } = &find(u)?.kind {
+                cur = t.clone();
+            }
+        }
+    }
+    Some(cur)
+}
+
+/// Every vendor value the converter `name` reads, with absolute paths under `prefix`.
+pub(super) fn drift_fields(
+    plan: &Plan,
+    name: &str,
+    prefix: &str,
+    under: Option<&str>,
+    depth: usize,
+    out: &mut Vec<DriftField>,
+) {
+    let Some(conv) = plan.converters.iter().find(|c| c.name == name) else {
+        return;
+    };
+    if depth > 4 {
+        return;
+    }
+    let retyped = |read: &Read, absent: Expect| {
+        let union = read.steps.iter().any(|s| s.pick.is_some());
+        match leaf_ty(plan, &conv.wire_type, &read.steps) {
+            Some(WireTy::Json) | None => Expect::Skip,
+            // A value of another shape is "some other form" of the union: absent.
+            _ if union => absent,
+            _ => Expect::Contract,
+        }
+    };
+    for f in &conv.fields {
+        match &f.value {
+            ConvValue::Read {
+                read,
+                leaf,
+                missing,
+            } => {
+                let path = join(prefix, &read.json_path);
+                let absent = if !read.may_be_absent() || *missing == Missing::Error {
+                    Expect::Contract
+                } else {
+                    Expect::Value
+                };
+                let mut inner = leaf;
+                while let Leaf::Some(l) | Leaf::Newtype(_, l) = inner {
+                    inner = l;
+                }
+                let enum_catch_all = match inner {
+                    Leaf::Enum { catch_all, .. } => Some(catch_all.is_some()),
+                    _ => None,
+                };
+                if let Leaf::Nested(c) = inner {
+                    let nested_under = if absent == Expect::Value {
+                        Some(path.as_str())
+                    } else {
+                        under
+                    };
+                    drift_fields(plan, c, &path, nested_under, depth + 1, out);
+                }
+                out.push(DriftField {
+                    under: under.map(str::to_owned),
+                    retyped: retyped(read, absent),
+                    path,
+                    absent,
+                    enum_catch_all,
+                });
+            }
+            ConvValue::Via {
+                reads, required, ..
+            } => {
+                for read in reads {
+                    let absent = if !read.may_be_absent() || *required {
+                        Expect::Contract
+                    } else {
+                        Expect::Skip
+                    };
+                    out.push(DriftField {
+                        under: under.map(str::to_owned),
+                        path: join(prefix, &read.json_path),
+                        retyped: retyped(read, absent),
+                        absent,
+                        enum_catch_all: None,
+                    });
+                }
+            }
+            // A mark reads nothing from the vendor.
+            ConvValue::Fresh(_) => {}
+        }
+    }
+}
+
+/// Every value a response's converter reads, with paths from the body's root.
+pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan) -> Vec<DriftField> {
+    let mut fields = Vec::new();
+    if let Some((_, conv)) = &r.decode {
+        let prefix = r
+            .unwrap
+            .as_ref()
+            .map_or("$".to_owned(), |u| u.json_path.clone());
+        if let Some(u) = &r.unwrap {
+            fields.push(DriftField {
+                under: None,
+                path: u.json_path.clone(),
+                absent: Expect::Contract,
+                retyped: Expect::Skip,
+                enum_catch_all: None,
+            });
+        }
+        drift_fields(plan, conv, &prefix, None, 0, &mut fields);
+    }
+    fields
+}
+
+/// The first value the mapping requires that `body` lacks (absent or null).
+pub(super) fn lacking(plan: &Plan, r: &ResponsePlan, body: &Value) -> Option<String> {
+    response_fields(plan, r)
+        .into_iter()
+        .filter(|f| f.absent == Expect::Contract)
+        .filter(|f| {
+            f.under
+                .as_ref()
+                .is_none_or(|u| at(body, u).is_some_and(|v| !v.is_null()))
+        })
+        .find(|f| at(body, &f.path).is_none_or(Value::is_null))
+        .map(|f| f.path)
+}
+
+/// The field name a message must contain: the path's last named segment.
+pub(super) fn field_name(path: &str) -> &str {
+    path.rsplit('.')
+        .find(|s| s.parse::<usize>().is_err())
+        .unwrap_or(path)
+}
+
+pub(super) fn slug(s: &str) -> String {
+    let mut out: String = s
+        .trim_start_matches('$')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    while out.contains("__") {
+        out = out.replace("__", "_");
+    }
+    out.trim_matches('_').to_owned()
+}
+
+/// Removes the value at `path`, or moves it to the sibling `rename`.
+pub(super) fn drift_remove(root: &mut Value, path: &str, rename: Option<&str>) {
+    let segs: Vec<&str> = path
+        .trim_start_matches('$')
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let Some((last, parents)) = segs.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for seg in parents {
+        cur = match cur {
+            Value::Object(m) => match m.get_mut(*seg) {
+                Some(v) => v,
+                None => return,
+            },
+            Value::Array(a) => match seg.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    if let Value::Object(m) = cur {
+        if let Some(v) = m.shift_remove(*last) {
+            if let Some(new) = rename {
+                m.insert(new.to_owned(), v);
+            }
+        }
+    }
+}
+
+pub(super) fn drift_replace(root: &mut Value, path: &str, new: Value) {
+    let mut cur = root;
+    for seg in path
+        .trim_start_matches('$')
+        .split('.')
+        .filter(|s| !s.is_empty())
+    {
+        cur = match cur {
+            Value::Object(m) => match m.get_mut(seg) {
+                Some(v) => v,
+                None => return,
+            },
+            Value::Array(a) => match seg.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    *cur = new;
+}
+
+pub(super) fn add_unknown(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.values_mut().for_each(add_unknown);
+            m.insert(
+                "portcullis_unknown_field".into(),
+                json!({"added": "by the vendor"}),
+            );
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_unknown),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_field_names() {
+        assert_eq!(
+            slug("$.payment.amount_money.amount"),
+            "payment_amount_money_amount"
+        );
+        assert_eq!(field_name("$.errors.0"), "errors");
+        assert_eq!(join("$.payment", "$.id"), "$.payment.id");
+    }
+}

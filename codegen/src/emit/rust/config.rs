@@ -1,0 +1,310 @@
+//! `config()`: the adapter's configuration as the mapping describes it (base URL, auth,
+//! limits, health, the default policy and each operation's), in the runtime's types.
+
+use super::tokens::{duration, opt_duration};
+use crate::plan::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::time::Duration;
+
+pub(super) fn secret(s: &Secret) -> TokenStream {
+    match s {
+        Secret::Env(v) => quote!(::portcullis_runtime::SecretSource::env(#v)),
+        Secret::File(v) => quote!(::portcullis_runtime::SecretSource::file(#v)),
+    }
+}
+
+/// The retry block written at `level`: the statuses only when written there too.
+pub(super) fn retry(r: &RetryPlan, level: Source) -> TokenStream {
+    let attempts = r.attempts;
+    let base = duration(r.base);
+    let cap = duration(r.cap);
+    let on = if r.on_source == level {
+        let codes = &r.on;
+        quote!(retry_on: ::std::vec![#(#codes),*],)
+    } else {
+        quote!()
+    };
+    quote!(::portcullis_runtime::RetryPolicy { attempts: #attempts, base: #base, cap: #cap, #on ..::core::default::Default::default() })
+}
+
+/// The breaker block written at `level`: the fields written there, the runtime's
+/// defaults for the rest.
+pub(super) fn breaker(b: &BreakerPlan, level: Source) -> TokenStream {
+    let at = |source: Source| source == level;
+    let mut fields = Vec::new();
+    if at(b.failure_rate.source) {
+        let x = b.failure_rate.value;
+        fields.push(quote!(failure_rate: #x,));
+    }
+    if at(b.enabled.source) {
+        let x = b.enabled.value;
+        fields.push(quote!(enabled: #x,));
+    }
+    if at(b.window.source) {
+        let d = duration(b.window.value);
+        fields.push(quote!(window: #d,));
+    }
+    if at(b.slow_call_rate.source) {
+        let x = b.slow_call_rate.value;
+        fields.push(quote!(slow_call_rate: #x,));
+    }
+    if b.per_operation {
+        fields.push(quote!(scope: ::portcullis_runtime::BreakerScope::Operation,));
+    }
+    if at(b.min_calls.source) {
+        let x = b.min_calls.value;
+        fields.push(quote!(min_calls: #x,));
+    }
+    if at(b.slow_call.source) {
+        let d = duration(b.slow_call.value);
+        fields.push(quote!(slow_call: #d,));
+    }
+    if at(b.open_for.source) {
+        let d = duration(b.open_for.value);
+        fields.push(quote!(open_for: #d,));
+    }
+    if at(b.half_open_probes.source) {
+        let x = b.half_open_probes.value;
+        fields.push(quote!(half_open_probes: #x,));
+    }
+    quote!(::portcullis_runtime::BreakerPolicy { #(#fields)* ..::core::default::Default::default() })
+}
+
+/// A `Policy` with the values written at `level` (the mapping's `defaults:` for the
+/// adapter, the operation for an operation); the runtime fills in the rest, so the
+/// generated configuration says no more than the mapping does.
+pub(super) fn policy(
+    p: &PolicyPlan,
+    level: Source,
+    fallback: Option<&FallbackPlan>,
+) -> TokenStream {
+    let written = |d: Sourced<Duration>| (d.source == level).then_some(d.value);
+    let attempt = opt_duration(written(p.attempt_timeout));
+    let budget = opt_duration(written(p.budget));
+    let retry = if p.retry.source == level {
+        let r = retry(&p.retry, level);
+        quote!(::core::option::Option::Some(#r))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let breaker = if p.breaker.source == level {
+        let b = breaker(&p.breaker, level);
+        quote!(breaker: ::core::option::Option::Some(#b),)
+    } else {
+        quote!()
+    };
+    let mut limits = Vec::new();
+    if let Some(rl) = p.rate_limit.as_ref().filter(|r| r.source == level) {
+        let critical = rl.value.critical;
+        limits.push(quote!(critical: ::core::option::Option::Some(#critical),));
+        if let Some(b) = &rl.value.bucket {
+            limits.push(
+                quote!(bucket: ::core::option::Option::Some(::std::string::String::from(#b)),),
+            );
+        }
+    }
+    let fallback = match fallback.map(|f| &f.strategy) {
+        Some(FallbackStrategy::Cache {
+            ttl,
+            stale_if_error,
+        }) => {
+            let (ttl, stale) = (duration(*ttl), duration(*stale_if_error));
+            quote!(fallback: ::core::option::Option::Some(::portcullis_runtime::Fallback::Cache { ttl: #ttl, stale_if_error: #stale }),)
+        }
+        Some(FallbackStrategy::Static { status, body }) => {
+            let body = proc_macro2::Literal::byte_string(body.as_bytes());
+            quote!(fallback: ::core::option::Option::Some(::portcullis_runtime::Fallback::Static {
+                status: #status,
+                body: ::portcullis_runtime::bytes::Bytes::from_static(#body),
+            }),)
+        }
+        // The caller's function is the adapter's business, not the runtime's.
+        Some(FallbackStrategy::Caller) | None => quote!(),
+    };
+    quote! {
+        ::portcullis_runtime::Policy {
+            attempt_timeout: #attempt,
+            budget: #budget,
+            retry: #retry,
+            #breaker
+            #(#limits)*
+            #fallback
+            ..::core::default::Default::default()
+        }
+    }
+}
+
+/// A `RateLimit` expression.
+pub(super) fn rate_limit(
+    requests: u64,
+    per: Duration,
+    reserve: f64,
+    burst: Option<u32>,
+    reset: Option<ResetStyle>,
+) -> TokenStream {
+    let per = duration(per);
+    let mut t = quote!(::portcullis_runtime::RateLimit::new(#requests, #per));
+    if reserve > 0.0 {
+        t = quote!(#t.reserve(#reserve));
+    }
+    if let Some(b) = burst {
+        t = quote!(#t.burst(#b));
+    }
+    match reset {
+        None => t,
+        Some(r) => {
+            let style = format_ident!(
+                "{}",
+                match r {
+                    ResetStyle::Auto => "Auto",
+                    ResetStyle::Epoch => "EpochSeconds",
+                    ResetStyle::Delta => "DeltaSeconds",
+                }
+            );
+            quote!(::portcullis_runtime::RateLimit { reset: ::portcullis_runtime::ResetStyle::#style, ..#t })
+        }
+    }
+}
+
+/// `.rate_limit(..)`, `.bucket(..)` and `.quota(..)` of the mapping's `limits:`.
+pub(super) fn limits(plan: &Plan) -> TokenStream {
+    let l = &plan.limits;
+    let rate = l.rate.as_ref().map(|r| {
+        let r = rate_limit(r.requests, r.per, r.reserve, r.burst, r.reset);
+        quote!(.rate_limit(::core::option::Option::Some(#r)))
+    });
+    let buckets = l.buckets.iter().map(|b| {
+        let name = &b.name;
+        let r = rate_limit(b.requests, b.per, b.reserve, b.burst, None);
+        quote!(.bucket(#name, #r))
+    });
+    let quota = l.quota.as_ref().map(|q| {
+        let requests = q.requests;
+        let per = duration(q.per);
+        let warn_at = &q.warn_at;
+        let reserve = (q.reserve > 0.0).then(|| {
+            let r = q.reserve;
+            quote!(reserve: #r,)
+        });
+        quote!(.quota(::core::option::Option::Some(::portcullis_runtime::QuotaPolicy {
+            warn_at: ::std::vec![#(#warn_at),*],
+            #reserve
+            ..::portcullis_runtime::QuotaPolicy::new(#requests, #per)
+        })))
+    });
+    quote!(#rate #(#buckets)* #quota)
+}
+
+pub(super) fn config(plan: &Plan) -> TokenStream {
+    let name = &plan.adapter;
+    let base = &plan.base_url;
+    let auth = match &plan.auth {
+        AuthPlan::None => quote!(::portcullis_runtime::AuthConfig::None),
+        AuthPlan::Bearer(s) => {
+            let s = secret(s);
+            quote!(::portcullis_runtime::AuthConfig::Bearer { token: #s })
+        }
+        AuthPlan::Basic(u, p) => {
+            let u = secret(u);
+            let p = match p {
+                Some(p) => {
+                    let p = secret(p);
+                    quote!(::core::option::Option::Some(#p))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(::portcullis_runtime::AuthConfig::Basic { username: #u, password: #p })
+        }
+        AuthPlan::ApiKey {
+            location,
+            name,
+            secret: s,
+        } => {
+            let s = secret(s);
+            let loc = format_ident!(
+                "{}",
+                match location.as_str() {
+                    "query" => "Query",
+                    "cookie" => "Cookie",
+                    _ => "Header",
+                }
+            );
+            quote!(::portcullis_runtime::AuthConfig::ApiKey {
+                location: ::portcullis_runtime::ApiKeyLocation::#loc,
+                name: ::std::string::String::from(#name),
+                secret: #s,
+            })
+        }
+        AuthPlan::OAuth2ClientCredentials {
+            token_url,
+            client_id,
+            client_secret,
+            scopes,
+        } => {
+            let (id, cs) = (secret(client_id), secret(client_secret));
+            quote!(::portcullis_runtime::AuthConfig::OAuth2ClientCredentials(
+                ::portcullis_runtime::OAuth2ClientCredentials::new(#token_url, #id, #cs)
+                    .scopes::<&str>([#(#scopes),*])
+            ))
+        }
+    };
+    let defaults = policy(&plan.defaults, Source::Mapping, None);
+    let limits = limits(plan);
+    let health = match &plan.health {
+        Some(h) => {
+            let mut fields = Vec::new();
+            if let Some(x) = h.enabled {
+                fields.push(quote!(enabled: #x,));
+            }
+            if let Some(x) = h.window {
+                let d = duration(x);
+                fields.push(quote!(window: #d,));
+            }
+            if let Some(x) = h.min_calls {
+                fields.push(quote!(min_calls: #x,));
+            }
+            if let Some(x) = h.error_rate {
+                fields.push(quote!(error_rate: #x,));
+            }
+            if let Some(x) = h.p95 {
+                let d = opt_duration(Some(x));
+                fields.push(quote!(p95: #d,));
+            }
+            if let Some(x) = h.p99 {
+                let d = opt_duration(Some(x));
+                fields.push(quote!(p99: #d,));
+            }
+            quote!(.health(::portcullis_runtime::HealthPolicy { #(#fields)* ..::core::default::Default::default() }))
+        }
+        None => quote!(),
+    };
+    let ops = plan
+        .operations
+        .iter()
+        // A caller fallback is the adapter's business: it alone leaves the runtime nothing to set.
+        .filter(|o| {
+            o.policies.set_at(Source::Operation)
+                || o.fallback
+                    .as_ref()
+                    .is_some_and(|f| f.strategy != FallbackStrategy::Caller)
+        })
+        .map(|o| {
+            let m = &o.method;
+            let p = policy(&o.policies, Source::Operation, o.fallback.as_ref());
+            quote!(.operation(#m, #p))
+        });
+    quote! {
+        /// The configuration the mapping describes: base URL, auth, limits and policies.
+        ///
+        /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
+        pub fn config() -> ::portcullis_runtime::AdapterConfig {
+            ::portcullis_runtime::AdapterConfig::new(#name, #base)
+                .auth(#auth)
+                .defaults(#defaults)
+                #limits
+                #health
+                #(#ops)*
+        }
+    }
+}

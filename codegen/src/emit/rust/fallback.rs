@@ -1,0 +1,75 @@
+//! Caller fallbacks (`fallback: caller`): the adapter's field holding the function, its
+//! setter, and the mark set on a degraded answer.
+
+use super::tokens::{ident, ty};
+use crate::plan::*;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+/// Sets the mark field of `value` from `degraded`.
+pub(super) fn mark_assign(m: &MarkPlan) -> TokenStream {
+    let f = ident(&m.field);
+    match m.kind {
+        MarkKind::Flag => quote!(value.#f = true;),
+        MarkKind::Reason => {
+            quote!(value.#f = ::core::option::Option::Some(::core::clone::Clone::clone(&degraded.reason));)
+        }
+        MarkKind::Age => {
+            quote!(value.#f = ::core::option::Option::Some(degraded.age.unwrap_or_default());)
+        }
+    }
+}
+
+/// The name of a caller fallback's function type (a type alias keeps the field readable).
+pub(super) fn caller_fn_alias(op: &OperationPlan) -> Ident {
+    format_ident!(
+        "{}Fallback",
+        crate::ident::camel(op.method.trim_start_matches("r#"))
+    )
+}
+
+/// The adapter's field holding an operation's caller fallback.
+pub(super) fn caller_field(op: &OperationPlan) -> Ident {
+    format_ident!("{}_fallback", op.method.trim_start_matches("r#"))
+}
+
+/// `dyn Fn(&inputs.., &Error) -> Option<Ok> + Send + Sync`.
+pub(super) fn caller_fn_type(op: &OperationPlan) -> TokenStream {
+    let inputs = op.args.iter().map(|(_, t)| {
+        let t = ty(t.trim_start_matches('&'));
+        quote!(&#t)
+    });
+    let ok = ty(&op.ok_type);
+    quote!(dyn Fn(#(#inputs,)* &::portcullis_runtime::Error) -> ::core::option::Option<#ok> + Send + Sync)
+}
+
+pub(super) fn caller_setter(op: &OperationPlan) -> TokenStream {
+    let method = op.method.trim_start_matches("r#");
+    let name = format_ident!("with_{}_fallback", method);
+    let field = caller_field(op);
+    let inputs = op.args.iter().map(|(_, t)| {
+        let t = ty(t.trim_start_matches('&'));
+        quote!(&#t)
+    });
+    let ok = ty(&op.ok_type);
+    let mark = op
+        .fallback
+        .as_ref()
+        .map(|f| f.mark.field.clone())
+        .unwrap_or_default();
+    let doc1 = format!(
+        " What `{method}` answers when the vendor cannot (the mapping's `fallback: caller`)."
+    );
+    let doc2 = format!(
+        " `f` gets the call's inputs and the error, only when the vendor is at fault (rate limited, timed out, unreachable, breaker open, 5xx: `Degraded::applies_to`); `None` lets the error through. An answer has its `{mark}` field set and is counted in `portcullis_degraded_total`."
+    );
+    quote! {
+        #[doc = #doc1]
+        #[doc = ""]
+        #[doc = #doc2]
+        pub fn #name(mut self, f: impl Fn(#(#inputs,)* &::portcullis_runtime::Error) -> ::core::option::Option<#ok> + Send + Sync + 'static) -> Self {
+            self.#field = ::core::option::Option::Some(::std::sync::Arc::new(f));
+            self
+        }
+    }
+}

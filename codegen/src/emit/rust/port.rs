@@ -1,0 +1,78 @@
+//! The `impl Port for Adapter` methods: each calls its `call_*` function and maps the
+//! runtime's error to the port's, or fails at once when the vendor cannot serve it.
+
+use super::tokens::{ident, path, ty};
+use crate::plan::*;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+pub(super) fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
+    let m = ident(&u.method);
+    // Unused arguments are named with a leading `_`: the vendor has nothing to send them to.
+    let args = u.args.iter().map(|(n, t)| {
+        let n = format_ident!("_{}", n.trim_start_matches("r#"));
+        let t = ty(t);
+        quote!(#n: #t)
+    });
+    let ok = ty(&u.ok_type);
+    let err = ty(&u.err_type);
+    let target = path(&u.target);
+    let message = format!("{} is not offered by {vendor}", u.method);
+    let value = match u.build {
+        VariantBuild::Unit => quote!(#target),
+        VariantBuild::Message => quote!(#target(::std::string::String::from(#message))),
+    };
+    let doc = format!(
+        " Not offered by {}: fails at once, without a call.",
+        crate::emit::text::doc_text(vendor)
+    );
+    match u.style {
+        MethodStyle::Async => quote! {
+            #[doc = #doc]
+            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
+                ::core::result::Result::Err(#value)
+            }
+        },
+        MethodStyle::ImplFuture => quote! {
+            #[doc = #doc]
+            fn #m(&self, #(#args),*) -> impl ::core::future::Future<Output = ::core::result::Result<#ok, #err>> + Send {
+                ::core::future::ready(::core::result::Result::Err(#value))
+            }
+        },
+    }
+}
+
+pub(super) fn port_fn(op: &OperationPlan) -> TokenStream {
+    let m = ident(&op.method);
+    let call = format_ident!("call_{}", op.method.trim_start_matches("r#"));
+    let err_fn = format_ident!(
+        "{}_error",
+        op.method.trim_start_matches("r#").trim_end_matches('_')
+    );
+    let args: Vec<TokenStream> = op
+        .args
+        .iter()
+        .map(|(n, t)| {
+            let n = ident(n);
+            let t = ty(t);
+            quote!(#n: #t)
+        })
+        .collect();
+    let names: Vec<Ident> = op.args.iter().map(|(n, _)| ident(n)).collect();
+    let ok = ty(&op.ok_type);
+    let err = ty(&op.err_type);
+    match op.style {
+        MethodStyle::Async => quote! {
+            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
+                self.#call(#(#names),*).await.map_err(translate::#err_fn)
+            }
+        },
+        // The port promises `impl Future + Send`; an `async fn` keeps that promise (the
+        // compiler checks the future is Send) and reads like the rest.
+        MethodStyle::ImplFuture => quote! {
+            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
+                self.#call(#(#names),*).await.map_err(translate::#err_fn)
+            }
+        },
+    }
+}
