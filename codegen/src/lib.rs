@@ -31,26 +31,52 @@
 //!
 //! # Modules, in pipeline order
 //!
-//! * [`load`]: read the spec ([`load::openapi`]), the mapping ([`load::mapping`]), the port ([`load::port`]).
-//! * [`spec`]: the one view of a loaded spec: `$ref`s, media types, success responses, schema views.
-//! * [`plan`]: validate the three against each other and build the plan (the one seam).
-//! * [`emit`]: render the plan as Rust (and, on request, its contract tests).
-//! * [`trim`]: the minimal spec a mapping needs, for `specs/`.
+//! * [`builder`]: the entry point: [`Builder`] for build.rs, [`generate_one`], [`check`].
+//! * [`load`]: read the three inputs: the spec ([`load::openapi`], 3.1 rewritten to 3.0 by
+//!   `normalize`), the mapping ([`load::mapping`]: its model and its YAML decoding), the
+//!   port ([`load::port`], with `syn`).
+//! * [`spec`]: the one view of a loaded spec: `$ref`s, media types, success responses,
+//!   schema views; every module below asks the spec its questions here.
+//! * [`plan`]: validate the three against each other and build the plan, the one seam:
+//!   one file per noun (auth, policies, params, body, responses, errors, wire types,
+//!   converters), and the contract tests' own plan.
+//! * [`emit`]: render the plan: the adapter as Rust ([`emit::rust`]), its contract tests
+//!   ([`emit::contract`]), INTEGRATION.md ([`emit::report`]) and alert rules
+//!   ([`emit::alerts`]).
+//!
+//! Tools around the pipeline, each behind a `portcullis` subcommand (crate
+//! `portcullis-cli`):
+//!
 //! * [`scaffold`]: a starting mapping for a port and a spec, with marked gaps.
-//! * [`ident`]: identifier sanitising.
-//! * [`error`]: the diagnostics, each naming its file, place and fix.
+//! * [`trim`]: the minimal spec a mapping needs, for `specs/`.
+//! * [`diff`]: what a vendor's spec update means for one mapping.
+//! * [`corpus`]: the generator run over a directory of public specs.
+//!
+//! Shared by all: [`ident`] (identifier sanitising) and [`error`] (the diagnostics, each
+//! naming its file, place and fix).
 
+// In pipeline order, as listed above (one per group, so rustfmt keeps the order).
 pub mod builder;
-pub mod corpus;
-pub mod diff;
-pub mod emit;
-pub mod error;
-pub mod ident;
+
 pub mod load;
-pub mod plan;
-pub mod scaffold;
+
 pub mod spec;
+
+pub mod plan;
+
+pub mod emit;
+
+pub mod scaffold;
+
 pub mod trim;
+
+pub mod diff;
+
+pub mod corpus;
+
+pub mod ident;
+
+pub mod error;
 
 pub use builder::{Builder, Generated, check, generate_one};
 pub use error::{Diagnostic, Error};
