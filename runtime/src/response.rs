@@ -1,4 +1,9 @@
-//! A final vendor response, fully read, and decoding it against the contract.
+//! A final vendor response, fully read, and what it means: decoded against the
+//! contract ([`Response::decode_json`]) or classified into the error taxonomy
+//! ([`Error::from_vendor_response`]).
+//!
+//! The classification sits here rather than in `error.rs` so that the taxonomy does
+//! not depend on the response type: `error.rs` imports nothing from this file.
 
 use std::fmt;
 use std::time::Duration;
@@ -7,9 +12,10 @@ use bytes::Bytes;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::error::{Error, LimitedBy};
 use crate::fallback::Degraded;
 use crate::observe::call::{Tally, TallySlot};
+use crate::retry::retry_after;
 use crate::shared::CachedResponse;
 
 /// The final HTTP exchange of a call (after retries), body fully read.
@@ -179,6 +185,59 @@ impl Response {
     }
 }
 
+impl Error {
+    /// Classifies a final vendor response that the adapter did not map to success.
+    ///
+    /// 401 and 403 are [`Error::Auth`] (except a 403 that carries exhausted rate-limit
+    /// headers, GitHub's way of throttling); 429 is [`Error::RateLimited`] with the
+    /// wait from `Retry-After` or `X-RateLimit-Reset`; anything else is
+    /// [`Error::Vendor`] with the code and message the adapter parsed from the body.
+    pub fn from_vendor_response(
+        operation: &str,
+        resp: &Response,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Error {
+        let status = resp.status();
+        // GitHub throttles with 403: "remaining 0" for the primary limit, a
+        // `Retry-After` for its secondary (abuse) limit while remaining is still high.
+        let throttled_403 = status == 403
+            && (retry_after::rate_limit_exhausted(resp.headers())
+                || resp.headers().contains_key(http::header::RETRY_AFTER));
+        if status == 429 || throttled_403 {
+            return Error::RateLimited {
+                operation: operation.to_owned(),
+                status,
+                retry_after: retry_after::from_headers(
+                    resp.headers(),
+                    std::time::SystemTime::now(),
+                ),
+                by: LimitedBy::Vendor,
+            };
+        }
+        if status == 401 || status == 403 {
+            let message = match (code, message) {
+                (Some(c), Some(m)) => format!("[{c}] {m}"),
+                (Some(c), None) => c,
+                (None, Some(m)) => m,
+                (None, None) => "credentials rejected".to_owned(),
+            };
+            return Error::Auth {
+                operation: operation.to_owned(),
+                status: Some(status),
+                message,
+                source: None,
+            };
+        }
+        Error::Vendor {
+            operation: operation.to_owned(),
+            status,
+            code,
+            message,
+        }
+    }
+}
+
 /// serde_path_to_error writes `.` for the root and `a.b[0]` below it.
 fn json_path(path: &str) -> String {
     if path == "." || path.is_empty() {
@@ -203,6 +262,7 @@ impl fmt::Debug for Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
@@ -252,6 +312,62 @@ mod tests {
         assert!(
             matches!(err, Error::Contract { ref path, .. } if path == "$"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn vendor_responses_are_classified() {
+        use http::{HeaderMap, HeaderValue};
+        let resp = |status: u16, headers: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in headers {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            Response::new(status, h, Vec::new())
+        };
+        let e = Error::from_vendor_response("op", &resp(401, &[]), None, None);
+        assert_eq!((e.kind(), e.status()), (ErrorKind::Auth, Some(401)));
+        let e = Error::from_vendor_response("op", &resp(403, &[]), Some("forbidden".into()), None);
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        let github = resp(
+            403,
+            &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "30")],
+        );
+        let e = Error::from_vendor_response("op", &github, None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(30)))
+        );
+        // GitHub's secondary limit: 403 with Retry-After while the primary has room.
+        let secondary = resp(
+            403,
+            &[("retry-after", "60"), ("x-ratelimit-remaining", "4999")],
+        );
+        let e = Error::from_vendor_response("op", &secondary, None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(60)))
+        );
+        let e = Error::from_vendor_response("op", &resp(429, &[("retry-after", "2")]), None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(2)))
+        );
+        assert!(e.is_retryable());
+        let e = Error::from_vendor_response(
+            "create_payment",
+            &resp(402, &[]),
+            Some("card_declined".into()),
+            Some("Your card was declined.".into()),
+        );
+        assert_eq!(
+            (e.kind(), e.status(), e.code()),
+            (ErrorKind::Vendor, Some(402), Some("card_declined"))
+        );
+        assert!(!e.is_retryable());
+        assert_eq!(
+            e.to_string(),
+            "create_payment: vendor error HTTP 402 [card_declined]: Your card was declined."
         );
     }
 
