@@ -4,17 +4,25 @@
 //!
 //! The classification sits here rather than in `error.rs` so that the taxonomy does
 //! not depend on the response type: `error.rs` imports nothing from this file.
+//!
+//! A response the pipeline returns also carries its call's [`PendingCount`]: the call
+//! is counted in the metrics only once the adapter is done with the response, because
+//! only decoding it tells a good answer from one that no longer matches the spec
+//! (counted as `contract`, not `ok`). Who counts is a [`CallCounter`]: the operation's
+//! observer, which this file does not know.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, LimitedBy};
+use crate::error::{Error, ErrorKind, LimitedBy};
 use crate::fallback::Degraded;
-use crate::observe::call::{Tally, TallySlot};
+use crate::observe::CorrelationId;
 use crate::retry::retry_after;
 use crate::shared::CachedResponse;
 
@@ -29,7 +37,7 @@ pub struct Response {
     /// pipeline's layers stays small.
     rare: Option<Box<Rare>>,
     /// Counts the call in the metrics when the adapter is done with the response.
-    tally: TallySlot,
+    count: CountSlot,
 }
 
 #[derive(Clone, Default)]
@@ -52,12 +60,13 @@ impl Response {
             body: body.into(),
             attempts: 1,
             rare: None,
-            tally: TallySlot::default(),
+            count: CountSlot(None),
         }
     }
 
-    pub(crate) fn with_tally(mut self, tally: Tally) -> Self {
-        self.tally = TallySlot(Some(tally));
+    /// Defers counting the call to when the adapter drops this response.
+    pub(crate) fn with_count(mut self, count: PendingCount) -> Self {
+        self.count = CountSlot(Some(count));
         self
     }
 
@@ -179,7 +188,7 @@ impl Response {
             } else {
                 inner.to_string()
             };
-            self.tally.contract(&path, &message);
+            self.count.contract_broken(&path, &message);
             Error::contract(operation, path, message)
         })
     }
@@ -234,6 +243,78 @@ impl Error {
             status,
             code,
             message,
+        }
+    }
+}
+
+/// Counts the calls of one operation once their responses are done with (the
+/// operation's observer, `observe/call.rs`).
+pub(crate) trait CallCounter: Send + Sync {
+    /// The call's response did not decode: say so now, with the call's id.
+    fn contract_broken(&self, call: &PendingCount, path: &str, message: &str);
+    /// The adapter dropped the response: count the call, as `contract` if
+    /// [`PendingCount::contract_broken`].
+    fn count(&self, call: &PendingCount);
+}
+
+/// A call answered with a response and not yet counted: what its [`CallCounter`] needs
+/// to count it. Counted when dropped.
+pub(crate) struct PendingCount {
+    counter: Arc<dyn CallCounter>,
+    pub(crate) id: CorrelationId,
+    pub(crate) status: u16,
+    /// How the final response classifies, before any decoding.
+    pub(crate) kind: Option<ErrorKind>,
+    pub(crate) latency: Duration,
+    contract: AtomicBool,
+}
+
+impl PendingCount {
+    pub(crate) fn new(
+        counter: Arc<dyn CallCounter>,
+        id: CorrelationId,
+        status: u16,
+        kind: Option<ErrorKind>,
+        latency: Duration,
+    ) -> Self {
+        Self {
+            counter,
+            id,
+            status,
+            kind,
+            latency,
+            contract: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether decoding the response found it does not match the contract.
+    pub(crate) fn contract_broken(&self) -> bool {
+        self.contract.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for PendingCount {
+    fn drop(&mut self) {
+        self.counter.count(self);
+    }
+}
+
+/// Where a [`Response`] keeps its [`PendingCount`]. A clone carries none, so a call is
+/// counted once however often its response is copied.
+struct CountSlot(Option<PendingCount>);
+
+impl Clone for CountSlot {
+    fn clone(&self) -> Self {
+        CountSlot(None)
+    }
+}
+
+impl CountSlot {
+    /// The response did not match the spec: the call counts as `contract`.
+    fn contract_broken(&self, path: &str, message: &str) {
+        if let Some(call) = &self.0 {
+            call.contract.store(true, Ordering::Relaxed);
+            call.counter.contract_broken(call, path, message);
         }
     }
 }
