@@ -24,7 +24,6 @@ use crate::error::{Error, ErrorKind, LimitedBy};
 use crate::fallback::Degraded;
 use crate::observe::CorrelationId;
 use crate::retry::retry_after;
-use crate::shared::CachedResponse;
 
 /// The final HTTP exchange of a call (after retries), body fully read.
 #[derive(Clone)]
@@ -86,19 +85,10 @@ impl Response {
         self
     }
 
-    pub(crate) fn from_cache(entry: &CachedResponse) -> Self {
-        let mut headers = HeaderMap::new();
-        if let Some(ct) = entry
-            .content_type
-            .as_deref()
-            .and_then(|ct| http::HeaderValue::from_str(ct).ok())
-        {
-            headers.insert(http::header::CONTENT_TYPE, ct);
-        }
-        let mut resp = Self::new(entry.status, headers, entry.body.clone());
-        resp.attempts = 0;
-        resp.rare_mut().cached_age = Some(crate::fallback::age(entry.stored_at));
-        resp
+    /// Marks a response served from the fallback cache with the age of its data.
+    pub(crate) fn with_cached_age(mut self, age: Duration) -> Self {
+        self.rare_mut().cached_age = Some(age);
+        self
     }
 
     pub(crate) fn with_rate_wait(mut self, wait: Duration) -> Self {
