@@ -5,10 +5,10 @@
 //! The classification sits here rather than in `error.rs` so that the taxonomy does
 //! not depend on the response type: `error.rs` imports nothing from this file.
 //!
-//! A response the pipeline returns also carries its call's [`PendingCount`]: the call
-//! is counted in the metrics only once the adapter is done with the response, because
+//! A response the pipeline returns also carries its call's `PendingCount`: the call is
+//! counted in the metrics only once the adapter is done with the response, because
 //! only decoding it tells a good answer from one that no longer matches the spec
-//! (counted as `contract`, not `ok`). Who counts is a [`CallCounter`]: the operation's
+//! (counted as `contract`, not `ok`). Who counts is a `CallCounter`: the operation's
 //! observer, which this file does not know.
 
 use std::fmt;
