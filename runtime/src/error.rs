@@ -3,12 +3,13 @@
 //! Policies have small leaf facts (which limit elapsed, whether the outcome is known);
 //! they are gathered here in one classified enum so a domain error can be mapped from
 //! a [`ErrorKind`] without knowing which policy produced it.
+//!
+//! A final vendor response is classified into it by [`Error::from_vendor_response`],
+//! which lives with the response (`response.rs`): this file depends on no other type
+//! of the crate.
 
 use std::fmt;
 use std::time::Duration;
-
-use crate::response::Response;
-use crate::retry::retry_after;
 
 /// Which time limit ended a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -226,57 +227,6 @@ fn fmt_message(message: Option<&str>) -> String {
 }
 
 impl Error {
-    /// Classifies a final vendor response that the adapter did not map to success.
-    ///
-    /// 401 and 403 are [`Error::Auth`] (except a 403 that carries exhausted rate-limit
-    /// headers, GitHub's way of throttling); 429 is [`Error::RateLimited`] with the
-    /// wait from `Retry-After` or `X-RateLimit-Reset`; anything else is
-    /// [`Error::Vendor`] with the code and message the adapter parsed from the body.
-    pub fn from_vendor_response(
-        operation: &str,
-        resp: &Response,
-        code: Option<String>,
-        message: Option<String>,
-    ) -> Error {
-        let status = resp.status();
-        // GitHub throttles with 403: "remaining 0" for the primary limit, a
-        // `Retry-After` for its secondary (abuse) limit while remaining is still high.
-        let throttled_403 = status == 403
-            && (retry_after::rate_limit_exhausted(resp.headers())
-                || resp.headers().contains_key(http::header::RETRY_AFTER));
-        if status == 429 || throttled_403 {
-            return Error::RateLimited {
-                operation: operation.to_owned(),
-                status,
-                retry_after: retry_after::from_headers(
-                    resp.headers(),
-                    std::time::SystemTime::now(),
-                ),
-                by: LimitedBy::Vendor,
-            };
-        }
-        if status == 401 || status == 403 {
-            let message = match (code, message) {
-                (Some(c), Some(m)) => format!("[{c}] {m}"),
-                (Some(c), None) => c,
-                (None, Some(m)) => m,
-                (None, None) => "credentials rejected".to_owned(),
-            };
-            return Error::Auth {
-                operation: operation.to_owned(),
-                status: Some(status),
-                message,
-                source: None,
-            };
-        }
-        Error::Vendor {
-            operation: operation.to_owned(),
-            status,
-            code,
-            message,
-        }
-    }
-
     /// A contract violation found while decoding or validating a response.
     pub fn contract(operation: &str, path: String, message: String) -> Error {
         Error::Contract {
@@ -447,62 +397,6 @@ mod tests {
             assert_eq!(e.kind(), kind, "{e}");
             assert_eq!(e.is_retryable(), retryable, "{e}");
         }
-    }
-
-    #[test]
-    fn vendor_responses_are_classified() {
-        use http::{HeaderMap, HeaderValue};
-        let resp = |status: u16, headers: &[(&'static str, &'static str)]| {
-            let mut h = HeaderMap::new();
-            for (k, v) in headers {
-                h.insert(*k, HeaderValue::from_static(v));
-            }
-            Response::new(status, h, Vec::new())
-        };
-        let e = Error::from_vendor_response("op", &resp(401, &[]), None, None);
-        assert_eq!((e.kind(), e.status()), (ErrorKind::Auth, Some(401)));
-        let e = Error::from_vendor_response("op", &resp(403, &[]), Some("forbidden".into()), None);
-        assert_eq!(e.kind(), ErrorKind::Auth);
-        let github = resp(
-            403,
-            &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "30")],
-        );
-        let e = Error::from_vendor_response("op", &github, None, None);
-        assert_eq!(
-            (e.kind(), e.retry_after()),
-            (ErrorKind::RateLimited, Some(Duration::from_secs(30)))
-        );
-        // GitHub's secondary limit: 403 with Retry-After while the primary has room.
-        let secondary = resp(
-            403,
-            &[("retry-after", "60"), ("x-ratelimit-remaining", "4999")],
-        );
-        let e = Error::from_vendor_response("op", &secondary, None, None);
-        assert_eq!(
-            (e.kind(), e.retry_after()),
-            (ErrorKind::RateLimited, Some(Duration::from_secs(60)))
-        );
-        let e = Error::from_vendor_response("op", &resp(429, &[("retry-after", "2")]), None, None);
-        assert_eq!(
-            (e.kind(), e.retry_after()),
-            (ErrorKind::RateLimited, Some(Duration::from_secs(2)))
-        );
-        assert!(e.is_retryable());
-        let e = Error::from_vendor_response(
-            "create_payment",
-            &resp(402, &[]),
-            Some("card_declined".into()),
-            Some("Your card was declined.".into()),
-        );
-        assert_eq!(
-            (e.kind(), e.status(), e.code()),
-            (ErrorKind::Vendor, Some(402), Some("card_declined"))
-        );
-        assert!(!e.is_retryable());
-        assert_eq!(
-            e.to_string(),
-            "create_payment: vendor error HTTP 402 [card_declined]: Your card was declined."
-        );
     }
 
     #[test]

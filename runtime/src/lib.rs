@@ -35,7 +35,7 @@
 //! | [`observe`] | spans, correlation ids and `traceparent`, metrics, the health monitor |
 //! | [`auth`] | secrets from env, file, memory or a vault; bearer, basic, API key, OAuth2 client credentials; 401 renew-and-replay |
 //! | [`limit`] | client-side rate limiter (GCRA) adjusted by the vendor's headers; quota tracking and warnings |
-//! | [`fallback`] | degradation: cached or static answers, marked [`Degraded`] |
+//! | [`fallback`] | degradation: cached or static answers, marked [`Degraded`]; the paths [`Pipeline::send`] routes such operations through |
 //!
 //! ## The rest
 //!
@@ -44,12 +44,18 @@
 //! | [`pipeline`] | [`Pipeline`]: the layer order and the send loop |
 //! | [`config`] | [`AdapterConfig`]: what generated code builds and users override |
 //! | [`policy`] | [`Policy`]: per-operation settings and how overrides merge |
-//! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`] |
+//! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`], decoded against the contract or classified ([`Error::from_vendor_response`]) |
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
 //! | [`shared`] | state replicas share: in-memory stores, and Redis ones ([`shared::redis`]) |
-//! | [`testing`] | [`testing::MockVendor`]: a fault-injecting vendor on loopback |
+//! | `testing` | behind the `testing` feature, for tests: `MockVendor` (a fault-injecting vendor on loopback), cassettes, `RedisServer`, the generated contract tests' helpers |
 //! | [`guide`] | every policy, its default and why (`docs/runtime.md`) |
+//!
+//! ## Cargo features
+//!
+//! * `testing` (off by default): the `testing` module. Tests enable it, services do
+//!   not compile it: `portcullis-runtime = { version = "0.1", features = ["testing"] }`
+//!   under `[dev-dependencies]` (generated contract tests need it).
 
 pub mod auth;
 pub mod breaker;
@@ -66,6 +72,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod shared;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod timeout;
 

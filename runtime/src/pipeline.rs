@@ -54,7 +54,9 @@
 //!
 //! Files: `attempt.rs` (one attempt and its classification), `call.rs` (what a call has
 //! learnt across attempts, and its final answer), `build.rs` (the wire request),
-//! `settle.rs` (the idempotency store, also on cancellation).
+//! `reauth.rs` (the credential an attempt carries, renewal after a 401), `settle.rs`
+//! (the idempotency store, also on cancellation). The fallback paths, which wrap the
+//! plain send below, are in [`crate::fallback`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -69,9 +71,7 @@ use crate::auth::Authenticator;
 use crate::breaker::{BreakerScope, CircuitBreaker};
 use crate::config::AdapterConfig;
 use crate::error::{Error, LimitedBy, TimeoutLimit};
-use crate::fallback::{
-    CACHE_HITS_TOTAL, DEGRADED_TOTAL, Degraded, DegradedSource, Fallback, degradable,
-};
+use crate::fallback::{Degraded, Fallback, Fallbacks};
 use crate::idempotency::{
     IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
 };
@@ -82,16 +82,11 @@ use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::Response;
 use crate::retry::RetryBudget;
-use crate::shared::{
-    CachedResponse, FallbackCache, InMemoryFallbackCache, RedisState, SharedState, StoreGuard,
-};
+use crate::shared::{InMemoryFallbackCache, RedisState, SharedState, StoreGuard};
 use crate::timeout::Deadline;
 
 /// The least time a call keeps for its attempt when waiting for a rate-limit slot.
 const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(10);
-
-/// Largest response body the fallback cache keeps (1 MiB).
-const MAX_CACHED_BODY: usize = 1 << 20;
 
 mod attempt;
 mod build;
@@ -132,7 +127,7 @@ struct Inner {
     observe: Observer,
     limiter: Option<Limiter>,
     quota: Option<QuotaTracker>,
-    cache: Arc<dyn FallbackCache>,
+    fallbacks: Fallbacks,
     /// Outages of the shared store and its per-command limit (`None`: local state).
     shared: Option<Arc<StoreGuard>>,
     redis: Option<RedisState>,
@@ -259,7 +254,7 @@ impl Pipeline {
                 observe: Observer::new(&config, &base)?,
                 limiter,
                 quota,
-                cache,
+                fallbacks: Fallbacks::new(name, cache, shared.clone()),
                 shared,
                 redis,
             }),
@@ -332,6 +327,8 @@ impl Pipeline {
     /// request in the future every caller moves and stores.
     pub fn send(&self, req: Request) -> impl Future<Output = Result<Response, Error>> + Send + '_ {
         let policy = self.inner.policy(&req.operation);
+        let fallbacks = &self.inner.fallbacks;
+        let plain = |req| self.send_observed(req);
         match &policy.fallback {
             // Only reads are cached: a write's answer must never stand in for the write.
             Some(Fallback::Cache {
@@ -341,86 +338,20 @@ impl Pipeline {
                 // Boxed, like the static fallback: these paths are per operation and
                 // rare, and their state would otherwise enlarge every call's future.
                 Routed::Fallback {
-                    inner: Box::pin(self.send_cached(req, &policy.fallback, *ttl, *stale_if_error)),
+                    inner: Box::pin(fallbacks.cached(req, *ttl, *stale_if_error, plain)),
                 }
             }
             Some(Fallback::Static { status, body }) => Routed::Fallback {
-                inner: Box::pin(self.send_static(req, &policy.fallback, *status, body)),
+                inner: Box::pin(fallbacks.fixed(req, *status, body, plain)),
             },
-            _ => Routed::Plain {
-                inner: self.send_observed(req),
-            },
+            _ => Routed::Plain { inner: plain(req) },
         }
-    }
-
-    /// A call whose operation answers with a static body when the vendor cannot.
-    async fn send_static(
-        &self,
-        req: Request,
-        fallback: &Option<Fallback>,
-        status: u16,
-        body: &bytes::Bytes,
-    ) -> Result<Response, Error> {
-        let operation = req.operation.clone();
-        let result = self.send_observed(req).await;
-        self.inner.degrade(&operation, fallback, result, None, |_| {
-            let mut headers = http::HeaderMap::new();
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            Some((
-                Response::new(status, headers, body.clone()),
-                DegradedSource::Static,
-                None,
-            ))
-        })
-    }
-
-    /// A read with a cache fallback: fresh entries answer at once, stale ones stand in
-    /// for a degraded outcome within `stale_if_error`.
-    async fn send_cached(
-        &self,
-        req: Request,
-        fallback: &Option<Fallback>,
-        ttl: Duration,
-        stale_if_error: Duration,
-    ) -> Result<Response, Error> {
-        let operation = req.operation.clone();
-        let key = self.inner.cache_key(&req);
-        let entry = self.inner.cache_get(&key).await;
-        if let Some(e) = &entry {
-            if crate::fallback::age(e.stored_at) < ttl {
-                metrics::counter!(CACHE_HITS_TOTAL, "vendor" => self.inner.name.clone(), "operation" => operation.to_string())
-                    .increment(1);
-                return Ok(Response::from_cache(e));
-            }
-        }
-        let result = self.send_observed(req).await;
-        let usable = ttl.saturating_add(stale_if_error);
-        if let Ok(resp) = &result {
-            if resp.is_success() {
-                self.inner.cache_put(&key, resp, usable).await;
-            }
-        }
-        self.inner
-            .degrade(&operation, fallback, result, entry, |entry| {
-                let entry = entry?;
-                let age = crate::fallback::age(entry.stored_at);
-                (age < usable).then(|| {
-                    (
-                        Response::from_cache(&entry),
-                        DegradedSource::Cache,
-                        Some(age),
-                    )
-                })
-            })
     }
 
     /// Counts an answer the application's own fallback gave for `operation` (generated
     /// adapters call this for the mapping's `fallback: caller`).
     pub fn record_degraded(&self, operation: &str, degraded: &Degraded) {
-        self.inner.record_degraded(operation, degraded);
+        self.inner.fallbacks.record_degraded(operation, degraded);
     }
 
     /// The Redis state, when [`AdapterConfig::shared_state`] chose Redis.
@@ -732,94 +663,6 @@ fn limiter_for(
 }
 
 impl Inner {
-    /// Replaces a failed `result` with what `fallback` offers, marked degraded.
-    fn degrade(
-        &self,
-        operation: &str,
-        fallback: &Option<Fallback>,
-        result: Result<Response, Error>,
-        entry: Option<CachedResponse>,
-        offer: impl FnOnce(
-            Option<CachedResponse>,
-        ) -> Option<(Response, DegradedSource, Option<Duration>)>,
-    ) -> Result<Response, Error> {
-        if fallback.is_none() {
-            return result;
-        }
-        let Some((kind, reason)) = degradable(operation, &result) else {
-            return result;
-        };
-        let Some((resp, source, age)) = offer(entry) else {
-            return result;
-        };
-        let degraded = Degraded {
-            source,
-            age,
-            kind,
-            reason,
-        };
-        self.record_degraded(operation, &degraded);
-        Ok(resp.with_degraded(degraded))
-    }
-
-    fn record_degraded(&self, operation: &str, degraded: &Degraded) {
-        tracing::warn!(adapter = %self.name, operation, source = degraded.source.label(), age = ?degraded.age, reason = %degraded.reason, "answered by a fallback");
-        metrics::counter!(DEGRADED_TOTAL, "vendor" => self.name.clone(), "operation" => operation.to_owned(), "source" => degraded.source.label())
-            .increment(1);
-    }
-
-    fn cache_key(&self, req: &Request) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(req.method.as_str());
-        h.update([0]);
-        h.update(req.path.as_bytes());
-        for (k, v) in &req.path_params {
-            h.update([0]);
-            h.update(k.as_bytes());
-            h.update([1]);
-            h.update(v.as_bytes());
-        }
-        h.update([2]);
-        for (k, v) in &req.query {
-            h.update([0]);
-            h.update(k.as_bytes());
-            h.update([1]);
-            h.update(v.as_bytes());
-        }
-        let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}:cache:{}:{digest}", self.name, req.operation)
-    }
-
-    async fn cache_get(&self, key: &str) -> Option<CachedResponse> {
-        match &self.shared {
-            None => self.cache.get(key).await.ok().flatten(),
-            Some(guard) => guard.ask("cache", self.cache.get(key)).await.flatten(),
-        }
-    }
-
-    async fn cache_put(&self, key: &str, resp: &Response, keep_for: Duration) {
-        // A huge body is not worth keeping: it would crowd out everything else.
-        if resp.body().len() > MAX_CACHED_BODY {
-            return;
-        }
-        let entry = CachedResponse {
-            status: resp.status(),
-            content_type: resp.header("content-type").map(str::to_owned),
-            body: bytes::Bytes::copy_from_slice(resp.body()),
-            stored_at: SystemTime::now(),
-        };
-        let put = self.cache.put(key, entry, keep_for);
-        match &self.shared {
-            None => {
-                let _ = put.await;
-            }
-            Some(guard) => {
-                guard.ask("cache", put).await;
-            }
-        }
-    }
-
     fn policy(&self, operation: &str) -> &Resolved {
         if self.configured.is_empty() {
             return &self.defaults;

@@ -1,16 +1,29 @@
-//! A final vendor response, fully read, and decoding it against the contract.
+//! A final vendor response, fully read, and what it means: decoded against the
+//! contract ([`Response::decode_json`]) or classified into the error taxonomy
+//! ([`Error::from_vendor_response`]).
+//!
+//! The classification sits here rather than in `error.rs` so that the taxonomy does
+//! not depend on the response type: `error.rs` imports nothing from this file.
+//!
+//! A response the pipeline returns also carries its call's `PendingCount`: the call is
+//! counted in the metrics only once the adapter is done with the response, because
+//! only decoding it tells a good answer from one that no longer matches the spec
+//! (counted as `contract`, not `ok`). Who counts is a `CallCounter`: the operation's
+//! observer, which this file does not know.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind, LimitedBy};
 use crate::fallback::Degraded;
-use crate::observe::call::{Tally, TallySlot};
-use crate::shared::CachedResponse;
+use crate::observe::CorrelationId;
+use crate::retry::retry_after;
 
 /// The final HTTP exchange of a call (after retries), body fully read.
 #[derive(Clone)]
@@ -23,7 +36,7 @@ pub struct Response {
     /// pipeline's layers stays small.
     rare: Option<Box<Rare>>,
     /// Counts the call in the metrics when the adapter is done with the response.
-    tally: TallySlot,
+    count: CountSlot,
 }
 
 #[derive(Clone, Default)]
@@ -46,12 +59,13 @@ impl Response {
             body: body.into(),
             attempts: 1,
             rare: None,
-            tally: TallySlot::default(),
+            count: CountSlot(None),
         }
     }
 
-    pub(crate) fn with_tally(mut self, tally: Tally) -> Self {
-        self.tally = TallySlot(Some(tally));
+    /// Defers counting the call to when the adapter drops this response.
+    pub(crate) fn with_count(mut self, count: PendingCount) -> Self {
+        self.count = CountSlot(Some(count));
         self
     }
 
@@ -71,19 +85,10 @@ impl Response {
         self
     }
 
-    pub(crate) fn from_cache(entry: &CachedResponse) -> Self {
-        let mut headers = HeaderMap::new();
-        if let Some(ct) = entry
-            .content_type
-            .as_deref()
-            .and_then(|ct| http::HeaderValue::from_str(ct).ok())
-        {
-            headers.insert(http::header::CONTENT_TYPE, ct);
-        }
-        let mut resp = Self::new(entry.status, headers, entry.body.clone());
-        resp.attempts = 0;
-        resp.rare_mut().cached_age = Some(crate::fallback::age(entry.stored_at));
-        resp
+    /// Marks a response served from the fallback cache with the age of its data.
+    pub(crate) fn with_cached_age(mut self, age: Duration) -> Self {
+        self.rare_mut().cached_age = Some(age);
+        self
     }
 
     pub(crate) fn with_rate_wait(mut self, wait: Duration) -> Self {
@@ -173,9 +178,134 @@ impl Response {
             } else {
                 inner.to_string()
             };
-            self.tally.contract(&path, &message);
+            self.count.contract_broken(&path, &message);
             Error::contract(operation, path, message)
         })
+    }
+}
+
+impl Error {
+    /// Classifies a final vendor response that the adapter did not map to success.
+    ///
+    /// 401 and 403 are [`Error::Auth`] (except a 403 that carries exhausted rate-limit
+    /// headers, GitHub's way of throttling); 429 is [`Error::RateLimited`] with the
+    /// wait from `Retry-After` or `X-RateLimit-Reset`; anything else is
+    /// [`Error::Vendor`] with the code and message the adapter parsed from the body.
+    pub fn from_vendor_response(
+        operation: &str,
+        resp: &Response,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Error {
+        let status = resp.status();
+        // GitHub throttles with 403: "remaining 0" for the primary limit, a
+        // `Retry-After` for its secondary (abuse) limit while remaining is still high.
+        let throttled_403 = status == 403
+            && (retry_after::rate_limit_exhausted(resp.headers())
+                || resp.headers().contains_key(http::header::RETRY_AFTER));
+        if status == 429 || throttled_403 {
+            return Error::RateLimited {
+                operation: operation.to_owned(),
+                status,
+                retry_after: retry_after::from_headers(
+                    resp.headers(),
+                    std::time::SystemTime::now(),
+                ),
+                by: LimitedBy::Vendor,
+            };
+        }
+        if status == 401 || status == 403 {
+            let message = match (code, message) {
+                (Some(c), Some(m)) => format!("[{c}] {m}"),
+                (Some(c), None) => c,
+                (None, Some(m)) => m,
+                (None, None) => "credentials rejected".to_owned(),
+            };
+            return Error::Auth {
+                operation: operation.to_owned(),
+                status: Some(status),
+                message,
+                source: None,
+            };
+        }
+        Error::Vendor {
+            operation: operation.to_owned(),
+            status,
+            code,
+            message,
+        }
+    }
+}
+
+/// Counts the calls of one operation once their responses are done with (the
+/// operation's observer, `observe/call.rs`).
+pub(crate) trait CallCounter: Send + Sync {
+    /// The call's response did not decode: say so now, with the call's id.
+    fn contract_broken(&self, call: &PendingCount, path: &str, message: &str);
+    /// The adapter dropped the response: count the call, as `contract` if
+    /// [`PendingCount::contract_broken`].
+    fn count(&self, call: &PendingCount);
+}
+
+/// A call answered with a response and not yet counted: what its [`CallCounter`] needs
+/// to count it. Counted when dropped.
+pub(crate) struct PendingCount {
+    counter: Arc<dyn CallCounter>,
+    pub(crate) id: CorrelationId,
+    pub(crate) status: u16,
+    /// How the final response classifies, before any decoding.
+    pub(crate) kind: Option<ErrorKind>,
+    pub(crate) latency: Duration,
+    contract: AtomicBool,
+}
+
+impl PendingCount {
+    pub(crate) fn new(
+        counter: Arc<dyn CallCounter>,
+        id: CorrelationId,
+        status: u16,
+        kind: Option<ErrorKind>,
+        latency: Duration,
+    ) -> Self {
+        Self {
+            counter,
+            id,
+            status,
+            kind,
+            latency,
+            contract: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether decoding the response found it does not match the contract.
+    pub(crate) fn contract_broken(&self) -> bool {
+        self.contract.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for PendingCount {
+    fn drop(&mut self) {
+        self.counter.count(self);
+    }
+}
+
+/// Where a [`Response`] keeps its [`PendingCount`]. A clone carries none, so a call is
+/// counted once however often its response is copied.
+struct CountSlot(Option<PendingCount>);
+
+impl Clone for CountSlot {
+    fn clone(&self) -> Self {
+        CountSlot(None)
+    }
+}
+
+impl CountSlot {
+    /// The response did not match the spec: the call counts as `contract`.
+    fn contract_broken(&self, path: &str, message: &str) {
+        if let Some(call) = &self.0 {
+            call.contract.store(true, Ordering::Relaxed);
+            call.counter.contract_broken(call, path, message);
+        }
     }
 }
 
@@ -203,6 +333,7 @@ impl fmt::Debug for Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
@@ -252,6 +383,62 @@ mod tests {
         assert!(
             matches!(err, Error::Contract { ref path, .. } if path == "$"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn vendor_responses_are_classified() {
+        use http::{HeaderMap, HeaderValue};
+        let resp = |status: u16, headers: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in headers {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            Response::new(status, h, Vec::new())
+        };
+        let e = Error::from_vendor_response("op", &resp(401, &[]), None, None);
+        assert_eq!((e.kind(), e.status()), (ErrorKind::Auth, Some(401)));
+        let e = Error::from_vendor_response("op", &resp(403, &[]), Some("forbidden".into()), None);
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        let github = resp(
+            403,
+            &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "30")],
+        );
+        let e = Error::from_vendor_response("op", &github, None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(30)))
+        );
+        // GitHub's secondary limit: 403 with Retry-After while the primary has room.
+        let secondary = resp(
+            403,
+            &[("retry-after", "60"), ("x-ratelimit-remaining", "4999")],
+        );
+        let e = Error::from_vendor_response("op", &secondary, None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(60)))
+        );
+        let e = Error::from_vendor_response("op", &resp(429, &[("retry-after", "2")]), None, None);
+        assert_eq!(
+            (e.kind(), e.retry_after()),
+            (ErrorKind::RateLimited, Some(Duration::from_secs(2)))
+        );
+        assert!(e.is_retryable());
+        let e = Error::from_vendor_response(
+            "create_payment",
+            &resp(402, &[]),
+            Some("card_declined".into()),
+            Some("Your card was declined.".into()),
+        );
+        assert_eq!(
+            (e.kind(), e.status(), e.code()),
+            (ErrorKind::Vendor, Some(402), Some("card_declined"))
+        );
+        assert!(!e.is_retryable());
+        assert_eq!(
+            e.to_string(),
+            "create_payment: vendor error HTTP 402 [card_declined]: Your card was declined."
         );
     }
 

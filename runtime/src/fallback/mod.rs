@@ -14,13 +14,26 @@
 //! A call degrades only when the vendor is the problem: rate limited, timed out,
 //! unreachable, breaker open, or a 5xx. Auth, configuration, contract and 4xx errors
 //! are ours to fix and always surface.
+//!
+//! Files: `degraded.rs` (the marker on a degraded answer, and which failures may be
+//! degraded), `cache.rs` (the cached read), `static_answer.rs` (the static body). The
+//! pipeline picks the path per call in [`crate::Pipeline::send`]; each path wraps the
+//! plain send it is given, so the pipeline's layers run unchanged inside it.
 
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::response::Response;
+use crate::shared::{FallbackCache, StoreGuard};
+
+mod cache;
+mod degraded;
+mod static_answer;
+
+pub use degraded::{Degraded, DegradedSource};
 
 /// `portcullis_degraded_total`: calls answered by a fallback: `vendor`, `operation`,
 /// `source` (`cache`, `static`, `caller`).
@@ -49,87 +62,57 @@ pub enum Fallback {
     },
 }
 
-/// Where a degraded answer came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DegradedSource {
-    /// The fallback cache (the last good response).
-    Cache,
-    /// The mapping's static default.
-    Static,
-    /// A function the application registered.
-    Caller,
+/// The pipeline's fallback state: the cache of last good responses, and the adapter
+/// name degraded answers are counted under.
+#[derive(Debug)]
+pub(crate) struct Fallbacks {
+    adapter: String,
+    cache: Arc<dyn FallbackCache>,
+    /// Outages of the shared store the cache may live in (`None`: local state).
+    shared: Option<Arc<StoreGuard>>,
 }
 
-impl DegradedSource {
-    /// The metric label.
-    pub fn label(self) -> &'static str {
-        match self {
-            DegradedSource::Cache => "cache",
-            DegradedSource::Static => "static",
-            DegradedSource::Caller => "caller",
+impl Fallbacks {
+    pub(crate) fn new(
+        adapter: &str,
+        cache: Arc<dyn FallbackCache>,
+        shared: Option<Arc<StoreGuard>>,
+    ) -> Self {
+        Self {
+            adapter: adapter.to_owned(),
+            cache,
+            shared,
         }
     }
-}
 
-/// Marks an answer that did not come from the vendor just now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Degraded {
-    /// Where it came from.
-    pub source: DegradedSource,
-    /// How old the data is (for cached answers).
-    pub age: Option<Duration>,
-    /// The class of the failure it stands in for.
-    pub kind: ErrorKind,
-    /// The failure, as its message.
-    pub reason: String,
-}
-
-impl Degraded {
-    /// A degradation standing in for `error`.
-    pub fn new(source: DegradedSource, age: Option<Duration>, error: &Error) -> Self {
-        Self {
+    /// Replaces a failed `result` with what `offer` gives, marked degraded; a result
+    /// that is not the vendor's failure (see [`Degraded::applies_to`]) stands.
+    fn degrade(
+        &self,
+        operation: &str,
+        result: Result<Response, Error>,
+        offer: impl FnOnce() -> Option<(Response, DegradedSource, Option<Duration>)>,
+    ) -> Result<Response, Error> {
+        let Some((kind, reason)) = degraded::degradable(operation, &result) else {
+            return result;
+        };
+        let Some((resp, source, age)) = offer() else {
+            return result;
+        };
+        let degraded = Degraded {
             source,
             age,
-            kind: error.kind(),
-            reason: error.to_string(),
-        }
+            kind,
+            reason,
+        };
+        self.record_degraded(operation, &degraded);
+        Ok(resp.with_degraded(degraded))
     }
 
-    /// Whether `error` may be answered by a fallback: the vendor is the problem (rate
-    /// limited, timed out, unreachable, breaker open, 5xx), not us.
-    pub fn applies_to(error: &Error) -> bool {
-        match error {
-            Error::Vendor { status, .. } => *status >= 500,
-            e => matches!(
-                e.kind(),
-                ErrorKind::RateLimited
-                    | ErrorKind::Timeout
-                    | ErrorKind::Unavailable
-                    | ErrorKind::Transport
-            ),
-        }
+    /// Logs and counts an answer a fallback gave for `operation`.
+    pub(crate) fn record_degraded(&self, operation: &str, degraded: &Degraded) {
+        tracing::warn!(adapter = %self.adapter, operation, source = degraded.source.label(), age = ?degraded.age, reason = %degraded.reason, "answered by a fallback");
+        metrics::counter!(DEGRADED_TOTAL, "vendor" => self.adapter.clone(), "operation" => operation.to_owned(), "source" => degraded.source.label())
+            .increment(1);
     }
-}
-
-/// Whether a call's result may be replaced by a fallback (the vendor is the
-/// problem), and if so the failure's class and message.
-pub(crate) fn degradable(
-    operation: &str,
-    result: &Result<Response, Error>,
-) -> Option<(ErrorKind, String)> {
-    match result {
-        Ok(resp) if resp.status() == 429 || resp.status() >= 500 => {
-            let e = Error::from_vendor_response(operation, resp, None, None);
-            Some((e.kind(), e.to_string()))
-        }
-        Ok(_) => None,
-        Err(e) => Degraded::applies_to(e).then(|| (e.kind(), e.to_string())),
-    }
-}
-
-/// Age of a response stored at `stored_at`, zero if the clock went back.
-pub(crate) fn age(stored_at: SystemTime) -> Duration {
-    SystemTime::now()
-        .duration_since(stored_at)
-        .unwrap_or(Duration::ZERO)
 }

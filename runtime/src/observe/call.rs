@@ -1,7 +1,7 @@
-//! The pipeline's side of observability: one [`CallObs`] per call, and the [`Tally`]
-//! a final response carries until the adapter has decoded it.
+//! The pipeline's side of observability: one [`CallObs`] per call, and the counting
+//! of a call answered with a response, deferred (as a [`PendingCount`] the response
+//! carries) until the adapter has decoded it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use crate::breaker::BreakerState;
 use crate::error::{Error, ErrorKind};
 use crate::policy::Resolved;
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{CallCounter, PendingCount, Response};
 use crate::retry::{AttemptFailure, retry_after};
 
 /// Built once: `from_static` validates the name each time it runs outside a const.
@@ -159,7 +159,7 @@ impl CallObs<'_> {
     }
 
     /// Closes the call: duration, log line, and the outcome count (for a response,
-    /// deferred to its [`Tally`] so a decode failure counts as `contract`).
+    /// deferred to its [`PendingCount`] so a decode failure counts as `contract`).
     pub(crate) fn finish(self, result: Result<Response, Error>) -> Result<Response, Error> {
         let latency = self.started.elapsed();
         self.op.metrics.duration.record(latency.as_secs_f64());
@@ -217,14 +217,13 @@ impl CallObs<'_> {
             tracing::info!(parent: span, outcome, status, attempts = self.attempts, latency_ms = ms, "vendor call");
         }
         match result {
-            Ok(resp) => Ok(resp.with_tally(Tally {
-                op: self.op,
-                id: self.id,
-                status: status.unwrap_or_default(),
+            Ok(resp) => Ok(resp.with_count(PendingCount::new(
+                self.op,
+                self.id,
+                status.unwrap_or_default(),
                 kind,
                 latency,
-                contract: AtomicBool::new(false),
-            })),
+            ))),
             Err(e) => {
                 self.op.metrics.calls[outcome_index(kind)].increment(1);
                 self.op.health(latency, is_failure(kind, status));
@@ -274,54 +273,24 @@ impl CallFields {
     }
 }
 
-/// Counts a call answered with a response once the adapter is done with it.
-pub(crate) struct Tally {
-    op: Arc<OpObserver>,
-    id: CorrelationId,
-    status: u16,
-    kind: Option<ErrorKind>,
-    latency: Duration,
-    contract: AtomicBool,
-}
-
-/// Where a [`Response`] keeps its [`Tally`]. A clone carries none, so a call is
-/// counted once however often its response is copied.
-#[derive(Default)]
-pub(crate) struct TallySlot(pub(crate) Option<Tally>);
-
-impl Clone for TallySlot {
-    fn clone(&self) -> Self {
-        TallySlot(None)
-    }
-}
-
-impl TallySlot {
-    /// The response did not match the spec: the call counts as `contract`.
-    pub(crate) fn contract(&self, path: &str, message: &str) {
-        let Some(t) = &self.0 else {
-            return;
-        };
-        t.contract.store(true, Ordering::Relaxed);
+/// The operation's observer counts its calls answered with a response.
+impl CallCounter for OpObserver {
+    fn contract_broken(&self, call: &PendingCount, path: &str, message: &str) {
         tracing::warn!(
-            vendor = %t.op.vendor, operation = %t.op.operation, correlation_id = %t.id,
-            http.response.status_code = t.status, path, message,
+            vendor = %self.vendor, operation = %self.operation, correlation_id = %call.id,
+            http.response.status_code = call.status, path, message,
             "vendor response does not match the contract"
         );
     }
-}
 
-impl Drop for TallySlot {
-    fn drop(&mut self) {
-        let Some(t) = self.0.take() else {
-            return;
-        };
-        let kind = if t.contract.load(Ordering::Relaxed) {
+    fn count(&self, call: &PendingCount) {
+        let kind = if call.contract_broken() {
             Some(ErrorKind::Contract)
         } else {
-            t.kind
+            call.kind
         };
-        t.op.metrics.calls[outcome_index(kind)].increment(1);
-        t.op.health(t.latency, is_failure(kind, Some(t.status)));
+        self.metrics.calls[outcome_index(kind)].increment(1);
+        self.health(call.latency, is_failure(kind, Some(call.status)));
     }
 }
 

@@ -6,6 +6,10 @@
 //! recorded; and a [`Ledger`] of side effects keyed by idempotency key tells whether a
 //! retry storm charged anyone twice.
 //!
+//! Compiled only with the crate's `testing` feature (off by default): enable it where
+//! tests need it, `portcullis-runtime = { version = "0.1", features = ["testing"] }`
+//! under `[dev-dependencies]`.
+//!
 //! ```no_run
 //! # async fn demo() {
 //! use portcullis_runtime::testing::{MockVendor, Reply};
