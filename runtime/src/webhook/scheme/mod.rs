@@ -395,3 +395,115 @@ mod tests {
         );
     }
 }
+
+/// Property tests of the header parsers: hostile headers and bodies never panic, and
+/// a valid signature is found among any junk a header may carry around it.
+#[cfg(test)]
+mod props {
+    use super::test_support::{headers, keys, mac};
+    use super::*;
+    use base64::Engine as _;
+    use proptest::prelude::*;
+
+    const NOW: u64 = 1_700_000_000;
+    const TOL: Duration = Duration::from_secs(300);
+
+    fn all_schemes() -> Vec<Scheme> {
+        vec![
+            Scheme::Stripe,
+            Scheme::Square {
+                notification_url: "https://example.com/hook".into(),
+            },
+            Scheme::Adyen,
+            Scheme::GitHub,
+            Scheme::StandardWebhooks,
+        ]
+    }
+
+    /// Header values as a client could send them: any bytes a `HeaderValue` admits.
+    fn header_value() -> impl Strategy<Value = http::HeaderValue> {
+        // Control bytes are moved up into the visible range (a HeaderValue refuses them),
+        // and `,` `=` ` ` are made common, since the parsers split on them.
+        prop::collection::vec(any::<u8>(), 0..300).prop_map(|bytes| {
+            let visible: Vec<u8> = bytes
+                .into_iter()
+                .map(|b| match b {
+                    0..=2 => b',',
+                    3..=5 => b'=',
+                    6..=8 => b' ',
+                    9..=31 => b + 32,
+                    127 => b'~',
+                    b => b,
+                })
+                .collect();
+            http::HeaderValue::from_bytes(&visible)
+                .unwrap_or_else(|_| http::HeaderValue::from_static(""))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn hostile_headers_and_bodies_never_panic(
+            values in prop::collection::vec(header_value(), 5),
+            body in prop::collection::vec(any::<u8>(), 0..512),
+        ) {
+            let names = ["stripe-signature", "x-square-hmacsha256-signature", "x-hub-signature-256", "webhook-signature", "webhook-timestamp"];
+            let mut h = HeaderMap::new();
+            for (name, value) in names.into_iter().zip(values) {
+                h.insert(name, value);
+            }
+            h.insert("webhook-id", http::HeaderValue::from_static("msg_1"));
+            for scheme in all_schemes() {
+                let k = keys(scheme.key_format(), &["00aa"]);
+                prop_assert!(scheme.verify(&k, &h, &body, NOW, TOL).is_err());
+            }
+        }
+
+        #[test]
+        fn timestamps_parse_exactly_when_they_are_plain_digits(s in "[0-9+e. -]{0,22}") {
+            let want = (!s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u64>().ok())
+                .flatten();
+            prop_assert_eq!(parse_unix(&s), want);
+        }
+
+        #[test]
+        fn a_stripe_signature_is_found_among_junk_entries(
+            body in prop::collection::vec(any::<u8>(), 0..256),
+            junk in prop::collection::vec(("(v0|v1|v2|x|scheme)", "[0-9a-zA-Z]{0,70}"), 0..(MAX_SIGNATURES - 1)),
+            at in 0usize..MAX_SIGNATURES,
+            skew in 0u64..=300,
+        ) {
+            let t = NOW - skew;
+            let sig = hex::encode(mac(b"whsec_p", &[t.to_string().as_bytes(), b".", &body]));
+            let mut entries: Vec<String> = junk.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            entries.insert(at.min(entries.len()), format!("v1={sig}"));
+            entries.insert(0, format!("t={t}"));
+            let h = headers(&[("stripe-signature", &entries.join(","))]);
+            let k = keys(KeyFormat::Raw, &["whsec_p"]);
+            prop_assert!(Scheme::Stripe.verify(&k, &h, &body, NOW, TOL).is_ok());
+            // Any change to the body breaks it.
+            let mut tampered = body.clone();
+            tampered.push(b'!');
+            prop_assert_eq!(Scheme::Stripe.verify(&k, &h, &tampered, NOW, TOL), Err(Rejection::NoMatch));
+        }
+
+        #[test]
+        fn a_standard_signature_is_found_among_other_versions(
+            body in prop::collection::vec(any::<u8>(), 0..256),
+            junk in prop::collection::vec("(v1|v1a|v2),[A-Za-z0-9+/]{0,44}={0,2}", 0..(MAX_SIGNATURES - 1)),
+            at in 0usize..MAX_SIGNATURES,
+        ) {
+            let key = [7u8; 24];
+            let ts = NOW.to_string();
+            let sig = base64::engine::general_purpose::STANDARD
+                .encode(mac(&key, &[b"msg_p.", ts.as_bytes(), b".", &body]));
+            let mut items = junk.clone();
+            items.insert(at.min(items.len()), format!("v1,{sig}"));
+            let secret = format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(key));
+            let h = headers(&[("webhook-id", "msg_p"), ("webhook-timestamp", &ts), ("webhook-signature", &items.join(" "))]);
+            let k = keys(KeyFormat::StandardWebhooks, &[&secret]);
+            prop_assert!(Scheme::StandardWebhooks.verify(&k, &h, &body, NOW, TOL).is_ok());
+        }
+    }
+}
