@@ -667,8 +667,11 @@ async fn adyen_batches_are_accepted_only_when_every_item_is_done() {
     let receiver = Receiver::new(config, AdyenEvents, move |e: PaymentEvent| {
         let fail_now = matches!(&e, PaymentEvent::Succeeded { payment_id, .. } if payment_id == fail_on)
             && psp2_fails.load(Ordering::SeqCst);
-        let done = if fail_now { std::future::ready(Err("PSP2 not today".to_owned())) } else { inner(e) };
-        done
+        if fail_now {
+            std::future::ready(Err("PSP2 not today".to_owned()))
+        } else {
+            inner(e)
+        }
     })
     .expect("valid");
     let body = adyen_body(vec![
