@@ -22,11 +22,11 @@ use crate::shared::SharedState;
 ///         "StripeGateway",
 ///         Scheme::Stripe,
 ///         // Two secrets while one is rolled: either one's signature is accepted.
-///         [SecretSource::env("STRIPE_WEBHOOK_SECRET"), SecretSource::env("STRIPE_WEBHOOK_SECRET_OLD")],
+///         [SecretSource::env("STRIPE_WEBHOOK_SECRET"), SecretSource::literal("whsec_old_value")],
 ///     )
 /// };
 /// assert_eq!(config.max_body, 1024 * 1024);
-/// assert!(!format!("{config:?}").contains("whsec_"));
+/// assert!(!format!("{config:?}").contains("whsec_old_value"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct WebhookConfig {
@@ -75,6 +75,28 @@ impl WebhookConfig {
             handler_timeout: Duration::from_secs(30),
             shared_state: SharedState::Local,
             dedupe_store: None,
+        }
+    }
+
+    /// Refuses settings that would refuse or fail every delivery.
+    pub(crate) fn validate(&self) -> Result<(), crate::Error> {
+        let problem = if self.max_body == 0 {
+            Some("max_body is 0: every delivery would be too large")
+        } else if self.handler_timeout.is_zero() {
+            Some("handler_timeout is 0: every handler would time out")
+        } else if self.retention.is_zero() {
+            Some("retention is 0: redeliveries would be handled again")
+        } else if self.tolerance.as_secs() == 0 && self.scheme.has_timestamp() {
+            Some("tolerance is under a second: every timestamp would be stale")
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => Err(crate::Error::config(format!(
+                "webhook receiver {}: {p}",
+                self.vendor
+            ))),
+            None => Ok(()),
         }
     }
 

@@ -93,8 +93,11 @@ where
 {
     /// Builds a receiver: literal secrets are decoded now (a malformed one is an
     /// error), the Redis URL is validated (not connected to), the metric's series
-    /// are registered at 0 for every event type the decoder maps.
+    /// are registered at 0 for every event type the decoder maps (install the metrics
+    /// recorder first). Zero limits (`max_body`, `handler_timeout`, `retention`,
+    /// `tolerance`) are configuration errors: each would refuse or fail every delivery.
     pub fn new(config: WebhookConfig, decoder: D, handler: H) -> Result<Self, Error> {
+        config.validate()?;
         if let Scheme::Square { notification_url } = &config.scheme {
             if notification_url.is_empty() {
                 return Err(Error::config(format!(

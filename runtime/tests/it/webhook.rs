@@ -635,6 +635,12 @@ async fn rotated_secrets_accept_either_and_a_misconfigured_one_is_refused_early(
         })
         .is_err()
     );
+    let zero = WebhookConfig {
+        handler_timeout: Duration::ZERO,
+        ..stripe_config()
+    };
+    let err = Receiver::new(zero, StripeEvents, rec.handler()).expect_err("zero timeout");
+    assert!(err.to_string().contains("handler_timeout is 0"), "{err}");
     // Secrets that cannot be read: the vendor is told to retry, nothing is handled.
     let unset = WebhookConfig::new(
         "StripeGateway",
