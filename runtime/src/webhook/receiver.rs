@@ -140,7 +140,12 @@ where
         let config = &self.inner.config;
         let span = observe::span(&config.vendor, config.scheme.name(), &id);
         let work = async {
-            let (outcome, rejection, events, detail) = self.run(headers, body).await;
+            let Ran {
+                outcome,
+                rejection,
+                events,
+                detail,
+            } = self.run(headers, body).await;
             let answer = Answer::new(&config.scheme, outcome, detail.as_deref());
             observe::finish(
                 &tracing::Span::current(),
@@ -175,18 +180,8 @@ where
             .unwrap_or_else(CorrelationId::generate)
     }
 
-    /// The delivery's outcome, its refusal if any, its events, and the detail for
-    /// the answer's body.
-    async fn run(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> (
-        Outcome,
-        Option<Rejection>,
-        Vec<EventReceipt>,
-        Option<String>,
-    ) {
+    /// Everything but the answer, which depends on the scheme.
+    async fn run(&self, headers: &HeaderMap, body: &[u8]) -> Ran {
         let inner = &*self.inner;
         let vendor = inner.config.vendor.as_str();
         let refuse = |r: Rejection| {
@@ -195,7 +190,7 @@ where
             // Refusals of unauthenticated input say what failed, not why in detail.
             let detail = matches!(r, Rejection::Malformed(_) | Rejection::TooLarge { .. })
                 .then(|| r.to_string());
-            (outcome, Some(r), Vec::new(), detail)
+            Ran::refused(outcome, Some(r), detail)
         };
         if body.len() > inner.config.max_body {
             return refuse(Rejection::TooLarge {
@@ -207,7 +202,7 @@ where
             Ok(keys) => keys,
             Err(e) => {
                 observe::rejected(vendor, Outcome::Unavailable, &e);
-                return (Outcome::Unavailable, None, Vec::new(), None);
+                return Ran::refused(Outcome::Unavailable, None, None);
             }
         };
         let now = SystemTime::now()
@@ -228,7 +223,7 @@ where
             Err(m) => {
                 observe::rejected(vendor, Outcome::RejectedMalformed, &m);
                 let detail = m.to_string();
-                return (Outcome::RejectedMalformed, None, Vec::new(), Some(detail));
+                return Ran::refused(Outcome::RejectedMalformed, None, Some(detail));
             }
         };
         let mut events = Vec::with_capacity(incoming.len());
@@ -247,7 +242,12 @@ where
                     .and_then(|e| e.error.clone())
             })
             .flatten();
-        (outcome, None, events, detail)
+        Ran {
+            outcome,
+            rejection: None,
+            events,
+            detail,
+        }
     }
 
     /// One event: claim, handle, record.
@@ -309,6 +309,29 @@ where
                 }
                 receipt(Outcome::HandlerFailed, Some(error))
             }
+        }
+    }
+}
+
+/// What [`Receiver::run`] decided.
+struct Ran {
+    /// The delivery's outcome.
+    outcome: Outcome,
+    /// Why it was refused before decoding, if it was.
+    rejection: Option<Rejection>,
+    /// Each decoded event's receipt.
+    events: Vec<EventReceipt>,
+    /// What the answer's body says after the outcome (never a secret).
+    detail: Option<String>,
+}
+
+impl Ran {
+    fn refused(outcome: Outcome, rejection: Option<Rejection>, detail: Option<String>) -> Ran {
+        Ran {
+            outcome,
+            rejection,
+            events: Vec::new(),
+            detail,
         }
     }
 }
