@@ -37,6 +37,12 @@
 //! | [`limit`] | client-side rate limiter (GCRA) adjusted by the vendor's headers; quota tracking and warnings |
 //! | [`fallback`] | degradation: cached or static answers, marked [`Degraded`]; the paths [`Pipeline::send`] routes such operations through |
 //!
+//! ## Inbound
+//!
+//! | module | what it decides |
+//! |---|---|
+//! | [`webhook`] | vendor deliveries: signature schemes, timestamp tolerance, exactly-once handling through a dedupe store, the answer each vendor expects; a `tower` service and an axum route behind features |
+//!
 //! ## The rest
 //!
 //! | module | what it holds |
@@ -75,6 +81,7 @@ pub mod shared;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod timeout;
+pub mod webhook;
 
 /// The maps a call looks up on every send (operation policies and observers, rate-limit
 /// buckets), keyed by names from the adapter's own configuration: foldhash, several

@@ -6,6 +6,9 @@ mod observe;
 mod pipeline;
 mod redis;
 mod replicas;
+mod webhook;
+mod webhook_http;
+mod webhook_redis;
 
 use std::time::Duration;
 

@@ -8,6 +8,7 @@
 //! | `<prefix>:<adapter>:quota:<window>` | requests counted in a quota window | `quota.lua` |
 //! | `<prefix>:idem:<operation>:<fingerprint>` | the key of a call with unknown outcome | `SET PX` / `GET` / `DEL` |
 //! | `<prefix>:<adapter>:cache:<operation>:<digest>` | a hash: status, content type, stored-at, body | `cache_put.lua`, `HMGET` |
+//! | `<prefix>:webhook:<vendor>:<event id>` | a claim's token while a handler runs, then `processed` | `dedupe_claim.lua`, `SET PX`, `dedupe_release.lua` (`dedupe.rs`) |
 //!
 //! Why Lua: each decision reads and writes several values (every lane of a bucket, a
 //! counter and its cap); as one script it runs atomically, so replicas never
@@ -39,6 +40,8 @@ use crate::idempotency::IdempotencyStore;
 use crate::shared::{
     Admission, CachedResponse, FallbackCache, Lane, QuotaStore, RateStore, StoreFuture,
 };
+
+mod dedupe;
 
 /// How to reach Redis and how long to wait for it.
 ///
