@@ -46,6 +46,8 @@
 //! | [`policy`] | [`Policy`]: per-operation settings and how overrides merge |
 //! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`] |
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
+//! | [`validate`] | checks of a request against its spec's constraints, before sending |
+//! | [`convert`] | checked integer conversions between domain and wire types |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
 //! | [`shared`] | state replicas share: in-memory stores, and Redis ones ([`shared::redis`]) |
 //! | [`testing`] | [`testing::MockVendor`]: a fault-injecting vendor on loopback |
@@ -54,6 +56,7 @@
 pub mod auth;
 pub mod breaker;
 pub mod config;
+pub mod convert;
 pub mod error;
 pub mod fallback;
 pub mod form;
@@ -68,6 +71,7 @@ pub mod retry;
 pub mod shared;
 pub mod testing;
 pub mod timeout;
+pub mod validate;
 
 /// The maps a call looks up on every send (operation policies and observers, rate-limit
 /// buckets), keyed by names from the adapter's own configuration: foldhash, several

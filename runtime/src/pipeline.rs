@@ -423,6 +423,26 @@ impl Pipeline {
         self.inner.record_degraded(operation, degraded);
     }
 
+    /// Counts `error`, which ended a call before anything was sent (a request that
+    /// breaks the spec's constraints, see [`crate::validate`]), in
+    /// `portcullis_calls_total` under its kind's outcome (`invalid`), logs it once, and
+    /// hands it back. Generated code passes every error of its pre-send checks here.
+    ///
+    /// ```no_run
+    /// # fn demo(pipeline: &portcullis_runtime::Pipeline, note: &str) -> Result<(), portcullis_runtime::Error> {
+    /// use portcullis_runtime::validate;
+    /// validate::max_length("create_refund", "$.note", note, 500).map_err(|e| pipeline.refused(e))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn refused(&self, error: Error) -> Error {
+        if let Some(op) = error.operation() {
+            self.inner
+                .observe
+                .not_sent(op, self.inner.policy(op), &error);
+        }
+        error
+    }
+
     /// The Redis state, when [`AdapterConfig::shared_state`] chose Redis.
     pub fn redis(&self) -> Option<&RedisState> {
         self.inner.redis.as_ref()

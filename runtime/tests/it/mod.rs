@@ -6,6 +6,7 @@ mod observe;
 mod pipeline;
 mod redis;
 mod replicas;
+mod validate;
 
 use std::time::Duration;
 
