@@ -91,7 +91,9 @@ pub use config::AdapterConfig;
 pub use error::{Error, ErrorKind, LimitedBy, Outcome, TimeoutLimit};
 pub use fallback::{Degraded, DegradedSource, Fallback};
 pub use http::Method;
-pub use idempotency::{IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement};
+pub use idempotency::{
+    IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement, KeyShape, KeySource,
+};
 pub use limit::{QuotaEvent, QuotaPolicy, RateLimit, RateLimitInfo, ResetStyle};
 pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use pipeline::Pipeline;

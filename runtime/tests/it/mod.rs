@@ -1,5 +1,6 @@
 mod auth;
 mod chaos;
+mod idempotency;
 mod limits;
 mod mock_vendor;
 mod observe;
