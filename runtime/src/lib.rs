@@ -43,6 +43,7 @@
 //! |---|---|
 //! | [`pipeline`] | [`Pipeline`]: the layer order and the send loop |
 //! | [`config`] | [`AdapterConfig`]: what generated code builds and users override |
+//! | [`settings`] | values that belong to the account (an account id, an API version), and static headers |
 //! | [`policy`] | [`Policy`]: per-operation settings and how overrides merge |
 //! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`] |
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
@@ -68,6 +69,7 @@ pub mod policy;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod settings;
 pub mod shared;
 pub mod testing;
 pub mod timeout;
@@ -101,6 +103,7 @@ pub use policy::Policy;
 pub use request::Request;
 pub use response::Response;
 pub use retry::{RetryBudgetPolicy, RetryPolicy};
+pub use settings::{ConfigValue, SettingSource};
 pub use shared::{RedisConfig, SharedState};
 
 /// Re-exported so generated code and users name the same versions.

@@ -136,6 +136,8 @@ struct Inner {
     /// Outages of the shared store and its per-command limit (`None`: local state).
     shared: Option<Arc<StoreGuard>>,
     redis: Option<RedisState>,
+    /// Settings and static headers, resolved once (`settings.rs`).
+    settings: crate::settings::Resolved,
 }
 
 impl Pipeline {
@@ -262,6 +264,7 @@ impl Pipeline {
                 cache,
                 shared,
                 redis,
+                settings: crate::settings::Resolved::resolve(&config)?,
             }),
         })
     }
@@ -269,6 +272,26 @@ impl Pipeline {
     /// The adapter name.
     pub fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// The value of setting `name` ([`AdapterConfig::setting`]), resolved when the
+    /// pipeline was built; a name the adapter does not declare is a
+    /// [`Error::Config`].
+    ///
+    /// ```no_run
+    /// # fn demo(pipeline: &portcullis_runtime::Pipeline) -> Result<(), portcullis_runtime::Error> {
+    /// use portcullis_runtime::{Method, Request};
+    /// let req = Request::new("send_message", Method::POST, "/2010-04-01/Accounts/{AccountSid}/Messages.json")
+    ///     .path_param("AccountSid", pipeline.setting("account_sid")?);
+    /// # let _ = req; Ok(()) }
+    /// ```
+    pub fn setting(&self, name: &str) -> Result<&str, Error> {
+        self.inner.settings.setting(name).ok_or_else(|| {
+            Error::config(format!(
+                "{}: setting {name} is not declared; declare it with AdapterConfig::setting",
+                self.inner.name
+            ))
+        })
     }
 
     /// The breaker guarding `operation` (shared by the adapter unless its policy says

@@ -49,6 +49,9 @@ impl Inner {
                 HeaderValue::from_static("application/json"),
             );
         }
+        for (name, value) in self.settings.headers() {
+            headers.insert(name.clone(), value.clone());
+        }
         if let Credential::Header(name, value) = credential {
             headers.insert(name.clone(), value.clone());
         }

@@ -7,6 +7,7 @@ mod observe;
 mod pipeline;
 mod redis;
 mod replicas;
+mod settings;
 mod validate;
 
 use std::time::Duration;
