@@ -294,6 +294,21 @@ impl Pipeline {
         })
     }
 
+    /// Classifies a final response the adapter did not map to success, like
+    /// [`Error::from_vendor_response`], and: on 401 and 403 without a parsed `code`
+    /// or `message`, reads the vendor's own message from the usual error body shapes;
+    /// masks in every message any secret this adapter sends (a vendor that echoes the
+    /// key it rejected must not put it in logs).
+    pub fn vendor_error(
+        &self,
+        operation: &str,
+        resp: &Response,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Error {
+        crate::auth::vendor_error(&self.inner.auth, operation, resp, code, message)
+    }
+
     /// The breaker guarding `operation` (shared by the adapter unless its policy says
     /// [`BreakerScope::Operation`]).
     pub fn breaker(&self, operation: &str) -> Arc<CircuitBreaker> {

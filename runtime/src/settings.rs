@@ -322,8 +322,9 @@ mod tests {
             .setting_value("acount_sid", "AC2");
         let err = Resolved::resolve(&typo).expect_err("typo");
         assert!(
-            err.to_string()
-                .contains("setting_value(\"acount_sid\") names no declared setting (declared: account_sid)"),
+            err.to_string().contains(
+                "setting_value(\"acount_sid\") names no declared setting (declared: account_sid)"
+            ),
             "{err}"
         );
         let undeclared = AdapterConfig::new("A", "https://x.example")

@@ -1,4 +1,5 @@
 mod auth;
+mod auth_rejection;
 mod chaos;
 mod idempotency;
 mod limits;
