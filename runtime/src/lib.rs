@@ -47,6 +47,7 @@
 //! | [`policy`] | [`Policy`]: per-operation settings and how overrides merge |
 //! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`] |
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
+//! | [`multipart`] | `multipart/form-data` bodies: text and file parts, streamed, replayable |
 //! | [`validate`] | checks of a request against its spec's constraints, before sending |
 //! | [`convert`] | checked integer conversions between domain and wire types |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
@@ -63,6 +64,7 @@ pub mod fallback;
 pub mod form;
 pub mod idempotency;
 pub mod limit;
+pub mod multipart;
 pub mod observe;
 pub mod pipeline;
 pub mod policy;

@@ -6,15 +6,17 @@
 
 use std::borrow::Cow;
 use std::fmt::{self, Display};
+use std::sync::Arc;
 
 use bytes::Bytes;
-use http::Method;
+use http::{HeaderValue, Method};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::form;
 use crate::idempotency::{IdempotencyKey, KeyPlacement};
+use crate::multipart::{self, Multipart};
 
 /// Everything but RFC 3986 unreserved characters is encoded in a path segment, so a
 /// `/`, `?` or `#` inside a value cannot change which resource is addressed.
@@ -26,9 +28,39 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// A request body with its content type.
 #[derive(Clone)]
-pub(crate) struct Body {
-    pub(crate) content_type: &'static str,
-    pub(crate) bytes: Bytes,
+pub(crate) enum Body {
+    /// One buffer: JSON, a form, raw bytes.
+    Bytes {
+        content_type: &'static str,
+        bytes: Bytes,
+    },
+    /// `multipart/form-data`, encoded once and streamed segment by segment.
+    Multipart(Arc<multipart::Encoded>),
+}
+
+impl Body {
+    /// The `Content-Type` header value.
+    pub(crate) fn content_type(&self) -> HeaderValue {
+        match self {
+            Body::Bytes { content_type, .. } => HeaderValue::from_static(content_type),
+            Body::Multipart(m) => m.content_type.clone(),
+        }
+    }
+
+    /// The body of one attempt: the same bytes every time (shared, not copied).
+    pub(crate) fn to_wire(&self) -> reqwest::Body {
+        match self {
+            Body::Bytes { bytes, .. } => reqwest::Body::from(bytes.clone()),
+            Body::Multipart(m) => m.body(),
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Body::Bytes { bytes, .. } => bytes.len() as u64,
+            Body::Multipart(m) => m.len(),
+        }
+    }
 }
 
 /// One vendor call, described by generated code.
@@ -119,7 +151,7 @@ impl Request {
         })?;
         let encoded =
             form::encode(&value).map_err(|e| Error::config(format!("{}: {e}", self.operation)))?;
-        self.body = Some(Body {
+        self.body = Some(Body::Bytes {
             content_type: "application/x-www-form-urlencoded",
             bytes: Bytes::from(encoded),
         });
@@ -134,7 +166,7 @@ impl Request {
                 self.operation
             ))
         })?;
-        self.body = Some(Body {
+        self.body = Some(Body::Bytes {
             content_type: "application/json",
             bytes: Bytes::from(bytes),
         });
@@ -149,11 +181,33 @@ impl Request {
         } else {
             content_type
         };
-        self.body = Some(Body {
+        self.body = Some(Body::Bytes {
             content_type,
             bytes: bytes.into(),
         });
         self
+    }
+
+    /// Sets a `multipart/form-data` body (see [`crate::multipart`]): encoded now,
+    /// streamed to the wire on each attempt, the same bytes every time. A part with
+    /// an empty name or an invalid content type, or a given boundary that a part
+    /// contains, is an [`Error::Config`].
+    ///
+    /// ```
+    /// use portcullis_runtime::multipart::Multipart;
+    /// use portcullis_runtime::{Method, Request};
+    ///
+    /// let form = Multipart::new()
+    ///     .text("purpose", "identity_document")
+    ///     .file("file", "passport.png", "image/png", vec![0x89, b'P', b'N', b'G']);
+    /// let req = Request::new("upload_file", Method::POST, "/v1/files").multipart(form)?;
+    /// assert_eq!(req.body_bytes(), None, "streamed, not one buffer");
+    /// # Ok::<(), portcullis_runtime::Error>(())
+    /// ```
+    pub fn multipart(mut self, form: Multipart) -> Result<Self, Error> {
+        let encoded = form.encode(&self.operation)?;
+        self.body = Some(Body::Multipart(Arc::new(encoded)));
+        Ok(self)
     }
 
     /// Attaches the call's idempotency key. This marks the call safe to retry, so
@@ -173,9 +227,13 @@ impl Request {
         &self.method
     }
 
-    /// The body bytes, if any.
+    /// The body bytes, if the body is one buffer (`None` for no body and for a
+    /// multipart body, which is streamed in segments).
     pub fn body_bytes(&self) -> Option<&[u8]> {
-        self.body.as_ref().map(|b| &b.bytes[..])
+        match &self.body {
+            Some(Body::Bytes { bytes, .. }) => Some(&bytes[..]),
+            _ => None,
+        }
     }
 
     /// The path with placeholders filled and encoded, plus the encoded query string.
@@ -265,7 +323,7 @@ impl fmt::Debug for Request {
                 "headers",
                 &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
             )
-            .field("body_len", &self.body.as_ref().map(|b| b.bytes.len()))
+            .field("body_len", &self.body.as_ref().map(Body::len))
             .field("idempotency", &self.idempotency)
             .finish()
     }
@@ -319,8 +377,8 @@ mod tests {
             .form_body(&json!({"amount": 1, "metadata": {"k": "v"}}))
             .expect("form");
         let body = r.body.as_ref().expect("body");
-        assert_eq!(body.content_type, "application/x-www-form-urlencoded");
-        assert_eq!(&body.bytes[..], b"amount=1&metadata[k]=v");
+        assert_eq!(body.content_type(), "application/x-www-form-urlencoded");
+        assert_eq!(r.body_bytes(), Some(&b"amount=1&metadata[k]=v"[..]));
         let r = r.json_body(&json!({"a": 1})).expect("json");
         assert_eq!(r.body_bytes(), Some(&br#"{"a":1}"#[..]));
         assert!(

@@ -73,11 +73,8 @@ impl Inner {
             headers.insert(name, value);
         }
         if let Some(body) = &req.body {
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static(body.content_type),
-            );
-            *out.body_mut() = Some(reqwest::Body::from(body.bytes.clone()));
+            headers.insert(http::header::CONTENT_TYPE, body.content_type());
+            *out.body_mut() = Some(body.to_wire());
         } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
             // Some vendors reject a bodiless write without a length.
             headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));

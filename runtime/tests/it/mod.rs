@@ -4,6 +4,7 @@ mod chaos;
 mod idempotency;
 mod limits;
 mod mock_vendor;
+mod multipart;
 mod observe;
 mod pipeline;
 mod redis;
