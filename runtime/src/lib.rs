@@ -36,6 +36,7 @@
 //! | [`auth`] | secrets from env, file, memory or a vault; bearer, basic, API key, OAuth2 client credentials; 401 renew-and-replay |
 //! | [`limit`] | client-side rate limiter (GCRA) adjusted by the vendor's headers; quota tracking and warnings |
 //! | [`fallback`] | degradation: cached or static answers, marked [`Degraded`] |
+//! | [`paginate`] | lists: every page through the pipeline under one budget, collected or streamed |
 //!
 //! ## The rest
 //!
@@ -66,6 +67,7 @@ pub mod idempotency;
 pub mod limit;
 pub mod multipart;
 pub mod observe;
+pub mod paginate;
 pub mod pipeline;
 pub mod policy;
 pub mod request;

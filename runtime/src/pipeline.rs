@@ -309,6 +309,16 @@ impl Pipeline {
         crate::auth::vendor_error(&self.inner.auth, operation, resp, code, message)
     }
 
+    /// The base URL requests are sent under (a next page must stay on its origin).
+    pub(crate) fn base_url(&self) -> &reqwest::Url {
+        &self.inner.base
+    }
+
+    /// The budget of one call of `operation` (`None`: unbounded).
+    pub(crate) fn budget(&self, operation: &str) -> Option<Duration> {
+        self.inner.policy(operation).budget
+    }
+
     /// The breaker guarding `operation` (shared by the adapter unless its policy says
     /// [`BreakerScope::Operation`]).
     pub fn breaker(&self, operation: &str) -> Arc<CircuitBreaker> {
@@ -524,7 +534,7 @@ impl Pipeline {
         // The clock is read once per attempt start and once per attempt end; every
         // limit and breaker record is computed from those two readings.
         let mut now = Instant::now();
-        let deadline = Deadline::start_at(now, policy.budget);
+        let deadline = Deadline::start_at(now, policy.budget).until(req.deadline);
         let op_breaker;
         let breaker: &CircuitBreaker = if policy.breaker.scope == BreakerScope::Adapter {
             &inner.adapter_breaker
@@ -839,6 +849,9 @@ impl Inner {
             h.update(v.as_bytes());
         }
         h.update([2]);
+        if let Some(target) = &req.target {
+            h.update(target.as_bytes());
+        }
         for (k, v) in &req.query {
             h.update([0]);
             h.update(k.as_bytes());

@@ -76,6 +76,13 @@ pub struct Request {
     pub(crate) idempotency: Option<(IdempotencyKey, KeyPlacement)>,
     /// Sent without credentials (the spec's `security: []` for this operation).
     pub(crate) anonymous: bool,
+    /// The caller's deadline: the call ends by then even if its budget would last
+    /// longer (a paginated method's one budget for all its pages).
+    pub(crate) deadline: Option<tokio::time::Instant>,
+    /// Where the vendor said the next page is: an encoded path and query from the
+    /// origin's root, sent instead of the template's (which stays the request's name
+    /// in spans and metrics).
+    pub(crate) target: Option<Box<str>>,
 }
 
 impl Request {
@@ -97,7 +104,46 @@ impl Request {
             body: None,
             idempotency: None,
             anonymous: false,
+            deadline: None,
+            target: None,
         }
+    }
+
+    /// Ends the call by `deadline` at the latest: each attempt, backoff and wait
+    /// spends from `min(the operation's budget, deadline)`, and a call whose deadline
+    /// has passed ends with [`Error::Timeout`] (limit `Budget`) before sending.
+    /// [`crate::paginate`] gives every page of a list the method's one deadline this
+    /// way.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use portcullis_runtime::{Method, Request};
+    ///
+    /// let by = tokio::time::Instant::now() + Duration::from_secs(5);
+    /// let req = Request::new("list", Method::GET, "/v1/things").deadline(by);
+    /// assert_eq!(req.deadline_at(), Some(by));
+    /// ```
+    pub fn deadline(mut self, deadline: tokio::time::Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The caller's deadline, if [`Request::deadline`] set one.
+    pub fn deadline_at(&self) -> Option<tokio::time::Instant> {
+        self.deadline
+    }
+
+    /// Sends this request to `url` (a next page's, already checked to be on the
+    /// adapter's origin) instead of the template's path and query: the vendor's URL
+    /// is complete (GitHub's and Twilio's carry the page size and filters again).
+    pub(crate) fn at(mut self, url: &reqwest::Url) -> Self {
+        self.query.clear();
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        self.target = Some(target.into_boxed_str());
+        self
     }
 
     /// Sends this request without credentials, for an operation whose spec says
@@ -250,6 +296,20 @@ impl Request {
         Ok(out)
     }
 
+    /// Appends the path under the base URL's `base_path` (or a next page's path,
+    /// which is from the origin's root).
+    pub(crate) fn write_full_path(&self, base_path: &str, out: &mut String) -> Result<(), Error> {
+        if let Some(target) = &self.target {
+            out.push_str(target.split_once('?').map_or(target, |(p, _)| p));
+            return Ok(());
+        }
+        out.push_str(base_path.trim_end_matches('/'));
+        if !self.path.starts_with('/') {
+            out.push('/');
+        }
+        self.write_path(out)
+    }
+
     /// Appends the path with its placeholders filled, each value encoded as one segment.
     pub(crate) fn write_path(&self, out: &mut String) -> Result<(), Error> {
         let mut rest: &str = &self.path;
@@ -288,8 +348,12 @@ impl Request {
         Ok(())
     }
 
-    /// Appends the encoded query string (without `?`).
+    /// Appends the encoded query string (without `?`): a next page's own query, or
+    /// the parameters added to the request.
     pub(crate) fn write_query(&self, out: &mut String) {
+        if let Some((_, query)) = self.target.as_deref().and_then(|t| t.split_once('?')) {
+            out.push_str(query);
+        }
         for (name, value) in &self.query {
             if !out.is_empty() {
                 out.push('&');
@@ -325,6 +389,8 @@ impl fmt::Debug for Request {
             )
             .field("body_len", &self.body.as_ref().map(Body::len))
             .field("idempotency", &self.idempotency)
+            .field("deadline", &self.deadline)
+            .field("next_page", &self.target.is_some())
             .finish()
     }
 }
@@ -369,6 +435,27 @@ mod tests {
             .path_param("id", "x")
             .render_path();
         assert!(matches!(unclosed, Err(Error::Config { .. })));
+    }
+
+    #[test]
+    fn a_next_page_replaces_path_and_query() {
+        let url =
+            reqwest::Url::parse("https://api.example.com/v3/repos/1/issues?page=2&per_page=100")
+                .expect("url");
+        let r = Request::new("list", Method::GET, "/repos/{owner}/issues")
+            .path_param("owner", "o")
+            .query("state", "open")
+            .at(&url);
+        let mut path = String::new();
+        r.write_full_path("/v3", &mut path).expect("path");
+        assert_eq!(path, "/v3/repos/1/issues", "from the origin's root");
+        let mut query = String::new();
+        r.write_query(&mut query);
+        assert_eq!(query, "page=2&per_page=100", "the vendor's query, whole");
+        assert_eq!(
+            r.path, "/repos/{owner}/issues",
+            "the template names it still"
+        );
     }
 
     #[test]

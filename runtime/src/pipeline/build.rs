@@ -17,13 +17,9 @@ impl Inner {
         credential: &Credential,
     ) -> Result<reqwest::Request, Error> {
         let op = &req.operation;
-        let base_path = self.base.path().trim_end_matches('/');
+        let base_path = self.base.path();
         let mut path = String::with_capacity(base_path.len() + req.path.len() + 16);
-        path.push_str(base_path);
-        if !req.path.starts_with('/') {
-            path.push('/');
-        }
-        req.write_path(&mut path)?;
+        req.write_full_path(base_path, &mut path)?;
         let mut query = String::new();
         req.write_query(&mut query);
         if let Credential::Query(name, secret) = credential {

@@ -6,6 +6,7 @@ mod limits;
 mod mock_vendor;
 mod multipart;
 mod observe;
+mod paginate;
 mod pipeline;
 mod redis;
 mod replicas;
