@@ -1,27 +1,5 @@
-//! What the vendor's spec allows an idempotency key to look like, and keys that fit.
-//!
-//! Square's `idempotency_key` is at most 45 characters; another vendor wants a UUID or
-//! a key matching a pattern. A key that does not fit earns a 400 or 422 on every call,
-//! so the key is made to fit:
-//!
-//! 1. **Verbatim** when it fits: `create_payment:order-42`, as [`IdempotencyKey::derive`]
-//!    has always made it (so keys already in flight across an upgrade do not change).
-//! 2. Else the older digest form `create_payment:sha256:<64 hex>`, if that fits.
-//! 3. Else a **shortened** key: SHA-256 of the operation and the value, written in the
-//!    first alphabet the shape accepts (lowercase hex, base62, lowercase or uppercase
-//!    base36, uppercase hex, digits, base64url), with the `operation:` prefix while it
-//!    still leaves room for 128 bits, cut to the maximum length. With `format: uuid`, a
-//!    UUID whose 122 free bits come from the digest.
-//!
-//! The same operation and value give the same key in every process, on every retry and
-//! replay. Two different values share a shortened key only if their digests agree on
-//! every character kept: with `b` bits kept (128 whenever the maximum length allows:
-//! 22 base62 or 32 hex characters), the chance that any two of `n` keys collide is
-//! below `n² / 2^(b+1)`; for a trillion keys and 128 bits, about 10⁻¹⁵. When the
-//! maximum length is too short for 128 bits, the key keeps as many as fit.
-//!
-//! Random keys (UUIDv4, for calls without a domain value) are reshaped the same way
-//! from random bytes when a UUID does not fit.
+//! What the vendor's spec allows an idempotency key to look like, and keys that fit
+//! (the rules are on [`KeyShape`]).
 
 use std::fmt;
 
@@ -38,6 +16,29 @@ const TARGET_BITS: f64 = 128.0;
 /// The constraints of the body field or header an idempotency key goes into, from the
 /// spec (`maxLength`, `minLength`, `pattern`, `format: uuid`). Built in `const`
 /// context, so generated code declares one `static` per operation.
+///
+/// Square's `idempotency_key` is at most 45 characters; another vendor wants a UUID or
+/// a key matching a pattern. A key that does not fit earns a 400 or 422 on every call,
+/// so the key is made to fit:
+///
+/// 1. **Verbatim** when it fits: `create_payment:order-42`, as [`IdempotencyKey::derive`]
+///    has always made it (so keys already in flight across an upgrade do not change).
+/// 2. Else the older digest form `create_payment:sha256:<64 hex>`, if that fits.
+/// 3. Else a **shortened** key: SHA-256 of the operation and the value, written in the
+///    first alphabet the shape accepts (lowercase hex, base62, lowercase or uppercase
+///    base36, uppercase hex, digits, base64url), with the `operation:` prefix while it
+///    still leaves room for 128 bits, cut to the maximum length. With `format: uuid`, a
+///    UUID whose 122 free bits come from the digest.
+///
+/// The same operation and value give the same key in every process, on every retry and
+/// replay. Two different values share a shortened key only if their digests agree on
+/// every character kept: with `b` bits kept (128 whenever the maximum length allows:
+/// 22 base62 or 32 hex characters), the chance that any two of `n` keys collide is
+/// below `n² / 2^(b+1)`; for a trillion keys and 128 bits, about 10⁻¹⁵. When the
+/// maximum length is too short for 128 bits, the key keeps as many as fit.
+///
+/// Random keys (UUIDv4, for calls without a domain value) are reshaped the same way
+/// from random bytes when a UUID does not fit.
 ///
 /// # Examples
 ///
@@ -172,7 +173,7 @@ impl fmt::Display for KeyShape {
 impl IdempotencyKey {
     /// The key of one logical call of `operation`, derived from a domain value (the
     /// mapping's `key: req.order_id`; `field` names it in errors), fitted to `shape`
-    /// (see the [module docs](self) for how, and the collision bound).
+    /// (see [`KeyShape`] for how, and the collision bound).
     ///
     /// An empty or blank value is [`Error::InvalidRequest`]: every such call would
     /// share one key, and the vendor would answer the second with the first's result.

@@ -270,3 +270,20 @@ async fn a_stream_fetches_only_what_is_read() {
         Some(ErrorKind::Config)
     );
 }
+
+/// Generated port methods are `Send` futures and streams: so must these be, for a
+/// fetch that sends through the pipeline. (Compiled, not run.)
+#[allow(dead_code)]
+fn lists_are_send(p: &Pipeline) {
+    fn send<T: Send>(_: T) {}
+    let fetch = |page: PageAt| {
+        let req = page.request(Request::new("list", Method::GET, "/things"));
+        async move {
+            let resp = p.send(req).await?;
+            let items: Vec<String> = resp.decode_json("list")?;
+            Ok(Page::new(items, Next::link(&resp)))
+        }
+    };
+    send(Paginator::new(p, "list").collect(fetch));
+    send(Paginator::new(p, "list").stream(fetch));
+}
