@@ -534,7 +534,7 @@ impl Pipeline {
         // The clock is read once per attempt start and once per attempt end; every
         // limit and breaker record is computed from those two readings.
         let mut now = Instant::now();
-        let deadline = Deadline::start_at(now, policy.budget).until(req.deadline);
+        let deadline = Deadline::start_at(now, policy.budget).until(req.deadline_at());
         let op_breaker;
         let breaker: &CircuitBreaker = if policy.breaker.scope == BreakerScope::Adapter {
             &inner.adapter_breaker
@@ -849,7 +849,7 @@ impl Inner {
             h.update(v.as_bytes());
         }
         h.update([2]);
-        if let Some(target) = &req.target {
+        if let Some(target) = req.target() {
             h.update(target.as_bytes());
         }
         for (k, v) in &req.query {

@@ -68,9 +68,9 @@ impl Inner {
             })?;
             headers.insert(name, value);
         }
-        if let Some(body) = &req.body {
-            headers.insert(http::header::CONTENT_TYPE, body.content_type());
-            *out.body_mut() = Some(body.to_wire());
+        if let Some((content_type, body)) = req.wire_body() {
+            headers.insert(http::header::CONTENT_TYPE, content_type);
+            *out.body_mut() = Some(body);
         } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
             // Some vendors reject a bodiless write without a length.
             headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
