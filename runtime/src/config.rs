@@ -12,6 +12,7 @@ use crate::limit::{QuotaCallback, QuotaEvent, QuotaPolicy, RateLimit};
 use crate::observe::{DEFAULT_CORRELATION_HEADER, HealthCallback, HealthEvent, HealthPolicy};
 use crate::policy::Policy;
 use crate::retry::RetryBudgetPolicy;
+use crate::settings::{ConfigValue, SettingSource};
 use crate::shared::{FallbackCache, SharedState};
 
 /// Everything a [`crate::Pipeline`] needs to know about one adapter.
@@ -41,6 +42,9 @@ pub struct AdapterConfig {
     pub(crate) on_quota: Option<QuotaCallback>,
     pub(crate) shared_state: SharedState,
     pub(crate) fallback_cache: Option<Arc<dyn FallbackCache>>,
+    pub(crate) settings: BTreeMap<String, SettingSource>,
+    pub(crate) setting_values: BTreeMap<String, String>,
+    pub(crate) headers: Vec<(String, ConfigValue)>,
 }
 
 impl AdapterConfig {
@@ -69,6 +73,9 @@ impl AdapterConfig {
             on_quota: None,
             shared_state: SharedState::Local,
             fallback_cache: None,
+            settings: BTreeMap::new(),
+            setting_values: BTreeMap::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -271,6 +278,63 @@ impl AdapterConfig {
         self
     }
 
+    /// Declares setting `name`, a value that belongs to the account (Twilio's
+    /// `AccountSid`, an API version), read from `source` when the pipeline is built.
+    /// A missing or empty value fails [`crate::Pipeline::new`] with a
+    /// [`crate::Error::Config`] naming the setting and every place it was looked for.
+    /// Generated code reads it with [`crate::Pipeline::setting`]. See
+    /// [`crate::settings`].
+    ///
+    /// ```
+    /// use portcullis_runtime::{AdapterConfig, SettingSource};
+    ///
+    /// let cfg = AdapterConfig::new("TwilioMessages", "https://api.twilio.com")
+    ///     .setting("account_sid", SettingSource::env("TWILIO_ACCOUNT_SID"));
+    /// # let _ = cfg;
+    /// ```
+    pub fn setting(mut self, name: impl Into<String>, source: SettingSource) -> Self {
+        self.settings.insert(name.into(), source);
+        self
+    }
+
+    /// Sets the value of declared setting `name` in code, over its source. Naming a
+    /// setting the adapter does not declare fails [`crate::Pipeline::new`] (a typo
+    /// would otherwise be ignored).
+    ///
+    /// ```
+    /// use portcullis_runtime::{AdapterConfig, SettingSource};
+    ///
+    /// let cfg = AdapterConfig::new("TwilioMessages", "https://api.twilio.com")
+    ///     .setting("account_sid", SettingSource::env("TWILIO_ACCOUNT_SID"))
+    ///     .setting_value("account_sid", "AC0123456789abcdef");
+    /// # let _ = cfg;
+    /// ```
+    pub fn setting_value(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.setting_values.insert(name.into(), value.into());
+        self
+    }
+
+    /// A header every request of the adapter carries (GitHub's
+    /// `X-GitHub-Api-Version`), a literal or the value of a setting; validated when
+    /// the pipeline is built. A header the request sets itself (per operation) wins.
+    /// Repeatable; setting the same name twice keeps the later value.
+    ///
+    /// ```
+    /// use portcullis_runtime::{AdapterConfig, ConfigValue, SettingSource};
+    ///
+    /// let cfg = AdapterConfig::new("GitHubIssues", "https://api.github.com")
+    ///     .setting("api_version", SettingSource::literal("2022-11-28"))
+    ///     .header("X-GitHub-Api-Version", ConfigValue::setting("api_version"))
+    ///     .header("Accept", "application/vnd.github+json");
+    /// # let _ = cfg;
+    /// ```
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<ConfigValue>) -> Self {
+        let name = name.into();
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.headers.push((name, value.into()));
+        self
+    }
+
     /// The override of `operation`, created empty if absent, for editing in place.
     pub fn policy_mut(&mut self, operation: &str) -> &mut Policy {
         self.operations.entry(operation.to_owned()).or_default()
@@ -322,6 +386,9 @@ impl fmt::Debug for AdapterConfig {
             .field("buckets", &self.buckets)
             .field("quota", &self.quota)
             .field("shared_state", &self.shared_state)
+            .field("settings", &self.settings)
+            .field("setting_values", &self.setting_values)
+            .field("headers", &self.headers)
             .finish_non_exhaustive()
     }
 }

@@ -92,6 +92,9 @@ pub enum ErrorKind {
     Transport,
     /// The adapter is misconfigured (bad URL, header, missing secret).
     Config,
+    /// The request breaks a constraint the vendor's spec states (a length, pattern,
+    /// enum, range, or a number that does not fit the wire type): it was not sent.
+    InvalidRequest,
 }
 
 /// Every way an adapter call can fail.
@@ -197,6 +200,22 @@ pub enum Error {
         /// What is wrong; never contains a secret value.
         message: String,
     },
+    /// The request breaks a constraint of the vendor's spec (checked before sending,
+    /// see [`crate::validate`]), so the vendor would refuse it: it was not sent, and
+    /// retrying it cannot help. The message never contains the offending string value
+    /// (it may be personal data); numbers are shown.
+    #[error("{operation}: request field {field} breaks {constraint}: {message} (not sent)")]
+    InvalidRequest {
+        /// The adapter operation.
+        operation: String,
+        /// JSON path of the field in the request (`$.idempotency_key`, `$.items[2].sku`),
+        /// or the parameter (`query per_page`).
+        field: String,
+        /// The spec's constraint, as the spec words it (`maxLength 45`, `pattern ^[A-Z]+$`).
+        constraint: String,
+        /// What is wrong with the value (`61 characters`).
+        message: String,
+    },
 }
 
 fn fmt_status(status: Option<u16>) -> String {
@@ -256,6 +275,21 @@ impl Error {
         }
     }
 
+    /// A request that breaks the spec's `constraint` at `field`, found before sending.
+    pub fn invalid_request(
+        operation: &str,
+        field: &str,
+        constraint: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Error {
+        Error::InvalidRequest {
+            operation: operation.to_owned(),
+            field: field.to_owned(),
+            constraint: constraint.into(),
+            message: message.into(),
+        }
+    }
+
     /// The class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -267,6 +301,7 @@ impl Error {
             Error::Contract { .. } => ErrorKind::Contract,
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Config { .. } => ErrorKind::Config,
+            Error::InvalidRequest { .. } => ErrorKind::InvalidRequest,
         }
     }
 
@@ -285,7 +320,10 @@ impl Error {
             Error::Vendor { status, .. } => {
                 matches!(*status, 408 | 409 | 425 | 500 | 502 | 503 | 504)
             }
-            Error::Auth { .. } | Error::Contract { .. } | Error::Config { .. } => false,
+            Error::Auth { .. }
+            | Error::Contract { .. }
+            | Error::Config { .. }
+            | Error::InvalidRequest { .. } => false,
         }
     }
 
@@ -336,7 +374,8 @@ impl Error {
             | Error::Unavailable { operation, .. }
             | Error::Vendor { operation, .. }
             | Error::Contract { operation, .. }
-            | Error::Transport { operation, .. } => Some(operation),
+            | Error::Transport { operation, .. }
+            | Error::InvalidRequest { operation, .. } => Some(operation),
             Error::Config { .. } => None,
         }
     }
@@ -359,6 +398,11 @@ mod tests {
     fn classification_is_total_and_consistent() {
         let cases = [
             (Error::config("x"), ErrorKind::Config, false),
+            (
+                Error::invalid_request("op", "$.key", "maxLength 45", "61 characters"),
+                ErrorKind::InvalidRequest,
+                false,
+            ),
             (
                 Error::contract("op", "$.a".into(), "bad".into()),
                 ErrorKind::Contract,

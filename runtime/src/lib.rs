@@ -36,6 +36,7 @@
 //! | [`auth`] | secrets from env, file, memory or a vault; bearer, basic, API key, OAuth2 client credentials; 401 renew-and-replay |
 //! | [`limit`] | client-side rate limiter (GCRA) adjusted by the vendor's headers; quota tracking and warnings |
 //! | [`fallback`] | degradation: cached or static answers, marked [`Degraded`]; the paths [`Pipeline::send`] routes such operations through |
+//! | [`paginate`] | lists: every page through the pipeline under one budget, collected or streamed |
 //!
 //! ## Inbound
 //!
@@ -49,9 +50,13 @@
 //! |---|---|
 //! | [`pipeline`] | [`Pipeline`]: the layer order and the send loop |
 //! | [`config`] | [`AdapterConfig`]: what generated code builds and users override |
+//! | [`settings`] | values that belong to the account (an account id, an API version), and static headers |
 //! | [`policy`] | [`Policy`]: per-operation settings and how overrides merge |
 //! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`], decoded against the contract or classified ([`Error::from_vendor_response`]) |
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
+//! | [`multipart`] | `multipart/form-data` bodies: text and file parts, streamed, replayable |
+//! | [`validate`] | checks of a request against its spec's constraints, before sending |
+//! | [`convert`] | checked integer conversions between domain and wire types |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
 //! | [`shared`] | state replicas share: in-memory stores, and Redis ones ([`shared::redis`]) |
 //! | `testing` | behind the `testing` feature, for tests: `MockVendor` (a fault-injecting vendor on loopback), cassettes, `RedisServer`, the generated contract tests' helpers |
@@ -66,21 +71,26 @@
 pub mod auth;
 pub mod breaker;
 pub mod config;
+pub mod convert;
 pub mod error;
 pub mod fallback;
 pub mod form;
 pub mod idempotency;
 pub mod limit;
+pub mod multipart;
 pub mod observe;
+pub mod paginate;
 pub mod pipeline;
 pub mod policy;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod settings;
 pub mod shared;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod timeout;
+pub mod validate;
 pub mod webhook;
 
 /// The maps a call looks up on every send (operation policies and observers, rate-limit
@@ -101,7 +111,9 @@ pub use config::AdapterConfig;
 pub use error::{Error, ErrorKind, LimitedBy, Outcome, TimeoutLimit};
 pub use fallback::{Degraded, DegradedSource, Fallback};
 pub use http::Method;
-pub use idempotency::{IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement};
+pub use idempotency::{
+    IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement, KeyShape, KeySource,
+};
 pub use limit::{QuotaEvent, QuotaPolicy, RateLimit, RateLimitInfo, ResetStyle};
 pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use pipeline::Pipeline;
@@ -109,6 +121,7 @@ pub use policy::Policy;
 pub use request::Request;
 pub use response::Response;
 pub use retry::{RetryBudgetPolicy, RetryPolicy};
+pub use settings::{ConfigValue, SettingSource};
 pub use shared::{RedisConfig, SharedState};
 
 /// Re-exported so generated code and users name the same versions.

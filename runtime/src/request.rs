@@ -6,15 +6,17 @@
 
 use std::borrow::Cow;
 use std::fmt::{self, Display};
+use std::sync::Arc;
 
 use bytes::Bytes;
-use http::Method;
+use http::{HeaderValue, Method};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::form;
 use crate::idempotency::{IdempotencyKey, KeyPlacement};
+use crate::multipart::{self, Multipart};
 
 /// Everything but RFC 3986 unreserved characters is encoded in a path segment, so a
 /// `/`, `?` or `#` inside a value cannot change which resource is addressed.
@@ -24,11 +26,26 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// A request body with its content type.
+/// A request body in one buffer, with its content type.
 #[derive(Clone)]
 pub(crate) struct Body {
     pub(crate) content_type: &'static str,
     pub(crate) bytes: Bytes,
+}
+
+/// What few requests have, boxed so the request every call moves stays as small as
+/// it was without them.
+#[derive(Clone, Default)]
+pub(crate) struct Rare {
+    /// The caller's deadline: the call ends by then even if its budget would last
+    /// longer (a paginated method's one budget for all its pages).
+    deadline: Option<tokio::time::Instant>,
+    /// Where the vendor said the next page is: an encoded path and query from the
+    /// origin's root, sent instead of the template's (which stays the request's name
+    /// in spans and metrics).
+    target: Option<Box<str>>,
+    /// A `multipart/form-data` body, encoded once and streamed segment by segment.
+    multipart: Option<Arc<multipart::Encoded>>,
 }
 
 /// One vendor call, described by generated code.
@@ -44,6 +61,7 @@ pub struct Request {
     pub(crate) idempotency: Option<(IdempotencyKey, KeyPlacement)>,
     /// Sent without credentials (the spec's `security: []` for this operation).
     pub(crate) anonymous: bool,
+    pub(crate) rare: Option<Box<Rare>>,
 }
 
 impl Request {
@@ -65,7 +83,74 @@ impl Request {
             body: None,
             idempotency: None,
             anonymous: false,
+            rare: None,
         }
+    }
+
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// Where a next page is, if the request was sent there.
+    pub(crate) fn target(&self) -> Option<&str> {
+        self.rare.as_ref().and_then(|r| r.target.as_deref())
+    }
+
+    /// The `Content-Type` and the body of one attempt: the same bytes every time
+    /// (shared, not copied).
+    pub(crate) fn wire_body(&self) -> Option<(HeaderValue, reqwest::Body)> {
+        if let Some(m) = self.rare.as_ref().and_then(|r| r.multipart.as_ref()) {
+            return Some((m.content_type.clone(), m.body()));
+        }
+        let body = self.body.as_ref()?;
+        Some((
+            HeaderValue::from_static(body.content_type),
+            reqwest::Body::from(body.bytes.clone()),
+        ))
+    }
+
+    fn set_body(&mut self, body: Body) {
+        if let Some(r) = &mut self.rare {
+            r.multipart = None;
+        }
+        self.body = Some(body);
+    }
+
+    /// Ends the call by `deadline` at the latest: each attempt, backoff and wait
+    /// spends from `min(the operation's budget, deadline)`, and a call whose deadline
+    /// has passed ends with [`Error::Timeout`] (limit `Budget`) before sending.
+    /// [`crate::paginate`] gives every page of a list the method's one deadline this
+    /// way.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use portcullis_runtime::{Method, Request};
+    ///
+    /// let by = tokio::time::Instant::now() + Duration::from_secs(5);
+    /// let req = Request::new("list", Method::GET, "/v1/things").deadline(by);
+    /// assert_eq!(req.deadline_at(), Some(by));
+    /// ```
+    pub fn deadline(mut self, deadline: tokio::time::Instant) -> Self {
+        self.rare_mut().deadline = Some(deadline);
+        self
+    }
+
+    /// The caller's deadline, if [`Request::deadline`] set one.
+    pub fn deadline_at(&self) -> Option<tokio::time::Instant> {
+        self.rare.as_ref().and_then(|r| r.deadline)
+    }
+
+    /// Sends this request to `url` (a next page's, already checked to be on the
+    /// adapter's origin) instead of the template's path and query: the vendor's URL
+    /// is complete (GitHub's and Twilio's carry the page size and filters again).
+    pub(crate) fn at(mut self, url: &reqwest::Url) -> Self {
+        self.query.clear();
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        self.rare_mut().target = Some(target.into_boxed_str());
+        self
     }
 
     /// Sends this request without credentials, for an operation whose spec says
@@ -119,7 +204,7 @@ impl Request {
         })?;
         let encoded =
             form::encode(&value).map_err(|e| Error::config(format!("{}: {e}", self.operation)))?;
-        self.body = Some(Body {
+        self.set_body(Body {
             content_type: "application/x-www-form-urlencoded",
             bytes: Bytes::from(encoded),
         });
@@ -134,7 +219,7 @@ impl Request {
                 self.operation
             ))
         })?;
-        self.body = Some(Body {
+        self.set_body(Body {
             content_type: "application/json",
             bytes: Bytes::from(bytes),
         });
@@ -149,11 +234,34 @@ impl Request {
         } else {
             content_type
         };
-        self.body = Some(Body {
+        self.set_body(Body {
             content_type,
             bytes: bytes.into(),
         });
         self
+    }
+
+    /// Sets a `multipart/form-data` body (see [`crate::multipart`]): encoded now,
+    /// streamed to the wire on each attempt, the same bytes every time. A part with
+    /// an empty name or an invalid content type, or a given boundary that a part
+    /// contains, is an [`Error::Config`].
+    ///
+    /// ```
+    /// use portcullis_runtime::multipart::Multipart;
+    /// use portcullis_runtime::{Method, Request};
+    ///
+    /// let form = Multipart::new()
+    ///     .text("purpose", "identity_document")
+    ///     .file("file", "passport.png", "image/png", vec![0x89, b'P', b'N', b'G']);
+    /// let req = Request::new("upload_file", Method::POST, "/v1/files").multipart(form)?;
+    /// assert_eq!(req.body_bytes(), None, "streamed, not one buffer");
+    /// # Ok::<(), portcullis_runtime::Error>(())
+    /// ```
+    pub fn multipart(mut self, form: Multipart) -> Result<Self, Error> {
+        let encoded = form.encode(&self.operation)?;
+        self.body = None;
+        self.rare_mut().multipart = Some(Arc::new(encoded));
+        Ok(self)
     }
 
     /// Attaches the call's idempotency key. This marks the call safe to retry, so
@@ -173,7 +281,8 @@ impl Request {
         &self.method
     }
 
-    /// The body bytes, if any.
+    /// The body bytes, if the body is one buffer (`None` for no body and for a
+    /// multipart body, which is streamed in segments).
     pub fn body_bytes(&self) -> Option<&[u8]> {
         self.body.as_ref().map(|b| &b.bytes[..])
     }
@@ -190,6 +299,20 @@ impl Request {
             out.push_str(&query);
         }
         Ok(out)
+    }
+
+    /// Appends the path under the base URL's `base_path` (or a next page's path,
+    /// which is from the origin's root).
+    pub(crate) fn write_full_path(&self, base_path: &str, out: &mut String) -> Result<(), Error> {
+        if let Some(target) = self.target() {
+            out.push_str(target.split_once('?').map_or(target, |(p, _)| p));
+            return Ok(());
+        }
+        out.push_str(base_path.trim_end_matches('/'));
+        if !self.path.starts_with('/') {
+            out.push('/');
+        }
+        self.write_path(out)
     }
 
     /// Appends the path with its placeholders filled, each value encoded as one segment.
@@ -230,8 +353,12 @@ impl Request {
         Ok(())
     }
 
-    /// Appends the encoded query string (without `?`).
+    /// Appends the encoded query string (without `?`): a next page's own query, or
+    /// the parameters added to the request.
     pub(crate) fn write_query(&self, out: &mut String) {
+        if let Some((_, query)) = self.target().and_then(|t| t.split_once('?')) {
+            out.push_str(query);
+        }
         for (name, value) in &self.query {
             if !out.is_empty() {
                 out.push('&');
@@ -253,6 +380,15 @@ pub(crate) fn push_query_pair(out: &mut String, name: &str, value: &str) {
     out.push_str(&form::encode_component(value).replace('+', "%20"));
 }
 
+impl Request {
+    fn body_len(&self) -> Option<u64> {
+        match self.rare.as_ref().and_then(|r| r.multipart.as_ref()) {
+            Some(m) => Some(m.len()),
+            None => self.body.as_ref().map(|b| b.bytes.len() as u64),
+        }
+    }
+}
+
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Header values and bodies may hold personal data; show their shape only.
@@ -265,8 +401,10 @@ impl fmt::Debug for Request {
                 "headers",
                 &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
             )
-            .field("body_len", &self.body.as_ref().map(|b| b.bytes.len()))
+            .field("body_len", &self.body_len())
             .field("idempotency", &self.idempotency)
+            .field("deadline", &self.deadline_at())
+            .field("next_page", &self.target().is_some())
             .finish()
     }
 }
@@ -314,15 +452,59 @@ mod tests {
     }
 
     #[test]
+    fn a_next_page_replaces_path_and_query() {
+        let url =
+            reqwest::Url::parse("https://api.example.com/v3/repos/1/issues?page=2&per_page=100")
+                .expect("url");
+        let r = Request::new("list", Method::GET, "/repos/{owner}/issues")
+            .path_param("owner", "o")
+            .query("state", "open")
+            .at(&url);
+        let mut path = String::new();
+        r.write_full_path("/v3", &mut path).expect("path");
+        assert_eq!(path, "/v3/repos/1/issues", "from the origin's root");
+        let mut query = String::new();
+        r.write_query(&mut query);
+        assert_eq!(query, "page=2&per_page=100", "the vendor's query, whole");
+        assert_eq!(
+            r.path, "/repos/{owner}/issues",
+            "the template names it still"
+        );
+    }
+
+    #[test]
     fn bodies_set_content_type() {
         let r = Request::new("create", Method::POST, "/v1/x")
             .form_body(&json!({"amount": 1, "metadata": {"k": "v"}}))
             .expect("form");
-        let body = r.body.as_ref().expect("body");
-        assert_eq!(body.content_type, "application/x-www-form-urlencoded");
-        assert_eq!(&body.bytes[..], b"amount=1&metadata[k]=v");
+        let (content_type, _) = r.wire_body().expect("body");
+        assert_eq!(content_type, "application/x-www-form-urlencoded");
+        assert_eq!(r.body_bytes(), Some(&b"amount=1&metadata[k]=v"[..]));
         let r = r.json_body(&json!({"a": 1})).expect("json");
         assert_eq!(r.body_bytes(), Some(&br#"{"a":1}"#[..]));
+        // The last body set wins, multipart or not.
+        let r = r
+            .multipart(multipart::Multipart::new().text("a", "1"))
+            .expect("form");
+        assert_eq!(r.body_bytes(), None);
+        let (ct, _) = r.wire_body().expect("body");
+        assert!(
+            ct.to_str()
+                .expect("ascii")
+                .starts_with("multipart/form-data; boundary=")
+        );
+        let r = r.json_body(&json!({"b": 2})).expect("json");
+        assert_eq!(
+            r.wire_body().map(|(ct, _)| ct),
+            Some(HeaderValue::from_static("application/json"))
+        );
+        // A plain request stays small (272 bytes on 64-bit before these features, one
+        // pointer more now): a deadline, a next page and a multipart body are boxed.
+        assert!(
+            std::mem::size_of::<Request>() <= 280,
+            "{}",
+            std::mem::size_of::<Request>()
+        );
         assert!(
             Request::new("create", Method::POST, "/")
                 .form_body(&json!([1]))

@@ -188,8 +188,10 @@ impl Error {
     /// Classifies a final vendor response that the adapter did not map to success.
     ///
     /// 401 and 403 are [`Error::Auth`] (except a 403 that carries exhausted rate-limit
-    /// headers, GitHub's way of throttling); 429 is [`Error::RateLimited`] with the
-    /// wait from `Retry-After` or `X-RateLimit-Reset`; anything else is
+    /// headers, GitHub's way of throttling), whose message keeps the vendor's code and
+    /// message after ours; [`crate::Pipeline::vendor_error`] also reads them from the
+    /// body when none were parsed, and masks any secret the vendor echoed. 429 is
+    /// [`Error::RateLimited`] with the wait from `Retry-After` or `X-RateLimit-Reset`; anything else is
     /// [`Error::Vendor`] with the code and message the adapter parsed from the body.
     pub fn from_vendor_response(
         operation: &str,
@@ -215,11 +217,16 @@ impl Error {
             };
         }
         if status == 401 || status == 403 {
+            // Ours says what it means for the caller; the vendor's says why.
+            let ours = if status == 401 {
+                "credentials rejected"
+            } else {
+                "credentials not allowed to do this"
+            };
             let message = match (code, message) {
-                (Some(c), Some(m)) => format!("[{c}] {m}"),
-                (Some(c), None) => c,
-                (None, Some(m)) => m,
-                (None, None) => "credentials rejected".to_owned(),
+                (Some(c), Some(m)) => format!("{ours} (vendor: [{c}] {m})"),
+                (Some(c), None) | (None, Some(c)) => format!("{ours} (vendor: {c})"),
+                (None, None) => ours.to_owned(),
             };
             return Error::Auth {
                 operation: operation.to_owned(),

@@ -4,6 +4,7 @@
 //! | scheme | [`AuthConfig`] | on the wire |
 //! |---|---|---|
 //! | API key | [`AuthConfig::ApiKey`] | a header, a query parameter or a cookie |
+//! | API key after a prefix | [`AuthConfig::PrefixedApiKey`] | `Authorization: token <key>` (GitHub's classic form) |
 //! | HTTP basic | [`AuthConfig::Basic`] | `Authorization: Basic base64(user:password)` |
 //! | HTTP bearer | [`AuthConfig::Bearer`] | `Authorization: Bearer <token>` |
 //! | OAuth2 client credentials | [`AuthConfig::OAuth2ClientCredentials`] | a bearer token from the token endpoint, refreshed before expiry |
@@ -13,12 +14,16 @@
 //! sensitive. Env, file and custom secrets ([`SecretSource`]) are re-read at most
 //! once per second, and at once after a 401, so a rotated value is picked up without
 //! a restart; a re-read that fails keeps the previous value. Redirects to another
-//! origin never carry credentials ([`same_origin_redirects`]). `docs/runtime.md`
-//! (section Auth) has the whole story.
+//! origin never carry credentials ([`same_origin_redirects`]). Env, file and literal
+//! secrets are read when the pipeline is built, so a missing or empty one fails
+//! construction, naming where it was looked for; an empty secret is never sent. On
+//! 401 and 403 the vendor's own message is kept, with every secret masked
+//! (`rejection.rs`). `docs/runtime.md` (section Auth) has the whole story.
 
 pub(crate) mod events;
 mod oauth2;
 mod redirect;
+mod rejection;
 mod secret;
 
 use std::sync::{Arc, Mutex};
@@ -31,6 +36,7 @@ use tokio::time::Instant;
 
 pub use oauth2::{ClientAuth, DEFAULT_SKEW_SHARE, OAuth2ClientCredentials, TokenError};
 pub use redirect::same_origin_redirects;
+pub(crate) use rejection::{vendor_error, with_vendor_message};
 pub use secret::{SecretFuture, SecretProvider, SecretSource};
 
 use crate::error::Error;
@@ -86,6 +92,32 @@ pub enum AuthConfig {
         location: ApiKeyLocation,
         /// Header, parameter or cookie name.
         name: String,
+        /// The key.
+        secret: SecretSource,
+    },
+    /// An API key sent after a fixed prefix: `Authorization: token <key>` (GitHub's
+    /// classic form), `Authorization: Bearer SG.<key>` when the mapping keeps the
+    /// vendor's `SG.` out of the secret, `X-Api-Key: Key <key>`. With an empty prefix
+    /// it is [`AuthConfig::ApiKey`].
+    ///
+    /// ```
+    /// use portcullis_runtime::{ApiKeyLocation, AuthConfig, SecretSource};
+    ///
+    /// let github = AuthConfig::PrefixedApiKey {
+    ///     location: ApiKeyLocation::Header,
+    ///     name: "Authorization".into(),
+    ///     prefix: "token ".into(),
+    ///     secret: SecretSource::env("GITHUB_TOKEN"),
+    /// };
+    /// # let _ = github;
+    /// ```
+    PrefixedApiKey {
+        /// Where it goes.
+        location: ApiKeyLocation,
+        /// Header, parameter or cookie name.
+        name: String,
+        /// Sent before the key, as it is (include the space: `"token "`).
+        prefix: String,
         /// The key.
         secret: SecretSource,
     },
@@ -145,7 +177,8 @@ pub struct Authenticator {
 #[derive(Debug)]
 enum Kind {
     /// Every source is a literal: built once, requests skip the lock and the clock.
-    Fixed(Credential),
+    /// The secrets it was built from are kept to mask them in vendor messages.
+    Fixed(Credential, Vec<SecretString>),
     Rotating(Box<Rotating>),
     OAuth2(Arc<TokenSource>),
 }
@@ -163,13 +196,17 @@ struct Cached {
     at: Instant,
     credential: Credential,
     generation: u64,
+    /// The secrets the credential was built from, to mask them in vendor messages.
+    secrets: Vec<SecretString>,
 }
 
 impl Authenticator {
     /// Validates names and URLs now so a bad configuration fails at construction;
     /// `allow_insecure_http` also admits an `http://` OAuth2 token URL.
     pub fn new(config: AuthConfig, allow_insecure_http: bool) -> Result<Self, Error> {
-        if let AuthConfig::ApiKey { location, name, .. } = &config {
+        if let AuthConfig::ApiKey { location, name, .. }
+        | AuthConfig::PrefixedApiKey { location, name, .. } = &config
+        {
             if *location == ApiKeyLocation::Header && HeaderName::try_from(name.as_str()).is_err() {
                 return Err(Error::config(format!(
                     "api key header name {name:?} is not a valid header name"
@@ -179,30 +216,83 @@ impl Authenticator {
                 return Err(Error::config("api key name is empty"));
             }
         }
+        // Env, file and literal secrets are read now: a missing or empty one fails
+        // construction, naming where it was looked for, instead of the first call.
+        // Custom providers are asynchronous and are first read by the first call.
+        let readable: Vec<&SecretSource> = match &config {
+            AuthConfig::OAuth2ClientCredentials(flow) => {
+                vec![&flow.client_id, &flow.client_secret]
+            }
+            other => sources(other),
+        };
+        for source in readable.iter().filter(|s| !s.is_custom()) {
+            source.resolve()?;
+        }
         let kind = match config {
-            AuthConfig::None => Kind::Fixed(Credential::None),
+            AuthConfig::None => Kind::Fixed(Credential::None, Vec::new()),
             AuthConfig::OAuth2ClientCredentials(flow) => {
                 Kind::OAuth2(Arc::new(TokenSource::new(flow, allow_insecure_http)?))
             }
-            config if is_static(&config) => Kind::Fixed(build(&config, resolve_now)?),
-            config => Kind::Rotating(Box::new(Rotating {
-                config,
-                cached: Mutex::new(None),
-                reading: tokio::sync::Mutex::new(()),
-            })),
+            config if is_static(&config) => {
+                let (credential, secrets) = build_recording(&config, resolve_now)?;
+                Kind::Fixed(credential, secrets)
+            }
+            config => {
+                // The first value is cached now, so the first call reads nothing.
+                let first = if sources(&config).iter().any(|s| s.is_custom()) {
+                    None
+                } else {
+                    let (credential, secrets) = build_recording(&config, resolve_now)?;
+                    Some(Cached {
+                        at: Instant::now(),
+                        credential,
+                        generation: 1,
+                        secrets,
+                    })
+                };
+                Kind::Rotating(Box::new(Rotating {
+                    config,
+                    cached: Mutex::new(first),
+                    reading: tokio::sync::Mutex::new(()),
+                }))
+            }
         };
         Ok(Self { kind })
     }
 
+    /// The secrets the adapter sends now, to mask them wherever a vendor may echo
+    /// one (the credential as sent and the secrets it was built from).
+    pub(crate) fn secrets(&self) -> Vec<SecretString> {
+        match &self.kind {
+            Kind::Fixed(credential, secrets) => with_credential(secrets.clone(), credential),
+            Kind::Rotating(r) => {
+                let cached = r.cached.lock().unwrap_or_else(|e| e.into_inner());
+                match cached.as_ref() {
+                    Some(c) => with_credential(c.secrets.clone(), &c.credential),
+                    None => Vec::new(),
+                }
+            }
+            Kind::OAuth2(t) => t
+                .current_header()
+                .map(|h| {
+                    with_credential(
+                        Vec::new(),
+                        &Credential::Header(http::header::AUTHORIZATION, h),
+                    )
+                })
+                .unwrap_or_default(),
+        }
+    }
+
     /// Whether requests carry a credential at all.
     pub fn is_configured(&self) -> bool {
-        !matches!(self.kind, Kind::Fixed(Credential::None))
+        !matches!(self.kind, Kind::Fixed(Credential::None, _))
     }
 
     /// The credential for the next request of `operation`.
     pub(crate) async fn credential(&self, operation: &str) -> Result<Authorized, Error> {
         match &self.kind {
-            Kind::Fixed(c) => Ok(Authorized {
+            Kind::Fixed(c, _) => Ok(Authorized {
                 credential: c.clone(),
                 generation: 0,
             }),
@@ -224,7 +314,7 @@ impl Authenticator {
     /// async path so a call's future does not carry the fetch's state.
     pub(crate) fn credential_now(&self, operation: &str) -> Option<Result<Authorized, Error>> {
         match &self.kind {
-            Kind::Fixed(c) => Some(Ok(Authorized {
+            Kind::Fixed(c, _) => Some(Ok(Authorized {
                 credential: c.clone(),
                 generation: 0,
             })),
@@ -242,7 +332,7 @@ impl Authenticator {
     /// or a re-read secret) and says whether a replay can carry a different one.
     pub(crate) async fn rejected(&self, operation: &str, used: &Authorized) -> Result<bool, Error> {
         match &self.kind {
-            Kind::Fixed(_) => Ok(false),
+            Kind::Fixed(..) => Ok(false),
             Kind::Rotating(r) => {
                 if r.generation() != used.generation {
                     return Ok(true);
@@ -310,19 +400,21 @@ impl Rotating {
             .clone();
         let built = build_async(&self.config).await;
         let next = match (built, previous) {
-            (Ok(c), Some(p)) if c.same(&p.credential) => Cached { at: now, ..p },
-            (Ok(c), Some(p)) => {
+            (Ok((c, _)), Some(p)) if c.same(&p.credential) => Cached { at: now, ..p },
+            (Ok((c, secrets)), Some(p)) => {
                 events::secret_rotated(&describe(&self.config));
                 Cached {
                     at: now,
                     credential: c,
                     generation: p.generation + 1,
+                    secrets,
                 }
             }
-            (Ok(c), None) => Cached {
+            (Ok((c, secrets)), None) => Cached {
                 at: now,
                 credential: c,
                 generation: 1,
+                secrets,
             },
             // A rotation caught mid-write (file briefly missing or empty) must not
             // fail calls: the previous value stays until a read succeeds.
@@ -348,7 +440,9 @@ fn is_static(config: &AuthConfig) -> bool {
         AuthConfig::Basic { username, password } => {
             username.is_literal() && password.as_ref().is_none_or(SecretSource::is_literal)
         }
-        AuthConfig::ApiKey { secret, .. } => secret.is_literal(),
+        AuthConfig::ApiKey { secret, .. } | AuthConfig::PrefixedApiKey { secret, .. } => {
+            secret.is_literal()
+        }
         AuthConfig::OAuth2ClientCredentials(_) => false,
     }
 }
@@ -358,7 +452,9 @@ fn describe(config: &AuthConfig) -> String {
     match config {
         AuthConfig::Bearer { token } => format!("{token:?}"),
         AuthConfig::Basic { username, password } => format!("{username:?} {password:?}"),
-        AuthConfig::ApiKey { secret, .. } => format!("{secret:?}"),
+        AuthConfig::ApiKey { secret, .. } | AuthConfig::PrefixedApiKey { secret, .. } => {
+            format!("{secret:?}")
+        }
         AuthConfig::None | AuthConfig::OAuth2ClientCredentials(_) => String::new(),
     }
 }
@@ -368,16 +464,47 @@ fn resolve_now(s: &SecretSource) -> Result<SecretString, Error> {
 }
 
 /// Reads every secret of `config` (custom providers too) and builds the credential.
-async fn build_async(config: &AuthConfig) -> Result<Credential, Error> {
+async fn build_async(config: &AuthConfig) -> Result<(Credential, Vec<SecretString>), Error> {
     let mut values = Vec::new();
     for source in sources(config) {
         values.push(source.fetch().await?);
     }
     let mut it = values.into_iter();
-    build(config, |_| {
+    build_recording(config, |_| {
         it.next()
             .ok_or_else(|| Error::config("secret missing while building the credential"))
     })
+}
+
+/// [`build`], keeping the secrets read (to mask them in vendor messages later).
+fn build_recording(
+    config: &AuthConfig,
+    mut read: impl FnMut(&SecretSource) -> Result<SecretString, Error>,
+) -> Result<(Credential, Vec<SecretString>), Error> {
+    let mut secrets = Vec::new();
+    let credential = build(config, |source| {
+        let value = read(source)?;
+        secrets.push(value.clone());
+        Ok(value)
+    })?;
+    Ok((credential, secrets))
+}
+
+/// `secrets` and the credential as sent (a header value, whole and after its scheme).
+fn with_credential(mut secrets: Vec<SecretString>, credential: &Credential) -> Vec<SecretString> {
+    match credential {
+        Credential::None => {}
+        Credential::Query(_, secret) => secrets.push(secret.clone()),
+        Credential::Header(_, value) => {
+            if let Ok(text) = value.to_str() {
+                if let Some((_, rest)) = text.split_once(' ') {
+                    secrets.push(SecretString::from(rest.to_owned()));
+                }
+                secrets.push(SecretString::from(text.to_owned()));
+            }
+        }
+    }
+    secrets
 }
 
 fn sources(config: &AuthConfig) -> Vec<&SecretSource> {
@@ -388,7 +515,9 @@ fn sources(config: &AuthConfig) -> Vec<&SecretSource> {
             v.extend(password.as_ref());
             v
         }
-        AuthConfig::ApiKey { secret, .. } => vec![secret],
+        AuthConfig::ApiKey { secret, .. } | AuthConfig::PrefixedApiKey { secret, .. } => {
+            vec![secret]
+        }
         AuthConfig::None | AuthConfig::OAuth2ClientCredentials(_) => Vec::new(),
     }
 }
@@ -422,21 +551,37 @@ fn build(
             location,
             name,
             secret,
-        } => {
-            let key = read(secret)?;
-            match location {
-                ApiKeyLocation::Header => {
-                    let header = HeaderName::try_from(name.as_str()).map_err(|_| {
-                        Error::config(format!("invalid api key header name {name:?}"))
-                    })?;
-                    Ok(Credential::Header(header, sensitive(key.expose_secret())?))
-                }
-                ApiKeyLocation::Query => Ok(Credential::Query(name.clone(), key)),
-                ApiKeyLocation::Cookie => {
-                    let cookie = sensitive(&format!("{name}={}", key.expose_secret()))?;
-                    Ok(Credential::Header(http::header::COOKIE, cookie))
-                }
-            }
+        } => api_key(*location, name, "", read(secret)?),
+        AuthConfig::PrefixedApiKey {
+            location,
+            name,
+            prefix,
+            secret,
+        } => api_key(*location, name, prefix, read(secret)?),
+    }
+}
+
+fn api_key(
+    location: ApiKeyLocation,
+    name: &str,
+    prefix: &str,
+    key: SecretString,
+) -> Result<Credential, Error> {
+    match location {
+        ApiKeyLocation::Header => {
+            let header = HeaderName::try_from(name)
+                .map_err(|_| Error::config(format!("invalid api key header name {name:?}")))?;
+            let value = sensitive(&format!("{prefix}{}", key.expose_secret()))?;
+            Ok(Credential::Header(header, value))
+        }
+        ApiKeyLocation::Query if prefix.is_empty() => Ok(Credential::Query(name.to_owned(), key)),
+        ApiKeyLocation::Query => Ok(Credential::Query(
+            name.to_owned(),
+            SecretString::from(format!("{prefix}{}", key.expose_secret())),
+        )),
+        ApiKeyLocation::Cookie => {
+            let cookie = sensitive(&format!("{name}={prefix}{}", key.expose_secret()))?;
+            Ok(Credential::Header(http::header::COOKIE, cookie))
         }
     }
 }
@@ -533,17 +678,81 @@ mod tests {
         .expect_err("newline in header");
         assert!(!err.to_string().contains("sk"), "{err}");
 
+        // A secret that cannot be read fails construction, naming where it was
+        // looked for, not the first call.
         let missing = Authenticator::new(
             AuthConfig::Bearer {
                 token: SecretSource::env("PORTCULLIS_SURELY_UNSET_VAR"),
             },
             false,
         )
-        .expect("valid");
-        let err = crate::testing::contract::block_on(missing.credential("op")).expect_err("unset");
+        .expect_err("unset");
         assert!(
-            err.to_string().contains("PORTCULLIS_SURELY_UNSET_VAR"),
+            missing.to_string().contains("PORTCULLIS_SURELY_UNSET_VAR"),
+            "{missing}"
+        );
+        let empty = Authenticator::new(
+            AuthConfig::Bearer {
+                token: SecretSource::literal(""),
+            },
+            false,
+        )
+        .expect_err("never `Bearer `");
+        assert_eq!(empty.kind(), crate::ErrorKind::Config);
+        let flow = OAuth2ClientCredentials::new(
+            "https://auth.example.com/token",
+            SecretSource::env("PORTCULLIS_SURELY_UNSET_CLIENT_ID"),
+            SecretSource::literal("secret"),
+        );
+        let err = Authenticator::new(AuthConfig::OAuth2ClientCredentials(flow), false)
+            .expect_err("client id unset");
+        assert!(
+            err.to_string()
+                .contains("PORTCULLIS_SURELY_UNSET_CLIENT_ID"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn api_keys_take_a_prefix() {
+        let prefixed = |location, name: &str| {
+            Authenticator::new(
+                AuthConfig::PrefixedApiKey {
+                    location,
+                    name: name.into(),
+                    prefix: "token ".into(),
+                    secret: SecretSource::literal("ghp_1"),
+                },
+                false,
+            )
+            .expect("valid")
+        };
+        assert_eq!(
+            header_of(&prefixed(ApiKeyLocation::Header, "Authorization")),
+            ("authorization".into(), "token ghp_1".into())
+        );
+        assert_eq!(
+            header_of(&prefixed(ApiKeyLocation::Cookie, "session")),
+            ("cookie".into(), "session=token ghp_1".into())
+        );
+        let query = prefixed(ApiKeyLocation::Query, "key");
+        let cred = crate::testing::contract::block_on(query.credential("op")).expect("credential");
+        match cred.credential {
+            Credential::Query(name, value) => {
+                assert_eq!(
+                    (name.as_str(), value.expose_secret()),
+                    ("key", "token ghp_1")
+                );
+            }
+            other => panic!("expected query, got {other:?}"),
+        }
+        // Every secret sent is known, to be masked in vendor messages.
+        let sent: Vec<String> = prefixed(ApiKeyLocation::Header, "Authorization")
+            .secrets()
+            .iter()
+            .map(|s| s.expose_secret().to_owned())
+            .collect();
+        assert!(sent.contains(&"ghp_1".to_owned()), "{sent:?}");
+        assert!(sent.contains(&"token ghp_1".to_owned()), "{sent:?}");
     }
 }

@@ -200,6 +200,12 @@ impl TokenSource {
         })
     }
 
+    /// The `Authorization` value of the token held now, if any (for masking it in
+    /// vendor messages; no fetch, no refresh).
+    pub(crate) fn current_header(&self) -> Option<HeaderValue> {
+        self.lock().token.as_ref().map(|t| t.header.clone())
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

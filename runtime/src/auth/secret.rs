@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
 
@@ -100,26 +100,38 @@ impl SecretSource {
         matches!(self, SecretSource::Literal(_))
     }
 
-    /// Reads the secret now (custom providers are asked as well).
+    /// Whether the value comes from a [`SecretProvider`] (read asynchronously).
+    pub(crate) fn is_custom(&self) -> bool {
+        matches!(self, SecretSource::Custom(_))
+    }
+
+    /// Reads the secret now (custom providers are asked as well). An empty or blank
+    /// value is an error, as from [`SecretSource::resolve`].
     pub async fn fetch(&self) -> Result<SecretString, Error> {
         match self {
-            SecretSource::Custom(p) => p
-                .fetch()
-                .await
-                .map_err(|e| Error::config(format!("secret {} cannot be read: {e}", p.describe()))),
+            SecretSource::Custom(p) => {
+                let value = p.fetch().await.map_err(|e| {
+                    Error::config(format!("secret {} cannot be read: {e}", p.describe()))
+                })?;
+                if value.expose_secret().trim().is_empty() {
+                    return Err(Error::config(format!("secret {} is empty", p.describe())));
+                }
+                Ok(value)
+            }
             other => other.resolve(),
         }
     }
 
     /// Reads an env, file or literal secret now; a custom provider needs
-    /// [`SecretSource::fetch`].
+    /// [`SecretSource::fetch`]. An empty or blank value is an error naming the
+    /// source, never a credential: `Authorization: Bearer ` would only earn a 401.
     pub fn resolve(&self) -> Result<SecretString, Error> {
-        match self {
-            SecretSource::Env(name) => std::env::var(name).map(SecretString::from).map_err(|_| {
+        let value = match self {
+            SecretSource::Env(name) => std::env::var(name).map_err(|_| {
                 Error::config(format!(
                     "secret environment variable {name} is not set or not UTF-8"
                 ))
-            }),
+            })?,
             SecretSource::File(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     Error::config(format!(
@@ -128,23 +140,35 @@ impl SecretSource {
                         e.kind()
                     ))
                 })?;
-                let trimmed = text.trim_end_matches(['\r', '\n']);
                 // A writer that truncates then writes leaves an empty file for a
                 // moment; an empty secret is never meant, so it reads as "not yet".
-                if trimmed.is_empty() {
-                    return Err(Error::config(format!(
-                        "secret file {} is empty",
-                        path.display()
-                    )));
-                }
-                Ok(SecretString::from(trimmed.to_owned()))
+                text.trim_end_matches(['\r', '\n']).to_owned()
             }
-            SecretSource::Literal(s) => Ok(s.clone()),
-            SecretSource::Custom(p) => Err(Error::config(format!(
-                "secret {} is asynchronous; read it with SecretSource::fetch",
-                p.describe()
-            ))),
+            SecretSource::Literal(s) => {
+                if s.expose_secret().trim().is_empty() {
+                    return Err(Error::config("secret literal value is empty"));
+                }
+                return Ok(s.clone());
+            }
+            SecretSource::Custom(p) => {
+                return Err(Error::config(format!(
+                    "secret {} is asynchronous; read it with SecretSource::fetch",
+                    p.describe()
+                )));
+            }
+        };
+        self.non_blank(value)
+    }
+
+    fn non_blank(&self, value: String) -> Result<SecretString, Error> {
+        if value.trim().is_empty() {
+            return Err(Error::config(match self {
+                SecretSource::File(path) => format!("secret file {} is empty", path.display()),
+                SecretSource::Env(name) => format!("secret environment variable {name} is empty"),
+                _ => "secret is empty".to_owned(),
+            }));
         }
+        Ok(SecretString::from(value))
     }
 }
 
@@ -162,7 +186,24 @@ impl fmt::Debug for SecretSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
+
+    #[test]
+    fn empty_values_are_errors_naming_the_source() {
+        let err = SecretSource::literal("").resolve().expect_err("empty");
+        assert_eq!(
+            err.to_string(),
+            "configuration error: secret literal value is empty"
+        );
+        // (The environment cannot be changed without `unsafe`: the check is tested
+        // on the value an empty variable would give.)
+        let err = SecretSource::env("STRIPE_API_KEY")
+            .non_blank(" ".to_owned())
+            .expect_err("blank");
+        assert_eq!(
+            err.to_string(),
+            "configuration error: secret environment variable STRIPE_API_KEY is empty"
+        );
+    }
 
     #[test]
     fn debug_never_shows_the_value() {
@@ -180,6 +221,9 @@ mod tests {
         assert_eq!(got.expose_secret(), "sk_file");
         std::fs::write(&path, "\n").expect("write");
         assert!(SecretSource::file(&path).resolve().is_err());
+        std::fs::write(&path, "  \n").expect("write");
+        let blank = SecretSource::file(&path).resolve().expect_err("blank");
+        assert!(blank.to_string().contains("is empty"), "{blank}");
         let missing = SecretSource::file(dir.join("nope"))
             .resolve()
             .expect_err("missing");

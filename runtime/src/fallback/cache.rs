@@ -66,6 +66,9 @@ impl Fallbacks {
             h.update(v.as_bytes());
         }
         h.update([2]);
+        if let Some(target) = req.target() {
+            h.update(target.as_bytes());
+        }
         for (k, v) in &req.query {
             h.update([0]);
             h.update(k.as_bytes());

@@ -34,7 +34,7 @@ pub const DURATION_BUCKETS: &[f64] = &[
 ];
 
 /// The `outcome` label values, in [`outcome_index`] order.
-pub(crate) const OUTCOMES: [&str; 9] = [
+pub(crate) const OUTCOMES: [&str; 10] = [
     "ok",
     "auth",
     "rate_limited",
@@ -44,6 +44,7 @@ pub(crate) const OUTCOMES: [&str; 9] = [
     "contract",
     "transport",
     "config",
+    "invalid",
 ];
 
 pub(crate) fn outcome_index(kind: Option<ErrorKind>) -> usize {
@@ -57,6 +58,7 @@ pub(crate) fn outcome_index(kind: Option<ErrorKind>) -> usize {
         Some(ErrorKind::Contract) => 6,
         Some(ErrorKind::Transport) => 7,
         Some(ErrorKind::Config) => 8,
+        Some(ErrorKind::InvalidRequest) => 9,
     }
 }
 
@@ -97,7 +99,7 @@ pub(crate) fn breaker_value(state: BreakerState) -> f64 {
 
 /// One operation's handles: looked up in the recorder once, then updated lock-free.
 pub(crate) struct OpMetrics {
-    pub(crate) calls: [Counter; 9],
+    pub(crate) calls: [Counter; 10],
     pub(crate) duration: Histogram,
     pub(crate) breaker: Gauge,
 }
@@ -154,4 +156,29 @@ fn describe() {
         );
         metrics::describe_gauge!(QUOTA_USED_RATIO, "Share of the vendor quota window used.");
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_outcome_label() {
+        let kinds = [
+            (ErrorKind::Auth, "auth"),
+            (ErrorKind::RateLimited, "rate_limited"),
+            (ErrorKind::Timeout, "timeout"),
+            (ErrorKind::Unavailable, "unavailable"),
+            (ErrorKind::Vendor, "vendor"),
+            (ErrorKind::Contract, "contract"),
+            (ErrorKind::Transport, "transport"),
+            (ErrorKind::Config, "config"),
+            (ErrorKind::InvalidRequest, "invalid"),
+        ];
+        assert_eq!(OUTCOMES[outcome_index(None)], "ok");
+        for (kind, label) in kinds {
+            assert_eq!(OUTCOMES[outcome_index(Some(kind))], label, "{kind:?}");
+        }
+        assert_eq!(kinds.len() + 1, OUTCOMES.len(), "a label without a kind");
+    }
 }

@@ -108,6 +108,19 @@ impl Observer {
     }
 }
 
+impl Observer {
+    /// Counts a call of `operation` that ended with `error` before anything was sent
+    /// (its request broke the spec's constraints), and logs it: one INFO line, like a
+    /// finished call. It is not the vendor's doing, so the health window does not see it.
+    pub(crate) fn not_sent(&self, operation: &str, policy: &Resolved, error: &crate::Error) {
+        let op = self.op(operation, policy);
+        let kind = error.kind();
+        let outcome = metrics::OUTCOMES[metrics::outcome_index(Some(kind))];
+        op.metrics.calls[metrics::outcome_index(Some(kind))].increment(1);
+        tracing::info!(vendor = %op.vendor, operation = %op.operation, outcome, error = %error, "vendor call not sent");
+    }
+}
+
 impl OpObserver {
     /// Feeds the health window; logs and calls back when the operation's health changed.
     pub(crate) fn health(&self, latency: std::time::Duration, failed: bool) {

@@ -17,13 +17,9 @@ impl Inner {
         credential: &Credential,
     ) -> Result<reqwest::Request, Error> {
         let op = &req.operation;
-        let base_path = self.base.path().trim_end_matches('/');
+        let base_path = self.base.path();
         let mut path = String::with_capacity(base_path.len() + req.path.len() + 16);
-        path.push_str(base_path);
-        if !req.path.starts_with('/') {
-            path.push('/');
-        }
-        req.write_path(&mut path)?;
+        req.write_full_path(base_path, &mut path)?;
         let mut query = String::new();
         req.write_query(&mut query);
         if let Credential::Query(name, secret) = credential {
@@ -49,6 +45,9 @@ impl Inner {
                 HeaderValue::from_static("application/json"),
             );
         }
+        for (name, value) in self.settings.headers() {
+            headers.insert(name.clone(), value.clone());
+        }
         if let Credential::Header(name, value) = credential {
             headers.insert(name.clone(), value.clone());
         }
@@ -69,12 +68,9 @@ impl Inner {
             })?;
             headers.insert(name, value);
         }
-        if let Some(body) = &req.body {
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static(body.content_type),
-            );
-            *out.body_mut() = Some(reqwest::Body::from(body.bytes.clone()));
+        if let Some((content_type, body)) = req.wire_body() {
+            headers.insert(http::header::CONTENT_TYPE, content_type);
+            *out.body_mut() = Some(body);
         } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
             // Some vendors reject a bodiless write without a length.
             headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));

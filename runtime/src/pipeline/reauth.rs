@@ -44,12 +44,13 @@ impl Inner {
             return Ok(false);
         }
         // Boxed for the same reason as the credential fetch: only a 401 gets here.
-        Box::pin(self.renew_after_401(req, used, replayed)).await
+        Box::pin(self.renew_after_401(req, resp, used, replayed)).await
     }
 
     async fn renew_after_401(
         &self,
         req: &Request,
+        resp: &Response,
         used: &Authorized,
         replayed: &mut bool,
     ) -> Result<bool, Error> {
@@ -64,11 +65,15 @@ impl Inner {
         Err(Error::Auth {
             operation: op.to_string(),
             status: Some(401),
-            message: if first {
-                "credentials rejected and no newer credential is available".to_owned()
-            } else {
-                "credentials rejected again after renewing them".to_owned()
-            },
+            message: crate::auth::with_vendor_message(
+                &self.auth,
+                if first {
+                    "credentials rejected and no newer credential is available"
+                } else {
+                    "credentials rejected again after renewing them"
+                },
+                resp,
+            ),
             source: None,
         })
     }

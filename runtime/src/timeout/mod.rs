@@ -34,6 +34,15 @@ impl Deadline {
         }
     }
 
+    /// This deadline, ending no later than `at` when given (a caller's deadline over
+    /// the call's own budget).
+    pub fn until(mut self, at: Option<Instant>) -> Self {
+        if let Some(at) = at {
+            self.end = Some(self.end.map_or(at, |end| end.min(at)));
+        }
+        self
+    }
+
     /// Time since the call started.
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
@@ -120,6 +129,22 @@ mod tests {
             Deadline::start(None).attempt_deadline(t0, Some(Duration::MAX)),
             None
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_callers_deadline_caps_the_budget() {
+        let t0 = Instant::now();
+        let sooner = t0 + Duration::from_secs(3);
+        let d = Deadline::start_at(t0, Some(Duration::from_secs(10))).until(Some(sooner));
+        assert_eq!(d.end(), Some(sooner));
+        let later = t0 + Duration::from_secs(30);
+        let d = Deadline::start_at(t0, Some(Duration::from_secs(10))).until(Some(later));
+        assert_eq!(d.end(), Some(t0 + Duration::from_secs(10)));
+        assert_eq!(
+            Deadline::start_at(t0, None).until(Some(later)).end(),
+            Some(later)
+        );
+        assert_eq!(Deadline::start_at(t0, None).until(None).end(), None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,11 +1,17 @@
 mod auth;
+mod auth_rejection;
 mod chaos;
+mod idempotency;
 mod limits;
 mod mock_vendor;
+mod multipart;
 mod observe;
+mod paginate;
 mod pipeline;
 mod redis;
 mod replicas;
+mod settings;
+mod validate;
 mod webhook;
 mod webhook_http;
 mod webhook_redis;

@@ -1,0 +1,101 @@
+//! Checked integer conversions between domain and wire types.
+//!
+//! A domain `u64` quantity sent as the spec's `int32`, or a wire `int64` read into a
+//! domain `u32`, may not fit. Generated code converts with these instead of `as`
+//! (which would wrap silently): a request value that does not fit fails before
+//! sending with [`Error::InvalidRequest`]; a response value that does not fit is an
+//! [`Error::Contract`] naming its JSON path, like any other answer the domain cannot
+//! take.
+//!
+//! ```
+//! use portcullis_runtime::{convert, ErrorKind};
+//!
+//! let quantity: u64 = 3;
+//! let wire: i32 = convert::to_wire("create_order", "$.quantity", quantity)?;
+//! assert_eq!(wire, 3);
+//! let too_big = convert::to_wire::<i32, _>("create_order", "$.quantity", 5_000_000_000_u64);
+//! assert_eq!(too_big.expect_err("refused").kind(), ErrorKind::InvalidRequest);
+//! let back = convert::from_wire::<u32, _>("get_order", "$.quantity", -1_i64);
+//! assert_eq!(back.expect_err("refused").kind(), ErrorKind::Contract);
+//! # Ok::<(), portcullis_runtime::Error>(())
+//! ```
+
+use std::fmt::Display;
+
+use crate::error::Error;
+
+/// The value of request field `field` as the wire type `W`, or
+/// [`Error::InvalidRequest`] (never sent) when it does not fit.
+pub fn to_wire<W, V>(operation: &str, field: &str, value: V) -> Result<W, Error>
+where
+    W: TryFrom<V>,
+    V: Display + Copy,
+{
+    W::try_from(value).map_err(|_| {
+        Error::invalid_request(
+            operation,
+            field,
+            format!("the range of {}", type_name::<W>()),
+            format!("{value} does not fit"),
+        )
+    })
+}
+
+/// The value of response field `path` as the domain type `D`, or
+/// [`Error::Contract`] when it does not fit (the vendor sent more than the domain
+/// takes).
+pub fn from_wire<D, W>(operation: &str, path: &str, value: W) -> Result<D, Error>
+where
+    D: TryFrom<W>,
+    W: Display + Copy,
+{
+    D::try_from(value).map_err(|_| {
+        Error::contract(
+            operation,
+            path.to_owned(),
+            format!("{value} does not fit in {}", type_name::<D>()),
+        )
+    })
+}
+
+/// `i32` rather than `core::primitive::i32`, and the last segment of anything else.
+fn type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    match full.rfind("::") {
+        Some(at) if !full.contains('<') => &full[at + 2..],
+        _ => full,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_values_that_do_not_fit_are_refused_before_sending() {
+        assert!(matches!(to_wire::<i32, u64>("op", "$.n", 7), Ok(7)));
+        let err = to_wire::<i32, u64>("create_order", "$.items[0].quantity", 1 << 40)
+            .expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "create_order: request field $.items[0].quantity breaks the range of i32: 1099511627776 does not fit (not sent)"
+        );
+        assert!(!err.is_retryable());
+        let err = to_wire::<u32, i64>("op", "$.n", -1).expect_err("refused");
+        assert!(err.to_string().contains("the range of u32: -1"), "{err}");
+        assert!(matches!(to_wire::<i64, usize>("op", "$.n", 1 << 40), Ok(v) if v == 1 << 40));
+    }
+
+    #[test]
+    fn response_values_that_do_not_fit_are_contract_errors() {
+        let err = from_wire::<u8, i64>("get", "$.count", 300).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "get: response does not match the contract at $.count: 300 does not fit in u8"
+        );
+        assert!(matches!(
+            from_wire::<u8, i64>("get", "$.count", 255),
+            Ok(255)
+        ));
+    }
+}

@@ -1,0 +1,124 @@
+//! Auth additions end to end: prefixed keys on the wire, secrets checked when the
+//! pipeline is built, and the vendor's own words (masked) in auth errors.
+
+use portcullis_runtime as rt;
+use rt::testing::{MockVendor, Reply};
+use serde_json::json;
+
+const KEY: &str = "ghp_SECRET_0123456789";
+
+fn pipeline(url: &str, auth: rt::AuthConfig) -> Result<rt::Pipeline, rt::Error> {
+    rt::Pipeline::new(
+        rt::AdapterConfig::new("GitHubIssues", url)
+            .allow_insecure_http(true)
+            .auth(auth)
+            .defaults(super::fast_policy()),
+    )
+}
+
+fn github_auth() -> rt::AuthConfig {
+    rt::AuthConfig::PrefixedApiKey {
+        location: rt::ApiKeyLocation::Header,
+        name: "Authorization".into(),
+        prefix: "token ".into(),
+        secret: rt::SecretSource::literal(KEY),
+    }
+}
+
+fn get() -> rt::Request {
+    rt::Request::new("get_issue", rt::Method::GET, "/repos/o/r/issues/1")
+}
+
+#[tokio::test]
+async fn a_prefixed_key_is_sent_after_its_prefix() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/repos/o/r/issues/1",
+        vec![Reply::json(200, json!({}))],
+    );
+    let p = pipeline(&vendor.url(), github_auth()).expect("valid");
+    p.send(get()).await.expect("sent");
+    assert_eq!(
+        vendor.received()[0].header("authorization"),
+        Some(format!("token {KEY}").as_str())
+    );
+}
+
+#[test]
+fn missing_or_empty_secrets_fail_construction_naming_their_source() {
+    let unset = rt::AuthConfig::Bearer {
+        token: rt::SecretSource::env("PORTCULLIS_TEST_NEVER_SET_TOKEN"),
+    };
+    let err = pipeline("http://127.0.0.1:9", unset).expect_err("unset");
+    assert_eq!(err.kind(), rt::ErrorKind::Config);
+    assert!(
+        err.to_string()
+            .contains("environment variable PORTCULLIS_TEST_NEVER_SET_TOKEN"),
+        "{err}"
+    );
+    let dir = std::env::temp_dir().join(format!("portcullis-empty-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("key");
+    std::fs::write(&path, "\n").expect("write");
+    let empty = rt::AuthConfig::ApiKey {
+        location: rt::ApiKeyLocation::Header,
+        name: "X-API-Key".into(),
+        secret: rt::SecretSource::file(&path),
+    };
+    let err = pipeline("http://127.0.0.1:9", empty).expect_err("empty file");
+    assert!(
+        err.to_string()
+            .contains(&format!("secret file {} is empty", path.display())),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_401_keeps_the_vendors_message_with_the_echoed_key_masked() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/repos/o/r/issues/1",
+        vec![Reply::json(
+            401,
+            json!({"message": format!("Bad credentials: {KEY} was revoked"), "documentation_url": "https://docs.github.com"}),
+        )],
+    );
+    let p = pipeline(&vendor.url(), github_auth()).expect("valid");
+    let err = p.send(get()).await.expect_err("rejected");
+    assert_eq!(err.kind(), rt::ErrorKind::Auth);
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        "get_issue: authentication failed (HTTP 401): credentials rejected and no newer credential \
+         is available (vendor: Bad credentials: [REDACTED] was revoked)"
+    );
+}
+
+#[tokio::test]
+async fn a_403_through_vendor_error_keeps_the_message_masked() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/repos/o/r/issues/1",
+        vec![Reply::json(
+            403,
+            json!({"message": format!("Resource not accessible by token token {KEY}")}),
+        )],
+    );
+    let p = pipeline(&vendor.url(), github_auth()).expect("valid");
+    let resp = p.send(get()).await.expect("a final answer");
+    assert_eq!(resp.status(), 403);
+    let err = p.vendor_error("get_issue", &resp, None, None);
+    assert_eq!(err.kind(), rt::ErrorKind::Auth);
+    assert_eq!(
+        err.to_string(),
+        "get_issue: authentication failed (HTTP 403): credentials not allowed to do this \
+         (vendor: Resource not accessible by token [REDACTED])"
+    );
+    // What the adapter parsed from the spec's error schema wins over the guess.
+    let err = p.vendor_error("get_issue", &resp, Some("forbidden".into()), None);
+    assert!(err.to_string().ends_with("(vendor: forbidden)"), "{err}");
+}
