@@ -45,7 +45,8 @@ enum Command {
         #[arg(long, default_value_t = 99.0)]
         min_ops: f64,
     },
-    /// Write a starting mapping for a port and some vendor operations, with FIXME gaps.
+    /// Write a starting mapping for a port and some vendor operations; every line it could
+    /// not decide is marked `# FIXME: reason`, and `check` reports each of them.
     Scaffold {
         /// The vendor spec.
         #[arg(long)]
@@ -85,7 +86,8 @@ enum Command {
         /// The mapping file.
         mapping: PathBuf,
     },
-    /// Write the minimal spec a mapping needs, descriptions dropped, keys sorted.
+    /// Write the minimal spec a mapping needs, descriptions dropped, keys sorted; refuses a
+    /// mapping that does not check against the full spec, with `check`'s diagnostics.
     Trim {
         /// The mapping file.
         #[arg(long)]
@@ -142,11 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Generate { mapping, out, spec } => {
             let started = std::time::Instant::now();
-            let m = match Mapping::load(&mapping) {
-                Ok(m) => m,
-                Err(e) => return Ok(report(&e)),
-            };
-            let (plan, _) = match portcullis_codegen::builder::check_with_spec(&m, spec.as_deref())
+            let (plan, _) = match portcullis_codegen::builder::check_file(&mapping, spec.as_deref())
             {
                 Ok(p) => p,
                 Err(e) => return Ok(report(&e)),
@@ -243,22 +241,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 adapter: &adapter,
                 module: &module,
             };
-            let yaml = match portcullis_codegen::scaffold::scaffold(&request) {
+            let scaffolded = match portcullis_codegen::scaffold::scaffold(&request) {
                 Ok(y) => y,
                 Err(e) => return Ok(report(&e)),
             };
             match out {
                 Some(o) => {
-                    std::fs::write(&o, &yaml)
+                    std::fs::write(&o, &scaffolded.text)
                         .with_context(|| format!("writing {}", o.display()))?;
-                    let gaps = yaml.matches(portcullis_codegen::load::mapping::GAP).count();
+                    let n = scaffolded.fixmes.len();
                     println!(
-                        "wrote {} with {gaps} gaps to fill in (FIXME); then run `portcullis check {}`",
+                        "wrote {} with {n} FIXME line{} to decide; `portcullis check {}` lists {}",
                         o.display(),
-                        o.display()
+                        if n == 1 { "" } else { "s" },
+                        o.display(),
+                        if n == 1 { "it" } else { "them" },
                     );
                 }
-                None => print!("{yaml}"),
+                None => print!("{}", scaffolded.text),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -277,35 +277,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             origin,
         } => {
-            let m = match Mapping::load(&mapping) {
-                Ok(m) => m,
-                Err(e) => return Ok(report(&e)),
-            };
-            let s = match Spec::load(&spec) {
-                Ok(s) => s,
-                Err(e) => return Ok(report(&e)),
-            };
             let origin = portcullis_codegen::trim::Origin {
                 source: origin.unwrap_or_else(|| spec.display().to_string()),
             };
-            let text = match portcullis_codegen::trim::trim(&s, &m, &origin) {
+            // Refused with `check`'s diagnostics when the mapping does not check against the full spec.
+            let t = match portcullis_codegen::trim::trim_file(&mapping, &spec, &origin) {
                 Ok(t) => t,
                 Err(e) => return Ok(report(&e)),
             };
-            let out = out.unwrap_or_else(|| m.dir().join(&m.spec.value));
+            let out = out.unwrap_or_else(|| t.mapping.dir().join(&t.mapping.spec.value));
             if let Some(parent) = out.parent() {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", parent.display()))?;
             }
-            std::fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
+            std::fs::write(&out, &t.text).with_context(|| format!("writing {}", out.display()))?;
             println!(
                 "wrote {} ({} of {} operations, {} bytes from {}), sha256 {}",
                 out.display(),
-                m.operations.len(),
-                s.operations.len(),
-                text.len(),
-                s.sha256,
-                portcullis_codegen::trim::checksum(&text)
+                t.mapping.operations.len(),
+                t.spec.operations.len(),
+                t.text.len(),
+                t.spec.sha256,
+                portcullis_codegen::trim::checksum(&t.text)
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -1,7 +1,7 @@
 //! [`Builder`]: generating adapters from `build.rs`, the way prost-build does.
 
 use crate::emit;
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::load::mapping::Mapping;
 use crate::load::openapi::Spec;
 use crate::load::port::Port;
@@ -202,8 +202,8 @@ pub fn generate_with_contract_tests(
     mapping_path: &Path,
     options: &emit::contract::ContractOptions,
 ) -> Result<Generated, Error> {
-    let mapping = Mapping::load(mapping_path)?;
-    let (plan, inputs, spec, port) = load_all(&mapping, None)?;
+    let (mapping, gaps) = Mapping::load_with_gaps(mapping_path)?;
+    let (plan, inputs, spec, port) = with_gaps(load_all(&mapping, None), &gaps)?;
     let mut code = emit::rust::render(&plan)?;
     let contract = plan::contract::build(&plan, &spec, &port);
     code.push('\n');
@@ -256,9 +256,41 @@ fn file_stem(plan: &Plan) -> String {
 }
 
 /// Loads and validates one mapping: the plan, and the input files it read.
+///
+/// A mapping with gaps (`# FIXME` lines, as `portcullis scaffold` leaves them) fails
+/// with one diagnostic per gap, and with everything wrong at other lines.
 pub fn check(mapping_path: &Path) -> Result<(Plan, Vec<PathBuf>), Error> {
-    let mapping = Mapping::load(mapping_path)?;
-    check_with_spec(&mapping, None)
+    check_file(mapping_path, None)
+}
+
+/// [`check`], optionally against another spec than the one the mapping names (the full
+/// vendor spec, as `portcullis generate --spec` and `portcullis trim` use).
+///
+/// ```no_run
+/// let full = std::path::Path::new("stripe.com.json");
+/// let (plan, _) = portcullis_codegen::builder::check_file("mappings/stripe.yaml".as_ref(), Some(full))?;
+/// # Ok::<(), portcullis_codegen::Error>(())
+/// ```
+pub fn check_file(
+    mapping_path: &Path,
+    spec_override: Option<&Path>,
+) -> Result<(Plan, Vec<PathBuf>), Error> {
+    let (mapping, gaps) = Mapping::load_with_gaps(mapping_path)?;
+    with_gaps(check_with_spec(&mapping, spec_override), &gaps)
+}
+
+/// A result, failed when there are gaps: the gaps, and what else is wrong away from them.
+fn with_gaps<T>(result: Result<T, Error>, gaps: &[Diagnostic]) -> Result<T, Error> {
+    if gaps.is_empty() {
+        return result;
+    }
+    match result {
+        Ok(_) => Err(Error::Invalid(Diagnostics(gaps.to_vec()))),
+        Err(Error::Invalid(found)) => Err(Error::Invalid(Diagnostics(
+            crate::load::mapping::fold_gaps(gaps, &found.0),
+        ))),
+        Err(other) => Err(other),
+    }
 }
 
 /// Validates a decoded mapping, optionally against another spec than the one it names.

