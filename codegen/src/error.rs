@@ -80,7 +80,12 @@ impl fmt::Display for Diagnostics {
 }
 
 /// Everything that can stop generation.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints what `Display` does, so a build script whose `main` returns this error
+/// (`fn main() -> Result<(), Box<dyn std::error::Error>>`, which prints `Error: {:?}`)
+/// shows the diagnostics as `portcullis check` prints them; the parts stay reachable
+/// through [`Error::diagnostics`] and the variants.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read or written.
@@ -113,6 +118,16 @@ pub enum Error {
     /// The builder was used without a required setting.
     #[error("builder: {0}")]
     Builder(String),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // After `Error: `, the diagnostics start on lines of their own, as rustc's do.
+            Error::Invalid(d) => write!(f, "the adapter was not generated\n{d}"),
+            other => fmt::Display::fmt(other, f),
+        }
+    }
 }
 
 impl Error {
@@ -196,5 +211,34 @@ pub(crate) fn suggest<'a>(
                 format!("valid names: {}", all.join(", "))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_prints_the_diagnostics_as_check_does() {
+        let e = Error::Invalid(Diagnostics(vec![
+            Diagnostic::new(
+                "m.yaml",
+                Some(Span { line: 3, col: 7 }),
+                "no variant 'Payed'",
+            )
+            .help("did you mean 'Paid'?"),
+        ]));
+        // What `main` returning this error prints.
+        let printed = format!("Error: {e:?}");
+        assert_eq!(
+            printed,
+            "Error: the adapter was not generated\nerror: m.yaml:3:7: no variant 'Payed'\n  help: did you mean 'Paid'?\n1 error found"
+        );
+        assert!(format!("{e:?}").ends_with(&e.to_string()));
+        let io = Error::Io {
+            path: "x.yaml".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "gone"),
+        };
+        assert_eq!(format!("{io:?}"), "x.yaml: gone");
     }
 }

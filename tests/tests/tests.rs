@@ -1,6 +1,7 @@
 //! One test binary (fast to link): end to end, diagnostics, determinism, compile-fail.
 
 mod auth;
+mod build_script;
 mod chaos;
 mod compile_fail;
 mod contract;
