@@ -5,8 +5,7 @@ use portcullis_codegen::load::mapping::Mapping;
 use portcullis_codegen::load::openapi::Spec;
 use std::path::{Path, PathBuf};
 
-/// The corpus directory (`PORTCULLIS_CORPUS`, else the cache `scripts/fetch-specs` fills).
-pub(crate) fn corpus() -> PathBuf {
+fn corpus() -> PathBuf {
     let dir = std::env::var_os("PORTCULLIS_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {

@@ -1,7 +1,7 @@
 //! One `operations:` entry: the call, its idempotency key, parameters and body fields
 //! filled from arguments of the same name and a fitting type, and the response.
 
-use super::out::{Out, PLACEHOLDER, yaml_key};
+use super::out::{Out, PLACEHOLDER, yaml_key, yaml_value};
 use super::shape::{describe, domain_word, list, norm, sends};
 use super::types::Uses;
 use super::{Request, error_catch_all};
@@ -83,7 +83,7 @@ pub(super) fn write<'a>(
         out.line("");
         return;
     }
-    let call_line = format!("    call: {}", yaml_key(op_id));
+    let call_line = format!("    call: {}", yaml_value(op_id));
     match entry.call_notes.is_empty() {
         true => out.line(&call_line),
         false => out.fixme(&call_line, &entry.call_notes.join("; ")),
