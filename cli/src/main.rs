@@ -258,7 +258,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         if n == 1 { "it" } else { "them" },
                     );
                 }
-                None => print!("{}", scaffolded.text),
+                None => {
+                    print!("{}", scaffolded.text);
+                    eprintln!(
+                        "{} FIXME line(s) to decide; `portcullis check` lists them",
+                        scaffolded.fixmes.len()
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

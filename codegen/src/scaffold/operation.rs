@@ -101,11 +101,8 @@ pub(super) fn write<'a>(
         out.line("    request:");
         out.append(body_lines);
     }
-    for (line, reason) in response {
-        match reason {
-            Some(reason) => out.fixme(&line, &reason),
-            None => out.line(&line),
-        }
+    for line in response {
+        out.line(&line);
     }
     if own_errors {
         out.line("    errors:");
@@ -440,13 +437,14 @@ impl<'a> Entry<'_, 'a> {
         norm(last) == norm(wire) && within.is_none_or(|w| parent == w)
     }
 
-    /// `unwrap:` and `response:` lines (with their FIXMEs), and the uses of the result type.
+    /// The `unwrap:` and `response:` lines, and the uses of the result type; an answer the
+    /// planner cannot build the result from blocks the operation instead.
     fn response(
         &mut self,
         op_id: &str,
         op: &'a openapiv3::Operation,
         uses: &mut Uses<'a>,
-    ) -> Vec<(String, Option<String>)> {
+    ) -> Vec<String> {
         let ok = &self.pm.ok;
         if *ok == Ty::Unit {
             return Vec::new();
@@ -508,7 +506,7 @@ impl<'a> Entry<'_, 'a> {
             }
         }
         if let Some(field) = &unwrap {
-            lines.push((format!("    unwrap: {}", yaml_key(field)), None));
+            lines.push(format!("    unwrap: {}", yaml_key(field)));
         }
         let not_object: Vec<String> = inner
             .iter()
@@ -523,7 +521,7 @@ impl<'a> Entry<'_, 'a> {
             return Vec::new();
         }
         let response = format!("    response: {name}");
-        lines.push((response, None));
+        lines.push(response);
         for v in inner {
             uses.add(name, v, op_id);
         }
