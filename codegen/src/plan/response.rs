@@ -317,6 +317,23 @@ mod tests {
     }
 
     #[test]
+    fn codes_come_before_the_range_of_their_class() {
+        let plan = Fixture::default()
+            .spec(
+                "        \"201\":\n          description: created\n",
+                "        \"2XX\":\n          description: accepted\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        \"200\":\n          description: replayed\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        \"201\":\n          description: created\n",
+            )
+            .plan();
+        let statuses: Vec<Option<u16>> = op(&plan, "create")
+            .responses
+            .iter()
+            .map(|r| r.status)
+            .collect();
+        // The generated `match` follows this order: `201` after `200..=299` never matched.
+        assert_eq!(statuses, [Some(200), Some(201), None]);
+    }
+
+    #[test]
     fn statuses_and_response_names_are_checked() {
         Fixture::default()
             .mapping("params: { id: id }", "params: { id: id }\n    status: 204")
