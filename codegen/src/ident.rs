@@ -81,6 +81,18 @@ pub struct Namer {
 }
 
 impl Namer {
+    /// A namer in whose scope `names` are already taken.
+    pub fn with_reserved(names: &[&str]) -> Namer {
+        Namer {
+            taken: names.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    /// Whether `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
     /// Claims `base`, or the first free `base_N`.
     pub fn claim(&mut self, base: &str) -> String {
         if self.taken.insert(base.to_string()) {
@@ -156,5 +168,8 @@ mod tests {
         assert_eq!(n.claim("id"), "id_3");
         assert_eq!(n.claim("Thing"), "Thing");
         assert_eq!(n.claim("Thing"), "Thing2");
+        let mut reserved = Namer::with_reserved(&["Option"]);
+        assert!(reserved.is_taken("Option") && !reserved.is_taken("Thing"));
+        assert_eq!(reserved.claim("Option"), "Option2");
     }
 }

@@ -246,12 +246,13 @@ fn fmt_message(message: Option<&str>) -> String {
 }
 
 impl Error {
-    /// A contract violation found while decoding or validating a response.
-    pub fn contract(operation: &str, path: String, message: String) -> Error {
+    /// A contract violation found while decoding or validating a response: `path` is
+    /// the JSON path of the value (`$.amount`), `message` what is wrong with it.
+    pub fn contract(operation: &str, path: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Contract {
             operation: operation.to_owned(),
-            path,
-            message,
+            path: path.into(),
+            message: message.into(),
         }
     }
 
@@ -404,7 +405,7 @@ mod tests {
                 false,
             ),
             (
-                Error::contract("op", "$.a".into(), "bad".into()),
+                Error::contract("op", "$.a", "bad"),
                 ErrorKind::Contract,
                 false,
             ),

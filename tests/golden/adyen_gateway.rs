@@ -10,566 +10,395 @@
 pub struct AdyenGateway {
     pipeline: ::portcullis_runtime::Pipeline,
 }
-impl AdyenGateway {
-    /// The configuration the mapping describes: base URL, auth, limits and policies.
-    ///
-    /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
-    pub fn config() -> ::portcullis_runtime::AdapterConfig {
-        ::portcullis_runtime::AdapterConfig::new(
-                "AdyenGateway",
-                "https://checkout-test.adyen.com/v71",
-            )
-            .auth(::portcullis_runtime::AuthConfig::ApiKey {
-                location: ::portcullis_runtime::ApiKeyLocation::Header,
-                name: ::std::string::String::from("X-API-Key"),
-                secret: ::portcullis_runtime::SecretSource::env("ADYEN_API_KEY"),
+
+/// The adapter's calls through the runtime, with its configuration and constructor,
+/// and the port's methods.
+mod calls {
+    use std::time::Duration;
+    use ::portcullis_runtime as rt;
+    use super::{translate, vendor};
+
+    impl super::AdyenGateway {
+        /// The configuration the mapping describes: base URL, auth, limits and policies.
+        ///
+        /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
+        pub fn config() -> rt::AdapterConfig {
+            rt::AdapterConfig::new("AdyenGateway", "https://checkout-test.adyen.com/v71")
+                .auth(rt::AuthConfig::ApiKey {
+                    location: rt::ApiKeyLocation::Header,
+                    name: "X-API-Key".into(),
+                    secret: rt::SecretSource::env("ADYEN_API_KEY"),
+                })
+                .defaults(rt::Policy {
+                    attempt_timeout: Some(Duration::from_secs(10)),
+                    budget: Some(Duration::from_secs(30)),
+                    retry: Some(rt::RetryPolicy {
+                        attempts: 3,
+                        base: Duration::from_millis(200),
+                        cap: Duration::from_secs(5),
+                        ..Default::default()
+                    }),
+                    breaker: Some(rt::BreakerPolicy {
+                        failure_rate: 0.5,
+                        window: Duration::from_secs(30),
+                        min_calls: 10,
+                        open_for: Duration::from_secs(30),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+        }
+
+        /// Builds the adapter from a configuration (start from [`Self::config`]).
+        pub fn new(config: rt::AdapterConfig) -> Result<Self, rt::Error> {
+            Ok(Self {
+                pipeline: rt::Pipeline::new(config)?,
             })
-            .defaults(::portcullis_runtime::Policy {
-                attempt_timeout: ::core::option::Option::Some(
-                    ::core::time::Duration::from_millis(10000u64),
-                ),
-                budget: ::core::option::Option::Some(
-                    ::core::time::Duration::from_millis(30000u64),
-                ),
-                retry: ::core::option::Option::Some(::portcullis_runtime::RetryPolicy {
-                    attempts: 3u32,
-                    base: ::core::time::Duration::from_millis(200u64),
-                    cap: ::core::time::Duration::from_millis(5000u64),
-                    ..::core::default::Default::default()
-                }),
-                breaker: ::core::option::Option::Some(::portcullis_runtime::BreakerPolicy {
-                    failure_rate: 0.5f64,
-                    window: ::core::time::Duration::from_millis(30000u64),
-                    min_calls: 10u32,
-                    open_for: ::core::time::Duration::from_millis(30000u64),
-                    ..::core::default::Default::default()
-                }),
-                ..::core::default::Default::default()
-            })
-    }
-    /// Builds the adapter from a configuration (start from [`Self::config`]).
-    pub fn new(
-        config: ::portcullis_runtime::AdapterConfig,
-    ) -> ::core::result::Result<Self, ::portcullis_runtime::Error> {
-        ::core::result::Result::Ok(Self {
-            pipeline: ::portcullis_runtime::Pipeline::new(config)?,
-        })
-    }
-    /// The runtime pipeline every call of this adapter goes through.
-    pub fn pipeline(&self) -> &::portcullis_runtime::Pipeline {
-        &self.pipeline
-    }
-    /// `POST /payments` (post-payments).
-    async fn call_create_payment(
-        &self,
-        req: crate::domain::NewPayment,
-    ) -> ::core::result::Result<crate::domain::Payment, ::portcullis_runtime::Error> {
-        const OP: &str = "create_payment";
-        let body = vendor::PostPaymentsRequest {
-            amount: vendor::PostPaymentsRequestAmount {
-                currency: crate::convert::currency_upper(&req.amount.currency),
-                value: req.amount.minor_units,
-            },
-            merchant_account: ::std::string::String::from("CheckoutExampleECOM"),
-            payment_method: vendor::PostPaymentsRequestPaymentMethod {
-                stored_payment_method_id: ::core::option::Option::Some(
-                    req.payment_method.clone(),
-                ),
-                r#type: ::core::option::Option::Some(
-                    ::std::string::String::from("scheme"),
-                ),
-            },
-            reference: req.order_id.0.clone(),
-            return_url: ::std::string::String::from("https://checkout.example/return"),
-            shopper_statement: req.description.clone(),
-        };
-        let mut fingerprint: ::std::vec::Vec<u8> = ::std::vec::Vec::new();
-        fingerprint
-            .extend(
-                ::portcullis_runtime::__private::serde_json::to_vec(&body)
-                    .unwrap_or_default(),
-            );
-        let key = self
-            .pipeline
-            .idempotency_key(
-                OP,
-                ::core::option::Option::Some(
-                    ::std::string::ToString::to_string(&req.order_id.0),
-                ),
-                &fingerprint,
-            )
-            .await;
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::POST,
-            "/payments",
-        );
-        request = request.json_body(&body)?;
-        request = request
-            .idempotency(
-                &key,
-                ::portcullis_runtime::KeyPlacement::Header("Idempotency-Key"),
-            );
-        let response = self.pipeline.send(request).await?;
-        match response.status() {
-            200u16 => {
-                let wire: &vendor::PaymentResponse = &response.decode_json(OP)?;
-                if let ::core::option::Option::Some(value) = ::core::option::Option::Some(
-                        wire,
-                    )
-                    .and_then(|v| v.result_code.as_ref())
-                    .filter(|value| ["Refused"].contains(&value.as_str()))
-                {
-                    return ::core::result::Result::Err(::portcullis_runtime::Error::Vendor {
-                        operation: ::std::string::String::from(OP),
-                        status: response.status(),
-                        code: ::core::option::Option::Some(
-                            ::core::clone::Clone::clone(value),
-                        ),
-                        message: ::core::option::Option::Some(wire)
-                            .and_then(|v| v.refusal_reason.as_ref())
-                            .cloned(),
-                    });
+        }
+
+        /// The runtime pipeline every call of this adapter goes through.
+        pub fn pipeline(&self) -> &rt::Pipeline {
+            &self.pipeline
+        }
+
+        /// `POST /payments` (post-payments).
+        pub(super) async fn call_create_payment(
+            &self,
+            req: crate::domain::NewPayment,
+        ) -> Result<crate::domain::Payment, rt::Error> {
+            const OP: &str = "create_payment";
+            let body = vendor::PaymentRequest {
+                amount: vendor::Amount {
+                    currency: crate::convert::currency_upper(&req.amount.currency),
+                    value: req.amount.minor_units,
+                },
+                merchant_account: "CheckoutExampleECOM".into(),
+                payment_method: vendor::CardDetails {
+                    stored_payment_method_id: Some(req.payment_method),
+                    r#type: Some("scheme".into()),
+                },
+                reference: req.order_id.0.clone(),
+                return_url: "https://checkout.example/return".into(),
+                shopper_statement: req.description,
+            };
+            let request = rt::Request::new(OP, rt::Method::POST, "/payments")
+                .json_body(&body)?;
+            let key = self
+                .pipeline
+                .idempotency_key_of(&request, Some(req.order_id.0.to_string()))
+                .await;
+            let request = request
+                .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+            let response = self.pipeline.send(request).await?;
+            match response.status() {
+                200 => {
+                    let wire: vendor::PaymentResponse = response.decode_json(OP)?;
+                    if let Some(code) = wire
+                        .result_code
+                        .as_ref()
+                        .filter(|code| matches!(code.as_str(), "Refused"))
+                    {
+                        return Err(rt::Error::Vendor {
+                            operation: OP.into(),
+                            status: response.status(),
+                            code: Some(code.clone()),
+                            message: wire.refusal_reason.clone(),
+                        });
+                    }
+                    translate::payment_from_payment_response(wire, OP)
                 }
-                translate::payment_from_payment_response(wire, OP)
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => Err(translate::classify_service_error(OP, &response)),
             }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
-            }
-            _ => {
-                ::core::result::Result::Err(
-                    translate::classify_service_error(OP, &response),
+        }
+
+        /// `POST /payments/{paymentPspReference}/refunds` (post-payments-paymentPspReference-refunds).
+        pub(super) async fn call_refund(
+            &self,
+            req: crate::domain::NewRefund,
+        ) -> Result<crate::domain::Refund, rt::Error> {
+            const OP: &str = "refund";
+            let body = vendor::PaymentRefundRequest {
+                amount: vendor::Amount {
+                    currency: crate::convert::currency_upper(&req.amount.currency),
+                    value: req.amount.minor_units,
+                },
+                merchant_account: "CheckoutExampleECOM".into(),
+            };
+            let request = rt::Request::new(
+                    OP,
+                    rt::Method::POST,
+                    "/payments/{paymentPspReference}/refunds",
                 )
+                .path_param("paymentPspReference", req.payment_id.0)
+                .json_body(&body)?;
+            let key = self.pipeline.idempotency_key_of(&request, None).await;
+            let request = request
+                .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+            let response = self.pipeline.send(request).await?;
+            match response.status() {
+                201 => {
+                    translate::refund_from_payment_refund_response(
+                        response.decode_json(OP)?,
+                        OP,
+                    )
+                }
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => Err(translate::classify_service_error(OP, &response)),
             }
         }
     }
-    /// `POST /payments/{paymentPspReference}/refunds` (post-payments-paymentPspReference-refunds).
-    async fn call_refund(
-        &self,
-        req: crate::domain::NewRefund,
-    ) -> ::core::result::Result<crate::domain::Refund, ::portcullis_runtime::Error> {
-        const OP: &str = "refund";
-        let body = vendor::PostPaymentsPaymentPspReferenceRefundsRequest {
-            amount: vendor::PostPaymentsPaymentPspReferenceRefundsRequestAmount {
-                currency: crate::convert::currency_upper(&req.amount.currency),
-                value: req.amount.minor_units,
-            },
-            merchant_account: ::std::string::String::from("CheckoutExampleECOM"),
-        };
-        let mut fingerprint: ::std::vec::Vec<u8> = ::std::vec::Vec::new();
-        fingerprint
-            .extend_from_slice(
-                ::std::string::ToString::to_string(&req.payment_id.0.clone()).as_bytes(),
-            );
-        fingerprint.push(0);
-        fingerprint
-            .extend(
-                ::portcullis_runtime::__private::serde_json::to_vec(&body)
-                    .unwrap_or_default(),
-            );
-        let key = self
-            .pipeline
-            .idempotency_key(OP, ::core::option::Option::None, &fingerprint)
-            .await;
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::POST,
-            "/payments/{paymentPspReference}/refunds",
-        );
-        request = request
-            .path_param(
-                "paymentPspReference",
-                ::std::string::ToString::to_string(&req.payment_id.0.clone()),
-            );
-        request = request.json_body(&body)?;
-        request = request
-            .idempotency(
-                &key,
-                ::portcullis_runtime::KeyPlacement::Header("Idempotency-Key"),
-            );
-        let response = self.pipeline.send(request).await?;
-        match response.status() {
-            201u16 => {
-                let wire: &vendor::PaymentRefundResponse = &response.decode_json(OP)?;
-                translate::refund_from_payment_refund_response(wire, OP)
-            }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
-            }
-            _ => {
-                ::core::result::Result::Err(
-                    translate::classify_service_error(OP, &response),
-                )
-            }
+
+    impl crate::domain::PaymentGateway for super::AdyenGateway {
+        async fn create_payment(
+            &self,
+            req: crate::domain::NewPayment,
+        ) -> Result<crate::domain::Payment, crate::domain::PaymentError> {
+            self.call_create_payment(req).await.map_err(translate::create_payment_error)
         }
-    }
-}
-impl crate::domain::PaymentGateway for AdyenGateway {
-    async fn create_payment(
-        &self,
-        req: crate::domain::NewPayment,
-    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
-        self.call_create_payment(req).await.map_err(translate::create_payment_error)
-    }
-    async fn refund(
-        &self,
-        req: crate::domain::NewRefund,
-    ) -> ::core::result::Result<crate::domain::Refund, crate::domain::PaymentError> {
-        self.call_refund(req).await.map_err(translate::refund_error)
-    }
-    /// Not offered by Adyen Checkout API: fails at once, without a call.
-    fn get_payment(
-        &self,
-        _id: &crate::domain::PaymentId,
-    ) -> impl ::core::future::Future<
-        Output = ::core::result::Result<
-            crate::domain::Payment,
-            crate::domain::PaymentError,
-        >,
-    > + Send {
-        ::core::future::ready(
-            ::core::result::Result::Err(
-                crate::domain::PaymentError::Unsupported(
-                    ::std::string::String::from(
-                        "get_payment is not offered by Adyen Checkout API",
+
+        async fn refund(
+            &self,
+            req: crate::domain::NewRefund,
+        ) -> Result<crate::domain::Refund, crate::domain::PaymentError> {
+            self.call_refund(req).await.map_err(translate::payment_error_from_runtime)
+        }
+
+        /// Not offered by Adyen Checkout API: fails at once, without a call.
+        fn get_payment(
+            &self,
+            _id: &crate::domain::PaymentId,
+        ) -> impl std::future::Future<
+            Output = Result<crate::domain::Payment, crate::domain::PaymentError>,
+        > + Send {
+            std::future::ready(
+                Err(
+                    crate::domain::PaymentError::Unsupported(
+                        "get_payment is not offered by Adyen Checkout API".into(),
                     ),
                 ),
-            ),
-        )
+            )
+        }
     }
 }
+
 /// The vendor's wire types: private to this module, only the fields the mapping reads or writes.
 mod vendor {
+    use ::portcullis_runtime::__private::serde::{Deserialize, Serialize};
+    use ::portcullis_runtime::serde_json;
+
     /// Wire form of `#/components/schemas/Amount`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Serialize, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct Amount {
+        pub(super) currency: String,
         pub(super) value: i64,
-        pub(super) currency: ::std::string::String,
     }
+
+    /// Wire form of `#/components/schemas/CardDetails`.
+    #[derive(Debug, Clone, Serialize)]
+    #[serde(crate = "::portcullis_runtime::__private::serde")]
+    pub(super) struct CardDetails {
+        #[serde(
+            rename = "storedPaymentMethodId",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub(super) stored_payment_method_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) r#type: Option<String>,
+    }
+
+    /// The request body of `post-payments-paymentPspReference-refunds`: `#/components/schemas/PaymentRefundRequest`.
+    #[derive(Debug, Clone, Serialize)]
+    #[serde(crate = "::portcullis_runtime::__private::serde")]
+    pub(super) struct PaymentRefundRequest {
+        pub(super) amount: Amount,
+        #[serde(rename = "merchantAccount")]
+        pub(super) merchant_account: String,
+    }
+
     /// Wire form of `#/components/schemas/PaymentRefundResponse`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PaymentRefundResponse {
         #[serde(rename = "pspReference")]
-        pub(super) psp_reference: ::std::string::String,
+        pub(super) psp_reference: String,
         #[serde(rename = "paymentPspReference")]
-        pub(super) payment_psp_reference: ::std::string::String,
+        pub(super) payment_psp_reference: String,
         pub(super) amount: Amount,
-        pub(super) status: ::std::string::String,
+        pub(super) status: String,
     }
+
+    /// The request body of `post-payments`: `#/components/schemas/PaymentRequest`.
+    #[derive(Debug, Clone, Serialize)]
+    #[serde(crate = "::portcullis_runtime::__private::serde")]
+    pub(super) struct PaymentRequest {
+        pub(super) amount: Amount,
+        #[serde(rename = "merchantAccount")]
+        pub(super) merchant_account: String,
+        #[serde(rename = "paymentMethod")]
+        pub(super) payment_method: CardDetails,
+        pub(super) reference: String,
+        #[serde(rename = "returnUrl")]
+        pub(super) return_url: String,
+        #[serde(rename = "shopperStatement", skip_serializing_if = "Option::is_none")]
+        pub(super) shopper_statement: Option<String>,
+    }
+
     /// Wire form of `#/components/schemas/PaymentResponse`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PaymentResponse {
-        #[serde(rename = "resultCode")]
+        #[serde(rename = "resultCode", default)]
+        pub(super) result_code: Option<String>,
+        #[serde(rename = "refusalReason", default)]
+        pub(super) refusal_reason: Option<String>,
+        #[serde(rename = "pspReference", default)]
+        pub(super) psp_reference: Option<String>,
         #[serde(default)]
-        pub(super) result_code: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "refusalReason")]
-        #[serde(default)]
-        pub(super) refusal_reason: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "pspReference")]
-        #[serde(default)]
-        pub(super) psp_reference: ::core::option::Option<::std::string::String>,
-        #[serde(default)]
-        pub(super) amount: ::core::option::Option<PaymentResponseAmount>,
-        #[serde(rename = "merchantReference")]
-        #[serde(default)]
-        pub(super) merchant_reference: ::core::option::Option<::std::string::String>,
+        pub(super) amount: Option<Amount>,
+        #[serde(rename = "merchantReference", default)]
+        pub(super) merchant_reference: Option<String>,
     }
-    /// Wire form of `PaymentResponseAmount`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct PaymentResponseAmount {
-        pub(super) value: i64,
-        pub(super) currency: ::std::string::String,
-    }
-    /// Wire form of `the request body of post-payments-paymentPspReference-refunds`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct PostPaymentsPaymentPspReferenceRefundsRequest {
-        pub(super) amount: PostPaymentsPaymentPspReferenceRefundsRequestAmount,
-        #[serde(rename = "merchantAccount")]
-        pub(super) merchant_account: ::std::string::String,
-    }
-    /// Wire form of `#/components/schemas/Amount`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct PostPaymentsPaymentPspReferenceRefundsRequestAmount {
-        pub(super) currency: ::std::string::String,
-        pub(super) value: i64,
-    }
-    /// Wire form of `the request body of post-payments`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct PostPaymentsRequest {
-        pub(super) amount: PostPaymentsRequestAmount,
-        #[serde(rename = "merchantAccount")]
-        pub(super) merchant_account: ::std::string::String,
-        #[serde(rename = "paymentMethod")]
-        pub(super) payment_method: PostPaymentsRequestPaymentMethod,
-        pub(super) reference: ::std::string::String,
-        #[serde(rename = "returnUrl")]
-        pub(super) return_url: ::std::string::String,
-        #[serde(rename = "shopperStatement")]
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) shopper_statement: ::core::option::Option<::std::string::String>,
-    }
-    /// Wire form of `#/components/schemas/Amount`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct PostPaymentsRequestAmount {
-        pub(super) currency: ::std::string::String,
-        pub(super) value: i64,
-    }
-    /// Wire form of `#/components/schemas/CardDetails`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct PostPaymentsRequestPaymentMethod {
-        #[serde(rename = "storedPaymentMethodId")]
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) stored_payment_method_id: ::core::option::Option<
-            ::std::string::String,
-        >,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) r#type: ::core::option::Option<::std::string::String>,
-    }
+
     /// Wire form of `#/components/schemas/ServiceError`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct ServiceError {
-        #[serde(rename = "errorCode")]
+        #[serde(rename = "errorCode", default)]
+        pub(super) error_code: Option<serde_json::Value>,
         #[serde(default)]
-        pub(super) error_code: ::core::option::Option<
-            ::portcullis_runtime::__private::serde_json::Value,
-        >,
-        #[serde(default)]
-        pub(super) message: ::core::option::Option<
-            ::portcullis_runtime::__private::serde_json::Value,
-        >,
+        pub(super) message: Option<serde_json::Value>,
     }
 }
+
 /// Vendor → domain translation and error mapping.
 mod translate {
-    use ::portcullis_runtime as rt;
+    use ::portcullis_runtime::{self as rt, serde_json};
+    use super::vendor;
+
+    /// A value the mapping reads is missing or null in the vendor's response.
+    pub(super) fn missing(op: &'static str, json_path: &str) -> rt::Error {
+        rt::Error::contract(op, json_path, "missing or null in the vendor's response")
+    }
+
     /// A success status the spec does not declare for the operation: the vendor changed.
     pub(super) fn unexpected_status(op: &'static str, status: u16) -> rt::Error {
         rt::Error::contract(
             op,
-            ::std::string::String::from("$"),
-            ::std::format!(
-                "unexpected success status {status}; the spec does not declare it"
-            ),
+            "$",
+            format!("unexpected success status {status}; the spec does not declare it"),
         )
     }
+
+    /// A vendor's error code or message as text: a JSON string as it is, anything else as JSON.
+    fn text(value: serde_json::Value) -> String {
+        match value {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }
+    }
+
     /// Builds `crate::domain::Payment` from the vendor's `PaymentResponse`.
-    #[allow(unused_variables)]
     pub(super) fn payment_from_payment_response(
-        wire: &super::vendor::PaymentResponse,
+        wire: vendor::PaymentResponse,
         op: &'static str,
-    ) -> ::core::result::Result<crate::domain::Payment, rt::Error> {
-        ::core::result::Result::Ok(crate::domain::Payment {
-            id: match ::core::option::Option::Some(wire)
-                .and_then(|v| v.psp_reference.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    crate::domain::PaymentId(::core::clone::Clone::clone(x))
-                }
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.pspReference"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ),
-                    );
-                }
-            },
+    ) -> Result<crate::domain::Payment, rt::Error> {
+        Ok(crate::domain::Payment {
+            id: crate::domain::PaymentId(
+                wire.psp_reference.ok_or_else(|| missing(op, "$.pspReference"))?,
+            ),
             amount: crate::convert::money(
-                    ::core::option::Option::Some(wire)
-                        .and_then(|v| v.amount.as_ref())
-                        .map(|v| &v.value)
-                        .cloned()
-                        .ok_or_else(|| rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.amount.value"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?,
-                    ::core::option::Option::Some(wire)
-                        .and_then(|v| v.amount.as_ref())
-                        .map(|v| &v.currency)
-                        .cloned()
-                        .ok_or_else(|| rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.amount.currency"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?,
+                    wire
+                        .amount
+                        .as_ref()
+                        .map(|v| v.value)
+                        .ok_or_else(|| missing(op, "$.amount.value"))?,
+                    wire
+                        .amount
+                        .map(|v| v.currency)
+                        .ok_or_else(|| missing(op, "$.amount.currency"))?,
                 )
-                .map_err(|e| rt::Error::contract(
-                    op,
-                    ::std::string::String::from("$.amount.value"),
-                    ::std::string::ToString::to_string(&e),
-                ))?,
-            status: match ::core::option::Option::Some(wire)
-                .and_then(|v| v.result_code.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    match ::core::convert::AsRef::<str>::as_ref(x) {
-                        "Authorised" => crate::domain::PaymentStatus::Paid,
-                        "Success" => crate::domain::PaymentStatus::Paid,
-                        "Pending" => crate::domain::PaymentStatus::Pending,
-                        "Received" => crate::domain::PaymentStatus::Pending,
-                        "PresentToShopper" => crate::domain::PaymentStatus::Pending,
-                        "RedirectShopper" => crate::domain::PaymentStatus::Pending,
-                        "IdentifyShopper" => crate::domain::PaymentStatus::Pending,
-                        "ChallengeShopper" => crate::domain::PaymentStatus::Pending,
-                        "Refused" => crate::domain::PaymentStatus::Failed,
-                        "Error" => crate::domain::PaymentStatus::Failed,
-                        "Cancelled" => crate::domain::PaymentStatus::Canceled,
-                        other => {
-                            crate::domain::PaymentStatus::Unknown(
-                                ::std::string::String::from(other),
-                            )
+                .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
+            status: match wire.result_code {
+                Some(x) => {
+                    match x.as_str() {
+                        "Authorised" | "Success" => crate::domain::PaymentStatus::Paid,
+                        "Pending" | "Received" | "PresentToShopper" | "RedirectShopper"
+                        | "IdentifyShopper" | "ChallengeShopper" => {
+                            crate::domain::PaymentStatus::Pending
                         }
+                        "Refused" | "Error" => crate::domain::PaymentStatus::Failed,
+                        "Cancelled" => crate::domain::PaymentStatus::Canceled,
+                        _ => crate::domain::PaymentStatus::Unknown(x),
                     }
                 }
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.resultCode"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ),
-                    );
-                }
+                None => return Err(missing(op, "$.resultCode")),
             },
-            order_id: ::core::option::Option::Some(wire)
-                .and_then(|v| v.merchant_reference.as_ref())
-                .map(|x| crate::domain::OrderId(::core::clone::Clone::clone(x))),
-            degraded: ::core::option::Option::None,
+            order_id: wire.merchant_reference.map(crate::domain::OrderId),
+            degraded: None,
         })
     }
+
     /// Builds `crate::domain::Refund` from the vendor's `PaymentRefundResponse`.
-    #[allow(unused_variables)]
     pub(super) fn refund_from_payment_refund_response(
-        wire: &super::vendor::PaymentRefundResponse,
+        wire: vendor::PaymentRefundResponse,
         op: &'static str,
-    ) -> ::core::result::Result<crate::domain::Refund, rt::Error> {
-        ::core::result::Result::Ok(crate::domain::Refund {
-            id: crate::domain::RefundId(
-                ::core::clone::Clone::clone(&wire.psp_reference),
-            ),
-            payment_id: ::core::option::Option::Some(
-                crate::domain::PaymentId(
-                    ::core::clone::Clone::clone(&wire.payment_psp_reference),
-                ),
-            ),
-            amount: crate::convert::money(
-                    ::core::clone::Clone::clone(&wire.amount.value),
-                    ::core::clone::Clone::clone(&wire.amount.currency),
-                )
-                .map_err(|e| rt::Error::contract(
-                    op,
-                    ::std::string::String::from("$.amount.value"),
-                    ::std::string::ToString::to_string(&e),
-                ))?,
-            status: match ::core::convert::AsRef::<str>::as_ref(&wire.status) {
+    ) -> Result<crate::domain::Refund, rt::Error> {
+        Ok(crate::domain::Refund {
+            id: crate::domain::RefundId(wire.psp_reference),
+            payment_id: Some(crate::domain::PaymentId(wire.payment_psp_reference)),
+            amount: crate::convert::money(wire.amount.value, wire.amount.currency)
+                .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
+            status: match wire.status.as_str() {
                 "received" => crate::domain::RefundStatus::Pending,
-                other => {
-                    crate::domain::RefundStatus::Unknown(
-                        ::std::string::String::from(other),
-                    )
-                }
+                _ => crate::domain::RefundStatus::Unknown(wire.status),
             },
         })
     }
+
     /// Classifies a vendor error response, reading its code and message when the body has them.
     pub(super) fn classify_service_error(
         op: &'static str,
         response: &rt::Response,
     ) -> rt::Error {
-        let body: ::core::option::Option<super::vendor::ServiceError> = response
-            .decode_json(op)
-            .ok();
-        rt::Error::from_vendor_response(
-            op,
-            response,
-            body
-                .as_ref()
-                .and_then(|v| v.error_code.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-            body
-                .as_ref()
-                .and_then(|v| v.message.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-        )
+        let (code, message) = match response.decode_json::<vendor::ServiceError>(op) {
+            Ok(body) => (body.error_code.map(text), body.message.map(text)),
+            Err(_) => (None, None),
+        };
+        rt::Error::from_vendor_response(op, response, code, message)
     }
+
     /// Maps runtime errors of `create_payment` to the port's error type.
     pub(super) fn create_payment_error(e: rt::Error) -> crate::domain::PaymentError {
-        if e.status() == ::core::option::Option::Some(200u16)
-            && e.code() == ::core::option::Option::Some("Refused")
-        {
-            return crate::domain::PaymentError::Declined;
+        match (e.status(), e.code()) {
+            (Some(200), Some("Refused")) => crate::domain::PaymentError::Declined,
+            _ => payment_error_from_runtime(e),
         }
-        payment_error_from_runtime(e)
     }
-    /// Maps runtime errors of `refund` to the port's error type.
-    pub(super) fn refund_error(e: rt::Error) -> crate::domain::PaymentError {
-        payment_error_from_runtime(e)
-    }
+
     /// The mapping's top-level error rules for `crate::domain::PaymentError`.
-    fn payment_error_from_runtime(e: rt::Error) -> crate::domain::PaymentError {
-        if e.status() == ::core::option::Option::Some(404u16) {
-            return crate::domain::PaymentError::NotFound;
+    pub(super) fn payment_error_from_runtime(
+        e: rt::Error,
+    ) -> crate::domain::PaymentError {
+        match (e.status(), e.kind()) {
+            (Some(404), _) => crate::domain::PaymentError::NotFound,
+            (Some(500..=599), _) => {
+                crate::domain::PaymentError::Unavailable(e.to_string())
+            }
+            (_, rt::ErrorKind::Auth) => {
+                crate::domain::PaymentError::Misconfigured(e.to_string())
+            }
+            (_, rt::ErrorKind::RateLimited) => {
+                crate::domain::PaymentError::RateLimited(e.to_string())
+            }
+            (
+                _,
+                rt::ErrorKind::Unavailable
+                | rt::ErrorKind::Timeout
+                | rt::ErrorKind::Transport,
+            ) => crate::domain::PaymentError::Unavailable(e.to_string()),
+            _ => crate::domain::PaymentError::Provider(e.to_string()),
         }
-        if e.status().is_some_and(|s| s / 100 == 5u16) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Auth) {
-            return crate::domain::PaymentError::Misconfigured(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::RateLimited) {
-            return crate::domain::PaymentError::RateLimited(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Unavailable) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Timeout) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Transport) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        crate::domain::PaymentError::Provider(::std::string::ToString::to_string(&e))
     }
 }

@@ -10,703 +10,460 @@
 pub struct SquareGateway {
     pipeline: ::portcullis_runtime::Pipeline,
 }
-impl SquareGateway {
-    /// The configuration the mapping describes: base URL, auth, limits and policies.
-    ///
-    /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
-    pub fn config() -> ::portcullis_runtime::AdapterConfig {
-        ::portcullis_runtime::AdapterConfig::new(
-                "SquareGateway",
-                "https://connect.squareup.com",
-            )
-            .auth(::portcullis_runtime::AuthConfig::Bearer {
-                token: ::portcullis_runtime::SecretSource::env("SQUARE_ACCESS_TOKEN"),
+
+/// The adapter's calls through the runtime, with its configuration and constructor,
+/// and the port's methods.
+mod calls {
+    use std::time::Duration;
+    use ::portcullis_runtime as rt;
+    use super::{translate, vendor};
+
+    impl super::SquareGateway {
+        /// The configuration the mapping describes: base URL, auth, limits and policies.
+        ///
+        /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
+        pub fn config() -> rt::AdapterConfig {
+            rt::AdapterConfig::new("SquareGateway", "https://connect.squareup.com")
+                .auth(rt::AuthConfig::Bearer {
+                    token: rt::SecretSource::env("SQUARE_ACCESS_TOKEN"),
+                })
+                .defaults(rt::Policy {
+                    attempt_timeout: Some(Duration::from_secs(10)),
+                    budget: Some(Duration::from_secs(30)),
+                    retry: Some(rt::RetryPolicy {
+                        attempts: 3,
+                        base: Duration::from_millis(200),
+                        cap: Duration::from_secs(5),
+                        ..Default::default()
+                    }),
+                    breaker: Some(rt::BreakerPolicy {
+                        failure_rate: 0.5,
+                        window: Duration::from_secs(30),
+                        min_calls: 10,
+                        open_for: Duration::from_secs(30),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .rate_limit(Some(rt::RateLimit::new(20, Duration::from_secs(1))))
+        }
+
+        /// Builds the adapter from a configuration (start from [`Self::config`]).
+        pub fn new(config: rt::AdapterConfig) -> Result<Self, rt::Error> {
+            Ok(Self {
+                pipeline: rt::Pipeline::new(config)?,
             })
-            .defaults(::portcullis_runtime::Policy {
-                attempt_timeout: ::core::option::Option::Some(
-                    ::core::time::Duration::from_millis(10000u64),
-                ),
-                budget: ::core::option::Option::Some(
-                    ::core::time::Duration::from_millis(30000u64),
-                ),
-                retry: ::core::option::Option::Some(::portcullis_runtime::RetryPolicy {
-                    attempts: 3u32,
-                    base: ::core::time::Duration::from_millis(200u64),
-                    cap: ::core::time::Duration::from_millis(5000u64),
-                    ..::core::default::Default::default()
-                }),
-                breaker: ::core::option::Option::Some(::portcullis_runtime::BreakerPolicy {
-                    failure_rate: 0.5f64,
-                    window: ::core::time::Duration::from_millis(30000u64),
-                    min_calls: 10u32,
-                    open_for: ::core::time::Duration::from_millis(30000u64),
-                    ..::core::default::Default::default()
-                }),
-                ..::core::default::Default::default()
-            })
-            .rate_limit(
-                ::core::option::Option::Some(
-                    ::portcullis_runtime::RateLimit::new(
-                        20u64,
-                        ::core::time::Duration::from_millis(1000u64),
-                    ),
-                ),
-            )
-    }
-    /// Builds the adapter from a configuration (start from [`Self::config`]).
-    pub fn new(
-        config: ::portcullis_runtime::AdapterConfig,
-    ) -> ::core::result::Result<Self, ::portcullis_runtime::Error> {
-        ::core::result::Result::Ok(Self {
-            pipeline: ::portcullis_runtime::Pipeline::new(config)?,
-        })
-    }
-    /// The runtime pipeline every call of this adapter goes through.
-    pub fn pipeline(&self) -> &::portcullis_runtime::Pipeline {
-        &self.pipeline
-    }
-    /// `POST /v2/payments` (CreatePayment).
-    async fn call_create_payment(
-        &self,
-        req: crate::domain::NewPayment,
-    ) -> ::core::result::Result<crate::domain::Payment, ::portcullis_runtime::Error> {
-        const OP: &str = "create_payment";
-        let mut body = vendor::CreatePaymentRequest {
-            amount_money: vendor::CreatePaymentRequestAmountMoney {
-                amount: ::core::option::Option::Some(req.amount.minor_units),
-                currency: ::core::option::Option::Some(
-                    crate::convert::currency_upper(&req.amount.currency),
-                ),
-            },
-            idempotency_key: ::std::string::String::new(),
-            note: req.description.clone(),
-            reference_id: ::core::option::Option::Some(req.order_id.0.clone()),
-            source_id: req.payment_method.clone(),
-        };
-        let mut fingerprint: ::std::vec::Vec<u8> = ::std::vec::Vec::new();
-        fingerprint
-            .extend(
-                ::portcullis_runtime::__private::serde_json::to_vec(&body)
-                    .unwrap_or_default(),
-            );
-        let key = self
-            .pipeline
-            .idempotency_key(
-                OP,
-                ::core::option::Option::Some(
-                    ::std::string::ToString::to_string(&req.order_id.0),
-                ),
-                &fingerprint,
-            )
-            .await;
-        body.idempotency_key = ::std::string::ToString::to_string(&key);
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::POST,
-            "/v2/payments",
-        );
-        request = request.json_body(&body)?;
-        request = request.idempotency(&key, ::portcullis_runtime::KeyPlacement::Body);
-        let response = self.pipeline.send(request).await?;
-        match response.status() {
-            200u16 => {
-                let wire: &vendor::CreatePaymentResponse = &response.decode_json(OP)?;
-                {
-                    let inner = ::core::option::Option::Some(wire)
-                        .and_then(|v| v.payment.as_ref())
-                        .ok_or_else(|| ::portcullis_runtime::Error::contract(
-                            OP,
-                            ::std::string::String::from("$.payment"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?;
+        }
+
+        /// The runtime pipeline every call of this adapter goes through.
+        pub fn pipeline(&self) -> &rt::Pipeline {
+            &self.pipeline
+        }
+
+        /// `POST /v2/payments` (CreatePayment).
+        pub(super) async fn call_create_payment(
+            &self,
+            req: crate::domain::NewPayment,
+        ) -> Result<crate::domain::Payment, rt::Error> {
+            const OP: &str = "create_payment";
+            let mut body = vendor::CreatePaymentRequest {
+                amount_money: vendor::Money {
+                    amount: Some(req.amount.minor_units),
+                    currency: Some(crate::convert::currency_upper(&req.amount.currency)),
+                },
+                idempotency_key: String::new(),
+                note: req.description,
+                reference_id: Some(req.order_id.0.clone()),
+                source_id: req.payment_method,
+            };
+            let request = rt::Request::new(OP, rt::Method::POST, "/v2/payments")
+                .json_body(&body)?;
+            let key = self
+                .pipeline
+                .idempotency_key_of(&request, Some(req.order_id.0.to_string()))
+                .await;
+            body.idempotency_key = key.to_string();
+            let request = request
+                .json_body(&body)?
+                .idempotency(&key, rt::KeyPlacement::Body);
+            let response = self.pipeline.send(request).await?;
+            match response.status() {
+                200 => {
+                    let wire: vendor::CreatePaymentResponse = response.decode_json(OP)?;
+                    let inner = wire
+                        .payment
+                        .ok_or_else(|| translate::missing(OP, "$.payment"))?;
                     translate::payment_from_payment(inner, OP)
                 }
-            }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
-            }
-            _ => {
-                ::core::result::Result::Err(
-                    translate::classify_create_payment_error(OP, &response),
-                )
-            }
-        }
-    }
-    /// `GET /v2/payments/{payment_id}` (GetPayment).
-    async fn call_get_payment(
-        &self,
-        id: &crate::domain::PaymentId,
-    ) -> ::core::result::Result<crate::domain::Payment, ::portcullis_runtime::Error> {
-        const OP: &str = "get_payment";
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::GET,
-            "/v2/payments/{payment_id}",
-        );
-        request = request
-            .path_param("payment_id", ::std::string::ToString::to_string(&id.0.clone()));
-        let response = self.pipeline.send(request).await?;
-        match response.status() {
-            200u16 => {
-                let wire: &vendor::GetPaymentResponse = &response.decode_json(OP)?;
-                {
-                    let inner = ::core::option::Option::Some(wire)
-                        .and_then(|v| v.payment.as_ref())
-                        .ok_or_else(|| ::portcullis_runtime::Error::contract(
-                            OP,
-                            ::std::string::String::from("$.payment"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?;
-                    translate::payment_from_payment(inner, OP)
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => {
+                    Err(translate::classify_create_payment_response_error(OP, &response))
                 }
             }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
-            }
-            _ => {
-                ::core::result::Result::Err(
-                    translate::classify_get_payment_error(OP, &response),
+        }
+
+        /// `GET /v2/payments/{payment_id}` (GetPayment).
+        pub(super) async fn call_get_payment(
+            &self,
+            id: &crate::domain::PaymentId,
+        ) -> Result<crate::domain::Payment, rt::Error> {
+            const OP: &str = "get_payment";
+            let request = rt::Request::new(
+                    OP,
+                    rt::Method::GET,
+                    "/v2/payments/{payment_id}",
                 )
+                .path_param("payment_id", &id.0);
+            let response = self.pipeline.send(request).await?;
+            match response.status() {
+                200 => {
+                    let wire: vendor::GetPaymentResponse = response.decode_json(OP)?;
+                    let inner = wire
+                        .payment
+                        .ok_or_else(|| translate::missing(OP, "$.payment"))?;
+                    translate::payment_from_payment(inner, OP)
+                }
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => {
+                    Err(translate::classify_create_payment_response_error(OP, &response))
+                }
             }
         }
-    }
-    /// `POST /v2/refunds` (RefundPayment).
-    async fn call_refund(
-        &self,
-        req: crate::domain::NewRefund,
-    ) -> ::core::result::Result<crate::domain::Refund, ::portcullis_runtime::Error> {
-        const OP: &str = "refund";
-        let mut body = vendor::RefundPaymentRequest {
-            amount_money: vendor::RefundPaymentRequestAmountMoney {
-                amount: ::core::option::Option::Some(req.amount.minor_units),
-                currency: ::core::option::Option::Some(
-                    crate::convert::currency_upper(&req.amount.currency),
-                ),
-            },
-            idempotency_key: ::std::string::String::new(),
-            payment_id: req.payment_id.0.clone(),
-        };
-        let mut fingerprint: ::std::vec::Vec<u8> = ::std::vec::Vec::new();
-        fingerprint
-            .extend(
-                ::portcullis_runtime::__private::serde_json::to_vec(&body)
-                    .unwrap_or_default(),
-            );
-        let key = self
-            .pipeline
-            .idempotency_key(OP, ::core::option::Option::None, &fingerprint)
-            .await;
-        body.idempotency_key = ::std::string::ToString::to_string(&key);
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::POST,
-            "/v2/refunds",
-        );
-        request = request.json_body(&body)?;
-        request = request.idempotency(&key, ::portcullis_runtime::KeyPlacement::Body);
-        let response = self.pipeline.send(request).await?;
-        match response.status() {
-            200u16 => {
-                let wire: &vendor::RefundPaymentResponse = &response.decode_json(OP)?;
-                {
-                    let inner = ::core::option::Option::Some(wire)
-                        .and_then(|v| v.refund.as_ref())
-                        .ok_or_else(|| ::portcullis_runtime::Error::contract(
-                            OP,
-                            ::std::string::String::from("$.refund"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?;
+
+        /// `POST /v2/refunds` (RefundPayment).
+        pub(super) async fn call_refund(
+            &self,
+            req: crate::domain::NewRefund,
+        ) -> Result<crate::domain::Refund, rt::Error> {
+            const OP: &str = "refund";
+            let mut body = vendor::RefundPaymentRequest {
+                amount_money: vendor::Money {
+                    amount: Some(req.amount.minor_units),
+                    currency: Some(crate::convert::currency_upper(&req.amount.currency)),
+                },
+                idempotency_key: String::new(),
+                payment_id: req.payment_id.0,
+            };
+            let request = rt::Request::new(OP, rt::Method::POST, "/v2/refunds")
+                .json_body(&body)?;
+            let key = self.pipeline.idempotency_key_of(&request, None).await;
+            body.idempotency_key = key.to_string();
+            let request = request
+                .json_body(&body)?
+                .idempotency(&key, rt::KeyPlacement::Body);
+            let response = self.pipeline.send(request).await?;
+            match response.status() {
+                200 => {
+                    let wire: vendor::RefundPaymentResponse = response.decode_json(OP)?;
+                    let inner = wire
+                        .refund
+                        .ok_or_else(|| translate::missing(OP, "$.refund"))?;
                     translate::refund_from_payment_refund(inner, OP)
                 }
-            }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
-            }
-            _ => {
-                ::core::result::Result::Err(
-                    translate::classify_refund_payment_error(OP, &response),
-                )
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => {
+                    Err(translate::classify_create_payment_response_error(OP, &response))
+                }
             }
         }
     }
+
+    impl crate::domain::PaymentGateway for super::SquareGateway {
+        async fn create_payment(
+            &self,
+            req: crate::domain::NewPayment,
+        ) -> Result<crate::domain::Payment, crate::domain::PaymentError> {
+            self.call_create_payment(req).await.map_err(translate::create_payment_error)
+        }
+
+        async fn get_payment(
+            &self,
+            id: &crate::domain::PaymentId,
+        ) -> Result<crate::domain::Payment, crate::domain::PaymentError> {
+            self.call_get_payment(id)
+                .await
+                .map_err(translate::payment_error_from_runtime)
+        }
+
+        async fn refund(
+            &self,
+            req: crate::domain::NewRefund,
+        ) -> Result<crate::domain::Refund, crate::domain::PaymentError> {
+            self.call_refund(req).await.map_err(translate::payment_error_from_runtime)
+        }
+    }
 }
-impl crate::domain::PaymentGateway for SquareGateway {
-    async fn create_payment(
-        &self,
-        req: crate::domain::NewPayment,
-    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
-        self.call_create_payment(req).await.map_err(translate::create_payment_error)
-    }
-    async fn get_payment(
-        &self,
-        id: &crate::domain::PaymentId,
-    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
-        self.call_get_payment(id).await.map_err(translate::get_payment_error)
-    }
-    async fn refund(
-        &self,
-        req: crate::domain::NewRefund,
-    ) -> ::core::result::Result<crate::domain::Refund, crate::domain::PaymentError> {
-        self.call_refund(req).await.map_err(translate::refund_error)
-    }
-}
+
 /// The vendor's wire types: private to this module, only the fields the mapping reads or writes.
 mod vendor {
-    /// Wire form of `CreatePaymentError`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct CreatePaymentError {
-        #[serde(default)]
-        pub(super) errors: ::core::option::Option<::std::vec::Vec<Error>>,
-    }
-    /// Wire form of `the request body of CreatePayment`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
+    use ::portcullis_runtime::__private::serde::{Deserialize, Serialize};
+    use ::portcullis_runtime::serde_json;
+
+    /// The request body of `CreatePayment`: `#/components/schemas/CreatePaymentRequest`.
+    #[derive(Debug, Clone, Serialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct CreatePaymentRequest {
-        pub(super) amount_money: CreatePaymentRequestAmountMoney,
-        pub(super) idempotency_key: ::std::string::String,
+        pub(super) amount_money: Money,
+        pub(super) idempotency_key: String,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) note: ::core::option::Option<::std::string::String>,
+        pub(super) note: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) reference_id: ::core::option::Option<::std::string::String>,
-        pub(super) source_id: ::std::string::String,
+        pub(super) reference_id: Option<String>,
+        pub(super) source_id: String,
     }
-    /// Wire form of `#/components/schemas/Money`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct CreatePaymentRequestAmountMoney {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) amount: ::core::option::Option<i64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) currency: ::core::option::Option<::std::string::String>,
-    }
+
     /// Wire form of `#/components/schemas/CreatePaymentResponse`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct CreatePaymentResponse {
         #[serde(default)]
-        pub(super) payment: ::core::option::Option<Payment>,
+        pub(super) payment: Option<Payment>,
     }
+
+    /// Wire form of `#/components/schemas/CreatePaymentResponse`.
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(crate = "::portcullis_runtime::__private::serde")]
+    pub(super) struct CreatePaymentResponseError {
+        #[serde(default)]
+        pub(super) errors: Option<Vec<Error>>,
+    }
+
     /// Wire form of `#/components/schemas/Error`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct Error {
         #[serde(default)]
-        pub(super) code: ::core::option::Option<
-            ::portcullis_runtime::__private::serde_json::Value,
-        >,
+        pub(super) code: Option<serde_json::Value>,
         #[serde(default)]
-        pub(super) detail: ::core::option::Option<
-            ::portcullis_runtime::__private::serde_json::Value,
-        >,
+        pub(super) detail: Option<serde_json::Value>,
     }
-    /// Wire form of `GetPaymentError`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct GetPaymentError {
-        #[serde(default)]
-        pub(super) errors: ::core::option::Option<::std::vec::Vec<Error>>,
-    }
+
     /// Wire form of `#/components/schemas/GetPaymentResponse`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct GetPaymentResponse {
         #[serde(default)]
-        pub(super) payment: ::core::option::Option<Payment>,
+        pub(super) payment: Option<Payment>,
     }
+
     /// Wire form of `#/components/schemas/Money`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Serialize, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct Money {
-        #[serde(default)]
-        pub(super) amount: ::core::option::Option<i64>,
-        #[serde(default)]
-        pub(super) currency: ::core::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) amount: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) currency: Option<String>,
     }
+
     /// Wire form of `#/components/schemas/Payment`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct Payment {
         #[serde(default)]
-        pub(super) id: ::core::option::Option<::std::string::String>,
+        pub(super) id: Option<String>,
         #[serde(default)]
-        pub(super) amount_money: ::core::option::Option<Money>,
+        pub(super) amount_money: Option<Money>,
         #[serde(default)]
-        pub(super) status: ::core::option::Option<::std::string::String>,
+        pub(super) status: Option<String>,
         #[serde(default)]
-        pub(super) reference_id: ::core::option::Option<::std::string::String>,
+        pub(super) reference_id: Option<String>,
     }
+
     /// Wire form of `#/components/schemas/PaymentRefund`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PaymentRefund {
-        pub(super) id: ::std::string::String,
+        pub(super) id: String,
         #[serde(default)]
-        pub(super) payment_id: ::core::option::Option<::std::string::String>,
+        pub(super) payment_id: Option<String>,
         pub(super) amount_money: Money,
         #[serde(default)]
-        pub(super) status: ::core::option::Option<::std::string::String>,
+        pub(super) status: Option<String>,
     }
-    /// Wire form of `RefundPaymentError`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct RefundPaymentError {
-        #[serde(default)]
-        pub(super) errors: ::core::option::Option<::std::vec::Vec<Error>>,
-    }
-    /// Wire form of `the request body of RefundPayment`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
+
+    /// The request body of `RefundPayment`: `#/components/schemas/RefundPaymentRequest`.
+    #[derive(Debug, Clone, Serialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct RefundPaymentRequest {
-        pub(super) amount_money: RefundPaymentRequestAmountMoney,
-        pub(super) idempotency_key: ::std::string::String,
-        pub(super) payment_id: ::std::string::String,
+        pub(super) amount_money: Money,
+        pub(super) idempotency_key: String,
+        pub(super) payment_id: String,
     }
-    /// Wire form of `#/components/schemas/Money`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
-    #[serde(crate = "::portcullis_runtime::__private::serde")]
-    pub(super) struct RefundPaymentRequestAmountMoney {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) amount: ::core::option::Option<i64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) currency: ::core::option::Option<::std::string::String>,
-    }
+
     /// Wire form of `#/components/schemas/RefundPaymentResponse`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct RefundPaymentResponse {
         #[serde(default)]
-        pub(super) refund: ::core::option::Option<PaymentRefund>,
+        pub(super) refund: Option<PaymentRefund>,
     }
 }
+
 /// Vendor → domain translation and error mapping.
 mod translate {
-    use ::portcullis_runtime as rt;
+    use ::portcullis_runtime::{self as rt, serde_json};
+    use super::vendor;
+
+    /// A value the mapping reads is missing or null in the vendor's response.
+    pub(super) fn missing(op: &'static str, json_path: &str) -> rt::Error {
+        rt::Error::contract(op, json_path, "missing or null in the vendor's response")
+    }
+
     /// A success status the spec does not declare for the operation: the vendor changed.
     pub(super) fn unexpected_status(op: &'static str, status: u16) -> rt::Error {
         rt::Error::contract(
             op,
-            ::std::string::String::from("$"),
-            ::std::format!(
-                "unexpected success status {status}; the spec does not declare it"
-            ),
+            "$",
+            format!("unexpected success status {status}; the spec does not declare it"),
         )
     }
+
+    /// A vendor's error code or message as text: a JSON string as it is, anything else as JSON.
+    fn text(value: serde_json::Value) -> String {
+        match value {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }
+    }
+
     /// Builds `crate::domain::Payment` from the vendor's `Payment`.
-    #[allow(unused_variables)]
     pub(super) fn payment_from_payment(
-        wire: &super::vendor::Payment,
+        wire: vendor::Payment,
         op: &'static str,
-    ) -> ::core::result::Result<crate::domain::Payment, rt::Error> {
-        ::core::result::Result::Ok(crate::domain::Payment {
-            id: match ::core::option::Option::Some(wire).and_then(|v| v.id.as_ref()) {
-                ::core::option::Option::Some(x) => {
-                    crate::domain::PaymentId(::core::clone::Clone::clone(x))
-                }
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.id"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ),
-                    );
-                }
-            },
+    ) -> Result<crate::domain::Payment, rt::Error> {
+        Ok(crate::domain::Payment {
+            id: crate::domain::PaymentId(wire.id.ok_or_else(|| missing(op, "$.id"))?),
             amount: crate::convert::money(
-                    ::core::option::Option::Some(wire)
-                        .and_then(|v| v.amount_money.as_ref())
-                        .and_then(|v| v.amount.as_ref())
-                        .cloned()
-                        .ok_or_else(|| rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.amount_money.amount"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?,
-                    ::core::option::Option::Some(wire)
-                        .and_then(|v| v.amount_money.as_ref())
-                        .and_then(|v| v.currency.as_ref())
-                        .cloned()
-                        .ok_or_else(|| rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.amount_money.currency"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?,
+                    wire
+                        .amount_money
+                        .as_ref()
+                        .and_then(|v| v.amount)
+                        .ok_or_else(|| missing(op, "$.amount_money.amount"))?,
+                    wire
+                        .amount_money
+                        .and_then(|v| v.currency)
+                        .ok_or_else(|| missing(op, "$.amount_money.currency"))?,
                 )
                 .map_err(|e| rt::Error::contract(
                     op,
-                    ::std::string::String::from("$.amount_money.amount"),
-                    ::std::string::ToString::to_string(&e),
+                    "$.amount_money.amount",
+                    e.to_string(),
                 ))?,
-            status: match ::core::option::Option::Some(wire)
-                .and_then(|v| v.status.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    match ::core::convert::AsRef::<str>::as_ref(x) {
-                        "APPROVED" => crate::domain::PaymentStatus::Pending,
-                        "PENDING" => crate::domain::PaymentStatus::Pending,
+            status: match wire.status {
+                Some(x) => {
+                    match x.as_str() {
+                        "APPROVED" | "PENDING" => crate::domain::PaymentStatus::Pending,
                         "COMPLETED" => crate::domain::PaymentStatus::Paid,
                         "CANCELED" => crate::domain::PaymentStatus::Canceled,
                         "FAILED" => crate::domain::PaymentStatus::Failed,
-                        other => {
-                            crate::domain::PaymentStatus::Unknown(
-                                ::std::string::String::from(other),
-                            )
-                        }
+                        _ => crate::domain::PaymentStatus::Unknown(x),
                     }
                 }
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.status"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ),
-                    );
-                }
+                None => return Err(missing(op, "$.status")),
             },
-            order_id: ::core::option::Option::Some(wire)
-                .and_then(|v| v.reference_id.as_ref())
-                .map(|x| crate::domain::OrderId(::core::clone::Clone::clone(x))),
-            degraded: ::core::option::Option::None,
+            order_id: wire.reference_id.map(crate::domain::OrderId),
+            degraded: None,
         })
     }
+
     /// Builds `crate::domain::Refund` from the vendor's `PaymentRefund`.
-    #[allow(unused_variables)]
     pub(super) fn refund_from_payment_refund(
-        wire: &super::vendor::PaymentRefund,
+        wire: vendor::PaymentRefund,
         op: &'static str,
-    ) -> ::core::result::Result<crate::domain::Refund, rt::Error> {
-        ::core::result::Result::Ok(crate::domain::Refund {
-            id: crate::domain::RefundId(::core::clone::Clone::clone(&wire.id)),
-            payment_id: ::core::option::Option::Some(wire)
-                .and_then(|v| v.payment_id.as_ref())
-                .map(|x| crate::domain::PaymentId(::core::clone::Clone::clone(x))),
+    ) -> Result<crate::domain::Refund, rt::Error> {
+        Ok(crate::domain::Refund {
+            id: crate::domain::RefundId(wire.id),
+            payment_id: wire.payment_id.map(crate::domain::PaymentId),
             amount: crate::convert::money(
-                    ::core::option::Option::Some(wire)
-                        .map(|v| &v.amount_money)
-                        .and_then(|v| v.amount.as_ref())
-                        .cloned()
-                        .ok_or_else(|| rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.amount_money.amount"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?,
-                    ::core::option::Option::Some(wire)
-                        .map(|v| &v.amount_money)
-                        .and_then(|v| v.currency.as_ref())
-                        .cloned()
-                        .ok_or_else(|| rt::Error::contract(
-                            op,
-                            ::std::string::String::from("$.amount_money.currency"),
-                            ::std::string::String::from(
-                                "missing or null in the vendor's response",
-                            ),
-                        ))?,
+                    wire
+                        .amount_money
+                        .amount
+                        .ok_or_else(|| missing(op, "$.amount_money.amount"))?,
+                    wire
+                        .amount_money
+                        .currency
+                        .ok_or_else(|| missing(op, "$.amount_money.currency"))?,
                 )
                 .map_err(|e| rt::Error::contract(
                     op,
-                    ::std::string::String::from("$.amount_money.amount"),
-                    ::std::string::ToString::to_string(&e),
+                    "$.amount_money.amount",
+                    e.to_string(),
                 ))?,
-            status: match ::core::option::Option::Some(wire)
-                .and_then(|v| v.status.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    match ::core::convert::AsRef::<str>::as_ref(x) {
+            status: match wire.status {
+                Some(x) => {
+                    match x.as_str() {
                         "PENDING" => crate::domain::RefundStatus::Pending,
                         "COMPLETED" => crate::domain::RefundStatus::Succeeded,
-                        "REJECTED" => crate::domain::RefundStatus::Failed,
-                        "FAILED" => crate::domain::RefundStatus::Failed,
-                        other => {
-                            crate::domain::RefundStatus::Unknown(
-                                ::std::string::String::from(other),
-                            )
-                        }
+                        "REJECTED" | "FAILED" => crate::domain::RefundStatus::Failed,
+                        _ => crate::domain::RefundStatus::Unknown(x),
                     }
                 }
-                ::core::option::Option::None => crate::domain::RefundStatus::Pending,
+                None => crate::domain::RefundStatus::Pending,
             },
         })
     }
+
     /// Classifies a vendor error response, reading its code and message when the body has them.
-    pub(super) fn classify_create_payment_error(
+    pub(super) fn classify_create_payment_response_error(
         op: &'static str,
         response: &rt::Response,
     ) -> rt::Error {
-        let body: ::core::option::Option<super::vendor::CreatePaymentError> = response
-            .decode_json(op)
-            .ok();
-        rt::Error::from_vendor_response(
-            op,
-            response,
-            body
-                .as_ref()
-                .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.first())
-                .and_then(|v| v.code.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-            body
-                .as_ref()
-                .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.first())
-                .and_then(|v| v.detail.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-        )
+        let (code, message) = match response
+            .decode_json::<vendor::CreatePaymentResponseError>(op)
+        {
+            Ok(body) => {
+                (
+                    body
+                        .errors
+                        .as_ref()
+                        .and_then(|v| v.first())
+                        .and_then(|v| v.code.clone())
+                        .map(text),
+                    body
+                        .errors
+                        .and_then(|v| v.into_iter().next())
+                        .and_then(|v| v.detail)
+                        .map(text),
+                )
+            }
+            Err(_) => (None, None),
+        };
+        rt::Error::from_vendor_response(op, response, code, message)
     }
-    /// Classifies a vendor error response, reading its code and message when the body has them.
-    pub(super) fn classify_get_payment_error(
-        op: &'static str,
-        response: &rt::Response,
-    ) -> rt::Error {
-        let body: ::core::option::Option<super::vendor::GetPaymentError> = response
-            .decode_json(op)
-            .ok();
-        rt::Error::from_vendor_response(
-            op,
-            response,
-            body
-                .as_ref()
-                .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.first())
-                .and_then(|v| v.code.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-            body
-                .as_ref()
-                .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.first())
-                .and_then(|v| v.detail.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-        )
-    }
-    /// Classifies a vendor error response, reading its code and message when the body has them.
-    pub(super) fn classify_refund_payment_error(
-        op: &'static str,
-        response: &rt::Response,
-    ) -> rt::Error {
-        let body: ::core::option::Option<super::vendor::RefundPaymentError> = response
-            .decode_json(op)
-            .ok();
-        rt::Error::from_vendor_response(
-            op,
-            response,
-            body
-                .as_ref()
-                .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.first())
-                .and_then(|v| v.code.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-            body
-                .as_ref()
-                .and_then(|v| v.errors.as_ref())
-                .and_then(|v| v.first())
-                .and_then(|v| v.detail.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-        )
-    }
+
     /// Maps runtime errors of `create_payment` to the port's error type.
     pub(super) fn create_payment_error(e: rt::Error) -> crate::domain::PaymentError {
-        if e.status() == ::core::option::Option::Some(400u16)
-            && e.code() == ::core::option::Option::Some("CARD_DECLINED")
-        {
-            return crate::domain::PaymentError::Declined;
+        match (e.status(), e.code()) {
+            (Some(400 | 402), Some("CARD_DECLINED")) => {
+                crate::domain::PaymentError::Declined
+            }
+            _ => payment_error_from_runtime(e),
         }
-        if e.status() == ::core::option::Option::Some(402u16)
-            && e.code() == ::core::option::Option::Some("CARD_DECLINED")
-        {
-            return crate::domain::PaymentError::Declined;
-        }
-        payment_error_from_runtime(e)
     }
-    /// Maps runtime errors of `get_payment` to the port's error type.
-    pub(super) fn get_payment_error(e: rt::Error) -> crate::domain::PaymentError {
-        payment_error_from_runtime(e)
-    }
-    /// Maps runtime errors of `refund` to the port's error type.
-    pub(super) fn refund_error(e: rt::Error) -> crate::domain::PaymentError {
-        payment_error_from_runtime(e)
-    }
+
     /// The mapping's top-level error rules for `crate::domain::PaymentError`.
-    fn payment_error_from_runtime(e: rt::Error) -> crate::domain::PaymentError {
-        if e.status() == ::core::option::Option::Some(404u16) {
-            return crate::domain::PaymentError::NotFound;
+    pub(super) fn payment_error_from_runtime(
+        e: rt::Error,
+    ) -> crate::domain::PaymentError {
+        match (e.status(), e.kind()) {
+            (Some(404), _) => crate::domain::PaymentError::NotFound,
+            (Some(500..=599), _) => {
+                crate::domain::PaymentError::Unavailable(e.to_string())
+            }
+            (_, rt::ErrorKind::Auth) => {
+                crate::domain::PaymentError::Misconfigured(e.to_string())
+            }
+            (_, rt::ErrorKind::RateLimited) => {
+                crate::domain::PaymentError::RateLimited(e.to_string())
+            }
+            (
+                _,
+                rt::ErrorKind::Unavailable
+                | rt::ErrorKind::Timeout
+                | rt::ErrorKind::Transport,
+            ) => crate::domain::PaymentError::Unavailable(e.to_string()),
+            _ => crate::domain::PaymentError::Provider(e.to_string()),
         }
-        if e.status().is_some_and(|s| s / 100 == 5u16) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Auth) {
-            return crate::domain::PaymentError::Misconfigured(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::RateLimited) {
-            return crate::domain::PaymentError::RateLimited(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Unavailable) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Timeout) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Transport) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        crate::domain::PaymentError::Provider(::std::string::ToString::to_string(&e))
     }
 }

@@ -10,518 +10,413 @@
 pub struct StripeGateway {
     pipeline: ::portcullis_runtime::Pipeline,
 }
-impl StripeGateway {
-    /// The configuration the mapping describes: base URL, auth, limits and policies.
-    ///
-    /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
-    pub fn config() -> ::portcullis_runtime::AdapterConfig {
-        ::portcullis_runtime::AdapterConfig::new(
-                "StripeGateway",
-                "https://api.stripe.com",
-            )
-            .auth(::portcullis_runtime::AuthConfig::Bearer {
-                token: ::portcullis_runtime::SecretSource::env("STRIPE_API_KEY"),
-            })
-            .defaults(::portcullis_runtime::Policy {
-                attempt_timeout: ::core::option::Option::Some(
-                    ::core::time::Duration::from_millis(5000u64),
-                ),
-                budget: ::core::option::Option::Some(
-                    ::core::time::Duration::from_millis(20000u64),
-                ),
-                retry: ::core::option::Option::Some(::portcullis_runtime::RetryPolicy {
-                    attempts: 3u32,
-                    base: ::core::time::Duration::from_millis(100u64),
-                    cap: ::core::time::Duration::from_millis(5000u64),
-                    ..::core::default::Default::default()
-                }),
-                breaker: ::core::option::Option::Some(::portcullis_runtime::BreakerPolicy {
-                    failure_rate: 0.5f64,
-                    window: ::core::time::Duration::from_millis(30000u64),
-                    min_calls: 10u32,
-                    open_for: ::core::time::Duration::from_millis(30000u64),
-                    ..::core::default::Default::default()
-                }),
-                ..::core::default::Default::default()
-            })
-            .rate_limit(
-                ::core::option::Option::Some(
-                    ::portcullis_runtime::RateLimit::new(
-                        100u64,
-                        ::core::time::Duration::from_millis(1000u64),
-                    ),
-                ),
-            )
-            .quota(
-                ::core::option::Option::Some(::portcullis_runtime::QuotaPolicy {
-                    warn_at: ::std::vec![0.8f64, 0.95f64],
-                    ..::portcullis_runtime::QuotaPolicy::new(
-                        1000000u64,
-                        ::core::time::Duration::from_millis(86400000u64),
-                    )
-                }),
-            )
-            .health(::portcullis_runtime::HealthPolicy {
-                window: ::core::time::Duration::from_millis(60000u64),
-                min_calls: 20u32,
-                error_rate: 0.25f64,
-                p99: ::core::option::Option::Some(
-                    ::core::time::Duration::from_millis(4000u64),
-                ),
-                ..::core::default::Default::default()
-            })
-            .operation(
-                "get_payment",
-                ::portcullis_runtime::Policy {
-                    attempt_timeout: ::core::option::Option::None,
-                    budget: ::core::option::Option::Some(
-                        ::core::time::Duration::from_millis(10000u64),
-                    ),
-                    retry: ::core::option::Option::None,
-                    fallback: ::core::option::Option::Some(::portcullis_runtime::Fallback::Cache {
-                        ttl: ::core::time::Duration::from_millis(60000u64),
-                        stale_if_error: ::core::time::Duration::from_millis(600000u64),
+
+/// The adapter's calls through the runtime, with its configuration and constructor,
+/// and the port's methods.
+mod calls {
+    use std::time::Duration;
+    use ::portcullis_runtime as rt;
+    use super::{translate, vendor};
+
+    impl super::StripeGateway {
+        /// The configuration the mapping describes: base URL, auth, limits and policies.
+        ///
+        /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
+        pub fn config() -> rt::AdapterConfig {
+            rt::AdapterConfig::new("StripeGateway", "https://api.stripe.com")
+                .auth(rt::AuthConfig::Bearer {
+                    token: rt::SecretSource::env("STRIPE_API_KEY"),
+                })
+                .defaults(rt::Policy {
+                    attempt_timeout: Some(Duration::from_secs(5)),
+                    budget: Some(Duration::from_secs(20)),
+                    retry: Some(rt::RetryPolicy {
+                        attempts: 3,
+                        base: Duration::from_millis(100),
+                        cap: Duration::from_secs(5),
+                        ..Default::default()
                     }),
-                    ..::core::default::Default::default()
-                },
-            )
-    }
-    /// Builds the adapter from a configuration (start from [`Self::config`]).
-    pub fn new(
-        config: ::portcullis_runtime::AdapterConfig,
-    ) -> ::core::result::Result<Self, ::portcullis_runtime::Error> {
-        ::core::result::Result::Ok(Self {
-            pipeline: ::portcullis_runtime::Pipeline::new(config)?,
-        })
-    }
-    /// The runtime pipeline every call of this adapter goes through.
-    pub fn pipeline(&self) -> &::portcullis_runtime::Pipeline {
-        &self.pipeline
-    }
-    /// `POST /v1/payment_intents` (PostPaymentIntents).
-    async fn call_create_payment(
-        &self,
-        req: crate::domain::NewPayment,
-    ) -> ::core::result::Result<crate::domain::Payment, ::portcullis_runtime::Error> {
-        const OP: &str = "create_payment";
-        let body = vendor::PostPaymentIntentsRequest {
-            amount: req.amount.minor_units,
-            confirm: ::core::option::Option::Some(true),
-            currency: req.amount.currency.clone(),
-            description: req.description.clone(),
-            metadata: ::core::option::Option::Some(vendor::PostPaymentIntentsRequestMetadata {
-                order_id: ::core::option::Option::Some(req.order_id.0.clone()),
-            }),
-            payment_method: ::core::option::Option::Some(req.payment_method.clone()),
-        };
-        let mut fingerprint: ::std::vec::Vec<u8> = ::std::vec::Vec::new();
-        fingerprint
-            .extend(
-                ::portcullis_runtime::__private::serde_json::to_vec(&body)
-                    .unwrap_or_default(),
-            );
-        let key = self
-            .pipeline
-            .idempotency_key(
-                OP,
-                ::core::option::Option::Some(
-                    ::std::string::ToString::to_string(&req.order_id.0),
-                ),
-                &fingerprint,
-            )
-            .await;
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::POST,
-            "/v1/payment_intents",
-        );
-        request = request.form_body(&body)?;
-        request = request
-            .idempotency(
-                &key,
-                ::portcullis_runtime::KeyPlacement::Header("Idempotency-Key"),
-            );
-        let response = self.pipeline.send(request).await?;
-        match response.status() {
-            200u16 => {
-                let wire: &vendor::PaymentIntent = &response.decode_json(OP)?;
-                translate::payment_from_payment_intent(wire, OP)
+                    breaker: Some(rt::BreakerPolicy {
+                        failure_rate: 0.5,
+                        window: Duration::from_secs(30),
+                        min_calls: 10,
+                        open_for: Duration::from_secs(30),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .rate_limit(Some(rt::RateLimit::new(100, Duration::from_secs(1))))
+                .quota(
+                    Some(rt::QuotaPolicy {
+                        warn_at: vec![0.8, 0.95],
+                        ..rt::QuotaPolicy::new(1_000_000, Duration::from_secs(86_400))
+                    }),
+                )
+                .health(rt::HealthPolicy {
+                    window: Duration::from_secs(60),
+                    min_calls: 20,
+                    error_rate: 0.25,
+                    p99: Some(Duration::from_secs(4)),
+                    ..Default::default()
+                })
+                .operation(
+                    "get_payment",
+                    rt::Policy {
+                        budget: Some(Duration::from_secs(10)),
+                        fallback: Some(rt::Fallback::Cache {
+                            ttl: Duration::from_secs(60),
+                            stale_if_error: Duration::from_secs(600),
+                        }),
+                        ..Default::default()
+                    },
+                )
+        }
+
+        /// Builds the adapter from a configuration (start from [`Self::config`]).
+        pub fn new(config: rt::AdapterConfig) -> Result<Self, rt::Error> {
+            Ok(Self {
+                pipeline: rt::Pipeline::new(config)?,
+            })
+        }
+
+        /// The runtime pipeline every call of this adapter goes through.
+        pub fn pipeline(&self) -> &rt::Pipeline {
+            &self.pipeline
+        }
+
+        /// `POST /v1/payment_intents` (PostPaymentIntents).
+        pub(super) async fn call_create_payment(
+            &self,
+            req: crate::domain::NewPayment,
+        ) -> Result<crate::domain::Payment, rt::Error> {
+            const OP: &str = "create_payment";
+            let body = vendor::PostPaymentIntentsRequest {
+                amount: req.amount.minor_units,
+                confirm: Some(true),
+                currency: req.amount.currency,
+                description: req.description,
+                metadata: Some(vendor::PostPaymentIntentsRequestMetadata {
+                    order_id: Some(req.order_id.0.clone()),
+                }),
+                payment_method: Some(req.payment_method),
+            };
+            let request = rt::Request::new(OP, rt::Method::POST, "/v1/payment_intents")
+                .form_body(&body)?;
+            let key = self
+                .pipeline
+                .idempotency_key_of(&request, Some(req.order_id.0.to_string()))
+                .await;
+            let request = request
+                .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+            let response = self.pipeline.send(request).await?;
+            match response.status() {
+                200 => {
+                    translate::payment_from_payment_intent(response.decode_json(OP)?, OP)
+                }
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => Err(translate::classify_error(OP, &response)),
             }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
+        }
+
+        /// `GET /v1/payment_intents/{intent}` (GetPaymentIntentsIntent).
+        pub(super) async fn call_get_payment(
+            &self,
+            id: &crate::domain::PaymentId,
+        ) -> Result<crate::domain::Payment, rt::Error> {
+            const OP: &str = "get_payment";
+            let request = rt::Request::new(
+                    OP,
+                    rt::Method::GET,
+                    "/v1/payment_intents/{intent}",
+                )
+                .path_param("intent", &id.0);
+            let response = self.pipeline.send(request).await?;
+            let mut value = match response.status() {
+                200 => {
+                    translate::payment_from_payment_intent(response.decode_json(OP)?, OP)
+                }
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => Err(translate::classify_error(OP, &response)),
+            }?;
+            if let Some(degraded) = response.degraded() {
+                value.degraded = Some(degraded.reason.clone());
             }
-            _ => ::core::result::Result::Err(translate::classify_error(OP, &response)),
+            Ok(value)
+        }
+
+        /// `POST /v1/refunds` (PostRefunds).
+        pub(super) async fn call_refund(
+            &self,
+            req: crate::domain::NewRefund,
+        ) -> Result<crate::domain::Refund, rt::Error> {
+            const OP: &str = "refund";
+            let body = vendor::PostRefundsRequest {
+                amount: Some(req.amount.minor_units),
+                payment_intent: Some(req.payment_id.0),
+            };
+            let request = rt::Request::new(OP, rt::Method::POST, "/v1/refunds")
+                .form_body(&body)?;
+            let key = self.pipeline.idempotency_key_of(&request, None).await;
+            let request = request
+                .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+            let response = self.pipeline.send(request).await?;
+            match response.status() {
+                200 => translate::refund_from_refund(response.decode_json(OP)?, OP),
+                status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
+                _ => Err(translate::classify_error(OP, &response)),
+            }
         }
     }
-    /// `GET /v1/payment_intents/{intent}` (GetPaymentIntentsIntent).
-    async fn call_get_payment(
-        &self,
-        id: &crate::domain::PaymentId,
-    ) -> ::core::result::Result<crate::domain::Payment, ::portcullis_runtime::Error> {
-        const OP: &str = "get_payment";
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::GET,
-            "/v1/payment_intents/{intent}",
-        );
-        request = request
-            .path_param("intent", ::std::string::ToString::to_string(&id.0.clone()));
-        let response = self.pipeline.send(request).await?;
-        let mut value = match response.status() {
-            200u16 => {
-                let wire: &vendor::PaymentIntent = &response.decode_json(OP)?;
-                translate::payment_from_payment_intent(wire, OP)
-            }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
-            }
-            _ => ::core::result::Result::Err(translate::classify_error(OP, &response)),
-        }?;
-        if let ::core::option::Option::Some(degraded) = response.degraded() {
-            value.degraded = ::core::option::Option::Some(
-                ::core::clone::Clone::clone(&degraded.reason),
-            );
+
+    impl crate::domain::PaymentGateway for super::StripeGateway {
+        async fn create_payment(
+            &self,
+            req: crate::domain::NewPayment,
+        ) -> Result<crate::domain::Payment, crate::domain::PaymentError> {
+            self.call_create_payment(req).await.map_err(translate::create_payment_error)
         }
-        ::core::result::Result::Ok(value)
-    }
-    /// `POST /v1/refunds` (PostRefunds).
-    async fn call_refund(
-        &self,
-        req: crate::domain::NewRefund,
-    ) -> ::core::result::Result<crate::domain::Refund, ::portcullis_runtime::Error> {
-        const OP: &str = "refund";
-        let body = vendor::PostRefundsRequest {
-            amount: ::core::option::Option::Some(req.amount.minor_units),
-            payment_intent: ::core::option::Option::Some(req.payment_id.0.clone()),
-        };
-        let mut fingerprint: ::std::vec::Vec<u8> = ::std::vec::Vec::new();
-        fingerprint
-            .extend(
-                ::portcullis_runtime::__private::serde_json::to_vec(&body)
-                    .unwrap_or_default(),
-            );
-        let key = self
-            .pipeline
-            .idempotency_key(OP, ::core::option::Option::None, &fingerprint)
-            .await;
-        let mut request = ::portcullis_runtime::Request::new(
-            OP,
-            ::portcullis_runtime::Method::POST,
-            "/v1/refunds",
-        );
-        request = request.form_body(&body)?;
-        request = request
-            .idempotency(
-                &key,
-                ::portcullis_runtime::KeyPlacement::Header("Idempotency-Key"),
-            );
-        let response = self.pipeline.send(request).await?;
-        match response.status() {
-            200u16 => {
-                let wire: &vendor::Refund = &response.decode_json(OP)?;
-                translate::refund_from_refund(wire, OP)
-            }
-            status @ 200..=299 => {
-                ::core::result::Result::Err(translate::unexpected_status(OP, status))
-            }
-            _ => ::core::result::Result::Err(translate::classify_error(OP, &response)),
+
+        async fn get_payment(
+            &self,
+            id: &crate::domain::PaymentId,
+        ) -> Result<crate::domain::Payment, crate::domain::PaymentError> {
+            self.call_get_payment(id)
+                .await
+                .map_err(translate::payment_error_from_runtime)
+        }
+
+        async fn refund(
+            &self,
+            req: crate::domain::NewRefund,
+        ) -> Result<crate::domain::Refund, crate::domain::PaymentError> {
+            self.call_refund(req).await.map_err(translate::payment_error_from_runtime)
         }
     }
 }
-impl crate::domain::PaymentGateway for StripeGateway {
-    async fn create_payment(
-        &self,
-        req: crate::domain::NewPayment,
-    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
-        self.call_create_payment(req).await.map_err(translate::create_payment_error)
-    }
-    async fn get_payment(
-        &self,
-        id: &crate::domain::PaymentId,
-    ) -> ::core::result::Result<crate::domain::Payment, crate::domain::PaymentError> {
-        self.call_get_payment(id).await.map_err(translate::get_payment_error)
-    }
-    async fn refund(
-        &self,
-        req: crate::domain::NewRefund,
-    ) -> ::core::result::Result<crate::domain::Refund, crate::domain::PaymentError> {
-        self.call_refund(req).await.map_err(translate::refund_error)
-    }
-}
+
 /// The vendor's wire types: private to this module, only the fields the mapping reads or writes.
 mod vendor {
+    use ::portcullis_runtime::__private::serde::{Deserialize, Serialize};
+    use ::portcullis_runtime::serde_json;
+
     /// Wire form of `#/components/schemas/api_errors`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct ApiErrors {
         #[serde(default)]
-        pub(super) code: ::core::option::Option<
-            ::portcullis_runtime::__private::serde_json::Value,
-        >,
+        pub(super) code: Option<serde_json::Value>,
         #[serde(default)]
-        pub(super) message: ::core::option::Option<
-            ::portcullis_runtime::__private::serde_json::Value,
-        >,
+        pub(super) message: Option<serde_json::Value>,
     }
+
     /// Wire form of `#/components/schemas/error`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct Error {
         #[serde(default)]
-        pub(super) error: ::core::option::Option<ApiErrors>,
+        pub(super) error: Option<ApiErrors>,
     }
+
     /// Wire form of `#/components/schemas/payment_intent`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PaymentIntent {
-        pub(super) id: ::std::string::String,
+        pub(super) id: String,
         pub(super) amount: i64,
-        pub(super) currency: ::std::string::String,
-        pub(super) status: ::std::string::String,
+        pub(super) currency: String,
+        pub(super) status: String,
         #[serde(default)]
-        pub(super) metadata: ::core::option::Option<PaymentIntentMetadata>,
+        pub(super) metadata: Option<PaymentIntentMetadata>,
     }
-    /// Wire form of `PaymentIntentMetadata`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+
+    /// Wire form of the inline schema at `payment_intent.metadata`.
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PaymentIntentMetadata {
         #[serde(default)]
-        pub(super) order_id: ::core::option::Option<::std::string::String>,
+        pub(super) order_id: Option<String>,
     }
-    /// Wire form of `the request body of PostPaymentIntents`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
+
+    /// The request body of `PostPaymentIntents`.
+    #[derive(Debug, Clone, Serialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PostPaymentIntentsRequest {
         pub(super) amount: i64,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) confirm: ::core::option::Option<bool>,
-        pub(super) currency: ::std::string::String,
+        pub(super) confirm: Option<bool>,
+        pub(super) currency: String,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) description: ::core::option::Option<::std::string::String>,
+        pub(super) description: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) metadata: ::core::option::Option<PostPaymentIntentsRequestMetadata>,
+        pub(super) metadata: Option<PostPaymentIntentsRequestMetadata>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) payment_method: ::core::option::Option<::std::string::String>,
+        pub(super) payment_method: Option<String>,
     }
-    /// Wire form of `request.metadata`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
+
+    /// Wire form of the inline schema at `metadata` in the request body of `PostPaymentIntents`.
+    #[derive(Debug, Clone, Serialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PostPaymentIntentsRequestMetadata {
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) order_id: ::core::option::Option<::std::string::String>,
+        pub(super) order_id: Option<String>,
     }
-    /// Wire form of `the request body of PostRefunds`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Serialize)]
+
+    /// The request body of `PostRefunds`.
+    #[derive(Debug, Clone, Serialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct PostRefundsRequest {
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) amount: ::core::option::Option<i64>,
+        pub(super) amount: Option<i64>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) payment_intent: ::core::option::Option<::std::string::String>,
+        pub(super) payment_intent: Option<String>,
     }
+
     /// Wire form of `#/components/schemas/refund`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde")]
     pub(super) struct Refund {
-        pub(super) id: ::std::string::String,
+        pub(super) id: String,
         #[serde(default)]
-        pub(super) payment_intent: ::core::option::Option<RefundPaymentIntent>,
+        pub(super) payment_intent: Option<RefundPaymentIntent>,
         pub(super) amount: i64,
-        pub(super) currency: ::std::string::String,
+        pub(super) currency: String,
         #[serde(default)]
-        pub(super) status: ::core::option::Option<::std::string::String>,
+        pub(super) status: Option<String>,
     }
-    /// Wire form of `payment_intent`.
-    #[derive(Debug, Clone, ::portcullis_runtime::__private::serde::Deserialize)]
+
+    /// Wire form of the inline schema at `refund.payment_intent`.
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(crate = "::portcullis_runtime::__private::serde", untagged)]
     pub(super) enum RefundPaymentIntent {
         /// The form the mapping reads.
-        Id(::std::string::String),
+        Id(String),
         /// Any other form the vendor sends (kept for `Debug`, never read).
-        Other(#[allow(dead_code)] ::portcullis_runtime::__private::serde_json::Value),
+        Other(#[allow(dead_code)] serde_json::Value),
     }
 }
+
 /// Vendor → domain translation and error mapping.
 mod translate {
-    use ::portcullis_runtime as rt;
+    use ::portcullis_runtime::{self as rt, serde_json};
+    use super::vendor;
+
     /// A success status the spec does not declare for the operation: the vendor changed.
     pub(super) fn unexpected_status(op: &'static str, status: u16) -> rt::Error {
         rt::Error::contract(
             op,
-            ::std::string::String::from("$"),
-            ::std::format!(
-                "unexpected success status {status}; the spec does not declare it"
-            ),
+            "$",
+            format!("unexpected success status {status}; the spec does not declare it"),
         )
     }
+
+    /// A vendor's error code or message as text: a JSON string as it is, anything else as JSON.
+    fn text(value: serde_json::Value) -> String {
+        match value {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }
+    }
+
     /// Builds `crate::domain::Payment` from the vendor's `PaymentIntent`.
-    #[allow(unused_variables)]
     pub(super) fn payment_from_payment_intent(
-        wire: &super::vendor::PaymentIntent,
+        wire: vendor::PaymentIntent,
         op: &'static str,
-    ) -> ::core::result::Result<crate::domain::Payment, rt::Error> {
-        ::core::result::Result::Ok(crate::domain::Payment {
-            id: crate::domain::PaymentId(::core::clone::Clone::clone(&wire.id)),
-            amount: crate::convert::money(
-                    ::core::clone::Clone::clone(&wire.amount),
-                    ::core::clone::Clone::clone(&wire.currency),
-                )
-                .map_err(|e| rt::Error::contract(
-                    op,
-                    ::std::string::String::from("$.amount"),
-                    ::std::string::ToString::to_string(&e),
-                ))?,
-            status: match ::core::convert::AsRef::<str>::as_ref(&wire.status) {
-                "requires_payment_method" => crate::domain::PaymentStatus::Pending,
-                "requires_confirmation" => crate::domain::PaymentStatus::Pending,
-                "requires_action" => crate::domain::PaymentStatus::Pending,
-                "requires_capture" => crate::domain::PaymentStatus::Pending,
-                "processing" => crate::domain::PaymentStatus::Pending,
+    ) -> Result<crate::domain::Payment, rt::Error> {
+        Ok(crate::domain::Payment {
+            id: crate::domain::PaymentId(wire.id),
+            amount: crate::convert::money(wire.amount, wire.currency)
+                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+            status: match wire.status.as_str() {
+                "requires_payment_method" | "requires_confirmation" | "requires_action"
+                | "requires_capture" | "processing" => {
+                    crate::domain::PaymentStatus::Pending
+                }
                 "succeeded" => crate::domain::PaymentStatus::Paid,
                 "canceled" => crate::domain::PaymentStatus::Canceled,
-                other => {
-                    crate::domain::PaymentStatus::Unknown(
-                        ::std::string::String::from(other),
-                    )
-                }
+                _ => crate::domain::PaymentStatus::Unknown(wire.status),
             },
-            order_id: ::core::option::Option::Some(wire)
-                .and_then(|v| v.metadata.as_ref())
-                .and_then(|v| v.order_id.as_ref())
-                .map(|x| crate::domain::OrderId(::core::clone::Clone::clone(x))),
-            degraded: ::core::option::Option::None,
+            order_id: wire.metadata.and_then(|v| v.order_id).map(crate::domain::OrderId),
+            degraded: None,
         })
     }
+
     /// Builds `crate::domain::Refund` from the vendor's `Refund`.
-    #[allow(unused_variables)]
     pub(super) fn refund_from_refund(
-        wire: &super::vendor::Refund,
+        wire: vendor::Refund,
         op: &'static str,
-    ) -> ::core::result::Result<crate::domain::Refund, rt::Error> {
-        ::core::result::Result::Ok(crate::domain::Refund {
-            id: crate::domain::RefundId(::core::clone::Clone::clone(&wire.id)),
-            payment_id: ::core::option::Option::Some(wire)
-                .and_then(|v| v.payment_intent.as_ref())
+    ) -> Result<crate::domain::Refund, rt::Error> {
+        Ok(crate::domain::Refund {
+            id: crate::domain::RefundId(wire.id),
+            payment_id: wire
+                .payment_intent
                 .and_then(|v| match v {
-                    super::vendor::RefundPaymentIntent::Id(x) => {
-                        ::core::option::Option::Some(x)
-                    }
-                    _ => ::core::option::Option::None,
+                    vendor::RefundPaymentIntent::Id(x) => Some(x),
+                    _ => None,
                 })
-                .map(|x| crate::domain::PaymentId(::core::clone::Clone::clone(x))),
-            amount: crate::convert::money(
-                    ::core::clone::Clone::clone(&wire.amount),
-                    ::core::clone::Clone::clone(&wire.currency),
-                )
-                .map_err(|e| rt::Error::contract(
-                    op,
-                    ::std::string::String::from("$.amount"),
-                    ::std::string::ToString::to_string(&e),
-                ))?,
-            status: match ::core::option::Option::Some(wire)
-                .and_then(|v| v.status.as_ref())
-            {
-                ::core::option::Option::Some(x) => {
-                    match ::core::convert::AsRef::<str>::as_ref(x) {
+                .map(crate::domain::PaymentId),
+            amount: crate::convert::money(wire.amount, wire.currency)
+                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+            status: match wire.status {
+                Some(x) => {
+                    match x.as_str() {
                         "pending" => crate::domain::RefundStatus::Pending,
                         "succeeded" => crate::domain::RefundStatus::Succeeded,
                         "failed" => crate::domain::RefundStatus::Failed,
-                        other => {
-                            crate::domain::RefundStatus::Unknown(
-                                ::std::string::String::from(other),
-                            )
-                        }
+                        _ => crate::domain::RefundStatus::Unknown(x),
                     }
                 }
-                ::core::option::Option::None => crate::domain::RefundStatus::Pending,
+                None => crate::domain::RefundStatus::Pending,
             },
         })
     }
+
     /// Classifies a vendor error response, reading its code and message when the body has them.
     pub(super) fn classify_error(
         op: &'static str,
         response: &rt::Response,
     ) -> rt::Error {
-        let body: ::core::option::Option<super::vendor::Error> = response
-            .decode_json(op)
-            .ok();
-        rt::Error::from_vendor_response(
-            op,
-            response,
-            body
-                .as_ref()
-                .and_then(|v| v.error.as_ref())
-                .and_then(|v| v.code.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-            body
-                .as_ref()
-                .and_then(|v| v.error.as_ref())
-                .and_then(|v| v.message.as_ref())
-                .map(|v| match v {
-                    ::portcullis_runtime::__private::serde_json::Value::String(s) => {
-                        ::core::clone::Clone::clone(s)
-                    }
-                    other => ::std::string::ToString::to_string(other),
-                }),
-        )
+        let (code, message) = match response.decode_json::<vendor::Error>(op) {
+            Ok(body) => {
+                (
+                    body.error.as_ref().and_then(|v| v.code.clone()).map(text),
+                    body.error.and_then(|v| v.message).map(text),
+                )
+            }
+            Err(_) => (None, None),
+        };
+        rt::Error::from_vendor_response(op, response, code, message)
     }
+
     /// Maps runtime errors of `create_payment` to the port's error type.
     pub(super) fn create_payment_error(e: rt::Error) -> crate::domain::PaymentError {
-        if e.status() == ::core::option::Option::Some(402u16)
-            && e.code() == ::core::option::Option::Some("card_declined")
-        {
-            return crate::domain::PaymentError::Declined;
+        match (e.status(), e.code()) {
+            (Some(402), Some("card_declined")) => crate::domain::PaymentError::Declined,
+            _ => payment_error_from_runtime(e),
         }
-        payment_error_from_runtime(e)
     }
-    /// Maps runtime errors of `get_payment` to the port's error type.
-    pub(super) fn get_payment_error(e: rt::Error) -> crate::domain::PaymentError {
-        payment_error_from_runtime(e)
-    }
-    /// Maps runtime errors of `refund` to the port's error type.
-    pub(super) fn refund_error(e: rt::Error) -> crate::domain::PaymentError {
-        payment_error_from_runtime(e)
-    }
+
     /// The mapping's top-level error rules for `crate::domain::PaymentError`.
-    fn payment_error_from_runtime(e: rt::Error) -> crate::domain::PaymentError {
-        if e.status() == ::core::option::Option::Some(404u16) {
-            return crate::domain::PaymentError::NotFound;
+    pub(super) fn payment_error_from_runtime(
+        e: rt::Error,
+    ) -> crate::domain::PaymentError {
+        match (e.status(), e.kind()) {
+            (Some(404), _) => crate::domain::PaymentError::NotFound,
+            (Some(500..=599), _) => {
+                crate::domain::PaymentError::Unavailable(e.to_string())
+            }
+            (_, rt::ErrorKind::Auth) => {
+                crate::domain::PaymentError::Misconfigured(e.to_string())
+            }
+            (_, rt::ErrorKind::RateLimited) => {
+                crate::domain::PaymentError::RateLimited(e.to_string())
+            }
+            (
+                _,
+                rt::ErrorKind::Unavailable
+                | rt::ErrorKind::Timeout
+                | rt::ErrorKind::Transport,
+            ) => crate::domain::PaymentError::Unavailable(e.to_string()),
+            _ => crate::domain::PaymentError::Provider(e.to_string()),
         }
-        if e.status().is_some_and(|s| s / 100 == 5u16) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Auth) {
-            return crate::domain::PaymentError::Misconfigured(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::RateLimited) {
-            return crate::domain::PaymentError::RateLimited(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Unavailable) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Timeout) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        if ::core::matches!(e.kind(), rt::ErrorKind::Transport) {
-            return crate::domain::PaymentError::Unavailable(
-                ::std::string::ToString::to_string(&e),
-            );
-        }
-        crate::domain::PaymentError::Provider(::std::string::ToString::to_string(&e))
     }
 }

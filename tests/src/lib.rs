@@ -50,7 +50,38 @@ pub mod hostile_domain {
     include!(concat!(env!("OUT_DIR"), "/hostile_domain.rs"));
 }
 
-/// The adapter generated from the hostile fixture: it must compile under deny(warnings).
+/// The adapter generated from the hostile fixture: it must compile under deny(warnings),
+/// beside items of the user's named like the prelude's and like the generated modules'
+/// imports (its spec has schemas with those names too).
 pub mod hostile {
+    /// A user's item named like a prelude type.
+    pub struct Option;
+    /// A user's item named like a prelude type.
+    pub struct Result;
+    /// A user's item named like a prelude type.
+    pub struct String;
+    /// A user's item named like a prelude type.
+    pub struct Vec;
+    /// A user's item named like a prelude type.
+    pub struct Box;
+    /// A user's item named like a prelude variant.
+    pub struct Some;
+    /// A user's item named like a prelude variant.
+    pub struct None;
+    /// A user's item named like a prelude variant.
+    pub struct Ok;
+    /// A user's item named like a prelude variant.
+    pub struct Err;
+    /// A user's item named like an import of the generated modules.
+    pub struct Duration;
+    /// A user's item named like an import of the generated modules.
+    pub struct Arc;
+    /// A user's module named like the runtime's alias in the generated modules.
+    pub mod rt {}
+    /// A user's module named like serde.
+    pub mod serde {}
+    /// A user's module named like serde_json.
+    pub mod serde_json {}
+
     include!(concat!(env!("OUT_DIR"), "/hostile_adapter.rs"));
 }

@@ -2,6 +2,7 @@
 //! the Stripe adapter's cache fallback (mappings/stripe.yaml), and the catalog fixture's
 //! static default, caller fallback, named bucket and critical write
 //! (tests/fixtures/catalog.yaml). A degraded answer is always marked in the result.
+//! Also the catalog's success statuses: a code and the `2XX` range of its class.
 
 use portcullis_runtime as rt;
 use portcullis_tests::catalog::CatalogAdapter;
@@ -329,6 +330,29 @@ async fn a_stale_cached_page_carries_its_age() {
     assert_eq!(stale.total, 3);
     let age = stale.age.expect("marked with its age");
     assert!(age >= Duration::from_millis(50), "{age:?}");
+}
+
+/// `placeOrder` declares `200`, `201` and `2XX`: each code is matched before the range
+/// (generated in the other order, the `201` arm was unreachable and failed the build).
+#[tokio::test]
+async fn success_codes_are_matched_before_the_2xx_range() {
+    let vendor = MockVendor::start().await;
+    let catalog = CatalogAdapter::new(catalog_config(&vendor)).expect("config");
+    for status in [200, 201, 202] {
+        vendor.route(
+            "POST",
+            "/orders",
+            vec![Reply::json(
+                status,
+                json!({"id": format!("o_{status}"), "sku": "lamp"}),
+            )],
+        );
+        let order = catalog
+            .place_order(cat::Sku("lamp".into()))
+            .await
+            .unwrap_or_else(|e| panic!("{status}: {e:?}"));
+        assert_eq!(order.id, format!("o_{status}"));
+    }
 }
 
 #[test]

@@ -103,3 +103,51 @@ fn spec_text_in_doc_comments_forms_no_links_or_tags() {
         }
     }
 }
+
+#[test]
+fn schemas_named_like_the_prelude_get_other_wire_type_names() {
+    // `mod vendor` names `Option`, `String`, `Vec` and `Box` (and the serde derives)
+    // unqualified, so no wire type may take those names; other names are kept. The
+    // adapter compiles beside a user's items with all of these names (tests/src/lib.rs).
+    for taken in ["Option", "String", "Vec", "Box"] {
+        assert!(
+            !ADAPTER.contains(&format!("struct {taken} ")),
+            "a wire type is named {taken}"
+        );
+        assert!(
+            ADAPTER.contains(&format!("struct {taken}2 ")),
+            "no wire type for the schema {taken}"
+        );
+    }
+    for kept in ["Result", "Some", "None", "Ok", "Err", "Rt", "Serde"] {
+        assert!(
+            ADAPTER.contains(&format!("struct {kept} ")),
+            "no wire type {kept}"
+        );
+    }
+    // `Vec` and `Ok` are written and read with the same fields: one type each, under
+    // the name the response gave it.
+    for merged in ["Vec2", "Ok"] {
+        assert!(
+            ADAPTER.contains(&format!("#[derive(Debug, Clone, Serialize, Deserialize)]\n    #[serde(crate = \"::portcullis_runtime::__private::serde\")]\n    pub(super) struct {merged} ")),
+            "{merged} is not one type deriving both:\n{ADAPTER}"
+        );
+    }
+    assert!(
+        !ADAPTER.contains("struct PutVecRequest ") && !ADAPTER.contains("struct PutOkRequest ")
+    );
+    // The top level, where the user's items are in scope, names everything in full.
+    let top_level: Vec<&str> = ADAPTER
+        .lines()
+        .take_while(|l| !l.starts_with("mod "))
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect();
+    for line in top_level {
+        for word in ["Option<", "Some(", "Result<", "rt::", " Duration"] {
+            assert!(
+                !line.contains(word) || line.contains(&format!("::{word}")),
+                "an unqualified {word} at the top level: {line}"
+            );
+        }
+    }
+}

@@ -38,7 +38,9 @@ impl Ty {
         }
     }
 
-    /// How the type reads in Rust, with domain types qualified by `module`.
+    /// How the type reads in Rust, with domain types qualified by `module`; `Option`
+    /// and `Vec` as the prelude names them (generated code uses these types only inside
+    /// its own modules, where nothing shadows the prelude).
     pub fn render(&self, port: &Port, module: &str) -> String {
         match self {
             Ty::Unit => "()".to_string(),
@@ -46,8 +48,8 @@ impl Ty {
                 format!("{module}::{n}")
             }
             Ty::Named(n) => n.clone(),
-            Ty::Option(t) => format!("::core::option::Option<{}>", t.render(port, module)),
-            Ty::Vec(t) => format!("::std::vec::Vec<{}>", t.render(port, module)),
+            Ty::Option(t) => format!("Option<{}>", t.render(port, module)),
+            Ty::Vec(t) => format!("Vec<{}>", t.render(port, module)),
             Ty::Ref(t) => format!("&{}", t.render(port, module)),
             Ty::Other(s) => s.clone(),
         }

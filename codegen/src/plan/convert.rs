@@ -349,21 +349,18 @@ impl<'a> Planner<'a> {
 
 pub(super) fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> Option<String> {
     if let (Ty::Vec(_), serde_json::Value::Array(items)) = (ty, value) {
-        return items
-            .is_empty()
-            .then(|| "::std::vec::Vec::new()".to_string());
+        return items.is_empty().then(|| "Vec::new()".to_string());
     }
     let Ty::Named(n) = ty else { return None };
     let lit = match (n.as_str(), value) {
+        ("String", serde_json::Value::String(s)) if s.is_empty() => "String::new()".to_string(),
         ("String", serde_json::Value::String(s)) => format!("{s:?}.to_string()"),
         ("bool", serde_json::Value::Bool(b)) => b.to_string(),
         (
             "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize",
             serde_json::Value::Number(x),
-        ) if x.is_i64() || x.is_u64() => {
-            format!("{x}_{n}")
-        }
-        ("f64", serde_json::Value::Number(x)) => format!("{:?}_f64", x.as_f64()?),
+        ) if x.is_i64() || x.is_u64() => x.to_string(),
+        ("f64", serde_json::Value::Number(x)) => format!("{:?}", x.as_f64()?),
         _ => match (leaf, value) {
             (Leaf::Enum { domain_enum, .. }, serde_json::Value::String(variant)) => {
                 format!("{domain_enum}::{variant}")
@@ -434,7 +431,7 @@ mod tests {
             .plan();
         assert!(matches!(
             field(&plan, "amount"),
-            ConvValue::Read { missing: Missing::Default(d), .. } if d == "0_i64"
+            ConvValue::Read { missing: Missing::Default(d), .. } if d == "0"
         ));
         let plan = strict
             .mapping(

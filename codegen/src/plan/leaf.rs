@@ -100,6 +100,12 @@ impl<'a> Planner<'a> {
                             matches!(view(self.spec, *p).map(|v| v.kind), Ok(Kind::Str { .. }))
                         });
                         if has_string {
+                            // Documented by its path from the schema the converter reads.
+                            let root = self
+                                .wire
+                                .get(wire)
+                                .and_then(|w| w.schema.clone())
+                                .unwrap_or_else(|| wire.to_string());
                             let union = self.namer_for(
                                 &format!(
                                     "{}{}",
@@ -111,8 +117,10 @@ impl<'a> Planner<'a> {
                             );
                             self.wire.entry(union.clone()).or_insert_with(|| WireType {
                                 name: union.clone(),
-                                origin: fm.from[0].value.clone(),
+                                origin: Origin::Inline(format!("{root}.{}", fm.from[0].value)),
+                                schema: None,
                                 serialize: false,
+                                deserialize: true,
                                 kind: WireKind::Union {
                                     variant: ("Id".into(), WireTy::String),
                                 },

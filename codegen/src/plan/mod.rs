@@ -18,7 +18,8 @@
 //! * [`idempotency`]: the idempotency key of a write.
 //! * [`body`]: the request body, from mapped fields or from one value.
 //! * [`response`]: success responses; [`errors`]: error bodies and error rules.
-//! * [`read`]: reading one vendor value; [`wire`]: the private vendor wire types.
+//! * [`read`]: reading one vendor value; [`wire`]: the private vendor wire types, one
+//!   per schema and shape once `merge.rs` has merged those of one schema used alike.
 //! * [`convert`]: vendor → domain converters; [`leaf`]: one value's conversion.
 //!
 //! Contract tests, built on request, have their own plan: [`contract`], with the
@@ -33,11 +34,12 @@ pub mod defaults;
 pub mod errors;
 pub mod fallback;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 pub mod health;
 pub mod idempotency;
 pub mod leaf;
 pub mod limits;
+mod merge;
 pub mod operation;
 pub mod params;
 mod planner;
@@ -64,7 +66,7 @@ pub use planner::build;
 pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, Sourced};
 pub use read::{Read, Step};
 pub use response::{RejectPlan, ResponsePlan};
-pub use wire::{WireField, WireKind, WireTy, WireType};
+pub use wire::{Origin, WireField, WireKind, WireTy, WireType};
 
 /// A validated adapter, ready to emit.
 #[derive(Debug, Clone)]

@@ -21,7 +21,7 @@ pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error>
         sink: Sink::default(),
         wire: BTreeMap::new(),
         wire_ids: HashMap::new(),
-        namer: Namer::default(),
+        namer: Namer::with_reserved(&super::wire::RESERVED),
         converters: BTreeMap::new(),
         conv_ids: HashMap::new(),
         marks: BTreeMap::new(),
@@ -104,7 +104,7 @@ impl<'a> Planner<'a> {
             }
         }
         self.box_cycles();
-        Plan {
+        let mut plan = Plan {
             adapter: m.adapter.value.clone(),
             port_trait: self.domain(&self.port.trait_name),
             vendor_title: self.spec.api.info.title.clone(),
@@ -125,7 +125,9 @@ impl<'a> Planner<'a> {
             unsupported,
             wire: std::mem::take(&mut self.wire).into_values().collect(),
             converters: std::mem::take(&mut self.converters).into_values().collect(),
-        }
+        };
+        super::merge::merge(&mut plan);
+        plan
     }
 
     /// The port method a mapping entry names, or a diagnostic with the nearest name.

@@ -40,6 +40,51 @@ impl Read {
     }
 }
 
+impl Plan {
+    /// The wire type of the value after each step of `steps`, starting from the wire
+    /// struct `root` (a union's variant type where a step picks one); `None` when a step
+    /// names no field of the plan's wire types.
+    pub fn wire_tys(&self, root: &str, steps: &[Step]) -> Option<Vec<WireTy>> {
+        let find = |n: &str| self.wire.iter().find(|w| w.name == n);
+        let mut cur = WireTy::Named(root.to_owned());
+        let mut out = Vec::with_capacity(steps.len());
+        for s in steps {
+            if s.index.is_some() {
+                cur = match cur {
+                    WireTy::Vec(inner) => *inner,
+                    _ => return None,
+                };
+                out.push(cur.clone());
+                continue;
+            }
+            let (WireTy::Named(n) | WireTy::Boxed(n)) = &cur else {
+                return None;
+            };
+            cur = match &find(n)?.kind {
+                WireKind::Struct(fields) => {
+                    fields.iter().find(|f| f.rust_name == s.field)?.ty.clone()
+                }
+                WireKind::Union { .. } => return None,
+            };
+            if let Some((u, _)) = &s.pick {
+                if let WireKind::Union { variant: (_, t) } = &find(u)?.kind {
+                    cur = t.clone();
+                }
+            }
+            out.push(cur.clone());
+        }
+        Some(out)
+    }
+
+    /// The wire type at the end of `steps`, starting from the wire struct `root`.
+    pub fn wire_ty_at(&self, root: &str, steps: &[Step]) -> Option<WireTy> {
+        match self.wire_tys(root, steps)?.pop() {
+            Some(t) => Some(t),
+            None => Some(WireTy::Named(root.to_owned())),
+        }
+    }
+}
+
 impl<'a> Planner<'a> {
     /// Walks `a.b.c` from `root`, adding the fields to wire structs. Returns the read and the leaf's view.
     pub(super) fn read(
@@ -155,12 +200,15 @@ impl<'a> Planner<'a> {
                         let variant_type = self
                             .wire_struct(&pv, &format!("{child_name}Object"), tolerant)
                             .unwrap_or_default();
+                        self.inline_origin(&variant_type, &where_);
                         self.wire
                             .entry(union_name.clone())
                             .or_insert_with(|| WireType {
                                 name: union_name.clone(),
-                                origin: where_.clone(),
+                                origin: Origin::Inline(where_.clone()),
+                                schema: None,
                                 serialize: false,
+                                deserialize: true,
                                 kind: WireKind::Union {
                                     variant: ("Object".into(), WireTy::Boxed(variant_type.clone())),
                                 },
@@ -177,6 +225,7 @@ impl<'a> Planner<'a> {
                         let t = self.wire_struct(&cur_view, &child_name, tolerant);
                         if let Some(t) = &t {
                             self.set_field_ty(&parent, seg, WireTy::Named(t.clone()));
+                            self.inline_origin(t, &where_);
                         }
                         cur_type = t;
                     }
@@ -204,6 +253,7 @@ impl<'a> Planner<'a> {
                         let t =
                             self.wire_struct(&item_view, &format!("{child_name}Item"), tolerant);
                         if let Some(t) = &t {
+                            self.inline_origin(t, &format!("{where_}[]"));
                             self.set_field_ty(
                                 &parent,
                                 seg,
@@ -247,6 +297,15 @@ impl<'a> Planner<'a> {
             cur_view,
             cur,
         ))
+    }
+
+    /// An inline schema's wire type is documented by its path from a named one.
+    fn inline_origin(&mut self, wire_type: &str, path: &str) {
+        if let Some(w) = self.wire.get_mut(wire_type) {
+            if let Origin::Inline(p) = &mut w.origin {
+                *p = path.to_string();
+            }
+        }
     }
 
     /// The leaf field's wire type is set once its conversion is known.

@@ -47,7 +47,7 @@ impl<'a> Planner<'a> {
         op_id: &str,
     ) -> (Vec<ResponsePlan>, Option<ErrorBodyPlan>) {
         let mut out = Vec::new();
-        let mut error_schema = None;
+        let mut error_schema: Option<SRef<'a>> = None;
         if let Some(r) = &om.response {
             let ok_name = match &pm.ok {
                 Ty::Named(n) => n.clone(),
@@ -118,7 +118,7 @@ impl<'a> Planner<'a> {
                     reject,
                 });
             } else if error_schema.is_none() {
-                error_schema = schema;
+                error_schema = schema.map(SRef::Plain);
             }
         }
         for s in om.status.iter().flatten() {
@@ -145,7 +145,7 @@ impl<'a> Planner<'a> {
             if error_schema.is_none() {
                 let spec: &'a Spec = self.spec;
                 if let Ok(resp) = spec.resolve_response(default) {
-                    error_schema = responses::json_schema(resp);
+                    error_schema = responses::json_schema(resp).map(SRef::Plain);
                 }
             }
         }
@@ -161,8 +161,8 @@ impl<'a> Planner<'a> {
         }
         let spec: &'a Spec = self.spec;
         if let Some(name) = &self.mapping.errors.schema {
-            match spec.schema_named(&name.value) {
-                Some(s) => error_schema = Some(s),
+            match spec.component_schema(&name.value) {
+                Some((n, s)) => error_schema = Some(SRef::Component(n, s)),
                 None => {
                     let names = spec
                         .api
@@ -179,7 +179,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let error_body = error_schema.and_then(|s| self.error_body(SRef::Plain(s), op_id));
+        let error_body = error_schema.and_then(|s| self.error_body(s, op_id));
         (out, error_body)
     }
 
@@ -314,6 +314,23 @@ mod tests {
             Some(("Thing".to_string(), "thing_from_thing".to_string()))
         );
         assert_eq!((r.unwrap.clone(), r.reject.clone()), (None, None));
+    }
+
+    #[test]
+    fn codes_come_before_the_range_of_their_class() {
+        let plan = Fixture::default()
+            .spec(
+                "        \"201\":\n          description: created\n",
+                "        \"2XX\":\n          description: accepted\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        \"200\":\n          description: replayed\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        \"201\":\n          description: created\n",
+            )
+            .plan();
+        let statuses: Vec<Option<u16>> = op(&plan, "create")
+            .responses
+            .iter()
+            .map(|r| r.status)
+            .collect();
+        // The generated `match` follows this order: `201` after `200..=299` never matched.
+        assert_eq!(statuses, [Some(200), Some(201), None]);
     }
 
     #[test]

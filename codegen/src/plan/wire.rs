@@ -1,5 +1,6 @@
 //! The private vendor wire types: created on first use, one per schema and side, with
 //! only the fields the mapping reads or writes; fields that close a cycle are boxed.
+//! Types of one schema that end up with the same fields are then merged (`merge.rs`).
 
 use super::planner::Planner;
 use crate::ident::{Namer, camel, snake};
@@ -12,11 +13,29 @@ pub struct WireType {
     /// Its name.
     pub name: String,
     /// The spec schema it comes from, for its doc comment.
-    pub origin: String,
-    /// Request (Serialize) or response (Deserialize) side.
+    pub origin: Origin,
+    /// The component schema it is a form of, when it is one.
+    pub schema: Option<String>,
+    /// Written in a request body: derives `Serialize`.
     pub serialize: bool,
+    /// Read from a response: derives `Deserialize`.
+    pub deserialize: bool,
     /// Its shape.
     pub kind: WireKind,
+}
+
+/// Where a wire type's shape is in the spec, for its doc comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A component schema, by name.
+    Schema(String),
+    /// An inline schema, at this path from a named one (`payment_intent.metadata`) or
+    /// from the request body (`request.metadata`).
+    Inline(String),
+    /// The request body of this operation.
+    RequestBody(String),
+    /// An inline schema in the request body of an operation, at this path in it.
+    InRequest(String, String),
 }
 
 /// The shape of a wire type.
@@ -65,6 +84,12 @@ pub enum WireTy {
     Vec(Box<WireTy>),
 }
 
+/// Names the generated `mod vendor` uses unqualified: no wire type may take them (a
+/// schema called `Option` becomes `Option2`), or the module's own code would mean the
+/// wire type.
+pub(super) const RESERVED: [&str; 6] =
+    ["Option", "String", "Vec", "Box", "Serialize", "Deserialize"];
+
 impl<'a> Planner<'a> {
     pub(super) fn namer_for(&mut self, base: &str, kind: &str, v: &View<'_>) -> String {
         let id = (false, format!("{kind}:{base}:{}", v.name.unwrap_or("")));
@@ -88,14 +113,23 @@ impl<'a> Planner<'a> {
         if let Some(n) = self.wire_ids.get(&id) {
             return Some(n.clone());
         }
-        let name = self.namer.claim(&camel(v.name.unwrap_or(base)));
+        // An error body read from a schema the successes read too is a second, lenient
+        // type: `CreatePaymentResponseError` beside `CreatePaymentResponse`.
+        let plain = camel(v.name.unwrap_or(base));
+        let name = if tolerant && self.namer.is_taken(&plain) {
+            self.namer.claim(&format!("{plain}Error"))
+        } else {
+            self.namer.claim(&plain)
+        };
         self.wire_ids.insert(id, name.clone());
         self.wire.insert(
             name.clone(),
             WireType {
                 name: name.clone(),
                 origin: origin_of(v, base),
+                schema: v.name.map(str::to_string),
                 serialize: false,
+                deserialize: true,
                 kind: WireKind::Struct(Vec::new()),
             },
         );
@@ -196,10 +230,11 @@ impl<'a> Planner<'a> {
 }
 
 /// Where a wire type comes from, for its doc comment.
-pub(super) fn origin_of(v: &View<'_>, fallback: &str) -> String {
-    v.name
-        .map(|n| format!("#/components/schemas/{n}"))
-        .unwrap_or_else(|| fallback.to_string())
+pub(super) fn origin_of(v: &View<'_>, path: &str) -> Origin {
+    match v.name {
+        Some(n) => Origin::Schema(n.to_string()),
+        None => Origin::Inline(path.to_string()),
+    }
 }
 
 pub(super) fn ident_of(v: &View<'_>, base: &str) -> String {
@@ -233,8 +268,9 @@ mod tests {
             ["CreateThingRequest", "Error", "ErrorError", "Thing"]
         );
         let thing = plan.wire.iter().find(|w| w.name == "Thing").expect("Thing");
-        assert!(!thing.serialize);
-        assert_eq!(thing.origin, "#/components/schemas/Thing");
+        assert!(!thing.serialize && thing.deserialize);
+        assert_eq!(thing.schema.as_deref(), Some("Thing"));
+        assert_eq!(thing.origin, Origin::Schema("Thing".into()));
         let WireKind::Struct(fields) = &thing.kind else {
             panic!("a struct");
         };

@@ -138,6 +138,12 @@ impl Spec {
         self.api.components.as_ref()?.schemas.get(name)
     }
 
+    /// A component schema by name, with the name as the spec spells it.
+    pub fn component_schema(&self, name: &str) -> Option<(&str, &ReferenceOr<Schema>)> {
+        let (n, s) = self.api.components.as_ref()?.schemas.get_key_value(name)?;
+        Some((n.as_str(), s))
+    }
+
     /// Follows a chain of references to components of one kind.
     fn follow<'a, T>(
         &'a self,

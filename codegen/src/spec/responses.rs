@@ -1,7 +1,8 @@
 //! Response statuses, and the success responses of an operation.
 //!
-//! A success is a `2xx` code or the `2XX` range. Responses sort by status, a range as
-//! its lowest code right after that code: `200`, `2XX`, `201`, `404`.
+//! A success is a `2xx` code or the `2XX` range. Responses sort by status, a range after
+//! every code of its class, since OpenAPI gives a code precedence over its range:
+//! `200`, `201`, `2XX`, `404`. Generated code matches statuses in this order.
 
 use super::media;
 use crate::load::openapi::Spec;
@@ -41,12 +42,13 @@ impl Status {
         }
     }
 
-    /// The sort key: by status, a range as its lowest code right after that code
-    /// (`200`, `2XX`, `201`, `404`).
-    pub fn order(self) -> (u16, u16) {
+    /// The sort key: by class, codes before the range of their class (`200`, `201`,
+    /// `2XX`, `404`): a code takes precedence over its range, so a `match` in this order
+    /// has no unreachable arm.
+    pub fn order(self) -> (u16, u16, u16) {
         match self {
-            Status::Code(c) => (c, 0),
-            Status::Range(r) => (r * 100, 1),
+            Status::Code(c) => (c / 100, 0, c),
+            Status::Range(r) => (r, 1, 0),
         }
     }
 }
@@ -100,7 +102,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_parse_and_ranges_sort_after_their_lowest_code() {
+    fn keys_parse_and_ranges_sort_after_every_code_of_their_class() {
         assert_eq!(Status::parse("2XX"), Some(Status::Range(2)));
         assert_eq!(Status::parse("4xx"), Some(Status::Range(4)));
         assert_eq!(Status::parse("201"), Some(Status::Code(201)));
@@ -108,8 +110,10 @@ mod tests {
         assert!(Status::parse("2XX").is_some_and(Status::is_success));
         assert!(!Status::Code(302).is_success());
         let mut s = [
+            Status::Range(4),
             Status::Range(2),
             Status::Code(404),
+            Status::Code(299),
             Status::Code(201),
             Status::Code(200),
         ];
@@ -118,9 +122,11 @@ mod tests {
             s,
             [
                 Status::Code(200),
-                Status::Range(2),
                 Status::Code(201),
-                Status::Code(404)
+                Status::Code(299),
+                Status::Range(2),
+                Status::Code(404),
+                Status::Range(4)
             ]
         );
     }
@@ -137,7 +143,7 @@ mod tests {
         }))
         .expect("operation");
         let statuses: Vec<Status> = successes(&op).into_iter().map(|(s, _)| s).collect();
-        assert_eq!(statuses, [Status::Range(2), Status::Code(201)]);
+        assert_eq!(statuses, [Status::Code(201), Status::Range(2)]);
         let json: Vec<bool> = successes(&op)
             .into_iter()
             .map(|(_, r)| match r {
@@ -145,6 +151,6 @@ mod tests {
                 ReferenceOr::Reference { .. } => false,
             })
             .collect();
-        assert_eq!(json, [true, false]);
+        assert_eq!(json, [false, true]);
     }
 }

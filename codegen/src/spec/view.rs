@@ -10,6 +10,9 @@ use std::collections::BTreeSet;
 pub(crate) enum SRef<'a> {
     Plain(&'a ReferenceOr<Schema>),
     Boxed(&'a ReferenceOr<Box<Schema>>),
+    /// A component schema found by its name (the mapping's `errors.schema`): it keeps
+    /// that name, as a `$ref` to it would.
+    Component(&'a str, &'a ReferenceOr<Schema>),
 }
 
 /// What a schema is, after resolution.
@@ -118,6 +121,10 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
     let (schema, name) = match r {
         SRef::Plain(r) => spec.resolve_schema(r)?,
         SRef::Boxed(r) => spec.resolve_boxed(r)?,
+        SRef::Component(n, r) => {
+            let (s, inner) = spec.resolve_schema(r)?;
+            (s, inner.or(Some(n)))
+        }
     };
     let nullable = schema.schema_data.nullable;
     let mut v = match &schema.schema_kind {
@@ -126,6 +133,14 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
             nullable,
             kind: kind_of_type(t),
         },
+        // `allOf: [$ref]` is how 3.0 gives a reference siblings (a description, `nullable`):
+        // it is that schema, under its own name unless this one has a name.
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+            let mut inner = view_at(spec, SRef::Plain(&all_of[0]), depth + 1)?;
+            inner.nullable |= nullable;
+            inner.name = name.or(inner.name);
+            return Ok(inner);
+        }
         SchemaKind::AllOf { all_of } => {
             let mut props = Vec::new();
             let mut required = BTreeSet::new();
@@ -280,6 +295,26 @@ pub(crate) mod tests {
         assert_eq!((names, required.contains("id")), (vec!["id", "n"], true));
         let one = view(&s, SRef::Plain(s.schema_named("One").expect("One"))).expect("view");
         assert_eq!((one.name, one.nullable), (Some("Base"), true));
+        // `allOf` of one `$ref` is that schema: it keeps the name of the schema it refers to.
+        let wrapped = spec(
+            "    Base: { type: object, properties: { id: { type: string } } }\n    Holder:\n      type: object\n      properties:\n        base: { allOf: [ { $ref: \"#/components/schemas/Base\" } ], nullable: true }\n",
+        );
+        let holder = view(
+            &wrapped,
+            SRef::Plain(wrapped.schema_named("Holder").expect("Holder")),
+        )
+        .expect("view");
+        let Kind::Object { props, .. } = &holder.kind else {
+            panic!("an object");
+        };
+        let base = view(&wrapped, props[0].1).expect("view");
+        assert_eq!((base.name, base.nullable), (Some("Base"), true));
+        let named = view(
+            &wrapped,
+            SRef::Component("Base", wrapped.schema_named("Base").expect("Base")),
+        )
+        .expect("view");
+        assert_eq!(named.name, Some("Base"));
         assert_eq!(
             object_fields(&s, s.schema_named("Base").expect("Base"))[0].0,
             "id"

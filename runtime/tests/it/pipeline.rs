@@ -291,26 +291,32 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
             ..Default::default()
         },
     );
-    let body = json!({"amount": 5});
-    let fingerprint = serde_json::to_vec(&body).expect("json");
-    let send = |key: rt::IdempotencyKey| {
-        let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
-            .json_body(&body)
+    // As generated code does it: the request first, then its key from its fingerprint.
+    let request = || {
+        rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+            .json_body(&json!({"amount": 5}))
             .expect("json")
-            .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
-        p.send(req)
     };
-    let k1 = p.idempotency_key("charge", None, &fingerprint).await;
+    let send = |key: rt::IdempotencyKey| {
+        p.send(request().idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key")))
+    };
+    let k1 = p.idempotency_key_of(&request(), None).await;
     let err = send(k1.clone()).await.expect_err("truncated");
     assert_eq!(err.kind(), rt::ErrorKind::Transport);
     assert_eq!(err.outcome(), rt::Outcome::Unknown);
     assert_eq!(err.idempotency_key(), Some(k1.as_str()));
 
+    // A different request is a different call: it does not inherit the key in doubt.
+    let other = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+        .json_body(&json!({"amount": 6}))
+        .expect("json");
+    assert_ne!(p.idempotency_key_of(&other, None).await, k1);
+
     // The caller replays the same logical call: same key, so the vendor replays too.
-    let k2 = p.idempotency_key("charge", None, &fingerprint).await;
+    let k2 = p.idempotency_key_of(&request(), None).await;
     assert_eq!(k1, k2);
     let _ = send(k2).await.expect_err("truncated again");
-    let k3 = p.idempotency_key("charge", None, &fingerprint).await;
+    let k3 = p.idempotency_key_of(&request(), None).await;
     assert_eq!(k1, k3);
     let resp = send(k3).await.expect("replayed");
     assert_eq!(resp.status(), 200);
@@ -321,8 +327,14 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
     assert_eq!(ledger.entries[0].replays, 2);
 
     // Outcome known now: the next logical call gets a fresh key.
-    let k4 = p.idempotency_key("charge", None, &fingerprint).await;
+    let k4 = p.idempotency_key_of(&request(), None).await;
     assert_ne!(k1, k4);
+
+    // With a domain value the key is derived from it, whatever the request holds.
+    let derived = p
+        .idempotency_key_of(&request(), Some("order-42".into()))
+        .await;
+    assert_eq!(derived.as_str(), "charge:order-42");
 }
 
 #[tokio::test]

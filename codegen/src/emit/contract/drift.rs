@@ -56,34 +56,6 @@ pub(super) fn join(prefix: &str, json_path: &str) -> String {
     format!("{prefix}{}", json_path.trim_start_matches('$'))
 }
 
-/// The wire type at the end of `steps`, starting from the wire struct `root`.
-pub(super) fn leaf_ty(plan: &Plan, root: &str, steps: &[Step]) -> Option<WireTy> {
-    let find = |n: &str| plan.wire.iter().find(|w| w.name == n);
-    let mut cur = WireTy::Named(root.to_owned());
-    for s in steps {
-        if s.index.is_some() {
-            cur = match cur {
-                WireTy::Vec(inner) => *inner,
-                _ => return None,
-            };
-            continue;
-        }
-        let (WireTy::Named(n) | WireTy::Boxed(n)) = &cur else {
-            return None;
-        };
-        cur = match &find(n)?.kind {
-            WireKind::Struct(fields) => fields.iter().find(|f| f.rust_name == s.field)?.ty.clone(),
-            WireKind::Union { .. } => return None,
-        };
-        if let Some((u, _)) = &s.pick {
-            if let WireKind::Union { variant: (_, t) } = &find(u)?.kind {
-                cur = t.clone();
-            }
-        }
-    }
-    Some(cur)
-}
-
 /// Every vendor value the converter `name` reads, with absolute paths under `prefix`.
 pub(super) fn drift_fields(
     plan: &Plan,
@@ -101,7 +73,7 @@ pub(super) fn drift_fields(
     }
     let retyped = |read: &Read, absent: Expect| {
         let union = read.steps.iter().any(|s| s.pick.is_some());
-        match leaf_ty(plan, &conv.wire_type, &read.steps) {
+        match plan.wire_ty_at(&conv.wire_type, &read.steps) {
             Some(WireTy::Json) | None => Expect::Skip,
             // A value of another shape is "some other form" of the union: absent.
             _ if union => absent,

@@ -1,7 +1,7 @@
 //! `config()`: the adapter's configuration as the mapping describes it (base URL, auth,
 //! limits, health, the default policy and each operation's), in the runtime's types.
 
-use super::tokens::{duration, opt_duration};
+use super::tokens::{duration, float, int, opt_duration};
 use crate::plan::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -9,23 +9,23 @@ use std::time::Duration;
 
 pub(super) fn secret(s: &Secret) -> TokenStream {
     match s {
-        Secret::Env(v) => quote!(::portcullis_runtime::SecretSource::env(#v)),
-        Secret::File(v) => quote!(::portcullis_runtime::SecretSource::file(#v)),
+        Secret::Env(v) => quote!(rt::SecretSource::env(#v)),
+        Secret::File(v) => quote!(rt::SecretSource::file(#v)),
     }
 }
 
 /// The retry block written at `level`: the statuses only when written there too.
 pub(super) fn retry(r: &RetryPlan, level: Source) -> TokenStream {
-    let attempts = r.attempts;
+    let attempts = int(r.attempts);
     let base = duration(r.base);
     let cap = duration(r.cap);
     let on = if r.on_source == level {
-        let codes = &r.on;
-        quote!(retry_on: ::std::vec![#(#codes),*],)
+        let codes = r.on.iter().map(|c| int(*c));
+        quote!(retry_on: vec![#(#codes),*],)
     } else {
         quote!()
     };
-    quote!(::portcullis_runtime::RetryPolicy { attempts: #attempts, base: #base, cap: #cap, #on ..::core::default::Default::default() })
+    quote!(rt::RetryPolicy { attempts: #attempts, base: #base, cap: #cap, #on ..Default::default() })
 }
 
 /// The breaker block written at `level`: the fields written there, the runtime's
@@ -34,7 +34,7 @@ pub(super) fn breaker(b: &BreakerPlan, level: Source) -> TokenStream {
     let at = |source: Source| source == level;
     let mut fields = Vec::new();
     if at(b.failure_rate.source) {
-        let x = b.failure_rate.value;
+        let x = float(b.failure_rate.value);
         fields.push(quote!(failure_rate: #x,));
     }
     if at(b.enabled.source) {
@@ -46,14 +46,14 @@ pub(super) fn breaker(b: &BreakerPlan, level: Source) -> TokenStream {
         fields.push(quote!(window: #d,));
     }
     if at(b.slow_call_rate.source) {
-        let x = b.slow_call_rate.value;
+        let x = float(b.slow_call_rate.value);
         fields.push(quote!(slow_call_rate: #x,));
     }
     if b.per_operation {
-        fields.push(quote!(scope: ::portcullis_runtime::BreakerScope::Operation,));
+        fields.push(quote!(scope: rt::BreakerScope::Operation,));
     }
     if at(b.min_calls.source) {
-        let x = b.min_calls.value;
+        let x = int(b.min_calls.value);
         fields.push(quote!(min_calls: #x,));
     }
     if at(b.slow_call.source) {
@@ -65,43 +65,44 @@ pub(super) fn breaker(b: &BreakerPlan, level: Source) -> TokenStream {
         fields.push(quote!(open_for: #d,));
     }
     if at(b.half_open_probes.source) {
-        let x = b.half_open_probes.value;
+        let x = int(b.half_open_probes.value);
         fields.push(quote!(half_open_probes: #x,));
     }
-    quote!(::portcullis_runtime::BreakerPolicy { #(#fields)* ..::core::default::Default::default() })
+    quote!(rt::BreakerPolicy { #(#fields)* ..Default::default() })
 }
 
 /// A `Policy` with the values written at `level` (the mapping's `defaults:` for the
 /// adapter, the operation for an operation); the runtime fills in the rest, so the
-/// generated configuration says no more than the mapping does.
+/// generated configuration says no more than the mapping does (a field left out is
+/// `None`: the adapter's default, or the runtime's).
 pub(super) fn policy(
     p: &PolicyPlan,
     level: Source,
     fallback: Option<&FallbackPlan>,
 ) -> TokenStream {
     let written = |d: Sourced<Duration>| (d.source == level).then_some(d.value);
-    let attempt = opt_duration(written(p.attempt_timeout));
-    let budget = opt_duration(written(p.budget));
-    let retry = if p.retry.source == level {
+    let attempt = written(p.attempt_timeout).map(|d| {
+        let d = opt_duration(Some(d));
+        quote!(attempt_timeout: #d,)
+    });
+    let budget = written(p.budget).map(|d| {
+        let d = opt_duration(Some(d));
+        quote!(budget: #d,)
+    });
+    let retry = (p.retry.source == level).then(|| {
         let r = retry(&p.retry, level);
-        quote!(::core::option::Option::Some(#r))
-    } else {
-        quote!(::core::option::Option::None)
-    };
-    let breaker = if p.breaker.source == level {
+        quote!(retry: Some(#r),)
+    });
+    let breaker = (p.breaker.source == level).then(|| {
         let b = breaker(&p.breaker, level);
-        quote!(breaker: ::core::option::Option::Some(#b),)
-    } else {
-        quote!()
-    };
+        quote!(breaker: Some(#b),)
+    });
     let mut limits = Vec::new();
     if let Some(rl) = p.rate_limit.as_ref().filter(|r| r.source == level) {
         let critical = rl.value.critical;
-        limits.push(quote!(critical: ::core::option::Option::Some(#critical),));
+        limits.push(quote!(critical: Some(#critical),));
         if let Some(b) = &rl.value.bucket {
-            limits.push(
-                quote!(bucket: ::core::option::Option::Some(::std::string::String::from(#b)),),
-            );
+            limits.push(quote!(bucket: Some(#b.into()),));
         }
     }
     let fallback = match fallback.map(|f| &f.strategy) {
@@ -110,27 +111,28 @@ pub(super) fn policy(
             stale_if_error,
         }) => {
             let (ttl, stale) = (duration(*ttl), duration(*stale_if_error));
-            quote!(fallback: ::core::option::Option::Some(::portcullis_runtime::Fallback::Cache { ttl: #ttl, stale_if_error: #stale }),)
+            quote!(fallback: Some(rt::Fallback::Cache { ttl: #ttl, stale_if_error: #stale }),)
         }
         Some(FallbackStrategy::Static { status, body }) => {
             let body = proc_macro2::Literal::byte_string(body.as_bytes());
-            quote!(fallback: ::core::option::Option::Some(::portcullis_runtime::Fallback::Static {
+            let status = int(*status);
+            quote!(fallback: Some(rt::Fallback::Static {
                 status: #status,
-                body: ::portcullis_runtime::bytes::Bytes::from_static(#body),
+                body: rt::bytes::Bytes::from_static(#body),
             }),)
         }
         // The caller's function is the adapter's business, not the runtime's.
         Some(FallbackStrategy::Caller) | None => quote!(),
     };
     quote! {
-        ::portcullis_runtime::Policy {
-            attempt_timeout: #attempt,
-            budget: #budget,
-            retry: #retry,
+        rt::Policy {
+            #attempt
+            #budget
+            #retry
             #breaker
             #(#limits)*
             #fallback
-            ..::core::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -144,11 +146,14 @@ pub(super) fn rate_limit(
     reset: Option<ResetStyle>,
 ) -> TokenStream {
     let per = duration(per);
-    let mut t = quote!(::portcullis_runtime::RateLimit::new(#requests, #per));
+    let requests = int(requests);
+    let mut t = quote!(rt::RateLimit::new(#requests, #per));
     if reserve > 0.0 {
+        let reserve = float(reserve);
         t = quote!(#t.reserve(#reserve));
     }
     if let Some(b) = burst {
+        let b = int(b);
         t = quote!(#t.burst(#b));
     }
     match reset {
@@ -162,7 +167,7 @@ pub(super) fn rate_limit(
                     ResetStyle::Delta => "DeltaSeconds",
                 }
             );
-            quote!(::portcullis_runtime::RateLimit { reset: ::portcullis_runtime::ResetStyle::#style, ..#t })
+            quote!(rt::RateLimit { reset: rt::ResetStyle::#style, ..#t })
         }
     }
 }
@@ -172,7 +177,7 @@ pub(super) fn limits(plan: &Plan) -> TokenStream {
     let l = &plan.limits;
     let rate = l.rate.as_ref().map(|r| {
         let r = rate_limit(r.requests, r.per, r.reserve, r.burst, r.reset);
-        quote!(.rate_limit(::core::option::Option::Some(#r)))
+        quote!(.rate_limit(Some(#r)))
     });
     let buckets = l.buckets.iter().map(|b| {
         let name = &b.name;
@@ -180,17 +185,17 @@ pub(super) fn limits(plan: &Plan) -> TokenStream {
         quote!(.bucket(#name, #r))
     });
     let quota = l.quota.as_ref().map(|q| {
-        let requests = q.requests;
+        let requests = int(q.requests);
         let per = duration(q.per);
-        let warn_at = &q.warn_at;
+        let warn_at = q.warn_at.iter().map(|w| float(*w));
         let reserve = (q.reserve > 0.0).then(|| {
-            let r = q.reserve;
+            let r = float(q.reserve);
             quote!(reserve: #r,)
         });
-        quote!(.quota(::core::option::Option::Some(::portcullis_runtime::QuotaPolicy {
-            warn_at: ::std::vec![#(#warn_at),*],
+        quote!(.quota(Some(rt::QuotaPolicy {
+            warn_at: vec![#(#warn_at),*],
             #reserve
-            ..::portcullis_runtime::QuotaPolicy::new(#requests, #per)
+            ..rt::QuotaPolicy::new(#requests, #per)
         })))
     });
     quote!(#rate #(#buckets)* #quota)
@@ -200,21 +205,21 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
     let name = &plan.adapter;
     let base = &plan.base_url;
     let auth = match &plan.auth {
-        AuthPlan::None => quote!(::portcullis_runtime::AuthConfig::None),
+        AuthPlan::None => quote!(rt::AuthConfig::None),
         AuthPlan::Bearer(s) => {
             let s = secret(s);
-            quote!(::portcullis_runtime::AuthConfig::Bearer { token: #s })
+            quote!(rt::AuthConfig::Bearer { token: #s })
         }
         AuthPlan::Basic(u, p) => {
             let u = secret(u);
             let p = match p {
                 Some(p) => {
                     let p = secret(p);
-                    quote!(::core::option::Option::Some(#p))
+                    quote!(Some(#p))
                 }
-                None => quote!(::core::option::Option::None),
+                None => quote!(None),
             };
-            quote!(::portcullis_runtime::AuthConfig::Basic { username: #u, password: #p })
+            quote!(rt::AuthConfig::Basic { username: #u, password: #p })
         }
         AuthPlan::ApiKey {
             location,
@@ -230,9 +235,9 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
                     _ => "Header",
                 }
             );
-            quote!(::portcullis_runtime::AuthConfig::ApiKey {
-                location: ::portcullis_runtime::ApiKeyLocation::#loc,
-                name: ::std::string::String::from(#name),
+            quote!(rt::AuthConfig::ApiKey {
+                location: rt::ApiKeyLocation::#loc,
+                name: #name.into(),
                 secret: #s,
             })
         }
@@ -243,8 +248,8 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
             scopes,
         } => {
             let (id, cs) = (secret(client_id), secret(client_secret));
-            quote!(::portcullis_runtime::AuthConfig::OAuth2ClientCredentials(
-                ::portcullis_runtime::OAuth2ClientCredentials::new(#token_url, #id, #cs)
+            quote!(rt::AuthConfig::OAuth2ClientCredentials(
+                rt::OAuth2ClientCredentials::new(#token_url, #id, #cs)
                     .scopes::<&str>([#(#scopes),*])
             ))
         }
@@ -262,9 +267,11 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
                 fields.push(quote!(window: #d,));
             }
             if let Some(x) = h.min_calls {
+                let x = int(x);
                 fields.push(quote!(min_calls: #x,));
             }
             if let Some(x) = h.error_rate {
+                let x = float(x);
                 fields.push(quote!(error_rate: #x,));
             }
             if let Some(x) = h.p95 {
@@ -275,7 +282,7 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
                 let d = opt_duration(Some(x));
                 fields.push(quote!(p99: #d,));
             }
-            quote!(.health(::portcullis_runtime::HealthPolicy { #(#fields)* ..::core::default::Default::default() }))
+            quote!(.health(rt::HealthPolicy { #(#fields)* ..Default::default() }))
         }
         None => quote!(),
     };
@@ -298,8 +305,8 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
         /// The configuration the mapping describes: base URL, auth, limits and policies.
         ///
         /// Change anything at runtime before calling [`Self::new`], e.g. `.base_url(..)` for a sandbox.
-        pub fn config() -> ::portcullis_runtime::AdapterConfig {
-            ::portcullis_runtime::AdapterConfig::new(#name, #base)
+        pub fn config() -> rt::AdapterConfig {
+            rt::AdapterConfig::new(#name, #base)
                 .auth(#auth)
                 .defaults(#defaults)
                 #limits

@@ -1,22 +1,20 @@
 //! Caller fallbacks (`fallback: caller`): the adapter's field holding the function, its
-//! setter, and the mark set on a degraded answer.
+//! type, its setter, and the mark set on a degraded answer.
 
 use super::tokens::{ident, ty};
 use crate::plan::*;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-/// Sets the mark field of `value` from `degraded`.
-pub(super) fn mark_assign(m: &MarkPlan) -> TokenStream {
+/// Sets the mark field of `value` from `degraded` (owned, or a reference the response
+/// keeps).
+pub(super) fn mark_assign(m: &MarkPlan, owned: bool) -> TokenStream {
     let f = ident(&m.field);
     match m.kind {
         MarkKind::Flag => quote!(value.#f = true;),
-        MarkKind::Reason => {
-            quote!(value.#f = ::core::option::Option::Some(::core::clone::Clone::clone(&degraded.reason));)
-        }
-        MarkKind::Age => {
-            quote!(value.#f = ::core::option::Option::Some(degraded.age.unwrap_or_default());)
-        }
+        MarkKind::Reason if owned => quote!(value.#f = Some(degraded.reason);),
+        MarkKind::Reason => quote!(value.#f = Some(degraded.reason.clone());),
+        MarkKind::Age => quote!(value.#f = Some(degraded.age.unwrap_or_default());),
     }
 }
 
@@ -33,24 +31,38 @@ pub(super) fn caller_field(op: &OperationPlan) -> Ident {
     format_ident!("{}_fallback", op.method.trim_start_matches("r#"))
 }
 
-/// `dyn Fn(&inputs.., &Error) -> Option<Ok> + Send + Sync`.
+/// The fallback's inputs: the call's arguments, by reference.
+fn inputs(op: &OperationPlan) -> Vec<TokenStream> {
+    op.args
+        .iter()
+        .map(|(_, t)| {
+            let t = ty(t.trim_start_matches('&'));
+            quote!(&#t)
+        })
+        .collect()
+}
+
+/// `type StockFallback = dyn Fn(&inputs.., &rt::Error) -> Option<Ok> + Send + Sync;`,
+/// in `mod calls`.
 pub(super) fn caller_fn_type(op: &OperationPlan) -> TokenStream {
-    let inputs = op.args.iter().map(|(_, t)| {
-        let t = ty(t.trim_start_matches('&'));
-        quote!(&#t)
-    });
+    let alias = caller_fn_alias(op);
+    let inputs = inputs(op);
     let ok = ty(&op.ok_type);
-    quote!(dyn Fn(#(#inputs,)* &::portcullis_runtime::Error) -> ::core::option::Option<#ok> + Send + Sync)
+    let doc = format!(
+        " The function `with_{}_fallback` registers.",
+        op.method.trim_start_matches("r#")
+    );
+    quote! {
+        #[doc = #doc]
+        pub(super) type #alias = dyn Fn(#(#inputs,)* &rt::Error) -> Option<#ok> + Send + Sync;
+    }
 }
 
 pub(super) fn caller_setter(op: &OperationPlan) -> TokenStream {
     let method = op.method.trim_start_matches("r#");
     let name = format_ident!("with_{}_fallback", method);
     let field = caller_field(op);
-    let inputs = op.args.iter().map(|(_, t)| {
-        let t = ty(t.trim_start_matches('&'));
-        quote!(&#t)
-    });
+    let inputs = inputs(op);
     let ok = ty(&op.ok_type);
     let mark = op
         .fallback
@@ -67,8 +79,8 @@ pub(super) fn caller_setter(op: &OperationPlan) -> TokenStream {
         #[doc = #doc1]
         #[doc = ""]
         #[doc = #doc2]
-        pub fn #name(mut self, f: impl Fn(#(#inputs,)* &::portcullis_runtime::Error) -> ::core::option::Option<#ok> + Send + Sync + 'static) -> Self {
-            self.#field = ::core::option::Option::Some(::std::sync::Arc::new(f));
+        pub fn #name(mut self, f: impl Fn(#(#inputs,)* &rt::Error) -> Option<#ok> + Send + Sync + 'static) -> Self {
+            self.#field = Some(Arc::new(f));
             self
         }
     }

@@ -1,6 +1,7 @@
 //! The `impl Port for Adapter` methods: each calls its `call_*` function and maps the
 //! runtime's error to the port's, or fails at once when the vendor cannot serve it.
 
+use super::errors::error_fn_name;
 use super::tokens::{ident, path, ty};
 use crate::plan::*;
 use proc_macro2::{Ident, TokenStream};
@@ -20,7 +21,7 @@ pub(super) fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
     let message = format!("{} is not offered by {vendor}", u.method);
     let value = match u.build {
         VariantBuild::Unit => quote!(#target),
-        VariantBuild::Message => quote!(#target(::std::string::String::from(#message))),
+        VariantBuild::Message => quote!(#target(#message.into())),
     };
     let doc = format!(
         " Not offered by {}: fails at once, without a call.",
@@ -29,26 +30,26 @@ pub(super) fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
     match u.style {
         MethodStyle::Async => quote! {
             #[doc = #doc]
-            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
-                ::core::result::Result::Err(#value)
+            async fn #m(&self, #(#args),*) -> Result<#ok, #err> {
+                Err(#value)
             }
         },
+        // A ready future borrows none of the arguments, so it is `Send` whatever they are.
         MethodStyle::ImplFuture => quote! {
             #[doc = #doc]
-            fn #m(&self, #(#args),*) -> impl ::core::future::Future<Output = ::core::result::Result<#ok, #err>> + Send {
-                ::core::future::ready(::core::result::Result::Err(#value))
+            fn #m(&self, #(#args),*) -> impl std::future::Future<Output = Result<#ok, #err>> + Send {
+                std::future::ready(Err(#value))
             }
         },
     }
 }
 
+/// One port method. The port may promise `impl Future + Send`; an `async fn` keeps that
+/// promise (the compiler checks the future is `Send`) and reads like the rest.
 pub(super) fn port_fn(op: &OperationPlan) -> TokenStream {
     let m = ident(&op.method);
     let call = format_ident!("call_{}", op.method.trim_start_matches("r#"));
-    let err_fn = format_ident!(
-        "{}_error",
-        op.method.trim_start_matches("r#").trim_end_matches('_')
-    );
+    let err_fn = error_fn_name(op);
     let args: Vec<TokenStream> = op
         .args
         .iter()
@@ -61,18 +62,9 @@ pub(super) fn port_fn(op: &OperationPlan) -> TokenStream {
     let names: Vec<Ident> = op.args.iter().map(|(n, _)| ident(n)).collect();
     let ok = ty(&op.ok_type);
     let err = ty(&op.err_type);
-    match op.style {
-        MethodStyle::Async => quote! {
-            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
-                self.#call(#(#names),*).await.map_err(translate::#err_fn)
-            }
-        },
-        // The port promises `impl Future + Send`; an `async fn` keeps that promise (the
-        // compiler checks the future is Send) and reads like the rest.
-        MethodStyle::ImplFuture => quote! {
-            async fn #m(&self, #(#args),*) -> ::core::result::Result<#ok, #err> {
-                self.#call(#(#names),*).await.map_err(translate::#err_fn)
-            }
-        },
+    quote! {
+        async fn #m(&self, #(#args),*) -> Result<#ok, #err> {
+            self.#call(#(#names),*).await.map_err(translate::#err_fn)
+        }
     }
 }

@@ -1,61 +1,72 @@
-//! `mod translate`: vendor → domain converters, the classification of vendor error
-//! bodies, and the mapping's error rules as functions from the runtime's error.
+//! `mod translate`: vendor → domain converters, and the helpers every part of the
+//! module shares (the error bodies and error rules are in `errors.rs`).
+//!
+//! A converter takes the decoded wire value by value and moves its fields into the
+//! domain value; it takes `op` and returns a `Result` only when something in it can
+//! fail (an absent required value, a number too large, an unknown enum value).
 
-use super::tokens::{ident, path, ty};
+use super::Ctx;
+use super::read::{Got, Take, read, takes};
+use super::tokens::{ident, path};
 use crate::plan::*;
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::TokenStream;
+use quote::quote;
 
-/// An `Option<&T>` chain for a read that may be absent, or a plain `&T` place.
-pub(super) fn read_expr(r: &Read) -> (TokenStream, bool) {
-    if !r.may_be_absent() {
-        let fs = r.steps.iter().map(|s| ident(&s.field));
-        return (quote!(&wire #(.#fs)*), false);
+/// An owned value bound to a name (`x` in a match arm, `item` in a closure).
+fn bound(name: TokenStream) -> Got {
+    Got::Place {
+        expr: name,
+        take: Take::Move,
+        copy: false,
+        boxed: false,
     }
-    (
-        read_chain(r, quote!(::core::option::Option::Some(wire))),
-        true,
-    )
 }
 
-/// The `Option<&T>` chain of a read, starting from an `Option<&Root>` expression.
-pub(super) fn read_chain(r: &Read, start: TokenStream) -> TokenStream {
-    let mut e = start;
-    for s in &r.steps {
-        if let Some(i) = s.index {
-            e = if i == 0 {
-                quote!(#e.and_then(|v| v.first()))
-            } else {
-                quote!(#e.and_then(|v| v.get(#i)))
-            };
-            continue;
-        }
-        let f = ident(&s.field);
-        e = if s.optional {
-            quote!(#e.and_then(|v| v.#f.as_ref()))
-        } else {
-            quote!(#e.map(|v| &v.#f))
-        };
-        if let Some((u, variant)) = &s.pick {
-            let u = ident(u);
-            let variant = ident(variant);
-            e = quote!(#e.and_then(|v| match v { super::vendor::#u::#variant(x) => ::core::option::Option::Some(x), _ => ::core::option::Option::None }));
-        }
-    }
-    e
-}
-
-/// Converts a present wire value (`x` is a reference) to its domain value.
-pub(super) fn leaf(l: &Leaf, x: TokenStream, json_path: &str) -> TokenStream {
+/// Whether converting a present value can neither fail nor return early.
+pub(super) fn infallible(ctx: &Ctx, l: &Leaf) -> bool {
     match l {
-        Leaf::Same => quote!(::core::clone::Clone::clone(#x)),
+        Leaf::Same => true,
+        Leaf::Newtype(_, inner) | Leaf::Some(inner) | Leaf::Each(inner) => infallible(ctx, inner),
+        Leaf::Enum { catch_all, .. } => catch_all.is_some(),
+        Leaf::Nested(c) => !ctx.fallible(c),
+        Leaf::Narrow(_) => false,
+    }
+}
+
+/// Whether the conversion gives its input back as it is (`Vec<T>` item by item too).
+fn identity(l: &Leaf) -> bool {
+    match l {
+        Leaf::Same => true,
+        Leaf::Each(inner) => matches!(**inner, Leaf::Same),
+        _ => false,
+    }
+}
+
+/// Whether the conversion names its input once, so the input may be any expression.
+fn uses_once(l: &Leaf) -> bool {
+    match l {
+        Leaf::Same | Leaf::Nested(_) | Leaf::Each(_) => true,
+        Leaf::Newtype(_, inner) | Leaf::Some(inner) => uses_once(inner),
+        Leaf::Narrow(_) | Leaf::Enum { .. } => false,
+    }
+}
+
+/// Converts a present wire value to its domain value.
+fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
+    match l {
+        Leaf::Same => x.value(),
         Leaf::Narrow(t) => {
+            let v = x.value();
             let tt = ident(t);
-            quote!(<#tt>::try_from(::core::clone::Clone::clone(#x)).map_err(|_| rt::Error::contract(op, ::std::string::String::from(#json_path), ::std::format!("{} does not fit in {}", #x, #t)))?)
+            let msg = format!(
+                "{{}} does not fit in {}",
+                t.replace('{', "{{").replace('}', "}}")
+            );
+            quote!(#tt::try_from(#v).map_err(|_| rt::Error::contract(op, #json_path, format!(#msg, #v)))?)
         }
         Leaf::Newtype(p, inner) => {
             let p = path(p);
-            let inner = leaf(inner, x, json_path);
+            let inner = leaf(ctx, inner, x, json_path);
             quote!(#p(#inner))
         }
         Leaf::Enum {
@@ -64,88 +75,167 @@ pub(super) fn leaf(l: &Leaf, x: TokenStream, json_path: &str) -> TokenStream {
             catch_all,
         } => {
             let e = path(domain_enum);
-            let arms = arms.iter().map(|(w, v)| {
-                let v = ident(v);
-                quote!(#w => #e::#v,)
+            // One arm per variant, its wire values in the mapping's order.
+            let mut merged: Vec<(&str, Vec<&str>)> = Vec::new();
+            for (wire, variant) in arms {
+                match merged.iter_mut().find(|(v, _)| v == variant) {
+                    Some((_, values)) => values.push(wire),
+                    None => merged.push((variant, vec![wire])),
+                }
+            }
+            let arms = merged.iter().map(|(variant, values)| {
+                let v = ident(variant);
+                quote!(#(#values)|* => #e::#v,)
             });
+            let Got::Place { expr, .. } = x else {
+                return quote!(compile_error!("portcullis: an enum read from an Option"));
+            };
             let last = match catch_all {
+                Some((v, true)) if x.movable() => {
+                    let v = ident(v);
+                    let owned = x.value();
+                    quote!(_ => #e::#v(#owned),)
+                }
                 Some((v, true)) => {
                     let v = ident(v);
-                    quote!(other => #e::#v(::std::string::String::from(other)),)
+                    quote!(other => #e::#v(other.to_owned()),)
                 }
                 Some((v, false)) => {
                     let v = ident(v);
                     quote!(_ => #e::#v,)
                 }
-                None => quote!(other => return ::core::result::Result::Err(rt::Error::contract(
-                    op, ::std::string::String::from(#json_path), ::std::format!("unknown value '{other}' and the mapping has no catch-all")
+                None => quote!(other => return Err(rt::Error::contract(
+                    op, #json_path, format!("unknown value '{other}' and the mapping has no catch-all")
                 )),),
             };
-            quote!(match ::core::convert::AsRef::<str>::as_ref(#x) { #(#arms)* #last })
+            quote!(match #expr.as_str() { #(#arms)* #last })
         }
         Leaf::Nested(c) => {
+            let v = x.value();
             let c = ident(c);
-            quote!(#c(#x, op)?)
+            if ctx.fallible(&c.to_string()) {
+                quote!(#c(#v, op)?)
+            } else {
+                quote!(#c(#v))
+            }
         }
         Leaf::Each(inner) => {
-            let inner = leaf(inner, quote!(item), json_path);
-            quote!(#x.iter().map(|item| ::core::result::Result::Ok::<_, rt::Error>(#inner)).collect::<::core::result::Result<::std::vec::Vec<_>, _>>()?)
+            if matches!(**inner, Leaf::Same) {
+                return x.value();
+            }
+            let src = match x {
+                Got::Place { expr, .. } if !x.movable() => quote!(#expr.iter().cloned()),
+                _ => {
+                    let v = x.value();
+                    quote!(#v.into_iter())
+                }
+            };
+            match &**inner {
+                i if infallible(ctx, i) => {
+                    let i = leaf(ctx, i, &bound(quote!(item)), json_path);
+                    quote!(#src.map(|item| #i).collect())
+                }
+                Leaf::Nested(c) => {
+                    let c = ident(c);
+                    quote!(#src.map(|item| #c(item, op)).collect::<Result<Vec<_>, _>>()?)
+                }
+                i => {
+                    let i = leaf(ctx, i, &bound(quote!(item)), json_path);
+                    quote!(#src.map(|item| -> Result<_, rt::Error> { Ok(#i) }).collect::<Result<Vec<_>, _>>()?)
+                }
+            }
         }
         Leaf::Some(inner) => {
-            let inner = leaf(inner, x, json_path);
-            quote!(::core::option::Option::Some(#inner))
+            let inner = leaf(ctx, inner, x, json_path);
+            quote!(Some(#inner))
         }
     }
 }
 
-/// Whether converting a present wire value can neither fail nor return early.
-pub(super) fn infallible(l: &Leaf) -> bool {
-    match l {
-        Leaf::Same => true,
-        Leaf::Newtype(_, inner) | Leaf::Some(inner) => infallible(inner),
-        Leaf::Enum { catch_all, .. } => catch_all.is_some(),
-        Leaf::Narrow(_) | Leaf::Nested(_) | Leaf::Each(_) => false,
+/// `translate::missing(op, "$.a")` (or `missing(..)` inside `translate`).
+pub(super) fn missing(ctx: &Ctx, op: TokenStream, json_path: &str, qualified: bool) -> TokenStream {
+    ctx.missing.set(true);
+    if qualified {
+        quote!(translate::missing(#op, #json_path))
+    } else {
+        quote!(missing(#op, #json_path))
     }
 }
 
-pub(super) fn field_value(v: &ConvValue) -> TokenStream {
+/// A value read through an `Option` (`e`, owned), converted, with its absence handled.
+fn absent(ctx: &Ctx, e: TokenStream, l: &Leaf, miss: &Missing, json_path: &str) -> TokenStream {
+    let x = bound(quote!(x));
+    match (miss, l) {
+        (Missing::None, Leaf::Some(inner)) => match &**inner {
+            i if identity(i) => e,
+            Leaf::Newtype(p, same) if matches!(**same, Leaf::Same) => {
+                let p = path(p);
+                quote!(#e.map(#p))
+            }
+            i if infallible(ctx, i) => {
+                let i = leaf(ctx, i, &x, json_path);
+                quote!(#e.map(|x| #i))
+            }
+            _ => {
+                let some = leaf(ctx, l, &x, json_path);
+                quote!(match #e { Some(x) => #some, None => None })
+            }
+        },
+        (Missing::Error, l) if uses_once(l) => {
+            let m = missing(ctx, quote!(op), json_path, false);
+            let present = bound(quote!(#e.ok_or_else(|| #m)?));
+            leaf(ctx, l, &present, json_path)
+        }
+        (Missing::Error, l) => {
+            let m = missing(ctx, quote!(op), json_path, false);
+            let present = leaf(ctx, l, &x, json_path);
+            quote!(match #e { Some(x) => #present, None => return Err(#m) })
+        }
+        (Missing::Default(d), l) => {
+            let d = match syn::parse_str::<syn::Expr>(d) {
+                Ok(d) => d,
+                Err(_) => syn::parse_quote!(Default::default()),
+            };
+            match l {
+                l if identity(l) => match &d {
+                    syn::Expr::Lit(_) | syn::Expr::Path(_) | syn::Expr::Unary(_) => {
+                        quote!(#e.unwrap_or(#d))
+                    }
+                    syn::Expr::Call(c) if c.args.is_empty() => quote!(#e.unwrap_or_default()),
+                    _ => quote!(#e.unwrap_or_else(|| #d)),
+                },
+                l => {
+                    let present = leaf(ctx, l, &x, json_path);
+                    quote!(match #e { Some(x) => #present, None => #d })
+                }
+            }
+        }
+        (Missing::None, l) => {
+            let present = leaf(ctx, l, &x, json_path);
+            quote!(match #e { Some(x) => #present, None => None })
+        }
+    }
+}
+
+/// One domain field's value; `takes` yields how each read takes its value, in order.
+fn field_value(
+    ctx: &Ctx,
+    c: &Converter,
+    v: &ConvValue,
+    takes: &mut impl Iterator<Item = Take>,
+) -> TokenStream {
+    let mut next = || takes.next().unwrap_or(Take::Clone);
     match v {
         ConvValue::Fresh(MarkKind::Flag) => quote!(false),
-        ConvValue::Fresh(_) => quote!(::core::option::Option::None),
+        ConvValue::Fresh(_) => quote!(None),
         ConvValue::Read {
-            read,
+            read: r,
             leaf: l,
-            missing,
-        } => {
-            let (e, absent) = read_expr(read);
-            let json_path = &read.json_path;
-            if !absent {
-                return leaf(l, e, json_path);
-            }
-            // An optional domain field read through a conversion that cannot fail is a
-            // plain `map` (clippy's `manual_map` flags the match).
-            if let (Missing::None, Leaf::Some(inner)) = (missing, l) {
-                if matches!(**inner, Leaf::Same) {
-                    return quote!(#e.cloned());
-                }
-                if infallible(inner) {
-                    let inner = leaf(inner, quote!(x), json_path);
-                    return quote!(#e.map(|x| #inner));
-                }
-            }
-            let present = leaf(l, quote!(x), json_path);
-            let none = match missing {
-                Missing::None => quote!(::core::option::Option::None),
-                Missing::Default(d) => match syn::parse_str::<syn::Expr>(d) {
-                    Ok(d) => quote!(#d),
-                    Err(_) => quote!(::core::default::Default::default()),
-                },
-                Missing::Error => quote!(return ::core::result::Result::Err(rt::Error::contract(
-                    op, ::std::string::String::from(#json_path), ::std::string::String::from("missing or null in the vendor's response")
-                ))),
-            };
-            quote!(match #e { ::core::option::Option::Some(x) => #present, ::core::option::Option::None => #none })
-        }
+            missing: miss,
+        } => match read(ctx.plan, &c.wire_type, quote!(wire), r, next()) {
+            Got::Opt(e) => absent(ctx, e, l, miss, &r.json_path),
+            got => leaf(ctx, l, &got, &r.json_path),
+        },
         ConvValue::Via {
             function,
             reads,
@@ -153,25 +243,24 @@ pub(super) fn field_value(v: &ConvValue) -> TokenStream {
             required,
         } => {
             let f = path(function);
-            let args = reads.iter().map(|r| {
-                let (e, absent) = read_expr(r);
-                let p = &r.json_path;
-                if absent && *required {
-                    quote!(#e.cloned().ok_or_else(|| rt::Error::contract(
-                        op, ::std::string::String::from(#p), ::std::string::String::from("missing or null in the vendor's response")
-                    ))?)
-                } else if absent {
-                    quote!(#e.cloned())
-                } else {
-                    quote!(::core::clone::Clone::clone(#e))
-                }
-            });
-            quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, ::std::string::String::from(#json_path), ::std::string::ToString::to_string(&e)))?)
+            let args: Vec<TokenStream> = reads
+                .iter()
+                .map(
+                    |r| match read(ctx.plan, &c.wire_type, quote!(wire), r, next()) {
+                        Got::Opt(e) if *required => {
+                            let m = missing(ctx, quote!(op), &r.json_path, false);
+                            quote!(#e.ok_or_else(|| #m)?)
+                        }
+                        got => got.value(),
+                    },
+                )
+                .collect();
+            quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, #json_path, e.to_string()))?)
         }
     }
 }
 
-pub(super) fn converter(c: &Converter) -> TokenStream {
+pub(super) fn converter(ctx: &Ctx, c: &Converter) -> TokenStream {
     let name = ident(&c.name);
     let domain = path(&c.domain_type);
     let wire = ident(&c.wire_type);
@@ -179,155 +268,86 @@ pub(super) fn converter(c: &Converter) -> TokenStream {
         " Builds `{}` from the vendor's `{}`.",
         c.domain_type, c.wire_type
     );
-    let fields = c.fields.iter().map(|f| {
-        let n = ident(&f.field);
-        let v = field_value(&f.value);
-        quote!(#n: #v,)
-    });
-    quote! {
-        #[doc = #doc]
-        #[allow(unused_variables)]
-        pub(super) fn #name(wire: &super::vendor::#wire, op: &'static str) -> ::core::result::Result<#domain, rt::Error> {
-            ::core::result::Result::Ok(#domain { #(#fields)* })
-        }
-    }
-}
-
-pub(super) fn vendor_error_fn(e: &ErrorBodyPlan) -> TokenStream {
-    let f = format_ident!(
-        "classify_{}",
-        crate::ident::snake(&e.wire_type).trim_start_matches("r#")
-    );
-    let w = ident(&e.wire_type);
-    let get = |p: &Option<Read>| match p {
-        Some(read) => {
-            // Error bodies are read tolerantly: every step is optional.
-            let chain = read_chain(read, quote!(body.as_ref()));
-            quote!(#chain.map(|v| match v {
-                ::portcullis_runtime::__private::serde_json::Value::String(s) => ::core::clone::Clone::clone(s),
-                other => ::std::string::ToString::to_string(other),
-            }))
-        }
-        None => quote!(::core::option::Option::None),
+    let reads: Vec<&Read> = c
+        .fields
+        .iter()
+        .flat_map(|f| match &f.value {
+            ConvValue::Read { read, .. } => vec![read],
+            ConvValue::Via { reads, .. } => reads.iter().collect(),
+            ConvValue::Fresh(_) => Vec::new(),
+        })
+        .collect();
+    let mut order = takes(ctx.plan, &c.wire_type, &reads).into_iter();
+    let fields: Vec<TokenStream> = c
+        .fields
+        .iter()
+        .map(|f| {
+            let n = ident(&f.field);
+            let v = field_value(ctx, c, &f.value, &mut order);
+            quote!(#n: #v,)
+        })
+        .collect();
+    // A domain type made of marks only reads nothing from the vendor.
+    let wire_arg = if reads.is_empty() {
+        quote!(_wire)
+    } else {
+        quote!(wire)
     };
-    let code = get(&e.code);
-    let message = get(&e.message);
-    quote! {
-        /// Classifies a vendor error response, reading its code and message when the body has them.
-        pub(super) fn #f(op: &'static str, response: &rt::Response) -> rt::Error {
-            let body: ::core::option::Option<super::vendor::#w> = response.decode_json(op).ok();
-            rt::Error::from_vendor_response(op, response, #code, #message)
-        }
-    }
-}
-
-/// The name of the function holding the top-level error rules for one error type.
-pub(super) fn shared_error_fn(err_type: &str) -> Ident {
-    let last = err_type.rsplit("::").next().unwrap_or(err_type);
-    format_ident!(
-        "{}_from_runtime",
-        crate::ident::snake(last).trim_start_matches("r#")
-    )
-}
-
-/// `if` chains for the rules; the catch-all, if any, as the final expression.
-pub(super) fn rule_chain(rules: &[&ErrorRulePlan]) -> (Vec<TokenStream>, Option<TokenStream>) {
-    let build = |r: &ErrorRulePlan| {
-        let t = path(&r.target);
-        match r.build {
-            VariantBuild::Unit => quote!(#t),
-            VariantBuild::Message => quote!(#t(::std::string::ToString::to_string(&e))),
-        }
-    };
-    let mut out = Vec::new();
-    let mut fallback = None;
-    for r in rules {
-        let v = build(r);
-        match &r.key {
-            ErrorMatch::StatusCode(s, c) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) && e.code() == ::core::option::Option::Some(#c) { return #v; })),
-            ErrorMatch::Status(s) => out.push(quote!(if e.status() == ::core::option::Option::Some(#s) { return #v; })),
-            ErrorMatch::StatusClass(c) => out.push(quote!(if e.status().is_some_and(|s| s / 100 == #c) { return #v; })),
-            ErrorMatch::Kind(k) => {
-                let variant = format_ident!("{}", k.variant());
-                out.push(quote!(if ::core::matches!(e.kind(), rt::ErrorKind::#variant) { return #v; }));
+    if ctx.fallible(&c.name) {
+        quote! {
+            #[doc = #doc]
+            pub(super) fn #name(#wire_arg: vendor::#wire, op: &'static str) -> Result<#domain, rt::Error> {
+                Ok(#domain { #(#fields)* })
             }
-            ErrorMatch::CatchAll => {
-                if fallback.is_none() {
-                    fallback = Some(v);
+        }
+    } else {
+        quote! {
+            #[doc = #doc]
+            pub(super) fn #name(#wire_arg: vendor::#wire) -> #domain {
+                #domain { #(#fields)* }
+            }
+        }
+    }
+}
+
+/// The helpers the rest of `translate` and the calls use, each only when used.
+pub(super) fn helpers(ctx: &Ctx) -> TokenStream {
+    let plan = ctx.plan;
+    let missing = ctx.missing.get().then(|| {
+        quote! {
+            /// A value the mapping reads is missing or null in the vendor's response.
+            pub(super) fn missing(op: &'static str, json_path: &str) -> rt::Error {
+                rt::Error::contract(op, json_path, "missing or null in the vendor's response")
+            }
+        }
+    });
+    // Only operations without a `2XX` range answer undeclared statuses this way.
+    let unexpected = plan
+        .operations
+        .iter()
+        .any(|op| op.responses.iter().all(|r| r.status.is_some()))
+        .then(|| {
+            quote! {
+                /// A success status the spec does not declare for the operation: the vendor changed.
+                pub(super) fn unexpected_status(op: &'static str, status: u16) -> rt::Error {
+                    rt::Error::contract(
+                        op,
+                        "$",
+                        format!("unexpected success status {status}; the spec does not declare it"),
+                    )
+                }
+            }
+        });
+    let text = ctx.text.get().then(|| {
+        quote! {
+            /// A vendor's error code or message as text: a JSON string as it is, anything else as JSON.
+            fn text(value: serde_json::Value) -> String {
+                match value {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
                 }
             }
         }
-    }
-    (out, fallback)
-}
-
-/// The top-level `errors:` rules, once per error type.
-pub(super) fn shared_error_fns(plan: &Plan) -> Vec<TokenStream> {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for op in &plan.operations {
-        if !seen.insert(op.err_type.clone()) {
-            continue;
-        }
-        let rules: Vec<&ErrorRulePlan> = op
-            .error_rules
-            .iter()
-            .filter(|r| !r.operation_level)
-            .collect();
-        // Emitted only when some operation falls through to it (an unused fn is a warning).
-        let used = plan.operations.iter().any(|o| {
-            o.err_type == op.err_type
-                && !o
-                    .error_rules
-                    .iter()
-                    .any(|r| r.operation_level && r.key == ErrorMatch::CatchAll)
-        });
-        if rules.is_empty() || !used {
-            continue;
-        }
-        let f = shared_error_fn(&op.err_type);
-        let err = ty(&op.err_type);
-        let (chain, fallback) = rule_chain(&rules);
-        let last = fallback
-            .unwrap_or_else(|| quote!(::core::unreachable!("the planner requires a catch-all")));
-        let doc = format!(
-            " The mapping's top-level error rules for `{}`.",
-            op.err_type
-        );
-        out.push(quote! {
-            #[doc = #doc]
-            fn #f(e: rt::Error) -> #err {
-                #(#chain)*
-                #last
-            }
-        });
-    }
-    out
-}
-
-pub(super) fn error_fn(op: &OperationPlan) -> TokenStream {
-    let f = format_ident!(
-        "{}_error",
-        op.method.trim_start_matches("r#").trim_end_matches('_')
-    );
-    let err = ty(&op.err_type);
-    let doc = format!(
-        " Maps runtime errors of `{}` to the port's error type.",
-        op.method
-    );
-    let own: Vec<&ErrorRulePlan> = op
-        .error_rules
-        .iter()
-        .filter(|r| r.operation_level)
-        .collect();
-    let (chain, fallback) = rule_chain(&own);
-    let shared = shared_error_fn(&op.err_type);
-    let last = fallback.unwrap_or_else(|| quote!(#shared(e)));
-    quote! {
-        #[doc = #doc]
-        pub(super) fn #f(e: rt::Error) -> #err {
-            #(#chain)*
-            #last
-        }
-    }
+    });
+    quote!(#missing #unexpected #text)
 }

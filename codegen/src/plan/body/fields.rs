@@ -305,7 +305,9 @@ impl<'a> Planner<'a> {
             WireType {
                 name: name.clone(),
                 origin: origin_of(&v, at),
+                schema: v.name.map(str::to_string),
                 serialize: true,
+                deserialize: false,
                 kind: WireKind::Struct(wire_fields),
             },
         );

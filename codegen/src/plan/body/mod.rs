@@ -150,10 +150,31 @@ impl<'a> Planner<'a> {
         )?;
         if let BodyNode::Struct { wire_type, .. } = &root {
             if let Some(w) = self.wire.get_mut(wire_type) {
-                w.origin = format!("the request body of {op_id}");
+                w.origin = Origin::RequestBody(op_id.to_string());
             }
         }
+        self.request_origins(&root, op_id);
         Some(BodyPlan { encoding, root })
+    }
+
+    /// Inline schemas inside a request body are documented as part of its operation's.
+    fn request_origins(&mut self, node: &BodyNode, op_id: &str) {
+        let children: Vec<&BodyNode> = match node {
+            BodyNode::Struct { fields, .. } => fields.iter().map(|(_, n, _)| n).collect(),
+            BodyNode::List { item, .. } => vec![item],
+            BodyNode::Leaf(_) | BodyNode::IdempotencyKey => Vec::new(),
+        };
+        for child in children {
+            if let BodyNode::Struct { wire_type, .. } = child {
+                if let Some(w) = self.wire.get_mut(wire_type) {
+                    if let Origin::Inline(path) = &w.origin {
+                        let path = path.trim_start_matches("request.").to_string();
+                        w.origin = Origin::InRequest(op_id.to_string(), path);
+                    }
+                }
+            }
+            self.request_origins(child, op_id);
+        }
     }
 }
 
@@ -217,8 +238,8 @@ mod tests {
             .iter()
             .find(|w| w.name == "CreateThingRequest")
             .expect("wire");
-        assert!(wire.serialize);
-        assert_eq!(wire.origin, "the request body of createThing");
+        assert!(wire.serialize && !wire.deserialize);
+        assert_eq!(wire.origin, Origin::RequestBody("createThing".into()));
     }
 
     #[test]
