@@ -61,7 +61,7 @@
 //! which wrap the plain send below, are in [`crate::fallback`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use http::HeaderValue;
@@ -69,7 +69,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::Authenticator;
-use crate::breaker::{BreakerScope, CircuitBreaker};
+use crate::breaker::CircuitBreaker;
 use crate::error::{Error, LimitedBy, TimeoutLimit};
 use crate::fallback::{Degraded, Fallback, Fallbacks};
 use crate::idempotency::IdempotencyStore;
@@ -92,12 +92,14 @@ mod build;
 mod call;
 mod keys;
 mod new;
+mod operation;
 mod reauth;
 mod routed;
 mod settle;
 
 use attempt::{Attempt, Failed, breaker_outcome, classify, run_attempt};
 use call::{Call, Next};
+use operation::Operation;
 use routed::Routed;
 use settle::UnsettledKey;
 
@@ -123,7 +125,8 @@ struct Inner {
     defaults: Resolved,
     configured: crate::FastMap<String, Resolved>,
     adapter_breaker: Arc<CircuitBreaker>,
-    op_breakers: Mutex<crate::FastMap<String, Arc<CircuitBreaker>>>,
+    /// Each operation's resolved state, made on its first call (`operation.rs`).
+    ops: RwLock<crate::FastMap<Box<str>, Arc<Operation>>>,
     retry_budget: Option<RetryBudget>,
     store: Arc<dyn IdempotencyStore>,
     key_ttl: Duration,
@@ -145,10 +148,9 @@ impl Pipeline {
     }
 
     /// The breaker guarding `operation` (shared by the adapter unless its policy says
-    /// [`BreakerScope::Operation`]).
+    /// [`BreakerScope::Operation`](crate::breaker::BreakerScope::Operation)).
     pub fn breaker(&self, operation: &str) -> Arc<CircuitBreaker> {
-        self.inner
-            .breaker_for(operation, self.inner.policy(operation))
+        self.inner.operation(operation).breaker.clone()
     }
 
     /// Tokens left in the retry budget (`None` without one).
@@ -166,9 +168,15 @@ impl Pipeline {
     /// chooses, rather than an `async fn`: an async fn would keep its own copy of the
     /// request in the future every caller moves and stores.
     pub fn send(&self, req: Request) -> impl Future<Output = Result<Response, Error>> + Send + '_ {
-        let policy = self.inner.policy(&req.operation);
+        let op = self.inner.operation(&req.operation);
+        if op.policy.fallback.is_none() {
+            return Routed::Plain {
+                inner: self.send_observed(req, op),
+            };
+        }
         let fallbacks = &self.inner.fallbacks;
-        let plain = |req| self.send_observed(req);
+        let policy = self.inner.policy(&req.operation);
+        let plain = move |req| self.send_observed(req, op);
         match &policy.fallback {
             // Only reads are cached: a write's answer must never stand in for the write.
             Some(Fallback::Cache {
@@ -199,11 +207,8 @@ impl Pipeline {
         self.inner.redis.as_ref()
     }
 
-    async fn send_observed(&self, req: Request) -> Result<Response, Error> {
-        let mut obs = self
-            .inner
-            .observe
-            .start(&req, self.inner.policy(&req.operation));
+    async fn send_observed(&self, req: Request, op: Arc<Operation>) -> Result<Response, Error> {
+        let mut obs = self.inner.observe.start(&req, &op.obs);
         let span = obs.span().clone();
         // Only keys drawn by `idempotency_key` (not derived ones) need the store.
         let guard = req.idempotency.as_ref().and_then(|(key, _)| {
@@ -218,8 +223,13 @@ impl Pipeline {
         // Not boxed: measured, a multi-kilobyte allocation per call costs more under
         // concurrency (malloc arena locks) than the copies it saves. The state is kept
         // small instead (see `attempt::run_attempt`).
-        let result = self.send_inner(&req, sent, &mut obs).instrument(span).await;
-        let result = obs.finish(result);
+        let result = self
+            .send_inner(&req, &op, sent, &mut obs)
+            .instrument(span)
+            .await;
+        // The observer is done with the operation; the response's deferred count
+        // takes it over.
+        let result = obs.finish(result).map(|answered| answered.counted_by(op));
         if let Some(guard) = guard {
             guard.settle(&result).await;
         }
@@ -229,22 +239,17 @@ impl Pipeline {
     async fn send_inner(
         &self,
         req: &Request,
+        op: &Operation,
         sent: Option<&AtomicBool>,
         obs: &mut CallObs<'_>,
     ) -> Result<Response, Error> {
         let inner = &*self.inner;
-        let policy = inner.policy(&req.operation);
+        let policy = &op.policy;
         // The clock is read once per attempt start and once per attempt end; every
         // limit and breaker record is computed from those two readings.
         let mut now = Instant::now();
         let deadline = Deadline::start_at(now, policy.budget).until(req.deadline_at());
-        let op_breaker;
-        let breaker: &CircuitBreaker = if policy.breaker.scope == BreakerScope::Adapter {
-            &inner.adapter_breaker
-        } else {
-            op_breaker = inner.breaker_for(&req.operation, policy);
-            &op_breaker
-        };
+        let breaker: &CircuitBreaker = &op.breaker;
         let mut call = Call {
             operation: &req.operation,
             method: &req.method,
@@ -437,24 +442,5 @@ fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
         status: 429,
         retry_after: Some(retry_after),
         by,
-    }
-}
-
-impl Inner {
-    fn policy(&self, operation: &str) -> &Resolved {
-        if self.configured.is_empty() {
-            return &self.defaults;
-        }
-        self.configured.get(operation).unwrap_or(&self.defaults)
-    }
-
-    fn breaker_for(&self, operation: &str, policy: &Resolved) -> Arc<CircuitBreaker> {
-        if policy.breaker.scope == BreakerScope::Adapter {
-            return self.adapter_breaker.clone();
-        }
-        let mut map = self.op_breakers.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(operation.to_owned())
-            .or_insert_with(|| Arc::new(CircuitBreaker::new(policy.breaker.clone())))
-            .clone()
     }
 }

@@ -59,9 +59,8 @@ impl Pipeline {
     /// ```
     pub fn refused(&self, error: Error) -> Error {
         if let Some(op) = error.operation() {
-            self.inner
-                .observe
-                .not_sent(op, self.inner.policy(op), &error);
+            let op = self.inner.operation(op);
+            self.inner.observe.not_sent(&op.obs, &error);
         }
         error
     }

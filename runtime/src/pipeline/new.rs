@@ -2,7 +2,7 @@
 //! operation, and the state each policy keeps (limiter, quota, stores).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use http::HeaderValue;
 
@@ -134,7 +134,7 @@ impl Pipeline {
                 adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
                 defaults,
                 configured,
-                op_breakers: Mutex::new(crate::FastMap::default()),
+                ops: RwLock::new(crate::FastMap::default()),
                 retry_budget: config.retry_budget.map(RetryBudget::new),
                 store,
                 key_ttl: config.idempotency_ttl,
