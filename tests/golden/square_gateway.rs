@@ -78,10 +78,21 @@ mod calls {
             };
             let request = rt::Request::new(OP, rt::Method::POST, "/v2/payments")
                 .json_body(&body)?;
+            static KEY_SHAPE: rt::KeyShape = rt::KeyShape::new()
+                .max_length(45)
+                .min_length(1);
+            let key_value = req.order_id.0.to_string();
             let key = self
                 .pipeline
-                .idempotency_key_of(&request, Some(req.order_id.0.to_string()))
-                .await;
+                .idempotency_key_for(
+                    OP,
+                    rt::KeySource::Domain {
+                        field: "req.order_id",
+                        value: &key_value,
+                    },
+                    &KEY_SHAPE,
+                )
+                .await?;
             body.idempotency_key = key.to_string();
             let request = request
                 .json_body(&body)?
@@ -146,7 +157,15 @@ mod calls {
             };
             let request = rt::Request::new(OP, rt::Method::POST, "/v2/refunds")
                 .json_body(&body)?;
-            let key = self.pipeline.idempotency_key_of(&request, None).await;
+            static KEY_SHAPE: rt::KeyShape = rt::KeyShape::new().min_length(1);
+            let key = self
+                .pipeline
+                .idempotency_key_for(
+                    OP,
+                    rt::KeySource::Fingerprint(&request.fingerprint()),
+                    &KEY_SHAPE,
+                )
+                .await?;
             body.idempotency_key = key.to_string();
             let request = request
                 .json_body(&body)?
