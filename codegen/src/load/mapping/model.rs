@@ -437,6 +437,9 @@ pub struct FieldMap {
     pub default: Option<Spanned<serde_json::Value>>,
     /// `required: true` makes a missing optional vendor field a contract error.
     pub required: bool,
+    /// `reason:` why `required: true` overrides the spec (which says the field may be
+    /// absent); without it the override is refused.
+    pub reason: Option<Spanned<String>>,
     /// `{ mark: true }`: a degradation mark, filled with its fresh value (`false`, `None`)
     /// by the translation and set by operations whose fallback answered.
     pub mark: bool,
