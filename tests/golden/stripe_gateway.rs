@@ -341,8 +341,10 @@ mod translate {
     ) -> Result<crate::domain::Payment, rt::Error> {
         Ok(crate::domain::Payment {
             id: crate::domain::PaymentId(wire.id),
-            amount: crate::convert::money(wire.amount, wire.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+            amount: Some(
+                crate::convert::money(wire.amount, wire.currency)
+                    .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+            ),
             status: match wire.status.as_str() {
                 "requires_payment_method" | "requires_confirmation" | "requires_action"
                 | "requires_capture" | "processing" => {
