@@ -69,6 +69,8 @@ pub enum ConvValue {
         json_path: String,
         /// Absent values fail the call instead of reaching the function as `None`.
         required: bool,
+        /// The domain field is an `Option` the function's value goes into as `Some`.
+        some: bool,
     },
 }
 
@@ -233,6 +235,25 @@ impl<'a> Planner<'a> {
         Some(name)
     }
 
+    /// `required: true` on a field the spec says may be absent overrides the spec, so it
+    /// must say why (`reason:`); the docs describe it as an override.
+    fn required_override(&mut self, tm: &TypeMap, fm: &FieldMap) -> bool {
+        if !fm.required || fm.reason.is_some() {
+            return true;
+        }
+        let what = format!("{}.{}", tm.name.value, fm.name.value);
+        let from: Vec<&str> = fm.from.iter().map(|f| f.value.as_str()).collect();
+        self.err(
+            fm.name.span,
+            format!(
+                "{what} requires {} although the vendor's spec says it may be absent",
+                from.join(", ")
+            ),
+            "make the domain field an Option, add `default: …`, or keep `required: true` and add `reason: \"…\"` saying why the vendor always sends it",
+        );
+        false
+    }
+
     pub(super) fn field(
         &mut self,
         tm: &TypeMap,
@@ -263,11 +284,20 @@ impl<'a> Planner<'a> {
                 .first()
                 .map(|r| r.json_path.clone())
                 .unwrap_or_default();
+            let absent = reads.iter().any(Read::may_be_absent);
+            if absent && !self.required_override(tm, fm) {
+                return None;
+            }
+            // An `Option` domain field from values that are always there: the function
+            // makes the value and the field holds `Some` of it. When some value may be
+            // absent, the function gets `Option`s and returns the field's `Option` itself.
+            let some = matches!(ty.without_refs(), Ty::Option(_)) && (fm.required || !absent);
             return Some(ConvValue::Via {
                 function: via.value.clone(),
                 reads,
                 json_path,
                 required: fm.required,
+                some,
             });
         }
         if fm.from.len() != 1 {
@@ -324,7 +354,12 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             }
-        } else if fm.required || !absent {
+        } else if !absent {
+            Missing::Error
+        } else if fm.required {
+            if !self.required_override(tm, fm) {
+                return None;
+            }
             Missing::Error
         } else {
             self.err(
@@ -364,6 +399,13 @@ pub(super) fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> O
         _ => match (leaf, value) {
             (Leaf::Enum { domain_enum, .. }, serde_json::Value::String(variant)) => {
                 format!("{domain_enum}::{variant}")
+            }
+            // A newtype of a string (`PaymentId`): the string, wrapped.
+            (Leaf::Newtype(newtype, _), serde_json::Value::String(s)) if s.is_empty() => {
+                format!("{newtype}(String::new())")
+            }
+            (Leaf::Newtype(newtype, _), serde_json::Value::String(s)) => {
+                format!("{newtype}({s:?}.to_string())")
             }
             _ => return None,
         },
@@ -436,7 +478,7 @@ mod tests {
         let plan = strict
             .mapping(
                 "      amount: amount\n",
-                "      amount: { from: amount, required: true }\n",
+                "      amount: { from: amount, required: true, reason: \"always sent\" }\n",
             )
             .plan();
         assert!(matches!(
@@ -475,5 +517,24 @@ mod tests {
             field(&plan, "amount"),
             ConvValue::Via { function, reads, .. } if function == "crate::convert::amount" && reads.len() == 2
         ));
+    }
+
+    #[test]
+    fn required_over_an_optional_vendor_field_needs_a_reason() {
+        let fixture = Fixture::default()
+            .port("pub amount: Option<i64> }", "pub amount: i64 }")
+            .mapping(
+                "      amount: amount\n",
+                "      amount: { from: amount, required: true }\n",
+            );
+        fixture.refused_with(
+            "Thing.amount requires amount although the vendor's spec says it may be absent",
+        );
+        fixture
+            .mapping(
+                "required: true }",
+                "required: true, reason: \"set on every Thing the vendor returns\" }",
+            )
+            .plan();
     }
 }

@@ -15,7 +15,8 @@
 //! * [`fallback`]: degraded answers.
 //! * [`operation`]: one port method bound to one vendor operation (or unsupported).
 //! * [`args`]: values from the method's arguments; [`params`]: path, query, header.
-//! * [`idempotency`]: the idempotency key of a write.
+//! * [`idempotency`]: the idempotency key of a write; [`constraints`]: what the spec
+//!   allows a value (length, pattern, enum, range).
 //! * [`body`]: the request body, from mapped fields or from one value.
 //! * [`response`]: success responses; [`errors`]: error bodies and error rules.
 //! * [`read`]: reading one vendor value; [`wire`]: the private vendor wire types, one
@@ -28,6 +29,7 @@
 pub mod args;
 pub mod auth;
 pub mod body;
+pub mod constraints;
 pub mod contract;
 pub mod convert;
 pub mod defaults;
@@ -53,6 +55,7 @@ pub mod wire;
 pub use args::ValuePlan;
 pub use auth::{AuthPlan, Secret};
 pub use body::{BodyEncoding, BodyNode, BodyPlan};
+pub use constraints::Constraints;
 pub use convert::{ConvValue, Converter, FieldConv, Missing};
 pub use defaults::{RUNTIME, RuntimeDefaults};
 pub use errors::{ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorRulePlan, VariantBuild};

@@ -37,7 +37,7 @@ impl<'a> Planner<'a> {
         let idem = om
             .idempotency
             .as_ref()
-            .and_then(|i| self.idempotency(om, pm, i));
+            .and_then(|i| self.idempotency(om, pm, i, oref, op));
         let body = self.body(om, pm, op, &op_id);
         if let Some(i) = &om.idempotency {
             if let KeyPlacement::Body(path) = &i.placement {

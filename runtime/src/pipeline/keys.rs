@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use crate::idempotency::{IdempotencyKey, fingerprint_digest};
-use crate::request::Request;
 
 use super::Pipeline;
 
@@ -45,42 +44,5 @@ impl Pipeline {
             tracing::info!(adapter = %self.inner.name, operation, key = %key, "replaying with the key of a call whose outcome was unknown");
         }
         key
-    }
-
-    /// The idempotency key for `request`: [`Self::idempotency_key`] for its operation,
-    /// with the request's own fingerprint (its method, path parameters, query and body,
-    /// as they will be sent).
-    ///
-    /// Build the request first, then ask for its key: the fingerprint is computed from
-    /// the body already serialised, and only when there is no domain value. A key that
-    /// goes in the body (Square's `idempotency_key`) is fingerprinted with that field
-    /// still empty, so every replay of the call finds the same key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # async fn demo(pipeline: &portcullis_runtime::Pipeline) -> Result<(), portcullis_runtime::Error> {
-    /// use portcullis_runtime::{KeyPlacement, Method, Request};
-    ///
-    /// let request = Request::new("refund", Method::POST, "/v1/refunds")
-    ///     .json_body(&serde_json::json!({ "payment_intent": "pi_1", "amount": 500 }))?;
-    /// let key = pipeline.idempotency_key_of(&request, None).await;
-    /// let response = pipeline
-    ///     .send(request.idempotency(&key, KeyPlacement::Header("Idempotency-Key")))
-    ///     .await?;
-    /// # let _ = response;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn idempotency_key_of(
-        &self,
-        request: &Request,
-        domain_value: Option<String>,
-    ) -> IdempotencyKey {
-        if let Some(value) = domain_value {
-            return IdempotencyKey::derive(request.operation(), &value);
-        }
-        self.idempotency_key(request.operation(), None, request.fingerprint())
-            .await
     }
 }

@@ -293,14 +293,14 @@ pub enum ErrorKey {
     StatusCode(u16, String),
     /// A class of vendor statuses, e.g. `"5xx"` (the digit is kept: 5).
     StatusClass(u16),
-    /// A kind of the runtime's taxonomy: auth, rate_limited, timeout, unavailable, vendor, contract, transport, config.
+    /// A kind of the runtime's taxonomy: auth, rate_limited, timeout, unavailable, vendor, contract, transport, config, invalid.
     Kind(String),
     /// `_`: everything else.
     CatchAll,
 }
 
 /// The kinds an error rule may name.
-pub const ERROR_KINDS: [&str; 8] = [
+pub const ERROR_KINDS: [&str; 9] = [
     "auth",
     "rate_limited",
     "timeout",
@@ -309,6 +309,7 @@ pub const ERROR_KINDS: [&str; 8] = [
     "contract",
     "transport",
     "config",
+    "invalid",
 ];
 
 /// One `"402/card_declined": PaymentError::Declined` line.
@@ -436,6 +437,9 @@ pub struct FieldMap {
     pub default: Option<Spanned<serde_json::Value>>,
     /// `required: true` makes a missing optional vendor field a contract error.
     pub required: bool,
+    /// `reason:` why `required: true` overrides the spec (which says the field may be
+    /// absent); without it the override is refused.
+    pub reason: Option<Spanned<String>>,
     /// `{ mark: true }`: a degradation mark, filled with its fresh value (`false`, `None`)
     /// by the translation and set by operations whose fallback answered.
     pub mark: bool,
