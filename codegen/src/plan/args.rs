@@ -312,7 +312,10 @@ mod tests {
     fn a_borrowed_str_into_an_optional_string_field_is_made_a_string() {
         // Issue 15: `.clone()` of a `&str` is a `&str`, which rustc refused for a String field.
         let plan = Fixture::default()
-            .port("async fn create(&self, req: NewThing)", "async fn create(&self, req: NewThing, memo: &str)")
+            .port(
+                "async fn create(&self, req: NewThing)",
+                "async fn create(&self, req: NewThing, memo: &str)",
+            )
             .mapping("memo: req.memo", "memo: memo")
             .plan();
         assert_eq!(

@@ -413,7 +413,11 @@ mod tests {
             .mapping("      amount: amount\n", "      amount: amount\n      refs: { from: refs, default: [] }\n");
         fixture.refused_with("Thing.refs is Vec<String>, but the vendor's items are a union");
         let help: Vec<String> = match fixture.build() {
-            Err(e) => e.diagnostics().iter().filter_map(|d| d.help.clone()).collect(),
+            Err(e) => e
+                .diagnostics()
+                .iter()
+                .filter_map(|d| d.help.clone())
+                .collect(),
             Ok(_) => panic!("refused"),
         };
         assert!(

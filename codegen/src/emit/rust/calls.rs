@@ -37,6 +37,20 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
             quote!(Ok(translate::#c(#v)))
         }
     };
+    // A list is converted item by item: the items' converter is the same as for one.
+    let convert_list = |v: TokenStream| {
+        if ctx.fallible(conv) {
+            quote!(#v.into_iter().map(|item| translate::#c(item, OP)).collect::<Result<Vec<_>, _>>())
+        } else {
+            quote!(Ok(#v.into_iter().map(translate::#c).collect()))
+        }
+    };
+    let convert = |v: TokenStream| {
+        if r.list { convert_list(v) } else { convert(v) }
+    };
+    if r.list && r.unwrap.is_none() {
+        return convert_list(quote!(response.decode_json::<Vec<vendor::#w>>(OP)?));
+    }
     if r.reject.is_none() && r.unwrap.is_none() {
         return convert(quote!(response.decode_json(OP)?));
     }
