@@ -333,7 +333,7 @@ pub(super) fn success_schema<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{Fixture, op};
+    use super::super::fixture::{ARRAY, Fixture, WRAPPED, op};
 
     #[test]
     fn a_success_response_is_decoded_by_its_wire_type_and_converter() {
@@ -418,26 +418,10 @@ mod tests {
         );
     }
 
-    /// The fixture with `list` over `GET /things`, answering `body` (YAML schema).
-    fn listing(body: &str) -> Fixture {
-        Fixture::default()
-            .spec(
-                "  /things:\n    post:\n",
-                &format!("  /things:\n    get:\n      operationId: listThings\n      parameters:\n        - {{ name: cursor, in: query, schema: {{ type: string }} }}\n        - {{ name: page, in: query, schema: {{ type: integer }} }}\n        - {{ name: per_page, in: query, schema: {{ type: integer }} }}\n      responses:\n        \"200\":\n          description: ok\n          content: {{ application/json: {{ schema: {body} }} }}\n    post:\n"),
-            )
-            .port(
-                "    async fn create",
-                "    async fn list(&self) -> Result<Vec<Thing>, ThingError>;\n    async fn create",
-            )
-            .mapping("  create:\n", "  list:\n    call: listThings\n  create:\n")
-    }
-
-    const ARRAY: &str = "{ type: array, items: { $ref: \"#/components/schemas/Thing\" } }";
-    const WRAPPED: &str = "{ type: object, required: [data], properties: { data: { type: array, items: { $ref: \"#/components/schemas/Thing\" } }, has_more: { type: boolean }, next_cursor: { type: string, nullable: true }, total: { type: integer } } }";
 
     #[test]
     fn a_top_level_list_is_converted_item_by_item() {
-        let plan = listing(ARRAY).plan();
+        let plan = Fixture::listing(ARRAY).plan();
         let r = &op(&plan, "list").responses[0];
         assert!(r.list);
         assert_eq!(
@@ -446,7 +430,7 @@ mod tests {
         );
         assert_eq!(r.unwrap, None);
         // `$` names the whole body: the same plan.
-        let same = listing(ARRAY)
+        let same = Fixture::listing(ARRAY)
             .mapping("call: listThings\n", "call: listThings\n    unwrap: $\n")
             .plan();
         assert_eq!(&op(&same, "list").responses[0], r);
@@ -454,7 +438,7 @@ mod tests {
 
     #[test]
     fn a_list_inside_an_object_is_named_by_unwrap() {
-        let plan = listing(WRAPPED)
+        let plan = Fixture::listing(WRAPPED)
             .mapping("call: listThings\n", "call: listThings\n    unwrap: data\n")
             .plan();
         let r = &op(&plan, "list").responses[0];
@@ -471,19 +455,19 @@ mod tests {
 
     #[test]
     fn lists_and_single_values_do_not_mix() {
-        listing(WRAPPED).refused_with(
+        Fixture::listing(WRAPPED).refused_with(
             "the port returns Vec<Thing>, but the vendor's value is an object, not a list",
         );
-        listing(ARRAY)
+        Fixture::listing(ARRAY)
             .port(
                 "async fn list(&self) -> Result<Vec<Thing>, ThingError>",
                 "async fn list(&self) -> Result<Thing, ThingError>",
             )
             .refused_with("the vendor answers a list, but the port returns Thing");
-        listing(ARRAY)
+        Fixture::listing(ARRAY)
             .mapping("call: listThings\n", "call: listThings\n    unwrap: data\n")
             .refused_with("is a list, so it has no field 'data'");
-        listing("{ type: array, items: { type: string } }")
+        Fixture::listing("{ type: array, items: { type: string } }")
             .refused_with("the items of the list are a string, not objects");
     }
 }

@@ -28,6 +28,10 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
             )))
         };
     };
+    if let Some(pg) = &op.paginate {
+        let reject = r.reject.as_ref().map(|rj| reject_check(ctx, wire, rj));
+        return super::paginate::page_outcome(ctx, pg, r, wire, conv, reject);
+    }
     let w = ident(wire);
     let c = ident(conv);
     let convert = |v: TokenStream| {
@@ -165,6 +169,10 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
         }
     };
     let body = match &op.fallback {
+        _ if op.paginate.is_some() => match &op.paginate {
+            Some(pg) => super::paginate::body(op, pg, &stmts, matched),
+            None => quote!(),
+        },
         Some(fb) if is_caller(op) => {
             let field = caller_field(op);
             let set = mark_assign(&fb.mark, true);
