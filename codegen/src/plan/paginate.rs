@@ -101,7 +101,8 @@ impl<'a> Planner<'a> {
             );
             return None;
         }
-        let decoding: Vec<&ResponsePlan> = responses.iter().filter(|r| r.decode.is_some()).collect();
+        let decoding: Vec<&ResponsePlan> =
+            responses.iter().filter(|r| r.decode.is_some()).collect();
         let [r] = decoding.as_slice() else {
             if decoding.len() > 1 {
                 self.err(
@@ -121,21 +122,46 @@ impl<'a> Planner<'a> {
         let root = success_schema(om, op, spec).map(|(_, s)| SRef::Plain(s))?;
         let spec_params = spec.parameters(oref, op).unwrap_or_default();
         let query = |p: &mut Self, name: &Spanned<String>| -> bool {
-            let found = spec_params.iter().find(|sp| sp.parameter_data_ref().name == name.value);
+            let found = spec_params
+                .iter()
+                .find(|sp| sp.parameter_data_ref().name == name.value);
             match found {
                 Some(Parameter::Query { .. }) => {}
                 Some(_) => {
-                    p.err(name.span, format!("'{}' is not a query parameter of {}", name.value, om.call.value), "paginate sends its cursor, number or offset in the query");
+                    p.err(
+                        name.span,
+                        format!(
+                            "'{}' is not a query parameter of {}",
+                            name.value, om.call.value
+                        ),
+                        "paginate sends its cursor, number or offset in the query",
+                    );
                     return false;
                 }
                 None => {
-                    let help = suggest(&name.value, spec_params.iter().map(|sp| sp.parameter_data_ref().name.as_str()));
-                    p.err(name.span, format!("'{}' is not a parameter of {}", name.value, om.call.value), help);
+                    let help = suggest(
+                        &name.value,
+                        spec_params
+                            .iter()
+                            .map(|sp| sp.parameter_data_ref().name.as_str()),
+                    );
+                    p.err(
+                        name.span,
+                        format!("'{}' is not a parameter of {}", name.value, om.call.value),
+                        help,
+                    );
                     return false;
                 }
             }
             if let Some((k, _)) = om.params.iter().find(|(k, _)| k.value == name.value) {
-                p.err(k.span, format!("'{}' is set by `paginate:` on every page after the first", name.value), "remove it from `params:`");
+                p.err(
+                    k.span,
+                    format!(
+                        "'{}' is set by `paginate:` on every page after the first",
+                        name.value
+                    ),
+                    "remove it from `params:`",
+                );
                 return false;
             }
             true
@@ -156,7 +182,10 @@ impl<'a> Planner<'a> {
                 if !ok {
                     return None;
                 }
-                NextPlan::Cursor { read, param: param.value.clone() }
+                NextPlan::Cursor {
+                    read,
+                    param: param.value.clone(),
+                }
             }
             PageStyle::NextUrl { path } => {
                 if !body_path(self, path) {
@@ -165,37 +194,78 @@ impl<'a> Planner<'a> {
                 let read = self.typed_read(root, path, &root_wire, "path", Want::Str)?;
                 NextPlan::Url { read }
             }
-            PageStyle::AfterLast { has_more, param, id } => {
+            PageStyle::AfterLast {
+                has_more,
+                param,
+                id,
+            } => {
                 let ok = query(self, param) & body_path(self, has_more);
-                let has_more = self.typed_read(root, has_more, &root_wire, "has_more", Want::Bool)?;
+                let has_more =
+                    self.typed_read(root, has_more, &root_wire, "has_more", Want::Bool)?;
                 let unwrap = om.unwrap.as_ref()?;
-                let (_, list_view, _) = self.read(root, &unwrap.value, unwrap.span, false, &root_wire)?;
+                let (_, list_view, _) =
+                    self.read(root, &unwrap.value, unwrap.span, false, &root_wire)?;
                 let Kind::Array(Some(item)) = list_view.kind else {
                     return None;
                 };
                 let item_view = view(self.spec, item).ok()?;
-                let op_id = op.operation_id.clone().unwrap_or_else(|| om.call.value.clone());
-                let item_wire = self.wire_struct(&item_view, &format!("{}Item", camel(&op_id)), false)?;
+                let op_id = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| om.call.value.clone());
+                let item_wire =
+                    self.wire_struct(&item_view, &format!("{}Item", camel(&op_id)), false)?;
                 let (read, leaf, _) = self.read(item, &id.value, id.span, false, &item_wire)?;
                 let id_is_int = match leaf.kind {
                     Kind::Str { .. } => false,
                     Kind::Int => true,
                     _ => {
-                        self.err(id.span, format!("paginate.id '{}' is {}, not a string or an integer", id.value, leaf.describe()), "name the items' id field");
+                        self.err(
+                            id.span,
+                            format!(
+                                "paginate.id '{}' is {}, not a string or an integer",
+                                id.value,
+                                leaf.describe()
+                            ),
+                            "name the items' id field",
+                        );
                         return None;
                     }
                 };
-                self.set_leaf_ty(&read, &item_wire, if id_is_int { WireTy::I64 } else { WireTy::String });
+                self.set_leaf_ty(
+                    &read,
+                    &item_wire,
+                    if id_is_int {
+                        WireTy::I64
+                    } else {
+                        WireTy::String
+                    },
+                );
                 if !ok {
                     return None;
                 }
-                NextPlan::AfterLast { has_more, param: param.value.clone(), id: read, item_wire, id_is_int }
+                NextPlan::AfterLast {
+                    has_more,
+                    param: param.value.clone(),
+                    id: read,
+                    item_wire,
+                    id_is_int,
+                }
             }
-            PageStyle::Counted { offsets, param, first, size, total } => {
+            PageStyle::Counted {
+                offsets,
+                param,
+                first,
+                size,
+                total,
+            } => {
                 let mut ok = query(self, param);
                 let size = match size {
                     Some(s) => match params.iter().find(|p| p.wire_name == s.value) {
-                        Some(ParamPlan { value: ValuePlan::Const(serde_json::Value::Number(n)), .. }) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64(),
+                        Some(ParamPlan {
+                            value: ValuePlan::Const(serde_json::Value::Number(n)),
+                            ..
+                        }) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64(),
                         _ => {
                             self.err(s.span, format!("paginate.size names '{}', whose value the mapping must give as a constant so a short page can end the list", s.value), format!("write `params: {{ {}: {{ const: 100 }} }}`", s.value));
                             ok = false;
@@ -214,24 +284,45 @@ impl<'a> Planner<'a> {
                 if !ok {
                     return None;
                 }
-                NextPlan::Counted { offsets: *offsets, param: param.value.clone(), first: *first, size, total }
+                NextPlan::Counted {
+                    offsets: *offsets,
+                    param: param.value.clone(),
+                    first: *first,
+                    size,
+                    total,
+                }
             }
         };
         let max_pages = match &pg.max_pages {
             Some(m) => match u32::try_from(m.value) {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    self.err(m.span, format!("paginate.max_pages {} is more than {}", m.value, u32::MAX), "give a smaller limit");
+                    self.err(
+                        m.span,
+                        format!("paginate.max_pages {} is more than {}", m.value, u32::MAX),
+                        "give a smaller limit",
+                    );
                     return None;
                 }
             },
             None => None,
         };
-        Some(PaginatePlan { next, max_items: pg.max_items.as_ref().map(|m| m.value), max_pages })
+        Some(PaginatePlan {
+            next,
+            max_items: pg.max_items.as_ref().map(|m| m.value),
+            max_pages,
+        })
     }
 
     /// A body read for pagination, of the kind it must have; its wire type is set.
-    fn typed_read(&mut self, root: SRef<'a>, path: &Spanned<String>, root_wire: &str, key: &str, want: Want) -> Option<Read> {
+    fn typed_read(
+        &mut self,
+        root: SRef<'a>,
+        path: &Spanned<String>,
+        root_wire: &str,
+        key: &str,
+        want: Want,
+    ) -> Option<Read> {
         let (read, leaf, _) = self.read(root, &path.value, path.span, false, root_wire)?;
         let (fits, wire, name) = match (want, &leaf.kind) {
             (Want::Str, Kind::Str { .. }) => (true, WireTy::String, "a string"),
@@ -242,7 +333,15 @@ impl<'a> Planner<'a> {
             (Want::Int, _) => (false, WireTy::I64, "an integer"),
         };
         if !fits {
-            self.err(path.span, format!("paginate.{key} '{}' is {}, not {name}", path.value, leaf.describe()), format!("name a field that is {name}"));
+            self.err(
+                path.span,
+                format!(
+                    "paginate.{key} '{}' is {}, not {name}",
+                    path.value,
+                    leaf.describe()
+                ),
+                format!("name a field that is {name}"),
+            );
             return None;
         }
         self.set_leaf_ty(&read, root_wire, wire);

@@ -418,7 +418,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn a_top_level_list_is_converted_item_by_item() {
         let plan = Fixture::listing(ARRAY).plan();

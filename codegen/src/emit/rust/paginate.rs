@@ -224,9 +224,7 @@ fn next_tokens(ctx: &Ctx, pg: &PaginatePlan, r: &ResponsePlan, wire: &str) -> To
         NextPlan::Counted { total: None, .. } => quote!(rt::paginate::Next::more()),
         NextPlan::Counted { total: Some(t), .. } => {
             let at = &t.json_path;
-            let count = |v: TokenStream| {
-                quote!(rt::paginate::Next::total(u64::try_from(#v).map_err(|_| rt::Error::contract(OP, #at, format!("{} is not a count of items", #v)))?))
-            };
+            let count = |v: TokenStream| quote!(rt::paginate::Next::total(u64::try_from(#v).map_err(|_| rt::Error::contract(OP, #at, format!("{} is not a count of items", #v)))?));
             match read(ctx.plan, wire, quote!(wire), t, Take::Clone) {
                 Got::Opt(e) => {
                     let some = count(quote!(total));
