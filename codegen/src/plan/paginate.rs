@@ -356,3 +356,147 @@ enum Want {
     Bool,
     Int,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{ARRAY, Fixture, WRAPPED, op};
+    use super::*;
+
+    /// `list` over the wrapped body, with `paginate:` as written.
+    fn paged(body: &str, paginate: &str) -> Fixture {
+        Fixture::listing(body).mapping(
+            "call: listThings\n",
+            &format!("call: listThings\n    paginate: {paginate}\n"),
+        )
+    }
+
+    fn wrapped(paginate: &str) -> Fixture {
+        paged(WRAPPED, paginate)
+            .mapping("call: listThings\n", "call: listThings\n    unwrap: data\n")
+    }
+
+    fn next_of(f: Fixture) -> (NextPlan, Option<u64>, Option<u32>) {
+        let plan = f.plan();
+        let pg = op(&plan, "list").paginate.clone().expect("paginated");
+        (pg.next, pg.max_items, pg.max_pages)
+    }
+
+    #[test]
+    fn the_link_header_needs_no_body_and_limits_are_carried() {
+        let (next, items, pages) =
+            next_of(paged(ARRAY, "{ style: link, max_items: 50, max_pages: 7 }"));
+        assert_eq!((next, items, pages), (NextPlan::Link, Some(50), Some(7)));
+    }
+
+    #[test]
+    fn a_body_cursor_is_read_and_sent_as_its_parameter() {
+        let (next, ..) = next_of(wrapped(
+            "{ style: cursor, cursor: next_cursor, param: cursor }",
+        ));
+        let NextPlan::Cursor { read, param } = next else {
+            panic!("{next:?}")
+        };
+        assert_eq!(
+            (read.json_path.as_str(), param.as_str()),
+            ("$.next_cursor", "cursor")
+        );
+    }
+
+    #[test]
+    fn after_last_reads_the_flag_and_the_items_id() {
+        let (next, ..) = next_of(wrapped(
+            "{ style: after_last, has_more: has_more, param: cursor }",
+        ));
+        let NextPlan::AfterLast {
+            has_more,
+            param,
+            id,
+            item_wire,
+            id_is_int,
+        } = next
+        else {
+            panic!("{next:?}")
+        };
+        assert_eq!(has_more.json_path, "$.has_more");
+        assert_eq!((param.as_str(), id.json_path.as_str()), ("cursor", "$.id"));
+        assert_eq!((item_wire.as_str(), id_is_int), ("Thing", false));
+    }
+
+    #[test]
+    fn a_next_url_is_a_string_in_the_body() {
+        let (next, ..) = next_of(wrapped("{ style: next_url, path: next_uri }"));
+        assert!(matches!(next, NextPlan::Url { read } if read.json_path == "$.next_uri"));
+    }
+
+    #[test]
+    fn page_numbers_and_offsets_take_the_size_from_a_constant() {
+        let f = wrapped("{ style: page, param: page, size: per_page, total: total }").mapping(
+            "call: listThings\n",
+            "call: listThings\n    params: { per_page: { const: 25 } }\n",
+        );
+        let (next, ..) = next_of(f);
+        let NextPlan::Counted {
+            offsets,
+            param,
+            first,
+            size,
+            total,
+        } = next
+        else {
+            panic!("{next:?}")
+        };
+        assert_eq!(
+            (offsets, param.as_str(), first, size),
+            (false, "page", 1, Some(25))
+        );
+        assert_eq!(total.map(|t| t.json_path), Some("$.total".to_string()));
+        let (next, ..) = next_of(paged(ARRAY, "{ style: offset, param: page }"));
+        assert!(matches!(
+            next,
+            NextPlan::Counted {
+                offsets: true,
+                size: None,
+                total: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn each_mistake_is_named_where_it_is_written() {
+        paged(ARRAY, "{ style: pages, param: page }")
+            .refused_with("'pages' is not a pagination style");
+        paged(ARRAY, "{ style: link, param: page }")
+            .refused_with("paginate style `link` takes no key 'param'");
+        paged(ARRAY, "{ style: cursor, param: cursor }")
+            .refused_with("paginate style `cursor` is missing the required key 'cursor'");
+        wrapped("{ style: cursor, cursor: next_cursor, param: curs }")
+            .refused_with("'curs' is not a parameter of listThings");
+        wrapped("{ style: cursor, cursor: next_cursr, param: cursor }")
+            .refused_with("unknown field 'next_cursr'");
+        wrapped("{ style: cursor, cursor: has_more, param: cursor }")
+            .refused_with("paginate.cursor 'has_more' is a boolean, not a string");
+        wrapped("{ style: after_last, has_more: total, param: cursor }")
+            .refused_with("paginate.has_more 'total' is an integer, not a boolean");
+        wrapped("{ style: after_last, has_more: has_more, param: cursor, id: status2 }")
+            .refused_with("unknown field 'status2'");
+        paged(ARRAY, "{ style: next_url, path: next_uri }")
+            .refused_with("the body of listThings is the list itself");
+        wrapped("{ style: page, param: page, size: per_page }").refused_with(
+            "paginate.size names 'per_page', whose value the mapping must give as a constant",
+        );
+        wrapped("{ style: page, param: page }")
+            .mapping(
+                "call: listThings\n",
+                "call: listThings\n    params: { page: { const: 1 } }\n",
+            )
+            .refused_with("'page' is set by `paginate:` on every page after the first");
+        paged(ARRAY, "{ style: link, max_pages: 0 }").refused_with("paginate.max_pages is 0");
+        Fixture::default()
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    paginate: { style: link }",
+            )
+            .refused_with("get is paginated, but returns Thing");
+    }
+}
