@@ -75,17 +75,28 @@ pub enum ConvValue {
 }
 
 impl<'a> Planner<'a> {
-    /// A converter from the wire type of `schema` to domain type `ty`.
+    /// A converter from the wire type of `schema` to domain type `ty`: a domain struct
+    /// from an object, or a `Vec` of one from a list, item by item (then `true`).
     pub(super) fn converter_for(
         &mut self,
         ty: &Ty,
         schema: SRef<'a>,
         what: &str,
         span: Span,
-    ) -> Option<(String, String)> {
-        let Ty::Named(tname) = ty.without_refs() else {
-            self.err(span, format!("{what}: the port returns {ty}; only a domain struct can be built from a response"), "return a struct of the port");
-            return None;
+    ) -> Option<(String, String, bool)> {
+        let (tname, list) = match ty.without_refs() {
+            Ty::Named(n) => (n, false),
+            Ty::Vec(inner) => match inner.without_refs() {
+                Ty::Named(n) if self.port.structs.contains_key(n) => (n, true),
+                _ => {
+                    self.err(span, format!("{what}: the port returns {ty}; a list of a domain struct can be built from a response, not of {inner}"), "return `Vec<YourStruct>`");
+                    return None;
+                }
+            },
+            _ => {
+                self.err(span, format!("{what}: the port returns {ty}; only a domain struct, or a Vec of one, can be built from a response"), "return a struct of the port, or a Vec of one");
+                return None;
+            }
         };
         let v = match view(self.spec, schema) {
             Ok(v) => v,
@@ -94,13 +105,50 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
-        let wire = self.wire_struct(
-            &v,
-            &format!("{}Response", camel(what.split(' ').next().unwrap_or(what))),
-            false,
-        )?;
+        let op = camel(what.split(' ').next().unwrap_or(what));
+        let (v, schema, base) = match (&v.kind, list) {
+            (Kind::Array(Some(item)), true) => {
+                let item = *item;
+                match view(self.spec, item) {
+                    Ok(iv) => (iv, item, format!("{op}Item")),
+                    Err(e) => {
+                        self.err(span, format!("{what}: {e}"), "fix the spec");
+                        return None;
+                    }
+                }
+            }
+            (_, true) => {
+                self.err(
+                    span,
+                    format!("{what}: the port returns {ty}, but the vendor's value is {}, not a list", v.describe()),
+                    "name the list in the body with `unwrap: <field>` (e.g. `unwrap: data`), or return a struct",
+                );
+                return None;
+            }
+            (Kind::Array(_), false) => {
+                self.err(
+                    span,
+                    format!("{what}: the vendor answers a list, but the port returns {ty}"),
+                    format!("make the port method return `Vec<{tname}>`"),
+                );
+                return None;
+            }
+            _ => (v, schema, format!("{op}Response")),
+        };
+        if list && !matches!(v.kind, Kind::Object { .. }) {
+            self.err(
+                span,
+                format!(
+                    "{what}: the items of the list are {}, not objects to build {tname} from",
+                    v.describe()
+                ),
+                "map a list of objects",
+            );
+            return None;
+        }
+        let wire = self.wire_struct(&v, &base, false)?;
         let conv = self.converter(tname, &v, schema, &wire, span)?;
-        Some((wire, conv))
+        Some((wire, conv, list))
     }
 
     pub(super) fn converter(

@@ -53,6 +53,7 @@ impl<'a> Planner<'a> {
         let (responses, error_body) = self.responses(om, pm, op, &op_id);
         let error_rules = self.error_rules(om, pm, error_body.is_some());
         let fallback = self.fallback_plan(om, pm, op, &http_method);
+        let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
         Some(OperationPlan {
             method: pm.name.clone(),
             style: style_of(pm.style),
@@ -76,6 +77,7 @@ impl<'a> Planner<'a> {
             policies: super::policies::resolve(&self.mapping.defaults, Some(&om.policies)),
             anonymous: self.anonymous(om, op),
             fallback,
+            paginate,
         })
     }
 
