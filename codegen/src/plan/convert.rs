@@ -69,8 +69,6 @@ pub enum ConvValue {
         json_path: String,
         /// Absent values fail the call instead of reaching the function as `None`.
         required: bool,
-        /// The domain field is an `Option` the function's value goes into as `Some`.
-        some: bool,
     },
 }
 
@@ -336,16 +334,11 @@ impl<'a> Planner<'a> {
             if absent && !self.required_override(tm, fm) {
                 return None;
             }
-            // An `Option` domain field from values that are always there: the function
-            // makes the value and the field holds `Some` of it. When some value may be
-            // absent, the function gets `Option`s and returns the field's `Option` itself.
-            let some = matches!(ty.without_refs(), Ty::Option(_)) && (fm.required || !absent);
             return Some(ConvValue::Via {
                 function: via.value.clone(),
                 reads,
                 json_path,
                 required: fm.required,
-                some,
             });
         }
         if fm.from.len() != 1 {

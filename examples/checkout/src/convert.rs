@@ -14,6 +14,12 @@ pub fn money(minor_units: i64, currency: String) -> Result<Money, String> {
     })
 }
 
+/// [`money`] into the `Option` that [`Payment::amount`](crate::domain::Payment::amount)
+/// is, for vendors whose payment always carries its amount (Stripe, Square).
+pub fn money_given(minor_units: i64, currency: String) -> Result<Option<Money>, String> {
+    money(minor_units, currency).map(Some)
+}
+
 /// [`money`] for an answer that may leave the amount out (Adyen): `None` when both
 /// parts are absent, an error when only one is.
 pub fn money_if_given(

@@ -241,7 +241,6 @@ fn field_value(
             reads,
             json_path,
             required,
-            some,
         } => {
             let f = path(function);
             let args: Vec<TokenStream> = reads
@@ -256,8 +255,7 @@ fn field_value(
                     },
                 )
                 .collect();
-            let value = quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, #json_path, e.to_string()))?);
-            if *some { quote!(Some(#value)) } else { value }
+            quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, #json_path, e.to_string()))?)
         }
     }
 }
