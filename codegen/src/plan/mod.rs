@@ -47,6 +47,7 @@ pub mod policies;
 pub mod read;
 pub mod response;
 pub mod samples;
+pub mod settings;
 mod summary;
 pub mod wire;
 
@@ -66,6 +67,7 @@ pub use planner::build;
 pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, Sourced};
 pub use read::{Read, Step};
 pub use response::{RejectPlan, ResponsePlan};
+pub use settings::{HeaderPlan, HeaderValuePlan, SettingPlan, SettingSourcePlan};
 pub use wire::{Origin, WireField, WireKind, WireTy, WireType};
 
 /// A validated adapter, ready to emit.
@@ -89,6 +91,10 @@ pub struct Plan {
     pub base_url: String,
     /// Authentication.
     pub auth: AuthPlan,
+    /// Named values of the adapter's configuration, in the mapping's order.
+    pub settings: Vec<SettingPlan>,
+    /// Headers sent on every call.
+    pub headers: Vec<HeaderPlan>,
     /// Documented vendor limits (carried for the runtime and the report).
     pub limits: LimitsPlan,
     /// Health monitor thresholds from the mapping.
@@ -129,6 +135,8 @@ pub struct OperationPlan {
     pub is_write: bool,
     /// Parameters sent.
     pub params: Vec<ParamPlan>,
+    /// Headers this operation sends besides the adapter's.
+    pub headers: Vec<HeaderPlan>,
     /// The request body, when one is sent.
     pub body: Option<BodyPlan>,
     /// The idempotency key.

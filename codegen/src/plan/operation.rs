@@ -34,6 +34,7 @@ impl<'a> Planner<'a> {
         let http_method = oref.method.to_ascii_uppercase();
         let is_write = !matches!(oref.method.as_str(), "get" | "head" | "options");
         let params = self.params(om, pm, oref, op);
+        let headers = self.static_headers(&om.headers, false);
         let idem = om
             .idempotency
             .as_ref()
@@ -68,6 +69,7 @@ impl<'a> Planner<'a> {
             path: oref.path.clone(),
             is_write,
             params,
+            headers,
             body,
             idempotency: idem,
             responses,
