@@ -56,7 +56,9 @@ pub use auth::{AuthPlan, Secret};
 pub use body::{BodyEncoding, BodyNode, BodyPlan};
 pub use convert::{ConvValue, Converter, FieldConv, Missing};
 pub use defaults::{RUNTIME, RuntimeDefaults};
-pub use errors::{ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorRulePlan, VariantBuild};
+pub use errors::{
+    ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorPathsPlan, ErrorRulePlan, VariantBuild,
+};
 pub use fallback::{FallbackPlan, FallbackStrategy, MarkKind, MarkPlan};
 pub use health::HealthPlan;
 pub use idempotency::IdempotencyPlan;
@@ -145,6 +147,9 @@ pub struct OperationPlan {
     pub responses: Vec<ResponsePlan>,
     /// The vendor's error body for this operation.
     pub error_body: Option<ErrorBodyPlan>,
+    /// Where the code and message are when the spec declares no error body but the
+    /// mapping says (`errors: { code, message }`).
+    pub error_paths: Option<ErrorPathsPlan>,
     /// Error rules: the operation's, then the adapter's; a catch-all is last.
     pub error_rules: Vec<ErrorRulePlan>,
     /// The operation's policy, resolved: each value from the operation, the mapping's

@@ -52,7 +52,13 @@ impl<'a> Planner<'a> {
             }
         }
         let (responses, error_body) = self.responses(om, pm, op, &op_id);
-        let error_rules = self.error_rules(om, pm, error_body.is_some());
+        let error_paths = match error_body {
+            Some(_) => None,
+            None => self.error_paths(),
+        };
+        let has_code =
+            error_body.is_some() || error_paths.as_ref().is_some_and(|p| p.code.is_some());
+        let error_rules = self.error_rules(om, pm, has_code);
         let fallback = self.fallback_plan(om, pm, op, &http_method);
         Some(OperationPlan {
             method: pm.name.clone(),
@@ -74,6 +80,7 @@ impl<'a> Planner<'a> {
             idempotency: idem,
             responses,
             error_body,
+            error_paths,
             error_rules,
             policies: super::policies::resolve(&self.mapping.defaults, Some(&om.policies)),
             anonymous: self.anonymous(om, op),
