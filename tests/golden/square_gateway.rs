@@ -97,7 +97,13 @@ mod calls {
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                 _ => {
-                    Err(translate::classify_create_payment_response_error(OP, &response))
+                    Err(
+                        translate::classify_create_payment_response_error(
+                            &self.pipeline,
+                            OP,
+                            &response,
+                        ),
+                    )
                 }
             }
         }
@@ -125,7 +131,13 @@ mod calls {
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                 _ => {
-                    Err(translate::classify_create_payment_response_error(OP, &response))
+                    Err(
+                        translate::classify_create_payment_response_error(
+                            &self.pipeline,
+                            OP,
+                            &response,
+                        ),
+                    )
                 }
             }
         }
@@ -162,7 +174,13 @@ mod calls {
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                 _ => {
-                    Err(translate::classify_create_payment_response_error(OP, &response))
+                    Err(
+                        translate::classify_create_payment_response_error(
+                            &self.pipeline,
+                            OP,
+                            &response,
+                        ),
+                    )
                 }
             }
         }
@@ -406,6 +424,7 @@ mod translate {
 
     /// Classifies a vendor error response, reading its code and message when the body has them.
     pub(super) fn classify_create_payment_response_error(
+        pipeline: &rt::Pipeline,
         op: &'static str,
         response: &rt::Response,
     ) -> rt::Error {
@@ -429,7 +448,7 @@ mod translate {
             }
             Err(_) => (None, None),
         };
-        rt::Error::from_vendor_response(op, response, code, message)
+        pipeline.vendor_error(op, response, code, message)
     }
 
     /// Maps runtime errors of `create_payment` to the port's error type.
