@@ -116,7 +116,10 @@ async fn a_code_rule_matches_an_error_body_the_spec_does_not_declare() {
             json!({"code": 21211, "message": "The 'To' number 12 is not a valid phone number.", "status": 400}),
         )],
     );
-    let e = adapter(&vendor).send(new_message("12")).await.unwrap_err();
+    let e = adapter(&vendor)
+        .send(new_message("12"))
+        .await
+        .expect_err("the vendor refused");
     assert_eq!(e, MessageError::InvalidNumber);
 }
 
@@ -131,7 +134,10 @@ async fn another_code_keeps_the_vendors_code_and_message() {
             json!({"code": 21602, "message": "Message body is required."}),
         )],
     );
-    let MessageError::Failed(text) = adapter(&vendor).send(new_message("+1")).await.unwrap_err()
+    let MessageError::Failed(text) = adapter(&vendor)
+        .send(new_message("+1"))
+        .await
+        .expect_err("the vendor refused")
     else {
         panic!("an unmapped code goes to the catch-all");
     };
@@ -154,7 +160,7 @@ async fn the_vendors_message_is_kept_on_401_and_403_and_secrets_are_masked() {
         let MessageError::Rejected(text) = adapter(&vendor)
             .get(&MessageId("SM1".into()))
             .await
-            .unwrap_err()
+            .expect_err("the vendor refused")
         else {
             panic!("{status} is an auth error");
         };
