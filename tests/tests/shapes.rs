@@ -80,7 +80,7 @@ async fn an_operation_sends_its_own_headers_too() {
     let vendor = MockVendor::start().await;
     vendor.route(
         "GET",
-        "/Accounts/AC123/Messages/SM1.json",
+        "/Accounts/AC123/Messages/SM1",
         vec![Reply::json(200, json!({"sid": "SM1", "status": "sent"}))],
     );
     adapter(&vendor)
@@ -151,7 +151,7 @@ async fn the_vendors_message_is_kept_on_401_and_403_and_secrets_are_masked() {
         let vendor = MockVendor::start().await;
         vendor.route(
             "GET",
-            "/Accounts/AC123/Messages/SM1.json",
+            "/Accounts/AC123/Messages/SM1",
             vec![Reply::json(
                 status,
                 json!({"code": 20003, "message": "Authenticate: token s3cret-token is not valid"}),
