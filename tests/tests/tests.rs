@@ -17,3 +17,4 @@ mod report;
 mod scaffold;
 mod spec_corpus;
 mod stripe;
+mod tracker;

@@ -38,7 +38,7 @@ impl<'a> Planner<'a> {
         let idem = om
             .idempotency
             .as_ref()
-            .and_then(|i| self.idempotency(om, pm, i));
+            .and_then(|i| self.idempotency(om, pm, i, oref, op));
         let body = self.body(om, pm, op, &op_id);
         if let Some(i) = &om.idempotency {
             if let KeyPlacement::Body(path) = &i.placement {
@@ -60,6 +60,7 @@ impl<'a> Planner<'a> {
             error_body.is_some() || error_paths.as_ref().is_some_and(|p| p.code.is_some());
         let error_rules = self.error_rules(om, pm, has_code);
         let fallback = self.fallback_plan(om, pm, op, &http_method);
+        let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
         Some(OperationPlan {
             method: pm.name.clone(),
             style: style_of(pm.style),
@@ -85,6 +86,7 @@ impl<'a> Planner<'a> {
             policies: super::policies::resolve(&self.mapping.defaults, Some(&om.policies)),
             anonymous: self.anonymous(om, op),
             fallback,
+            paginate,
         })
     }
 

@@ -114,6 +114,7 @@ impl Decoder<'_> {
             "body",
             "status",
             "headers",
+            "paginate",
         ];
         for (method, body) in ops {
             let what = format!("operation '{}'", method.value);
@@ -178,6 +179,7 @@ impl Decoder<'_> {
                     .collect()
             });
             let reject = get("reject").and_then(|n| self.reject(n));
+            let paginate = get("paginate").and_then(|n| self.paginate(n));
             out.push(OperationMap {
                 method,
                 call,
@@ -192,6 +194,7 @@ impl Decoder<'_> {
                 reject,
                 body,
                 status,
+                paginate,
             });
         }
         (out, unsupported)
