@@ -4,6 +4,7 @@ mod auth;
 mod build_script;
 mod chaos;
 mod compile_fail;
+mod compile_property;
 mod contract;
 mod degrade;
 mod determinism;
