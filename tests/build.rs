@@ -14,6 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger_oauth.yaml"));
     // Degradation and limits: static, caller and cache fallbacks; a named bucket; critical.
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/catalog.yaml"));
+    // Settings, static headers, error codes from an undeclared error body.
+    mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/shapes.yaml"));
     // Lists and pagination, and shapes rustc once refused (issue 15).
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tracker.yaml"));
     mappings.sort();

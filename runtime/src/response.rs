@@ -160,6 +160,37 @@ impl Response {
         self.attempts
     }
 
+    /// The text at `path` of a JSON body, for error bodies the spec does not describe
+    /// (Twilio's `{"code": 21211, "message": "…"}`): a string as it is, a number or a
+    /// boolean as written; `None` when the body is not JSON or has nothing there. A
+    /// segment that is a number indexes a list.
+    ///
+    /// ```
+    /// use portcullis_runtime::Response;
+    ///
+    /// let r = Response::new(400, Default::default(), r#"{"code":21211,"errors":[{"message":"bad"}]}"#);
+    /// assert_eq!(r.json_text(&["code"]).as_deref(), Some("21211"));
+    /// assert_eq!(r.json_text(&["errors", "0", "message"]).as_deref(), Some("bad"));
+    /// assert_eq!(r.json_text(&["detail"]), None);
+    /// ```
+    pub fn json_text(&self, path: &[&str]) -> Option<String> {
+        let json: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        let mut at = &json;
+        for seg in path {
+            at = match (at, seg.parse::<usize>()) {
+                (serde_json::Value::Array(items), Ok(i)) => items.get(i)?,
+                (serde_json::Value::Object(fields), _) => fields.get(*seg)?,
+                _ => return None,
+            };
+        }
+        match at {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
     /// Decodes the body as JSON into `T`.
     ///
     /// A body that is not JSON, or not the shape `T` expects, is an [`Error::Contract`]

@@ -117,7 +117,9 @@ mod calls {
                     translate::payment_from_payment_response(wire, OP)
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
-                _ => Err(translate::classify_service_error(OP, &response)),
+                _ => {
+                    Err(translate::classify_service_error(&self.pipeline, OP, &response))
+                }
             }
         }
 
@@ -161,7 +163,9 @@ mod calls {
                     )
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
-                _ => Err(translate::classify_service_error(OP, &response)),
+                _ => {
+                    Err(translate::classify_service_error(&self.pipeline, OP, &response))
+                }
             }
         }
     }
@@ -370,6 +374,7 @@ mod translate {
 
     /// Classifies a vendor error response, reading its code and message when the body has them.
     pub(super) fn classify_service_error(
+        pipeline: &rt::Pipeline,
         op: &'static str,
         response: &rt::Response,
     ) -> rt::Error {
@@ -377,7 +382,7 @@ mod translate {
             Ok(body) => (body.error_code.map(text), body.message.map(text)),
             Err(_) => (None, None),
         };
-        rt::Error::from_vendor_response(op, response, code, message)
+        pipeline.vendor_error(op, response, code, message)
     }
 
     /// Maps runtime errors of `create_payment` to the port's error type.

@@ -108,7 +108,13 @@ mod calls {
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                 _ => {
-                    Err(translate::classify_create_payment_response_error(OP, &response))
+                    Err(
+                        translate::classify_create_payment_response_error(
+                            &self.pipeline,
+                            OP,
+                            &response,
+                        ),
+                    )
                 }
             }
         }
@@ -136,7 +142,13 @@ mod calls {
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                 _ => {
-                    Err(translate::classify_create_payment_response_error(OP, &response))
+                    Err(
+                        translate::classify_create_payment_response_error(
+                            &self.pipeline,
+                            OP,
+                            &response,
+                        ),
+                    )
                 }
             }
         }
@@ -181,7 +193,13 @@ mod calls {
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                 _ => {
-                    Err(translate::classify_create_payment_response_error(OP, &response))
+                    Err(
+                        translate::classify_create_payment_response_error(
+                            &self.pipeline,
+                            OP,
+                            &response,
+                        ),
+                    )
                 }
             }
         }
@@ -427,6 +445,7 @@ mod translate {
 
     /// Classifies a vendor error response, reading its code and message when the body has them.
     pub(super) fn classify_create_payment_response_error(
+        pipeline: &rt::Pipeline,
         op: &'static str,
         response: &rt::Response,
     ) -> rt::Error {
@@ -450,7 +469,7 @@ mod translate {
             }
             Err(_) => (None, None),
         };
-        rt::Error::from_vendor_response(op, response, code, message)
+        pipeline.vendor_error(op, response, code, message)
     }
 
     /// Maps runtime errors of `create_payment` to the port's error type.

@@ -123,7 +123,7 @@ mod calls {
                     translate::payment_from_payment_intent(response.decode_json(OP)?, OP)
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
-                _ => Err(translate::classify_error(OP, &response)),
+                _ => Err(translate::classify_error(&self.pipeline, OP, &response)),
             }
         }
 
@@ -145,7 +145,7 @@ mod calls {
                     translate::payment_from_payment_intent(response.decode_json(OP)?, OP)
                 }
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
-                _ => Err(translate::classify_error(OP, &response)),
+                _ => Err(translate::classify_error(&self.pipeline, OP, &response)),
             }?;
             if let Some(degraded) = response.degraded() {
                 value.degraded = Some(degraded.reason.clone());
@@ -180,7 +180,7 @@ mod calls {
             match response.status() {
                 200 => translate::refund_from_refund(response.decode_json(OP)?, OP),
                 status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
-                _ => Err(translate::classify_error(OP, &response)),
+                _ => Err(translate::classify_error(&self.pipeline, OP, &response)),
             }
         }
     }
@@ -391,6 +391,7 @@ mod translate {
 
     /// Classifies a vendor error response, reading its code and message when the body has them.
     pub(super) fn classify_error(
+        pipeline: &rt::Pipeline,
         op: &'static str,
         response: &rt::Response,
     ) -> rt::Error {
@@ -403,7 +404,7 @@ mod translate {
             }
             Err(_) => (None, None),
         };
-        rt::Error::from_vendor_response(op, response, code, message)
+        pipeline.vendor_error(op, response, code, message)
     }
 
     /// Maps runtime errors of `create_payment` to the port's error type.

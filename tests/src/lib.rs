@@ -52,6 +52,14 @@ pub mod ledger {
     include!(concat!(env!("OUT_DIR"), "/ledger_adapter.rs"));
 }
 
+#[path = "../fixtures/shapes_domain.rs"]
+pub mod shapes_domain;
+
+/// Settings, static headers and undeclared error bodies (tests/fixtures/shapes.yaml).
+pub mod shapes {
+    include!(concat!(env!("OUT_DIR"), "/messages_adapter.rs"));
+}
+
 /// The port synthesized for the hostile fixture (tests/fixtures/hostile.openapi.json).
 #[allow(missing_docs, dead_code)]
 pub mod hostile_domain {

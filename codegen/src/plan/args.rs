@@ -26,6 +26,8 @@ pub enum ValuePlan {
     },
     /// A constant.
     Const(serde_json::Value),
+    /// The value of a setting of the adapter's configuration (text).
+    Setting(String),
 }
 
 impl<'a> Planner<'a> {
@@ -139,6 +141,7 @@ impl<'a> Planner<'a> {
                 }
                 Some(ValuePlan::Const(c.value.clone()))
             }
+            ValueSpec::Setting(name) => self.setting_value(name, target, what),
             ValueSpec::Each { from, .. } => {
                 self.err(from.span, format!("{what} is not a list of objects in a request body, so `each:` does not apply"), "map the value with `from:`");
                 None

@@ -22,6 +22,16 @@ pub struct ErrorBodyPlan {
     pub message: Option<Read>,
 }
 
+/// Where the code and message are in an error body the spec does not describe: the
+/// mapping's `errors.code` and `errors.message`, read from the JSON at runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorPathsPlan {
+    /// The code's path, by segment (`["error", "code"]`).
+    pub code: Option<Vec<String>>,
+    /// The message's path, by segment.
+    pub message: Option<Vec<String>>,
+}
+
 /// How a domain error variant is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VariantBuild {
@@ -172,6 +182,21 @@ impl<'a> Planner<'a> {
         })
     }
 
+    /// `errors.code` and `errors.message` for an operation whose spec declares no error
+    /// body: they cannot be checked against a schema, only read at runtime.
+    pub(super) fn error_paths(&self) -> Option<ErrorPathsPlan> {
+        let errors = &self.mapping.errors;
+        let split = |p: &Option<Spanned<String>>| {
+            p.as_ref()
+                .map(|p| crate::load::mapping::split_path(&p.value))
+        };
+        let paths = ErrorPathsPlan {
+            code: split(&errors.code),
+            message: split(&errors.message),
+        };
+        (paths.code.is_some() || paths.message.is_some()).then_some(paths)
+    }
+
     pub(super) fn error_rules(
         &mut self,
         om: &OperationMap,
@@ -229,7 +254,7 @@ impl<'a> Planner<'a> {
                     self.err(
                         rule.key.span,
                         format!("{} has no error body with a code to match", om.call.value),
-                        "match on the status alone",
+                        "match on the status alone, or say where the vendor puts its code with `errors: { code: <path> }`",
                     );
                 }
             }
@@ -386,6 +411,55 @@ mod tests {
             (rule.target.as_str(), rule.build),
             ("crate::domain::ThingError::Upstream", VariantBuild::Message)
         );
+    }
+
+    /// The fixture with no error body declared (Twilio's spec).
+    fn without_error_schema() -> Fixture {
+        let declared = "          description: error\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Error\" } } }\n";
+        let none = "          description: error\n";
+        Fixture::default().spec(declared, none).spec(declared, none)
+    }
+
+    #[test]
+    fn code_and_message_paths_are_read_when_the_spec_declares_no_error_body() {
+        let plan = without_error_schema()
+            .mapping(
+                "errors: { map: {",
+                "errors: { code: code, message: more.message, map: { \"400/21211\": ThingError::NotFound,",
+            )
+            .plan();
+        let get = op(&plan, "get");
+        assert_eq!(get.error_body, None);
+        assert_eq!(
+            get.error_paths,
+            Some(ErrorPathsPlan {
+                code: Some(vec!["code".into()]),
+                message: Some(vec!["more".into(), "message".into()]),
+            })
+        );
+        assert_eq!(
+            get.error_rules[0].key,
+            ErrorMatch::StatusCode(400, "21211".into())
+        );
+    }
+
+    #[test]
+    fn a_code_rule_without_a_code_to_read_is_refused() {
+        without_error_schema()
+            .mapping(
+                "    params: { id: id }\n",
+                "    params: { id: id }\n    errors: { \"400/21211\": ThingError::NotFound }\n",
+            )
+            .refused_with("getThing has no error body with a code to match");
+    }
+
+    #[test]
+    fn a_path_the_declared_error_body_cannot_have_is_refused() {
+        let errors = Fixture::default()
+            .mapping("errors: { map: {", "errors: { code: error.kode, map: {")
+            .errors()
+            .join("\n");
+        assert!(errors.contains("kode"), "{errors}");
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub mod policies;
 pub mod read;
 pub mod response;
 pub mod samples;
+pub mod settings;
 mod summary;
 pub mod wire;
 
@@ -60,7 +61,9 @@ pub use body::{BodyEncoding, BodyNode, BodyPlan};
 pub use constraints::Constraints;
 pub use convert::{ConvValue, Converter, FieldConv, Missing};
 pub use defaults::{RUNTIME, RuntimeDefaults};
-pub use errors::{ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorRulePlan, VariantBuild};
+pub use errors::{
+    ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorPathsPlan, ErrorRulePlan, VariantBuild,
+};
 pub use fallback::{FallbackPlan, FallbackStrategy, MarkKind, MarkPlan};
 pub use health::HealthPlan;
 pub use idempotency::IdempotencyPlan;
@@ -72,6 +75,7 @@ pub use planner::build;
 pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, Sourced};
 pub use read::{Read, Step};
 pub use response::{RejectPlan, ResponsePlan};
+pub use settings::{HeaderPlan, HeaderValuePlan, SettingPlan, SettingSourcePlan};
 pub use wire::{Origin, WireField, WireKind, WireTy, WireType};
 
 /// A validated adapter, ready to emit.
@@ -95,6 +99,10 @@ pub struct Plan {
     pub base_url: String,
     /// Authentication.
     pub auth: AuthPlan,
+    /// Named values of the adapter's configuration, in the mapping's order.
+    pub settings: Vec<SettingPlan>,
+    /// Headers sent on every call.
+    pub headers: Vec<HeaderPlan>,
     /// Documented vendor limits (carried for the runtime and the report).
     pub limits: LimitsPlan,
     /// Health monitor thresholds from the mapping.
@@ -135,6 +143,8 @@ pub struct OperationPlan {
     pub is_write: bool,
     /// Parameters sent.
     pub params: Vec<ParamPlan>,
+    /// Headers this operation sends besides the adapter's.
+    pub headers: Vec<HeaderPlan>,
     /// The request body, when one is sent.
     pub body: Option<BodyPlan>,
     /// The idempotency key.
@@ -143,6 +153,9 @@ pub struct OperationPlan {
     pub responses: Vec<ResponsePlan>,
     /// The vendor's error body for this operation.
     pub error_body: Option<ErrorBodyPlan>,
+    /// Where the code and message are when the spec declares no error body but the
+    /// mapping says (`errors: { code, message }`).
+    pub error_paths: Option<ErrorPathsPlan>,
     /// Error rules: the operation's, then the adapter's; a catch-all is last.
     pub error_rules: Vec<ErrorRulePlan>,
     /// The operation's policy, resolved: each value from the operation, the mapping's

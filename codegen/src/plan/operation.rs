@@ -34,6 +34,7 @@ impl<'a> Planner<'a> {
         let http_method = oref.method.to_ascii_uppercase();
         let is_write = !matches!(oref.method.as_str(), "get" | "head" | "options");
         let params = self.params(om, pm, oref, op);
+        let headers = self.static_headers(&om.headers, false);
         let idem = om
             .idempotency
             .as_ref()
@@ -51,7 +52,13 @@ impl<'a> Planner<'a> {
             }
         }
         let (responses, error_body) = self.responses(om, pm, op, &op_id);
-        let error_rules = self.error_rules(om, pm, error_body.is_some());
+        let error_paths = match error_body {
+            Some(_) => None,
+            None => self.error_paths(),
+        };
+        let has_code =
+            error_body.is_some() || error_paths.as_ref().is_some_and(|p| p.code.is_some());
+        let error_rules = self.error_rules(om, pm, has_code);
         let fallback = self.fallback_plan(om, pm, op, &http_method);
         let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
         Some(OperationPlan {
@@ -69,10 +76,12 @@ impl<'a> Planner<'a> {
             path: oref.path.clone(),
             is_write,
             params,
+            headers,
             body,
             idempotency: idem,
             responses,
             error_body,
+            error_paths,
             error_rules,
             policies: super::policies::resolve(&self.mapping.defaults, Some(&om.policies)),
             anonymous: self.anonymous(om, op),

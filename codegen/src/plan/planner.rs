@@ -79,6 +79,8 @@ impl<'a> Planner<'a> {
             }
         }
         let auth = self.auth();
+        let settings = self.settings();
+        let headers = self.static_headers(&m.headers, true);
         self.limit_checks();
         self.fallback_marks();
         let mut operations = Vec::new();
@@ -118,6 +120,8 @@ impl<'a> Planner<'a> {
             mapping_sha256: m.sha256.clone(),
             base_url: m.base_url.value.clone(),
             auth,
+            settings,
+            headers,
             limits: super::limits::limits(&m.limits),
             health: m.health.as_ref().map(HealthPlan::from),
             defaults: super::policies::resolve(&m.defaults, None),

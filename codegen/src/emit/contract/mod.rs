@@ -128,6 +128,12 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
         plan.adapter,
         crate::emit::text::doc_code(&plan.spec_file)
     );
+    // Settings get test values, so the tests never depend on the environment.
+    let settings = plan.settings.iter().map(|s| {
+        let name = &s.name;
+        let value = format!("test_{}", s.name);
+        quote!(.setting_value(#name, #value))
+    });
     quote! {
         #[doc = #doc]
         #[cfg(test)]
@@ -139,7 +145,8 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
                 let mut config = super::#adapter::config()
                     .base_url(url)
                     .allow_insecure_http(true)
-                    .auth(#auth);
+                    .auth(#auth)
+                    #(#settings)*;
                 config.defaults_mut().retry = ::core::option::Option::Some(rt::RetryPolicy { attempts: 1, ..::core::default::Default::default() });
                 let operations: [&str; #n_ops] = [#(#op_names),*];
                 for op in operations {

@@ -106,12 +106,22 @@ fn decode(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
         Some(out) => quote!(200..=299 => #out,),
         None => quote!(status @ 200..=299 => Err(translate::unexpected_status(OP, status)),),
     };
-    let failure = match &op.error_body {
-        Some(e) => {
+    // Through the pipeline: it keeps the vendor's message on 401 and 403 and masks any
+    // secret the vendor echoes.
+    let failure = match (&op.error_body, &op.error_paths) {
+        (Some(e), _) => {
             let f = classify_fn(&e.wire_type);
-            quote!(translate::#f(OP, &response))
+            quote!(translate::#f(&self.pipeline, OP, &response))
         }
-        None => quote!(rt::Error::from_vendor_response(OP, &response, None, None)),
+        (None, Some(p)) => {
+            let text = |path: &Option<Vec<String>>| match path {
+                Some(segs) => quote!(response.json_text(&[#(#segs),*])),
+                None => quote!(None),
+            };
+            let (code, message) = (text(&p.code), text(&p.message));
+            quote!(self.pipeline.vendor_error(OP, &response, #code, #message))
+        }
+        (None, None) => quote!(self.pipeline.vendor_error(OP, &response, None, None)),
     };
     quote! {
         match response.status() {

@@ -301,6 +301,25 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
             let p = policy(&o.policies, Source::Operation, o.fallback.as_ref());
             quote!(.operation(#m, #p))
         });
+    let settings = plan.settings.iter().map(|s| {
+        let name = &s.name;
+        let mut sources = s.sources.iter().map(|o| match o {
+            SettingSourcePlan::Env(v) => quote!(rt::SettingSource::env(#v)),
+            SettingSourcePlan::File(v) => quote!(rt::SettingSource::file(#v)),
+            SettingSourcePlan::Default(v) => quote!(rt::SettingSource::literal(#v)),
+        });
+        let first = sources
+            .next()
+            .unwrap_or_else(|| quote!(rt::SettingSource::env("")));
+        quote!(.setting(#name, #first #(.or(#sources))*))
+    });
+    let headers = plan.headers.iter().map(|h| {
+        let name = &h.name;
+        match &h.value {
+            HeaderValuePlan::Literal(v) => quote!(.header(#name, #v)),
+            HeaderValuePlan::Setting(s) => quote!(.header(#name, rt::ConfigValue::setting(#s))),
+        }
+    });
     quote! {
         /// The configuration the mapping describes: base URL, auth, limits and policies.
         ///
@@ -308,6 +327,8 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
         pub fn config() -> rt::AdapterConfig {
             rt::AdapterConfig::new(#name, #base)
                 .auth(#auth)
+                #(#settings)*
+                #(#headers)*
                 .defaults(#defaults)
                 #limits
                 #health

@@ -48,12 +48,12 @@ pub(super) fn vendor_error_fn(ctx: &Ctx, e: &ErrorBodyPlan) -> TokenStream {
     let message = get(&e.message);
     quote! {
         /// Classifies a vendor error response, reading its code and message when the body has them.
-        pub(super) fn #f(op: &'static str, response: &rt::Response) -> rt::Error {
+        pub(super) fn #f(pipeline: &rt::Pipeline, op: &'static str, response: &rt::Response) -> rt::Error {
             let (code, message) = match response.decode_json::<vendor::#w>(op) {
                 Ok(body) => (#code, #message),
                 Err(_) => (None, None),
             };
-            rt::Error::from_vendor_response(op, response, code, message)
+            pipeline.vendor_error(op, response, code, message)
         }
     }
 }

@@ -68,7 +68,7 @@ fn node_accesses<'a>(n: &'a BodyNode, out: &mut Vec<&'a [String]>) {
             fields.iter().for_each(|(_, f, _)| node_accesses(f, out))
         }
         BodyNode::List { source, .. } => out.push(source),
-        BodyNode::Leaf(ValuePlan::Const(_)) | BodyNode::IdempotencyKey => {}
+        BodyNode::Leaf(ValuePlan::Const(_) | ValuePlan::Setting(_)) | BodyNode::IdempotencyKey => {}
     }
 }
 
@@ -137,6 +137,10 @@ fn value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, wire: Option<&WireTy>) ->
                 quote!(serde_json::json!(#j))
             }
         },
+        ValuePlan::Setting(name) => {
+            let s = setting(name);
+            quote!(#s.into())
+        }
         ValuePlan::Expr {
             access: a,
             clone,
@@ -166,6 +170,24 @@ fn value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, wire: Option<&WireTy>) ->
     }
 }
 
+/// The value of a setting, resolved when the adapter was built (a missing one failed
+/// `new`, so the `?` only guards a hand-edited configuration).
+fn setting(name: &str) -> TokenStream {
+    quote!(self.pipeline.setting(#name)?)
+}
+
+/// A header sent with a fixed or configured value.
+fn static_header(h: &HeaderPlan) -> TokenStream {
+    let name = &h.name;
+    match &h.value {
+        HeaderValuePlan::Literal(v) => quote!(.header(#name, #v)),
+        HeaderValuePlan::Setting(s) => {
+            let v = setting(s);
+            quote!(.header(#name, #v))
+        }
+    }
+}
+
 /// A parameter's value, which the request displays: moved or copied when nothing else
 /// reads it, else by reference.
 fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>) -> TokenStream {
@@ -177,6 +199,7 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>) -> TokenStream {
             let text = other.to_string();
             quote!(#text)
         }
+        ValuePlan::Setting(name) => setting(name),
         ValuePlan::Expr {
             access: a,
             via,
@@ -270,7 +293,9 @@ pub(super) fn reads_item(n: &BodyNode) -> bool {
         BodyNode::Leaf(ValuePlan::Expr { access, .. }) => {
             access.first().is_some_and(|a| a == "item")
         }
-        BodyNode::Leaf(ValuePlan::Const(_)) | BodyNode::IdempotencyKey => false,
+        BodyNode::Leaf(ValuePlan::Const(_) | ValuePlan::Setting(_)) | BodyNode::IdempotencyKey => {
+            false
+        }
         BodyNode::Struct { fields, .. } => fields.iter().any(|(_, f, _)| reads_item(f)),
         BodyNode::List { source, .. } => source.first().is_some_and(|a| a == "item"),
     }
@@ -340,6 +365,10 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
     if op.anonymous {
         // The spec says `security: []`: a public endpoint never sees the secret.
         chain = quote!(#chain.without_auth());
+    }
+    for h in &op.headers {
+        let h = static_header(h);
+        chain = quote!(#chain #h);
     }
     let mut conditional = Vec::new();
     for p in &op.params {

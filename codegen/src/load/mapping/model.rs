@@ -39,6 +39,10 @@ pub struct Mapping {
     pub base_url: Spanned<String>,
     /// How calls authenticate.
     pub auth: Option<Auth>,
+    /// Named values of the adapter's configuration (`settings:`), in the mapping's order.
+    pub settings: Vec<Setting>,
+    /// Headers sent on every call (`headers:`), in the mapping's order.
+    pub headers: Vec<StaticHeader>,
     /// Documented vendor limits.
     pub limits: Limits,
     /// Thresholds of the in-process health monitor.
@@ -73,6 +77,46 @@ pub enum SecretRef {
     Env(Spanned<String>),
     /// A file, re-read when it changes.
     File(Spanned<String>),
+}
+
+/// One entry of `settings:`: a value that belongs to the account (Twilio's
+/// `AccountSid`), read once when the adapter is built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    /// The setting's name, as `{ setting: name }` refers to it.
+    pub name: Spanned<String>,
+    /// Where its value is looked for, in order.
+    pub sources: Vec<SettingOrigin>,
+}
+
+/// One place a setting's value is looked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingOrigin {
+    /// An environment variable (`env:`).
+    Env(Spanned<String>),
+    /// A file (`file:`), trailing newlines trimmed.
+    File(Spanned<String>),
+    /// The value used when the others have none (`default:`).
+    Default(Spanned<String>),
+}
+
+/// A header sent with a fixed or configured value (`headers:` at the top level or on an
+/// operation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaticHeader {
+    /// The header's name.
+    pub name: Spanned<String>,
+    /// Its value.
+    pub value: HeaderValue,
+}
+
+/// The value of a static header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HeaderValue {
+    /// This text.
+    Literal(Spanned<String>),
+    /// The value of a setting (`{ setting: name }`).
+    Setting(Spanned<String>),
 }
 
 /// `auth:`
@@ -351,6 +395,8 @@ pub enum ValueSpec {
     },
     /// A constant.
     Const(Spanned<serde_json::Value>),
+    /// The value of a setting of the adapter's configuration (`{ setting: account_sid }`).
+    Setting(Spanned<String>),
     /// A list of objects built from a `Vec`: `{ from: req.items, each: { price: item.price_id } }`,
     /// each item's fields mapped from `item`.
     Each {
@@ -374,6 +420,8 @@ pub struct OperationMap {
     pub idempotency: Option<Idempotency>,
     /// Path, query and header parameters.
     pub params: Vec<(Spanned<String>, ValueSpec)>,
+    /// Headers this operation sends besides the adapter's (`headers:`).
+    pub headers: Vec<StaticHeader>,
     /// Request body fields, by dotted path.
     pub request: Vec<(Spanned<String>, ValueSpec)>,
     /// The whole request body from one value (bytes or text), for non-JSON media types.

@@ -22,6 +22,7 @@ impl<'a> Planner<'a> {
         let span = match raw {
             ValueSpec::Expr { from, .. } | ValueSpec::Each { from, .. } => from.span,
             ValueSpec::Const(c) => c.span,
+            ValueSpec::Setting(s) => s.span,
         };
         if let Some((k, _)) = om.request.first() {
             self.err(
@@ -112,6 +113,14 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             },
+            ValueSpec::Setting(s) => {
+                self.err(
+                    s.span,
+                    "the whole body cannot come from a setting",
+                    "map a Vec<u8> or a String",
+                );
+                return None;
+            }
             ValueSpec::Each { from, .. } => {
                 self.err(
                     from.span,

@@ -12,6 +12,7 @@ mod limits;
 mod operations;
 mod paginate;
 mod policies;
+mod settings;
 mod types;
 
 use super::model::*;
@@ -21,13 +22,15 @@ use crate::load::yaml::{self, Node, Value};
 use std::path::Path;
 use std::time::Duration;
 
-const TOP_KEYS: [&str; 12] = [
+pub(crate) const TOP_KEYS: [&str; 14] = [
     "version",
     "adapter",
     "implements",
     "spec",
     "base_url",
     "auth",
+    "settings",
+    "headers",
     "limits",
     "health",
     "defaults",
@@ -329,6 +332,12 @@ impl Decoder<'_> {
             }
         }
         let auth = get("auth").and_then(|n| self.auth(n));
+        let settings = get("settings")
+            .map(|n| self.settings(n))
+            .unwrap_or_default();
+        let headers = get("headers")
+            .map(|n| self.headers(n, "headers"))
+            .unwrap_or_default();
         let limits = get("limits").map(|n| self.limits(n)).unwrap_or_default();
         let health = get("health").map(|n| self.health(n));
         let defaults = get("defaults")
@@ -355,6 +364,8 @@ impl Decoder<'_> {
             spec: spec?,
             base_url: base_url?,
             auth,
+            settings,
+            headers,
             limits,
             health,
             defaults,

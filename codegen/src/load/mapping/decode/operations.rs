@@ -55,8 +55,22 @@ impl Decoder<'_> {
                 via: None,
             }),
             Value::Map(_) => {
-                let e = self.entries(node, what, Some(&["from", "via", "const", "each"]));
+                let e = self.entries(
+                    node,
+                    what,
+                    Some(&["from", "via", "const", "each", "setting"]),
+                );
                 let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
+                if let Some(s) = get("setting") {
+                    if e.len() > 1 {
+                        self.err(
+                            node.span,
+                            format!("{what} comes from a setting, so it takes no other keys"),
+                            "write `{ setting: name }` alone",
+                        );
+                    }
+                    return self.string(s, "setting").map(ValueSpec::Setting);
+                }
                 if let Some(c) = get("const") {
                     return Some(ValueSpec::Const(Spanned::new(c.to_json(), c.span)));
                 }
@@ -99,6 +113,7 @@ impl Decoder<'_> {
             "unsupported",
             "body",
             "status",
+            "headers",
             "paginate",
         ];
         for (method, body) in ops {
@@ -144,6 +159,9 @@ impl Decoder<'_> {
                     }
                 }
             }
+            let headers = get("headers")
+                .map(|n| self.headers(n, &format!("{what}.headers")))
+                .unwrap_or_default();
             let response = get("response").and_then(|n| self.string(n, "response"));
             let errors = get("errors")
                 .map(|n| self.error_rules(n, "errors"))
@@ -168,6 +186,7 @@ impl Decoder<'_> {
                 policies,
                 idempotency,
                 params,
+                headers,
                 request,
                 response,
                 errors,

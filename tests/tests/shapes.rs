@@ -1,0 +1,180 @@
+//! Values from configuration, static headers, and vendor errors whose body the spec
+//! does not declare (tests/fixtures/shapes.yaml), against the mock vendor.
+
+use portcullis_runtime as rt;
+use portcullis_tests::shapes::MessagesAdapter;
+use portcullis_tests::shapes_domain::*;
+use rt::testing::{MockVendor, Reply};
+use serde_json::json;
+
+/// The adapter as an application builds it: the account from code, the rest from the
+/// mapping's sources (the API version from its default).
+fn adapter(vendor: &MockVendor) -> MessagesAdapter {
+    let config = MessagesAdapter::config()
+        .base_url(vendor.url())
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::Basic {
+            username: rt::SecretSource::literal("AC_user"),
+            password: Some(rt::SecretSource::literal("s3cret-token")),
+        })
+        .setting_value("account_sid", "AC123");
+    MessagesAdapter::new(config).expect("config")
+}
+
+fn new_message(to: &str) -> NewMessage {
+    NewMessage {
+        to: to.into(),
+        from: "+15550001".into(),
+        text: "hello".into(),
+    }
+}
+
+#[tokio::test]
+async fn settings_fill_the_path_and_a_body_field_and_static_headers_are_sent() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![Reply::json(201, json!({"sid": "SM1", "status": "queued"}))],
+    );
+    let sent = adapter(&vendor)
+        .send(new_message("+15550002"))
+        .await
+        .expect("sent");
+    assert_eq!(
+        sent,
+        Message {
+            id: MessageId("SM1".into()),
+            status: "queued".into()
+        }
+    );
+    let r = &vendor.received()[0];
+    assert_eq!(r.path, "/Accounts/AC123/Messages.json");
+    assert_eq!(r.header("x-api-version"), Some("2010-04-01"));
+    assert_eq!(r.header("x-client"), Some("portcullis-tests"));
+    assert_eq!(
+        r.header("x-trace"),
+        None,
+        "an operation's header stays on it"
+    );
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let body = std::str::from_utf8(&r.body).expect("text");
+    let mut fields: Vec<&str> = body.split('&').collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "Body=hello",
+            "From=%2B15550001",
+            "StatusCallback=https%3A%2F%2Fexample.com%2Fstatus",
+            "To=%2B15550002"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_operation_sends_its_own_headers_too() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/Accounts/AC123/Messages/SM1",
+        vec![Reply::json(200, json!({"sid": "SM1", "status": "sent"}))],
+    );
+    adapter(&vendor)
+        .get(&MessageId("SM1".into()))
+        .await
+        .expect("read");
+    let r = &vendor.received()[0];
+    assert_eq!(r.header("x-trace"), Some("on"));
+    assert_eq!(r.header("x-client"), Some("portcullis-tests"));
+}
+
+#[test]
+fn a_missing_setting_fails_construction_naming_it_and_its_source() {
+    // SHAPES_ACCOUNT_SID is set nowhere in the test environment.
+    let config = MessagesAdapter::config().auth(rt::AuthConfig::None);
+    let Err(e) = MessagesAdapter::new(config) else {
+        panic!("an adapter without its account must not build");
+    };
+    assert_eq!(e.kind(), rt::ErrorKind::Config);
+    let text = e.to_string();
+    assert!(text.contains("account_sid"), "{text}");
+    assert!(text.contains("SHAPES_ACCOUNT_SID"), "{text}");
+}
+
+#[tokio::test]
+async fn a_code_rule_matches_an_error_body_the_spec_does_not_declare() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![Reply::json(
+            400,
+            json!({"code": 21211, "message": "The 'To' number 12 is not a valid phone number.", "status": 400}),
+        )],
+    );
+    let e = adapter(&vendor)
+        .send(new_message("12"))
+        .await
+        .expect_err("the vendor refused");
+    assert_eq!(e, MessageError::InvalidNumber);
+}
+
+#[tokio::test]
+async fn another_code_keeps_the_vendors_code_and_message() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![Reply::json(
+            400,
+            json!({"code": 21602, "message": "Message body is required."}),
+        )],
+    );
+    let MessageError::Failed(text) = adapter(&vendor)
+        .send(new_message("+1"))
+        .await
+        .expect_err("the vendor refused")
+    else {
+        panic!("an unmapped code goes to the catch-all");
+    };
+    assert!(text.contains("21602"), "{text}");
+    assert!(text.contains("Message body is required."), "{text}");
+}
+
+#[tokio::test]
+async fn the_vendors_message_is_kept_on_401_and_403_and_secrets_are_masked() {
+    for status in [401, 403] {
+        let vendor = MockVendor::start().await;
+        vendor.route(
+            "GET",
+            "/Accounts/AC123/Messages/SM1",
+            vec![Reply::json(
+                status,
+                json!({"code": 20003, "message": "Authenticate: token s3cret-token is not valid"}),
+            )],
+        );
+        let MessageError::Rejected(text) = adapter(&vendor)
+            .get(&MessageId("SM1".into()))
+            .await
+            .expect_err("the vendor refused")
+        else {
+            panic!("{status} is an auth error");
+        };
+        assert!(
+            text.contains("credentials"),
+            "{status}: ours is kept: {text}"
+        );
+        assert!(
+            text.contains("Authenticate: token"),
+            "{status}: the vendor's message: {text}"
+        );
+        assert!(
+            !text.contains("s3cret-token"),
+            "{status}: the secret is masked: {text}"
+        );
+    }
+}
