@@ -93,37 +93,53 @@ pub enum Excess {
 /// Checks a tree against `limits` without recursion (so a tree too deep for recursive
 /// code is measured safely).
 pub fn measure(v: &Value, limits: &Limits) -> Result<usize, Excess> {
+    /// A value's place in its parent, formatted only for a diagnostic.
+    enum Key<'a> {
+        Root,
+        Name(&'a str),
+        Index(usize),
+    }
     // (value, depth of its collection nesting, its key in the parent)
-    let mut stack: Vec<(&Value, usize, String)> = vec![(v, 0, String::new())];
-    let mut path: Vec<String> = Vec::new();
+    let mut stack: Vec<(&Value, usize, Key)> = vec![(v, 0, Key::Root)];
+    let mut path: Vec<Key> = Vec::new();
     let mut nodes = 0usize;
     while let Some((v, depth, key)) = stack.pop() {
         nodes += 1;
         if nodes > limits.max_nodes {
             return Err(Excess::Nodes);
         }
-        let children: Box<dyn Iterator<Item = (String, &Value)>> = match v {
-            Value::Object(m) => {
-                nodes += m.len();
-                Box::new(
-                    m.iter()
-                        .map(|(k, c)| (crate::spec::refs::escape_pointer(k), c)),
-                )
-            }
-            Value::Array(items) => {
-                Box::new(items.iter().enumerate().map(|(i, c)| (i.to_string(), c)))
-            }
-            _ => continue,
-        };
+        if !matches!(v, Value::Object(_) | Value::Array(_)) {
+            continue;
+        }
         path.truncate(depth.saturating_sub(1));
         if depth > 0 {
             path.push(key);
         }
         if depth + 1 > limits.max_depth {
-            return Err(Excess::Depth(format!("#/{}", path.join("/"))));
+            let tokens: Vec<String> = path
+                .iter()
+                .map(|k| match k {
+                    Key::Root => String::new(),
+                    Key::Name(n) => crate::spec::refs::escape_pointer(n),
+                    Key::Index(i) => i.to_string(),
+                })
+                .collect();
+            return Err(Excess::Depth(format!("#/{}", tokens.join("/"))));
         }
-        for (k, c) in children {
-            stack.push((c, depth + 1, k));
+        match v {
+            Value::Object(m) => {
+                nodes += m.len();
+                stack.extend(m.iter().map(|(k, c)| (c, depth + 1, Key::Name(k))));
+            }
+            Value::Array(items) => {
+                stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (c, depth + 1, Key::Index(i))),
+                );
+            }
+            _ => {}
         }
     }
     Ok(nodes)
