@@ -226,7 +226,7 @@ mod exhaustion {
     fn eight_self_references_into_paths_are_refused() {
         // ~360 bytes; each copy of #/paths holds the eight references again: 8^16 values
         // if followed.
-        let refs = vec![r##"{"$ref":"#/paths"}"##; 8].join(",");
+        let refs = [r##"{"$ref":"#/paths"}"##; 8].join(",");
         let text = spec_with_paths(&format!(
             r#"{{"/a":{{"get":{{"parameters":[{refs}],"responses":{{"200":{{"description":"ok"}}}}}}}}}}"#
         ));
