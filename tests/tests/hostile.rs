@@ -423,9 +423,10 @@ mod exhaustion {
             assert_eq!(d.file, Path::new("domain.rs"), "{name}");
             assert!(d.span.is_some() && d.help.is_some(), "{name}: {d}");
         }
-        let big = format!("// {}\n", "x".repeat(5 * 1024 * 1024));
-        let e = port(&big).expect_err("too big");
-        assert!(e.to_string().contains("bytes"), "{e}");
+        // Size alone is no bound (memory grows with it linearly): the corpus runner's
+        // synthesised port for Microsoft Graph is over 4 MB.
+        let long = format!("pub struct A {{ {} }}", "pub x: u8,".repeat(500_000));
+        assert!(port(&long).is_ok());
     }
 
     #[test]

@@ -24,9 +24,6 @@ pub const DEFAULT_MAX_SPEC_NODES: usize = 10_000_000;
 /// The environment variable that raises (or lowers) [`DEFAULT_MAX_SPEC_NODES`].
 pub const MAX_SPEC_NODES_ENV: &str = "PORTCULLIS_MAX_SPEC_NODES";
 
-/// The most bytes of port source read: a port is hand-written Rust.
-pub const MAX_PORT_BYTES: usize = 4 * 1024 * 1024;
-
 /// The most tokens between two `,` or `;` at one nesting level of the port source. syn
 /// reads some chains (`fn() -> fn() -> …`, `&&&…`, `Vec<Vec<…>>`) by recursion, one
 /// level per few tokens; no port's item comes near this.

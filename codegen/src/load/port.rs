@@ -151,26 +151,17 @@ fn span_of(s: proc_macro2::Span) -> Span {
 }
 
 /// Refuses port source that `syn`, which reads by recursion, could not read without
-/// overflowing the stack: too large, nested too deep, or a chain of too many tokens with
+/// overflowing the stack: nested too deep, or a chain of too many tokens with
 /// no `,`, `;` or `{…}` between them (`&&&…`, `fn() -> fn() -> …`, `Vec<Vec<…>>`). The
 /// lexer of proc-macro2 and this walk use no recursion.
 fn check_shape(path: &Path, text: &str) -> Result<(), Error> {
-    use crate::load::limits::{MAX_DEPTH, MAX_PORT_BYTES, MAX_PORT_RUN};
+    use crate::load::limits::{MAX_DEPTH, MAX_PORT_RUN};
     use proc_macro2::{Delimiter, TokenStream, TokenTree};
     let refuse = |span: Option<Span>, message: String| {
         Error::one(Diagnostic::new(path, span, message).help(
             "a port is ordinary hand-written Rust: split the item, or name the nested type with a `type` alias",
         ))
     };
-    if text.len() > MAX_PORT_BYTES {
-        return Err(refuse(
-            None,
-            format!(
-                "the port source is {} bytes; ports are read up to {MAX_PORT_BYTES} bytes",
-                text.len()
-            ),
-        ));
-    }
     // A lexing error is left to syn, which reports it with its place.
     let Ok(tokens) = text.parse::<TokenStream>() else {
         return Ok(());
