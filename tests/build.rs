@@ -14,6 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ledger_oauth.yaml"));
     // Degradation and limits: static, caller and cache fallbacks; a named bucket; critical.
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/catalog.yaml"));
+    // Lists and pagination, and shapes rustc once refused (issue 15).
+    mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tracker.yaml"));
     mappings.sort();
     let mut builder = portcullis_codegen::Builder::new();
     // Contract tests run with this crate's unit tests; cassettes live in tests/cassettes.

@@ -45,6 +45,28 @@ enum Command {
         #[arg(long, default_value_t = 99.0)]
         min_ops: f64,
     },
+    /// The compile property: draw domain-shaped ports and mappings over operations of a
+    /// sample of specs, and compile every one `check` accepts under deny(warnings).
+    Property {
+        /// The directory of specs.
+        #[arg(long)]
+        dir: PathBuf,
+        /// How many specs (a deterministic sample).
+        #[arg(long, default_value_t = 16)]
+        specs: usize,
+        /// Operations drawn per spec.
+        #[arg(long, default_value_t = 3)]
+        per_spec: usize,
+        /// The seed the shapes are drawn with (a failure reproduces from it).
+        #[arg(long, default_value_t = 15)]
+        seed: u64,
+        /// Where the crates are written and built (failures stay there with their mapping).
+        #[arg(long, default_value = "target/compile-property")]
+        out: PathBuf,
+        /// The portcullis-runtime crate the crates link to.
+        #[arg(long, default_value = "runtime")]
+        runtime: PathBuf,
+    },
     /// Write a starting mapping for a port and some vendor operations; every line it could
     /// not decide is marked `# FIXME: reason`, and `check` reports each of them.
     Scaffold {
@@ -277,6 +299,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check_targets,
             min_ops,
         } => corpus(&dir, limit, compile, &out, &runtime, check_targets, min_ops),
+        Command::Property {
+            dir,
+            specs,
+            per_spec,
+            seed,
+            out,
+            runtime,
+        } => property(&dir, specs, per_spec, seed, &out, &runtime),
         Command::Trim {
             mapping,
             spec,
@@ -338,6 +368,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+fn property(
+    dir: &std::path::Path,
+    specs: usize,
+    per_spec: usize,
+    seed: u64,
+    out: &std::path::Path,
+    runtime: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    use portcullis_codegen::corpus;
+    let all = corpus::list_specs(dir);
+    anyhow::ensure!(!all.is_empty(), "no specs under {}", dir.display());
+    let sample: Vec<_> = corpus::sample(&all, specs)
+        .into_iter()
+        .map(|i| all[i].clone())
+        .collect();
+    let _ = std::fs::remove_dir_all(out.join("crates"));
+    std::fs::create_dir_all(out)?;
+    let runtime = std::fs::canonicalize(runtime)?;
+    let p = corpus::property::run(&sample, per_spec, seed, out, &runtime)?;
+    println!("{p}");
+    for (spec, op, dir) in &p.failed {
+        println!("  failed: {spec} {op}: {}", dir.display());
+    }
+    Ok(if p.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn corpus(

@@ -1,64 +1,102 @@
-//! Per-call overhead of the full pipeline against bare reqwest and against a
-//! reqwest-middleware + reqwest-retry stack, on the same loopback server.
+//! Per-call overhead of the full pipeline against its floor (bare reqwest sending the
+//! same wire bytes) and against a feature-matched peer stack, on one loopback server.
 //!
 //! Run: `cargo bench -p portcullis-runtime --bench overhead` (the workspace's bench
 //! profile: fat LTO, one codegen unit). `BENCH_CALLS=N` sets calls per round (default
 //! 4000), `BENCH_ROUNDS=N` the rounds (default 15); rounds interleave the clients so
 //! drift on a shared machine hits them alike, and each ratio is the median over rounds
-//! of that round's ratio to bare reqwest. `BENCH_ONLY=<words>` keeps the clients whose
-//! name contains one of the comma-separated words (and bare reqwest), and
-//! `BENCH_CONCURRENCY=N` runs one concurrency instead of 1 and 64, for profiling.
-//! Prints one table; paste it into BENCHMARKS.md.
+//! of that round's ratio to the floor. `BENCH_ONLY=<words>` keeps the clients whose
+//! name contains one of the comma-separated words (and the floor),
+//! `BENCH_CONCURRENCY=N` runs one concurrency instead of 1 and 64, and `BENCH_SLOW=0`
+//! skips the 20 ms vendor, for profiling. Prints the tables to paste into BENCHMARKS.md.
 
 #![allow(missing_docs)]
 
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use http::{HeaderName, HeaderValue};
 use portcullis_runtime as rt;
-use reqwest_middleware::ClientBuilder;
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, Middleware, Next};
 use reqwest_retry::RetryTransientMiddleware;
 use reqwest_retry::policies::ExponentialBackoff;
 use rt::testing::{MockVendor, Reply};
 use serde_json::json;
+use tracing::instrument::WithSubscriber;
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::SubscriberExt;
 
 const TOKEN: &str = "sk_bench_token";
+const USER_AGENT: &str = concat!("portcullis/", env!("CARGO_PKG_VERSION"));
+
+/// Which vendor route a run calls: the instant one, or the one answering after 20 ms.
+#[derive(Clone, Copy)]
+struct Route {
+    /// The URL path before the id, for the reqwest clients.
+    prefix: &'static str,
+    /// The same as a template, for the pipeline.
+    template: &'static str,
+}
+
+const FAST: Route = Route {
+    prefix: "/v1/payment_intents/pi_",
+    template: "/v1/payment_intents/{intent}",
+};
+const SLOW: Route = Route {
+    prefix: "/v1/slow_intents/pi_",
+    template: "/v1/slow_intents/{intent}",
+};
 
 #[derive(Clone)]
 enum Client {
-    /// Bare reqwest, optionally sending the pipeline's three headers.
-    Bare(reqwest::Client, String, Option<std::sync::Arc<HeaderPool>>),
-    Middleware(reqwest_middleware::ClientWithMiddleware, String),
+    /// Bare reqwest with bearer auth only: sends less than the pipeline (reference).
+    Bare(reqwest::Client, String),
+    /// The floor: bare reqwest sending exactly the pipeline's request, header values
+    /// made ahead of time (the pipeline makes its own per call).
+    Floor(reqwest::Client, String, Arc<HeaderPool>),
+    /// A reqwest-middleware stack; the peer also sends the pipeline's headers.
+    Middleware(ClientWithMiddleware, String, &'static str),
     Pipeline(rt::Pipeline, &'static str),
+}
+
+/// One client under test and the tracing subscriber its calls run under.
+#[derive(Clone)]
+struct Contender {
+    client: Client,
+    /// `None`: the process-wide INFO subscriber.
+    dispatch: Option<tracing::Dispatch>,
 }
 
 impl Client {
     fn name(&self) -> &'static str {
         match self {
-            Client::Bare(_, _, None) => "bare reqwest",
-            Client::Bare(_, _, Some(_)) => "bare reqwest + the pipeline's three headers",
-            Client::Middleware(..) => "reqwest-middleware + reqwest-retry",
-            Client::Pipeline(_, name) => name,
+            Client::Bare(..) => "bare reqwest (auth only; reference)",
+            Client::Floor(..) => "floor: bare reqwest, the pipeline's wire bytes",
+            Client::Middleware(_, _, name) | Client::Pipeline(_, name) => name,
         }
     }
 
-    async fn call(&self, n: usize) -> u16 {
+    async fn call(&self, route: Route, n: usize) -> u16 {
         match self {
-            Client::Bare(c, base, headers) => {
-                let mut r = c
-                    .get(format!("{base}/v1/payment_intents/pi_{n}"))
+            Client::Bare(c, base) => {
+                let r = c
+                    .get(format!("{base}{}{n}", route.prefix))
                     .bearer_auth(TOKEN);
-                if let Some(pool) = headers {
-                    let (id, traceparent) = pool.pick(n);
-                    r = r
-                        .header(reqwest::header::USER_AGENT, USER_AGENT)
-                        .header("x-correlation-id", id)
-                        .header("traceparent", traceparent);
-                }
                 status_after_body(r.send().await.expect("bare send")).await
             }
-            Client::Middleware(c, base) => {
+            Client::Floor(c, base, pool) => {
+                let (id, traceparent) = pool.pick(n);
                 let r = c
-                    .get(format!("{base}/v1/payment_intents/pi_{n}"))
+                    .get(format!("{base}{}{n}", route.prefix))
+                    .header(http::header::AUTHORIZATION, pool.authorization.clone())
+                    .header(&X_CORRELATION_ID, id)
+                    .header(&TRACEPARENT, traceparent);
+                status_after_body(r.send().await.expect("floor send")).await
+            }
+            Client::Middleware(c, base, _) => {
+                let r = c
+                    .get(format!("{base}{}{n}", route.prefix))
                     .bearer_auth(TOKEN)
                     .send()
                     .await
@@ -66,12 +104,8 @@ impl Client {
                 status_after_body(r).await
             }
             Client::Pipeline(p, _) => {
-                let req = rt::Request::new(
-                    "get_payment",
-                    rt::Method::GET,
-                    "/v1/payment_intents/{intent}",
-                )
-                .path_param("intent", format_args!("pi_{n}"));
+                let req = rt::Request::new("get_payment", rt::Method::GET, route.template)
+                    .path_param("intent", format_args!("pi_{n}"));
                 p.send(req).await.expect("pipeline send").status()
             }
         }
@@ -85,31 +119,126 @@ async fn status_after_body(r: reqwest::Response) -> u16 {
     status
 }
 
-const USER_AGENT: &str = concat!("portcullis/", env!("CARGO_PKG_VERSION"));
+static X_CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlation-id");
+static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
-/// Per-call header values made ahead, so the reference row measures carrying the
-/// headers, not formatting them (each call still copies its values into the request).
-struct HeaderPool(Vec<(String, String)>);
+/// The headers every client that matches the pipeline's request sends on each request
+/// through its client's defaults, as the pipeline's own client does.
+fn pipeline_defaults() -> reqwest::Client {
+    let mut defaults = http::HeaderMap::new();
+    defaults.insert(
+        http::header::USER_AGENT,
+        HeaderValue::from_static(USER_AGENT),
+    );
+    defaults.insert(
+        http::header::ACCEPT,
+        HeaderValue::from_static("application/json"),
+    );
+    reqwest::Client::builder()
+        .default_headers(defaults)
+        .build()
+        .expect("client")
+}
+
+/// Per-call header values made ahead, so the floor measures carrying the headers, not
+/// making them (each call clones reference-counted values into its request).
+struct HeaderPool {
+    ids: Vec<(HeaderValue, HeaderValue)>,
+    authorization: HeaderValue,
+}
 
 impl HeaderPool {
     fn new() -> Self {
-        HeaderPool(
-            (0..1024u64)
+        let shared =
+            |s: String| HeaderValue::from_maybe_shared(bytes::Bytes::from(s)).expect("ascii");
+        let mut authorization = shared(format!("Bearer {TOKEN}"));
+        authorization.set_sensitive(true);
+        HeaderPool {
+            ids: (0..1024u64)
                 .map(|i| {
                     let trace = u128::from(i + 1) * 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
                     (
-                        format!("{trace:032x}"),
-                        format!("00-{trace:032x}-{:016x}-01", (i + 1) * 0x2545_f491),
+                        shared(format!("{trace:032x}")),
+                        shared(format!("00-{trace:032x}-{:016x}-01", (i + 1) * 0x2545_f491)),
                     )
                 })
                 .collect(),
-        )
+            authorization,
+        }
     }
 
-    fn pick(&self, n: usize) -> (String, String) {
-        self.0[n % self.0.len()].clone()
+    fn pick(&self, n: usize) -> (HeaderValue, HeaderValue) {
+        self.ids[n % self.ids.len()].clone()
     }
 }
+
+/// The correlation-id middleware a user writes: a fresh UUID per call, unless the
+/// request already carries one.
+struct CorrelationIdMiddleware;
+
+#[async_trait::async_trait]
+impl Middleware for CorrelationIdMiddleware {
+    async fn handle(
+        &self,
+        mut req: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        if !req.headers().contains_key(&X_CORRELATION_ID) {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            let value = HeaderValue::try_from(id).expect("hex is a header value");
+            req.headers_mut().insert(X_CORRELATION_ID.clone(), value);
+        }
+        next.run(req, extensions).await
+    }
+}
+
+/// governor in front of the stack, at the pipeline's rate and burst.
+struct GovernorMiddleware(governor::DefaultDirectRateLimiter);
+
+#[async_trait::async_trait]
+impl Middleware for GovernorMiddleware {
+    async fn handle(
+        &self,
+        req: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        self.0.until_ready().await;
+        next.run(req, extensions).await
+    }
+}
+
+/// The subscriber the peer needs for W3C trace context: a registry with the INFO
+/// counter every client has, and the OpenTelemetry layer reqwest-tracing reads the
+/// span context from (a tracer provider without exporter: spans are made, not sent).
+fn peer_dispatch() -> tracing::Dispatch {
+    use opentelemetry::trace::TracerProvider as _;
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let tracer = provider.tracer("bench");
+    opentelemetry::global::set_text_map_propagator(
+        opentelemetry_sdk::propagation::TraceContextPropagator::new(),
+    );
+    let subscriber = tracing_subscriber::registry()
+        .with(CountLayer.with_filter(tracing_subscriber::filter::LevelFilter::INFO))
+        .with(
+            tracing_opentelemetry::layer()
+                .with_tracer(tracer)
+                .with_filter(tracing_subscriber::filter::LevelFilter::INFO),
+        );
+    tracing::Dispatch::new(subscriber)
+}
+
+/// Counts INFO events, as [`InfoSubscriber`] does, inside a registry.
+struct CountLayer;
+
+impl<S: tracing::Subscriber> Layer<S> for CountLayer {
+    fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        EVENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+static EVENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 struct Sample {
     latencies: Vec<Duration>,
@@ -117,22 +246,26 @@ struct Sample {
     calls: usize,
 }
 
-async fn round(client: &Client, concurrency: usize, calls: usize) -> Sample {
+async fn round(c: &Contender, route: Route, concurrency: usize, calls: usize) -> Sample {
     let per_worker = calls / concurrency;
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|w| {
-            let client = client.clone();
-            tokio::spawn(async move {
+            let client = c.client.clone();
+            let work = async move {
                 let mut lat = Vec::with_capacity(per_worker);
                 for i in 0..per_worker {
                     let t = Instant::now();
-                    let status = client.call(w * per_worker + i).await;
+                    let status = client.call(route, w * per_worker + i).await;
                     lat.push(t.elapsed());
                     assert_eq!(status, 200);
                 }
                 lat
-            })
+            };
+            match &c.dispatch {
+                Some(d) => tokio::spawn(work.with_subscriber(d.clone())),
+                None => tokio::spawn(work),
+            }
         })
         .collect();
     let mut latencies = Vec::with_capacity(calls);
@@ -157,9 +290,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// `vendor_attempt` span and the per-attempt events are DEBUG and filtered. This
 /// measures what observability costs a service that logs at INFO, minus the
 /// formatting and I/O of its log sink.
-struct InfoSubscriber {
-    events: std::sync::atomic::AtomicU64,
-}
+struct InfoSubscriber;
 
 impl tracing::Subscriber for InfoSubscriber {
     fn enabled(&self, meta: &tracing::Metadata<'_>) -> bool {
@@ -174,18 +305,14 @@ impl tracing::Subscriber for InfoSubscriber {
     fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, _: &tracing::Event<'_>) {
-        self.events
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        EVENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
 fn main() {
-    tracing::subscriber::set_global_default(InfoSubscriber {
-        events: std::sync::atomic::AtomicU64::new(0),
-    })
-    .expect("first subscriber");
+    tracing::subscriber::set_global_default(InfoSubscriber).expect("first subscriber");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -193,31 +320,62 @@ fn main() {
     runtime.block_on(run());
 }
 
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 async fn run() {
-    let calls: usize = std::env::var("BENCH_CALLS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4000);
-    let rounds: usize = std::env::var("BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(15);
+    let calls = env_or("BENCH_CALLS", 4000);
+    let rounds = env_or("BENCH_ROUNDS", 15);
     let vendor = MockVendor::start().await;
-    vendor.set_recording(false);
+    let body =
+        json!({"id": "pi_1", "object": "payment_intent", "status": "succeeded", "amount": 2000});
     vendor.route(
         "GET",
         "/v1/payment_intents/{id}",
-        vec![Reply::json(200, json!({"id": "pi_1", "object": "payment_intent", "status": "succeeded", "amount": 2000}))],
+        vec![Reply::json(200, body.clone())],
+    );
+    vendor.route(
+        "GET",
+        "/v1/slow_intents/{id}",
+        vec![Reply::json(200, body).with_delay(Duration::from_millis(20))],
     );
     let base = vendor.url();
 
-    let bare = Client::Bare(reqwest::Client::new(), base.clone(), None);
-    let retry = ExponentialBackoff::builder().build_with_max_retries(2);
+    let bare = Client::Bare(reqwest::Client::new(), base.clone());
+    let floor = Client::Floor(
+        pipeline_defaults(),
+        base.clone(),
+        Arc::new(HeaderPool::new()),
+    );
+    let backoff = || ExponentialBackoff::builder().build_with_max_retries(2);
     let middleware = Client::Middleware(
         ClientBuilder::new(reqwest::Client::new())
-            .with(RetryTransientMiddleware::new_with_policy(retry))
+            .with(RetryTransientMiddleware::new_with_policy(backoff()))
             .build(),
         base.clone(),
+        "reqwest-middleware + reqwest-retry (reference)",
+    );
+    // The feature-matched peer, assembled as its crates' docs show: a rate limiter in
+    // front (governor, at the pipeline's rate and burst), a correlation id, a span per
+    // call with W3C trace context (reqwest-tracing over OpenTelemetry), retries with
+    // backoff; the client sends the pipeline's User-Agent and Accept.
+    let governor = governor::RateLimiter::direct(
+        governor::Quota::per_second(NonZeroU32::new(10_000_000).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(10_000).expect("non-zero")),
+    );
+    let peer = Client::Middleware(
+        ClientBuilder::new(pipeline_defaults())
+            .with(GovernorMiddleware(governor))
+            .with(CorrelationIdMiddleware)
+            .with(reqwest_tracing::TracingMiddleware::default())
+            .with(RetryTransientMiddleware::new_with_policy(backoff()))
+            .build(),
+        base.clone(),
+        "peer: middleware + retry + tracing (W3C) + correlation id + governor",
     );
     // Every policy on: bearer auth, budget, attempt timeout, retries with the token
     // bucket, the circuit breaker, the rate limiter and the quota, and observability
@@ -226,115 +384,148 @@ async fn run() {
     // and the quota are far above what the bench reaches, so they cost their
     // bookkeeping but never make a call wait or fail; the burst keeps two calls that
     // arrive within a few nanoseconds from being spaced by a timer sleep.
-    let everything_on = |breaker: rt::BreakerPolicy, limits: Option<Duration>| {
-        rt::AdapterConfig::new("BenchGateway", base.clone())
-            .allow_insecure_http(true)
-            .auth(rt::AuthConfig::Bearer {
-                token: rt::SecretSource::literal(TOKEN),
-            })
-            .rate_limit(Some(
-                rt::RateLimit::new(10_000_000, Duration::from_secs(1)).burst(10_000),
-            ))
-            .quota(Some(rt::QuotaPolicy::new(
-                1_000_000_000_000,
-                Duration::from_secs(24 * 3600),
-            )))
-            .defaults(rt::Policy {
-                attempt_timeout: Some(limits.map_or(Duration::ZERO, |_| Duration::from_secs(5))),
-                budget: Some(limits.unwrap_or(Duration::ZERO)),
-                retry: Some(rt::RetryPolicy::default()),
-                breaker: Some(breaker),
-                ..rt::Policy::default()
-            })
-    };
-    let pipeline = Client::Pipeline(
-        rt::Pipeline::new(everything_on(
-            rt::BreakerPolicy::default(),
-            Some(Duration::from_secs(20)),
+    let config = rt::AdapterConfig::new("BenchGateway", base.clone())
+        .allow_insecure_http(true)
+        .auth(rt::AuthConfig::Bearer {
+            token: rt::SecretSource::literal(TOKEN),
+        })
+        .rate_limit(Some(
+            rt::RateLimit::new(10_000_000, Duration::from_secs(1)).burst(10_000),
         ))
-        .expect("pipeline"),
+        .quota(Some(rt::QuotaPolicy::new(
+            1_000_000_000_000,
+            Duration::from_secs(24 * 3600),
+        )))
+        .retry_budget(Some(rt::RetryBudgetPolicy::default()))
+        .defaults(rt::Policy {
+            attempt_timeout: Some(Duration::from_secs(5)),
+            budget: Some(Duration::from_secs(20)),
+            retry: Some(rt::RetryPolicy::default()),
+            breaker: Some(rt::BreakerPolicy::default()),
+            ..rt::Policy::default()
+        });
+    let pipeline = Client::Pipeline(
+        rt::Pipeline::new(config).expect("pipeline"),
         "portcullis pipeline (all policies)",
     );
-    // The same without time limits and breaker, to show what those two cost.
-    let lean = Client::Pipeline(
-        rt::Pipeline::new(everything_on(rt::BreakerPolicy::disabled(), None)).expect("pipeline"),
-        "portcullis pipeline (no time limits, no breaker)",
-    );
-    let mut clients = vec![bare, middleware, pipeline, lean];
-    // Where the pipeline's cost goes: the same pipeline without the two observability
-    // headers, and bare reqwest sending the three headers the pipeline adds
-    // (User-Agent, X-Correlation-Id, traceparent) with per-call values.
-    clients.push(Client::Pipeline(
-        rt::Pipeline::new(
-            everything_on(rt::BreakerPolicy::default(), Some(Duration::from_secs(20)))
-                .correlation_header(None)
-                .traceparent(false),
-        )
-        .expect("pipeline"),
-        "portcullis pipeline (all policies, no correlation headers)",
-    ));
-    clients.push(Client::Bare(
-        reqwest::Client::new(),
-        base.clone(),
-        Some(std::sync::Arc::new(HeaderPool::new())),
-    ));
-    // BENCH_ONLY=<word> keeps the clients whose name contains it (bare reqwest stays
-    // as the reference), for profiling one client at a time.
+    let mut contenders: Vec<Contender> = [floor, bare, middleware, pipeline]
+        .into_iter()
+        .map(|client| Contender {
+            client,
+            dispatch: None,
+        })
+        .collect();
+    contenders.push(Contender {
+        client: peer,
+        dispatch: Some(peer_dispatch()),
+    });
+    check_wire(&vendor, &contenders).await;
+    vendor.set_recording(false);
     if let Ok(only) = std::env::var("BENCH_ONLY") {
-        clients.retain(|c| {
-            matches!(c, Client::Bare(_, _, None)) || only.split(',').any(|w| c.name().contains(w))
+        contenders.retain(|c| {
+            matches!(c.client, Client::Floor(..))
+                || only.split(',').any(|w| c.client.name().contains(w))
         });
     }
-
-    println!(
-        "loopback GET, {rounds} interleaved rounds x {calls} calls per client and concurrency\n"
-    );
-    println!(
-        "| client | concurrency | p50 | p99 | calls/s | p50 vs bare | throughput vs bare |\n|---|---:|---:|---:|---:|---:|---:|"
-    );
-    // BENCH_CONCURRENCY=<n> runs one concurrency instead of both, for profiling.
     let levels: Vec<usize> = match std::env::var("BENCH_CONCURRENCY") {
         Ok(v) => v.parse().map(|n| vec![n]).unwrap_or_else(|_| vec![1, 64]),
         Err(_) => vec![1, 64],
     };
-    for concurrency in levels {
-        // Warm up pools and caches.
-        for c in &clients {
-            round(c, concurrency, calls / 4).await;
+
+    println!(
+        "loopback GET answered at once, {rounds} interleaved rounds x {calls} calls per client and concurrency\n"
+    );
+    table(&contenders, FAST, &levels, rounds, |_| calls).await;
+    if std::env::var("BENCH_SLOW").as_deref() != Ok("0") {
+        let slow_rounds = env_or("BENCH_SLOW_ROUNDS", 3);
+        println!(
+            "\nloopback GET answered after 20 ms, {slow_rounds} interleaved rounds x 100 calls at concurrency 1, 1,600 at 64\n"
+        );
+        table(&contenders, SLOW, &levels, slow_rounds, |c| {
+            if c == 1 { 100 } else { c * 25 }
+        })
+        .await;
+    }
+}
+
+/// Asserts that the floor, the peer and the pipeline put the same headers on the wire
+/// (names; values differ per call), so the floor is what it claims.
+async fn check_wire(vendor: &MockVendor, contenders: &[Contender]) {
+    let wanted = [
+        "user-agent",
+        "accept",
+        "authorization",
+        "x-correlation-id",
+        "traceparent",
+    ];
+    for c in contenders {
+        let matched = matches!(c.client, Client::Floor(..) | Client::Pipeline(..))
+            || c.client.name().starts_with("peer");
+        if !matched {
+            continue;
         }
-        let mut samples: Vec<Vec<Sample>> = clients.iter().map(|_| Vec::new()).collect();
+        let before = vendor.received().len();
+        round(c, FAST, 1, 1).await;
+        let received = vendor.received();
+        let req = received.get(before).expect("the call was recorded");
+        for name in wanted {
+            assert!(
+                req.header(name).is_some(),
+                "{} sends no {name}: {:?}",
+                c.client.name(),
+                req.headers
+            );
+        }
+        let tp = req.header("traceparent").unwrap_or_default();
+        assert!(
+            tp.len() == 55 && tp.starts_with("00-"),
+            "{}: traceparent {tp:?}",
+            c.client.name()
+        );
+    }
+}
+
+/// Runs every contender at each concurrency and prints one table, ratios against the
+/// floor of the same round, and the pipeline against the peer.
+async fn table(
+    contenders: &[Contender],
+    route: Route,
+    levels: &[usize],
+    rounds: usize,
+    calls_at: impl Fn(usize) -> usize,
+) {
+    println!(
+        "| client | concurrency | p50 | p99 | calls/s | p50 vs floor | throughput vs floor |\n|---|---:|---:|---:|---:|---:|---:|"
+    );
+    let floor = contenders
+        .iter()
+        .position(|c| matches!(c.client, Client::Floor(..)))
+        .expect("the floor is always measured");
+    let pipeline = contenders
+        .iter()
+        .position(|c| matches!(c.client, Client::Pipeline(..)));
+    let peer = contenders
+        .iter()
+        .position(|c| c.client.name().starts_with("peer"));
+    let mut verdicts = Vec::new();
+    for &concurrency in levels {
+        let calls = calls_at(concurrency);
+        // Warm up pools and caches.
+        for c in contenders {
+            round(c, route, concurrency, calls.div_ceil(4).max(concurrency)).await;
+        }
+        let mut samples: Vec<Vec<Sample>> = contenders.iter().map(|_| Vec::new()).collect();
         for _ in 0..rounds {
-            for (i, c) in clients.iter().enumerate() {
-                samples[i].push(round(c, concurrency, calls).await);
+            for (i, c) in contenders.iter().enumerate() {
+                samples[i].push(round(c, route, concurrency, calls).await);
             }
         }
-        let stats: Vec<(Duration, Duration, f64)> = samples
-            .iter()
-            .map(|rounds| {
-                let mut all: Vec<Duration> = rounds
-                    .iter()
-                    .flat_map(|s| s.latencies.iter().copied())
-                    .collect();
-                all.sort();
-                // Median round throughput resists one noisy round.
-                let mut tputs: Vec<f64> = rounds
-                    .iter()
-                    .map(|s| s.calls as f64 / s.wall.as_secs_f64())
-                    .collect();
-                tputs.sort_by(f64::total_cmp);
-                (
-                    percentile(&all, 0.5),
-                    percentile(&all, 0.99),
-                    tputs[tputs.len() / 2],
-                )
-            })
-            .collect();
-        // Ratios are taken round by round against that round's bare reqwest, then the
-        // median across rounds: drift on a shared machine between rounds cancels out.
-        let median_ratio = |i: usize, of: &dyn Fn(&Sample) -> f64| {
+        // Ratios are taken round by round, then the median across rounds: drift on a
+        // shared machine between rounds cancels out.
+        let median_ratio = |i: usize, of_j: usize, of: &dyn Fn(&Sample) -> f64| {
             let mut r: Vec<f64> = samples[i]
                 .iter()
-                .zip(&samples[0])
+                .zip(&samples[of_j])
                 .map(|(s, b)| of(s) / of(b))
                 .collect();
             r.sort_by(f64::total_cmp);
@@ -346,13 +537,35 @@ async fn run() {
             percentile(&l, 0.5).as_secs_f64()
         };
         let tput_of = |s: &Sample| s.calls as f64 / s.wall.as_secs_f64();
-        for (i, (c, (p50, p99, tput))) in clients.iter().zip(&stats).enumerate() {
+        for (i, c) in contenders.iter().enumerate() {
+            let mut all: Vec<Duration> = samples[i]
+                .iter()
+                .flat_map(|s| s.latencies.iter().copied())
+                .collect();
+            all.sort();
+            // Median round throughput resists one noisy round.
+            let mut tputs: Vec<f64> = samples[i].iter().map(tput_of).collect();
+            tputs.sort_by(f64::total_cmp);
             println!(
-                "| {} | {concurrency} | {p50:.1?} | {p99:.1?} | {tput:.0} | {:.3}x | {:.3}x |",
-                c.name(),
-                median_ratio(i, &p50_of),
-                median_ratio(i, &tput_of),
+                "| {} | {concurrency} | {:.1?} | {:.1?} | {:.0} | {:.3}x | {:.3}x |",
+                c.client.name(),
+                percentile(&all, 0.5),
+                percentile(&all, 0.99),
+                tputs[tputs.len() / 2],
+                median_ratio(i, floor, &p50_of),
+                median_ratio(i, floor, &tput_of),
             );
         }
+        if let (Some(p), Some(q)) = (pipeline, peer) {
+            verdicts.push(format!(
+                "pipeline vs peer at concurrency {concurrency}: p50 {:.3}x, throughput {:.3}x",
+                median_ratio(p, q, &p50_of),
+                median_ratio(p, q, &tput_of),
+            ));
+        }
+    }
+    println!();
+    for v in verdicts {
+        println!("{v}");
     }
 }

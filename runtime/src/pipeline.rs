@@ -52,15 +52,16 @@
 //! * **Fallback outermost**: a fresh cache hit costs no span, slot or quota; a degraded
 //!   answer is decided from the call's final outcome, after every retry.
 //!
-//! Files: `attempt.rs` (one attempt and its classification), `call.rs` (what a call has
-//! learnt across attempts, and its final answer), `build.rs` (the wire request),
-//! `reauth.rs` (the credential an attempt carries, renewal after a 401), `settle.rs`
-//! (the idempotency store, also on cancellation). The fallback paths, which wrap the
-//! plain send below, are in [`crate::fallback`].
+//! Files: `new.rs` (building a pipeline from its config), `attempt.rs` (one attempt
+//! and its classification), `call.rs` (what a call has learnt across attempts, and its
+//! final answer), `build.rs` (the wire request), `reauth.rs` (the credential an attempt
+//! carries, renewal after a 401), `settle.rs` (the idempotency store, also on
+//! cancellation), `keys.rs` (idempotency keys), `accessors.rs` (what generated code
+//! reads besides `send`), `routed.rs` (the future `send` returns). The fallback paths,
+//! which wrap the plain send below, are in [`crate::fallback`].
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use http::HeaderValue;
@@ -68,34 +69,38 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::Authenticator;
-use crate::breaker::{BreakerScope, CircuitBreaker};
-use crate::config::AdapterConfig;
+use crate::breaker::CircuitBreaker;
 use crate::error::{Error, LimitedBy, TimeoutLimit};
 use crate::fallback::{Degraded, Fallback, Fallbacks};
-use crate::idempotency::{
-    IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, fingerprint_digest,
-};
-use crate::limit::{Limiter, QuotaTracker, RateLimit, RateLimitInfo, ResetStyle};
+use crate::idempotency::IdempotencyStore;
+use crate::limit::{Limiter, QuotaTracker, RateLimitInfo, ResetStyle};
 use crate::observe::Observer;
 use crate::observe::call::CallObs;
 use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::Response;
 use crate::retry::RetryBudget;
-use crate::shared::{InMemoryFallbackCache, RedisState, SharedState, StoreGuard};
+use crate::shared::{RedisState, StoreGuard};
 use crate::timeout::Deadline;
 
 /// The least time a call keeps for its attempt when waiting for a rate-limit slot.
 const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(10);
 
+mod accessors;
 mod attempt;
 mod build;
 mod call;
+mod keys;
+mod new;
+mod operation;
 mod reauth;
+mod routed;
 mod settle;
 
 use attempt::{Attempt, Failed, breaker_outcome, classify, run_attempt};
 use call::{Call, Next};
+use operation::Operation;
+use routed::Routed;
 use settle::UnsettledKey;
 
 /// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
@@ -120,7 +125,8 @@ struct Inner {
     defaults: Resolved,
     configured: crate::FastMap<String, Resolved>,
     adapter_breaker: Arc<CircuitBreaker>,
-    op_breakers: Mutex<crate::FastMap<String, Arc<CircuitBreaker>>>,
+    /// Each operation's resolved state, made on its first call (`operation.rs`).
+    ops: RwLock<crate::FastMap<Box<str>, Arc<Operation>>>,
     retry_budget: Option<RetryBudget>,
     store: Arc<dyn IdempotencyStore>,
     key_ttl: Duration,
@@ -136,224 +142,20 @@ struct Inner {
 }
 
 impl Pipeline {
-    /// Validates `config` and builds the pipeline: the base URL must parse, and be
-    /// `https` unless [`AdapterConfig::allow_insecure_http`] was set.
-    pub fn new(config: AdapterConfig) -> Result<Pipeline, Error> {
-        // Messages name the host at most: a URL can carry credentials.
-        let name = &config.name;
-        let base = reqwest::Url::parse(&config.base_url)
-            .map_err(|e| Error::config(format!("{name}: base URL is invalid: {e}")))?;
-        if !base.username().is_empty() || base.password().is_some() {
-            return Err(Error::config(format!(
-                "{name}: base URL must not carry credentials; use AdapterConfig::auth"
-            )));
-        }
-        let host = base.host_str().unwrap_or_default();
-        match base.scheme() {
-            "https" => {}
-            "http" if config.allow_insecure_http => {}
-            "http" => {
-                return Err(Error::config(format!(
-                    "{name}: base URL for {host} is plain http; call allow_insecure_http(true) for local mocks"
-                )));
-            }
-            other => {
-                return Err(Error::config(format!(
-                    "{name}: unsupported URL scheme {other}"
-                )));
-            }
-        }
-        if base.query().is_some() || base.fragment().is_some() {
-            return Err(Error::config(format!(
-                "{name}: base URL must not have a query or fragment"
-            )));
-        }
-        let user_agent = HeaderValue::from_str(&config.user_agent)
-            .map_err(|_| Error::config(format!("{}: invalid User-Agent", config.name)))?;
-        let client_has_defaults = config.client.is_none();
-        let client = match config.client.clone() {
-            Some(c) => c,
-            None => {
-                let mut defaults = http::HeaderMap::new();
-                defaults.insert(http::header::USER_AGENT, user_agent.clone());
-                defaults.insert(
-                    http::header::ACCEPT,
-                    HeaderValue::from_static("application/json"),
-                );
-                reqwest::Client::builder()
-                    .default_headers(defaults)
-                    .redirect(crate::auth::same_origin_redirects())
-                    .build()
-                    .map_err(|e| Error::config(format!("{}: HTTP client: {e}", config.name)))?
-            }
-        };
-        let defaults = Resolved::from_policy(config.defaults.clone());
-        let configured = config
-            .operations
-            .keys()
-            .map(|op| {
-                (
-                    op.clone(),
-                    Resolved::from_policy(config.effective_policy(op)),
-                )
-            })
-            .collect();
-        let redis = match &config.shared_state {
-            SharedState::Local => None,
-            SharedState::Redis(rc) => Some(RedisState::new(rc.clone())?),
-        };
-        let shared = redis.as_ref().map(|r| {
-            let c = r.config();
-            Arc::new(StoreGuard::new(name, c.timeout, c.retry_after))
-        });
-        let replicas = redis.as_ref().map_or(1, |r| r.config().replicas);
-        let store = config
-            .idempotency_store
-            .clone()
-            .or_else(|| redis.as_ref().map(RedisState::idempotency_store))
-            .unwrap_or_else(|| Arc::new(InMemoryIdempotencyStore::new()));
-        let cache = config
-            .fallback_cache
-            .clone()
-            .or_else(|| redis.as_ref().map(RedisState::fallback_cache))
-            .unwrap_or_else(|| Arc::new(InMemoryFallbackCache::default()));
-        let limiter = limiter_for(
-            &config,
-            &configured,
-            &defaults,
-            redis.as_ref(),
-            &shared,
-            replicas,
-        )?;
-        let quota = match &config.quota {
-            None => None,
-            Some(q) => Some(QuotaTracker::new(
-                name,
-                q.clone(),
-                redis
-                    .as_ref()
-                    .zip(shared.as_ref())
-                    .map(|(r, g)| (r.quota_store(), g.clone())),
-                replicas,
-                config.on_quota.clone(),
-            )?),
-        };
-        Ok(Pipeline {
-            inner: Arc::new(Inner {
-                base: base.clone(),
-                name: config.name.clone(),
-                client,
-                auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?,
-                user_agent,
-                client_has_defaults,
-                adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
-                defaults,
-                configured,
-                op_breakers: Mutex::new(crate::FastMap::default()),
-                retry_budget: config.retry_budget.map(RetryBudget::new),
-                store,
-                key_ttl: config.idempotency_ttl,
-                observe: Observer::new(&config, &base)?,
-                limiter,
-                quota,
-                fallbacks: Fallbacks::new(name, cache, shared.clone()),
-                shared,
-                redis,
-                settings: crate::settings::Resolved::resolve(&config)?,
-            }),
-        })
-    }
-
     /// The adapter name.
     pub fn name(&self) -> &str {
         &self.inner.name
     }
 
     /// The breaker guarding `operation` (shared by the adapter unless its policy says
-    /// [`BreakerScope::Operation`]).
+    /// [`BreakerScope::Operation`](crate::breaker::BreakerScope::Operation)).
     pub fn breaker(&self, operation: &str) -> Arc<CircuitBreaker> {
-        self.inner
-            .breaker_for(operation, self.inner.policy(operation))
+        self.inner.operation(operation).breaker.clone()
     }
 
     /// Tokens left in the retry budget (`None` without one).
     pub fn retry_tokens(&self) -> Option<u32> {
         self.inner.retry_budget.as_ref().map(RetryBudget::available)
-    }
-
-    /// The idempotency key for one logical call of `operation`.
-    ///
-    /// With a domain value (the mapping's `idempotency.key`), the key is derived from
-    /// it and is the same in every process. Without one, the store is asked for the key
-    /// of an earlier call with the same `fingerprint` (the request's identifying bytes,
-    /// usually its encoded body) that ended with an unknown outcome; failing that, a
-    /// fresh UUIDv4 is drawn.
-    pub async fn idempotency_key(
-        &self,
-        operation: &str,
-        domain_value: Option<String>,
-        fingerprint: impl AsRef<[u8]>,
-    ) -> IdempotencyKey {
-        if let Some(value) = domain_value {
-            return IdempotencyKey::derive(operation, &value);
-        }
-        let digest = fingerprint_digest(operation, fingerprint.as_ref());
-        let (mut key, reused) = match self.inner.store.lookup(operation, &digest).await {
-            Ok(Some(k)) => (IdempotencyKey::from_value(k), true),
-            Ok(None) => (IdempotencyKey::random(), false),
-            Err(e) => {
-                match &self.inner.shared {
-                    // Redis: logged once per outage, counted every time.
-                    Some(guard) => guard.failed("idempotency", Some(&e)),
-                    None => {
-                        tracing::warn!(adapter = %self.inner.name, operation, error = %e, "idempotency store lookup failed; using a fresh key")
-                    }
-                }
-                (IdempotencyKey::random(), false)
-            }
-        };
-        key.origin = Some((Arc::from(operation), Arc::from(digest), reused));
-        if reused {
-            tracing::info!(adapter = %self.inner.name, operation, key = %key, "replaying with the key of a call whose outcome was unknown");
-        }
-        key
-    }
-
-    /// The idempotency key for `request`: [`Self::idempotency_key`] for its operation,
-    /// with the request's own fingerprint (its method, path parameters, query and body,
-    /// as they will be sent).
-    ///
-    /// Build the request first, then ask for its key: the fingerprint is computed from
-    /// the body already serialised, and only when there is no domain value. A key that
-    /// goes in the body (Square's `idempotency_key`) is fingerprinted with that field
-    /// still empty, so every replay of the call finds the same key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # async fn demo(pipeline: &portcullis_runtime::Pipeline) -> Result<(), portcullis_runtime::Error> {
-    /// use portcullis_runtime::{KeyPlacement, Method, Request};
-    ///
-    /// let request = Request::new("refund", Method::POST, "/v1/refunds")
-    ///     .json_body(&serde_json::json!({ "payment_intent": "pi_1", "amount": 500 }))?;
-    /// let key = pipeline.idempotency_key_of(&request, None).await;
-    /// let response = pipeline
-    ///     .send(request.idempotency(&key, KeyPlacement::Header("Idempotency-Key")))
-    ///     .await?;
-    /// # let _ = response;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn idempotency_key_of(
-        &self,
-        request: &Request,
-        domain_value: Option<String>,
-    ) -> IdempotencyKey {
-        if let Some(value) = domain_value {
-            return IdempotencyKey::derive(request.operation(), &value);
-        }
-        self.idempotency_key(request.operation(), None, request.fingerprint())
-            .await
     }
 
     /// Sends `req` through every policy and returns the final response.
@@ -366,9 +168,15 @@ impl Pipeline {
     /// chooses, rather than an `async fn`: an async fn would keep its own copy of the
     /// request in the future every caller moves and stores.
     pub fn send(&self, req: Request) -> impl Future<Output = Result<Response, Error>> + Send + '_ {
-        let policy = self.inner.policy(&req.operation);
+        let op = self.inner.operation(&req.operation);
+        if op.policy.fallback.is_none() {
+            return Routed::Plain {
+                inner: self.send_observed(req, op),
+            };
+        }
         let fallbacks = &self.inner.fallbacks;
-        let plain = |req| self.send_observed(req);
+        let policy = self.inner.policy(&req.operation);
+        let plain = move |req| self.send_observed(req, op);
         match &policy.fallback {
             // Only reads are cached: a write's answer must never stand in for the write.
             Some(Fallback::Cache {
@@ -394,16 +202,13 @@ impl Pipeline {
         self.inner.fallbacks.record_degraded(operation, degraded);
     }
 
-    /// The Redis state, when [`AdapterConfig::shared_state`] chose Redis.
+    /// The Redis state, when [`AdapterConfig::shared_state`](crate::AdapterConfig::shared_state) chose Redis.
     pub fn redis(&self) -> Option<&RedisState> {
         self.inner.redis.as_ref()
     }
 
-    async fn send_observed(&self, req: Request) -> Result<Response, Error> {
-        let mut obs = self
-            .inner
-            .observe
-            .start(&req, self.inner.policy(&req.operation));
+    async fn send_observed(&self, req: Request, op: Arc<Operation>) -> Result<Response, Error> {
+        let mut obs = self.inner.observe.start(&req, &op.obs);
         let span = obs.span().clone();
         // Only keys drawn by `idempotency_key` (not derived ones) need the store.
         let guard = req.idempotency.as_ref().and_then(|(key, _)| {
@@ -418,8 +223,13 @@ impl Pipeline {
         // Not boxed: measured, a multi-kilobyte allocation per call costs more under
         // concurrency (malloc arena locks) than the copies it saves. The state is kept
         // small instead (see `attempt::run_attempt`).
-        let result = self.send_inner(&req, sent, &mut obs).instrument(span).await;
-        let result = obs.finish(result);
+        let result = self
+            .send_inner(&req, &op, sent, &mut obs)
+            .instrument(span)
+            .await;
+        // The observer is done with the operation; the response's deferred count
+        // takes it over.
+        let result = obs.finish(result).map(|answered| answered.counted_by(op));
         if let Some(guard) = guard {
             guard.settle(&result).await;
         }
@@ -429,22 +239,17 @@ impl Pipeline {
     async fn send_inner(
         &self,
         req: &Request,
+        op: &Operation,
         sent: Option<&AtomicBool>,
         obs: &mut CallObs<'_>,
     ) -> Result<Response, Error> {
         let inner = &*self.inner;
-        let policy = inner.policy(&req.operation);
+        let policy = &op.policy;
         // The clock is read once per attempt start and once per attempt end; every
         // limit and breaker record is computed from those two readings.
         let mut now = Instant::now();
         let deadline = Deadline::start_at(now, policy.budget).until(req.deadline_at());
-        let op_breaker;
-        let breaker: &CircuitBreaker = if policy.breaker.scope == BreakerScope::Adapter {
-            &inner.adapter_breaker
-        } else {
-            op_breaker = inner.breaker_for(&req.operation, policy);
-            &op_breaker
-        };
+        let breaker: &CircuitBreaker = &op.breaker;
         let mut call = Call {
             operation: &req.operation,
             method: &req.method,
@@ -629,101 +434,6 @@ impl Pipeline {
     }
 }
 
-/// What generated code reads from the pipeline besides `send` (settings, errors),
-/// and what `paginate/` needs from it.
-impl Pipeline {
-    /// The value of setting `name` ([`AdapterConfig::setting`]), resolved when the
-    /// pipeline was built; a name the adapter does not declare is a
-    /// [`Error::Config`].
-    ///
-    /// ```no_run
-    /// # fn demo(pipeline: &portcullis_runtime::Pipeline) -> Result<(), portcullis_runtime::Error> {
-    /// use portcullis_runtime::{Method, Request};
-    /// let req = Request::new("send_message", Method::POST, "/2010-04-01/Accounts/{AccountSid}/Messages.json")
-    ///     .path_param("AccountSid", pipeline.setting("account_sid")?);
-    /// # let _ = req; Ok(()) }
-    /// ```
-    pub fn setting(&self, name: &str) -> Result<&str, Error> {
-        self.inner.settings.setting(name).ok_or_else(|| {
-            Error::config(format!(
-                "{}: setting {name} is not declared; declare it with AdapterConfig::setting",
-                self.inner.name
-            ))
-        })
-    }
-
-    /// Classifies a final response the adapter did not map to success, like
-    /// [`Error::from_vendor_response`], and: on 401 and 403 without a parsed `code`
-    /// or `message`, reads the vendor's own message from the usual error body shapes;
-    /// masks in every message any secret this adapter sends (a vendor that echoes the
-    /// key it rejected must not put it in logs).
-    pub fn vendor_error(
-        &self,
-        operation: &str,
-        resp: &Response,
-        code: Option<String>,
-        message: Option<String>,
-    ) -> Error {
-        crate::auth::vendor_error(&self.inner.auth, operation, resp, code, message)
-    }
-
-    /// Counts `error`, which ended a call before anything was sent (a request that
-    /// breaks the spec's constraints, see [`crate::validate`]), in
-    /// `portcullis_calls_total` under its kind's outcome (`invalid` for
-    /// [`Error::InvalidRequest`]), logs it once, and hands it back. Generated code
-    /// passes every error of its pre-send checks here.
-    ///
-    /// ```no_run
-    /// # fn demo(pipeline: &portcullis_runtime::Pipeline, note: &str) -> Result<(), portcullis_runtime::Error> {
-    /// use portcullis_runtime::validate;
-    /// validate::max_length("create_refund", "$.note", note, 500).map_err(|e| pipeline.refused(e))?;
-    /// # Ok(()) }
-    /// ```
-    pub fn refused(&self, error: Error) -> Error {
-        if let Some(op) = error.operation() {
-            self.inner
-                .observe
-                .not_sent(op, self.inner.policy(op), &error);
-        }
-        error
-    }
-
-    /// The base URL requests are sent under (a next page must stay on its origin).
-    pub(crate) fn base_url(&self) -> &reqwest::Url {
-        &self.inner.base
-    }
-
-    /// The budget of one call of `operation` (`None`: unbounded).
-    pub(crate) fn budget(&self, operation: &str) -> Option<Duration> {
-        self.inner.policy(operation).budget
-    }
-}
-
-type BoxedCall<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'a>>;
-
-pin_project_lite::pin_project! {
-    /// The future [`Pipeline::send`] returns: the plain path inline, a fallback path boxed.
-    #[project = RoutedProj]
-    enum Routed<'a, F> {
-        Plain { #[pin] inner: F },
-        Fallback { inner: BoxedCall<'a> },
-    }
-}
-
-impl<F: Future<Output = Result<Response, Error>>> Future for Routed<'_, F> {
-    type Output = Result<Response, Error>;
-
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        match self.project() {
-            RoutedProj::Plain { inner } => inner.poll(cx),
-            RoutedProj::Fallback { inner } => inner.as_mut().poll(cx),
-        }
-    }
-}
-
 #[cold]
 #[inline(never)]
 fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
@@ -732,61 +442,5 @@ fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
         status: 429,
         retry_after: Some(retry_after),
         by,
-    }
-}
-
-/// The limiter for the configured buckets, or `None` when no rate is configured.
-fn limiter_for(
-    config: &AdapterConfig,
-    configured: &crate::FastMap<String, Resolved>,
-    defaults: &Resolved,
-    redis: Option<&RedisState>,
-    shared: &Option<Arc<StoreGuard>>,
-    replicas: u32,
-) -> Result<Option<Limiter>, Error> {
-    let mut buckets: HashMap<String, RateLimit> = config
-        .buckets
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if let Some(rate) = &config.rate {
-        buckets.insert(crate::limit::ADAPTER_BUCKET.to_owned(), rate.clone());
-    }
-    for (op, policy) in configured
-        .iter()
-        .chain([(&String::from("defaults"), defaults)])
-    {
-        if !policy.bucket.is_empty() && !buckets.contains_key(&policy.bucket) {
-            return Err(Error::config(format!(
-                "{}: {op} uses rate-limit bucket {:?}, which no AdapterConfig::bucket defines",
-                config.name, policy.bucket
-            )));
-        }
-    }
-    if buckets.is_empty() {
-        return Ok(None);
-    }
-    let store = redis
-        .zip(shared.as_ref())
-        .map(|(r, g)| (r.rate_store(), g.clone()));
-    Limiter::new(&config.name, &buckets, store, replicas).map(Some)
-}
-
-impl Inner {
-    fn policy(&self, operation: &str) -> &Resolved {
-        if self.configured.is_empty() {
-            return &self.defaults;
-        }
-        self.configured.get(operation).unwrap_or(&self.defaults)
-    }
-
-    fn breaker_for(&self, operation: &str, policy: &Resolved) -> Arc<CircuitBreaker> {
-        if policy.breaker.scope == BreakerScope::Adapter {
-            return self.adapter_breaker.clone();
-        }
-        let mut map = self.op_breakers.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(operation.to_owned())
-            .or_insert_with(|| Arc::new(CircuitBreaker::new(policy.breaker.clone())))
-            .clone()
     }
 }

@@ -291,7 +291,10 @@ impl Request {
     /// with its parameters, the query and the body, each part closed by a zero byte so
     /// that no two different requests run together into the same bytes. Headers are
     /// left out: correlation ids and auth differ between replays of one call.
-    pub(crate) fn fingerprint(&self) -> Vec<u8> {
+    ///
+    /// Generated code hands it to [`crate::Pipeline::idempotency_key_for`] as
+    /// [`crate::KeySource::Fingerprint`] for a call without a domain key.
+    pub fn fingerprint(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let mut part = |bytes: &[u8]| {
             out.extend_from_slice(bytes);

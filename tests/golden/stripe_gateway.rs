@@ -102,10 +102,19 @@ mod calls {
             };
             let request = rt::Request::new(OP, rt::Method::POST, "/v1/payment_intents")
                 .form_body(&body)?;
+            static KEY_SHAPE: rt::KeyShape = rt::KeyShape::new();
+            let key_value = req.order_id.0.to_string();
             let key = self
                 .pipeline
-                .idempotency_key_of(&request, Some(req.order_id.0.to_string()))
-                .await;
+                .idempotency_key_for(
+                    OP,
+                    rt::KeySource::Domain {
+                        field: "req.order_id",
+                        value: &key_value,
+                    },
+                    &KEY_SHAPE,
+                )
+                .await?;
             let request = request
                 .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
             let response = self.pipeline.send(request).await?;
@@ -156,7 +165,15 @@ mod calls {
             };
             let request = rt::Request::new(OP, rt::Method::POST, "/v1/refunds")
                 .form_body(&body)?;
-            let key = self.pipeline.idempotency_key_of(&request, None).await;
+            static KEY_SHAPE: rt::KeyShape = rt::KeyShape::new();
+            let key = self
+                .pipeline
+                .idempotency_key_for(
+                    OP,
+                    rt::KeySource::Fingerprint(&request.fingerprint()),
+                    &KEY_SHAPE,
+                )
+                .await?;
             let request = request
                 .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
             let response = self.pipeline.send(request).await?;
@@ -324,8 +341,10 @@ mod translate {
     ) -> Result<crate::domain::Payment, rt::Error> {
         Ok(crate::domain::Payment {
             id: crate::domain::PaymentId(wire.id),
-            amount: crate::convert::money(wire.amount, wire.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+            amount: Some(
+                crate::convert::money(wire.amount, wire.currency)
+                    .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+            ),
             status: match wire.status.as_str() {
                 "requires_payment_method" | "requires_confirmation" | "requires_action"
                 | "requires_capture" | "processing" => {

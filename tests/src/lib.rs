@@ -36,6 +36,14 @@ pub mod catalog {
     include!(concat!(env!("OUT_DIR"), "/catalog_adapter.rs"));
 }
 
+#[path = "../fixtures/tracker_domain.rs"]
+pub mod tracker_domain;
+
+/// Lists and pagination (tests/fixtures/tracker.yaml).
+pub mod tracker {
+    include!(concat!(env!("OUT_DIR"), "/tracker_adapter.rs"));
+}
+
 #[path = "../fixtures/ledger_domain.rs"]
 pub mod ledger_domain;
 

@@ -202,7 +202,7 @@ async fn a_removed_or_renamed_mapped_field_fails_naming_the_field() {
             square_ok,
             "payment.status",
         ),
-        ("adyen", "POST", "/payments", adyen_ok, "pspReference"),
+        ("adyen", "POST", "/payments", adyen_ok, "resultCode"),
     ];
     for (provider, method, path, ok, field) in cases {
         for rename in [false, true] {

@@ -200,7 +200,7 @@ fn adyen_checkout_v70_to_v71_removes_two_mapped_donation_fields() {
             "breaking 43:7 donate field-removed | request field 'shopperStatement' was removed",
             "breaking 44:7 donate field-removed | request field 'merchantOrderReference' was removed",
             "review 52:7 create_link format-changed | request field 'expiresAt' changed format: string → string (date-time)",
-            "review 91:19 create_link format-changed | response field 'expiresAt' (PaymentLink.expires_at) changed format: string → string (date-time)",
+            "review 93:19 create_link format-changed | response field 'expiresAt' (PaymentLink.expires_at) changed format: string → string (date-time)",
         ]
     );
     // /payments and the refunds endpoint did not change: nothing about them is reported.

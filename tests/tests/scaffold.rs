@@ -156,7 +156,7 @@ fn fixmes_are_the_only_problems_and_resolving_them_passes_check() {
     // a free-string status, and the degradation mark no vendor sends.
     for line in [
         "      amount_money: \"?\"  # FIXME: the body field amount_money is an object with fields amount, currency",
-        "      id: { from: id, required: true }  # FIXME: id may be absent or null",
+        "      id: { from: id, required: true, reason: \"unverified: the spec says it may be absent\" }  # FIXME: id may be absent or null",
         "          # FIXME: the spec lists no values for status (a free string)",
         "      degraded: \"?\"  # FIXME: Payment has no field named degraded",
     ] {
@@ -165,7 +165,7 @@ fn fixmes_are_the_only_problems_and_resolving_them_passes_check() {
     assert_check_reports_exactly_the_fixmes("square", &s, &path);
 
     // What a user writes into the marked lines.
-    let money = "{ from: [amount_money.amount, amount_money.currency], via: crate::convert::money, required: true }";
+    let money = "{ from: [amount_money.amount, amount_money.currency], via: crate::convert::money, required: true, reason: \"set on every Payment\" }";
     let amount_money = "amount_money.amount: req.amount.minor_units\n      amount_money.currency: { from: req.amount.currency, via: crate::convert::currency_upper }";
     let resolved = resolve(
         &s.text,
@@ -385,7 +385,7 @@ const CASES: [Case; 10] = [
             "base_url: \"?\"  # FIXME: the spec's server '//api.postmarkapp.com' is not an absolute URL",
             "      X-Postmark-Server-Token: \"?\"  # FIXME: the header parameter X-Postmark-Server-Token is a string",
             "      TextBody: req.text_body\n",
-            "      message_id: { from: MessageID, required: true }  # FIXME: MessageID may be absent or null",
+            "      message_id: { from: MessageID, required: true, reason: \"unverified: the spec says it may be absent\" }  # FIXME: MessageID may be absent or null",
         ],
         never: &[],
     },

@@ -60,10 +60,10 @@ async fn create_payment_sends_the_exact_form_request_and_returns_the_domain_paym
         payment,
         Payment {
             id: PaymentId("pi_123".into()),
-            amount: Money {
+            amount: Some(Money {
                 minor_units: 2000,
                 currency: "eur".into()
-            },
+            }),
             status: PaymentStatus::Paid,
             order_id: Some(OrderId("ord_42".into())),
             degraded: None,

@@ -5,7 +5,9 @@
 //! A panic anywhere is caught and counted per spec, so one bad spec cannot hide the rest.
 
 pub mod compile;
+pub mod property;
 pub mod report;
+pub mod shaped;
 pub mod synth;
 
 use crate::load::mapping::Mapping;

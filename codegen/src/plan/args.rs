@@ -18,7 +18,8 @@ pub enum ValuePlan {
         clone: bool,
         /// The value is an `Option`.
         optional: bool,
-        /// Widen to i64/f64 with `From`.
+        /// Converted into this type with `From`: a small integer widened to i64/f64, a
+        /// borrowed `&str` made a `String` (`.clone()` of a `&str` is still a `&str`).
         widen: Option<String>,
         /// A conversion function, called with a reference to the value.
         via: Option<String>,
@@ -189,7 +190,8 @@ impl<'a> Planner<'a> {
                     _ => "",
                 };
                 let (fits, widen) = match (&target.kind, name) {
-                    (Kind::Str { .. }, "String" | "str") => (true, None),
+                    (Kind::Str { .. }, "String") => (true, None),
+                    (Kind::Str { .. }, "str") => (true, Some("String".to_string())),
                     (Kind::Int, "i64") => (true, None),
                     (Kind::Int, "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => {
                         (true, Some("i64".to_string()))
@@ -214,7 +216,7 @@ impl<'a> Planner<'a> {
                     );
                     return None;
                 }
-                let clone = matches!(name, "String" | "str");
+                let clone = name == "String";
                 Some(ValuePlan::Expr {
                     access,
                     clone,
@@ -304,6 +306,28 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_borrowed_str_into_an_optional_string_field_is_made_a_string() {
+        // Issue 15: `.clone()` of a `&str` is a `&str`, which rustc refused for a String field.
+        let plan = Fixture::default()
+            .port(
+                "async fn create(&self, req: NewThing)",
+                "async fn create(&self, req: NewThing, memo: &str)",
+            )
+            .mapping("memo: req.memo", "memo: memo")
+            .plan();
+        assert_eq!(
+            body_value(&plan, "memo"),
+            ValuePlan::Expr {
+                access: vec!["memo".into()],
+                clone: false,
+                optional: false,
+                widen: Some("String".into()),
+                via: None
+            }
+        );
     }
 
     #[test]

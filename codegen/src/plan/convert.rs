@@ -69,21 +69,34 @@ pub enum ConvValue {
         json_path: String,
         /// Absent values fail the call instead of reaching the function as `None`.
         required: bool,
+        /// The domain field is an `Option` the function's value goes into as `Some`.
+        some: bool,
     },
 }
 
 impl<'a> Planner<'a> {
-    /// A converter from the wire type of `schema` to domain type `ty`.
+    /// A converter from the wire type of `schema` to domain type `ty`: a domain struct
+    /// from an object, or a `Vec` of one from a list, item by item (then `true`).
     pub(super) fn converter_for(
         &mut self,
         ty: &Ty,
         schema: SRef<'a>,
         what: &str,
         span: Span,
-    ) -> Option<(String, String)> {
-        let Ty::Named(tname) = ty.without_refs() else {
-            self.err(span, format!("{what}: the port returns {ty}; only a domain struct can be built from a response"), "return a struct of the port");
-            return None;
+    ) -> Option<(String, String, bool)> {
+        let (tname, list) = match ty.without_refs() {
+            Ty::Named(n) => (n, false),
+            Ty::Vec(inner) => match inner.without_refs() {
+                Ty::Named(n) if self.port.structs.contains_key(n) => (n, true),
+                _ => {
+                    self.err(span, format!("{what}: the port returns {ty}; a list of a domain struct can be built from a response, not of {inner}"), "return `Vec<YourStruct>`");
+                    return None;
+                }
+            },
+            _ => {
+                self.err(span, format!("{what}: the port returns {ty}; only a domain struct, or a Vec of one, can be built from a response"), "return a struct of the port, or a Vec of one");
+                return None;
+            }
         };
         let v = match view(self.spec, schema) {
             Ok(v) => v,
@@ -92,13 +105,50 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
-        let wire = self.wire_struct(
-            &v,
-            &format!("{}Response", camel(what.split(' ').next().unwrap_or(what))),
-            false,
-        )?;
+        let op = camel(what.split(' ').next().unwrap_or(what));
+        let (v, schema, base) = match (&v.kind, list) {
+            (Kind::Array(Some(item)), true) => {
+                let item = *item;
+                match view(self.spec, item) {
+                    Ok(iv) => (iv, item, format!("{op}Item")),
+                    Err(e) => {
+                        self.err(span, format!("{what}: {e}"), "fix the spec");
+                        return None;
+                    }
+                }
+            }
+            (_, true) => {
+                self.err(
+                    span,
+                    format!("{what}: the port returns {ty}, but the vendor's value is {}, not a list", v.describe()),
+                    "name the list in the body with `unwrap: <field>` (e.g. `unwrap: data`), or return a struct",
+                );
+                return None;
+            }
+            (Kind::Array(_), false) => {
+                self.err(
+                    span,
+                    format!("{what}: the vendor answers a list, but the port returns {ty}"),
+                    format!("make the port method return `Vec<{tname}>`"),
+                );
+                return None;
+            }
+            _ => (v, schema, format!("{op}Response")),
+        };
+        if list && !matches!(v.kind, Kind::Object { .. }) {
+            self.err(
+                span,
+                format!(
+                    "{what}: the items of the list are {}, not objects to build {tname} from",
+                    v.describe()
+                ),
+                "map a list of objects",
+            );
+            return None;
+        }
+        let wire = self.wire_struct(&v, &base, false)?;
         let conv = self.converter(tname, &v, schema, &wire, span)?;
-        Some((wire, conv))
+        Some((wire, conv, list))
     }
 
     pub(super) fn converter(
@@ -233,6 +283,25 @@ impl<'a> Planner<'a> {
         Some(name)
     }
 
+    /// `required: true` on a field the spec says may be absent overrides the spec, so it
+    /// must say why (`reason:`); the docs describe it as an override.
+    fn required_override(&mut self, tm: &TypeMap, fm: &FieldMap) -> bool {
+        if !fm.required || fm.reason.is_some() {
+            return true;
+        }
+        let what = format!("{}.{}", tm.name.value, fm.name.value);
+        let from: Vec<&str> = fm.from.iter().map(|f| f.value.as_str()).collect();
+        self.err(
+            fm.name.span,
+            format!(
+                "{what} requires {} although the vendor's spec says it may be absent",
+                from.join(", ")
+            ),
+            "make the domain field an Option, add `default: …`, or keep `required: true` and add `reason: \"…\"` saying why the vendor always sends it",
+        );
+        false
+    }
+
     pub(super) fn field(
         &mut self,
         tm: &TypeMap,
@@ -263,11 +332,20 @@ impl<'a> Planner<'a> {
                 .first()
                 .map(|r| r.json_path.clone())
                 .unwrap_or_default();
+            let absent = reads.iter().any(Read::may_be_absent);
+            if absent && !self.required_override(tm, fm) {
+                return None;
+            }
+            // An `Option` domain field from values that are always there: the function
+            // makes the value and the field holds `Some` of it. When some value may be
+            // absent, the function gets `Option`s and returns the field's `Option` itself.
+            let some = matches!(ty.without_refs(), Ty::Option(_)) && (fm.required || !absent);
             return Some(ConvValue::Via {
                 function: via.value.clone(),
                 reads,
                 json_path,
                 required: fm.required,
+                some,
             });
         }
         if fm.from.len() != 1 {
@@ -324,7 +402,12 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             }
-        } else if fm.required || !absent {
+        } else if !absent {
+            Missing::Error
+        } else if fm.required {
+            if !self.required_override(tm, fm) {
+                return None;
+            }
             Missing::Error
         } else {
             self.err(
@@ -364,6 +447,13 @@ pub(super) fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> O
         _ => match (leaf, value) {
             (Leaf::Enum { domain_enum, .. }, serde_json::Value::String(variant)) => {
                 format!("{domain_enum}::{variant}")
+            }
+            // A newtype of a string (`PaymentId`): the string, wrapped.
+            (Leaf::Newtype(newtype, _), serde_json::Value::String(s)) if s.is_empty() => {
+                format!("{newtype}(String::new())")
+            }
+            (Leaf::Newtype(newtype, _), serde_json::Value::String(s)) => {
+                format!("{newtype}({s:?}.to_string())")
             }
             _ => return None,
         },
@@ -436,7 +526,7 @@ mod tests {
         let plan = strict
             .mapping(
                 "      amount: amount\n",
-                "      amount: { from: amount, required: true }\n",
+                "      amount: { from: amount, required: true, reason: \"always sent\" }\n",
             )
             .plan();
         assert!(matches!(
@@ -475,5 +565,24 @@ mod tests {
             field(&plan, "amount"),
             ConvValue::Via { function, reads, .. } if function == "crate::convert::amount" && reads.len() == 2
         ));
+    }
+
+    #[test]
+    fn required_over_an_optional_vendor_field_needs_a_reason() {
+        let fixture = Fixture::default()
+            .port("pub amount: Option<i64> }", "pub amount: i64 }")
+            .mapping(
+                "      amount: amount\n",
+                "      amount: { from: amount, required: true }\n",
+            );
+        fixture.refused_with(
+            "Thing.amount requires amount although the vendor's spec says it may be absent",
+        );
+        fixture
+            .mapping(
+                "required: true }",
+                "required: true, reason: \"set on every Thing the vendor returns\" }",
+            )
+            .plan();
     }
 }

@@ -78,11 +78,13 @@ pub enum ErrorKind {
     Transport,
     /// The adapter is misconfigured.
     Config,
+    /// The request breaks the spec's constraints; refused before sending.
+    InvalidRequest,
 }
 
 impl ErrorKind {
     /// Every kind, in the taxonomy's order.
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::Auth,
         ErrorKind::RateLimited,
         ErrorKind::Timeout,
@@ -91,6 +93,7 @@ impl ErrorKind {
         ErrorKind::Contract,
         ErrorKind::Transport,
         ErrorKind::Config,
+        ErrorKind::InvalidRequest,
     ];
 
     /// The name a mapping writes (`rate_limited`).
@@ -104,6 +107,7 @@ impl ErrorKind {
             ErrorKind::Contract => "contract",
             ErrorKind::Transport => "transport",
             ErrorKind::Config => "config",
+            ErrorKind::InvalidRequest => "invalid",
         }
     }
 
@@ -118,6 +122,7 @@ impl ErrorKind {
             ErrorKind::Contract => "Contract",
             ErrorKind::Transport => "Transport",
             ErrorKind::Config => "Config",
+            ErrorKind::InvalidRequest => "InvalidRequest",
         }
     }
 }

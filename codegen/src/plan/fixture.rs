@@ -115,6 +115,11 @@ types:
       amount: amount
 "#;
 
+/// A list body for [`Fixture::listing`]: a top-level array of things.
+pub(crate) const ARRAY: &str = "{ type: array, items: { $ref: \"#/components/schemas/Thing\" } }";
+/// A list body for [`Fixture::listing`]: things in `data`, with what pagination reads.
+pub(crate) const WRAPPED: &str = "{ type: object, required: [data], properties: { data: { type: array, items: { $ref: \"#/components/schemas/Thing\" } }, has_more: { type: boolean }, next_cursor: { type: string, nullable: true }, next_uri: { type: string }, total: { type: integer } } }";
+
 /// The three inputs, as text.
 #[derive(Debug, Clone)]
 pub(crate) struct Fixture {
@@ -134,6 +139,20 @@ impl Default for Fixture {
 }
 
 impl Fixture {
+    /// The fixture with `list` over `GET /things`, answering `body` (YAML schema).
+    pub(crate) fn listing(body: &str) -> Fixture {
+        Fixture::default()
+            .spec(
+                "  /things:\n    post:\n",
+                &format!("  /things:\n    get:\n      operationId: listThings\n      parameters:\n        - {{ name: cursor, in: query, schema: {{ type: string }} }}\n        - {{ name: page, in: query, schema: {{ type: integer }} }}\n        - {{ name: per_page, in: query, schema: {{ type: integer }} }}\n      responses:\n        \"200\":\n          description: ok\n          content: {{ application/json: {{ schema: {body} }} }}\n    post:\n"),
+            )
+            .port(
+                "    async fn create",
+                "    async fn list(&self) -> Result<Vec<Thing>, ThingError>;\n    async fn create",
+            )
+            .mapping("  create:\n", "  list:\n    call: listThings\n  create:\n")
+    }
+
     /// Replaces `from` with `to` in the mapping; the text must be there.
     pub(crate) fn mapping(mut self, from: &str, to: &str) -> Self {
         assert!(self.mapping.contains(from), "the mapping has no {from:?}");

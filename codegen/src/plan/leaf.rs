@@ -154,6 +154,20 @@ impl<'a> Planner<'a> {
                     return None;
                 };
                 let iv = view(self.spec, *item).ok()?;
+                if let Kind::Union(_) = &iv.kind {
+                    // A string-or-object item cannot be read as a plain String; reading only
+                    // the string form would drop the objects silently.
+                    self.err(
+                        span,
+                        format!(
+                            "{what} is {ty}, but the vendor's items are {}: some items may not be a {}",
+                            iv.describe(),
+                            inner.without_refs()
+                        ),
+                        "convert the list with `via: path::to::function`, a `fn(Vec<serde_json::Value>) -> Result<Vec<_>, E>` (`Option<Vec<serde_json::Value>>` when the field may be absent), E: Display",
+                    );
+                    return None;
+                }
                 let (l, w) = self.leaf(inner.without_refs(), &iv, *item, fm, what, wire)?;
                 Some((Leaf::Each(Box::new(l)), WireTy::Vec(Box::new(w))))
             }
@@ -385,5 +399,30 @@ mod tests {
         Fixture::default()
             .port("pub amount: Option<i64> }", "pub amount: Option<bool> }")
             .refused_with("Thing.amount is bool, but the vendor field is an integer");
+    }
+
+    #[test]
+    fn a_list_of_string_or_object_items_into_strings_asks_for_a_function() {
+        // Issue 15: this passed `check` and then failed rustc (a Vec of unions is no Vec<String>).
+        let fixture = Fixture::default()
+            .spec(
+                "        owner: { $ref: \"#/components/schemas/Owner\" }\n",
+                "        owner: { $ref: \"#/components/schemas/Owner\" }\n        refs: { type: array, items: { oneOf: [{ type: string }, { $ref: \"#/components/schemas/Owner\" }] } }\n",
+            )
+            .port("pub amount: Option<i64> }", "pub amount: Option<i64>, pub refs: Vec<String> }")
+            .mapping("      amount: amount\n", "      amount: amount\n      refs: { from: refs, default: [] }\n");
+        fixture.refused_with("Thing.refs is Vec<String>, but the vendor's items are a union");
+        let help: Vec<String> = match fixture.build() {
+            Err(e) => e
+                .diagnostics()
+                .iter()
+                .filter_map(|d| d.help.clone())
+                .collect(),
+            Ok(_) => panic!("refused"),
+        };
+        assert!(
+            help.iter().any(|h| h.contains("Vec<serde_json::Value>")),
+            "the help names the function's type: {help:?}"
+        );
     }
 }

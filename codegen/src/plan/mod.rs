@@ -15,9 +15,11 @@
 //! * [`fallback`]: degraded answers.
 //! * [`operation`]: one port method bound to one vendor operation (or unsupported).
 //! * [`args`]: values from the method's arguments; [`params`]: path, query, header.
-//! * [`idempotency`]: the idempotency key of a write.
+//! * [`idempotency`]: the idempotency key of a write; [`constraints`]: what the spec
+//!   allows a value (length, pattern, enum, range).
 //! * [`body`]: the request body, from mapped fields or from one value.
-//! * [`response`]: success responses; [`errors`]: error bodies and error rules.
+//! * [`response`]: success responses (one value or a list); [`paginate`]: lists read
+//!   page by page; [`errors`]: error bodies and error rules.
 //! * [`read`]: reading one vendor value; [`wire`]: the private vendor wire types, one
 //!   per schema and shape once `merge.rs` has merged those of one schema used alike.
 //! * [`convert`]: vendor → domain converters; [`leaf`]: one value's conversion.
@@ -28,6 +30,7 @@
 pub mod args;
 pub mod auth;
 pub mod body;
+pub mod constraints;
 pub mod contract;
 pub mod convert;
 pub mod defaults;
@@ -41,6 +44,7 @@ pub mod leaf;
 pub mod limits;
 mod merge;
 pub mod operation;
+pub mod paginate;
 pub mod params;
 mod planner;
 pub mod policies;
@@ -53,6 +57,7 @@ pub mod wire;
 pub use args::ValuePlan;
 pub use auth::{AuthPlan, Secret};
 pub use body::{BodyEncoding, BodyNode, BodyPlan};
+pub use constraints::Constraints;
 pub use convert::{ConvValue, Converter, FieldConv, Missing};
 pub use defaults::{RUNTIME, RuntimeDefaults};
 pub use errors::{ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorRulePlan, VariantBuild};
@@ -61,6 +66,7 @@ pub use health::HealthPlan;
 pub use idempotency::IdempotencyPlan;
 pub use leaf::Leaf;
 pub use limits::{BucketPlan, LimitsPlan, QuotaPlan, RatePlan, ResetStyle};
+pub use paginate::{NextPlan, PaginatePlan};
 pub use params::{ParamLocation, ParamPlan};
 pub use planner::build;
 pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, Sourced};
@@ -146,6 +152,8 @@ pub struct OperationPlan {
     pub anonymous: bool,
     /// What answers when the vendor cannot, and the result field that says so.
     pub fallback: Option<FallbackPlan>,
+    /// How the list the method returns is read page by page, when it is paginated.
+    pub paginate: Option<PaginatePlan>,
 }
 
 /// A port method the vendor has no operation for: it returns a domain error at once.

@@ -37,7 +37,7 @@ impl<'a> Planner<'a> {
         let idem = om
             .idempotency
             .as_ref()
-            .and_then(|i| self.idempotency(om, pm, i));
+            .and_then(|i| self.idempotency(om, pm, i, oref, op));
         let body = self.body(om, pm, op, &op_id);
         if let Some(i) = &om.idempotency {
             if let KeyPlacement::Body(path) = &i.placement {
@@ -53,6 +53,7 @@ impl<'a> Planner<'a> {
         let (responses, error_body) = self.responses(om, pm, op, &op_id);
         let error_rules = self.error_rules(om, pm, error_body.is_some());
         let fallback = self.fallback_plan(om, pm, op, &http_method);
+        let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
         Some(OperationPlan {
             method: pm.name.clone(),
             style: style_of(pm.style),
@@ -76,6 +77,7 @@ impl<'a> Planner<'a> {
             policies: super::policies::resolve(&self.mapping.defaults, Some(&om.policies)),
             anonymous: self.anonymous(om, op),
             fallback,
+            paginate,
         })
     }
 

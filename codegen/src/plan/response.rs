@@ -21,6 +21,9 @@ pub struct ResponsePlan {
     pub status: Option<u16>,
     /// Wire type and converter, or `None` for an empty body.
     pub decode: Option<(String, String)>,
+    /// The value converted is a list: the converter builds each item (the wire type is
+    /// then the item's, or the root's when `unwrap` names the list inside it).
+    pub list: bool,
     /// The read from the body's root to the domain object (`unwrap:`), when it is nested.
     pub unwrap: Option<Read>,
     /// Refusal check on a decoded 2xx body.
@@ -82,6 +85,7 @@ impl<'a> Planner<'a> {
                 out.push(ResponsePlan {
                     status: code,
                     decode: None,
+                    list: false,
                     unwrap: None,
                     reject: None,
                 });
@@ -107,13 +111,14 @@ impl<'a> Planner<'a> {
                         }
                     }
                 };
-                let (decode, unwrap, reject) = match decode {
-                    Some((d, u, r)) => (Some(d), u, r),
-                    None => (None, None, None),
+                let (decode, list, unwrap, reject) = match decode {
+                    Some((d, l, u, r)) => (Some(d), l, u, r),
+                    None => (None, false, None, None),
                 };
                 out.push(ResponsePlan {
                     status: code,
                     decode,
+                    list,
                     unwrap,
                     reject,
                 });
@@ -183,7 +188,8 @@ impl<'a> Planner<'a> {
         (out, error_body)
     }
 
-    /// The wire type and converter of a success body, through `unwrap:` and with `reject:`.
+    /// The wire type and converter of a success body, whether it builds a list, through
+    /// `unwrap:` and with `reject:`. `unwrap: $` names the whole body (the default).
     #[allow(clippy::type_complexity)]
     pub(super) fn success_decode(
         &mut self,
@@ -192,7 +198,7 @@ impl<'a> Planner<'a> {
         schema: SRef<'a>,
         what: &str,
         span: Span,
-    ) -> Option<((String, String), Option<Read>, Option<RejectPlan>)> {
+    ) -> Option<((String, String), bool, Option<Read>, Option<RejectPlan>)> {
         let root_view = match view(self.spec, schema) {
             Ok(v) => v,
             Err(e) => {
@@ -200,20 +206,47 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
+        let unwrap = om.unwrap.as_ref().filter(|u| u.value != "$");
+        if let Kind::Array(_) = root_view.kind {
+            // A top-level list: the body itself is what the method returns.
+            if let Some(r) = &om.reject {
+                self.err(
+                    r.field.span,
+                    format!(
+                        "{what} is a list, so it has no field '{}' to reject by",
+                        r.field.value
+                    ),
+                    "remove `reject:`",
+                );
+                return None;
+            }
+            if let Some(u) = unwrap {
+                self.err(
+                    u.span,
+                    format!("{what} is a list, so it has no field '{}'", u.value),
+                    "leave `unwrap:` out (or write `unwrap: $`): the whole body is the list",
+                );
+                return None;
+            }
+            let (w, c, list) = self.converter_for(ok, schema, what, span)?;
+            return Some(((w, c), list, None, None));
+        }
         let base = format!("{}Response", camel(what.split(' ').next().unwrap_or(what)));
         let root_wire = self.wire_struct(&root_view, &base, false)?;
         let reject = match &om.reject {
             Some(r) => Some(self.reject_plan(r, schema, &root_wire)?),
             None => None,
         };
-        let Some(path) = &om.unwrap else {
-            let d = self.converter_for(ok, schema, what, span)?;
-            return Some((d, None, reject));
+        let Some(path) = unwrap else {
+            let (w, c, list) = self.converter_for(ok, schema, what, span)?;
+            return Some(((w, c), list, None, reject));
         };
         let (read, _, inner) = self.read(schema, &path.value, path.span, false, &root_wire)?;
-        let (inner_wire, conv) = self.converter_for(ok, inner, what, path.span)?;
-        self.set_leaf_ty(&read, &root_wire, WireTy::Named(inner_wire));
-        Some(((root_wire, conv), Some(read), reject))
+        let (inner_wire, conv, list) = self.converter_for(ok, inner, what, path.span)?;
+        let ty = WireTy::Named(inner_wire);
+        let ty = if list { WireTy::Vec(Box::new(ty)) } else { ty };
+        self.set_leaf_ty(&read, &root_wire, ty);
+        Some(((root_wire, conv), list, Some(read), reject))
     }
 
     pub(super) fn reject_plan(
@@ -300,7 +333,7 @@ pub(super) fn success_schema<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{Fixture, op};
+    use super::super::fixture::{ARRAY, Fixture, WRAPPED, op};
 
     #[test]
     fn a_success_response_is_decoded_by_its_wire_type_and_converter() {
@@ -383,5 +416,57 @@ mod tests {
             r.decode.as_ref().map(|d| d.0.as_str()),
             Some("GetThingResponse")
         );
+    }
+
+    #[test]
+    fn a_top_level_list_is_converted_item_by_item() {
+        let plan = Fixture::listing(ARRAY).plan();
+        let r = &op(&plan, "list").responses[0];
+        assert!(r.list);
+        assert_eq!(
+            r.decode,
+            Some(("Thing".to_string(), "thing_from_thing".to_string()))
+        );
+        assert_eq!(r.unwrap, None);
+        // `$` names the whole body: the same plan.
+        let same = Fixture::listing(ARRAY)
+            .mapping("call: listThings\n", "call: listThings\n    unwrap: $\n")
+            .plan();
+        assert_eq!(&op(&same, "list").responses[0], r);
+    }
+
+    #[test]
+    fn a_list_inside_an_object_is_named_by_unwrap() {
+        let plan = Fixture::listing(WRAPPED)
+            .mapping("call: listThings\n", "call: listThings\n    unwrap: data\n")
+            .plan();
+        let r = &op(&plan, "list").responses[0];
+        assert!(r.list);
+        assert_eq!(
+            r.unwrap.as_ref().map(|u| u.json_path.as_str()),
+            Some("$.data")
+        );
+        assert_eq!(
+            r.decode.as_ref().map(|d| d.0.as_str()),
+            Some("ListThingsResponse")
+        );
+    }
+
+    #[test]
+    fn lists_and_single_values_do_not_mix() {
+        Fixture::listing(WRAPPED).refused_with(
+            "the port returns Vec<Thing>, but the vendor's value is an object, not a list",
+        );
+        Fixture::listing(ARRAY)
+            .port(
+                "async fn list(&self) -> Result<Vec<Thing>, ThingError>",
+                "async fn list(&self) -> Result<Thing, ThingError>",
+            )
+            .refused_with("the vendor answers a list, but the port returns Thing");
+        Fixture::listing(ARRAY)
+            .mapping("call: listThings\n", "call: listThings\n    unwrap: data\n")
+            .refused_with("is a list, so it has no field 'data'");
+        Fixture::listing("{ type: array, items: { type: string } }")
+            .refused_with("the items of the list are a string, not objects");
     }
 }

@@ -252,6 +252,9 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
 }
 
 fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out) {
+    // The override's reason, for the person deciding the FIXME to replace or to
+    // replace the override with.
+    const REASON: &str = "\"unverified: the spec says it may be absent\"";
     let key = yaml_key(&f.name);
     let (wire, reads, absent) = match plan(r, f, views) {
         Plan::Gap(why) => {
@@ -266,13 +269,13 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
     };
     let path = yaml_key(&path_of(&wire));
     let may_be_absent = format!(
-        "{wire} may be absent or null in the vendor's response, but {ty}.{} is required: make it an Option, give a `default:`, or keep `required: true` to fail the call when it is absent",
+        "{wire} may be absent or null in the vendor's response, but {ty}.{} is required: make it an Option, give a `default:`, or keep `required: true` (failing the call when it is absent) and write in `reason:` why the vendor always sends it",
         f.name
     );
     let Reads::Enum(enum_name, values) = reads else {
         match absent {
             true => out.fixme(
-                &format!("      {key}: {{ from: {path}, required: true }}"),
+                &format!("      {key}: {{ from: {path}, required: true, reason: {REASON} }}"),
                 &may_be_absent,
             ),
             false => out.line(&format!("      {key}: {path}")),
@@ -284,6 +287,7 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
         true => {
             out.fixme(&format!("        from: {path}"), &may_be_absent);
             out.line("        required: true");
+            out.line(&format!("        reason: {REASON}"));
         }
         false => out.line(&format!("        from: {path}")),
     }

@@ -14,6 +14,20 @@ pub fn money(minor_units: i64, currency: String) -> Result<Money, String> {
     })
 }
 
+/// [`money`] for an answer that may leave the amount out (Adyen): `None` when both
+/// parts are absent, an error when only one is.
+pub fn money_if_given(
+    minor_units: Option<i64>,
+    currency: Option<String>,
+) -> Result<Option<Money>, String> {
+    match (minor_units, currency) {
+        (Some(m), Some(c)) => money(m, c).map(Some),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err("an amount without a currency".into()),
+        (None, Some(_)) => Err("a currency without an amount".into()),
+    }
+}
+
 /// A currency code as providers that want upper case (Square, Adyen) spell it.
 pub fn currency_upper(currency: &str) -> String {
     currency.to_ascii_uppercase()
@@ -33,6 +47,12 @@ mod tests {
             })
         );
         assert!(money(5, "euro".into()).is_err());
+        assert_eq!(money_if_given(None, None), Ok(None));
+        assert!(money_if_given(Some(5), None).is_err());
+        assert_eq!(
+            money_if_given(Some(5), Some("EUR".into())).map(|m| m.map(|m| m.currency)),
+            Ok(Some("eur".into()))
+        );
         assert_eq!(currency_upper("eur"), "EUR");
     }
 }

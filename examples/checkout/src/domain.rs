@@ -44,10 +44,12 @@ pub enum PaymentStatus {
 /// A payment as the checkout sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
-    /// The provider's id.
+    /// The provider's id; empty while the provider has not assigned one (Adyen, while
+    /// the shopper still has to act: redirect, 3-D Secure); its webhook brings it.
     pub id: PaymentId,
-    /// How much.
-    pub amount: Money,
+    /// How much, when the provider's answer says: Adyen leaves it out of most answers
+    /// (the amount taken is then the amount requested).
+    pub amount: Option<Money>,
     /// Where it stands.
     pub status: PaymentStatus,
     /// The order it pays for, when the provider echoes it back.

@@ -14,7 +14,6 @@ use super::metrics::{OUTCOMES, breaker_value, failure_label, outcome_index, retr
 use super::{CorrelationId, Observer, OpObserver};
 use crate::breaker::BreakerState;
 use crate::error::{Error, ErrorKind};
-use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::{CallCounter, PendingCount, Response};
 use crate::retry::{AttemptFailure, retry_after};
@@ -26,7 +25,7 @@ static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 pub(crate) struct CallObs<'a> {
     observer: &'a Observer,
     req: &'a Request,
-    op: Arc<OpObserver>,
+    op: &'a OpObserver,
     id: CorrelationId,
     span: Span,
     started: Instant,
@@ -35,8 +34,7 @@ pub(crate) struct CallObs<'a> {
 
 impl Observer {
     /// Opens the call's span under the caller's correlation id (or a fresh one).
-    pub(crate) fn start<'a>(&'a self, req: &'a Request, policy: &Resolved) -> CallObs<'a> {
-        let op = self.op(&req.operation, policy);
+    pub(crate) fn start<'a>(&'a self, req: &'a Request, op: &'a OpObserver) -> CallObs<'a> {
         let id = CorrelationId::current_or_generate();
         let span = tracing::info_span!(
             "vendor_call",
@@ -160,7 +158,7 @@ impl CallObs<'_> {
 
     /// Closes the call: duration, log line, and the outcome count (for a response,
     /// deferred to its [`PendingCount`] so a decode failure counts as `contract`).
-    pub(crate) fn finish(self, result: Result<Response, Error>) -> Result<Response, Error> {
+    pub(crate) fn finish(self, result: Result<Response, Error>) -> Result<Answered, Error> {
         let latency = self.started.elapsed();
         self.op.metrics.duration.record(latency.as_secs_f64());
         let (kind, status) = match &result {
@@ -217,19 +215,43 @@ impl CallObs<'_> {
             tracing::info!(parent: span, outcome, status, attempts = self.attempts, latency_ms = ms, "vendor call");
         }
         match result {
-            Ok(resp) => Ok(resp.with_count(PendingCount::new(
-                self.op,
-                self.id,
-                status.unwrap_or_default(),
+            Ok(resp) => Ok(Answered {
+                resp,
+                id: self.id,
+                status: status.unwrap_or_default(),
                 kind,
                 latency,
-            ))),
+            }),
             Err(e) => {
                 self.op.metrics.calls[outcome_index(kind)].increment(1);
                 self.op.health(latency, is_failure(kind, status));
                 Err(e)
             }
         }
+    }
+}
+
+/// A call answered with a response, observed but not yet counted: the count is
+/// deferred to the response (see [`PendingCount`]), and handed to the counter that
+/// owns the operation's observer once the call no longer borrows it.
+pub(crate) struct Answered {
+    resp: Response,
+    id: CorrelationId,
+    status: u16,
+    kind: Option<ErrorKind>,
+    latency: Duration,
+}
+
+impl Answered {
+    /// The response, carrying its count for `counter` to make when it is dropped.
+    pub(crate) fn counted_by(self, counter: Arc<dyn CallCounter>) -> Response {
+        self.resp.with_count(PendingCount::new(
+            counter,
+            self.id,
+            self.status,
+            self.kind,
+            self.latency,
+        ))
     }
 }
 

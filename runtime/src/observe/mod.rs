@@ -13,7 +13,7 @@
 //! `http.request.resend_count`. One INFO event per finished call carries the outcome,
 //! so a service logging at INFO gets one line per vendor call with its correlation id.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use http::HeaderName;
 
@@ -46,10 +46,10 @@ pub(crate) struct Observer {
     /// Registered on the first answer that says, so a vendor that never sends the
     /// header shows no series rather than a misleading 0.
     ratelimit: std::sync::OnceLock<::metrics::Gauge>,
-    ops: RwLock<crate::FastMap<Box<str>, Arc<OpObserver>>>,
 }
 
-/// One operation's handles and health window, created on its first call.
+/// One operation's handles and health window, created on its first call (the
+/// pipeline keeps it with the rest of the operation's state).
 pub(crate) struct OpObserver {
     pub(crate) vendor: Arc<str>,
     pub(crate) operation: Arc<str>,
@@ -77,43 +77,29 @@ impl Observer {
             health: config.health.clone(),
             on_health: config.on_health.clone(),
             ratelimit: std::sync::OnceLock::new(),
-            ops: RwLock::new(crate::FastMap::default()),
         })
     }
 
-    pub(crate) fn op(&self, operation: &str, policy: &Resolved) -> Arc<OpObserver> {
-        if let Some(op) = self
-            .ops
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(operation)
-        {
-            return op.clone();
+    /// The handles and health window of `operation`: made once per operation.
+    pub(crate) fn op_observer(&self, operation: &str, policy: &Resolved) -> OpObserver {
+        OpObserver {
+            vendor: self.vendor.clone(),
+            operation: Arc::from(operation),
+            metrics: OpMetrics::new(&self.vendor, operation),
+            health: self
+                .health
+                .enabled
+                .then(|| HealthWindow::new(self.health.clone(), policy.attempt_timeout)),
+            on_health: self.on_health.clone(),
         }
-        let mut ops = self.ops.write().unwrap_or_else(|e| e.into_inner());
-        ops.entry(operation.into())
-            .or_insert_with(|| {
-                Arc::new(OpObserver {
-                    vendor: self.vendor.clone(),
-                    operation: Arc::from(operation),
-                    metrics: OpMetrics::new(&self.vendor, operation),
-                    health: self
-                        .health
-                        .enabled
-                        .then(|| HealthWindow::new(self.health.clone(), policy.attempt_timeout)),
-                    on_health: self.on_health.clone(),
-                })
-            })
-            .clone()
     }
 }
 
 impl Observer {
-    /// Counts a call of `operation` that ended with `error` before anything was sent
+    /// Counts a call of `op` that ended with `error` before anything was sent
     /// (its request broke the spec's constraints), and logs it: one INFO line, like a
     /// finished call. It is not the vendor's doing, so the health window does not see it.
-    pub(crate) fn not_sent(&self, operation: &str, policy: &Resolved, error: &crate::Error) {
-        let op = self.op(operation, policy);
+    pub(crate) fn not_sent(&self, op: &OpObserver, error: &crate::Error) {
         let kind = error.kind();
         let outcome = metrics::OUTCOMES[metrics::outcome_index(Some(kind))];
         op.metrics.calls[metrics::outcome_index(Some(kind))].increment(1);

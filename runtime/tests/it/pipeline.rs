@@ -300,7 +300,18 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
     let send = |key: rt::IdempotencyKey| {
         p.send(request().idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key")))
     };
-    let k1 = p.idempotency_key_of(&request(), None).await;
+    static ANY: rt::KeyShape = rt::KeyShape::new();
+    let pipeline = &p;
+    let key_of = |request: &rt::Request| {
+        let fingerprint = request.fingerprint();
+        async move {
+            let p = pipeline;
+            p.idempotency_key_for("charge", rt::KeySource::Fingerprint(&fingerprint), &ANY)
+                .await
+                .expect("any key fits")
+        }
+    };
+    let k1 = key_of(&request()).await;
     let err = send(k1.clone()).await.expect_err("truncated");
     assert_eq!(err.kind(), rt::ErrorKind::Transport);
     assert_eq!(err.outcome(), rt::Outcome::Unknown);
@@ -310,13 +321,13 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
     let other = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
         .json_body(&json!({"amount": 6}))
         .expect("json");
-    assert_ne!(p.idempotency_key_of(&other, None).await, k1);
+    assert_ne!(key_of(&other).await, k1);
 
     // The caller replays the same logical call: same key, so the vendor replays too.
-    let k2 = p.idempotency_key_of(&request(), None).await;
+    let k2 = key_of(&request()).await;
     assert_eq!(k1, k2);
     let _ = send(k2).await.expect_err("truncated again");
-    let k3 = p.idempotency_key_of(&request(), None).await;
+    let k3 = key_of(&request()).await;
     assert_eq!(k1, k3);
     let resp = send(k3).await.expect("replayed");
     assert_eq!(resp.status(), 200);
@@ -327,13 +338,18 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
     assert_eq!(ledger.entries[0].replays, 2);
 
     // Outcome known now: the next logical call gets a fresh key.
-    let k4 = p.idempotency_key_of(&request(), None).await;
+    let k4 = key_of(&request()).await;
     assert_ne!(k1, k4);
 
     // With a domain value the key is derived from it, whatever the request holds.
+    let source = rt::KeySource::Domain {
+        field: "req.order_id",
+        value: "order-42",
+    };
     let derived = p
-        .idempotency_key_of(&request(), Some("order-42".into()))
-        .await;
+        .idempotency_key_for("charge", source, &ANY)
+        .await
+        .expect("fits");
     assert_eq!(derived.as_str(), "charge:order-42");
 }
 

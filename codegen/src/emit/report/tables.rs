@@ -31,6 +31,9 @@ pub(super) fn error_key_text(k: &ErrorMatch, reject: Option<&RejectPlan>) -> Str
             ErrorKind::Contract => "response does not match the spec",
             ErrorKind::Transport => "connection failed (refused, reset, cut short)",
             ErrorKind::Config => "configuration error (base URL, unreadable secret)",
+            ErrorKind::InvalidRequest => {
+                "the request breaks the spec's constraints (refused, never sent)"
+            }
         }
         .into(),
         ErrorMatch::CatchAll => "anything else".into(),

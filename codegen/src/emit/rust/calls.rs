@@ -28,6 +28,10 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
             )))
         };
     };
+    if let Some(pg) = &op.paginate {
+        let reject = r.reject.as_ref().map(|rj| reject_check(ctx, wire, rj));
+        return super::paginate::page_outcome(ctx, pg, r, wire, conv, reject);
+    }
     let w = ident(wire);
     let c = ident(conv);
     let convert = |v: TokenStream| {
@@ -37,6 +41,20 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
             quote!(Ok(translate::#c(#v)))
         }
     };
+    // A list is converted item by item: the items' converter is the same as for one.
+    let convert_list = |v: TokenStream| {
+        if ctx.fallible(conv) {
+            quote!(#v.into_iter().map(|item| translate::#c(item, OP)).collect::<Result<Vec<_>, _>>())
+        } else {
+            quote!(Ok(#v.into_iter().map(translate::#c).collect()))
+        }
+    };
+    let convert = |v: TokenStream| {
+        if r.list { convert_list(v) } else { convert(v) }
+    };
+    if r.list && r.unwrap.is_none() {
+        return convert_list(quote!(response.decode_json::<Vec<vendor::#w>>(OP)?));
+    }
     if r.reject.is_none() && r.unwrap.is_none() {
         return convert(quote!(response.decode_json(OP)?));
     }
@@ -151,6 +169,10 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
         }
     };
     let body = match &op.fallback {
+        _ if op.paginate.is_some() => match &op.paginate {
+            Some(pg) => super::paginate::body(op, pg, &stmts, matched),
+            None => quote!(),
+        },
         Some(fb) if is_caller(op) => {
             let field = caller_field(op);
             let set = mark_assign(&fb.mark, true);

@@ -23,6 +23,7 @@ mod config;
 mod errors;
 mod fallback;
 mod format;
+mod paginate;
 mod port;
 mod read;
 mod request;

@@ -287,6 +287,32 @@ pub(super) fn key_field(n: &BodyNode) -> Option<(String, bool)> {
     }
 }
 
+/// The `KEY_SHAPE` static of a call's idempotency key (and the `KEY_PATTERN` it
+/// names): the spec's constraints on the header or body field the key goes into.
+fn key_shape(shape: &Constraints) -> Vec<TokenStream> {
+    let mut stmts = Vec::new();
+    let mut chain = quote!(rt::KeyShape::new());
+    if let Some(m) = shape.max_length {
+        let m = proc_macro2::Literal::usize_unsuffixed(m);
+        chain = quote!(#chain.max_length(#m));
+    }
+    if let Some(m) = shape.min_length.filter(|m| *m > 0) {
+        let m = proc_macro2::Literal::usize_unsuffixed(m);
+        chain = quote!(#chain.min_length(#m));
+    }
+    if let Some(p) = &shape.pattern {
+        stmts.push(
+            quote!(static KEY_PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(#p);),
+        );
+        chain = quote!(#chain.pattern(&KEY_PATTERN));
+    }
+    if shape.uuid {
+        chain = quote!(#chain.uuid());
+    }
+    stmts.push(quote!(static KEY_SHAPE: rt::KeyShape = #chain;));
+    stmts
+}
+
 /// The statements that build `request` (and `body`, and the idempotency `key`).
 pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
     let moves = movable(op);
@@ -363,14 +389,19 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
     // The key: derived from the domain value, or remembered by the store for a replay
     // of this very request (the runtime fingerprints what it is about to send).
     if let Some(i) = &op.idempotency {
-        let from = match &i.from {
+        stmts.extend(key_shape(&i.shape));
+        let source = &i.source;
+        let source = match &i.from {
             Some(ValuePlan::Expr { access: a, .. }) => {
                 let a = access(a);
-                quote!(Some(#a.to_string()))
+                stmts.push(quote!(let key_value = #a.to_string();));
+                quote!(rt::KeySource::Domain { field: #source, value: &key_value })
             }
-            _ => quote!(None),
+            _ => quote!(rt::KeySource::Fingerprint(&request.fingerprint())),
         };
-        stmts.push(quote!(let key = self.pipeline.idempotency_key_of(&request, #from).await;));
+        stmts.push(
+            quote!(let key = self.pipeline.idempotency_key_for(OP, #source, &KEY_SHAPE).await?;),
+        );
         match (&i.header, &key_in_body) {
             (Some(h), _) => stmts.push(
                 quote!(let request = request.idempotency(&key, rt::KeyPlacement::Header(#h));),

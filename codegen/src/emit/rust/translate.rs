@@ -241,6 +241,7 @@ fn field_value(
             reads,
             json_path,
             required,
+            some,
         } => {
             let f = path(function);
             let args: Vec<TokenStream> = reads
@@ -255,7 +256,8 @@ fn field_value(
                     },
                 )
                 .collect();
-            quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, #json_path, e.to_string()))?)
+            let value = quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, #json_path, e.to_string()))?);
+            if *some { quote!(Some(#value)) } else { value }
         }
     }
 }

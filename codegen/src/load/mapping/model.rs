@@ -293,14 +293,14 @@ pub enum ErrorKey {
     StatusCode(u16, String),
     /// A class of vendor statuses, e.g. `"5xx"` (the digit is kept: 5).
     StatusClass(u16),
-    /// A kind of the runtime's taxonomy: auth, rate_limited, timeout, unavailable, vendor, contract, transport, config.
+    /// A kind of the runtime's taxonomy: auth, rate_limited, timeout, unavailable, vendor, contract, transport, config, invalid.
     Kind(String),
     /// `_`: everything else.
     CatchAll,
 }
 
 /// The kinds an error rule may name.
-pub const ERROR_KINDS: [&str; 8] = [
+pub const ERROR_KINDS: [&str; 9] = [
     "auth",
     "rate_limited",
     "timeout",
@@ -309,6 +309,7 @@ pub const ERROR_KINDS: [&str; 8] = [
     "contract",
     "transport",
     "config",
+    "invalid",
 ];
 
 /// One `"402/card_declined": PaymentError::Declined` line.
@@ -388,6 +389,66 @@ pub struct OperationMap {
     pub unwrap: Option<Spanned<String>>,
     /// A success response that is really a refusal (Adyen's `resultCode: Refused`).
     pub reject: Option<Reject>,
+    /// How the vendor splits the list the method returns into pages.
+    pub paginate: Option<Paginate>,
+}
+
+/// `paginate:` how a list operation's pages follow one another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paginate {
+    /// The style, with what it reads and sends.
+    pub style: PageStyle,
+    /// The most items the method returns (`max_items:`); none by default.
+    pub max_items: Option<Spanned<u64>>,
+    /// The most pages it fetches (`max_pages:`), a longer list being an error.
+    pub max_pages: Option<Spanned<u64>>,
+    /// Where `paginate:` is.
+    pub span: Span,
+}
+
+/// `paginate.style` and its keys.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageStyle {
+    /// `link`: the `Link` header's `rel="next"` URL (RFC 8288).
+    Link,
+    /// `cursor`: a cursor in the body (`cursor:` its path), sent back as the query
+    /// parameter `param:`; an empty or absent cursor ends the list.
+    Cursor {
+        /// Path of the next cursor in the body.
+        cursor: Spanned<String>,
+        /// The query parameter that takes it.
+        param: Spanned<String>,
+    },
+    /// `after_last`: a `has_more` flag in the body; the next page starts after the last
+    /// item's id (`id:`, default `id`), sent as `param:` (Stripe's `starting_after`).
+    AfterLast {
+        /// Path of the flag in the body.
+        has_more: Spanned<String>,
+        /// The query parameter that takes the last id.
+        param: Spanned<String>,
+        /// Path of the id in an item.
+        id: Spanned<String>,
+    },
+    /// `next_url`: the next page's URL or path in the body (`path:`); absent at the end.
+    NextUrl {
+        /// Path of the URL in the body.
+        path: Spanned<String>,
+    },
+    /// `page` / `offset`: a page number (from `first:`, default 1) or an item offset
+    /// sent as `param:`; the list ends at an empty page, a page shorter than the
+    /// constant of the `size:` parameter, or once `total:` items were read.
+    Counted {
+        /// Page numbers (`page`) or offsets (`offset`).
+        offsets: bool,
+        /// The query parameter of the number or offset.
+        param: Spanned<String>,
+        /// The first page's number.
+        first: u64,
+        /// The query parameter of the page size; its `const:` value is the page size.
+        size: Option<Spanned<String>>,
+        /// Path of the item total in the body.
+        total: Option<Spanned<String>>,
+    },
 }
 
 /// A port method the vendor has no operation for: it fails at once with a domain error.
@@ -436,6 +497,9 @@ pub struct FieldMap {
     pub default: Option<Spanned<serde_json::Value>>,
     /// `required: true` makes a missing optional vendor field a contract error.
     pub required: bool,
+    /// `reason:` why `required: true` overrides the spec (which says the field may be
+    /// absent); without it the override is refused.
+    pub reason: Option<Spanned<String>>,
     /// `{ mark: true }`: a degradation mark, filled with its fresh value (`false`, `None`)
     /// by the translation and set by operations whose fallback answered.
     pub mark: bool,

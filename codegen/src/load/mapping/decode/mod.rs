@@ -10,6 +10,7 @@ mod auth;
 pub(crate) mod gaps;
 mod limits;
 mod operations;
+mod paginate;
 mod policies;
 mod types;
 

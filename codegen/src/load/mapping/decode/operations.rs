@@ -99,6 +99,7 @@ impl Decoder<'_> {
             "unsupported",
             "body",
             "status",
+            "paginate",
         ];
         for (method, body) in ops {
             let what = format!("operation '{}'", method.value);
@@ -160,6 +161,7 @@ impl Decoder<'_> {
                     .collect()
             });
             let reject = get("reject").and_then(|n| self.reject(n));
+            let paginate = get("paginate").and_then(|n| self.paginate(n));
             out.push(OperationMap {
                 method,
                 call,
@@ -173,6 +175,7 @@ impl Decoder<'_> {
                 reject,
                 body,
                 status,
+                paginate,
             });
         }
         (out, unsupported)

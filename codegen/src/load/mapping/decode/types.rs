@@ -35,6 +35,7 @@ impl Decoder<'_> {
             values: None,
             default: None,
             required: false,
+            reason: None,
             mark: false,
         };
         if let Some(s) = node.as_str() {
@@ -45,7 +46,9 @@ impl Decoder<'_> {
         let e = self.entries(
             node,
             &what,
-            Some(&["from", "via", "values", "default", "required", "mark"]),
+            Some(&[
+                "from", "via", "values", "default", "required", "reason", "mark",
+            ]),
         );
         for (k, v) in &e {
             match k.value.as_str() {
@@ -70,6 +73,7 @@ impl Decoder<'_> {
                 }
                 "default" => fm.default = Some(Spanned::new(v.to_json(), v.span)),
                 "mark" => fm.mark = self.boolean(v, "mark").unwrap_or(false),
+                "reason" => fm.reason = self.string(v, "reason"),
                 _ => fm.required = self.boolean(v, "required").unwrap_or(false),
             }
         }

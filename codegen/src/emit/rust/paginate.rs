@@ -1,0 +1,237 @@
+//! A paginated `call_*` function: the first page's request as for any call, then the
+//! runtime's `Paginator` walks the list, asking this code for one page at a time; each
+//! page goes through the pipeline and is decoded by status like any answer.
+
+use super::Ctx;
+use super::read::{Got, Take, read};
+use super::tokens::{ident, int};
+use super::translate::missing;
+use crate::plan::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The body of a paginated call: `stmts` build `request`, the first page's; `matched`
+/// turns a page's `response` into a `Result<Page<T>, rt::Error>`.
+pub(super) fn body(
+    op: &OperationPlan,
+    pg: &PaginatePlan,
+    stmts: &[TokenStream],
+    matched: TokenStream,
+) -> TokenStream {
+    let limits = match (pg.max_items, pg.max_pages) {
+        (None, None) => None,
+        (items, pages) => {
+            let items = items.map(|n| {
+                let n = int(n);
+                quote!(max_items: Some(#n),)
+            });
+            let pages = pages.map(|n| {
+                let n = int(n);
+                quote!(max_pages: #n,)
+            });
+            Some(quote!(.limits(rt::paginate::PageLimits {
+                #items
+                #pages
+                ..rt::paginate::PageLimits::default()
+            })))
+        }
+    };
+    let (style, add) = match &pg.next {
+        NextPlan::Link | NextPlan::Url { .. } => (None, None),
+        NextPlan::Cursor { param, .. } | NextPlan::AfterLast { param, .. } => (
+            None,
+            Some(quote!(if let Some(cursor) = page.cursor() {
+                request = request.query(#param, cursor);
+            })),
+        ),
+        NextPlan::Counted {
+            offsets: false,
+            param,
+            first,
+            size,
+            ..
+        } => {
+            let first = int(*first);
+            let size = size_tokens(*size);
+            (
+                Some(quote!(.page_numbers(#first, #size))),
+                Some(quote!(if let Some(number) = page.number() {
+                    request = request.query(#param, number);
+                })),
+            )
+        }
+        NextPlan::Counted {
+            offsets: true,
+            param,
+            size,
+            ..
+        } => {
+            let size = size_tokens(*size);
+            (
+                Some(quote!(.offsets(#size))),
+                Some(quote!(if let Some(offset) = page.offset() {
+                    request = request.query(#param, offset);
+                })),
+            )
+        }
+    };
+    let request = match add {
+        Some(add) => quote!(let mut request = page.request(first.clone()); #add),
+        None => quote!(let request = page.request(first.clone());),
+    };
+    let _ = op;
+    quote! {
+        #(#stmts)*
+        // Every page is asked for from the first page's request.
+        let first = request;
+        rt::paginate::Paginator::new(&self.pipeline, OP)
+            #limits
+            #style
+            .collect(|page| {
+                #request
+                async move {
+                    let response = self.pipeline.send(request).await?;
+                    #matched
+                }
+            })
+            .await
+    }
+}
+
+fn size_tokens(size: Option<u64>) -> TokenStream {
+    match size {
+        Some(n) => {
+            let n = int(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    }
+}
+
+/// One decoded page: its items and what it says about the next page.
+pub(super) fn page_outcome(
+    ctx: &Ctx,
+    pg: &PaginatePlan,
+    r: &ResponsePlan,
+    wire: &str,
+    conv: &str,
+    reject: Option<TokenStream>,
+) -> TokenStream {
+    let w = ident(wire);
+    let c = ident(conv);
+    let items = |v: TokenStream| {
+        if ctx.fallible(conv) {
+            quote!(let items = #v.into_iter().map(|item| translate::#c(item, OP)).collect::<Result<Vec<_>, _>>()?;)
+        } else {
+            quote!(let items: Vec<_> = #v.into_iter().map(translate::#c).collect();)
+        }
+    };
+    let Some(u) = &r.unwrap else {
+        // The body is the list: only the headers or the count can say what comes next.
+        let next = next_tokens(ctx, pg, r, wire);
+        let items = items(quote!(response.decode_json::<Vec<vendor::#w>>(OP)?));
+        return quote!({
+            let next = #next;
+            #items
+            Ok(rt::paginate::Page::new(items, next))
+        });
+    };
+    let next = next_tokens(ctx, pg, r, wire);
+    let list = match read(ctx.plan, wire, quote!(wire), u, Take::Move) {
+        Got::Opt(e) => {
+            let m = missing(ctx, quote!(OP), &u.json_path, true);
+            quote!(#e.ok_or_else(|| #m)?)
+        }
+        got => got.value(),
+    };
+    let items = items(list);
+    quote!({
+        let wire: vendor::#w = response.decode_json(OP)?;
+        #reject
+        let next = #next;
+        #items
+        Ok(rt::paginate::Page::new(items, next))
+    })
+}
+
+/// An `Option<String>` read of a string (cloned out of `wire`).
+fn opt_string(ctx: &Ctx, root: &str, at: TokenStream, r: &Read) -> TokenStream {
+    match read(ctx.plan, root, at, r, Take::Clone) {
+        Got::Opt(e) => e,
+        got => {
+            let v = got.value();
+            quote!(Some(#v))
+        }
+    }
+}
+
+/// What the page says about the next one, read from `wire` (borrowed) or the headers.
+fn next_tokens(ctx: &Ctx, pg: &PaginatePlan, r: &ResponsePlan, wire: &str) -> TokenStream {
+    match &pg.next {
+        NextPlan::Link => quote!(rt::paginate::Next::link(&response)),
+        NextPlan::Cursor { read: c, .. } => {
+            let v = opt_string(ctx, wire, quote!(wire), c);
+            let at = &c.json_path;
+            quote!(rt::paginate::Next::cursor(#v, #at))
+        }
+        NextPlan::Url { read: u } => {
+            let v = opt_string(ctx, wire, quote!(wire), u);
+            let at = &u.json_path;
+            quote!(rt::paginate::Next::url(#v, #at))
+        }
+        NextPlan::AfterLast {
+            has_more,
+            id,
+            item_wire,
+            id_is_int,
+            ..
+        } => {
+            let more = match read(ctx.plan, wire, quote!(wire), has_more, Take::Clone) {
+                Got::Opt(e) => quote!(#e.unwrap_or(false)),
+                got => got.value(),
+            };
+            let last = match r
+                .unwrap
+                .as_ref()
+                .map(|u| read(ctx.plan, wire, quote!(wire), u, Take::Borrow))
+            {
+                Some(Got::Opt(e)) => quote!(#e.and_then(|items| items.last())),
+                Some(Got::Place { expr, .. }) => quote!(#expr.last()),
+                None => quote!(None),
+            };
+            let text = |v: TokenStream| {
+                if *id_is_int {
+                    quote!(#v.to_string())
+                } else {
+                    v
+                }
+            };
+            let id = match read(ctx.plan, item_wire, quote!(item), id, Take::Clone) {
+                Got::Opt(e) if *id_is_int => quote!(and_then(|item| #e.map(|id| id.to_string()))),
+                Got::Opt(e) => quote!(and_then(|item| #e)),
+                got => {
+                    let v = text(got.value());
+                    quote!(map(|item| #v))
+                }
+            };
+            let at = r
+                .unwrap
+                .as_ref()
+                .map(|u| u.json_path.clone())
+                .unwrap_or_else(|| "$".into());
+            quote!(rt::paginate::Next::after_last(#more, #last.#id, #at))
+        }
+        NextPlan::Counted { total: None, .. } => quote!(rt::paginate::Next::more()),
+        NextPlan::Counted { total: Some(t), .. } => {
+            let at = &t.json_path;
+            let count = |v: TokenStream| quote!(rt::paginate::Next::total(u64::try_from(#v).map_err(|_| rt::Error::contract(OP, #at, format!("{} is not a count of items", #v)))?));
+            match read(ctx.plan, wire, quote!(wire), t, Take::Clone) {
+                Got::Opt(e) => {
+                    let some = count(quote!(total));
+                    quote!(match #e { Some(total) => #some, None => rt::paginate::Next::more() })
+                }
+                got => count(got.value()),
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The cheap constraints a spec states for one value (length, pattern, format, enum,
+//! range): what the generated code checks before sending, and the shape an
+//! idempotency key must fit.
+
+use crate::load::openapi::Spec;
+use crate::spec::view::SRef;
+use openapiv3::{SchemaKind, Type, VariantOrUnknownOrEmpty};
+
+/// The constraints of one value, as the spec words them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    /// `maxLength`.
+    pub max_length: Option<usize>,
+    /// `minLength`.
+    pub min_length: Option<usize>,
+    /// `pattern` (ECMA-262 source).
+    pub pattern: Option<String>,
+    /// `format: uuid`.
+    pub uuid: bool,
+    /// `enum` of a string.
+    pub values: Vec<String>,
+    /// `minimum` (integers and numbers), and whether it is exclusive.
+    pub minimum: Option<(f64, bool)>,
+    /// `maximum`, and whether it is exclusive.
+    pub maximum: Option<(f64, bool)>,
+}
+
+impl Constraints {
+    /// No constraint at all.
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+/// The constraints of `schema`, following `$ref`s and single-item `allOf`s; empty for
+/// a schema that cannot be resolved (the planner reports that elsewhere).
+pub(crate) fn of(spec: &Spec, schema: SRef<'_>) -> Constraints {
+    of_at(spec, schema, 0)
+}
+
+fn of_at(spec: &Spec, schema: SRef<'_>, depth: usize) -> Constraints {
+    let resolved = match schema {
+        SRef::Plain(r) | SRef::Component(_, r) => spec.resolve_schema(r),
+        SRef::Boxed(r) => spec.resolve_boxed(r),
+    };
+    let Ok((s, _)) = resolved else {
+        return Constraints::default();
+    };
+    let mut c = Constraints::default();
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(t)) => {
+            c.max_length = t.max_length;
+            c.min_length = t.min_length;
+            c.pattern = t.pattern.clone();
+            c.uuid = matches!(&t.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid");
+            c.values = t.enumeration.iter().flatten().cloned().collect();
+        }
+        SchemaKind::Type(Type::Integer(t)) => {
+            c.minimum = t.minimum.map(|m| (m as f64, t.exclusive_minimum));
+            c.maximum = t.maximum.map(|m| (m as f64, t.exclusive_maximum));
+        }
+        SchemaKind::Type(Type::Number(t)) => {
+            c.minimum = t.minimum.map(|m| (m, t.exclusive_minimum));
+            c.maximum = t.maximum.map(|m| (m, t.exclusive_maximum));
+        }
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 && depth < 32 => {
+            return of_at(spec, SRef::Plain(&all_of[0]), depth + 1);
+        }
+        _ => {}
+    }
+    c
+}

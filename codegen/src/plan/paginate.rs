@@ -1,0 +1,502 @@
+//! Pagination: how the next page of a list operation is found and asked for, checked
+//! against the spec (the parameter exists, the body path exists and has the right type).
+//!
+//! The runtime's `Paginator` walks the list; the plan says only what one page's request
+//! adds and what one page's answer says about the next.
+
+use super::planner::Planner;
+use super::response::success_schema;
+use super::*;
+use crate::error::suggest;
+use crate::ident::camel;
+use crate::load::mapping::{OperationMap, PageStyle, Spanned};
+use crate::load::openapi::Spec;
+use crate::load::port::{PortMethod, Ty};
+use crate::spec::view::{Kind, SRef, view};
+use openapiv3::Parameter;
+
+/// A paginated operation: the method returns every item, page after page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaginatePlan {
+    /// How the next page is found and asked for.
+    pub next: NextPlan,
+    /// The most items returned (`max_items:`).
+    pub max_items: Option<u64>,
+    /// The most pages fetched (`max_pages:`); the runtime's default when absent.
+    pub max_pages: Option<u32>,
+}
+
+/// How the next page is found (reads start at the response's decoded root) and asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NextPlan {
+    /// The `Link` header's `rel="next"` URL.
+    Link,
+    /// A cursor in the body, sent as the query parameter `param`.
+    Cursor {
+        /// The cursor (a string).
+        read: Read,
+        /// The query parameter.
+        param: String,
+    },
+    /// `has_more`, then the last item's id sent as `param`.
+    AfterLast {
+        /// The flag (a boolean).
+        has_more: Read,
+        /// The query parameter.
+        param: String,
+        /// The id, read from an item of the wire type `item_wire`.
+        id: Read,
+        /// The items' wire type.
+        item_wire: String,
+        /// The id is an integer on the wire (sent as its decimal text).
+        id_is_int: bool,
+    },
+    /// The next page's URL or path in the body.
+    Url {
+        /// The URL (a string).
+        read: Read,
+    },
+    /// Page numbers or offsets.
+    Counted {
+        /// Offsets (`offset`) rather than page numbers (`page`).
+        offsets: bool,
+        /// The query parameter of the number or offset.
+        param: String,
+        /// The first page's number.
+        first: u64,
+        /// The page size the request asks for (a `const:` parameter).
+        size: Option<u64>,
+        /// The item total in the body (an integer).
+        total: Option<Read>,
+    },
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn paginate_plan(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+        oref: &crate::load::openapi::OperationRef,
+        op: &'a openapiv3::Operation,
+        responses: &[ResponsePlan],
+        params: &[ParamPlan],
+    ) -> Option<PaginatePlan> {
+        let pg = om.paginate.as_ref()?;
+        if !matches!(pm.ok, Ty::Vec(_)) {
+            self.err(
+                pg.span,
+                format!(
+                    "{} is paginated, but returns {}: a paginated method returns every item",
+                    pm.name, pm.ok
+                ),
+                "make the port method return `Vec<T>`",
+            );
+            return None;
+        }
+        if let Some(f) = &om.policies.fallback {
+            self.err(
+                f.span,
+                format!("{} is paginated, and a list has no fallback yet", pm.name),
+                "remove `fallback:` from this operation",
+            );
+            return None;
+        }
+        let decoding: Vec<&ResponsePlan> =
+            responses.iter().filter(|r| r.decode.is_some()).collect();
+        let [r] = decoding.as_slice() else {
+            if decoding.len() > 1 {
+                self.err(
+                    pg.span,
+                    format!(
+                        "{} has {} success responses with a body; the pages of a list have one shape",
+                        om.call.value,
+                        decoding.len()
+                    ),
+                    "choose the one pages come with, e.g. `status: 200`",
+                );
+            }
+            return None;
+        };
+        let root_wire = r.decode.as_ref().map(|d| d.0.clone())?;
+        let spec: &'a Spec = self.spec;
+        let root = success_schema(om, op, spec).map(|(_, s)| SRef::Plain(s))?;
+        let spec_params = spec.parameters(oref, op).unwrap_or_default();
+        let query = |p: &mut Self, name: &Spanned<String>| -> bool {
+            let found = spec_params
+                .iter()
+                .find(|sp| sp.parameter_data_ref().name == name.value);
+            match found {
+                Some(Parameter::Query { .. }) => {}
+                Some(_) => {
+                    p.err(
+                        name.span,
+                        format!(
+                            "'{}' is not a query parameter of {}",
+                            name.value, om.call.value
+                        ),
+                        "paginate sends its cursor, number or offset in the query",
+                    );
+                    return false;
+                }
+                None => {
+                    let help = suggest(
+                        &name.value,
+                        spec_params
+                            .iter()
+                            .map(|sp| sp.parameter_data_ref().name.as_str()),
+                    );
+                    p.err(
+                        name.span,
+                        format!("'{}' is not a parameter of {}", name.value, om.call.value),
+                        help,
+                    );
+                    return false;
+                }
+            }
+            if let Some((k, _)) = om.params.iter().find(|(k, _)| k.value == name.value) {
+                p.err(
+                    k.span,
+                    format!(
+                        "'{}' is set by `paginate:` on every page after the first",
+                        name.value
+                    ),
+                    "remove it from `params:`",
+                );
+                return false;
+            }
+            true
+        };
+        // Body reads need an object around the list.
+        let body_path = |p: &mut Self, path: &Spanned<String>| -> bool {
+            if r.unwrap.is_none() {
+                p.err(path.span, format!("paginate reads '{}' from the body, but the body of {} is the list itself", path.value, om.call.value), "use `style: link` or a page number, or map an operation whose body holds the list and its cursor");
+                return false;
+            }
+            true
+        };
+        let next = match &pg.style {
+            PageStyle::Link => NextPlan::Link,
+            PageStyle::Cursor { cursor, param } => {
+                let ok = query(self, param) & body_path(self, cursor);
+                let read = self.typed_read(root, cursor, &root_wire, "cursor", Want::Str)?;
+                if !ok {
+                    return None;
+                }
+                NextPlan::Cursor {
+                    read,
+                    param: param.value.clone(),
+                }
+            }
+            PageStyle::NextUrl { path } => {
+                if !body_path(self, path) {
+                    return None;
+                }
+                let read = self.typed_read(root, path, &root_wire, "path", Want::Str)?;
+                NextPlan::Url { read }
+            }
+            PageStyle::AfterLast {
+                has_more,
+                param,
+                id,
+            } => {
+                let ok = query(self, param) & body_path(self, has_more);
+                let has_more =
+                    self.typed_read(root, has_more, &root_wire, "has_more", Want::Bool)?;
+                let unwrap = om.unwrap.as_ref()?;
+                let (_, list_view, _) =
+                    self.read(root, &unwrap.value, unwrap.span, false, &root_wire)?;
+                let Kind::Array(Some(item)) = list_view.kind else {
+                    return None;
+                };
+                let item_view = view(self.spec, item).ok()?;
+                let op_id = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| om.call.value.clone());
+                let item_wire =
+                    self.wire_struct(&item_view, &format!("{}Item", camel(&op_id)), false)?;
+                let (read, leaf, _) = self.read(item, &id.value, id.span, false, &item_wire)?;
+                let id_is_int = match leaf.kind {
+                    Kind::Str { .. } => false,
+                    Kind::Int => true,
+                    _ => {
+                        self.err(
+                            id.span,
+                            format!(
+                                "paginate.id '{}' is {}, not a string or an integer",
+                                id.value,
+                                leaf.describe()
+                            ),
+                            "name the items' id field",
+                        );
+                        return None;
+                    }
+                };
+                self.set_leaf_ty(
+                    &read,
+                    &item_wire,
+                    if id_is_int {
+                        WireTy::I64
+                    } else {
+                        WireTy::String
+                    },
+                );
+                if !ok {
+                    return None;
+                }
+                NextPlan::AfterLast {
+                    has_more,
+                    param: param.value.clone(),
+                    id: read,
+                    item_wire,
+                    id_is_int,
+                }
+            }
+            PageStyle::Counted {
+                offsets,
+                param,
+                first,
+                size,
+                total,
+            } => {
+                let mut ok = query(self, param);
+                let size = match size {
+                    Some(s) => match params.iter().find(|p| p.wire_name == s.value) {
+                        Some(ParamPlan {
+                            value: ValuePlan::Const(serde_json::Value::Number(n)),
+                            ..
+                        }) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64(),
+                        _ => {
+                            self.err(s.span, format!("paginate.size names '{}', whose value the mapping must give as a constant so a short page can end the list", s.value), format!("write `params: {{ {}: {{ const: 100 }} }}`", s.value));
+                            ok = false;
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                let total = match total {
+                    Some(t) => {
+                        ok &= body_path(self, t);
+                        Some(self.typed_read(root, t, &root_wire, "total", Want::Int)?)
+                    }
+                    None => None,
+                };
+                if !ok {
+                    return None;
+                }
+                NextPlan::Counted {
+                    offsets: *offsets,
+                    param: param.value.clone(),
+                    first: *first,
+                    size,
+                    total,
+                }
+            }
+        };
+        let max_pages = match &pg.max_pages {
+            Some(m) => match u32::try_from(m.value) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.err(
+                        m.span,
+                        format!("paginate.max_pages {} is more than {}", m.value, u32::MAX),
+                        "give a smaller limit",
+                    );
+                    return None;
+                }
+            },
+            None => None,
+        };
+        Some(PaginatePlan {
+            next,
+            max_items: pg.max_items.as_ref().map(|m| m.value),
+            max_pages,
+        })
+    }
+
+    /// A body read for pagination, of the kind it must have; its wire type is set.
+    fn typed_read(
+        &mut self,
+        root: SRef<'a>,
+        path: &Spanned<String>,
+        root_wire: &str,
+        key: &str,
+        want: Want,
+    ) -> Option<Read> {
+        let (read, leaf, _) = self.read(root, &path.value, path.span, false, root_wire)?;
+        let (fits, wire, name) = match (want, &leaf.kind) {
+            (Want::Str, Kind::Str { .. }) => (true, WireTy::String, "a string"),
+            (Want::Bool, Kind::Bool) => (true, WireTy::Bool, "a boolean"),
+            (Want::Int, Kind::Int) => (true, WireTy::I64, "an integer"),
+            (Want::Str, _) => (false, WireTy::String, "a string"),
+            (Want::Bool, _) => (false, WireTy::Bool, "a boolean"),
+            (Want::Int, _) => (false, WireTy::I64, "an integer"),
+        };
+        if !fits {
+            self.err(
+                path.span,
+                format!(
+                    "paginate.{key} '{}' is {}, not {name}",
+                    path.value,
+                    leaf.describe()
+                ),
+                format!("name a field that is {name}"),
+            );
+            return None;
+        }
+        self.set_leaf_ty(&read, root_wire, wire);
+        Some(read)
+    }
+}
+
+/// The kind a pagination read must have.
+#[derive(Clone, Copy)]
+enum Want {
+    Str,
+    Bool,
+    Int,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{ARRAY, Fixture, WRAPPED, op};
+    use super::*;
+
+    /// `list` over the wrapped body, with `paginate:` as written.
+    fn paged(body: &str, paginate: &str) -> Fixture {
+        Fixture::listing(body).mapping(
+            "call: listThings\n",
+            &format!("call: listThings\n    paginate: {paginate}\n"),
+        )
+    }
+
+    fn wrapped(paginate: &str) -> Fixture {
+        paged(WRAPPED, paginate)
+            .mapping("call: listThings\n", "call: listThings\n    unwrap: data\n")
+    }
+
+    fn next_of(f: Fixture) -> (NextPlan, Option<u64>, Option<u32>) {
+        let plan = f.plan();
+        let pg = op(&plan, "list").paginate.clone().expect("paginated");
+        (pg.next, pg.max_items, pg.max_pages)
+    }
+
+    #[test]
+    fn the_link_header_needs_no_body_and_limits_are_carried() {
+        let (next, items, pages) =
+            next_of(paged(ARRAY, "{ style: link, max_items: 50, max_pages: 7 }"));
+        assert_eq!((next, items, pages), (NextPlan::Link, Some(50), Some(7)));
+    }
+
+    #[test]
+    fn a_body_cursor_is_read_and_sent_as_its_parameter() {
+        let (next, ..) = next_of(wrapped(
+            "{ style: cursor, cursor: next_cursor, param: cursor }",
+        ));
+        let NextPlan::Cursor { read, param } = next else {
+            panic!("{next:?}")
+        };
+        assert_eq!(
+            (read.json_path.as_str(), param.as_str()),
+            ("$.next_cursor", "cursor")
+        );
+    }
+
+    #[test]
+    fn after_last_reads_the_flag_and_the_items_id() {
+        let (next, ..) = next_of(wrapped(
+            "{ style: after_last, has_more: has_more, param: cursor }",
+        ));
+        let NextPlan::AfterLast {
+            has_more,
+            param,
+            id,
+            item_wire,
+            id_is_int,
+        } = next
+        else {
+            panic!("{next:?}")
+        };
+        assert_eq!(has_more.json_path, "$.has_more");
+        assert_eq!((param.as_str(), id.json_path.as_str()), ("cursor", "$.id"));
+        assert_eq!((item_wire.as_str(), id_is_int), ("Thing", false));
+    }
+
+    #[test]
+    fn a_next_url_is_a_string_in_the_body() {
+        let (next, ..) = next_of(wrapped("{ style: next_url, path: next_uri }"));
+        assert!(matches!(next, NextPlan::Url { read } if read.json_path == "$.next_uri"));
+    }
+
+    #[test]
+    fn page_numbers_and_offsets_take_the_size_from_a_constant() {
+        let f = wrapped("{ style: page, param: page, size: per_page, total: total }").mapping(
+            "call: listThings\n",
+            "call: listThings\n    params: { per_page: { const: 25 } }\n",
+        );
+        let (next, ..) = next_of(f);
+        let NextPlan::Counted {
+            offsets,
+            param,
+            first,
+            size,
+            total,
+        } = next
+        else {
+            panic!("{next:?}")
+        };
+        assert_eq!(
+            (offsets, param.as_str(), first, size),
+            (false, "page", 1, Some(25))
+        );
+        assert_eq!(total.map(|t| t.json_path), Some("$.total".to_string()));
+        let (next, ..) = next_of(paged(ARRAY, "{ style: offset, param: page }"));
+        assert!(matches!(
+            next,
+            NextPlan::Counted {
+                offsets: true,
+                size: None,
+                total: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn each_mistake_is_named_where_it_is_written() {
+        paged(ARRAY, "{ style: pages, param: page }")
+            .refused_with("'pages' is not a pagination style");
+        paged(ARRAY, "{ style: link, param: page }")
+            .refused_with("paginate style `link` takes no key 'param'");
+        paged(ARRAY, "{ style: cursor, param: cursor }")
+            .refused_with("paginate style `cursor` is missing the required key 'cursor'");
+        wrapped("{ style: cursor, cursor: next_cursor, param: curs }")
+            .refused_with("'curs' is not a parameter of listThings");
+        wrapped("{ style: cursor, cursor: next_cursr, param: cursor }")
+            .refused_with("unknown field 'next_cursr'");
+        wrapped("{ style: cursor, cursor: has_more, param: cursor }")
+            .refused_with("paginate.cursor 'has_more' is a boolean, not a string");
+        wrapped("{ style: after_last, has_more: total, param: cursor }")
+            .refused_with("paginate.has_more 'total' is an integer, not a boolean");
+        wrapped("{ style: after_last, has_more: has_more, param: cursor, id: status2 }")
+            .refused_with("unknown field 'status2'");
+        paged(ARRAY, "{ style: next_url, path: next_uri }")
+            .refused_with("the body of listThings is the list itself");
+        wrapped("{ style: page, param: page, size: per_page }").refused_with(
+            "paginate.size names 'per_page', whose value the mapping must give as a constant",
+        );
+        wrapped("{ style: page, param: page }")
+            .mapping(
+                "call: listThings\n",
+                "call: listThings\n    params: { page: { const: 1 } }\n",
+            )
+            .refused_with("'page' is set by `paginate:` on every page after the first");
+        paged(ARRAY, "{ style: link, max_pages: 0 }").refused_with("paginate.max_pages is 0");
+        Fixture::default()
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    paginate: { style: link }",
+            )
+            .refused_with("get is paginated, but returns Thing");
+    }
+}
