@@ -151,3 +151,295 @@ fn schemas_named_like_the_prelude_get_other_wire_type_names() {
         }
     }
 }
+
+// Inputs built to crash or exhaust the generator (issue 17, point 1): each is refused
+// with a diagnostic naming the file and the place, quickly, without a panic.
+
+mod exhaustion {
+    use portcullis_codegen::error::{Error, Span};
+    use portcullis_codegen::load::limits::{Limits, MAX_DEPTH};
+    use portcullis_codegen::load::mapping::Mapping;
+    use portcullis_codegen::load::openapi::Spec;
+    use portcullis_codegen::load::port::Port;
+    use portcullis_codegen::load::yaml;
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    /// Loads a spec, which must be refused within `secs` (generous: a busy 2-core
+    /// machine; the point is "not billions of nodes"), and returns the one diagnostic.
+    fn refused(name: &str, text: &str, secs: u64) -> portcullis_codegen::error::Diagnostic {
+        let start = Instant::now();
+        let e = Spec::from_bytes(Path::new(name), text.as_bytes()).expect_err("refused");
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "took {:?}",
+            start.elapsed()
+        );
+        let d = e.diagnostics().first().expect("a diagnostic").clone();
+        assert_eq!(d.file, Path::new(name));
+        assert!(d.help.is_some(), "no help: {d}");
+        d
+    }
+
+    fn spec_with_paths(paths: &str) -> String {
+        format!(r#"{{"openapi":"3.0.0","info":{{"title":"x","version":"1"}},"paths":{paths}}}"#)
+    }
+
+    #[test]
+    fn refs_of_every_shape_never_panic() {
+        for r in [
+            "#/paths/%a€",
+            "#/paths/%€",
+            "#/paths/%",
+            "#/paths/%%",
+            "#/paths/%C3%28",
+            "#/paths/~",
+            "#/paths/~2",
+            "#/paths/€/%ff/🦀",
+            "#/paths",
+            "#/paths/",
+            "#",
+            "",
+            "€",
+            "#/components/schemas/€",
+            "#/components/schemas/%a€",
+            "#/components/parameters/",
+            "https://example.com/€#/x",
+            "#/paths/~1a/get/parameters/0",
+            "#/paths/~1a/get/parameters/99999999999999999999",
+        ] {
+            let escaped = r.replace('"', "\\\"");
+            let text = spec_with_paths(&format!(
+                r#"{{"/a":{{"get":{{"operationId":"é€","parameters":[{{"$ref":"{escaped}"}}],"requestBody":{{"$ref":"{escaped}"}},"responses":{{"200":{{"$ref":"{escaped}"}},"201":{{"description":"ok","content":{{"application/json":{{"schema":{{"$ref":"{escaped}"}}}}}}}}}}}}}}}}"#
+            ));
+            // Loading may succeed or be refused; planning every operation must not panic.
+            let dir = std::env::temp_dir().join(format!("portcullis-refs-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("dir");
+            let file = dir.join("spec.json");
+            std::fs::write(&file, &text).expect("write");
+            let r2 = portcullis_codegen::corpus::run_spec(&dir, &file);
+            assert!(r2.panic.is_none(), "$ref {r:?} panicked: {:?}", r2.panic);
+        }
+    }
+
+    #[test]
+    fn eight_self_references_into_paths_are_refused() {
+        // ~360 bytes; each copy of #/paths holds the eight references again: 8^16 values
+        // if followed.
+        let refs = [r##"{"$ref":"#/paths"}"##; 8].join(",");
+        let text = spec_with_paths(&format!(
+            r#"{{"/a":{{"get":{{"parameters":[{refs}],"responses":{{"200":{{"description":"ok"}}}}}}}}}}"#
+        ));
+        assert!(text.len() < 400, "{}", text.len());
+        let d = refused("selfref.json", &text, 60);
+        assert!(d.message.contains("expand to more than"), "{d}");
+        assert!(d.message.contains("#/paths/~1a/get/parameters/"), "{d}");
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("PORTCULLIS_MAX_SPEC_NODES")),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn a_ref_to_another_paths_parameter_still_inlines() {
+        let text = spec_with_paths(
+            r##"{"/a/{id}":{"get":{"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"description":"ok"}}}},
+                "/b/{id}":{"get":{"parameters":[{"$ref":"#/paths/~1a~1%7Bid%7D/get/parameters/0"}],"responses":{"200":{"description":"ok"}}}}}"##,
+        );
+        let spec = Spec::from_bytes(Path::new("reuse.json"), text.as_bytes()).expect("loads");
+        assert_eq!(spec.operations.len(), 2);
+    }
+
+    /// Nine levels of ten aliases each: 10^9 values if expanded.
+    fn laughs(prefix: &str, indent: &str) -> String {
+        let mut text =
+            format!("{prefix}{indent}l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "{indent}l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n"
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn billion_laughs_spec_is_refused_at_the_alias() {
+        let text = laughs(
+            "openapi: 3.0.0\ninfo: {title: x, version: \"1\"}\npaths: {}\nx-laughs:\n",
+            "  ",
+        );
+        let d = refused("laughs.yaml", &text, 60);
+        assert!(d.message.contains("aliases"), "{d}");
+        let span = d.span.expect("a place");
+        assert!((5..=13).contains(&span.line), "{span:?}");
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("billion laughs")),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn billion_laughs_mapping_is_refused_at_the_alias() {
+        let text = laughs("version: 1\nx:\n", "  ");
+        let start = Instant::now();
+        let e =
+            Mapping::from_bytes(Path::new("laughs.yaml"), text.as_bytes()).expect_err("refused");
+        assert!(start.elapsed() < Duration::from_secs(30));
+        let d = &e.diagnostics()[0];
+        assert!(
+            d.message.starts_with("the mapping expands YAML aliases"),
+            "{d}"
+        );
+        assert!(d.span.is_some_and(|s| s.line > 2), "{d}");
+    }
+
+    #[test]
+    fn aliases_within_bounds_still_expand() {
+        let n = yaml::parse("a: &x {k: [1, 2]}\nb: *x\nc: *x\n").expect("parses");
+        assert_eq!(n.to_json()["c"], serde_json::json!({"k": [1, 2]}));
+        let small = Limits {
+            max_depth: 128,
+            max_nodes: 10,
+            max_alias_nodes: 1_000,
+        };
+        let e =
+            yaml::parse_with("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]", &small).expect_err("too many");
+        assert!(e.message.contains("more than 10 values"), "{}", e.message);
+        assert_eq!(e.span, Span { line: 1, col: 29 }, "the 11th value, `10`");
+    }
+
+    #[test]
+    fn deep_json_is_refused_with_its_place() {
+        let n = 100_000;
+        let text = format!(
+            r#"{{"openapi":"3.0.0","info":{{"title":"x","version":"1"}},"paths":{{}},"x":{}{}}}"#,
+            "[".repeat(n),
+            "]".repeat(n)
+        );
+        let d = refused("deep.json", &text, 30);
+        assert!(
+            d.message
+                .contains(&format!("deeper than {MAX_DEPTH} levels")),
+            "{d}"
+        );
+        assert_eq!(d.span.map(|s| s.line), Some(1));
+    }
+
+    #[test]
+    fn deep_yaml_is_refused_with_its_place_block_flow_and_alias() {
+        let head = "openapi: 3.0.0\ninfo: {title: x, version: \"1\"}\npaths: {}\nx:\n";
+        let block = format!("{head}{}x\n", "- ".repeat(50_000));
+        let flow = format!("{head}  {}{}\n", "[".repeat(50_000), "]".repeat(50_000));
+        let nested_maps: String = (0..2_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i + 2)))
+            .collect();
+        let maps = format!("{head}{nested_maps}");
+        // Each alias stays within the depth, the place it is copied to does not.
+        let aliased = format!(
+            "{head}  a: &a {}1{}\n  b: {}*a{}\n",
+            "[".repeat(100),
+            "]".repeat(100),
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        for (name, text) in [
+            ("block", block),
+            ("flow", flow),
+            ("maps", maps),
+            ("alias", aliased),
+        ] {
+            let d = refused(&format!("{name}.yaml"), &text, 30);
+            assert!(
+                d.message.contains("deeper than") || d.message.contains("recursion limit"),
+                "{name}: {d}"
+            );
+            assert!(d.span.is_some_and(|s| s.line >= 4), "{name}: {d}");
+        }
+        let mapping = format!("version: 1\nx: {}\n", "[".repeat(200));
+        let e =
+            Mapping::from_bytes(Path::new("deep.yaml"), mapping.as_bytes()).expect_err("refused");
+        assert!(e.diagnostics()[0].span.is_some(), "{e}");
+    }
+
+    #[test]
+    fn non_ascii_everywhere_loads_and_plans_without_panic() {
+        let text = r##"{"openapi":"3.0.0","info":{"title":"Ünïcødé ✓ 🦀","version":"1"},
+          "servers":[{"url":"https://ä.example/€"}],
+          "paths":{"/ñ/{ид}/€":{"parameters":[{"name":"ид","in":"path","required":true,"schema":{"type":"string","pattern":"^[α-ω]+$","maxLength":3}}],
+            "post":{"operationId":"créer_𝔭","parameters":[{"name":"X-Ключ","in":"header","schema":{"type":"string"}},{"name":"q€","in":"query","required":true,"schema":{"type":"string","enum":["ä","ö","🦀"]}}],
+              "requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Ωmega"}}}},
+              "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Ωmega"}}}},"4ü":{"description":"x"}}}}},
+          "components":{"schemas":{"Ωmega":{"type":"object","required":["名前"],"properties":{"名前":{"type":"string","example":"太郎"},"😀":{"$ref":"#/components/schemas/Ωmega"},"∂":{"type":"number"}}}}}}"##;
+        let dir = std::env::temp_dir().join(format!("portcullis-unicode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("ünï.json");
+        std::fs::write(&file, text).expect("write");
+        let r = portcullis_codegen::corpus::run_spec(&dir, &file);
+        assert!(r.panic.is_none(), "{:?}", r.panic);
+        assert!(r.loaded, "{:?}", r.load_error);
+        assert_eq!(r.ops_generated, 1, "{:?}", r.left_out);
+    }
+
+    fn port(text: &str) -> Result<Port, Error> {
+        Port::parse(
+            Path::new("domain.rs"),
+            text,
+            "Api",
+            (Path::new("m.yaml"), Span { line: 1, col: 1 }),
+        )
+    }
+
+    #[test]
+    fn port_source_that_would_overflow_syn_is_refused_with_its_place() {
+        let n = 100_000;
+        let cases = [
+            (
+                "parens",
+                format!("pub struct A {{ x: {}u8{} }}", "(".repeat(n), ")".repeat(n)),
+            ),
+            ("refs", format!("pub struct A {{ x: {}u8 }}", "&".repeat(n))),
+            (
+                "fn chain",
+                format!("pub struct A {{ x: {}u8 }}", "fn() -> ".repeat(n)),
+            ),
+            (
+                "generics",
+                format!(
+                    "pub struct A {{ x: {}u8{} }}",
+                    "Vec<".repeat(n),
+                    ">".repeat(n)
+                ),
+            ),
+            ("unary", format!("const A: i8 = {}1;", "- ".repeat(n))),
+        ];
+        for (name, text) in cases {
+            let e = port(&text).expect_err(name);
+            let d = &e.diagnostics()[0];
+            assert_eq!(d.file, Path::new("domain.rs"), "{name}");
+            assert!(d.span.is_some() && d.help.is_some(), "{name}: {d}");
+        }
+        // Size alone is no bound (memory grows with it linearly): the corpus runner's
+        // synthesised port for Microsoft Graph is over 4 MB.
+        let long = format!("pub struct A {{ {} }}", "pub x: u8,".repeat(500_000));
+        assert!(port(&long).is_ok());
+    }
+
+    #[test]
+    fn non_ascii_port_source_is_read_or_refused_without_panic() {
+        for text in [
+            "pub trait Api { async fn é(&self) -> Result<(), String>; }",
+            "pub struct Ä { pub 名前: String }\npub trait Api {}",
+            "/* € */ pub trait Api { fn x(&self, ä: &str) -> Result<u8, ()>; }",
+            "pub trait Api { fn \u{202e}x(&self); }",
+            "€€€",
+            "pub trait Api { async fn x(&self) -> Result<\"é\", ()>; }",
+        ] {
+            let _ = port(text);
+        }
+    }
+}

@@ -18,6 +18,7 @@
 //! Only keys in schema positions are touched: `examples` as a *map* (media types,
 //! parameters) is left alone, and property *names* are never rewritten.
 
+use crate::load::limits::Limits;
 use serde_json::{Map, Value};
 
 /// Rewrites a 3.1 document in place.
@@ -41,40 +42,98 @@ pub fn openapi_31_to_30(doc: &mut Value) {
 /// Replaces `$ref`s that point into `#/paths/…` (some specs reuse another operation's
 /// parameter that way) with a copy of their target, so every remaining `$ref` points into
 /// `#/components/`, which is what the typed model resolves.
-pub fn inline_path_refs(doc: &mut Value) {
+///
+/// A reference may point at an ancestor of itself (`#/paths`), so copies contain
+/// references again: a chain is followed at most 16 deep, the copies together may add at
+/// most `limits.max_alias_nodes` values, and the result may nest at most
+/// `limits.max_depth` deep. Past a bound, the error names the `$ref` where it stopped.
+pub fn inline_path_refs(doc: &mut Value, limits: &Limits) -> Result<(), InlineError> {
     let source = doc.clone();
-    inline_at(doc, &source, 0);
+    let mut state = Inline {
+        source: &source,
+        limits,
+        added: 0,
+        path: Vec::new(),
+    };
+    state.at(doc, 0)
 }
 
-fn inline_at(v: &mut Value, source: &Value, depth: usize) {
-    match v {
-        Value::Object(m) => {
-            let target = m
-                .get("$ref")
-                .and_then(Value::as_str)
-                .filter(|r| r.starts_with("#/paths/"))
-                .and_then(|r| source.pointer(&percent_decode(&r[1..])));
-            if let (Some(t), true) = (target, depth < 16) {
-                *v = t.clone();
-                inline_at(v, source, depth + 1);
-                return;
-            }
-            m.values_mut().for_each(|c| inline_at(c, source, depth));
+/// Why [`inline_path_refs`] stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InlineError {
+    /// The copies would add more values than allowed; the `$ref`'s JSON pointer.
+    TooLarge(String),
+    /// The copies nest deeper than allowed; the `$ref`'s JSON pointer.
+    TooDeep(String),
+}
+
+struct Inline<'a> {
+    source: &'a Value,
+    limits: &'a Limits,
+    added: usize,
+    /// JSON pointer tokens from the root to the value being visited.
+    path: Vec<String>,
+}
+
+impl Inline<'_> {
+    fn pointer(&self) -> String {
+        format!("#/{}", self.path.join("/"))
+    }
+
+    fn at(&mut self, v: &mut Value, hops: usize) -> Result<(), InlineError> {
+        if self.path.len() > self.limits.max_depth {
+            return Err(InlineError::TooDeep(self.pointer()));
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| inline_at(i, source, depth)),
-        _ => {}
+        match v {
+            Value::Object(m) => {
+                let target = m
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix('#'))
+                    .filter(|r| r.starts_with("/paths/") || *r == "/paths")
+                    .and_then(|r| self.source.pointer(&percent_decode(r)));
+                if let (Some(t), true) = (target, hops < 16) {
+                    let budget = Limits {
+                        max_nodes: self.limits.max_alias_nodes - self.added,
+                        ..*self.limits
+                    };
+                    let n = crate::load::limits::measure(t, &budget)
+                        .map_err(|_| InlineError::TooLarge(self.pointer()))?;
+                    self.added += n;
+                    *v = t.clone();
+                    return self.at(v, hops + 1);
+                }
+                for (k, c) in m.iter_mut() {
+                    self.path.push(crate::spec::refs::escape_pointer(k));
+                    let r = self.at(c, hops);
+                    self.path.pop();
+                    r?;
+                }
+            }
+            Value::Array(items) => {
+                for (i, c) in items.iter_mut().enumerate() {
+                    self.path.push(i.to_string());
+                    let r = self.at(c, hops);
+                    self.path.pop();
+                    r?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 
-/// `%7B` → `{`: JSON pointers in URI fragments are percent-encoded.
+/// `%7B` → `{`: JSON pointers in URI fragments are percent-encoded. Works on bytes, so a
+/// `%` before a multi-byte character (`%a€`) is kept as written.
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h * 16 + l);
                 i += 3;
                 continue;
             }
@@ -83,6 +142,10 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 /// Keys whose value is a schema.
@@ -225,12 +288,14 @@ mod tests {
                 "/b": {"get": {"parameters": [{"$ref": "#/paths/~1a~1%7Bid%7D/get/parameters/0"}]}}
             }
         });
-        inline_path_refs(&mut doc);
+        inline_path_refs(&mut doc, &Limits::spec()).expect("inlined");
         assert_eq!(
             doc["paths"]["/b"]["get"]["parameters"][0]["name"],
             json!("id")
         );
         assert_eq!(percent_decode("%7Bx%7D%"), "{x}%");
+        assert_eq!(percent_decode("%a€%€%7b%"), "%a€%€{%");
+        assert_eq!(percent_decode("%7B%7"), "{%7");
     }
 
     #[test]

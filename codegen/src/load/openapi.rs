@@ -9,6 +9,8 @@
 //! [`crate::spec`].
 
 use crate::error::{Diagnostic, Error, Span};
+use crate::load::limits::{self, Excess, Limits, MAX_DEPTH};
+use crate::load::normalize::InlineError;
 use crate::load::yaml;
 use crate::spec::refs::escape_pointer;
 use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr};
@@ -73,15 +75,18 @@ impl Spec {
                 "save the spec as UTF-8",
             )
         })?;
-        let mut raw = parse_document(path, text)?;
+        let limits = Limits::spec();
+        let mut raw = parse_document(path, text, &limits)?;
         check_version(path, &raw)?;
         if is_31(&raw) {
             crate::load::normalize::openapi_31_to_30(&mut raw);
         }
         // A cheap look at the text first: most specs have no such refs.
-        if text.contains("#/paths/") {
-            crate::load::normalize::inline_path_refs(&mut raw);
+        if text.contains("#/paths") {
+            crate::load::normalize::inline_path_refs(&mut raw, &limits)
+                .map_err(|e| inline_error(path, &limits, e))?;
         }
+        check_size(path, &raw, &limits)?;
         let api: OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
             let pointer = json_pointer_of(e.path());
             fail(
@@ -175,36 +180,89 @@ fn index_operations(api: &OpenAPI) -> BTreeMap<String, OperationRef> {
     out
 }
 
-fn parse_document(path: &Path, text: &str) -> Result<serde_json::Value, Error> {
+fn parse_document(path: &Path, text: &str, limits: &Limits) -> Result<serde_json::Value, Error> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
         serde_json::from_str(trimmed).map_err(|e| {
-            Error::one(
+            let span = Some(Span {
+                line: e.line(),
+                col: e.column(),
+            });
+            // serde_json stops at 128 levels by itself (limits::MAX_DEPTH is the same).
+            let d = if e.to_string().starts_with("recursion limit exceeded") {
                 Diagnostic::new(
                     path,
-                    Some(Span {
-                        line: e.line(),
-                        col: e.column(),
-                    }),
-                    format!("the spec is not valid JSON: {e}"),
+                    span,
+                    format!(
+                        "the spec nests objects and lists deeper than {MAX_DEPTH} levels here"
+                    ),
                 )
-                .help(
+                .help("flatten the document (no OpenAPI document needs this depth; it is most likely generated wrongly or built to overflow the stack)")
+            } else {
+                Diagnostic::new(path, span, format!("the spec is not valid JSON: {e}")).help(
                     "fix the JSON syntax at that place (a truncated download looks like this too)",
-                ),
-            )
+                )
+            };
+            Error::one(d)
         })
     } else {
-        let node = yaml::parse(trimmed).map_err(|e| {
-            Error::one(
-                Diagnostic::new(
-                    path,
-                    Some(e.span),
-                    format!("the spec is not valid YAML: {}", e.message),
-                )
-                .help("fix the YAML syntax at that place"),
-            )
-        })?;
+        let node = yaml::parse_with(trimmed, limits)
+            .map_err(|e| Error::one(e.diagnostic(path, "the spec")))?;
         Ok(node.to_json())
+    }
+}
+
+fn inline_error(path: &Path, limits: &Limits, e: InlineError) -> Error {
+    let d = match e {
+        InlineError::TooLarge(at) => Diagnostic::new(
+            path,
+            None,
+            format!(
+                "the `$ref`s into #/paths expand to more than {} copied values (stopped at the $ref at {at})",
+                limits.max_alias_nodes
+            ),
+        )
+        .help(format!(
+            "point `$ref`s at #/components/… instead of at other paths, and never at an ancestor of the $ref itself; {}",
+            limits::spec_nodes_help(limits.max_nodes)
+        )),
+        InlineError::TooDeep(at) => Diagnostic::new(
+            path,
+            None,
+            format!(
+                "the `$ref`s into #/paths nest the document deeper than {} levels (stopped at {at})",
+                limits.max_depth
+            ),
+        )
+        .help("point `$ref`s at #/components/… instead of at other paths, and never at an ancestor of the $ref itself"),
+    };
+    Error::one(d)
+}
+
+/// The whole document, expanded, within the bounds (YAML was bounded while parsing; this
+/// covers JSON and what rewriting added).
+fn check_size(path: &Path, raw: &serde_json::Value, limits: &Limits) -> Result<(), Error> {
+    match limits::measure(raw, limits) {
+        Ok(_) => Ok(()),
+        Err(Excess::Nodes) => Err(Error::one(
+            Diagnostic::new(
+                path,
+                None,
+                format!("the spec holds more than {} values", limits.max_nodes),
+            )
+            .help(limits::spec_nodes_help(limits.max_nodes)),
+        )),
+        Err(Excess::Depth(at)) => Err(Error::one(
+            Diagnostic::new(
+                path,
+                None,
+                format!(
+                    "the spec nests objects and lists deeper than {} levels at {at}",
+                    limits.max_depth
+                ),
+            )
+            .help("flatten the document (no OpenAPI document needs this depth)"),
+        )),
     }
 }
 

@@ -150,6 +150,55 @@ fn span_of(s: proc_macro2::Span) -> Span {
     }
 }
 
+/// Refuses port source that `syn`, which reads by recursion, could not read without
+/// overflowing the stack: nested too deep, or a chain of too many tokens with
+/// no `,`, `;` or `{…}` between them (`&&&…`, `fn() -> fn() -> …`, `Vec<Vec<…>>`). The
+/// lexer of proc-macro2 and this walk use no recursion.
+fn check_shape(path: &Path, text: &str) -> Result<(), Error> {
+    use crate::load::limits::{MAX_DEPTH, MAX_PORT_RUN};
+    use proc_macro2::{Delimiter, TokenStream, TokenTree};
+    let refuse = |span: Option<Span>, message: String| {
+        Error::one(Diagnostic::new(path, span, message).help(
+            "a port is ordinary hand-written Rust: split the item, or name the nested type with a `type` alias",
+        ))
+    };
+    // A lexing error is left to syn, which reports it with its place.
+    let Ok(tokens) = text.parse::<TokenStream>() else {
+        return Ok(());
+    };
+    let mut stack = vec![(tokens.into_iter(), 0usize)];
+    while let Some((iter, run)) = stack.last_mut() {
+        let Some(tree) = iter.next() else {
+            stack.pop();
+            continue;
+        };
+        *run += 1;
+        match &tree {
+            TokenTree::Punct(p) if matches!(p.as_char(), ',' | ';') => *run = 0,
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => *run = 0,
+            _ => {}
+        }
+        if *run > MAX_PORT_RUN {
+            return Err(refuse(
+                Some(span_of(tree.span())),
+                format!(
+                    "the port source has more than {MAX_PORT_RUN} tokens in a row without `,`, `;` or a block here"
+                ),
+            ));
+        }
+        if let TokenTree::Group(g) = tree {
+            if stack.len() >= MAX_DEPTH {
+                return Err(refuse(
+                    Some(span_of(g.span())),
+                    format!("the port source nests brackets deeper than {MAX_DEPTH} levels here"),
+                ));
+            }
+            stack.push((g.stream().into_iter(), 0));
+        }
+    }
+    Ok(())
+}
+
 /// Reduces a `syn::Type` to a [`Ty`].
 pub fn ty_of(t: &syn::Type) -> Ty {
     match t {
@@ -204,6 +253,7 @@ impl Port {
         trait_name: &str,
         at: (&Path, Span),
     ) -> Result<Port, Error> {
+        check_shape(path, text)?;
         let file = syn::parse_file(text).map_err(|e| {
             Error::one(
                 Diagnostic::new(

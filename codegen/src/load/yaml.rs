@@ -5,8 +5,9 @@
 //! and decoded by hand in `mapping.rs`. Specs written in YAML go through the same tree
 //! and are turned into `serde_json::Value`.
 
-use crate::error::Span;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use crate::error::{Diagnostic, Span};
+use crate::load::limits::Limits;
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A YAML value with its position.
@@ -122,28 +123,69 @@ fn plain_scalar(text: &str) -> serde_json::Value {
     J::String(text.to_owned())
 }
 
-/// A YAML syntax error with its place.
+/// A YAML syntax error, or a bound of [`Limits`] reached, with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     /// Where the parser stopped.
     pub span: Span,
     /// What it said.
     pub message: String,
+    /// For a bound reached (the text may be valid YAML): how to get past it.
+    pub limit_help: Option<String>,
 }
 
-/// Parses one YAML document. An empty document is `Null`.
+impl SyntaxError {
+    /// The diagnostic for this error in `file`, which holds `what` ("the spec", "the mapping").
+    pub fn diagnostic(&self, file: &std::path::Path, what: &str) -> Diagnostic {
+        match &self.limit_help {
+            Some(help) => {
+                Diagnostic::new(file, Some(self.span), format!("{what} {}", self.message))
+                    .help(help.clone())
+            }
+            None => Diagnostic::new(
+                file,
+                Some(self.span),
+                format!("{what} is not valid YAML: {}", self.message),
+            )
+            .help("fix the YAML syntax at that place"),
+        }
+    }
+}
+
+/// Parses one YAML document under the bounds of a mapping ([`Limits::MAPPING`]). An
+/// empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut builder = TreeBuilder::default();
+    parse_with(text, &Limits::MAPPING)
+}
+
+/// Parses one YAML document (the first, if the text holds several), refusing one that
+/// nests deeper, or expands (aliases included) to more values, than `limits` allow.
+///
+/// ```
+/// use portcullis_codegen::load::{limits::Limits, yaml};
+/// let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
+///               c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+/// let small = Limits { max_depth: 128, max_nodes: 100_000, max_alias_nodes: 1_000 };
+/// let e = yaml::parse_with(laughs, &small).expect_err("refused");
+/// assert!(e.message.contains("aliases"), "{}", e.message);
+/// ```
+pub fn parse_with(text: &str, limits: &Limits) -> Result<Node, SyntaxError> {
+    let mut builder = TreeBuilder::new(*limits);
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| SyntaxError {
-        span: span_of(e.marker()),
-        message: e.info().to_string(),
-    })?;
-    if let Some(message) = builder.error {
-        return Err(SyntaxError {
-            span: builder.error_span,
-            message,
-        });
+    // Events are pulled one by one (yaml-rust2's `load` recurses once per nesting level,
+    // before any bound could stop it) and the tree is built on an explicit stack.
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| SyntaxError {
+            span: span_of(e.marker()),
+            message: e.info().to_string(),
+            limit_help: None,
+        })?;
+        match ev {
+            Event::StreamEnd => break,
+            // The first document only, as yaml-rust2's `load(_, false)` reads.
+            Event::DocumentEnd if builder.root.is_some() => break,
+            ev => builder.on_event(ev, mark)?,
+        }
     }
     Ok(builder.root.unwrap_or(Node {
         span: Span { line: 1, col: 1 },
@@ -158,25 +200,45 @@ fn span_of(m: &Marker) -> Span {
     }
 }
 
+/// How big a node is: its values (itself included) and its nesting of collections.
+#[derive(Debug, Clone, Copy)]
+struct Weight {
+    nodes: usize,
+    height: usize,
+}
+
 enum Frame {
     Seq(Span, Vec<Node>),
     Map(Span, Vec<(Node, Node)>, Option<Node>),
 }
 
-#[derive(Default)]
 struct TreeBuilder {
-    stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
-    anchor_of_frame: Vec<usize>,
+    limits: Limits,
+    /// Open collections, each with its anchor and its weight so far.
+    stack: Vec<(Frame, usize, Weight)>,
+    anchors: Vec<(usize, Node, Weight)>,
     root: Option<Node>,
-    error: Option<String>,
-    error_span: Span,
+    /// Values in the tree so far, aliases expanded.
+    nodes: usize,
+    /// Values copied by aliases so far.
+    alias_nodes: usize,
 }
 
 impl TreeBuilder {
-    fn complete(&mut self, node: Node, anchor: usize) {
+    fn new(limits: Limits) -> Self {
+        TreeBuilder {
+            limits,
+            stack: Vec::new(),
+            anchors: Vec::new(),
+            root: None,
+            nodes: 0,
+            alias_nodes: 0,
+        }
+    }
+
+    fn complete(&mut self, node: Node, anchor: usize, w: Weight) {
         if anchor > 0 {
-            self.anchors.push((anchor, node.clone()));
+            self.anchors.push((anchor, node.clone(), w));
         }
         match self.stack.last_mut() {
             None => {
@@ -184,20 +246,74 @@ impl TreeBuilder {
                     self.root = Some(node);
                 }
             }
-            Some(Frame::Seq(_, items)) => items.push(node),
-            Some(Frame::Map(_, entries, pending)) => match pending.take() {
-                None => *pending = Some(node),
-                Some(key) => entries.push((key, node)),
-            },
+            Some((frame, _, parent)) => {
+                parent.nodes += w.nodes;
+                parent.height = parent.height.max(w.height + 1);
+                match frame {
+                    Frame::Seq(_, items) => items.push(node),
+                    Frame::Map(_, entries, pending) => match pending.take() {
+                        None => *pending = Some(node),
+                        Some(key) => entries.push((key, node)),
+                    },
+                }
+            }
         }
     }
-}
 
-impl MarkedEventReceiver for TreeBuilder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
+    /// Counts `w` more values at `span`, refusing what goes past the bounds.
+    fn grow(&mut self, span: Span, w: Weight, alias: bool) -> Result<(), SyntaxError> {
+        let limit = |message: String, help: String| SyntaxError {
+            span,
+            message,
+            limit_help: Some(help),
+        };
+        if self.stack.len() + w.height > self.limits.max_depth {
+            return Err(limit(
+                format!(
+                    "nests mappings and lists deeper than {} levels here",
+                    self.limits.max_depth
+                ),
+                "flatten the document (no OpenAPI document or mapping needs this depth;                  it is most likely generated wrongly or built to overflow the stack)"
+                    .to_string(),
+            ));
+        }
+        self.nodes = self.nodes.saturating_add(w.nodes);
+        if alias {
+            self.alias_nodes = self.alias_nodes.saturating_add(w.nodes);
+            if self.alias_nodes > self.limits.max_alias_nodes {
+                return Err(limit(
+                    format!(
+                        "expands YAML aliases to more than {} copied values by this alias",
+                        self.limits.max_alias_nodes
+                    ),
+                    format!(
+                        "write the repeated parts out, or use fewer nested aliases (anchors that                          alias other anchors multiply: a \"billion laughs\" document looks like this);                          for a spec, {} raises the bound to a tenth of its value",
+                        crate::load::limits::MAX_SPEC_NODES_ENV
+                    ),
+                ));
+            }
+        }
+        if self.nodes > self.limits.max_nodes {
+            return Err(limit(
+                format!(
+                    "holds more than {} values (aliases expanded) by this place",
+                    self.limits.max_nodes
+                ),
+                crate::load::limits::spec_nodes_help(self.limits.max_nodes),
+            ));
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, ev: Event, mark: Marker) -> Result<(), SyntaxError> {
         let span = span_of(&mark);
+        let leaf = Weight {
+            nodes: 1,
+            height: 0,
+        };
         match ev {
             Event::Scalar(text, style, anchor, _tag) => {
+                self.grow(span, leaf, false)?;
                 let quoted = !matches!(style, TScalarStyle::Plain);
                 let value =
                     if !quoted && matches!(text.as_str(), "~" | "null" | "Null" | "NULL" | "") {
@@ -205,49 +321,55 @@ impl MarkedEventReceiver for TreeBuilder {
                     } else {
                         Value::Scalar { text, quoted }
                     };
-                self.complete(Node { span, value }, anchor);
+                self.complete(Node { span, value }, anchor, leaf);
             }
-            Event::SequenceStart(anchor, _) => {
-                self.anchor_of_frame.push(anchor);
-                self.stack.push(Frame::Seq(span, Vec::new()));
-            }
-            Event::MappingStart(anchor, _) => {
-                self.anchor_of_frame.push(anchor);
-                self.stack.push(Frame::Map(span, Vec::new(), None));
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let open = Weight {
+                    nodes: 1,
+                    height: 1,
+                };
+                self.grow(span, open, false)?;
+                let frame = if matches!(ev, Event::SequenceStart(..)) {
+                    Frame::Seq(span, Vec::new())
+                } else {
+                    Frame::Map(span, Vec::new(), None)
+                };
+                self.stack.push((frame, anchor, open));
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let anchor = self.anchor_of_frame.pop().unwrap_or(0);
-                let node = match self.stack.pop() {
-                    Some(Frame::Seq(span, items)) => Node {
+                let Some((frame, anchor, w)) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let node = match frame {
+                    Frame::Seq(span, items) => Node {
                         span,
                         value: Value::Seq(items),
                     },
-                    Some(Frame::Map(span, entries, _)) => Node {
+                    Frame::Map(span, entries, _) => Node {
                         span,
                         value: Value::Map(entries),
                     },
-                    None => return,
                 };
-                self.complete(node, anchor);
+                self.complete(node, anchor, w);
             }
-            Event::Alias(id) => match self.anchors.iter().rev().find(|(a, _)| *a == id) {
-                Some((_, node)) => {
-                    let node = node.clone();
-                    self.complete(node, 0);
-                }
-                None => {
-                    if self.error.is_none() {
-                        self.error = Some("alias refers to an unknown anchor".to_string());
-                        self.error_span = span;
-                    }
-                }
-            },
-            Event::Nothing
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd => {}
+            Event::Alias(id) => {
+                let Some(at) = self.anchors.iter().rposition(|(a, _, _)| *a == id) else {
+                    return Err(SyntaxError {
+                        span,
+                        message: "alias refers to an unknown anchor".to_string(),
+                        limit_help: None,
+                    });
+                };
+                // Counted before copying, so a refused alias costs nothing.
+                let w = self.anchors[at].2;
+                self.grow(span, w, true)?;
+                let node = self.anchors[at].1.clone();
+                self.complete(node, 0, w);
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
+            Event::DocumentEnd => {}
         }
+        Ok(())
     }
 }
 

@@ -91,16 +91,7 @@ impl Mapping {
                     .help("save it as UTF-8"),
             )
         })?;
-        let root = yaml::parse(text).map_err(|e| {
-            Error::one(
-                Diagnostic::new(
-                    path,
-                    Some(e.span),
-                    format!("the mapping is not valid YAML: {}", e.message),
-                )
-                .help("fix the YAML syntax at that place"),
-            )
-        })?;
+        let root = yaml::parse(text).map_err(|e| Error::one(e.diagnostic(path, "the mapping")))?;
         let mut d = Decoder {
             file: path,
             sink: Sink::default(),
