@@ -48,6 +48,7 @@ impl<'a> Planner<'a> {
             );
             return None;
         };
+        self.used_args.insert(first.to_string());
         let mut access = vec![first.to_string()];
         let mut ty = arg_ty.without_refs().clone();
         for seg in segs {

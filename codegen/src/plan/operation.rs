@@ -15,6 +15,7 @@ impl<'a> Planner<'a> {
         pm: &PortMethod,
     ) -> Option<OperationPlan> {
         let spec: &'a Spec = self.spec;
+        self.used_args.clear();
         let Some((oref, op)) = spec.operation(&om.call.value) else {
             let help = suggest(
                 &om.call.value,
@@ -61,6 +62,27 @@ impl<'a> Planner<'a> {
         let error_rules = self.error_rules(om, pm, has_code);
         let fallback = self.fallback_plan(om, pm, op, &http_method);
         let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
+        // A caller fallback receives every argument; otherwise an argument no value reads
+        // would be an unused variable, which the generated code may not have.
+        if !matches!(
+            fallback,
+            Some(FallbackPlan {
+                strategy: FallbackStrategy::Caller,
+                ..
+            })
+        ) {
+            for (name, _) in &pm.args {
+                if !self.used_args.contains(name) {
+                    self.err(
+                        om.call.span,
+                        format!("argument '{name}' of {} is not used by this mapping", pm.name),
+                        format!(
+                            "map it where the vendor takes it (`params: {{ <parameter>: {name} }}` or `request: {{ <field>: {name} }}`); a quoted \"{name}\" is a constant, not the argument"
+                        ),
+                    );
+                }
+            }
+        }
         Some(OperationPlan {
             method: pm.name.clone(),
             style: style_of(pm.style),
@@ -161,6 +183,15 @@ mod tests {
         let create = op(&plan, "create");
         assert!(create.is_write);
         assert_eq!(create.operation_id, "createThing");
+    }
+
+    #[test]
+    fn an_argument_no_value_reads_is_refused() {
+        // Found by the compile property: a quoted value is a constant, so the argument
+        // went unused and the generated method failed rustc under deny(warnings).
+        Fixture::default()
+            .mapping("params: { id: id }", "params: { id: \"id\" }")
+            .refused_with("argument 'id' of get is not used by this mapping");
     }
 
     #[test]

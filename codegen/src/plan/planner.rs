@@ -25,6 +25,7 @@ pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error>
         converters: BTreeMap::new(),
         conv_ids: HashMap::new(),
         marks: BTreeMap::new(),
+        used_args: std::collections::BTreeSet::new(),
     };
     let plan = b.plan();
     b.sink.finish(plan)
@@ -47,6 +48,9 @@ pub(super) struct Planner<'a> {
     pub(super) conv_ids: HashMap<(String, String), String>,
     /// Domain type → its fields that mark a degraded answer (a fallback's `mark:`).
     pub(super) marks: BTreeMap<String, BTreeMap<String, MarkKind>>,
+    /// Arguments of the method being planned that an expression reads: an argument no
+    /// value reads would be an unused variable in the generated method.
+    pub(super) used_args: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Planner<'a> {

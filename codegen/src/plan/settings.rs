@@ -200,6 +200,8 @@ mod tests {
                 "params: { id: { setting: account } }\n    headers: { X-Trace: on }",
             )
             .mapping("memo: req.memo", "memo: { setting: account }")
+            // The id comes from configuration, so the method no longer takes it.
+            .port("async fn get(&self, id: &str)", "async fn get(&self)")
             .plan();
         assert_eq!(
             plan.settings[0],
