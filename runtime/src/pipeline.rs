@@ -133,6 +133,8 @@ struct Inner {
     redis: Option<RedisState>,
     /// Settings and static headers, resolved once (`settings.rs`).
     settings: crate::settings::Resolved,
+    /// The largest response body read ([`AdapterConfig::max_response_bytes`]).
+    max_response_bytes: usize,
 }
 
 impl Pipeline {
@@ -243,7 +245,8 @@ impl Pipeline {
                 base: base.clone(),
                 name: config.name.clone(),
                 client,
-                auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?,
+                auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?
+                    .token_body_limit(config.max_token_response_bytes),
                 user_agent,
                 client_has_defaults,
                 adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
@@ -260,6 +263,7 @@ impl Pipeline {
                 shared,
                 redis,
                 settings: crate::settings::Resolved::resolve(&config)?,
+                max_response_bytes: config.max_response_bytes,
             }),
         })
     }
@@ -499,7 +503,7 @@ impl Pipeline {
                     }
                 };
                 match limiter
-                    .acquire(&policy.bucket, policy.critical, max_wait)
+                    .acquire_for(call.operation, &policy.bucket, policy.critical, max_wait)
                     .await
                 {
                     Ok(waited) if waited.is_zero() => {}
@@ -548,12 +552,18 @@ impl Pipeline {
                 if let Some(sent) = sent {
                     sent.store(true, Ordering::Relaxed);
                 }
-                run_attempt(&inner.client, wire, limit.map(|(at, _)| at))
-                    .instrument(attempt_span.clone())
+                run_attempt(
+                    &inner.client,
+                    wire,
+                    limit.map(|(at, _)| at),
+                    inner.max_response_bytes,
+                )
+                .instrument(attempt_span.clone())
             }
             .await;
             let which = limit.map_or(TimeoutLimit::Attempt, |(_, which)| which);
             let attempt = classify(
+                call.operation,
                 outcome.map_err(|_| which),
                 &policy.retry.retry_on,
                 call.key.is_some_and(|k| call.unknown || k.is_replay()),
@@ -576,7 +586,9 @@ impl Pipeline {
                 None => RateLimitInfo::default(),
             };
             if let (Some(limiter), Some(status)) = (&inner.limiter, status) {
-                limiter.observe(&policy.bucket, status, &limits).await;
+                limiter
+                    .observe(call.operation, &policy.bucket, status, &limits)
+                    .await;
             }
             obs.attempt_end(
                 &attempt_span,
@@ -607,6 +619,7 @@ impl Pipeline {
                     return Ok(call.response(resp));
                 }
                 Attempt::Failed(failed) => failed,
+                Attempt::TooLarge(_, e) => return Err(e),
             };
             // The decision is out of line: most calls never get here, and keeping it
             // out of this (inlined, very large) function keeps the path they do take
@@ -769,7 +782,8 @@ fn limiter_for(
     let store = redis
         .zip(shared.as_ref())
         .map(|(r, g)| (r.rate_store(), g.clone()));
-    Limiter::new(&config.name, &buckets, store, replicas).map(Some)
+    Limiter::new(&config.name, &buckets, store, replicas)
+        .map(|l| Some(l.with_max_pause(config.max_vendor_pause)))
 }
 
 impl Inner {
