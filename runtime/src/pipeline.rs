@@ -538,7 +538,7 @@ impl Pipeline {
             // any network use): rebuilding is as cheap as cloning, picks up a rotated
             // credential, and keeps the request out of the retry loop's state. A build
             // error drops the permit unrecorded: it says nothing about the vendor.
-            let authorized = inner.credential_for(req).await?;
+            let authorized = inner.credential_for(req, &deadline, &call).await?;
             let attempt_span;
             let limit;
             // The wire request lives in this block only: named outside it, its bytes
@@ -602,7 +602,7 @@ impl Pipeline {
             let failed = match attempt {
                 Attempt::Done(resp) => {
                     if inner
-                        .replay_after(req, &resp, &authorized, &mut reauthed)
+                        .replay_after(req, &resp, &authorized, &mut reauthed, &deadline, &call)
                         .await?
                     {
                         now = Instant::now();

@@ -240,3 +240,140 @@ async fn hostile_rate_limit_headers_never_panic() {
         }
     }
 }
+
+/// A secret store that never answers.
+#[derive(Debug)]
+struct StuckVault;
+
+impl rt::SecretProvider for StuckVault {
+    fn describe(&self) -> String {
+        "stuck vault".to_owned()
+    }
+    fn fetch(&self) -> rt::auth::SecretFuture<'_> {
+        Box::pin(std::future::pending())
+    }
+}
+
+fn budget(ms: u64) -> rt::Policy {
+    rt::Policy {
+        budget: Some(Duration::from_millis(ms)),
+        ..fast_policy()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_secret_provider_that_never_answers_is_bounded_by_the_budget() {
+    let vendor = MockVendor::start().await;
+    vendor.route("GET", "/v1/things", vec![Reply::json(200, json!({}))]);
+    let p = rt::Pipeline::new(
+        config(&vendor.url())
+            .auth(rt::AuthConfig::Bearer {
+                token: rt::SecretSource::custom(std::sync::Arc::new(StuckVault)),
+            })
+            .defaults(budget(300)),
+    )
+    .expect("config");
+    let started = tokio::time::Instant::now();
+    let err = p
+        .send(get("list", "/v1/things"))
+        .await
+        .expect_err("no secret");
+    assert!(
+        matches!(
+            err,
+            rt::Error::Timeout {
+                limit: rt::TimeoutLimit::Budget,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(started.elapsed(), Duration::from_millis(300));
+    assert!(vendor.received().is_empty());
+}
+
+#[tokio::test]
+async fn a_slow_token_endpoint_and_a_slow_renewal_are_bounded_by_the_budget() {
+    // The first fetch: the endpoint answers after 5 s, the budget is 300 ms.
+    let idp = MockVendor::start().await;
+    idp.route(
+        "POST",
+        "/oauth/token",
+        vec![
+            Reply::json(
+                200,
+                json!({"access_token": "tok-1", "token_type": "Bearer"}),
+            )
+            .with_delay(Duration::from_secs(5)),
+        ],
+    );
+    let vendor = MockVendor::start().await;
+    vendor.route("GET", "/v1/things", vec![Reply::json(200, json!({}))]);
+    let p = rt::Pipeline::new(oauth(&vendor, &idp).defaults(budget(300))).expect("config");
+    let started = std::time::Instant::now();
+    let err = p
+        .send(get("list", "/v1/things"))
+        .await
+        .expect_err("no token in time");
+    assert!(
+        matches!(
+            err,
+            rt::Error::Timeout {
+                limit: rt::TimeoutLimit::Budget,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // Generous: the point is 0.3 s, not the endpoint's 5 s (or its 10 s timeout).
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The renewal after a 401: the first token comes at once, the second late.
+    let idp = MockVendor::start().await;
+    idp.route(
+        "POST",
+        "/oauth/token",
+        vec![
+            Reply::json(
+                200,
+                json!({"access_token": "tok-1", "token_type": "Bearer"}),
+            ),
+            Reply::json(
+                200,
+                json!({"access_token": "tok-2", "token_type": "Bearer"}),
+            )
+            .with_delay(Duration::from_secs(5)),
+        ],
+    );
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/things",
+        vec![Reply::json(401, json!({"error": "expired"}))],
+    );
+    let p = rt::Pipeline::new(oauth(&vendor, &idp).defaults(budget(500))).expect("config");
+    let started = std::time::Instant::now();
+    let err = p
+        .send(get("list", "/v1/things"))
+        .await
+        .expect_err("renewal too slow");
+    assert!(
+        matches!(
+            err,
+            rt::Error::Timeout {
+                limit: rt::TimeoutLimit::Budget,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
