@@ -45,6 +45,9 @@ pub struct AdapterConfig {
     pub(crate) settings: BTreeMap<String, SettingSource>,
     pub(crate) setting_values: BTreeMap<String, String>,
     pub(crate) headers: Vec<(String, ConfigValue)>,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) max_token_response_bytes: usize,
+    pub(crate) max_vendor_pause: Duration,
 }
 
 impl AdapterConfig {
@@ -76,7 +79,55 @@ impl AdapterConfig {
             settings: BTreeMap::new(),
             setting_values: BTreeMap::new(),
             headers: Vec::new(),
+            max_response_bytes: crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES,
+            max_token_response_bytes: crate::body_limit::DEFAULT_MAX_TOKEN_BYTES,
+            max_vendor_pause: crate::limit::DEFAULT_MAX_VENDOR_PAUSE,
         }
+    }
+
+    /// The largest vendor response body read (default
+    /// [`crate::body_limit::DEFAULT_MAX_RESPONSE_BYTES`], 8 MiB). A longer answer ends
+    /// the call with [`crate::Error::Contract`] at path `$`, without reading the rest.
+    ///
+    /// ```
+    /// let cfg = portcullis_runtime::AdapterConfig::new("Reports", "https://api.example.com")
+    ///     .max_response_bytes(64 * 1024 * 1024);
+    /// # let _ = cfg;
+    /// ```
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The largest OAuth2 token endpoint response read (default
+    /// [`crate::body_limit::DEFAULT_MAX_TOKEN_BYTES`], 64 KiB). A longer one fails the
+    /// token request ([`crate::Error::Auth`]).
+    ///
+    /// ```
+    /// let cfg = portcullis_runtime::AdapterConfig::new("Vendor", "https://api.example.com")
+    ///     .max_token_response_bytes(256 * 1024);
+    /// # let _ = cfg;
+    /// ```
+    pub fn max_token_response_bytes(mut self, limit: usize) -> Self {
+        self.max_token_response_bytes = limit;
+        self
+    }
+
+    /// The longest a vendor's `Retry-After` or rate-limit reset may pause a rate-limit
+    /// bucket or an operation (default [`crate::limit::DEFAULT_MAX_VENDOR_PAUSE`],
+    /// 15 minutes): a `Retry-After: 86400` on one 429 must not stop an adapter for a
+    /// day. Longer asks are cut to this, counted in
+    /// `portcullis_ratelimit_pause_capped_total` and logged.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let cfg = portcullis_runtime::AdapterConfig::new("GitHub", "https://api.github.com")
+    ///     .max_vendor_pause(Duration::from_secs(3600));
+    /// # let _ = cfg;
+    /// ```
+    pub fn max_vendor_pause(mut self, cap: Duration) -> Self {
+        self.max_vendor_pause = cap;
+        self
     }
 
     /// How requests authenticate.

@@ -56,6 +56,7 @@
 //! | [`form`] | `application/x-www-form-urlencoded` in Stripe's nested style |
 //! | [`multipart`] | `multipart/form-data` bodies: text and file parts, streamed, replayable |
 //! | [`validate`] | checks of a request against its spec's constraints, before sending |
+//! | [`body_limit`] | how much of a vendor or token answer is read (limits and defaults) |
 //! | [`convert`] | checked integer conversions between domain and wire types |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
 //! | [`shared`] | state replicas share: in-memory stores, and Redis ones ([`shared::redis`]) |
@@ -69,6 +70,7 @@
 //!   under `[dev-dependencies]` (generated contract tests need it).
 
 pub mod auth;
+pub mod body_limit;
 pub mod breaker;
 pub mod config;
 pub mod convert;

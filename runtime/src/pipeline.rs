@@ -139,6 +139,8 @@ struct Inner {
     redis: Option<RedisState>,
     /// Settings and static headers, resolved once (`settings.rs`).
     settings: crate::settings::Resolved,
+    /// The largest response body read ([`AdapterConfig::max_response_bytes`]).
+    max_response_bytes: usize,
 }
 
 impl Pipeline {
@@ -304,7 +306,7 @@ impl Pipeline {
                     }
                 };
                 match limiter
-                    .acquire(&policy.bucket, policy.critical, max_wait)
+                    .acquire_for(call.operation, &policy.bucket, policy.critical, max_wait)
                     .await
                 {
                     Ok(waited) if waited.is_zero() => {}
@@ -339,7 +341,7 @@ impl Pipeline {
             // any network use): rebuilding is as cheap as cloning, picks up a rotated
             // credential, and keeps the request out of the retry loop's state. A build
             // error drops the permit unrecorded: it says nothing about the vendor.
-            let authorized = inner.credential_for(req).await?;
+            let authorized = inner.credential_for(req, &deadline, &call).await?;
             let attempt_span;
             let limit;
             // The wire request lives in this block only: named outside it, its bytes
@@ -353,12 +355,18 @@ impl Pipeline {
                 if let Some(sent) = sent {
                     sent.store(true, Ordering::Relaxed);
                 }
-                run_attempt(&inner.client, wire, limit.map(|(at, _)| at))
-                    .instrument(attempt_span.clone())
+                run_attempt(
+                    &inner.client,
+                    wire,
+                    limit.map(|(at, _)| at),
+                    inner.max_response_bytes,
+                )
+                .instrument(attempt_span.clone())
             }
             .await;
             let which = limit.map_or(TimeoutLimit::Attempt, |(_, which)| which);
             let attempt = classify(
+                call.operation,
                 outcome.map_err(|_| which),
                 &policy.retry.retry_on,
                 call.key.is_some_and(|k| call.unknown || k.is_replay()),
@@ -381,7 +389,9 @@ impl Pipeline {
                 None => RateLimitInfo::default(),
             };
             if let (Some(limiter), Some(status)) = (&inner.limiter, status) {
-                limiter.observe(&policy.bucket, status, &limits).await;
+                limiter
+                    .observe(call.operation, &policy.bucket, status, &limits)
+                    .await;
             }
             obs.attempt_end(
                 &attempt_span,
@@ -395,7 +405,7 @@ impl Pipeline {
             let failed = match attempt {
                 Attempt::Done(resp) => {
                     if inner
-                        .replay_after(req, &resp, &authorized, &mut reauthed)
+                        .replay_after(req, &resp, &authorized, &mut reauthed, &deadline, &call)
                         .await?
                     {
                         now = Instant::now();
@@ -412,6 +422,7 @@ impl Pipeline {
                     return Ok(call.response(resp));
                 }
                 Attempt::Failed(failed) => failed,
+                Attempt::TooLarge(_, e) => return Err(e),
             };
             // The decision is out of line: most calls never get here, and keeping it
             // out of this (inlined, very large) function keeps the path they do take

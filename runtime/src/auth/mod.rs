@@ -260,6 +260,18 @@ impl Authenticator {
         Ok(Self { kind })
     }
 
+    /// Reads OAuth2 token responses up to `limit` bytes
+    /// ([`crate::AdapterConfig::max_token_response_bytes`]).
+    pub(crate) fn token_body_limit(mut self, limit: usize) -> Self {
+        if let Kind::OAuth2(source) = &mut self.kind {
+            // Just built, so not yet shared.
+            if let Some(source) = Arc::get_mut(source) {
+                source.set_body_limit(limit);
+            }
+        }
+        self
+    }
+
     /// The secrets the adapter sends now, to mask them wherever a vendor may echo
     /// one (the credential as sent and the secrets it was built from).
     pub(crate) fn secrets(&self) -> Vec<SecretString> {

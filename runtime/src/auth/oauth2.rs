@@ -28,6 +28,11 @@ const UNSTATED_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// of each asking again: a token endpoint that is down is not hammered by every call.
 const FAILURE_COOLDOWN: Duration = Duration::from_secs(1);
 
+/// Longest token lifetime believed: an `expires_in` of `1e20` (or of a year) from a
+/// misbehaving endpoint is read as a day, so the token is still refreshed daily and no
+/// clock arithmetic can overflow.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// How the client proves its identity to the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientAuth {
@@ -158,6 +163,8 @@ pub(crate) struct TokenSource {
     state: Mutex<State>,
     /// Held while a token request is in flight: the single flight.
     fetching: tokio::sync::Mutex<()>,
+    /// The largest token response read ([`crate::AdapterConfig::max_token_response_bytes`]).
+    max_body: usize,
 }
 
 impl std::fmt::Debug for TokenSource {
@@ -197,7 +204,13 @@ impl TokenSource {
             client,
             state: Mutex::new(State::default()),
             fetching: tokio::sync::Mutex::new(()),
+            max_body: crate::body_limit::DEFAULT_MAX_TOKEN_BYTES,
         })
+    }
+
+    /// Reads token responses up to `limit` bytes.
+    pub(crate) fn set_body_limit(&mut self, limit: usize) {
+        self.max_body = limit;
     }
 
     /// The `Authorization` value of the token held now, if any (for masking it in
@@ -378,10 +391,15 @@ impl TokenSource {
             .await
             .map_err(|e| fail(None, transport_reason(e)))?;
         let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
+        let body = crate::body_limit::read_body(resp, self.max_body)
             .await
-            .map_err(|e| fail(Some(status), transport_reason(e)))?;
+            .map_err(|e| match e {
+                crate::body_limit::ReadError::Http(e) => fail(Some(status), transport_reason(e)),
+                crate::body_limit::ReadError::TooLarge { limit, .. } => fail(
+                    Some(status),
+                    format!("response is longer than {limit} bytes (AdapterConfig::max_token_response_bytes)"),
+                ),
+            })?;
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         if !(200..300).contains(&status) {
             // Only the OAuth2 error code: descriptions are free text from the server.
@@ -410,7 +428,7 @@ impl TokenSource {
             .get("expires_in")
             .and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()))
             .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64)
+            .map(|s| Duration::from_secs_f64(s.min(MAX_TOKEN_LIFETIME.as_secs_f64())))
             .unwrap_or(UNSTATED_LIFETIME);
         let skew = self
             .config

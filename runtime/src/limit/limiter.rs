@@ -14,9 +14,11 @@ use crate::limit::gcra::{self, LaneState};
 use crate::limit::headers::{RateLimitInfo, ResetStyle};
 use crate::shared::{Admission, Lane, RateStore, StoreGuard};
 
-/// Longest pause a vendor header can impose: a reset an hour away (GitHub) still
-/// refuses calls at once, but a nonsense value cannot wedge the adapter for a year.
-const MAX_PAUSE: Duration = Duration::from_secs(3600);
+/// Longest pause a vendor header can impose unless [`crate::AdapterConfig::max_vendor_pause`]
+/// says otherwise: a reset further away still refuses calls at once (the call's budget
+/// cannot fit it), but a nonsense or hostile value (`Retry-After: 86400`) cannot wedge
+/// the adapter for a day.
+pub const DEFAULT_MAX_VENDOR_PAUSE: Duration = Duration::from_secs(15 * 60);
 /// How far a run of 429s can slow a bucket: a call costs at most this many cells.
 const MAX_SLOWDOWN: u32 = 8;
 
@@ -27,6 +29,15 @@ pub const RATELIMIT_WAIT_SECONDS: &str = "portcullis_ratelimit_wait_seconds";
 /// `portcullis_ratelimit_refused_total`: calls refused by the client-side limiter
 /// (no slot within their budget, or the queue full): `vendor`.
 pub const RATELIMIT_REFUSED_TOTAL: &str = "portcullis_ratelimit_refused_total";
+/// Longest throttling wait (or the bucket's window, if longer) that pauses the whole
+/// bucket: the usual account-wide 429 asks for seconds. A longer one is about something
+/// narrower (one endpoint's daily limit), or hostile, and pauses its operation only.
+pub const BUCKET_WIDE_WAIT: Duration = Duration::from_secs(60);
+
+/// `portcullis_ratelimit_long_pause_total`: vendor waits longer than a bucket's window
+/// (paused for the operation that got them only, see [`BUCKET_WIDE_WAIT`]) or than the cap (cut to it):
+/// `vendor`, `operation`, `capped` (`true` when cut to the cap).
+pub const RATELIMIT_LONG_PAUSE_TOTAL: &str = "portcullis_ratelimit_long_pause_total";
 
 #[derive(Debug)]
 pub(crate) struct Limiter {
@@ -36,6 +47,11 @@ pub(crate) struct Limiter {
     shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>)>,
     /// The zero of the local TATs ([`Bucket::tats`]), in nanoseconds.
     epoch: Instant,
+    /// Longest pause a vendor answer can impose.
+    max_pause: Duration,
+    /// Operations paused on their own by a long vendor wait, until when.
+    op_pauses: Mutex<crate::FastMap<String, Instant>>,
+    vendor: String,
 }
 
 #[derive(Debug)]
@@ -113,7 +129,54 @@ impl Limiter {
             refused: metrics::counter!(RATELIMIT_REFUSED_TOTAL, "vendor" => key_prefix.to_owned()),
             shared,
             epoch: Instant::now(),
+            max_pause: DEFAULT_MAX_VENDOR_PAUSE,
+            op_pauses: Mutex::new(crate::FastMap::default()),
+            vendor: key_prefix.to_owned(),
         })
+    }
+
+    /// Caps every pause a vendor answer imposes at `cap`.
+    pub(crate) fn with_max_pause(mut self, cap: Duration) -> Self {
+        self.max_pause = cap;
+        self
+    }
+
+    /// [`Limiter::acquire`] for `operation`: first waits out (or, beyond `max_wait`,
+    /// refuses on) a pause a long vendor wait put on the operation alone.
+    pub(crate) async fn acquire_for(
+        &self,
+        operation: &str,
+        bucket: &str,
+        critical: bool,
+        max_wait: Duration,
+    ) -> Result<Duration, Duration> {
+        let mut waited = Duration::ZERO;
+        if let Some(left) = self.operation_paused(operation) {
+            if left > max_wait {
+                self.refused.increment(1);
+                return Err(left);
+            }
+            tokio::time::sleep(left).await;
+            waited = left;
+        }
+        self.acquire(bucket, critical, max_wait.saturating_sub(waited))
+            .await
+            .map(|w| w + waited)
+    }
+
+    /// How long `operation` stays paused on its own, if it is.
+    fn operation_paused(&self, operation: &str) -> Option<Duration> {
+        let mut pauses = self.op_pauses.lock().unwrap_or_else(|e| e.into_inner());
+        if pauses.is_empty() {
+            return None;
+        }
+        let until = *pauses.get(operation)?;
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            pauses.remove(operation);
+            return None;
+        }
+        Some(left)
     }
 
     /// Waits for a slot in `bucket`, at most `max_wait`. `Ok` with the time waited, or
@@ -202,7 +265,18 @@ impl Limiter {
     /// the pipeline (with [`Limiter::reset_style`]): a 429 pauses the bucket for the
     /// wait the vendor asked for and slows it; an exhausted window pauses it until the
     /// reset.
-    pub(crate) async fn observe(&self, bucket: &str, status: u16, info: &RateLimitInfo) {
+    ///
+    /// A throttling answer's wait longer than [`BUCKET_WIDE_WAIT`] (or the bucket's
+    /// window) is not about the bucket's rate (a daily limit of one endpoint, a hostile
+    /// `Retry-After: 86400`): it pauses `operation` only; the bucket is only slowed. Every pause is capped at
+    /// [`crate::AdapterConfig::max_vendor_pause`].
+    pub(crate) async fn observe(
+        &self,
+        operation: &str,
+        bucket: &str,
+        status: u16,
+        info: &RateLimitInfo,
+    ) {
         let Some(b) = self.buckets.get(bucket) else {
             return;
         };
@@ -220,7 +294,23 @@ impl Limiter {
         let Some(pause) = pause.filter(|p| !p.is_zero()) else {
             return;
         };
-        let pause = pause.min(MAX_PAUSE);
+        let capped = pause > self.max_pause;
+        let pause = pause.min(self.max_pause);
+        let op_scoped = throttled && pause > b.rate.per.max(BUCKET_WIDE_WAIT);
+        if capped || op_scoped {
+            metrics::counter!(RATELIMIT_LONG_PAUSE_TOTAL, "vendor" => self.vendor.clone(), "operation" => operation.to_owned(), "capped" => if capped { "true" } else { "false" }).increment(1);
+        }
+        if op_scoped {
+            if let Some(until) = Instant::now().checked_add(pause) {
+                let mut pauses = self.op_pauses.lock().unwrap_or_else(|e| e.into_inner());
+                pauses.insert(operation.to_owned(), until);
+            }
+            tracing::warn!(vendor = %self.vendor, operation, status, ?pause, capped, "vendor asked for a long wait; pausing this operation only");
+            return;
+        }
+        if capped {
+            tracing::warn!(vendor = %self.vendor, operation, status, ?pause, "vendor asked for a wait longer than max_vendor_pause; pausing the bucket for the cap");
+        }
         tracing::info!(bucket = %if bucket.is_empty() { "adapter" } else { bucket }, status, ?pause, "vendor limit reached; pausing the bucket");
         if let Some((store, guard)) = &self.shared {
             guard.ask("rate", store.pause(&b.lanes, pause)).await;
@@ -371,7 +461,7 @@ mod tests {
         let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
         let mut h = HeaderMap::new();
         h.insert("retry-after", http::HeaderValue::from_static("2"));
-        l.observe("", 429, &seen(&h)).await;
+        l.observe("op", "", 429, &seen(&h)).await;
         let refused = l.acquire("", false, Duration::from_secs(1)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(1900)),
@@ -396,7 +486,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
         h.insert("x-ratelimit-reset", http::HeaderValue::from_static("3"));
-        l.observe("", 200, &seen(&h)).await;
+        l.observe("op", "", 200, &seen(&h)).await;
         let refused = l.acquire("", false, Duration::from_secs(1)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(2900)),
@@ -440,7 +530,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_429_without_headers_still_pauses_for_a_window() {
         let l = limiter(RateLimit::new(10, Duration::from_secs(1)));
-        l.observe("", 429, &RateLimitInfo::default()).await;
+        l.observe("op", "", 429, &RateLimitInfo::default()).await;
         let refused = l.acquire("", false, Duration::from_millis(500)).await;
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(900)),

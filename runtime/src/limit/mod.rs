@@ -24,7 +24,10 @@ pub use quota::QUOTA_WARNINGS_TOTAL;
 
 pub use headers::{RateLimitInfo, ResetStyle};
 pub(crate) use limiter::{ADAPTER_BUCKET, Limiter};
-pub use limiter::{RATELIMIT_REFUSED_TOTAL, RATELIMIT_WAIT_SECONDS};
+pub use limiter::{
+    BUCKET_WIDE_WAIT, DEFAULT_MAX_VENDOR_PAUSE, RATELIMIT_LONG_PAUSE_TOTAL,
+    RATELIMIT_REFUSED_TOTAL, RATELIMIT_WAIT_SECONDS,
+};
 pub(crate) use quota::QuotaTracker;
 
 /// A documented request rate: `requests` per `per`.

@@ -2,8 +2,9 @@
 
 use tokio::time::Instant;
 
+use crate::body_limit::{ReadError, read_body};
 use crate::breaker::CallOutcome;
-use crate::error::TimeoutLimit;
+use crate::error::{Error, TimeoutLimit};
 use crate::response::Response;
 use crate::retry::AttemptFailure;
 
@@ -11,6 +12,9 @@ use crate::retry::AttemptFailure;
 pub(super) enum Attempt {
     Done(Response),
     Failed(Failed),
+    /// The vendor answered with a body longer than the adapter reads: a final
+    /// [`Error::Contract`], since asking again brings the same body.
+    TooLarge(u16, Error),
 }
 
 /// An attempt that did not produce a final answer.
@@ -60,6 +64,7 @@ impl Attempt {
     ) {
         match self {
             Attempt::Done(r) => (Some(r.status()), Some(r.headers()), None),
+            Attempt::TooLarge(status, _) => (Some(*status), None, None),
             Attempt::Failed(f) => (
                 f.response.as_ref().map(Response::status),
                 f.response.as_ref().map(Response::headers),
@@ -75,7 +80,7 @@ pub(super) fn breaker_outcome(attempt: &Attempt) -> CallOutcome {
         Attempt::Failed(Failed {
             response: Some(r), ..
         }) => r.status(),
-        Attempt::Failed(_) => return CallOutcome::Failure,
+        Attempt::Failed(_) | Attempt::TooLarge(..) => return CallOutcome::Failure,
     };
     match status {
         429 => CallOutcome::Ignored,
@@ -94,8 +99,9 @@ pub(super) fn run_attempt(
     client: &reqwest::Client,
     req: reqwest::Request,
     at: Option<Instant>,
-) -> Bounded<impl Future<Output = Result<Response, reqwest::Error>> + Send + use<>> {
-    let exchange = exchange(client, req);
+    max_body: usize,
+) -> Bounded<impl Future<Output = Result<Response, ReadError>> + Send + use<>> {
+    let exchange = exchange(client, req, max_body);
     match at {
         Some(at) => Bounded::Timed {
             inner: tokio::time::timeout_at(at, exchange),
@@ -130,20 +136,21 @@ impl<F: Future> Future for Bounded<F> {
     }
 }
 
-/// The request and the whole body: a reset or truncation while reading the body is a
-/// failure of this attempt, not a decode error later.
+/// The request and the whole body, up to `max_body` bytes: a reset or truncation while
+/// reading the body is a failure of this attempt, not a decode error later.
 fn exchange(
     client: &reqwest::Client,
     req: reqwest::Request,
-) -> impl Future<Output = Result<Response, reqwest::Error>> + Send + use<> {
+    max_body: usize,
+) -> impl Future<Output = Result<Response, ReadError>> + Send + use<> {
     // Started outside the async block so the block captures reqwest's small
     // `Pending` instead of the whole request.
     let pending = client.execute(req);
     async move {
-        let mut resp = pending.await?;
+        let mut resp = pending.await.map_err(ReadError::Http)?;
         let status = resp.status().as_u16();
         let headers = std::mem::take(resp.headers_mut());
-        let body = resp.bytes().await?;
+        let body = read_body(resp, max_body).await?;
         Ok(Response::new(status, headers, body))
     }
 }
@@ -156,20 +163,36 @@ fn exchange(
 /// means "still processing", which a later retry resolves, so it is retried like a
 /// 503. Otherwise a 409 is the vendor's final word.
 pub(super) fn classify(
-    outcome: Result<Result<Response, reqwest::Error>, TimeoutLimit>,
+    operation: &str,
+    outcome: Result<Result<Response, ReadError>, TimeoutLimit>,
     retry_on: &[u16],
     in_flight_may_conflict: bool,
 ) -> Attempt {
-    let retryable = |s: u16| retry_on.contains(&s) || (s == 409 && in_flight_may_conflict);
+    let retryable = |resp: &Response| {
+        let s = resp.status();
+        retry_on.contains(&s)
+            || (s == 409 && in_flight_may_conflict)
+            || (s == 403 && retry_on.contains(&429) && throttling_403(resp))
+    };
     match outcome {
-        Ok(Ok(resp)) if retryable(resp.status()) => Attempt::Failed(Failed {
+        Ok(Ok(resp)) if retryable(&resp) => Attempt::Failed(Failed {
             failure: AttemptFailure::Status(resp.status()),
             response: Some(resp),
             error: None,
             limit: None,
         }),
         Ok(Ok(resp)) => Attempt::Done(resp),
-        Ok(Err(e)) => Attempt::Failed(Failed {
+        Ok(Err(ReadError::TooLarge { status, limit })) => Attempt::TooLarge(
+            status,
+            Error::contract(
+                operation,
+                "$",
+                format!(
+                    "HTTP {status} response body is longer than {limit} bytes, the adapter's limit (AdapterConfig::max_response_bytes)"
+                ),
+            ),
+        ),
+        Ok(Err(ReadError::Http(e))) => Attempt::Failed(Failed {
             // A connect error means no byte of the request was written.
             failure: if e.is_connect() {
                 AttemptFailure::NotSent
@@ -187,4 +210,13 @@ pub(super) fn classify(
             limit: Some(which),
         }),
     }
+}
+
+/// A 403 the rate-limit headers say is throttling (GitHub answers its limits with 403:
+/// `x-ratelimit-remaining: 0` with a reset, or a `Retry-After` for its secondary
+/// limit): retried like a 429 when 429 is, its wait read from the same headers.
+fn throttling_403(resp: &Response) -> bool {
+    let headers = resp.headers();
+    headers.contains_key(http::header::RETRY_AFTER)
+        || crate::retry::retry_after::rate_limit_exhausted(headers)
 }

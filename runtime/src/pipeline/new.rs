@@ -128,7 +128,8 @@ impl Pipeline {
                 base: base.clone(),
                 name: config.name.clone(),
                 client,
-                auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?,
+                auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?
+                    .token_body_limit(config.max_token_response_bytes),
                 user_agent,
                 client_has_defaults,
                 adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
@@ -145,6 +146,7 @@ impl Pipeline {
                 shared,
                 redis,
                 settings: crate::settings::Resolved::resolve(&config)?,
+                max_response_bytes: config.max_response_bytes,
             }),
         })
     }
@@ -184,5 +186,6 @@ fn limiter_for(
     let store = redis
         .zip(shared.as_ref())
         .map(|(r, g)| (r.rate_store(), g.clone()));
-    Limiter::new(&config.name, &buckets, store, replicas).map(Some)
+    Limiter::new(&config.name, &buckets, store, replicas)
+        .map(|l| Some(l.with_max_pause(config.max_vendor_pause)))
 }

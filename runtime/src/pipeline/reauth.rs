@@ -2,22 +2,46 @@
 //! does to the call. Kept apart from the send loop so the loop shows only two calls.
 
 use crate::auth::Authorized;
-use crate::error::Error;
+use crate::error::{Error, TimeoutLimit};
 use crate::request::Request;
 use crate::response::Response;
+use crate::timeout::Deadline;
 
 use super::Inner;
+use super::call::Call;
+
+/// Runs `wait` (a secret read, a token fetch, a renewal) inside the call's budget: a
+/// slow vault or token endpoint, or a custom [`crate::SecretProvider`] that never
+/// answers, ends the call with a budget timeout instead of holding it past its deadline.
+async fn within<T>(
+    deadline: &Deadline,
+    call: &Call<'_>,
+    wait: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match deadline.end() {
+        None => wait.await,
+        Some(at) => tokio::time::timeout_at(at, wait)
+            .await
+            .unwrap_or_else(|_| Err(call.timeout(TimeoutLimit::Budget))),
+    }
+}
 
 impl Inner {
-    /// The credential for one attempt of `req`: none for an anonymous request.
-    pub(super) async fn credential_for(&self, req: &Request) -> Result<Authorized, Error> {
+    /// The credential for one attempt of `req` (none for an anonymous request), had
+    /// within the call's budget.
+    pub(super) async fn credential_for(
+        &self,
+        req: &Request,
+        deadline: &Deadline,
+        call: &Call<'_>,
+    ) -> Result<Authorized, Error> {
         if let Some(ready) = self.credential_now(req) {
             return ready;
         }
         // Boxed: reading a secret or fetching a token is rare (at most once a second,
         // or on expiry), and its state would otherwise make every call's future
         // (moved and copied on each call) close to a kilobyte larger.
-        Box::pin(self.auth.credential(&req.operation)).await
+        Box::pin(within(deadline, call, self.auth.credential(&req.operation))).await
     }
 
     /// The credential of `req` when no wait is needed (see
@@ -33,18 +57,26 @@ impl Inner {
     /// re-read secret) and replays the call once; a second 401, or one no renewal can
     /// help, ends the call with [`Error::Auth`]. `Ok(true)`: send again; `Ok(false)`:
     /// the response stands. `replayed` is the call's memory of the one replay.
+    /// The renewal runs within the call's budget, like the first fetch.
     pub(super) async fn replay_after(
         &self,
         req: &Request,
         resp: &Response,
         used: &Authorized,
         replayed: &mut bool,
+        deadline: &Deadline,
+        call: &Call<'_>,
     ) -> Result<bool, Error> {
         if resp.status() != 401 || req.anonymous || !self.auth.is_configured() {
             return Ok(false);
         }
         // Boxed for the same reason as the credential fetch: only a 401 gets here.
-        Box::pin(self.renew_after_401(req, resp, used, replayed)).await
+        Box::pin(within(
+            deadline,
+            call,
+            self.renew_after_401(req, resp, used, replayed),
+        ))
+        .await
     }
 
     async fn renew_after_401(

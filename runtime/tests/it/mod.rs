@@ -1,6 +1,7 @@
 mod auth;
 mod auth_rejection;
 mod chaos;
+mod hostile;
 mod idempotency;
 mod limits;
 mod mock_vendor;
