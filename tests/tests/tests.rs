@@ -16,6 +16,7 @@ mod ledger;
 mod providers;
 mod report;
 mod scaffold;
+mod shapes;
 mod spec_corpus;
 mod stripe;
 mod tracker;
