@@ -289,8 +289,8 @@ fn unknown_and_missing_parameters() {
 #[test]
 fn a_via_must_be_a_path_not_code() {
     let d = check_edited(
-        "via: crate::convert::money",
-        "via: \"crate::convert::money(0); std::process::exit(1)\"",
+        "via: crate::convert::money }",
+        "via: \"crate::convert::money(0); std::process::exit(1)\" }",
     );
     expect(
         &d,

@@ -425,8 +425,13 @@ mod exhaustion {
         }
         // Size alone is no bound (memory grows with it linearly): the corpus runner's
         // synthesised port for Microsoft Graph is over 4 MB.
-        let long = format!("pub struct A {{ {} }}", "pub x: u8,".repeat(500_000));
-        assert!(port(&long).is_ok());
+        let long = format!(
+            "pub struct A {{ {} }}\npub trait Api {{}}",
+            "pub x: u8,".repeat(500_000)
+        );
+        if let Err(e) = port(&long) {
+            panic!("a long but shallow port is refused: {e}");
+        }
     }
 
     #[test]
