@@ -16,6 +16,7 @@ impl<'a> Planner<'a> {
     ) -> Option<OperationPlan> {
         let spec: &'a Spec = self.spec;
         self.used_args.clear();
+        let errors_before = self.sink.items.len();
         let Some((oref, op)) = spec.operation(&om.call.value) else {
             let help = suggest(
                 &om.call.value,
@@ -63,14 +64,17 @@ impl<'a> Planner<'a> {
         let fallback = self.fallback_plan(om, pm, op, &http_method);
         let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
         // A caller fallback receives every argument; otherwise an argument no value reads
-        // would be an unused variable, which the generated code may not have.
-        if !matches!(
-            fallback,
-            Some(FallbackPlan {
-                strategy: FallbackStrategy::Caller,
-                ..
-            })
-        ) {
+        // would be an unused variable, which the generated code may not have. Only said
+        // when nothing else in this operation is wrong: a misspelt argument is the cause.
+        if self.sink.items.len() == errors_before
+            && !matches!(
+                fallback,
+                Some(FallbackPlan {
+                    strategy: FallbackStrategy::Caller,
+                    ..
+                })
+            )
+        {
             for (name, _) in &pm.args {
                 if !self.used_args.contains(name) {
                     self.err(
