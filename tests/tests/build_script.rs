@@ -38,6 +38,7 @@ fn target_dir() -> PathBuf {
 
 #[test]
 fn the_readme_build_script_prints_diagnostics_like_check() {
+    let _heavy = crate::HEAVY.blocking_lock();
     let build_rs = readme_build_rs();
     assert!(
         build_rs.contains(".mapping(\"mappings/stripe.yaml\")"),

@@ -94,6 +94,7 @@ async fn pay_all(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_payments_under_faults_never_charge_twice_and_stay_in_budget() {
+    let _heavy = crate::HEAVY.lock().await;
     let vendor = MockVendor::start().await;
     vendor.route_fn("POST", "/v1/payment_intents", flaky);
     let gw = gateway(&vendor, None);
@@ -136,6 +137,7 @@ async fn five_hundred_payments_under_faults_never_charge_twice_and_stay_in_budge
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outage_opens_the_breaker_which_fails_fast_and_closes_after_recovery() {
+    let _heavy = crate::HEAVY.lock().await;
     let vendor = MockVendor::start().await;
     let down = Arc::new(AtomicBool::new(true));
     let served = Arc::new(AtomicU64::new(0));

@@ -20,3 +20,7 @@ mod shapes;
 mod spec_corpus;
 mod stripe;
 mod tracker;
+
+/// Held by the tests that run cargo (they keep both cores busy for minutes) and by the
+/// timing-sensitive ones, so that a chaos run's budgets are not measured against a build.
+pub(crate) static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
