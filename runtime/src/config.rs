@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::AuthConfig;
-use crate::idempotency::IdempotencyStore;
 use crate::limit::{QuotaCallback, QuotaEvent, QuotaPolicy, RateLimit};
 use crate::observe::{DEFAULT_CORRELATION_HEADER, HealthCallback, HealthEvent, HealthPolicy};
 use crate::policy::Policy;
@@ -28,8 +27,6 @@ pub struct AdapterConfig {
     pub(crate) operations: BTreeMap<String, Policy>,
     pub(crate) allow_insecure_http: bool,
     pub(crate) retry_budget: Option<RetryBudgetPolicy>,
-    pub(crate) idempotency_store: Option<Arc<dyn IdempotencyStore>>,
-    pub(crate) idempotency_ttl: Duration,
     pub(crate) client: Option<reqwest::Client>,
     pub(crate) user_agent: String,
     pub(crate) correlation_header: Option<String>,
@@ -61,9 +58,7 @@ impl AdapterConfig {
             operations: BTreeMap::new(),
             allow_insecure_http: false,
             retry_budget: Some(RetryBudgetPolicy::default()),
-            idempotency_store: None,
             // Stripe keeps keys for at least 24 h; remembering ours longer is useless.
-            idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             client: None,
             user_agent: concat!("portcullis/", env!("CARGO_PKG_VERSION")).to_owned(),
             correlation_header: Some(DEFAULT_CORRELATION_HEADER.to_owned()),
@@ -188,18 +183,6 @@ impl AdapterConfig {
         self
     }
 
-    /// Where keys of calls with unknown outcome are remembered (default: in memory).
-    pub fn idempotency_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
-        self.idempotency_store = Some(store);
-        self
-    }
-
-    /// How long a remembered key stays usable (default 24 h).
-    pub fn idempotency_ttl(mut self, ttl: Duration) -> Self {
-        self.idempotency_ttl = ttl;
-        self
-    }
-
     /// Uses this HTTP client (proxies, TLS roots, connection pool settings). Its own
     /// timeouts, if any, apply under the pipeline's.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -307,9 +290,8 @@ impl AdapterConfig {
         self
     }
 
-    /// Where the limiter, quota counters, idempotency keys and fallback cache live
-    /// (default: in this process). An explicit [`Self::idempotency_store`] or
-    /// [`Self::fallback_cache`] wins over it.
+    /// Where the limiter, quota counters and fallback cache live (default: in this
+    /// process). An explicit [`Self::fallback_cache`] wins over it.
     ///
     /// ```
     /// use portcullis_runtime::{AdapterConfig, RedisConfig, SharedState};
@@ -428,8 +410,6 @@ impl fmt::Debug for AdapterConfig {
             .field("operations", &self.operations)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry_budget", &self.retry_budget)
-            .field("idempotency_store", &self.idempotency_store)
-            .field("idempotency_ttl", &self.idempotency_ttl)
             .field("correlation_header", &self.correlation_header)
             .field("traceparent", &self.traceparent)
             .field("health", &self.health)

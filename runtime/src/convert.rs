@@ -99,3 +99,95 @@ mod tests {
         ));
     }
 }
+
+/// What a request `via:` function returns: the vendor's value itself, or a `Result`
+/// whose `Err` refuses the call before anything is sent (a currency the vendor does not
+/// take, a value the domain allows and this vendor does not).
+///
+/// ```
+/// use portcullis_runtime::{convert, ErrorKind};
+///
+/// fn pence_gbp(amount: &(i64, &str)) -> Result<i64, String> {
+///     match amount.1 {
+///         "gbp" => Ok(amount.0),
+///         other => Err(format!("{other} is not GBP; this vendor takes pounds only")),
+///     }
+/// }
+/// let sent = convert::via("create_payment", "$.amount", "pence_gbp", pence_gbp(&(2000, "gbp")))?;
+/// assert_eq!(sent, 2000);
+/// let refused = convert::via("create_payment", "$.amount", "pence_gbp", pence_gbp(&(2000, "eur")));
+/// assert_eq!(refused.expect_err("refused").kind(), ErrorKind::InvalidRequest);
+/// // A function that cannot fail returns the value itself.
+/// assert_eq!(convert::via("create_payment", "$.currency", "upper", "GBP".to_owned())?, "GBP");
+/// # Ok::<(), portcullis_runtime::Error>(())
+/// ```
+pub trait ViaOutput {
+    /// The value sent.
+    type Value;
+
+    /// The value, or why the call must not be made.
+    fn into_value(self) -> Result<Self::Value, String>;
+}
+
+macro_rules! via_value {
+    ($($t:ty),*) => {$(
+        impl ViaOutput for $t {
+            type Value = $t;
+            fn into_value(self) -> Result<$t, String> {
+                Ok(self)
+            }
+        }
+    )*};
+}
+
+via_value!(
+    String,
+    &'static str,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    serde_json::Value
+);
+
+impl<T> ViaOutput for Option<T> {
+    type Value = Option<T>;
+    fn into_value(self) -> Result<Option<T>, String> {
+        Ok(self)
+    }
+}
+
+impl<T> ViaOutput for Vec<T> {
+    type Value = Vec<T>;
+    fn into_value(self) -> Result<Vec<T>, String> {
+        Ok(self)
+    }
+}
+
+impl<T, E: Display> ViaOutput for Result<T, E> {
+    type Value = T;
+    fn into_value(self) -> Result<T, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// The value the request `via:` function `function` gave for `field`, or
+/// [`Error::InvalidRequest`] (never sent) with the function's reason when it returned
+/// an `Err`.
+pub fn via<V: ViaOutput>(
+    operation: &str,
+    field: &str,
+    function: &str,
+    value: V,
+) -> Result<V::Value, Error> {
+    value
+        .into_value()
+        .map_err(|reason| Error::invalid_request(operation, field, function, reason))
+}

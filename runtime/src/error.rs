@@ -310,8 +310,8 @@ impl Error {
     ///
     /// This says the failure is transient, not that a blind replay is safe: a write
     /// whose outcome is [`Outcome::Unknown`] must be replayed with
-    /// [`Error::idempotency_key`] (the pipeline's idempotency store does that for you
-    /// when the replay has the same fingerprint).
+    /// [`Error::idempotency_key`] ([`crate::idempotency::replay`]), or within the same
+    /// [`crate::idempotency::logical_call`].
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. }

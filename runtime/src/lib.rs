@@ -15,7 +15,7 @@
 //!     .auth(rt::AuthConfig::Bearer { token: rt::SecretSource::env("STRIPE_API_KEY") })
 //!     .defaults(rt::Policy { budget: Some(Duration::from_secs(20)), ..Default::default() });
 //! let pipeline = rt::Pipeline::new(cfg)?;
-//! let key = pipeline.idempotency_key("create_payment", Some("order-42".into()), b"").await;
+//! let key = pipeline.idempotency_key("create_payment", Some("order-42".into())).await;
 //! let req = rt::Request::new("create_payment", rt::Method::POST, "/v1/payment_intents")
 //!     .form_body(&serde_json::json!({"amount": 2000, "currency": "eur"}))?
 //!     .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
@@ -50,6 +50,7 @@
 //! |---|---|
 //! | [`pipeline`] | [`Pipeline`]: the layer order and the send loop |
 //! | [`config`] | [`AdapterConfig`]: what generated code builds and users override |
+//! | [`choice`] | several adapters of one port: what each declares it cannot do ([`choice::Offers`]), one chosen by name at start-up |
 //! | [`settings`] | values that belong to the account (an account id, an API version), and static headers |
 //! | [`policy`] | [`Policy`]: per-operation settings and how overrides merge |
 //! | [`request`], [`response`] | [`Request`] as generated code describes it; the final [`Response`], decoded against the contract or classified ([`Error::from_vendor_response`]) |
@@ -72,6 +73,7 @@
 pub mod auth;
 pub mod body_limit;
 pub mod breaker;
+pub mod choice;
 pub mod config;
 pub mod convert;
 pub mod error;
@@ -113,9 +115,7 @@ pub use config::AdapterConfig;
 pub use error::{Error, ErrorKind, LimitedBy, Outcome, TimeoutLimit};
 pub use fallback::{Degraded, DegradedSource, Fallback};
 pub use http::Method;
-pub use idempotency::{
-    IdempotencyKey, IdempotencyStore, InMemoryIdempotencyStore, KeyPlacement, KeyShape, KeySource,
-};
+pub use idempotency::{IdempotencyKey, KeyPlacement, KeyShape, KeySource};
 pub use limit::{QuotaEvent, QuotaPolicy, RateLimit, RateLimitInfo, ResetStyle};
 pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use pipeline::Pipeline;

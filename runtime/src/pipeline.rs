@@ -23,7 +23,6 @@
 //!                         └─ classify final response / retryable status / timeout / transport;
 //!                                     a 401 renews the credential once and replays (reauth.rs);
 //!                                     rate-limit headers and 429s adjust the limiter
-//!    └─ idempotency store             remember the key if the outcome is unknown
 //! ```
 //!
 //! Why these choices:
@@ -55,12 +54,10 @@
 //! Files: `new.rs` (building a pipeline from its config), `attempt.rs` (one attempt
 //! and its classification), `call.rs` (what a call has learnt across attempts, and its
 //! final answer), `build.rs` (the wire request), `reauth.rs` (the credential an attempt
-//! carries, renewal after a 401), `settle.rs` (the idempotency store, also on
-//! cancellation), `keys.rs` (idempotency keys), `accessors.rs` (what generated code
+//! carries, renewal after a 401), `keys.rs` (idempotency keys), `accessors.rs` (what generated code
 //! reads besides `send`), `routed.rs` (the future `send` returns). The fallback paths,
 //! which wrap the plain send below, are in [`crate::fallback`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -72,7 +69,6 @@ use crate::auth::Authenticator;
 use crate::breaker::CircuitBreaker;
 use crate::error::{Error, LimitedBy, TimeoutLimit};
 use crate::fallback::{Degraded, Fallback, Fallbacks};
-use crate::idempotency::IdempotencyStore;
 use crate::limit::{Limiter, QuotaTracker, RateLimitInfo, ResetStyle};
 use crate::observe::Observer;
 use crate::observe::call::CallObs;
@@ -80,7 +76,7 @@ use crate::policy::Resolved;
 use crate::request::Request;
 use crate::response::Response;
 use crate::retry::RetryBudget;
-use crate::shared::{RedisState, StoreGuard};
+use crate::shared::RedisState;
 use crate::timeout::Deadline;
 
 /// The least time a call keeps for its attempt when waiting for a rate-limit slot.
@@ -95,13 +91,11 @@ mod new;
 mod operation;
 mod reauth;
 mod routed;
-mod settle;
 
 use attempt::{Attempt, Failed, breaker_outcome, classify, run_attempt};
 use call::{Call, Next};
 use operation::Operation;
 use routed::Routed;
-use settle::UnsettledKey;
 
 /// Sends adapter calls through auth, time limits, retries, idempotency and the circuit
 /// breaker. `Clone` is cheap (one `Arc`); share one per adapter.
@@ -128,14 +122,10 @@ struct Inner {
     /// Each operation's resolved state, made on its first call (`operation.rs`).
     ops: RwLock<crate::FastMap<Box<str>, Arc<Operation>>>,
     retry_budget: Option<RetryBudget>,
-    store: Arc<dyn IdempotencyStore>,
-    key_ttl: Duration,
     observe: Observer,
     limiter: Option<Limiter>,
     quota: Option<QuotaTracker>,
     fallbacks: Fallbacks,
-    /// Outages of the shared store and its per-command limit (`None`: local state).
-    shared: Option<Arc<StoreGuard>>,
     redis: Option<RedisState>,
     /// Settings and static headers, resolved once (`settings.rs`).
     settings: crate::settings::Resolved,
@@ -212,37 +202,16 @@ impl Pipeline {
     async fn send_observed(&self, req: Request, op: Arc<Operation>) -> Result<Response, Error> {
         let mut obs = self.inner.observe.start(&req, &op.obs);
         let span = obs.span().clone();
-        // Only keys drawn by `idempotency_key` (not derived ones) need the store.
-        let guard = req.idempotency.as_ref().and_then(|(key, _)| {
-            key.origin.as_ref().map(|_| UnsettledKey {
-                inner: self.inner.clone(),
-                key: key.clone(),
-                sent: AtomicBool::new(false),
-                armed: true,
-            })
-        });
-        let sent = guard.as_ref().map(|g| &g.sent);
-        // Not boxed: measured, a multi-kilobyte allocation per call costs more under
-        // concurrency (malloc arena locks) than the copies it saves. The state is kept
-        // small instead (see `attempt::run_attempt`).
-        let result = self
-            .send_inner(&req, &op, sent, &mut obs)
-            .instrument(span)
-            .await;
+        let result = self.send_inner(&req, &op, &mut obs).instrument(span).await;
         // The observer is done with the operation; the response's deferred count
         // takes it over.
-        let result = obs.finish(result).map(|answered| answered.counted_by(op));
-        if let Some(guard) = guard {
-            guard.settle(&result).await;
-        }
-        result
+        obs.finish(result).map(|answered| answered.counted_by(op))
     }
 
     async fn send_inner(
         &self,
         req: &Request,
         op: &Operation,
-        sent: Option<&AtomicBool>,
         obs: &mut CallObs<'_>,
     ) -> Result<Response, Error> {
         let inner = &*self.inner;
@@ -352,9 +321,6 @@ impl Pipeline {
                 call.attempts += 1;
                 attempt_span = obs.attempt_span(call.attempts);
                 limit = deadline.attempt_deadline(now, policy.attempt_timeout);
-                if let Some(sent) = sent {
-                    sent.store(true, Ordering::Relaxed);
-                }
                 run_attempt(
                     &inner.client,
                     wire,

@@ -287,36 +287,6 @@ impl Request {
         self.body.as_ref().map(|b| &b.bytes[..])
     }
 
-    /// The bytes that identify this call for idempotency: the method, the path template
-    /// with its parameters, the query and the body, each part closed by a zero byte so
-    /// that no two different requests run together into the same bytes. Headers are
-    /// left out: correlation ids and auth differ between replays of one call.
-    ///
-    /// Generated code hands it to [`crate::Pipeline::idempotency_key_for`] as
-    /// [`crate::KeySource::Fingerprint`] for a call without a domain key.
-    pub fn fingerprint(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut part = |bytes: &[u8]| {
-            out.extend_from_slice(bytes);
-            out.push(0);
-        };
-        part(self.method.as_str().as_bytes());
-        part(self.path.as_bytes());
-        for (name, value) in &self.path_params {
-            part(name.as_bytes());
-            part(value.as_bytes());
-        }
-        for (name, value) in &self.query {
-            part(name.as_bytes());
-            part(value.as_bytes());
-        }
-        if let Some(body) = &self.body {
-            part(body.content_type.as_bytes());
-            part(&body.bytes);
-        }
-        out
-    }
-
     /// The path with placeholders filled and encoded, plus the encoded query string.
     #[cfg(test)]
     pub(crate) fn render_path(&self) -> Result<String, Error> {
@@ -453,41 +423,6 @@ mod tests {
             r.render_path().expect("render"),
             "/v1/payment_intents/pi_1%2F..%2Fadmin%3Fx%3D1%23f/x/7"
         );
-    }
-
-    #[test]
-    fn the_fingerprint_covers_what_is_sent_but_not_headers() {
-        let base = || {
-            Request::new("refund", Method::POST, "/v1/payments/{id}/refunds")
-                .path_param("id", "pi_1")
-                .query("expand", "charge")
-                .json_body(&json!({"amount": 5}))
-                .expect("json")
-        };
-        assert_eq!(base().fingerprint(), base().fingerprint());
-        // Headers vary between replays of one call (correlation ids); they do not count.
-        assert_eq!(
-            base().header("X-Correlation-Id", "c-1").fingerprint(),
-            base().fingerprint()
-        );
-        let other_param = Request::new("refund", Method::POST, "/v1/payments/{id}/refunds")
-            .path_param("id", "pi_2")
-            .query("expand", "charge")
-            .json_body(&json!({"amount": 5}))
-            .expect("json");
-        let other_body = Request::new("refund", Method::POST, "/v1/payments/{id}/refunds")
-            .path_param("id", "pi_1")
-            .query("expand", "charge")
-            .json_body(&json!({"amount": 6}))
-            .expect("json");
-        let other_query = base().query("expand", "customer");
-        for other in [other_param, other_body, other_query] {
-            assert_ne!(other.fingerprint(), base().fingerprint());
-        }
-        // Parts are delimited: moving a byte from one value to the next changes it.
-        let a = Request::new("get", Method::GET, "/x").query("ab", "c");
-        let b = Request::new("get", Method::GET, "/x").query("a", "bc");
-        assert_ne!(a.fingerprint(), b.fingerprint());
     }
 
     #[test]

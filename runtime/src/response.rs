@@ -12,13 +12,14 @@
 //! observer, which this file does not know.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
+use tracing::Span;
 
 use crate::error::{Error, ErrorKind, LimitedBy};
 use crate::fallback::Degraded;
@@ -191,14 +192,65 @@ impl Response {
         }
     }
 
+    /// What the status (and, for a 403, the rate-limit headers) says the answer is,
+    /// before the adapter reads the body: `None` for a success.
+    pub(crate) fn status_kind(&self) -> Option<ErrorKind> {
+        match self.status {
+            200..=299 => None,
+            429 => Some(ErrorKind::RateLimited),
+            // GitHub throttles with 403: "remaining 0" for the primary limit, a
+            // `Retry-After` for its secondary (abuse) limit while remaining is still high.
+            403 if retry_after::rate_limit_exhausted(&self.headers)
+                || self.headers.contains_key(http::header::RETRY_AFTER) =>
+            {
+                Some(ErrorKind::RateLimited)
+            }
+            401 | 403 => Some(ErrorKind::Auth),
+            _ => Some(ErrorKind::Vendor),
+        }
+    }
+
     /// Decodes the body as JSON into `T`.
     ///
     /// A body that is not JSON, or not the shape `T` expects, is an [`Error::Contract`]
     /// naming `operation` and the JSON path of the first mismatch (`$.data[0].status`):
     /// the vendor no longer sends what its spec promised.
     pub fn decode_json<T: DeserializeOwned>(&self, operation: &str) -> Result<T, Error> {
+        self.decode_success(operation, |_| None)
+    }
+
+    /// Decodes a success body as JSON into `T`, like [`Response::decode_json`]; when it
+    /// does not decode, `vendor_error` may say it is the vendor's error instead (a 2xx
+    /// carrying `{"error": {…}}`): that error is returned, with the vendor's code and
+    /// message, and counted as what it is rather than as a contract failure.
+    ///
+    /// ```
+    /// use portcullis_runtime::{Error, ErrorKind, Response};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Payment { id: String }
+    ///
+    /// let r = Response::new(200, Default::default(), r#"{"error":{"message":"card declined"}}"#);
+    /// let err = r
+    ///     .decode_success::<Payment>("create_payment", |r| {
+    ///         let message = r.json_text(&["error", "message"])?;
+    ///         Some(Error::from_vendor_response("create_payment", r, None, Some(message)))
+    ///     })
+    ///     .err()
+    ///     .expect("not a payment");
+    /// assert_eq!(err.kind(), ErrorKind::Vendor);
+    /// assert!(err.to_string().contains("card declined"));
+    /// ```
+    pub fn decode_success<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        vendor_error: impl FnOnce(&Response) -> Option<Error>,
+    ) -> Result<T, Error> {
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(de).map_err(|e| {
+            if let Some(vendor) = vendor_error(self) {
+                return vendor;
+            }
             let path = json_path(&e.path().to_string());
             let inner = e.into_inner();
             let message = if inner.is_syntax() || inner.is_eof() {
@@ -212,6 +264,33 @@ impl Response {
             self.count.contract_broken(&path, &message);
             Error::contract(operation, path, message)
         })
+    }
+
+    /// Runs the adapter's decoding of this response and counts the call as what the
+    /// caller gets: an error of any kind (a missing field, a value out of range, an
+    /// undeclared status, the vendor's error) is counted under that kind, so the metric
+    /// never says `ok` for a call that failed. Generated code wraps its `match` on the
+    /// status in it.
+    ///
+    /// ```
+    /// use portcullis_runtime::{Error, Response};
+    ///
+    /// let r = Response::new(200, Default::default(), "{}");
+    /// let got: Result<u32, Error> = r.conclude(|| Err(Error::contract("get", "$.id", "missing")));
+    /// assert!(got.is_err());
+    /// ```
+    pub fn conclude<T>(&self, decode: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        let result = decode();
+        if let Err(e) = &result {
+            self.count.classified(e.kind());
+        }
+        result
+    }
+
+    /// The body as `T` if it decodes, with no other effect: for looking at a body that
+    /// may be one of several shapes.
+    pub fn peek_json<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&self.body).ok()
     }
 }
 
@@ -230,13 +309,37 @@ impl Error {
         code: Option<String>,
         message: Option<String>,
     ) -> Error {
+        let error = Self::classify_vendor_response(operation, resp, code, message);
+        // The call is counted under the kind its caller sees, whatever the body held.
+        resp.count.classified(error.kind());
+        error
+    }
+
+    /// A 401 or 403 whose code the adapter's mapping names by rule: the vendor's error,
+    /// counted `vendor` (see `Pipeline::vendor_error_by_rules`).
+    pub(crate) fn vendor_by_rule(
+        operation: &str,
+        resp: &Response,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Error {
+        resp.count.classified(ErrorKind::Vendor);
+        Error::Vendor {
+            operation: operation.to_owned(),
+            status: resp.status(),
+            code,
+            message,
+        }
+    }
+
+    fn classify_vendor_response(
+        operation: &str,
+        resp: &Response,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Error {
         let status = resp.status();
-        // GitHub throttles with 403: "remaining 0" for the primary limit, a
-        // `Retry-After` for its secondary (abuse) limit while remaining is still high.
-        let throttled_403 = status == 403
-            && (retry_after::rate_limit_exhausted(resp.headers())
-                || resp.headers().contains_key(http::header::RETRY_AFTER));
-        if status == 429 || throttled_403 {
+        if resp.status_kind() == Some(ErrorKind::RateLimited) {
             return Error::RateLimited {
                 operation: operation.to_owned(),
                 status,
@@ -291,10 +394,16 @@ pub(crate) struct PendingCount {
     counter: Arc<dyn CallCounter>,
     pub(crate) id: CorrelationId,
     pub(crate) status: u16,
-    /// How the final response classifies, before any decoding.
+    /// How the final response classifies by its status, before any decoding.
     pub(crate) kind: Option<ErrorKind>,
     pub(crate) latency: Duration,
+    pub(crate) attempts: u32,
+    /// The call's span: its outcome is recorded, and its closing line logged, only
+    /// once the adapter has decoded the response.
+    pub(crate) span: Span,
     contract: AtomicBool,
+    /// The kind [`Error::from_vendor_response`] gave the caller, if the adapter asked.
+    classified: Mutex<Option<ErrorKind>>,
 }
 
 impl PendingCount {
@@ -304,6 +413,8 @@ impl PendingCount {
         status: u16,
         kind: Option<ErrorKind>,
         latency: Duration,
+        attempts: u32,
+        span: Span,
     ) -> Self {
         Self {
             counter,
@@ -311,13 +422,23 @@ impl PendingCount {
             status,
             kind,
             latency,
+            attempts,
+            span,
             contract: AtomicBool::new(false),
+            classified: Mutex::new(None),
         }
     }
 
-    /// Whether decoding the response found it does not match the contract.
-    pub(crate) fn contract_broken(&self) -> bool {
-        self.contract.load(Ordering::Relaxed)
+    /// The outcome the call counts as: what the caller was told when the adapter
+    /// classified the response as an error; `contract` when a success status did not
+    /// decode; otherwise what the status says.
+    pub(crate) fn outcome(&self) -> Option<ErrorKind> {
+        let classified = *self.classified.lock().unwrap_or_else(|e| e.into_inner());
+        match classified {
+            Some(kind) => Some(kind),
+            None if self.contract.load(Ordering::Relaxed) => Some(ErrorKind::Contract),
+            None => self.kind,
+        }
     }
 }
 
@@ -338,11 +459,22 @@ impl Clone for CountSlot {
 }
 
 impl CountSlot {
-    /// The response did not match the spec: the call counts as `contract`.
+    /// The response did not match the spec. Only a success status makes the call a
+    /// `contract` failure: an error answer whose body is not in the vendor's error
+    /// format is still the error its status says (a 429 stays `rate_limited`).
     fn contract_broken(&self, path: &str, message: &str) {
         if let Some(call) = &self.0 {
-            call.contract.store(true, Ordering::Relaxed);
+            if call.kind.is_none() {
+                call.contract.store(true, Ordering::Relaxed);
+            }
             call.counter.contract_broken(call, path, message);
+        }
+    }
+
+    /// The adapter turned the response into an error of `kind`.
+    fn classified(&self, kind: ErrorKind) {
+        if let Some(call) = &self.0 {
+            *call.classified.lock().unwrap_or_else(|e| e.into_inner()) = Some(kind);
         }
     }
 }

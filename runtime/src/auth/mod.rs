@@ -32,6 +32,7 @@ use std::time::Duration;
 use base64::Engine;
 use http::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 pub use oauth2::{ClientAuth, DEFAULT_SKEW_SHARE, OAuth2ClientCredentials, TokenError};
@@ -172,6 +173,8 @@ const REFRESH: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct Authenticator {
     kind: Kind,
+    /// Who the credentials are, as a digest: see [`Authenticator::account`].
+    account: String,
 }
 
 #[derive(Debug)]
@@ -225,9 +228,22 @@ impl Authenticator {
             }
             other => sources(other),
         };
-        for source in readable.iter().filter(|s| !s.is_custom()) {
-            source.resolve()?;
+        let mut account = Sha256::new();
+        // The configuration's shape (kinds, names, URLs; Debug never shows a value)…
+        account.update(format!("{config:?}").as_bytes());
+        for source in &readable {
+            account.update([0]);
+            if source.is_custom() {
+                account.update(format!("{source:?}").as_bytes());
+            } else {
+                // …and the secrets' values, hashed, never kept.
+                account.update(source.resolve()?.expose_secret().as_bytes());
+            }
         }
+        let account: String = account.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let kind = match config {
             AuthConfig::None => Kind::Fixed(Credential::None, Vec::new()),
             AuthConfig::OAuth2ClientCredentials(flow) => {
@@ -257,7 +273,16 @@ impl Authenticator {
                 }))
             }
         };
-        Ok(Self { kind })
+        Ok(Self { kind, account })
+    }
+
+    /// A digest of who the credentials are (16 hex digits of SHA-256 over the auth
+    /// configuration and its secrets' values at construction; a custom provider by
+    /// its description). Two adapters for different accounts differ here, so state
+    /// they share in Redis that depends on the account, the fallback cache, is kept
+    /// apart. Never the secret itself.
+    pub(crate) fn account(&self) -> &str {
+        &self.account
     }
 
     /// Reads OAuth2 token responses up to `limit` bytes

@@ -28,13 +28,23 @@ pub(crate) fn vendor_error(
     resp: &Response,
     code: Option<String>,
     message: Option<String>,
+    named: &[(u16, &str)],
 ) -> Error {
     let message = match (&code, message) {
         (None, None) if matches!(resp.status(), 401 | 403) => vendor_message(resp.body()),
         (_, message) => message,
     };
     let secrets = auth.secrets();
-    match Error::from_vendor_response(operation, resp, code, message) {
+    let status = resp.status();
+    let by_rule = code
+        .as_deref()
+        .is_some_and(|c| named.iter().any(|&(s, n)| s == status && n == c));
+    let error = if by_rule && matches!(status, 401 | 403) {
+        Error::vendor_by_rule(operation, resp, code, message)
+    } else {
+        Error::from_vendor_response(operation, resp, code, message)
+    };
+    match error {
         Error::Auth {
             operation,
             status,

@@ -51,8 +51,9 @@ impl Fallbacks {
         })
     }
 
-    /// The entry's key: the adapter, the operation and a digest of what identifies the
-    /// read (method, path and its parameters, query).
+    /// The entry's key: the adapter, the operation, the account (a digest of the
+    /// credentials, so two accounts sharing one Redis never see each other's answers)
+    /// and a digest of what identifies the read (method, path and its parameters, query).
     fn cache_key(&self, req: &Request) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
@@ -76,7 +77,10 @@ impl Fallbacks {
             h.update(v.as_bytes());
         }
         let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}:cache:{}:{digest}", self.adapter, req.operation)
+        format!(
+            "{}:cache:{}:{}:{digest}",
+            self.adapter, req.operation, self.account
+        )
     }
 
     async fn cache_get(&self, key: &str) -> Option<CachedResponse> {

@@ -67,6 +67,9 @@ pub enum Fallback {
 #[derive(Debug)]
 pub(crate) struct Fallbacks {
     adapter: String,
+    /// The credentials' digest ([`crate::auth::Authenticator::account`]): accounts
+    /// sharing one Redis never answer from each other's cache.
+    account: String,
     cache: Arc<dyn FallbackCache>,
     /// Outages of the shared store the cache may live in (`None`: local state).
     shared: Option<Arc<StoreGuard>>,
@@ -75,11 +78,13 @@ pub(crate) struct Fallbacks {
 impl Fallbacks {
     pub(crate) fn new(
         adapter: &str,
+        account: &str,
         cache: Arc<dyn FallbackCache>,
         shared: Option<Arc<StoreGuard>>,
     ) -> Self {
         Self {
             adapter: adapter.to_owned(),
+            account: account.to_owned(),
             cache,
             shared,
         }

@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::pipeline::Pipeline;
 
 use super::key::IdempotencyKey;
+use super::scope::{CallKey, current as current_scope};
 use super::shape::KeyShape;
 
 /// Where the idempotency key of a call comes from.
@@ -17,11 +18,10 @@ pub enum KeySource<'a> {
         /// The value.
         value: &'a str,
     },
-    /// No domain value: a random key, which the pipeline's [`crate::IdempotencyStore`]
-    /// remembers under this fingerprint (the request's identifying bytes, usually its
-    /// encoded body) when the call ends with an unknown outcome, so the caller's
-    /// replay of the same request reuses it.
-    Fingerprint(&'a [u8]),
+    /// No domain value: the caller's scope decides ([`super::replay`] sends the key
+    /// given there, [`super::logical_call`] derives one from its id), else a fresh
+    /// random key per call.
+    PerCall,
 }
 
 impl Pipeline {
@@ -61,19 +61,25 @@ impl Pipeline {
                 IdempotencyKey::derive_shaped(operation, field, value, shape)
                     .map_err(|e| self.refused(e))
             }
-            KeySource::Fingerprint(fingerprint) => {
-                let key = self.idempotency_key(operation, None, fingerprint).await;
-                if shape.accepts(key.as_str()).map_err(|e| self.refused(e))? {
-                    return Ok(key);
+            KeySource::PerCall => match current_scope() {
+                Some(CallKey::Replay(key)) => {
+                    if shape.accepts(&key).map_err(|e| self.refused(e))? {
+                        Ok(IdempotencyKey::replayed(key))
+                    } else {
+                        Err(self.refused(Error::invalid_request(
+                            operation,
+                            "the replayed idempotency key",
+                            shape.to_string(),
+                            format!("{key:?} does not fit; replay with the key the error carried"),
+                        )))
+                    }
                 }
-                if key.is_replay() {
-                    tracing::warn!(adapter = %self.name(), operation, key = %key, %shape, "a remembered idempotency key no longer fits the spec's shape; using a fresh one");
+                Some(CallKey::Logical(id)) => {
+                    IdempotencyKey::derive_shaped(operation, "the logical call id", &id, shape)
+                        .map_err(|e| self.refused(e))
                 }
-                let mut shaped =
-                    IdempotencyKey::random_shaped(shape).map_err(|e| self.refused(e))?;
-                shaped.origin = key.origin.map(|(op, digest, _)| (op, digest, false));
-                Ok(shaped)
-            }
+                None => IdempotencyKey::random_shaped(shape).map_err(|e| self.refused(e)),
+            },
         }
     }
 }

@@ -22,9 +22,8 @@ pub enum KeyPlacement {
 #[derive(Clone)]
 pub struct IdempotencyKey {
     value: Arc<str>,
-    /// (operation, fingerprint digest, found in the store) for keys the store may have
-    /// to remember or forget.
-    pub(crate) origin: Option<(Arc<str>, Arc<str>, bool)>,
+    /// Given by the caller's [`super::replay`]: an earlier call's key.
+    replayed: bool,
 }
 
 /// Longest key sent verbatim; Stripe accepts 255 characters, and a derived key keeps
@@ -36,7 +35,15 @@ impl IdempotencyKey {
     pub fn from_value(value: impl Into<String>) -> Self {
         Self {
             value: Arc::from(value.into()),
-            origin: None,
+            replayed: false,
+        }
+    }
+
+    /// The key of an earlier call, replayed by the caller.
+    pub(crate) fn replayed(value: String) -> Self {
+        Self {
+            value: Arc::from(value),
+            replayed: true,
         }
     }
 
@@ -65,10 +72,10 @@ impl IdempotencyKey {
         Self::from_value(uuid::Uuid::new_v4().to_string())
     }
 
-    /// Whether this key was taken from the store: it belonged to an earlier call
-    /// whose outcome was unknown, which the vendor may still be processing.
+    /// Whether the caller replays this key ([`super::replay`]): it belonged to an
+    /// earlier call whose outcome was unknown, which the vendor may still be processing.
     pub fn is_replay(&self) -> bool {
-        self.origin.as_ref().is_some_and(|(_, _, reused)| *reused)
+        self.replayed
     }
 
     /// The key as sent.
@@ -113,16 +120,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
-}
-
-/// The digest a request fingerprint is stored under: the raw request bytes may be
-/// large or hold personal data, and the store does not need them.
-pub(crate) fn fingerprint_digest(operation: &str, fingerprint: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(operation.as_bytes());
-    h.update([0]);
-    h.update(fingerprint);
-    hex(&h.finalize())
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::breaker::BreakerState;
 use crate::error::{Error, ErrorKind};
 use crate::request::Request;
 use crate::response::{CallCounter, PendingCount, Response};
-use crate::retry::{AttemptFailure, retry_after};
+use crate::retry::AttemptFailure;
 
 /// Built once: `from_static` validates the name each time it runs outside a const.
 static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
@@ -156,78 +156,92 @@ impl CallObs<'_> {
         self.span.record("breaker_state", breaker_name(state));
     }
 
-    /// Closes the call: duration, log line, and the outcome count (for a response,
-    /// deferred to its [`PendingCount`] so a decode failure counts as `contract`).
+    /// Closes the call. A failed call is concluded now (outcome on the span, log line,
+    /// count); a call answered with a response only once the adapter has decoded it
+    /// (its [`PendingCount`]), so that an answer which does not match the contract is
+    /// never logged as `ok` first.
     pub(crate) fn finish(self, result: Result<Response, Error>) -> Result<Answered, Error> {
         let latency = self.started.elapsed();
         self.op.metrics.duration.record(latency.as_secs_f64());
-        let (kind, status) = match &result {
-            Ok(resp) => (response_kind(resp), Some(resp.status())),
-            Err(e) => (Some(e.kind()), e.status()),
-        };
-        let outcome = OUTCOMES[outcome_index(kind)];
-        let span = &self.span;
-        if !span.is_disabled() {
-            let resend_count = self.attempts.saturating_sub(1);
-            let latency_ms = millis(latency);
-            let error_type = kind
-                .is_some()
-                .then(|| status.map_or(outcome, super::metrics::status_label));
-            match CallFields::of(span) {
-                // One record for all of them: each record is a trip through the
-                // subscriber, and a field named by string is searched for among the
-                // span's sixteen.
-                Some(f) => {
-                    span.record_all(&f.set.value_set(&[
-                        (&f.outcome, Some(&outcome as &dyn Value)),
-                        (&f.attempts, Some(&self.attempts as &dyn Value)),
-                        (&f.resend_count, Some(&resend_count as &dyn Value)),
-                        (&f.latency_ms, Some(&latency_ms as &dyn Value)),
-                        (&f.status, status.as_ref().map(|s| s as &dyn Value)),
-                        (&f.error_type, error_type.as_ref().map(|e| e as &dyn Value)),
-                    ]));
-                }
-                None => {
-                    span.record("outcome", outcome);
-                    span.record("attempts", self.attempts);
-                    span.record("http.request.resend_count", resend_count);
-                    span.record("latency_ms", latency_ms);
-                    if let Some(s) = status {
-                        span.record("http.response.status_code", s);
-                    }
-                    if let Some(e) = error_type {
-                        span.record("error.type", e);
-                    }
-                }
-            }
-        }
-        let ms = millis(latency);
-        if is_failure(kind, status) {
-            match &result {
-                Err(e) => {
-                    tracing::warn!(parent: span, outcome, attempts = self.attempts, latency_ms = ms, error = %e, "vendor call failed")
-                }
-                Ok(_) => {
-                    tracing::warn!(parent: span, outcome, status, attempts = self.attempts, latency_ms = ms, "vendor call failed")
-                }
-            }
-        } else {
-            tracing::info!(parent: span, outcome, status, attempts = self.attempts, latency_ms = ms, "vendor call");
-        }
         match result {
             Ok(resp) => Ok(Answered {
+                status: resp.status(),
+                kind: resp.status_kind(),
                 resp,
                 id: self.id,
-                status: status.unwrap_or_default(),
-                kind,
                 latency,
+                attempts: self.attempts,
+                span: self.span,
             }),
             Err(e) => {
+                let kind = Some(e.kind());
+                let status = e.status();
+                conclude(&self.span, kind, status, self.attempts, latency, Some(&e));
                 self.op.metrics.calls[outcome_index(kind)].increment(1);
                 self.op.health(latency, is_failure(kind, status));
                 Err(e)
             }
         }
+    }
+}
+
+/// Records the call's outcome on its span and logs its closing line: INFO for a
+/// success or a business answer, WARN for a failure.
+fn conclude(
+    span: &Span,
+    kind: Option<ErrorKind>,
+    status: Option<u16>,
+    attempts: u32,
+    latency: Duration,
+    error: Option<&Error>,
+) {
+    let outcome = OUTCOMES[outcome_index(kind)];
+    if !span.is_disabled() {
+        let resend_count = attempts.saturating_sub(1);
+        let latency_ms = millis(latency);
+        let error_type = kind
+            .is_some()
+            .then(|| status.map_or(outcome, super::metrics::status_label));
+        match CallFields::of(span) {
+            // One record for all of them: each record is a trip through the
+            // subscriber, and a field named by string is searched for among the
+            // span's sixteen.
+            Some(f) => {
+                span.record_all(&f.set.value_set(&[
+                    (&f.outcome, Some(&outcome as &dyn Value)),
+                    (&f.attempts, Some(&attempts as &dyn Value)),
+                    (&f.resend_count, Some(&resend_count as &dyn Value)),
+                    (&f.latency_ms, Some(&latency_ms as &dyn Value)),
+                    (&f.status, status.as_ref().map(|s| s as &dyn Value)),
+                    (&f.error_type, error_type.as_ref().map(|e| e as &dyn Value)),
+                ]));
+            }
+            None => {
+                span.record("outcome", outcome);
+                span.record("attempts", attempts);
+                span.record("http.request.resend_count", resend_count);
+                span.record("latency_ms", latency_ms);
+                if let Some(s) = status {
+                    span.record("http.response.status_code", s);
+                }
+                if let Some(e) = error_type {
+                    span.record("error.type", e);
+                }
+            }
+        }
+    }
+    let ms = millis(latency);
+    if is_failure(kind, status) {
+        match error {
+            Some(e) => {
+                tracing::warn!(parent: span, outcome, attempts, latency_ms = ms, error = %e, "vendor call failed")
+            }
+            None => {
+                tracing::warn!(parent: span, outcome, status, attempts, latency_ms = ms, "vendor call failed")
+            }
+        }
+    } else {
+        tracing::info!(parent: span, outcome, status, attempts, latency_ms = ms, "vendor call");
     }
 }
 
@@ -240,6 +254,8 @@ pub(crate) struct Answered {
     status: u16,
     kind: Option<ErrorKind>,
     latency: Duration,
+    attempts: u32,
+    span: Span,
 }
 
 impl Answered {
@@ -251,6 +267,8 @@ impl Answered {
             self.status,
             self.kind,
             self.latency,
+            self.attempts,
+            self.span,
         ))
     }
 }
@@ -298,32 +316,30 @@ impl CallFields {
 /// The operation's observer counts its calls answered with a response.
 impl CallCounter for OpObserver {
     fn contract_broken(&self, call: &PendingCount, path: &str, message: &str) {
-        tracing::warn!(
-            vendor = %self.vendor, operation = %self.operation, correlation_id = %call.id,
-            http.response.status_code = call.status, path, message,
-            "vendor response does not match the contract"
-        );
+        // `detail`, not `message`: that key is the event's own text in JSON logs.
+        if call.kind.is_none() {
+            tracing::warn!(
+                parent: &call.span,
+                vendor = %self.vendor, operation = %self.operation, correlation_id = %call.id,
+                http.response.status_code = call.status, path, detail = message,
+                "vendor response does not match the contract"
+            );
+        } else {
+            tracing::debug!(
+                parent: &call.span,
+                vendor = %self.vendor, operation = %self.operation, correlation_id = %call.id,
+                http.response.status_code = call.status, path, detail = message,
+                "vendor error body is not in the spec's error format"
+            );
+        }
     }
 
     fn count(&self, call: &PendingCount) {
-        let kind = if call.contract_broken() {
-            Some(ErrorKind::Contract)
-        } else {
-            call.kind
-        };
+        let kind = call.outcome();
+        let status = Some(call.status);
+        conclude(&call.span, kind, status, call.attempts, call.latency, None);
         self.metrics.calls[outcome_index(kind)].increment(1);
-        self.health(call.latency, is_failure(kind, Some(call.status)));
-    }
-}
-
-/// How [`Error::from_vendor_response`] would classify a final response.
-fn response_kind(resp: &Response) -> Option<ErrorKind> {
-    match resp.status() {
-        200..=299 => None,
-        429 => Some(ErrorKind::RateLimited),
-        403 if retry_after::rate_limit_exhausted(resp.headers()) => Some(ErrorKind::RateLimited),
-        401 | 403 => Some(ErrorKind::Auth),
-        _ => Some(ErrorKind::Vendor),
+        self.health(call.latency, is_failure(kind, status));
     }
 }
 

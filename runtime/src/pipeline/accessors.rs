@@ -42,7 +42,29 @@ impl Pipeline {
         code: Option<String>,
         message: Option<String>,
     ) -> Error {
-        crate::auth::vendor_error(&self.inner.auth, operation, resp, code, message)
+        crate::auth::vendor_error(&self.inner.auth, operation, resp, code, message, &[])
+    }
+
+    /// [`Pipeline::vendor_error`] with the mapping first: a 401 or 403 whose `code` is
+    /// one of `named` (the statuses and codes the operation's error rules name, as in
+    /// `"403/REJECTED"`) is the vendor's answer about the request, a declined credit
+    /// check, not about our credentials: it is [`Error::Vendor`], counted `vendor`.
+    /// Any other 401 or 403 is an auth failure, as before.
+    ///
+    /// ```no_run
+    /// # fn demo(pipeline: &portcullis_runtime::Pipeline, resp: &portcullis_runtime::Response) {
+    /// let e = pipeline.vendor_error_by_rules("create", resp, Some("REJECTED".into()), None, &[(403, "REJECTED")]);
+    /// # let _ = e; }
+    /// ```
+    pub fn vendor_error_by_rules(
+        &self,
+        operation: &str,
+        resp: &Response,
+        code: Option<String>,
+        message: Option<String>,
+        named: &[(u16, &str)],
+    ) -> Error {
+        crate::auth::vendor_error(&self.inner.auth, operation, resp, code, message, named)
     }
 
     /// Counts `error`, which ended a call before anything was sent (a request that

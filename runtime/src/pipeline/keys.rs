@@ -1,48 +1,31 @@
-//! Idempotency keys for a call: derived from a domain value, reused from an earlier
-//! call whose outcome was unknown, or drawn fresh.
+//! Idempotency keys for a call: derived from a domain value or from the caller's
+//! logical-call id, replayed from an earlier call, or drawn fresh.
 
-use std::sync::Arc;
-
-use crate::idempotency::{IdempotencyKey, fingerprint_digest};
+use crate::idempotency::{CallKey, IdempotencyKey, current_scope};
 
 use super::Pipeline;
 
 impl Pipeline {
-    /// The idempotency key for one logical call of `operation`.
+    /// The idempotency key for one logical call of `operation`, in no particular
+    /// shape (generated code uses [`Pipeline::idempotency_key_for`], which fits the
+    /// key to the vendor's spec).
     ///
     /// With a domain value (the mapping's `idempotency.key`), the key is derived from
-    /// it and is the same in every process. Without one, the store is asked for the key
-    /// of an earlier call with the same `fingerprint` (the request's identifying bytes,
-    /// usually its encoded body) that ended with an unknown outcome; failing that, a
-    /// fresh UUIDv4 is drawn.
+    /// it and is the same in every process. Without one, the caller's scope decides:
+    /// inside [`crate::idempotency::replay`] the key given there, inside
+    /// [`crate::idempotency::logical_call`] a key derived from that id; otherwise a
+    /// fresh UUIDv4, so two deliberate identical writes are two writes.
     pub async fn idempotency_key(
         &self,
         operation: &str,
         domain_value: Option<String>,
-        fingerprint: impl AsRef<[u8]>,
     ) -> IdempotencyKey {
-        if let Some(value) = domain_value {
-            return IdempotencyKey::derive(operation, &value);
-        }
-        let digest = fingerprint_digest(operation, fingerprint.as_ref());
-        let (mut key, reused) = match self.inner.store.lookup(operation, &digest).await {
-            Ok(Some(k)) => (IdempotencyKey::from_value(k), true),
-            Ok(None) => (IdempotencyKey::random(), false),
-            Err(e) => {
-                match &self.inner.shared {
-                    // Redis: logged once per outage, counted every time.
-                    Some(guard) => guard.failed("idempotency", Some(&e)),
-                    None => {
-                        tracing::warn!(adapter = %self.inner.name, operation, error = %e, "idempotency store lookup failed; using a fresh key")
-                    }
-                }
-                (IdempotencyKey::random(), false)
+        match (domain_value, current_scope()) {
+            (Some(value), _) | (None, Some(CallKey::Logical(value))) => {
+                IdempotencyKey::derive(operation, &value)
             }
-        };
-        key.origin = Some((Arc::from(operation), Arc::from(digest), reused));
-        if reused {
-            tracing::info!(adapter = %self.inner.name, operation, key = %key, "replaying with the key of a call whose outcome was unknown");
+            (None, Some(CallKey::Replay(key))) => IdempotencyKey::replayed(key),
+            (None, None) => IdempotencyKey::random(),
         }
-        key
     }
 }

@@ -11,7 +11,6 @@ use crate::breaker::CircuitBreaker;
 use crate::config::AdapterConfig;
 use crate::error::Error;
 use crate::fallback::Fallbacks;
-use crate::idempotency::InMemoryIdempotencyStore;
 use crate::limit::{Limiter, QuotaTracker, RateLimit};
 use crate::observe::Observer;
 use crate::policy::Resolved;
@@ -92,11 +91,6 @@ impl Pipeline {
             Arc::new(StoreGuard::new(name, c.timeout, c.retry_after))
         });
         let replicas = redis.as_ref().map_or(1, |r| r.config().replicas);
-        let store = config
-            .idempotency_store
-            .clone()
-            .or_else(|| redis.as_ref().map(RedisState::idempotency_store))
-            .unwrap_or_else(|| Arc::new(InMemoryIdempotencyStore::new()));
         let cache = config
             .fallback_cache
             .clone()
@@ -123,13 +117,15 @@ impl Pipeline {
                 config.on_quota.clone(),
             )?),
         };
+        let auth = Authenticator::new(config.auth.clone(), config.allow_insecure_http)?
+            .token_body_limit(config.max_token_response_bytes);
+        let fallbacks = Fallbacks::new(name, auth.account(), cache, shared);
         Ok(Pipeline {
             inner: Arc::new(Inner {
                 base: base.clone(),
                 name: config.name.clone(),
                 client,
-                auth: Authenticator::new(config.auth.clone(), config.allow_insecure_http)?
-                    .token_body_limit(config.max_token_response_bytes),
+                auth,
                 user_agent,
                 client_has_defaults,
                 adapter_breaker: Arc::new(CircuitBreaker::new(defaults.breaker.clone())),
@@ -137,13 +133,10 @@ impl Pipeline {
                 configured,
                 ops: RwLock::new(crate::FastMap::default()),
                 retry_budget: config.retry_budget.map(RetryBudget::new),
-                store,
-                key_ttl: config.idempotency_ttl,
                 observe: Observer::new(&config, &base)?,
                 limiter,
                 quota,
-                fallbacks: Fallbacks::new(name, cache, shared.clone()),
-                shared,
+                fallbacks,
                 redis,
                 settings: crate::settings::Resolved::resolve(&config)?,
                 max_response_bytes: config.max_response_bytes,

@@ -1,5 +1,5 @@
 //! State that replicas of a service must share: the rate limiter's buckets, quota
-//! counters, idempotency keys (see [`crate::IdempotencyStore`]) and the fallback cache.
+//! counters, webhook deliveries seen and the fallback cache.
 //!
 //! Each is a trait with an in-process implementation (the default) and a Redis one
 //! ([`redis`], atomic Lua scripts), chosen by [`SharedState`] in
@@ -12,7 +12,11 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-pub use crate::idempotency::StoreFuture;
+/// The future a shared-state store method returns (boxed, so the store traits stay
+/// usable as `dyn` objects).
+pub type StoreFuture<'a, T> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<T, crate::error::Error>> + Send + 'a>,
+>;
 
 mod guard;
 mod memory;

@@ -65,12 +65,17 @@ pub struct Redactions {
     key_headers: Vec<String>,
     key_fields: Vec<String>,
     query_params: Vec<String>,
+    /// Body fields exempt from the name-based default ([`Redactions::keep_field`]).
+    keep_fields: Vec<String>,
 }
 
 impl Default for Redactions {
     /// Secrets in `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`,
     /// `X-Api-Key`, `Api-Key` and any header whose name holds `secret` or `token`; API
     /// keys in the query (`api_key`, `key`, `access_token`, names with `secret`/`token`);
+    /// body fields, at any depth of requests and responses, whose name has a word such
+    /// as `secret`, `token`, `password`, `key` or `authorization` (`client_secret`,
+    /// `accessToken`, `api_key`; see [`Redactions::keep_field`] to keep one);
     /// idempotency keys in the `Idempotency-Key` header and `idempotency_key` fields;
     /// per-call headers dropped.
     fn default() -> Self {
@@ -102,6 +107,7 @@ impl Default for Redactions {
                 "tracestate",
             ]),
             fields: Vec::new(),
+            keep_fields: Vec::new(),
             key_headers: s(&["idempotency-key"]),
             key_fields: s(&["idempotency_key"]),
             // API keys sent in the query (`?api_key=`, `?key=`); names holding
@@ -133,6 +139,20 @@ impl Redactions {
     pub fn field(mut self, name: &str) -> Self {
         self.fields.push(name.to_owned());
         self
+    }
+
+    /// Keeps this body field although its name looks secret (`lookup_key`, say): the
+    /// default hides every field named like a credential.
+    pub fn keep_field(mut self, name: &str) -> Self {
+        self.keep_fields.push(name.to_owned());
+        self
+    }
+
+    /// Whether a form field is hidden: named by [`Redactions::field`], or named like a
+    /// secret and not kept.
+    fn hides(&self, name: &str) -> bool {
+        self.fields.iter().any(|f| f == name)
+            || (secret_like(name) && !self.keep_fields.iter().any(|f| f == name))
     }
 
     /// Also replaces this query parameter's value with `<redacted>` (case-insensitive).
@@ -211,7 +231,11 @@ impl Redactions {
                 for (k, x) in m.iter_mut() {
                     if self.key_fields.contains(k) {
                         *x = Value::from(IDEMPOTENCY_KEY);
-                    } else if self.fields.contains(k) {
+                    } else if self.fields.contains(k)
+                        || (x.is_string() && secret_like(k) && !self.keep_fields.contains(k))
+                    {
+                        // A name-based guess hides strings only: a credential is one,
+                        // and a `token` object still decodes when replayed.
                         *x = Value::from(REDACTED);
                     } else {
                         self.json(x);
@@ -243,7 +267,7 @@ impl Redactions {
                     let leaf = k.rsplit('[').next().unwrap_or(k).trim_end_matches(']');
                     if self.key_fields.iter().any(|f| f == leaf) {
                         format!("{k}={IDEMPOTENCY_KEY}")
-                    } else if self.fields.iter().any(|f| f == leaf) {
+                    } else if self.hides(leaf) {
                         format!("{k}={REDACTED}")
                     } else {
                         pair.to_owned()
@@ -254,6 +278,43 @@ impl Redactions {
         }
         Value::String(text)
     }
+}
+
+/// Whether a field name has a word that names a credential: `client_secret`,
+/// `accessToken`, `api-key`, `Password`. Words split at `_`, `-`, `.` and lower-upper
+/// case changes, so `monkey` and `tokenizer` are not secrets but `key` and `token` are.
+fn secret_like(name: &str) -> bool {
+    const WORDS: [&str; 12] = [
+        "secret",
+        "token",
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "key",
+        "apikey",
+        "authorization",
+        "credential",
+        "credentials",
+        "cvc",
+    ];
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            words.push(std::mem::take(&mut word));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.extend(c.to_lowercase());
+    }
+    words.push(word);
+    words.iter().any(|w| WORDS.contains(&w.as_str()))
 }
 
 /// Recursively sorts object keys (serde_json keeps insertion order in this workspace).
@@ -761,5 +822,66 @@ async fn replay(state: Arc<ReplayState>, raw: RawRequest) -> (u16, Vec<(String, 
                 body.to_string().into_bytes(),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names_are_words_of_the_field_name() {
+        for secret in [
+            "client_secret",
+            "accessToken",
+            "api-key",
+            "key",
+            "Password",
+            "webhook_signing_secret",
+            "refresh_token",
+            "AUTHORIZATION",
+        ] {
+            assert!(secret_like(secret), "{secret}");
+        }
+        for plain in [
+            "monkey",
+            "tokenizer",
+            "keyboard_layout",
+            "amount",
+            "passage",
+            "id",
+        ] {
+            assert!(!secret_like(plain), "{plain}");
+        }
+    }
+
+    #[test]
+    fn secret_like_body_fields_are_hidden_by_default_unless_kept() {
+        let body = br#"{"id":"pi_1","client_secret":"pi_1_secret_abc","card":{"token":"tok_1","last4":"4242"},"lookup_key":"gold","token":{"id":"tok_2"},"count":3}"#;
+        let hidden = Redactions::default().body(body, Some("application/json"));
+        assert_eq!(hidden["client_secret"], REDACTED);
+        assert_eq!(hidden["card"]["token"], REDACTED);
+        assert_eq!(hidden["card"]["last4"], "4242");
+        assert_eq!(hidden["lookup_key"], REDACTED);
+        // An object under a secret-like name keeps its shape (it must still decode).
+        assert_eq!(hidden["token"]["id"], "tok_2");
+        assert_eq!(hidden["id"], "pi_1");
+
+        let kept = Redactions::default()
+            .keep_field("lookup_key")
+            .body(body, Some("application/json"));
+        assert_eq!(kept["lookup_key"], "gold");
+        assert_eq!(kept["client_secret"], REDACTED);
+
+        let form = Redactions::default().body(
+            b"amount=100&payment_method_data[card][cvc]=123&metadata[api_key]=k",
+            Some("application/x-www-form-urlencoded"),
+        );
+        assert_eq!(
+            form,
+            format!(
+                "amount=100&payment_method_data[card][cvc]={REDACTED}&metadata[api_key]={REDACTED}"
+            )
+        );
     }
 }

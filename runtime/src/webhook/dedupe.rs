@@ -19,7 +19,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
-use crate::idempotency::StoreFuture;
+use crate::shared::StoreFuture;
 
 /// What [`DedupeStore::claim`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -122,3 +122,73 @@ async fn a_403_through_vendor_error_keeps_the_message_masked() {
     let err = p.vendor_error("get_issue", &resp, Some("forbidden".into()), None);
     assert!(err.to_string().ends_with("(vendor: forbidden)"), "{err}");
 }
+
+/// Klarna declines a credit check with 403 and code `REJECTED`: a rule naming that code
+/// makes it the vendor's error, counted `vendor`; a 403 with another code stays an auth
+/// failure, counted `auth`.
+#[tokio::test]
+async fn a_403_whose_code_a_rule_names_is_the_vendors_error_counted_vendor() {
+    use metrics_util::MetricKind;
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/repos/o/r/issues/1",
+        vec![
+            Reply::json(
+                403,
+                json!({"error_code": "REJECTED", "error_messages": ["declined"]}),
+            ),
+            Reply::json(403, json!({"error_code": "FORBIDDEN"})),
+        ],
+    );
+    let p = pipeline(&vendor.url(), github_auth()).expect("valid");
+    let named = [(403, "REJECTED")];
+    let classify = |resp: &rt::Response, code: &str| -> Result<(), rt::Error> {
+        Err(p.vendor_error_by_rules("get_issue", resp, Some(code.into()), None, &named))
+    };
+    let resp = p.send(get()).await.expect("answered");
+    let e = resp
+        .conclude(|| classify(&resp, "REJECTED"))
+        .expect_err("declined");
+    assert_eq!(
+        (e.kind(), e.code()),
+        (rt::ErrorKind::Vendor, Some("REJECTED"))
+    );
+    drop(resp);
+    let resp = p.send(get()).await.expect("answered");
+    let e = resp
+        .conclude(|| classify(&resp, "FORBIDDEN"))
+        .expect_err("refused");
+    assert_eq!(
+        e.kind(),
+        rt::ErrorKind::Auth,
+        "a code no rule names is an auth failure"
+    );
+    drop(resp);
+    let snapshot = snapshotter.snapshot().into_vec();
+    let calls = |outcome: &str| {
+        snapshot.iter().find_map(|(k, _, _, v)| {
+            let key = k.key();
+            let labels: Vec<(&str, &str)> = key.labels().map(|l| (l.key(), l.value())).collect();
+            (k.kind() == MetricKind::Counter
+                && key.name() == "portcullis_calls_total"
+                && labels.contains(&("operation", "get_issue"))
+                && labels.contains(&("outcome", outcome)))
+            .then_some(v)
+        })
+    };
+    assert!(
+        matches!(calls("vendor"), Some(DebugValue::Counter(1))),
+        "{:?}",
+        calls("vendor")
+    );
+    assert!(
+        matches!(calls("auth"), Some(DebugValue::Counter(1))),
+        "{:?}",
+        calls("auth")
+    );
+}

@@ -83,10 +83,10 @@ async fn an_empty_order_id_is_refused_before_sending() {
 }
 
 #[tokio::test]
-async fn random_keys_fit_the_shape_and_are_replayed_from_the_store() {
+async fn random_keys_fit_the_shape_and_the_replay_sends_the_key_the_error_carried() {
     static SHORT: rt::KeyShape = rt::KeyShape::new().max_length(24);
     let vendor = MockVendor::start().await;
-    // The first call times out after sending: its key is remembered.
+    // The first call times out after sending: its outcome is unknown.
     vendor.route(
         "POST",
         "/v1/transfers",
@@ -103,10 +103,9 @@ async fn random_keys_fit_the_shape_and_are_replayed_from_the_store() {
         },
     );
     let body = json!({"amount": 5});
-    let fingerprint = serde_json::to_vec(&body).expect("json");
     let send = || async {
         let key = p
-            .idempotency_key_for("transfer", rt::KeySource::Fingerprint(&fingerprint), &SHORT)
+            .idempotency_key_for("transfer", rt::KeySource::PerCall, &SHORT)
             .await
             .expect("fits");
         assert!(key.as_str().len() <= 24, "{key}");
@@ -119,8 +118,9 @@ async fn random_keys_fit_the_shape_and_are_replayed_from_the_store() {
     let (first, result) = send().await;
     let err = result.expect_err("timed out");
     assert_eq!(err.idempotency_key(), Some(first.as_str()));
-    let (second, result) = send().await;
-    assert_eq!(second, first, "the replay reuses the remembered key");
+    let replayed = err.idempotency_key().expect("key").to_owned();
+    let (second, result) = rt::idempotency::replay(replayed, send()).await;
+    assert_eq!(second, first, "the replay sends the key the error carried");
     // The vendor is still processing the original (its answer is delayed): it
     // recognises the key instead of charging again.
     assert_eq!(result.expect("answered").status(), 409);

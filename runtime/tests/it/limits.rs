@@ -414,3 +414,60 @@ where
     }
     out
 }
+
+/// Two accounts of one adapter share a cache store (one Redis for every replica): an
+/// answer cached for one account never stands in for the other's, while a replica of
+/// the same account may use it.
+#[tokio::test]
+async fn accounts_sharing_a_cache_never_see_each_others_answers() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/things/{id}",
+        [
+            vec![Reply::json(200, json!({"owner": "account A"}))],
+            vec![Reply::json(503, json!({})); 20],
+        ]
+        .concat(),
+    );
+    let shared: Arc<dyn rt::shared::FallbackCache> =
+        Arc::new(rt::shared::InMemoryFallbackCache::default());
+    let pipeline = |key: &str| {
+        rt::Pipeline::new(
+            config(&vendor.url())
+                .auth(rt::AuthConfig::Bearer {
+                    token: rt::SecretSource::literal(key),
+                })
+                .fallback_cache(shared.clone())
+                .operation(
+                    "get_thing",
+                    rt::Policy {
+                        fallback: Some(rt::Fallback::Cache {
+                            ttl: Duration::ZERO,
+                            stale_if_error: Duration::from_secs(60),
+                        }),
+                        ..Default::default()
+                    },
+                ),
+        )
+        .expect("config")
+    };
+    let a = pipeline("sk_account_a");
+    assert_eq!(a.send(get("get_thing")).await.expect("live").status(), 200);
+
+    // Account B, same adapter, same read, vendor down: no answer of A's.
+    let b = pipeline("sk_account_b");
+    let resp = b.send(get("get_thing")).await.expect("final 503");
+    assert_eq!(resp.status(), 503);
+    assert!(resp.degraded().is_none(), "served another account's answer");
+
+    // A replica of account A (same credentials) stands in with A's cached answer.
+    let a2 = pipeline("sk_account_a");
+    let resp = a2.send(get("get_thing")).await.expect("degraded answer");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.degraded().map(|d| d.source),
+        Some(rt::DegradedSource::Cache)
+    );
+    assert!(String::from_utf8_lossy(resp.body()).contains("account A"));
+}

@@ -60,9 +60,7 @@ async fn body_keys_feed_the_ledger_like_headers() {
         vec![Reply::json(200, json!({"payment": {"id": "p1"}}))],
     );
     let p = pipeline_with(&vendor.url(), rt::Policy::default());
-    let key = p
-        .idempotency_key("create", Some("order-1".into()), b"")
-        .await;
+    let key = p.idempotency_key("create", Some("order-1".into())).await;
     for _ in 0..2 {
         let req = rt::Request::new("create", rt::Method::POST, "/v2/payments")
             .json_body(&json!({"idempotency_key": key.as_str(), "amount_money": {"amount": 1}}))

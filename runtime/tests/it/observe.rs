@@ -269,3 +269,179 @@ async fn a_burst_of_5xx_raises_the_alert_and_recovery_clears_it() {
     );
     assert!(events.lock().expect("lock")[1].signals.is_empty());
 }
+
+/// What a generated adapter does with an answer it does not map to success: read the
+/// vendor's error body if it is one, then classify.
+fn classify(p: &rt::Pipeline, resp: &rt::Response) -> rt::Error {
+    #[derive(serde::Deserialize)]
+    struct VendorError {
+        error: String,
+    }
+    let message = resp
+        .decode_json::<VendorError>("get_payment")
+        .ok()
+        .map(|e| e.error);
+    p.vendor_error("get_payment", resp, None, message)
+}
+
+#[tokio::test]
+async fn the_metric_outcome_is_the_error_kind_the_caller_sees() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+    let vendor = MockVendor::start().await;
+    // Throttled, overloaded and GitHub-throttled answers whose bodies are not the
+    // vendor's error format (a proxy's text, an HTML page).
+    vendor.route(
+        "GET",
+        "/v1/payment_intents/{intent}",
+        [
+            vec![Reply::text(429, "slow down"); 3],
+            vec![Reply::text(503, "<html>busy</html>"); 3],
+            vec![Reply::text(403, "").with_header("Retry-After", "0"); 3],
+        ]
+        .concat(),
+    );
+    let p = rt::Pipeline::new(config(&vendor.url())).expect("valid");
+
+    let throttled = p.send(get("pi_1")).await.expect("answered");
+    assert_eq!(classify(&p, &throttled).kind(), rt::ErrorKind::RateLimited);
+    drop(throttled);
+    let busy = p.send(get("pi_2")).await.expect("answered");
+    assert_eq!(classify(&p, &busy).kind(), rt::ErrorKind::Vendor);
+    drop(busy);
+    // Dropped without classifying: counted as its status and headers say.
+    drop(p.send(get("pi_3")).await.expect("answered"));
+
+    let m = Metrics::take(&snapshotter);
+    let count = |outcome| {
+        m.counter(
+            "portcullis_calls_total",
+            &[("operation", "get_payment"), ("outcome", outcome)],
+        )
+    };
+    assert_eq!(count("rate_limited"), 2, "the 429 and the throttling 403");
+    assert_eq!(count("vendor"), 1, "the 503");
+    assert_eq!(
+        count("contract"),
+        0,
+        "an error body in another format is no drift"
+    );
+    assert_eq!(count("auth"), 0, "a 403 with Retry-After is throttling");
+}
+
+#[tokio::test]
+async fn the_outcome_is_logged_once_after_decoding_with_one_message_key() {
+    let buffer = super::auth::Buffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(buffer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/payment_intents/{intent}",
+        vec![Reply::json(200, json!({"id": 7}))],
+    );
+    let p = rt::Pipeline::new(config(&vendor.url())).expect("valid");
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Pi {
+        id: String,
+    }
+    let resp = p.send(get("pi_1")).await.expect("sent");
+    let err = resp.decode_json::<Pi>("get_payment").expect_err("drifted");
+    assert_eq!(err.kind(), rt::ErrorKind::Contract);
+    drop(resp);
+
+    let text = String::from_utf8(buffer.0.lock().expect("log buffer").clone()).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    for line in &lines {
+        assert_eq!(
+            line.matches("\"message\":").count(),
+            1,
+            "one message key: {line}"
+        );
+    }
+    let events: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let at = |message: &str| {
+        events
+            .iter()
+            .position(|e| e["fields"]["message"] == message)
+            .unwrap_or_else(|| panic!("no {message:?} line in {text}"))
+    };
+    let drift = at("vendor response does not match the contract");
+    let closing = at("vendor call failed");
+    assert!(
+        drift < closing,
+        "the outcome comes after the decode: {text}"
+    );
+    assert_eq!(events[closing]["fields"]["outcome"], "contract");
+    assert_eq!(events[drift]["fields"]["path"], "$.id");
+    assert!(
+        !events.iter().any(|e| e["fields"]["outcome"] == "ok"),
+        "never logged as ok: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_call_is_counted_as_the_error_its_decoding_concluded() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/payment_intents/{intent}",
+        vec![
+            // Decodes, but a required part is missing: the adapter's own check fails.
+            Reply::json(200, json!({"id": "pi_1", "payment": null})),
+            // A 200 that is the vendor's error.
+            Reply::json(200, json!({"error": {"message": "No such intent"}})),
+        ],
+    );
+    let p = rt::Pipeline::new(config(&vendor.url())).expect("valid");
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Pi {
+        id: String,
+    }
+
+    let resp = p.send(get("pi_1")).await.expect("answered");
+    let got: Result<Pi, rt::Error> = resp.conclude(|| {
+        let _pi: Pi = resp.decode_json("get_payment")?;
+        Err(rt::Error::contract("get_payment", "$.payment", "missing"))
+    });
+    assert_eq!(got.err().map(|e| e.kind()), Some(rt::ErrorKind::Contract));
+    drop(resp);
+
+    let resp = p.send(get("pi_2")).await.expect("answered");
+    let got: Result<Pi, rt::Error> = resp.conclude(|| {
+        resp.decode_success("get_payment", |r| {
+            let message = r.json_text(&["error", "message"])?;
+            Some(p.vendor_error("get_payment", r, None, Some(message)))
+        })
+    });
+    let err = got.err().expect("the vendor's error");
+    assert_eq!(err.kind(), rt::ErrorKind::Vendor);
+    assert!(err.to_string().contains("No such intent"), "{err}");
+    drop(resp);
+
+    let m = Metrics::take(&snapshotter);
+    let count = |outcome| {
+        m.counter(
+            "portcullis_calls_total",
+            &[("operation", "get_payment"), ("outcome", outcome)],
+        )
+    };
+    assert_eq!(count("ok"), 0, "neither call succeeded");
+    assert_eq!(count("contract"), 1);
+    assert_eq!(count("vendor"), 1);
+}

@@ -20,9 +20,7 @@ async fn sends_the_exact_request_generated_code_describes() {
         )],
     );
     let p = pipeline_with(&vendor.url(), rt::Policy::default());
-    let key = p
-        .idempotency_key("confirm", Some("order-42".into()), b"")
-        .await;
+    let key = p.idempotency_key("confirm", Some("order-42".into())).await;
     let req = rt::Request::new(
         "confirm",
         rt::Method::POST,
@@ -74,7 +72,7 @@ async fn keyed_write_is_retried_with_the_same_key() {
         ],
     );
     let p = pipeline_with(&vendor.url(), rt::Policy::default());
-    let key = p.idempotency_key("charge", None, b"body").await;
+    let key = p.idempotency_key("charge", None).await;
     let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
         .json_body(&json!({"amount": 1}))
         .expect("json")
@@ -273,7 +271,7 @@ async fn attempt_timeout_then_budget() {
 }
 
 #[tokio::test]
-async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
+async fn an_unknown_outcome_is_replayed_with_its_key_and_a_deliberate_repeat_is_a_new_call() {
     let vendor = MockVendor::start().await;
     vendor.route(
         "POST",
@@ -282,6 +280,7 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
             Reply::truncated(200, json!({"id": "ch_1", "padding": "0123456789"})),
             Reply::truncated(200, json!({"id": "ch_1", "padding": "0123456789"})),
             Reply::json(200, json!({"id": "ch_other"})),
+            Reply::json(200, json!({"id": "ch_2"})),
         ],
     );
     let p = pipeline_with(
@@ -291,57 +290,70 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
             ..Default::default()
         },
     );
-    // As generated code does it: the request first, then its key from its fingerprint.
-    let request = || {
-        rt::Request::new("charge", rt::Method::POST, "/v1/charges")
-            .json_body(&json!({"amount": 5}))
-            .expect("json")
-    };
-    let send = |key: rt::IdempotencyKey| {
-        p.send(request().idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key")))
-    };
+    // As generated code does it: the key per call, then the request carrying it.
     static ANY: rt::KeyShape = rt::KeyShape::new();
     let pipeline = &p;
-    let key_of = |request: &rt::Request| {
-        let fingerprint = request.fingerprint();
-        async move {
-            let p = pipeline;
-            p.idempotency_key_for("charge", rt::KeySource::Fingerprint(&fingerprint), &ANY)
-                .await
-                .expect("any key fits")
-        }
+    let charge = || async move {
+        let p = pipeline;
+        let key = p
+            .idempotency_key_for("charge", rt::KeySource::PerCall, &ANY)
+            .await?;
+        let request = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
+            .json_body(&json!({"amount": 5}))
+            .expect("json")
+            .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
+        p.send(request).await
     };
-    let k1 = key_of(&request()).await;
-    let err = send(k1.clone()).await.expect_err("truncated");
+    let err = charge().await.expect_err("truncated");
     assert_eq!(err.kind(), rt::ErrorKind::Transport);
     assert_eq!(err.outcome(), rt::Outcome::Unknown);
-    assert_eq!(err.idempotency_key(), Some(k1.as_str()));
+    let k1 = err
+        .idempotency_key()
+        .expect("an unknown outcome carries its key")
+        .to_owned();
 
-    // A different request is a different call: it does not inherit the key in doubt.
-    let other = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
-        .json_body(&json!({"amount": 6}))
-        .expect("json");
-    assert_ne!(key_of(&other).await, k1);
-
-    // The caller replays the same logical call: same key, so the vendor replays too.
-    let k2 = key_of(&request()).await;
-    assert_eq!(k1, k2);
-    let _ = send(k2).await.expect_err("truncated again");
-    let k3 = key_of(&request()).await;
-    assert_eq!(k1, k3);
-    let resp = send(k3).await.expect("replayed");
-    assert_eq!(resp.status(), 200);
-    let v: serde_json::Value = resp.decode_json("charge").expect("json");
-    assert_eq!(v["id"], "ch_1", "the original charge, replayed");
+    // The caller replays with the key the error carried (twice: the second replay is
+    // cut off too), so the vendor replays the original charge.
+    for _ in 0..2 {
+        let replay = rt::idempotency::replay(k1.clone(), charge()).await;
+        match replay {
+            Err(e) => assert_eq!(e.idempotency_key(), Some(k1.as_str())),
+            Ok(resp) => {
+                let v: serde_json::Value = resp.decode_json("charge").expect("json");
+                assert_eq!(v["id"], "ch_1", "the original charge, replayed");
+            }
+        }
+    }
     let ledger = vendor.ledger();
-    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger.len(), 1, "one charge at the vendor so far");
     assert_eq!(ledger.entries[0].replays, 2);
 
-    // Outcome known now: the next logical call gets a fresh key.
-    let k4 = key_of(&request()).await;
-    assert_ne!(k1, k4);
+    // The same request again without a replay scope is a deliberate second charge:
+    // a fresh key, never matched to the first by its bytes.
+    let again = charge().await.expect("a second charge");
+    let v: serde_json::Value = again.decode_json("charge").expect("json");
+    assert_ne!(v["id"], "ch_1");
+    assert_eq!(vendor.ledger().len(), 2, "two charges, as asked");
+    let keys: Vec<String> = vendor
+        .received()
+        .iter()
+        .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    assert_eq!(keys.len(), 4);
+    assert_eq!(&keys[..3], &[k1.clone(), k1.clone(), k1.clone()]);
+    assert_ne!(keys[3], k1);
 
-    // With a domain value the key is derived from it, whatever the request holds.
+    // A replayed key the spec's shape would refuse is refused before sending.
+    static SHORT: rt::KeyShape = rt::KeyShape::new().max_length(8);
+    let refused = rt::idempotency::replay(
+        "much-too-long-for-eight",
+        p.idempotency_key_for("charge", rt::KeySource::PerCall, &SHORT),
+    )
+    .await
+    .expect_err("does not fit");
+    assert_eq!(refused.kind(), rt::ErrorKind::InvalidRequest);
+
+    // With a domain value the key is derived from it, whatever the scope.
     let source = rt::KeySource::Domain {
         field: "req.order_id",
         value: "order-42",
@@ -351,6 +363,52 @@ async fn unknown_outcome_key_is_remembered_and_reused_by_the_replay() {
         .await
         .expect("fits");
     assert_eq!(derived.as_str(), "charge:order-42");
+}
+
+#[tokio::test]
+async fn a_logical_call_id_gives_every_retry_of_it_one_key_and_other_ids_other_keys() {
+    let p =
+        rt::Pipeline::new(rt::AdapterConfig::new("T", "https://api.example.com")).expect("config");
+    static SHAPE: rt::KeyShape = rt::KeyShape::new().max_length(45);
+    let key = |id: &'static str| {
+        rt::idempotency::logical_call(
+            id,
+            p.idempotency_key_for("refund", rt::KeySource::PerCall, &SHAPE),
+        )
+    };
+    let a = key("refund-request-7781").await.expect("fits");
+    assert_eq!(a, key("refund-request-7781").await.expect("fits"));
+    assert_eq!(a.as_str(), "refund:refund-request-7781");
+    assert_ne!(a, key("refund-request-7782").await.expect("fits"));
+    // A long id is shortened stably to the spec's shape.
+    let long = "r".repeat(80);
+    let l1 = rt::idempotency::logical_call(
+        long.clone(),
+        p.idempotency_key_for("refund", rt::KeySource::PerCall, &SHAPE),
+    )
+    .await
+    .expect("shortened");
+    assert!(l1.as_str().len() <= 45, "{l1}");
+    let l2 = rt::idempotency::logical_call(
+        long,
+        p.idempotency_key_for("refund", rt::KeySource::PerCall, &SHAPE),
+    )
+    .await
+    .expect("shortened");
+    assert_eq!(l1, l2);
+    // A blank id would give every such call one key: refused.
+    let blank = key("  ").await.expect_err("blank");
+    assert_eq!(blank.kind(), rt::ErrorKind::InvalidRequest);
+    // Outside a scope, each call draws its own.
+    let (f1, f2) = (
+        p.idempotency_key_for("refund", rt::KeySource::PerCall, &SHAPE)
+            .await
+            .expect("fresh"),
+        p.idempotency_key_for("refund", rt::KeySource::PerCall, &SHAPE)
+            .await
+            .expect("fresh"),
+    );
+    assert_ne!(f1, f2);
 }
 
 #[tokio::test]
@@ -464,49 +522,21 @@ async fn a_final_error_status_after_an_unknown_attempt_keeps_the_key() {
             .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
         p.send(req)
     };
-    let k1 = p.idempotency_key("charge", None, b"fp").await;
+    let k1 = p.idempotency_key("charge", None).await;
     let resp = send(k1.clone()).await.expect("final 503");
     assert_eq!(resp.status(), 503);
     assert!(resp.earlier_attempt_unknown());
 
-    let k2 = p.idempotency_key("charge", None, b"fp").await;
-    assert_eq!(
-        k1, k2,
-        "the replay must reuse the key: the first attempt was applied"
-    );
+    // The caller replays with the same key: the first attempt was applied.
+    let k2 = rt::idempotency::replay(k1.to_string(), p.idempotency_key("charge", None)).await;
+    assert_eq!(k1, k2);
+    assert!(k2.is_replay());
     // Replay once the vendor has finished the original (before that it answers 409).
     tokio::time::sleep(Duration::from_millis(250)).await;
     let resp = send(k2).await.expect("replayed");
     let v: serde_json::Value = resp.decode_json("charge").expect("json");
     assert_eq!(v["id"], "ch_1");
     assert_eq!(vendor.ledger().len(), 1);
-}
-
-#[tokio::test]
-async fn a_cancelled_call_remembers_its_key() {
-    let vendor = MockVendor::start().await;
-    vendor.route(
-        "POST",
-        "/v1/charges",
-        vec![Reply::json(200, json!({"id": "ch_1"})).with_delay(Duration::from_millis(400))],
-    );
-    let p = pipeline_with(&vendor.url(), rt::Policy::default());
-    let k1 = p.idempotency_key("charge", None, b"fp").await;
-    let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
-        .idempotency(&k1, rt::KeyPlacement::Header("Idempotency-Key"));
-    // The caller's own timeout drops the call after the request went out.
-    let cancelled = tokio::time::timeout(Duration::from_millis(100), p.send(req)).await;
-    assert!(cancelled.is_err());
-    // The store is written from a spawned task; give it a moment.
-    let mut k2 = p.idempotency_key("charge", None, b"fp").await;
-    for _ in 0..50 {
-        if k2 == k1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        k2 = p.idempotency_key("charge", None, b"fp").await;
-    }
-    assert_eq!(k1, k2);
 }
 
 #[tokio::test]
@@ -643,7 +673,7 @@ fn pipeline_and_its_futures_can_cross_threads() {
     send_sync(&p);
     let call = p.send(rt::Request::new("get", rt::Method::GET, "/"));
     send(&call);
-    let key = p.idempotency_key("op", None, b"fp");
+    let key = p.idempotency_key("op", None);
     send(&key);
     send_sync(&rt::Error::config("x"));
 }
@@ -670,9 +700,7 @@ async fn a_keyed_retry_that_finds_the_original_in_flight_waits_for_it() {
             ..Default::default()
         },
     );
-    let key = p
-        .idempotency_key("charge", Some("order-9".into()), b"")
-        .await;
+    let key = p.idempotency_key("charge", Some("order-9".into())).await;
     let req = rt::Request::new("charge", rt::Method::POST, "/v1/charges")
         .idempotency(&key, rt::KeyPlacement::Header("Idempotency-Key"));
     let resp = p.send(req).await.expect("eventually replayed");
@@ -685,7 +713,7 @@ async fn a_keyed_retry_that_finds_the_original_in_flight_waits_for_it() {
 
     // Without a key in doubt, a 409 is the vendor's final word.
     vendor.route("POST", "/v1/conflict", vec![Reply::json(409, json!({}))]);
-    let k = p.idempotency_key("conflict", Some("x".into()), b"").await;
+    let k = p.idempotency_key("conflict", Some("x".into())).await;
     let req = rt::Request::new("conflict", rt::Method::POST, "/v1/conflict")
         .idempotency(&k, rt::KeyPlacement::Header("Idempotency-Key"));
     assert_eq!(p.send(req).await.expect("409").attempts(), 1);

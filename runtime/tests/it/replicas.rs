@@ -120,7 +120,7 @@ async fn four_replicas_share_one_rate_without_a_429() {
 }
 
 #[tokio::test]
-async fn an_idempotency_key_recorded_by_one_replica_is_reused_by_another() {
+async fn a_replica_replays_with_the_key_another_replicas_error_carried() {
     let redis = RedisServer::start().await;
     let vendor = MockVendor::start().await;
     vendor.route(
@@ -143,16 +143,21 @@ async fn an_idempotency_key_recorded_by_one_replica_is_reused_by_another() {
     };
     let (a, b) = (make(), make());
     let body = json!({"payment_intent": "pi_1", "amount": 500});
-    let fingerprint = serde_json::to_vec(&body).expect("json");
-    let key_a = a.idempotency_key("refund", None, &fingerprint).await;
+    let key_a = a.idempotency_key("refund", None).await;
     let err = refund(&a, &key_a, &body)
         .await
         .expect_err("times out: outcome unknown");
     assert_eq!(err.idempotency_key(), Some(key_a.as_str()));
-    // Replica B replays the same logical call: it must reuse A's key.
-    let key_b = b.idempotency_key("refund", None, &fingerprint).await;
+    // Replica B replays the same logical call with the key the error carried (kept
+    // by the caller, not by shared state): it sends A's key.
+    let carried = err.idempotency_key().expect("key").to_owned();
+    let key_b = rt::idempotency::replay(carried, b.idempotency_key("refund", None)).await;
     assert_eq!(key_b.as_str(), key_a.as_str());
     assert!(key_b.is_replay());
+    // Or both name the logical call: the same key on any replica, no state shared.
+    let on_a = rt::idempotency::logical_call("refund-9", a.idempotency_key("refund", None)).await;
+    let on_b = rt::idempotency::logical_call("refund-9", b.idempotency_key("refund", None)).await;
+    assert_eq!(on_a, on_b);
 }
 
 async fn refund(

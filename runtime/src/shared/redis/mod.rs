@@ -6,7 +6,6 @@
 //! |---|---|---|
 //! | `<prefix>:{<adapter>:rate:<bucket>}:all` (`:normal`) | a lane's TAT, µs on Redis's clock | `gcra.lua`, `pause.lua` |
 //! | `<prefix>:<adapter>:quota:<window>` | requests counted in a quota window | `quota.lua` |
-//! | `<prefix>:idem:<operation>:<fingerprint>` | the key of a call with unknown outcome | `SET PX` / `GET` / `DEL` |
 //! | `<prefix>:<adapter>:cache:<operation>:<digest>` | a hash: status, content type, stored-at, body | `cache_put.lua`, `HMGET` |
 //! | `<prefix>:webhook:<vendor>:<event id>` | a claim's token while a handler runs, then `processed` | `dedupe_claim.lua`, `SET PX`, `dedupe_release.lua` (`dedupe.rs`) |
 //!
@@ -36,7 +35,6 @@ use redis::{AsyncConnectionConfig, Cmd, ErrorKind, RedisFuture, Script, ServerEr
 use tokio::time::Instant;
 
 use crate::error::Error;
-use crate::idempotency::IdempotencyStore;
 use crate::shared::{
     Admission, CachedResponse, FallbackCache, Lane, QuotaStore, RateStore, StoreFuture,
 };
@@ -126,8 +124,8 @@ fn redact_password(url: &str) -> String {
 /// use portcullis_runtime::shared::{RedisConfig, RedisState};
 ///
 /// let redis = RedisState::new(RedisConfig::new("redis://127.0.0.1:6379")).expect("valid URL");
-/// let store = redis.idempotency_store();
-/// # let _ = store;
+/// let quotas = redis.quota_store();
+/// # let _ = quotas;
 /// ```
 #[derive(Clone)]
 pub struct RedisState {
@@ -215,12 +213,6 @@ impl RedisState {
         Arc::new(self.clone())
     }
 
-    /// The idempotency store: `<prefix>:idem:<operation>:<fingerprint>` holds the key,
-    /// set with `SET PX ttl`, so a key remembered by one replica is found by all.
-    pub fn idempotency_store(&self) -> Arc<dyn IdempotencyStore> {
-        Arc::new(self.clone())
-    }
-
     /// The fallback cache: a hash per entry (`status`, `ct`, `at` in Unix ms, and the
     /// body as raw bytes), replaced as a whole and expired `keep_for` later by
     /// `cache_put.lua`.
@@ -238,7 +230,7 @@ impl RedisState {
     ///
     /// let redis = RedisState::new(RedisConfig::new("redis://127.0.0.1:6379"))?;
     /// let before = redis.round_trips();
-    /// redis.idempotency_store().lookup("create_charge", "ab12").await?;
+    /// redis.fallback_cache().get("StripeGateway:cache:get_payment:ab12").await?;
     /// assert_eq!(redis.round_trips(), before + 1);
     /// # Ok(())
     /// # }
@@ -525,57 +517,6 @@ impl QuotaStore for RedisState {
                 })
                 .await?;
             Ok((ok == 1, used))
-        })
-    }
-}
-
-impl IdempotencyStore for RedisState {
-    fn lookup<'a>(
-        &'a self,
-        operation: &'a str,
-        fingerprint: &'a str,
-    ) -> StoreFuture<'a, Option<String>> {
-        Box::pin(async move {
-            let key = self.key(&format!("idem:{operation}:{fingerprint}"));
-            self.run("idempotency lookup", |mut conn| async move {
-                redis::cmd("GET").arg(key).query_async(&mut conn).await
-            })
-            .await
-        })
-    }
-
-    fn remember<'a>(
-        &'a self,
-        operation: &'a str,
-        fingerprint: &'a str,
-        key: &'a str,
-        ttl: Duration,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let rkey = self.key(&format!("idem:{operation}:{fingerprint}"));
-            let value = key.to_owned();
-            self.run("idempotency remember", |mut conn| async move {
-                redis::cmd("SET")
-                    .arg(rkey)
-                    .arg(value)
-                    .arg("PX")
-                    .arg(millis(ttl))
-                    .query_async(&mut conn)
-                    .await
-            })
-            .await
-        })
-    }
-
-    fn forget<'a>(&'a self, operation: &'a str, fingerprint: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let key = self.key(&format!("idem:{operation}:{fingerprint}"));
-            let _: i64 = self
-                .run("idempotency forget", |mut conn| async move {
-                    redis::cmd("DEL").arg(key).query_async(&mut conn).await
-                })
-                .await?;
-            Ok(())
         })
     }
 }
