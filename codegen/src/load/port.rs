@@ -138,6 +138,9 @@ pub struct Port {
     pub structs: BTreeMap<String, DomainStruct>,
     /// Enums in the file, with their variants in order.
     pub enums: BTreeMap<String, Vec<(String, VariantShape)>>,
+    /// The named fields of struct variants, by `Enum::Variant` (webhook events are built
+    /// into them).
+    pub variant_fields: BTreeMap<String, Vec<Field>>,
     /// Every trait in the file, for "did you mean".
     pub traits: Vec<String>,
 }
@@ -197,6 +200,21 @@ fn check_shape(path: &Path, text: &str) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+fn named_fields(f: &syn::FieldsNamed) -> Vec<Field> {
+    f.named
+        .iter()
+        .map(|f| Field {
+            // `r#type` is the field `type`: names are kept unraw; the emitter re-raws keywords.
+            name: f
+                .ident
+                .as_ref()
+                .map(|i| i.unraw().to_string())
+                .unwrap_or_default(),
+            ty: ty_of(&f.ty),
+        })
+        .collect()
 }
 
 /// Reduces a `syn::Type` to a [`Ty`].
@@ -270,6 +288,7 @@ impl Port {
             methods: Vec::new(),
             structs: BTreeMap::new(),
             enums: BTreeMap::new(),
+            variant_fields: BTreeMap::new(),
             traits: Vec::new(),
         };
         let mut problems = Vec::new();
@@ -278,20 +297,7 @@ impl Port {
             match item {
                 syn::Item::Struct(s) => {
                     let shape = match &s.fields {
-                        syn::Fields::Named(f) => DomainStruct::Named(
-                            f.named
-                                .iter()
-                                .map(|f| Field {
-                                    // `r#type` is the field `type`: names are kept unraw; the emitter re-raws keywords.
-                                    name: f
-                                        .ident
-                                        .as_ref()
-                                        .map(|i| i.unraw().to_string())
-                                        .unwrap_or_default(),
-                                    ty: ty_of(&f.ty),
-                                })
-                                .collect(),
-                        ),
+                        syn::Fields::Named(f) => DomainStruct::Named(named_fields(f)),
                         syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => DomainStruct::Newtype(
                             f.unnamed.first().map(|f| ty_of(&f.ty)).unwrap_or(Ty::Unit),
                         ),
@@ -309,7 +315,13 @@ impl Port {
                                 syn::Fields::Unnamed(f) => VariantShape::Tuple(
                                     f.unnamed.iter().map(|f| ty_of(&f.ty)).collect(),
                                 ),
-                                syn::Fields::Named(_) => VariantShape::Struct,
+                                syn::Fields::Named(f) => {
+                                    port.variant_fields.insert(
+                                        format!("{}::{}", e.ident, v.ident.unraw()),
+                                        named_fields(f),
+                                    );
+                                    VariantShape::Struct
+                                }
                             };
                             (v.ident.unraw().to_string(), shape)
                         })

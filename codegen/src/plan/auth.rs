@@ -23,6 +23,8 @@ pub enum AuthPlan {
         name: String,
         /// The key.
         secret: Secret,
+        /// Sent before the key, as written (`"token "`); empty for none.
+        prefix: String,
     },
     /// A bearer token from an OAuth2 client-credentials flow, fetched and refreshed by
     /// the runtime.
@@ -61,6 +63,18 @@ impl<'a> Planner<'a> {
         let Some(auth) = &self.mapping.auth else {
             return AuthPlan::None;
         };
+        let Some(scheme_name) = &auth.scheme else {
+            return self.declared_auth(auth);
+        };
+        for (key, v) in [("in", &auth.location), ("name", &auth.name)] {
+            if let Some(v) = v {
+                self.err(
+                    v.span,
+                    format!("auth.{key} belongs to a scheme the mapping declares (`type: api_key`); '{}' is the spec's", scheme_name.value),
+                    "remove it: the spec's scheme says where the key goes",
+                );
+            }
+        }
         let schemes = self
             .spec
             .api
@@ -68,24 +82,41 @@ impl<'a> Planner<'a> {
             .as_ref()
             .map(|c| c.security_schemes.clone())
             .unwrap_or_default();
-        let Some(scheme) = schemes.get(&auth.scheme.value) else {
-            let help = suggest(&auth.scheme.value, schemes.keys().map(String::as_str));
+        let Some(scheme) = schemes.get(&scheme_name.value) else {
+            let help = if schemes.is_empty() {
+                "the spec declares no security scheme: declare one in the mapping with `type: bearer`, `type: basic` or `type: api_key` instead of `scheme:`".to_string()
+            } else {
+                suggest(&scheme_name.value, schemes.keys().map(String::as_str))
+            };
             self.err(
-                auth.scheme.span,
-                format!("security scheme '{}' is not in the spec", auth.scheme.value),
+                scheme_name.span,
+                format!("security scheme '{}' is not in the spec", scheme_name.value),
                 help,
             );
             return AuthPlan::None;
         };
         let ReferenceOr::Item(scheme) = scheme else {
             self.err(
-                auth.scheme.span,
+                scheme_name.span,
                 "the security scheme is a $ref",
                 "inline it in the spec",
             );
             return AuthPlan::None;
         };
         use openapiv3::{APIKeyLocation, SecurityScheme};
+        if let (Some(p), false) = (
+            &auth.prefix,
+            matches!(scheme, SecurityScheme::APIKey { .. }),
+        ) {
+            self.err(
+                p.span,
+                format!(
+                    "auth.prefix applies to an API key; '{}' is not an apiKey scheme",
+                    scheme_name.value
+                ),
+                "remove `prefix:`",
+            );
+        }
         if let SecurityScheme::OAuth2 { flows, .. } = scheme {
             if auth.secret.is_none() {
                 return self.oauth2_client_credentials(auth, flows);
@@ -111,6 +142,11 @@ impl<'a> Planner<'a> {
                 .to_string(),
                 name: name.clone(),
                 secret,
+                prefix: auth
+                    .prefix
+                    .as_ref()
+                    .map(|p| p.value.clone())
+                    .unwrap_or_default(),
             },
             // An access token issued out of band (Square's personal access tokens, tokens
             // from an authorization-code flow) is sent as a bearer token.
@@ -123,10 +159,10 @@ impl<'a> Planner<'a> {
                     _ => "this",
                 };
                 self.err(
-                    auth.scheme.span,
+                    scheme_name.span,
                     format!(
                         "security scheme '{}' is {kind}, which this version does not support yet",
-                        auth.scheme.value
+                        scheme_name.value
                     ),
                     "use a bearer, basic, apiKey or oauth2 scheme of the spec",
                 );
@@ -142,12 +178,16 @@ impl<'a> Planner<'a> {
         auth: &Auth,
         flows: &openapiv3::OAuth2Flows,
     ) -> AuthPlan {
+        let scheme_name = auth
+            .scheme
+            .clone()
+            .unwrap_or_else(|| crate::load::mapping::Spanned::new("oauth2".to_string(), auth.span));
         let Some(flow) = &flows.client_credentials else {
             self.err(
-                auth.scheme.span,
+                scheme_name.span,
                 format!(
                     "security scheme '{}' has no clientCredentials flow",
-                    auth.scheme.value
+                    scheme_name.value
                 ),
                 "give `secret:` with an access token issued out of band (sent as a bearer token)",
             );
@@ -175,7 +215,7 @@ impl<'a> Planner<'a> {
                 }
                 given.iter().map(|s| s.value.clone()).collect()
             }
-            None => self.required_scopes(&auth.scheme.value),
+            None => self.required_scopes(&scheme_name.value),
         };
         scopes.sort();
         scopes.dedup();
@@ -212,11 +252,16 @@ impl<'a> Planner<'a> {
             || auth.scopes.is_some()
             || auth.token_url.is_some()
         {
+            let what = auth
+                .scheme
+                .as_ref()
+                .or(auth.kind.as_ref())
+                .map(|s| s.value.as_str())
+                .unwrap_or_default();
             self.err(
                 auth.span,
                 format!(
-                    "client_id, client_secret, scopes and token_url apply to an OAuth2 client-credentials scheme, not '{}' with `secret:`",
-                    auth.scheme.value
+                    "client_id, client_secret, scopes and token_url apply to an OAuth2 client-credentials scheme, not '{what}' with `secret:`"
                 ),
                 "remove them, or remove `secret:` to use the scheme's clientCredentials flow",
             );
@@ -233,13 +278,14 @@ impl<'a> Planner<'a> {
         if reqs.is_empty() {
             return true;
         }
-        let Some(auth) = &self.mapping.auth else {
+        let Some(scheme) = self.mapping.auth.as_ref().and_then(|a| a.scheme.as_ref()) else {
+            // No auth, or one the mapping declares: the spec's requirements cannot name it.
             return false;
         };
         // `{}` among the alternatives makes credentials optional: send them.
         if reqs
             .iter()
-            .any(|r| r.is_empty() || r.contains_key(&auth.scheme.value))
+            .any(|r| r.is_empty() || r.contains_key(&scheme.value))
         {
             return false;
         }
@@ -256,11 +302,123 @@ impl<'a> Planner<'a> {
                 "operation '{}' accepts security scheme(s) {}, not the mapping's '{}'",
                 om.call.value,
                 accepted.join(", "),
-                auth.scheme.value
+                scheme.value
             ),
             "choose one of them in `auth.scheme`",
         );
         false
+    }
+
+    /// `type:` instead of `scheme:`: a scheme the mapping declares, for a spec that
+    /// declares none (GitHub's, Klarna's).
+    fn declared_auth(&mut self, auth: &Auth) -> AuthPlan {
+        let Some(kind) = &auth.kind else {
+            return AuthPlan::None;
+        };
+        let schemes: Vec<String> = self
+            .spec
+            .api
+            .components
+            .as_ref()
+            .map(|c| c.security_schemes.keys().cloned().collect())
+            .unwrap_or_default();
+        if !schemes.is_empty() {
+            self.err(
+                kind.span,
+                format!(
+                    "the spec declares security scheme(s) {}, so the mapping names one instead of declaring its own",
+                    schemes.join(", ")
+                ),
+                format!("write `scheme: {}` in place of `type:`", schemes[0]),
+            );
+            return AuthPlan::None;
+        }
+        self.no_oauth2_keys(auth);
+        let api_key = kind.value == "api_key";
+        if !api_key {
+            for (key, v) in [
+                ("in", &auth.location),
+                ("name", &auth.name),
+                ("prefix", &auth.prefix),
+            ] {
+                if let Some(v) = v {
+                    self.err(
+                        v.span,
+                        format!(
+                            "auth.{key} applies to `type: api_key`, not `type: {}`",
+                            kind.value
+                        ),
+                        format!("remove `{key}:`"),
+                    );
+                }
+            }
+        }
+        if kind.value != "basic" {
+            if let Some(p) = &auth.password {
+                let span = match p {
+                    SecretRef::Env(v) | SecretRef::File(v) => v.span,
+                };
+                self.err(
+                    span,
+                    format!(
+                        "auth.password applies to `type: basic`, not `type: {}`",
+                        kind.value
+                    ),
+                    "remove `password:`",
+                );
+            }
+        }
+        let plan = match kind.value.as_str() {
+            "bearer" => self.secret(auth).map(AuthPlan::Bearer),
+            "basic" => self
+                .secret(auth)
+                .map(|u| AuthPlan::Basic(u, auth.password.as_ref().map(Secret::from))),
+            "api_key" => {
+                let location = match auth.location.as_ref().map(|l| l.value.as_str()) {
+                    None | Some("header") => "header",
+                    Some("query") => "query",
+                    Some(other) => {
+                        let span = auth.location.as_ref().map_or(kind.span, |l| l.span);
+                        self.err(
+                            span,
+                            format!(
+                                "an API key goes in a header or a query parameter, not '{other}'"
+                            ),
+                            "write `in: header` or `in: query`",
+                        );
+                        return AuthPlan::None;
+                    }
+                };
+                let Some(name) = &auth.name else {
+                    self.err(
+                        kind.span,
+                        "`type: api_key` needs `name:`, the header or query parameter the key goes in",
+                        "add for example `name: Authorization` (with `prefix: \"token \"` when the vendor wants one)",
+                    );
+                    return AuthPlan::None;
+                };
+                self.secret(auth).map(|secret| AuthPlan::ApiKey {
+                    location: location.to_string(),
+                    name: name.value.clone(),
+                    secret,
+                    prefix: auth
+                        .prefix
+                        .as_ref()
+                        .map(|p| p.value.clone())
+                        .unwrap_or_default(),
+                })
+            }
+            other => {
+                let help = suggest(other, ["bearer", "basic", "api_key"]);
+                self.err(
+                    kind.span,
+                    format!("auth type '{other}' is not one the mapping can declare (bearer, basic, api_key)"),
+                    help,
+                );
+                None
+            }
+        };
+        plan.unwrap_or(AuthPlan::None)
     }
 
     pub(super) fn secret(&mut self, auth: &Auth) -> Option<Secret> {
@@ -310,6 +468,93 @@ mod tests {
                 "client_id: { env: ID }, secret: { env: T } }",
             )
             .refused_with("client_id, client_secret, scopes and token_url apply to an OAuth2");
+    }
+
+    /// The fixture with a spec that declares no security scheme and this `auth:`.
+    fn declared(auth: &str) -> Fixture {
+        Fixture::default()
+            .spec(
+                "  securitySchemes:\n    bearer: { type: http, scheme: bearer }\n    key: { type: apiKey, in: header, name: X-Api-Key }\n",
+                "",
+            )
+            .mapping("auth: { scheme: bearer, secret: { env: THINGS_TOKEN } }", auth)
+    }
+
+    #[test]
+    fn a_mapping_declares_auth_when_the_spec_has_no_scheme() {
+        let plan = declared("auth: { type: bearer, secret: { env: T } }").plan();
+        assert_eq!(plan.auth, AuthPlan::Bearer(Secret::Env("T".into())));
+        assert!(plan.auth_declared);
+        let plan =
+            declared("auth: { type: basic, secret: { env: U }, password: { file: /run/pw } }")
+                .plan();
+        assert_eq!(
+            plan.auth,
+            AuthPlan::Basic(
+                Secret::Env("U".into()),
+                Some(Secret::File("/run/pw".into()))
+            )
+        );
+        let plan = declared(
+            "auth: { type: api_key, name: Authorization, prefix: \"token \", secret: { env: GH } }",
+        )
+        .plan();
+        assert_eq!(
+            plan.auth,
+            AuthPlan::ApiKey {
+                location: "header".into(),
+                name: "Authorization".into(),
+                secret: Secret::Env("GH".into()),
+                prefix: "token ".into(),
+            }
+        );
+        let plan =
+            declared("auth: { type: api_key, in: query, name: key, secret: { env: K } }").plan();
+        assert!(
+            matches!(&plan.auth, AuthPlan::ApiKey { location, prefix, .. } if location == "query" && prefix.is_empty()),
+            "{:?}",
+            plan.auth
+        );
+        assert!(
+            !Fixture::default().plan().auth_declared,
+            "the spec's scheme is not declared by the mapping"
+        );
+    }
+
+    #[test]
+    fn a_declared_auth_is_checked() {
+        declared("auth: { type: api_key, secret: { env: K } }")
+            .refused_with("`type: api_key` needs `name:`");
+        declared("auth: { type: api_key, in: cookie, name: k, secret: { env: K } }")
+            .refused_with("an API key goes in a header or a query parameter, not 'cookie'");
+        declared("auth: { type: bearr, secret: { env: K } }")
+            .refused_with("auth type 'bearr' is not one the mapping can declare");
+        declared("auth: { type: bearer, prefix: \"x \", secret: { env: K } }")
+            .refused_with("auth.prefix applies to `type: api_key`, not `type: bearer`");
+        declared("auth: { type: bearer, password: { env: P }, secret: { env: K } }")
+            .refused_with("auth.password applies to `type: basic`");
+        declared("auth: { scheme: bearer, secret: { env: K } }")
+            .refused_with("security scheme 'bearer' is not in the spec");
+        declared("auth: { secret: { env: K } }").refused_with("auth needs `scheme:`");
+        Fixture::default()
+            .mapping("scheme: bearer,", "type: bearer,")
+            .refused_with(
+                "the spec declares security scheme(s) bearer, key, so the mapping names one",
+            );
+        Fixture::default()
+            .mapping("scheme: bearer,", "scheme: bearer, type: bearer,")
+            .refused_with("auth has both `scheme:` and `type:`");
+        Fixture::default()
+            .mapping("scheme: bearer,", "scheme: bearer, prefix: \"x \",")
+            .refused_with("auth.prefix applies to an API key; 'bearer' is not an apiKey scheme");
+        let plan = Fixture::default()
+            .mapping("scheme: bearer,", "scheme: key, prefix: \"Bearer \",")
+            .plan();
+        assert!(
+            matches!(&plan.auth, AuthPlan::ApiKey { prefix, .. } if prefix == "Bearer "),
+            "a spec's apiKey scheme takes a prefix too: {:?}",
+            plan.auth
+        );
     }
 
     #[test]

@@ -22,6 +22,110 @@ pub struct ContractPlan {
     pub operations: Vec<OperationContract>,
     /// The adapter's file stem (`stripe_gateway`), naming its cassette directory.
     pub stem: String,
+    /// One synthesised delivery per mapped webhook event type, in the mapping's order.
+    pub events: Vec<EventContract>,
+}
+
+/// A delivery of one mapped event type, built around a sample of its object's schema.
+#[derive(Debug, Clone)]
+pub struct EventContract {
+    /// The vendor's event type.
+    pub event_type: String,
+    /// The variant it must become, rendered.
+    pub variant: String,
+    /// The delivery's body.
+    pub body: Value,
+    /// The same delivery with the event's object drifted to a number, when the object
+    /// is not the event itself.
+    pub drifted: Option<Value>,
+    /// The field a drifted delivery must be refused for, as the decoder names it.
+    pub object_field: String,
+}
+
+/// `value` placed at `path` inside an object (the path's segments become keys).
+fn nest(path: &[String], value: Value) -> Value {
+    path.iter()
+        .rev()
+        .fold(value, |inner, key| json!({ key.as_str(): inner }))
+}
+
+/// Sets `path` in `target` to `value`, making the objects on the way.
+fn put(target: &mut Value, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *target = value;
+        return;
+    };
+    let mut cur = target;
+    for key in parents {
+        if !cur.get(key).is_some_and(Value::is_object) {
+            cur[key.as_str()] = json!({});
+        }
+        cur = &mut cur[key.as_str()];
+    }
+    if cur.is_object() {
+        cur[last.as_str()] = value;
+    }
+}
+
+/// Synthesised deliveries for the mapped event types of `plan`.
+fn event_contracts(plan: &Plan, root: &Value) -> Vec<EventContract> {
+    let Some(w) = &plan.webhooks else {
+        return Vec::new();
+    };
+    w.events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let schema =
+                json!({ "$ref": format!("#/components/schemas/{}", escape_pointer(&e.schema)) });
+            let mut event = if e.object.is_empty() {
+                samples::sample(root, &schema)
+            } else {
+                nest(&e.object, samples::sample(root, &schema))
+            };
+            for (j, id) in w.id.iter().enumerate() {
+                put(
+                    &mut event,
+                    id,
+                    Value::String(format!("evt_contract_{i}_{j}")),
+                );
+            }
+            put(
+                &mut event,
+                &w.event_type,
+                Value::String(e.event_type.clone()),
+            );
+            let wrap = |event: Value| {
+                let event = nest(&w.item, event);
+                match &w.items {
+                    Some(items) => nest(items, Value::Array(vec![event])),
+                    None => event,
+                }
+            };
+            let drifted = (!e.object.is_empty()).then(|| {
+                let mut d = event.clone();
+                put(&mut d, &e.object, json!(42));
+                wrap(d)
+            });
+            let prefix = match &w.items {
+                Some(items) if w.item.is_empty() => format!("{}[0]", items.join(".")),
+                Some(items) => format!("{}[0].{}", items.join("."), w.item.join(".")),
+                None => w.item.join("."),
+            };
+            let object_field = [prefix, e.object_text.clone()]
+                .into_iter()
+                .filter(|p| !p.is_empty() && p != "$")
+                .collect::<Vec<_>>()
+                .join(".");
+            EventContract {
+                event_type: e.event_type.clone(),
+                variant: e.variant.clone(),
+                body: wrap(event),
+                drifted,
+                object_field,
+            }
+        })
+        .collect()
 }
 
 /// One operation's examples, request schema and sample arguments.
@@ -113,7 +217,13 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
                 .and_then(|m| {
                     m.args
                         .iter()
-                        .map(|(name, ty)| domain_value(port, &module, ty, name, 0))
+                        .map(|(name, ty)| {
+                            let at = Sample {
+                                path: vec![name.clone()],
+                                given: &op.contract_args,
+                            };
+                            domain_value(port, &module, ty, name, 0, &at)
+                        })
                         .collect::<Result<Vec<_>, _>>()
                 });
             OperationContract {
@@ -127,9 +237,54 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
         .collect();
     ContractPlan {
         operations,
+        events: event_contracts(plan, root),
         stem: crate::ident::snake(&plan.adapter)
             .trim_start_matches("r#")
             .to_owned(),
+    }
+}
+
+/// Where a sample value sits in the method's arguments, and the values the mapping
+/// gives for some paths (`contract.args`).
+struct Sample<'p> {
+    path: Vec<String>,
+    given: &'p [(Vec<String>, Value)],
+}
+
+impl Sample<'_> {
+    fn at(&self, segment: &str) -> Self {
+        let mut path = self.path.clone();
+        path.push(segment.to_owned());
+        Sample {
+            path,
+            given: self.given,
+        }
+    }
+
+    fn given(&self) -> Option<&Value> {
+        self.given
+            .iter()
+            .find(|(p, _)| *p == self.path)
+            .map(|(_, v)| v)
+    }
+}
+
+/// The value the mapping gives, as Rust source of type `ty` (the planner checked that
+/// the type takes it).
+fn given_value(ty: &Ty, v: &Value) -> String {
+    match (ty, v) {
+        (Ty::Ref(inner), Value::String(s)) if matches!(&**inner, Ty::Named(n) if n == "str") => {
+            format!("{s:?}")
+        }
+        (Ty::Ref(inner), _) => format!("&{}", given_value(inner, v)),
+        (Ty::Option(inner), _) => {
+            format!("::core::option::Option::Some({})", given_value(inner, v))
+        }
+        (_, Value::String(s)) => format!("::std::string::String::from({s:?})"),
+        (Ty::Named(n), Value::Number(x)) if n.starts_with('f') && !x.to_string().contains('.') => {
+            format!("{x}.0")
+        }
+        (_, other) => other.to_string(),
     }
 }
 
@@ -140,9 +295,13 @@ fn domain_value(
     ty: &Ty,
     name: &str,
     depth: usize,
+    at: &Sample<'_>,
 ) -> Result<String, String> {
     if depth > 8 {
         return Err(format!("`{name}` nests too deeply to synthesise"));
+    }
+    if let Some(v) = at.given() {
+        return Ok(given_value(ty, v));
     }
     let text = if name.to_ascii_lowercase().ends_with("currency") {
         "usd".to_owned()
@@ -152,14 +311,17 @@ fn domain_value(
     Ok(match ty {
         Ty::Unit => "()".into(),
         Ty::Ref(inner) if matches!(&**inner, Ty::Named(n) if n == "str") => format!("{text:?}"),
-        Ty::Ref(inner) => format!("&{}", domain_value(port, module, inner, name, depth + 1)?),
+        Ty::Ref(inner) => format!(
+            "&{}",
+            domain_value(port, module, inner, name, depth + 1, at)?
+        ),
         Ty::Option(inner) => format!(
             "::core::option::Option::Some({})",
-            domain_value(port, module, inner, name, depth + 1)?
+            domain_value(port, module, inner, name, depth + 1, at)?
         ),
         Ty::Vec(inner) => format!(
             "::std::vec![{}]",
-            domain_value(port, module, inner, name, depth + 1)?
+            domain_value(port, module, inner, name, depth + 1, at)?
         ),
         Ty::Named(n) => match n.as_str() {
             "String" => format!("::std::string::String::from({text:?})"),
@@ -170,13 +332,13 @@ fn domain_value(
             _ => match (port.structs.get(n), port.enums.get(n)) {
                 (Some(DomainStruct::Newtype(inner)), _) => format!(
                     "{module}::{n}({})",
-                    domain_value(port, module, inner, name, depth + 1)?
+                    domain_value(port, module, inner, name, depth + 1, &at.at("0"))?
                 ),
                 (Some(DomainStruct::Named(fields)), _) => {
                     let fs = fields
                         .iter()
                         .map(|f| {
-                            domain_value(port, module, &f.ty, &f.name, depth + 1)
+                            domain_value(port, module, &f.ty, &f.name, depth + 1, &at.at(&f.name))
                                 .map(|v| format!("{}: {v}", crate::ident::raw_if_keyword(&f.name)))
                         })
                         .collect::<Result<Vec<_>, _>>()?;
@@ -193,7 +355,7 @@ fn domain_value(
                         VariantShape::Tuple(tys) => {
                             let vs = tys
                                 .iter()
-                                .map(|t| domain_value(port, module, t, name, depth + 1))
+                                .map(|t| domain_value(port, module, t, name, depth + 1, at))
                                 .collect::<Result<Vec<_>, _>>()?;
                             format!("{module}::{n}::{v}({})", vs.join(", "))
                         }

@@ -16,12 +16,18 @@ use crate::spec::view::{Kind, SRef, View, view};
 pub struct Converter {
     /// The function's name.
     pub name: String,
-    /// The domain type, rendered.
+    /// The domain type, rendered: a struct, or a struct variant of an enum (a webhook
+    /// event).
     pub domain_type: String,
+    /// The type the function returns: `domain_type`, or the enum of a variant.
+    pub returns: String,
     /// The wire type it reads.
     pub wire_type: String,
     /// One per domain field.
     pub fields: Vec<FieldConv>,
+    /// Values the call's arguments give (`fields:` of the operation): parameter name
+    /// and rendered type, after the wire value (and `op`).
+    pub params: Vec<(String, String)>,
 }
 
 /// How one domain field is produced.
@@ -50,6 +56,8 @@ pub enum ConvValue {
     /// A degradation mark, at its fresh value (`false` or `None`); the operation sets it
     /// when a fallback answered.
     Fresh(MarkKind),
+    /// The converter's parameter of this name: a value of the call's arguments.
+    Given(String),
     /// One read, converted.
     Read {
         /// The read.
@@ -157,7 +165,13 @@ impl<'a> Planner<'a> {
         wire: &str,
         span: Span,
     ) -> Option<String> {
-        let key = (tname.to_string(), wire.to_string());
+        // Only the top-level converter of an operation with `fields:` takes arguments; it
+        // is that operation's own, since other operations have other arguments.
+        let given = self.given_top.take();
+        let key = match &given {
+            Some((op, _)) => (tname.to_string(), format!("{wire}@{op}")),
+            None => (tname.to_string(), wire.to_string()),
+        };
         if let Some(n) = self.conv_ids.get(&key) {
             return Some(n.clone());
         }
@@ -192,12 +206,50 @@ impl<'a> Planner<'a> {
                 );
             }
         }
+        let domain = self.domain(tname);
+        self.converter_of(
+            tname,
+            (domain.clone(), domain),
+            tm,
+            &fields,
+            schema,
+            wire,
+            given,
+        )
+    }
+
+    /// The converter that builds `domain` (a struct, or a struct variant written
+    /// `Enum::Variant` in `tname`) with `fields` as `tm` says, from `wire`. With
+    /// `given` (an operation and field names), those fields are the converter's
+    /// parameters, taken from that operation's arguments.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn converter_of(
+        &mut self,
+        tname: &str,
+        (domain, returns): (String, String),
+        tm: &TypeMap,
+        fields: &[crate::load::port::Field],
+        schema: SRef<'a>,
+        wire: &str,
+        given: Option<(String, Vec<String>)>,
+    ) -> Option<String> {
+        let key = match &given {
+            Some((op, _)) => (tname.to_string(), format!("{wire}@{op}")),
+            None => (tname.to_string(), wire.to_string()),
+        };
+        if let Some(n) = self.conv_ids.get(&key) {
+            return Some(n.clone());
+        }
         // Composed from two names, so neither may keep its own `r#`.
-        let name = format!(
+        let mut name = format!(
             "{}_from_{}",
-            snake(tname).trim_start_matches("r#"),
+            snake(&tname.replace("::", "_")).trim_start_matches("r#"),
             snake(wire).trim_start_matches("r#")
         );
+        if let Some((op, _)) = &given {
+            name = format!("{name}_in_{}", snake(op).trim_start_matches("r#"));
+        }
+        let mut params = Vec::new();
         self.conv_ids.insert(key, name.clone());
         let mut convs = Vec::new();
         for fm in &tm.fields {
@@ -210,7 +262,18 @@ impl<'a> Planner<'a> {
                 );
             }
         }
-        for f in &fields {
+        for f in fields {
+            if let Some((_, names)) = &given {
+                if names.contains(&f.name) {
+                    let param = format!("given_{}", f.name.trim_start_matches("r#"));
+                    params.push((param.clone(), f.ty.render(self.port, &self.module)));
+                    convs.push(FieldConv {
+                        field: f.name.clone(),
+                        value: ConvValue::Given(param),
+                    });
+                    continue;
+                }
+            }
             let marked = self.marks.get(tname).and_then(|m| m.get(&f.name)).copied();
             let entry = tm.fields.iter().find(|m| m.name.value == f.name);
             match (entry, marked) {
@@ -273,9 +336,11 @@ impl<'a> Planner<'a> {
             name.clone(),
             Converter {
                 name: name.clone(),
-                domain_type: self.domain(tname),
+                domain_type: domain,
+                returns,
                 wire_type: wire.to_string(),
                 fields: convs,
+                params,
             },
         );
         Some(name)

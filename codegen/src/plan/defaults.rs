@@ -45,12 +45,10 @@ pub struct RuntimeDefaults {
     pub breaker_open_for: Duration,
     /// Probe calls while half-open.
     pub breaker_half_open_probes: u32,
-    /// How long an idempotency key is remembered.
-    pub idempotency_ttl: Duration,
 }
 
 /// `Policy::baseline()`, `RetryPolicy::default()`, `RetryBudgetPolicy::default()`,
-/// `BreakerPolicy::default()` and `AdapterConfig::new`'s key lifetime.
+/// and `BreakerPolicy::default()`.
 pub const RUNTIME: RuntimeDefaults = RuntimeDefaults {
     attempt_timeout: Duration::from_secs(10),
     budget: Duration::from_secs(30),
@@ -69,5 +67,4 @@ pub const RUNTIME: RuntimeDefaults = RuntimeDefaults {
     breaker_slow_call_rate: 0.8,
     breaker_open_for: Duration::from_secs(15),
     breaker_half_open_probes: 3,
-    idempotency_ttl: Duration::from_secs(24 * 60 * 60),
 };

@@ -9,6 +9,7 @@ use crate::ident::camel;
 use crate::load::mapping::{ErrorKey, ErrorRule, OperationMap, Spanned};
 use crate::load::openapi::Spec;
 use crate::load::port::{PortMethod, Ty, VariantShape};
+use crate::spec::responses::Status;
 use crate::spec::view::{Kind, SRef, View, view};
 
 /// Where the code and message are in the vendor's error body.
@@ -249,6 +250,9 @@ impl<'a> Planner<'a> {
                 );
                 continue;
             };
+            if operation_level {
+                self.unreachable_rule(om, &key, rule.key.span);
+            }
             if let ErrorMatch::StatusCode(..) = &key {
                 if !has_error_body {
                     self.err(
@@ -283,6 +287,60 @@ impl<'a> Planner<'a> {
             );
         }
         out
+    }
+
+    /// Warns about an operation's rule that can never match: a status the operation
+    /// never answers (the spec declares neither it, its class, nor `default`), or a 401
+    /// with a code on a call that carries credentials (the pipeline renews them and ends
+    /// the call as an auth failure before any rule sees the answer).
+    fn unreachable_rule(&mut self, om: &OperationMap, key: &ErrorMatch, span: Span) {
+        let status = match key {
+            ErrorMatch::Status(s) | ErrorMatch::StatusCode(s, _) => *s,
+            _ => return,
+        };
+        let Some((_, op)) = self.spec.operation(&om.call.value) else {
+            return;
+        };
+        let responses = &op.responses;
+        let declared = responses.default.is_some()
+            || responses.responses.keys().any(|k| match Status::of(k) {
+                Status::Code(c) => c == status,
+                Status::Range(r) => r == status / 100,
+            });
+        if !declared {
+            let mut codes: Vec<String> = responses
+                .responses
+                .keys()
+                .map(ToString::to_string)
+                .collect();
+            codes.sort();
+            self.warn(
+                span,
+                format!(
+                    "this rule can never match by the spec: {} never answers {status} (it declares {})",
+                    om.call.value,
+                    codes.join(", ")
+                ),
+                format!("remove it, or keep it if the vendor answers {status} although its spec does not say so"),
+            );
+            return;
+        }
+        let anonymous = op
+            .security
+            .as_ref()
+            .or(self.spec.api.security.as_ref())
+            .is_some_and(Vec::is_empty);
+        if status == 401
+            && matches!(key, ErrorMatch::StatusCode(..))
+            && self.mapping.auth.is_some()
+            && !anonymous
+        {
+            self.warn(
+                span,
+                "this rule can never match: a 401 to a call with credentials is answered by renewing them, then as an auth failure",
+                "match the vendor's code on the status it uses for refusals about the request (e.g. 403), or use the `auth` kind",
+            );
+        }
     }
 
     /// Checks `PaymentError::Declined` against the method's error enum: the rendered path and how it is built.
@@ -387,6 +445,52 @@ mod tests {
         );
     }
 
+    /// getThing answering 200 and 403 (with the error body) only, no `default`.
+    fn get_declares_only_403() -> Fixture {
+        Fixture::default().spec(
+            "          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        default:",
+            "          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        \"403\":",
+        )
+    }
+
+    #[test]
+    fn a_rule_that_can_never_match_is_a_warning() {
+        let warnings = |f: Fixture| -> Vec<String> {
+            f.plan()
+                .warnings
+                .iter()
+                .map(|d| d.message.clone())
+                .collect()
+        };
+        let f = get_declares_only_403().mapping(
+            "    params: { id: id }\n",
+            "    params: { id: id }\n    errors: { \"402/declined\": ThingError::NotFound, \"403/REJECTED\": ThingError::NotFound }\n",
+        );
+        assert_eq!(
+            warnings(f),
+            [
+                "this rule can never match by the spec: getThing never answers 402 (it declares 200, 403)"
+            ],
+            "the declared 403 is fine"
+        );
+        let f = get_declares_only_403().mapping(
+            "    params: { id: id }\n",
+            "    params: { id: id }\n    errors: { \"4xx\": ThingError::NotFound }\n",
+        );
+        assert!(warnings(f).is_empty(), "403 is in the 4xx class");
+        let f = Fixture::default().mapping(
+            "    params: { id: id }\n",
+            "    params: { id: id }\n    errors: { \"401/expired_card\": ThingError::NotFound }\n",
+        );
+        assert_eq!(
+            warnings(f),
+            [
+                "this rule can never match: a 401 to a call with credentials is answered by renewing them, then as an auth failure"
+            ]
+        );
+        assert!(warnings(Fixture::default()).is_empty());
+    }
+
     #[test]
     fn rules_put_the_operation_first_then_the_most_specific() {
         let plan = Fixture::default()
@@ -482,5 +586,75 @@ mod tests {
         Fixture::default()
             .mapping("\"404\": ThingError::NotFound", "\"404\": Other::NotFound")
             .refused_with("'Other::NotFound' is not a variant of ThingError");
+    }
+}
+
+/// Which of the error's values, found in a 2xx body that is not the promised success,
+/// say it is the vendor's error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErrorSignal {
+    /// A value at the code's path.
+    pub code: bool,
+    /// A value at the message's path.
+    pub message: bool,
+}
+
+impl ErrorSignal {
+    /// Whether anything is looked at.
+    pub fn any(self) -> bool {
+        self.code || self.message
+    }
+}
+
+impl Planner<'_> {
+    /// Which of the error's code and message say "error" when a 2xx body has them: a
+    /// path whose first key the success schema declares itself (a status endpoint's
+    /// own `message`) says nothing by having a value, unless it goes into a list
+    /// (Square's success envelope carries `errors: [...]`, empty or absent on success).
+    pub(super) fn error_signal(
+        &self,
+        op: &openapiv3::Operation,
+        body: Option<&ErrorBodyPlan>,
+        paths: Option<&ErrorPathsPlan>,
+    ) -> ErrorSignal {
+        let split = |path: &str| {
+            let path = path.trim_start_matches('$').trim_start_matches('.');
+            let first = path.split(['.', '[']).next().unwrap_or_default().to_owned();
+            let indexed = path.contains('[') || path.split('.').any(|s| s.parse::<usize>().is_ok());
+            (first, indexed)
+        };
+        let (code, message) = match (body, paths) {
+            (Some(b), _) => (
+                b.code.as_ref().map(|r| split(&r.json_path)),
+                b.message.as_ref().map(|r| split(&r.json_path)),
+            ),
+            (None, Some(p)) => (
+                p.code.as_ref().map(|s| split(&s.join("."))),
+                p.message.as_ref().map(|s| split(&s.join("."))),
+            ),
+            (None, None) => (None, None),
+        };
+        let spec = self.spec;
+        let declared = |key: &str| {
+            crate::spec::responses::sorted(op)
+                .into_iter()
+                .filter(|(status, _)| status.is_success())
+                .filter_map(|(_, resp)| spec.resolve_response(resp).ok())
+                .filter_map(crate::spec::responses::json_schema)
+                .any(|s| match view(spec, SRef::Plain(s)) {
+                    Ok(v) => match &v.kind {
+                        Kind::Object { props, .. } => props.iter().any(|(n, _)| *n == key),
+                        _ => false,
+                    },
+                    Err(_) => false,
+                })
+        };
+        let usable = |p: Option<(String, bool)>| {
+            p.is_some_and(|(first, indexed)| !first.is_empty() && (indexed || !declared(&first)))
+        };
+        ErrorSignal {
+            code: usable(code),
+            message: usable(message),
+        }
     }
 }

@@ -25,15 +25,18 @@
 //! * [`convert`]: vendor → domain converters; [`leaf`]: one value's conversion.
 //!
 //! Contract tests, built on request, have their own plan: [`contract`], with the
-//! spec's examples and deterministic [`samples`].
+//! spec's examples and deterministic [`samples`]. So does the dispatcher over several
+//! adapters of one port ([`dispatch`]), built from their plans.
 
 pub mod args;
 pub mod auth;
 pub mod body;
+pub mod checks;
 pub mod constraints;
 pub mod contract;
 pub mod convert;
 pub mod defaults;
+pub mod dispatch;
 pub mod errors;
 pub mod fallback;
 #[cfg(test)]
@@ -51,18 +54,21 @@ pub mod policies;
 pub mod read;
 pub mod response;
 pub mod samples;
+pub mod secrets;
 pub mod settings;
 mod summary;
+pub mod webhooks;
 pub mod wire;
 
 pub use args::ValuePlan;
 pub use auth::{AuthPlan, Secret};
 pub use body::{BodyEncoding, BodyNode, BodyPlan};
+pub use checks::{CheckPlan, CheckedValue};
 pub use constraints::Constraints;
 pub use convert::{ConvValue, Converter, FieldConv, Missing};
 pub use defaults::{RUNTIME, RuntimeDefaults};
 pub use errors::{
-    ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorPathsPlan, ErrorRulePlan, VariantBuild,
+    ErrorBodyPlan, ErrorKind, ErrorMatch, ErrorPathsPlan, ErrorRulePlan, ErrorSignal, VariantBuild,
 };
 pub use fallback::{FallbackPlan, FallbackStrategy, MarkKind, MarkPlan};
 pub use health::HealthPlan;
@@ -76,6 +82,7 @@ pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, So
 pub use read::{Read, Step};
 pub use response::{RejectPlan, ResponsePlan};
 pub use settings::{HeaderPlan, HeaderValuePlan, SettingPlan, SettingSourcePlan};
+pub use webhooks::{EventPlan, SchemePlan, UnknownPlan, WebhooksPlan};
 pub use wire::{Origin, WireField, WireKind, WireTy, WireType};
 
 /// A validated adapter, ready to emit.
@@ -99,6 +106,10 @@ pub struct Plan {
     pub base_url: String,
     /// Authentication.
     pub auth: AuthPlan,
+    /// What `check` accepts but points out: error rules that can never match.
+    pub warnings: Vec<crate::error::Diagnostic>,
+    /// The mapping declares the scheme itself (`auth.type`): the spec has none.
+    pub auth_declared: bool,
     /// Named values of the adapter's configuration, in the mapping's order.
     pub settings: Vec<SettingPlan>,
     /// Headers sent on every call.
@@ -118,6 +129,11 @@ pub struct Plan {
     pub wire: Vec<WireType>,
     /// Vendor → domain converters, sorted by name.
     pub converters: Vec<Converter>,
+    /// The vendor's deliveries, when the mapping has `webhooks:`.
+    pub webhooks: Option<WebhooksPlan>,
+    /// Body fields the spec marks as secret (`format: password`, `writeOnly`), sorted:
+    /// hidden in recorded cassettes.
+    pub secret_fields: Vec<String>,
 }
 
 /// One port method bound to one vendor operation.
@@ -147,6 +163,15 @@ pub struct OperationPlan {
     pub headers: Vec<HeaderPlan>,
     /// The request body, when one is sent.
     pub body: Option<BodyPlan>,
+    /// Argument values checked against the spec's constraints before sending.
+    pub checks: Vec<CheckPlan>,
+    /// Response examples the mapping declares it does not turn into a domain value
+    /// (`"200 RedirectShopper"`), with the reason: their contract tests expect the
+    /// contract error instead.
+    pub mismatches: Vec<(String, String)>,
+    /// Argument values the contract tests call with instead of synthesised ones
+    /// (`contract.args`), by argument path.
+    pub contract_args: Vec<(Vec<String>, serde_json::Value)>,
     /// The idempotency key.
     pub idempotency: Option<IdempotencyPlan>,
     /// Success responses, by status.
@@ -156,6 +181,9 @@ pub struct OperationPlan {
     /// Where the code and message are when the spec declares no error body but the
     /// mapping says (`errors: { code, message }`).
     pub error_paths: Option<ErrorPathsPlan>,
+    /// What, in a 2xx body that is not the promised success, says it is the vendor's
+    /// error (see `Planner::error_signal`).
+    pub error_in_success: ErrorSignal,
     /// Error rules: the operation's, then the adapter's; a catch-all is last.
     pub error_rules: Vec<ErrorRulePlan>,
     /// The operation's policy, resolved: each value from the operation, the mapping's
@@ -167,6 +195,21 @@ pub struct OperationPlan {
     pub fallback: Option<FallbackPlan>,
     /// How the list the method returns is read page by page, when it is paginated.
     pub paginate: Option<PaginatePlan>,
+    /// Domain fields of the result taken from the call's arguments (`fields:`), passed to
+    /// the operation's own converter.
+    pub given: Vec<GivenPlan>,
+}
+
+/// One domain field of the result taken from the call's arguments: read before the
+/// request consumes them, then handed to the converter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenPlan {
+    /// The converter's parameter (and the local holding the value).
+    pub param: String,
+    /// Segments: an argument, then fields (`0` for a newtype's inside).
+    pub access: Vec<String>,
+    /// The argument is a plain value and the domain field its `Option`.
+    pub some: bool,
 }
 
 /// A port method the vendor has no operation for: it returns a domain error at once.

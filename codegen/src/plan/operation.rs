@@ -16,6 +16,7 @@ impl<'a> Planner<'a> {
     ) -> Option<OperationPlan> {
         let spec: &'a Spec = self.spec;
         self.used_args.clear();
+        self.checks.clear();
         let errors_before = self.sink.items.len();
         let Some((oref, op)) = spec.operation(&om.call.value) else {
             let help = suggest(
@@ -53,13 +54,29 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        let given = self.given(om, pm);
+        let contract_args = self.contract_args(om, pm);
         let (responses, error_body) = self.responses(om, pm, op, &op_id);
+        if let (Some((field, _)), true) = (
+            om.given.first(),
+            !given.is_empty() && responses.iter().all(|r| r.decode.is_none()),
+        ) {
+            self.err(
+                field.span,
+                format!(
+                    "{op_id} has no success body to build {} from, so `fields:` fills nothing",
+                    pm.ok
+                ),
+                "remove `fields:`, or map an operation whose answer has a JSON body",
+            );
+        }
         let error_paths = match error_body {
             Some(_) => None,
             None => self.error_paths(),
         };
         let has_code =
             error_body.is_some() || error_paths.as_ref().is_some_and(|p| p.code.is_some());
+        let error_in_success = self.error_signal(op, error_body.as_ref(), error_paths.as_ref());
         let error_rules = self.error_rules(om, pm, has_code);
         let fallback = self.fallback_plan(om, pm, op, &http_method);
         let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
@@ -104,15 +121,24 @@ impl<'a> Planner<'a> {
             params,
             headers,
             body,
+            checks: std::mem::take(&mut self.checks),
+            mismatches: om
+                .mismatches
+                .iter()
+                .map(|(k, r)| (k.value.clone(), r.value.clone()))
+                .collect(),
+            contract_args,
             idempotency: idem,
             responses,
             error_body,
             error_paths,
+            error_in_success,
             error_rules,
             policies: super::policies::resolve(&self.mapping.defaults, Some(&om.policies)),
             anonymous: self.anonymous(om, op),
             fallback,
             paginate,
+            given,
         })
     }
 
@@ -166,6 +192,54 @@ fn style_of(s: crate::load::port::MethodStyle) -> MethodStyle {
     match s {
         crate::load::port::MethodStyle::Async => MethodStyle::Async,
         crate::load::port::MethodStyle::ImplFuture => MethodStyle::ImplFuture,
+    }
+}
+
+impl Planner<'_> {
+    /// `contract.args`: each path names an argument value of the method (checked like a
+    /// request value, without counting as a use of the argument) whose type takes the
+    /// value given.
+    fn contract_args(
+        &mut self,
+        om: &OperationMap,
+        pm: &PortMethod,
+    ) -> Vec<(Vec<String>, serde_json::Value)> {
+        let used = self.used_args.clone();
+        let mut out = Vec::new();
+        for (path, value) in &om.contract_args {
+            let Some((access, ty)) = self.expr(pm, path) else {
+                continue;
+            };
+            let mut base = &ty;
+            while let Ty::Option(inner) = base {
+                base = inner.without_refs();
+            }
+            let fits = match (&value.value, base) {
+                (serde_json::Value::String(_), Ty::Named(n)) => n == "String" || n == "str",
+                (serde_json::Value::Bool(_), Ty::Named(n)) => n == "bool",
+                (serde_json::Value::Number(x), Ty::Named(n)) => match n.as_str() {
+                    "f32" | "f64" => true,
+                    "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => x.is_i64(),
+                    "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => x.is_u64(),
+                    _ => false,
+                },
+                _ => false,
+            };
+            if !fits {
+                self.err(
+                    value.span,
+                    format!(
+                        "contract.args: '{}' is {ty}, which does not take {}",
+                        path.value, value.value
+                    ),
+                    "point at a text, number or boolean argument value of that type",
+                );
+                continue;
+            }
+            out.push((access, value.value.clone()));
+        }
+        self.used_args = used;
+        out
     }
 }
 

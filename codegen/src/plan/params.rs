@@ -172,7 +172,20 @@ impl<'a> Planner<'a> {
                 }
             } else {
                 match self.value(pm, spec, &target, required, &what) {
-                    Some(v) => v,
+                    Some(v) => {
+                        let place = match loc {
+                            ParamLocation::Path => "path",
+                            ParamLocation::Query => "query",
+                            ParamLocation::Header => "header",
+                        };
+                        self.check(
+                            pm,
+                            spec,
+                            SRef::Plain(schema),
+                            format!("{place} {}", data.name),
+                        );
+                        v
+                    }
                     None => continue,
                 }
             };

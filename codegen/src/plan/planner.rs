@@ -26,6 +26,9 @@ pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error>
         conv_ids: HashMap::new(),
         marks: BTreeMap::new(),
         used_args: std::collections::BTreeSet::new(),
+        checks: Vec::new(),
+        given_top: None,
+        warnings: Vec::new(),
     };
     let plan = b.plan();
     b.sink.finish(plan)
@@ -51,11 +54,23 @@ pub(super) struct Planner<'a> {
     /// Arguments of the method being planned that an expression reads: an argument no
     /// value reads would be an unused variable in the generated method.
     pub(super) used_args: std::collections::BTreeSet<String>,
+    /// Values of the operation being planned to check before sending.
+    pub(super) checks: Vec<super::CheckPlan>,
+    /// For the next top-level converter: the operation and the result's fields its
+    /// arguments give (`fields:`); that converter is the operation's own.
+    pub(super) given_top: Option<(String, Vec<String>)>,
+    /// Accepted, but worth saying: rules that can never match.
+    pub(super) warnings: Vec<Diagnostic>,
 }
 
 impl<'a> Planner<'a> {
     pub(super) fn err(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
         self.sink
+            .push(Diagnostic::new(&self.mapping.path, Some(span), msg).help(help));
+    }
+
+    pub(super) fn warn(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
+        self.warnings
             .push(Diagnostic::new(&self.mapping.path, Some(span), msg).help(help));
     }
 
@@ -109,6 +124,7 @@ impl<'a> Planner<'a> {
                 );
             }
         }
+        let webhooks = self.webhooks();
         self.box_cycles();
         let mut plan = Plan {
             adapter: m.adapter.value.clone(),
@@ -123,6 +139,9 @@ impl<'a> Planner<'a> {
                 .unwrap_or_default(),
             mapping_sha256: m.sha256.clone(),
             base_url: m.base_url.value.clone(),
+            warnings: std::mem::take(&mut self.warnings),
+            auth_declared: auth != AuthPlan::None
+                && m.auth.as_ref().is_some_and(|a| a.scheme.is_none()),
             auth,
             settings,
             headers,
@@ -133,6 +152,8 @@ impl<'a> Planner<'a> {
             unsupported,
             wire: std::mem::take(&mut self.wire).into_values().collect(),
             converters: std::mem::take(&mut self.converters).into_values().collect(),
+            webhooks,
+            secret_fields: super::secrets::secret_fields(&self.spec.api),
         };
         super::merge::merge(&mut plan);
         plan

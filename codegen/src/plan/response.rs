@@ -8,7 +8,7 @@ use crate::error::{Span, suggest};
 use crate::ident::camel;
 use crate::load::mapping::OperationMap;
 use crate::load::openapi::Spec;
-use crate::load::port::{PortMethod, Ty};
+use crate::load::port::{DomainStruct, PortMethod, Ty};
 pub use crate::spec::responses::is_success;
 use crate::spec::responses::{self, Status};
 use crate::spec::view::{Kind, SRef, view};
@@ -105,7 +105,14 @@ impl<'a> Planner<'a> {
                             .as_ref()
                             .map(|r| r.span)
                             .unwrap_or(om.method.span);
-                        match self.success_decode(om, ok, SRef::Plain(s), &what, span) {
+                        let one_struct = matches!(ok.without_refs(), Ty::Named(n) if self.port.structs.contains_key(n));
+                        if !om.given.is_empty() && one_struct {
+                            let names = om.given.iter().map(|(f, _)| f.value.clone()).collect();
+                            self.given_top = Some((om.method.value.clone(), names));
+                        }
+                        let decoded = self.success_decode(om, ok, SRef::Plain(s), &what, span);
+                        self.given_top = None;
+                        match decoded {
                             Some(d) => Some(d),
                             None => continue,
                         }
@@ -186,6 +193,70 @@ impl<'a> Planner<'a> {
         }
         let error_body = error_schema.and_then(|s| self.error_body(s, op_id));
         (out, error_body)
+    }
+
+    /// `fields:` of an operation: each domain field of the result it names comes from
+    /// an argument path, checked against the port like a request value and against the
+    /// field's type.
+    pub(super) fn given(&mut self, om: &OperationMap, pm: &PortMethod) -> Vec<GivenPlan> {
+        let Some((first, _)) = om.given.first() else {
+            return Vec::new();
+        };
+        let fields = match pm.ok.without_refs() {
+            Ty::Named(n) => match self.port.structs.get(n) {
+                Some(DomainStruct::Named(fields)) => Some((n.clone(), fields.clone())),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((tname, fields)) = fields else {
+            self.err(
+                first.span,
+                format!(
+                    "{} returns {}, so the call's arguments cannot fill its fields",
+                    pm.name, pm.ok
+                ),
+                "use `fields:` on a method that returns one struct with named fields",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (field, from) in &om.given {
+            let Some(f) = fields.iter().find(|f| f.name == field.value) else {
+                let help = suggest(&field.value, fields.iter().map(|f| f.name.as_str()));
+                self.err(
+                    field.span,
+                    format!("{tname} has no field '{}'", field.value),
+                    help,
+                );
+                continue;
+            };
+            let Some((access, arg_ty)) = self.expr(pm, from) else {
+                continue;
+            };
+            let want = f.ty.without_refs();
+            let some = match want {
+                t if *t == arg_ty => false,
+                Ty::Option(inner) if *inner.without_refs() == arg_ty => true,
+                _ => {
+                    self.err(
+                        from.span,
+                        format!(
+                            "'{}' is {arg_ty}, but {tname}.{} is {}",
+                            from.value, field.value, f.ty
+                        ),
+                        "name an argument value of the field's type",
+                    );
+                    continue;
+                }
+            };
+            out.push(GivenPlan {
+                param: format!("given_{}", f.name.trim_start_matches("r#")),
+                access,
+                some,
+            });
+        }
+        out
     }
 
     /// The wire type and converter of a success body, whether it builds a list, through

@@ -1,6 +1,6 @@
 //! The plan in a few lines, as `portcullis generate` and `check` print it.
 
-use super::{Plan, Source, Sourced};
+use super::{Plan, Source, Sourced, UnknownPlan};
 use std::time::Duration;
 
 impl Plan {
@@ -54,6 +54,20 @@ impl Plan {
             s.push_str(&format!(
                 "limits: {} requests per {:?}\n",
                 rate.requests, rate.per
+            ));
+        }
+        if let Some(w) = &self.webhooks {
+            let unknown = match &w.unknown {
+                UnknownPlan::Ignore => "acknowledged and ignored".to_string(),
+                UnknownPlan::Variant(v) => format!("become {v}"),
+            };
+            s.push_str(&format!(
+                "webhooks: {} ({} scheme), {} event types mapped into {}; others {}\n",
+                w.decoder,
+                w.scheme.name(),
+                w.events.len(),
+                w.event_enum,
+                unknown
             ));
         }
         s

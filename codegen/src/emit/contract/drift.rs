@@ -136,7 +136,7 @@ pub(super) fn drift_fields(
                 }
             }
             // A mark reads nothing from the vendor.
-            ConvValue::Fresh(_) => {}
+            ConvValue::Fresh(_) | ConvValue::Given(_) => {}
         }
     }
 }

@@ -82,7 +82,12 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
                 "contract-test-password"
             )),
         }),
-        AuthPlan::ApiKey { location, name, .. } => {
+        AuthPlan::ApiKey {
+            location,
+            name,
+            prefix,
+            ..
+        } => {
             let loc = format_ident!(
                 "{}",
                 match location.as_str() {
@@ -91,11 +96,20 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
                     _ => "Header",
                 }
             );
-            quote!(rt::AuthConfig::ApiKey {
-                location: rt::ApiKeyLocation::#loc,
-                name: ::std::string::String::from(#name),
-                secret: rt::SecretSource::literal("contract-test-key"),
-            })
+            if prefix.is_empty() {
+                quote!(rt::AuthConfig::ApiKey {
+                    location: rt::ApiKeyLocation::#loc,
+                    name: ::std::string::String::from(#name),
+                    secret: rt::SecretSource::literal("contract-test-key"),
+                })
+            } else {
+                quote!(rt::AuthConfig::PrefixedApiKey {
+                    location: rt::ApiKeyLocation::#loc,
+                    name: ::std::string::String::from(#name),
+                    prefix: ::std::string::String::from(#prefix),
+                    secret: rt::SecretSource::literal("contract-test-key"),
+                })
+            }
         }
     };
     let mut redact = Vec::new();
@@ -103,6 +117,9 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
         if location == "header" {
             redact.push(quote!(.header(#name)));
         }
+    }
+    for field in &plan.secret_fields {
+        redact.push(quote!(.field(#field)));
     }
     for op in &plan.operations {
         if let Some(i) = &op.idempotency {
@@ -134,10 +151,17 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
         let value = format!("test_{}", s.name);
         quote!(.setting_value(#name, #value))
     });
+    let events = cp
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| event_test(plan, i, e));
     quote! {
         #[doc = #doc]
         #[cfg(test)]
         mod contract_tests {
+            #(#events)*
+
             use ::portcullis_runtime as rt;
 
             /// The adapter pointed at `url`, with test credentials and no retries (one request per call).
@@ -158,7 +182,7 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
                 }
             }
 
-            /// What cassettes hide: credentials and idempotency keys.
+            /// What cassettes hide: credentials, the fields the spec marks as secret, and idempotency keys.
             #[allow(dead_code)]
             fn redactions() -> rt::testing::Redactions {
                 rt::testing::Redactions::default() #(#redact)*
@@ -173,6 +197,24 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
                     ::core::result::Result::Err(e) => ::core::panic!("embedded example is not JSON: {e}"),
                 };
                 vendor.route(method, template, ::std::vec![rt::testing::Reply::json(status, body)]);
+                vendor
+            }
+
+            /// A mock vendor answering `method template` with the page `first`, then
+            /// with `then` (an empty page: numbered pages end there).
+            #[allow(dead_code)]
+            async fn vendor_pages(method: &str, template: &str, status: u16, first: &str, then: &str) -> rt::testing::MockVendor {
+                let vendor = rt::testing::MockVendor::start().await;
+                let json = |body: &str| -> rt::serde_json::Value {
+                    match rt::serde_json::from_str(body) {
+                        ::core::result::Result::Ok(v) => v,
+                        ::core::result::Result::Err(e) => ::core::panic!("embedded example is not JSON: {e}"),
+                    }
+                };
+                vendor.route(method, template, ::std::vec![
+                    rt::testing::Reply::json(status, json(first)),
+                    rt::testing::Reply::json(status, json(then)),
+                ]);
                 vendor
             }
 
@@ -196,6 +238,15 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
                         ::core::assert!(::core::matches!(e.kind(), rt::ErrorKind::Contract), "{op}: {drift}: expected a contract error, got: {message}");
                         ::core::assert!(message.contains(field) && message.contains(op), "{op}: {drift}: the contract error does not name '{field}': {message}");
                     }
+                }
+            }
+
+            /// An example the mapping declares as a known mismatch (`contract.mismatches`) must fail as a contract error.
+            #[allow(dead_code)]
+            fn expect_mismatch<T>(outcome: ::core::result::Result<T, rt::Error>, op: &str, label: &str) {
+                match outcome {
+                    ::core::result::Result::Ok(_) => ::core::panic!("{op}: example {label} is declared in contract.mismatches, but it becomes a domain value: remove the declaration"),
+                    ::core::result::Result::Err(e) => ::core::assert!(::core::matches!(e.kind(), rt::ErrorKind::Contract), "{op}: example {label}: expected the declared contract error, got: {e}"),
                 }
             }
 
@@ -227,5 +278,76 @@ fn body_key_wire_name(plan: &Plan, op: &OperationPlan) -> Option<String> {
             .find(|f| &f.rust_name == rust)
             .map(|f| f.wire_name.clone()),
         WireKind::Union { .. } => None,
+    }
+}
+
+/// `webhook_<type>`: the synthesised delivery of a mapped event type decodes into its
+/// variant.
+fn event_test(plan: &Plan, i: usize, e: &crate::plan::contract::EventContract) -> TokenStream {
+    let Some(w) = &plan.webhooks else {
+        return TokenStream::new();
+    };
+    let decoder = ident(&w.decoder);
+    let clean: String = e
+        .event_type
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = format_ident!("webhook_{}_{}", i, clean.trim_matches('_'));
+    let variant = parse::<syn::Path>(&e.variant);
+    let body = e.body.to_string();
+    let ty = &e.event_type;
+    let short = e.variant.rsplit("::").next().unwrap_or(&e.variant);
+    let doc = format!(" A synthesised `{ty}` delivery becomes `{short}`.");
+    let drift = e.drifted.as_ref().map(|d| {
+        let name = format_ident!("{}_drift", name);
+        let body = d.to_string();
+        let field = &e.object_field;
+        let doc = format!(" A `{ty}` delivery whose `{field}` no longer fits is refused, naming it.");
+        quote! {
+            #[doc = #doc]
+            #[test]
+            fn #name() {
+                let headers = rt::http::HeaderMap::new();
+                let body: &str = #body;
+                let delivery = rt::webhook::Delivery::new(&headers, body.as_bytes(), ::core::option::Option::None);
+                let events = match rt::webhook::Decoder::decode(&super::#decoder, &delivery) {
+                    ::core::result::Result::Ok(events) => events,
+                    ::core::result::Result::Err(e) => ::core::panic!("{}: the envelope was refused: {e}", #ty),
+                };
+                match &events[0].decoded {
+                    rt::webhook::Decoded::Malformed(m) => ::core::assert!(m.field.starts_with(#field), "{}: the refusal names {:?}, not {}", #ty, m.field, #field),
+                    _ => ::core::panic!("{}: a drifted payload was not refused", #ty),
+                }
+            }
+        }
+    });
+    quote! {
+        #drift
+
+        #[doc = #doc]
+        #[test]
+        fn #name() {
+            let headers = rt::http::HeaderMap::new();
+            let body: &str = #body;
+            let delivery = rt::webhook::Delivery::new(&headers, body.as_bytes(), ::core::option::Option::None);
+            let events = match rt::webhook::Decoder::decode(&super::#decoder, &delivery) {
+                ::core::result::Result::Ok(events) => events,
+                ::core::result::Result::Err(e) => ::core::panic!("{}: the envelope was refused: {e}", #ty),
+            };
+            ::core::assert_eq!(events.len(), 1, "{}: one event per delivery", #ty);
+            ::core::assert_eq!(events[0].event_type, #ty);
+            match &events[0].decoded {
+                rt::webhook::Decoded::Event(#variant { .. }) => {}
+                rt::webhook::Decoded::Malformed(m) => ::core::panic!("{}: the sample did not decode: {m}", #ty),
+                _ => ::core::panic!("{}: decoded into another variant than {}", #ty, #short),
+            }
+        }
     }
 }

@@ -62,6 +62,51 @@ pub(super) fn response_for(op: &OperationPlan, status: u16) -> Option<&ResponseP
         })
 }
 
+/// The example as the mock serves it: for a paged operation, without its next-page
+/// marker, so the adapter reads one page.
+fn served(op: &OperationPlan, example: &Value) -> Value {
+    let mut v = example.clone();
+    match op.paginate.as_ref().map(|p| &p.next) {
+        Some(NextPlan::Cursor { read, .. } | NextPlan::Url { read }) => {
+            drift_remove(&mut v, &read.json_path, None);
+        }
+        Some(NextPlan::AfterLast { has_more, .. }) => {
+            drift_replace(&mut v, &has_more.json_path, Value::Bool(false));
+        }
+        _ => {}
+    }
+    v
+}
+
+/// For numbered pages, the page served after the example: its items emptied and its
+/// total (if the mapping reads one) set to the example's item count, so the adapter
+/// stops there whichever end it watches.
+fn empty_page(op: &OperationPlan, r: &ResponsePlan, example: &Value) -> Option<Value> {
+    let Some(PaginatePlan {
+        next: NextPlan::Counted { total, .. },
+        ..
+    }) = &op.paginate
+    else {
+        return None;
+    };
+    let items_path = r.unwrap.as_ref().map_or("$", |u| u.json_path.as_str());
+    let count = at(example, items_path)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let mut empty = match r.unwrap.as_ref() {
+        Some(u) => {
+            let mut v = example.clone();
+            drift_replace(&mut v, &u.json_path, json!([]));
+            v
+        }
+        None => json!([]),
+    };
+    if let Some(t) = total {
+        drift_replace(&mut empty, &t.json_path, json!(count));
+    }
+    Some(empty)
+}
+
 /// The refusal value when a 2xx example is one the mapping's `reject:` turns into an error.
 pub(super) fn refusal(r: &ResponsePlan, body: &Value) -> Option<String> {
     let reject = r.reject.as_ref()?;
@@ -97,18 +142,11 @@ pub(super) fn operation(
             };
         }
     };
-    // Lists and pages: the example and drift harness reads an example as one object and
-    // serves it to every request, so a list would be judged by its items' paths at the
-    // root and a page with a next marker would be fetched forever. Until the harness
-    // serves pages, these operations are tested end to end (tests/tests/tracker.rs) and
-    // the module says why it has no contract tests.
-    if op.paginate.is_some() || op.responses.iter().any(|r| r.list) {
-        let reason = " No contract tests yet: the example harness does not serve lists or pages.";
-        return quote! {
-            #[doc = #reason]
-            mod #m {}
-        };
-    }
+    // Lists and pages: each example is served with its next-page marker taken out (a
+    // numbered page is followed by an empty one), so the adapter reads one page and
+    // must turn it into domain values; the drift tests, which read an example as one
+    // object, are left to single values.
+    let paged = op.paginate.is_some() || op.responses.iter().any(|r| r.list);
     let adapter = ident(&plan.adapter);
     let call_fn = format_ident!("call_{}", bare);
     let ok = parse::<syn::Type>(&op.ok_type);
@@ -135,23 +173,81 @@ pub(super) fn operation(
         let label = format!("{status} {}", ex.name);
         let body = ex.value.to_string();
         let name = unique(format!("example_{status}_{}", slug(&ex.name)));
+        let declared = op.mismatches.iter().find(|(k, _)| *k == label);
         let expected = if is_success(*status) {
             let Some(r) = response_for(op, *status) else {
                 continue;
             };
-            if let Some(path) = lacking(plan, r, &ex.value) {
-                // The spec lets this example omit a value the mapping requires: the
-                // adapter must refuse it loudly, naming the value.
-                let field = field_name(&path);
-                let drift = format!("example {label} has no {path}, which the mapping requires");
+            if let Some((_, reason)) = declared {
+                // The mapping says why this example is not a domain value: it must
+                // fail as a contract error, and stop failing is news too.
+                let served = served(op, &ex.value).to_string();
+                let doc = format!(" Declared in `contract.mismatches`: {reason}");
+                // Where the missing value is known, the error must name it.
+                let expect = match lacking(plan, r, &ex.value).filter(|_| !paged) {
+                    Some(path) => {
+                        let field = field_name(&path);
+                        let drift =
+                            format!("example {label} has no {path}, which the mapping requires");
+                        quote!(super::expect_contract_error(outcome, OP, #field, #drift);)
+                    }
+                    None => quote!(super::expect_mismatch(outcome, OP, #label);),
+                };
+                tests.push(quote! {
+                    #[doc = #doc]
+                    #[test]
+                    fn #name() {
+                        rt::testing::contract::block_on(async {
+                            let vendor = super::vendor(#http, #template, #status, #served).await;
+                            let outcome = call(&vendor.url()).await;
+                            super::check_requests(REQUEST, &vendor);
+                            #expect
+                        })
+                    }
+                });
+                continue;
+            }
+            if paged {
+                let served = served(op, &ex.value).to_string();
+                let check = match empty_page(op, r, &ex.value) {
+                    Some(then) => {
+                        let then = then.to_string();
+                        quote! {
+                            let vendor = super::vendor_pages(#http, #template, #status, #served, #then).await;
+                            let outcome = call(&vendor.url()).await;
+                            super::check_requests(REQUEST, &vendor);
+                            if let ::core::result::Result::Err(e) = outcome {
+                                ::core::panic!("{OP}: example {}: the adapter did not return a domain value: {e}", #label);
+                            }
+                        }
+                    }
+                    None => quote! {
+                        if let ::core::result::Result::Err(m) = domain_value(#status, #served, #label).await {
+                            ::core::panic!("{m}");
+                        }
+                    },
+                };
                 tests.push(quote! {
                     #[test]
                     fn #name() {
                         rt::testing::contract::block_on(async {
-                            let vendor = super::vendor(#http, #template, #status, #body).await;
-                            let outcome = call(&vendor.url()).await;
-                            super::check_requests(REQUEST, &vendor);
-                            super::expect_contract_error(outcome, OP, #field, #drift);
+                            #check
+                        })
+                    }
+                });
+                continue;
+            }
+            if lacking(plan, r, &ex.value).is_some() {
+                // The spec lets this example omit a value the mapping requires, and the
+                // mapping does not declare it: the example test fails, naming the value,
+                // until the mapping takes it (an `Option`, a `default:`) or declares it.
+                tests.push(quote! {
+                    #[test]
+                    fn #name() {
+                        rt::testing::contract::block_on(async {
+                            if let ::core::result::Result::Err(m) = domain_value(#status, #body, #label).await {
+                                ::core::panic!("{m}");
+                            }
                         })
                     }
                 });
@@ -214,7 +310,7 @@ pub(super) fn operation(
         });
     }
 
-    if drift_base.is_none() {
+    if drift_base.is_none() && !paged {
         drift_base = c.samples.iter().find_map(|(status, v)| {
             let r = response_for(op, *status)?;
             (r.decode.is_some() && lacking(plan, r, v).is_none() && refusal(r, v).is_none())
@@ -405,7 +501,7 @@ pub(super) fn operation(
                 for r in vendor.received() {
                     rt::testing::contract::validate_request(REQUEST, &r).map_err(|e| ::std::string::ToString::to_string(&e))?;
                 }
-                outcome.map(|_| ()).map_err(|e| ::std::format!("{OP}: {label}: the adapter did not return a domain value: {e}"))
+                outcome.map(|_| ()).map_err(|e| ::std::format!("{OP}: example {label}: the adapter did not return a domain value: {e} (if your mapping knowingly refuses this example of the spec, declare it: `contract: {{ mismatches: {{ \"{label}\": <reason> }} }}`)"))
             }
 
             #(#tests)*

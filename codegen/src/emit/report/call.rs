@@ -52,7 +52,9 @@ pub(super) fn call(plan: &Plan, op: &OperationPlan, short: &Short) -> Call {
                     "{place}, from {} (prefixed with the operation name)",
                     code(&i.source)
                 ),
-                None => format!("{place}, a random UUIDv4 per call, the same on every retry"),
+                None => format!(
+                    "{place}, a fresh UUIDv4 per call (or the caller's replay / logical-call id), the same on every retry"
+                ),
             }
         }
         None if op.is_write && !idempotent_method(&op.http_method) => "**none**".to_string(),

@@ -69,6 +69,7 @@ struct Report {
     idempotent_writes: Vec<(String, String)>,
     auth: String,
     auth_is_none: bool,
+    auth_declared: bool,
     longest_budget: String,
     longest_budget_ops: Vec<String>,
     breaker_summary: Option<String>,
@@ -86,6 +87,99 @@ struct Report {
     quota: Option<QuotaView>,
     critical: Vec<String>,
     alerts: alerts::AlertPlan,
+    webhooks: Option<Webhooks>,
+}
+
+/// The inbound side: how deliveries are verified and what each event type becomes.
+#[derive(Debug, Serialize)]
+struct Webhooks {
+    decoder: String,
+    scheme: String,
+    secrets: String,
+    tolerance: String,
+    max_body: String,
+    events: Vec<EventRow>,
+    unknown: String,
+}
+
+#[derive(Debug, Serialize)]
+struct EventRow {
+    event_type: String,
+    variant: String,
+    object: String,
+    schema: String,
+}
+
+fn webhooks_view(w: &crate::plan::WebhooksPlan) -> Webhooks {
+    use crate::plan::{SchemePlan, Secret, UnknownPlan};
+    let source = |s: &Secret| match s {
+        Secret::Env(v) => format!("`{v}` (environment)"),
+        Secret::File(f) => format!("`{f}` (file)"),
+    };
+    let scheme = match &w.scheme {
+        SchemePlan::Stripe => {
+            "Stripe (`Stripe-Signature`: HMAC-SHA256 over `t.body`, timestamp checked)".to_string()
+        }
+        SchemePlan::Square(u) => format!(
+            "Square (`x-square-hmacsha256-signature`: HMAC-SHA256 over the notification URL, from {}, and the body)",
+            source(u)
+        ),
+        SchemePlan::Adyen => {
+            "Adyen (each item's `hmacSignature`, HMAC-SHA256 with the hex key)".to_string()
+        }
+        SchemePlan::GitHub => {
+            "GitHub (`X-Hub-Signature-256`: HMAC-SHA256 over the body)".to_string()
+        }
+        SchemePlan::Standard => {
+            "Standard Webhooks (`webhook-signature`, timestamp checked)".to_string()
+        }
+    };
+    let short = |p: &str| {
+        p.rsplit("::")
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("::")
+    };
+    Webhooks {
+        decoder: w.decoder.clone(),
+        scheme,
+        secrets: and_list(w.secrets.iter().map(source).collect()),
+        tolerance: match (&w.scheme, w.tolerance) {
+            (SchemePlan::Stripe | SchemePlan::Standard, Some(t)) => fmt_duration(t),
+            (SchemePlan::Stripe | SchemePlan::Standard, None) => {
+                "the runtime's default (5m)".to_string()
+            }
+            _ => "none (the scheme signs no timestamp)".to_string(),
+        },
+        max_body: w.max_body.map_or_else(
+            || "the runtime's default (1 MiB)".to_string(),
+            |b| format!("{b} bytes"),
+        ),
+        events: w
+            .events
+            .iter()
+            .map(|e| EventRow {
+                event_type: e.event_type.clone(),
+                variant: short(&e.variant),
+                object: if e.object_text == "$" {
+                    "the event".to_string()
+                } else {
+                    e.object_text.clone()
+                },
+                schema: e.schema.clone(),
+            })
+            .collect(),
+        unknown: match &w.unknown {
+            UnknownPlan::Ignore => {
+                "are acknowledged (2xx) and ignored: counted as `ignored`, never handled"
+                    .to_string()
+            }
+            UnknownPlan::Variant(v) => format!("become `{}(type)` and are handled", short(v)),
+        },
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -139,8 +233,6 @@ struct Defaults {
     breaker_half_open_probes: Setting,
     rate_limit: Setting,
     fallback: Setting,
-    idempotency_store: Setting,
-    idempotency_ttl: Setting,
 }
 
 #[derive(Debug, Serialize)]
@@ -347,6 +439,7 @@ fn report(plan: &Plan) -> Report {
         idempotent_writes,
         auth: auth_text(&plan.auth),
         auth_is_none: plan.auth == AuthPlan::None,
+        auth_declared: plan.auth_declared,
         longest_budget: fmt_duration(longest),
         longest_budget_ops,
         breaker_summary,
@@ -358,6 +451,7 @@ fn report(plan: &Plan) -> Report {
         methods,
         calls,
         error_tables: error_tables(plan, &short),
+        webhooks: plan.webhooks.as_ref().map(webhooks_view),
         defaults: defaults(plan, &plan.defaults),
         rate: plan.limits.rate.as_ref().map(|r| RateView {
             limit: format!("{} requests per {}", fmt_count(r.requests), fmt_per(r.per)),
@@ -447,7 +541,6 @@ mod tests {
         starts("`capacity`", format!("{} tokens", r.retry_budget_capacity));
         starts("`retry_cost`", r.retry_cost.to_string());
         starts("`timeout_retry_cost`", r.timeout_retry_cost.to_string());
-        starts("`idempotency_ttl`", fmt_duration(r.idempotency_ttl));
         starts("`window`", fmt_duration(r.breaker_window));
         starts("`min_calls`", r.breaker_min_calls.to_string());
         starts("`failure_rate`", fmt_share(r.breaker_failure_rate));
@@ -543,13 +636,6 @@ mod tests {
             (
                 "runtime/src/breaker/policy.rs",
                 format!("half_open_probes: {},", r.breaker_half_open_probes),
-            ),
-            (
-                "runtime/src/config.rs",
-                format!(
-                    "idempotency_ttl: Duration::from_secs({} * 60 * 60)",
-                    r.idempotency_ttl.as_secs() / 3600
-                ),
             ),
         ];
         for (file, snippet) in expect {

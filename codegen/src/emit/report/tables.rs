@@ -137,8 +137,6 @@ pub(super) fn defaults(plan: &Plan, e: &PolicyPlan) -> Defaults {
         },
         // `defaults:` cannot hold a fallback: each is an operation's own.
         fallback: Setting::new("none: the error reaches the caller", rt),
-        idempotency_store: Setting::new("in memory (lost on restart)", rt),
-        idempotency_ttl: Setting::new(fmt_duration(RUNTIME.idempotency_ttl), rt),
     }
 }
 
@@ -164,14 +162,20 @@ pub(super) fn auth_text(a: &AuthPlan) -> String {
             location,
             name,
             secret,
+            prefix,
         } => {
             let place = match location.as_str() {
                 "query" => "query parameter",
                 "cookie" => "cookie",
                 _ => "header",
             };
+            let after = if prefix.is_empty() {
+                String::new()
+            } else {
+                format!(" after the prefix {}", code(prefix))
+            };
             format!(
-                "an API key in the {} {place}, from {}",
+                "an API key in the {} {place}{after}, from {}",
                 code(name),
                 from(secret)
             )

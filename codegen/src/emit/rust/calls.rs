@@ -2,7 +2,7 @@
 //! pipeline and decodes the answer by status, with the operation's fallback around it.
 
 use super::Ctx;
-use super::errors::classify_fn;
+use super::errors::{classify_fn, in_success_fn};
 use super::fallback::{caller_field, mark_assign};
 use super::read::{Got, Take, read};
 use super::request::{is_caller, request};
@@ -34,11 +34,60 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
     }
     let w = ident(wire);
     let c = ident(conv);
+    // A 2xx body that is not the promised success may be the vendor's error: then the
+    // caller gets that error with its code and message, not a contract failure.
+    let vendor_of = |r: TokenStream| match (&op.error_body, &op.error_paths) {
+        _ if !op.error_in_success.any() => None,
+        (Some(e), _) => {
+            let g = in_success_fn(&e.wire_type, op.error_in_success);
+            Some(quote!(translate::#g(&self.pipeline, OP, #r)))
+        }
+        (None, Some(p)) if p.code.is_some() || p.message.is_some() => {
+            let text = |path: &Option<Vec<String>>| match path {
+                Some(segs) => quote!(#r.json_text(&[#(#segs),*])),
+                None => quote!(None),
+            };
+            let (code, message) = (text(&p.code), text(&p.message));
+            let signal = op.error_in_success;
+            let test = match (signal.code, signal.message) {
+                (true, false) => quote!(code.is_some()),
+                (false, true) => quote!(message.is_some()),
+                _ => quote!(code.is_some() || message.is_some()),
+            };
+            Some(quote!({
+                let (code, message) = (#code, #message);
+                (#test).then(|| self.pipeline.vendor_error(OP, #r, code, message))
+            }))
+        }
+        _ => None,
+    };
+    let vendor = vendor_of(quote!(r)).map(|v| quote!(|r| #v));
+    // A success whose required part is missing may be the vendor's error too (Square
+    // answers `{"errors": [...]}` in the success envelope).
+    let vendor_now = vendor_of(quote!(&response));
+    // The type is named only where inference cannot find it (a list).
+    let decode = |ty: TokenStream| {
+        let turbofish = (!ty.is_empty()).then(|| quote!(::<#ty>));
+        match &vendor {
+            Some(v) => quote!(response.decode_success #turbofish (OP, #v)?),
+            None => quote!(response.decode_json #turbofish (OP)?),
+        }
+    };
+    // Values of the call's arguments (`fields:`), kept before the request consumed them;
+    // cloned, since a status match may name the converter in more than one arm.
+    let given: Vec<TokenStream> = op
+        .given
+        .iter()
+        .map(|g| {
+            let p = ident(&g.param);
+            quote!(, #p.clone())
+        })
+        .collect();
     let convert = |v: TokenStream| {
         if ctx.fallible(conv) {
-            quote!(translate::#c(#v, OP))
+            quote!(translate::#c(#v, OP #(#given)*))
         } else {
-            quote!(Ok(translate::#c(#v)))
+            quote!(Ok(translate::#c(#v #(#given)*)))
         }
     };
     // A list is converted item by item: the items' converter is the same as for one.
@@ -53,10 +102,10 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
         if r.list { convert_list(v) } else { convert(v) }
     };
     if r.list && r.unwrap.is_none() {
-        return convert_list(quote!(response.decode_json::<Vec<vendor::#w>>(OP)?));
+        return convert_list(decode(quote!(Vec<vendor::#w>)));
     }
     if r.reject.is_none() && r.unwrap.is_none() {
-        return convert(quote!(response.decode_json(OP)?));
+        return convert(decode(quote!()));
     }
     let reject = r.reject.as_ref().map(|rj| reject_check(ctx, wire, rj));
     let inner = match &r.unwrap {
@@ -64,14 +113,19 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
         Some(u) => match read(ctx.plan, wire, quote!(wire), u, Take::Move) {
             Got::Opt(e) => {
                 let m = missing(ctx, quote!(OP), &u.json_path, true);
+                let m = match &vendor_now {
+                    Some(v) => quote!(#v.unwrap_or_else(|| #m)),
+                    None => m,
+                };
                 let call = convert(quote!(inner));
                 quote!(let inner = #e.ok_or_else(|| #m)?; #call)
             }
             got => convert(got.value()),
         },
     };
+    let wire_value = decode(quote!());
     quote!({
-        let wire: vendor::#w = response.decode_json(OP)?;
+        let wire: vendor::#w = #wire_value;
         #reject
         #inner
     })
@@ -108,10 +162,22 @@ fn decode(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
     };
     // Through the pipeline: it keeps the vendor's message on 401 and 403 and masks any
     // secret the vendor echoes.
+    // The mapping first: a 401 or 403 whose code a rule names is that vendor error.
+    let named: Vec<TokenStream> = op
+        .error_rules
+        .iter()
+        .filter_map(|r| match &r.key {
+            ErrorMatch::StatusCode(s @ (401 | 403), c) => {
+                let s = int(*s);
+                Some(quote!((#s, #c)))
+            }
+            _ => None,
+        })
+        .collect();
     let failure = match (&op.error_body, &op.error_paths) {
         (Some(e), _) => {
             let f = classify_fn(&e.wire_type);
-            quote!(translate::#f(&self.pipeline, OP, &response))
+            quote!(translate::#f(&self.pipeline, OP, &response, &[#(#named),*]))
         }
         (None, Some(p)) => {
             let text = |path: &Option<Vec<String>>| match path {
@@ -119,16 +185,22 @@ fn decode(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
                 None => quote!(None),
             };
             let (code, message) = (text(&p.code), text(&p.message));
-            quote!(self.pipeline.vendor_error(OP, &response, #code, #message))
+            if named.is_empty() {
+                quote!(self.pipeline.vendor_error(OP, &response, #code, #message))
+            } else {
+                quote!(self.pipeline.vendor_error_by_rules(OP, &response, #code, #message, &[#(#named),*]))
+            }
         }
         (None, None) => quote!(self.pipeline.vendor_error(OP, &response, None, None)),
     };
+    // Inside `conclude`, so the call is counted as the error the caller gets, whichever
+    // arm or conversion produced it.
     quote! {
-        match response.status() {
+        response.conclude(|| match response.status() {
             #(#arms)*
             #range
             _ => Err(#failure),
-        }
+        })
     }
 }
 
@@ -149,6 +221,16 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
     );
     let stmts = request(ctx, op);
     let matched = decode(ctx, op);
+    let given = op.given.iter().map(|g| {
+        let p = ident(&g.param);
+        let a = super::request::access(&g.access);
+        let value = quote!(#a.clone());
+        if g.some {
+            quote!(let #p = Some(#value);)
+        } else {
+            quote!(let #p = #value;)
+        }
+    });
     let send = quote!(let response = self.pipeline.send(request).await?;);
     // A cache or static answer comes back as a response the runtime marked degraded.
     let runtime_mark = op
@@ -226,6 +308,7 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
         #[doc = #doc]
         pub(super) async fn #fname(&self, #(#args),*) -> Result<#ok, rt::Error> {
             const OP: &str = #opname;
+            #(#given)*
             #body
         }
     }

@@ -225,6 +225,7 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
             location,
             name,
             secret: s,
+            prefix,
         } => {
             let s = secret(s);
             let loc = format_ident!(
@@ -235,11 +236,20 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
                     _ => "Header",
                 }
             );
-            quote!(rt::AuthConfig::ApiKey {
-                location: rt::ApiKeyLocation::#loc,
-                name: #name.into(),
-                secret: #s,
-            })
+            if prefix.is_empty() {
+                quote!(rt::AuthConfig::ApiKey {
+                    location: rt::ApiKeyLocation::#loc,
+                    name: #name.into(),
+                    secret: #s,
+                })
+            } else {
+                quote!(rt::AuthConfig::PrefixedApiKey {
+                    location: rt::ApiKeyLocation::#loc,
+                    name: #name.into(),
+                    prefix: #prefix.into(),
+                    secret: #s,
+                })
+            }
         }
         AuthPlan::OAuth2ClientCredentials {
             token_url,

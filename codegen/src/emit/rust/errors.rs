@@ -17,9 +17,23 @@ pub(super) fn classify_fn(wire_type: &str) -> Ident {
     )
 }
 
-pub(super) fn vendor_error_fn(ctx: &Ctx, e: &ErrorBodyPlan) -> TokenStream {
-    let f = classify_fn(&e.wire_type);
-    let w = ident(&e.wire_type);
+/// The name of the function finding the vendor's error of wire type `wire_type` in a
+/// 2xx body that is not the promised success, by what `signal` looks at.
+pub(super) fn in_success_fn(wire_type: &str, signal: ErrorSignal) -> Ident {
+    let by = match (signal.code, signal.message) {
+        (true, false) => "_code",
+        (false, true) => "_message",
+        _ => "",
+    };
+    format_ident!(
+        "{}{by}_in_success",
+        crate::ident::snake(wire_type).trim_start_matches("r#")
+    )
+}
+
+/// The expressions reading the code and the message from `body`, an error body of
+/// `e`'s wire type.
+fn code_and_message(ctx: &Ctx, e: &ErrorBodyPlan) -> (TokenStream, TokenStream) {
     let reads: Vec<&Read> = e.code.iter().chain(&e.message).collect();
     let mut order = takes(ctx.plan, &e.wire_type, &reads).into_iter();
     let mut get = |p: &Option<Read>| match p {
@@ -46,15 +60,58 @@ pub(super) fn vendor_error_fn(ctx: &Ctx, e: &ErrorBodyPlan) -> TokenStream {
     };
     let code = get(&e.code);
     let message = get(&e.message);
+    (code, message)
+}
+
+/// The error body's classifying function, and one function per signal the operations
+/// sharing this error body look at in a 2xx that is not the promised success.
+pub(super) fn vendor_error_fn(
+    ctx: &Ctx,
+    e: &ErrorBodyPlan,
+    signals: &[ErrorSignal],
+) -> TokenStream {
+    let f = classify_fn(&e.wire_type);
+    let w = ident(&e.wire_type);
+    let (code, message) = code_and_message(ctx, e);
+    let in_success = signals.iter().map(|signal| {
+        let g = in_success_fn(&e.wire_type, *signal);
+        // Read again: the reads move out of `body`.
+        let (code, message) = code_and_message(ctx, e);
+        let (doc, test) = match (signal.code, signal.message) {
+            (true, false) => (
+                " The vendor's error in a 2xx body that is not the success the spec promises (a\n code where the error schema puts it), if it is one.",
+                quote!(code.is_some()),
+            ),
+            (false, true) => (
+                " The vendor's error in a 2xx body that is not the success the spec promises (a\n message where the error schema puts it), if it is one.",
+                quote!(message.is_some()),
+            ),
+            _ => (
+                " The vendor's error in a 2xx body that is not the success the spec promises (a\n code or a message where the error schema puts them), if it is one.",
+                quote!(code.is_some() || message.is_some()),
+            ),
+        };
+        quote! {
+            #[doc = #doc]
+            pub(super) fn #g(pipeline: &rt::Pipeline, op: &'static str, response: &rt::Response) -> Option<rt::Error> {
+                let body = response.peek_json::<vendor::#w>()?;
+                let (code, message) = (#code, #message);
+                (#test).then(|| pipeline.vendor_error(op, response, code, message))
+            }
+        }
+    });
     quote! {
-        /// Classifies a vendor error response, reading its code and message when the body has them.
-        pub(super) fn #f(pipeline: &rt::Pipeline, op: &'static str, response: &rt::Response) -> rt::Error {
+        /// Classifies a vendor error response, reading its code and message when the body has
+        /// them; a 401 or 403 with a code of `named` (the operation's rules) is the vendor's error.
+        pub(super) fn #f(pipeline: &rt::Pipeline, op: &'static str, response: &rt::Response, named: &[(u16, &str)]) -> rt::Error {
             let (code, message) = match response.decode_json::<vendor::#w>(op) {
                 Ok(body) => (#code, #message),
                 Err(_) => (None, None),
             };
-            pipeline.vendor_error(op, response, code, message)
+            pipeline.vendor_error_by_rules(op, response, code, message, named)
         }
+
+        #(#in_success)*
     }
 }
 

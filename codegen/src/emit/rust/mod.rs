@@ -17,9 +17,12 @@
 //!   as `read.rs` says) and error mapping (`errors.rs`).
 //!
 //! Shared token helpers are in `tokens.rs`; `format.rs` lays the file out.
+//!
+//! A dispatcher over several adapters of one port is a file of its own ([`dispatch`]).
 
 mod calls;
 mod config;
+pub mod dispatch;
 mod errors;
 mod fallback;
 mod format;
@@ -29,6 +32,7 @@ mod read;
 mod request;
 mod tokens;
 mod translate;
+mod webhooks;
 mod wire;
 
 use crate::plan::*;
@@ -110,7 +114,7 @@ fn fallible_converters(plan: &Plan) -> BTreeSet<String> {
         let before = set.len();
         for c in &plan.converters {
             let fails = c.fields.iter().any(|f| match &f.value {
-                ConvValue::Fresh(_) => false,
+                ConvValue::Fresh(_) | ConvValue::Given(_) => false,
                 ConvValue::Read {
                     read,
                     leaf: l,
@@ -178,6 +182,12 @@ fn adapter(plan: &Plan) -> TokenStream {
         .unsupported
         .iter()
         .map(|u| unsupported_fn(u, &plan.vendor_title));
+    // What the mapping declares, for code that runs against every adapter of the port.
+    let declared = plan.unsupported.iter().map(|u| {
+        let method = u.method.trim_start_matches("r#");
+        let error = &u.target;
+        quote!(rt::choice::Unsupported { method: #method, error: #error })
+    });
     let calls_code = quote! {
         #(#fallback_aliases)*
 
@@ -206,6 +216,12 @@ fn adapter(plan: &Plan) -> TokenStream {
             #(#impls)*
             #(#unsupported)*
         }
+
+        impl rt::choice::Offers for super::#name {
+            fn unsupported(&self) -> &'static [rt::choice::Unsupported] {
+                &[#(#declared),*]
+            }
+        }
     };
     let calls_uses = module_uses(&calls_code);
 
@@ -222,7 +238,25 @@ fn adapter(plan: &Plan) -> TokenStream {
     vendor_errors.dedup_by(|a, b| a.wire_type == b.wire_type);
     let vendor_errors: Vec<TokenStream> = vendor_errors
         .into_iter()
-        .map(|e| vendor_error_fn(&ctx, e))
+        .map(|e| {
+            // Only operations that decode a success body look for an error in it.
+            let mut signals: Vec<ErrorSignal> = plan
+                .operations
+                .iter()
+                .filter(|o| {
+                    o.error_body
+                        .as_ref()
+                        .is_some_and(|b| b.wire_type == e.wire_type)
+                        && o.error_in_success.any()
+                        && o.paginate.is_none()
+                        && o.responses.iter().any(|r| r.decode.is_some())
+                })
+                .map(|o| o.error_in_success)
+                .collect();
+            signals.sort_by_key(|s| (s.code, s.message));
+            signals.dedup();
+            vendor_error_fn(&ctx, e, &signals)
+        })
         .collect();
     let errors = plan.operations.iter().map(error_fn);
     let shared_errors = shared_error_fns(plan);
@@ -236,6 +270,10 @@ fn adapter(plan: &Plan) -> TokenStream {
         #(#shared_errors)*
     };
     let translate_uses = module_uses(&translate_code);
+    let webhooks = plan
+        .webhooks
+        .as_ref()
+        .map(|w| webhooks::webhooks(&ctx, &plan.adapter, w));
     quote! {
         #[doc = #doc1]
         #[doc = ""]
@@ -264,5 +302,7 @@ fn adapter(plan: &Plan) -> TokenStream {
             #translate_uses
             #translate_code
         }
+
+        #webhooks
     }
 }

@@ -125,8 +125,27 @@ pub(super) fn is_caller(op: &OperationPlan) -> bool {
     )
 }
 
-/// An owned wire value for a body field of type `wire`.
-fn value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, wire: Option<&WireTy>) -> TokenStream {
+/// A request `via:` function's value for `field`: refused before sending when the
+/// function returns an `Err` (`at` is the field's JSON path, `None` inside a list
+/// item's closure, where only a function that cannot fail fits).
+fn via_call(via: &str, arg: TokenStream, at: Option<&str>) -> TokenStream {
+    let f = path(via);
+    let call = quote!(#f(&#arg));
+    match at {
+        Some(field) => quote! {
+            rt::convert::via(OP, #field, #via, #call).map_err(|e| self.pipeline.refused(e))?
+        },
+        None => call,
+    }
+}
+
+/// An owned wire value for a body field of type `wire` at `at` (see [`via_call`]).
+fn value(
+    v: &ValuePlan,
+    moves: &BTreeSet<Vec<String>>,
+    wire: Option<&WireTy>,
+    at: Option<&str>,
+) -> TokenStream {
     match v {
         ValuePlan::Const(c) => match c {
             serde_json::Value::String(s) => quote!(#s.into()),
@@ -151,8 +170,7 @@ fn value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, wire: Option<&WireTy>) ->
             let moved = moves.contains(a);
             let a = access(a);
             if let Some(via) = via {
-                let f = path(via);
-                return quote!(#f(&#a));
+                return via_call(via, a, at);
             }
             match (widen, optional) {
                 (Some(w), false) => {
@@ -190,7 +208,7 @@ fn static_header(h: &HeaderPlan) -> TokenStream {
 
 /// A parameter's value, which the request displays: moved or copied when nothing else
 /// reads it, else by reference.
-fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>) -> TokenStream {
+fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, name: &str) -> TokenStream {
     match v {
         ValuePlan::Const(serde_json::Value::String(s)) => quote!(#s),
         ValuePlan::Const(serde_json::Value::Bool(b)) => quote!(#b),
@@ -209,10 +227,7 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>) -> TokenStream {
             let by_value = !clone || moves.contains(a);
             let a = access(a);
             match via {
-                Some(via) => {
-                    let f = path(via);
-                    quote!(#f(&#a))
-                }
+                Some(via) => via_call(via, a, Some(name)),
                 None if by_value => a,
                 None => quote!(&#a),
             }
@@ -220,14 +235,16 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>) -> TokenStream {
     }
 }
 
+/// The body (or the part of it at JSON path `at`; `None` inside a list item's closure).
 fn body_node(
     ctx: &Ctx,
     n: &BodyNode,
     moves: &BTreeSet<Vec<String>>,
     wire: Option<&WireTy>,
+    at: Option<&str>,
 ) -> TokenStream {
     match n {
-        BodyNode::Leaf(v) => value(v, moves, wire),
+        BodyNode::Leaf(v) => value(v, moves, wire, at),
         BodyNode::IdempotencyKey => quote!(String::new()),
         BodyNode::List {
             source,
@@ -245,14 +262,14 @@ fn body_node(
             if moves.contains(source) {
                 let mut inside = Vec::new();
                 node_accesses(item, &mut inside);
-                let item = body_node(ctx, item, &unique(&inside, |r| r == "item"), None);
+                let item = body_node(ctx, item, &unique(&inside, |r| r == "item"), None, None);
                 return if *optional {
                     quote!(#src.map(|items| items.into_iter().map(|#binder| #item).collect()))
                 } else {
                     quote!(#src.into_iter().map(|#binder| #item).collect())
                 };
             }
-            let item = body_node(ctx, item, &BTreeSet::new(), None);
+            let item = body_node(ctx, item, &BTreeSet::new(), None, None);
             if *optional {
                 quote!(#src.as_ref().map(|items| items.iter().map(|#binder| #item).collect()))
             } else {
@@ -261,21 +278,30 @@ fn body_node(
         }
         BodyNode::Struct { wire_type, fields } => {
             let t = ident(wire_type);
-            let field_ty = |name: &str| {
+            let field = |name: &str| {
                 ctx.plan
                     .wire
                     .iter()
                     .find(|w| &w.name == wire_type)
                     .and_then(|w| match &w.kind {
-                        WireKind::Struct(fs) => {
-                            fs.iter().find(|f| f.rust_name == name).map(|f| &f.ty)
-                        }
+                        WireKind::Struct(fs) => fs.iter().find(|f| f.rust_name == name),
                         WireKind::Union { .. } => None,
                     })
             };
             let fs = fields.iter().map(|(name, node, wrap)| {
                 let f = ident(name);
-                let v = body_node(ctx, node, moves, field_ty(name));
+                let wire_field = field(name);
+                let inner = at.map(|at| {
+                    let key = wire_field.map_or(name.as_str(), |w| w.wire_name.as_str());
+                    format!("{at}.{key}")
+                });
+                let v = body_node(
+                    ctx,
+                    node,
+                    moves,
+                    wire_field.map(|w| &w.ty),
+                    inner.as_deref(),
+                );
                 if *wrap {
                     quote!(#f: Some(#v))
                 } else {
@@ -338,10 +364,105 @@ fn key_shape(shape: &Constraints) -> Vec<TokenStream> {
     stmts
 }
 
+/// The checks of argument values against the spec's constraints, made before anything
+/// is built: a failure is counted by the pipeline (`refused`) and nothing is sent.
+fn checks(op: &OperationPlan) -> Vec<TokenStream> {
+    op.checks.iter().map(check).collect()
+}
+
+fn check(c: &CheckPlan) -> TokenStream {
+    let a = access(&c.access);
+    let field = &c.field;
+    let k = &c.constraints;
+    let refused = quote!(.map_err(|e| self.pipeline.refused(e))?;);
+    let mut body = Vec::new();
+    let usize_lit = proc_macro2::Literal::usize_unsuffixed;
+    if let Some(m) = k.max_length {
+        let m = usize_lit(m);
+        body.push(quote!(rt::validate::max_length(OP, #field, value, #m) #refused));
+    }
+    if let Some(m) = k.min_length {
+        let m = usize_lit(m);
+        body.push(quote!(rt::validate::min_length(OP, #field, value, #m) #refused));
+    }
+    if let Some(p) = &k.pattern {
+        body.push(quote! {
+            static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(#p);
+            rt::validate::pattern(OP, #field, value, &PATTERN) #refused
+        });
+    }
+    if !k.values.is_empty() {
+        let values = &k.values;
+        body.push(quote!(rt::validate::one_of(OP, #field, value, &[#(#values),*]) #refused));
+    }
+    let bound = |b: f64| match c.value {
+        CheckedValue::Number => {
+            let l = proc_macro2::Literal::f64_unsuffixed(b);
+            quote!(#l)
+        }
+        _ => int_literal(b),
+    };
+    if let Some((m, exclusive)) = k.minimum {
+        let m = bound(m);
+        let f = if exclusive {
+            quote!(exclusive_minimum)
+        } else {
+            quote!(minimum)
+        };
+        body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
+    }
+    if let Some((m, exclusive)) = k.maximum {
+        let m = bound(m);
+        let f = if exclusive {
+            quote!(exclusive_maximum)
+        } else {
+            quote!(maximum)
+        };
+        body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
+    }
+    match (c.value, c.optional) {
+        (CheckedValue::Text, false) => quote!({
+            let value: &str = &#a;
+            #(#body)*
+        }),
+        (CheckedValue::Text, true) => quote!(if let Some(value) = &#a {
+            let value: &str = value;
+            #(#body)*
+        }),
+        (CheckedValue::Integer, false) => quote!({
+            let value = #a as i128;
+            #(#body)*
+        }),
+        (CheckedValue::Integer, true) => quote!(if let Some(value) = #a {
+            let value = value as i128;
+            #(#body)*
+        }),
+        (CheckedValue::Number, false) => quote!({
+            let value = f64::from(#a);
+            #(#body)*
+        }),
+        (CheckedValue::Number, true) => quote!(if let Some(value) = #a {
+            let value = f64::from(value);
+            #(#body)*
+        }),
+    }
+}
+
+/// An integer bound of the spec (kept as `f64` in the plan) as a literal.
+fn int_literal(b: f64) -> TokenStream {
+    let l = proc_macro2::Literal::i128_unsuffixed(b as i128);
+    if b < 0.0 {
+        let abs = proc_macro2::Literal::i128_unsuffixed((b as i128).abs());
+        quote!(-#abs)
+    } else {
+        quote!(#l)
+    }
+}
+
 /// The statements that build `request` (and `body`, and the idempotency `key`).
 pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
     let moves = movable(op);
-    let mut stmts = Vec::new();
+    let mut stmts = checks(op);
     let key_in_body = op
         .body
         .as_ref()
@@ -349,7 +470,7 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
         .filter(|_| op.idempotency.is_some());
     let mut raw = None;
     if let Some(b) = &op.body {
-        let body = body_node(ctx, &b.root, &moves, None);
+        let body = body_node(ctx, &b.root, &moves, None, Some("$"));
         // `mut` only when the idempotency key is written into the body afterwards.
         if let BodyEncoding::Raw(_) = b.encoding {
             raw = Some(body);
@@ -373,7 +494,7 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
     let mut conditional = Vec::new();
     for p in &op.params {
         let name = &p.wire_name;
-        let v = param_value(&p.value, &moves);
+        let v = param_value(&p.value, &moves, &p.wire_name);
         let optional = matches!(
             &p.value,
             ValuePlan::Expr {
@@ -415,8 +536,8 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
         stmts.push(quote!(let mut request = #chain #encode;));
         stmts.extend(conditional);
     }
-    // The key: derived from the domain value, or remembered by the store for a replay
-    // of this very request (the runtime fingerprints what it is about to send).
+    // The key: derived from the domain value, or per call (a fresh one, or what the
+    // caller's `idempotency::replay` / `logical_call` scope says).
     if let Some(i) = &op.idempotency {
         stmts.extend(key_shape(&i.shape));
         let source = &i.source;
@@ -426,7 +547,7 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
                 stmts.push(quote!(let key_value = #a.to_string();));
                 quote!(rt::KeySource::Domain { field: #source, value: &key_value })
             }
-            _ => quote!(rt::KeySource::Fingerprint(&request.fingerprint())),
+            _ => quote!(rt::KeySource::PerCall),
         };
         stmts.push(
             quote!(let key = self.pipeline.idempotency_key_for(OP, #source, &KEY_SHAPE).await?;),

@@ -228,6 +228,10 @@ fn field_value(
     match v {
         ConvValue::Fresh(MarkKind::Flag) => quote!(false),
         ConvValue::Fresh(_) => quote!(None),
+        ConvValue::Given(param) => {
+            let p = ident(param);
+            quote!(#p)
+        }
         ConvValue::Read {
             read: r,
             leaf: l,
@@ -263,6 +267,7 @@ fn field_value(
 pub(super) fn converter(ctx: &Ctx, c: &Converter) -> TokenStream {
     let name = ident(&c.name);
     let domain = path(&c.domain_type);
+    let returns = path(&c.returns);
     let wire = ident(&c.wire_type);
     let doc = format!(
         " Builds `{}` from the vendor's `{}`.",
@@ -274,7 +279,7 @@ pub(super) fn converter(ctx: &Ctx, c: &Converter) -> TokenStream {
         .flat_map(|f| match &f.value {
             ConvValue::Read { read, .. } => vec![read],
             ConvValue::Via { reads, .. } => reads.iter().collect(),
-            ConvValue::Fresh(_) => Vec::new(),
+            ConvValue::Fresh(_) | ConvValue::Given(_) => Vec::new(),
         })
         .collect();
     let mut order = takes(ctx.plan, &c.wire_type, &reads).into_iter();
@@ -293,17 +298,22 @@ pub(super) fn converter(ctx: &Ctx, c: &Converter) -> TokenStream {
     } else {
         quote!(wire)
     };
+    let params = c.params.iter().map(|(n, t)| {
+        let n = ident(n);
+        let t = super::tokens::ty(t);
+        quote!(, #n: #t)
+    });
     if ctx.fallible(&c.name) {
         quote! {
             #[doc = #doc]
-            pub(super) fn #name(#wire_arg: vendor::#wire, op: &'static str) -> Result<#domain, rt::Error> {
+            pub(super) fn #name(#wire_arg: vendor::#wire, op: &'static str #(#params)*) -> Result<#returns, rt::Error> {
                 Ok(#domain { #(#fields)* })
             }
         }
     } else {
         quote! {
             #[doc = #doc]
-            pub(super) fn #name(#wire_arg: vendor::#wire) -> #domain {
+            pub(super) fn #name(#wire_arg: vendor::#wire #(#params)*) -> #returns {
                 #domain { #(#fields)* }
             }
         }

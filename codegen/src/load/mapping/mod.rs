@@ -6,7 +6,9 @@
 
 mod decode;
 pub mod model;
+pub mod webhooks;
 
 pub(crate) use decode::gaps::fold as fold_gaps;
 pub use decode::parse_duration;
 pub use model::*;
+pub use webhooks::{Envelope, EventMap, Unknown, Webhooks};

@@ -57,6 +57,8 @@ pub struct Mapping {
     pub unsupported: Vec<Unsupported>,
     /// How domain types are built from vendor schemas.
     pub types: Vec<TypeMap>,
+    /// Inbound events (`webhooks:`), when the vendor's deliveries are received.
+    pub webhooks: Option<super::webhooks::Webhooks>,
 }
 
 /// `implements:`
@@ -122,8 +124,17 @@ pub enum HeaderValue {
 /// `auth:`
 #[derive(Debug, Clone)]
 pub struct Auth {
-    /// Name of a security scheme in the spec.
-    pub scheme: Spanned<String>,
+    /// Name of a security scheme in the spec; `None` when the mapping declares the
+    /// scheme itself (`type:`), for a spec without `securitySchemes`.
+    pub scheme: Option<Spanned<String>>,
+    /// `type:` a scheme the mapping declares: `bearer`, `basic` or `api_key`.
+    pub kind: Option<Spanned<String>>,
+    /// `in:` where a declared API key goes: `header` (default) or `query`.
+    pub location: Option<Spanned<String>>,
+    /// `name:` the header or query parameter of a declared API key.
+    pub name: Option<Spanned<String>>,
+    /// `prefix:` sent before an API key, as written (`"token "`, `"Bearer "`).
+    pub prefix: Option<Spanned<String>>,
     /// The secret (bearer token, API key, or basic-auth user name).
     pub secret: Option<SecretRef>,
     /// The basic-auth password, when there is one.
@@ -439,6 +450,16 @@ pub struct OperationMap {
     pub reject: Option<Reject>,
     /// How the vendor splits the list the method returns into pages.
     pub paginate: Option<Paginate>,
+    /// `fields:` domain fields of the result taken from the call's own arguments
+    /// (`amount: req.amount`), for what the vendor does not echo: (field, argument path).
+    pub given: Vec<(Spanned<String>, Spanned<String>)>,
+    /// `contract.mismatches`: response examples of the spec the mapping knowingly does
+    /// not turn into a domain value (`"200 RedirectShopper"`), each with the reason.
+    pub mismatches: Vec<(Spanned<String>, Spanned<String>)>,
+    /// `contract.args`: argument values the generated contract tests call the method
+    /// with, by argument path (`req.amount.currency: gbp`), where the synthesised ones
+    /// would be refused by the mapping's own `via:` checks.
+    pub contract_args: Vec<(Spanned<String>, Spanned<serde_json::Value>)>,
 }
 
 /// `paginate:` how a list operation's pages follow one another.

@@ -238,6 +238,7 @@ impl<'a> Planner<'a> {
                     let Some(val) = self.value(pm, spec, &pv, is_required, &child_at) else {
                         continue;
                     };
+                    self.check(pm, spec, prop_schema, super::checks::body_field(&child_at));
                     let _ = k;
                     let ty = match (&pv.kind, &val) {
                         (

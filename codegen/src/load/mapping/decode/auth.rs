@@ -5,7 +5,7 @@ use crate::load::mapping::model::*;
 use crate::load::yaml::Node;
 
 impl Decoder<'_> {
-    fn secret(&mut self, node: &Node, what: &str) -> Option<SecretRef> {
+    pub(super) fn secret(&mut self, node: &Node, what: &str) -> Option<SecretRef> {
         let e = self.entries(node, what, Some(&["env", "file"]));
         match e.as_slice() {
             [(k, v)] if k.value == "env" => self.string(v, what).map(SecretRef::Env),
@@ -27,6 +27,10 @@ impl Decoder<'_> {
             "auth",
             Some(&[
                 "scheme",
+                "type",
+                "in",
+                "name",
+                "prefix",
                 "secret",
                 "password",
                 "client_id",
@@ -35,18 +39,33 @@ impl Decoder<'_> {
                 "token_url",
             ]),
         );
-        let scheme = self
-            .required(&e, "scheme", node.span, "auth")
-            .and_then(|n| self.string(n, "auth.scheme"))?;
-        let secret = e
-            .iter()
-            .find(|(k, _)| k.value == "secret")
-            .and_then(|(_, n)| self.secret(n, "auth.secret"));
-        let password = e
-            .iter()
-            .find(|(k, _)| k.value == "password")
-            .and_then(|(_, n)| self.secret(n, "auth.password"));
         let field = |name: &str| e.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
+        let scheme = field("scheme").and_then(|n| self.string(n, "auth.scheme"));
+        let kind = field("type").and_then(|n| self.string(n, "auth.type"));
+        match (&scheme, &kind) {
+            (None, None) => {
+                self.err(
+                    node.span,
+                    "auth needs `scheme:` (a security scheme of the spec) or `type:` (one the mapping declares)",
+                    "write `scheme: <name in components.securitySchemes>`, or for a spec without one `type: bearer`, `type: basic` or `type: api_key`",
+                );
+                return None;
+            }
+            (Some(_), Some(k)) => {
+                self.err(
+                    k.span,
+                    "auth has both `scheme:` and `type:`",
+                    "keep `scheme:` when the spec declares the scheme, `type:` only when it does not",
+                );
+                return None;
+            }
+            _ => {}
+        }
+        let location = field("in").and_then(|n| self.string(n, "auth.in"));
+        let name = field("name").and_then(|n| self.string(n, "auth.name"));
+        let prefix = field("prefix").and_then(|n| self.string(n, "auth.prefix"));
+        let secret = field("secret").and_then(|n| self.secret(n, "auth.secret"));
+        let password = field("password").and_then(|n| self.secret(n, "auth.password"));
         let client_id = field("client_id").and_then(|n| self.secret(n, "auth.client_id"));
         let client_secret =
             field("client_secret").and_then(|n| self.secret(n, "auth.client_secret"));
@@ -67,6 +86,10 @@ impl Decoder<'_> {
         });
         Some(Auth {
             scheme,
+            kind,
+            location,
+            name,
+            prefix,
             secret,
             password,
             client_id,

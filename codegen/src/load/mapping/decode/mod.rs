@@ -14,6 +14,7 @@ mod paginate;
 mod policies;
 mod settings;
 mod types;
+mod webhooks;
 
 use super::model::*;
 use crate::error::{Diagnostic, Error, Sink, Span, suggest};
@@ -22,7 +23,7 @@ use crate::load::yaml::{self, Node, Value};
 use std::path::Path;
 use std::time::Duration;
 
-pub(crate) const TOP_KEYS: [&str; 14] = [
+pub(crate) const TOP_KEYS: [&str; 15] = [
     "version",
     "adapter",
     "implements",
@@ -37,6 +38,7 @@ pub(crate) const TOP_KEYS: [&str; 14] = [
     "errors",
     "operations",
     "types",
+    "webhooks",
 ];
 const POLICY_KEYS: [&str; 6] = [
     "attempt_timeout",
@@ -347,6 +349,7 @@ impl Decoder<'_> {
             }
         };
         let types = get("types").map(|n| self.types(n)).unwrap_or_default();
+        let webhooks = get("webhooks").and_then(|n| self.webhooks(n));
         Some(Mapping {
             path: self.file.to_path_buf(),
             sha256,
@@ -364,6 +367,7 @@ impl Decoder<'_> {
             operations,
             unsupported,
             types,
+            webhooks,
         })
     }
 

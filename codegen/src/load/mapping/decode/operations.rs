@@ -115,6 +115,8 @@ impl Decoder<'_> {
             "status",
             "headers",
             "paginate",
+            "fields",
+            "contract",
         ];
         for (method, body) in ops {
             let what = format!("operation '{}'", method.value);
@@ -180,6 +182,12 @@ impl Decoder<'_> {
             });
             let reject = get("reject").and_then(|n| self.reject(n));
             let paginate = get("paginate").and_then(|n| self.paginate(n));
+            let given = get("fields")
+                .map(|n| self.given(n, &what))
+                .unwrap_or_default();
+            let (mismatches, contract_args) = get("contract")
+                .map(|n| self.contract(n))
+                .unwrap_or_default();
             out.push(OperationMap {
                 method,
                 call,
@@ -195,9 +203,97 @@ impl Decoder<'_> {
                 body,
                 status,
                 paginate,
+                given,
+                mismatches,
+                contract_args,
             });
         }
         (out, unsupported)
+    }
+
+    /// `fields:` on an operation: each domain field of the result named with the argument
+    /// path it is taken from, `amount: req.amount` or `amount: { from: req.amount }`.
+    fn given(&mut self, node: &Node, what: &str) -> Vec<(Spanned<String>, Spanned<String>)> {
+        let mut out = Vec::new();
+        for (field, v) in self.entries(node, &format!("{what}.fields"), None) {
+            let from = if v.as_str().is_some() {
+                self.string(v, "fields")
+            } else {
+                let e = self.entries(
+                    v,
+                    &format!("{what}.fields.{}", field.value),
+                    Some(&["from"]),
+                );
+                match e.iter().find(|(k, _)| k.value == "from") {
+                    Some((_, n)) => self.string(n, "from"),
+                    None => {
+                        self.err(
+                            field.span,
+                            format!("{what}: field '{}' names no argument", field.value),
+                            "write `field: req.path` or `field: { from: req.path }`",
+                        );
+                        None
+                    }
+                }
+            };
+            if let Some(from) = from {
+                out.push((field, from));
+            }
+        }
+        out
+    }
+
+    /// `contract: { mismatches: { "<status> <example name>": <reason> }, args: { <path>: <value> } }`.
+    #[allow(clippy::type_complexity)]
+    fn contract(
+        &mut self,
+        node: &Node,
+    ) -> (
+        Vec<(Spanned<String>, Spanned<String>)>,
+        Vec<(Spanned<String>, Spanned<serde_json::Value>)>,
+    ) {
+        let e = self.entries(node, "contract", Some(&["mismatches", "args"]));
+        let mut args = Vec::new();
+        if let Some((_, a)) = e.iter().find(|(k, _)| k.value == "args") {
+            for (path, value) in self.entries(a, "contract.args", None) {
+                let json = value.to_json();
+                if !(json.is_string() || json.is_number() || json.is_boolean()) {
+                    self.err(
+                        value.span,
+                        format!("contract.args: '{}' is not a text, number or boolean", path.value),
+                        "give the value the contract tests call with, e.g. `req.amount.currency: gbp`",
+                    );
+                    continue;
+                }
+                args.push((path, Spanned::new(json, value.span)));
+            }
+        }
+        (self.mismatches(&e), args)
+    }
+
+    fn mismatches(
+        &mut self,
+        e: &[(Spanned<String>, &Node)],
+    ) -> Vec<(Spanned<String>, Spanned<String>)> {
+        let Some((_, m)) = e.iter().find(|(k, _)| k.value == "mismatches") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, reason) in self.entries(m, "contract.mismatches", None) {
+            let Some(reason) = self.string(reason, "a mismatch's reason") else {
+                continue;
+            };
+            if reason.value.trim().is_empty() {
+                self.err(
+                    reason.span,
+                    format!("the mismatch '{}' gives no reason", key.value),
+                    "say why this example of the spec does not become a domain value",
+                );
+                continue;
+            }
+            out.push((key, reason));
+        }
+        out
     }
 
     fn reject(&mut self, node: &Node) -> Option<Reject> {

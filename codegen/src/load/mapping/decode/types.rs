@@ -27,7 +27,7 @@ impl Decoder<'_> {
         out
     }
 
-    fn field(&mut self, name: Spanned<String>, node: &Node) -> Option<FieldMap> {
+    pub(super) fn field(&mut self, name: Spanned<String>, node: &Node) -> Option<FieldMap> {
         let mut fm = FieldMap {
             name,
             from: Vec::new(),

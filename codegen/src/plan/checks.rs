@@ -1,0 +1,123 @@
+//! The cheap checks of a request's values against the constraints the spec states
+//! (length, pattern, enum, range), which the generated code makes before sending: a
+//! value the vendor would refuse with a 400 or 422 fails at once, naming the field
+//! and the constraint, and is never sent (`runtime/src/validate/`).
+//!
+//! Only values taken straight from the port's arguments are checked: a constant is the
+//! mapping's own, and a `via:` function's result has a type of its own choosing.
+
+use super::constraints::{self, Constraints};
+use super::planner::Planner;
+use crate::load::mapping::ValueSpec;
+use crate::load::port::{PortMethod, Ty};
+use crate::spec::view::SRef;
+
+/// One value checked before sending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckPlan {
+    /// Where the value goes, as errors name it: a JSON path in the body
+    /// (`$.reference_id`) or a parameter (`query per_page`).
+    pub field: String,
+    /// The value's access path over the arguments.
+    pub access: Vec<String>,
+    /// The access is an `Option`: checked when present.
+    pub optional: bool,
+    /// What kind of value it is.
+    pub value: CheckedValue,
+    /// The spec's constraints that apply to that kind (an unsupported pattern left out).
+    pub constraints: Constraints,
+}
+
+/// The kind of a checked value, which decides the checks that apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckedValue {
+    /// `String` or `&str`: length, pattern, enum.
+    Text,
+    /// A Rust integer (`i32`, `u64`, …): the range, compared as `i128`.
+    Integer,
+    /// `f64` or `f32`: the range.
+    Number,
+}
+
+/// The longest `enum` checked before sending.
+const MAX_ENUM_CHECKED: usize = 64;
+
+const INTEGERS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
+impl Planner<'_> {
+    /// Records the check of `spec`'s value, going to `field` whose schema is `schema`,
+    /// when it is an argument's value and the spec constrains it.
+    pub(super) fn check(
+        &mut self,
+        pm: &PortMethod,
+        spec: &ValueSpec,
+        schema: SRef<'_>,
+        field: String,
+    ) {
+        let ValueSpec::Expr { from, via: None } = spec else {
+            return;
+        };
+        let Some((mut access, ty)) = self.expr(pm, from) else {
+            return;
+        };
+        let (optional, ty) = match ty {
+            Ty::Option(inner) => (true, *inner),
+            // A newtype (`OrderId(String)`) is checked by its inside, `.0`.
+            other => (false, self.unwrap_newtype(other, &mut access)),
+        };
+        let inner = &ty;
+        let value = match inner.without_refs() {
+            Ty::Named(n) if n == "String" || n == "str" => CheckedValue::Text,
+            // By value only: a reference to a number would need dereferencing.
+            Ty::Named(n) if INTEGERS.contains(&n.as_str()) && !matches!(inner, Ty::Ref(_)) => {
+                CheckedValue::Integer
+            }
+            Ty::Named(n) if (n == "f64" || n == "f32") && !matches!(inner, Ty::Ref(_)) => {
+                CheckedValue::Number
+            }
+            _ => return,
+        };
+        let mut c = constraints::of(self.spec, schema);
+        match value {
+            CheckedValue::Text => {
+                c.minimum = None;
+                c.maximum = None;
+                c.min_length = c.min_length.filter(|m| *m > 0);
+                // A pattern the runtime cannot run is left out rather than failing
+                // every call.
+                c.pattern = c.pattern.filter(|p| regex::Regex::new(p).is_ok());
+                // A long enum is no cheap check: its list would dwarf the adapter's
+                // code (a spec with thousands of country or currency codes).
+                if c.values.len() > MAX_ENUM_CHECKED {
+                    c.values.clear();
+                }
+            }
+            CheckedValue::Integer | CheckedValue::Number => {
+                c = Constraints {
+                    minimum: c.minimum,
+                    maximum: c.maximum,
+                    ..Constraints::default()
+                };
+            }
+        }
+        // `format: uuid` is the vendor's to check: ids are not ours to reject.
+        c.uuid = false;
+        if c.is_empty() {
+            return;
+        }
+        self.checks.push(CheckPlan {
+            field,
+            access,
+            optional,
+            value,
+            constraints: c,
+        });
+    }
+}
+
+/// `$.amount_money.currency` for the body field planned at `request.amount_money.currency`.
+pub(super) fn body_field(at: &str) -> String {
+    format!("${}", at.strip_prefix("request").unwrap_or(at))
+}

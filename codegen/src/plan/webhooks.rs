@@ -1,0 +1,476 @@
+//! Webhooks: how the vendor's deliveries are verified, and which of its event types
+//! become which variants of the domain's event enum, each built by a converter like
+//! any domain type (the `types:` rules, the same wire types).
+
+use super::planner::Planner;
+use super::*;
+use crate::error::suggest;
+use crate::load::mapping::{EventMap, TypeMap, Unknown, split_path};
+use crate::load::port::{Ty, VariantShape};
+use crate::spec::view::{SRef, view};
+use std::time::Duration;
+
+/// The receiving side of an adapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhooksPlan {
+    /// The generated decoder's name (`StripeGatewayEvents`).
+    pub decoder: String,
+    /// How deliveries are signed.
+    pub scheme: SchemePlan,
+    /// The signing secrets, in the mapping's order.
+    pub secrets: Vec<Secret>,
+    /// Timestamp tolerance, when the mapping overrides the runtime's.
+    pub tolerance: Option<Duration>,
+    /// Body size limit, when the mapping overrides the runtime's.
+    pub max_body: Option<u64>,
+    /// The domain event enum, rendered.
+    pub event_enum: String,
+    /// Path of the list of events in a batched delivery (Adyen).
+    pub items: Option<Vec<String>>,
+    /// Path of the event inside each list element.
+    pub item: Vec<String>,
+    /// Paths of the event id's parts.
+    pub id: Vec<Vec<String>>,
+    /// Path of the event type.
+    pub event_type: Vec<String>,
+    /// One per mapped event type, in the mapping's order.
+    pub events: Vec<EventPlan>,
+    /// What becomes of the other event types.
+    pub unknown: UnknownPlan,
+}
+
+/// The signature scheme.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemePlan {
+    /// `Stripe-Signature`.
+    Stripe,
+    /// `x-square-hmacsha256-signature`, over the notification URL read from here.
+    Square(Secret),
+    /// Adyen's per-item `hmacSignature`.
+    Adyen,
+    /// `X-Hub-Signature-256`.
+    GitHub,
+    /// Standard Webhooks.
+    Standard,
+}
+
+impl SchemePlan {
+    /// The name the mapping uses.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SchemePlan::Stripe => "stripe",
+            SchemePlan::Square(_) => "square",
+            SchemePlan::Adyen => "adyen",
+            SchemePlan::GitHub => "github",
+            SchemePlan::Standard => "standard",
+        }
+    }
+}
+
+/// The schemes a mapping may name.
+pub const SCHEMES: [&str; 5] = ["stripe", "square", "adyen", "github", "standard"];
+
+/// One vendor event type mapped to a domain variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPlan {
+    /// The vendor's event type.
+    pub event_type: String,
+    /// The variant, rendered (`crate::domain::PaymentEvent::PaymentUpdated`).
+    pub variant: String,
+    /// Path of the object the variant is built from (empty: the event itself).
+    pub object: Vec<String>,
+    /// The same path as the mapping writes it, for messages (`data.object`).
+    pub object_text: String,
+    /// The component schema of the object.
+    pub schema: String,
+    /// The wire type the object is read into.
+    pub wire_type: String,
+    /// The converter that builds the variant.
+    pub converter: String,
+}
+
+/// What becomes of event types the mapping does not name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnknownPlan {
+    /// Acknowledged and ignored.
+    Ignore,
+    /// This catch-all variant (rendered), with the vendor's type.
+    Variant(String),
+}
+
+fn path_of(p: &str) -> Vec<String> {
+    if p == "$" || p.is_empty() {
+        Vec::new()
+    } else {
+        split_path(p)
+    }
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn webhooks(&mut self) -> Option<WebhooksPlan> {
+        let w = self.mapping.webhooks.as_ref()?;
+        let scheme = match w.scheme.value.as_str() {
+            "stripe" => Some(SchemePlan::Stripe),
+            "adyen" => Some(SchemePlan::Adyen),
+            "github" => Some(SchemePlan::GitHub),
+            "standard" => Some(SchemePlan::Standard),
+            "square" => match &w.notification_url {
+                Some(u) => Some(SchemePlan::Square(Secret::from(u))),
+                None => {
+                    self.err(
+                        w.scheme.span,
+                        "Square signs the notification URL with the body, and webhooks has no `notification_url:`",
+                        "add `notification_url: { env: SQUARE_WEBHOOK_URL }` (the URL exactly as registered with Square)",
+                    );
+                    None
+                }
+            },
+            other => {
+                let help = suggest(other, SCHEMES);
+                self.err(
+                    w.scheme.span,
+                    format!("'{other}' is not a webhook signature scheme"),
+                    if help.is_empty() {
+                        format!("write one of {}", SCHEMES.join(", "))
+                    } else {
+                        help
+                    },
+                );
+                None
+            }
+        };
+        if w.notification_url.is_some() && w.scheme.value != "square" {
+            self.err(
+                w.scheme.span,
+                format!(
+                    "`notification_url:` is only read by the square scheme, not {}",
+                    w.scheme.value
+                ),
+                "remove `notification_url:`",
+            );
+        }
+        let port: &'a crate::load::port::Port = self.port;
+        let Some(variants) = port.enums.get(&w.event.value) else {
+            let help = suggest(&w.event.value, port.enums.keys().map(String::as_str));
+            self.err(
+                w.event.span,
+                format!(
+                    "event '{}' is not an enum in the port source",
+                    w.event.value
+                ),
+                help,
+            );
+            return None;
+        };
+        let enum_name = w.event.value.clone();
+        let unknown = match &w.unknown {
+            Unknown::Ignore => UnknownPlan::Ignore,
+            Unknown::Variant(v) => {
+                match variants.iter().find(|(n, _)| *n == v.value) {
+                    Some((_, VariantShape::Tuple(t)))
+                        if matches!(t.as_slice(), [Ty::Named(s)] if s == "String") => {}
+                    Some(_) => self.err(
+                        v.span,
+                        format!(
+                            "catch-all variant {enum_name}::{} should carry the vendor's type as one String",
+                            v.value
+                        ),
+                        format!("declare it `{}(String)`, or write `unknown: ignore`", v.value),
+                    ),
+                    None => {
+                        let help = suggest(&v.value, variants.iter().map(|(n, _)| n.as_str()));
+                        self.err(
+                            v.span,
+                            format!("{enum_name} has no variant '{}'", v.value),
+                            if help.is_empty() {
+                                "name a variant of the event enum, or write `unknown: ignore`".to_string()
+                            } else {
+                                help
+                            },
+                        );
+                    }
+                }
+                UnknownPlan::Variant(self.domain(&format!("{enum_name}::{}", v.value)))
+            }
+        };
+        let spec: &'a crate::load::openapi::Spec = self.spec;
+        if let Some(s) = &w.envelope.schema {
+            if spec.component_schema(&s.value).is_none() {
+                self.unknown_schema(s);
+            }
+        }
+        let mut events = Vec::new();
+        for em in &w.events {
+            events.extend(self.event(em, &enum_name, variants));
+        }
+        if w.events.is_empty() {
+            self.err(
+                w.span,
+                "webhooks maps no event type",
+                "add `events: { <vendor type>: { variant: …, from: …, fields: { … } } }`",
+            );
+        }
+        Some(WebhooksPlan {
+            decoder: format!("{}Events", self.mapping.adapter.value),
+            scheme: scheme?,
+            secrets: w.secrets.iter().map(Secret::from).collect(),
+            tolerance: w.tolerance,
+            max_body: w.max_body.as_ref().map(|m| m.value),
+            event_enum: self.domain(&enum_name),
+            items: w.envelope.items.as_ref().map(|i| path_of(&i.value)),
+            item: w
+                .envelope
+                .item
+                .as_ref()
+                .map(|i| path_of(&i.value))
+                .unwrap_or_default(),
+            id: w.envelope.id.iter().map(|i| path_of(&i.value)).collect(),
+            event_type: path_of(&w.envelope.event_type.value),
+            events,
+            unknown,
+        })
+    }
+
+    fn unknown_schema(&mut self, name: &crate::load::mapping::Spanned<String>) {
+        let names: Vec<&str> = self
+            .spec
+            .api
+            .components
+            .as_ref()
+            .map(|c| c.schemas.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let help = suggest(&name.value, names.iter().copied());
+        self.err(
+            name.span,
+            format!("schema '{}' is not in the spec's components", name.value),
+            if help.is_empty() {
+                "keep the event schemas when trimming the spec (`portcullis trim`)".to_string()
+            } else {
+                help
+            },
+        );
+    }
+
+    fn event(
+        &mut self,
+        em: &EventMap,
+        enum_name: &str,
+        variants: &[(String, VariantShape)],
+    ) -> Option<EventPlan> {
+        let w = self.mapping.webhooks.as_ref()?;
+        let qualified = format!("{enum_name}::{}", em.variant.value);
+        match variants.iter().find(|(n, _)| *n == em.variant.value) {
+            Some((_, VariantShape::Struct)) => {}
+            Some(_) => {
+                self.err(
+                    em.variant.span,
+                    format!(
+                        "{qualified} is not a variant with named fields to build from the event"
+                    ),
+                    "declare it `Variant { field: Type, … }`",
+                );
+                return None;
+            }
+            None => {
+                let help = suggest(&em.variant.value, variants.iter().map(|(n, _)| n.as_str()));
+                self.err(
+                    em.variant.span,
+                    format!("{enum_name} has no variant '{}'", em.variant.value),
+                    help,
+                );
+                return None;
+            }
+        }
+        let fields = self.port.variant_fields.get(&qualified)?.clone();
+        let object = match em.object.as_ref().or(w.envelope.object.as_ref()) {
+            Some(o) => o.value.clone(),
+            None => {
+                self.err(
+                    em.event_type.span,
+                    format!(
+                        "webhooks event '{}' does not say where its object is",
+                        em.event_type.value
+                    ),
+                    "add `object: data.object` here or under `envelope:` (`$` for the event itself)",
+                );
+                return None;
+            }
+        };
+        let spec: &'a crate::load::openapi::Spec = self.spec;
+        let Some((n, s)) = spec.component_schema(&em.from.value) else {
+            self.unknown_schema(&em.from);
+            return None;
+        };
+        let schema = SRef::Component(n, s);
+        let v = match view(spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(
+                    em.from.span,
+                    format!("{}: {e}", em.from.value),
+                    "fix the spec",
+                );
+                return None;
+            }
+        };
+        let wire = self.wire_struct(&v, &em.from.value, false)?;
+        let tm = TypeMap {
+            name: em.variant.clone(),
+            from: Some(em.from.clone()),
+            fields: em.fields.clone(),
+        };
+        let converter = self.converter_of(
+            &qualified,
+            (self.domain(&qualified), self.domain(enum_name)),
+            &tm,
+            &fields,
+            schema,
+            &wire,
+            None,
+        )?;
+        Some(EventPlan {
+            event_type: em.event_type.value.clone(),
+            variant: self.domain(&qualified),
+            object: path_of(&object),
+            object_text: object,
+            schema: em.from.value.clone(),
+            wire_type: wire,
+            converter,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+    use super::*;
+
+    const EVENTS: &str = "pub enum ThingEvent { Changed { id: String, status: Status, amount: Option<i64> }, Other(String), Flag }\n";
+    const WEBHOOKS: &str = r#"
+webhooks:
+  scheme: stripe
+  secrets: [{ env: THINGS_HOOK_NEW }, { env: THINGS_HOOK_OLD }]
+  tolerance: 2m
+  event: ThingEvent
+  envelope: { id: id, type: type, object: data.object }
+  unknown: Other
+  events:
+    thing.changed: &changed
+      variant: Changed
+      from: Thing
+      fields:
+        id: id
+        status: { from: status, values: { active: Active, gone: Gone, _: Unknown } }
+        amount: amount
+    thing.gone: *changed
+"#;
+
+    fn fixture() -> Fixture {
+        let mut f = Fixture::default();
+        f.port.push_str(EVENTS);
+        f.mapping.push_str(WEBHOOKS);
+        f
+    }
+
+    #[test]
+    fn mapped_event_types_become_variants_through_converters() {
+        let plan = fixture().plan();
+        let w = plan.webhooks.as_ref().expect("webhooks planned");
+        assert_eq!(w.decoder, "ThingsAdapterEvents");
+        assert_eq!(w.scheme, SchemePlan::Stripe);
+        assert_eq!(
+            w.secrets.len(),
+            2,
+            "both secrets stay active while rotating"
+        );
+        assert_eq!(w.tolerance, Some(Duration::from_secs(120)));
+        assert_eq!(w.id, vec![vec!["id".to_string()]]);
+        assert_eq!(
+            w.unknown,
+            UnknownPlan::Variant("crate::domain::ThingEvent::Other".into())
+        );
+        let types: Vec<&str> = w.events.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(types, ["thing.changed", "thing.gone"]);
+        let e = &w.events[0];
+        assert_eq!(e.object, ["data", "object"]);
+        assert_eq!(
+            e.converter, w.events[1].converter,
+            "one converter per variant and schema"
+        );
+        let conv = plan
+            .converters
+            .iter()
+            .find(|c| c.name == e.converter)
+            .expect("converter planned");
+        assert_eq!(conv.domain_type, "crate::domain::ThingEvent::Changed");
+        assert_eq!(conv.returns, "crate::domain::ThingEvent");
+        assert!(plan.wire.iter().any(|t| t.name == e.wire_type));
+    }
+
+    #[test]
+    fn mistakes_in_webhooks_are_reported_at_their_place() {
+        let f = fixture()
+            .mapping("scheme: stripe", "scheme: strip")
+            .mapping("variant: Changed", "variant: Changed2")
+            .mapping("unknown: Other", "unknown: Flag");
+        let e = f.build().expect_err("refused");
+        let d = e.diagnostics();
+        let find = |text: &str| {
+            d.iter()
+                .find(|d| d.message.contains(text))
+                .unwrap_or_else(|| panic!("no {text:?} in {d:?}"))
+        };
+        let scheme = find("'strip' is not a webhook signature scheme");
+        assert!(
+            scheme.help.as_deref().unwrap_or("").contains("stripe"),
+            "{scheme:?}"
+        );
+        let line = f
+            .mapping
+            .lines()
+            .position(|l| l.contains("scheme: strip"))
+            .expect("line")
+            + 1;
+        assert_eq!(scheme.span.map(|s| s.line), Some(line));
+        let variant = find("ThingEvent has no variant 'Changed2'");
+        assert!(
+            variant.help.as_deref().unwrap_or("").contains("Changed"),
+            "{variant:?}"
+        );
+        find("catch-all variant ThingEvent::Flag should carry the vendor's type as one String");
+    }
+
+    #[test]
+    fn fields_and_schemas_are_checked_like_types() {
+        fixture()
+            .mapping(
+                "        amount: amount\n",
+                "        amount: amount\n        colour: id\n",
+            )
+            .refused_with("ThingEvent::Changed has no field 'colour'");
+        fixture()
+            .mapping("        amount: amount\n", "")
+            .refused_with("field 'amount' of ThingEvent::Changed is not produced");
+        fixture()
+            .mapping("      from: Thing\n", "      from: Thingy\n")
+            .refused_with("schema 'Thingy' is not in the spec's components");
+        fixture()
+            .mapping("        id: id\n", "        id: idd\n")
+            .refused_with("unknown field 'idd'");
+        fixture()
+            .mapping("scheme: stripe", "scheme: square")
+            .refused_with("webhooks has no `notification_url:`");
+        fixture()
+            .mapping("event: ThingEvent", "event: ThingEvents")
+            .refused_with("event 'ThingEvents' is not an enum in the port source");
+        fixture()
+            .mapping("tolerance: 2m", "tolerence: 2m")
+            .refused_with("unknown key 'tolerence' in webhooks");
+        fixture()
+            .mapping(
+                "  secrets: [{ env: THINGS_HOOK_NEW }, { env: THINGS_HOOK_OLD }]\n",
+                "",
+            )
+            .refused_with("webhooks has no signing secret");
+    }
+}
