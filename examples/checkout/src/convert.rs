@@ -15,12 +15,12 @@ pub fn money(minor_units: i64, currency: String) -> Result<Money, String> {
 }
 
 /// [`money`] into the `Option` that [`Payment::amount`](crate::domain::Payment::amount)
-/// is, for vendors whose payment always carries its amount (Stripe, Square).
+/// is, for vendors whose payment always carries its amount.
 pub fn money_given(minor_units: i64, currency: String) -> Result<Option<Money>, String> {
     money(minor_units, currency).map(Some)
 }
 
-/// [`money`] for an answer that may leave the amount out (Adyen): `None` when both
+/// [`money`] for an answer that may leave the amount out: `None` when both
 /// parts are absent, an error when only one is.
 pub fn money_if_given(
     minor_units: Option<i64>,
@@ -34,7 +34,7 @@ pub fn money_if_given(
     }
 }
 
-/// A currency code as providers that want upper case (Square, Adyen) spell it.
+/// A currency code as providers that want upper case spell it.
 pub fn currency_upper(currency: &str) -> String {
     currency.to_ascii_uppercase()
 }

@@ -44,10 +44,10 @@ pub enum PaymentStatus {
 /// A payment as the checkout sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
-    /// The provider's id; empty while the provider has not assigned one (Adyen, while
-    /// the shopper still has to act: redirect, 3-D Secure); its webhook brings it.
+    /// The provider's id; empty while the provider has not assigned one (some do not
+    /// while the shopper still has to act: redirect, 3-D Secure); its webhook brings it.
     pub id: PaymentId,
-    /// How much, when the provider's answer says: Adyen leaves it out of most answers
+    /// How much, when the provider's answer says: some leave it out of most answers
     /// (the amount taken is then the amount requested).
     pub amount: Option<Money>,
     /// Where it stands.
@@ -107,6 +107,43 @@ pub struct NewRefund {
     pub payment_id: PaymentId,
     /// How much, in the payment's currency.
     pub amount: Money,
+}
+
+/// What a provider tells us after the call, by webhook: the one event type the
+/// checkout handles, whichever provider sent it. Each mapping's `webhooks:` section
+/// says which of the vendor's event types become which variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentEvent {
+    /// A payment changed state after the call: completed, failed, canceled.
+    PaymentUpdated {
+        /// The provider's id of the payment.
+        payment_id: PaymentId,
+        /// Where it stands now.
+        status: PaymentStatus,
+        /// How much, when the event says.
+        amount: Option<Money>,
+        /// The order it pays for, when the event echoes it.
+        order_id: Option<OrderId>,
+    },
+    /// A refund changed state.
+    RefundUpdated {
+        /// The provider's id of the refund.
+        refund_id: RefundId,
+        /// The payment refunded, when the event says.
+        payment_id: Option<PaymentId>,
+        /// Where it stands now.
+        status: RefundStatus,
+    },
+    /// A customer disputed a payment: the money may be taken back.
+    DisputeOpened {
+        /// The disputed payment.
+        payment_id: PaymentId,
+        /// How much is disputed, when the event says.
+        amount: Option<Money>,
+    },
+    /// An event type the checkout does not handle; it carries the vendor's type
+    /// name for the log, nothing else.
+    Other(String),
 }
 
 /// Everything that can go wrong, in checkout terms.

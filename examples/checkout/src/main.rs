@@ -1,10 +1,16 @@
 //! `checkout ORDER AMOUNT CURRENCY PAYMENT_METHOD`: charges one order through the
 //! configured provider.
 //!
+//! `checkout serve --addr 127.0.0.1:PORT`: receives the providers' webhooks on
+//! `POST /webhooks/<provider>` for every provider whose mapping has `webhooks:`, and
+//! keeps the checkout's record of payments current, logging each change; the secrets
+//! are the ones the mappings name (a provider whose secret is unset is not served).
+//!
 //! Configuration, all from the environment:
-//! * `PAYMENT_PROVIDER`: `stripe` (default), `square` or `adyen`;
-//! * the provider's secret, as its mapping names it: `STRIPE_API_KEY`,
-//!   `SQUARE_ACCESS_TOKEN` or `ADYEN_API_KEY`;
+//! * `PAYMENT_PROVIDER`: one of the generated `PaymentProvider::NAMES` (the names of
+//!   the mapping files in build.rs); an unset or unknown name fails at start-up with
+//!   the list;
+//! * the provider's secret, as its mapping names it (its INTEGRATION.md lists it);
 //! * `PAYMENT_BASE_URL`, optionally: a sandbox, or a local mock on 127.0.0.1;
 //! * `CORRELATION_ID`, optionally: the id the payment's log lines and vendor calls
 //!   carry (a service takes it from the incoming request); generated when unset;
@@ -20,10 +26,9 @@
 //! Swapping providers is a configuration change: the code below is written against the
 //! `PaymentGateway` port and never names a vendor type.
 
+use checkout::Checkout;
 use checkout::domain::PaymentGateway;
-use checkout::{
-    Checkout, Provider, adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway,
-};
+use checkout::providers::PaymentProvider;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 use portcullis_runtime::observe::metrics::{CALL_DURATION_SECONDS, DURATION_BUCKETS};
 use portcullis_runtime::{AdapterConfig, CorrelationId, RedisConfig, SharedState};
@@ -33,6 +38,9 @@ use tracing::Instrument;
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("serve") {
+        return serve(&args[1..]).await;
+    }
     let [order, amount, currency, payment_method] = args.as_slice() else {
         eprintln!("usage: checkout ORDER AMOUNT_MINOR_UNITS CURRENCY PAYMENT_METHOD");
         return ExitCode::FAILURE;
@@ -40,16 +48,6 @@ async fn main() -> ExitCode {
     let Ok(amount) = amount.parse::<i64>() else {
         eprintln!("amount must be a whole number of minor units, e.g. 2000 for 20.00");
         return ExitCode::FAILURE;
-    };
-    let provider: Provider = match std::env::var("PAYMENT_PROVIDER")
-        .unwrap_or_else(|_| "stripe".into())
-        .parse()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
     };
     let metrics = match observability() {
         Ok(m) => m,
@@ -70,26 +68,11 @@ async fn main() -> ExitCode {
         payment_method,
     };
     let work = async {
-        tracing::info!(?provider, "charging order");
-        match provider {
-            Provider::Stripe => {
-                pay(
-                    StripeGateway::new(configure(StripeGateway::config())),
-                    order,
-                )
-                .await
-            }
-            Provider::Square => {
-                pay(
-                    SquareGateway::new(configure(SquareGateway::config())),
-                    order,
-                )
-                .await
-            }
-            Provider::Adyen => {
-                pay(AdyenGateway::new(configure(AdyenGateway::config())), order).await
-            }
+        let gateway = PaymentProvider::from_env(configure);
+        if let Ok(g) = &gateway {
+            tracing::info!(provider = g.name(), "charging order");
         }
+        pay(gateway, order).await
     };
     // The scope puts the id on every vendor call; the span on this service's own lines.
     let result = correlation.scope(work.instrument(span)).await;
@@ -188,4 +171,41 @@ async fn pay<G: PaymentGateway, E: std::fmt::Display>(
         .await
         .map(|payment| format!("{payment:?}"))
         .map_err(|e| format!("payment failed: {e}"))
+}
+
+/// `checkout serve --addr HOST:PORT`: the webhook routes, until the process is stopped.
+async fn serve(args: &[String]) -> ExitCode {
+    let addr = match args {
+        [flag, addr] if flag == "--addr" => addr,
+        _ => {
+            eprintln!("usage: checkout serve --addr 127.0.0.1:PORT");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = observability() {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
+    let app = match checkout::serve::router(checkout::payments::Payments::new()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("cannot set up the webhook routes: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr.as_str()).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(%addr, "serving webhooks");
+    match axum::serve(listener, app).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("webhook server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -81,3 +81,32 @@ async fn an_unknown_provider_is_refused_with_the_known_ones() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("known: stripe, square, adyen"));
     assert!(vendor.received().is_empty());
 }
+
+#[tokio::test]
+async fn an_unset_or_unknown_provider_fails_at_start_up_with_the_known_names() {
+    for (value, expected) in [
+        (
+            None,
+            "PAYMENT_PROVIDER is not set: set it to one of stripe, square, adyen",
+        ),
+        (
+            Some("paypal"),
+            "unknown payment provider 'paypal' (known: stripe, square, adyen)",
+        ),
+    ] {
+        let out = tokio::task::spawn_blocking(move || {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_checkout"));
+            cmd.args(["ord_7", "1250", "eur", "tok_visa"])
+                .env_remove("PAYMENT_PROVIDER");
+            if let Some(v) = value {
+                cmd.env("PAYMENT_PROVIDER", v);
+            }
+            cmd.output().expect("runs the checkout binary")
+        })
+        .await
+        .expect("joins");
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
