@@ -12,8 +12,24 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const CALLS: usize = 500;
+/// Payments in flight at once: a checkout's worth of concurrency. All 500 at once would
+/// measure the CPU's queue on a busy two-core machine, not the adapter.
+const IN_FLIGHT: usize = 64;
 const BUDGET: Duration = Duration::from_millis(1500);
-const SLACK: Duration = Duration::from_millis(50);
+
+/// How late this machine's timers fire right now, as margin on the budget: 50 ms plus
+/// five times the worst lateness of twenty 5 ms sleeps. Measured, because another build
+/// on the same cores makes every wake-up late (tens of milliseconds), and a fixed guess
+/// would fail there or hide a broken budget here.
+async fn measured_slack() -> Duration {
+    let mut worst = Duration::ZERO;
+    for _ in 0..20 {
+        let start = Instant::now();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        worst = worst.max(start.elapsed().saturating_sub(Duration::from_millis(5)));
+    }
+    Duration::from_millis(50) + worst * 5
+}
 
 fn intent(order: &str) -> serde_json::Value {
     json!({"id": format!("pi_{order}"), "object": "payment_intent", "amount": 1000, "currency": "eur",
@@ -77,9 +93,12 @@ async fn pay_all(
     orders: Vec<usize>,
 ) -> Vec<(usize, Result<Payment, PaymentError>, Duration)> {
     let mut tasks = tokio::task::JoinSet::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     for i in orders {
         let gw = gw.clone();
+        let slots = slots.clone();
         tasks.spawn(async move {
+            let _slot = slots.acquire().await.expect("never closed");
             let started = Instant::now();
             let r = gw.create_payment(order(i)).await;
             (i, r, started.elapsed())
@@ -99,10 +118,14 @@ async fn five_hundred_payments_under_faults_never_charge_twice_and_stay_in_budge
     vendor.route_fn("POST", "/v1/payment_intents", flaky);
     let gw = gateway(&vendor, None);
 
+    let slack = measured_slack().await;
     let first = pay_all(&gw, (0..CALLS).collect()).await;
     let mut failed = Vec::new();
     for (i, r, took) in &first {
-        assert!(*took <= BUDGET + SLACK, "order {i} took {took:?}");
+        assert!(
+            *took <= BUDGET + slack,
+            "order {i} took {took:?} (slack {slack:?})"
+        );
         match r {
             Ok(p) => assert_eq!(p.order_id, Some(OrderId(format!("ord_{i}")))),
             // Every failure is classified into the port's terms.
@@ -123,7 +146,10 @@ async fn five_hundred_payments_under_faults_never_charge_twice_and_stay_in_budge
     // The checkout replays what failed; the order id keys it, so nothing is charged twice.
     let replay = pay_all(&gw, failed).await;
     for (i, _, took) in &replay {
-        assert!(*took <= BUDGET + SLACK, "replay of order {i} took {took:?}");
+        assert!(
+            *took <= BUDGET + slack,
+            "replay of order {i} took {took:?} (slack {slack:?})"
+        );
     }
     let ledger = vendor.ledger();
     let twice = ledger.duplicates_by(|e| e.body_field("metadata[order_id]"));

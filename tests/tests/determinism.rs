@@ -42,3 +42,38 @@ fn every_adapter_matches_its_golden_file() {
         "generated code differs from {mismatched:?}; review the diff and rerun with PORTCULLIS_BLESS=1 to accept it"
     );
 }
+
+/// The checkout's dispatcher over the three payment adapters equals its golden file,
+/// and comes out the same twice. `PORTCULLIS_BLESS=1` accepts a reviewed change.
+#[test]
+fn the_dispatcher_matches_its_golden_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let render = || {
+        let adapters: Vec<(String, portcullis_codegen::Generated)> = ["stripe", "square", "adyen"]
+            .into_iter()
+            .map(|name| {
+                let g = portcullis_codegen::generate_one(
+                    &root.join(format!("../mappings/{name}.yaml")),
+                )
+                .expect("generates");
+                (name.to_owned(), g)
+            })
+            .collect();
+        let named: Vec<(String, &portcullis_codegen::Generated)> =
+            adapters.iter().map(|(n, g)| (n.clone(), g)).collect();
+        portcullis_codegen::builder::render_dispatcher("PaymentProvider", &named).expect("renders")
+    };
+    let (file, code) = render();
+    assert_eq!(file, "payment_provider.rs");
+    assert_eq!(render().1, code, "stable across runs");
+    let golden = root.join("golden").join(&file);
+    if std::env::var_os("PORTCULLIS_BLESS").is_some() {
+        std::fs::write(&golden, &code).expect("bless");
+        return;
+    }
+    assert!(
+        std::fs::read_to_string(&golden).unwrap_or_default() == code,
+        "the dispatcher differs from {}; review the diff and rerun with PORTCULLIS_BLESS=1 to accept it",
+        golden.display()
+    );
+}

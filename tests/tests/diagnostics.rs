@@ -127,6 +127,64 @@ fn unknown_vendor_field_in_a_type() {
     );
 }
 
+/// The create_payment operation of the Stripe mapping with `fields:` added, checked.
+fn check_given(fields: &str) -> Vec<portcullis_codegen::Diagnostic> {
+    check_edited(
+        "    response: Payment\n    errors:",
+        &format!("    fields: {fields}\n    response: Payment\n    errors:"),
+    )
+}
+
+/// The line `fields:` is written on in `check_given`: the shipped line of
+/// create_payment's `response: Payment`.
+fn given_line() -> usize {
+    let text = std::fs::read_to_string(root().join("mappings/stripe.yaml")).expect("mapping");
+    let at = text
+        .find("    response: Payment\n    errors:")
+        .expect("create_payment's response line");
+    text[..at].lines().count() + 1
+}
+
+#[test]
+fn a_result_field_from_an_argument_path_that_does_not_exist() {
+    let d = check_given("{ order_id: req.ordr_id }");
+    let at = expect(
+        &d,
+        "unknown field 'ordr_id' in NewPayment",
+        Some("did you mean 'order_id'?"),
+    );
+    assert_eq!(at, (given_line(), 25), "points at the argument path");
+    let d = check_given("{ amount: { from: request.amount } }");
+    let at = expect(
+        &d,
+        "'request' is not an argument of create_payment",
+        Some("did you mean 'req'?"),
+    );
+    assert_eq!(at, (given_line(), 31));
+}
+
+#[test]
+fn a_result_field_from_an_argument_of_another_type() {
+    let d = check_given("{ order_id: req.description }");
+    let at = expect(
+        &d,
+        "'req.description' is Option<String>, but Payment.order_id is Option<OrderId>",
+        Some("name an argument value of the field's type"),
+    );
+    assert_eq!(at, (given_line(), 25));
+}
+
+#[test]
+fn a_result_field_the_domain_type_does_not_have() {
+    let d = check_given("{ ordr_id: req.order_id }");
+    let at = expect(
+        &d,
+        "Payment has no field 'ordr_id'",
+        Some("did you mean 'order_id'?"),
+    );
+    assert_eq!(at, (given_line(), 15), "points at the field");
+}
+
 #[test]
 fn unknown_request_field() {
     let d = check_edited(
@@ -468,4 +526,122 @@ fn default_body_that_does_not_match_the_response_schema() {
         d.help.as_deref(),
         Some("write the body exactly as the vendor would send it (the spec's success response)")
     );
+}
+
+#[test]
+fn a_declared_contract_mismatch_must_name_an_example() {
+    let d = check_edited(
+        "    params: { intent: id }\n",
+        "    params: { intent: id }\n    contract:\n      mismatches:\n        \"200 Redirect\": the checkout waits for the shopper\n",
+    );
+    let at = expect(
+        &d,
+        "'200 Redirect' is not an example of GetPaymentIntentsIntent's responses",
+        None,
+    );
+    assert_eq!(at.0, 58, "the key's line");
+}
+
+#[test]
+fn a_declared_contract_mismatch_must_give_a_reason() {
+    let d = check_edited(
+        "    params: { intent: id }\n",
+        "    params: { intent: id }\n    contract:\n      mismatches:\n        \"200 synthesised\": \"\"\n",
+    );
+    expect(&d, "the mismatch '200 synthesised' gives no reason", None);
+}
+
+/// A declared mismatch turns the example's contract test around: it expects the
+/// contract error, says why in its doc comment, and fails once the example decodes.
+#[test]
+fn a_declared_contract_mismatch_becomes_a_test_expecting_the_contract_error() {
+    let original = std::fs::read_to_string(root().join("mappings/stripe.yaml")).expect("mapping");
+    let edited = original
+        .replacen(
+            "    params: { intent: id }\n",
+            "    params: { intent: id }\n    contract:\n      mismatches:\n        \"200 synthesised\": our checkout cannot take it yet\n",
+            1,
+        )
+        .replace("../specs/", &format!("{}/specs/", root().display()))
+        .replace("../examples/", &format!("{}/examples/", root().display()));
+    let dir = std::env::temp_dir().join(format!("portcullis-mismatch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join("stripe.yaml");
+    std::fs::write(&path, edited).expect("write mapping");
+    let generated = portcullis_codegen::builder::generate_with_contract_tests(
+        &path,
+        &portcullis_codegen::emit::contract::ContractOptions::default(),
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    let code = generated
+        .expect("a declared mismatch that names an example is valid")
+        .code;
+    let module = code
+        .split("mod get_payment {")
+        .nth(1)
+        .expect("get_payment's contract tests");
+    assert!(
+        module.contains("Declared in `contract.mismatches`: our checkout cannot take it yet"),
+        "{module}"
+    );
+    assert!(
+        module.contains("super::expect_mismatch(outcome, OP, \"200 synthesised\")"),
+        "{module}"
+    );
+}
+
+#[test]
+fn contract_args_must_name_an_argument_value() {
+    let d = check_edited(
+        "    params: { intent: id }\n",
+        "    params: { intent: id }\n    contract:\n      args: { reqq.amount: 5 }\n",
+    );
+    expect(&d, "'reqq' is not an argument of get_payment", None);
+}
+
+#[test]
+fn contract_args_must_fit_the_argument_type() {
+    let d = check_edited(
+        "    params: { intent: id }\n",
+        "    params: { intent: id }\n    contract:\n      args: { id.0: 5 }\n",
+    );
+    expect(
+        &d,
+        "contract.args: 'id.0' is String, which does not take 5",
+        None,
+    );
+}
+
+/// The contract tests call the method with the values `contract.args` gives, where the
+/// synthesised ones would be refused by the mapping's own checks.
+#[test]
+fn contract_args_become_the_contract_tests_arguments() {
+    let original = std::fs::read_to_string(root().join("mappings/stripe.yaml")).expect("mapping");
+    let edited = original
+        .replacen(
+            "    params: { intent: id }\n",
+            "    params: { intent: id }\n    contract:\n      args: { id.0: pi_from_the_mapping }\n",
+            1,
+        )
+        .replace("../specs/", &format!("{}/specs/", root().display()))
+        .replace("../examples/", &format!("{}/examples/", root().display()));
+    let dir = std::env::temp_dir().join(format!("portcullis-args-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join("stripe.yaml");
+    std::fs::write(&path, edited).expect("write mapping");
+    let generated = portcullis_codegen::builder::generate_with_contract_tests(
+        &path,
+        &portcullis_codegen::emit::contract::ContractOptions::default(),
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    let code = generated.expect("valid contract.args").code;
+    let module = code
+        .split("mod get_payment {")
+        .nth(1)
+        .expect("get_payment's contract tests");
+    assert!(
+        module.contains("String::from(\"pi_from_the_mapping\")"),
+        "{module}"
+    );
+    assert!(!module.contains("String::from(\"id-1\")"), "{module}");
 }

@@ -4,6 +4,7 @@
 use portcullis_runtime as rt;
 use portcullis_tests::domain::*;
 use portcullis_tests::{adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway};
+use rt::choice::Offers;
 use rt::testing::{MockVendor, Reply};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -12,20 +13,34 @@ use std::time::Duration;
 struct Fixture {
     create: (&'static str, &'static str),
     get: Option<(&'static str, &'static str)>,
-    refund: (&'static str, &'static str),
+    refund: Option<(&'static str, &'static str)>,
     /// A payment in the vendor's shape, with the vendor's status spelling.
     payment: fn(status: &str) -> Value,
     paid: &'static str,
     refund_body: Value,
     refund_status: u16,
-    declined: Reply,
+    /// The status a successful create answers with (201 for some vendors).
+    create_status: u16,
+    /// The one currency the scenarios pay in, as the domain spells it.
+    currency: &'static str,
+    /// How the vendor says a card was declined.
+    declined: Declined,
+}
+
+/// Where a vendor reports a declined card.
+enum Declined {
+    /// As the create's answer: the port's `PaymentError::Declined`.
+    AtCreate(Reply),
+    /// As the payment's state, later (the payer enters the card on the vendor's page):
+    /// a payment in this vendor status is the domain's `PaymentStatus::Failed`.
+    AsStatus(&'static str),
 }
 
 fn stripe() -> Fixture {
     Fixture {
         create: ("POST", "/v1/payment_intents"),
         get: Some(("GET", "/v1/payment_intents/{id}")),
-        refund: ("POST", "/v1/refunds"),
+        refund: Some(("POST", "/v1/refunds")),
         payment: |status| {
             json!({"id": "pay_1", "object": "payment_intent", "amount": 2000, "currency": "eur", "status": status,
                    "metadata": {"order_id": "ord_1"}})
@@ -33,10 +48,12 @@ fn stripe() -> Fixture {
         paid: "succeeded",
         refund_body: json!({"id": "ref_1", "object": "refund", "amount": 500, "currency": "eur", "payment_intent": "pay_1", "status": "pending"}),
         refund_status: 200,
-        declined: Reply::json(
+        create_status: 200,
+        currency: "eur",
+        declined: Declined::AtCreate(Reply::json(
             402,
             json!({"error": {"type": "card_error", "code": "card_declined", "message": "declined"}}),
-        ),
+        )),
     }
 }
 
@@ -44,7 +61,7 @@ fn square() -> Fixture {
     Fixture {
         create: ("POST", "/v2/payments"),
         get: Some(("GET", "/v2/payments/{id}")),
-        refund: ("POST", "/v2/refunds"),
+        refund: Some(("POST", "/v2/refunds")),
         payment: |status| {
             json!({"payment": {"id": "pay_1", "amount_money": {"amount": 2000, "currency": "EUR"}, "status": status,
                    "reference_id": "ord_1"}})
@@ -52,10 +69,12 @@ fn square() -> Fixture {
         paid: "COMPLETED",
         refund_body: json!({"refund": {"id": "ref_1", "payment_id": "pay_1", "amount_money": {"amount": 500, "currency": "EUR"}, "status": "PENDING"}}),
         refund_status: 200,
-        declined: Reply::json(
+        create_status: 200,
+        currency: "eur",
+        declined: Declined::AtCreate(Reply::json(
             400,
             json!({"errors": [{"category": "PAYMENT_METHOD_ERROR", "code": "CARD_DECLINED", "detail": "declined"}]}),
-        ),
+        )),
     }
 }
 
@@ -63,7 +82,7 @@ fn adyen() -> Fixture {
     Fixture {
         create: ("POST", "/payments"),
         get: None,
-        refund: ("POST", "/payments/{id}/refunds"),
+        refund: Some(("POST", "/payments/{id}/refunds")),
         payment: |status| {
             json!({"pspReference": "pay_1", "amount": {"value": 2000, "currency": "EUR"}, "resultCode": status,
                    "merchantReference": "ord_1"})
@@ -72,10 +91,12 @@ fn adyen() -> Fixture {
         refund_body: json!({"pspReference": "ref_1", "paymentPspReference": "pay_1", "merchantAccount": "CheckoutExampleECOM",
                             "amount": {"value": 500, "currency": "EUR"}, "status": "received"}),
         refund_status: 201,
-        declined: Reply::json(
+        create_status: 200,
+        currency: "eur",
+        declined: Declined::AtCreate(Reply::json(
             200,
             json!({"pspReference": "pay_1", "resultCode": "Refused", "refusalReason": "Refused"}),
-        ),
+        )),
     }
 }
 
@@ -99,12 +120,12 @@ fn token() -> rt::SecretSource {
 
 /// Each scenario pays another order: one order id is one idempotency key, and a vendor
 /// replays the first answer it gave for a key.
-fn new_payment(order: &str) -> NewPayment {
+fn new_payment(order: &str, currency: &str) -> NewPayment {
     NewPayment {
         order_id: OrderId(order.into()),
         amount: Money {
             minor_units: 2000,
-            currency: "eur".into(),
+            currency: currency.into(),
         },
         description: None,
         payment_method: "pm_1".into(),
@@ -112,81 +133,135 @@ fn new_payment(order: &str) -> NewPayment {
 }
 
 fn eur(minor_units: i64) -> Money {
+    money(minor_units, "eur")
+}
+
+fn money(minor_units: i64, currency: &str) -> Money {
     Money {
         minor_units,
-        currency: "eur".into(),
+        currency: currency.into(),
     }
 }
 
-/// The suite: the same domain assertions for every provider.
-async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
-    // create
-    vendor.route(
-        f.create.0,
-        f.create.1,
-        vec![Reply::json(200, (f.payment)(f.paid))],
+/// A method the adapter's mapping declares `unsupported:` fails at once with the
+/// declared error variant, and nothing reaches the vendor.
+fn assert_declared<T: std::fmt::Debug>(
+    gw: &impl Offers,
+    vendor: &MockVendor,
+    sent_before: usize,
+    method: &str,
+    got: Result<T, PaymentError>,
+) {
+    let variant = gw
+        .declared_error(method)
+        .unwrap_or_else(|| panic!("{method} is offered; the suite should have run it"));
+    let err = match got {
+        Ok(v) => panic!("{method} is declared unsupported but answered {v:?}"),
+        Err(e) => e,
+    };
+    let shown = format!("{err:?}");
+    let rest = shown
+        .strip_prefix(variant)
+        .unwrap_or_else(|| panic!("{method} returned {shown}, its mapping declares {variant}"));
+    assert!(
+        !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'),
+        "{method} returned {shown}, its mapping declares {variant}"
     );
-    let paid = gw
-        .create_payment(new_payment("ord_1"))
-        .await
-        .expect("create");
     assert_eq!(
-        paid,
-        Payment {
-            id: PaymentId("pay_1".into()),
-            amount: Some(eur(2000)),
-            status: PaymentStatus::Paid,
-            order_id: Some(OrderId("ord_1".into())),
-            degraded: None,
-        }
+        vendor.received().len(),
+        sent_before,
+        "{method} is not offered, yet a request reached the vendor"
     );
+}
+
+/// The suite: the same domain assertions for every provider. A step whose port method
+/// the adapter's mapping declares `unsupported:` asserts the declared error instead
+/// (read from the adapter, never assumed by the fixture).
+async fn suite<G: PaymentGateway + Offers>(f: Fixture, vendor: MockVendor, gw: G) {
+    let payment_id = PaymentId("pay_1".into());
+    let expected_paid = Payment {
+        id: payment_id.clone(),
+        amount: Some(money(2000, f.currency)),
+        status: PaymentStatus::Paid,
+        order_id: Some(OrderId("ord_1".into())),
+        degraded: None,
+    };
+
+    // create
+    if gw.offers("create_payment") {
+        vendor.route(
+            f.create.0,
+            f.create.1,
+            vec![Reply::json(f.create_status, (f.payment)(f.paid))],
+        );
+        let paid = gw
+            .create_payment(new_payment("ord_1", f.currency))
+            .await
+            .expect("create");
+        assert_eq!(paid, expected_paid);
+    } else {
+        let sent = vendor.received().len();
+        let got = gw.create_payment(new_payment("ord_1", f.currency)).await;
+        assert_declared(&gw, &vendor, sent, "create_payment", got);
+    }
 
     // get
-    match f.get {
-        Some((method, path)) => {
-            vendor.route(method, path, vec![Reply::json(200, (f.payment)(f.paid))]);
-            assert_eq!(
-                gw.get_payment(&PaymentId("pay_1".into())).await,
-                Ok(paid.clone())
-            );
-        }
-        None => assert!(matches!(
-            gw.get_payment(&PaymentId("pay_1".into())).await,
-            Err(PaymentError::Unsupported(_))
-        )),
+    if gw.offers("get_payment") {
+        let (method, path) = f
+            .get
+            .expect("the adapter offers get_payment: give the fixture its route");
+        vendor.route(method, path, vec![Reply::json(200, (f.payment)(f.paid))]);
+        assert_eq!(gw.get_payment(&payment_id).await, Ok(expected_paid.clone()));
+    } else {
+        let sent = vendor.received().len();
+        let got = gw.get_payment(&payment_id).await;
+        assert_declared(&gw, &vendor, sent, "get_payment", got);
     }
 
     // refund
-    vendor.route(
-        f.refund.0,
-        f.refund.1,
-        vec![Reply::json(f.refund_status, f.refund_body.clone())],
-    );
-    let refund = gw
-        .refund(NewRefund {
-            payment_id: PaymentId("pay_1".into()),
-            amount: eur(500),
-        })
-        .await
-        .expect("refund");
-    assert_eq!(
-        refund,
-        Refund {
-            id: RefundId("ref_1".into()),
-            payment_id: Some(PaymentId("pay_1".into())),
-            amount: eur(500),
-            status: RefundStatus::Pending
-        }
-    );
+    let new_refund = NewRefund {
+        payment_id: payment_id.clone(),
+        amount: money(500, f.currency),
+    };
+    if gw.offers("refund") {
+        let (method, path) = f
+            .refund
+            .expect("the adapter offers refund: give the fixture its route");
+        vendor.route(
+            method,
+            path,
+            vec![Reply::json(f.refund_status, f.refund_body.clone())],
+        );
+        let refund = gw.refund(new_refund).await.expect("refund");
+        assert_eq!(
+            refund,
+            Refund {
+                id: RefundId("ref_1".into()),
+                payment_id: Some(payment_id.clone()),
+                amount: money(500, f.currency),
+                status: RefundStatus::Pending
+            }
+        );
+    } else {
+        let sent = vendor.received().len();
+        let got = gw.refund(new_refund).await;
+        assert_declared(&gw, &vendor, sent, "refund", got);
+    }
+
+    // The rest exercises answers to a payment; a provider that takes none has asserted
+    // its declared error above.
+    if !gw.offers("create_payment") {
+        return;
+    }
 
     // a new status the vendor added later lands in the catch-all
     vendor.route(
         f.create.0,
         f.create.1,
-        vec![Reply::json(200, (f.payment)("SOMETHING_NEW"))],
+        vec![Reply::json(f.create_status, (f.payment)("SOMETHING_NEW"))],
     );
     let unknown = gw
-        .create_payment(new_payment("ord_2"))
+        .create_payment(new_payment("ord_2", f.currency))
         .await
         .expect("create");
     assert_eq!(
@@ -194,17 +269,33 @@ async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
         PaymentStatus::Unknown("SOMETHING_NEW".into())
     );
 
-    // declined card
-    vendor.route(f.create.0, f.create.1, vec![f.declined]);
-    assert_eq!(
-        gw.create_payment(new_payment("ord_3")).await,
-        Err(PaymentError::Declined)
-    );
+    // declined card: an error of the create, or a payment that failed
+    match f.declined {
+        Declined::AtCreate(reply) => {
+            vendor.route(f.create.0, f.create.1, vec![reply]);
+            assert_eq!(
+                gw.create_payment(new_payment("ord_3", f.currency)).await,
+                Err(PaymentError::Declined)
+            );
+        }
+        Declined::AsStatus(status) => {
+            vendor.route(
+                f.create.0,
+                f.create.1,
+                vec![Reply::json(f.create_status, (f.payment)(status))],
+            );
+            let declined = gw
+                .create_payment(new_payment("ord_3", f.currency))
+                .await
+                .expect("a declined card is a failed payment, not an error");
+            assert_eq!(declined.status, PaymentStatus::Failed);
+        }
+    }
 
     // vendor outage
     vendor.route(f.create.0, f.create.1, vec![Reply::json(503, json!({}))]);
     assert!(matches!(
-        gw.create_payment(new_payment("ord_5")).await,
+        gw.create_payment(new_payment("ord_5", f.currency)).await,
         Err(PaymentError::Unavailable(_))
     ));
 
@@ -217,10 +308,40 @@ async fn suite<G: PaymentGateway>(f: Fixture, vendor: MockVendor, gw: G) {
     );
     let started = std::time::Instant::now();
     assert!(matches!(
-        gw.create_payment(new_payment("ord_4")).await,
+        gw.create_payment(new_payment("ord_4", f.currency)).await,
         Err(PaymentError::RateLimited(_))
     ));
     assert!(started.elapsed() < Duration::from_secs(1), "no 120 s sleep");
+}
+
+/// A provider that declares a method `unsupported:` is held to the declaration: the
+/// suite's check fails when the adapter answers instead, or with another error.
+#[test]
+fn the_suite_holds_an_adapter_to_its_declaration() {
+    struct Declares;
+    impl Offers for Declares {
+        fn unsupported(&self) -> &'static [rt::choice::Unsupported] {
+            &[rt::choice::Unsupported {
+                method: "get_payment",
+                error: "crate::domain::PaymentError::Unsupported",
+            }]
+        }
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let vendor = rt.block_on(MockVendor::start());
+    let _guard = rt.enter();
+    let check = |got: Result<(), PaymentError>| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            assert_declared(&Declares, &vendor, 0, "get_payment", got)
+        }))
+        .is_ok()
+    };
+    assert!(check(Err(PaymentError::Unsupported("no".into()))));
+    assert!(!check(Ok(())), "an answer where an error is declared");
+    assert!(!check(Err(PaymentError::Declined)), "another error");
 }
 
 #[tokio::test]
@@ -267,7 +388,7 @@ async fn square_sends_the_key_in_the_body_and_adyen_in_a_header() {
         fast(SquareGateway::config(), &vendor).auth(rt::AuthConfig::Bearer { token: token() }),
     )
     .expect("config");
-    sq.create_payment(new_payment("ord_1"))
+    sq.create_payment(new_payment("ord_1", "eur"))
         .await
         .expect("square");
     let body: Value = serde_json::from_slice(&vendor.received()[0].body).expect("json");
@@ -294,7 +415,7 @@ async fn square_sends_the_key_in_the_body_and_adyen_in_a_header() {
         secret: token(),
     };
     let ad = AdyenGateway::new(fast(AdyenGateway::config(), &vendor).auth(auth)).expect("config");
-    ad.create_payment(new_payment("ord_1"))
+    ad.create_payment(new_payment("ord_1", "eur"))
         .await
         .expect("adyen");
     let r = &vendor.received()[0];
@@ -337,7 +458,7 @@ async fn every_adyen_payments_example_reaches_the_domain() {
         let gw =
             AdyenGateway::new(fast(AdyenGateway::config(), &vendor).auth(auth)).expect("config");
         let payment = gw
-            .create_payment(new_payment("ord_1"))
+            .create_payment(new_payment("ord_1", "eur"))
             .await
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         match body["resultCode"].as_str() {
@@ -433,7 +554,7 @@ async fn square_charges_any_order_id_against_a_validating_mock_of_its_full_spec(
     .expect("config");
     for order in ["0b5d3c9e-5f7a-4c1e-9a0e-1f2d3c4b5a69", "ORD#1001"] {
         let paid = gw
-            .create_payment(new_payment(order))
+            .create_payment(new_payment(order, "eur"))
             .await
             .unwrap_or_else(|e| panic!("{order}: {e:?}"));
         assert_eq!(paid.status, PaymentStatus::Paid, "{order}");
@@ -446,4 +567,78 @@ async fn square_charges_any_order_id_against_a_validating_mock_of_its_full_spec(
     assert_eq!(keys.len(), 2, "one attempt each: {keys:?}");
     assert!(keys.iter().all(|k| k.len() <= 45), "{keys:?}");
     assert_ne!(keys[0], keys[1]);
+}
+
+/// A 200 whose body is the vendor's error (Stripe's `{"error": …}`, Square's
+/// `{"errors": […]}`) reaches the caller as that vendor error, with the vendor's words,
+/// never as a success and never as "does not match the contract" (issue 16, point 5).
+#[tokio::test]
+async fn a_success_status_carrying_the_vendors_error_is_that_error() {
+    let cases: [(Fixture, Value, &str); 2] = [
+        (
+            stripe(),
+            json!({"error": {"type": "invalid_request_error", "code": "parameter_invalid", "message": "Amount must be positive."}}),
+            "Amount must be positive.",
+        ),
+        (
+            square(),
+            json!({"errors": [{"category": "INVALID_REQUEST_ERROR", "code": "INVALID_VALUE", "detail": "Amount must be positive."}]}),
+            "Amount must be positive.",
+        ),
+    ];
+    for (i, (f, body, words)) in cases.into_iter().enumerate() {
+        let vendor = MockVendor::start().await;
+        vendor.route(f.create.0, f.create.1, vec![Reply::json(200, body)]);
+        let config =
+            |c: rt::AdapterConfig| fast(c, &vendor).auth(rt::AuthConfig::Bearer { token: token() });
+        let got = match i {
+            0 => {
+                let gw = StripeGateway::new(config(StripeGateway::config())).expect("config");
+                gw.create_payment(new_payment("ord_9", "eur")).await
+            }
+            _ => {
+                let gw = SquareGateway::new(config(SquareGateway::config())).expect("config");
+                gw.create_payment(new_payment("ord_9", "eur")).await
+            }
+        };
+        let Err(PaymentError::Provider(message)) = got else {
+            panic!("case {i}: the vendor's error, got {got:?}");
+        };
+        assert!(message.contains(words), "case {i}: {message}");
+        assert!(!message.contains("contract"), "case {i}: {message}");
+    }
+}
+
+/// A value the spec's constraints refuse fails before sending, naming the field and the
+/// constraint: Square limits `reference_id` to 40 characters (issue 16, point 4).
+#[tokio::test]
+async fn a_value_the_spec_refuses_is_never_sent() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v2/payments",
+        vec![Reply::json(200, (square().payment)("COMPLETED"))],
+    );
+    let gw = SquareGateway::new(
+        fast(SquareGateway::config(), &vendor).auth(rt::AuthConfig::Bearer { token: token() }),
+    )
+    .expect("config");
+    let long = "o".repeat(41);
+    let got = gw.create_payment(new_payment(&long, "eur")).await;
+    let Err(PaymentError::Provider(message)) = got else {
+        panic!("refused before sending, got {got:?}");
+    };
+    assert!(message.contains("$.reference_id"), "{message}");
+    assert!(message.contains("maxLength 40"), "{message}");
+    assert!(
+        !message.contains(&long),
+        "the value is not repeated: {message}"
+    );
+    assert!(vendor.received().is_empty(), "nothing was sent");
+
+    // 40 characters fit.
+    gw.create_payment(new_payment(&"o".repeat(40), "eur"))
+        .await
+        .expect("sent");
+    assert_eq!(vendor.received().len(), 1);
 }

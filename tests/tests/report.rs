@@ -96,9 +96,11 @@ fn get_payment_row_shows_its_budget_override_and_cache_fallback() {
 }
 
 #[test]
-fn refund_row_shows_a_random_key() {
+fn refund_row_shows_a_fresh_key_per_call_and_how_to_replay() {
     let report = stripe_documents().report;
-    assert!(row(&report, "refund").contains("a random UUIDv4 per call"));
+    let refund = row(&report, "refund");
+    assert!(refund.contains("a fresh UUIDv4 per call"), "{refund}");
+    assert!(refund.contains("replay / logical-call id"), "{refund}");
 }
 
 #[test]
@@ -110,7 +112,6 @@ fn every_default_is_called_out() {
         ("slow attempt", "5 s"),
         ("breaker probes", "3"),
         ("longest `Retry-After` waited", "30 s"),
-        ("idempotency key kept for", "24 h"),
     ] {
         let line = report
             .lines()
@@ -174,4 +175,58 @@ fn every_mapping_renders_its_documents() {
             m.display()
         );
     }
+}
+
+fn report_of(mapping: &Path) -> String {
+    let g = portcullis_codegen::generate_one(mapping).expect("generates");
+    portcullis_codegen::builder::documents(&g.plan)
+        .expect("renders")
+        .report
+}
+
+#[test]
+fn auth_the_mapping_declares_is_in_the_report() {
+    let report = report_of(&root().join("tests/fixtures/tracker.yaml"));
+    assert!(
+        report.contains(
+            "Calls authenticate with an API key in the `Authorization` header after the prefix `token `, from the environment variable `TRACKER_TOKEN`"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("The spec declares no security scheme: this one is declared in the mapping (`auth.type`)."),
+        "{report}"
+    );
+}
+
+#[test]
+fn auth_left_to_code_is_called_set_in_code_not_absent() {
+    let original =
+        std::fs::read_to_string(root().join("tests/fixtures/tracker.yaml")).expect("mapping");
+    let line = original
+        .lines()
+        .find(|l| l.starts_with("auth:"))
+        .expect("an auth line");
+    let dir = std::env::temp_dir().join(format!("portcullis-report-auth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let fixtures = root().join("tests/fixtures");
+    let text = original
+        .replace(&format!("{line}\n"), "")
+        .replace(
+            "spec: tracker",
+            &format!("spec: {}/tracker", fixtures.display()),
+        )
+        .replace(
+            "source: tracker",
+            &format!("source: {}/tracker", fixtures.display()),
+        );
+    let path = dir.join("tracker.yaml");
+    std::fs::write(&path, text).expect("write mapping");
+    let report = report_of(&path);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        report.contains("Credentials: **set in code**, if at all."),
+        "{report}"
+    );
+    assert!(!report.contains("carry no credentials"), "{report}");
 }

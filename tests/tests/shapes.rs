@@ -45,8 +45,10 @@ async fn settings_fill_the_path_and_a_body_field_and_static_headers_are_sent() {
         sent,
         Message {
             id: MessageId("SM1".into()),
-            status: "queued".into()
-        }
+            status: "queued".into(),
+            to: Some("+15550002".into()),
+        },
+        "the recipient comes from the call, since the answer does not echo it"
     );
     let r = &vendor.received()[0];
     assert_eq!(r.path, "/Accounts/AC123/Messages.json");
@@ -72,6 +74,36 @@ async fn settings_fill_the_path_and_a_body_field_and_static_headers_are_sent() {
             "StatusCallback=https%3A%2F%2Fexample.com%2Fstatus",
             "To=%2B15550002"
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_field_the_call_gives_is_taken_from_it_and_a_read_takes_the_vendors() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![Reply::json(
+            201,
+            json!({"sid": "SM1", "status": "queued", "to": "+1999"}),
+        )],
+    );
+    vendor.route(
+        "GET",
+        "/Accounts/AC123/Messages/SM1",
+        vec![Reply::json(200, json!({"sid": "SM1", "status": "sent"}))],
+    );
+    let gw = adapter(&vendor);
+    let sent = gw.send(new_message("+15550002")).await.expect("sent");
+    assert_eq!(
+        sent.to.as_deref(),
+        Some("+15550002"),
+        "`fields:` wins over what the vendor may send"
+    );
+    let read = gw.get(&MessageId("SM1".into())).await.expect("read");
+    assert_eq!(
+        read.to, None,
+        "a read has no call value: the vendor's (absent) field"
     );
 }
 
@@ -176,5 +208,34 @@ async fn the_vendors_message_is_kept_on_401_and_403_and_secrets_are_masked() {
             !text.contains("s3cret-token"),
             "{status}: the secret is masked: {text}"
         );
+    }
+}
+
+/// The mapping first: a 403 whose code a rule names is that vendor error, not an auth
+/// failure; a 403 with any other code still is one.
+#[tokio::test]
+async fn a_403_with_a_code_the_mapping_names_is_that_error_not_auth() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![
+            Reply::json(
+                403,
+                json!({"code": 21610, "message": "Attempt to send to unsubscribed recipient"}),
+            ),
+            Reply::json(403, json!({"code": 20003, "message": "Permission denied"})),
+        ],
+    );
+    let gw = adapter(&vendor);
+    assert_eq!(
+        gw.send(new_message("+15550002")).await,
+        Err(MessageError::Failed(
+            "send: vendor error HTTP 403 [21610]: Attempt to send to unsubscribed recipient".into()
+        ))
+    );
+    match gw.send(new_message("+15550002")).await {
+        Err(MessageError::Rejected(text)) => assert!(text.contains("credentials"), "{text}"),
+        other => panic!("a code no rule names is an auth failure: {other:?}"),
     }
 }

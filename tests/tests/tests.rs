@@ -10,6 +10,7 @@ mod degrade;
 mod determinism;
 mod diagnostics;
 mod diff;
+mod dispatch;
 mod fuzz;
 mod hostile;
 mod ledger;

@@ -7,13 +7,23 @@ use portcullis_tests::tracker_domain::*;
 use rt::testing::{MockVendor, ReceivedRequest, Reply};
 use serde_json::{Value, json};
 
+/// The adapter with the auth its mapping declares (the spec has none), only the
+/// secret's source replaced.
 fn adapter(vendor: &MockVendor) -> TrackerAdapter {
-    let config = TrackerAdapter::config()
+    let mut config = TrackerAdapter::config()
         .base_url(vendor.url())
-        .allow_insecure_http(true)
-        .auth(rt::AuthConfig::Bearer {
-            token: rt::SecretSource::literal("tok_1"),
-        });
+        .allow_insecure_http(true);
+    match config.auth_mut() {
+        rt::AuthConfig::PrefixedApiKey {
+            location: rt::ApiKeyLocation::Header,
+            name,
+            prefix,
+            secret,
+        } if name == "Authorization" && prefix == "token " => {
+            *secret = rt::SecretSource::literal("tok_1");
+        }
+        other => panic!("the mapping declares a prefixed key in Authorization, got {other:?}"),
+    }
     TrackerAdapter::new(config).expect("config")
 }
 
@@ -68,7 +78,11 @@ async fn a_top_level_list_follows_the_link_header_with_auth_on_every_page() {
         ["state=open&per_page=2", "state=open&per_page=2&page=2"]
     );
     for r in vendor.received() {
-        assert_eq!(r.header("authorization"), Some("Bearer tok_1"));
+        assert_eq!(
+            r.header("authorization"),
+            Some("token tok_1"),
+            "the auth the mapping declares, with its prefix"
+        );
     }
 }
 
