@@ -96,7 +96,12 @@ pub fn trim_files(
                 Some((p, o)) => (p.to_path_buf(), o.clone()),
                 None => {
                     let p = m.dir().join(&named.value);
-                    (p.clone(), Origin { source: p.display().to_string() })
+                    (
+                        p.clone(),
+                        Origin {
+                            source: p.display().to_string(),
+                        },
+                    )
                 }
             };
             let events = Spec::load(&path)?;

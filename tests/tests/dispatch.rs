@@ -18,7 +18,9 @@ fn without_webhooks(mapping: &str) -> Generated {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let path = root.join(mapping);
     let text = std::fs::read_to_string(&path).expect("mapping");
-    let at = text.find("\nwebhooks:").expect("the mapping has a webhooks section");
+    let at = text
+        .find("\nwebhooks:")
+        .expect("the mapping has a webhooks section");
     let base = path.parent().expect("mapping dir").display().to_string();
     let cut = text[..at].replace("../", &format!("{base}/../"));
     let dir = std::env::temp_dir().join(format!("portcullis-dispatch-{}", std::process::id()));

@@ -353,17 +353,23 @@ fn adyen_item(psp: &str, code: &str, success: &str, original: &str) -> serde_jso
 async fn adyen_deliveries_change_the_record_exactly_once_and_are_answered_accepted() {
     let server = Server::start().await;
     let authorised = adyen_item("psp_44", "AUTHORISATION", "true", "");
-    let (status, body) = server.adyen(std::slice::from_ref(&authorised), ADYEN_KEY).await;
+    let (status, body) = server
+        .adyen(std::slice::from_ref(&authorised), ADYEN_KEY)
+        .await;
     assert_eq!(status, 200, "a signed Adyen delivery is processed: {body}");
     assert_eq!(body, "[accepted]", "Adyen expects exactly [accepted]");
     // Adyen sends the same item again: acknowledged, not processed twice.
-    let (status, body) = server.adyen(std::slice::from_ref(&authorised), ADYEN_KEY).await;
+    let (status, body) = server
+        .adyen(std::slice::from_ref(&authorised), ADYEN_KEY)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(body, "[accepted]");
     // Signed with another key: refused, never processed.
     let other_key = "00".repeat(32);
     let refunded = adyen_item("psp_45", "REFUND", "true", "psp_44");
-    let (status, _) = server.adyen(std::slice::from_ref(&refunded), &other_key).await;
+    let (status, _) = server
+        .adyen(std::slice::from_ref(&refunded), &other_key)
+        .await;
     assert_eq!(status, 401, "a wrong HMAC key is refused");
     // A signature that is not the item's.
     let (status, _) = {
@@ -377,7 +383,9 @@ async fn adyen_deliveries_change_the_record_exactly_once_and_are_answered_accept
     // handled as Other.
     let chargeback = adyen_item("psp_46", "CHARGEBACK", "true", "psp_44");
     let report = adyen_item("psp_47", "REPORT_AVAILABLE", "true", "");
-    let (status, body) = server.adyen(&[refunded, chargeback, report], ADYEN_KEY).await;
+    let (status, body) = server
+        .adyen(&[refunded, chargeback, report], ADYEN_KEY)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, "[accepted]");
 
@@ -388,9 +396,16 @@ async fn adyen_deliveries_change_the_record_exactly_once_and_are_answered_accept
         .wait_logged("provider event not used by the checkout", 1)
         .await;
     assert_eq!(server.logged("payment record changed"), 1);
-    assert_eq!(server.logged("\"payment_id\":\"psp_44\""), 2, "authorised, then disputed");
+    assert_eq!(
+        server.logged("\"payment_id\":\"psp_44\""),
+        2,
+        "authorised, then disputed"
+    );
     assert_eq!(server.logged("refund record changed"), 1);
     assert_eq!(server.metric("AdyenGateway", "processed").await, 4.0);
     assert_eq!(server.metric("AdyenGateway", "duplicate").await, 1.0);
-    assert_eq!(server.metric("AdyenGateway", "rejected_signature").await, 2.0);
+    assert_eq!(
+        server.metric("AdyenGateway", "rejected_signature").await,
+        2.0
+    );
 }
