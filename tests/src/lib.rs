@@ -23,6 +23,11 @@ pub mod square {
     include!(concat!(env!("OUT_DIR"), "/square_gateway.rs"));
 }
 
+/// The GOV.UK Pay adapter (mappings/govuk_pay.yaml).
+pub mod govuk_pay {
+    include!(concat!(env!("OUT_DIR"), "/govuk_pay_gateway.rs"));
+}
+
 /// The same port over OAuth2 client credentials (tests/fixtures/ledger_oauth.yaml).
 pub mod ledger_oauth {
     include!(concat!(env!("OUT_DIR"), "/ledger_oauth_adapter.rs"));

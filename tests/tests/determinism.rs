@@ -24,7 +24,7 @@ fn generating_twice_gives_identical_bytes() {
 fn every_adapter_matches_its_golden_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut mismatched = Vec::new();
-    for name in ["stripe", "square", "adyen"] {
+    for name in ["stripe", "square", "adyen", "govuk_pay"] {
         let generated =
             portcullis_codegen::generate_one(&root.join(format!("../mappings/{name}.yaml")))
                 .expect("generates");

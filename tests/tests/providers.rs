@@ -3,7 +3,9 @@
 
 use portcullis_runtime as rt;
 use portcullis_tests::domain::*;
-use portcullis_tests::{adyen::AdyenGateway, square::SquareGateway, stripe::StripeGateway};
+use portcullis_tests::{
+    adyen::AdyenGateway, govuk_pay::GovukPayGateway, square::SquareGateway, stripe::StripeGateway,
+};
 use rt::choice::Offers;
 use rt::testing::{MockVendor, Reply};
 use serde_json::{Value, json};
@@ -100,6 +102,27 @@ fn adyen() -> Fixture {
     }
 }
 
+/// GOV.UK Pay: a hosted payment page in pounds sterling. A create answers 201 with the
+/// payment, and a declined card shows later as the payment's `failed` state.
+fn govuk_pay() -> Fixture {
+    Fixture {
+        create: ("POST", "/v1/payments"),
+        get: Some(("GET", "/v1/payments/{paymentId}")),
+        refund: Some(("POST", "/v1/payments/{paymentId}/refunds")),
+        payment: |status| {
+            json!({"payment_id": "pay_1", "amount": 2000, "reference": "ord_1", "description": "Order ord_1",
+                   "state": {"status": status, "finished": status != "created"},
+                   "_links": {"next_url": {"href": "https://card.payments.service.gov.uk/secure/1", "method": "GET"}}})
+        },
+        paid: "success",
+        refund_body: json!({"refund_id": "ref_1", "amount": 500, "status": "submitted", "created_date": "2026-12-03T10:00:00.000Z"}),
+        refund_status: 200,
+        create_status: 201,
+        currency: "gbp",
+        declined: Declined::AsStatus("failed"),
+    }
+}
+
 /// Fast policies for tests: two quick attempts, a short budget.
 fn fast(mut config: rt::AdapterConfig, vendor: &MockVendor) -> rt::AdapterConfig {
     let d = config.defaults_mut();
@@ -130,10 +153,6 @@ fn new_payment(order: &str, currency: &str) -> NewPayment {
         description: None,
         payment_method: "pm_1".into(),
     }
-}
-
-fn eur(minor_units: i64) -> Money {
-    money(minor_units, "eur")
 }
 
 fn money(minor_units: i64, currency: &str) -> Money {
@@ -374,6 +393,66 @@ async fn adyen_passes_the_domain_suite() {
     };
     let gw = AdyenGateway::new(fast(AdyenGateway::config(), &vendor).auth(auth)).expect("config");
     suite(adyen(), vendor, gw).await;
+}
+
+#[tokio::test]
+async fn govuk_pay_passes_the_domain_suite() {
+    let vendor = MockVendor::start().await;
+    let auth = rt::AuthConfig::PrefixedApiKey {
+        location: rt::ApiKeyLocation::Header,
+        name: "Authorization".into(),
+        prefix: "Bearer ".into(),
+        secret: token(),
+    };
+    let gw =
+        GovukPayGateway::new(fast(GovukPayGateway::config(), &vendor).auth(auth)).expect("config");
+    suite(govuk_pay(), vendor, gw).await;
+}
+
+/// What GOV.UK Pay is sent: pence, our order as its reference, a description even when
+/// the order has none, the key as a bearer token; and a currency it does not take is
+/// refused before anything is sent.
+#[tokio::test]
+async fn govuk_pay_is_sent_pence_with_a_description_and_refuses_other_currencies() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/v1/payments",
+        vec![Reply::json(201, (govuk_pay().payment)("created"))],
+    );
+    let gw = GovukPayGateway::new(fast(GovukPayGateway::config(), &vendor).auth(
+        rt::AuthConfig::PrefixedApiKey {
+            location: rt::ApiKeyLocation::Header,
+            name: "Authorization".into(),
+            prefix: "Bearer ".into(),
+            secret: token(),
+        },
+    ))
+    .expect("config");
+    let created = gw
+        .create_payment(new_payment("ord_1", "gbp"))
+        .await
+        .expect("create");
+    assert_eq!(created.status, PaymentStatus::Pending);
+    let sent = vendor.received();
+    assert_eq!(sent.len(), 1);
+    let body: Value = serde_json::from_slice(&sent[0].body).expect("a JSON body");
+    assert_eq!(body["amount"], 2000);
+    assert_eq!(body["reference"], "ord_1");
+    assert_eq!(body["description"], "Order ord_1");
+    assert!(body["return_url"].is_string());
+    assert!(body.get("payment_method").is_none());
+    assert_eq!(
+        sent[0].header("authorization").as_deref(),
+        Some("Bearer test-secret")
+    );
+
+    let refused = gw.create_payment(new_payment("ord_2", "eur")).await;
+    match refused {
+        Err(PaymentError::Provider(m)) => assert!(m.contains("GBP"), "{m}"),
+        other => panic!("a euro payment reached {other:?}"),
+    }
+    assert_eq!(vendor.received().len(), 1, "nothing more was sent");
 }
 
 #[tokio::test]

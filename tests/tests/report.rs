@@ -39,8 +39,8 @@ fn stripe_alerts_are_checked_in_and_current() {
 }
 
 #[test]
-fn square_and_adyen_documents_are_checked_in_and_current() {
-    for name in ["square", "adyen"] {
+fn square_adyen_and_govuk_pay_documents_are_checked_in_and_current() {
+    for name in ["square", "adyen", "govuk_pay"] {
         let g = portcullis_codegen::generate_one(&root().join(format!("mappings/{name}.yaml")))
             .expect("generates");
         let docs = portcullis_codegen::builder::documents(&g.plan).expect("renders");

