@@ -7,6 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .mapping("../../mappings/stripe.yaml")
         .mapping("../../mappings/square.yaml")
         .mapping("../../mappings/adyen.yaml")
+        .mapping("../../mappings/govuk_pay.yaml")
         .dispatcher("PaymentProvider")
         .generate()?;
     Ok(())

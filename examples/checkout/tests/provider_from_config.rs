@@ -4,12 +4,21 @@ use portcullis_runtime::testing::{MockVendor, Reply};
 use serde_json::json;
 
 async fn run(provider: &str, secret_var: &str, vendor: &MockVendor) -> std::process::Output {
+    run_in(provider, secret_var, vendor, "eur").await
+}
+
+async fn run_in(
+    provider: &str,
+    secret_var: &str,
+    vendor: &MockVendor,
+    currency: &'static str,
+) -> std::process::Output {
     let url = vendor.url();
     let provider = provider.to_string();
     let secret_var = secret_var.to_string();
     tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_checkout"))
-            .args(["ord_7", "1250", "eur", "tok_visa"])
+            .args(["ord_7", "1250", currency, "tok_visa"])
             .env("PAYMENT_PROVIDER", provider)
             .env("PAYMENT_BASE_URL", url)
             .env(secret_var, "sk_test_from_env")
@@ -21,7 +30,7 @@ async fn run(provider: &str, secret_var: &str, vendor: &MockVendor) -> std::proc
 }
 
 #[tokio::test]
-async fn stripe_square_and_adyen_by_configuration() {
+async fn stripe_square_adyen_and_govuk_pay_by_configuration() {
     let stripe = MockVendor::start().await;
     stripe.route(
         "POST",
@@ -71,6 +80,24 @@ async fn stripe_square_and_adyen_by_configuration() {
         adyen.received()[0].header("x-api-key"),
         Some("sk_test_from_env")
     );
+
+    let govuk = MockVendor::start().await;
+    govuk.route(
+        "POST",
+        "/v1/payments",
+        vec![Reply::json(201, json!({"payment_id": "gp_7", "amount": 1250, "reference": "ord_7", "state": {"status": "created", "finished": false}}))],
+    );
+    let out = run_in("govuk_pay", "GOVUK_PAY_API_KEY", &govuk, "gbp").await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PaymentId(\"gp_7\")"));
+    assert_eq!(
+        govuk.received()[0].header("authorization"),
+        Some("Bearer sk_test_from_env")
+    );
 }
 
 #[tokio::test]
@@ -78,7 +105,9 @@ async fn an_unknown_provider_is_refused_with_the_known_ones() {
     let vendor = MockVendor::start().await;
     let out = run("paypal", "X", &vendor).await;
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("known: stripe, square, adyen"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("known: stripe, square, adyen, govuk_pay")
+    );
     assert!(vendor.received().is_empty());
 }
 
@@ -87,11 +116,11 @@ async fn an_unset_or_unknown_provider_fails_at_start_up_with_the_known_names() {
     for (value, expected) in [
         (
             None,
-            "PAYMENT_PROVIDER is not set: set it to one of stripe, square, adyen",
+            "PAYMENT_PROVIDER is not set: set it to one of stripe, square, adyen, govuk_pay",
         ),
         (
             Some("paypal"),
-            "unknown payment provider 'paypal' (known: stripe, square, adyen)",
+            "unknown payment provider 'paypal' (known: stripe, square, adyen, govuk_pay)",
         ),
     ] {
         let out = tokio::task::spawn_blocking(move || {
