@@ -104,7 +104,7 @@ mod tests {
             minor_units: 2000,
             currency: "eur".into(),
         };
-        assert!(pence_gbp(&eur).unwrap_err().contains("'eur'"));
+        assert!(pence_gbp(&eur).expect_err("euros").contains("'eur'"));
         assert_eq!(
             money_gbp_if_given(Some(5)),
             Ok(Some(Money {
