@@ -562,30 +562,6 @@ async fn every_adyen_payments_example_reaches_the_domain() {
     assert_eq!(seen.1, 1, "one waits on a redirect: {seen:?}");
 }
 
-/// `schema` with every `#/components/schemas/` `$ref` replaced by its target (to a
-/// depth that covers Square's request bodies), as `contract::check` expects.
-fn inline(spec: &Value, schema: &Value, depth: usize) -> Value {
-    match schema {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                let name = r.trim_start_matches("#/components/schemas/");
-                return if depth == 0 {
-                    json!({})
-                } else {
-                    inline(spec, &spec["components"]["schemas"][name], depth - 1)
-                };
-            }
-            Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), inline(spec, v, depth)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.iter().map(|v| inline(spec, v, depth)).collect()),
-        other => other.clone(),
-    }
-}
-
 /// Done when of issue 16: against a mock that validates every request against Square's
 /// full public spec (the corpus' squareup.com, not the trimmed copy the adapter was
 /// generated from) and answers 422 as Square does, a UUID order id and `ORD#1001` both
@@ -600,7 +576,7 @@ async fn square_charges_any_order_id_against_a_validating_mock_of_its_full_spec(
         )
     });
     let spec: Value = serde_json::from_slice(&bytes).expect("json");
-    let schema = inline(
+    let schema = rt::testing::contract::inline_refs(
         &spec,
         &json!({"$ref": "#/components/schemas/CreatePaymentRequest"}),
         6,

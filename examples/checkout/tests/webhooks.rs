@@ -1,4 +1,4 @@
-//! `checkout serve` end to end: signed Stripe and Square deliveries (valid, tampered,
+//! `checkout serve` end to end: signed Stripe, Square and Adyen deliveries (valid, tampered,
 //! stale, replayed, of an unknown type) get the answers the providers expect, the
 //! deliveries metric counts each outcome, and each event changes the checkout's record
 //! exactly once (its log says so).

@@ -252,6 +252,48 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// `schema` with every `#/components/schemas/` `$ref` replaced by its target from
+/// `spec` (a whole OpenAPI document), followed `depth` references deep (deeper ones
+/// become `{}`, which accepts anything): the inlined form [`check`] expects, for a mock
+/// that validates requests against a vendor's full published spec.
+///
+/// ```
+/// use portcullis_runtime::testing::contract::{check, inline_refs};
+/// use serde_json::json;
+///
+/// let spec = json!({"components": {"schemas": {
+///     "Key": {"type": "string", "maxLength": 5},
+///     "Body": {"type": "object", "properties": {"key": {"$ref": "#/components/schemas/Key"}}}
+/// }}});
+/// let schema = inline_refs(&spec, &json!({"$ref": "#/components/schemas/Body"}), 4);
+/// let mut problems = Vec::new();
+/// check(&schema, &json!({"key": "too long"}), "$", false, &mut problems);
+/// assert_eq!(problems.len(), 1, "{problems:?}");
+/// ```
+pub fn inline_refs(spec: &Value, schema: &Value, depth: usize) -> Value {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                let name = r.trim_start_matches("#/components/schemas/");
+                return if depth == 0 {
+                    Value::Object(Map::new())
+                } else {
+                    inline_refs(spec, &spec["components"]["schemas"][name], depth - 1)
+                };
+            }
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), inline_refs(spec, v, depth)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| inline_refs(spec, v, depth)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// Checks `value` against an (inlined) OpenAPI 3.0 schema. `coerce` reads string
 /// leaves as the scalar the schema wants, since forms and query strings carry only text.
 pub fn check(schema: &Value, value: &Value, at: &str, coerce: bool, out: &mut Vec<String>) {
