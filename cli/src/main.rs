@@ -106,6 +106,13 @@ enum Command {
         #[arg(long)]
         spec: Option<PathBuf>,
     },
+    /// Print the JSON Schema of the mapping file format, for editors that complete and
+    /// check YAML against a schema (docs/mapping.md, "Editor support").
+    Schema {
+        /// Write it to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Validate a mapping against its spec and port; exits non-zero with diagnostics.
     Check {
         /// The mapping file.
@@ -225,6 +232,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Err(e) => Ok(report(&e)),
         },
+        Command::Schema { out } => {
+            let schema = portcullis_codegen::load::mapping::schema::json_schema();
+            let mut text = serde_json::to_string_pretty(&schema)?;
+            text.push('\n');
+            match out {
+                Some(path) => std::fs::write(&path, text)?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Scaffold {
             spec,
             port,

@@ -190,3 +190,35 @@ fn scaffold_prints_the_count_check_reports() {
     );
     assert_eq!(reported.matches("an unresolved FIXME").count(), count);
 }
+
+/// `portcullis schema` prints the schema the library derives from the decoder's keys,
+/// and writes the same bytes with `--out`.
+#[test]
+fn schema_prints_the_mapping_formats_json_schema() {
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("schema")
+        .output()
+        .expect("portcullis runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        printed,
+        portcullis_codegen::load::mapping::schema::json_schema()
+    );
+    assert_eq!(
+        printed["$schema"],
+        "http://json-schema.org/draft-07/schema#"
+    );
+
+    let dir = std::env::temp_dir().join(format!("portcullis-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("mapping.schema.json");
+    let status = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["schema", "--out"])
+        .arg(&file)
+        .status()
+        .expect("portcullis runs");
+    assert!(status.success());
+    assert_eq!(std::fs::read(&file).expect("written"), out.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,6 +17,7 @@ mod ledger;
 mod providers;
 mod report;
 mod scaffold;
+mod schema;
 mod shapes;
 mod spec_corpus;
 mod stripe;

@@ -5,6 +5,7 @@
 //! YAML tree, one file per section.
 
 mod decode;
+pub mod schema;
 pub mod model;
 pub mod webhooks;
 

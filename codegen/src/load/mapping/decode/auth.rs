@@ -1,12 +1,12 @@
 //! `auth:`: the security scheme and where its secrets come from.
 
-use super::Decoder;
+use super::{Decoder, keys};
 use crate::load::mapping::model::*;
 use crate::load::yaml::Node;
 
 impl Decoder<'_> {
     pub(super) fn secret(&mut self, node: &Node, what: &str) -> Option<SecretRef> {
-        let e = self.entries(node, what, Some(&["env", "file"]));
+        let e = self.entries(node, what, Some(keys::SECRET));
         match e.as_slice() {
             [(k, v)] if k.value == "env" => self.string(v, what).map(SecretRef::Env),
             [(k, v)] if k.value == "file" => self.string(v, what).map(SecretRef::File),
@@ -22,23 +22,7 @@ impl Decoder<'_> {
     }
 
     pub(super) fn auth(&mut self, node: &Node) -> Option<Auth> {
-        let e = self.entries(
-            node,
-            "auth",
-            Some(&[
-                "scheme",
-                "type",
-                "in",
-                "name",
-                "prefix",
-                "secret",
-                "password",
-                "client_id",
-                "client_secret",
-                "scopes",
-                "token_url",
-            ]),
-        );
+        let e = self.entries(node, "auth", Some(keys::AUTH));
         let field = |name: &str| e.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
         let scheme = field("scheme").and_then(|n| self.string(n, "auth.scheme"));
         let kind = field("type").and_then(|n| self.string(n, "auth.type"));

@@ -1,6 +1,6 @@
 //! `limits:` (rate, quota, named buckets) and `health:`.
 
-use super::{Decoder, describe};
+use super::{Decoder, describe, keys};
 use crate::error::{Span, suggest};
 use crate::load::mapping::model::*;
 use crate::load::yaml::Node;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 impl Decoder<'_> {
     pub(super) fn limits(&mut self, node: &Node) -> Limits {
-        let e = self.entries(node, "limits", Some(&["rate", "quota", "buckets"]));
+        let e = self.entries(node, "limits", Some(keys::LIMITS));
         let mut out = Limits::default();
         for (k, v) in e {
             match k.value.as_str() {
@@ -17,8 +17,7 @@ impl Decoder<'_> {
                 _ => {
                     for (name, b) in self.entries(v, "limits.buckets", None) {
                         let what = format!("limits.buckets.{}", name.value);
-                        let f =
-                            self.entries(b, &what, Some(&["requests", "per", "reserve", "burst"]));
+                        let f = self.entries(b, &what, Some(keys::BUCKET));
                         let (requests, per) = self.requests_per(&f, b.span, &what);
                         let field = |n: &str| f.iter().find(|(k, _)| k.value == n).map(|(_, v)| *v);
                         let reserve = field("reserve")
@@ -100,11 +99,7 @@ impl Decoder<'_> {
 
     fn rate(&mut self, v: &Node) -> Option<Rate> {
         let what = "limits.rate";
-        let f = self.entries(
-            v,
-            what,
-            Some(&["requests", "per", "reserve", "burst", "reset"]),
-        );
+        let f = self.entries(v, what, Some(keys::RATE));
         let (requests, per) = self.requests_per(&f, v.span, what);
         let field = |name: &str| f.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
         let reserve = field("reserve")
@@ -117,7 +112,7 @@ impl Decoder<'_> {
             Some("delta") => Some(Reset::Delta),
             _ => {
                 let help = match n.as_str() {
-                    Some(s) => suggest(s, ["auto", "epoch", "delta"]),
+                    Some(s) => suggest(s, keys::RATE_RESETS.iter().copied()),
                     None => "write auto, epoch or delta".to_string(),
                 };
                 self.err(
@@ -142,7 +137,7 @@ impl Decoder<'_> {
 
     fn quota(&mut self, v: &Node) -> Option<Quota> {
         let what = "limits.quota";
-        let f = self.entries(v, what, Some(&["requests", "per", "reserve", "warn_at"]));
+        let f = self.entries(v, what, Some(keys::QUOTA));
         let (requests, per) = self.requests_per(&f, v.span, what);
         let field = |name: &str| f.iter().find(|(k, _)| k.value == name).map(|(_, n)| *n);
         let reserve = field("reserve")
@@ -174,9 +169,8 @@ impl Decoder<'_> {
     }
 
     pub(super) fn health(&mut self, node: &Node) -> Health {
-        let keys = ["enabled", "window", "min_calls", "error_rate", "p95", "p99"];
         let mut h = Health::default();
-        for (k, v) in self.entries(node, "health", Some(&keys)) {
+        for (k, v) in self.entries(node, "health", Some(keys::HEALTH)) {
             match k.value.as_str() {
                 "enabled" => h.enabled = self.boolean(v, "health.enabled"),
                 "window" => h.window = self.duration(v, "health.window"),

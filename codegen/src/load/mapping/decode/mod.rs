@@ -8,6 +8,7 @@
 
 mod auth;
 pub(crate) mod gaps;
+pub(crate) mod keys;
 mod limits;
 mod operations;
 mod paginate;
@@ -22,32 +23,6 @@ use crate::load::openapi::sha256_hex;
 use crate::load::yaml::{self, Node, Value};
 use std::path::Path;
 use std::time::Duration;
-
-pub(crate) const TOP_KEYS: [&str; 15] = [
-    "version",
-    "adapter",
-    "implements",
-    "spec",
-    "base_url",
-    "auth",
-    "settings",
-    "headers",
-    "limits",
-    "health",
-    "defaults",
-    "errors",
-    "operations",
-    "types",
-    "webhooks",
-];
-const POLICY_KEYS: [&str; 6] = [
-    "attempt_timeout",
-    "budget",
-    "retry",
-    "breaker",
-    "rate_limit",
-    "fallback",
-];
 
 impl Mapping {
     /// Reads and decodes a mapping file.
@@ -291,7 +266,7 @@ impl Decoder<'_> {
     }
 
     fn mapping(&mut self, root: &Node, sha256: String) -> Option<Mapping> {
-        let top = self.entries(root, "the mapping file", Some(&TOP_KEYS));
+        let top = self.entries(root, "the mapping file", Some(keys::TOP));
         root.as_map()?;
         let get = |k: &str| top.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
         if let Some(v) = get("version") {
@@ -372,7 +347,7 @@ impl Decoder<'_> {
     }
 
     fn implements(&mut self, node: &Node) -> Option<Implements> {
-        let e = self.entries(node, "implements", Some(&["port", "source", "module"]));
+        let e = self.entries(node, "implements", Some(keys::IMPLEMENTS));
         let port = self
             .required(&e, "port", node.span, "implements")
             .and_then(|n| self.string(n, "implements.port"));

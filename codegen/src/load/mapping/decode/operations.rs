@@ -1,13 +1,13 @@
 //! `operations:` and `errors:`: what each port method calls, sends and answers.
 
-use super::{Decoder, POLICY_KEYS};
+use super::{Decoder, keys};
 use crate::error::suggest;
 use crate::load::mapping::model::*;
 use crate::load::yaml::{Node, Value};
 
 impl Decoder<'_> {
     pub(super) fn errors(&mut self, node: &Node) -> Errors {
-        let e = self.entries(node, "errors", Some(&["schema", "code", "message", "map"]));
+        let e = self.entries(node, "errors", Some(keys::ERRORS));
         let mut out = Errors::default();
         for (k, v) in e {
             match k.value.as_str() {
@@ -55,11 +55,7 @@ impl Decoder<'_> {
                 via: None,
             }),
             Value::Map(_) => {
-                let e = self.entries(
-                    node,
-                    what,
-                    Some(&["from", "via", "const", "each", "setting"]),
-                );
+                let e = self.entries(node, what, Some(keys::VALUE));
                 let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
                 if let Some(s) = get("setting") {
                     if e.len() > 1 {
@@ -101,26 +97,13 @@ impl Decoder<'_> {
         let ops = self.entries(node, "operations", None);
         let mut out = Vec::new();
         let mut unsupported = Vec::new();
-        let extra = [
-            "call",
-            "idempotency",
-            "params",
-            "request",
-            "response",
-            "errors",
-            "unwrap",
-            "reject",
-            "unsupported",
-            "body",
-            "status",
-            "headers",
-            "paginate",
-            "fields",
-            "contract",
-        ];
         for (method, body) in ops {
             let what = format!("operation '{}'", method.value);
-            let allowed: Vec<&str> = POLICY_KEYS.iter().chain(extra.iter()).copied().collect();
+            let allowed: Vec<&str> = keys::POLICIES
+                .iter()
+                .chain(keys::OPERATION)
+                .copied()
+                .collect();
             let e = self.entries(body, &what, Some(&allowed));
             if let Some((_, n)) = e.iter().find(|(k, _)| k.value == "unsupported") {
                 if e.len() > 1 {
@@ -222,7 +205,7 @@ impl Decoder<'_> {
                 let e = self.entries(
                     v,
                     &format!("{what}.fields.{}", field.value),
-                    Some(&["from"]),
+                    Some(keys::GIVEN),
                 );
                 match e.iter().find(|(k, _)| k.value == "from") {
                     Some((_, n)) => self.string(n, "from"),
@@ -252,7 +235,7 @@ impl Decoder<'_> {
         Vec<(Spanned<String>, Spanned<String>)>,
         Vec<(Spanned<String>, Spanned<serde_json::Value>)>,
     ) {
-        let e = self.entries(node, "contract", Some(&["mismatches", "args"]));
+        let e = self.entries(node, "contract", Some(keys::CONTRACT));
         let mut args = Vec::new();
         if let Some((_, a)) = e.iter().find(|(k, _)| k.value == "args") {
             for (path, value) in self.entries(a, "contract.args", None) {
@@ -297,7 +280,7 @@ impl Decoder<'_> {
     }
 
     fn reject(&mut self, node: &Node) -> Option<Reject> {
-        let e = self.entries(node, "reject", Some(&["field", "values", "message"]));
+        let e = self.entries(node, "reject", Some(keys::REJECT));
         let field = self
             .required(&e, "field", node.span, "reject")
             .and_then(|n| self.string(n, "reject.field"));
@@ -330,7 +313,7 @@ impl Decoder<'_> {
     }
 
     fn idempotency(&mut self, node: &Node) -> Option<Idempotency> {
-        let e = self.entries(node, "idempotency", Some(&["header", "body", "key"]));
+        let e = self.entries(node, "idempotency", Some(keys::IDEMPOTENCY));
         let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
         let placement = match (get("header"), get("body")) {
             (Some(h), None) => KeyPlacement::Header(self.string(h, "idempotency.header")?),

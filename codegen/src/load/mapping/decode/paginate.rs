@@ -1,27 +1,12 @@
 //! `paginate:` on an operation: the style and the keys each style needs.
 
 use super::Decoder;
+use super::keys::{
+    PAGINATE_COMMON as COMMON, PAGINATE_STYLES as STYLES, paginate_style as keys_of,
+};
 use crate::error::suggest;
 use crate::load::mapping::model::*;
 use crate::load::yaml::Node;
-
-/// The styles, as the mapping writes them.
-const STYLES: [&str; 6] = ["link", "cursor", "after_last", "next_url", "page", "offset"];
-
-/// The keys every style takes.
-const COMMON: [&str; 3] = ["style", "max_items", "max_pages"];
-
-/// The keys of one style, besides the common ones.
-fn keys_of(style: &str) -> &'static [&'static str] {
-    match style {
-        "cursor" => &["cursor", "param"],
-        "after_last" => &["has_more", "param", "id"],
-        "next_url" => &["path"],
-        "page" => &["param", "first", "size", "total"],
-        "offset" => &["param", "size", "total"],
-        _ => &[],
-    }
-}
 
 impl Decoder<'_> {
     pub(super) fn paginate(&mut self, node: &Node) -> Option<Paginate> {
@@ -41,7 +26,7 @@ impl Decoder<'_> {
                 format!(
                     "use one of: {}; {}",
                     STYLES.join(", "),
-                    suggest(&style.value, STYLES)
+                    suggest(&style.value, STYLES.iter().copied())
                 ),
             );
             return None;

@@ -1,14 +1,14 @@
 //! Policies, under `defaults:` and under each operation: time limits, `retry:`,
 //! `breaker:`, `rate_limit:`, `fallback:`.
 
-use super::{Decoder, POLICY_KEYS};
+use super::{Decoder, keys};
 use crate::load::mapping::model::*;
 use crate::load::yaml::Node;
 use std::time::Duration;
 
 impl Decoder<'_> {
     pub(super) fn policies(&mut self, node: &Node, what: &str, extra: &[&str]) -> Policies {
-        let allowed: Vec<&str> = POLICY_KEYS.iter().chain(extra).copied().collect();
+        let allowed: Vec<&str> = keys::POLICIES.iter().chain(extra).copied().collect();
         let e = self.entries(node, what, Some(&allowed));
         self.policies_from(&e)
     }
@@ -22,7 +22,7 @@ impl Decoder<'_> {
                 "retry" => p.retry = self.retry(v),
                 "breaker" => p.breaker = self.breaker(v),
                 "rate_limit" => {
-                    let f = self.entries(v, "rate_limit", Some(&["critical", "bucket"]));
+                    let f = self.entries(v, "rate_limit", Some(keys::OP_RATE_LIMIT));
                     let mut r = OpRateLimit {
                         critical: false,
                         bucket: None,
@@ -54,7 +54,7 @@ impl Decoder<'_> {
                 on: None,
             });
         }
-        let e = self.entries(node, "retry", Some(&["attempts", "base", "cap", "on"]));
+        let e = self.entries(node, "retry", Some(keys::RETRY));
         let mut r = Retry {
             attempts: 3,
             base: Duration::from_millis(100),
@@ -97,18 +97,7 @@ impl Decoder<'_> {
                 ..Breaker::default()
             });
         }
-        let keys = [
-            "enabled",
-            "failure_rate",
-            "window",
-            "min_calls",
-            "slow_call",
-            "slow_call_rate",
-            "open_for",
-            "half_open_probes",
-            "per_operation",
-        ];
-        let e = self.entries(node, "breaker", Some(&keys));
+        let e = self.entries(node, "breaker", Some(keys::BREAKER));
         let mut b = Breaker::default();
         for (k, v) in e {
             match k.value.as_str() {
@@ -136,11 +125,7 @@ impl Decoder<'_> {
                 span: node.span,
             });
         }
-        let e = self.entries(
-            node,
-            "fallback",
-            Some(&["cache", "default", "caller", "mark"]),
-        );
+        let e = self.entries(node, "fallback", Some(keys::FALLBACK));
         let mark = e
             .iter()
             .find(|(k, _)| k.value == "mark")
@@ -149,7 +134,7 @@ impl Decoder<'_> {
             e.iter().filter(|(k, _)| k.value != "mark").collect();
         let strategy = match strategies.as_slice() {
             [(k, v)] if k.value == "cache" => {
-                let f = self.entries(v, "fallback.cache", Some(&["ttl", "stale_if_error"]));
+                let f = self.entries(v, "fallback.cache", Some(keys::FALLBACK_CACHE));
                 let ttl = self
                     .required(&f, "ttl", v.span, "fallback.cache")
                     .and_then(|n| self.duration(n, "ttl"));

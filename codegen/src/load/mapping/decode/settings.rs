@@ -1,11 +1,9 @@
 //! `settings:` and `headers:`: values that belong to the account or the adapter, not to
 //! a call's arguments.
 
-use super::Decoder;
+use super::{Decoder, keys};
 use crate::load::mapping::model::*;
 use crate::load::yaml::{Node, Value};
-
-const SOURCE_KEYS: [&str; 3] = ["env", "file", "default"];
 
 impl Decoder<'_> {
     /// `settings: { account_sid: { env: TWILIO_ACCOUNT_SID } }`; the sources of one
@@ -22,9 +20,9 @@ impl Decoder<'_> {
                 continue;
             }
             let what = format!("setting '{}'", name.value);
-            let e = self.entries(body, &what, Some(&SOURCE_KEYS));
+            let e = self.entries(body, &what, Some(keys::SETTING));
             let mut sources = Vec::new();
-            for key in SOURCE_KEYS {
+            for &key in keys::SETTING {
                 let Some((k, v)) = e.iter().find(|(k, _)| k.value == key) else {
                     continue;
                 };
@@ -66,8 +64,11 @@ impl Decoder<'_> {
             }
             let value = match &v.value {
                 Value::Map(_) => {
-                    let e =
-                        self.entries(v, &format!("header '{}'", name.value), Some(&["setting"]));
+                    let e = self.entries(
+                        v,
+                        &format!("header '{}'", name.value),
+                        Some(keys::HEADER_FROM_SETTING),
+                    );
                     match self.required(&e, "setting", v.span, &format!("header '{}'", name.value))
                     {
                         Some(n) => match self.string(n, "setting") {

@@ -1,6 +1,6 @@
 //! `types:`: how each domain type is built from a vendor schema.
 
-use super::Decoder;
+use super::{Decoder, keys};
 use crate::load::mapping::model::*;
 use crate::load::yaml::{Node, Value};
 
@@ -9,7 +9,7 @@ impl Decoder<'_> {
         let mut out = Vec::new();
         for (name, body) in self.entries(node, "types", None) {
             let what = format!("type '{}'", name.value);
-            let e = self.entries(body, &what, Some(&["from", "fields"]));
+            let e = self.entries(body, &what, Some(keys::TYPE));
             let from = e
                 .iter()
                 .find(|(k, _)| k.value == "from")
@@ -43,13 +43,7 @@ impl Decoder<'_> {
             return Some(fm);
         }
         let what = format!("field '{}'", fm.name.value);
-        let e = self.entries(
-            node,
-            &what,
-            Some(&[
-                "from", "via", "values", "default", "required", "reason", "mark",
-            ]),
-        );
+        let e = self.entries(node, &what, Some(keys::FIELD));
         for (k, v) in &e {
             match k.value.as_str() {
                 "from" => match &v.value {

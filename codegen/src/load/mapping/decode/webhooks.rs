@@ -1,30 +1,14 @@
 //! `webhooks:`: the signature scheme, its secrets, the envelope of a delivery and
 //! which vendor event types become which domain event variants.
 
-use super::Decoder;
+use super::{Decoder, keys};
 use crate::load::mapping::model::*;
 use crate::load::mapping::webhooks::*;
 use crate::load::yaml::Node;
 
-const KEYS: [&str; 11] = [
-    "spec",
-    "scheme",
-    "secret",
-    "secrets",
-    "notification_url",
-    "tolerance",
-    "max_body",
-    "event",
-    "envelope",
-    "events",
-    "unknown",
-];
-const ENVELOPE_KEYS: [&str; 6] = ["schema", "items", "item", "id", "type", "object"];
-const EVENT_KEYS: [&str; 4] = ["variant", "from", "object", "fields"];
-
 impl Decoder<'_> {
     pub(super) fn webhooks(&mut self, node: &Node) -> Option<Webhooks> {
-        let e = self.entries(node, "webhooks", Some(&KEYS));
+        let e = self.entries(node, "webhooks", Some(keys::WEBHOOKS));
         let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
         let spec = get("spec").and_then(|n| self.string(n, "webhooks.spec"));
         let scheme = self
@@ -98,7 +82,7 @@ impl Decoder<'_> {
     }
 
     fn envelope(&mut self, node: &Node) -> Option<Envelope> {
-        let e = self.entries(node, "webhooks.envelope", Some(&ENVELOPE_KEYS));
+        let e = self.entries(node, "webhooks.envelope", Some(keys::ENVELOPE));
         let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
         let id = match self.required(&e, "id", node.span, "webhooks.envelope") {
             Some(n) => match n.as_seq() {
@@ -125,7 +109,7 @@ impl Decoder<'_> {
 
     fn event_map(&mut self, event_type: Spanned<String>, node: &Node) -> Option<EventMap> {
         let what = format!("webhooks event '{}'", event_type.value);
-        let e = self.entries(node, &what, Some(&EVENT_KEYS));
+        let e = self.entries(node, &what, Some(keys::EVENT));
         let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
         let variant = self
             .required(&e, "variant", event_type.span, &what)
