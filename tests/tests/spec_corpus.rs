@@ -84,13 +84,15 @@ fn every_shipped_spec_is_the_trim_of_its_origin() {
             .as_str()
             .unwrap_or_else(|| panic!("{} records no origin", spec.display()))
             .to_owned();
-        let corpus_path = source.strip_prefix(CORPUS).unwrap_or_else(|| {
-            panic!(
-                "{} comes from '{source}', not the pinned corpus",
-                spec.display()
-            )
-        })
-        .to_owned();
+        let corpus_path = source
+            .strip_prefix(CORPUS)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} comes from '{source}', not the pinned corpus",
+                    spec.display()
+                )
+            })
+            .to_owned();
         let full = crate::corpus(&corpus_path).join(&corpus_path);
         let origin = portcullis_codegen::trim::Origin { source };
         let trimmed = portcullis_codegen::trim::trim_file(&mapping, &full, &origin)

@@ -5,8 +5,8 @@
 //! YAML tree, one file per section.
 
 mod decode;
-pub mod schema;
 pub mod model;
+pub mod schema;
 pub mod webhooks;
 
 pub(crate) use decode::gaps::fold as fold_gaps;
