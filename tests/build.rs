@@ -18,6 +18,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/shapes.yaml"));
     // Lists and pagination, and shapes rustc once refused (issue 15).
     mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tracker.yaml"));
+    // Request shapes: lists from single values, unions, integers of any width (issue 15).
+    mappings.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/requests.yaml"));
     mappings.sort();
     let mut builder = portcullis_codegen::Builder::new();
     // Contract tests run with this crate's unit tests; cassettes live in tests/cassettes.

@@ -41,6 +41,15 @@ pub mod catalog {
     include!(concat!(env!("OUT_DIR"), "/catalog_adapter.rs"));
 }
 
+#[path = "../fixtures/requests_domain.rs"]
+pub mod requests_domain;
+
+/// Request shapes: lists from single values, unions, any integer width
+/// (tests/fixtures/requests.yaml).
+pub mod requests {
+    include!(concat!(env!("OUT_DIR"), "/requests_adapter.rs"));
+}
+
 #[path = "../fixtures/tracker_domain.rs"]
 pub mod tracker_domain;
 

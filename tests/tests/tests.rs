@@ -16,6 +16,7 @@ mod hostile;
 mod ledger;
 mod providers;
 mod report;
+mod requests;
 mod scaffold;
 mod schema;
 mod shapes;

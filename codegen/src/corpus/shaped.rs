@@ -174,12 +174,16 @@ fn shape_one(spec: &Spec, key: &str, draw: &mut Draw) -> Option<Shaped> {
                 let binder = arg_names.claim("input");
                 for (name, p) in props.iter().take(12) {
                     let req = required.contains(name);
-                    let kind = view(spec, *p).ok().map(|v| v.kind);
-                    let scalar = matches!(
-                        kind,
-                        Some(Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool)
-                    ) && !name.contains(']');
-                    if !scalar {
+                    let Some(kind) = view(spec, *p).ok().map(|v| v.kind) else {
+                        if req {
+                            return None;
+                        }
+                        continue;
+                    };
+                    let drawable = !name.contains(']')
+                        && (item_ty(spec, &kind, draw).is_some()
+                            || list_of_objects(spec, &kind).is_some());
+                    if !drawable {
                         if req {
                             return None;
                         }
@@ -188,28 +192,43 @@ fn shape_one(spec: &Spec, key: &str, draw: &mut Draw) -> Option<Shaped> {
                     if !req && draw.chance(50) {
                         continue;
                     }
+                    // A list of objects: written in the mapping from single values, one
+                    // item whose required scalar fields come from the input.
+                    if let Some(item_props) = list_of_objects(spec, &kind) {
+                        let mut item = Map::new();
+                        for (prop, prop_kind) in item_props {
+                            let Some(t) = item_ty(spec, &prop_kind, draw) else {
+                                continue;
+                            };
+                            let f = names.claim(&snake(&format!("{name}_{prop}")));
+                            item.insert(
+                                path_segment(&prop),
+                                json!({ "from": format!("{}.{}", bare(&binder), bare(&f)) }),
+                            );
+                            fields.push(format!(
+                                "    /// A field of a list item.\n    pub {f}: {t},"
+                            ));
+                        }
+                        request.insert(path_segment(name), json!([item]));
+                        continue;
+                    }
                     let f = names.claim(&snake(name));
                     let ty = match kind {
-                        Some(Kind::Str { .. }) => {
-                            if draw.chance(30) {
-                                // A separate `&str` argument (an optional field takes it too).
-                                let a = arg_names.claim(&snake(name));
-                                args.push(format!("{a}: &str"));
-                                request.insert(path_segment(name), json!({ "from": bare(&a) }));
-                                continue;
-                            }
-                            if req { "String" } else { "Option<String>" }.to_string()
+                        Kind::Str { .. } if draw.chance(30) => {
+                            // A separate `&str` argument (an optional field takes it too).
+                            let a = arg_names.claim(&snake(name));
+                            args.push(format!("{a}: &str"));
+                            request.insert(path_segment(name), json!({ "from": bare(&a) }));
+                            continue;
                         }
-                        Some(Kind::Int) => {
-                            let t = draw.pick(&INTS);
-                            if req {
-                                t.to_string()
-                            } else {
-                                format!("Option<{t}>")
-                            }
+                        Kind::Array(_) => {
+                            let t = item_ty(spec, &kind, draw)?;
+                            if req { t } else { format!("Option<{t}>") }
                         }
-                        Some(Kind::Num) => if req { "f64" } else { "Option<f64>" }.into(),
-                        _ => if req { "bool" } else { "Option<bool>" }.into(),
+                        _ => {
+                            let t = item_ty(spec, &kind, draw)?;
+                            if req { t } else { format!("Option<{t}>") }
+                        }
                     };
                     request.insert(
                         path_segment(name),
@@ -230,6 +249,62 @@ fn shape_one(spec: &Spec, key: &str, draw: &mut Draw) -> Option<Shaped> {
         }
     }
     finish(spec, key, op, port, args, params, request, draw)
+}
+
+/// A domain type for a request value of `kind`: a scalar, a union with a scalar
+/// variant (the scalar), or a list of either (a `Vec` of it).
+fn item_ty(spec: &Spec, kind: &Kind<'_>, draw: &mut Draw) -> Option<String> {
+    match kind {
+        Kind::Str { .. } => Some("String".into()),
+        Kind::Int => Some(draw.pick(&INTS).to_string()),
+        Kind::Num => Some("f64".into()),
+        Kind::Bool => Some("bool".into()),
+        Kind::Union(parts) => parts.iter().find_map(|p| {
+            let v = view(spec, *p).ok()?;
+            match v.kind {
+                Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool => {
+                    item_ty(spec, &v.kind, draw)
+                }
+                _ => None,
+            }
+        }),
+        Kind::Array(Some(item)) => {
+            let v = view(spec, *item).ok()?;
+            match v.kind {
+                Kind::Array(_) => None,
+                k => item_ty(spec, &k, draw).map(|t| format!("Vec<{t}>")),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The fields of the items of a list of objects whose required fields are all scalars,
+/// as (name, kind): the required ones, and at most one optional one.
+fn list_of_objects<'s>(spec: &'s Spec, kind: &Kind<'s>) -> Option<Vec<(String, Kind<'s>)>> {
+    let Kind::Array(Some(item)) = kind else {
+        return None;
+    };
+    let Kind::Object {
+        props, required, ..
+    } = view(spec, *item).ok()?.kind
+    else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for (name, p) in &props {
+        let k = view(spec, *p).ok()?.kind;
+        let scalar = matches!(k, Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool);
+        if required.contains(name) {
+            if !scalar || name.contains(']') {
+                return None;
+            }
+            out.push((name.to_string(), k));
+        } else if scalar && out.len() < 3 && !name.contains(']') && !name.contains('.') {
+            out.push((name.to_string(), k));
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -18,9 +18,8 @@ pub enum ValuePlan {
         clone: bool,
         /// The value is an `Option`.
         optional: bool,
-        /// Converted into this type with `From`: a small integer widened to i64/f64, a
-        /// borrowed `&str` made a `String` (`.clone()` of a `&str` is still a `&str`).
-        widen: Option<String>,
+        /// How the value becomes the wire's type, when it is not that type already.
+        convert: Option<Convert>,
         /// A conversion function, called with a reference to the value.
         via: Option<String>,
     },
@@ -29,6 +28,73 @@ pub enum ValuePlan {
     /// The value of a setting of the adapter's configuration (text).
     Setting(String),
 }
+
+/// How a domain value becomes the wire type of the slot it fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Convert {
+    /// `W::from(v)`, which cannot fail: a small integer widened to i64/f64, a borrowed
+    /// `&str` made a `String` (`.clone()` of a `&str` is still a `&str`), a scalar made
+    /// the JSON value of a union (`oneOf[string, integer]`) or untyped field.
+    From(String),
+    /// `W::try_from(v)` through `rt::convert::to_wire`: a `u64` or `usize` for an
+    /// integer the wire holds as `i64`; a value that does not fit is refused before
+    /// sending, naming the field.
+    Checked(String),
+    /// Each item of a `Vec` converted so.
+    Each(Box<Convert>),
+}
+
+impl Convert {
+    /// Whether the conversion can fail (and so needs `?` where it is written).
+    pub fn fallible(&self) -> bool {
+        match self {
+            Convert::From(_) => false,
+            Convert::Checked(_) => true,
+            Convert::Each(inner) => inner.fallible(),
+        }
+    }
+}
+
+/// The wire type of a JSON value (a union's or an untyped field's).
+const JSON_VALUE: &str = "serde_json::Value";
+
+/// Whether a domain scalar `name` fits a wire slot of kind `kind`: `Some(None)` as it
+/// is, `Some(Some(c))` converted by `c`, `None` not at all.
+pub(super) fn scalar_fit(
+    planner: &Planner<'_>,
+    kind: &Kind<'_>,
+    name: &str,
+) -> Option<Option<Convert>> {
+    let from = |w: &str| Some(Some(Convert::From(w.to_string())));
+    match (kind, name) {
+        (Kind::Str { .. }, "String") => Some(None),
+        (Kind::Str { .. }, "str") => from("String"),
+        (Kind::Int, "i64") => Some(None),
+        (Kind::Int, "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => from("i64"),
+        (Kind::Int, "u64" | "usize" | "isize" | "i128" | "u128") => {
+            Some(Some(Convert::Checked("i64".to_string())))
+        }
+        (Kind::Num, "f64") => Some(None),
+        (Kind::Num, "f32" | "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => from("f64"),
+        (Kind::Bool, "bool") => Some(None),
+        // serde_json makes a JSON value of each of these without loss.
+        (Kind::Any, n) if JSON_SCALARS.contains(&n) => from(JSON_VALUE),
+        (Kind::Union(parts), n) if JSON_SCALARS.contains(&n) => {
+            let fits_a_variant = parts.iter().any(|p| {
+                crate::spec::view::view(planner.spec, *p)
+                    .is_ok_and(|v| scalar_fit(planner, &v.kind, n).is_some())
+            });
+            fits_a_variant.then(|| Some(Convert::From(JSON_VALUE.to_string())))
+        }
+        _ => None,
+    }
+}
+
+/// The domain scalars `serde_json::Value: From<_>` takes.
+const JSON_SCALARS: [&str; 14] = [
+    "String", "str", "bool", "i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64",
+    "usize", "f64",
+];
 
 impl<'a> Planner<'a> {
     /// Resolves `req.amount.minor_units` to an access path and its type.
@@ -157,7 +223,7 @@ impl<'a> Planner<'a> {
                         access,
                         clone: false,
                         optional: false,
-                        widen: None,
+                        convert: None,
                         via: Some(via.value.clone()),
                     });
                 }
@@ -177,38 +243,25 @@ impl<'a> Planner<'a> {
                     return None;
                 }
                 let ty = self.unwrap_newtype(ty, &mut access);
-                let name = match &ty {
-                    Ty::Named(n) => n.as_str(),
+                let fit = match &ty {
+                    Ty::Named(n) => scalar_fit(self, &target.kind, n),
                     Ty::Vec(inner) => match (&target.kind, inner.without_refs()) {
-                        (Kind::Array(_), Ty::Named(n)) if SCALARS.contains(&n.as_str()) => {
-                            return Some(ValuePlan::Expr {
-                                access,
-                                clone: true,
-                                optional,
-                                widen: None,
-                                via: None,
-                            });
+                        (Kind::Array(Some(item)), Ty::Named(n)) => {
+                            let item = crate::spec::view::view(self.spec, *item).ok();
+                            item.and_then(|iv| scalar_fit(self, &iv.kind, n))
+                                .map(|each| each.map(|c| Convert::Each(Box::new(c))))
                         }
-                        _ => "",
+                        // The wire holds one JSON value: the whole list becomes it.
+                        (Kind::Array(None) | Kind::Any, Ty::Named(n))
+                            if JSON_SCALARS.contains(&n.as_str()) =>
+                        {
+                            Some(Some(Convert::From(JSON_VALUE.to_string())))
+                        }
+                        _ => None,
                     },
-                    _ => "",
+                    _ => None,
                 };
-                let (fits, widen) = match (&target.kind, name) {
-                    (Kind::Str { .. }, "String") => (true, None),
-                    (Kind::Str { .. }, "str") => (true, Some("String".to_string())),
-                    (Kind::Int, "i64") => (true, None),
-                    (Kind::Int, "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => {
-                        (true, Some("i64".to_string()))
-                    }
-                    (Kind::Num, "f64") => (true, None),
-                    (Kind::Num, "f32" | "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => {
-                        (true, Some("f64".to_string()))
-                    }
-                    (Kind::Bool, "bool") => (true, None),
-                    (Kind::Any, _) => (false, None),
-                    _ => (false, None),
-                };
-                if !fits {
+                let Some(convert) = fit else {
                     self.err(
                         from.span,
                         format!(
@@ -216,19 +269,53 @@ impl<'a> Planner<'a> {
                             target.describe(),
                             from.value
                         ),
-                        "convert it with `{ from: …, via: path::to::function }`",
+                        self.via_help(&target.kind),
                     );
                     return None;
-                }
-                let clone = name == "String";
+                };
+                let owned = match &ty {
+                    Ty::Named(n) => n == "String",
+                    _ => true,
+                };
                 Some(ValuePlan::Expr {
                     access,
-                    clone,
+                    clone: owned,
                     optional,
-                    widen,
+                    convert,
                     via: None,
                 })
             }
+        }
+    }
+    /// The help for a value that needs `via:`: the exact type the function must return
+    /// for the wire slot (docs/mapping.md, "What a request `via:` returns").
+    pub(super) fn via_help(&self, kind: &Kind<'_>) -> String {
+        format!(
+            "convert it with `{{ from: …, via: path::to::function }}`, a `fn(&T) -> {w}` (or `Result<{w}, E>`, E: Display, to refuse a value before sending)",
+            w = self.wire_rust_type(kind)
+        )
+    }
+
+    /// The Rust type a request value for a slot of `kind` is sent as.
+    pub(super) fn wire_rust_type(&self, kind: &Kind<'_>) -> String {
+        match kind {
+            Kind::Str { .. } => "String".into(),
+            Kind::Int => "i64".into(),
+            Kind::Num => "f64".into(),
+            Kind::Bool => "bool".into(),
+            Kind::Array(Some(item)) => {
+                let item = crate::spec::view::view(self.spec, *item)
+                    .map(|iv| match iv.kind {
+                        Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool => {
+                            self.wire_rust_type(&iv.kind)
+                        }
+                        _ => JSON_VALUE.to_string(),
+                    })
+                    .unwrap_or_else(|_| JSON_VALUE.to_string());
+                format!("Vec<{item}>")
+            }
+            Kind::Array(None) => format!("Vec<{JSON_VALUE}>"),
+            _ => JSON_VALUE.into(),
         }
     }
 
@@ -298,7 +385,7 @@ mod tests {
                 access: vec!["req".into(), "amount".into()],
                 clone: false,
                 optional: false,
-                widen: Some("i64".into()),
+                convert: Some(Convert::From("i64".into())),
                 via: None
             }
         );
@@ -328,7 +415,7 @@ mod tests {
                 access: vec!["memo".into()],
                 clone: false,
                 optional: false,
-                widen: Some("String".into()),
+                convert: Some(Convert::From("String".into())),
                 via: None
             }
         );
@@ -367,5 +454,57 @@ mod tests {
         Fixture::default()
             .mapping("amount: req.amount,", "amount: req.memo,")
             .refused_with("request.amount is required by the vendor, but 'req.memo' is an Option");
+    }
+
+    /// The fixture with `memo` a union of string and integer, and `tags` a list of
+    /// string-or-object items.
+    fn with_unions() -> Fixture {
+        Fixture::default()
+            .spec(
+                "memo: { type: string }",
+                "memo: { oneOf: [{ type: string }, { type: integer }] }\n                tags: { type: array, items: { oneOf: [{ type: string }, { type: object }] } }\n                count: { type: integer }",
+            )
+            .port(
+                "pub struct NewThing { pub amount: u32,",
+                "pub struct NewThing { pub tags: Vec<String>, pub count: Option<u64>, pub flag: bool, pub amount: u32,",
+            )
+    }
+
+    #[test]
+    fn a_value_fitting_a_variant_of_a_union_is_sent_as_its_json_value() {
+        let plan = with_unions()
+            .mapping("memo: req.memo }", "memo: req.memo, tags: req.tags }")
+            .plan();
+        let from_json = Some(Convert::From("serde_json::Value".into()));
+        assert!(
+            matches!(body_value(&plan, "memo"), ValuePlan::Expr { ref convert, optional: true, .. } if *convert == from_json)
+        );
+        assert!(matches!(
+            body_value(&plan, "tags"),
+            ValuePlan::Expr { convert: Some(Convert::Each(ref inner)), .. } if **inner == Convert::From("serde_json::Value".into())
+        ));
+    }
+
+    #[test]
+    fn a_value_fitting_no_variant_of_a_union_is_refused_naming_the_via_type() {
+        with_unions()
+            .mapping("memo: req.memo }", "memo: req.flag }")
+            .refused_with(
+                "request.memo is a union (anyOf/oneOf) in the spec, but 'req.flag' is bool",
+            );
+        with_unions()
+            .mapping("memo: req.memo }", "memo: req.flag }")
+            .helped_with("a `fn(&T) -> serde_json::Value`");
+    }
+
+    #[test]
+    fn a_u64_for_an_integer_is_converted_with_a_check() {
+        let plan = with_unions()
+            .mapping("memo: req.memo }", "memo: req.memo, count: req.count }")
+            .plan();
+        assert!(matches!(
+            body_value(&plan, "count"),
+            ValuePlan::Expr { convert: Some(Convert::Checked(ref w)), optional: true, .. } if w == "i64"
+        ));
     }
 }

@@ -199,6 +199,23 @@ impl Fixture {
         }
     }
 
+    /// Whether some diagnostic's help contains `text`.
+    pub(crate) fn helped_with(&self, text: &str) {
+        let helps: Vec<String> = match self.build() {
+            Ok(_) => panic!("the fixture should be refused"),
+            Err(e) => e
+                .diagnostics()
+                .iter()
+                .filter_map(|d| d.help.clone())
+                .collect(),
+        };
+        assert!(
+            helps.iter().any(|h| h.contains(text)),
+            "no help contains {text:?}:\n{}",
+            helps.join("\n")
+        );
+    }
+
     /// Whether some diagnostic contains `text`, with all of them in the failure message.
     pub(crate) fn refused_with(&self, text: &str) {
         let errors = self.errors();

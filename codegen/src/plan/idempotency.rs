@@ -51,7 +51,7 @@ impl<'a> Planner<'a> {
                     access,
                     clone: false,
                     optional: false,
-                    widen: None,
+                    convert: None,
                     via: None,
                 })
             }

@@ -187,7 +187,7 @@ fn rename_node(n: &mut BodyNode, rename: &impl Fn(&mut String)) {
             }
         }
         BodyNode::List { item, .. } => rename_node(item, rename),
-        BodyNode::Leaf(_) | BodyNode::IdempotencyKey => {}
+        BodyNode::Leaf(_) | BodyNode::IdempotencyKey | BodyNode::Template(_) => {}
     }
 }
 

@@ -60,7 +60,7 @@ mod summary;
 pub mod webhooks;
 pub mod wire;
 
-pub use args::ValuePlan;
+pub use args::{Convert, ValuePlan};
 pub use auth::{AuthPlan, Secret};
 pub use body::{BodyEncoding, BodyNode, BodyPlan};
 pub use checks::{CheckPlan, CheckedValue};

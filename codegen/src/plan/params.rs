@@ -141,7 +141,7 @@ impl<'a> Planner<'a> {
                             access,
                             clone: true,
                             optional: false,
-                            widen: None,
+                            convert: None,
                             via: None,
                         },
                         Some((access, Ty::Option(inner)))
@@ -151,7 +151,7 @@ impl<'a> Planner<'a> {
                                 access,
                                 clone: true,
                                 optional: true,
-                                widen: None,
+                                convert: None,
                                 via: None,
                             }
                         }

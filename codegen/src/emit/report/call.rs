@@ -246,7 +246,7 @@ pub(super) fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
         BodyNode::Struct { .. } => {
             key_field(plan, child).map(|f| format!("{}.{f}", wire_name(name)))
         }
-        BodyNode::Leaf(_) | BodyNode::List { .. } => None,
+        BodyNode::Leaf(_) | BodyNode::List { .. } | BodyNode::Template(_) => None,
     })
 }
 

@@ -8,6 +8,7 @@
 
 use super::Ctx;
 use super::tokens::{float, ident, int, path};
+use crate::plan::body::Template;
 use crate::plan::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -68,6 +69,13 @@ fn node_accesses<'a>(n: &'a BodyNode, out: &mut Vec<&'a [String]>) {
             fields.iter().for_each(|(_, f, _)| node_accesses(f, out))
         }
         BodyNode::List { source, .. } => out.push(source),
+        BodyNode::Template(t) => {
+            for v in t.leaves() {
+                if let ValuePlan::Expr { access, .. } = v {
+                    out.push(access);
+                }
+            }
+        }
         BodyNode::Leaf(ValuePlan::Const(_) | ValuePlan::Setting(_)) | BodyNode::IdempotencyKey => {}
     }
 }
@@ -164,7 +172,7 @@ fn value(
             access: a,
             clone,
             optional,
-            widen,
+            convert,
             via,
         } => {
             let moved = moves.contains(a);
@@ -172,17 +180,66 @@ fn value(
             if let Some(via) = via {
                 return via_call(via, a, at);
             }
-            match (widen, optional) {
-                (Some(w), false) => {
-                    let w = ident(w);
-                    quote!(#w::from(#a))
+            let owned = if *clone && !moved {
+                quote!(#a.clone())
+            } else {
+                quote!(#a)
+            };
+            match convert {
+                Some(c) => converted(c, owned, *optional, at),
+                None => owned,
+            }
+        }
+    }
+}
+
+/// `v` (an `Option` when `optional`) converted by `c` into the wire's type; a checked
+/// conversion that does not fit refuses the call before sending, naming `at`.
+fn converted(c: &Convert, v: TokenStream, optional: bool, at: Option<&str>) -> TokenStream {
+    let field = at.unwrap_or("request");
+    let refused = quote!(.map_err(|e| self.pipeline.refused(e))?);
+    match (c, optional) {
+        (Convert::From(w), false) => {
+            let w = path(w);
+            quote!(#w::from(#v))
+        }
+        (Convert::From(w), true) => {
+            let w = path(w);
+            quote!(#v.map(#w::from))
+        }
+        (Convert::Checked(w), false) => {
+            let w = path(w);
+            quote!(rt::convert::to_wire::<#w, _>(OP, #field, #v) #refused)
+        }
+        (Convert::Checked(w), true) => {
+            let w = path(w);
+            quote!(#v.map(|v| rt::convert::to_wire::<#w, _>(OP, #field, v)).transpose() #refused)
+        }
+        (Convert::Each(inner), optional) => {
+            let items = if optional { quote!(items) } else { v.clone() };
+            let collected = match inner.as_ref() {
+                Convert::From(w) => {
+                    let w = path(w);
+                    quote!(#items.into_iter().map(#w::from).collect::<Vec<_>>())
                 }
-                (Some(w), true) => {
-                    let w = ident(w);
-                    quote!(#a.map(#w::from))
+                Convert::Checked(w) => {
+                    let w = path(w);
+                    quote! {
+                        #items.into_iter()
+                            .map(|v| rt::convert::to_wire::<#w, _>(OP, #field, v))
+                            .collect::<Result<Vec<_>, _>>()
+                    }
                 }
-                (None, _) if *clone && !moved => quote!(#a.clone()),
-                (None, _) => quote!(#a),
+                Convert::Each(_) => {
+                    let one = converted(inner, quote!(v), false, at);
+                    quote!(#items.into_iter().map(|v| #one).collect::<Vec<_>>())
+                }
+            };
+            match (optional, inner.fallible()) {
+                (false, false) => collected,
+                (false, true) => quote!(#collected #refused),
+                (true, false) => quote!(#v.map(|items| #collected)),
+                (true, true) => quote!(#v.map(|items| #collected).transpose() #refused),
             }
         }
     }
@@ -222,14 +279,17 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, name: &str) -> Toke
             access: a,
             via,
             clone,
-            ..
+            convert,
+            optional,
         } => {
             let by_value = !clone || moves.contains(a);
             let a = access(a);
-            match via {
-                Some(via) => via_call(via, a, Some(name)),
-                None if by_value => a,
-                None => quote!(&#a),
+            match (via, convert) {
+                (Some(via), _) => via_call(via, a, Some(name)),
+                // A parameter is displayed, so only a conversion that can fail matters.
+                (None, Some(c @ Convert::Checked(_))) => converted(c, a, *optional, Some(name)),
+                (None, _) if by_value => a,
+                (None, _) => quote!(&#a),
             }
         }
     }
@@ -246,6 +306,7 @@ fn body_node(
     match n {
         BodyNode::Leaf(v) => value(v, moves, wire, at),
         BodyNode::IdempotencyKey => quote!(String::new()),
+        BodyNode::Template(t) => template(t, moves, at.unwrap_or("$")),
         BodyNode::List {
             source,
             optional,
@@ -259,21 +320,45 @@ fn body_node(
                 quote!(_)
             };
             // A list the call owns is consumed, and its items' fields move too.
-            if moves.contains(source) {
+            let (iter, item_moves) = if moves.contains(source) {
                 let mut inside = Vec::new();
                 node_accesses(item, &mut inside);
-                let item = body_node(ctx, item, &unique(&inside, |r| r == "item"), None, None);
-                return if *optional {
-                    quote!(#src.map(|items| items.into_iter().map(|#binder| #item).collect()))
-                } else {
-                    quote!(#src.into_iter().map(|#binder| #item).collect())
-                };
-            }
-            let item = body_node(ctx, item, &BTreeSet::new(), None, None);
-            if *optional {
-                quote!(#src.as_ref().map(|items| items.iter().map(|#binder| #item).collect()))
+                (quote!(into_iter), unique(&inside, |r| r == "item"))
             } else {
-                quote!(#src.iter().map(|#binder| #item).collect())
+                (quote!(iter), BTreeSet::new())
+            };
+            let items = if *optional {
+                quote!(items)
+            } else {
+                src.clone()
+            };
+            let items = if moves.contains(source) {
+                quote!(#items.#iter())
+            } else if *optional {
+                quote!(items.iter())
+            } else {
+                quote!(#items.iter())
+            };
+            // An item with a conversion that can fail is built in a closure that returns
+            // the refusal, so the whole list is refused before sending.
+            let collected = if fallible(item) {
+                let item_at = format!("{}[]", at.unwrap_or("request"));
+                let item = body_node(ctx, item, &item_moves, None, Some(&item_at));
+                quote!(#items.map(|#binder| Ok::<_, rt::Error>(#item)).collect::<Result<Vec<_>, rt::Error>>())
+            } else {
+                let item = body_node(ctx, item, &item_moves, None, None);
+                quote!(#items.map(|#binder| #item).collect())
+            };
+            let refused = quote!(.map_err(|e| self.pipeline.refused(e))?);
+            match (*optional, fallible(item), moves.contains(source)) {
+                (false, false, _) => collected,
+                (false, true, _) => quote!(#collected #refused),
+                (true, false, true) => quote!(#src.map(|items| #collected)),
+                (true, false, false) => quote!(#src.as_ref().map(|items| #collected)),
+                (true, true, true) => quote!(#src.map(|items| #collected).transpose() #refused),
+                (true, true, false) => {
+                    quote!(#src.as_ref().map(|items| #collected).transpose() #refused)
+                }
             }
         }
         BodyNode::Struct { wire_type, fields } => {
@@ -313,6 +398,76 @@ fn body_node(
     }
 }
 
+/// A list or object written in the mapping, built as the JSON value it sends; a value
+/// that is `None` is left out of its object, as in any other body.
+fn template(t: &Template, moves: &BTreeSet<Vec<String>>, at: &str) -> TokenStream {
+    match t {
+        Template::Leaf(ValuePlan::Const(serde_json::Value::String(s))) => {
+            quote!(serde_json::Value::from(#s))
+        }
+        Template::Leaf(ValuePlan::Const(c)) => {
+            let j = json(c);
+            quote!(serde_json::json!(#j))
+        }
+        Template::Leaf(ValuePlan::Setting(name)) => {
+            let s = setting(name);
+            quote!(serde_json::Value::from(#s))
+        }
+        Template::Leaf(v) => {
+            let v = value(v, moves, None, Some(at));
+            quote!(serde_json::Value::from(#v))
+        }
+        Template::Array(items) => {
+            let items = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| template(item, moves, &format!("{at}[{i}]")));
+            quote!(serde_json::Value::Array(Vec::from([#(#items),*])))
+        }
+        Template::Object(fields) => {
+            let inserts = fields.iter().map(|(key, value, optional)| {
+                let inner = format!("{at}.{key}");
+                match (optional, value) {
+                    (true, Template::Leaf(leaf)) => {
+                        let v = self::value(leaf, moves, None, Some(&inner));
+                        quote! {
+                            if let Some(v) = #v {
+                                object.insert(#key.to_owned(), serde_json::Value::from(v));
+                            }
+                        }
+                    }
+                    (_, value) => {
+                        let v = template(value, moves, &inner);
+                        quote!(object.insert(#key.to_owned(), #v);)
+                    }
+                }
+            });
+            quote!({
+                let mut object = serde_json::Map::new();
+                #(#inserts)*
+                serde_json::Value::Object(object)
+            })
+        }
+    }
+}
+
+/// Whether building a node can refuse the call (a checked conversion somewhere in it).
+fn fallible(n: &BodyNode) -> bool {
+    match n {
+        BodyNode::Leaf(ValuePlan::Expr {
+            convert: Some(c),
+            via: None,
+            ..
+        }) => c.fallible(),
+        BodyNode::Leaf(_) | BodyNode::IdempotencyKey => false,
+        BodyNode::Struct { fields, .. } => fields.iter().any(|(_, f, _)| fallible(f)),
+        BodyNode::List { item, .. } => fallible(item),
+        BodyNode::Template(t) => t.leaves().iter().any(
+            |v| matches!(v, ValuePlan::Expr { convert: Some(c), via: None, .. } if c.fallible()),
+        ),
+    }
+}
+
 /// Whether a list item's node reads the `item` binding.
 pub(super) fn reads_item(n: &BodyNode) -> bool {
     match n {
@@ -324,6 +479,9 @@ pub(super) fn reads_item(n: &BodyNode) -> bool {
         }
         BodyNode::Struct { fields, .. } => fields.iter().any(|(_, f, _)| reads_item(f)),
         BodyNode::List { source, .. } => source.first().is_some_and(|a| a == "item"),
+        BodyNode::Template(t) => t.leaves().iter().any(|v| {
+            matches!(v, ValuePlan::Expr { access, .. } if access.first().is_some_and(|a| a == "item"))
+        }),
     }
 }
 

@@ -258,6 +258,12 @@ impl<'a> Planner<'a> {
                     };
                     (BodyNode::Leaf(val), ty)
                 }
+                sub if matches!(pv.kind, Kind::Array(_)) => {
+                    let Some(t) = self.template(pm, prop_schema, sub, &child_at, span) else {
+                        continue;
+                    };
+                    (BodyNode::Template(t), WireTy::Json)
+                }
                 sub => {
                     let sub_name = format!("{}{}", name, camel(key));
                     let Some(node) =

@@ -2,7 +2,10 @@
 //! body from one value (`whole.rs`). The body's types live here.
 
 mod fields;
+mod template;
 mod whole;
+
+pub use template::Template;
 
 use super::planner::Planner;
 use super::*;
@@ -57,6 +60,8 @@ pub enum BodyNode {
     },
     /// The idempotency key itself.
     IdempotencyKey,
+    /// A list written in the mapping from single values, sent as JSON.
+    Template(Template),
 }
 
 impl<'a> Planner<'a> {
@@ -162,7 +167,7 @@ impl<'a> Planner<'a> {
         let children: Vec<&BodyNode> = match node {
             BodyNode::Struct { fields, .. } => fields.iter().map(|(_, n, _)| n).collect(),
             BodyNode::List { item, .. } => vec![item],
-            BodyNode::Leaf(_) | BodyNode::IdempotencyKey => Vec::new(),
+            BodyNode::Leaf(_) | BodyNode::IdempotencyKey | BodyNode::Template(_) => Vec::new(),
         };
         for child in children {
             if let BodyNode::Struct { wire_type, .. } = child {

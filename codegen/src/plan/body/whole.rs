@@ -82,7 +82,7 @@ impl<'a> Planner<'a> {
                     access,
                     clone: true,
                     optional: false,
-                    widen: None,
+                    convert: None,
                     via: None,
                 }
             }
@@ -98,7 +98,7 @@ impl<'a> Planner<'a> {
                     access,
                     clone: false,
                     optional: false,
-                    widen: None,
+                    convert: None,
                     via: Some(via.value.clone()),
                 }
             }

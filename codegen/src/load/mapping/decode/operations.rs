@@ -93,6 +93,54 @@ impl Decoder<'_> {
         }
     }
 
+    /// A `request:` entry. A list written in the mapping is a template, unfolded here into
+    /// index paths (`personalizations: [{ to: [{ email: mail.to }] }]` is
+    /// `personalizations.0.to.0.email: mail.to`), so the planner checks each value against
+    /// the spec's item schema; a constant list is written `{ const: [...] }`.
+    fn request_value(
+        &mut self,
+        key: Spanned<String>,
+        node: &Node,
+        out: &mut Vec<(Spanned<String>, ValueSpec)>,
+    ) {
+        match &node.value {
+            Value::Seq(items) if !items.is_empty() => {
+                for (i, item) in items.iter().enumerate() {
+                    let path = Spanned::new(format!("{}.{i}", key.value), item.span);
+                    self.request_value(path, item, out);
+                }
+            }
+            Value::Map(entries) if key.value.contains('.') && !is_value_map(node) => {
+                // An object inside a list template: each field is a value (or a template).
+                for (k, v) in entries {
+                    let Some(name) = k.as_str() else {
+                        self.err(
+                            k.span,
+                            format!(
+                                "a key in request field '{}' is {} instead of a name",
+                                key.value,
+                                k.kind()
+                            ),
+                            "use a plain name as the key",
+                        );
+                        continue;
+                    };
+                    let path = Spanned::new(
+                        format!("{}.{}", key.value, crate::load::mapping::path_segment(name)),
+                        k.span,
+                    );
+                    self.request_value(path, v, out);
+                }
+            }
+            _ => {
+                if let Some(spec) = self.value_spec(node, &format!("request field '{}'", key.value))
+                {
+                    out.push((key, spec));
+                }
+            }
+        }
+    }
+
     pub(super) fn operations(&mut self, node: &Node) -> (Vec<OperationMap>, Vec<Unsupported>) {
         let ops = self.entries(node, "operations", None);
         let mut out = Vec::new();
@@ -138,10 +186,7 @@ impl Decoder<'_> {
             let mut request = Vec::new();
             if let Some(p) = get("request") {
                 for (k, v) in self.entries(p, "request", None) {
-                    if let Some(spec) = self.value_spec(v, &format!("request field '{}'", k.value))
-                    {
-                        request.push((k, spec));
-                    }
+                    self.request_value(k, v, &mut request);
                 }
             }
             let headers = get("headers")
@@ -330,6 +375,19 @@ impl Decoder<'_> {
         let key = get("key").and_then(|n| self.string(n, "idempotency.key"));
         Some(Idempotency { placement, key })
     }
+}
+
+/// A map written as a value (`{ from: … }`, `{ const: … }`, `{ setting: … }`) rather than
+/// an object of a list template: its keys are value keys and name where the value is.
+fn is_value_map(node: &Node) -> bool {
+    let Some(entries) = node.as_map() else {
+        return false;
+    };
+    let keys: Vec<&str> = entries.iter().filter_map(|(k, _)| k.as_str()).collect();
+    keys.iter().all(|k| keys::VALUE.contains(k))
+        && keys
+            .iter()
+            .any(|k| matches!(*k, "from" | "const" | "setting"))
 }
 
 fn looks_like_expr(text: &str) -> bool {

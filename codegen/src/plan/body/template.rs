@@ -1,0 +1,265 @@
+//! Lists written in the mapping from single values: `personalizations: [{ to: [{ email:
+//! mail.to }] }]`, or the same as index paths (`personalizations.0.to.0.email: mail.to`).
+//! Each value is planned against the spec's schema at its place, as any other field is,
+//! and the list is sent as the JSON the spec describes.
+
+use super::planner::Planner;
+use super::*;
+use crate::error::{Span, suggest};
+use crate::load::port::PortMethod;
+use crate::spec::view::{Kind, SRef, view};
+
+/// A JSON value built from the mapping's template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template {
+    /// A list, item by item.
+    Array(Vec<Template>),
+    /// An object: wire name, value, and whether the value is an `Option` (left out when
+    /// `None`).
+    Object(Vec<(String, Template, bool)>),
+    /// A value.
+    Leaf(ValuePlan),
+}
+
+impl Template {
+    /// Every value of the template.
+    pub fn leaves(&self) -> Vec<&ValuePlan> {
+        match self {
+            Template::Leaf(v) => vec![v],
+            Template::Array(items) => items.iter().flat_map(Template::leaves).collect(),
+            Template::Object(fields) => fields.iter().flat_map(|(_, t, _)| t.leaves()).collect(),
+        }
+    }
+}
+
+impl<'a> Planner<'a> {
+    /// The template at `tree` (a subtree whose keys are list indexes or object fields),
+    /// for a slot of schema `schema` at JSON path `at`.
+    pub(in crate::plan) fn template(
+        &mut self,
+        pm: &PortMethod,
+        schema: SRef<'a>,
+        tree: &PathTree,
+        at: &str,
+        span: Span,
+    ) -> Option<Template> {
+        let v = match view(self.spec, schema) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(span, format!("{at}: {e}"), "fix the spec");
+                return None;
+            }
+        };
+        let span = tree.span().unwrap_or(span);
+        if let Some(Entry::Value(_, spec)) = &tree.entry {
+            if !tree.children.is_empty() {
+                self.err(
+                    span,
+                    format!("{at} is given a value and fields of its own"),
+                    "give either the value or its fields",
+                );
+                return None;
+            }
+            let value = self.value(pm, spec, &v, true, at)?;
+            self.check(pm, spec, schema, super::checks::body_field(at));
+            return Some(Template::Leaf(value));
+        }
+        match &v.kind {
+            Kind::Array(Some(item)) => {
+                let mut indexed: Vec<(usize, &PathTree)> = Vec::new();
+                for (key, child) in &tree.children {
+                    match key.parse::<usize>() {
+                        Ok(i) => indexed.push((i, child)),
+                        Err(_) => {
+                            self.err(
+                                child.span().unwrap_or(span),
+                                format!(
+                                    "{at} is a list in the spec, so '{key}' is not one of its items"
+                                ),
+                                "write the items as a list (`[{ … }]`) or by index (`.0`, `.1`)",
+                            );
+                            return None;
+                        }
+                    }
+                }
+                indexed.sort_by_key(|(i, _)| *i);
+                let mut items = Vec::new();
+                for (expected, (i, child)) in indexed.into_iter().enumerate() {
+                    if i != expected {
+                        self.err(
+                            child.span().unwrap_or(span),
+                            format!("{at} has item {i} but no item {expected}"),
+                            "number the items from 0 without gaps",
+                        );
+                        return None;
+                    }
+                    items.push(self.template(pm, *item, child, &format!("{at}[{i}]"), span)?);
+                }
+                Some(Template::Array(items))
+            }
+            Kind::Object {
+                props,
+                required,
+                additional,
+            } => {
+                let mut fields = Vec::new();
+                for (key, child) in &tree.children {
+                    let (prop, is_required) = match props.iter().find(|(n, _)| n == key) {
+                        Some((_, s)) => (*s, required.contains(key.as_str())),
+                        None => match additional {
+                            Some(a) => (*a, false),
+                            None => {
+                                let help = suggest(key, props.iter().map(|(n, _)| *n));
+                                self.err(
+                                    child.span().unwrap_or(span),
+                                    format!("unknown field '{key}' in {at}"),
+                                    help,
+                                );
+                                continue;
+                            }
+                        },
+                    };
+                    let child_at = format!("{at}.{key}");
+                    let value = match &child.entry {
+                        Some(Entry::Value(_, spec)) if child.children.is_empty() => {
+                            let Ok(pv) = view(self.spec, prop) else {
+                                continue;
+                            };
+                            let Some(value) = self.value(pm, spec, &pv, is_required, &child_at)
+                            else {
+                                continue;
+                            };
+                            self.check(pm, spec, prop, super::checks::body_field(&child_at));
+                            Template::Leaf(value)
+                        }
+                        _ => match self.template(pm, prop, child, &child_at, span) {
+                            Some(t) => t,
+                            None => continue,
+                        },
+                    };
+                    let optional = matches!(
+                        &value,
+                        Template::Leaf(ValuePlan::Expr { optional: true, .. })
+                    );
+                    fields.push((key.clone(), value, optional));
+                }
+                for r in required {
+                    if !tree.children.contains_key(*r) {
+                        self.err(
+                            span,
+                            format!("field '{r}' of {at} is required by the vendor but not mapped"),
+                            format!("give `{r}:` in the item"),
+                        );
+                    }
+                }
+                Some(Template::Object(fields))
+            }
+            _ => {
+                self.err(
+                    span,
+                    format!(
+                        "{at} is {} in the spec, so it has no items or fields to write",
+                        v.describe()
+                    ),
+                    "map the value itself",
+                );
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::fixture::{Fixture, op};
+
+    /// The fixture with `lines`, a list of objects with a required `sku`.
+    fn with_lines() -> Fixture {
+        Fixture::default().spec(
+            "memo: { type: string }",
+            "memo: { type: string }\n                lines: { type: array, items: { type: object, required: [sku], properties: { sku: { type: string }, qty: { type: integer } } } }",
+        )
+    }
+
+    #[test]
+    fn a_list_written_in_the_mapping_is_planned_against_the_item_schema() {
+        let plan = with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ sku: req.order, qty: req.amount }, { sku: \"gift-wrap\" }] }",
+            )
+            .plan();
+        let Some(BodyPlan {
+            root: BodyNode::Struct { fields, .. },
+            ..
+        }) = &op(&plan, "create").body
+        else {
+            panic!("a struct body");
+        };
+        let Some((_, BodyNode::Template(Template::Array(items)), _)) =
+            fields.iter().find(|(n, _, _)| n == "lines")
+        else {
+            panic!("lines is a template: {fields:?}");
+        };
+        assert_eq!(items.len(), 2);
+        let Template::Object(first) = &items[0] else {
+            panic!("an object item");
+        };
+        let keys: Vec<&str> = first.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(keys, ["qty", "sku"]);
+        assert!(matches!(
+            &items[1],
+            Template::Object(f) if matches!(&f[0].1, Template::Leaf(ValuePlan::Const(c)) if c == "gift-wrap")
+        ));
+    }
+
+    #[test]
+    fn index_paths_are_the_same_list() {
+        let plan = with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines.0.sku: req.order }",
+            )
+            .plan();
+        assert!(op(&plan, "create").body.is_some());
+    }
+
+    #[test]
+    fn items_are_numbered_from_0_without_gaps() {
+        with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines.1.sku: req.order }",
+            )
+            .refused_with("request.lines has item 1 but no item 0");
+    }
+
+    #[test]
+    fn an_item_names_only_fields_of_the_items_schema_and_all_it_requires() {
+        with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ skew: req.order }] }",
+            )
+            .refused_with("unknown field 'skew' in request.lines[0]");
+        with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ qty: req.amount }] }",
+            )
+            .refused_with(
+                "field 'sku' of request.lines[0] is required by the vendor but not mapped",
+            );
+    }
+
+    #[test]
+    fn a_value_in_an_item_is_checked_like_any_other() {
+        with_lines()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ sku: req.amount }] }",
+            )
+            .refused_with("request.lines[0].sku is a string in the spec, but 'req.amount' is u32");
+    }
+}
