@@ -306,8 +306,8 @@ mod vendor {
         pub(super) psp_reference: String,
         pub(super) success: String,
         pub(super) amount: AmountWebhook,
-        #[serde(rename = "merchantReference")]
-        pub(super) merchant_reference: String,
+        #[serde(rename = "merchantReference", default)]
+        pub(super) merchant_reference: Option<String>,
         #[serde(rename = "originalReference", default)]
         pub(super) original_reference: Option<String>,
     }
@@ -327,8 +327,8 @@ mod vendor {
     pub(super) struct PaymentRefundResponse {
         #[serde(rename = "pspReference")]
         pub(super) psp_reference: String,
-        #[serde(rename = "paymentPspReference")]
-        pub(super) payment_psp_reference: String,
+        #[serde(rename = "paymentPspReference", default)]
+        pub(super) payment_psp_reference: Option<String>,
         pub(super) amount: Amount,
         pub(super) status: String,
     }
@@ -433,7 +433,7 @@ mod translate {
             },
             amount: crate::convert::money_given(wire.amount.value, wire.amount.currency)
                 .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
-            order_id: Some(crate::domain::OrderId(wire.merchant_reference)),
+            order_id: wire.merchant_reference.map(crate::domain::OrderId),
         })
     }
 
@@ -494,7 +494,7 @@ mod translate {
     ) -> Result<crate::domain::Refund, rt::Error> {
         Ok(crate::domain::Refund {
             id: crate::domain::RefundId(wire.psp_reference),
-            payment_id: Some(crate::domain::PaymentId(wire.payment_psp_reference)),
+            payment_id: wire.payment_psp_reference.map(crate::domain::PaymentId),
             amount: crate::convert::money(wire.amount.value, wire.amount.currency)
                 .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
             status: match wire.status.as_str() {

@@ -419,11 +419,15 @@ impl<'a> Planner<'a> {
             return None;
         }
         let p = &fm.from[0];
-        let (read, leaf_view, leaf_ref) = self.read(schema, &p.value, p.span, false, wire)?;
         let (domain_optional, inner_ty) = match ty.without_refs() {
             Ty::Option(inner) => (true, inner.without_refs().clone()),
             t => (false, t.clone()),
         };
+        // A domain field that takes the value's absence reads it tolerantly: a vendor
+        // that leaves out `user.login` gives `None` (or the default), not a failed call.
+        let absent_ok = domain_optional || fm.default.is_some();
+        let (read, leaf_view, leaf_ref) =
+            self.read_with(schema, &p.value, p.span, false, absent_ok, wire)?;
         let what = format!("{}.{}", tm.name.value, fm.name.value);
         let (leaf, wt) = self.leaf(&inner_ty, &leaf_view, leaf_ref, fm, &what, wire)?;
         let mut read = read;

@@ -76,6 +76,41 @@ impl Plan {
         Some(out)
     }
 
+    /// Whether the wire field of each step of `steps` is an `Option`, as the wire types
+    /// finally are: another read may have loosened a field after this read was planned.
+    pub fn wire_optionals(&self, root: &str, steps: &[Step]) -> Vec<bool> {
+        let find = |n: &str| self.wire.iter().find(|w| w.name == n);
+        let mut cur = WireTy::Named(root.to_owned());
+        let mut out = Vec::with_capacity(steps.len());
+        for s in steps {
+            if s.index.is_some() {
+                if let WireTy::Vec(inner) = cur {
+                    cur = *inner;
+                }
+                out.push(s.optional);
+                continue;
+            }
+            let field = match &cur {
+                WireTy::Named(n) | WireTy::Boxed(n) => find(n).and_then(|w| match &w.kind {
+                    WireKind::Struct(fields) => fields.iter().find(|f| f.rust_name == s.field),
+                    WireKind::Union { .. } => None,
+                }),
+                _ => None,
+            };
+            out.push(s.optional || field.is_some_and(|f| f.optional));
+            cur = match field {
+                Some(f) => f.ty.clone(),
+                None => WireTy::Json,
+            };
+            if let Some((u, _)) = &s.pick {
+                if let Some(WireKind::Union { variant: (_, t) }) = find(u).map(|w| &w.kind) {
+                    cur = t.clone();
+                }
+            }
+        }
+        out
+    }
+
     /// The wire type at the end of `steps`, starting from the wire struct `root`.
     pub fn wire_ty_at(&self, root: &str, steps: &[Step]) -> Option<WireTy> {
         match self.wire_tys(root, steps)?.pop() {
@@ -93,6 +128,21 @@ impl<'a> Planner<'a> {
         path: &str,
         span: Span,
         tolerant: bool,
+        base: &str,
+    ) -> Option<(Read, View<'a>, SRef<'a>)> {
+        self.read_with(root, path, span, tolerant, false, base)
+    }
+
+    /// [`Self::read`], with every field along the path an `Option` on the wire when
+    /// `absent_ok` (the domain takes the value's absence, so a vendor that leaves out a
+    /// field the spec requires gives `None` rather than a failed call).
+    pub(super) fn read_with(
+        &mut self,
+        root: SRef<'a>,
+        path: &str,
+        span: Span,
+        tolerant: bool,
+        absent_ok: bool,
         base: &str,
     ) -> Option<(Read, View<'a>, SRef<'a>)> {
         let mut cur = root;
@@ -157,7 +207,7 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             };
-            let optional = tolerant || !is_req || child_view.nullable;
+            let optional = tolerant || absent_ok || !is_req || child_view.nullable;
             let parent = cur_type.clone().unwrap_or_default();
             let rust = self.add_field(&parent, seg, optional);
             steps.push(Step {

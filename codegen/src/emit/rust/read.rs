@@ -78,7 +78,13 @@ pub(super) fn read(plan: &Plan, root_ty: &str, root: TokenStream, r: &Read, take
     let borrow = take != Take::Move;
     let mut st = State::Place(root);
     let n = r.steps.len();
+    let optionals = plan.wire_optionals(root_ty, &r.steps);
     for (i, s) in r.steps.iter().enumerate() {
+        // The wire field as it finally is, which another read may have made an `Option`.
+        let s = &Step {
+            optional: optionals.get(i).copied().unwrap_or(s.optional),
+            ..s.clone()
+        };
         if let Some(idx) = s.index {
             st = match st {
                 State::Place(e) if borrow => State::Ref(nth_ref(e, idx)),
