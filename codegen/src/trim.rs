@@ -308,6 +308,21 @@ fn used_names(m: &Mapping) -> BTreeSet<String> {
         for p in o.unwrap.iter() {
             add(&p.value);
         }
+        if let Some(pg) = &o.paginate {
+            use crate::load::mapping::PageStyle;
+            // What pagination reads from each page's body (parameters are never pruned).
+            match &pg.style {
+                PageStyle::Link => {}
+                PageStyle::Cursor { cursor, .. } => add(&cursor.value),
+                PageStyle::AfterLast { has_more, id, .. } => {
+                    add(&has_more.value);
+                    add(&id.value);
+                }
+                PageStyle::NextUrl { path } => add(&path.value),
+                PageStyle::Counted { total: Some(t), .. } => add(&t.value),
+                PageStyle::Counted { total: None, .. } => {}
+            }
+        }
         if let Some(r) = &o.reject {
             add(&r.field.value);
             if let Some(m) = &r.message {

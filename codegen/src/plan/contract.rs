@@ -24,6 +24,10 @@ pub struct ContractPlan {
     pub stem: String,
     /// One synthesised delivery per mapped webhook event type, in the mapping's order.
     pub events: Vec<EventContract>,
+    /// The value each setting of the adapter takes in the tests: a text that fits the
+    /// parameters it fills (Twilio's `AccountSid` is `AC` and 32 hex digits), else
+    /// `test_<name>`.
+    pub settings: Vec<(String, String)>,
 }
 
 /// A delivery of one mapped event type, built around a sample of its object's schema.
@@ -153,7 +157,7 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
         .map_or("crate", |(m, _)| m)
         .to_owned();
     let root = &spec.raw;
-    let operations = plan
+    let operations: Vec<OperationContract> = plan
         .operations
         .iter()
         .map(|op| {
@@ -221,6 +225,7 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
                             let at = Sample {
                                 path: vec![name.clone()],
                                 given: &op.contract_args,
+                                checks: &op.checks,
                             };
                             domain_value(port, &module, ty, name, 0, &at)
                         })
@@ -235,8 +240,10 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
             }
         })
         .collect();
+    let settings = setting_values(plan, &operations);
     ContractPlan {
         operations,
+        settings,
         events: event_contracts(plan, root),
         stem: crate::ident::snake(&plan.adapter)
             .trim_start_matches("r#")
@@ -244,11 +251,57 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
     }
 }
 
+/// The test value of each setting: fitted to the first parameter it fills that states
+/// constraints (read from the request spec the tests validate against).
+fn setting_values(plan: &Plan, operations: &[OperationContract]) -> Vec<(String, String)> {
+    plan.settings
+        .iter()
+        .map(|setting| {
+            let fitted = plan.operations.iter().zip(operations).find_map(|(op, c)| {
+                let param = op.params.iter().find(
+                    |p| matches!(&p.value, super::ValuePlan::Setting(n) if *n == setting.name),
+                )?;
+                let schema = c.request_spec["parameters"]
+                    .as_array()?
+                    .iter()
+                    .find(|p| p["name"] == param.wire_name.as_str())
+                    .map(|p| &p["schema"])?;
+                let constraints = super::constraints::Constraints {
+                    max_length: schema["maxLength"]
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok()),
+                    min_length: schema["minLength"]
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok()),
+                    pattern: schema["pattern"].as_str().map(str::to_owned),
+                    uuid: schema["format"] == "uuid",
+                    values: schema["enum"]
+                        .as_array()
+                        .map(|v| {
+                            v.iter()
+                                .filter_map(|x| x.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    ..Default::default()
+                };
+                (!constraints.is_empty()).then(|| {
+                    super::samples::fitting_text(&constraints, &format!("test_{}", setting.name))
+                })
+            });
+            let value = fitted.unwrap_or_else(|| format!("test_{}", setting.name));
+            (setting.name.clone(), value)
+        })
+        .collect()
+}
+
 /// Where a sample value sits in the method's arguments, and the values the mapping
 /// gives for some paths (`contract.args`).
 struct Sample<'p> {
     path: Vec<String>,
     given: &'p [(Vec<String>, Value)],
+    /// The operation's checks before sending, whose constraints a sample must meet.
+    checks: &'p [super::CheckPlan],
 }
 
 impl Sample<'_> {
@@ -258,7 +311,16 @@ impl Sample<'_> {
         Sample {
             path,
             given: self.given,
+            checks: self.checks,
         }
+    }
+
+    /// The constraints of the slot the value at this path fills, if it is checked.
+    fn constraints(&self) -> Option<&super::constraints::Constraints> {
+        self.checks
+            .iter()
+            .find(|c| c.access == self.path)
+            .map(|c| &c.constraints)
     }
 
     fn given(&self) -> Option<&Value> {
@@ -307,6 +369,12 @@ fn domain_value(
         "usd".to_owned()
     } else {
         format!("{name}-1")
+    };
+    // A value the spec constrains (a pattern, lengths, an enum) is drawn to fit, so the
+    // adapter's own checks before sending do not refuse the contract test's call.
+    let text = match at.constraints() {
+        Some(c) => super::samples::fitting_text(c, &text),
+        None => text,
     };
     Ok(match ty {
         Ty::Unit => "()".into(),

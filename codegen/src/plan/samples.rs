@@ -231,9 +231,16 @@ fn string(s: &Map<String, Value>, name: &str) -> String {
         Some("uri" | "url") => Some("https://example.com/"),
         _ => None,
     };
+    let pattern = s
+        .get("pattern")
+        .and_then(Value::as_str)
+        .and_then(from_pattern);
     let mut text = match by_format.or_else(|| hint(name)) {
         Some(t) => t.to_owned(),
-        None => format!("sample-{name}"),
+        None => match pattern {
+            Some(p) => return p,
+            None => format!("sample-{name}"),
+        },
     };
     if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
         text = text
@@ -249,9 +256,115 @@ fn string(s: &Map<String, Value>, name: &str) -> String {
     text
 }
 
+/// A short text that `pattern` (ECMA-262 source, as specs write it) matches: each
+/// repetition its fewest times, each alternation its first branch, each class its first
+/// character. `None` when the pattern does not parse, asks for more than 256
+/// characters, or the text would not match after all (a lookaround, a backreference).
+///
+/// ```
+/// use portcullis_codegen::plan::samples::from_pattern;
+/// assert_eq!(from_pattern("^AC[0-9a-fA-F]{4}$").as_deref(), Some("AC0000"));
+/// assert_eq!(from_pattern("^(SM|MM)[a-f]+$").as_deref(), Some("SMa"));
+/// ```
+pub fn from_pattern(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn walk(h: &Hir, out: &mut String) -> Option<()> {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(l) => out.push_str(std::str::from_utf8(&l.0).ok()?),
+            HirKind::Class(Class::Unicode(c)) => out.push(c.ranges().first()?.start()),
+            HirKind::Class(Class::Bytes(c)) => out.push(char::from(c.ranges().first()?.start())),
+            HirKind::Repetition(r) => {
+                for _ in 0..r.min {
+                    walk(&r.sub, out)?;
+                    if out.len() > 256 {
+                        return None;
+                    }
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub, out)?,
+            HirKind::Concat(parts) => {
+                for p in parts {
+                    walk(p, out)?;
+                }
+            }
+            HirKind::Alternation(branches) => walk(branches.first()?, out)?,
+        }
+        Some(())
+    }
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut out = String::new();
+    walk(&hir, &mut out)?;
+    let re = regex::Regex::new(pattern).ok()?;
+    re.is_match(&out).then_some(out)
+}
+
+/// A text for a value whose slot states `c`, starting from `base`: its first allowed
+/// value, a UUID, a match of its pattern, or `base` fitted to its lengths.
+pub fn fitting_text(c: &super::constraints::Constraints, base: &str) -> String {
+    if let Some(v) = c.values.first() {
+        return v.clone();
+    }
+    if c.uuid {
+        return "00000000-0000-4000-8000-000000000001".to_owned();
+    }
+    let fits = |t: &str| {
+        let n = t.chars().count();
+        c.min_length.is_none_or(|m| n >= m) && c.max_length.is_none_or(|m| n <= m)
+    };
+    if let Some(p) = c.pattern.as_deref().and_then(from_pattern) {
+        if fits(&p) {
+            return p;
+        }
+    }
+    let mut text: String = base
+        .chars()
+        .take(c.max_length.unwrap_or(usize::MAX))
+        .collect();
+    while c.min_length.is_some_and(|m| text.chars().count() < m) {
+        text.push('x');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_fit_the_pattern_lengths_and_values_a_slot_states() {
+        use super::super::constraints::Constraints;
+        let sid = Constraints {
+            pattern: Some("^AC[0-9a-fA-F]{32}$".into()),
+            min_length: Some(34),
+            max_length: Some(34),
+            ..Default::default()
+        };
+        let text = fitting_text(&sid, "test_account_sid");
+        assert_eq!(text.len(), 34);
+        assert!(text.starts_with("AC"), "{text}");
+        let short = Constraints {
+            max_length: Some(4),
+            ..Default::default()
+        };
+        assert_eq!(fitting_text(&short, "order-1"), "orde");
+        let long = Constraints {
+            min_length: Some(9),
+            ..Default::default()
+        };
+        assert_eq!(fitting_text(&long, "order-1"), "order-1xx");
+        let one_of = Constraints {
+            values: vec!["gbp".into()],
+            ..Default::default()
+        };
+        assert_eq!(fitting_text(&one_of, "currency-1"), "gbp");
+        // A lookahead the regex crate cannot compile: the base text, fitted to lengths.
+        let unsupported = Constraints {
+            pattern: Some("^(?=a)b$".into()),
+            ..Default::default()
+        };
+        assert_eq!(fitting_text(&unsupported, "x-1"), "x-1");
+    }
     use serde_json::json;
 
     #[test]

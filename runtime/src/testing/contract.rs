@@ -164,10 +164,18 @@ fn match_path(template: &str, path: &str) -> Option<Vec<(String, String)>> {
     }
     let mut out = Vec::new();
     for (ts, ps) in t.iter().zip(&p) {
-        match ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => out.push((name.to_owned(), decode(ps))),
-            None if ts == ps => {}
-            None => return None,
+        // A parameter may share its segment with literal text: `{Sid}.json`.
+        match (ts.find('{'), ts.rfind('}')) {
+            (Some(open), Some(close)) if open < close => {
+                let (prefix, suffix) = (&ts[..open], &ts[close + 1..]);
+                let value = ps.strip_prefix(prefix)?.strip_suffix(suffix)?;
+                if value.is_empty() {
+                    return None;
+                }
+                out.push((ts[open + 1..close].to_owned(), decode(value)));
+            }
+            _ if ts == ps => {}
+            _ => return None,
         }
     }
     Some(out)
@@ -545,6 +553,26 @@ pub fn add_unknown_fields(root: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_parameter_may_share_its_segment_with_literal_text() {
+        let t = "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json";
+        assert_eq!(
+            match_path(t, "/2010-04-01/Accounts/AC1/Messages/SM%201.json"),
+            Some(vec![
+                ("AccountSid".to_owned(), "AC1".to_owned()),
+                ("Sid".to_owned(), "SM 1".to_owned())
+            ])
+        );
+        assert_eq!(
+            match_path(t, "/2010-04-01/Accounts/AC1/Messages/.json"),
+            None
+        );
+        assert_eq!(
+            match_path(t, "/2010-04-01/Accounts/AC1/Messages/SM1.xml"),
+            None
+        );
+    }
     use serde_json::json;
 
     fn request(method: &str, target: &str, ct: &str, body: &str) -> ReceivedRequest {

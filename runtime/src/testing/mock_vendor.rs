@@ -69,7 +69,7 @@ enum Responder {
 struct Route {
     method: String,
     pattern: String,
-    segments: Vec<Option<String>>,
+    segments: Vec<Segment>,
     responder: Responder,
     calls: u64,
 }
@@ -85,18 +85,42 @@ impl Route {
                 .segments
                 .iter()
                 .zip(&parts)
-                .all(|(seg, part)| match seg {
-                    Some(lit) => lit == part,
-                    None => !part.is_empty(),
-                })
+                .all(|(seg, part)| seg.matches(part))
     }
 }
 
-fn parse_pattern(pattern: &str) -> Vec<Option<String>> {
+/// One segment of a route's path pattern: a literal, or a `{param}` with the literal
+/// text around it in the segment (`{Sid}.json`, `v{version}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param { prefix: String, suffix: String },
+}
+
+impl Segment {
+    fn matches(&self, part: &str) -> bool {
+        match self {
+            Segment::Literal(lit) => lit == part,
+            Segment::Param { prefix, suffix } => {
+                part.len() > prefix.len() + suffix.len()
+                    && part.starts_with(prefix.as_str())
+                    && part.ends_with(suffix.as_str())
+            }
+        }
+    }
+}
+
+fn parse_pattern(pattern: &str) -> Vec<Segment> {
     pattern
         .trim_start_matches('/')
         .split('/')
-        .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+        .map(|s| match (s.find('{'), s.rfind('}')) {
+            (Some(open), Some(close)) if open < close => Segment::Param {
+                prefix: s[..open].to_owned(),
+                suffix: s[close + 1..].to_owned(),
+            },
+            _ => Segment::Literal(s.to_owned()),
+        })
         .collect()
 }
 
@@ -183,7 +207,8 @@ impl MockVendor {
     }
 
     /// Answers `method path` with `replies` in order; the last one repeats. `path`
-    /// may hold `{param}` placeholders, each matching one non-empty segment. Routing
+    /// may hold `{param}` placeholders, each matching the non-empty rest of one segment
+    /// (`/Messages/{Sid}.json` matches `/Messages/SM1.json`). Routing
     /// the same method and pattern again replaces the script.
     pub fn route(&self, method: &str, path: &str, replies: Vec<Reply>) {
         let replies = if replies.is_empty() {
@@ -483,6 +508,26 @@ fn answer(state: &State, req: &ReceivedRequest) -> Reply {
 mod tests {
     use super::*;
     use crate::limit::{RateLimitInfo, ResetStyle};
+
+    #[test]
+    fn a_placeholder_matches_the_rest_of_its_segment_around_literal_text() {
+        let route = |pattern: &str| Route {
+            method: "GET".into(),
+            pattern: pattern.into(),
+            segments: parse_pattern(pattern),
+            responder: Responder::Script(Vec::new()),
+            calls: 0,
+        };
+        let twilio = route("/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json");
+        assert!(twilio.matches("GET", "/2010-04-01/Accounts/AC1/Messages/SM1.json"));
+        assert!(!twilio.matches("GET", "/2010-04-01/Accounts/AC1/Messages/.json"));
+        assert!(!twilio.matches("GET", "/2010-04-01/Accounts/AC1/Messages/SM1.xml"));
+        assert!(!twilio.matches("GET", "/2010-04-01/Accounts/AC1/Messages.json"));
+        let plain = route("/issues/{number}");
+        assert!(plain.matches("GET", "/issues/42"));
+        assert!(!plain.matches("GET", "/issues/"));
+        assert!(!plain.matches("POST", "/issues/42"));
+    }
 
     fn number(resp: &reqwest::Response, name: &str) -> Option<u64> {
         resp.headers().get(name)?.to_str().ok()?.parse().ok()

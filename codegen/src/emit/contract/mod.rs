@@ -146,11 +146,10 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
         crate::emit::text::doc_code(&plan.spec_file)
     );
     // Settings get test values, so the tests never depend on the environment.
-    let settings = plan.settings.iter().map(|s| {
-        let name = &s.name;
-        let value = format!("test_{}", s.name);
-        quote!(.setting_value(#name, #value))
-    });
+    let settings = cp
+        .settings
+        .iter()
+        .map(|(name, value)| quote!(.setting_value(#name, #value)));
     let events = cp
         .events
         .iter()
