@@ -120,7 +120,7 @@ pub use limit::{QuotaEvent, QuotaPolicy, RateLimit, RateLimitInfo, ResetStyle};
 pub use observe::{CorrelationId, HealthEvent, HealthPolicy, HealthState};
 pub use pipeline::Pipeline;
 pub use policy::Policy;
-pub use request::Request;
+pub use request::{CredentialIn, Request};
 pub use response::Response;
 pub use retry::{RetryBudgetPolicy, RetryPolicy};
 pub use settings::{ConfigValue, SettingSource};

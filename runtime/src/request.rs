@@ -46,6 +46,17 @@ pub(crate) struct Rare {
     target: Option<Box<str>>,
     /// A `multipart/form-data` body, encoded once and streamed segment by segment.
     multipart: Option<Arc<multipart::Encoded>>,
+    /// A parameter that carries the credential again, as the spec lists it.
+    credential_param: Option<(CredentialIn, Cow<'static, str>)>,
+}
+
+/// Where [`Request::credential_param`] puts the credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialIn {
+    /// A header of that name.
+    Header,
+    /// A query parameter of that name.
+    Query,
 }
 
 /// One vendor call, described by generated code.
@@ -262,6 +273,35 @@ impl Request {
         self.body = None;
         self.rare_mut().multipart = Some(Arc::new(encoded));
         Ok(self)
+    }
+
+    /// Also sends the call's credential, without its scheme (`Bearer `), in the header
+    /// or query parameter `name`: for specs that list the token as a required
+    /// parameter of every operation (Slack's `token`) besides their security scheme.
+    /// It is the credential of each attempt, so a renewed token goes out in both
+    /// places; a request sent without credentials sends none here either.
+    ///
+    /// ```
+    /// use portcullis_runtime::{CredentialIn, Method, Request};
+    /// let req = Request::new("post", Method::POST, "/chat.postMessage")
+    ///     .credential_param(CredentialIn::Header, "token");
+    /// assert_eq!(req.credential_param_name(), Some((CredentialIn::Header, "token")));
+    /// ```
+    pub fn credential_param(
+        mut self,
+        at: CredentialIn,
+        name: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        self.rare_mut().credential_param = Some((at, name.into()));
+        self
+    }
+
+    /// Where [`Request::credential_param`] asked for the credential to go again.
+    pub fn credential_param_name(&self) -> Option<(CredentialIn, &str)> {
+        self.rare
+            .as_ref()
+            .and_then(|r| r.credential_param.as_ref())
+            .map(|(at, name)| (*at, name.as_ref()))
     }
 
     /// Attaches the call's idempotency key. This marks the call safe to retry, so

@@ -222,7 +222,10 @@ fn params(doc: &Value, path: &str, raw_op: &Value, om: &OperationMap, facts: &mu
 fn constant(spec: &ValueSpec) -> Option<(String, Span)> {
     match spec {
         ValueSpec::Const(c) => c.value.as_str().map(|s| (s.to_string(), c.span)),
-        ValueSpec::Expr { .. } | ValueSpec::Each { .. } | ValueSpec::Setting(_) => None,
+        ValueSpec::Expr { .. }
+        | ValueSpec::Each { .. }
+        | ValueSpec::Setting(_)
+        | ValueSpec::Credential(_) => None,
     }
 }
 

@@ -27,6 +27,8 @@ pub enum ValuePlan {
     Const(serde_json::Value),
     /// The value of a setting of the adapter's configuration (text).
     Setting(String),
+    /// The call's credential, repeated in a header or query parameter.
+    Credential,
 }
 
 /// How a domain value becomes the wire type of the slot it fills.
@@ -209,6 +211,16 @@ impl<'a> Planner<'a> {
                 Some(ValuePlan::Const(c.value.clone()))
             }
             ValueSpec::Setting(name) => self.setting_value(name, target, what),
+            ValueSpec::Credential(span) => {
+                self.err(
+                    *span,
+                    format!(
+                        "{what} cannot carry the credential: only a header or query parameter can"
+                    ),
+                    "send the credential through `auth:`",
+                );
+                None
+            }
             ValueSpec::Each { from, .. } => {
                 self.err(from.span, format!("{what} is not a list of objects in a request body, so `each:` does not apply"), "map the value with `from:`");
                 None

@@ -133,6 +133,36 @@ impl<'a> Planner<'a> {
             };
             let required = data.required || loc == ParamLocation::Path;
             let what = format!("parameter '{}'", data.name);
+            if let ValueSpec::Credential(span) = spec {
+                // A spec that lists the token as a parameter besides its scheme (Slack's
+                // `token`): the pipeline repeats each attempt's credential there.
+                let fits = loc != ParamLocation::Path
+                    && matches!(target.kind, Kind::Str { .. })
+                    && array_item_name.is_none();
+                if !fits {
+                    self.err(
+                        *span,
+                        format!("{what} cannot carry the credential: only a string header or query parameter can"),
+                        "map it from an argument or a setting",
+                    );
+                    continue;
+                }
+                if self.mapping.auth.is_none() {
+                    self.err(
+                        *span,
+                        format!("{what} is the credential, but the mapping declares no `auth:`"),
+                        "declare the auth the credential comes from",
+                    );
+                    continue;
+                }
+                out.push(ParamPlan {
+                    wire_name: data.name.clone(),
+                    location: loc,
+                    value: ValuePlan::Credential,
+                    array_item_name: None,
+                });
+                continue;
+            }
             let value = if array_item_name.is_some() {
                 // Arrays are checked item by item: the expression must be a Vec of the item type.
                 match spec {

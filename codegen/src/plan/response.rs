@@ -39,6 +39,22 @@ pub struct RejectPlan {
     pub values: Vec<String>,
     /// The field holding the vendor's reason.
     pub message: Option<Read>,
+    /// A boolean flag (Slack's `ok: false`) rather than a result code: the error's
+    /// code and message are read from the raw body at these paths (the mapping's
+    /// `errors.code`, and `reject.message` or `errors.message`), since the failure
+    /// body is another schema than the success one.
+    pub flag: Option<RejectFlag>,
+}
+
+/// How a boolean `reject.field` refuses an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectFlag {
+    /// The flag's value that means refused.
+    pub refused: bool,
+    /// Where the vendor's code is, by segment.
+    pub code: Option<Vec<String>>,
+    /// Where the vendor's message is, by segment.
+    pub message: Option<Vec<String>>,
 }
 
 impl<'a> Planner<'a> {
@@ -327,6 +343,38 @@ impl<'a> Planner<'a> {
         root_wire: &str,
     ) -> Option<RejectPlan> {
         let (field, leaf, _) = self.read(schema, &r.field.value, r.field.span, false, root_wire)?;
+        if let Kind::Bool = &leaf.kind {
+            let refused = match r.values.as_slice() {
+                [v] if v.value == "false" => false,
+                [v] if v.value == "true" => true,
+                _ => {
+                    self.err(
+                        r.field.span,
+                        format!(
+                            "reject.field '{}' is a boolean: give the one value that means refused",
+                            r.field.value
+                        ),
+                        "write `values: [false]`",
+                    );
+                    return None;
+                }
+            };
+            self.set_leaf_ty(&field, root_wire, WireTy::Bool);
+            let split = |p: &crate::load::mapping::Spanned<String>| {
+                crate::load::mapping::split_path(&p.value)
+            };
+            let errors = &self.mapping.errors;
+            return Some(RejectPlan {
+                field,
+                values: Vec::new(),
+                message: None,
+                flag: Some(RejectFlag {
+                    refused,
+                    code: errors.code.as_ref().map(split),
+                    message: r.message.as_ref().or(errors.message.as_ref()).map(split),
+                }),
+            });
+        }
         let Kind::Str { values: known } = &leaf.kind else {
             self.err(
                 r.field.span,
@@ -335,7 +383,7 @@ impl<'a> Planner<'a> {
                     r.field.value,
                     leaf.describe()
                 ),
-                "name a string field such as a result code",
+                "name a string field such as a result code, or a boolean flag such as `ok`",
             );
             return None;
         };
@@ -374,6 +422,7 @@ impl<'a> Planner<'a> {
             field,
             values: r.values.iter().map(|v| v.value.clone()).collect(),
             message,
+            flag: None,
         })
     }
 }

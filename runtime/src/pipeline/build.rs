@@ -5,7 +5,7 @@ use http::{HeaderName, HeaderValue, Method};
 use crate::auth::Credential;
 use crate::error::Error;
 use crate::idempotency::KeyPlacement;
-use crate::request::{Request, push_query_pair};
+use crate::request::{CredentialIn, Request, push_query_pair};
 
 use super::Inner;
 
@@ -32,6 +32,16 @@ impl Inner {
                 secrecy::ExposeSecret::expose_secret(secret),
             );
         }
+        let again = req.credential_param_name().and_then(|(at, name)| {
+            let raw = credential_text(credential)?;
+            Some((at, name, raw))
+        });
+        if let Some((CredentialIn::Query, name, raw)) = &again {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            push_query_pair(&mut query, name, secrecy::ExposeSecret::expose_secret(raw));
+        }
         let mut url = self.base.clone();
         url.set_path(&path);
         url.set_query((!query.is_empty()).then_some(query.as_str()));
@@ -50,6 +60,16 @@ impl Inner {
         }
         if let Credential::Header(name, value) = credential {
             headers.insert(name.clone(), value.clone());
+        }
+        if let Some((CredentialIn::Header, name, raw)) = &again {
+            let name = HeaderName::try_from(*name)
+                .map_err(|_| Error::config(format!("{op}: invalid header name {name:?}")))?;
+            let mut value = HeaderValue::from_str(secrecy::ExposeSecret::expose_secret(raw))
+                .map_err(|_| {
+                    Error::config(format!("{op}: the credential is not a valid header value"))
+                })?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
         }
         for (name, value) in &req.headers {
             let name = HeaderName::try_from(name.as_ref())
@@ -76,5 +96,22 @@ impl Inner {
             headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         Ok(out)
+    }
+}
+
+/// The credential as a parameter carries it: a bearer token without `Bearer `, an API
+/// key as it is sent; `None` for basic auth (no token to repeat) or no credential.
+fn credential_text(credential: &Credential) -> Option<secrecy::SecretString> {
+    match credential {
+        Credential::None => None,
+        Credential::Query(_, secret) => Some(secret.clone()),
+        Credential::Header(_, value) => {
+            let text = value.to_str().ok()?;
+            if text.starts_with("Basic ") {
+                return None;
+            }
+            let raw = text.strip_prefix("Bearer ").unwrap_or(text);
+            Some(secrecy::SecretString::from(raw.to_owned()))
+        }
     }
 }

@@ -192,3 +192,46 @@ async fn a_403_whose_code_a_rule_names_is_the_vendors_error_counted_vendor() {
         calls("auth")
     );
 }
+
+/// Slack's spec lists `token` as a required header of every method besides its OAuth
+/// scheme: the credential of each attempt goes out in both places, its scheme dropped.
+#[tokio::test]
+async fn the_credential_is_repeated_in_the_parameter_the_spec_lists() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/chat.postMessage",
+        vec![Reply::json(200, json!({"ok": true}))],
+    );
+    vendor.route(
+        "GET",
+        "/conversations.list",
+        vec![Reply::json(200, json!({"ok": true}))],
+    );
+    let bearer = rt::AuthConfig::Bearer {
+        token: rt::SecretSource::literal("xoxb-1"),
+    };
+    let p = pipeline(&vendor.url(), bearer).expect("valid");
+    let post = rt::Request::new("post", rt::Method::POST, "/chat.postMessage")
+        .credential_param(rt::CredentialIn::Header, "token");
+    p.send(post).await.expect("sent");
+    let list = rt::Request::new("list", rt::Method::GET, "/conversations.list")
+        .query("limit", 2)
+        .credential_param(rt::CredentialIn::Query, "token");
+    p.send(list).await.expect("sent");
+    let received = vendor.received();
+    assert_eq!(received[0].header("authorization"), Some("Bearer xoxb-1"));
+    assert_eq!(received[0].header("token"), Some("xoxb-1"));
+    assert_eq!(received[1].query.as_deref(), Some("limit=2&token=xoxb-1"));
+
+    // Basic auth has no token to repeat; anonymous requests carry none.
+    let basic = rt::AuthConfig::Basic {
+        username: rt::SecretSource::literal("user"),
+        password: Some(rt::SecretSource::literal("pw")),
+    };
+    let p = pipeline(&vendor.url(), basic).expect("valid");
+    let post = rt::Request::new("post", rt::Method::POST, "/chat.postMessage")
+        .credential_param(rt::CredentialIn::Header, "token");
+    p.send(post).await.expect("sent");
+    assert_eq!(vendor.received()[2].header("token"), None);
+}

@@ -316,6 +316,26 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
 
 /// A 2xx body that says "refused" becomes a vendor error whose code is the refusal value.
 fn reject_check(ctx: &Ctx, wire: &str, r: &RejectPlan) -> TokenStream {
+    if let Some(flag) = &r.flag {
+        let refused = flag.refused;
+        let test = match read(ctx.plan, wire, quote!(wire), &r.field, Take::Clone) {
+            Got::Opt(e) => quote!(#e == Some(#refused)),
+            got => {
+                let v = got.value();
+                if refused { quote!(#v) } else { quote!(!#v) }
+            }
+        };
+        let raw = |path: &Option<Vec<String>>| match path {
+            Some(segs) => quote!(response.json_text(&[#(#segs),*])),
+            None => quote!(None),
+        };
+        let (code, message) = (raw(&flag.code), raw(&flag.message));
+        return quote! {
+            if #test {
+                return Err(self.pipeline.vendor_error(OP, &response, #code, #message));
+            }
+        };
+    }
     let code = match read(ctx.plan, wire, quote!(wire), &r.field, Take::Borrow) {
         Got::Opt(e) => e,
         got => {

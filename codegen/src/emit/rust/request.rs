@@ -76,7 +76,8 @@ fn node_accesses<'a>(n: &'a BodyNode, out: &mut Vec<&'a [String]>) {
                 }
             }
         }
-        BodyNode::Leaf(ValuePlan::Const(_) | ValuePlan::Setting(_)) | BodyNode::IdempotencyKey => {}
+        BodyNode::Leaf(ValuePlan::Const(_) | ValuePlan::Setting(_) | ValuePlan::Credential)
+        | BodyNode::IdempotencyKey => {}
     }
 }
 
@@ -168,6 +169,9 @@ fn value(
             let s = setting(name);
             quote!(#s.into())
         }
+        // The planner gives the credential to header and query parameters only, which
+        // `request` sends with `credential_param`; a body never holds it.
+        ValuePlan::Credential => quote!(::std::string::String::new()),
         ValuePlan::Expr {
             access: a,
             clone,
@@ -275,6 +279,7 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, name: &str) -> Toke
             quote!(#text)
         }
         ValuePlan::Setting(name) => setting(name),
+        ValuePlan::Credential => quote!(""),
         ValuePlan::Expr {
             access: a,
             via,
@@ -474,9 +479,8 @@ pub(super) fn reads_item(n: &BodyNode) -> bool {
         BodyNode::Leaf(ValuePlan::Expr { access, .. }) => {
             access.first().is_some_and(|a| a == "item")
         }
-        BodyNode::Leaf(ValuePlan::Const(_) | ValuePlan::Setting(_)) | BodyNode::IdempotencyKey => {
-            false
-        }
+        BodyNode::Leaf(ValuePlan::Const(_) | ValuePlan::Setting(_) | ValuePlan::Credential)
+        | BodyNode::IdempotencyKey => false,
         BodyNode::Struct { fields, .. } => fields.iter().any(|(_, f, _)| reads_item(f)),
         BodyNode::List { source, .. } => source.first().is_some_and(|a| a == "item"),
         BodyNode::Template(t) => t.leaves().iter().any(|v| {
@@ -652,6 +656,15 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
     let mut conditional = Vec::new();
     for p in &op.params {
         let name = &p.wire_name;
+        if p.value == ValuePlan::Credential {
+            // The pipeline adds the credential of each attempt.
+            let at = match p.location {
+                ParamLocation::Query => quote!(rt::CredentialIn::Query),
+                _ => quote!(rt::CredentialIn::Header),
+            };
+            chain = quote!(#chain.credential_param(#at, #name));
+            continue;
+        }
         let v = param_value(&p.value, &moves, &p.wire_name);
         let optional = matches!(
             &p.value,

@@ -408,6 +408,9 @@ pub enum ValueSpec {
     Const(Spanned<serde_json::Value>),
     /// The value of a setting of the adapter's configuration (`{ setting: account_sid }`).
     Setting(Spanned<String>),
+    /// The call's credential again (`{ credential: true }`), for a parameter the spec
+    /// lists besides its security scheme (Slack's `token`).
+    Credential(crate::error::Span),
     /// A list of objects built from a `Vec`: `{ from: req.items, each: { price: item.price_id } }`,
     /// each item's fields mapped from `item`.
     Each {

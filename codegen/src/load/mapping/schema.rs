@@ -419,6 +419,10 @@ impl Schema {
                 "const" => json!({ "description": "A constant value." }),
                 "each" => map_of(reference("value"), "A list item's fields, each a value."),
                 "setting" => text("A setting of `settings:`."),
+                "credential" => json!({
+                    "const": true,
+                    "description": "The call's credential again, for a parameter the spec lists besides its security scheme.",
+                }),
                 _ => return None,
             })
         });

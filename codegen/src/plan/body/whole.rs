@@ -23,6 +23,7 @@ impl<'a> Planner<'a> {
             ValueSpec::Expr { from, .. } | ValueSpec::Each { from, .. } => from.span,
             ValueSpec::Const(c) => c.span,
             ValueSpec::Setting(s) => s.span,
+            ValueSpec::Credential(span) => *span,
         };
         if let Some((k, _)) = om.request.first() {
             self.err(
@@ -113,6 +114,14 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             },
+            ValueSpec::Credential(span) => {
+                self.err(
+                    *span,
+                    "the whole body cannot be the credential",
+                    "map a Vec<u8> or a String",
+                );
+                return None;
+            }
             ValueSpec::Setting(s) => {
                 self.err(
                     s.span,

@@ -103,7 +103,7 @@ pub(crate) const OPERATION: &[&str] = &[
     "contract",
 ];
 /// A value written as a map (`{ from: …, via: … }`, `{ const: … }`, …).
-pub(crate) const VALUE: &[&str] = &["from", "via", "const", "each", "setting"];
+pub(crate) const VALUE: &[&str] = &["from", "via", "const", "each", "setting", "credential"];
 /// An operation's `fields:` entry written as a map.
 pub(crate) const GIVEN: &[&str] = &["from"];
 /// `contract:`

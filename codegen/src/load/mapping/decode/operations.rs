@@ -67,6 +67,17 @@ impl Decoder<'_> {
                     }
                     return self.string(s, "setting").map(ValueSpec::Setting);
                 }
+                if let Some(c) = get("credential") {
+                    if e.len() > 1 || self.boolean(c, "credential") != Some(true) {
+                        self.err(
+                            node.span,
+                            format!("{what} from the credential is written `{{ credential: true }}`, alone"),
+                            "write `{ credential: true }`",
+                        );
+                        return None;
+                    }
+                    return Some(ValueSpec::Credential(node.span));
+                }
                 if let Some(c) = get("const") {
                     return Some(ValueSpec::Const(Spanned::new(c.to_json(), c.span)));
                 }
@@ -387,7 +398,7 @@ fn is_value_map(node: &Node) -> bool {
     keys.iter().all(|k| keys::VALUE.contains(k))
         && keys
             .iter()
-            .any(|k| matches!(*k, "from" | "const" | "setting"))
+            .any(|k| matches!(*k, "from" | "const" | "setting" | "credential"))
 }
 
 fn looks_like_expr(text: &str) -> bool {

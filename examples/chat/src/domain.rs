@@ -1,0 +1,62 @@
+//! The on-call bot's port: posting to the team's chat, in its own words.
+//!
+//! Nothing here names a vendor; `mappings/slack.yaml` says how Slack's Web API serves
+//! each method.
+
+/// A channel's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelId(pub String);
+
+/// A message to post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    /// Where.
+    pub channel: ChannelId,
+    /// What it says (the chat's own markup).
+    pub text: String,
+    /// The timestamp of the message to reply under, for a threaded reply.
+    pub thread: Option<String>,
+}
+
+/// A posted message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// Where it went.
+    pub channel: ChannelId,
+    /// Its timestamp, which is also its id in the channel.
+    pub timestamp: String,
+    /// What it says, as the chat stored it.
+    pub text: String,
+}
+
+/// What can go wrong, as the bot handles it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatError {
+    /// No such channel (or the bot cannot see it).
+    ChannelNotFound(String),
+    /// The bot is not a member of the channel.
+    NotInChannel(String),
+    /// The credentials were refused.
+    Unauthorized(String),
+    /// Too many requests: try again later.
+    RateLimited(String),
+    /// The chat refused the message (too long, archived channel, …).
+    Rejected(String),
+    /// Refused before sending: a value the chat could not take.
+    Invalid(String),
+    /// The chat is down or slow.
+    Unavailable(String),
+    /// The chat answered something the bot cannot read.
+    Contract(String),
+    /// The bot's configuration is wrong.
+    Config(String),
+    /// Anything else.
+    Failed(String),
+}
+
+/// Team chat, as the bot uses it.
+#[allow(async_fn_in_trait)]
+pub trait Chat {
+    /// Posts a message.
+    async fn post(&self, post: Post) -> Result<Posted, ChatError>;
+}
