@@ -13,13 +13,82 @@
 //! | `examples: [a, b]` in a schema | `example: a` |
 //! | `$ref` with sibling keys | `allOf: [{$ref}]` plus the siblings |
 //! | a boolean schema `true` / `false` | `{}` / `{not: {}}` |
-//! | top-level `webhooks`, `jsonSchemaDialect`; `paths` missing | dropped; `paths: {}` |
+//! | top-level `webhooks`, `jsonSchemaDialect`; `paths` missing | dropped (each webhook's payload kept as the component schema `webhook:<name>`, see [`hoist_event_payloads`]); `paths: {}` |
 //!
 //! Only keys in schema positions are touched: `examples` as a *map* (media types,
 //! parameters) is left alone, and property *names* are never rewritten.
 
 use crate::load::limits::Limits;
 use serde_json::{Map, Value};
+
+/// Makes the payload of every event the document describes outside `paths`
+/// addressable as a component schema, so a mapping's `webhooks.events.*.from` can name
+/// it: a 3.1 top-level webhook `name` becomes `webhook:name`, a callback `name` of
+/// operation `id` becomes `callback:id.name` (its JSON request body's schema, a `$ref`
+/// kept as a `$ref`). A name the document already uses is left alone. Runs before the
+/// 3.1 rewrite, which drops `webhooks` and rewrites the hoisted schemas with the rest.
+pub fn hoist_event_payloads(doc: &mut Value) {
+    fn payload(path_item: &Value) -> Option<&Value> {
+        let ops = path_item.as_object()?;
+        ["post", "put", "patch"].iter().find_map(|m| {
+            let content = ops
+                .get(*m)?
+                .get("requestBody")?
+                .get("content")?
+                .as_object()?;
+            content
+                .iter()
+                .find(|(media, _)| {
+                    media.starts_with("application/json") || media.ends_with("+json")
+                })
+                .and_then(|(_, m)| m.get("schema"))
+        })
+    }
+    let mut found: Vec<(String, Value)> = Vec::new();
+    if let Some(hooks) = doc.get("webhooks").and_then(Value::as_object) {
+        for (name, item) in hooks {
+            if let Some(schema) = payload(item) {
+                found.push((format!("webhook:{name}"), schema.clone()));
+            }
+        }
+    }
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for item in paths.values().filter_map(Value::as_object) {
+            for op in item.values().filter_map(Value::as_object) {
+                let (Some(id), Some(callbacks)) = (
+                    op.get("operationId").and_then(Value::as_str),
+                    op.get("callbacks").and_then(Value::as_object),
+                ) else {
+                    continue;
+                };
+                for (name, callback) in callbacks {
+                    let first = callback.as_object().and_then(|c| c.values().next());
+                    if let Some(schema) = first.and_then(payload) {
+                        found.push((format!("callback:{id}.{name}"), schema.clone()));
+                    }
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    let Value::Object(root) = doc else { return };
+    let components = root
+        .entry("components")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(components) = components else {
+        return;
+    };
+    let schemas = components
+        .entry("schemas")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(schemas) = schemas {
+        for (name, schema) in found {
+            schemas.entry(name).or_insert(schema);
+        }
+    }
+}
 
 /// Rewrites a 3.1 document in place.
 pub fn openapi_31_to_30(doc: &mut Value) {
@@ -278,6 +347,43 @@ fn schema_rewrite(m: &mut Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_and_callback_payloads_become_component_schemas() {
+        let mut doc = serde_json::json!({
+            "openapi": "3.1.0",
+            "webhooks": {
+                "paymentSucceeded": { "post": { "requestBody": { "content": { "application/json": {
+                    "schema": { "type": "object", "properties": { "id": { "type": "string" } } }
+                } } } } },
+                "refunded": { "post": { "requestBody": { "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/Refund" }
+                } } } } }
+            },
+            "paths": { "/subscriptions": { "post": {
+                "operationId": "subscribe",
+                "callbacks": { "onEvent": { "{$request.body#/url}": { "post": { "requestBody": {
+                    "content": { "application/cloudevents+json": { "schema": { "type": "object" } } }
+                } } } } }
+            } } },
+            "components": { "schemas": { "Refund": { "type": "object" } } }
+        });
+        hoist_event_payloads(&mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["webhook:paymentSucceeded"]["properties"]["id"]["type"],
+            "string"
+        );
+        assert_eq!(
+            schemas["webhook:refunded"]["$ref"],
+            "#/components/schemas/Refund"
+        );
+        assert_eq!(schemas["callback:subscribe.onEvent"]["type"], "object");
+        assert_eq!(
+            schemas["Refund"]["type"], "object",
+            "existing schemas untouched"
+        );
+    }
     use serde_json::json;
 
     #[test]

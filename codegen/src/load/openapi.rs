@@ -78,6 +78,7 @@ impl Spec {
         let limits = Limits::spec();
         let mut raw = parse_document(path, text, &limits)?;
         check_version(path, &raw)?;
+        crate::load::normalize::hoist_event_payloads(&mut raw);
         if is_31(&raw) {
             crate::load::normalize::openapi_31_to_30(&mut raw);
         }

@@ -7,7 +7,7 @@ use super::*;
 use crate::error::suggest;
 use crate::load::mapping::{EventMap, TypeMap, Unknown, split_path};
 use crate::load::port::{Ty, VariantShape};
-use crate::spec::view::{SRef, view};
+use crate::spec::view::{Kind, SRef, view};
 use std::time::Duration;
 
 /// The receiving side of an adapter.
@@ -195,8 +195,9 @@ impl<'a> Planner<'a> {
         };
         let spec: &'a crate::load::openapi::Spec = self.spec;
         if let Some(s) = &w.envelope.schema {
-            if spec.component_schema(&s.value).is_none() {
-                self.unknown_schema(s);
+            match spec.component_schema(&s.value) {
+                None => self.unknown_schema(s),
+                Some((n, schema)) => self.envelope_paths(&w.envelope, SRef::Component(n, schema)),
             }
         }
         let mut events = Vec::new();
@@ -229,6 +230,104 @@ impl<'a> Planner<'a> {
             events,
             unknown,
         })
+    }
+
+    /// The envelope's paths, checked against its `schema:` when the mapping names one:
+    /// `items` is a list of deliveries, `item` the event inside each, and `id`, `type`
+    /// and `object` fields of the event.
+    fn envelope_paths(&mut self, e: &crate::load::mapping::Envelope, schema: SRef<'a>) {
+        let mut base = schema;
+        if let Some(items) = &e.items {
+            let Some(list) = self.schema_path(base, items, "webhooks.envelope.items") else {
+                return;
+            };
+            match view(self.spec, list).map(|v| v.kind) {
+                Ok(Kind::Array(Some(item))) => base = item,
+                _ => {
+                    self.err(
+                        items.span,
+                        format!(
+                            "webhooks.envelope.items '{}' is not a list in the envelope schema",
+                            items.value
+                        ),
+                        "name the list of deliveries",
+                    );
+                    return;
+                }
+            }
+        }
+        if let Some(item) = &e.item {
+            match self.schema_path(base, item, "webhooks.envelope.item") {
+                Some(b) => base = b,
+                None => return,
+            }
+        }
+        let paths =
+            e.id.iter()
+                .map(|p| (p, "webhooks.envelope.id"))
+                .chain([(&e.event_type, "webhooks.envelope.type")])
+                .chain(e.object.iter().map(|p| (p, "webhooks.envelope.object")));
+        for (p, what) in paths.collect::<Vec<_>>() {
+            let _ = self.schema_path(base, p, what);
+        }
+    }
+
+    /// Follows `path` through objects (and the object variants of unions) from `schema`;
+    /// reports the first step that names no field.
+    fn schema_path(
+        &mut self,
+        schema: SRef<'a>,
+        path: &crate::load::mapping::Spanned<String>,
+        what: &str,
+    ) -> Option<SRef<'a>> {
+        let mut cur = schema;
+        let mut at = String::new();
+        if path.value == "$" {
+            // The event itself (Adyen's `object: $`).
+            return Some(cur);
+        }
+        for seg in crate::load::mapping::split_path(&path.value) {
+            let v = view(self.spec, cur).ok()?;
+            let fields = |k: &Kind<'a>| -> Vec<(&'a str, SRef<'a>)> {
+                match k {
+                    Kind::Object { props, .. } => props.clone(),
+                    _ => Vec::new(),
+                }
+            };
+            let mut candidates = fields(&v.kind);
+            if let Kind::Union(parts) = &v.kind {
+                for part in parts {
+                    if let Ok(pv) = view(self.spec, *part) {
+                        candidates.extend(fields(&pv.kind));
+                    }
+                }
+            }
+            let open = matches!(
+                &v.kind,
+                Kind::Object {
+                    additional: Some(_),
+                    ..
+                } | Kind::Any
+            );
+            match candidates.iter().find(|(n, _)| *n == seg) {
+                Some((_, s)) => cur = *s,
+                None if open => return Some(cur),
+                None => {
+                    let help = suggest(&seg, candidates.iter().map(|(n, _)| *n));
+                    self.err(
+                        path.span,
+                        format!(
+                            "{what} '{}': the envelope has no field '{seg}'{at}",
+                            path.value
+                        ),
+                        help,
+                    );
+                    return None;
+                }
+            }
+            at = format!(" under '{seg}'");
+        }
+        Some(cur)
     }
 
     fn unknown_schema(&mut self, name: &crate::load::mapping::Spanned<String>) {
@@ -405,6 +504,60 @@ webhooks:
         assert_eq!(conv.domain_type, "crate::domain::ThingEvent::Changed");
         assert_eq!(conv.returns, "crate::domain::ThingEvent");
         assert!(plan.wire.iter().any(|t| t.name == e.wire_type));
+    }
+
+    #[test]
+    fn envelope_paths_are_checked_against_its_schema() {
+        let with_schema = |envelope: &str| {
+            fixture().mapping(
+                "envelope: { id: id, type: type, object: data.object }",
+                envelope,
+            )
+        };
+        assert!(
+            with_schema("envelope: { schema: Thing, id: id, type: status, object: owner }")
+                .build()
+                .is_ok()
+        );
+        with_schema("envelope: { schema: Thing, id: id, type: stats }")
+            .refused_with("webhooks.envelope.type 'stats': the envelope has no field 'stats'");
+        with_schema("envelope: { schema: Thing, id: owner.nam, type: status }").refused_with(
+            "webhooks.envelope.id 'owner.nam': the envelope has no field 'nam' under 'owner'",
+        );
+        with_schema("envelope: { schema: Thing, items: id, id: id, type: status }")
+            .refused_with("webhooks.envelope.items 'id' is not a list in the envelope schema");
+    }
+
+    /// An OpenAPI 3.1 document describes its deliveries under `webhooks`, each payload
+    /// inline: the mapping names one as `webhook:<name>`.
+    #[test]
+    fn a_31_webhook_payload_is_an_event_schema() {
+        let plan = fixture()
+            .spec("openapi: 3.0.3", "openapi: 3.1.0")
+            .spec(
+                "paths:\n",
+                "webhooks:\n  thingChanged:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              type: object\n              required: [id, status]\n              properties:\n                id: { type: string }\n                status: { type: string, enum: [active, gone] }\n                amount: { type: [integer, \"null\"] }\n      responses: { \"200\": { description: ok } }\npaths:\n",
+            )
+            .mapping("      from: Thing\n", "      from: \"webhook:thingChanged\"\n")
+            .plan();
+        let w = plan.webhooks.as_ref().expect("webhooks planned");
+        let conv = plan
+            .converters
+            .iter()
+            .find(|c| c.name == w.events[0].converter)
+            .expect("converter");
+        assert_eq!(conv.domain_type, "crate::domain::ThingEvent::Changed");
+        assert!(
+            plan.wire.iter().any(|t| t.name == w.events[0].wire_type),
+            "the inline payload has its wire type"
+        );
+        fixture()
+            .spec("openapi: 3.0.3", "openapi: 3.1.0")
+            .mapping(
+                "      from: Thing\n",
+                "      from: \"webhook:thingChanges\"\n",
+            )
+            .refused_with("schema 'webhook:thingChanges' is not in the spec's components");
     }
 
     #[test]
