@@ -163,3 +163,123 @@ async fn integers_that_do_not_fit_the_wire_are_refused_before_sending() {
     }
     assert!(vendor.received().is_empty(), "nothing was sent");
 }
+
+fn document(pages: Option<u32>) -> Document {
+    Document {
+        name: "q3-report.pdf".into(),
+        media_type: "application/pdf".into(),
+        bytes: b"%PDF-1.7\r\n\x00\x01binary".to_vec(),
+        pages,
+    }
+}
+
+/// The parts of a multipart body: (name, headers, content), in order.
+fn parts(r: &rt::testing::ReceivedRequest) -> Vec<(String, String, Vec<u8>)> {
+    let ct = r.header("content-type").expect("content type");
+    let boundary = ct
+        .split("boundary=")
+        .nth(1)
+        .expect("boundary")
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let body = &r.body;
+    let mut out = Vec::new();
+    let mut starts: Vec<usize> = body
+        .windows(delimiter.len())
+        .enumerate()
+        .filter(|(_, w)| *w == delimiter.as_bytes())
+        .map(|(i, _)| i)
+        .collect();
+    let end = starts.pop().expect("closing delimiter");
+    assert_eq!(
+        &body[end + delimiter.len()..end + delimiter.len() + 2],
+        b"--"
+    );
+    starts.push(end);
+    for pair in starts.windows(2) {
+        let part = &body[pair[0] + delimiter.len() + 2..pair[1] - 2];
+        let split = part
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("head");
+        let head = String::from_utf8_lossy(&part[..split]).into_owned();
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("name")
+            .to_owned();
+        out.push((name, head, part[split + 4..].to_vec()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_multipart_body_sends_the_file_and_text_parts_the_mapping_names() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/files",
+        vec![Reply::json(200, json!({"id": "f-1"}))],
+    );
+    let stored = adapter(&vendor)
+        .upload(document(Some(12)))
+        .await
+        .expect("stored");
+    assert_eq!(stored, Sent { id: "f-1".into() });
+    let r = &vendor.received()[0];
+    assert!(
+        r.header("content-type")
+            .is_some_and(|ct| ct.starts_with("multipart/form-data; boundary=")),
+        "{r:?}"
+    );
+    let got = parts(r);
+    let names: Vec<&str> = got.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(names, ["file", "purpose", "pages"]);
+    let (_, head, bytes) = &got[0];
+    assert!(head.contains("filename=\"q3-report.pdf\""), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/pdf"),
+        "{head}"
+    );
+    assert_eq!(bytes, &document(None).bytes, "the bytes, unchanged");
+    assert_eq!(got[1].2, b"report");
+    assert_eq!(got[2].2, b"12");
+}
+
+#[tokio::test]
+async fn an_absent_optional_part_is_left_out_and_the_spec_gives_the_content_type() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/files",
+        vec![Reply::json(200, json!({"id": "f-2"}))],
+    );
+    let a = adapter(&vendor);
+    a.upload(document(None)).await.expect("stored");
+    let names: Vec<String> = parts(&vendor.received()[0])
+        .into_iter()
+        .map(|(n, _, _)| n)
+        .collect();
+    assert_eq!(names, ["file", "purpose"], "no `pages` part");
+    a.upload_pdf(document(None)).await.expect("stored");
+    let got = parts(&vendor.received()[1]);
+    let head = got[0].1.to_ascii_lowercase();
+    assert!(
+        head.contains("filename=\"file\""),
+        "the part's name: {head}"
+    );
+    assert!(
+        head.contains("content-type: application/pdf"),
+        "the spec's encoding: {head}"
+    );
+    assert_eq!(
+        got[2],
+        (
+            "kind".to_string(),
+            got[2].1.clone(),
+            b"q3-report.pdf".to_vec()
+        )
+    );
+}

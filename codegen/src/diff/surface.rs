@@ -225,7 +225,8 @@ fn constant(spec: &ValueSpec) -> Option<(String, Span)> {
         ValueSpec::Expr { .. }
         | ValueSpec::Each { .. }
         | ValueSpec::Setting(_)
-        | ValueSpec::Credential(_) => None,
+        | ValueSpec::Credential(_)
+        | ValueSpec::File { .. } => None,
     }
 }
 

@@ -211,6 +211,14 @@ impl<'a> Planner<'a> {
                 Some(ValuePlan::Const(c.value.clone()))
             }
             ValueSpec::Setting(name) => self.setting_value(name, target, what),
+            ValueSpec::File { from, .. } => {
+                self.err(
+                    from.span,
+                    format!("{what} is not a part of a multipart body, so it has no file name or content type"),
+                    "map the value with `from:` alone",
+                );
+                None
+            }
             ValueSpec::Credential(span) => {
                 self.err(
                     *span,

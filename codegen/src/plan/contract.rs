@@ -365,8 +365,15 @@ fn domain_value(
     if let Some(v) = at.given() {
         return Ok(given_value(ty, v));
     }
-    let text = if name.to_ascii_lowercase().ends_with("currency") {
+    let lower = name.to_ascii_lowercase();
+    let text = if lower.ends_with("currency") {
         "usd".to_owned()
+    } else if lower.ends_with("media_type")
+        || lower.ends_with("content_type")
+        || lower.ends_with("mime_type")
+    {
+        // A multipart file part's content type must parse as one.
+        "application/octet-stream".to_owned()
     } else {
         format!("{name}-1")
     };

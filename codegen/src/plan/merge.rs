@@ -187,7 +187,10 @@ fn rename_node(n: &mut BodyNode, rename: &impl Fn(&mut String)) {
             }
         }
         BodyNode::List { item, .. } => rename_node(item, rename),
-        BodyNode::Leaf(_) | BodyNode::IdempotencyKey | BodyNode::Template(_) => {}
+        BodyNode::Leaf(_)
+        | BodyNode::IdempotencyKey
+        | BodyNode::Template(_)
+        | BodyNode::Parts(_) => {}
     }
 }
 

@@ -4,7 +4,7 @@
 //! `; charset=utf-8` dropped) and without regard to case, as RFC 6838 says.
 
 /// `type/subtype` in lower case, without parameters.
-fn essence(media: &str) -> String {
+pub fn essence(media: &str) -> String {
     media
         .split(';')
         .next()

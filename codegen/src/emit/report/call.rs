@@ -246,7 +246,9 @@ pub(super) fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
         BodyNode::Struct { .. } => {
             key_field(plan, child).map(|f| format!("{}.{f}", wire_name(name)))
         }
-        BodyNode::Leaf(_) | BodyNode::List { .. } | BodyNode::Template(_) => None,
+        BodyNode::Leaf(_) | BodyNode::List { .. } | BodyNode::Template(_) | BodyNode::Parts(_) => {
+            None
+        }
     })
 }
 

@@ -8,7 +8,7 @@
 
 use super::Ctx;
 use super::tokens::{float, ident, int, path};
-use crate::plan::body::Template;
+use crate::plan::body::{PartPlan, PartValue, Template};
 use crate::plan::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -73,6 +73,13 @@ fn node_accesses<'a>(n: &'a BodyNode, out: &mut Vec<&'a [String]>) {
             for v in t.leaves() {
                 if let ValuePlan::Expr { access, .. } = v {
                     out.push(access);
+                }
+            }
+        }
+        BodyNode::Parts(parts) => {
+            for v in parts.iter().flat_map(part_values) {
+                if let ValuePlan::Expr { access, .. } = v {
+                    out.push(access.as_slice());
                 }
             }
         }
@@ -312,6 +319,7 @@ fn body_node(
         BodyNode::Leaf(v) => value(v, moves, wire, at),
         BodyNode::IdempotencyKey => quote!(String::new()),
         BodyNode::Template(t) => template(t, moves, at.unwrap_or("$")),
+        BodyNode::Parts(parts) => multipart(parts, moves),
         BodyNode::List {
             source,
             optional,
@@ -456,6 +464,81 @@ fn template(t: &Template, moves: &BTreeSet<Vec<String>>, at: &str) -> TokenStrea
     }
 }
 
+/// Every value a multipart body reads.
+fn part_values(p: &PartPlan) -> Vec<&ValuePlan> {
+    match &p.value {
+        PartValue::Text(v) => vec![v],
+        PartValue::File {
+            bytes,
+            file_name,
+            content_type,
+        } => [Some(bytes), file_name.as_ref(), Some(content_type)]
+            .into_iter()
+            .flatten()
+            .collect(),
+    }
+}
+
+/// A `multipart/form-data` body, part by part; a part whose value is `None` is left out.
+fn multipart(parts: &[PartPlan], moves: &BTreeSet<Vec<String>>) -> TokenStream {
+    // A text for `file_name`/`content_type`: a constant as the literal (an `.into()`
+    // would leave the target type open), anything else as its value.
+    let text = |v: &ValuePlan, at: &str| match v {
+        ValuePlan::Const(serde_json::Value::String(s)) => quote!(#s),
+        other => value(other, moves, None, Some(at)),
+    };
+    let adds = parts.iter().map(|p| {
+        let name = &p.name;
+        let at = format!("$.{name}");
+        match &p.value {
+            PartValue::Text(v) => {
+                let optional = matches!(v, ValuePlan::Expr { optional: true, via: None, .. });
+                let v = match v {
+                    ValuePlan::Const(c) => {
+                        let t = c.as_str().map_or_else(|| c.to_string(), str::to_owned);
+                        quote!(#t)
+                    }
+                    ValuePlan::Setting(s) => setting(s),
+                    other => value(other, moves, None, Some(&at)),
+                };
+                if optional {
+                    quote!(if let Some(v) = #v { form = form.text(#name, v.to_string()); })
+                } else {
+                    quote!(form = form.text(#name, #v.to_string());)
+                }
+            }
+            PartValue::File {
+                bytes,
+                file_name,
+                content_type,
+            } => {
+                let optional = matches!(bytes, ValuePlan::Expr { optional: true, .. });
+                let b = value(bytes, moves, None, Some(&at));
+                let file_name = match file_name {
+                    Some(f) => text(f, &format!("{at}.file_name")),
+                    None => quote!(#name),
+                };
+                let content_type = text(content_type, &format!("{at}.content_type"));
+                let part = |b: TokenStream| {
+                    quote!(rt::multipart::Part::bytes(#name, #b).file_name(#file_name).content_type(#content_type))
+                };
+                if optional {
+                    let part = part(quote!(v));
+                    quote!(if let Some(v) = #b { form = form.part(#part); })
+                } else {
+                    let part = part(b);
+                    quote!(form = form.part(#part);)
+                }
+            }
+        }
+    });
+    quote!({
+        let mut form = rt::multipart::Multipart::new();
+        #(#adds)*
+        form
+    })
+}
+
 /// Whether building a node can refuse the call (a checked conversion somewhere in it).
 fn fallible(n: &BodyNode) -> bool {
     match n {
@@ -468,6 +551,9 @@ fn fallible(n: &BodyNode) -> bool {
         BodyNode::Struct { fields, .. } => fields.iter().any(|(_, f, _)| fallible(f)),
         BodyNode::List { item, .. } => fallible(item),
         BodyNode::Template(t) => t.leaves().iter().any(
+            |v| matches!(v, ValuePlan::Expr { convert: Some(c), via: None, .. } if c.fallible()),
+        ),
+        BodyNode::Parts(parts) => parts.iter().flat_map(part_values).any(
             |v| matches!(v, ValuePlan::Expr { convert: Some(c), via: None, .. } if c.fallible()),
         ),
     }
@@ -486,6 +572,7 @@ pub(super) fn reads_item(n: &BodyNode) -> bool {
         BodyNode::Template(t) => t.leaves().iter().any(|v| {
             matches!(v, ValuePlan::Expr { access, .. } if access.first().is_some_and(|a| a == "item"))
         }),
+        BodyNode::Parts(_) => false,
     }
 }
 
@@ -700,6 +787,7 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
         BodyEncoding::Json => quote!(.json_body(&body)?),
         BodyEncoding::Form => quote!(.form_body(&body)?),
         BodyEncoding::Raw(ct) => quote!(.raw_body(#ct, #raw)),
+        BodyEncoding::Multipart => quote!(.multipart(body)?),
     });
     if conditional.is_empty() {
         stmts.push(quote!(let request = #chain #encode;));

@@ -411,6 +411,16 @@ pub enum ValueSpec {
     /// The call's credential again (`{ credential: true }`), for a parameter the spec
     /// lists besides its security scheme (Slack's `token`).
     Credential(crate::error::Span),
+    /// A file part of a `multipart/form-data` body: the bytes, and optionally its file
+    /// name and content type (each a value: an argument path or a quoted constant).
+    File {
+        /// The bytes (`Vec<u8>` or `bytes::Bytes`).
+        from: Spanned<String>,
+        /// The part's file name.
+        file_name: Option<Box<ValueSpec>>,
+        /// The part's content type.
+        content_type: Option<Box<ValueSpec>>,
+    },
     /// A list of objects built from a `Vec`: `{ from: req.items, each: { price: item.price_id } }`,
     /// each item's fields mapped from `item`.
     Each {

@@ -419,6 +419,12 @@ impl Schema {
                 "const" => json!({ "description": "A constant value." }),
                 "each" => map_of(reference("value"), "A list item's fields, each a value."),
                 "setting" => text("A setting of `settings:`."),
+                "file_name" => {
+                    json!({ "description": "A file part's name: an argument path or a quoted constant (multipart bodies)." })
+                }
+                "content_type" => {
+                    json!({ "description": "A file part's content type: an argument path or a quoted constant (multipart bodies)." })
+                }
                 "credential" => json!({
                     "const": true,
                     "description": "The call's credential again, for a parameter the spec lists besides its security scheme.",

@@ -2,9 +2,11 @@
 //! body from one value (`whole.rs`). The body's types live here.
 
 mod fields;
+mod multipart;
 mod template;
 mod whole;
 
+pub use multipart::{PartPlan, PartValue};
 pub use template::Template;
 
 use super::planner::Planner;
@@ -26,6 +28,8 @@ pub enum BodyEncoding {
     Form,
     /// The whole body from one value, sent with this content type.
     Raw(String),
+    /// `multipart/form-data`: text and file parts.
+    Multipart,
 }
 
 /// A request body: a tree of wire structs whose leaves are values.
@@ -62,6 +66,8 @@ pub enum BodyNode {
     IdempotencyKey,
     /// A list written in the mapping from single values, sent as JSON.
     Template(Template),
+    /// The parts of a `multipart/form-data` body.
+    Parts(Vec<PartPlan>),
 }
 
 impl<'a> Planner<'a> {
@@ -108,6 +114,20 @@ impl<'a> Planner<'a> {
             (BodyEncoding::Json, m)
         } else if let Some((_, m)) = media::find_form(&rb.content) {
             (BodyEncoding::Form, m)
+        } else if let Some(m) = rb
+            .content
+            .iter()
+            .find(|(k, _)| media::essence(k) == "multipart/form-data")
+            .map(|(_, m)| m)
+        {
+            if let Some(k) = &key_field {
+                self.err(
+                    k.span,
+                    "an idempotency key in a multipart body is not supported",
+                    "send the key in a header (`idempotency: { header: … }`)",
+                );
+            }
+            return self.multipart_body(om, pm, m);
         } else {
             let types: Vec<&str> = rb.content.keys().map(String::as_str).collect();
             self.err(
@@ -167,7 +187,10 @@ impl<'a> Planner<'a> {
         let children: Vec<&BodyNode> = match node {
             BodyNode::Struct { fields, .. } => fields.iter().map(|(_, n, _)| n).collect(),
             BodyNode::List { item, .. } => vec![item],
-            BodyNode::Leaf(_) | BodyNode::IdempotencyKey | BodyNode::Template(_) => Vec::new(),
+            BodyNode::Leaf(_)
+            | BodyNode::IdempotencyKey
+            | BodyNode::Template(_)
+            | BodyNode::Parts(_) => Vec::new(),
         };
         for child in children {
             if let BodyNode::Struct { wire_type, .. } = child {

@@ -24,6 +24,7 @@ impl<'a> Planner<'a> {
             ValueSpec::Const(c) => c.span,
             ValueSpec::Setting(s) => s.span,
             ValueSpec::Credential(span) => *span,
+            ValueSpec::File { from, .. } => from.span,
         };
         if let Some((k, _)) = om.request.first() {
             self.err(
@@ -114,6 +115,14 @@ impl<'a> Planner<'a> {
                     return None;
                 }
             },
+            ValueSpec::File { from, .. } => {
+                self.err(
+                    from.span,
+                    "`file_name` and `content_type` describe a part of a multipart body, not a whole body",
+                    "map the file under `request:` of a multipart/form-data operation",
+                );
+                return None;
+            }
             ValueSpec::Credential(span) => {
                 self.err(
                     *span,

@@ -103,7 +103,16 @@ pub(crate) const OPERATION: &[&str] = &[
     "contract",
 ];
 /// A value written as a map (`{ from: …, via: … }`, `{ const: … }`, …).
-pub(crate) const VALUE: &[&str] = &["from", "via", "const", "each", "setting", "credential"];
+pub(crate) const VALUE: &[&str] = &[
+    "from",
+    "via",
+    "const",
+    "each",
+    "setting",
+    "credential",
+    "file_name",
+    "content_type",
+];
 /// An operation's `fields:` entry written as a map.
 pub(crate) const GIVEN: &[&str] = &["from"];
 /// `contract:`

@@ -78,6 +78,22 @@ impl Decoder<'_> {
                     }
                     return Some(ValueSpec::Credential(node.span));
                 }
+                if get("file_name").is_some() || get("content_type").is_some() {
+                    let from = self
+                        .required(&e, "from", node.span, what)
+                        .and_then(|n| self.string(n, "from"))?;
+                    let part = |key: &str, d: &mut Self| {
+                        get(key)
+                            .and_then(|n| d.value_spec(n, &format!("{what}.{key}")).map(Box::new))
+                    };
+                    let file_name = part("file_name", self);
+                    let content_type = part("content_type", self);
+                    return Some(ValueSpec::File {
+                        from,
+                        file_name,
+                        content_type,
+                    });
+                }
                 if let Some(c) = get("const") {
                     return Some(ValueSpec::Const(Spanned::new(c.to_json(), c.span)));
                 }
