@@ -47,6 +47,11 @@ enum Command {
         /// Specs run at once (default: the machine's cores). Results do not depend on it.
         #[arg(long)]
         jobs: Option<usize>,
+        /// Also run the compile property (see `property`) over a sample of this many of
+        /// the specs, 3 operations each, seed 15, and report it with the other figures;
+        /// with --check-targets, a mapping `check` accepts that does not compile fails the run.
+        #[arg(long, default_value_t = 0)]
+        property: usize,
     },
     /// The compile property: draw domain-shaped ports and mappings over operations of a
     /// sample of specs, and compile every one `check` accepts under deny(warnings).
@@ -329,6 +334,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check_targets,
             min_ops,
             jobs,
+            property,
         } => corpus(
             &dir,
             &out,
@@ -339,6 +345,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 check_targets,
                 min_ops,
                 jobs,
+                property,
             },
         ),
         Command::Property {
@@ -475,6 +482,7 @@ struct CorpusRun {
     check_targets: bool,
     min_ops: f64,
     jobs: Option<usize>,
+    property: usize,
 }
 
 fn corpus(
@@ -490,6 +498,7 @@ fn corpus(
         check_targets,
         min_ops,
         jobs,
+        property,
     } = run;
     let all = corpus::list_specs(dir);
     anyhow::ensure!(
@@ -593,7 +602,31 @@ fn corpus(
         out.display(),
         left_out_path.display()
     );
-    if check_targets && !summary.meets_targets(min_ops) {
+    let mut property_failed = false;
+    if property > 0 {
+        let sample: Vec<std::path::PathBuf> = corpus::sample(&specs, property)
+            .into_iter()
+            .map(|i| specs[i].clone())
+            .collect();
+        let ws = out
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("property");
+        let _ = std::fs::remove_dir_all(ws.join("crates"));
+        std::fs::create_dir_all(&ws)?;
+        let runtime = std::fs::canonicalize(runtime)
+            .with_context(|| format!("the runtime crate at {}", runtime.display()))?;
+        let p = corpus::property::run(&sample, 3, 15, &ws, &runtime)?;
+        println!("{p}");
+        for (spec, op, dir) in &p.failed {
+            println!(
+                "  accepted but did not compile: {spec} {op}: {}",
+                dir.display()
+            );
+        }
+        property_failed = !p.failed.is_empty();
+    }
+    if check_targets && (!summary.meets_targets(min_ops) || property_failed) {
         eprintln!("targets not met");
         return Ok(ExitCode::FAILURE);
     }
