@@ -91,6 +91,52 @@ fn rust_ty(s: &Scalar) -> proc_macro2::TokenStream {
     }
 }
 
+/// The required parts of a multipart form as (name, domain type): `Vec<u8>` for a file
+/// (`format: binary` or `byte`), a scalar's type otherwise; the construct left out when
+/// a required part is neither.
+fn multipart_parts(
+    spec: &Spec,
+    schema: &openapiv3::ReferenceOr<openapiv3::Schema>,
+) -> Result<Vec<(String, proc_macro2::TokenStream)>, String> {
+    use openapiv3::{SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+    let Ok(View {
+        kind: Kind::Object {
+            props, required, ..
+        },
+        ..
+    }) = view(spec, SRef::Plain(schema))
+    else {
+        return Err("multipart body that is not an object of parts".to_owned());
+    };
+    let mut out = Vec::new();
+    for (name, p) in props {
+        if !required.contains(name) {
+            continue;
+        }
+        let resolved = match p {
+            SRef::Plain(r) | SRef::Component(_, r) => spec.resolve_schema(r),
+            SRef::Boxed(r) => spec.resolve_boxed(r),
+        };
+        let binary = matches!(
+            resolved.map(|(s, _)| &s.schema_kind),
+            Ok(SchemaKind::Type(Type::String(t)))
+                if matches!(t.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary | StringFormat::Byte))
+        );
+        let ty = if binary {
+            quote!(Vec<u8>)
+        } else {
+            match view(spec, p).ok().and_then(|v| scalar_of(&v.kind)) {
+                Some(s) => rust_ty(&s),
+                None => {
+                    return Err("required multipart part that is not a file or a scalar".to_owned());
+                }
+            }
+        };
+        out.push((name.to_string(), ty));
+    }
+    Ok(out)
+}
+
 struct Field {
     name: String,
     ty: proc_macro2::TokenStream,
@@ -243,6 +289,38 @@ pub fn synthesize(spec: &Spec) -> Synthesized {
                                 request = body.request;
                                 if let Err(l) = r {
                                     fail = Some(left(l.0, l.1));
+                                }
+                            }
+                            None if rb.required
+                                && rb.content.iter().any(|(k, m)| {
+                                    media::essence(k) == "multipart/form-data" && m.schema.is_some()
+                                }) =>
+                            {
+                                // A multipart form: its required parts, files as bytes.
+                                let schema = rb
+                                    .content
+                                    .iter()
+                                    .find(|(k, _)| media::essence(k) == "multipart/form-data")
+                                    .and_then(|(_, m)| m.schema.as_ref());
+                                match schema.map(|s| multipart_parts(spec, s)) {
+                                    Some(Ok(parts)) => {
+                                        for (part, ty) in parts {
+                                            let f = field_names.claim(&snake(&part));
+                                            // A part's name is its key as written: the body is not JSON.
+                                            request.insert(
+                                                part.clone(),
+                                                json!({ "from": format!("req.{}", f.trim_start_matches("r#")) }),
+                                            );
+                                            req_fields.push(Field { name: f, ty });
+                                        }
+                                    }
+                                    Some(Err(construct)) => {
+                                        fail = Some(left(
+                                            construct,
+                                            format!("{pointer}/requestBody/content"),
+                                        ))
+                                    }
+                                    None => {}
                                 }
                             }
                             None if rb.required => {

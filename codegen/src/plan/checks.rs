@@ -26,6 +26,10 @@ pub struct CheckPlan {
     pub value: CheckedValue,
     /// The spec's constraints that apply to that kind (an unsupported pattern left out).
     pub constraints: Constraints,
+    /// For a value inside `each:` items: the lists it sits in, outermost first (each
+    /// one's access path, and whether it is an `Option<Vec<_>>`); the check runs for
+    /// every item, bound to `item`.
+    pub each: Vec<(Vec<String>, bool)>,
 }
 
 /// The kind of a checked value, which decides the checks that apply.
@@ -113,6 +117,7 @@ impl Planner<'_> {
             optional,
             value,
             constraints: c,
+            each: Vec::new(),
         });
     }
 }

@@ -669,7 +669,7 @@ fn check(c: &CheckPlan) -> TokenStream {
         };
         body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
     }
-    match (c.value, c.optional) {
+    let one = match (c.value, c.optional) {
         (CheckedValue::Text, false) => quote!({
             let value: &str = &#a;
             #(#body)*
@@ -694,7 +694,16 @@ fn check(c: &CheckPlan) -> TokenStream {
             let value = f64::from(value);
             #(#body)*
         }),
-    }
+    };
+    // Inside `each:` items: once per item, innermost list last.
+    c.each.iter().rev().fold(one, |inner, (source, optional)| {
+        let src = access(source);
+        if *optional {
+            quote!(for item in #src.iter().flatten() { #inner })
+        } else {
+            quote!(for item in #src.iter() { #inner })
+        }
+    })
 }
 
 /// An integer bound of the spec (kept as `f64` in the plan) as a literal.

@@ -70,6 +70,8 @@ impl<'a> Planner<'a> {
         for (k, v) in each {
             tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
         }
+        // The item's checks read `item`: they run once per item of this list.
+        let checks_before = self.checks.len();
         let item = self.body_node(
             &item_method,
             *item_schema,
@@ -78,6 +80,9 @@ impl<'a> Planner<'a> {
             &format!("{at}[]"),
             from.span,
         )?;
+        for c in &mut self.checks[checks_before..] {
+            c.each.insert(0, (access.clone(), optional));
+        }
         let BodyNode::Struct { wire_type, .. } = &item else {
             return None;
         };
@@ -337,6 +342,26 @@ mod tests {
                 "                memo: { type: string }\n                lines: { type: array, items: { type: object, required: [sku], properties: { sku: { type: string }, qty: { type: integer } } } }\n",
             )
             .port("pub order: String }", "pub order: String, pub lines: Vec<Line> }\npub struct Line { pub sku: String, pub qty: u8 }")
+    }
+
+    /// Found by the corpus run: a constrained field inside `each:` items was checked
+    /// once, outside the items, so the generated code read an `item` that was not there.
+    #[test]
+    fn checks_of_a_list_items_fields_run_for_every_item() {
+        let plan = with_lines()
+            .spec("sku: { type: string }", "sku: { type: string, maxLength: 12 }")
+            .mapping("memo: req.memo }", "memo: req.memo, lines: { from: req.lines, each: { sku: item.sku, qty: item.qty } } }")
+            .plan();
+        let c = op(&plan, "create")
+            .checks
+            .iter()
+            .find(|c| c.field == "$.lines[].sku")
+            .expect("the item's sku is checked");
+        assert_eq!(c.access, ["item", "sku"]);
+        assert_eq!(
+            c.each,
+            [(vec!["req".to_string(), "lines".to_string()], false)]
+        );
     }
 
     #[test]
