@@ -175,6 +175,10 @@ mod calls {
             to: &str,
         ) -> Result<Vec<crate::domain::Text>, rt::Error> {
             const OP: &str = "sent_to";
+            let limits = rt::paginate::PageLimits {
+                max_pages: 20,
+                ..rt::paginate::PageLimits::default()
+            };
             let request = rt::Request::new(
                     OP,
                     rt::Method::GET,
@@ -185,10 +189,7 @@ mod calls {
                 .query("PageSize", 50);
             let first = request;
             rt::paginate::Paginator::new(&self.pipeline, OP)
-                .limits(rt::paginate::PageLimits {
-                    max_pages: 20,
-                    ..rt::paginate::PageLimits::default()
-                })
+                .limits(limits)
                 .collect(|page| {
                     let request = page.request(first.clone());
                     async move {

@@ -97,3 +97,20 @@ fn a_type_name_that_is_not_upper_camel_case_is_refused_with_the_fix() {
     let e = refusal("PaymentProvider", &[]);
     assert!(e.contains(".mapping(..)"), "{e}");
 }
+
+#[test]
+fn a_stream_method_is_forwarded_boxed_with_the_ports_bounds() {
+    let github = generated("../mappings/github.yaml");
+    let (_, code) = render_dispatcher("Tracker", &[("github".into(), &github)]).expect("renders");
+    let flat: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The port declares `+ Send + '_`: the dispatcher promises exactly that.
+    assert!(
+        flat.contains("fn recently_updated( &self, at_most: usize, ) -> impl ::portcullis_runtime::paginate::Stream< Item = ::core::result::Result<crate::domain::Issue, crate::domain::TrackerError>, > + Send + '_ {"),
+        "{code}"
+    );
+    assert!(
+        flat.contains("Self::Github(a) => { ::std::boxed::Box::pin( <github::GitHubIssues as crate::domain::IssueTracker>::recently_updated( a, at_most, ), ) }"),
+        "{code}"
+    );
+    assert!(flat.contains("async fn open_issues("), "{code}");
+}

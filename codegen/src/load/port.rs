@@ -75,6 +75,16 @@ pub enum MethodStyle {
     Async,
     /// `fn m(&self, ..) -> impl Future<Output = Result<T, E>> + Send`
     ImplFuture,
+    /// `fn m(&self, ..) -> impl Stream<Item = Result<T, E>> + Send`: a list read page
+    /// by page as the caller asks for items. The method's `ok` is `Vec<T>`.
+    Stream {
+        /// `+ Send` is declared.
+        send: bool,
+        /// `+ Unpin` is declared.
+        unpin: bool,
+        /// `+ '_` is declared.
+        elided: bool,
+    },
 }
 
 /// One method of the port.
@@ -402,23 +412,37 @@ fn method_of(sig: &syn::Signature) -> Result<PortMethod, (String, String)> {
     }
     let (style, output) = match (&sig.asyncness, &sig.output) {
         (Some(_), syn::ReturnType::Type(_, t)) => (MethodStyle::Async, (**t).clone()),
-        (None, syn::ReturnType::Type(_, t)) => match future_output(t) {
+        (None, syn::ReturnType::Type(_, t)) => match impl_output(t, "Future", "Output") {
             Some(o) => (MethodStyle::ImplFuture, o),
-            None => {
-                return Err((
-                    format!("port method '{name}' is neither async nor returns `impl Future`"),
-                    shape_help,
-                ));
-            }
+            None => match impl_output(t, "Stream", "Item") {
+                Some(o) => (stream_style(&name, t)?, o),
+                None => {
+                    return Err((
+                        format!(
+                            "port method '{name}' is neither async nor returns `impl Future` or `impl Stream`"
+                        ),
+                        shape_help,
+                    ));
+                }
+            },
         },
         _ => return Err((format!("port method '{name}' returns nothing"), shape_help)),
     };
     let (ok, err) = result_of(&output).ok_or_else(|| {
+        let what = match style {
+            MethodStyle::Stream { .. } => "a stream of Result items (`Item = Result<T, E>`)",
+            _ => "a Result",
+        };
         (
-            format!("port method '{name}' must return a Result"),
+            format!("port method '{name}' must return {what}"),
             shape_help.clone(),
         )
     })?;
+    // A stream's items are a list's: planned as `Vec<T>`, emitted as the stream.
+    let ok = match style {
+        MethodStyle::Stream { .. } => Ty::Vec(Box::new(ok)),
+        _ => ok,
+    };
     Ok(PortMethod {
         name,
         args,
@@ -429,7 +453,58 @@ fn method_of(sig: &syn::Signature) -> Result<PortMethod, (String, String)> {
     })
 }
 
-fn future_output(t: &syn::Type) -> Option<syn::Type> {
+/// The bounds a streamed method may declare besides `Stream`: the generated stream is
+/// `Send` and may be pinned in a box to be `Unpin`; it borrows the adapter (`'_`).
+fn stream_style(name: &str, t: &syn::Type) -> Result<MethodStyle, (String, String)> {
+    let (mut send, mut unpin, mut elided) = (false, false, false);
+    let syn::Type::ImplTrait(it) = t else {
+        return Err((
+            format!("port method '{name}' returns no `impl Stream`"),
+            String::new(),
+        ));
+    };
+    for b in &it.bounds {
+        match b {
+            syn::TypeParamBound::Trait(tb) => {
+                let last = tb.path.segments.last().map(|s| s.ident.to_string());
+                match last.as_deref() {
+                    Some("Stream") => {}
+                    Some("Send") => send = true,
+                    Some("Unpin") => unpin = true,
+                    other => {
+                        return Err((
+                            format!(
+                                "port method '{name}' returns a stream that must also be `{}`, which a generated list cannot promise",
+                                other.unwrap_or("?")
+                            ),
+                            "declare `impl Stream<Item = Result<T, E>>` with any of `+ Send`, `+ Unpin`, `+ '_`".into(),
+                        ));
+                    }
+                }
+            }
+            syn::TypeParamBound::Lifetime(l) if l.ident == "_" => elided = true,
+            other => {
+                return Err((
+                    format!(
+                        "port method '{name}' returns a stream bound by `{}`",
+                        quote::quote!(#other)
+                    ),
+                    "a generated stream borrows only the adapter: write `+ '_`, or no lifetime"
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(MethodStyle::Stream {
+        send,
+        unpin,
+        elided,
+    })
+}
+
+/// The type `assoc` of the `trait_name` bound of an `impl Trait` type
+/// (`impl Future<Output = T>` gives `T`).
+fn impl_output(t: &syn::Type, trait_name: &str, assoc: &str) -> Option<syn::Type> {
     let syn::Type::ImplTrait(it) = t else {
         return None;
     };
@@ -438,7 +513,7 @@ fn future_output(t: &syn::Type) -> Option<syn::Type> {
             continue;
         };
         let last = tb.path.segments.last()?;
-        if last.ident != "Future" {
+        if last.ident != trait_name {
             continue;
         }
         let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -446,7 +521,7 @@ fn future_output(t: &syn::Type) -> Option<syn::Type> {
         };
         for a in &args.args {
             if let syn::GenericArgument::AssocType(at) = a {
-                if at.ident == "Output" {
+                if at.ident == assoc {
                     return Some(at.ty.clone());
                 }
             }

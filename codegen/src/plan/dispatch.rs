@@ -36,6 +36,8 @@ pub struct MethodSig {
     pub ok_type: String,
     /// The `Err` type, rendered.
     pub err_type: String,
+    /// How the port declares it (a stream is forwarded boxed).
+    pub style: super::MethodStyle,
 }
 
 /// One adapter the dispatcher can hold.
@@ -143,12 +145,14 @@ fn signatures(plan: &Plan) -> Vec<MethodSig> {
         args: o.args.clone(),
         ok_type: o.ok_type.clone(),
         err_type: o.err_type.clone(),
+        style: o.style,
     });
     let unsupported = plan.unsupported.iter().map(|u| MethodSig {
         method: u.method.clone(),
         args: u.args.clone(),
         ok_type: u.ok_type.clone(),
         err_type: u.err_type.clone(),
+        style: u.style,
     });
     mapped.chain(unsupported).collect()
 }

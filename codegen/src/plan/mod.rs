@@ -75,7 +75,7 @@ pub use health::HealthPlan;
 pub use idempotency::IdempotencyPlan;
 pub use leaf::Leaf;
 pub use limits::{BucketPlan, LimitsPlan, QuotaPlan, RatePlan, ResetStyle};
-pub use paginate::{NextPlan, PaginatePlan};
+pub use paginate::{LimitPlan, NextPlan, PaginatePlan};
 pub use params::{ParamLocation, ParamPlan};
 pub use planner::build;
 pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, Sourced};
@@ -238,4 +238,21 @@ pub enum MethodStyle {
     Async,
     /// `fn … -> impl Future<Output = …> + Send`.
     ImplFuture,
+    /// `fn … -> impl Stream<Item = Result<T, E>>`, with the bounds it declares; the
+    /// plan's `ok_type` is then `Vec<T>`.
+    Stream {
+        /// `+ Send`.
+        send: bool,
+        /// `+ Unpin`.
+        unpin: bool,
+        /// `+ '_`.
+        elided: bool,
+    },
+}
+
+impl MethodStyle {
+    /// The method returns a stream of items.
+    pub fn is_stream(&self) -> bool {
+        matches!(self, MethodStyle::Stream { .. })
+    }
 }

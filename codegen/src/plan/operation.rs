@@ -80,6 +80,18 @@ impl<'a> Planner<'a> {
         let error_rules = self.error_rules(om, pm, has_code);
         let fallback = self.fallback_plan(om, pm, op, &http_method);
         let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
+        if matches!(pm.style, crate::load::port::MethodStyle::Stream { .. })
+            && om.paginate.is_none()
+        {
+            self.err(
+                om.call.span,
+                format!(
+                    "{} returns a stream, but {op_id} is not paginated: a stream is read page by page",
+                    pm.name
+                ),
+                "declare how pages follow (`paginate: { style: … }`), or return `Result<Vec<T>, E>` from an async method",
+            );
+        }
         // A caller fallback receives every argument; otherwise an argument no value reads
         // would be an unused variable, which the generated code may not have. Only said
         // when nothing else in this operation is wrong: a misspelt argument is the cause.
@@ -192,6 +204,15 @@ fn style_of(s: crate::load::port::MethodStyle) -> MethodStyle {
     match s {
         crate::load::port::MethodStyle::Async => MethodStyle::Async,
         crate::load::port::MethodStyle::ImplFuture => MethodStyle::ImplFuture,
+        crate::load::port::MethodStyle::Stream {
+            send,
+            unpin,
+            elided,
+        } => MethodStyle::Stream {
+            send,
+            unpin,
+            elided,
+        },
     }
 }
 

@@ -9,7 +9,7 @@ use super::response::success_schema;
 use super::*;
 use crate::error::suggest;
 use crate::ident::camel;
-use crate::load::mapping::{OperationMap, PageStyle, Spanned};
+use crate::load::mapping::{Limit, OperationMap, PageStyle, Spanned};
 use crate::load::openapi::Spec;
 use crate::load::port::{PortMethod, Ty};
 use crate::spec::view::{Kind, SRef, view};
@@ -21,9 +21,25 @@ pub struct PaginatePlan {
     /// How the next page is found and asked for.
     pub next: NextPlan,
     /// The most items returned (`max_items:`).
-    pub max_items: Option<u64>,
+    pub max_items: Option<LimitPlan>,
     /// The most pages fetched (`max_pages:`); the runtime's default when absent.
-    pub max_pages: Option<u32>,
+    pub max_pages: Option<LimitPlan>,
+}
+
+/// A limit of a list: fixed in the mapping, or set per call by an argument.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LimitPlan {
+    /// A number (for `max_pages`, at most `u32::MAX`).
+    Fixed(u64),
+    /// An unsigned integer argument value; `None` of an `Option` leaves the default.
+    Arg {
+        /// The access path (`limit`, `query.limit`).
+        access: Vec<String>,
+        /// The value is an `Option`.
+        optional: bool,
+        /// The argument is a reference to the value (`limit: &u64`).
+        deref: bool,
+    },
 }
 
 /// How the next page is found (reads start at the response's decoded root) and asked for.
@@ -89,7 +105,7 @@ impl<'a> Planner<'a> {
                     "{} is paginated, but returns {}: a paginated method returns every item",
                     pm.name, pm.ok
                 ),
-                "make the port method return `Vec<T>`",
+                "make the port method return `Vec<T>`, or a stream of items (`impl Stream<Item = Result<T, E>> + Send`)",
             );
             return None;
         }
@@ -293,25 +309,71 @@ impl<'a> Planner<'a> {
                 }
             }
         };
-        let max_pages = match &pg.max_pages {
-            Some(m) => match u32::try_from(m.value) {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    self.err(
-                        m.span,
-                        format!("paginate.max_pages {} is more than {}", m.value, u32::MAX),
-                        "give a smaller limit",
-                    );
-                    return None;
-                }
-            },
-            None => None,
-        };
+        if let Some(Spanned {
+            value: Limit::Fixed(n),
+            span,
+        }) = &pg.max_pages
+        {
+            if u32::try_from(*n).is_err() {
+                self.err(
+                    *span,
+                    format!("paginate.max_pages {n} is more than {}", u32::MAX),
+                    "give a smaller limit",
+                );
+                return None;
+            }
+        }
+        let max_items = self.limit(pm, pg.max_items.as_ref(), "max_items");
+        let max_pages = self.limit(pm, pg.max_pages.as_ref(), "max_pages");
         Some(PaginatePlan {
             next,
-            max_items: pg.max_items.as_ref().map(|m| m.value),
-            max_pages,
+            max_items: max_items?,
+            max_pages: max_pages?,
         })
+    }
+
+    /// A limit as the plan has it; `Some(None)` when the mapping sets none, `None` on
+    /// a mistake (reported).
+    fn limit(
+        &mut self,
+        pm: &PortMethod,
+        limit: Option<&Spanned<Limit>>,
+        key: &str,
+    ) -> Option<Option<LimitPlan>> {
+        let Some(limit) = limit else {
+            return Some(None);
+        };
+        let name = match &limit.value {
+            Limit::Fixed(n) => return Some(Some(LimitPlan::Fixed(*n))),
+            Limit::Arg(name) => Spanned::new(name.clone(), limit.span),
+        };
+        let (access, ty) = self.expr(pm, &name)?;
+        let deref = access.len() == 1
+            && pm
+                .args
+                .iter()
+                .any(|(n, t)| n == &access[0] && matches!(t, Ty::Ref(_)));
+        let (optional, base) = match &ty {
+            Ty::Option(inner) => (true, &**inner),
+            other => (false, other),
+        };
+        let unsigned = matches!(base, Ty::Named(n) if matches!(n.as_str(), "u8" | "u16" | "u32" | "u64" | "u128" | "usize"));
+        if !unsigned {
+            self.err(
+                limit.span,
+                format!(
+                    "paginate.{key} '{}' is {ty}, not a count",
+                    name.value
+                ),
+                "a limit from an argument is an unsigned integer (`u32`, `u64`, `usize`), or an `Option` of one (`None`: no limit of its own)",
+            );
+            return None;
+        }
+        Some(Some(LimitPlan::Arg {
+            access,
+            optional,
+            deref,
+        }))
     }
 
     /// A body read for pagination, of the kind it must have; its wire type is set.
@@ -375,7 +437,7 @@ mod tests {
             .mapping("call: listThings\n", "call: listThings\n    unwrap: data\n")
     }
 
-    fn next_of(f: Fixture) -> (NextPlan, Option<u64>, Option<u32>) {
+    fn next_of(f: Fixture) -> (NextPlan, Option<LimitPlan>, Option<LimitPlan>) {
         let plan = f.plan();
         let pg = op(&plan, "list").paginate.clone().expect("paginated");
         (pg.next, pg.max_items, pg.max_pages)
@@ -385,7 +447,14 @@ mod tests {
     fn the_link_header_needs_no_body_and_limits_are_carried() {
         let (next, items, pages) =
             next_of(paged(ARRAY, "{ style: link, max_items: 50, max_pages: 7 }"));
-        assert_eq!((next, items, pages), (NextPlan::Link, Some(50), Some(7)));
+        assert_eq!(
+            (next, items, pages),
+            (
+                NextPlan::Link,
+                Some(LimitPlan::Fixed(50)),
+                Some(LimitPlan::Fixed(7))
+            )
+        );
     }
 
     #[test]
@@ -460,6 +529,94 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// `list` declared with `decl` (the rest of the line after `fn list`).
+    fn declared(f: Fixture, decl: &str) -> Fixture {
+        f.port(
+            "    async fn list(&self) -> Result<Vec<Thing>, ThingError>;",
+            &format!("    fn list{decl};"),
+        )
+    }
+
+    #[test]
+    fn limits_may_come_from_an_argument_of_the_method() {
+        let f = declared(
+            paged(ARRAY, "{ style: link, max_items: limit, max_pages: pages }"),
+            "(&self, limit: usize, pages: &Option<u32>) -> impl std::future::Future<Output = Result<Vec<Thing>, ThingError>> + Send",
+        );
+        assert!(
+            f.plan().summary().contains(
+                "(listThings), every page by the Link header, at most limit items, at most pages pages"
+            ),
+            "{}",
+            f.plan().summary()
+        );
+        let (_, items, pages) = next_of(f);
+        assert_eq!(
+            items,
+            Some(LimitPlan::Arg {
+                access: vec!["limit".into()],
+                optional: false,
+                deref: false
+            })
+        );
+        assert_eq!(
+            pages,
+            Some(LimitPlan::Arg {
+                access: vec!["pages".into()],
+                optional: true,
+                deref: true
+            })
+        );
+        declared(
+            paged(ARRAY, "{ style: link, max_items: limit }"),
+            "(&self, limit: i32) -> impl std::future::Future<Output = Result<Vec<Thing>, ThingError>> + Send",
+        )
+        .refused_with("paginate.max_items 'limit' is i32, not a count");
+        paged(ARRAY, "{ style: link, max_items: limt }")
+            .refused_with("'limt' is not an argument of list");
+    }
+
+    #[test]
+    fn a_stream_method_is_planned_as_the_list_it_yields() {
+        let plan = declared(
+            paged(ARRAY, "{ style: link }"),
+            "(&self) -> impl Stream<Item = Result<Thing, ThingError>> + Send + '_",
+        )
+        .plan();
+        assert!(
+            plan.summary()
+                .contains("(listThings), a stream of pages by the Link header\n"),
+            "{}",
+            plan.summary()
+        );
+        let list = op(&plan, "list");
+        assert_eq!(
+            list.style,
+            MethodStyle::Stream {
+                send: true,
+                unpin: false,
+                elided: true
+            }
+        );
+        assert_eq!(list.ok_type, "Vec<crate::domain::Thing>");
+        Fixture::listing(ARRAY)
+            .port(
+                "    async fn list(&self) -> Result<Vec<Thing>, ThingError>;",
+                "    fn list(&self) -> impl Stream<Item = Result<Thing, ThingError>> + Send;",
+            )
+            .refused_with("list returns a stream, but listThings is not paginated");
+        declared(
+            paged(ARRAY, "{ style: link }"),
+            "(&self) -> impl Stream<Item = Result<Thing, ThingError>> + Sync",
+        )
+        .refused_with("must also be `Sync`");
+        declared(
+            paged(ARRAY, "{ style: link }"),
+            "(&self) -> impl Stream<Item = Thing> + Send",
+        )
+        .refused_with("must return a stream of Result items");
     }
 
     #[test]

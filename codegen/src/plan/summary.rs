@@ -23,9 +23,14 @@ impl Plan {
                 .as_ref()
                 .map(|i| format!(", idempotency key from {}", i.source))
                 .unwrap_or_default();
+            let pages = op
+                .paginate
+                .as_ref()
+                .map(|pg| pages(pg, op.style.is_stream()))
+                .unwrap_or_default();
             s.push_str(&format!(
-                "  {:<16} {} {} ({}){}\n",
-                op.method, op.http_method, op.path, op.operation_id, idem
+                "  {:<16} {} {} ({}){}{}\n",
+                op.method, op.http_method, op.path, op.operation_id, idem, pages
             ));
         }
         for u in &self.unsupported {
@@ -72,6 +77,34 @@ impl Plan {
         }
         s
     }
+}
+
+/// How a list is read, e.g. `, a stream of pages by the Link header, at most at_most items`.
+fn pages(pg: &super::PaginatePlan, stream: bool) -> String {
+    use super::{LimitPlan, NextPlan};
+    let how = match &pg.next {
+        NextPlan::Link => "by the Link header".to_string(),
+        NextPlan::Cursor { read, .. } => format!("by the cursor at {}", read.json_path),
+        NextPlan::AfterLast { param, .. } => format!("by {param} after the last id"),
+        NextPlan::Url { read } => format!("by the next page at {}", read.json_path),
+        NextPlan::Counted { offsets: true, .. } => "by offset".to_string(),
+        NextPlan::Counted { .. } => "by page number".to_string(),
+    };
+    let limit = |l: &Option<LimitPlan>, what: &str| match l {
+        Some(LimitPlan::Fixed(n)) => format!(", at most {n} {what}"),
+        Some(LimitPlan::Arg { access, .. }) => format!(", at most {} {what}", access.join(".")),
+        None => String::new(),
+    };
+    format!(
+        ", {} {how}{}{}",
+        if stream {
+            "a stream of pages"
+        } else {
+            "every page"
+        },
+        limit(&pg.max_items, "items"),
+        limit(&pg.max_pages, "pages")
+    )
 }
 
 #[cfg(test)]

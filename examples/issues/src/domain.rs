@@ -3,6 +3,8 @@
 //! Nothing here names a vendor; `mappings/github.yaml` says how GitHub's REST API
 //! serves each method.
 
+use futures_core::Stream;
+
 /// An issue to open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewIssue {
@@ -84,6 +86,13 @@ pub trait IssueTracker {
     async fn get(&self, number: u64) -> Result<Issue, TrackerError>;
     /// Every open issue, across all pages.
     async fn open_issues(&self) -> Result<Vec<Issue>, TrackerError>;
+    /// Open issues one by one, most recently updated first, at most `at_most` of
+    /// them: a caller that stops early (the desk's "what changed" view reads until it
+    /// meets an issue it has seen) fetches no further page.
+    fn recently_updated(
+        &self,
+        at_most: usize,
+    ) -> impl Stream<Item = Result<Issue, TrackerError>> + Send + '_;
     /// Closes an issue and returns it as it now is.
     async fn close(&self, number: u64) -> Result<Issue, TrackerError>;
 }

@@ -198,6 +198,94 @@ async fn every_open_issue_is_listed_across_pages_by_the_link_header() {
     received.iter().for_each(assert_github_headers);
 }
 
+/// A repository whose open issues never end: page `n` holds issues `10n+1..=10n+10`
+/// and links to page `n+1`.
+fn endless_pages(vendor: &MockVendor) {
+    let base = vendor.url();
+    vendor.route_fn("GET", "/repos/acme/desk/issues", move |req, _| {
+        let query = req.query.clone().unwrap_or_default();
+        let page: u64 = query
+            .rsplit_once("&page=")
+            .and_then(|(_, n)| n.parse().ok())
+            .unwrap_or(0);
+        let items: Vec<Value> = (1..=10).map(|i| issue(page * 10 + i, "open")).collect();
+        Reply::json(200, Value::Array(items)).with_header(
+            "Link",
+            format!(
+                "<{base}/repos/acme/desk/issues?state=open&sort=updated&direction=desc&per_page=100&page={}>; rel=\"next\"",
+                page + 1
+            ),
+        )
+    });
+}
+
+#[tokio::test]
+async fn a_stream_reader_that_stops_early_fetches_no_further_page() {
+    use futures_util::StreamExt;
+    let vendor = MockVendor::start().await;
+    endless_pages(&vendor);
+    let tracker = adapter(&vendor);
+    let mut stream = std::pin::pin!(tracker.recently_updated(1000));
+    let mut seen = Vec::new();
+    while let Some(issue) = stream.next().await {
+        let issue = issue.expect("an issue");
+        seen.push(issue.number);
+        // The desk stops at the first issue it already knows.
+        if issue.number == 14 {
+            break;
+        }
+    }
+    assert_eq!(seen, (1..=14).collect::<Vec<_>>());
+    let received = vendor.received();
+    assert_eq!(received.len(), 2, "two pages read, no third fetched");
+    assert_eq!(
+        received[0].query.as_deref(),
+        Some("state=open&sort=updated&direction=desc&per_page=100")
+    );
+    received.iter().for_each(assert_github_headers);
+}
+
+#[tokio::test]
+async fn the_callers_limit_bounds_a_stream_and_its_pages() {
+    let vendor = MockVendor::start().await;
+    endless_pages(&vendor);
+    let tracker = adapter(&vendor);
+    let all = rt::paginate::try_collect(tracker.recently_updated(25))
+        .await
+        .expect("within the limit");
+    assert_eq!(
+        all.iter().map(|i| i.number).collect::<Vec<_>>(),
+        (1..=25).collect::<Vec<_>>(),
+        "at_most: 25 items, then the stream ends"
+    );
+    assert_eq!(vendor.received().len(), 3, "no page past the 25th item");
+
+    // Asked for more than 50 pages hold, the mapping's max_pages ends the stream with
+    // an error after its last item, never a silently short list.
+    let vendor = MockVendor::start().await;
+    endless_pages(&vendor);
+    let tracker = adapter(&vendor);
+    let err = rt::paginate::try_collect(tracker.recently_updated(10_000))
+        .await
+        .expect_err("more than 50 pages");
+    assert!(
+        matches!(err, TrackerError::Config(ref m) if m.contains("max_pages")),
+        "{err:?}"
+    );
+    assert_eq!(vendor.received().len(), 50);
+}
+
+#[tokio::test]
+async fn asking_for_no_items_sends_nothing() {
+    let vendor = MockVendor::start().await;
+    endless_pages(&vendor);
+    let none = rt::paginate::try_collect(adapter(&vendor).recently_updated(0))
+        .await
+        .expect("an empty list");
+    assert!(none.is_empty());
+    assert!(vendor.received().is_empty());
+}
+
 #[tokio::test]
 async fn a_next_link_that_repeats_ends_the_list_with_a_contract_error() {
     let vendor = MockVendor::start().await;

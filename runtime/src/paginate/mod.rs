@@ -75,7 +75,7 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use futures_core::Stream;
+pub use futures_core::Stream;
 
 use crate::error::Error;
 use crate::pipeline::Pipeline;
@@ -103,6 +103,32 @@ impl PageLimits {
     /// hundred milliseconds a page it is also most of the default 30 s budget. A
     /// longer list is a batch job: raise both deliberately, or read it as a stream.
     pub const MAX_PAGES: u32 = 100;
+}
+
+impl PageLimits {
+    /// `max_items` from a count the caller gave (an argument of the port method);
+    /// `None` keeps the limit as it is. A count too large for `usize` means no limit
+    /// short of it.
+    ///
+    /// ```
+    /// use portcullis_runtime::paginate::PageLimits;
+    /// let limits = PageLimits::default().items(Some(50u64)).pages(None::<u32>);
+    /// assert_eq!((limits.max_items, limits.max_pages), (Some(50), PageLimits::MAX_PAGES));
+    /// ```
+    pub fn items<N: TryInto<usize>>(mut self, count: Option<N>) -> Self {
+        if let Some(n) = count {
+            self.max_items = Some(n.try_into().unwrap_or(usize::MAX));
+        }
+        self
+    }
+
+    /// `max_pages` from a count the caller gave; `None` keeps the limit as it is.
+    pub fn pages<N: TryInto<u32>>(mut self, count: Option<N>) -> Self {
+        if let Some(n) = count {
+            self.max_pages = n.try_into().unwrap_or(u32::MAX);
+        }
+        self
+    }
 }
 
 impl Default for PageLimits {
@@ -204,32 +230,95 @@ impl Paginator {
         F: FnMut(PageAt) -> Fut,
         Fut: Future<Output = Result<Page<T>, Error>>,
     {
-        let walk = Walk::new(
-            self.pipeline,
-            self.operation,
-            self.limits,
-            self.style,
-            fetch,
-        );
+        self.try_stream(Ok(fetch))
+    }
+
+    /// [`Paginator::stream`] for a list whose first request could not be built (an
+    /// argument the spec refuses, a missing setting): `Err` makes a stream whose one
+    /// item is that error, counted once for the operation, and nothing is sent.
+    /// Generated code uses it so that a method returning a stream reports every error
+    /// through the stream.
+    pub fn try_stream<T, F, Fut>(
+        self,
+        fetch: Result<F, Error>,
+    ) -> impl Stream<Item = Result<T, Error>>
+    where
+        F: FnMut(PageAt) -> Fut,
+        Fut: Future<Output = Result<Page<T>, Error>>,
+    {
+        let state = match fetch {
+            Ok(fetch) => Ok(Walk::new(
+                self.pipeline,
+                self.operation,
+                self.limits,
+                self.style,
+                fetch,
+            )),
+            Err(e) => Err(Some(self.pipeline.refused(e))),
+        };
         futures_util::stream::unfold(
-            (walk, VecDeque::new()),
-            |(mut walk, mut buffered)| async move {
+            (state, VecDeque::new()),
+            |(state, mut buffered)| async move {
+                let mut walk = match state {
+                    Ok(walk) => walk,
+                    // The refused first request: its error, then the end.
+                    Err(error) => return error.map(|e| (Err(e), (Err(None), buffered))),
+                };
                 loop {
                     if let Some(item) = buffered.pop_front() {
-                        return Some((Ok(item), (walk, buffered)));
+                        return Some((Ok(item), (Ok(walk), buffered)));
                     }
                     match walk.next_page().await {
                         Ok(Some(items)) => buffered.extend(items),
                         Ok(None) => return None,
                         Err(e) => {
                             walk.stop();
-                            return Some((Err(e), (walk, buffered)));
+                            return Some((Err(e), (Ok(walk), buffered)));
                         }
                     }
                 }
             },
         )
     }
+}
+
+/// A stream's errors turned into the port's (generated adapters pass the error
+/// translation of the operation).
+///
+/// ```
+/// use portcullis_runtime::{Error, paginate::{map_errors, try_collect}};
+///
+/// let items = futures_util::stream::iter([Ok(1), Err(Error::config("no token")), Ok(3)]);
+/// let all = tokio::runtime::Builder::new_current_thread()
+///     .build()?
+///     .block_on(try_collect(map_errors(items, |e| e.to_string())));
+/// assert_eq!(all, Err("configuration error: no token".to_string()));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn map_errors<T, E>(
+    stream: impl Stream<Item = Result<T, Error>>,
+    f: fn(Error) -> E,
+) -> impl Stream<Item = Result<T, E>> {
+    use futures_util::StreamExt;
+    stream.map(move |item| item.map_err(f))
+}
+
+/// A stream whose one item is `error`: a method the vendor does not offer, declared
+/// as returning a stream.
+pub fn failed<T, E>(error: E) -> impl Stream<Item = Result<T, E>> {
+    futures_util::stream::once(std::future::ready(Err(error)))
+}
+
+/// Every item of a stream, in order, or its first error (the stream is not polled
+/// past it). Contract tests read a streamed list with it.
+pub async fn try_collect<T, E>(stream: impl Stream<Item = Result<T, E>>) -> Result<Vec<T>, E> {
+    use futures_util::StreamExt;
+    let mut stream = std::pin::pin!(stream);
+    let mut all = Vec::new();
+    while let Some(item) = stream.next().await {
+        all.push(item?);
+    }
+    Ok(all)
 }
 
 #[cfg(test)]

@@ -271,6 +271,34 @@ async fn a_stream_fetches_only_what_is_read() {
     );
 }
 
+#[tokio::test]
+async fn a_refused_first_request_is_the_streams_one_error_and_nothing_is_fetched() {
+    type Fetch = fn(PageAt) -> std::future::Ready<Result<Page<u32>, Error>>;
+    let refused: Result<Fetch, Error> = Err(Error::config("the setting LISTER_ACCOUNT is not set"));
+    let all: Vec<Result<u32, Error>> = Paginator::new(&pipeline(Duration::from_secs(30)), "list")
+        .try_stream(refused)
+        .collect()
+        .await;
+    assert_eq!(all.len(), 1, "the error, then the end");
+    assert_eq!(
+        all[0].as_ref().map_err(Error::kind).err(),
+        Some(ErrorKind::Config)
+    );
+
+    let fetched = Arc::new(AtomicU32::new(0));
+    let mapped = try_collect(map_errors(
+        Paginator::new(&pipeline(Duration::from_secs(30)), "list").stream(cursor_pages(
+            25,
+            10,
+            fetched.clone(),
+        )),
+        |e| e.kind(),
+    ))
+    .await;
+    assert_eq!(mapped, Ok((0..25).collect::<Vec<_>>()));
+    assert_eq!(fetched.load(Ordering::SeqCst), 3);
+}
+
 /// Generated port methods are `Send` futures and streams: so must these be, for a
 /// fetch that sends through the pipeline. (Compiled, not run.)
 #[allow(dead_code)]
@@ -286,4 +314,8 @@ fn lists_are_send(p: &Pipeline) {
     };
     send(Paginator::new(p, "list").collect(fetch));
     send(Paginator::new(p, "list").stream(fetch));
+    send(Paginator::new(p, "list").try_stream(Ok(fetch)));
+    send(map_errors(Paginator::new(p, "list").stream(fetch), |e| {
+        e.kind()
+    }));
 }

@@ -157,6 +157,37 @@ pub(super) fn operation(
     let http = &op.http_method;
     let template = &op.path;
 
+    // A streamed list is read to its end, as a caller that wants every item would.
+    let call_fns = if op.style.is_stream() {
+        quote! {
+            /// Calls the adapter's operation with sample arguments, reading the whole stream.
+            async fn call(url: &str) -> ::core::result::Result<#ok, rt::Error> {
+                let adapter = super::adapter(url);
+                rt::paginate::try_collect(adapter.#call_fn(#(#args),*)).await
+            }
+
+            /// Calls the port method, as the domain does, reading the whole stream.
+            #[allow(dead_code)]
+            async fn port(url: &str) -> ::core::result::Result<#ok, #err> {
+                let adapter = super::adapter(url);
+                rt::paginate::try_collect(<super::super::#adapter as #port>::#m(&adapter, #(#args),*)).await
+            }
+        }
+    } else {
+        quote! {
+            /// Calls the adapter's operation with sample arguments.
+            async fn call(url: &str) -> ::core::result::Result<#ok, rt::Error> {
+                super::adapter(url).#call_fn(#(#args),*).await
+            }
+
+            /// Calls the port method, as the domain does.
+            #[allow(dead_code)]
+            async fn port(url: &str) -> ::core::result::Result<#ok, #err> {
+                let adapter = super::adapter(url);
+                <super::super::#adapter as #port>::#m(&adapter, #(#args),*).await
+            }
+        }
+    };
     let mut tests = Vec::new();
     let mut names = BTreeSet::new();
     let mut unique = |base: String| {
@@ -481,17 +512,7 @@ pub(super) fn operation(
             /// The spec's parameters and request body for this operation, `$ref`s inlined.
             const REQUEST: &str = #request;
 
-            /// Calls the adapter's operation with sample arguments.
-            async fn call(url: &str) -> ::core::result::Result<#ok, rt::Error> {
-                super::adapter(url).#call_fn(#(#args),*).await
-            }
-
-            /// Calls the port method, as the domain does.
-            #[allow(dead_code)]
-            async fn port(url: &str) -> ::core::result::Result<#ok, #err> {
-                let adapter = super::adapter(url);
-                <super::super::#adapter as #port>::#m(&adapter, #(#args),*).await
-            }
+            #call_fns
 
             /// The example test's logic: serve `body`, expect a domain value and valid requests.
             #[allow(dead_code)]

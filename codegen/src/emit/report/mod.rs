@@ -186,8 +186,8 @@ fn webhooks_view(w: &crate::plan::WebhooksPlan) -> Webhooks {
 struct Method {
     name: String,
     args: String,
-    ok: String,
-    err: String,
+    /// What the method returns, as the port declares it.
+    returns: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -387,25 +387,35 @@ fn report(plan: &Plan) -> Report {
         })
         .collect();
 
-    let method = |name: &str, args: &[(String, String)], ok: &str, err: &str| Method {
-        name: name.to_string(),
-        args: args
-            .iter()
-            .map(|(n, t)| format!("{n}: {}", short.of(t)))
-            .collect::<Vec<_>>()
-            .join(", "),
-        ok: short.of(ok),
-        err: short.of(err),
+    let method = |name: &str,
+                  args: &[(String, String)],
+                  ok: &str,
+                  err: &str,
+                  style: crate::plan::MethodStyle| {
+        let (ok, err) = (short.of(ok), short.of(err));
+        let returns = match ok.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
+            Some(item) if style.is_stream() => format!("Stream<Item = Result<{item}, {err}>>"),
+            _ => format!("Result<{ok}, {err}>"),
+        };
+        Method {
+            name: name.to_string(),
+            args: args
+                .iter()
+                .map(|(n, t)| format!("{n}: {}", short.of(t)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            returns,
+        }
     };
     let mut methods: Vec<Method> = plan
         .operations
         .iter()
-        .map(|o| method(&o.method, &o.args, &o.ok_type, &o.err_type))
+        .map(|o| method(&o.method, &o.args, &o.ok_type, &o.err_type, o.style))
         .collect();
     methods.extend(
         plan.unsupported
             .iter()
-            .map(|u| method(&u.method, &u.args, &u.ok_type, &u.err_type)),
+            .map(|u| method(&u.method, &u.args, &u.ok_type, &u.err_type, u.style)),
     );
     let unsupported = plan
         .unsupported

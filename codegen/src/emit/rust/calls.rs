@@ -304,6 +304,17 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
         }
         _ => quote!(#(#stmts)* #decode),
     };
+    if op.style.is_stream() {
+        let item = super::port::stream_item(&op.ok_type);
+        return quote! {
+            #[doc = #doc]
+            pub(super) fn #fname(&self, #(#args),*) -> impl rt::paginate::Stream<Item = Result<#item, rt::Error>> + Send + '_ {
+                const OP: &str = #opname;
+                #(#given)*
+                #body
+            }
+        };
+    }
     quote! {
         #[doc = #doc]
         pub(super) async fn #fname(&self, #(#args),*) -> Result<#ok, rt::Error> {

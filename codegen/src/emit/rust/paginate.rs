@@ -18,23 +18,13 @@ pub(super) fn body(
     stmts: &[TokenStream],
     matched: TokenStream,
 ) -> TokenStream {
-    let limits = match (pg.max_items, pg.max_pages) {
-        (None, None) => None,
-        (items, pages) => {
-            let items = items.map(|n| {
-                let n = int(n);
-                quote!(max_items: Some(#n),)
-            });
-            let pages = pages.map(|n| {
-                let n = int(n);
-                quote!(max_pages: #n,)
-            });
-            Some(quote!(.limits(rt::paginate::PageLimits {
-                #items
-                #pages
-                ..rt::paginate::PageLimits::default()
-            })))
-        }
+    // Read before the request is built, which may move argument values.
+    let (read_limits, limits) = match limits(pg) {
+        Some(l) => (
+            Some(quote!(let limits = #l;)),
+            Some(quote!(.limits(limits))),
+        ),
+        None => (None, None),
     };
     let (style, add) = match &pg.next {
         NextPlan::Link | NextPlan::Url { .. } => (None, None),
@@ -79,8 +69,31 @@ pub(super) fn body(
         Some(add) => quote!(let mut request = page.request(first.clone()); #add),
         None => quote!(let request = page.request(first.clone());),
     };
-    let _ = op;
+    if op.style.is_stream() {
+        // Building the first request may fail (an argument the spec refuses): the
+        // stream then yields that error, so every error of the method is the stream's.
+        return quote! {
+            #read_limits
+            let first = (|| -> Result<rt::Request, rt::Error> {
+                #(#stmts)*
+                Ok(request)
+            })();
+            // Every page is asked for from the first page's request.
+            let fetch = first.map(|first| move |page: rt::paginate::PageAt| {
+                #request
+                async move {
+                    let response = self.pipeline.send(request).await?;
+                    #matched
+                }
+            });
+            rt::paginate::Paginator::new(&self.pipeline, OP)
+                #limits
+                #style
+                .try_stream(fetch)
+        };
+    }
     quote! {
+        #read_limits
         #(#stmts)*
         // Every page is asked for from the first page's request.
         let first = request;
@@ -96,6 +109,40 @@ pub(super) fn body(
             })
             .await
     }
+}
+
+/// The `PageLimits` when the mapping sets any: numbers in the literal, arguments
+/// through its setters.
+fn limits(pg: &PaginatePlan) -> Option<TokenStream> {
+    if pg.max_items.is_none() && pg.max_pages.is_none() {
+        return None;
+    }
+    let fixed = |l: &Option<LimitPlan>| match l {
+        Some(LimitPlan::Fixed(n)) => Some(int(*n)),
+        _ => None,
+    };
+    let items = fixed(&pg.max_items).map(|n| quote!(max_items: Some(#n),));
+    let pages = fixed(&pg.max_pages).map(|n| quote!(max_pages: #n,));
+    let arg = |l: &Option<LimitPlan>, setter: TokenStream| match l {
+        Some(LimitPlan::Arg {
+            access,
+            optional,
+            deref,
+        }) => {
+            let a = super::request::access(access);
+            let a = if *deref { quote!(*#a) } else { a };
+            let v = if *optional { a } else { quote!(Some(#a)) };
+            Some(quote!(.#setter(#v)))
+        }
+        _ => None,
+    };
+    let set_items = arg(&pg.max_items, quote!(items));
+    let set_pages = arg(&pg.max_pages, quote!(pages));
+    Some(quote!(rt::paginate::PageLimits {
+        #items
+        #pages
+        ..rt::paginate::PageLimits::default()
+    } #set_items #set_pages))
 }
 
 fn size_tokens(size: Option<u64>) -> TokenStream {

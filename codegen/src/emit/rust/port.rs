@@ -41,6 +41,52 @@ pub(super) fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
                 std::future::ready(Err(#value))
             }
         },
+        MethodStyle::Stream { unpin, .. } => {
+            let ret = stream_type(&u.ok_type, &err, u.style);
+            let stream = pinned(quote!(rt::paginate::failed(#value)), unpin);
+            quote! {
+                #[doc = #doc]
+                fn #m(&self, #(#args),*) -> #ret {
+                    #stream
+                }
+            }
+        }
+    }
+}
+
+/// The item type of a streamed method, whose plan type is `Vec<T>`.
+pub(super) fn stream_item(ok_type: &str) -> TokenStream {
+    let item = ok_type
+        .strip_prefix("Vec<")
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(ok_type);
+    ty(item)
+}
+
+/// `impl Stream<Item = Result<T, E>>` with the bounds the port declares, so the impl
+/// promises exactly what the trait does.
+pub(super) fn stream_type(ok_type: &str, err: &TokenStream, style: MethodStyle) -> TokenStream {
+    let MethodStyle::Stream {
+        send,
+        unpin,
+        elided,
+    } = style
+    else {
+        return quote!();
+    };
+    let item = stream_item(ok_type);
+    let send = send.then(|| quote!(+ Send));
+    let unpin = unpin.then(|| quote!(+ Unpin));
+    let elided = elided.then(|| quote!(+ '_));
+    quote!(impl rt::paginate::Stream<Item = Result<#item, #err>> #send #unpin #elided)
+}
+
+/// A stream boxed and pinned when the port asks for `Unpin`.
+fn pinned(stream: TokenStream, unpin: bool) -> TokenStream {
+    if unpin {
+        quote!(Box::pin(#stream))
+    } else {
+        stream
     }
 }
 
@@ -62,6 +108,18 @@ pub(super) fn port_fn(op: &OperationPlan) -> TokenStream {
     let names: Vec<Ident> = op.args.iter().map(|(n, _)| ident(n)).collect();
     let ok = ty(&op.ok_type);
     let err = ty(&op.err_type);
+    if let MethodStyle::Stream { unpin, .. } = op.style {
+        let ret = stream_type(&op.ok_type, &err, op.style);
+        let stream = pinned(
+            quote!(rt::paginate::map_errors(self.#call(#(#names),*), translate::#err_fn)),
+            unpin,
+        );
+        return quote! {
+            fn #m(&self, #(#args),*) -> #ret {
+                #stream
+            }
+        };
+    }
     quote! {
         async fn #m(&self, #(#args),*) -> Result<#ok, #err> {
             self.#call(#(#names),*).await.map_err(translate::#err_fn)

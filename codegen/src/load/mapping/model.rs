@@ -481,11 +481,20 @@ pub struct Paginate {
     /// The style, with what it reads and sends.
     pub style: PageStyle,
     /// The most items the method returns (`max_items:`); none by default.
-    pub max_items: Option<Spanned<u64>>,
+    pub max_items: Option<Spanned<Limit>>,
     /// The most pages it fetches (`max_pages:`), a longer list being an error.
-    pub max_pages: Option<Spanned<u64>>,
+    pub max_pages: Option<Spanned<Limit>>,
     /// Where `paginate:` is.
     pub span: Span,
+}
+
+/// `paginate.max_items` / `max_pages`: a number, or an argument that sets it per call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Limit {
+    /// `max_items: 500`
+    Fixed(u64),
+    /// `max_items: limit`: an argument path of the method.
+    Arg(String),
 }
 
 /// `paginate.style` and its keys.

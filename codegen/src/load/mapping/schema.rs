@@ -598,7 +598,14 @@ fn paginate() -> Value {
     for key in every {
         let value = match key {
             "style" => json!({ "enum": keys::PAGINATE_STYLES }),
-            "max_items" | "max_pages" => count("A bound; reaching it is an error.", 1),
+            "max_items" => json!({ "anyOf": [
+                count("The most items returned; reaching it stops the list.", 1),
+                text("An unsigned integer argument of the method (or `Option` of one) that sets it per call."),
+            ] }),
+            "max_pages" => json!({ "anyOf": [
+                count("The most pages fetched; a longer list is an error.", 1),
+                text("An unsigned integer argument of the method (or `Option` of one) that sets it per call."),
+            ] }),
             "first" => count("The first page's number.", 0),
             _ => text("A parameter name or a path into the answer."),
         };

@@ -98,6 +98,15 @@ impl Decoder<'_> {
         };
         let limit = |d: &mut Self, key: &str| {
             get(key).and_then(|n| {
+                let text = n.as_str().unwrap_or_default();
+                let starts_name = text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+                if starts_name {
+                    // An argument of the method sets the limit per call.
+                    return Some(Spanned::new(Limit::Arg(text.to_string()), n.span));
+                }
                 let v = d.number::<u64>(n, &format!("paginate.{key}"))?;
                 if v == 0 {
                     d.err(
@@ -107,7 +116,7 @@ impl Decoder<'_> {
                     );
                     return None;
                 }
-                Some(Spanned::new(v, n.span))
+                Some(Spanned::new(Limit::Fixed(v), n.span))
             })
         };
         let max_items = limit(self, "max_items");
