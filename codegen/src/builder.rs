@@ -419,8 +419,13 @@ fn load_all_with(
         Some(p) => p.to_path_buf(),
         None => dir.join(&mapping.spec.value),
     };
-    let spec = Spec::load(&spec_path).map_err(|e| match e {
-        Error::Io { path, source } => Error::one(
+    let overlays: Vec<PathBuf> = mapping
+        .overlays
+        .iter()
+        .map(|o| dir.join(&o.value))
+        .collect();
+    let spec = Spec::load_with_overlays(&spec_path, &overlays).map_err(|e| match e {
+        Error::Io { path, source } if path == spec_path => Error::one(
             Diagnostic::new(
                 &mapping.path,
                 Some(mapping.spec.span),
@@ -428,9 +433,25 @@ fn load_all_with(
             )
             .help("`spec:` is relative to the mapping file"),
         ),
+        Error::Io { path, source } => {
+            let span = mapping
+                .overlays
+                .iter()
+                .find(|o| dir.join(&o.value) == path)
+                .map(|o| o.span);
+            Error::one(
+                Diagnostic::new(
+                    &mapping.path,
+                    span,
+                    format!("cannot read the overlay {}: {source}", path.display()),
+                )
+                .help("`overlays:` are relative to the mapping file"),
+            )
+        }
         other => other,
     })?;
     let mut inputs = vec![mapping.path.clone(), spec_path];
+    inputs.extend(overlays);
     // A vendor that publishes its event schemas apart: they join the API's for planning.
     let spec = match mapping.webhooks.as_ref().and_then(|w| w.spec.as_ref()) {
         Some(named) => {

@@ -197,7 +197,16 @@ mod calls {
                                 200 => {
                                     let next = rt::paginate::Next::link(&response);
                                     let items = response
-                                        .decode_json::<Vec<vendor::Issue>>(OP)?
+                                        .decode_success::<
+                                            Vec<vendor::Issue>,
+                                        >(
+                                            OP,
+                                            |r| translate::basic_error_message_in_success(
+                                                &self.pipeline,
+                                                OP,
+                                                r,
+                                            ),
+                                        )?
                                         .into_iter()
                                         .map(|item| translate::issue_from_issue(item, OP))
                                         .collect::<Result<Vec<_>, _>>()?;
@@ -259,7 +268,16 @@ mod calls {
                                 200 => {
                                     let next = rt::paginate::Next::link(&response);
                                     let items = response
-                                        .decode_json::<Vec<vendor::Issue>>(OP)?
+                                        .decode_success::<
+                                            Vec<vendor::Issue>,
+                                        >(
+                                            OP,
+                                            |r| translate::basic_error_message_in_success(
+                                                &self.pipeline,
+                                                OP,
+                                                r,
+                                            ),
+                                        )?
                                         .into_iter()
                                         .map(|item| translate::issue_from_issue(item, OP))
                                         .collect::<Result<Vec<_>, _>>()?;

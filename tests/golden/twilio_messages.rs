@@ -198,7 +198,19 @@ mod calls {
                             .conclude(|| match response.status() {
                                 200 => {
                                     let wire: vendor::ListMessageResponse = response
-                                        .decode_json(OP)?;
+                                        .decode_success::<
+                                            vendor::ListMessageResponse,
+                                        >(
+                                            OP,
+                                            |r| {
+                                                let (code, message) = (
+                                                    r.json_text(&["code"]),
+                                                    r.json_text(&["message"]),
+                                                );
+                                                (code.is_some() || message.is_some())
+                                                    .then(|| self.pipeline.vendor_error(OP, r, code, message))
+                                            },
+                                        )?;
                                     let next = rt::paginate::Next::url(
                                         wire.next_page_uri.clone(),
                                         "$.next_page_uri",

@@ -647,3 +647,61 @@ fn contract_args_become_the_contract_tests_arguments() {
     );
     assert!(!module.contains("String::from(\"id-1\")"), "{module}");
 }
+
+/// An overlay file written to a scratch place, for a mapping to name by absolute path.
+fn overlay_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portcullis-overlay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write overlay");
+    path
+}
+
+#[test]
+fn an_overlay_that_cannot_be_read_is_named_where_the_mapping_lists_it() {
+    let d = check_edited("base_url:", "overlays: [missing.overlay.yaml]\nbase_url:");
+    let found = d
+        .iter()
+        .find(|d| d.message.starts_with("cannot read the overlay"))
+        .unwrap_or_else(|| panic!("{d:#?}"));
+    assert!(
+        found.message.contains("missing.overlay.yaml"),
+        "{}",
+        found.message
+    );
+    assert!(found.file.ends_with("stripe.yaml"));
+    assert_eq!(found.span.map(|s| s.line), Some(10));
+}
+
+#[test]
+fn an_overlay_applies_before_the_mapping_is_checked() {
+    // Removing a field the mapping reads makes the mapping wrong: the overlay was applied.
+    let overlay = overlay_file(
+        "drop-status.overlay.yaml",
+        "overlay: 1.0.0\ninfo: { title: t, version: '1' }\nactions:\n  - target: $.components.schemas.payment_intent.properties.status\n    remove: true\n",
+    );
+    let d = check_edited(
+        "base_url:",
+        &format!("overlays: [{}]\nbase_url:", overlay.display()),
+    );
+    assert!(
+        d.iter().any(|d| d.message.contains("'status'")),
+        "the mapping reads status, which the overlay removed: {d:#?}"
+    );
+
+    // A target that selects nothing is the overlay's error, at its line.
+    let stale = overlay_file(
+        "stale.overlay.yaml",
+        "overlay: 1.0.0\ninfo: { title: t, version: '1' }\nactions:\n  - target: $.components.schemas.no_such_schema\n    remove: true\n",
+    );
+    let d = check_edited(
+        "base_url:",
+        &format!("overlays: [{}]\nbase_url:", stale.display()),
+    );
+    let found = d
+        .iter()
+        .find(|d| d.message.contains("selects nothing"))
+        .unwrap_or_else(|| panic!("{d:#?}"));
+    assert!(found.file.ends_with("stale.overlay.yaml"));
+    assert_eq!(found.span.map(|s| s.line), Some(4));
+}

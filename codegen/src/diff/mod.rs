@@ -206,8 +206,15 @@ impl Report {
 /// The mapping must check against `old` (it is the version the adapter was built for);
 /// otherwise its diagnostics are returned as the error.
 pub fn diff(mapping: &Mapping, old: &Path, new: &Path) -> Result<Report, Error> {
-    let old_spec = Spec::load(old)?;
-    let new_spec = Spec::load(new)?;
+    // The mapping's corrections apply to both versions: a fix the new version no
+    // longer needs (its target is gone) is reported as the error it is.
+    let overlays: Vec<std::path::PathBuf> = mapping
+        .overlays
+        .iter()
+        .map(|o| mapping.dir().join(&o.value))
+        .collect();
+    let old_spec = Spec::load_with_overlays(old, &overlays)?;
+    let new_spec = Spec::load_with_overlays(new, &overlays)?;
     let port = Port::load(
         &mapping.dir().join(&mapping.implements.source.value),
         &mapping.implements.port.value,

@@ -4,5 +4,6 @@ pub mod limits;
 pub mod mapping;
 pub mod normalize;
 pub mod openapi;
+pub mod overlay;
 pub mod port;
 pub mod yaml;

@@ -63,8 +63,23 @@ impl Spec {
         Spec::from_bytes(path, &bytes)
     }
 
+    /// Reads a spec file and applies the OpenAPI Overlays at `overlays` to it, in
+    /// order, before anything else reads it (see [`crate::load::overlay`]). The
+    /// sha256 stays the vendor file's.
+    pub fn load_with_overlays(path: &Path, overlays: &[PathBuf]) -> Result<Spec, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Spec::decode(path, &bytes, overlays)
+    }
+
     /// Decodes a spec from bytes; `path` is used in diagnostics.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Spec, Error> {
+        Spec::decode(path, bytes, &[])
+    }
+
+    fn decode(path: &Path, bytes: &[u8], overlays: &[PathBuf]) -> Result<Spec, Error> {
         let fail = |span: Option<Span>, msg: String, help: &str| {
             Error::one(Diagnostic::new(path, span, msg).help(help.to_string()))
         };
@@ -77,6 +92,9 @@ impl Spec {
         })?;
         let limits = Limits::spec();
         let mut raw = parse_document(path, text, &limits)?;
+        for overlay in overlays {
+            crate::load::overlay::apply(overlay, &mut raw)?;
+        }
         check_version(path, &raw)?;
         crate::load::normalize::hoist_event_payloads(&mut raw);
         if is_31(&raw) {

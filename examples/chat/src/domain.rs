@@ -29,6 +29,23 @@ pub struct Posted {
     pub text: String,
 }
 
+/// A channel the bot can see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channel {
+    /// Its id, which posts name.
+    pub id: ChannelId,
+    /// Its name, without `#`.
+    pub name: String,
+    /// Only its members see it.
+    pub private: bool,
+    /// Read-only now.
+    pub archived: bool,
+    /// How many members it has, when the chat says.
+    pub members: Option<u32>,
+    /// What it is about, when set.
+    pub topic: Option<String>,
+}
+
 /// What can go wrong, as the bot handles it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChatError {
@@ -59,4 +76,6 @@ pub enum ChatError {
 pub trait Chat {
     /// Posts a message.
     async fn post(&self, post: Post) -> Result<Posted, ChatError>;
+    /// Every public and private channel the bot can see, across all pages.
+    async fn channels(&self) -> Result<Vec<Channel>, ChatError>;
 }

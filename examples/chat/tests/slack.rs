@@ -1,8 +1,9 @@
 //! The bot's adapter end to end against a mock of Slack on 127.0.0.1: the exact request
-//! (form body, bearer token and the `token` header the spec lists), and Slack's failures,
-//! which arrive as HTTP 200 with `"ok": false`.
+//! (form body, bearer token and the `token` header the spec lists), every channel across
+//! pages by `response_metadata.next_cursor`, and Slack's failures, which arrive as HTTP
+//! 200 with `"ok": false`.
 
-use chat::domain::{ChannelId, Chat, ChatError, Post, Posted};
+use chat::domain::{Channel, ChannelId, Chat, ChatError, Post, Posted};
 use chat::slack::SlackChat;
 use portcullis_runtime as rt;
 use rt::testing::{MockVendor, Reply};
@@ -166,4 +167,171 @@ async fn an_answer_that_is_neither_success_nor_failure_is_a_contract_error() {
         .await
         .expect_err("drifted");
     assert!(matches!(err, ChatError::Contract(_)), "{err:?}");
+}
+
+/// A channel as conversations.list answers it, with the fields the bot does not read.
+fn channel(id: &str, name: &str, members: Option<u32>) -> Value {
+    let mut c = json!({
+        "id": id,
+        "name": name,
+        "is_channel": true,
+        "is_group": false,
+        "is_im": false,
+        "is_mpim": false,
+        "is_private": false,
+        "created": 1449252889,
+        "creator": "U012A3CDE",
+        "is_archived": false,
+        "is_general": false,
+        "is_shared": false,
+        "is_org_shared": false,
+        "is_member": true,
+        "name_normalized": name,
+        "topic": { "value": "", "creator": "", "last_set": 0 },
+        "purpose": { "value": "", "creator": "", "last_set": 0 },
+        "previous_names": [],
+    });
+    if let Some(n) = members {
+        c["num_members"] = json!(n);
+    }
+    c
+}
+
+#[tokio::test]
+async fn every_channel_is_listed_across_pages_by_the_next_cursor() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/conversations.list",
+        vec![
+            Reply::json(
+                200,
+                json!({
+                    "ok": true,
+                    "channels": [channel("C012AB3CD", "general", Some(4)), channel("C061EG9T2", "random", None)],
+                    "response_metadata": { "next_cursor": "dGVhbTpDMDYxRkE1UEI=" },
+                }),
+            ),
+            Reply::json(
+                200,
+                json!({
+                    "ok": true,
+                    "channels": [{
+                        "id": "G0AKFJBEU", "name": "incidents", "is_private": true, "is_archived": true,
+                        "created": 1449252889, "topic": { "value": "Sev1 only", "creator": "U1", "last_set": 1 },
+                    }],
+                    // Slack marks the last page with an empty cursor.
+                    "response_metadata": { "next_cursor": "" },
+                }),
+            ),
+        ],
+    );
+    let channels = adapter(&vendor).channels().await.expect("every page");
+    assert_eq!(
+        channels,
+        vec![
+            Channel {
+                id: ChannelId("C012AB3CD".into()),
+                name: "general".into(),
+                private: false,
+                archived: false,
+                members: Some(4),
+                topic: Some(String::new()),
+            },
+            Channel {
+                id: ChannelId("C061EG9T2".into()),
+                name: "random".into(),
+                private: false,
+                archived: false,
+                members: None,
+                topic: Some(String::new()),
+            },
+            Channel {
+                id: ChannelId("G0AKFJBEU".into()),
+                name: "incidents".into(),
+                private: true,
+                archived: true,
+                members: None,
+                topic: Some("Sev1 only".into()),
+            },
+        ]
+    );
+    let received = vendor.received();
+    let asked: Vec<Option<&str>> = received.iter().map(|r| r.query.as_deref()).collect();
+    assert_eq!(
+        asked,
+        [
+            Some("types=public_channel%2Cprivate_channel&limit=200"),
+            Some("types=public_channel%2Cprivate_channel&limit=200&cursor=dGVhbTpDMDYxRkE1UEI%3D"),
+        ]
+    );
+    for r in &received {
+        assert_eq!(r.header("authorization"), Some("Bearer xoxb-test"));
+    }
+}
+
+#[tokio::test]
+async fn an_ok_false_page_ends_the_list_with_the_error_its_code_names() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/conversations.list",
+        vec![
+            Reply::json(
+                200,
+                json!({
+                    "ok": true,
+                    "channels": [channel("C012AB3CD", "general", None)],
+                    "response_metadata": { "next_cursor": "next" },
+                }),
+            ),
+            Reply::json(200, json!({"ok": false, "error": "invalid_auth"})),
+        ],
+    );
+    let err = adapter(&vendor).channels().await.expect_err("refused");
+    assert!(
+        matches!(&err, ChatError::Unauthorized(m) if m.contains("invalid_auth")),
+        "{err:?}"
+    );
+    assert_eq!(vendor.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_cursor_slack_repeats_ends_the_list_with_a_contract_error() {
+    let vendor = MockVendor::start().await;
+    vendor.route_fn("GET", "/conversations.list", |_, _| {
+        Reply::json(
+            200,
+            json!({
+                "ok": true,
+                "channels": [channel("C012AB3CD", "general", None)],
+                "response_metadata": { "next_cursor": "same" },
+            }),
+        )
+    });
+    let err = adapter(&vendor).channels().await.expect_err("a loop");
+    assert!(matches!(err, ChatError::Contract(_)), "{err:?}");
+    assert_eq!(
+        vendor.received().len(),
+        2,
+        "the repeat is seen on the second page"
+    );
+}
+
+#[tokio::test]
+async fn a_channel_without_the_fields_the_overlay_requires_is_a_contract_error() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/conversations.list",
+        vec![Reply::json(
+            200,
+            json!({"ok": true, "channels": [{"id": "C012AB3CD", "is_private": false, "is_archived": false}]}),
+        )],
+    );
+    let err = adapter(&vendor).channels().await.expect_err("no name");
+    let ChatError::Contract(message) = err else {
+        panic!("Contract: {err:?}");
+    };
+    assert!(message.contains("name"), "{message}");
 }

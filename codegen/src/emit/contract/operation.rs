@@ -67,7 +67,12 @@ pub(super) fn response_for(op: &OperationPlan, status: u16) -> Option<&ResponseP
 fn served(op: &OperationPlan, example: &Value) -> Value {
     let mut v = example.clone();
     match op.paginate.as_ref().map(|p| &p.next) {
-        Some(NextPlan::Cursor { read, .. } | NextPlan::Url { read }) => {
+        // An empty cursor is how Slack and Square mark the last page, and it keeps a
+        // cursor field the spec requires (Slack's `next_cursor`) in place.
+        Some(NextPlan::Cursor { read, .. }) => {
+            drift_replace(&mut v, &read.json_path, Value::String(String::new()));
+        }
+        Some(NextPlan::Url { read }) => {
             drift_remove(&mut v, &read.json_path, None);
         }
         Some(NextPlan::AfterLast { has_more, .. }) => {

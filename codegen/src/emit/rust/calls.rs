@@ -28,10 +28,6 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
             )))
         };
     };
-    if let Some(pg) = &op.paginate {
-        let reject = r.reject.as_ref().map(|rj| reject_check(ctx, wire, rj));
-        return super::paginate::page_outcome(ctx, pg, r, wire, conv, reject);
-    }
     let w = ident(wire);
     let c = ident(conv);
     // A 2xx body that is not the promised success may be the vendor's error: then the
@@ -73,6 +69,16 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
             None => quote!(response.decode_json #turbofish (OP)?),
         }
     };
+    if let Some(pg) = &op.paginate {
+        // A page that is the vendor's error (Slack's `ok: false` lacks `channels`) is
+        // that error, as for a single answer.
+        let reject = r.reject.as_ref().map(|rj| reject_check(ctx, wire, rj));
+        let decoded = match r.unwrap {
+            None => decode(quote!(Vec<vendor::#w>)),
+            Some(_) => decode(quote!(vendor::#w)),
+        };
+        return super::paginate::page_outcome(ctx, pg, r, wire, conv, reject, decoded);
+    }
     // Values of the call's arguments (`fields:`), kept before the request consumed them;
     // cloned, since a status match may name the converter in more than one arm.
     let given: Vec<TokenStream> = op

@@ -248,7 +248,6 @@ fn adapter(plan: &Plan) -> TokenStream {
                         .as_ref()
                         .is_some_and(|b| b.wire_type == e.wire_type)
                         && o.error_in_success.any()
-                        && o.paginate.is_none()
                         && o.responses.iter().any(|r| r.decode.is_some())
                 })
                 .map(|o| o.error_in_success)

@@ -163,6 +163,7 @@ pub(super) fn page_outcome(
     wire: &str,
     conv: &str,
     reject: Option<TokenStream>,
+    decoded: TokenStream,
 ) -> TokenStream {
     let w = ident(wire);
     let c = ident(conv);
@@ -176,7 +177,7 @@ pub(super) fn page_outcome(
     let Some(u) = &r.unwrap else {
         // The body is the list: only the headers or the count can say what comes next.
         let next = next_tokens(ctx, pg, r, wire);
-        let items = items(quote!(response.decode_json::<Vec<vendor::#w>>(OP)?));
+        let items = items(decoded);
         return quote!({
             let next = #next;
             #items
@@ -193,7 +194,7 @@ pub(super) fn page_outcome(
     };
     let items = items(list);
     quote!({
-        let wire: vendor::#w = response.decode_json(OP)?;
+        let wire: vendor::#w = #decoded;
         #reject
         let next = #next;
         #items

@@ -35,6 +35,9 @@ pub struct Mapping {
     pub implements: Implements,
     /// The vendor spec, relative to the mapping file.
     pub spec: Spanned<String>,
+    /// `overlays:` OpenAPI Overlay files applied to the spec in order before it is
+    /// read, relative to the mapping file: corrections to the vendor's document.
+    pub overlays: Vec<Spanned<String>>,
     /// The vendor's base URL (overridable at runtime).
     pub base_url: Spanned<String>,
     /// How calls authenticate.

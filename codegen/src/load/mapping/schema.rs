@@ -99,6 +99,10 @@ impl Schema {
                 "adapter" => text("Name of the generated adapter struct, e.g. StripeGateway."),
                 "implements" => reference("implements"),
                 "spec" => text("The vendor's OpenAPI document, relative to this file."),
+                "overlays" => json!({ "anyOf": [
+                    text("An OpenAPI Overlay (1.0) file correcting the spec, relative to this file."),
+                    { "type": "array", "items": text("An OpenAPI Overlay (1.0) file, applied in order."), "description": "OpenAPI Overlay files correcting the spec, applied in order." },
+                ] }),
                 "base_url" => json!({
                     "type": "string",
                     "pattern": "^https?://",

@@ -9,6 +9,7 @@ pub(crate) const TOP: &[&str] = &[
     "adapter",
     "implements",
     "spec",
+    "overlays",
     "base_url",
     "auth",
     "settings",

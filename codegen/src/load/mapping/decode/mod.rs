@@ -287,6 +287,16 @@ impl Decoder<'_> {
         let spec = self
             .required(&top, "spec", root.span, "the mapping")
             .and_then(|n| self.string(n, "spec"));
+        let overlays = match get("overlays") {
+            None => Vec::new(),
+            Some(n) => match n.as_seq() {
+                Some(items) => items
+                    .iter()
+                    .filter_map(|i| self.string(i, "overlays"))
+                    .collect(),
+                None => self.string(n, "overlays").into_iter().collect(),
+            },
+        };
         let base_url = self
             .required(&top, "base_url", root.span, "the mapping")
             .and_then(|n| self.string(n, "base_url"));
@@ -331,6 +341,7 @@ impl Decoder<'_> {
             adapter: adapter?,
             implements: implements?,
             spec: spec?,
+            overlays,
             base_url: base_url?,
             auth,
             settings,
