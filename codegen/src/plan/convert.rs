@@ -148,7 +148,7 @@ impl<'a> Planner<'a> {
                     "{what}: the items of the list are {}, not objects to build {tname} from",
                     v.describe()
                 ),
-                "map a list of objects",
+                "map a list of objects; if the vendor sends objects and its spec says otherwise, correct the spec with an overlay (`overlays:` in docs/mapping.md)",
             );
             return None;
         }

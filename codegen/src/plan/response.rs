@@ -65,6 +65,7 @@ impl<'a> Planner<'a> {
         op: &'a openapiv3::Operation,
         op_id: &str,
     ) -> (Vec<ResponsePlan>, Option<ErrorBodyPlan>) {
+        let errors_before = self.sink.items.len();
         let mut out = Vec::new();
         let mut error_schema: Option<SRef<'a>> = None;
         if let Some(r) = &om.response {
@@ -177,7 +178,13 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if pm.ok != Ty::Unit && !out.iter().any(|r| r.decode.is_some()) {
+        // Said only when nothing else was: a success body whose shape was refused above
+        // is the cause, and "no JSON success response" would send the user looking for
+        // one that is there.
+        if pm.ok != Ty::Unit
+            && !out.iter().any(|r| r.decode.is_some())
+            && self.sink.items.len() == errors_before
+        {
             self.err(
                 om.call.span,
                 format!(
@@ -588,5 +595,13 @@ mod tests {
             .refused_with("is a list, so it has no field 'data'");
         Fixture::listing("{ type: array, items: { type: string } }")
             .refused_with("the items of the list are a string, not objects");
+        // The refused shape is the one diagnostic: the success body is there.
+        let errors =
+            Fixture::listing("{ type: array, items: { items: { type: object } } }").errors();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0].contains("the items of the list are an array, not objects"),
+            "{errors:#?}"
+        );
     }
 }
