@@ -283,3 +283,42 @@ async fn an_absent_optional_part_is_left_out_and_the_spec_gives_the_content_type
         )
     );
 }
+
+/// A body that is a JSON array is built item by item from a `Vec` (it failed rustc once:
+/// the list had no type to collect into).
+#[tokio::test]
+async fn a_whole_body_that_is_a_list_is_sent_as_a_json_array() {
+    let vendor = MockVendor::start().await;
+    vendor.route("POST", "/tags/batch", vec![Reply::text(204, "")]);
+    adapter(&vendor)
+        .tag_many(vec![
+            Tag {
+                name: "bug".into(),
+                color: Some("d73a4a".into()),
+            },
+            Tag {
+                name: "triage".into(),
+                color: None,
+            },
+        ])
+        .await
+        .expect("tagged");
+    let r = &vendor.received()[0];
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let body: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON");
+    assert_eq!(
+        body,
+        json!([{"name": "bug", "color": "d73a4a"}, {"name": "triage"}])
+    );
+
+    // Each item is checked against the spec before sending.
+    let err = adapter(&vendor)
+        .tag_many(vec![Tag {
+            name: "x".repeat(51),
+            color: None,
+        }])
+        .await
+        .expect_err("too long");
+    assert!(matches!(err, RequestError::Invalid(_)), "{err:?}");
+    assert_eq!(vendor.received().len(), 1, "nothing more sent");
+}

@@ -360,7 +360,7 @@ fn body_node(
                 quote!(#items.map(|#binder| Ok::<_, rt::Error>(#item)).collect::<Result<Vec<_>, rt::Error>>())
             } else {
                 let item = body_node(ctx, item, &item_moves, None, None);
-                quote!(#items.map(|#binder| #item).collect())
+                quote!(#items.map(|#binder| #item).collect::<Vec<_>>())
             };
             let refused = quote!(.map_err(|e| self.pipeline.refused(e))?);
             match (*optional, fallible(item), moves.contains(source)) {
