@@ -34,16 +34,25 @@ impl<'a> Planner<'a> {
             );
             return None;
         }
-        // The declared media type sent as it is (not JSON, a form or multipart); else
-        // JSON; else the first one.
-        let Some(content_type) = rb
-            .content
-            .keys()
-            .find(|k| !media::is_json(k) && !media::is_form(k) && !media::is_multipart(k))
-            .or_else(|| rb.content.keys().find(|k| media::is_json(k)))
-            .or_else(|| rb.content.keys().next())
-            .cloned()
-        else {
+        // Bytes or text go as they are, in the declared media type that is not JSON, a
+        // form or multipart; a structured value (a list, a struct, a number) as JSON when
+        // the spec offers it. Else the first declared type.
+        let raw_first = self.is_bytes_or_text(pm, raw);
+        let sent_as_is =
+            |k: &&String| !media::is_json(k) && !media::is_form(k) && !media::is_multipart(k);
+        let json = |k: &&String| media::is_json(k);
+        let preferred = if raw_first {
+            rb.content
+                .keys()
+                .find(sent_as_is)
+                .or_else(|| rb.content.keys().find(json))
+        } else {
+            rb.content
+                .keys()
+                .find(json)
+                .or_else(|| rb.content.keys().find(sent_as_is))
+        };
+        let Some(content_type) = preferred.or_else(|| rb.content.keys().next()).cloned() else {
             self.err(
                 span,
                 format!("{} declares no media type for its body", om.call.value),
@@ -200,6 +209,29 @@ impl<'a> Planner<'a> {
     }
 }
 
+impl Planner<'_> {
+    /// Whether the whole body's value is bytes or text (or goes through `via:`), looked
+    /// up without reporting: the value itself is checked, and its mistakes reported,
+    /// once the media type is chosen.
+    fn is_bytes_or_text(&mut self, pm: &PortMethod, raw: &ValueSpec) -> bool {
+        let ValueSpec::Expr { from, via: None } = raw else {
+            return !matches!(raw, ValueSpec::Each { .. });
+        };
+        let (reported, used) = (self.sink.items.len(), self.used_args.clone());
+        let found = self.expr(pm, from);
+        self.sink.items.truncate(reported);
+        self.used_args = used;
+        let Some((mut access, ty)) = found else {
+            return true;
+        };
+        match self.unwrap_newtype(ty, &mut access) {
+            Ty::Named(n) => matches!(n.as_str(), "String" | "str"),
+            Ty::Vec(inner) => *inner == Ty::Named("u8".into()),
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::plan::fixture::{Fixture, op};
@@ -236,6 +268,10 @@ mod tests {
             .refused_with(
                 "createThing sends multipart/form-data, which is built part by part, not from one `body:` value",
             );
+        // A structured value goes as JSON when the spec offers it beside a raw type.
+        with_media("application/xml")
+            .mapping("    body: req.order\n", "    body: req.amount\n")
+            .refused_with("the request body is an object in the spec, but 'req.amount' is");
         // Offered as JSON too, the whole body is sent as JSON (here refused for its type).
         with_media("multipart/form-data")
             .refused_with("the request body is an object in the spec, but 'req.order' is String");
@@ -247,8 +283,12 @@ mod tests {
             .refused_with(
                 "an operation maps either `request:` fields or the whole `body:`, not both",
             );
-        with_media("text/plain")
-            .mapping("body: req.order", "body: req.amount")
+        Fixture::default()
+            .spec(
+                "          application/json:\n            schema:\n              type: object\n              required: [amount]",
+                "          text/plain:\n            schema:\n              type: string",
+            )
+            .mapping("    request: { amount: req.amount, memo: req.memo }\n", "    body: req.amount\n")
             .refused_with(
                 "the body is sent as it is, so it must be bytes or text, but 'req.amount' is u32",
             );
