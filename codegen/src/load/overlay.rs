@@ -30,6 +30,9 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use std::path::Path;
 
+/// The most nodes one action may select.
+const MAX_SELECTED: usize = 10_000;
+
 /// One action of an overlay.
 #[derive(Debug, Clone)]
 struct Action {
@@ -223,6 +226,20 @@ fn apply_one(path: &Path, doc: &mut Value, action: &Action) -> Result<(), Error>
             "the vendor's spec may have changed: check whether the fix is still needed, then correct or remove the action",
         ));
     }
+    // A corrections file edits a few schemas; one action rewriting the whole document
+    // (`$..*` with an update) would multiply it, so the count is bounded.
+    if pointers.len() > MAX_SELECTED {
+        return Err(problem(
+            path,
+            Some(action.span),
+            format!(
+                "the target `{}` selects {} nodes; an overlay action edits at most {MAX_SELECTED}",
+                action.target_text,
+                pointers.len()
+            ),
+            "narrow the JSONPath to the schemas or operations the fix is about",
+        ));
+    }
     // Deepest and last first: removing one node does not move another still to come.
     for pointer in pointers.iter().rev() {
         match &action.edit {
@@ -343,6 +360,17 @@ mod tests {
             doc["components"]["schemas"]["objs_user"]["required"],
             json!([])
         );
+    }
+
+    #[test]
+    fn an_action_that_selects_the_whole_document_is_refused() {
+        let big: Vec<Value> = (0..MAX_SELECTED + 1).map(|i| json!(i)).collect();
+        let e = run(
+            "overlay: 1.0.0\nactions:\n  - target: $.list[*]\n    update: { a: 1 }\n",
+            json!({ "list": big }),
+        )
+        .expect_err("too many");
+        assert!(e.contains("selects 10001 nodes"), "{e}");
     }
 
     #[test]
