@@ -21,6 +21,7 @@
 //! A dispatcher over several adapters of one port is a file of its own ([`dispatch`]).
 
 mod calls;
+mod checks;
 mod config;
 pub mod dispatch;
 mod errors;

@@ -1,0 +1,111 @@
+//! Pre-send checks: argument values tested against the spec's constraints (length,
+//! pattern, enum, bounds) while the request is built, inside `each:` items once per item.
+
+use super::request::access;
+use crate::plan::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The checks of argument values against the spec's constraints, made before anything
+/// is built: a failure is counted by the pipeline (`refused`) and nothing is sent.
+pub(super) fn checks(op: &OperationPlan) -> Vec<TokenStream> {
+    op.checks.iter().map(check).collect()
+}
+
+fn check(c: &CheckPlan) -> TokenStream {
+    let a = access(&c.access);
+    let field = &c.field;
+    let k = &c.constraints;
+    let refused = quote!(.map_err(|e| self.pipeline.refused(e))?;);
+    let mut body = Vec::new();
+    let usize_lit = proc_macro2::Literal::usize_unsuffixed;
+    if let Some(m) = k.max_length {
+        let m = usize_lit(m);
+        body.push(quote!(rt::validate::max_length(OP, #field, value, #m) #refused));
+    }
+    if let Some(m) = k.min_length {
+        let m = usize_lit(m);
+        body.push(quote!(rt::validate::min_length(OP, #field, value, #m) #refused));
+    }
+    if let Some(p) = &k.pattern {
+        body.push(quote! {
+            static PATTERN: rt::validate::Pattern = rt::validate::Pattern::new(#p);
+            rt::validate::pattern(OP, #field, value, &PATTERN) #refused
+        });
+    }
+    if !k.values.is_empty() {
+        let values = &k.values;
+        body.push(quote!(rt::validate::one_of(OP, #field, value, &[#(#values),*]) #refused));
+    }
+    let bound = |b: f64| match c.value {
+        CheckedValue::Number => {
+            let l = proc_macro2::Literal::f64_unsuffixed(b);
+            quote!(#l)
+        }
+        _ => int_literal(b),
+    };
+    if let Some((m, exclusive)) = k.minimum {
+        let m = bound(m);
+        let f = if exclusive {
+            quote!(exclusive_minimum)
+        } else {
+            quote!(minimum)
+        };
+        body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
+    }
+    if let Some((m, exclusive)) = k.maximum {
+        let m = bound(m);
+        let f = if exclusive {
+            quote!(exclusive_maximum)
+        } else {
+            quote!(maximum)
+        };
+        body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
+    }
+    let one = match (c.value, c.optional) {
+        (CheckedValue::Text, false) => quote!({
+            let value: &str = &#a;
+            #(#body)*
+        }),
+        (CheckedValue::Text, true) => quote!(if let Some(value) = &#a {
+            let value: &str = value;
+            #(#body)*
+        }),
+        (CheckedValue::Integer, false) => quote!({
+            let value = #a as i128;
+            #(#body)*
+        }),
+        (CheckedValue::Integer, true) => quote!(if let Some(value) = #a {
+            let value = value as i128;
+            #(#body)*
+        }),
+        (CheckedValue::Number, false) => quote!({
+            let value = f64::from(#a);
+            #(#body)*
+        }),
+        (CheckedValue::Number, true) => quote!(if let Some(value) = #a {
+            let value = f64::from(value);
+            #(#body)*
+        }),
+    };
+    // Inside `each:` items: once per item, innermost list last.
+    c.each.iter().rev().fold(one, |inner, (source, optional)| {
+        let src = access(source);
+        if *optional {
+            quote!(for item in #src.iter().flatten() { #inner })
+        } else {
+            quote!(for item in #src.iter() { #inner })
+        }
+    })
+}
+
+/// An integer bound of the spec (kept as `f64` in the plan) as a literal.
+fn int_literal(b: f64) -> TokenStream {
+    let l = proc_macro2::Literal::i128_unsuffixed(b as i128);
+    if b < 0.0 {
+        let abs = proc_macro2::Literal::i128_unsuffixed((b as i128).abs());
+        quote!(-#abs)
+    } else {
+        quote!(#l)
+    }
+}
