@@ -419,11 +419,7 @@ fn load_all_with(
         Some(p) => p.to_path_buf(),
         None => dir.join(&mapping.spec.value),
     };
-    let overlays: Vec<PathBuf> = mapping
-        .overlays
-        .iter()
-        .map(|o| dir.join(&o.value))
-        .collect();
+    let overlays = mapping.overlay_paths();
     let spec = Spec::load_with_overlays(&spec_path, &overlays).map_err(|e| match e {
         Error::Io { path, source } if path == spec_path => Error::one(
             Diagnostic::new(

@@ -208,11 +208,7 @@ impl Report {
 pub fn diff(mapping: &Mapping, old: &Path, new: &Path) -> Result<Report, Error> {
     // The mapping's corrections apply to both versions: a fix the new version no
     // longer needs (its target is gone) is reported as the error it is.
-    let overlays: Vec<std::path::PathBuf> = mapping
-        .overlays
-        .iter()
-        .map(|o| mapping.dir().join(&o.value))
-        .collect();
+    let overlays = mapping.overlay_paths();
     let old_spec = Spec::load_with_overlays(old, &overlays)?;
     let new_spec = Spec::load_with_overlays(new, &overlays)?;
     let port = Port::load(

@@ -56,11 +56,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl Spec {
     /// Reads and decodes a spec file.
     pub fn load(path: &Path) -> Result<Spec, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Spec::from_bytes(path, &bytes)
+        Spec::load_with_overlays(path, &[])
     }
 
     /// Reads a spec file and applies the OpenAPI Overlays at `overlays` to it, in

@@ -88,26 +88,21 @@ fn dispatcher(d: &DispatchPlan) -> TokenStream {
         let arg_names: Vec<_> = sig.args.iter().map(|(n, _)| ident(n)).collect();
         let ok = ty(&sig.ok_type);
         let err = ty(&sig.err_type);
-        if let crate::plan::MethodStyle::Stream {
-            send,
-            unpin,
-            elided,
-        } = sig.style
-        {
+        if let crate::plan::MethodStyle::Stream { send, .. } = sig.style {
             // Each adapter's stream is its own type: boxed, they are one.
             let item = super::port::stream_item(&sig.ok_type);
             let item = quote!(::core::result::Result<#item, #err>);
+            let stream = quote!(::portcullis_runtime::paginate::Stream);
+            let ret = super::port::stream_type(stream.clone(), item.clone(), sig.style);
             let send = send.then(|| quote!(+ Send));
-            let unpin_bound = unpin.then(|| quote!(+ Unpin));
-            let elided = elided.then(|| quote!(+ '_));
             let arms = d.members.iter().map(|mem| {
                 let v = ident(&mem.variant);
                 let adapter = adapter_path(mem);
                 quote!(Self::#v(a) => ::std::boxed::Box::pin(<#adapter as #port>::#m(a, #(#arg_names),*)),)
             });
             return quote! {
-                fn #m(&self, #(#args),*) -> impl ::portcullis_runtime::paginate::Stream<Item = #item> #send #unpin_bound #elided {
-                    let stream: ::core::pin::Pin<::std::boxed::Box<dyn ::portcullis_runtime::paginate::Stream<Item = #item> #send + '_>> = match self {
+                fn #m(&self, #(#args),*) -> #ret {
+                    let stream: ::core::pin::Pin<::std::boxed::Box<dyn #stream<Item = #item> #send + '_>> = match self {
                         #(#arms)*
                     };
                     stream

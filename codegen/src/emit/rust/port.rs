@@ -42,7 +42,7 @@ pub(super) fn unsupported_fn(u: &UnsupportedPlan, vendor: &str) -> TokenStream {
             }
         },
         MethodStyle::Stream { unpin, .. } => {
-            let ret = stream_type(&u.ok_type, &err, u.style);
+            let ret = adapter_stream_type(&u.ok_type, &err, u.style);
             let stream = pinned(quote!(rt::paginate::failed(#value)), unpin);
             quote! {
                 #[doc = #doc]
@@ -63,9 +63,13 @@ pub(super) fn stream_item(ok_type: &str) -> TokenStream {
     ty(item)
 }
 
-/// `impl Stream<Item = Result<T, E>>` with the bounds the port declares, so the impl
-/// promises exactly what the trait does.
-pub(super) fn stream_type(ok_type: &str, err: &TokenStream, style: MethodStyle) -> TokenStream {
+/// `impl Stream<Item = #item>` (the trait at `stream`) with the bounds the port
+/// declares, so an impl promises exactly what the trait does.
+pub(super) fn stream_type(
+    stream: TokenStream,
+    item: TokenStream,
+    style: MethodStyle,
+) -> TokenStream {
     let MethodStyle::Stream {
         send,
         unpin,
@@ -74,11 +78,20 @@ pub(super) fn stream_type(ok_type: &str, err: &TokenStream, style: MethodStyle) 
     else {
         return quote!();
     };
-    let item = stream_item(ok_type);
     let send = send.then(|| quote!(+ Send));
     let unpin = unpin.then(|| quote!(+ Unpin));
     let elided = elided.then(|| quote!(+ '_));
-    quote!(impl rt::paginate::Stream<Item = Result<#item, #err>> #send #unpin #elided)
+    quote!(impl #stream<Item = #item> #send #unpin #elided)
+}
+
+/// [`stream_type`] of a port method, in an adapter's own module.
+fn adapter_stream_type(ok_type: &str, err: &TokenStream, style: MethodStyle) -> TokenStream {
+    let item = stream_item(ok_type);
+    stream_type(
+        quote!(rt::paginate::Stream),
+        quote!(Result<#item, #err>),
+        style,
+    )
 }
 
 /// A stream boxed and pinned when the port asks for `Unpin`.
@@ -109,7 +122,7 @@ pub(super) fn port_fn(op: &OperationPlan) -> TokenStream {
     let ok = ty(&op.ok_type);
     let err = ty(&op.err_type);
     if let MethodStyle::Stream { unpin, .. } = op.style {
-        let ret = stream_type(&op.ok_type, &err, op.style);
+        let ret = adapter_stream_type(&op.ok_type, &err, op.style);
         let stream = pinned(
             quote!(rt::paginate::map_errors(self.#call(#(#names),*), translate::#err_fn)),
             unpin,

@@ -600,6 +600,14 @@ pub struct FieldMap {
 }
 
 impl Mapping {
+    /// The `overlays:` files, resolved against the mapping's directory.
+    pub fn overlay_paths(&self) -> Vec<PathBuf> {
+        self.overlays
+            .iter()
+            .map(|o| self.dir().join(&o.value))
+            .collect()
+    }
+
     /// The directory relative paths in the mapping are resolved against.
     pub fn dir(&self) -> &Path {
         self.path.parent().unwrap_or_else(|| Path::new("."))
