@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use crate::error::Error;
@@ -18,13 +17,7 @@ use crate::form;
 use crate::idempotency::{IdempotencyKey, KeyPlacement};
 use crate::multipart::{self, Multipart};
 
-/// Everything but RFC 3986 unreserved characters is encoded in a path segment, so a
-/// `/`, `?` or `#` inside a value cannot change which resource is addressed.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+mod path;
 
 /// A request body in one buffer, with its content type.
 #[derive(Clone)]
@@ -65,7 +58,8 @@ pub struct Request {
     pub(crate) operation: Cow<'static, str>,
     pub(crate) method: Method,
     pub(crate) path: Cow<'static, str>,
-    pub(crate) path_params: Vec<(Cow<'static, str>, String)>,
+    /// The path parameters, filled into the template as they are given.
+    pub(crate) params: path::Path,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(Cow<'static, str>, String)>,
     pub(crate) body: Option<Body>,
@@ -88,7 +82,7 @@ impl Request {
             operation: operation.into(),
             method,
             path: path.into(),
-            path_params: Vec::new(),
+            params: path::Path::default(),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -187,7 +181,7 @@ impl Request {
 
     /// Fills the `{name}` placeholder with `value`, percent-encoded as one path segment.
     pub fn path_param(mut self, name: impl Into<Cow<'static, str>>, value: impl Display) -> Self {
-        self.path_params.push((name.into(), value.to_string()));
+        self.params.fill(&self.path, &name.into(), value);
         self
     }
 
@@ -330,8 +324,10 @@ impl Request {
     /// The path with placeholders filled and encoded, plus the encoded query string.
     #[cfg(test)]
     pub(crate) fn render_path(&self) -> Result<String, Error> {
-        let mut out = String::new();
-        self.write_path(&mut out)?;
+        let mut out = self
+            .params
+            .finished(&self.path, &self.operation)?
+            .to_owned();
         let mut query = String::new();
         self.write_query(&mut query);
         if !query.is_empty() {
@@ -341,56 +337,26 @@ impl Request {
         Ok(out)
     }
 
-    /// Appends the path under the base URL's `base_path` (or a next page's path,
-    /// which is from the origin's root).
-    pub(crate) fn write_full_path(&self, base_path: &str, out: &mut String) -> Result<(), Error> {
+    /// The path to send under the base URL's `base_path` (or a next page's path, which
+    /// is from the origin's root); borrowed when the base URL has no path of its own.
+    pub(crate) fn full_path<'a>(&'a self, base_path: &str) -> Result<Cow<'a, str>, Error> {
         if let Some(target) = self.target() {
-            out.push_str(target.split_once('?').map_or(target, |(p, _)| p));
-            return Ok(());
+            return Ok(Cow::Borrowed(
+                target.split_once('?').map_or(target, |(p, _)| p),
+            ));
         }
-        out.push_str(base_path.trim_end_matches('/'));
-        if !self.path.starts_with('/') {
+        let path = self.params.finished(&self.path, &self.operation)?;
+        let base = base_path.trim_end_matches('/');
+        if base.is_empty() && path.starts_with('/') {
+            return Ok(Cow::Borrowed(path));
+        }
+        let mut out = String::with_capacity(base.len() + path.len() + 1);
+        out.push_str(base);
+        if !path.starts_with('/') {
             out.push('/');
         }
-        self.write_path(out)
-    }
-
-    /// Appends the path with its placeholders filled, each value encoded as one segment.
-    pub(crate) fn write_path(&self, out: &mut String) -> Result<(), Error> {
-        let mut rest: &str = &self.path;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let close = after.find('}').ok_or_else(|| {
-                Error::config(format!(
-                    "{}: unclosed '{{' in path template {}",
-                    self.operation, self.path
-                ))
-            })?;
-            let name = &after[..close];
-            let value = self
-                .path_params
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v)
-                .ok_or_else(|| {
-                    Error::config(format!(
-                        "{}: path parameter {{{name}}} has no value",
-                        self.operation
-                    ))
-                })?;
-            if value.is_empty() {
-                // An empty segment would silently address the parent resource.
-                return Err(Error::config(format!(
-                    "{}: path parameter {{{name}}} is empty",
-                    self.operation
-                )));
-            }
-            out.extend(utf8_percent_encode(value, PATH_SEGMENT));
-            rest = &after[close + 1..];
-        }
-        out.push_str(rest);
-        Ok(())
+        out.push_str(path);
+        Ok(Cow::Owned(out))
     }
 
     /// Appends the encoded query string (without `?`): a next page's own query, or
@@ -500,8 +466,7 @@ mod tests {
             .path_param("owner", "o")
             .query("state", "open")
             .at(&url);
-        let mut path = String::new();
-        r.write_full_path("/v3", &mut path).expect("path");
+        let path = r.full_path("/v3").expect("path");
         assert_eq!(path, "/v3/repos/1/issues", "from the origin's root");
         let mut query = String::new();
         r.write_query(&mut query);

@@ -59,13 +59,9 @@ impl Fallbacks {
         let mut h = Sha256::new();
         h.update(req.method.as_str());
         h.update([0]);
-        h.update(req.path.as_bytes());
-        for (k, v) in &req.path_params {
-            h.update([0]);
-            h.update(k.as_bytes());
-            h.update([1]);
-            h.update(v.as_bytes());
-        }
+        // The template with its values filled in (each value encoded, so no value can
+        // look like another's): two reads differ here exactly when their paths do.
+        h.update(req.params.as_filled(&req.path).as_bytes());
         h.update([2]);
         if let Some(target) = req.target() {
             h.update(target.as_bytes());

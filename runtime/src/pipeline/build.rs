@@ -11,41 +11,29 @@ use super::Inner;
 
 impl Inner {
     /// Builds the wire request once; attempts send clones of it.
+    ///
+    /// The common request (a path, the client's default headers, a credential header)
+    /// is built here; everything else is added by the out-of-line helpers below, so the
+    /// code every call runs stays a few cache lines long.
     pub(super) fn build(
         &self,
         req: &Request,
         credential: &Credential,
     ) -> Result<reqwest::Request, Error> {
-        let op = &req.operation;
-        let base_path = self.base.path();
-        let mut path = String::with_capacity(base_path.len() + req.path.len() + 16);
-        req.write_full_path(base_path, &mut path)?;
-        let mut query = String::new();
-        req.write_query(&mut query);
-        if let Credential::Query(name, secret) = credential {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            push_query_pair(
-                &mut query,
-                name,
-                secrecy::ExposeSecret::expose_secret(secret),
-            );
-        }
-        let again = req.credential_param_name().and_then(|(at, name)| {
-            let raw = credential_text(credential)?;
-            Some((at, name, raw))
-        });
-        if let Some((CredentialIn::Query, name, raw)) = &again {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            push_query_pair(&mut query, name, secrecy::ExposeSecret::expose_secret(raw));
-        }
+        let path = req.full_path(self.base.path())?;
+        let again = match req.credential_param_name() {
+            Some((at, name)) => credential_text(credential).map(|raw| (at, name, raw)),
+            None => None,
+        };
         let mut url = self.base.clone();
         url.set_path(&path);
-        url.set_query((!query.is_empty()).then_some(query.as_str()));
-
+        if !req.query.is_empty()
+            || req.target().is_some()
+            || matches!(credential, Credential::Query(..))
+            || matches!(again, Some((CredentialIn::Query, ..)))
+        {
+            set_query(&mut url, req, credential, again.as_ref());
+        }
         let mut out = reqwest::Request::new(req.method.clone(), url);
         let headers = out.headers_mut();
         if !self.client_has_defaults {
@@ -61,7 +49,34 @@ impl Inner {
         if let Credential::Header(name, value) = credential {
             headers.insert(name.clone(), value.clone());
         }
-        if let Some((CredentialIn::Header, name, raw)) = &again {
+        if !req.headers.is_empty()
+            || req.idempotency.is_some()
+            || matches!(again, Some((CredentialIn::Header, ..)))
+        {
+            self.add_headers(headers, req, again.as_ref())?;
+        }
+        if let Some((content_type, body)) = req.wire_body() {
+            headers.insert(http::header::CONTENT_TYPE, content_type);
+            *out.body_mut() = Some(body);
+        } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
+            // Some vendors reject a bodiless write without a length.
+            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        Ok(out)
+    }
+
+    /// After the static and settings headers and the credential: the credential
+    /// repeated in a header, the request's own headers and its idempotency key, in
+    /// that order (a later one of the same name wins).
+    #[inline(never)]
+    fn add_headers(
+        &self,
+        headers: &mut http::HeaderMap,
+        req: &Request,
+        again: Option<&(CredentialIn, &str, secrecy::SecretString)>,
+    ) -> Result<(), Error> {
+        let op = &req.operation;
+        if let Some((CredentialIn::Header, name, raw)) = again {
             let name = HeaderName::try_from(*name)
                 .map_err(|_| Error::config(format!("{op}: invalid header name {name:?}")))?;
             let mut value = HeaderValue::from_str(secrecy::ExposeSecret::expose_secret(raw))
@@ -88,14 +103,39 @@ impl Inner {
             })?;
             headers.insert(name, value);
         }
-        if let Some((content_type, body)) = req.wire_body() {
-            headers.insert(http::header::CONTENT_TYPE, content_type);
-            *out.body_mut() = Some(body);
-        } else if matches!(req.method, Method::POST | Method::PUT | Method::PATCH) {
-            // Some vendors reject a bodiless write without a length.
-            headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        Ok(())
+    }
+}
+
+/// The query: a next page's own, the request's parameters, then a credential that
+/// travels in the query. The base URL has none (checked when the pipeline is made).
+#[inline(never)]
+fn set_query(
+    url: &mut reqwest::Url,
+    req: &Request,
+    credential: &Credential,
+    again: Option<&(CredentialIn, &str, secrecy::SecretString)>,
+) {
+    let mut query = String::new();
+    req.write_query(&mut query);
+    if let Credential::Query(name, secret) = credential {
+        if !query.is_empty() {
+            query.push('&');
         }
-        Ok(out)
+        push_query_pair(
+            &mut query,
+            name,
+            secrecy::ExposeSecret::expose_secret(secret),
+        );
+    }
+    if let Some((CredentialIn::Query, name, raw)) = again {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        push_query_pair(&mut query, name, secrecy::ExposeSecret::expose_secret(raw));
+    }
+    if !query.is_empty() {
+        url.set_query(Some(&query));
     }
 }
 
