@@ -32,8 +32,12 @@ pub(crate) enum ReadError {
 }
 
 /// Reads `resp`'s body, at most `limit` bytes.
+///
+/// Borrows the response rather than taking it: taken, the response would be kept
+/// twice in the caller's future (the argument and the moved-from local), and that
+/// future is moved on every call.
 pub(crate) async fn read_body(
-    mut resp: reqwest::Response,
+    resp: &mut reqwest::Response,
     limit: usize,
 ) -> Result<Bytes, ReadError> {
     let status = resp.status().as_u16();
@@ -42,14 +46,30 @@ pub(crate) async fn read_body(
     if announced.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    // Trusting a small announced length for the first allocation only: the read below
-    // still stops at the limit whatever arrives.
-    let mut out = BytesMut::with_capacity(announced.map_or(0, |n| n as usize).min(limit));
+    // Most answers arrive in one chunk: that chunk is the body, shared with the
+    // transport's read buffer rather than copied. Only a second chunk makes a buffer,
+    // sized once from a small announced length (the read still stops at the limit
+    // whatever arrives). A small body can keep that read buffer alive as long as the
+    // response lives; responses are decoded and dropped, and the fallback cache
+    // copies what it keeps.
+    let mut first = Bytes::new();
+    let mut joined: Option<BytesMut> = None;
     while let Some(chunk) = resp.chunk().await.map_err(ReadError::Http)? {
-        if out.len() + chunk.len() > limit {
+        let read = joined.as_ref().map_or(first.len(), BytesMut::len);
+        if read + chunk.len() > limit {
             return Err(too_large());
         }
-        out.extend_from_slice(&chunk);
+        match &mut joined {
+            Some(buf) => buf.extend_from_slice(&chunk),
+            None if first.is_empty() => first = chunk,
+            None => {
+                let wanted = announced.map_or(0, |n| n as usize).min(limit);
+                let mut buf = BytesMut::with_capacity(wanted.max(read + chunk.len()));
+                buf.extend_from_slice(&first);
+                buf.extend_from_slice(&chunk);
+                joined = Some(buf);
+            }
+        }
     }
-    Ok(out.freeze())
+    Ok(joined.map_or(first, BytesMut::freeze))
 }

@@ -385,13 +385,13 @@ impl TokenSource {
             }
         }
         let started = Instant::now();
-        let resp = req
+        let mut resp = req
             .body(form)
             .send()
             .await
             .map_err(|e| fail(None, transport_reason(e)))?;
         let status = resp.status().as_u16();
-        let body = crate::body_limit::read_body(resp, self.max_body)
+        let body = crate::body_limit::read_body(&mut resp, self.max_body)
             .await
             .map_err(|e| match e {
                 crate::body_limit::ReadError::Http(e) => fail(Some(status), transport_reason(e)),

@@ -150,7 +150,7 @@ fn exchange(
         let mut resp = pending.await.map_err(ReadError::Http)?;
         let status = resp.status().as_u16();
         let headers = std::mem::take(resp.headers_mut());
-        let body = read_body(resp, max_body).await?;
+        let body = read_body(&mut resp, max_body).await?;
         Ok(Response::new(status, headers, body))
     }
 }

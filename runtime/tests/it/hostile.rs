@@ -377,3 +377,55 @@ async fn a_slow_token_endpoint_and_a_slow_renewal_are_bounded_by_the_budget() {
         started.elapsed()
     );
 }
+
+/// Serves one keep-alive-less HTTP/1.1 answer whose chunked body is written in
+/// `chunks`, each flushed separately after a short pause, so the client reads them as
+/// separate chunks.
+async fn chunked_vendor(chunks: Vec<&'static str>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let (mut conn, _) = listener.accept().await.expect("accept");
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if conn.read(&mut byte).await.expect("read") == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let start = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+        conn.write_all(start.as_bytes()).await.expect("head");
+        for chunk in chunks {
+            let framed = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+            conn.write_all(framed.as_bytes()).await.expect("chunk");
+            conn.flush().await.expect("flush");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        conn.write_all(b"0\r\n\r\n").await.expect("end");
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_body_in_several_chunks_is_read_whole_and_in_order() {
+    let url = chunked_vendor(vec![r#"{"data":"#, r#""abc","#, r#""n":7}"#]).await;
+    let p = rt::Pipeline::new(config(&url)).expect("config");
+    let resp = p.send(get("list", "/v1/things")).await.expect("answered");
+    assert_eq!(resp.body(), br#"{"data":"abc","n":7}"#);
+}
+
+#[tokio::test]
+async fn a_body_past_the_limit_over_several_chunks_is_refused() {
+    let url = chunked_vendor(vec!["[1,2,3,", "4,5,6,", "7,8,9]"]).await;
+    let p = rt::Pipeline::new(config(&url).max_response_bytes(10)).expect("config");
+    let err = p
+        .send(get("list", "/v1/things"))
+        .await
+        .expect_err("too large");
+    assert_eq!(err.kind(), rt::ErrorKind::Contract, "{err}");
+    assert!(err.to_string().contains("10 bytes"), "{err}");
+}
