@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use http::HeaderName;
+use http::{HeaderName, HeaderValue};
 use tokio::time::Instant;
 use tracing::Span;
 use tracing::field::{Empty, Field, FieldSet, Value};
@@ -30,12 +30,20 @@ pub(crate) struct CallObs<'a> {
     span: Span,
     started: Instant,
     attempts: u32,
+    /// The first attempt's `traceparent`, made with a generated id in one allocation.
+    first_traceparent: Option<HeaderValue>,
 }
 
 impl Observer {
     /// Opens the call's span under the caller's correlation id (or a fresh one).
     pub(crate) fn start<'a>(&'a self, req: &'a Request, op: &'a OpObserver) -> CallObs<'a> {
-        let id = CorrelationId::current_or_generate();
+        let (id, first_traceparent) = match CorrelationId::current() {
+            Some(id) => (id, None),
+            None => {
+                let (id, traceparent) = CorrelationId::generate_with_traceparent();
+                (id, Some(traceparent))
+            }
+        };
         let span = tracing::info_span!(
             "vendor_call",
             otel.kind = "client",
@@ -62,6 +70,7 @@ impl Observer {
             span,
             started: Instant::now(),
             attempts: 0,
+            first_traceparent,
         }
     }
 }
@@ -71,14 +80,23 @@ impl CallObs<'_> {
         &self.span
     }
 
+    /// When the call started.
+    pub(crate) fn started(&self) -> Instant {
+        self.started
+    }
+
     /// Adds the correlation header and `traceparent` to one attempt's request.
-    pub(crate) fn stamp(&self, req: &mut reqwest::Request) {
+    pub(crate) fn stamp(&mut self, req: &mut reqwest::Request) {
         let headers = req.headers_mut();
         if let Some(name) = &self.observer.correlation_header {
             headers.insert(name.clone(), self.id.header_value());
         }
         if self.observer.traceparent {
-            headers.insert(TRACEPARENT.clone(), self.id.traceparent());
+            let traceparent = self
+                .first_traceparent
+                .take()
+                .unwrap_or_else(|| self.id.traceparent());
+            headers.insert(TRACEPARENT.clone(), traceparent);
         }
     }
 
@@ -196,9 +214,9 @@ fn conclude(
     error: Option<&Error>,
 ) {
     let outcome = OUTCOMES[outcome_index(kind)];
+    let latency_ms = millis(latency);
     if !span.is_disabled() {
         let resend_count = attempts.saturating_sub(1);
-        let latency_ms = millis(latency);
         let error_type = kind
             .is_some()
             .then(|| status.map_or(outcome, super::metrics::status_label));
@@ -216,32 +234,58 @@ fn conclude(
                     (&f.error_type, error_type.as_ref().map(|e| e as &dyn Value)),
                 ]));
             }
-            None => {
-                span.record("outcome", outcome);
-                span.record("attempts", attempts);
-                span.record("http.request.resend_count", resend_count);
-                span.record("latency_ms", latency_ms);
-                if let Some(s) = status {
-                    span.record("http.response.status_code", s);
-                }
-                if let Some(e) = error_type {
-                    span.record("error.type", e);
-                }
-            }
+            None => record_by_name(span, outcome, attempts, latency_ms, status, error_type),
         }
     }
-    let ms = millis(latency);
     if is_failure(kind, status) {
-        match error {
-            Some(e) => {
-                tracing::warn!(parent: span, outcome, attempts, latency_ms = ms, error = %e, "vendor call failed")
-            }
-            None => {
-                tracing::warn!(parent: span, outcome, status, attempts, latency_ms = ms, "vendor call failed")
-            }
-        }
+        log_failed(span, outcome, status, attempts, latency_ms, error);
     } else {
-        tracing::info!(parent: span, outcome, status, attempts, latency_ms = ms, "vendor call");
+        tracing::info!(parent: span, outcome, status, attempts, latency_ms, "vendor call");
+    }
+}
+
+/// [`conclude`]'s record for a span that is not the `vendor_call` span (a
+/// subscriber that rewrote its metadata): by field name, one at a time.
+#[cold]
+#[inline(never)]
+fn record_by_name(
+    span: &Span,
+    outcome: &str,
+    attempts: u32,
+    latency_ms: f64,
+    status: Option<u16>,
+    error_type: Option<&str>,
+) {
+    span.record("outcome", outcome);
+    span.record("attempts", attempts);
+    span.record("http.request.resend_count", attempts.saturating_sub(1));
+    span.record("latency_ms", latency_ms);
+    if let Some(s) = status {
+        span.record("http.response.status_code", s);
+    }
+    if let Some(e) = error_type {
+        span.record("error.type", e);
+    }
+}
+
+/// [`conclude`]'s closing line for a failed call, at WARN.
+#[cold]
+#[inline(never)]
+fn log_failed(
+    span: &Span,
+    outcome: &str,
+    status: Option<u16>,
+    attempts: u32,
+    latency_ms: f64,
+    error: Option<&Error>,
+) {
+    match error {
+        Some(e) => {
+            tracing::warn!(parent: span, outcome, attempts, latency_ms, error = %e, "vendor call failed")
+        }
+        None => {
+            tracing::warn!(parent: span, outcome, status, attempts, latency_ms, "vendor call failed")
+        }
     }
 }
 

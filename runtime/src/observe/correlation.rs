@@ -45,6 +45,13 @@ pub struct CorrelationId {
 impl CorrelationId {
     /// A random id: its text is its 32-hex-digit trace id.
     pub fn generate() -> Self {
+        Self::generate_with_traceparent().0
+    }
+
+    /// A random id and the `traceparent` of its call's first attempt, made as one
+    /// buffer: the id is a slice of the `traceparent` text (its trace id), so a call
+    /// made outside any scope allocates once for both headers.
+    pub(crate) fn generate_with_traceparent() -> (Self, HeaderValue) {
         let trace_id = loop {
             // All-zero is the one trace id W3C forbids.
             let t: u128 = rand::random();
@@ -52,14 +59,12 @@ impl CorrelationId {
                 break t;
             }
         };
-        // Hex by hand into a stack buffer: `format!` cost more than the rest of the
-        // id together, and this runs on every call made outside a scope.
-        let mut text = [0u8; 32];
-        write_hex(&mut text, trace_id);
-        CorrelationId {
-            header: shared_value(text),
+        let text = bytes::Bytes::from_owner(traceparent_text(trace_id));
+        let id = CorrelationId {
+            header: shared_value(text.slice(3..35)),
             trace_id: trace_id.to_be_bytes(),
-        }
+        };
+        (id, shared_value(text))
     }
 
     /// An id the caller already has (an incoming `X-Correlation-Id`, a job id).
@@ -138,36 +143,45 @@ impl CorrelationId {
     /// `traceparent` for one attempt: our trace, a fresh parent id per attempt (each
     /// attempt is its own client span), flagged sampled since the call is logged.
     pub(crate) fn traceparent(&self) -> HeaderValue {
-        let span_id = loop {
-            let s: u64 = rand::random();
-            if s != 0 {
-                break s;
-            }
-        };
-        let mut buf = [0u8; 55];
-        write_hex(&mut buf[3..35], self.trace_id());
-        write_hex(&mut buf[36..52], u128::from(span_id));
-        buf[..3].copy_from_slice(b"00-");
-        buf[35] = b'-';
-        buf[52..].copy_from_slice(b"-01");
-        shared_value(buf)
+        shared_value(bytes::Bytes::from_owner(traceparent_text(self.trace_id())))
     }
+}
+
+/// `00-<trace id>-<fresh parent id>-01`: a fresh parent id per attempt (each attempt is
+/// its own client span), flagged sampled since the call is logged. Hex by hand into a
+/// stack buffer: `format!` cost more than the rest of the id together, and this runs
+/// on every attempt.
+fn traceparent_text(trace_id: u128) -> [u8; 55] {
+    let span_id = loop {
+        let s: u64 = rand::random();
+        if s != 0 {
+            break s;
+        }
+    };
+    let mut buf = [0u8; 55];
+    write_hex(&mut buf[3..35], &trace_id.to_be_bytes());
+    write_hex(&mut buf[36..52], &span_id.to_be_bytes());
+    buf[..3].copy_from_slice(b"00-");
+    buf[35] = b'-';
+    buf[52..].copy_from_slice(b"-01");
+    buf
 }
 
 /// A header value whose bytes are reference-counted from the start: reqwest clones
 /// each request's headers twice (for redirects), and a value copied from a slice would
 /// be moved to a shared allocation on its first clone, a second allocation per value.
-fn shared_value<const N: usize>(text: [u8; N]) -> HeaderValue {
-    HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(text))
-        .unwrap_or_else(|_| HeaderValue::from_static("0"))
+fn shared_value(text: bytes::Bytes) -> HeaderValue {
+    HeaderValue::from_maybe_shared(text).unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 
-/// Lowercase hex of the low `out.len() * 4` bits of `v`, most significant first.
-fn write_hex(out: &mut [u8], mut v: u128) {
+/// Lowercase hex of `bytes` into `out` (twice as long). Out of line and a plain loop:
+/// unrolled for a fixed length it was a kilobyte of code that every call ran through.
+#[inline(never)]
+fn write_hex(out: &mut [u8], bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for slot in out.iter_mut().rev() {
-        *slot = DIGITS[(v & 0xf) as usize];
-        v >>= 4;
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0xf)];
     }
 }
 
@@ -199,6 +213,23 @@ mod tests {
         assert!(tp.starts_with(&format!("00-{}-", id.as_str())), "{tp}");
         assert!(tp.ends_with("-01"), "{tp}");
         assert_ne!(&tp[36..52], "0000000000000000");
+    }
+
+    #[test]
+    fn a_generated_id_comes_with_its_first_traceparent() {
+        let (id, first) = CorrelationId::generate_with_traceparent();
+        let first = first.to_str().expect("ascii");
+        assert_eq!(first.len(), 55);
+        assert_eq!(&first[3..35], id.as_str(), "the id is the trace id");
+        assert_eq!(id.as_str(), format!("{:032x}", id.trace_id()));
+        let again = id.traceparent();
+        let again = again.to_str().expect("ascii");
+        assert_eq!(&again[..36], &first[..36], "the same trace");
+        assert_ne!(
+            &again[36..52],
+            &first[36..52],
+            "a fresh parent id per attempt"
+        );
     }
 
     #[test]

@@ -110,15 +110,30 @@ impl Observer {
 impl OpObserver {
     /// Feeds the health window; logs and calls back when the operation's health changed.
     pub(crate) fn health(&self, latency: std::time::Duration, failed: bool) {
-        let op = self;
-        let Some(window) = &op.health else {
+        let Some(window) = &self.health else {
             return;
         };
-        let Some((state, signals, error_rate, p95, p99, calls)) =
+        if let Some((state, signals, error_rate, p95, p99, calls)) =
             window.record(tokio::time::Instant::now(), latency, failed)
-        else {
-            return;
-        };
+        {
+            self.health_changed(state, signals, error_rate, p95, p99, calls);
+        }
+    }
+
+    /// The operation's health changed: log it and tell the callback. Out of line:
+    /// it happens a few times a day, the record above on every call.
+    #[cold]
+    #[inline(never)]
+    fn health_changed(
+        &self,
+        state: HealthState,
+        signals: Vec<Signal>,
+        error_rate: f64,
+        p95: std::time::Duration,
+        p99: std::time::Duration,
+        calls: u32,
+    ) {
+        let op = self;
         let event = HealthEvent {
             vendor: op.vendor.clone(),
             operation: op.operation.clone(),
