@@ -69,7 +69,7 @@ use crate::auth::Authenticator;
 use crate::breaker::CircuitBreaker;
 use crate::error::{Error, LimitedBy, TimeoutLimit};
 use crate::fallback::{Degraded, Fallback, Fallbacks};
-use crate::limit::{Limiter, QuotaTracker, RateLimitInfo, ResetStyle};
+use crate::limit::{Limiter, QuotaTracker, RateLimitInfo, ResetStyle, Slot};
 use crate::observe::Observer;
 use crate::observe::call::CallObs;
 use crate::policy::Resolved;
@@ -199,13 +199,23 @@ impl Pipeline {
         self.inner.redis.as_ref()
     }
 
-    async fn send_observed(&self, req: Request, op: Arc<Operation>) -> Result<Response, Error> {
-        let mut obs = self.inner.observe.start(&req, &op.obs);
-        let span = obs.span().clone();
-        let result = self.send_inner(&req, &op, &mut obs).instrument(span).await;
-        // The observer is done with the operation; the response's deferred count
-        // takes it over.
-        obs.finish(result).map(|answered| answered.counted_by(op))
+    /// A plain function returning an async block, not an `async fn`: an async fn
+    /// keeps its arguments twice in its future (as received and as moved into the
+    /// body), and the request is the largest of them.
+    #[allow(clippy::manual_async_fn)] // deliberately not an async fn; see above
+    fn send_observed(
+        &self,
+        req: Request,
+        op: Arc<Operation>,
+    ) -> impl Future<Output = Result<Response, Error>> + Send + '_ {
+        async move {
+            let mut obs = self.inner.observe.start(&req, &op.obs);
+            let span = obs.span().clone();
+            let result = self.send_inner(&req, &op, &mut obs).instrument(span).await;
+            // The observer is done with the operation; the response's deferred count
+            // takes it over.
+            obs.finish(result).map(|answered| answered.counted_by(op))
+        }
     }
 
     async fn send_inner(
@@ -216,9 +226,10 @@ impl Pipeline {
     ) -> Result<Response, Error> {
         let inner = &*self.inner;
         let policy = &op.policy;
-        // The clock is read once per attempt start and once per attempt end; every
-        // limit and breaker record is computed from those two readings.
-        let mut now = Instant::now();
+        // The clock is read once per attempt start (the first is the call's, read as
+        // its span opened) and once per attempt end; every limit and breaker record
+        // is computed from those two readings.
+        let mut now = obs.started();
         let deadline = Deadline::start_at(now, policy.budget).until(req.deadline_at());
         let breaker: &CircuitBreaker = &op.breaker;
         let mut call = Call {
@@ -246,13 +257,7 @@ impl Pipeline {
             let permit = match breaker.try_acquire() {
                 Ok(p) => p,
                 Err(retry_in) => match last.take() {
-                    None => {
-                        obs.breaker_refused(breaker.state_hint());
-                        return Err(Error::Unavailable {
-                            operation: call.operation.to_owned(),
-                            retry_in,
-                        });
-                    }
+                    None => return Err(refused(obs, breaker, call.operation, retry_in)),
                     // Opened while this call was backing off: what the last attempt
                     // produced is the truer answer, and keeps an unknown outcome visible.
                     Some(failed) => return call.give_up(*failed, &deadline, "circuit opened"),
@@ -261,7 +266,7 @@ impl Pipeline {
             // Rate limit, then quota: a refused call must not count against the quota.
             // Waiting for a slot spends budget like a backoff sleep; a slot further away
             // than the budget allows is refused at once.
-            if let Some(limiter) = &inner.limiter {
+            if let (Some(limiter), Some(bucket)) = (&inner.limiter, &op.bucket) {
                 // `now` is this attempt's start, read microseconds ago (only the
                 // breaker ran since): no need for another clock read.
                 // A slot is only worth taking if the attempt after it still has time:
@@ -274,10 +279,24 @@ impl Pipeline {
                         left.saturating_sub(keep)
                     }
                 };
-                match limiter
-                    .acquire_for(call.operation, &policy.bucket, policy.critical, max_wait)
-                    .await
-                {
+                // Decided in place when no wait is involved; a wait (and anything
+                // that needs the shared store) is boxed: most calls never wait, and
+                // its state would otherwise enlarge every call's future.
+                let slot = match limiter.acquire_now(bucket, policy.critical, max_wait) {
+                    Slot::Now => Ok(Duration::ZERO),
+                    Slot::Refused(retry_after) => Err(retry_after),
+                    Slot::Reserved(wait) => Box::pin(limiter.wait_reserved(bucket, wait)).await,
+                    Slot::Ask => {
+                        Box::pin(limiter.acquire_for(
+                            call.operation,
+                            &policy.bucket,
+                            policy.critical,
+                            max_wait,
+                        ))
+                        .await
+                    }
+                };
+                match slot {
                     Ok(waited) if waited.is_zero() => {}
                     Ok(waited) => {
                         call.rate_wait += waited;
@@ -298,7 +317,12 @@ impl Pipeline {
                 }
             }
             if let Some(quota) = &inner.quota {
-                if let Err(resets_in) = quota.take(policy.critical).await {
+                let taken = match quota.take_now(policy.critical) {
+                    Some(taken) => taken,
+                    // The shared count: boxed, like a limiter wait.
+                    None => Box::pin(quota.take(policy.critical)).await,
+                };
+                if let Err(resets_in) = taken {
                     return match last.take() {
                         Some(failed) => call.give_up(*failed, &deadline, "quota exhausted"),
                         None => Err(limited(call.operation, LimitedBy::Quota, resets_in)),
@@ -346,18 +370,20 @@ impl Pipeline {
             // read the same parse.
             let limits = match headers.filter(|h| Limiter::may_carry_limits(h)) {
                 Some(h) => {
-                    let style = inner
-                        .limiter
+                    let style = op
+                        .bucket
                         .as_ref()
-                        .map_or(ResetStyle::Auto, |l| l.reset_style(&policy.bucket));
+                        .map_or(ResetStyle::Auto, |b| b.reset_style());
                     RateLimitInfo::parse(h, SystemTime::now(), style)
                 }
                 None => RateLimitInfo::default(),
             };
-            if let (Some(limiter), Some(status)) = (&inner.limiter, status) {
-                limiter
-                    .observe(call.operation, &policy.bucket, status, &limits)
-                    .await;
+            if let (Some(limiter), Some(bucket), Some(status)) =
+                (&inner.limiter, &op.bucket, status)
+            {
+                if let Some(pause) = limiter.observe_now(call.operation, bucket, status, &limits) {
+                    Box::pin(limiter.pause_shared(bucket, pause)).await;
+                }
             }
             obs.attempt_end(
                 &attempt_span,
@@ -411,6 +437,22 @@ impl Pipeline {
     }
 }
 
+/// The breaker refused the call's first attempt.
+#[cold]
+#[inline(never)]
+fn refused(
+    obs: &CallObs<'_>,
+    breaker: &CircuitBreaker,
+    operation: &str,
+    retry_in: Option<Duration>,
+) -> Error {
+    obs.breaker_refused(breaker.state_hint());
+    Error::Unavailable {
+        operation: operation.to_owned(),
+        retry_in,
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
@@ -419,5 +461,31 @@ fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
         status: 429,
         retry_after: Some(retry_after),
         by,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// What every call moves: the future `send` returns (moved into the caller's
+    /// future) and the response (moved through each layer on the way out). Measured
+    /// at 1,824 and 152 bytes; kept within reach of that, since each move copies all of it.
+    #[tokio::test]
+    async fn a_call_moves_little() {
+        let p = super::Pipeline::new(
+            crate::AdapterConfig::new("Small", "http://127.0.0.1:1").allow_insecure_http(true),
+        )
+        .expect("pipeline");
+        let req = crate::Request::new("get", http::Method::GET, "/x/{id}").path_param("id", 1);
+        let call = p.send(req);
+        assert!(
+            std::mem::size_of_val(&call) <= 2048,
+            "{}",
+            std::mem::size_of_val(&call)
+        );
+        assert!(
+            std::mem::size_of::<crate::Response>() <= 160,
+            "{}",
+            std::mem::size_of::<crate::Response>()
+        );
     }
 }

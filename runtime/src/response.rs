@@ -66,7 +66,7 @@ impl Response {
 
     /// Defers counting the call to when the adapter drops this response.
     pub(crate) fn with_count(mut self, count: PendingCount) -> Self {
-        self.count = CountSlot(Some(count));
+        self.count = CountSlot(Some(Box::new(count)));
         self
     }
 
@@ -449,8 +449,10 @@ impl Drop for PendingCount {
 }
 
 /// Where a [`Response`] keeps its [`PendingCount`]. A clone carries none, so a call is
-/// counted once however often its response is copied.
-struct CountSlot(Option<PendingCount>);
+/// counted once however often its response is copied. Boxed: a response is moved
+/// through the pipeline's layers about ten times per call, and inline the count would
+/// double the bytes each move copies.
+struct CountSlot(Option<Box<PendingCount>>);
 
 impl Clone for CountSlot {
     fn clone(&self) -> Self {

@@ -1,7 +1,7 @@
 //! The client-side rate limiter: buckets of GCRA lanes, adjusted by vendor headers.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,7 +41,9 @@ pub const RATELIMIT_LONG_PAUSE_TOTAL: &str = "portcullis_ratelimit_long_pause_to
 
 #[derive(Debug)]
 pub(crate) struct Limiter {
-    buckets: crate::FastMap<String, Bucket>,
+    /// Shared with the operations that draw from them ([`Limiter::bucket`]), so a call
+    /// reaches its bucket without a lookup.
+    buckets: crate::FastMap<String, Arc<Bucket>>,
     waits: metrics::Histogram,
     refused: metrics::Counter,
     shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>)>,
@@ -51,11 +53,29 @@ pub(crate) struct Limiter {
     max_pause: Duration,
     /// Operations paused on their own by a long vendor wait, until when.
     op_pauses: Mutex<crate::FastMap<String, Instant>>,
+    /// Whether `op_pauses` may hold a pause: read without the lock by every call.
+    any_op_paused: AtomicBool,
     vendor: String,
 }
 
+/// What [`Limiter::acquire_now`] decided without waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Admitted at once.
+    Now,
+    /// No slot within the call's wait: free again after this long.
+    Refused(Duration),
+    /// A slot is reserved this far ahead: [`Limiter::wait_reserved`] waits for it.
+    Reserved(Duration),
+    /// Only [`Limiter::acquire_for`] can tell (a shared store, an operation pause).
+    Ask,
+}
+
+/// One bucket's lanes and state.
 #[derive(Debug)]
-struct Bucket {
+pub(crate) struct Bucket {
+    /// The name logs give it (`adapter` for the adapter's own).
+    label: String,
     rate: RateLimit,
     /// Whole rate, then (with a reserve) the non-critical share.
     lanes: Vec<Lane>,
@@ -110,7 +130,8 @@ impl Limiter {
             let whole = lanes(key_prefix, label, rate, 1);
             out.insert(
                 name.clone(),
-                Bucket {
+                Arc::new(Bucket {
+                    label: label.to_owned(),
                     rate: rate.clone(),
                     tats: Mutex::new(vec![0; whole.len()]),
                     lanes: whole,
@@ -120,7 +141,7 @@ impl Limiter {
                         cost: 1,
                         since: Instant::now(),
                     }),
-                },
+                }),
             );
         }
         Ok(Self {
@@ -131,6 +152,7 @@ impl Limiter {
             epoch: Instant::now(),
             max_pause: DEFAULT_MAX_VENDOR_PAUSE,
             op_pauses: Mutex::new(crate::FastMap::default()),
+            any_op_paused: AtomicBool::new(false),
             vendor: key_prefix.to_owned(),
         })
     }
@@ -139,6 +161,54 @@ impl Limiter {
     pub(crate) fn with_max_pause(mut self, cap: Duration) -> Self {
         self.max_pause = cap;
         self
+    }
+
+    /// The bucket named `name`, for an operation to keep (`None`: no such bucket, so
+    /// the operation is not limited).
+    pub(crate) fn bucket(&self, name: &str) -> Option<Arc<Bucket>> {
+        self.buckets.get(name).cloned()
+    }
+
+    /// A slot in `bucket` when deciding needs no wait: this process keeps the state (no
+    /// shared store) and no operation is paused on its own. A slot further than
+    /// `max_wait` is refused at once, as [`Limiter::acquire`] does.
+    pub(crate) fn acquire_now(&self, bucket: &Bucket, critical: bool, max_wait: Duration) -> Slot {
+        if self.shared.is_some() || self.any_op_paused.load(Ordering::Relaxed) {
+            return Slot::Ask;
+        }
+        let max_wait = bucket
+            .rate
+            .max_wait
+            .map_or(max_wait, |cap| cap.min(max_wait));
+        let lanes = &bucket.lanes[..lane_count(&bucket.lanes, critical)];
+        match bucket.reserve_local(lanes, self.now(), bucket.cost(), max_wait) {
+            Admission::Go { wait } if wait.is_zero() => Slot::Now,
+            Admission::Go { wait } => Slot::Reserved(wait),
+            Admission::Refused { retry_after } => {
+                self.refused.increment(1);
+                Slot::Refused(retry_after)
+            }
+        }
+    }
+
+    /// Waits `wait` for a slot already reserved in `bucket`, unless too many calls of
+    /// this process already wait there: `Err` with the wait then.
+    pub(crate) async fn wait_reserved(
+        &self,
+        bucket: &Bucket,
+        wait: Duration,
+    ) -> Result<Duration, Duration> {
+        // The slot is already ours; the queue bound is on how many of this process's
+        // calls sleep at once.
+        if bucket.queued.fetch_add(1, Ordering::Relaxed) >= bucket.rate.max_queued {
+            bucket.queued.fetch_sub(1, Ordering::Relaxed);
+            self.refused.increment(1);
+            return Err(wait);
+        }
+        let _left = QueueSlot(&bucket.queued);
+        tokio::time::sleep(wait).await;
+        self.waits.record(wait.as_secs_f64());
+        Ok(wait)
     }
 
     /// [`Limiter::acquire`] for `operation`: first waits out (or, beyond `max_wait`,
@@ -174,6 +244,9 @@ impl Limiter {
         let left = until.saturating_duration_since(Instant::now());
         if left.is_zero() {
             pauses.remove(operation);
+            if pauses.is_empty() {
+                self.any_op_paused.store(false, Ordering::Relaxed);
+            }
             return None;
         }
         Some(left)
@@ -192,11 +265,9 @@ impl Limiter {
         };
         let max_wait = b.rate.max_wait.map_or(max_wait, |cap| cap.min(max_wait));
         let cost = b.cost();
-        // Critical calls skip the lane that keeps the reserve free.
-        let take = |lanes: &'_ [Lane]| -> usize { if critical { 1 } else { lanes.len() } };
         let admission = match &self.shared {
             Some((store, guard)) => {
-                let lanes = &b.lanes[..take(&b.lanes)];
+                let lanes = &b.lanes[..lane_count(&b.lanes, critical)];
                 guard
                     .ask("rate", store.reserve(lanes, cost, max_wait))
                     .await
@@ -211,25 +282,13 @@ impl Limiter {
                 } else {
                     &b.lanes
                 };
-                let lanes = &lanes[..take(lanes)];
+                let lanes = &lanes[..lane_count(lanes, critical)];
                 b.reserve_local(lanes, self.now(), cost, max_wait)
             }
         };
         match admission {
             Admission::Go { wait } if wait.is_zero() => Ok(wait),
-            Admission::Go { wait } => {
-                // The slot is already ours; the queue bound is on how many of this
-                // process's calls sleep at once.
-                if b.queued.fetch_add(1, Ordering::Relaxed) >= b.rate.max_queued {
-                    b.queued.fetch_sub(1, Ordering::Relaxed);
-                    self.refused.increment(1);
-                    return Err(wait);
-                }
-                let _left = QueueSlot(&b.queued);
-                tokio::time::sleep(wait).await;
-                self.waits.record(wait.as_secs_f64());
-                Ok(wait)
-            }
+            Admission::Go { wait } => self.wait_reserved(b, wait).await,
             Admission::Refused { retry_after } => {
                 self.refused.increment(1);
                 Err(retry_after)
@@ -254,22 +313,9 @@ impl Limiter {
         })
     }
 
-    /// How `bucket`'s vendor counts `X-RateLimit-Reset` (`Auto` for an unknown bucket).
-    pub(crate) fn reset_style(&self, bucket: &str) -> ResetStyle {
-        self.buckets
-            .get(bucket)
-            .map_or(ResetStyle::Auto, |b| b.rate.reset)
-    }
-
-    /// Learns from one vendor answer in `bucket`, its rate-limit headers parsed once by
-    /// the pipeline (with [`Limiter::reset_style`]): a 429 pauses the bucket for the
-    /// wait the vendor asked for and slows it; an exhausted window pauses it until the
-    /// reset.
-    ///
-    /// A throttling answer's wait longer than [`BUCKET_WIDE_WAIT`] (or the bucket's
-    /// window) is not about the bucket's rate (a daily limit of one endpoint, a hostile
-    /// `Retry-After: 86400`): it pauses `operation` only; the bucket is only slowed. Every pause is capped at
-    /// [`crate::AdapterConfig::max_vendor_pause`].
+    /// [`Limiter::observe_now`] and [`Limiter::pause_shared`] for the bucket named
+    /// `bucket`, as the pipeline runs them.
+    #[cfg(test)]
     pub(crate) async fn observe(
         &self,
         operation: &str,
@@ -280,6 +326,30 @@ impl Limiter {
         let Some(b) = self.buckets.get(bucket) else {
             return;
         };
+        if let Some(pause) = self.observe_now(operation, b, status, info) {
+            self.pause_shared(b, pause).await;
+        }
+    }
+
+    /// Learns from one vendor answer in bucket `b`, its rate-limit headers parsed once by
+    /// the pipeline (with [`Bucket::reset_style`]): a 429 pauses the bucket for the
+    /// wait the vendor asked for and slows it; an exhausted window pauses it until the
+    /// reset.
+    ///
+    /// A throttling answer's wait longer than [`BUCKET_WIDE_WAIT`] (or the bucket's
+    /// window) is not about the bucket's rate (a daily limit of one endpoint, a hostile
+    /// `Retry-After: 86400`): it pauses `operation` only; the bucket is only slowed.
+    /// Every pause is capped at [`crate::AdapterConfig::max_vendor_pause`].
+    ///
+    /// What this process keeps is done here, without waiting; `Some(pause)` when the
+    /// pause must also go to the shared store ([`Limiter::pause_shared`]).
+    pub(crate) fn observe_now(
+        &self,
+        operation: &str,
+        b: &Bucket,
+        status: u16,
+        info: &RateLimitInfo,
+    ) -> Option<Duration> {
         // GitHub's secondary limit answers 403 with a Retry-After.
         let throttled = status == 429 || (status == 403 && info.retry_after.is_some());
         let pause = if throttled {
@@ -291,9 +361,7 @@ impl Limiter {
         } else {
             None
         };
-        let Some(pause) = pause.filter(|p| !p.is_zero()) else {
-            return;
-        };
+        let pause = pause.filter(|p| !p.is_zero())?;
         let capped = pause > self.max_pause;
         let pause = pause.min(self.max_pause);
         let op_scoped = throttled && pause > b.rate.per.max(BUCKET_WIDE_WAIT);
@@ -304,19 +372,29 @@ impl Limiter {
             if let Some(until) = Instant::now().checked_add(pause) {
                 let mut pauses = self.op_pauses.lock().unwrap_or_else(|e| e.into_inner());
                 pauses.insert(operation.to_owned(), until);
+                self.any_op_paused.store(true, Ordering::Relaxed);
             }
             tracing::warn!(vendor = %self.vendor, operation, status, ?pause, capped, "vendor asked for a long wait; pausing this operation only");
-            return;
+            return None;
         }
         if capped {
             tracing::warn!(vendor = %self.vendor, operation, status, ?pause, "vendor asked for a wait longer than max_vendor_pause; pausing the bucket for the cap");
         }
-        tracing::info!(bucket = %if bucket.is_empty() { "adapter" } else { bucket }, status, ?pause, "vendor limit reached; pausing the bucket");
-        if let Some((store, guard)) = &self.shared {
-            guard.ask("rate", store.pause(&b.lanes, pause)).await;
+        tracing::info!(bucket = %b.label, status, ?pause, "vendor limit reached; pausing the bucket");
+        if self.shared.is_some() {
             b.pause_local(&b.local_lanes, self.now(), pause);
+            Some(pause)
         } else {
             b.pause_local(&b.lanes, self.now(), pause);
+            None
+        }
+    }
+
+    /// Writes a pause [`Limiter::observe_now`] decided to the shared store, so every
+    /// replica holds the bucket.
+    pub(crate) async fn pause_shared(&self, b: &Bucket, pause: Duration) {
+        if let Some((store, guard)) = &self.shared {
+            guard.ask("rate", store.pause(&b.lanes, pause)).await;
         }
     }
 }
@@ -333,6 +411,11 @@ fn nanos(d: Duration) -> u64 {
 }
 
 impl Bucket {
+    /// How this bucket's vendor counts `X-RateLimit-Reset`.
+    pub(crate) fn reset_style(&self) -> ResetStyle {
+        self.rate.reset
+    }
+
     /// GCRA in this process (the math of `InMemoryRateStore` and the Redis script):
     /// reserves `cost` cells in every one of `lanes` (a prefix of the bucket's) at the
     /// earliest slot, unless it is more than `max_wait` away.
@@ -381,6 +464,12 @@ impl Bucket {
         s.cost = (s.cost * 2).min(MAX_SLOWDOWN);
         s.since = Instant::now();
     }
+}
+
+/// How many of `lanes` a call takes: critical calls skip the lane that keeps the
+/// reserve free.
+fn lane_count(lanes: &[Lane], critical: bool) -> usize {
+    if critical { 1 } else { lanes.len() }
 }
 
 struct QueueSlot<'a>(&'a AtomicUsize);

@@ -32,6 +32,16 @@ pub(crate) struct QuotaTracker {
     used_ratio: OnceLock<Gauge>,
 }
 
+/// One quota window as a call sees it.
+struct Window {
+    index: u64,
+    resets_in: Duration,
+    /// The window's requests.
+    limit: u64,
+    /// What this call may bring the count to (less than `limit` under a reserve).
+    cap: u64,
+}
+
 impl std::fmt::Debug for QuotaTracker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QuotaTracker")
@@ -86,32 +96,32 @@ impl QuotaTracker {
         })
     }
 
+    /// [`QuotaTracker::take`] when it needs no wait: the count is this process's own
+    /// (no shared store). `None`: call `take`.
+    pub(crate) fn take_now(&self, critical: bool) -> Option<Result<(), Duration>> {
+        if self.shared.is_some() {
+            return None;
+        }
+        let w = self.window(critical);
+        let (admitted, used) = self.add_local(w.index, w.cap);
+        Some(self.settle(admitted, used, w.limit, w.resets_in))
+    }
+
     /// Counts one request, or refuses it with the time until the window resets.
     pub(crate) async fn take(&self, critical: bool) -> Result<(), Duration> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        let per = self.policy.per.as_secs().max(1);
-        let window = now.as_secs() / per;
-        let resets_in = Duration::from_secs((window + 1) * per).saturating_sub(now);
-        let limit = self.policy.requests;
-        let cap = if critical {
-            limit
-        } else {
-            ((limit as f64) * (1.0 - self.policy.reserve)).floor() as u64
-        };
+        let w = self.window(critical);
         // Kept until the window is over, with an hour's slack for clock skew.
         let ttl = self.policy.per + Duration::from_secs(3600);
         let shared = match &self.shared {
             Some((store, guard)) => {
                 guard
-                    .ask("quota", store.add_within(&self.key, window, 1, cap, ttl))
+                    .ask("quota", store.add_within(&self.key, w.index, 1, w.cap, ttl))
                     .await
             }
             None => None,
         };
         let (admitted, used, limit) = match shared {
-            Some((admitted, used)) => (admitted, used, limit),
+            Some((admitted, used)) => (admitted, used, w.limit),
             None => {
                 // Alone, this replica may use its share of what is left.
                 let replicas = if self.shared.is_some() {
@@ -119,10 +129,43 @@ impl QuotaTracker {
                 } else {
                     1
                 };
-                let (admitted, used) = self.add_local(window, cap / replicas);
-                (admitted, used, limit / replicas)
+                let (admitted, used) = self.add_local(w.index, w.cap / replicas);
+                (admitted, used, w.limit / replicas)
             }
         };
+        self.settle(admitted, used, limit, w.resets_in)
+    }
+
+    /// The current window and what a call of this criticality may use of it.
+    fn window(&self, critical: bool) -> Window {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let per = self.policy.per.as_secs().max(1);
+        let index = now.as_secs() / per;
+        let resets_in = Duration::from_secs((index + 1) * per).saturating_sub(now);
+        let limit = self.policy.requests;
+        let cap = if critical {
+            limit
+        } else {
+            ((limit as f64) * (1.0 - self.policy.reserve)).floor() as u64
+        };
+        Window {
+            index,
+            resets_in,
+            limit,
+            cap,
+        }
+    }
+
+    /// The gauge, the refusal and the threshold warnings of one counted request.
+    fn settle(
+        &self,
+        admitted: bool,
+        used: u64,
+        limit: u64,
+        resets_in: Duration,
+    ) -> Result<(), Duration> {
         let ratio = used as f64 / limit.max(1) as f64;
         self.used_ratio
             .get_or_init(|| metrics::gauge!(QUOTA_USED_RATIO, "vendor" => self.vendor.clone()))

@@ -1,5 +1,5 @@
 //! Everything one call of an operation reads, resolved on the operation's first call:
-//! its policy, its breaker, its metric handles and health window. A call looks the
+//! its policy, its breaker, its limiter bucket, its metric handles and health window. A call looks the
 //! operation up once and reads the rest through one pointer, so it touches a few
 //! cache lines instead of a map and a lock per policy.
 
@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::breaker::{BreakerScope, CircuitBreaker};
+use crate::limit::Bucket;
 use crate::observe::OpObserver;
 use crate::policy::Resolved;
 use crate::response::{CallCounter, PendingCount};
@@ -18,6 +19,8 @@ pub(crate) struct Operation {
     pub(crate) policy: Resolved,
     /// The adapter's breaker, or the operation's own under [`BreakerScope::Operation`].
     pub(crate) breaker: Arc<CircuitBreaker>,
+    /// The limiter bucket its calls draw from (`None`: not rate limited).
+    pub(crate) bucket: Option<Arc<Bucket>>,
     pub(crate) obs: OpObserver,
 }
 
@@ -42,9 +45,11 @@ impl Inner {
                 } else {
                     Arc::new(CircuitBreaker::new(policy.breaker.clone()))
                 };
+                let bucket = self.limiter.as_ref().and_then(|l| l.bucket(&policy.bucket));
                 Arc::new(Operation {
                     obs: self.observe.op_observer(operation, &policy),
                     breaker,
+                    bucket,
                     policy,
                 })
             })
