@@ -7,8 +7,9 @@
 //! drift on a shared machine hits them alike, and each ratio is the median over rounds
 //! of that round's ratio to the floor. `BENCH_ONLY=<words>` keeps the clients whose
 //! name contains one of the comma-separated words (and the floor),
-//! `BENCH_CONCURRENCY=N` runs one concurrency instead of 1 and 64, and `BENCH_SLOW=0`
-//! skips the 20 ms vendor, for profiling. Prints the tables to paste into BENCHMARKS.md.
+//! `BENCH_CONCURRENCY=N` runs one concurrency instead of 1 and 64, `BENCH_SLOW=0`
+//! skips the 20 ms vendor, and `BENCH_NO_FLOOR=1` drops the floor too, for profiling
+//! one client alone. Prints the tables to paste into BENCHMARKS.md.
 
 #![allow(missing_docs)]
 
@@ -423,7 +424,7 @@ async fn run() {
     vendor.set_recording(false);
     if let Ok(only) = std::env::var("BENCH_ONLY") {
         contenders.retain(|c| {
-            matches!(c.client, Client::Floor(..))
+            (matches!(c.client, Client::Floor(..)) && std::env::var("BENCH_NO_FLOOR").is_err())
                 || only.split(',').any(|w| c.client.name().contains(w))
         });
     }
@@ -500,7 +501,9 @@ async fn table(
     let floor = contenders
         .iter()
         .position(|c| matches!(c.client, Client::Floor(..)))
-        .expect("the floor is always measured");
+        // Without the floor (`BENCH_NO_FLOOR`, for profiling one client), ratios are
+        // to the first client.
+        .unwrap_or(0);
     let pipeline = contenders
         .iter()
         .position(|c| matches!(c.client, Client::Pipeline(..)));
