@@ -334,7 +334,12 @@ impl Pipeline {
             // any network use): rebuilding is as cheap as cloning, picks up a rotated
             // credential, and keeps the request out of the retry loop's state. A build
             // error drops the permit unrecorded: it says nothing about the vendor.
-            let authorized = inner.credential_for(req, &deadline, &call).await?;
+            let authorized = match inner.credential_now(req) {
+                Some(ready) => ready?,
+                // A secret read or token fetch: boxed, it is rare (at most once a
+                // second, or on expiry) and its state would enlarge every call's future.
+                None => Box::pin(inner.credential_for(req, &deadline, &call)).await?,
+            };
             let attempt_span;
             let limit;
             // The wire request lives in this block only: named outside it, its bytes
@@ -396,8 +401,15 @@ impl Pipeline {
 
             let failed = match attempt {
                 Attempt::Done(resp) => {
-                    if inner
-                        .replay_after(req, &resp, &authorized, &mut reauthed, &deadline, &call)
+                    if inner.may_replay(req, &resp)
+                        && Box::pin(inner.replay_after(
+                            req,
+                            &resp,
+                            &authorized,
+                            &mut reauthed,
+                            &deadline,
+                            &call,
+                        ))
                         .await?
                     {
                         now = Instant::now();

@@ -181,7 +181,7 @@ impl Request {
 
     /// Fills the `{name}` placeholder with `value`, percent-encoded as one path segment.
     pub fn path_param(mut self, name: impl Into<Cow<'static, str>>, value: impl Display) -> Self {
-        self.params.fill(&self.path, &name.into(), value);
+        self.params.fill(&self.path, &name.into(), &value);
         self
     }
 

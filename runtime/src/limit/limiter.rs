@@ -305,11 +305,7 @@ impl Limiter {
     pub(crate) fn may_carry_limits(headers: &HeaderMap) -> bool {
         headers.keys().any(|name| {
             let name = name.as_str().as_bytes();
-            name == b"retry-after"
-                || name
-                    .iter()
-                    .enumerate()
-                    .any(|(i, &c)| c == b'l' && name[i..].starts_with(b"limit"))
+            name == b"retry-after" || name.windows(5).any(|w| w == b"limit")
         })
     }
 

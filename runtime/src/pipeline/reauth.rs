@@ -27,26 +27,20 @@ async fn within<T>(
 }
 
 impl Inner {
-    /// The credential for one attempt of `req` (none for an anonymous request), had
-    /// within the call's budget.
+    /// The credential for one attempt of `req` when [`Inner::credential_now`] has
+    /// none ready: read or fetched within the call's budget.
     pub(super) async fn credential_for(
         &self,
         req: &Request,
         deadline: &Deadline,
         call: &Call<'_>,
     ) -> Result<Authorized, Error> {
-        if let Some(ready) = self.credential_now(req) {
-            return ready;
-        }
-        // Boxed: reading a secret or fetching a token is rare (at most once a second,
-        // or on expiry), and its state would otherwise make every call's future
-        // (moved and copied on each call) close to a kilobyte larger.
-        Box::pin(within(deadline, call, self.auth.credential(&req.operation))).await
+        within(deadline, call, self.auth.credential(&req.operation)).await
     }
 
-    /// The credential of `req` when no wait is needed (see
-    /// [`crate::auth::Authenticator::credential_now`]).
-    fn credential_now(&self, req: &Request) -> Option<Result<Authorized, Error>> {
+    /// The credential of `req` when no wait is needed (none for an anonymous request;
+    /// see [`crate::auth::Authenticator::credential_now`]).
+    pub(super) fn credential_now(&self, req: &Request) -> Option<Result<Authorized, Error>> {
         if req.anonymous {
             return Some(Ok(Authorized::none()));
         }
@@ -57,7 +51,8 @@ impl Inner {
     /// re-read secret) and replays the call once; a second 401, or one no renewal can
     /// help, ends the call with [`Error::Auth`]. `Ok(true)`: send again; `Ok(false)`:
     /// the response stands. `replayed` is the call's memory of the one replay.
-    /// The renewal runs within the call's budget, like the first fetch.
+    /// The renewal runs within the call's budget, like the first fetch. Called only
+    /// when [`Inner::may_replay`] says so.
     pub(super) async fn replay_after(
         &self,
         req: &Request,
@@ -67,16 +62,18 @@ impl Inner {
         deadline: &Deadline,
         call: &Call<'_>,
     ) -> Result<bool, Error> {
-        if resp.status() != 401 || req.anonymous || !self.auth.is_configured() {
-            return Ok(false);
-        }
-        // Boxed for the same reason as the credential fetch: only a 401 gets here.
-        Box::pin(within(
+        within(
             deadline,
             call,
             self.renew_after_401(req, resp, used, replayed),
-        ))
+        )
         .await
+    }
+
+    /// Whether `resp` is a 401 that [`Inner::replay_after`] may answer by renewing
+    /// the credential: checked in place, so only a 401 starts (and boxes) the renewal.
+    pub(super) fn may_replay(&self, req: &Request, resp: &Response) -> bool {
+        resp.status() == 401 && !req.anonymous && self.auth.is_configured()
     }
 
     async fn renew_after_401(

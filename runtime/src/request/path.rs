@@ -2,9 +2,9 @@
 //! arrive, so sending reads one finished string.
 //!
 //! Filling at [`Request::path_param`](super::Request::path_param) rather than at send
-//! time keeps no list of parameters: one buffer per request, none per value (a value
-//! short enough is formatted on the stack), and a path without encoding needs is sent
-//! as it is.
+//! time keeps no list of parameters: the path is one buffer (made with the first value,
+//! remade with each further one), a value short enough is formatted on the stack, and
+//! the filled path is sent as it is.
 
 use std::borrow::Cow;
 use std::fmt::{self, Display, Write as _};
@@ -35,7 +35,11 @@ pub(crate) struct Path {
 impl Path {
     /// Fills every `{name}` of `template` (as filled so far) with `value`, encoded as
     /// one segment. The first value given for a name is the one sent.
-    pub(crate) fn fill(&mut self, template: &str, name: &str, value: impl Display) {
+    ///
+    /// One out-of-line copy for every call site and value type: generated adapters
+    /// call this once per path parameter of every method.
+    #[inline(never)]
+    pub(crate) fn fill(&mut self, template: &str, name: &str, value: &dyn Display) {
         if self.empty.iter().any(|e| &**e == name) {
             return;
         }
@@ -49,17 +53,25 @@ impl Path {
             return;
         }
         let encoded: Cow<'_, str> = utf8_percent_encode(value, PATH_SEGMENT).into();
-        let filled = self.filled.get_or_insert_with(|| {
-            let mut s = String::with_capacity(template.len() + encoded.len() + 16);
-            s.push_str(template);
-            s
-        });
-        let mut from = 0;
-        while let Some(at) = find_placeholder(&filled[from..], name) {
-            let start = from + at;
-            filled.replace_range(start..start + name.len() + 2, &encoded);
-            from = start + encoded.len();
+        let current = self.filled.as_deref().unwrap_or(template);
+        let Some(mut at) = find_placeholder(current, name) else {
+            return;
+        };
+        // Rebuilt rather than edited in place: one allocation (the first value's is the
+        // one the buffer needed anyway), and straight-line code.
+        let mut out = String::with_capacity(current.len() + encoded.len());
+        let mut rest = current;
+        loop {
+            out.push_str(&rest[..at]);
+            out.push_str(&encoded);
+            rest = &rest[at + name.len() + 2..];
+            match find_placeholder(rest, name) {
+                Some(next) => at = next,
+                None => break,
+            }
         }
+        out.push_str(rest);
+        self.filled = Some(out);
     }
 
     /// The path to send, or the placeholder still without a value.
