@@ -169,8 +169,10 @@ impl HealthWindow {
         latency: Duration,
         failed: bool,
     ) -> Option<(HealthState, Vec<Signal>, f64, Duration, Duration, u32)> {
-        let index = (now.saturating_duration_since(self.origin).as_nanos()
-            / self.width.as_nanos().max(1)) as u64;
+        // In u64 nanoseconds (584 years): a u128 division is a library call, and this
+        // runs on every call.
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        let index = nanos(now.saturating_duration_since(self.origin)) / nanos(self.width).max(1);
         let class = class_of(latency);
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let s = &mut *s;
