@@ -240,16 +240,15 @@ impl Limiter {
         if pauses.is_empty() {
             return None;
         }
-        let until = *pauses.get(operation)?;
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            pauses.remove(operation);
-            if pauses.is_empty() {
-                self.any_op_paused.store(false, Ordering::Relaxed);
-            }
-            return None;
+        // Every expired pause goes, not only this operation's: until the map is empty
+        // again, every call of the adapter takes the slower path through here.
+        let now = Instant::now();
+        pauses.retain(|_, until| *until > now);
+        if pauses.is_empty() {
+            self.any_op_paused.store(false, Ordering::Relaxed);
         }
-        Some(left)
+        let until = *pauses.get(operation)?;
+        Some(until.saturating_duration_since(now))
     }
 
     /// Waits for a slot in `bucket`, at most `max_wait`. `Ok` with the time waited, or
@@ -620,6 +619,49 @@ mod tests {
         assert!(
             refused.is_err_and(|d| d >= Duration::from_millis(900)),
             "{refused:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_decide_in_place_again_once_an_operation_pause_is_over() {
+        let l = limiter(RateLimit::new(1000, Duration::from_secs(1)).burst(100));
+        let bucket = l.bucket(ADAPTER_BUCKET).expect("the adapter's bucket");
+        assert_eq!(
+            l.acquire_now(&bucket, false, Duration::from_secs(1)),
+            Slot::Now
+        );
+        // A long Retry-After pauses the operation that got it, not the bucket.
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", "120".parse().expect("value"));
+        assert_eq!(l.observe_now("report", &bucket, 429, &seen(&h)), None);
+        assert_eq!(
+            l.acquire_now(&bucket, false, Duration::from_secs(1)),
+            Slot::Ask,
+            "a pause is only seen on the slow path"
+        );
+        assert!(
+            l.acquire_for("report", "", false, Duration::from_secs(1))
+                .await
+                .is_err_and(|left| left > Duration::from_secs(100)),
+            "the paused operation waits or is refused"
+        );
+        assert!(
+            l.acquire_for("other", "", false, Duration::from_secs(1))
+                .await
+                .is_ok(),
+            "another operation goes"
+        );
+        tokio::time::advance(Duration::from_secs(121)).await;
+        // Any operation's call clears the expired pause, so calls stop taking the
+        // slow path even if the paused operation is never called again.
+        assert!(
+            l.acquire_for("other", "", false, Duration::from_secs(1))
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            l.acquire_now(&bucket, false, Duration::from_secs(1)),
+            Slot::Now
         );
     }
 
