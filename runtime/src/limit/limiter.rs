@@ -176,12 +176,8 @@ impl Limiter {
         if self.shared.is_some() || self.any_op_paused.load(Ordering::Relaxed) {
             return Slot::Ask;
         }
-        let max_wait = bucket
-            .rate
-            .max_wait
-            .map_or(max_wait, |cap| cap.min(max_wait));
-        let lanes = &bucket.lanes[..lane_count(&bucket.lanes, critical)];
-        match bucket.reserve_local(lanes, self.now(), bucket.cost(), max_wait) {
+        let max_wait = bucket.max_wait(max_wait);
+        match self.reserve_here(bucket, critical, bucket.cost(), max_wait) {
             Admission::Go { wait } if wait.is_zero() => Slot::Now,
             Admission::Go { wait } => Slot::Reserved(wait),
             Admission::Refused { retry_after } => {
@@ -262,7 +258,7 @@ impl Limiter {
         let Some(b) = self.buckets.get(bucket) else {
             return Ok(Duration::ZERO);
         };
-        let max_wait = b.rate.max_wait.map_or(max_wait, |cap| cap.min(max_wait));
+        let max_wait = b.max_wait(max_wait);
         let cost = b.cost();
         let admission = match &self.shared {
             Some((store, guard)) => {
@@ -273,18 +269,7 @@ impl Limiter {
             }
             None => None,
         };
-        let admission = match admission {
-            Some(a) => a,
-            None => {
-                let lanes = if self.shared.is_some() {
-                    &b.local_lanes
-                } else {
-                    &b.lanes
-                };
-                let lanes = &lanes[..lane_count(lanes, critical)];
-                b.reserve_local(lanes, self.now(), cost, max_wait)
-            }
-        };
+        let admission = admission.unwrap_or_else(|| self.reserve_here(b, critical, cost, max_wait));
         match admission {
             Admission::Go { wait } if wait.is_zero() => Ok(wait),
             Admission::Go { wait } => self.wait_reserved(b, wait).await,
@@ -399,6 +384,22 @@ impl Limiter {
     fn now(&self) -> u64 {
         nanos(self.epoch.elapsed())
     }
+
+    /// Reserves `cost` cells in this process's lanes of `b`: the bucket's own without a
+    /// shared store, this replica's share of them while the store is away.
+    fn reserve_here(&self, b: &Bucket, critical: bool, cost: u32, max_wait: Duration) -> Admission {
+        let lanes = if self.shared.is_some() {
+            &b.local_lanes
+        } else {
+            &b.lanes
+        };
+        b.reserve_local(
+            &lanes[..lane_count(lanes, critical)],
+            self.now(),
+            cost,
+            max_wait,
+        )
+    }
 }
 
 fn nanos(d: Duration) -> u64 {
@@ -406,6 +407,13 @@ fn nanos(d: Duration) -> u64 {
 }
 
 impl Bucket {
+    /// The longest a call may wait for a slot: its own limit, within the bucket's.
+    fn max_wait(&self, call_may_wait: Duration) -> Duration {
+        self.rate
+            .max_wait
+            .map_or(call_may_wait, |cap| cap.min(call_may_wait))
+    }
+
     /// How this bucket's vendor counts `X-RateLimit-Reset`.
     pub(crate) fn reset_style(&self) -> ResetStyle {
         self.rate.reset

@@ -99,38 +99,34 @@ impl QuotaTracker {
     /// [`QuotaTracker::take`] when it needs no wait: the count is this process's own
     /// (no shared store). `None`: call `take`.
     pub(crate) fn take_now(&self, critical: bool) -> Option<Result<(), Duration>> {
-        if self.shared.is_some() {
-            return None;
-        }
+        self.shared.is_none().then(|| self.take_local(critical))
+    }
+
+    /// Counts one request in this process's counter, the only one without a store.
+    fn take_local(&self, critical: bool) -> Result<(), Duration> {
         let w = self.window(critical);
         let (admitted, used) = self.add_local(w.index, w.cap);
-        Some(self.settle(admitted, used, w.limit, w.resets_in))
+        self.settle(admitted, used, w.limit, w.resets_in)
     }
 
     /// Counts one request, or refuses it with the time until the window resets.
     pub(crate) async fn take(&self, critical: bool) -> Result<(), Duration> {
+        let Some((store, guard)) = &self.shared else {
+            return self.take_local(critical);
+        };
         let w = self.window(critical);
         // Kept until the window is over, with an hour's slack for clock skew.
         let ttl = self.policy.per + Duration::from_secs(3600);
-        let shared = match &self.shared {
-            Some((store, guard)) => {
-                guard
-                    .ask("quota", store.add_within(&self.key, w.index, 1, w.cap, ttl))
-                    .await
-            }
-            None => None,
-        };
-        let (admitted, used, limit) = match shared {
+        let counted = guard
+            .ask("quota", store.add_within(&self.key, w.index, 1, w.cap, ttl))
+            .await;
+        let (admitted, used, limit) = match counted {
             Some((admitted, used)) => (admitted, used, w.limit),
             None => {
-                // Alone, this replica may use its share of what is left.
-                let replicas = if self.shared.is_some() {
-                    self.replicas
-                } else {
-                    1
-                };
-                let (admitted, used) = self.add_local(w.index, w.cap / replicas);
-                (admitted, used, w.limit / replicas)
+                // Alone while the store is away, this replica may use its share of
+                // what is left.
+                let (admitted, used) = self.add_local(w.index, w.cap / self.replicas);
+                (admitted, used, w.limit / self.replicas)
             }
         };
         self.settle(admitted, used, limit, w.resets_in)

@@ -80,7 +80,7 @@ impl Path {
         template: &'a str,
         operation: &str,
     ) -> Result<&'a str, Error> {
-        let path = self.filled.as_deref().unwrap_or(template);
+        let path = self.as_filled(template);
         match path.find('{') {
             None => Ok(path),
             Some(open) => Err(self.unfilled(&path[open + 1..], template, operation)),
