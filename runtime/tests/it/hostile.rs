@@ -105,12 +105,7 @@ async fn an_oversized_vendor_response_is_a_contract_error() {
         vec![Reply::json(200, json!({ "data": big }))],
     );
     let p = rt::Pipeline::new(config(&vendor.url()).max_response_bytes(16 * 1024)).expect("config");
-    let err = p
-        .send(get("list", "/v1/things"))
-        .await
-        .expect_err("too large");
-    assert_eq!(err.kind(), rt::ErrorKind::Contract, "{err}");
-    assert!(err.to_string().contains("16384 bytes"), "{err}");
+    refused_as_too_large(&p, 16384).await;
     // Final: the same body would come again, so it is not retried.
     assert_eq!(vendor.received().len(), 1);
 
@@ -422,10 +417,15 @@ async fn a_body_in_several_chunks_is_read_whole_and_in_order() {
 async fn a_body_past_the_limit_over_several_chunks_is_refused() {
     let url = chunked_vendor(vec!["[1,2,3,", "4,5,6,", "7,8,9]"]).await;
     let p = rt::Pipeline::new(config(&url).max_response_bytes(10)).expect("config");
+    refused_as_too_large(&p, 10).await;
+}
+
+/// `GET /v1/things` ends in a contract error naming the adapter's body limit.
+async fn refused_as_too_large(p: &rt::Pipeline, limit: usize) {
     let err = p
         .send(get("list", "/v1/things"))
         .await
         .expect_err("too large");
     assert_eq!(err.kind(), rt::ErrorKind::Contract, "{err}");
-    assert!(err.to_string().contains("10 bytes"), "{err}");
+    assert!(err.to_string().contains(&format!("{limit} bytes")), "{err}");
 }

@@ -44,23 +44,16 @@ fn check(c: &CheckPlan) -> TokenStream {
         }
         _ => int_literal(b),
     };
-    if let Some((m, exclusive)) = k.minimum {
-        let m = bound(m);
-        let f = if exclusive {
-            quote!(exclusive_minimum)
-        } else {
-            quote!(minimum)
-        };
-        body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
-    }
-    if let Some((m, exclusive)) = k.maximum {
-        let m = bound(m);
-        let f = if exclusive {
-            quote!(exclusive_maximum)
-        } else {
-            quote!(maximum)
-        };
-        body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
+    let limits = [
+        (k.minimum, quote!(minimum), quote!(exclusive_minimum)),
+        (k.maximum, quote!(maximum), quote!(exclusive_maximum)),
+    ];
+    for (limit, inclusive, exclusive) in limits {
+        if let Some((m, is_exclusive)) = limit {
+            let m = bound(m);
+            let f = if is_exclusive { exclusive } else { inclusive };
+            body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
+        }
     }
     let one = match (c.value, c.optional) {
         (CheckedValue::Text, false) => quote!({
