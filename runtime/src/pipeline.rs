@@ -282,7 +282,7 @@ impl Pipeline {
                 // Decided in place when no wait is involved; a wait (and anything
                 // that needs the shared store) is boxed: most calls never wait, and
                 // its state would otherwise enlarge every call's future.
-                let slot = match limiter.acquire_now(bucket, policy.critical, max_wait) {
+                let slot = match limiter.acquire_now(bucket, policy.critical, max_wait, now) {
                     Slot::Now => Ok(Duration::ZERO),
                     Slot::Refused(retry_after) => Err(retry_after),
                     Slot::Reserved(wait) => Box::pin(limiter.wait_reserved(bucket, wait)).await,
@@ -383,11 +383,13 @@ impl Pipeline {
                 }
                 None => RateLimitInfo::default(),
             };
+            let mut waited = false;
             if let (Some(limiter), Some(bucket), Some(status)) =
                 (&inner.limiter, &op.bucket, status)
             {
                 if let Some(pause) = limiter.observe_now(call.operation, bucket, status, &limits) {
                     Box::pin(limiter.pause_shared(bucket, pause)).await;
+                    waited = true;
                 }
             }
             obs.attempt_end(
@@ -401,8 +403,8 @@ impl Pipeline {
 
             let failed = match attempt {
                 Attempt::Done(resp) => {
-                    if inner.may_replay(req, &resp)
-                        && Box::pin(inner.replay_after(
+                    if inner.may_replay(req, &resp) {
+                        if Box::pin(inner.replay_after(
                             req,
                             &resp,
                             &authorized,
@@ -411,9 +413,14 @@ impl Pipeline {
                             &call,
                         ))
                         .await?
-                    {
-                        now = Instant::now();
-                        continue;
+                        {
+                            now = Instant::now();
+                            continue;
+                        }
+                    } else if !waited {
+                        // Nothing awaited since the attempt ended: its reading is
+                        // when the call ended, and the observer need not read again.
+                        obs.answered_at(ended);
                     }
                     if tracing::enabled!(tracing::Level::DEBUG) {
                         call.log_final(resp.status(), elapsed);

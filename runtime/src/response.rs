@@ -388,6 +388,14 @@ pub(crate) trait CallCounter: Send + Sync {
     fn count(&self, call: &PendingCount);
 }
 
+/// When a call ended and how long it took.
+#[derive(Clone, Copy)]
+pub(crate) struct CallTime {
+    /// When the answer arrived: the health window counts the call then.
+    pub(crate) ended: tokio::time::Instant,
+    pub(crate) latency: Duration,
+}
+
 /// A call answered with a response and not yet counted: what its [`CallCounter`] needs
 /// to count it. Counted when dropped.
 pub(crate) struct PendingCount {
@@ -396,7 +404,7 @@ pub(crate) struct PendingCount {
     pub(crate) status: u16,
     /// How the final response classifies by its status, before any decoding.
     pub(crate) kind: Option<ErrorKind>,
-    pub(crate) latency: Duration,
+    pub(crate) time: CallTime,
     pub(crate) attempts: u32,
     /// The call's span: its outcome is recorded, and its closing line logged, only
     /// once the adapter has decoded the response.
@@ -412,7 +420,7 @@ impl PendingCount {
         id: CorrelationId,
         status: u16,
         kind: Option<ErrorKind>,
-        latency: Duration,
+        time: CallTime,
         attempts: u32,
         span: Span,
     ) -> Self {
@@ -421,7 +429,7 @@ impl PendingCount {
             id,
             status,
             kind,
-            latency,
+            time,
             attempts,
             span,
             contract: AtomicBool::new(false),

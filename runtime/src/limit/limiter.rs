@@ -171,13 +171,22 @@ impl Limiter {
 
     /// A slot in `bucket` when deciding needs no wait: this process keeps the state (no
     /// shared store) and no operation is paused on its own. A slot further than
-    /// `max_wait` is refused at once, as [`Limiter::acquire`] does.
-    pub(crate) fn acquire_now(&self, bucket: &Bucket, critical: bool, max_wait: Duration) -> Slot {
+    /// `max_wait` is refused at once, as [`Limiter::acquire`] does. `now` is the
+    /// caller's own clock reading, taken just before (the pipeline reads the clock once
+    /// per attempt start, and every limit is computed from that reading).
+    pub(crate) fn acquire_now(
+        &self,
+        bucket: &Bucket,
+        critical: bool,
+        max_wait: Duration,
+        now: Instant,
+    ) -> Slot {
         if self.shared.is_some() || self.any_op_paused.load(Ordering::Relaxed) {
             return Slot::Ask;
         }
         let max_wait = bucket.max_wait(max_wait);
-        match self.reserve_here(bucket, critical, bucket.cost(), max_wait) {
+        let at = self.since_epoch(now);
+        match self.reserve_here(bucket, critical, bucket.cost(), max_wait, at) {
             Admission::Go { wait } if wait.is_zero() => Slot::Now,
             Admission::Go { wait } => Slot::Reserved(wait),
             Admission::Refused { retry_after } => {
@@ -269,7 +278,8 @@ impl Limiter {
             }
             None => None,
         };
-        let admission = admission.unwrap_or_else(|| self.reserve_here(b, critical, cost, max_wait));
+        let admission =
+            admission.unwrap_or_else(|| self.reserve_here(b, critical, cost, max_wait, self.now()));
         match admission {
             Admission::Go { wait } if wait.is_zero() => Ok(wait),
             Admission::Go { wait } => self.wait_reserved(b, wait).await,
@@ -385,20 +395,28 @@ impl Limiter {
         nanos(self.epoch.elapsed())
     }
 
-    /// Reserves `cost` cells in this process's lanes of `b`: the bucket's own without a
-    /// shared store, this replica's share of them while the store is away.
-    fn reserve_here(&self, b: &Bucket, critical: bool, cost: u32, max_wait: Duration) -> Admission {
+    /// `at` in the limiter's time: nanoseconds since its epoch.
+    fn since_epoch(&self, at: Instant) -> u64 {
+        nanos(at.saturating_duration_since(self.epoch))
+    }
+
+    /// Reserves `cost` cells in this process's lanes of `b` at `now` (the limiter's
+    /// time): the bucket's own without a shared store, this replica's share of them
+    /// while the store is away.
+    fn reserve_here(
+        &self,
+        b: &Bucket,
+        critical: bool,
+        cost: u32,
+        max_wait: Duration,
+        now: u64,
+    ) -> Admission {
         let lanes = if self.shared.is_some() {
             &b.local_lanes
         } else {
             &b.lanes
         };
-        b.reserve_local(
-            &lanes[..lane_count(lanes, critical)],
-            self.now(),
-            cost,
-            max_wait,
-        )
+        b.reserve_local(&lanes[..lane_count(lanes, critical)], now, cost, max_wait)
     }
 }
 
@@ -635,7 +653,7 @@ mod tests {
         let l = limiter(RateLimit::new(1000, Duration::from_secs(1)).burst(100));
         let bucket = l.bucket(ADAPTER_BUCKET).expect("the adapter's bucket");
         assert_eq!(
-            l.acquire_now(&bucket, false, Duration::from_secs(1)),
+            l.acquire_now(&bucket, false, Duration::from_secs(1), Instant::now()),
             Slot::Now
         );
         // A long Retry-After pauses the operation that got it, not the bucket.
@@ -643,7 +661,7 @@ mod tests {
         h.insert("retry-after", "120".parse().expect("value"));
         assert_eq!(l.observe_now("report", &bucket, 429, &seen(&h)), None);
         assert_eq!(
-            l.acquire_now(&bucket, false, Duration::from_secs(1)),
+            l.acquire_now(&bucket, false, Duration::from_secs(1), Instant::now()),
             Slot::Ask,
             "a pause is only seen on the slow path"
         );
@@ -668,7 +686,7 @@ mod tests {
                 .is_ok()
         );
         assert_eq!(
-            l.acquire_now(&bucket, false, Duration::from_secs(1)),
+            l.acquire_now(&bucket, false, Duration::from_secs(1), Instant::now()),
             Slot::Now
         );
     }

@@ -15,7 +15,7 @@ use super::{CorrelationId, Observer, OpObserver};
 use crate::breaker::BreakerState;
 use crate::error::{Error, ErrorKind};
 use crate::request::Request;
-use crate::response::{CallCounter, PendingCount, Response};
+use crate::response::{CallCounter, CallTime, PendingCount, Response};
 use crate::retry::AttemptFailure;
 
 /// Built once: `from_static` validates the name each time it runs outside a const.
@@ -29,6 +29,9 @@ pub(crate) struct CallObs<'a> {
     id: CorrelationId,
     span: Span,
     started: Instant,
+    /// When the answer arrived, if the pipeline read the clock then and waited on
+    /// nothing since: the call's end, without another clock read.
+    answered_at: Option<Instant>,
     attempts: u32,
     /// The first attempt's `traceparent`, made with a generated id in one allocation.
     first_traceparent: Option<HeaderValue>,
@@ -69,6 +72,7 @@ impl Observer {
             id,
             span,
             started: Instant::now(),
+            answered_at: None,
             attempts: 0,
             first_traceparent,
         }
@@ -83,6 +87,12 @@ impl CallObs<'_> {
     /// When the call started.
     pub(crate) fn started(&self) -> Instant {
         self.started
+    }
+
+    /// The answer the call returns arrived at `at` (a reading the pipeline took as the
+    /// attempt ended), and nothing was awaited since.
+    pub(crate) fn answered_at(&mut self, at: Instant) {
+        self.answered_at = Some(at);
     }
 
     /// Adds the correlation header and `traceparent` to one attempt's request.
@@ -179,7 +189,11 @@ impl CallObs<'_> {
     /// (its [`PendingCount`]), so that an answer which does not match the contract is
     /// never logged as `ok` first.
     pub(crate) fn finish(self, result: Result<Response, Error>) -> Result<Answered, Error> {
-        let latency = self.started.elapsed();
+        let ended = match (&result, self.answered_at) {
+            (Ok(_), Some(at)) => at,
+            _ => Instant::now(),
+        };
+        let latency = ended.saturating_duration_since(self.started);
         self.op.metrics.duration.record(latency.as_secs_f64());
         match result {
             Ok(resp) => Ok(Answered {
@@ -187,7 +201,7 @@ impl CallObs<'_> {
                 kind: resp.status_kind(),
                 resp,
                 id: self.id,
-                latency,
+                time: CallTime { ended, latency },
                 attempts: self.attempts,
                 span: self.span,
             }),
@@ -196,7 +210,7 @@ impl CallObs<'_> {
                 let status = e.status();
                 conclude(&self.span, kind, status, self.attempts, latency, Some(&e));
                 self.op.metrics.calls[outcome_index(kind)].increment(1);
-                self.op.health(latency, is_failure(kind, status));
+                self.op.health(ended, latency, is_failure(kind, status));
                 Err(e)
             }
         }
@@ -297,7 +311,7 @@ pub(crate) struct Answered {
     id: CorrelationId,
     status: u16,
     kind: Option<ErrorKind>,
-    latency: Duration,
+    time: CallTime,
     attempts: u32,
     span: Span,
 }
@@ -310,7 +324,7 @@ impl Answered {
             self.id,
             self.status,
             self.kind,
-            self.latency,
+            self.time,
             self.attempts,
             self.span,
         ))
@@ -381,9 +395,16 @@ impl CallCounter for OpObserver {
     fn count(&self, call: &PendingCount) {
         let kind = call.outcome();
         let status = Some(call.status);
-        conclude(&call.span, kind, status, call.attempts, call.latency, None);
+        conclude(
+            &call.span,
+            kind,
+            status,
+            call.attempts,
+            call.time.latency,
+            None,
+        );
         self.metrics.calls[outcome_index(kind)].increment(1);
-        self.health(call.latency, is_failure(kind, status));
+        self.health(call.time.ended, call.time.latency, is_failure(kind, status));
     }
 }
 

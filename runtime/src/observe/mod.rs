@@ -108,13 +108,19 @@ impl Observer {
 }
 
 impl OpObserver {
-    /// Feeds the health window; logs and calls back when the operation's health changed.
-    pub(crate) fn health(&self, latency: std::time::Duration, failed: bool) {
+    /// Feeds the health window with a call that ended at `ended`; logs and calls back
+    /// when the operation's health changed.
+    pub(crate) fn health(
+        &self,
+        ended: tokio::time::Instant,
+        latency: std::time::Duration,
+        failed: bool,
+    ) {
         let Some(window) = &self.health else {
             return;
         };
         if let Some((state, signals, error_rate, p95, p99, calls)) =
-            window.record(tokio::time::Instant::now(), latency, failed)
+            window.record(ended, latency, failed)
         {
             self.health_changed(state, signals, error_rate, p95, p99, calls);
         }

@@ -200,6 +200,49 @@ async fn a_call_leaves_its_metrics() {
     assert_eq!(m.counter("portcullis_calls_total", &transport), 1);
 }
 
+// The paused clock: the vendor's delays and the hold below are exact, whatever the
+// machine's load.
+#[tokio::test(start_paused = true)]
+async fn the_call_duration_runs_to_the_last_answer() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _guard = metrics::set_default_local_recorder(&recorder);
+    let vendor = MockVendor::start().await;
+    let slow = Duration::from_millis(60);
+    vendor.route(
+        "GET",
+        "/v1/payment_intents/{intent}",
+        vec![
+            Reply::json(503, json!({})).with_delay(slow),
+            Reply::json(200, json!({"id": "pi_1"})).with_delay(slow),
+        ],
+    );
+    let p = rt::Pipeline::new(config(&vendor.url())).expect("valid");
+    let resp = p.send(get("pi_1")).await.expect("retried to 200");
+    assert_eq!(resp.attempts(), 2);
+    // Held after the answer: the call's duration ended with the answer, not here.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    drop(resp);
+    let m = Metrics::take(&snapshotter);
+    let vendor_op = [("vendor", "TestGateway"), ("operation", "get_payment")];
+    match m.find(
+        MetricKind::Histogram,
+        "portcullis_call_duration_seconds",
+        &vendor_op,
+    ) {
+        Some(DebugValue::Histogram(samples)) => {
+            assert_eq!(samples.len(), 1);
+            let seconds = samples[0].into_inner();
+            // Both answers were waited for; the 30 s after them are not the call's.
+            assert!(
+                seconds >= 2.0 * slow.as_secs_f64() && seconds < 5.0,
+                "{seconds} s"
+            );
+        }
+        other => panic!("no duration histogram: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_burst_of_5xx_raises_the_alert_and_recovery_clears_it() {
     let vendor = MockVendor::start().await;
