@@ -247,15 +247,34 @@ impl HealthWindow {
 }
 
 fn class_of(latency: Duration) -> usize {
-    let ms = latency.as_secs_f64() * 1000.0;
-    if ms <= 1.0 {
-        return 0;
-    }
-    ((ms.ln() / GROWTH.ln()).ceil() as usize).min(CLASSES - 1)
+    // A search of the bounds, not a logarithm: this runs on every call, and a call to
+    // `ln` is a library routine's worth of instruction cache.
+    let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+    UPPER_BOUNDS_NANOS
+        .partition_point(|&bound| bound < nanos)
+        .min(CLASSES - 1)
 }
 
+/// Class `i`'s upper bound in nanoseconds, `1 ms * GROWTH^i` rounded up.
+const UPPER_BOUNDS_NANOS: [u64; CLASSES] = {
+    let mut bounds = [0u64; CLASSES];
+    let mut bound = 1_000_000.0_f64;
+    let mut i = 0;
+    while i < CLASSES {
+        let whole = bound as u64;
+        bounds[i] = if (whole as f64) < bound {
+            whole + 1
+        } else {
+            whole
+        };
+        bound *= GROWTH;
+        i += 1;
+    }
+    bounds
+};
+
 fn upper_bound(class: usize) -> Duration {
-    Duration::from_secs_f64(GROWTH.powi(class as i32) / 1000.0)
+    Duration::from_nanos(UPPER_BOUNDS_NANOS[class.min(CLASSES - 1)])
 }
 
 /// The first class whose upper bound is above `threshold`: a latency in it or higher
@@ -307,11 +326,24 @@ mod tests {
 
     #[test]
     fn classes_bound_latency_within_a_quarter() {
-        for ms in [0.5, 1.0, 3.0, 250.0, 4999.0] {
+        for ms in [0.5, 1.0, 1.000_001, 3.0, 250.0, 4999.0, 1_000_000.0] {
             let d = Duration::from_secs_f64(ms / 1000.0);
-            let ub = upper_bound(class_of(d));
-            assert!(ub >= d && ub.as_secs_f64() <= (d.as_secs_f64() * GROWTH).max(0.001));
+            let class = class_of(d);
+            let ub = upper_bound(class);
+            assert!(
+                ub >= d && ub.as_secs_f64() <= (d.as_secs_f64() * GROWTH).max(0.001),
+                "{ms} ms: class {class}, bound {ub:?}"
+            );
+            if class > 0 {
+                assert!(
+                    upper_bound(class - 1) < d,
+                    "{ms} ms: the lowest class that holds it"
+                );
+            }
         }
+        assert_eq!(class_of(Duration::ZERO), 0);
+        assert_eq!(class_of(Duration::MAX), CLASSES - 1);
+        assert_eq!(upper_bound(0), Duration::from_millis(1));
     }
 
     #[tokio::test(start_paused = true)]
