@@ -114,16 +114,16 @@ impl Path {
 
 /// Where `{name}` starts in `hay`.
 fn find_placeholder(hay: &str, name: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(open) = hay[from..].find('{') {
-        let at = from + open;
-        let rest = &hay[at + 1..];
-        if rest.strip_prefix(name).is_some_and(|r| r.starts_with('}')) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    // Bytes, not `str::find`: a template is a few dozen ASCII bytes, and the generic
+    // character searcher is a lot of code for every call to run through. `{` is ASCII,
+    // so every position found is a character boundary.
+    let bytes = hay.as_bytes();
+    let name = name.as_bytes();
+    (0..bytes.len()).find(|&at| {
+        bytes[at] == b'{'
+            && bytes[at + 1..].starts_with(name)
+            && bytes.get(at + 1 + name.len()) == Some(&b'}')
+    })
 }
 
 /// A value's text: on the stack up to 64 bytes (ids, numbers), on the heap beyond.
