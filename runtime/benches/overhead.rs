@@ -9,7 +9,10 @@
 //! name contains one of the comma-separated words (and the floor),
 //! `BENCH_CONCURRENCY=N` runs one concurrency instead of 1 and 64, `BENCH_SLOW=0`
 //! skips the 20 ms vendor, and `BENCH_NO_FLOOR=1` drops the floor too, for profiling
-//! one client alone. Prints the tables to paste into BENCHMARKS.md.
+//! one client alone. `BENCH_WITHOUT=<parts>` runs the pipeline without some of its
+//! policies (see [`without`]), to see what each costs, and `BENCH_FLOOR_URL=set_path`
+//! has the floor build its URLs as the pipeline does. Prints the tables to paste into
+//! BENCHMARKS.md.
 
 #![allow(missing_docs)]
 
@@ -86,6 +89,18 @@ impl Client {
                     .bearer_auth(TOKEN);
                 status_after_body(r.send().await.expect("bare send")).await
             }
+            Client::Floor(c, _, pool) if pool.set_path => {
+                // The pipeline's own way to a URL: the parsed base with its path set.
+                let (id, traceparent) = pool.pick(n);
+                let mut url = pool.base.clone();
+                url.set_path(&format!("{}{n}", route.prefix));
+                let mut r = reqwest::Request::new(http::Method::GET, url);
+                let headers = r.headers_mut();
+                headers.insert(http::header::AUTHORIZATION, pool.authorization.clone());
+                headers.insert(X_CORRELATION_ID.clone(), id);
+                headers.insert(TRACEPARENT.clone(), traceparent);
+                status_after_body(c.execute(r).await.expect("floor send")).await
+            }
             Client::Floor(c, base, pool) => {
                 let (id, traceparent) = pool.pick(n);
                 let r = c
@@ -144,17 +159,23 @@ fn pipeline_defaults() -> reqwest::Client {
 /// Per-call header values made ahead, so the floor measures carrying the headers, not
 /// making them (each call clones reference-counted values into its request).
 struct HeaderPool {
+    /// `BENCH_FLOOR_URL=set_path`: the floor builds each URL as the pipeline does, by
+    /// setting the path of a parsed base, instead of formatting and parsing it.
+    set_path: bool,
+    base: reqwest::Url,
     ids: Vec<(HeaderValue, HeaderValue)>,
     authorization: HeaderValue,
 }
 
 impl HeaderPool {
-    fn new() -> Self {
+    fn new(base: &str) -> Self {
         let shared =
             |s: String| HeaderValue::from_maybe_shared(bytes::Bytes::from(s)).expect("ascii");
         let mut authorization = shared(format!("Bearer {TOKEN}"));
         authorization.set_sensitive(true);
         HeaderPool {
+            set_path: std::env::var("BENCH_FLOOR_URL").as_deref() == Ok("set_path"),
+            base: reqwest::Url::parse(base).expect("base URL"),
             ids: (0..1024u64)
                 .map(|i| {
                     let trace = u128::from(i + 1) * 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
@@ -285,6 +306,41 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
+/// Whether [`InfoSubscriber`] records INFO (`BENCH_WITHOUT=logs` turns it off).
+static LOGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// The pipeline's configuration without the parts `list` names (comma-separated:
+/// `limit`, `quota`, `retry` (the policy and the retry budget), `timeouts` (the budget
+/// and the attempt timeout), `breaker`, `logs`), and its row's name. For profiling
+/// what each part costs; the targets are measured with every part on.
+fn without(mut config: rt::AdapterConfig, list: Option<&str>) -> (rt::AdapterConfig, &'static str) {
+    let Some(list) = list.filter(|l| !l.is_empty()) else {
+        return (config, "portcullis pipeline (all policies)");
+    };
+    let mut policy = config.defaults_mut().clone();
+    for part in list.split(',') {
+        match part {
+            "limit" => config = config.rate_limit(None),
+            "quota" => config = config.quota(None),
+            "retry" => {
+                config = config.retry_budget(None);
+                policy.retry = None;
+            }
+            "timeouts" => {
+                policy.budget = None;
+                policy.attempt_timeout = None;
+            }
+            "breaker" => policy.breaker = None,
+            "logs" => LOGS.store(false, std::sync::atomic::Ordering::Relaxed),
+            other => panic!(
+                "BENCH_WITHOUT: unknown part {other:?} (limit, quota, retry, timeouts, breaker, logs)"
+            ),
+        }
+    }
+    let name = format!("portcullis pipeline (without {list})");
+    (config.defaults(policy), Box::leak(name.into_boxed_str()))
+}
+
 /// A production-like log setup: INFO and above are recorded (counted here, where a
 /// service would format them), DEBUG is filtered out. The pipeline's `vendor_call`
 /// span and its one event per call are INFO, so they are built and recorded; the
@@ -295,7 +351,7 @@ struct InfoSubscriber;
 
 impl tracing::Subscriber for InfoSubscriber {
     fn enabled(&self, meta: &tracing::Metadata<'_>) -> bool {
-        *meta.level() <= tracing::Level::INFO
+        LOGS.load(std::sync::atomic::Ordering::Relaxed) && *meta.level() <= tracing::Level::INFO
     }
     fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
         Some(tracing::level_filters::LevelFilter::INFO)
@@ -350,7 +406,7 @@ async fn run() {
     let floor = Client::Floor(
         pipeline_defaults(),
         base.clone(),
-        Arc::new(HeaderPool::new()),
+        Arc::new(HeaderPool::new(&base)),
     );
     let backoff = || ExponentialBackoff::builder().build_with_max_retries(2);
     let middleware = Client::Middleware(
@@ -405,10 +461,8 @@ async fn run() {
             breaker: Some(rt::BreakerPolicy::default()),
             ..rt::Policy::default()
         });
-    let pipeline = Client::Pipeline(
-        rt::Pipeline::new(config).expect("pipeline"),
-        "portcullis pipeline (all policies)",
-    );
+    let (config, name) = without(config, std::env::var("BENCH_WITHOUT").ok().as_deref());
+    let pipeline = Client::Pipeline(rt::Pipeline::new(config).expect("pipeline"), name);
     let mut contenders: Vec<Contender> = [floor, bare, middleware, pipeline]
         .into_iter()
         .map(|client| Contender {
