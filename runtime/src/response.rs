@@ -175,7 +175,7 @@ impl Response {
     /// assert_eq!(r.json_text(&["detail"]), None);
     /// ```
     pub fn json_text(&self, path: &[&str]) -> Option<String> {
-        let json: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        let json: serde_json::Value = serde_json::from_slice(without_bom(&self.body)).ok()?;
         let mut at = &json;
         for seg in path {
             at = match (at, seg.parse::<usize>()) {
@@ -246,7 +246,7 @@ impl Response {
         operation: &str,
         vendor_error: impl FnOnce(&Response) -> Option<Error>,
     ) -> Result<T, Error> {
-        let de = &mut serde_json::Deserializer::from_slice(&self.body);
+        let de = &mut serde_json::Deserializer::from_slice(without_bom(&self.body));
         serde_path_to_error::deserialize(de).map_err(|e| {
             if let Some(vendor) = vendor_error(self) {
                 return vendor;
@@ -290,8 +290,14 @@ impl Response {
     /// The body as `T` if it decodes, with no other effect: for looking at a body that
     /// may be one of several shapes.
     pub fn peek_json<T: DeserializeOwned>(&self) -> Option<T> {
-        serde_json::from_slice(&self.body).ok()
+        serde_json::from_slice(without_bom(&self.body)).ok()
     }
+}
+
+/// A JSON body without the UTF-8 byte order mark some servers put first (RFC 8259
+/// section 8.1: a parser may ignore it rather than fail the whole body on it).
+pub(crate) fn without_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
 impl Error {
@@ -534,6 +540,20 @@ mod tests {
 
     fn resp(body: &str) -> Response {
         Response::new(200, HeaderMap::new(), body.to_owned())
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_json_is_ignored() {
+        let r = resp("\u{feff}{\"data\":[{\"status\":\"succeeded\"}],\"code\":7}");
+        let list: List = r.decode_json("op").expect("decodes past the mark");
+        assert_eq!(list.data.len(), 1);
+        assert_eq!(r.json_text(&["code"]).as_deref(), Some("7"));
+        assert!(r.peek_json::<serde_json::Value>().is_some());
+        // Only a leading mark: one inside the text is not whitespace.
+        let err = resp("{\"data\":\u{feff}[]}")
+            .decode_json::<List>("op")
+            .expect_err("a mark inside the body");
+        assert!(err.to_string().contains("not valid JSON"), "{err}");
     }
 
     #[test]

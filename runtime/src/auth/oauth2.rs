@@ -400,7 +400,8 @@ impl TokenSource {
                     format!("response is longer than {limit} bytes (AdapterConfig::max_token_response_bytes)"),
                 ),
             })?;
-        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let json: serde_json::Value =
+            serde_json::from_slice(crate::response::without_bom(&body)).unwrap_or_default();
         if !(200..300).contains(&status) {
             // Only the OAuth2 error code: descriptions are free text from the server.
             let code = json

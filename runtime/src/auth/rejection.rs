@@ -85,7 +85,8 @@ pub(crate) fn with_vendor_message(auth: &Authenticator, ours: &str, resp: &Respo
 /// `title` (RFC 9457 problem details); else a short plain-text body. One line, at
 /// most 300 characters.
 pub(crate) fn vendor_message(body: &[u8]) -> Option<String> {
-    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+    let text = match serde_json::from_slice::<serde_json::Value>(crate::response::without_bom(body))
+    {
         Ok(json) => {
             let candidates = [
                 &json["error_description"],
@@ -151,6 +152,8 @@ mod tests {
                 r#"{"message":"Bad credentials","documentation_url":"x"}"#,
                 Some("Bad credentials"),
             ),
+            // A byte order mark before the JSON does not make it plain text.
+            ("\u{feff}{\"message\":\"bad key\"}", Some("bad key")),
             (
                 r#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}"#,
                 Some("Invalid API Key provided"),

@@ -57,7 +57,7 @@ impl<'a> Delivery<'a> {
     /// `data.object.amount: invalid type: string "12", expected i64`. Nesting deeper
     /// than 128 levels is refused by the parser, not recursed into.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Malformed> {
-        let de = &mut serde_json::Deserializer::from_slice(self.body);
+        let de = &mut serde_json::Deserializer::from_slice(crate::response::without_bom(self.body));
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             Malformed::new(
@@ -266,6 +266,10 @@ mod tests {
             .expect_err("missing");
         assert!(err.message.contains("missing field `amount`"), "{err}");
         assert!(d(b"\xff\xfe\x00").json::<Env>().is_err(), "not UTF-8");
+        let marked = d(b"\xEF\xBB\xBF{\"id\":\"e\",\"data\":{\"amount\":12}}")
+            .json::<Env>()
+            .expect("a leading byte order mark is ignored");
+        assert_eq!(marked.data.amount, 12);
         let deep: &'static [u8] = Box::leak("[".repeat(100_000).into_bytes().into_boxed_slice());
         let err = d(deep).json::<serde_json::Value>().expect_err("too deep");
         assert!(err.message.contains("recursion limit"), "{err}");

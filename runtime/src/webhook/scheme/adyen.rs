@@ -60,7 +60,7 @@ struct AdditionalData {
 }
 
 pub(super) fn verify(keys: &[SecretSlice<u8>], body: &[u8]) -> Result<Verified, Rejection> {
-    let notification: Notification = serde_json::from_slice(body)
+    let notification: Notification = serde_json::from_slice(crate::response::without_bom(body))
         .map_err(|e| Rejection::Malformed(format!("expected notificationItems: {e}")))?;
     if notification.items.is_empty() {
         return Err(Rejection::Malformed("notificationItems is empty".into()));
