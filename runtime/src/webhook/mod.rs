@@ -86,6 +86,6 @@ pub use dedupe::{Claim, DedupeStore, InMemoryDedupeStore};
 pub use handler::Handler;
 pub use observe::{UNKNOWN_EVENT, WEBHOOK_DELIVERIES_TOTAL};
 pub use receiver::Receiver;
-pub use scheme::{Rejection, Scheme};
+pub use scheme::{HmacAlgorithm, HmacScheme, KeyEncoding, Rejection, Scheme, SignatureEncoding};
 #[cfg(feature = "tower")]
 pub use service::WebhookService;

@@ -98,6 +98,9 @@ where
     /// `tolerance`) are configuration errors: each would refuse or fail every delivery.
     pub fn new(config: WebhookConfig, decoder: D, handler: H) -> Result<Self, Error> {
         config.validate()?;
+        if let Scheme::Hmac(h) = &config.scheme {
+            h.validate(&config.vendor)?;
+        }
         if let Scheme::Square { notification_url } = &config.scheme {
             if notification_url.is_empty() {
                 return Err(Error::config(format!(

@@ -831,6 +831,75 @@ async fn github_square_and_standard_webhooks_through_the_receiver() {
     );
 }
 
+/// A vendor without a scheme of its own (Slack here) described by an `HmacScheme`:
+/// verified, held to the tolerance, and refused at construction when the description
+/// cannot verify anything.
+#[tokio::test]
+async fn a_described_hmac_scheme_through_the_receiver() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let slack = rt::webhook::HmacScheme::new("x-slack-signature")
+        .prefix("v0=")
+        .timestamp_header("x-slack-request-timestamp")
+        .signed("v0:{timestamp}:{body}")
+        .delivery_id_header("x-slack-request-id");
+    let config = WebhookConfig::new(
+        "Slack",
+        Scheme::Hmac(slack),
+        [rt::SecretSource::literal("slack-signing-secret")],
+    );
+    let sink = seen.clone();
+    let receiver = Receiver::new(config, TypedJson("event_id"), move |kind: String| {
+        sink.lock().expect("lock").push(kind);
+        std::future::ready(Ok::<(), String>(()))
+    })
+    .expect("valid");
+    let body = br#"{"event_id":"Ev1","type":"app_mention"}"#;
+    let signed = |t: &str, body: &[u8]| {
+        let mut text = format!("v0:{t}:").into_bytes();
+        text.extend_from_slice(body);
+        format!("v0={}", hex::encode(mac(b"slack-signing-secret", &[&text])))
+    };
+    let t = now().to_string();
+    let h = headers(&[
+        ("x-slack-signature", signed(&t, body)),
+        ("x-slack-request-timestamp", t.clone()),
+        ("x-slack-request-id", "req-7".into()),
+    ]);
+    let r = receiver.receive(&h, body).await;
+    assert_eq!(outcomes(&r), [Outcome::Processed]);
+    assert_eq!(r.correlation_id.as_str(), "req-7");
+    let forged = headers(&[
+        ("x-slack-signature", signed(&t, br#"{"event_id":"Ev2"}"#)),
+        ("x-slack-request-timestamp", t),
+    ]);
+    assert_eq!(
+        receiver.receive(&forged, body).await.outcome,
+        Outcome::RejectedSignature
+    );
+    let old = (now() - 3600).to_string();
+    let stale = headers(&[
+        ("x-slack-signature", signed(&old, body)),
+        ("x-slack-request-timestamp", old),
+    ]);
+    assert_eq!(
+        receiver.receive(&stale, body).await.outcome,
+        Outcome::RejectedStale
+    );
+    assert_eq!(*seen.lock().expect("lock"), ["app_mention"]);
+
+    let unsigned_body = WebhookConfig::new(
+        "Slack",
+        Scheme::Hmac(rt::webhook::HmacScheme::new("x-slack-signature").signed("v0:{timestamp}")),
+        [rt::SecretSource::literal("slack-signing-secret")],
+    );
+    let err = Receiver::new(unsigned_body, TypedJson("event_id"), |_: String| {
+        std::future::ready(Ok::<(), String>(()))
+    })
+    .err()
+    .expect("a signature that does not cover the body is refused");
+    assert!(err.to_string().contains("{body} is missing"), "{err}");
+}
+
 /// Every outcome of every mapped type is exported from the start; deliveries count
 /// under their type, refusals under `unknown`.
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Signature schemes: how a vendor proves a delivery is its own.
 //!
-//! Every scheme is an HMAC-SHA256 over the raw body bytes (plus, depending on the
+//! Every scheme is an HMAC (SHA-256, except where [`HmacScheme`] says SHA-1 or SHA-512) over the raw body bytes (plus, depending on the
 //! vendor, a timestamp, a message id or the notification URL), checked against each
 //! active key with [`hmac::Mac::verify_slice`], a constant-time comparison. The
 //! payload is never parsed before its signature holds, except for Adyen, whose
@@ -14,6 +14,7 @@
 //! | [`Scheme::Adyen`] | each item's `additionalData.hmacSignature` (base64), hex key | `pspReference:originalReference:merchantAccountCode:merchantReference:value:currency:eventCode:success` | none | none (per item) |
 //! | [`Scheme::GitHub`] | `X-Hub-Signature-256: sha256=<hex>` | body | none | `X-GitHub-Delivery` |
 //! | [`Scheme::StandardWebhooks`] | `webhook-signature: v1,<base64> …`, `whsec_` key | `{webhook-id}.{webhook-timestamp}.{body}` | `webhook-timestamp`, tolerance | `webhook-id` |
+//! | [`Scheme::Hmac`] | one header, hex or base64, with or without a prefix | a template over the body, a timestamp and other headers | a named header, tolerance | a named header |
 
 use std::time::Duration;
 
@@ -24,9 +25,12 @@ use sha2::Sha256;
 
 mod adyen;
 mod github;
+mod hmac_scheme;
 mod square;
 mod standard;
 mod stripe;
+
+pub use self::hmac_scheme::{HmacAlgorithm, HmacScheme, KeyEncoding, SignatureEncoding};
 
 /// Which signature scheme a vendor's deliveries carry: generated code picks one from
 /// the mapping's `webhooks:` section.
@@ -53,6 +57,9 @@ pub enum Scheme {
     /// `webhook-timestamp`, `webhook-signature: v1,<base64> …`; secrets are
     /// `whsec_<base64>` (the prefix is optional).
     StandardWebhooks,
+    /// Any other vendor that signs with one HMAC in one header (Slack, Shopify, Zoom,
+    /// Linear, PagerDuty, Intercom, Twitch…), described by an [`HmacScheme`].
+    Hmac(HmacScheme),
 }
 
 impl Scheme {
@@ -64,12 +71,17 @@ impl Scheme {
             Scheme::Adyen => "adyen",
             Scheme::GitHub => "github",
             Scheme::StandardWebhooks => "standard_webhooks",
+            Scheme::Hmac(_) => "hmac",
         }
     }
 
     /// Whether the scheme signs a timestamp, so stale and future deliveries can be told.
     pub fn has_timestamp(&self) -> bool {
-        matches!(self, Scheme::Stripe | Scheme::StandardWebhooks)
+        match self {
+            Scheme::Stripe | Scheme::StandardWebhooks => true,
+            Scheme::Hmac(h) => h.has_timestamp(),
+            _ => false,
+        }
     }
 
     /// The header that carries an id of the delivery, usable as its correlation id.
@@ -77,6 +89,7 @@ impl Scheme {
         match self {
             Scheme::GitHub => Some(github::DELIVERY),
             Scheme::StandardWebhooks => Some(standard::ID),
+            Scheme::Hmac(h) => h.delivery_id(),
             _ => None,
         }
     }
@@ -86,6 +99,7 @@ impl Scheme {
         match self {
             Scheme::Adyen => KeyFormat::Hex,
             Scheme::StandardWebhooks => KeyFormat::StandardWebhooks,
+            Scheme::Hmac(h) => h.key_format(),
             _ => KeyFormat::Raw,
         }
     }
@@ -108,6 +122,7 @@ impl Scheme {
             Scheme::Adyen => adyen::verify(keys, body)?,
             Scheme::GitHub => github::verify(keys, headers, body)?,
             Scheme::StandardWebhooks => standard::verify(keys, headers, body)?,
+            Scheme::Hmac(h) => h.verify(keys, headers, body)?,
         };
         if let Some(t) = verified.timestamp {
             check_tolerance(t, now_unix, tolerance)?;
@@ -180,6 +195,8 @@ pub(crate) enum KeyFormat {
     Hex,
     /// `whsec_` followed by base64 (Standard Webhooks); the prefix is optional.
     StandardWebhooks,
+    /// Standard base64.
+    Base64,
 }
 
 impl KeyFormat {
@@ -195,6 +212,12 @@ impl KeyFormat {
                 base64::engine::general_purpose::STANDARD
                     .decode(b64)
                     .map_err(|_| "is not whsec_ followed by base64")?
+            }
+            KeyFormat::Base64 => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(secret)
+                    .map_err(|_| "is not base64")?
             }
         };
         if bytes.is_empty() {
@@ -228,8 +251,17 @@ pub(crate) fn any_matches(
     parts: &[&[u8]],
     candidates: &[Vec<u8>],
 ) -> bool {
+    any_matches_with::<Hmac<Sha256>>(keys, parts, candidates)
+}
+
+/// [`any_matches`] with the MAC `M` (HMAC over another hash).
+pub(crate) fn any_matches_with<M: Mac + hmac::digest::KeyInit + Clone>(
+    keys: &[SecretSlice<u8>],
+    parts: &[&[u8]],
+    candidates: &[Vec<u8>],
+) -> bool {
     keys.iter().any(|key| {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.expose_secret()) else {
+        let Ok(mut mac) = <M as hmac::digest::KeyInit>::new_from_slice(key.expose_secret()) else {
             return false;
         };
         for part in parts {
