@@ -114,13 +114,22 @@ fn fallible_converters(plan: &Plan) -> BTreeSet<String> {
     loop {
         let before = set.len();
         for c in &plan.converters {
+            // A read may be absent by the wire field as it finally is: another read of
+            // the same field can have made it an `Option` (the emitter reads it so).
+            let absent = |read: &Read| {
+                read.may_be_absent()
+                    || plan
+                        .wire_optionals(&c.wire_type, &read.steps)
+                        .into_iter()
+                        .any(|optional| optional)
+            };
             let fails = c.fields.iter().any(|f| match &f.value {
                 ConvValue::Fresh(_) | ConvValue::Given(_) => false,
                 ConvValue::Read {
                     read,
                     leaf: l,
                     missing,
-                } => leaf(l, &set) || (read.may_be_absent() && *missing == Missing::Error),
+                } => leaf(l, &set) || (absent(read) && *missing == Missing::Error),
                 ConvValue::Via { .. } => true,
             });
             if fails {
