@@ -256,3 +256,118 @@ async fn regressions_a_str_into_an_optional_field_and_required_lists_compile_and
     assert_eq!(board.lead, "t1");
     assert_eq!(board.first_tag.as_deref(), Some("x"));
 }
+
+/// The mapping's `scheme: hmac` webhooks, end to end: the generated config and decoder
+/// in the runtime's receiver, deliveries signed as the mapping describes.
+mod webhooks {
+    use super::*;
+    use hmac::{Hmac, Mac};
+    use portcullis_tests::tracker::TrackerAdapterEvents;
+    use rt::webhook::{Outcome, Receiver};
+    use std::sync::{Arc, Mutex};
+
+    const SECRET: &str = "tracker-webhook-secret";
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+    }
+
+    /// `X-Tracker-Signature: v1=<hex>` over `<timestamp>.<body>`, as the mapping says.
+    fn signed(body: &str, timestamp: u64, delivery: &str) -> rt::http::HeaderMap {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+        mac.update(format!("{timestamp}.{body}").as_bytes());
+        let sig = hex::encode(mac.finalize().into_bytes());
+        let mut h = rt::http::HeaderMap::new();
+        for (name, value) in [
+            ("X-Tracker-Signature", format!("v1={sig}")),
+            ("X-Tracker-Timestamp", timestamp.to_string()),
+            ("X-Tracker-Delivery", delivery.to_owned()),
+        ] {
+            h.insert(
+                rt::http::HeaderName::from_static(Box::leak(
+                    name.to_ascii_lowercase().into_boxed_str(),
+                )),
+                value.parse().expect("header value"),
+            );
+        }
+        h
+    }
+
+    #[tokio::test]
+    async fn signed_deliveries_become_events_and_the_rest_is_refused() {
+        let mut config = TrackerAdapterEvents::config().expect("config");
+        assert_eq!(config.scheme.name(), "hmac");
+        config.secrets = vec![rt::SecretSource::literal(SECRET)];
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let receiver = Receiver::new(config, TrackerAdapterEvents, move |e: TrackerEvent| {
+            sink.lock().expect("lock").push(e);
+            std::future::ready(Ok::<(), String>(()))
+        })
+        .expect("valid");
+
+        let opened = r#"{"id":"evt_1","type":"issue.opened","issue":{"id":"is_9","number":9,"title":"Broken login","labels":[]}}"#;
+        let r = receiver
+            .receive(&signed(opened, now(), "dl-1"), opened.as_bytes())
+            .await;
+        assert_eq!(
+            r.events.iter().map(|e| e.outcome).collect::<Vec<_>>(),
+            [Outcome::Processed]
+        );
+        assert_eq!(
+            r.correlation_id.as_str(),
+            "dl-1",
+            "the delivery header correlates"
+        );
+
+        let closed = r#"{"id":"evt_2","type":"issue.closed","issue":{}}"#;
+        let r = receiver
+            .receive(&signed(closed, now(), "dl-2"), closed.as_bytes())
+            .await;
+        assert_eq!(
+            r.events.iter().map(|e| e.outcome).collect::<Vec<_>>(),
+            [Outcome::Processed]
+        );
+
+        // The spec requires a title: a payload without one is refused, naming it.
+        let untitled = r#"{"id":"evt_3","type":"issue.opened","issue":{"id":"is_10","number":10,"labels":[]}}"#;
+        let r = receiver
+            .receive(&signed(untitled, now(), "dl-3"), untitled.as_bytes())
+            .await;
+        assert_eq!(
+            r.events.iter().map(|e| e.outcome).collect::<Vec<_>>(),
+            [Outcome::RejectedMalformed]
+        );
+
+        let mut forged = signed(opened, now(), "dl-4");
+        forged.insert(
+            "x-tracker-timestamp",
+            (now() - 1).to_string().parse().expect("value"),
+        );
+        assert_eq!(
+            receiver.receive(&forged, opened.as_bytes()).await.outcome,
+            Outcome::RejectedSignature
+        );
+        let old = now() - 3600;
+        assert_eq!(
+            receiver
+                .receive(&signed(opened, old, "dl-5"), opened.as_bytes())
+                .await
+                .outcome,
+            Outcome::RejectedStale
+        );
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            [
+                TrackerEvent::IssueOpened {
+                    id: "is_9".into(),
+                    title: "Broken login".into()
+                },
+                TrackerEvent::Other("issue.closed".into()),
+            ]
+        );
+    }
+}

@@ -82,7 +82,7 @@ pub use policies::{BreakerPlan, PolicyPlan, RateLimitPlan, RetryPlan, Source, So
 pub use read::{Read, Step};
 pub use response::{RejectPlan, ResponsePlan};
 pub use settings::{HeaderPlan, HeaderValuePlan, SettingPlan, SettingSourcePlan};
-pub use webhooks::{EventPlan, SchemePlan, UnknownPlan, WebhooksPlan};
+pub use webhooks::{EventPlan, HmacPlan, SchemePlan, UnknownPlan, WebhooksPlan};
 pub use wire::{Origin, WireField, WireKind, WireTy, WireType};
 
 /// A validated adapter, ready to emit.

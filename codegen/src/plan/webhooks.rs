@@ -52,6 +52,30 @@ pub enum SchemePlan {
     GitHub,
     /// Standard Webhooks.
     Standard,
+    /// One HMAC in one header, described by the mapping.
+    Hmac(HmacPlan),
+}
+
+/// `scheme: hmac`: the runtime's `HmacScheme`, as the mapping describes it. Header
+/// names are lowercase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HmacPlan {
+    /// The signature's header.
+    pub header: String,
+    /// Text before each signature.
+    pub prefix: Option<String>,
+    /// What is signed (`{body}` when the mapping does not say).
+    pub signed: String,
+    /// The signed timestamp's header.
+    pub timestamp: Option<String>,
+    /// The delivery id's header.
+    pub id: Option<String>,
+    /// `Sha256`, `Sha1` or `Sha512` (the runtime's variant names).
+    pub algorithm: &'static str,
+    /// `Hex` or `Base64`.
+    pub encoding: &'static str,
+    /// `Raw`, `Hex` or `Base64`.
+    pub key: &'static str,
 }
 
 impl SchemePlan {
@@ -63,12 +87,13 @@ impl SchemePlan {
             SchemePlan::Adyen => "adyen",
             SchemePlan::GitHub => "github",
             SchemePlan::Standard => "standard",
+            SchemePlan::Hmac(_) => "hmac",
         }
     }
 }
 
 /// The schemes a mapping may name.
-pub const SCHEMES: [&str; 5] = ["stripe", "square", "adyen", "github", "standard"];
+pub const SCHEMES: [&str; 6] = ["stripe", "square", "adyen", "github", "standard", "hmac"];
 
 /// One vendor event type mapped to a domain variant.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +139,17 @@ impl<'a> Planner<'a> {
             "adyen" => Some(SchemePlan::Adyen),
             "github" => Some(SchemePlan::GitHub),
             "standard" => Some(SchemePlan::Standard),
+            "hmac" => match &w.signature {
+                Some(sig) => self.hmac(sig).map(SchemePlan::Hmac),
+                None => {
+                    self.err(
+                        w.scheme.span,
+                        "the hmac scheme needs `signature:` to say how the vendor signs",
+                        "add `signature: { header: X-Vendor-Signature }` (see docs/mapping.md, `webhooks`)",
+                    );
+                    None
+                }
+            },
             "square" => match &w.notification_url {
                 Some(u) => Some(SchemePlan::Square(Secret::from(u))),
                 None => {
@@ -139,6 +175,16 @@ impl<'a> Planner<'a> {
                 None
             }
         };
+        if let (Some(sig), false) = (&w.signature, w.scheme.value == "hmac") {
+            self.err(
+                sig.span,
+                format!(
+                    "`signature:` describes the hmac scheme; {} has its own",
+                    w.scheme.value
+                ),
+                "remove `signature:`, or write `scheme: hmac`",
+            );
+        }
         if w.notification_url.is_some() && w.scheme.value != "square" {
             self.err(
                 w.scheme.span,
@@ -229,6 +275,103 @@ impl<'a> Planner<'a> {
             event_type: path_of(&w.envelope.event_type.value),
             events,
             unknown,
+        })
+    }
+
+    /// `signature:` checked: header names, the signed template, and the values of
+    /// `algorithm`, `encoding` and `key`.
+    fn hmac(&mut self, sig: &crate::load::mapping::Signature) -> Option<HmacPlan> {
+        use crate::load::mapping::Spanned;
+        let mut ok = true;
+        let mut header_name = |this: &mut Self, s: &Spanned<String>, what: &str| {
+            if http_token(&s.value) {
+                Some(s.value.to_ascii_lowercase())
+            } else {
+                this.err(
+                    s.span,
+                    format!(
+                        "webhooks.signature.{what} '{}' is not a header name",
+                        s.value
+                    ),
+                    "write the header's name, e.g. X-Vendor-Signature",
+                );
+                ok = false;
+                None
+            }
+        };
+        let header = header_name(self, &sig.header, "header");
+        let timestamp = sig
+            .timestamp
+            .as_ref()
+            .and_then(|t| header_name(self, t, "timestamp"));
+        let id = sig.id.as_ref().and_then(|i| header_name(self, i, "id"));
+        let signed = match &sig.signed {
+            None => "{body}".to_owned(),
+            Some(s) => match signed_template(&s.value, sig.timestamp.is_some()) {
+                Ok(t) => t,
+                Err((problem, help)) => {
+                    self.err(
+                        s.span,
+                        format!("webhooks.signature.signed: {problem}"),
+                        help,
+                    );
+                    ok = false;
+                    String::new()
+                }
+            },
+        };
+        let mut pick = |this: &mut Self,
+                        v: &Option<Spanned<String>>,
+                        what: &str,
+                        choices: &[(&str, &'static str)]|
+         -> &'static str {
+            let Some(v) = v else {
+                return choices[0].1;
+            };
+            match choices.iter().find(|(name, _)| *name == v.value) {
+                Some((_, variant)) => variant,
+                None => {
+                    let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+                    this.err(
+                        v.span,
+                        format!("'{}' is not a webhooks.signature.{what}", v.value),
+                        format!("write one of {}", names.join(", ")),
+                    );
+                    ok = false;
+                    choices[0].1
+                }
+            }
+        };
+        let algorithm = pick(
+            self,
+            &sig.algorithm,
+            "algorithm",
+            &[("sha256", "Sha256"), ("sha1", "Sha1"), ("sha512", "Sha512")],
+        );
+        let encoding = pick(
+            self,
+            &sig.encoding,
+            "encoding",
+            &[("hex", "Hex"), ("base64", "Base64")],
+        );
+        let key = pick(
+            self,
+            &sig.key,
+            "key",
+            &[("raw", "Raw"), ("hex", "Hex"), ("base64", "Base64")],
+        );
+        if !ok {
+            return None;
+        }
+        Some(HmacPlan {
+            header: header?,
+            prefix: sig.prefix.as_ref().map(|p| p.value.clone()),
+            signed,
+            timestamp,
+            id,
+            algorithm,
+            encoding,
+            key,
         })
     }
 
@@ -439,6 +582,79 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// Whether `name` is an HTTP header name (RFC 9110 token characters).
+fn http_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// The signed content checked as the runtime's `HmacScheme` reads it, with `{header:…}`
+/// names lowercased; or the problem and its fix.
+fn signed_template(template: &str, has_timestamp: bool) -> Result<String, (String, String)> {
+    let mut out = String::with_capacity(template.len());
+    let mut bodies = 0;
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err((
+                format!("'{{' in {template:?} is not closed"),
+                "write {body}, {timestamp} or {header:Name}".into(),
+            ));
+        };
+        let name = &after[..close];
+        match name {
+            "body" => {
+                bodies += 1;
+                out.push_str("{body}");
+            }
+            "timestamp" if has_timestamp => out.push_str("{timestamp}"),
+            "timestamp" => {
+                return Err((
+                    "{timestamp} is signed but no timestamp header is named".into(),
+                    "add `timestamp: X-Vendor-Timestamp` (the header with Unix seconds)".into(),
+                ));
+            }
+            _ => match name.strip_prefix("header:") {
+                Some(h) if http_token(h) => {
+                    out.push_str("{header:");
+                    out.push_str(&h.to_ascii_lowercase());
+                    out.push('}');
+                }
+                Some(h) => {
+                    return Err((
+                        format!("'{h}' is not a header name"),
+                        "write {header:X-Vendor-Id}".into(),
+                    ));
+                }
+                None => {
+                    return Err((
+                        format!("{{{name}}} is not a placeholder"),
+                        "write {body}, {timestamp} or {header:Name}; other text is signed as written".into(),
+                    ));
+                }
+            },
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    match bodies {
+        1 => Ok(out),
+        0 => Err((
+            "{body} is missing: a signature that does not cover the body proves nothing about it"
+                .into(),
+            "sign the body, e.g. `signed: \"{timestamp}.{body}\"`".into(),
+        )),
+        _ => Err((
+            "{body} appears more than once".into(),
+            "write {body} once".into(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::Fixture;
@@ -558,6 +774,72 @@ webhooks:
                 "      from: \"webhook:thingChanges\"\n",
             )
             .refused_with("schema 'webhook:thingChanges' is not in the spec's components");
+    }
+
+    fn hmac(signature: &str) -> Fixture {
+        fixture().mapping(
+            "scheme: stripe",
+            &format!("scheme: hmac\n  signature: {signature}"),
+        )
+    }
+
+    #[test]
+    fn a_described_hmac_scheme_is_planned_with_lowercase_headers() {
+        let plan = hmac(
+            r#"{ header: X-Slack-Signature, prefix: "v0=", signed: "v0:{timestamp}:{header:X-Id}{body}", timestamp: X-Slack-Request-Timestamp, id: X-Id, algorithm: sha512, encoding: base64, key: hex }"#,
+        )
+        .plan();
+        let w = plan.webhooks.expect("webhooks planned");
+        assert_eq!(
+            w.scheme,
+            SchemePlan::Hmac(HmacPlan {
+                header: "x-slack-signature".into(),
+                prefix: Some("v0=".into()),
+                signed: "v0:{timestamp}:{header:x-id}{body}".into(),
+                timestamp: Some("x-slack-request-timestamp".into()),
+                id: Some("x-id".into()),
+                algorithm: "Sha512",
+                encoding: "Base64",
+                key: "Hex",
+            })
+        );
+        let plain = hmac("{ header: X-Signature }").plan();
+        match plain.webhooks.expect("planned").scheme {
+            SchemePlan::Hmac(h) => {
+                assert_eq!(
+                    (h.signed.as_str(), h.algorithm, h.encoding, h.key),
+                    ("{body}", "Sha256", "Hex", "Raw")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_hmac_description_that_cannot_verify_is_refused() {
+        fixture()
+            .mapping("scheme: stripe", "scheme: hmac")
+            .refused_with("the hmac scheme needs `signature:`");
+        fixture()
+            .mapping(
+                "scheme: stripe",
+                "scheme: stripe\n  signature: { header: X-Sig }",
+            )
+            .refused_with("`signature:` describes the hmac scheme; stripe has its own");
+        hmac(r#"{ header: X-Sig, signed: "v0:" }"#).refused_with("{body} is missing");
+        hmac(r#"{ header: X-Sig, signed: "{body}.{body}" }"#)
+            .refused_with("{body} appears more than once");
+        hmac(r#"{ header: X-Sig, signed: "{bdy}" }"#).refused_with("{bdy} is not a placeholder");
+        hmac(r#"{ header: X-Sig, signed: "{timestamp}.{body}" }"#)
+            .refused_with("{timestamp} is signed but no timestamp header is named");
+        hmac(r#"{ header: X-Sig, signed: "{header:bad name}{body}" }"#)
+            .refused_with("'bad name' is not a header name");
+        hmac(r#"{ header: "X Sig" }"#)
+            .refused_with("webhooks.signature.header 'X Sig' is not a header name");
+        hmac("{ header: X-Sig, algorithm: md5 }")
+            .refused_with("'md5' is not a webhooks.signature.algorithm");
+        hmac("{ header: X-Sig, encodng: hex }").refused_with("unknown key 'encodng'");
+        hmac("{ prefix: x }").refused_with("header");
     }
 
     #[test]

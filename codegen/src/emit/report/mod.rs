@@ -110,6 +110,16 @@ struct EventRow {
     schema: String,
 }
 
+/// Whether the scheme signs a timestamp the receiver holds to its tolerance.
+fn signs_time(scheme: &crate::plan::SchemePlan) -> bool {
+    use crate::plan::SchemePlan;
+    match scheme {
+        SchemePlan::Stripe | SchemePlan::Standard => true,
+        SchemePlan::Hmac(h) => h.timestamp.is_some(),
+        _ => false,
+    }
+}
+
 fn webhooks_view(w: &crate::plan::WebhooksPlan) -> Webhooks {
     use crate::plan::{SchemePlan, Secret, UnknownPlan};
     let source = |s: &Secret| match s {
@@ -133,6 +143,27 @@ fn webhooks_view(w: &crate::plan::WebhooksPlan) -> Webhooks {
         SchemePlan::Standard => {
             "Standard Webhooks (`webhook-signature`, timestamp checked)".to_string()
         }
+        SchemePlan::Hmac(h) => {
+            let hash = match h.algorithm {
+                "Sha1" => "HMAC-SHA1",
+                "Sha512" => "HMAC-SHA512",
+                _ => "HMAC-SHA256",
+            };
+            let written = match (h.encoding, &h.prefix) {
+                ("Base64", Some(p)) => format!("base64 after `{p}`"),
+                ("Base64", None) => "base64".to_string(),
+                (_, Some(p)) => format!("hex after `{p}`"),
+                (_, None) => "hex".to_string(),
+            };
+            let timestamp = match &h.timestamp {
+                Some(t) => format!(", timestamp `{t}` checked"),
+                None => String::new(),
+            };
+            format!(
+                "described (`{}`: {hash}, {written}, over `{}`{timestamp})",
+                h.header, h.signed
+            )
+        }
     };
     let short = |p: &str| {
         p.rsplit("::")
@@ -147,12 +178,10 @@ fn webhooks_view(w: &crate::plan::WebhooksPlan) -> Webhooks {
         decoder: w.decoder.clone(),
         scheme,
         secrets: and_list(w.secrets.iter().map(source).collect()),
-        tolerance: match (&w.scheme, w.tolerance) {
-            (SchemePlan::Stripe | SchemePlan::Standard, Some(t)) => fmt_duration(t),
-            (SchemePlan::Stripe | SchemePlan::Standard, None) => {
-                "the runtime's default (5m)".to_string()
-            }
-            _ => "none (the scheme signs no timestamp)".to_string(),
+        tolerance: match (signs_time(&w.scheme), w.tolerance) {
+            (true, Some(t)) => fmt_duration(t),
+            (true, None) => "the runtime's default (5m)".to_string(),
+            (false, _) => "none (the scheme signs no timestamp)".to_string(),
         },
         max_body: w.max_body.map_or_else(
             || "the runtime's default (1 MiB)".to_string(),

@@ -23,6 +23,39 @@ fn dotted(prefix_free: &[String]) -> String {
     prefix_free.join(".")
 }
 
+/// `Scheme::Hmac(HmacScheme::new(..)...)`, each setting the mapping gives (defaults
+/// are left to the runtime).
+fn hmac_scheme(h: &HmacPlan) -> TokenStream {
+    let header = &h.header;
+    let mut calls = Vec::new();
+    if let Some(p) = &h.prefix {
+        calls.push(quote!(.prefix(#p)));
+    }
+    if h.signed != "{body}" {
+        let s = &h.signed;
+        calls.push(quote!(.signed(#s)));
+    }
+    if let Some(t) = &h.timestamp {
+        calls.push(quote!(.timestamp_header(#t)));
+    }
+    if let Some(i) = &h.id {
+        calls.push(quote!(.delivery_id_header(#i)));
+    }
+    if h.algorithm != "Sha256" {
+        let a = ident(h.algorithm);
+        calls.push(quote!(.algorithm(rt::webhook::HmacAlgorithm::#a)));
+    }
+    if h.encoding != "Hex" {
+        let e = ident(h.encoding);
+        calls.push(quote!(.encoding(rt::webhook::SignatureEncoding::#e)));
+    }
+    if h.key != "Raw" {
+        let k = ident(h.key);
+        calls.push(quote!(.key(rt::webhook::KeyEncoding::#k)));
+    }
+    quote!(rt::webhook::Scheme::Hmac(rt::webhook::HmacScheme::new(#header) #(#calls)*))
+}
+
 /// The decoder struct, its `config()` and its `Decoder` impl, at the adapter's level.
 pub(super) fn webhooks(ctx: &Ctx, adapter: &str, w: &WebhooksPlan) -> TokenStream {
     let name = ident(&w.decoder);
@@ -38,6 +71,7 @@ pub(super) fn webhooks(ctx: &Ctx, adapter: &str, w: &WebhooksPlan) -> TokenStrea
         SchemePlan::Adyen => (quote!(rt::webhook::Scheme::Adyen), quote!()),
         SchemePlan::GitHub => (quote!(rt::webhook::Scheme::GitHub), quote!()),
         SchemePlan::Standard => (quote!(rt::webhook::Scheme::StandardWebhooks), quote!()),
+        SchemePlan::Hmac(h) => (hmac_scheme(h), quote!()),
         SchemePlan::Square(u) => {
             let src = secret(u);
             (

@@ -12,4 +12,4 @@ pub mod webhooks;
 pub(crate) use decode::gaps::fold as fold_gaps;
 pub use decode::parse_duration;
 pub use model::*;
-pub use webhooks::{Envelope, EventMap, Unknown, Webhooks};
+pub use webhooks::{Envelope, EventMap, Signature, Unknown, Webhooks};

@@ -496,10 +496,35 @@ impl Schema {
                 _ => return None,
             })
         });
+        let signature = with_keys(self, "webhooks.signature", keys::SIGNATURE, |k| {
+            Some(match k {
+                "header" => text("The header carrying the signature."),
+                "prefix" => text("Text before each signature in the header (v0=, sha256=)."),
+                "signed" => text(
+                    "What is signed: {body} once, {timestamp}, {header:Name}, other text as written.",
+                ),
+                "timestamp" => text("The header with the signed Unix timestamp."),
+                "id" => text("The header with the delivery's id."),
+                "algorithm" => {
+                    json!({ "enum": ["sha256", "sha1", "sha512"], "description": "The HMAC's hash." })
+                }
+                "encoding" => {
+                    json!({ "enum": ["hex", "base64"], "description": "How the signature is written." })
+                }
+                "key" => {
+                    json!({ "enum": ["raw", "hex", "base64"], "description": "How the secret becomes the key." })
+                }
+                _ => return None,
+            })
+        });
         let webhooks = with_keys(self, "webhooks", keys::WEBHOOKS, |k| {
             Some(match k {
                 "spec" => text("A separate OpenAPI document describing the deliveries."),
-                "scheme" => text("The signature scheme (stripe, square, adyen, …)."),
+                "scheme" => json!({
+                    "enum": ["stripe", "square", "adyen", "github", "standard", "hmac"],
+                    "description": "The signature scheme; hmac is described by `signature:`.",
+                }),
+                "signature" => required(signature.clone(), &["header"]),
                 "secret" | "notification_url" => reference("secret"),
                 "secrets" => list_of(reference("secret"), "Several secrets while rotating."),
                 "tolerance" => duration("How old a signed delivery may be."),

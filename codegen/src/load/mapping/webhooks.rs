@@ -14,8 +14,10 @@ pub struct Webhooks {
     /// A second document holding the event schemas, when the API's spec has none
     /// (Adyen publishes its notifications apart), relative to the mapping file.
     pub spec: Option<Spanned<String>>,
-    /// The signature scheme: `stripe`, `square`, `adyen`, `github` or `standard`.
+    /// The signature scheme: `stripe`, `square`, `adyen`, `github`, `standard` or `hmac`.
     pub scheme: Spanned<String>,
+    /// The `hmac` scheme's description of the signature.
+    pub signature: Option<Signature>,
     /// The signing secrets, several while one is rotated (`secret:` or `secrets:`).
     pub secrets: Vec<SecretRef>,
     /// Square signs the notification URL with the body: where that URL is read from.
@@ -33,6 +35,29 @@ pub struct Webhooks {
     /// One entry per vendor event type mapped, in the mapping's order.
     pub events: Vec<EventMap>,
     /// Where `webhooks:` is.
+    pub span: Span,
+}
+
+/// `webhooks.signature`: how a vendor without a scheme of its own signs (`scheme: hmac`).
+#[derive(Debug, Clone)]
+pub struct Signature {
+    /// The header carrying the signature.
+    pub header: Spanned<String>,
+    /// Text before each signature in the header (`v0=`).
+    pub prefix: Option<Spanned<String>>,
+    /// What is signed: `{body}`, `{timestamp}`, `{header:Name}` and text.
+    pub signed: Option<Spanned<String>>,
+    /// The header with the signed Unix timestamp.
+    pub timestamp: Option<Spanned<String>>,
+    /// The header with the delivery's id.
+    pub id: Option<Spanned<String>>,
+    /// `sha256`, `sha1` or `sha512`.
+    pub algorithm: Option<Spanned<String>>,
+    /// `hex` or `base64`.
+    pub encoding: Option<Spanned<String>>,
+    /// How the secret becomes the key: `raw`, `hex` or `base64`.
+    pub key: Option<Spanned<String>>,
+    /// Where `signature:` is.
     pub span: Span,
 }
 

@@ -150,6 +150,7 @@ pub(crate) const FIELD: &[&str] = &[
 pub(crate) const WEBHOOKS: &[&str] = &[
     "spec",
     "scheme",
+    "signature",
     "secret",
     "secrets",
     "notification_url",
@@ -159,6 +160,17 @@ pub(crate) const WEBHOOKS: &[&str] = &[
     "envelope",
     "events",
     "unknown",
+];
+/// `webhooks.signature`
+pub(crate) const SIGNATURE: &[&str] = &[
+    "header",
+    "prefix",
+    "signed",
+    "timestamp",
+    "id",
+    "algorithm",
+    "encoding",
+    "key",
 ];
 /// `webhooks.envelope`
 pub(crate) const ENVELOPE: &[&str] = &["schema", "items", "item", "id", "type", "object"];

@@ -14,6 +14,7 @@ impl Decoder<'_> {
         let scheme = self
             .required(&e, "scheme", node.span, "webhooks")
             .and_then(|n| self.string(n, "webhooks.scheme"));
+        let signature = get("signature").and_then(|n| self.signature(n));
         let mut secrets: Vec<SecretRef> = Vec::new();
         if let Some(n) = get("secret") {
             secrets.extend(self.secret(n, "webhooks.secret"));
@@ -69,6 +70,7 @@ impl Decoder<'_> {
         Some(Webhooks {
             spec,
             scheme: scheme?,
+            signature,
             secrets,
             notification_url,
             tolerance,
@@ -77,6 +79,28 @@ impl Decoder<'_> {
             envelope: envelope?,
             unknown,
             events,
+            span: node.span,
+        })
+    }
+
+    fn signature(&mut self, node: &Node) -> Option<Signature> {
+        let e = self.entries(node, "webhooks.signature", Some(keys::SIGNATURE));
+        let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
+        let text = |this: &mut Self, k: &str| {
+            get(k).and_then(|n| this.string(n, &format!("webhooks.signature.{k}")))
+        };
+        let header = self
+            .required(&e, "header", node.span, "webhooks.signature")
+            .and_then(|n| self.string(n, "webhooks.signature.header"));
+        Some(Signature {
+            prefix: text(self, "prefix"),
+            signed: text(self, "signed"),
+            timestamp: text(self, "timestamp"),
+            id: text(self, "id"),
+            algorithm: text(self, "algorithm"),
+            encoding: text(self, "encoding"),
+            key: text(self, "key"),
+            header: header?,
             span: node.span,
         })
     }
