@@ -83,12 +83,17 @@ pub enum ConvValue {
 impl<'a> Planner<'a> {
     /// A converter from the wire type of `schema` to domain type `ty`: a domain struct
     /// from an object, or a `Vec` of one from a list, item by item (then `true`).
+    ///
+    /// `inline_name` names the object's wire type when its schema is inline: a value
+    /// read out of an envelope (`unwrap:`) must not take the envelope's name, or the
+    /// two inline schemas would become one struct.
     pub(super) fn converter_for(
         &mut self,
         ty: &Ty,
         schema: SRef<'a>,
         what: &str,
         span: Span,
+        inline_name: Option<String>,
     ) -> Option<(String, String, bool)> {
         let (tname, list) = match ty.without_refs() {
             Ty::Named(n) => (n, false),
@@ -139,7 +144,11 @@ impl<'a> Planner<'a> {
                 );
                 return None;
             }
-            _ => (v, schema, format!("{op}Response")),
+            _ => (
+                v,
+                schema,
+                inline_name.unwrap_or_else(|| format!("{op}Response")),
+            ),
         };
         if list && !matches!(v.kind, Kind::Object { .. }) {
             self.err(
@@ -202,7 +211,11 @@ impl<'a> Planner<'a> {
                         v.name.unwrap_or("an inline schema"),
                         from.value
                     ),
-                    format!("write `from: {}`", v.name.unwrap_or("…")),
+                    match v.name {
+                        Some(name) => format!("write `from: {name}`"),
+                        // `from:` names a component schema; an inline one has no name.
+                        None => "remove `from:`: the vendor's value here is an inline schema, with no name to check (`from:` names a schema under components/schemas)".to_string(),
+                    },
                 );
             }
         }

@@ -322,7 +322,7 @@ impl<'a> Planner<'a> {
                 );
                 return None;
             }
-            let (w, c, list) = self.converter_for(ok, schema, what, span)?;
+            let (w, c, list) = self.converter_for(ok, schema, what, span, None)?;
             return Some(((w, c), list, None, None));
         }
         let base = format!("{}Response", camel(what.split(' ').next().unwrap_or(what)));
@@ -332,11 +332,17 @@ impl<'a> Planner<'a> {
             None => None,
         };
         let Some(path) = unwrap else {
-            let (w, c, list) = self.converter_for(ok, schema, what, span)?;
+            let (w, c, list) = self.converter_for(ok, schema, what, span, None)?;
             return Some(((w, c), list, None, reject));
         };
         let (read, _, inner) = self.read(schema, &path.value, path.span, false, &root_wire)?;
-        let (inner_wire, conv, list) = self.converter_for(ok, inner, what, path.span)?;
+        // Named like the structs the read made on its way down (`{parent}{Field}`).
+        let inline_name = crate::load::mapping::split_path(&path.value)
+            .iter()
+            .filter(|seg| seg.parse::<usize>().is_err())
+            .fold(root_wire.clone(), |name, seg| name + &camel(seg));
+        let (inner_wire, conv, list) =
+            self.converter_for(ok, inner, what, path.span, Some(inline_name))?;
         let ty = WireTy::Named(inner_wire);
         let ty = if list { WireTy::Vec(Box::new(ty)) } else { ty };
         self.set_leaf_ty(&read, &root_wire, ty);
@@ -461,6 +467,7 @@ pub(super) fn success_schema<'a>(
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{ARRAY, Fixture, WRAPPED, op};
+    use crate::plan::{WireKind, WireTy};
 
     #[test]
     fn a_success_response_is_decoded_by_its_wire_type_and_converter() {
@@ -543,6 +550,53 @@ mod tests {
             r.decode.as_ref().map(|d| d.0.as_str()),
             Some("GetThingResponse")
         );
+    }
+
+    /// DigitalOcean's shape: an inline envelope around an inline object. The two are
+    /// distinct wire types; named alike, they became one struct that read neither.
+    #[test]
+    fn an_inline_object_in_an_inline_envelope_is_its_own_type() {
+        let inline = "{ type: object, required: [id, status], properties: { id: { type: string }, status: { type: string, enum: [active, gone] }, amount: { type: integer } } }";
+        let plan = Fixture::default()
+            .spec("        \"200\":\n          description: ok\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }",
+                  &format!("        \"200\":\n          description: ok\n          content: {{ application/json: {{ schema: {{ type: object, properties: {{ thing: {inline} }} }} }} }}"))
+            .mapping("params: { id: id }", "params: { id: id }\n    unwrap: thing")
+            .mapping("    from: Thing\n", "")
+            .plan();
+        let fields = |name: &str| -> Vec<(String, WireTy)> {
+            let w = plan.wire.iter().find(|w| w.name == name).expect(name);
+            match &w.kind {
+                WireKind::Struct(f) => f
+                    .iter()
+                    .map(|f| (f.wire_name.clone(), f.ty.clone()))
+                    .collect(),
+                other => panic!("{name} is {other:?}"),
+            }
+        };
+        assert_eq!(
+            fields("GetThingResponse"),
+            [(
+                "thing".to_string(),
+                WireTy::Named("GetThingResponseThing".to_string())
+            )]
+        );
+        let inner: Vec<String> = fields("GetThingResponseThing")
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert!(
+            inner.contains(&"id".to_string()) && inner.contains(&"status".to_string()),
+            "{inner:?}"
+        );
+    }
+
+    #[test]
+    fn from_over_an_inline_schema_is_told_to_go() {
+        let inline = "{ type: object, required: [id, status], properties: { id: { type: string }, status: { type: string, enum: [active, gone] } } }";
+        Fixture::default()
+            .spec("        \"200\":\n          description: ok\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }",
+                  &format!("        \"200\":\n          description: ok\n          content: {{ application/json: {{ schema: {inline} }} }}"))
+            .helped_with("remove `from:`: the vendor's value here is an inline schema");
     }
 
     #[test]
