@@ -3,8 +3,11 @@
 //! value the vendor would refuse with a 400 or 422 fails at once, naming the field
 //! and the constraint, and is never sent (`runtime/src/validate/`).
 //!
-//! Only values taken straight from the port's arguments are checked: a constant is the
-//! mapping's own, and a `via:` function's result has a type of its own choosing.
+//! Only values taken straight from the port's arguments are checked when sending; a
+//! `via:` function's result has a type of its own choosing. A constant is the mapping's
+//! own, so it is checked here, once: `check` refuses a `const:` the spec's constraints
+//! rule out (a `per_page` above the spec's `maximum`), which the vendor would refuse on
+//! every call.
 
 use super::constraints::{self, Constraints};
 use super::planner::Planner;
@@ -60,6 +63,17 @@ impl Planner<'_> {
         schema: SRef<'_>,
         field: String,
     ) {
+        if let ValueSpec::Const(c) = spec {
+            let limits = constraints::of(self.spec, schema);
+            if let Some(why) = const_violation(&limits, &c.value) {
+                self.err(
+                    c.span,
+                    format!("the constant {} for {field} {why}, as the spec states", c.value),
+                    "write a constant the spec allows, or correct the spec with an overlay if the vendor takes it",
+                );
+            }
+            return;
+        }
         let ValueSpec::Expr { from, via: None } = spec else {
             return;
         };
@@ -122,7 +136,95 @@ impl Planner<'_> {
     }
 }
 
+/// What rules `value` out under `c`, if anything: as the end of a sentence that starts
+/// with the value. Objects and lists, and constraints of another kind of value, pass.
+fn const_violation(c: &Constraints, value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => {
+            let chars = s.chars().count();
+            if let Some(max) = c.max_length.filter(|m| chars > *m) {
+                return Some(format!("is {chars} characters long, above maxLength {max}"));
+            }
+            if let Some(min) = c.min_length.filter(|m| chars < *m) {
+                return Some(format!("is {chars} characters long, below minLength {min}"));
+            }
+            // A pattern the regex crate cannot run (ECMA-only syntax) is not judged.
+            let pattern = c.pattern.as_deref()?;
+            match regex::Regex::new(pattern) {
+                Ok(re) if !re.is_match(s) => Some(format!("does not match pattern {pattern}")),
+                _ => None,
+            }
+        }
+        serde_json::Value::Number(n) => {
+            let x = n.as_f64()?;
+            if let Some((max, exclusive)) = c.maximum {
+                if x > max || (exclusive && x == max) {
+                    let bound = if exclusive {
+                        "exclusiveMaximum"
+                    } else {
+                        "maximum"
+                    };
+                    return Some(format!("is above the {bound} {max}"));
+                }
+            }
+            if let Some((min, exclusive)) = c.minimum {
+                if x < min || (exclusive && x == min) {
+                    let bound = if exclusive {
+                        "exclusiveMinimum"
+                    } else {
+                        "minimum"
+                    };
+                    return Some(format!("is below the {bound} {min}"));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
 /// `$.amount_money.currency` for the body field planned at `request.amount_money.currency`.
 pub(super) fn body_field(at: &str) -> String {
     format!("${}", at.strip_prefix("request").unwrap_or(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+
+    /// The create body of the fixture, with the spec's limits on `amount` and `memo`.
+    fn limited() -> Fixture {
+        Fixture::default()
+            .spec(
+                "amount: { type: integer }\n                memo: { type: string }",
+                "amount: { type: integer, minimum: 1, maximum: 500 }\n                memo: { type: string, maxLength: 5, pattern: \"^[a-z]+$\" }",
+            )
+    }
+
+    #[test]
+    fn a_constant_the_spec_rules_out_is_refused_by_check() {
+        limited()
+            .mapping("amount: req.amount", "amount: { const: 900 }")
+            .refused_with("the constant 900 for $.amount is above the maximum 500");
+        limited()
+            .mapping("amount: req.amount", "amount: { const: 0 }")
+            .refused_with("is below the minimum 1");
+        limited()
+            .mapping("memo: req.memo", "memo: { const: toolong }")
+            .refused_with("is 7 characters long, above maxLength 5");
+        limited()
+            .mapping("memo: req.memo", "memo: { const: \"AB\" }")
+            .refused_with("does not match pattern ^[a-z]+$");
+    }
+
+    #[test]
+    fn a_constant_inside_the_limits_plans() {
+        let plan = limited()
+            .mapping(
+                "amount: req.amount, memo: req.memo",
+                "amount: { const: 500 }, memo: { const: web }",
+            )
+            .plan();
+        assert!(plan.operations.iter().any(|o| o.method == "create"));
+    }
 }
