@@ -266,6 +266,20 @@ impl Decoder<'_> {
     }
 
     fn mapping(&mut self, root: &Node, sha256: String) -> Option<Mapping> {
+        // A spec given where the mapping goes: one clear error, not one per key.
+        let spec_key = root.as_map().and_then(|m| {
+            m.iter()
+                .map(|(k, _)| k)
+                .find(|k| matches!(k.as_str(), Some("openapi" | "swagger")))
+        });
+        if let Some(k) = spec_key {
+            self.err(
+                k.span,
+                "this is an OpenAPI spec, not a mapping file",
+                "give the mapping (the YAML file with `adapter:`, `spec:` and `operations:`); it names its spec under `spec:`",
+            );
+            return None;
+        }
         let top = self.entries(root, "the mapping file", Some(keys::TOP));
         root.as_map()?;
         let get = |k: &str| top.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);

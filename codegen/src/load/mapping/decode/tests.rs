@@ -90,6 +90,17 @@ fn unknown_keys_are_reported_with_place_and_suggestion() {
 }
 
 #[test]
+fn a_spec_given_as_the_mapping_is_named_as_such() {
+    let e = decode("openapi: 3.0.3\ninfo: { title: T, version: \"1\" }\npaths: {}\n")
+        .expect_err("a spec");
+    let [d] = e.diagnostics() else {
+        panic!("one diagnostic: {:?}", e.diagnostics());
+    };
+    assert_eq!(d.message, "this is an OpenAPI spec, not a mapping file");
+    assert_eq!(d.span, Some(Span { line: 1, col: 1 }));
+}
+
+#[test]
 fn all_mistakes_are_collected() {
     let bad = GOOD
         .replace("budget: 20s", "budget: soon")
