@@ -367,7 +367,14 @@ fn error_catch_all(r: &Request<'_>, pm: &PortMethod, indent: usize, out: &mut Ou
             fits(s)
                 && matches!(
                     n.as_str(),
-                    "Provider" | "Other" | "Upstream" | "Unknown" | "Vendor" | "Internal"
+                    "Provider"
+                        | "Other"
+                        | "Upstream"
+                        | "Unknown"
+                        | "Vendor"
+                        | "Internal"
+                        | "Failed"
+                        | "Unexpected"
                 )
         })
         .map(|(n, _)| n.as_str())

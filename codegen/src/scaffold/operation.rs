@@ -66,7 +66,12 @@ pub(super) fn write<'a>(
         entry.param(p, &mut param_lines);
     }
     let (key_field, body_lines) = entry.body(op_id, op, is_write && key_header.is_none());
-    let response = entry.response(op_id, op, uses);
+    let query: Vec<&str> = params
+        .iter()
+        .filter(|p| matches!(p, Parameter::Query { .. }))
+        .map(|p| p.parameter_data_ref().name.as_str())
+        .collect();
+    let response = entry.response(op_id, op, &query, uses);
 
     let method_line = format!("  {}:", pm.name);
     match entry.method_notes.is_empty() {
@@ -443,6 +448,7 @@ impl<'a> Entry<'_, 'a> {
         &mut self,
         op_id: &str,
         op: &'a openapiv3::Operation,
+        query: &[&str],
         uses: &mut Uses<'a>,
     ) -> Vec<String> {
         let ok = &self.pm.ok;
@@ -464,13 +470,33 @@ impl<'a> Entry<'_, 'a> {
             ));
             return Vec::new();
         }
-        let Ty::Named(name) = ok else {
+        let (name, list) = match ok.without_refs() {
+            Ty::Named(n) => (n, false),
+            Ty::Vec(inner) => match inner.without_refs() {
+                Ty::Named(n) => (n, true),
+                _ => {
+                    self.method_notes.push(format!(
+                        "{} returns {ok}; a list is built of a domain struct (Vec<YourStruct>)",
+                        self.pm.name
+                    ));
+                    return Vec::new();
+                }
+            },
+            _ => {
+                self.method_notes.push(format!(
+                    "{} returns {ok}; only a domain struct, a Vec of one (or ()) is built from a response",
+                    self.pm.name
+                ));
+                return Vec::new();
+            }
+        };
+        if list && !matches!(self.r.port.structs.get(name), Some(DomainStruct::Named(_))) {
             self.method_notes.push(format!(
-                "{} returns {ok}; only a domain struct (or ()) is built from a response",
+                "{} returns {ok}; a list is built of a domain struct with named fields (Vec<YourStruct>)",
                 self.pm.name
             ));
             return Vec::new();
-        };
+        }
         if !matches!(self.r.port.structs.get(name), Some(DomainStruct::Named(_))) {
             self.method_notes.push(format!(
                 "{} returns {}; only a domain struct with named fields (or ()) is built from a response",
@@ -478,6 +504,9 @@ impl<'a> Entry<'_, 'a> {
                 domain_word(self.r.port, ok)
             ));
             return Vec::new();
+        }
+        if list {
+            return self.list_response(op_id, &schemas, name, query, uses);
         }
         let mut lines = Vec::new();
         // An envelope (`{ "payment": {...}, "errors": [...] }`) around an object named like the result.
@@ -527,6 +556,166 @@ impl<'a> Entry<'_, 'a> {
         }
         lines
     }
+}
+
+impl<'a> Entry<'_, 'a> {
+    /// The `unwrap:` line of a method returning `Vec<name>` (or a stream of them), and
+    /// the uses of its items; a FIXME on `call:` when the list may come in pages.
+    fn list_response(
+        &mut self,
+        op_id: &str,
+        schemas: &[View<'a>],
+        name: &str,
+        query: &[&str],
+        uses: &mut Uses<'a>,
+    ) -> Vec<String> {
+        let spec = self.r.spec;
+        let mut place: Option<Option<String>> = None;
+        let mut items = Vec::new();
+        for s in schemas {
+            let found = match &s.kind {
+                Kind::Array(Some(item)) => view(spec, *item).ok().map(|v| (None, v)),
+                Kind::Object { props, .. } => {
+                    list_field(spec, props, name).map(|(f, v)| (Some(f), v))
+                }
+                _ => None,
+            };
+            let Some((field, item)) = found else {
+                self.blocked = Some(format!(
+                    "answers {}, with no list of objects to build Vec<{name}> from: name the list with `unwrap: <field>`, or map another operation",
+                    describe(spec, s)
+                ));
+                return Vec::new();
+            };
+            if !matches!(item.kind, Kind::Object { .. }) {
+                self.blocked = Some(format!(
+                    "answers a list of {}, not of objects to build {name} from",
+                    describe(spec, &item)
+                ));
+                return Vec::new();
+            }
+            match &place {
+                Some(p) if *p != field => {
+                    self.blocked = Some(format!(
+                        "answers several success bodies with their lists in different places: the planner cannot build Vec<{name}> from each"
+                    ));
+                    return Vec::new();
+                }
+                _ => place = Some(field),
+            }
+            items.push(item);
+        }
+        let mut lines = Vec::new();
+        if let Some(Some(field)) = &place {
+            lines.push(format!("    unwrap: {}", yaml_key(field)));
+        }
+        for v in items {
+            uses.add(name, v, op_id);
+        }
+        let stream = matches!(self.pm.style, crate::load::port::MethodStyle::Stream { .. });
+        let hints = paging_hints(query, schemas.first());
+        if stream || !hints.is_empty() {
+            let seen = if hints.is_empty() {
+                String::new()
+            } else {
+                format!(" (it has {})", hints.join(", "))
+            };
+            self.call_notes.push(if stream {
+                format!("{} is a stream, read page by page: add `paginate:` with the style {op_id} pages in{seen} (docs/mapping.md, Lists)", self.pm.name)
+            } else {
+                format!("{op_id} may answer page by page{seen}: add `paginate:` (docs/mapping.md, Lists), or {} returns the first page only", self.pm.name)
+            });
+        }
+        lines
+    }
+}
+
+/// The list of objects in an object body to build `Vec<name>` from: the array field
+/// named like the plural of `name`, else one of the usual list names, else the only one.
+fn list_field<'a>(
+    spec: &'a crate::load::openapi::Spec,
+    props: &[(&'a str, SRef<'a>)],
+    name: &str,
+) -> Option<(String, View<'a>)> {
+    let lists: Vec<(&str, View<'a>)> = props
+        .iter()
+        .filter_map(|(n, p)| match view(spec, *p).ok()?.kind {
+            Kind::Array(Some(item)) => Some((*n, view(spec, item).ok()?)),
+            _ => None,
+        })
+        .collect();
+    let singular = norm(name);
+    let plural = |n: &str| {
+        let n = norm(n);
+        n == format!("{singular}s")
+            || n == format!("{singular}es")
+            || singular
+                .strip_suffix('y')
+                .is_some_and(|stem| n == format!("{stem}ies"))
+    };
+    const USUAL: [&str; 8] = [
+        "data", "items", "results", "entries", "records", "values", "elements", "list",
+    ];
+    let pick = lists
+        .iter()
+        .position(|(n, _)| plural(n))
+        .or_else(|| {
+            lists
+                .iter()
+                .position(|(n, _)| USUAL.contains(&norm(n).as_str()))
+        })
+        .or_else(|| (lists.len() == 1).then_some(0))?;
+    let (field, item) = lists.into_iter().nth(pick)?;
+    Some((field.to_string(), item))
+}
+
+/// What suggests an operation answers in pages: its paging query parameters, and the
+/// fields of its answer that name a next page.
+fn paging_hints(query: &[&str], body: Option<&View<'_>>) -> Vec<String> {
+    const PARAMS: [&str; 14] = [
+        "page",
+        "per_page",
+        "page_size",
+        "pagesize",
+        "limit",
+        "offset",
+        "cursor",
+        "after",
+        "before",
+        "starting_after",
+        "ending_before",
+        "page_token",
+        "next_token",
+        "continuation",
+    ];
+    const FIELDS: [&str; 12] = [
+        "next",
+        "next_cursor",
+        "next_page",
+        "next_page_token",
+        "next_url",
+        "next_page_uri",
+        "has_more",
+        "links",
+        "_links",
+        "paging",
+        "pagination",
+        "cursor",
+    ];
+    let mut hints: Vec<String> = query
+        .iter()
+        .filter(|q| PARAMS.contains(&norm(q).as_str()))
+        .map(|q| format!("query `{q}`"))
+        .collect();
+    if let Some(Kind::Object { props, .. }) = body.map(|b| &b.kind) {
+        hints.extend(
+            props
+                .iter()
+                .filter(|(n, _)| FIELDS.contains(&norm(n).as_str()) || norm(n).contains("next"))
+                .map(|(n, _)| format!("body `{n}`")),
+        );
+    }
+    hints
 }
 
 /// The field of an envelope whose object is named like the result type.

@@ -22,9 +22,14 @@ pub(super) fn find(file: &Path, text: &str, root: &Node) -> Vec<Diagnostic> {
         let Some(rest) = line[col + 1..].trim_start().strip_prefix(GAP) else {
             continue;
         };
-        let reason = rest
-            .trim_start_matches([':', '(', ' '])
-            .trim_end_matches([')', ' ']);
+        // `FIXME(hint)` closes its parenthesis; a `FIXME: reason` keeps its own.
+        let rest = rest.trim_end();
+        let reason = match rest.strip_prefix('(') {
+            Some(hint) => hint.strip_suffix(')').unwrap_or(hint),
+            None => rest,
+        }
+        .trim_start_matches([':', ' '])
+        .trim_end();
         let message = if reason.is_empty() {
             "an unresolved FIXME".to_string()
         } else {
@@ -34,10 +39,14 @@ pub(super) fn find(file: &Path, text: &str, root: &Node) -> Vec<Diagnostic> {
             line: i + 1,
             col: line[..col].chars().count() + 1,
         };
+        let help = if line.trim_start().starts_with("_:") {
+            CATCH_ALL_HELP
+        } else {
+            "decide, write the line, then delete the `# FIXME` comment"
+        };
         by_line.insert(
             span.line,
-            Diagnostic::new(file, Some(span), message)
-                .help("decide, write the line, then delete the `# FIXME` comment"),
+            Diagnostic::new(file, Some(span), message).help(help),
         );
     }
     let mut values = Vec::new();
@@ -63,6 +72,11 @@ pub(super) fn find(file: &Path, text: &str, root: &Node) -> Vec<Diagnostic> {
     by_line.into_values().collect()
 }
 
+/// The help of a gap on a catch-all (`_:`) line: an operation's "no catch-all" error
+/// is that same gap, so it is folded into it.
+const CATCH_ALL_HELP: &str =
+    "decide which variant takes every other error, write it, then delete the `# FIXME` comment";
+
 /// `found` with the diagnostics at a gap's line folded into that gap, plus the gaps.
 pub(crate) fn fold(gaps: &[Diagnostic], found: &[Diagnostic]) -> Vec<Diagnostic> {
     let at_gap = |d: &Diagnostic| {
@@ -73,11 +87,16 @@ pub(crate) fn fold(gaps: &[Diagnostic], found: &[Diagnostic]) -> Vec<Diagnostic>
     // An argument left unused while lines are unfinished is what a gap says already
     // (scaffold writes "not sent to the vendor: …" as a FIXME).
     let unused_argument = |d: &Diagnostic| d.message.ends_with("is not used by this mapping");
+    let catch_all_gap = gaps
+        .iter()
+        .any(|g| g.help.as_deref() == Some(CATCH_ALL_HELP));
+    let no_catch_all =
+        |d: &Diagnostic| catch_all_gap && d.message.ends_with("there is no catch-all");
     let mut out: Vec<Diagnostic> = gaps.to_vec();
     out.extend(
         found
             .iter()
-            .filter(|d| !at_gap(d) && !unused_argument(d))
+            .filter(|d| !at_gap(d) && !unused_argument(d) && !no_catch_all(d))
             .cloned(),
     );
     out.sort_by(|a, b| (&a.file, a.span).cmp(&(&b.file, b.span)));
@@ -190,5 +209,36 @@ mod tests {
         let folded = fold(&[gap], &[at(5), at(2), at(1)]);
         let lines: Vec<&str> = folded.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(lines, ["line 1", "the gap", "line 5"]);
+    }
+
+    #[test]
+    fn a_reason_keeps_its_closing_parenthesis() {
+        let text = "a: \"?\"  # FIXME: E has A, B (or C)\nb: FIXME(hint)  # FIXME(the hint)\n";
+        let root = crate::load::yaml::parse(text).expect("yaml");
+        let gaps = find(Path::new("m.yaml"), text, &root);
+        let messages: Vec<&str> = gaps.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "an unresolved FIXME: E has A, B (or C)",
+                "an unresolved FIXME: the hint"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_catch_all_gap_takes_in_the_operations_missing_catch_all() {
+        let text = "errors:\n  map:\n    _: \"?\"  # FIXME: which variant?\n";
+        let root = crate::load::yaml::parse(text).expect("yaml");
+        let gaps = find(Path::new("m.yaml"), text, &root);
+        let missing = Diagnostic::new(
+            "m.yaml",
+            Some(Span { line: 9, col: 3 }),
+            "errors of get are not all mapped: there is no catch-all",
+        );
+        let folded = fold(&gaps, std::slice::from_ref(&missing));
+        assert_eq!(folded.len(), 1, "{folded:?}");
+        // Without a gap on the catch-all, the missing catch-all is reported.
+        assert_eq!(fold(&[], &[missing]).len(), 1);
     }
 }
