@@ -262,6 +262,10 @@ impl<'a> Planner<'a> {
                     );
                     return None;
                 }
+                if optional && self.is_newtype(&ty) {
+                    self.newtype_in_option(from, &ty);
+                    return None;
+                }
                 let ty = self.unwrap_newtype(ty, &mut access);
                 let fit = match &ty {
                     Ty::Named(n) => scalar_fit(self, &target.kind, n),
@@ -356,6 +360,27 @@ impl<'a> Planner<'a> {
         ok
     }
 
+    /// Whether `ty` is a newtype of the port (`struct OrderId(String)`).
+    pub(super) fn is_newtype(&self, ty: &Ty) -> bool {
+        matches!(ty, Ty::Named(n) if matches!(self.port.structs.get(n), Some(DomainStruct::Newtype(_))))
+    }
+
+    /// An `Option` of a newtype is not read through: its inside is `.0` of a value that
+    /// may be absent, which the generated code cannot name as a path.
+    pub(super) fn newtype_in_option(&mut self, from: &Spanned<String>, inner: &Ty) {
+        self.err(
+            from.span,
+            format!(
+                "'{}' is Option<{inner}>, and a newtype inside an Option is not read through",
+                from.value
+            ),
+            format!(
+                "convert it with `{{ from: {}, via: path::to::function }}` (a function of `&Option<{inner}>`), or declare the field as an Option of the newtype's inside (Option<String>)",
+                from.value
+            ),
+        );
+    }
+
     pub(super) fn unwrap_newtype(&self, mut ty: Ty, access: &mut Vec<String>) -> Ty {
         for _ in 0..4 {
             let Ty::Named(n) = &ty else { break };
@@ -380,6 +405,18 @@ mod tests {
     use super::super::fixture::{Fixture, op};
     use super::super::{BodyNode, BodyPlan};
     use super::*;
+
+    #[test]
+    fn an_option_of_a_newtype_is_refused_with_the_fix() {
+        Fixture::default()
+            .port(
+                "pub memo: Option<String>, pub order: String }",
+                "pub memo: Option<Memo>, pub order: String }\npub struct Memo(pub String);",
+            )
+            .refused_with(
+                "'req.memo' is Option<Memo>, and a newtype inside an Option is not read through",
+            );
+    }
 
     /// The value planned for a top-level field of `create`'s request body.
     fn body_value(plan: &super::super::Plan, field: &str) -> ValuePlan {

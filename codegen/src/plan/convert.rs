@@ -390,6 +390,18 @@ impl<'a> Planner<'a> {
             if !self.check_path(via) {
                 return None;
             }
+            if let Some(d) = &fm.default {
+                // Silently dropped, it surfaced as a rustc error in generated code.
+                self.err(
+                    d.span,
+                    format!(
+                        "`default:` does not apply to '{}', which `via:` computes",
+                        fm.name.value
+                    ),
+                    "remove `default:` and handle the absence in the function (a value the vendor may leave out reaches it as an Option), or add `required: true` to fail the call when it is absent",
+                );
+                return None;
+            }
             let mut reads = Vec::new();
             for p in &fm.from {
                 let (read, leaf_view, _) = self.read(schema, &p.value, p.span, false, wire)?;
@@ -579,6 +591,17 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_default_beside_via_is_refused_not_dropped() {
+        Fixture::default()
+            .port("pub amount: Option<i64> }", "pub amount: i64 }")
+            .mapping(
+                "      amount: amount\n",
+                "      amount: { from: amount, via: crate::convert::cents, default: 0 }\n",
+            )
+            .refused_with("`default:` does not apply to 'amount', which `via:` computes");
     }
 
     #[test]

@@ -167,6 +167,10 @@ impl<'a> Planner<'a> {
             Ty::Option(inner) => (true, inner.without_refs().clone()),
             t => (false, t),
         };
+        if optional && self.is_newtype(&ty) {
+            self.newtype_in_option(from, &ty);
+            return None;
+        }
         let ty = self.unwrap_newtype(ty, &mut access);
         let bytes_like = match &ty {
             Ty::Vec(inner) => **inner == Ty::Named("u8".into()),
