@@ -113,6 +113,12 @@ async fn unions_and_lists_of_unions_take_plain_domain_values() {
         "/issues/42",
         "a u64 path parameter"
     );
+    // `explode: false` arrays are one parameter each, the items joined as the style says
+    // (the separators percent-encoded like any value, which servers decode first).
+    assert_eq!(
+        vendor.received()[0].query.as_deref(),
+        Some("include=author%7Ccomments&notify=bug%2Cui")
+    );
     assert_eq!(
         body(&vendor),
         json!({

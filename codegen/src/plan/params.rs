@@ -31,6 +31,33 @@ pub struct ParamPlan {
     pub value: ValuePlan,
     /// For arrays: the name each item is sent under (`expand[]` for deepObject, else the name).
     pub array_item_name: Option<String>,
+    /// For arrays sent as one value (`explode: false`): what joins the items (`,` for
+    /// `form`, a space for `spaceDelimited`, `|` for `pipeDelimited`); `None` repeats
+    /// the parameter once per item.
+    pub array_separator: Option<&'static str>,
+}
+
+/// How a query parameter's array goes on the wire, as its `style` and `explode` say
+/// (`explode` defaults to true for `form` only).
+fn array_separator(p: &Parameter) -> Option<&'static str> {
+    use openapiv3::QueryStyle;
+    let Parameter::Query {
+        style,
+        parameter_data,
+        ..
+    } = p
+    else {
+        return None;
+    };
+    let explode = parameter_data
+        .explode
+        .unwrap_or(matches!(style, QueryStyle::Form));
+    match (style, explode) {
+        (_, true) | (QueryStyle::DeepObject, _) => None,
+        (QueryStyle::Form, false) => Some(","),
+        (QueryStyle::SpaceDelimited, false) => Some(" "),
+        (QueryStyle::PipeDelimited, false) => Some("|"),
+    }
 }
 
 impl<'a> Planner<'a> {
@@ -110,6 +137,10 @@ impl<'a> Planner<'a> {
                     continue;
                 }
             };
+            let item_ref = match &v.kind {
+                Kind::Array(Some(item)) => Some(*item),
+                _ => None,
+            };
             let (target, array_item_name) = match &v.kind {
                 Kind::Array(Some(item)) if loc == ParamLocation::Query => {
                     let deep = matches!(
@@ -160,6 +191,7 @@ impl<'a> Planner<'a> {
                     location: loc,
                     value: ValuePlan::Credential,
                     array_item_name: None,
+                    array_separator: None,
                 });
                 continue;
             }
@@ -195,6 +227,34 @@ impl<'a> Planner<'a> {
                         }
                         None => continue,
                     },
+                    // A list of constants: each item is judged against the item schema.
+                    ValueSpec::Const(c) if c.value.is_array() => {
+                        let items = c.value.as_array().map(Vec::as_slice).unwrap_or_default();
+                        let mut fine = true;
+                        for item in items {
+                            let one = ValueSpec::Const(crate::load::mapping::Spanned {
+                                value: item.clone(),
+                                span: c.span,
+                            });
+                            let scalar = !item.is_array() && !item.is_object();
+                            fine &=
+                                scalar && self.value(pm, &one, &target, required, &what).is_some();
+                            if scalar {
+                                self.check(
+                                    pm,
+                                    &one,
+                                    item_ref.unwrap_or(SRef::Plain(schema)),
+                                    format!("query {}", data.name),
+                                );
+                            } else {
+                                self.err(c.span, format!("{what} is a list of plain values, but the mapping gives {item} in it"), "write a list of plain values");
+                            }
+                        }
+                        if !fine {
+                            continue;
+                        }
+                        ValuePlan::Const(c.value.clone())
+                    }
                     other => match self.value(pm, other, &target, required, &what) {
                         Some(v) => v,
                         None => continue,
@@ -219,11 +279,13 @@ impl<'a> Planner<'a> {
                     None => continue,
                 }
             };
+            let array_separator = array_item_name.as_ref().and_then(|_| array_separator(p));
             out.push(ParamPlan {
                 wire_name: data.name.clone(),
                 location: loc,
                 value,
                 array_item_name,
+                array_separator,
             });
         }
         for p in &spec_params {
@@ -250,6 +312,48 @@ impl<'a> Planner<'a> {
 mod tests {
     use super::super::fixture::{Fixture, op};
     use super::*;
+
+    /// The fixture's `expand` parameter with another style.
+    fn expand_styled(style: &str) -> Fixture {
+        Fixture::default()
+            .spec(
+                "{ name: expand, in: query, schema:",
+                &format!("{{ name: expand, in: query, {style} schema:"),
+            )
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id, expand: { const: [a, b] } }",
+            )
+    }
+
+    #[test]
+    fn explode_and_style_decide_how_an_array_is_sent() {
+        let separator = |style: &str| {
+            let plan = expand_styled(style).plan();
+            op(&plan, "get").params[1].array_separator
+        };
+        assert_eq!(separator(""), None, "form explodes by default");
+        assert_eq!(separator("explode: true,"), None);
+        assert_eq!(separator("explode: false,"), Some(","));
+        assert_eq!(separator("style: spaceDelimited,"), Some(" "));
+        assert_eq!(separator("style: pipeDelimited,"), Some("|"));
+        assert_eq!(separator("style: pipeDelimited, explode: true,"), None);
+    }
+
+    #[test]
+    fn a_list_of_constants_is_judged_item_by_item() {
+        let plan = expand_styled("").plan();
+        assert_eq!(
+            op(&plan, "get").params[1].value,
+            ValuePlan::Const(serde_json::json!(["a", "b"]))
+        );
+        expand_styled("")
+            .mapping("const: [a, b]", "const: [a, 3]")
+            .refused_with("parameter 'expand' is a string in the spec, but the mapping gives 3");
+        expand_styled("")
+            .mapping("const: [a, b]", "const: [a, { b: 1 }]")
+            .refused_with("is a list of plain values, but the mapping gives {\"b\":1} in it");
+    }
 
     #[test]
     fn path_and_array_query_parameters() {

@@ -657,6 +657,31 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
             chain = quote!(#chain.credential_param(#at, #name));
             continue;
         }
+        if let (Some(item), ValuePlan::Const(serde_json::Value::Array(items))) =
+            (&p.array_item_name, &p.value)
+        {
+            // A list of constants: its text is known now.
+            let texts: Vec<String> = items
+                .iter()
+                .map(|i| match i {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            match p.array_separator {
+                Some(sep) if !texts.is_empty() => {
+                    let joined = texts.join(sep);
+                    chain = quote!(#chain .query(#name, #joined));
+                }
+                Some(_) => {}
+                None => {
+                    for t in texts {
+                        chain = quote!(#chain .query(#item, #t));
+                    }
+                }
+            }
+            continue;
+        }
         let v = param_value(&p.value, &moves, &p.wire_name);
         let optional = matches!(
             &p.value,
@@ -671,6 +696,22 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
             ParamLocation::Query => quote!(.query(#name, #val)),
             ParamLocation::Header => quote!(.header(#name, #val)),
         };
+        if let (Some(_), Some(sep)) = (&p.array_item_name, p.array_separator) {
+            // `explode: false`: one parameter, the items joined; an empty list sends
+            // nothing, as an exploded one does.
+            let send = quote! {
+                if !items.is_empty() {
+                    let joined = items.iter().map(|item| item.to_string()).collect::<Vec<_>>().join(#sep);
+                    request = request.query(#name, joined);
+                }
+            };
+            conditional.push(if optional {
+                quote!(if let Some(items) = &#v { #send })
+            } else {
+                quote!({ let items = &#v; #send })
+            });
+            continue;
+        }
         match (&p.array_item_name, optional) {
             (Some(item), false) => {
                 conditional.push(quote!(for item in #v { request = request.query(#item, item); }));
