@@ -174,11 +174,18 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
                 let p = refs::target(root, p);
                 // An operation-level parameter overrides the path-level one of that name.
                 params.retain(|q: &Value| !(q["name"] == p["name"] && q["in"] == p["in"]));
-                params.push(json!({
+                let mut param = json!({
                     "name": p["name"], "in": p["in"],
                     "required": p["required"].as_bool().unwrap_or(p["in"] == "path"),
                     "schema": samples::inline(root, &p["schema"]),
-                }));
+                });
+                // How an array is written on the wire, for the check to read it back.
+                for key in ["style", "explode"] {
+                    if let (Some(v), Some(obj)) = (p.get(key), param.as_object_mut()) {
+                        obj.insert(key.to_string(), v.clone());
+                    }
+                }
+                params.push(param);
             }
             let body = refs::target(root, &raw_op["requestBody"]);
             let body = match body.get("content").and_then(Value::as_object) {
