@@ -36,6 +36,7 @@ fn edit(weight: Option<u64>, points: Vec<usize>) -> IssueEdit {
         labels: vec!["bug".into(), "ui".into()],
         weight,
         points,
+        due: None,
     }
 }
 
@@ -129,6 +130,38 @@ async fn unions_and_lists_of_unions_take_plain_domain_values() {
             "points": [1, 2],
         })
     );
+}
+
+/// `format: date` is checked before sending: a date the vendor would refuse fails the
+/// call at once, naming the field; a real one is sent.
+#[tokio::test]
+async fn a_date_field_takes_only_real_dates() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "PATCH",
+        "/issues/{number}",
+        vec![Reply::json(200, json!({"number": 42, "title": "t"}))],
+    );
+    let with_due = |due: &str| IssueEdit {
+        due: Some(due.into()),
+        ..edit(None, vec![])
+    };
+    for bad in ["2026-3-1", "2026-02-30", "tomorrow"] {
+        let e = adapter(&vendor)
+            .edit(42, with_due(bad))
+            .await
+            .expect_err("refused before sending");
+        assert!(
+            matches!(&e, RequestError::Invalid(m) if m.contains("$.due_on") && m.contains("format date")),
+            "{bad}: {e:?}"
+        );
+    }
+    assert!(vendor.received().is_empty(), "nothing was sent");
+    adapter(&vendor)
+        .edit(42, with_due("2026-03-01"))
+        .await
+        .expect("a real date is sent");
+    assert_eq!(body(&vendor)["due_on"], "2026-03-01");
 }
 
 /// A `u64` or `usize` the wire's `int64` cannot hold fails before anything is sent,

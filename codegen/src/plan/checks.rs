@@ -227,4 +227,28 @@ mod tests {
             .plan();
         assert!(plan.operations.iter().any(|o| o.method == "create"));
     }
+
+    #[test]
+    fn a_date_is_checked_before_sending_and_sampled_as_one() {
+        let plan = Fixture::default()
+            .spec(
+                "memo: { type: string }",
+                "memo: { type: string, format: date }",
+            )
+            .plan();
+        let check = plan
+            .operations
+            .iter()
+            .flat_map(|o| &o.checks)
+            .find(|c| c.field == "$.memo")
+            .expect("a check of $.memo");
+        assert_eq!(
+            check.constraints.format,
+            Some(super::super::TextFormat::Date)
+        );
+        assert_eq!(
+            super::super::samples::fitting_text(&check.constraints, "memo-1"),
+            "2026-03-01"
+        );
+    }
 }

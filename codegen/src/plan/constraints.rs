@@ -4,7 +4,7 @@
 
 use crate::load::openapi::Spec;
 use crate::spec::view::SRef;
-use openapiv3::{SchemaKind, Type, VariantOrUnknownOrEmpty};
+use openapiv3::{SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
 
 /// The constraints of one value, as the spec words them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,6 +23,17 @@ pub struct Constraints {
     pub minimum: Option<(f64, bool)>,
     /// `maximum`, and whether it is exclusive.
     pub maximum: Option<(f64, bool)>,
+    /// `format: date` or `format: date-time` of a string.
+    pub format: Option<TextFormat>,
+}
+
+/// A string format checked before sending (RFC 3339, as JSON Schema defines them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// `format: date`: `2026-03-01`.
+    Date,
+    /// `format: date-time`: `2026-03-01T12:00:00Z`.
+    DateTime,
 }
 
 impl Constraints {
@@ -54,6 +65,11 @@ fn of_at(spec: &Spec, schema: SRef<'_>, depth: usize) -> Constraints {
             c.pattern = t.pattern.clone();
             c.uuid = matches!(&t.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid");
             c.values = t.enumeration.iter().flatten().cloned().collect();
+            c.format = match &t.format {
+                VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Some(TextFormat::Date),
+                VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Some(TextFormat::DateTime),
+                _ => None,
+            };
         }
         SchemaKind::Type(Type::Integer(t)) => {
             c.minimum = t.minimum.map(|m| (m as f64, t.exclusive_minimum));

@@ -64,7 +64,7 @@ pub use args::{Convert, ValuePlan};
 pub use auth::{AuthPlan, Secret};
 pub use body::{BodyEncoding, BodyNode, BodyPlan};
 pub use checks::{CheckPlan, CheckedValue};
-pub use constraints::Constraints;
+pub use constraints::{Constraints, TextFormat};
 pub use convert::{ConvValue, Converter, FieldConv, Missing};
 pub use defaults::{RUNTIME, RuntimeDefaults};
 pub use errors::{

@@ -308,6 +308,13 @@ pub fn fitting_text(c: &super::constraints::Constraints, base: &str) -> String {
     if c.uuid {
         return "00000000-0000-4000-8000-000000000001".to_owned();
     }
+    match c.format {
+        Some(super::constraints::TextFormat::Date) => return "2026-03-01".to_owned(),
+        Some(super::constraints::TextFormat::DateTime) => {
+            return "2026-03-01T12:00:00Z".to_owned();
+        }
+        None => {}
+    }
     let fits = |t: &str| {
         let n = t.chars().count();
         c.min_length.is_none_or(|m| n >= m) && c.max_length.is_none_or(|m| n <= m)

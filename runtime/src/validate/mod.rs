@@ -33,17 +33,20 @@
 //! | `pattern.rs` | `pattern` (ECMA-262, run with the `regex` crate; [`pattern_supported`] for generators) |
 //! | `choice.rs` | `enum` |
 //! | `range.rs` | `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum` |
+//! | `format.rs` | `format: date` and `format: date-time` (RFC 3339) |
 //!
 //! Integer conversions to and from the wire type are in [`crate::convert`].
 //!
 //! [`Error::InvalidRequest`]: crate::Error::InvalidRequest
 
 mod choice;
+mod format;
 mod length;
 mod pattern;
 mod range;
 
 pub use choice::one_of;
+pub use format::{date, date_time, is_date, is_date_time};
 pub use length::{max_items, max_length, min_items, min_length};
 pub use pattern::{Pattern, pattern, pattern_supported};
 pub use range::{exclusive_maximum, exclusive_minimum, maximum, minimum};

@@ -33,6 +33,13 @@ fn check(c: &CheckPlan) -> TokenStream {
             rt::validate::pattern(OP, #field, value, &PATTERN) #refused
         });
     }
+    match k.format {
+        Some(TextFormat::Date) => body.push(quote!(rt::validate::date(OP, #field, value) #refused)),
+        Some(TextFormat::DateTime) => {
+            body.push(quote!(rt::validate::date_time(OP, #field, value) #refused));
+        }
+        None => {}
+    }
     if !k.values.is_empty() {
         let values = &k.values;
         body.push(quote!(rt::validate::one_of(OP, #field, value, &[#(#values),*]) #refused));
