@@ -301,6 +301,28 @@ impl<'a> Planner<'a> {
             }
         };
         let unwrap = om.unwrap.as_ref().filter(|u| u.value != "$");
+        // A body that is one of several objects (DigitalOcean's create answers one
+        // droplet or several): `unwrap:` names a field of the variant the method reads,
+        // and the body is decoded as that variant; another variant is a contract error.
+        let picked = match (&root_view.kind, unwrap) {
+            (Kind::Union(parts), Some(u)) => {
+                let first = crate::load::mapping::split_path(&u.value)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                parts.iter().find_map(|p| {
+                    let pv = view(self.spec, *p).ok()?;
+                    match &pv.kind {
+                        Kind::Object { props, .. } if props.iter().any(|(n, _)| *n == first) => {
+                            Some((pv, *p))
+                        }
+                        _ => None,
+                    }
+                })
+            }
+            _ => None,
+        };
+        let (root_view, schema) = picked.unwrap_or((root_view, schema));
         if let Kind::Array(_) = root_view.kind {
             // A top-level list: the body itself is what the method returns.
             if let Some(r) = &om.reject {
@@ -588,6 +610,34 @@ mod tests {
             inner.contains(&"id".to_string()) && inner.contains(&"status".to_string()),
             "{inner:?}"
         );
+    }
+
+    #[test]
+    fn unwrap_picks_the_variant_of_a_union_body_that_has_the_field() {
+        let union = "{ oneOf: [ { type: object, required: [thing], properties: { thing: { $ref: \"#/components/schemas/Thing\" } } }, { type: object, required: [things], properties: { things: { type: array, items: { $ref: \"#/components/schemas/Thing\" } } } } ] }";
+        let with_union = Fixture::default().spec(
+            "        \"200\":\n          description: ok\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }",
+            &format!("        \"200\":\n          description: ok\n          content: {{ application/json: {{ schema: {union} }} }}"),
+        );
+        let plan = with_union
+            .clone()
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    unwrap: thing",
+            )
+            .plan();
+        let r = &op(&plan, "get").responses[0];
+        assert_eq!(
+            r.unwrap.as_ref().map(|u| u.json_path.as_str()),
+            Some("$.thing")
+        );
+        // A field no variant has is still refused, naming the union.
+        with_union
+            .mapping(
+                "params: { id: id }",
+                "params: { id: id }\n    unwrap: nothing",
+            )
+            .refused_with("is a union (anyOf/oneOf) at the top level");
     }
 
     #[test]
