@@ -407,6 +407,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_nested_request_object_is_its_dotted_paths() {
+        let dotted = Fixture::default()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, meta.order: req.order }",
+            )
+            .plan();
+        let nested = Fixture::default()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, meta: { order: req.order } }",
+            )
+            .plan();
+        assert_eq!(op(&nested, "create").body, op(&dotted, "create").body);
+        assert!(op(&nested, "create").body.is_some());
+        // Beside a value key, an unknown key is a mistake, not a field.
+        Fixture::default()
+            .mapping("memo: req.memo }", "memo: { from: req.memo, vai: x } }")
+            .refused_with("vai");
+    }
+
+    #[test]
     fn an_option_of_a_newtype_is_refused_with_the_fix() {
         Fixture::default()
             .port(

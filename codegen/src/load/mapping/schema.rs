@@ -436,12 +436,20 @@ impl Schema {
                 _ => return None,
             })
         });
+        // Fields written nested (`data: { name: task.name }`): no key is a value key.
+        let nested = json!({
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": { "not": { "enum": keys::VALUE } },
+            "additionalProperties": reference("value"),
+        });
         json!({
             "anyOf": [
                 { "type": ["string", "number", "boolean", "null", "array"] },
                 object,
+                nested,
             ],
-            "description": "An argument path (`req.amount`), a constant (a quoted string, number or list), or { from, via }, { const }, { setting }, { from, each }.",
+            "description": "An argument path (`req.amount`), a constant (a quoted string, number or list), { from, via }, { const }, { setting }, { from, each }, or an object's fields written nested.",
         })
     }
 

@@ -137,8 +137,12 @@ impl Decoder<'_> {
                     self.request_value(path, item, out);
                 }
             }
-            Value::Map(entries) if key.value.contains('.') && !is_value_map(node) => {
-                // An object inside a list template: each field is a value (or a template).
+            Value::Map(entries)
+                if (key.value.contains('.') && !is_value_map(node)) || is_object_template(node) =>
+            {
+                // An object inside a list template, or written nested (`data: { name:
+                // task.name }`, as `data.name: task.name`): each field is a value (or a
+                // template).
                 for (k, v) in entries {
                     let Some(name) = k.as_str() else {
                         self.err(
@@ -415,6 +419,18 @@ fn is_value_map(node: &Node) -> bool {
         && keys
             .iter()
             .any(|k| matches!(*k, "from" | "const" | "setting" | "credential"))
+}
+
+/// A map none of whose keys is a value key (`from`, `const`, `via`, …): an object of
+/// request fields written nested. A map that mixes them is read as a value, so a typo
+/// beside `from:` is reported, not taken for a field.
+fn is_object_template(node: &Node) -> bool {
+    node.as_map().is_some_and(|entries| {
+        !entries.is_empty()
+            && entries
+                .iter()
+                .all(|(k, _)| k.as_str().is_some_and(|k| !keys::VALUE.contains(&k)))
+    })
 }
 
 fn looks_like_expr(text: &str) -> bool {
