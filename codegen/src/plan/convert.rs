@@ -144,6 +144,18 @@ impl<'a> Planner<'a> {
                 );
                 return None;
             }
+            (Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool, false) => {
+                // Said once here (at `unwrap:` when there is one), not once per field.
+                self.err(
+                    span,
+                    format!(
+                        "{what}: the vendor's value is {}, not an object to build {tname} from",
+                        v.describe()
+                    ),
+                    "point `unwrap:` at the object itself (e.g. `unwrap: data`, not a field inside it)",
+                );
+                return None;
+            }
             _ => (
                 v,
                 schema,

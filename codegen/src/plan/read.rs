@@ -239,10 +239,20 @@ impl<'a> Planner<'a> {
                             }
                         });
                         let Some(pv) = obj else {
+                            let names: Vec<&str> = parts
+                                .iter()
+                                .filter_map(|p| match view(self.spec, *p).ok()?.kind {
+                                    Kind::Object { props, .. } => {
+                                        Some(props.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+                                    }
+                                    _ => None,
+                                })
+                                .flatten()
+                                .collect();
                             self.err(
                                 span,
                                 format!("no variant of {where_} has a field '{next}'"),
-                                "check the vendor schema",
+                                suggest(next, names),
                             );
                             return None;
                         };

@@ -641,6 +641,34 @@ mod tests {
     }
 
     #[test]
+    fn unwrap_at_a_scalar_is_said_once_at_unwrap() {
+        let fixture = Fixture::default().mapping(
+            "params: { id: id }",
+            "params: { id: id }\n    unwrap: status",
+        );
+        let errors = fixture.errors();
+        assert_eq!(
+            errors,
+            [
+                "getThing response 200: the vendor's value is a string, not an object to build Thing from"
+            ],
+        );
+    }
+
+    #[test]
+    fn a_field_no_union_variant_has_gets_a_suggestion() {
+        let union = "{ oneOf: [ { type: object, properties: { next: { type: string } } }, { type: object, properties: { prev: { type: string } } } ] }";
+        Fixture::default()
+            .spec(
+                "        owner: { $ref: \"#/components/schemas/Owner\" }\n",
+                &format!("        owner: {{ $ref: \"#/components/schemas/Owner\" }}\n        links: {union}\n"),
+            )
+            .port("pub amount: Option<i64> }", "pub amount: Option<i64>, pub next: Option<String> }")
+            .mapping("      amount: amount\n", "      amount: amount\n      next: links.nxt\n")
+            .helped_with("did you mean 'next'?");
+    }
+
+    #[test]
     fn from_over_an_inline_schema_is_told_to_go() {
         let inline = "{ type: object, required: [id, status], properties: { id: { type: string }, status: { type: string, enum: [active, gone] } } }";
         Fixture::default()
