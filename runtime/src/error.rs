@@ -256,6 +256,36 @@ impl Error {
         }
     }
 
+    /// The same error, with a contract error's path read from `prefix` down: a value
+    /// converted after it was taken out of `$.data`, or out of a list, names where it sits
+    /// in the whole body (`$.id` within `$.data[3]` is `$.data[3].id`). Other errors are
+    /// returned as they are.
+    ///
+    /// ```
+    /// use portcullis_runtime::Error;
+    ///
+    /// let e = Error::contract("list_tasks", "$.gid", "missing").within("$.data[3]");
+    /// assert!(e.to_string().contains("$.data[3].gid"));
+    /// ```
+    #[must_use]
+    pub fn within(self, prefix: &str) -> Error {
+        match self {
+            Error::Contract {
+                operation,
+                path,
+                message,
+            } => {
+                let rest = path.strip_prefix('$').unwrap_or(&path);
+                Error::Contract {
+                    operation,
+                    path: format!("{prefix}{rest}"),
+                    message,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// A failure of a shared-state store (Redis unreachable, a script error). Stores
     /// return it; the pipeline never fails a call with it, it falls back to local state.
     pub fn store(message: impl Into<String>) -> Error {

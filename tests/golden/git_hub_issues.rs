@@ -208,7 +208,11 @@ mod calls {
                                             ),
                                         )?
                                         .into_iter()
-                                        .map(|item| translate::issue_from_issue(item, OP))
+                                        .enumerate()
+                                        .map(|(i, item)| {
+                                            translate::issue_from_issue(item, OP)
+                                                .map_err(|e| e.within(&format!("{}[{i}]", "$")))
+                                        })
                                         .collect::<Result<Vec<_>, _>>()?;
                                     Ok(rt::paginate::Page::new(items, next))
                                 }
@@ -279,7 +283,11 @@ mod calls {
                                             ),
                                         )?
                                         .into_iter()
-                                        .map(|item| translate::issue_from_issue(item, OP))
+                                        .enumerate()
+                                        .map(|(i, item)| {
+                                            translate::issue_from_issue(item, OP)
+                                                .map_err(|e| e.within(&format!("{}[{i}]", "$")))
+                                        })
                                         .collect::<Result<Vec<_>, _>>()?;
                                     Ok(rt::paginate::Page::new(items, next))
                                 }

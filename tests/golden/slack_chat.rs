@@ -165,10 +165,11 @@ mod calls {
                                     let items = wire
                                         .channels
                                         .into_iter()
-                                        .map(|item| translate::channel_from_objs_conversation(
-                                            item,
-                                            OP,
-                                        ))
+                                        .enumerate()
+                                        .map(|(i, item)| {
+                                            translate::channel_from_objs_conversation(item, OP)
+                                                .map_err(|e| e.within(&format!("{}[{i}]", "$.channels")))
+                                        })
                                         .collect::<Result<Vec<_>, _>>()?;
                                     Ok(rt::paginate::Page::new(items, next))
                                 }

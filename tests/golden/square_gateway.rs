@@ -144,6 +144,7 @@ mod calls {
                                     .unwrap_or_else(|| translate::missing(OP, "$.payment"))
                             })?;
                         translate::payment_from_payment(inner, OP)
+                            .map_err(|e| e.within("$.payment"))
                     }
                     status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                     _ => {
@@ -195,6 +196,7 @@ mod calls {
                                     .unwrap_or_else(|| translate::missing(OP, "$.payment"))
                             })?;
                         translate::payment_from_payment(inner, OP)
+                            .map_err(|e| e.within("$.payment"))
                     }
                     status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                     _ => {
@@ -272,6 +274,7 @@ mod calls {
                                     .unwrap_or_else(|| translate::missing(OP, "$.refund"))
                             })?;
                         translate::refund_from_payment_refund(inner, OP)
+                            .map_err(|e| e.within("$.refund"))
                     }
                     status @ 200..=299 => Err(translate::unexpected_status(OP, status)),
                     _ => {

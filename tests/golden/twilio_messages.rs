@@ -219,10 +219,11 @@ mod calls {
                                         .messages
                                         .ok_or_else(|| translate::missing(OP, "$.messages"))?
                                         .into_iter()
-                                        .map(|item| translate::text_from_api_v2010_account_message(
-                                            item,
-                                            OP,
-                                        ))
+                                        .enumerate()
+                                        .map(|(i, item)| {
+                                            translate::text_from_api_v2010_account_message(item, OP)
+                                                .map_err(|e| e.within(&format!("{}[{i}]", "$.messages")))
+                                        })
                                         .collect::<Result<Vec<_>, _>>()?;
                                     Ok(rt::paginate::Page::new(items, next))
                                 }

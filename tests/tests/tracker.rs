@@ -108,6 +108,27 @@ async fn a_page_limit_reached_is_a_config_error() {
     assert_eq!(vendor.received().len(), 3);
 }
 
+/// An item the adapter cannot convert names where it sits in the page, not in the item.
+#[tokio::test]
+async fn a_bad_item_is_named_by_its_place_in_the_page() {
+    let vendor = MockVendor::start().await;
+    let mut bad = issue(2);
+    bad["number"] = json!(-2);
+    vendor.route(
+        "GET",
+        "/issues",
+        vec![Reply::json(200, json!([issue(1), bad]))],
+    );
+    let err = adapter(&vendor)
+        .list_issues("open")
+        .await
+        .expect_err("a negative number is no u32");
+    let TrackerError::Contract(message) = err else {
+        panic!("a Contract error: {err:?}");
+    };
+    assert!(message.contains("$[1].number"), "{message}");
+}
+
 #[tokio::test]
 async fn after_last_sends_the_last_id_until_has_more_is_false() {
     let vendor = MockVendor::start().await;

@@ -89,17 +89,23 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
             quote!(, #p.clone())
         })
         .collect();
-    let convert = |v: TokenStream| {
-        if ctx.fallible(conv) {
-            quote!(translate::#c(#v, OP #(#given)*))
-        } else {
-            quote!(Ok(translate::#c(#v #(#given)*)))
-        }
+    // A converter names paths from the value it converts; one taken out of `unwrap:`'s
+    // place, or a list's item, has its errors name where it sits in the whole body.
+    let base = r.unwrap.as_ref().map_or("$", |u| u.json_path.as_str());
+    let convert = |v: TokenStream| match (ctx.fallible(conv), base) {
+        (true, "$") => quote!(translate::#c(#v, OP #(#given)*)),
+        (true, _) => quote!(translate::#c(#v, OP #(#given)*).map_err(|e| e.within(#base))),
+        (false, _) => quote!(Ok(translate::#c(#v #(#given)*))),
     };
     // A list is converted item by item: the items' converter is the same as for one.
     let convert_list = |v: TokenStream| {
         if ctx.fallible(conv) {
-            quote!(#v.into_iter().map(|item| translate::#c(item, OP)).collect::<Result<Vec<_>, _>>())
+            quote! {
+                #v.into_iter()
+                    .enumerate()
+                    .map(|(i, item)| translate::#c(item, OP).map_err(|e| e.within(&format!("{}[{i}]", #base))))
+                    .collect::<Result<Vec<_>, _>>()
+            }
         } else {
             quote!(Ok(#v.into_iter().map(translate::#c).collect()))
         }

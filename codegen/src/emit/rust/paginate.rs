@@ -167,9 +167,16 @@ pub(super) fn page_outcome(
 ) -> TokenStream {
     let w = ident(wire);
     let c = ident(conv);
+    // An item's errors name where it sits in the page (`$.data[3].id`).
+    let base = r.unwrap.as_ref().map_or("$", |u| u.json_path.as_str());
     let items = |v: TokenStream| {
         if ctx.fallible(conv) {
-            quote!(let items = #v.into_iter().map(|item| translate::#c(item, OP)).collect::<Result<Vec<_>, _>>()?;)
+            quote! {
+                let items = #v.into_iter()
+                    .enumerate()
+                    .map(|(i, item)| translate::#c(item, OP).map_err(|e| e.within(&format!("{}[{i}]", #base))))
+                    .collect::<Result<Vec<_>, _>>()?;
+            }
         } else {
             quote!(let items: Vec<_> = #v.into_iter().map(translate::#c).collect();)
         }
