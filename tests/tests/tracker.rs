@@ -263,7 +263,7 @@ async fn regressions_a_str_into_an_optional_field_and_required_lists_compile_and
         "/boards/{board}",
         vec![Reply::json(
             200,
-            json!({"id": "b1", "issues": [issue(1), issue(2)], "tags": ["x", "y"]}),
+            json!({"id": "board-from-the-vendor", "issues": [issue(1), issue(2)], "tags": ["x", "y"]}),
         )],
     );
     let a = adapter(&vendor);
@@ -272,6 +272,7 @@ async fn regressions_a_str_into_an_optional_field_and_required_lists_compile_and
     let body: Value = serde_json::from_slice(&vendor.received()[0].body).expect("json");
     assert_eq!(body, json!({"title": "Broken", "body": "It broke"}));
     let board = a.board("b1").await.expect("board");
+    assert_eq!(board.id, "b1", "`fields:` takes the &str argument, owned");
     assert_eq!(board.issues.len(), 2);
     assert_eq!(board.tags, ["x", "y"]);
     assert_eq!(board.lead, "t1");

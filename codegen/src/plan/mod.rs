@@ -210,6 +210,8 @@ pub struct GivenPlan {
     pub access: Vec<String>,
     /// The argument is a plain value and the domain field its `Option`.
     pub some: bool,
+    /// The argument is a `&str` the field holds as a `String`.
+    pub to_owned: bool,
 }
 
 /// A port method the vendor has no operation for: it returns a domain error at once.

@@ -258,6 +258,13 @@ impl<'a> Planner<'a> {
                 continue;
             };
             let want = f.ty.without_refs();
+            // A `&str` argument fills a `String` field (or its `Option`) as an owned copy.
+            let is_str = matches!(arg_ty.without_refs(), Ty::Named(n) if n == "str");
+            let string = Ty::Named("String".into());
+            let to_owned = is_str
+                && (*want == string
+                    || matches!(want, Ty::Option(inner) if *inner.without_refs() == string));
+            let arg_ty = if to_owned { string } else { arg_ty };
             let some = match want {
                 t if *t == arg_ty => false,
                 Ty::Option(inner) if *inner.without_refs() == arg_ty => true,
@@ -277,6 +284,7 @@ impl<'a> Planner<'a> {
                 param: format!("given_{}", f.name.trim_start_matches("r#")),
                 access,
                 some,
+                to_owned,
             });
         }
         out

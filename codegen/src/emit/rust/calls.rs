@@ -236,7 +236,11 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
     let given = op.given.iter().map(|g| {
         let p = ident(&g.param);
         let a = super::request::access(&g.access);
-        let value = quote!(#a.clone());
+        let value = if g.to_owned {
+            quote!(#a.to_owned())
+        } else {
+            quote!(#a.clone())
+        };
         if g.some {
             quote!(let #p = Some(#value);)
         } else {
