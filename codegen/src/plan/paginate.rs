@@ -276,6 +276,29 @@ impl<'a> Planner<'a> {
                 total,
             } => {
                 let mut ok = query(self, param);
+                // A number sent where the spec wants a string is often a token the vendor
+                // hands back (Asana's `offset` comes from `next_page.offset`).
+                let is_text = spec_params
+                    .iter()
+                    .find(|sp| sp.parameter_data_ref().name == param.value)
+                    .and_then(|sp| match &sp.parameter_data_ref().format {
+                        openapiv3::ParameterSchemaOrContent::Schema(s) => {
+                            view(self.spec, SRef::Plain(s)).ok()
+                        }
+                        openapiv3::ParameterSchemaOrContent::Content(_) => None,
+                    })
+                    .is_some_and(|v| matches!(v.kind, Kind::Str { .. }));
+                if ok && is_text {
+                    self.warn(
+                        param.span,
+                        format!(
+                            "'{}' is a string in the spec, and `style: {}` sends numbers in it",
+                            param.value,
+                            if *offsets { "offset" } else { "page" }
+                        ),
+                        "if the vendor hands the next value back in its answer, use `style: cursor` with that field (`cursor: next_page.offset`); if it takes numbers, correct the spec with an overlay",
+                    );
+                }
                 let size = match size {
                     Some(s) => match params.iter().find(|p| p.wire_name == s.value) {
                         Some(ParamPlan {
@@ -529,6 +552,23 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn counting_in_a_string_parameter_is_a_warning() {
+        let warnings = |f: Fixture| -> Vec<String> {
+            f.plan()
+                .warnings
+                .iter()
+                .map(|d| d.message.clone())
+                .collect()
+        };
+        let counted = paged(ARRAY, "{ style: offset, param: cursor }");
+        assert_eq!(
+            warnings(counted),
+            ["'cursor' is a string in the spec, and `style: offset` sends numbers in it"]
+        );
+        assert!(warnings(paged(ARRAY, "{ style: offset, param: page }")).is_empty());
     }
 
     /// `list` declared with `decl` (the rest of the line after `fn list`).
