@@ -651,6 +651,11 @@ fn relative(path: &std::path::Path, base: &std::path::Path) -> String {
         }
         common += 1;
     }
+    // Sharing only the root (a spec in ~/.cache, a mapping in the project): the
+    // absolute path says where it is; `../../../root/...` says nothing.
+    if common <= 1 {
+        return path.display().to_string();
+    }
     let mut out = std::path::PathBuf::new();
     for _ in base.components().skip(common) {
         out.push("..");
@@ -672,4 +677,21 @@ fn first_trait(source: &str) -> Option<String> {
 fn report(e: &portcullis_codegen::Error) -> ExitCode {
     eprintln!("{e}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_relative_unless_they_share_only_the_root() {
+        let (spec, base) = (
+            Path::new("/nonexistent/p/specs/x.json"),
+            Path::new("/nonexistent/p/mappings"),
+        );
+        assert_eq!(relative(spec, base), "../specs/x.json");
+        let cached = Path::new("/elsewhere/.cache/api/x.json");
+        assert_eq!(relative(cached, base), "/elsewhere/.cache/api/x.json");
+    }
 }
