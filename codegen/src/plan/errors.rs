@@ -455,19 +455,12 @@ mod tests {
 
     #[test]
     fn a_rule_that_can_never_match_is_a_warning() {
-        let warnings = |f: Fixture| -> Vec<String> {
-            f.plan()
-                .warnings
-                .iter()
-                .map(|d| d.message.clone())
-                .collect()
-        };
         let f = get_declares_only_403().mapping(
             "    params: { id: id }\n",
             "    params: { id: id }\n    errors: { \"402/declined\": ThingError::NotFound, \"403/REJECTED\": ThingError::NotFound }\n",
         );
         assert_eq!(
-            warnings(f),
+            f.warnings(),
             [
                 "this rule can never match by the spec: getThing never answers 402 (it declares 200, 403)"
             ],
@@ -477,18 +470,18 @@ mod tests {
             "    params: { id: id }\n",
             "    params: { id: id }\n    errors: { \"4xx\": ThingError::NotFound }\n",
         );
-        assert!(warnings(f).is_empty(), "403 is in the 4xx class");
+        assert!(f.warnings().is_empty(), "403 is in the 4xx class");
         let f = Fixture::default().mapping(
             "    params: { id: id }\n",
             "    params: { id: id }\n    errors: { \"401/expired_card\": ThingError::NotFound }\n",
         );
         assert_eq!(
-            warnings(f),
+            f.warnings(),
             [
                 "this rule can never match: a 401 to a call with credentials is answered by renewing them, then as an auth failure"
             ]
         );
-        assert!(warnings(Fixture::default()).is_empty());
+        assert!(Fixture::default().warnings().is_empty());
     }
 
     #[test]

@@ -199,6 +199,15 @@ impl Fixture {
         }
     }
 
+    /// The warnings of a fixture that plans.
+    pub(crate) fn warnings(&self) -> Vec<String> {
+        self.plan()
+            .warnings
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
     /// Whether some diagnostic's help contains `text`.
     pub(crate) fn helped_with(&self, text: &str) {
         let helps: Vec<String> = match self.build() {

@@ -556,19 +556,16 @@ mod tests {
 
     #[test]
     fn counting_in_a_string_parameter_is_a_warning() {
-        let warnings = |f: Fixture| -> Vec<String> {
-            f.plan()
-                .warnings
-                .iter()
-                .map(|d| d.message.clone())
-                .collect()
-        };
         let counted = paged(ARRAY, "{ style: offset, param: cursor }");
         assert_eq!(
-            warnings(counted),
+            counted.warnings(),
             ["'cursor' is a string in the spec, and `style: offset` sends numbers in it"]
         );
-        assert!(warnings(paged(ARRAY, "{ style: offset, param: page }")).is_empty());
+        assert!(
+            paged(ARRAY, "{ style: offset, param: page }")
+                .warnings()
+                .is_empty()
+        );
     }
 
     /// `list` declared with `decl` (the rest of the line after `fn list`).

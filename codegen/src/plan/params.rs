@@ -137,11 +137,8 @@ impl<'a> Planner<'a> {
                     continue;
                 }
             };
-            let item_ref = match &v.kind {
-                Kind::Array(Some(item)) => Some(*item),
-                _ => None,
-            };
-            let (target, array_item_name) = match &v.kind {
+            // What one value is checked against: the item schema of an array.
+            let (target, array_item_name, target_schema) = match &v.kind {
                 Kind::Array(Some(item)) if loc == ParamLocation::Query => {
                     let deep = matches!(
                         p,
@@ -156,11 +153,11 @@ impl<'a> Planner<'a> {
                         data.name.clone()
                     };
                     match view(self.spec, *item) {
-                        Ok(iv) => (iv, Some(item_name)),
+                        Ok(iv) => (iv, Some(item_name), *item),
                         Err(_) => continue,
                     }
                 }
-                _ => (v.clone(), None),
+                _ => (v.clone(), None, SRef::Plain(schema)),
             };
             let required = data.required || loc == ParamLocation::Path;
             let what = format!("parameter '{}'", data.name);
@@ -240,12 +237,7 @@ impl<'a> Planner<'a> {
                             fine &=
                                 scalar && self.value(pm, &one, &target, required, &what).is_some();
                             if scalar {
-                                self.check(
-                                    pm,
-                                    &one,
-                                    item_ref.unwrap_or(SRef::Plain(schema)),
-                                    format!("query {}", data.name),
-                                );
+                                self.check(pm, &one, target_schema, format!("query {}", data.name));
                             } else {
                                 self.err(c.span, format!("{what} is a list of plain values, but the mapping gives {item} in it"), "write a list of plain values");
                             }

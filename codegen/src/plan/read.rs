@@ -5,7 +5,7 @@ use super::planner::Planner;
 use super::*;
 use crate::error::{Span, suggest};
 use crate::ident::camel;
-use crate::spec::view::{Kind, SRef, View, view};
+use crate::spec::view::{Kind, SRef, View, variant_with, view};
 
 /// A step into a wire value.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,18 +227,7 @@ impl<'a> Planner<'a> {
                 match &cur_view.kind {
                     Kind::Union(parts) => {
                         let next = segs[i + 1];
-                        let obj = parts.iter().find_map(|p| {
-                            let pv = view(self.spec, *p).ok()?;
-                            match &pv.kind {
-                                Kind::Object { props, .. }
-                                    if props.iter().any(|(n, _)| *n == next) =>
-                                {
-                                    Some(pv)
-                                }
-                                _ => None,
-                            }
-                        });
-                        let Some(pv) = obj else {
+                        let Some((pv, _)) = variant_with(self.spec, parts, next) else {
                             let names: Vec<&str> = parts
                                 .iter()
                                 .filter_map(|p| match view(self.spec, *p).ok()?.kind {

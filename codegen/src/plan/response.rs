@@ -318,15 +318,7 @@ impl<'a> Planner<'a> {
                     .into_iter()
                     .next()
                     .unwrap_or_default();
-                parts.iter().find_map(|p| {
-                    let pv = view(self.spec, *p).ok()?;
-                    match &pv.kind {
-                        Kind::Object { props, .. } if props.iter().any(|(n, _)| *n == first) => {
-                            Some((pv, *p))
-                        }
-                        _ => None,
-                    }
-                })
+                crate::spec::view::variant_with(self.spec, parts, &first)
             }
             _ => None,
         };

@@ -59,6 +59,22 @@ impl View<'_> {
     }
 }
 
+/// The object variant of a union's `parts` that has a property `field`, and its schema:
+/// the variant a path through the union (or `unwrap:` into a union body) reads.
+pub(crate) fn variant_with<'a>(
+    spec: &'a Spec,
+    parts: &[SRef<'a>],
+    field: &str,
+) -> Option<(View<'a>, SRef<'a>)> {
+    parts.iter().find_map(|p| {
+        let pv = view(spec, *p).ok()?;
+        match &pv.kind {
+            Kind::Object { props, .. } if props.iter().any(|(n, _)| *n == field) => Some((pv, *p)),
+            _ => None,
+        }
+    })
+}
+
 /// The properties of an object schema: name, required, enum values when it has any, and
 /// whether it is a scalar (string, number, boolean).
 pub fn object_fields(

@@ -7,7 +7,7 @@ use super::fallback::{caller_field, mark_assign};
 use super::read::{Got, Take, read};
 use super::request::{is_caller, request};
 use super::tokens::{ident, int, ty};
-use super::translate::missing;
+use super::translate::{convert_items, missing};
 use crate::plan::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -100,12 +100,7 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
     // A list is converted item by item: the items' converter is the same as for one.
     let convert_list = |v: TokenStream| {
         if ctx.fallible(conv) {
-            quote! {
-                #v.into_iter()
-                    .enumerate()
-                    .map(|(i, item)| translate::#c(item, OP).map_err(|e| e.within(&format!("{}[{i}]", #base))))
-                    .collect::<Result<Vec<_>, _>>()
-            }
+            convert_items(conv, v, base)
         } else {
             quote!(Ok(#v.into_iter().map(translate::#c).collect()))
         }

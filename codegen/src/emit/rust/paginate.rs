@@ -5,7 +5,7 @@
 use super::Ctx;
 use super::read::{Got, Take, read};
 use super::tokens::{ident, int};
-use super::translate::missing;
+use super::translate::{convert_items, missing};
 use crate::plan::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -171,12 +171,8 @@ pub(super) fn page_outcome(
     let base = r.unwrap.as_ref().map_or("$", |u| u.json_path.as_str());
     let items = |v: TokenStream| {
         if ctx.fallible(conv) {
-            quote! {
-                let items = #v.into_iter()
-                    .enumerate()
-                    .map(|(i, item)| translate::#c(item, OP).map_err(|e| e.within(&format!("{}[{i}]", #base))))
-                    .collect::<Result<Vec<_>, _>>()?;
-            }
+            let converted = convert_items(conv, v, base);
+            quote!(let items = #converted?;)
         } else {
             quote!(let items: Vec<_> = #v.into_iter().map(translate::#c).collect();)
         }

@@ -162,6 +162,19 @@ pub(super) fn missing(ctx: &Ctx, op: TokenStream, json_path: &str, qualified: bo
     }
 }
 
+/// The items of list `v` through fallible converter `conv`, one by one, as a
+/// `Result<Vec<_>, _>`: a failure names the item's place under `base` (`$.data[3].id`),
+/// not its path inside the item.
+pub(super) fn convert_items(conv: &str, v: TokenStream, base: &str) -> TokenStream {
+    let c = ident(conv);
+    quote! {
+        #v.into_iter()
+            .enumerate()
+            .map(|(i, item)| translate::#c(item, OP).map_err(|e| e.within(&format!("{}[{i}]", #base))))
+            .collect::<Result<Vec<_>, _>>()
+    }
+}
+
 /// A value read through an `Option` (`e`, owned), converted, with its absence handled.
 fn absent(ctx: &Ctx, e: TokenStream, l: &Leaf, miss: &Missing, json_path: &str) -> TokenStream {
     let x = bound(quote!(x));
