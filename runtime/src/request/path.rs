@@ -81,7 +81,9 @@ impl Path {
         operation: &str,
     ) -> Result<&'a str, Error> {
         let path = self.as_filled(template);
-        match path.find('{') {
+        // A byte search: `{` is ASCII, and `str::find` runs the generic character
+        // searcher on every call's path.
+        match path.bytes().position(|b| b == b'{') {
             None => Ok(path),
             Some(open) => Err(self.unfilled(&path[open + 1..], template, operation)),
         }
