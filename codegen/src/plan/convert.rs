@@ -116,7 +116,7 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
-        let op = camel(what.split(' ').next().unwrap_or(what));
+        let op = super::response::type_stem(what);
         let (v, schema, base) = match (&v.kind, list) {
             (Kind::Array(Some(item)), true) => {
                 let item = *item;

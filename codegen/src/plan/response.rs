@@ -347,7 +347,7 @@ impl<'a> Planner<'a> {
             let (w, c, list) = self.converter_for(ok, schema, what, span, None)?;
             return Some(((w, c), list, None, None));
         }
-        let base = format!("{}Response", camel(what.split(' ').next().unwrap_or(what)));
+        let base = format!("{}Response", type_stem(what));
         let root_wire = self.wire_struct(&root_view, &base, false)?;
         let reject = match &om.reject {
             Some(r) => Some(self.reject_plan(r, schema, &root_wire)?),
@@ -463,6 +463,14 @@ impl<'a> Planner<'a> {
 }
 
 /// The first success response the mapping builds from, with its JSON schema.
+/// The type-name stem of the operation `what` ("getThing response 200") names. An
+/// operation without an operationId is called by method and path ("GET /servers/{id}"),
+/// so the stem is everything before " response", not the first word: two such
+/// operations must not share one wire type.
+pub(super) fn type_stem(what: &str) -> String {
+    camel(what.rsplit_once(" response ").map_or(what, |(op, _)| op))
+}
+
 pub(super) fn success_schema<'a>(
     om: &OperationMap,
     op: &'a openapiv3::Operation,
@@ -503,6 +511,26 @@ mod tests {
             Some(("Thing".to_string(), "thing_from_thing".to_string()))
         );
         assert_eq!((r.unwrap.clone(), r.reject.clone()), (None, None));
+    }
+
+    /// Hetzner's spec has no operationIds: its operations are called by method and
+    /// path, and each must still decode into a type of its own.
+    #[test]
+    fn operations_without_an_operation_id_get_types_of_their_own() {
+        let plan = Fixture::default()
+            .spec("        \"200\":\n          description: ok\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }",
+                  "        \"200\":\n          description: ok\n          content: { application/json: { schema: { type: object, properties: { thing: { $ref: \"#/components/schemas/Thing\" } } } } }")
+            .mapping("params: { id: id }", "params: { id: id }\n    unwrap: thing")
+            .spec("      operationId: getThing\n", "")
+            .spec("      operationId: createThing\n", "")
+            .mapping("call: getThing", "call: \"GET /things/{id}\"")
+            .mapping("call: createThing", "call: \"POST /things\"")
+            .plan();
+        let names: Vec<&str> = plan.wire.iter().map(|w| w.name.as_str()).collect();
+        assert!(names.contains(&"GetThingsIdResponse"), "{names:?}");
+        assert!(!names.iter().any(|n| *n == "GetResponse" || *n == "PostResponse"), "{names:?}");
+        assert_eq!(super::type_stem("GET /servers/{id} response 200"), "GetServersId");
+        assert_eq!(super::type_stem("getThing response 2XX"), "GetThing");
     }
 
     #[test]
