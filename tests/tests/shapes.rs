@@ -239,3 +239,30 @@ async fn a_403_with_a_code_the_mapping_names_is_that_error_not_auth() {
         other => panic!("a code no rule names is an auth failure: {other:?}"),
     }
 }
+
+/// An envelope whose field the spec leaves optional: the message inside it, or, when a
+/// 200 carries the vendor's error instead, that error with its code (the error paths
+/// of `errors:` read from the same body; this once did not compile).
+#[tokio::test]
+async fn an_optional_envelope_answers_the_message_or_the_vendors_error() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages/SM1/Cancel",
+        vec![
+            Reply::json(200, json!({"data": {"sid": "SM1", "status": "canceled"}})),
+            Reply::json(200, json!({"code": 30001, "message": "queue overflow"})),
+        ],
+    );
+    let adapter = adapter(&vendor);
+    let id = MessageId("SM1".into());
+    let canceled = adapter.cancel(&id).await.expect("canceled");
+    assert_eq!(canceled.status, "canceled");
+    match adapter.cancel(&id).await {
+        Err(MessageError::Failed(text)) => {
+            assert!(text.contains("30001"), "{text}");
+            assert!(text.contains("queue overflow"), "{text}");
+        }
+        other => panic!("expected the vendor's error, got {other:?}"),
+    }
+}

@@ -6,7 +6,7 @@ use super::planner::Planner;
 use super::wire::scalar_wire;
 use super::*;
 use crate::error::{Span, suggest};
-use crate::ident::{camel, snake};
+use crate::ident::snake;
 use crate::load::mapping::{FieldMap, TypeMap};
 use crate::load::port::{DomainStruct, Ty};
 use crate::spec::view::{Kind, SRef, View, view};

@@ -32,7 +32,9 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
     let c = ident(conv);
     // A 2xx body that is not the promised success may be the vendor's error: then the
     // caller gets that error with its code and message, not a contract failure.
-    let vendor_of = |r: TokenStream| match (&op.error_body, &op.error_paths) {
+    // `recv` is the response as a method receiver, `r` as an argument: `&response` for
+    // both would read `&response.json_text(..)`, a reference to the text.
+    let vendor_of = |recv: TokenStream, r: TokenStream| match (&op.error_body, &op.error_paths) {
         _ if !op.error_in_success.any() => None,
         (Some(e), _) => {
             let g = in_success_fn(&e.wire_type, op.error_in_success);
@@ -40,7 +42,7 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
         }
         (None, Some(p)) if p.code.is_some() || p.message.is_some() => {
             let text = |path: &Option<Vec<String>>| match path {
-                Some(segs) => quote!(#r.json_text(&[#(#segs),*])),
+                Some(segs) => quote!(#recv.json_text(&[#(#segs),*])),
                 None => quote!(None),
             };
             let (code, message) = (text(&p.code), text(&p.message));
@@ -57,10 +59,10 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
         }
         _ => None,
     };
-    let vendor = vendor_of(quote!(r)).map(|v| quote!(|r| #v));
+    let vendor = vendor_of(quote!(r), quote!(r)).map(|v| quote!(|r| #v));
     // A success whose required part is missing may be the vendor's error too (Square
     // answers `{"errors": [...]}` in the success envelope).
-    let vendor_now = vendor_of(quote!(&response));
+    let vendor_now = vendor_of(quote!(response), quote!(&response));
     // The type is named only where inference cannot find it (a list).
     let decode = |ty: TokenStream| {
         let turbofish = (!ty.is_empty()).then(|| quote!(::<#ty>));
