@@ -589,16 +589,14 @@ mod translate {
     ) -> crate::domain::PaymentError {
         match (e.status(), e.kind()) {
             (Some(404), _) => crate::domain::PaymentError::NotFound,
-            (Some(500..=599), _) => {
-                crate::domain::PaymentError::Unavailable(e.to_string())
-            }
             (_, rt::ErrorKind::Auth) => {
                 crate::domain::PaymentError::Misconfigured(e.to_string())
             }
             (_, rt::ErrorKind::RateLimited) => {
                 crate::domain::PaymentError::RateLimited(e.to_string())
             }
-            (
+            (Some(500..=599), _)
+            | (
                 _,
                 rt::ErrorKind::Unavailable
                 | rt::ErrorKind::Timeout

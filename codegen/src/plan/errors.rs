@@ -270,12 +270,15 @@ impl<'a> Planner<'a> {
             });
         }
         out.sort_by_key(|r| {
+            // `auth` (401, 403) and `rate_limited` (429) are narrower than a class: after
+            // it, a `"4xx"` rule would take every 401 and 429 and they would never fire.
             let specificity = match r.key {
                 ErrorMatch::StatusCode(..) => 0,
                 ErrorMatch::Status(_) => 1,
-                ErrorMatch::StatusClass(_) => 2,
-                ErrorMatch::Kind(_) => 3,
-                ErrorMatch::CatchAll => 4,
+                ErrorMatch::Kind(ErrorKind::Auth | ErrorKind::RateLimited) => 2,
+                ErrorMatch::StatusClass(_) => 3,
+                ErrorMatch::Kind(_) => 4,
+                ErrorMatch::CatchAll => 5,
             };
             (!r.operation_level, specificity)
         });
@@ -482,6 +485,33 @@ mod tests {
             ]
         );
         assert!(Fixture::default().warnings().is_empty());
+    }
+
+    /// Hetzner's user wrote `"4xx"`, `auth` and `rate_limited` side by side: a 401 and
+    /// a 429 must reach their own rules, the class takes the other 4xx, `vendor` the rest.
+    #[test]
+    fn auth_and_rate_limited_come_before_a_class_and_vendor_after() {
+        let plan = Fixture::default()
+            .mapping(
+                "errors: { map: { \"404\": ThingError::NotFound, _: ThingError::Upstream } }",
+                "errors: { map: { vendor: ThingError::Upstream, 4xx: ThingError::Upstream, rate_limited: ThingError::Upstream, auth: ThingError::Upstream, _: ThingError::Upstream } }",
+            )
+            .plan();
+        let keys: Vec<ErrorMatch> = op(&plan, "get")
+            .error_rules
+            .iter()
+            .map(|r| r.key.clone())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ErrorMatch::Kind(ErrorKind::RateLimited),
+                ErrorMatch::Kind(ErrorKind::Auth),
+                ErrorMatch::StatusClass(4),
+                ErrorMatch::Kind(ErrorKind::Vendor),
+                ErrorMatch::CatchAll,
+            ]
+        );
     }
 
     #[test]
