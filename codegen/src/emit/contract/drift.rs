@@ -50,6 +50,12 @@ pub(super) struct DriftField {
     pub(super) absent: Expect,
     pub(super) retyped: Expect,
     pub(super) enum_catch_all: Option<bool>,
+    /// Whether the wire reads a string here: a retyped value must then be a number,
+    /// even where the spec's example is `null` and says nothing of the type.
+    pub(super) text: bool,
+    /// Whether the wire keeps the value as JSON (a map, a free-form object): a key
+    /// added there is an entry the converter reads, not a field it may ignore.
+    pub(super) free: bool,
 }
 
 pub(super) fn join(prefix: &str, json_path: &str) -> String {
@@ -79,6 +85,18 @@ pub(super) fn drift_fields(
             _ if union => absent,
             _ => Expect::Contract,
         }
+    };
+    let free = |read: &Read| {
+        matches!(
+            plan.wire_ty_at(&conv.wire_type, &read.steps),
+            Some(WireTy::Json)
+        )
+    };
+    let text = |read: &Read| {
+        matches!(
+            plan.wire_ty_at(&conv.wire_type, &read.steps),
+            Some(WireTy::String)
+        )
     };
     for f in &conv.fields {
         match &f.value {
@@ -112,6 +130,8 @@ pub(super) fn drift_fields(
                 out.push(DriftField {
                     under: under.map(str::to_owned),
                     retyped: retyped(read, absent),
+                    text: text(read),
+                    free: free(read),
                     path,
                     absent,
                     enum_catch_all,
@@ -130,6 +150,8 @@ pub(super) fn drift_fields(
                         under: under.map(str::to_owned),
                         path: join(prefix, &read.json_path),
                         retyped: retyped(read, absent),
+                        text: text(read),
+                        free: free(read),
                         absent,
                         enum_catch_all: None,
                     });
@@ -156,6 +178,8 @@ pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan) -> Vec<DriftField> 
                 absent: Expect::Contract,
                 retyped: Expect::Skip,
                 enum_catch_all: None,
+                text: false,
+                free: false,
             });
         }
         drift_fields(plan, conv, &prefix, None, 0, &mut fields);
@@ -274,16 +298,38 @@ pub(super) fn drift_replace(root: &mut Value, path: &str, new: Value) {
     *cur = new;
 }
 
-pub(super) fn add_unknown(v: &mut Value) {
+/// A value of another JSON type than `old` for a "changed type" test. The example's
+/// `null` (a nullable field) says nothing of the type; `text` (the wire reads a
+/// string there) does.
+pub(super) fn retyped_value(old: &Value, text: bool) -> Value {
+    match old {
+        Value::String(_) => json!(12345),
+        Value::Null if text => json!(12345),
+        _ => json!("portcullis-drift-type"),
+    }
+}
+
+/// Adds an unknown field to every object of `v` (at `path`), but inside none of the
+/// values at `free` (maps and free-form objects, whose keys are entries).
+pub(super) fn add_unknown(v: &mut Value, path: &str, free: &[&str]) {
+    if free.contains(&path) {
+        return;
+    }
     match v {
         Value::Object(m) => {
-            m.values_mut().for_each(add_unknown);
+            for (k, child) in m.iter_mut() {
+                add_unknown(child, &format!("{path}.{k}"), free);
+            }
             m.insert(
                 "portcullis_unknown_field".into(),
                 json!({"added": "by the vendor"}),
             );
         }
-        Value::Array(items) => items.iter_mut().for_each(add_unknown),
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                add_unknown(child, &format!("{path}.{i}"), free);
+            }
+        }
         _ => {}
     }
 }
@@ -291,6 +337,29 @@ pub(super) fn add_unknown(v: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hetzner's `server.labels` is a map of strings: a key added there is a label that
+    /// is not a string, not an unknown field; every other object still gets one.
+    #[test]
+    fn unknown_fields_stay_out_of_maps() {
+        let mut v = json!({"server": {"id": 1, "labels": {"env": "prod"}, "net": {"ip": "x"}}, "list": [{"a": 1}]});
+        add_unknown(&mut v, "$", &["$.server.labels"]);
+        assert_eq!(v["server"]["labels"], json!({"env": "prod"}));
+        assert!(v["server"]["portcullis_unknown_field"].is_object());
+        assert!(v["server"]["net"]["portcullis_unknown_field"].is_object());
+        assert!(v["list"][0]["portcullis_unknown_field"].is_object());
+        assert!(v["portcullis_unknown_field"].is_object());
+    }
+
+    /// Hetzner's examples have `"finished": null` on a nullable string: the changed
+    /// type must be a number, or the test sends a string and expects a refusal.
+    #[test]
+    fn a_null_example_is_retyped_by_the_wire_type() {
+        assert_eq!(retyped_value(&Value::Null, true), json!(12345));
+        assert_eq!(retyped_value(&Value::Null, false), json!("portcullis-drift-type"));
+        assert_eq!(retyped_value(&json!("x"), true), json!(12345));
+        assert_eq!(retyped_value(&json!(3), false), json!("portcullis-drift-type"));
+    }
 
     #[test]
     fn slugs_and_field_names() {

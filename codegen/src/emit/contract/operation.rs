@@ -4,7 +4,7 @@
 
 use super::drift::{
     Expect, add_unknown, at, drift_remove, drift_replace, field_name, join, lacking,
-    response_fields, slug, text_at,
+    response_fields, retyped_value, slug, text_at,
 };
 use super::{ContractOptions, ident, parse};
 use crate::plan::contract::{ContractPlan, OperationContract};
@@ -409,10 +409,7 @@ pub(super) fn operation(
                 name,
             ));
             if let Some(old) = at(base, &f.path) {
-                let other = match old {
-                    Value::String(_) => json!(12345),
-                    _ => json!("portcullis-drift-type"),
-                };
+                let other = retyped_value(old, f.text);
                 let mut body = base.clone();
                 drift_replace(&mut body, &f.path, other);
                 tests.extend(drift_test(
@@ -440,7 +437,12 @@ pub(super) fn operation(
             }
         }
         let mut body = base.clone();
-        add_unknown(&mut body);
+        let free: Vec<&str> = fields
+            .iter()
+            .filter(|f| f.free)
+            .map(|f| f.path.as_str())
+            .collect();
+        add_unknown(&mut body, "$", &free);
         tests.extend(drift_test(
             unique("drift_unknown_fields".into()),
             "every object gains an unknown field".into(),
