@@ -47,11 +47,24 @@ impl Ty {
             Ty::Named(n) if port.structs.contains_key(n) || port.enums.contains_key(n) => {
                 format!("{module}::{n}")
             }
-            Ty::Named(n) => n.clone(),
+            // A type from outside the crate: as the port file's `use` or its own path
+            // names it (the generated module has none of the file's imports).
+            Ty::Named(n) => port.paths.get(n).cloned().unwrap_or_else(|| n.clone()),
             Ty::Option(t) => format!("Option<{}>", t.render(port, module)),
             Ty::Vec(t) => format!("Vec<{}>", t.render(port, module)),
             Ty::Ref(t) => format!("&{}", t.render(port, module)),
-            Ty::Other(s) => s.clone(),
+            Ty::Other(s) => match syn::parse_str::<syn::Type>(s) {
+                Ok(mut t) if !port.paths.is_empty() => {
+                    let paths = port
+                        .paths
+                        .iter()
+                        .filter_map(|(n, p)| Some((n.clone(), syn::parse_str(p).ok()?)))
+                        .collect();
+                    syn::visit_mut::VisitMut::visit_type_mut(&mut Qualify(&paths), &mut t);
+                    type_text(&t)
+                }
+                _ => s.clone(),
+            },
         }
     }
 }
@@ -153,6 +166,9 @@ pub struct Port {
     pub variant_fields: BTreeMap<String, Vec<Field>>,
     /// Every trait in the file, for "did you mean".
     pub traits: Vec<String>,
+    /// Types from outside the crate by the name the file writes: `BTreeMap` →
+    /// `std::collections::BTreeMap` (from a `use`), `Uuid` → `uuid::Uuid` (written so).
+    pub paths: BTreeMap<String, String>,
 }
 
 fn span_of(s: proc_macro2::Span) -> Span {
@@ -235,7 +251,7 @@ pub fn ty_of(t: &syn::Type) -> Ty {
         syn::Type::Paren(p) => ty_of(&p.elem),
         syn::Type::Path(p) if p.qself.is_none() => {
             let Some(last) = p.path.segments.last() else {
-                return Ty::Other(quote::quote!(#t).to_string());
+                return Ty::Other(type_text(t));
             };
             let name = last.ident.to_string();
             match &last.arguments {
@@ -248,13 +264,123 @@ pub fn ty_of(t: &syn::Type) -> Ty {
                         Some(syn::GenericArgument::Type(inner)) if name == "Vec" => {
                             Ty::Vec(Box::new(ty_of(inner)))
                         }
-                        _ => Ty::Other(quote::quote!(#t).to_string()),
+                        _ => Ty::Other(type_text(t)),
                     }
                 }
-                _ => Ty::Other(quote::quote!(#t).to_string()),
+                _ => Ty::Other(type_text(t)),
             }
         }
-        _ => Ty::Other(quote::quote!(#t).to_string()),
+        _ => Ty::Other(type_text(t)),
+    }
+}
+
+/// A path as a reader writes it: `std::collections::BTreeMap`.
+fn path_text(path: syn::Path) -> String {
+    type_text(&syn::Type::Path(syn::TypePath { qself: None, path }))
+}
+
+/// A type as a reader writes it (`BTreeMap<String, String>`, not the token stream's
+/// `BTreeMap < String , String >`): it goes into diagnostics and the report as well as
+/// the generated impl.
+fn type_text(t: &syn::Type) -> String {
+    let file: syn::File = syn::parse_quote!(type T = #t;);
+    let text = prettyplease::unparse(&file);
+    let text = text.trim();
+    match text.strip_prefix("type T = ").and_then(|t| t.strip_suffix(';')) {
+        Some(inner) if !inner.contains('\n') => inner.to_string(),
+        _ => quote::quote!(#t).to_string(),
+    }
+}
+
+/// The names the port file brings in with `use` from outside the crate (the standard
+/// library, other crates), by the name the file uses: `BTreeMap` →
+/// `std::collections::BTreeMap`. The generated impl lives in another module, without the
+/// port file's imports, so the types of the port's methods are written with the path.
+/// Imports from the crate itself (`crate::`, `self::`, `super::`) are left alone: they
+/// name domain types, found by their last name.
+fn imported(file: &syn::File) -> BTreeMap<String, syn::Path> {
+    fn walk(tree: &syn::UseTree, prefix: &mut Vec<syn::Ident>, out: &mut BTreeMap<String, syn::Path>) {
+        let path = |prefix: &[syn::Ident], last: &syn::Ident| -> syn::Path {
+            let segments = prefix.iter().chain(std::iter::once(last));
+            syn::parse_quote!(#(#segments)::*)
+        };
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.clone());
+                walk(&p.tree, prefix, out);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) if !prefix.is_empty() && n.ident != "self" => {
+                out.insert(n.ident.to_string(), path(prefix, &n.ident));
+            }
+            syn::UseTree::Rename(r) if !prefix.is_empty() && r.ident != "self" => {
+                out.insert(r.rename.to_string(), path(prefix, &r.ident));
+            }
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(t, prefix, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for item in &file.items {
+        if let syn::Item::Use(u) = item {
+            let first = match &u.tree {
+                syn::UseTree::Path(p) => p.ident.to_string(),
+                _ => continue,
+            };
+            if matches!(first.as_str(), "crate" | "self" | "super") {
+                continue;
+            }
+            walk(&u.tree, &mut Vec::new(), &mut out);
+        }
+    }
+    out
+}
+
+/// Writes every type path that starts with an imported name with the import's path.
+struct Qualify<'a>(&'a BTreeMap<String, syn::Path>);
+
+/// Collects the type paths the file writes with more than one segment outside the crate
+/// (`uuid::Uuid`), by their last name.
+struct Written(BTreeMap<String, syn::Path>);
+
+impl syn::visit_mut::VisitMut for Written {
+    fn visit_type_path_mut(&mut self, tp: &mut syn::TypePath) {
+        syn::visit_mut::visit_type_path_mut(self, tp);
+        let segments = &tp.path.segments;
+        let in_crate = segments
+            .first()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "crate" | "self" | "super"));
+        if tp.qself.is_some() || segments.len() < 2 || in_crate {
+            return;
+        }
+        if let Some(last) = segments.last() {
+            let mut path = tp.path.clone();
+            if let Some(l) = path.segments.last_mut() {
+                l.arguments = syn::PathArguments::None;
+            }
+            self.0.entry(last.ident.to_string()).or_insert(path);
+        }
+    }
+}
+
+impl syn::visit_mut::VisitMut for Qualify<'_> {
+    fn visit_type_path_mut(&mut self, tp: &mut syn::TypePath) {
+        syn::visit_mut::visit_type_path_mut(self, tp);
+        if tp.qself.is_some() || tp.path.leading_colon.is_some() {
+            return;
+        }
+        let Some(first) = tp.path.segments.first() else {
+            return;
+        };
+        let Some(full) = self.0.get(&first.ident.to_string()) else {
+            return;
+        };
+        let mut segments = full.segments.clone();
+        if let (Some(last), Some(first)) = (segments.last_mut(), tp.path.segments.first()) {
+            last.arguments = first.arguments.clone();
+        }
+        segments.extend(tp.path.segments.iter().skip(1).cloned());
+        tp.path.segments = segments;
     }
 }
 
@@ -282,7 +408,7 @@ impl Port {
         at: (&Path, Span),
     ) -> Result<Port, Error> {
         check_shape(path, text)?;
-        let file = syn::parse_file(text).map_err(|e| {
+        let mut file = syn::parse_file(text).map_err(|e| {
             Error::one(
                 Diagnostic::new(
                     path,
@@ -292,6 +418,16 @@ impl Port {
                 .help("fix the Rust syntax; the port is read before anything is generated"),
             )
         })?;
+        // The generated impl has none of the file's `use` lines: what the file imports
+        // from outside the crate, or names by a path, is rendered with that path.
+        let mut paths = Written(BTreeMap::new());
+        syn::visit_mut::VisitMut::visit_file_mut(&mut paths, &mut file);
+        let mut paths = paths.0;
+        paths.extend(imported(&file));
+        let paths = paths
+            .into_iter()
+            .map(|(name, path)| (name, path_text(path)))
+            .collect();
         let mut port = Port {
             path: path.to_path_buf(),
             trait_name: trait_name.to_string(),
@@ -300,6 +436,7 @@ impl Port {
             enums: BTreeMap::new(),
             variant_fields: BTreeMap::new(),
             traits: Vec::new(),
+            paths,
         };
         let mut problems = Vec::new();
         let mut found = false;
@@ -564,6 +701,37 @@ mod tests {
 
     fn at() -> (&'static Path, Span) {
         (Path::new("m.yaml"), Span { line: 1, col: 1 })
+    }
+
+    /// Hetzner's user took `BTreeMap` into scope with `use`: the generated impl has no
+    /// such line, so the types of the port are written with their path (and as a reader
+    /// writes them, for diagnostics and the report).
+    #[test]
+    fn imported_types_are_written_with_their_path() {
+        let src = r#"
+            use std::collections::{BTreeMap, HashSet as Set};
+            use crate::ids::Other;
+            pub struct Labels(pub BTreeMap<String, String>);
+            pub enum E { Failed(String) }
+            pub trait Servers {
+                async fn set(&self, labels: BTreeMap<String, String>, tags: Set<String>, id: uuid::Uuid, other: Other) -> Result<(), E>;
+            }
+        "#;
+        let port = Port::parse(Path::new("d.rs"), src, "Servers", at()).expect("parses");
+        let types: Vec<String> = port.methods[0]
+            .args
+            .iter()
+            .map(|(_, t)| t.render(&port, "crate::domain"))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "std::collections::BTreeMap<String, String>",
+                "std::collections::HashSet<String>",
+                "uuid::Uuid",
+                "Other",
+            ]
+        );
     }
 
     #[test]
