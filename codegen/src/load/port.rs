@@ -286,7 +286,10 @@ fn type_text(t: &syn::Type) -> String {
     let file: syn::File = syn::parse_quote!(type T = #t;);
     let text = prettyplease::unparse(&file);
     let text = text.trim();
-    match text.strip_prefix("type T = ").and_then(|t| t.strip_suffix(';')) {
+    match text
+        .strip_prefix("type T = ")
+        .and_then(|t| t.strip_suffix(';'))
+    {
         Some(inner) if !inner.contains('\n') => inner.to_string(),
         _ => quote::quote!(#t).to_string(),
     }
@@ -299,7 +302,11 @@ fn type_text(t: &syn::Type) -> String {
 /// Imports from the crate itself (`crate::`, `self::`, `super::`) are left alone: they
 /// name domain types, found by their last name.
 fn imported(file: &syn::File) -> BTreeMap<String, syn::Path> {
-    fn walk(tree: &syn::UseTree, prefix: &mut Vec<syn::Ident>, out: &mut BTreeMap<String, syn::Path>) {
+    fn walk(
+        tree: &syn::UseTree,
+        prefix: &mut Vec<syn::Ident>,
+        out: &mut BTreeMap<String, syn::Path>,
+    ) {
         let path = |prefix: &[syn::Ident], last: &syn::Ident| -> syn::Path {
             let segments = prefix.iter().chain(std::iter::once(last));
             syn::parse_quote!(#(#segments)::*)

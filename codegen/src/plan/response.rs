@@ -528,8 +528,16 @@ mod tests {
             .plan();
         let names: Vec<&str> = plan.wire.iter().map(|w| w.name.as_str()).collect();
         assert!(names.contains(&"GetThingsIdResponse"), "{names:?}");
-        assert!(!names.iter().any(|n| *n == "GetResponse" || *n == "PostResponse"), "{names:?}");
-        assert_eq!(super::type_stem("GET /servers/{id} response 200"), "GetServersId");
+        assert!(
+            !names
+                .iter()
+                .any(|n| *n == "GetResponse" || *n == "PostResponse"),
+            "{names:?}"
+        );
+        assert_eq!(
+            super::type_stem("GET /servers/{id} response 200"),
+            "GetServersId"
+        );
         assert_eq!(super::type_stem("getThing response 2XX"), "GetThing");
     }
 

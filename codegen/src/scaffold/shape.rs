@@ -113,7 +113,18 @@ fn scalar_sends(name: &str, kind: &Kind<'_>) -> bool {
         (Kind::Str { .. }, "String" | "str")
             | (
                 Kind::Int,
-                "i64" | "i8" | "i16" | "i32" | "u8" | "u16" | "u32"
+                "i64"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "u8"
+                    | "u16"
+                    | "u32"
+                    | "u64"
+                    | "usize"
+                    | "isize"
+                    | "i128"
+                    | "u128"
             )
             | (
                 Kind::Num,
@@ -257,6 +268,19 @@ mod tests {
     use super::*;
     use crate::spec::view::SRef;
     use crate::spec::view::tests::spec;
+
+    /// Hetzner's ids are integers and its user's `ServerId(u64)`: check sends every
+    /// integer type into an integer slot (wider ones checked), so scaffold must not
+    /// mark it.
+    #[test]
+    fn every_integer_type_is_sent_into_an_integer_as_check_sends_it() {
+        for name in [
+            "i8", "i16", "i32", "i64", "isize", "i128", "u8", "u16", "u32", "u64", "usize", "u128",
+        ] {
+            assert!(scalar_sends(name, &Kind::Int), "{name}");
+        }
+        assert!(!scalar_sends("String", &Kind::Int));
+    }
 
     #[test]
     fn hints_name_arrays_unions_and_objects() {

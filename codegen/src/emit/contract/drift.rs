@@ -356,9 +356,15 @@ mod tests {
     #[test]
     fn a_null_example_is_retyped_by_the_wire_type() {
         assert_eq!(retyped_value(&Value::Null, true), json!(12345));
-        assert_eq!(retyped_value(&Value::Null, false), json!("portcullis-drift-type"));
+        assert_eq!(
+            retyped_value(&Value::Null, false),
+            json!("portcullis-drift-type")
+        );
         assert_eq!(retyped_value(&json!("x"), true), json!(12345));
-        assert_eq!(retyped_value(&json!(3), false), json!("portcullis-drift-type"));
+        assert_eq!(
+            retyped_value(&json!(3), false),
+            json!("portcullis-drift-type")
+        );
     }
 
     #[test]
