@@ -392,8 +392,9 @@ const CASES: [Case; 11] = [
             "    _: FleetError::Failed\n",
             "      id: id\n",
             "      locked: locked\n",
+            "read it as `price_monthly: size.price_monthly`",
         ],
-        never: &["only a domain struct (or ())"],
+        never: &["only a domain struct (or ())", "add `unwrap: size` to the operation and read"],
     },
 ];
 

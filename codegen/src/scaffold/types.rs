@@ -156,22 +156,22 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
                     .collect();
                 let of = v.name.unwrap_or("the vendor's object");
                 // An envelope: the object the type is, one level down (`{ "customer": {…} }`).
-                let wrapped: Vec<&str> = props
+                // Or a nested object's field (`server_type.cores`): the path reads it.
+                let wrapped: Vec<(&str, &str)> = props
                     .iter()
-                    .filter(|(_, p)| {
-                        view(r.spec, *p).is_ok_and(|pv| match &pv.kind {
-                            Kind::Object { props, .. } => {
-                                props.iter().any(|(n, _)| norm(n) == norm(&f.name))
-                            }
-                            _ => false,
-                        })
+                    .filter_map(|(n, p)| {
+                        let pv = view(r.spec, *p).ok()?;
+                        let Kind::Object { props, .. } = &pv.kind else {
+                            return None;
+                        };
+                        let (inner, _) = props.iter().find(|(i, _)| norm(i) == norm(&f.name))?;
+                        Some((*n, *inner))
                     })
-                    .map(|(n, _)| *n)
                     .collect();
-                if let [one] = wrapped.as_slice() {
+                if let [(one, inner)] = wrapped.as_slice() {
                     return Plan::Gap(format!(
-                        "{of} has no field named {}, but its object {one} has: if the answer wraps the object, add `unwrap: {one}` to the operation and read the field from there",
-                        f.name
+                        "{of} has no field named {}, but its object {one} has: read it as `{}: {one}.{inner}` (or, if the whole answer wraps the object, add `unwrap: {one}` to the operation)",
+                        f.name, f.name
                     ));
                 }
                 return Plan::Gap(if fitting.is_empty() {
