@@ -37,6 +37,7 @@ fn edit(weight: Option<u64>, points: Vec<usize>) -> IssueEdit {
         weight,
         points,
         due: None,
+        state: None,
     }
 }
 
@@ -360,4 +361,42 @@ async fn a_whole_body_that_is_a_list_is_sent_as_a_json_array() {
         .expect_err("too long");
     assert!(matches!(err, RequestError::Invalid(_)), "{err:?}");
     assert_eq!(vendor.received().len(), 1, "nothing more sent");
+}
+
+/// A `via:` over an `Option` into an optional field or parameter: the function sees the
+/// value inside, and `None` is left out of both (Hetzner's user saw `"labels": null`).
+#[tokio::test]
+async fn an_optional_value_through_via_is_sent_when_given_and_left_out_when_none() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "PATCH",
+        "/issues/{number}",
+        vec![Reply::json(200, json!({"number": 42, "title": "t"}))],
+    );
+    let closing = IssueEdit {
+        state: Some(IssueState::Closed),
+        ..edit(None, vec![])
+    };
+    adapter(&vendor).edit(42, closing).await.expect("edited");
+    adapter(&vendor)
+        .edit(42, edit(None, vec![]))
+        .await
+        .expect("edited");
+    let received = vendor.received();
+    let bodies: Vec<serde_json::Value> = received
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("JSON"))
+        .collect();
+    assert_eq!(bodies[0]["state"], json!("closed"));
+    assert!(
+        received[0].query.as_deref().is_some_and(|q| q.contains("reason=closed")),
+        "{:?}",
+        received[0].query
+    );
+    assert!(bodies[1].get("state").is_none(), "{}", bodies[1]);
+    assert!(
+        !received[1].query.as_deref().unwrap_or("").contains("reason"),
+        "{:?}",
+        received[1].query
+    );
 }

@@ -239,10 +239,13 @@ impl<'a> Planner<'a> {
                     if !self.check_path(via) {
                         return None;
                     }
+                    // Into an optional slot, `None` is left out and the function gets
+                    // the value inside; into a required one it gets the `Option` and
+                    // must give a value.
                     return Some(ValuePlan::Expr {
                         access,
                         clone: false,
-                        optional: false,
+                        optional: matches!(ty, Ty::Option(_)) && !wire_required,
                         convert: None,
                         via: Some(via.value.clone()),
                     });
@@ -375,7 +378,7 @@ impl<'a> Planner<'a> {
                 from.value
             ),
             format!(
-                "convert it with `{{ from: {}, via: path::to::function }}` (a function of `&Option<{inner}>`), or declare the field as an Option of the newtype's inside (Option<String>)",
+                "convert it with `{{ from: {}, via: path::to::function }}` (a function of `&{inner}`; None is left out), or declare the field as an Option of the newtype's inside (Option<String>)",
                 from.value
             ),
         );

@@ -144,14 +144,22 @@ pub(super) fn is_caller(op: &OperationPlan) -> bool {
 /// A request `via:` function's value for `field`: refused before sending when the
 /// function returns an `Err` (`at` is the field's JSON path, `None` inside a list
 /// item's closure, where only a function that cannot fail fits).
-fn via_call(via: &str, arg: TokenStream, at: Option<&str>) -> TokenStream {
+fn via_call(via: &str, arg: TokenStream, at: Option<&str>, optional: bool) -> TokenStream {
     let f = path(via);
-    let call = quote!(#f(&#arg));
-    match at {
-        Some(field) => quote! {
-            rt::convert::via(OP, #field, #via, #call).map_err(|e| self.pipeline.refused(e))?
+    match (at, optional) {
+        (Some(field), false) => quote! {
+            rt::convert::via(OP, #field, #via, #f(&#arg)).map_err(|e| self.pipeline.refused(e))?
         },
-        None => call,
+        (None, false) => quote!(#f(&#arg)),
+        // An `Option` into an optional slot: the function sees the value, `None` is
+        // left out.
+        (Some(field), true) => quote! {
+            #arg.as_ref()
+                .map(|v| rt::convert::via(OP, #field, #via, #f(v)))
+                .transpose()
+                .map_err(|e| self.pipeline.refused(e))?
+        },
+        (None, true) => quote!(#arg.as_ref().map(|v| #f(v))),
     }
 }
 
@@ -189,7 +197,7 @@ fn value(
             let moved = moves.contains(a);
             let a = access(a);
             if let Some(via) = via {
-                return via_call(via, a, at);
+                return via_call(via, a, at, *optional);
             }
             let owned = if *clone && !moved {
                 quote!(#a.clone())
@@ -297,7 +305,7 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, name: &str) -> Toke
             let by_value = !clone || moves.contains(a);
             let a = access(a);
             match (via, convert) {
-                (Some(via), _) => via_call(via, a, Some(name)),
+                (Some(via), _) => via_call(via, a, Some(name), *optional),
                 // A parameter is displayed, so only a conversion that can fail matters.
                 (None, Some(c @ Convert::Checked(_))) => converted(c, a, *optional, Some(name)),
                 (None, _) if by_value => a,
@@ -492,7 +500,7 @@ fn multipart(parts: &[PartPlan], moves: &BTreeSet<Vec<String>>) -> TokenStream {
         let at = format!("$.{name}");
         match &p.value {
             PartValue::Text(v) => {
-                let optional = matches!(v, ValuePlan::Expr { optional: true, via: None, .. });
+                let optional = matches!(v, ValuePlan::Expr { optional: true, .. });
                 let v = match v {
                     ValuePlan::Const(c) => {
                         let t = c.as_str().map_or_else(|| c.to_string(), str::to_owned);
@@ -683,14 +691,7 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
             continue;
         }
         let v = param_value(&p.value, &moves, &p.wire_name);
-        let optional = matches!(
-            &p.value,
-            ValuePlan::Expr {
-                optional: true,
-                via: None,
-                ..
-            }
-        );
+        let optional = matches!(&p.value, ValuePlan::Expr { optional: true, .. });
         let call = |val: TokenStream| match p.location {
             ParamLocation::Path => quote!(.path_param(#name, #val)),
             ParamLocation::Query => quote!(.query(#name, #val)),
