@@ -259,3 +259,114 @@ fn reports_are_deterministic_and_json_carries_the_same_findings() {
         "{text}"
     );
 }
+
+/// Hetzner's shape: answers in envelopes (`{ "server": {…} }`, `{ "servers": […] }`),
+/// read with `unwrap:`, and no operationIds. A new enum value and a removed field inside
+/// the envelope are found at their mapping lines and named for the operations that read
+/// them, as the surface reads them through `unwrap:` and a list's items.
+#[test]
+fn changes_inside_an_unwrapped_envelope_and_a_list_are_found() {
+    let dir = std::env::temp_dir().join(format!("portcullis-diff-envelope-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = |extra_status: &str, locked: &str| {
+        format!(
+            r##"openapi: 3.0.3
+info: {{ title: Fleet, version: "1" }}
+paths:
+  /servers:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [servers]
+                properties:
+                  servers: {{ type: array, items: {{ $ref: "#/components/schemas/Server" }} }}
+  /servers/{{id}}:
+    get:
+      parameters:
+        - {{ name: id, in: path, required: true, schema: {{ type: integer }} }}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [server]
+                properties:
+                  server: {{ $ref: "#/components/schemas/Server" }}
+components:
+  schemas:
+    Server:
+      type: object
+      required: [id, status{locked}]
+      properties:
+        id: {{ type: integer }}
+        status: {{ type: string, enum: [running, "off"{extra_status}] }}{locked_prop}
+"##,
+            locked_prop = if locked.is_empty() {
+                ""
+            } else {
+                "\n        locked: { type: boolean }"
+            },
+        )
+    };
+    std::fs::write(dir.join("v1.yaml"), spec("", ", locked")).expect("v1");
+    std::fs::write(dir.join("v2.yaml"), spec(", paused", "")).expect("v2");
+    std::fs::write(
+        dir.join("domain.rs"),
+        r#"
+pub struct ServerId(pub u64);
+pub struct Server { pub id: u64, pub running: Status, pub locked: bool }
+pub enum Status { Running, Off, Other(String) }
+pub enum FleetError { Failed(String) }
+pub trait Fleet {
+    async fn list(&self) -> Result<Vec<Server>, FleetError>;
+    async fn get(&self, id: ServerId) -> Result<Server, FleetError>;
+}
+"#,
+    )
+    .expect("port");
+    std::fs::write(
+        dir.join("fleet.yaml"),
+        r#"adapter: FleetAdapter
+implements: { port: Fleet, source: domain.rs }
+spec: v1.yaml
+base_url: https://fleet.example.com
+errors: { map: { _: FleetError::Failed } }
+operations:
+  list:
+    call: "GET /servers"
+    unwrap: servers
+  get:
+    call: "GET /servers/{id}"
+    params: { id: id }
+    unwrap: server
+types:
+  Server:
+    fields:
+      id: id
+      running: { from: status, values: { running: Running, "off": Off, _: Other } }
+      locked: locked
+"#,
+    )
+    .expect("mapping");
+    let m = Mapping::load(&dir.join("fleet.yaml")).expect("mapping loads");
+    let r = diff::diff(&m, &dir.join("v1.yaml"), &dir.join("v2.yaml")).expect("diff runs");
+    assert_eq!(
+        lines(&r),
+        [
+            "review 18:72 get enum-value-added | new vendor value 'paused' of 'server.status' lands in Status::Other",
+            "review 18:72 list enum-value-added | new vendor value 'paused' of 'servers[].status' lands in Status::Other",
+            "breaking 19:15 get field-removed | response field 'server.locked' (Server.locked) was removed",
+            "breaking 19:15 list field-removed | response field 'servers[].locked' (Server.locked) was removed",
+        ],
+        "{}",
+        r.text()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

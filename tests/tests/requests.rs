@@ -389,13 +389,20 @@ async fn an_optional_value_through_via_is_sent_when_given_and_left_out_when_none
         .collect();
     assert_eq!(bodies[0]["state"], json!("closed"));
     assert!(
-        received[0].query.as_deref().is_some_and(|q| q.contains("reason=closed")),
+        received[0]
+            .query
+            .as_deref()
+            .is_some_and(|q| q.contains("reason=closed")),
         "{:?}",
         received[0].query
     );
     assert!(bodies[1].get("state").is_none(), "{}", bodies[1]);
     assert!(
-        !received[1].query.as_deref().unwrap_or("").contains("reason"),
+        !received[1]
+            .query
+            .as_deref()
+            .unwrap_or("")
+            .contains("reason"),
         "{:?}",
         received[1].query
     );

@@ -394,7 +394,10 @@ const CASES: [Case; 11] = [
             "      locked: locked\n",
             "read it as `price_monthly: size.price_monthly`",
         ],
-        never: &["only a domain struct (or ())", "add `unwrap: size` to the operation and read"],
+        never: &[
+            "only a domain struct (or ())",
+            "add `unwrap: size` to the operation and read",
+        ],
     },
 ];
 

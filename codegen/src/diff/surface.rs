@@ -141,7 +141,29 @@ fn op_facts(spec: &Spec, mapping: &Mapping, port: &Port, om: &OperationMap) -> O
     params(doc, &oref.path, raw_op, om, &mut facts);
     request(doc, raw_op, om, &mut facts);
     let ok = port.method(&om.method.value).map(|m| m.ok.clone());
-    if let Some(Ty::Named(t)) = ok.as_ref().map(|t| t.without_refs().clone()) {
+    // What the answer is built of: a struct, or a list of them (`Vec<T>`, a stream's
+    // items), read where `unwrap:` points, as the planner reads it.
+    let built = match ok.as_ref().map(|t| t.without_refs().clone()) {
+        Some(Ty::Named(t)) => Some((t, false)),
+        Some(Ty::Option(inner) | Ty::Vec(inner)) => match inner.without_refs() {
+            Ty::Named(t) => Some((
+                t.clone(),
+                matches!(ok.as_ref().map(Ty::without_refs), Some(Ty::Vec(_))),
+            )),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut prefix: Vec<String> = om
+        .unwrap
+        .as_ref()
+        .filter(|u| u.value != "$")
+        .map(|u| crate::load::mapping::split_path(&u.value))
+        .unwrap_or_default();
+    if let Some((_, true)) = &built {
+        prefix.push("[]".into());
+    }
+    if let Some((t, _)) = built {
         if let Some(tm) = mapping.types.iter().find(|tm| tm.name.value == t) {
             let mut success: Vec<&String> = facts
                 .statuses
@@ -154,7 +176,7 @@ fn op_facts(spec: &Spec, mapping: &Mapping, port: &Port, om: &OperationMap) -> O
                     continue;
                 };
                 let ctx = super::response::Ctx { doc, mapping, port };
-                ctx.slots(tm, schema, &[], &t, 0, &mut facts.slots);
+                ctx.slots(tm, schema, &prefix, &t, 0, &mut facts.slots);
             }
         }
     }

@@ -27,10 +27,17 @@ pub(crate) fn absorb_planner(
             exact
         };
         if hits.is_empty() {
+            // The operation whose entry holds the line; none for a line of a `types:`
+            // entry after it (read by every operation that builds that type).
             let operation = mapping
                 .operations
                 .iter()
                 .rfind(|o| on_mapping && o.method.span.line <= span.line)
+                .filter(|o| {
+                    !mapping.types.iter().any(|t| {
+                        t.name.span.line > o.method.span.line && t.name.span.line <= span.line
+                    })
+                })
                 .map(|o| o.method.value.clone())
                 .unwrap_or_default();
             let message = if on_mapping {
@@ -62,5 +69,33 @@ pub(crate) fn absorb_planner(
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Span;
+
+    /// A refusal on a line of a `types:` entry belongs to no one operation: it was once
+    /// put on the last operation of the file (Hetzner's `list_actions`), which never
+    /// read the type.
+    #[test]
+    fn a_refusal_in_types_is_not_put_on_the_last_operation() {
+        let dir = std::env::temp_dir().join(format!("portcullis-verdict-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("m.yaml");
+        std::fs::write(
+            &path,
+            "adapter: A\nimplements: { port: P, source: p.rs }\nspec: s.yaml\nbase_url: https://x.example\noperations:\n  get:\n    call: getThing\n  list_other:\n    call: listOther\ntypes:\n  Thing:\n    fields:\n      id: id\n",
+        )
+        .expect("mapping");
+        let mapping = Mapping::load(&path).expect("loads");
+        let at = |line| Diagnostic::new(&path, Some(Span { line, col: 7 }), "refused");
+        let mut findings = Vec::new();
+        absorb_planner(&mut findings, &mapping, &[at(13), at(9)]);
+        let ops: Vec<&str> = findings.iter().map(|f| f.operation.as_str()).collect();
+        assert_eq!(ops, ["", "list_other"]);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
