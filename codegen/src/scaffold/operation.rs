@@ -613,7 +613,7 @@ impl<'a> Entry<'_, 'a> {
             uses.add(name, v, op_id);
         }
         let stream = matches!(self.pm.style, crate::load::port::MethodStyle::Stream { .. });
-        let hints = paging_hints(query, schemas.first());
+        let hints = paging_hints(spec, query, schemas.first());
         if stream || !hints.is_empty() {
             let seen = if hints.is_empty() {
                 String::new()
@@ -671,7 +671,11 @@ fn list_field<'a>(
 
 /// What suggests an operation answers in pages: its paging query parameters, and the
 /// fields of its answer that name a next page.
-fn paging_hints(query: &[&str], body: Option<&View<'_>>) -> Vec<String> {
+fn paging_hints(
+    spec: &crate::scaffold::Spec,
+    query: &[&str],
+    body: Option<&View<'_>>,
+) -> Vec<String> {
     const PARAMS: [&str; 14] = [
         "page",
         "per_page",
@@ -707,13 +711,28 @@ fn paging_hints(query: &[&str], body: Option<&View<'_>>) -> Vec<String> {
         .filter(|q| PARAMS.contains(&norm(q).as_str()))
         .map(|q| format!("query `{q}`"))
         .collect();
+    let paging = |n: &str| FIELDS.contains(&norm(n).as_str()) || norm(n).contains("next");
     if let Some(Kind::Object { props, .. }) = body.map(|b| &b.kind) {
-        hints.extend(
-            props
-                .iter()
-                .filter(|(n, _)| FIELDS.contains(&norm(n).as_str()) || norm(n).contains("next"))
-                .map(|(n, _)| format!("body `{n}`")),
-        );
+        for (n, p) in props {
+            if paging(n) {
+                hints.push(format!("body `{n}`"));
+                continue;
+            }
+            // One level down: Hetzner's `meta.pagination`, Slack's
+            // `response_metadata.next_cursor`.
+            if let Ok(View {
+                kind: Kind::Object { props: inner, .. },
+                ..
+            }) = view(spec, *p)
+            {
+                hints.extend(
+                    inner
+                        .iter()
+                        .filter(|(i, _)| paging(i))
+                        .map(|(i, _)| format!("body `{n}.{i}`")),
+                );
+            }
+        }
     }
     hints
 }
