@@ -266,3 +266,29 @@ async fn an_optional_envelope_answers_the_message_or_the_vendors_error() {
         other => panic!("expected the vendor's error, got {other:?}"),
     }
 }
+
+/// A method returning `Option<Message>`: the message when there is one, `None` on the
+/// vendor's 404, and any other failure is the error it maps to.
+#[tokio::test]
+async fn a_get_returning_an_option_answers_none_on_404() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/Accounts/AC123/Messages/{Sid}",
+        vec![
+            Reply::json(200, json!({"sid": "SM1", "status": "sent"})),
+            Reply::json(404, json!({"code": 20404, "message": "not found"})),
+            Reply::json(400, json!({"code": 21211, "message": "bad number"})),
+        ],
+    );
+    let adapter = adapter(&vendor);
+    let id = MessageId("SM1".into());
+    let found = adapter.find(&id).await.expect("found");
+    assert_eq!(found.map(|m| m.status), Some("sent".to_string()));
+    assert_eq!(adapter.find(&id).await, Ok(None), "a 404 is None");
+    assert_eq!(
+        adapter.find(&id).await,
+        Err(MessageError::InvalidNumber),
+        "another failure is still its error"
+    );
+}

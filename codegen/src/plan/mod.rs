@@ -145,8 +145,10 @@ pub struct OperationPlan {
     pub style: MethodStyle,
     /// Arguments after `&self`: name and rendered type.
     pub args: Vec<(String, String)>,
-    /// The `Ok` type, rendered.
+    /// The `Ok` type, rendered: what the port method returns.
     pub ok_type: String,
+    /// The port returns `Option<T>`: the call builds `T`, and a 404 is `None`.
+    pub none_on_404: bool,
     /// The `Err` type, rendered.
     pub err_type: String,
     /// The vendor's operationId.
@@ -198,6 +200,21 @@ pub struct OperationPlan {
     /// Domain fields of the result taken from the call's arguments (`fields:`), passed to
     /// the operation's own converter.
     pub given: Vec<GivenPlan>,
+}
+
+impl OperationPlan {
+    /// What the call builds: the port's `Ok` type, or the `T` of an `Option<T>` a 404
+    /// answers with `None`.
+    pub fn call_ok_type(&self) -> &str {
+        if self.none_on_404 {
+            self.ok_type
+                .strip_prefix("Option<")
+                .and_then(|t| t.strip_suffix('>'))
+                .unwrap_or(&self.ok_type)
+        } else {
+            &self.ok_type
+        }
+    }
 }
 
 /// One domain field of the result taken from the call's arguments: read before the

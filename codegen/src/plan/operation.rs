@@ -14,6 +14,22 @@ impl<'a> Planner<'a> {
         om: &OperationMap,
         pm: &PortMethod,
     ) -> Option<OperationPlan> {
+        // `Option<T>` of a domain struct: the call is planned as building `T`, and the
+        // port's method answers a 404 with `None` (a get that may find nothing).
+        let absent = match pm.ok.without_refs() {
+            Ty::Option(inner)
+                if matches!(inner.without_refs(), Ty::Named(n) if self.port.structs.contains_key(n))
+                    && !matches!(pm.style, crate::load::port::MethodStyle::Stream { .. }) =>
+            {
+                Some(PortMethod {
+                    ok: inner.without_refs().clone(),
+                    ..pm.clone()
+                })
+            }
+            _ => None,
+        };
+        let port_ok = pm.ok.render(self.port, &self.module);
+        let pm = absent.as_ref().unwrap_or(pm);
         let spec: &'a Spec = self.spec;
         self.used_args.clear();
         self.checks.clear();
@@ -124,7 +140,8 @@ impl<'a> Planner<'a> {
                 .iter()
                 .map(|(n, t)| (n.clone(), t.render(self.port, &self.module)))
                 .collect(),
-            ok_type: pm.ok.render(self.port, &self.module),
+            ok_type: port_ok,
+            none_on_404: absent.is_some(),
             err_type: pm.err.render(self.port, &self.module),
             operation_id: op_id,
             http_method,

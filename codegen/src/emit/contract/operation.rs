@@ -154,7 +154,8 @@ pub(super) fn operation(
     let paged = op.paginate.is_some() || op.responses.iter().any(|r| r.list);
     let adapter = ident(&plan.adapter);
     let call_fn = format_ident!("call_{}", bare);
-    let ok = parse::<syn::Type>(&op.ok_type);
+    let ok = parse::<syn::Type>(op.call_ok_type());
+    let port_ok = parse::<syn::Type>(&op.ok_type);
     let err = parse::<syn::Type>(&op.err_type);
     let port = parse::<syn::Path>(&plan.port_trait);
     let opname = &op.method;
@@ -187,7 +188,7 @@ pub(super) fn operation(
 
             /// Calls the port method, as the domain does.
             #[allow(dead_code)]
-            async fn port(url: &str) -> ::core::result::Result<#ok, #err> {
+            async fn port(url: &str) -> ::core::result::Result<#port_ok, #err> {
                 let adapter = super::adapter(url);
                 <super::super::#adapter as #port>::#m(&adapter, #(#args),*).await
             }
@@ -316,6 +317,25 @@ pub(super) fn operation(
                 .and_then(|r| text_at(&ex.value, &r.json_path));
             expected_rule(op, *status, code.as_deref())
         };
+        if op.none_on_404 && *status == 404 {
+            // The port answers "not found" as `None`, whatever the error rules say.
+            tests.push(quote! {
+                #[test]
+                fn #name() {
+                    rt::testing::contract::block_on(async {
+                        let vendor = super::vendor(#http, #template, #status, #body).await;
+                        let outcome = port(&vendor.url()).await;
+                        super::check_requests(REQUEST, &vendor);
+                        ::core::assert!(
+                            ::core::matches!(outcome, ::core::result::Result::Ok(::core::option::Option::None)),
+                            "{OP}: example {}: a 404 is None",
+                            #label
+                        );
+                    })
+                }
+            });
+            continue;
+        }
         let Some(rule) = expected else {
             continue;
         };

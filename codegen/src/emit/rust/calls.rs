@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 /// What one success response becomes.
 fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
     let Some((wire, conv)) = &r.decode else {
-        return if op.ok_type == "()" {
+        return if op.call_ok_type() == "()" {
             quote!(Ok(()))
         } else {
             quote!(Err(rt::Error::contract(
@@ -220,7 +220,7 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
         let t = ty(t);
         quote!(#n: #t)
     });
-    let ok = ty(&op.ok_type);
+    let ok = ty(op.call_ok_type());
     let opname = &op.method;
     let doc = format!(
         " `{} {}` ({}).",

@@ -47,7 +47,7 @@ fn inputs(op: &OperationPlan) -> Vec<TokenStream> {
 pub(super) fn caller_fn_type(op: &OperationPlan) -> TokenStream {
     let alias = caller_fn_alias(op);
     let inputs = inputs(op);
-    let ok = ty(&op.ok_type);
+    let ok = ty(op.call_ok_type());
     let doc = format!(
         " The function `with_{}_fallback` registers.",
         op.method.trim_start_matches("r#")
@@ -63,7 +63,7 @@ pub(super) fn caller_setter(op: &OperationPlan) -> TokenStream {
     let name = format_ident!("with_{}_fallback", method);
     let field = caller_field(op);
     let inputs = inputs(op);
-    let ok = ty(&op.ok_type);
+    let ok = ty(op.call_ok_type());
     let mark = op
         .fallback
         .as_ref()

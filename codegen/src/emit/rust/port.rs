@@ -133,6 +133,18 @@ pub(super) fn port_fn(op: &OperationPlan) -> TokenStream {
             }
         };
     }
+    if op.none_on_404 {
+        // A get that may find nothing: the vendor's 404 is `None`, not an error.
+        return quote! {
+            async fn #m(&self, #(#args),*) -> Result<#ok, #err> {
+                match self.#call(#(#names),*).await {
+                    Ok(found) => Ok(Some(found)),
+                    Err(e) if e.status() == Some(404) => Ok(None),
+                    Err(e) => Err(translate::#err_fn(e)),
+                }
+            }
+        };
+    }
     quote! {
         async fn #m(&self, #(#args),*) -> Result<#ok, #err> {
             self.#call(#(#names),*).await.map_err(translate::#err_fn)
