@@ -247,3 +247,18 @@ fn auth_left_to_code_is_called_set_in_code_not_absent() {
     );
     assert!(!report.contains("carry no credentials"), "{report}");
 }
+
+/// A method returning an `Option` says in its row that a 404 is `None`, ahead of its rules.
+#[test]
+fn a_method_returning_an_option_says_a_404_is_none() {
+    let g = portcullis_codegen::generate_one(&root().join("tests/fixtures/shapes.yaml"))
+        .expect("generates");
+    let report = portcullis_codegen::builder::documents(&g.plan)
+        .expect("renders")
+        .report;
+    let row = report
+        .lines()
+        .find(|l| l.contains("`find`") && l.contains("HTTP 404"))
+        .unwrap_or_else(|| panic!("no row of find says what a 404 is:\n{report}"));
+    assert!(row.contains("HTTP 404 → `None`"), "{row}");
+}

@@ -131,17 +131,24 @@ pub(super) fn call(plan: &Plan, op: &OperationPlan, short: &Short) -> Call {
         Some(f) => mark(&fallback_text(f), Source::Operation),
     };
 
-    let own: Vec<String> = op
-        .error_rules
-        .iter()
-        .filter(|r| r.operation_level)
-        .map(|r| {
-            format!(
-                "{} → {}",
-                error_key_text(&r.key, reject(op)),
-                code(&short.of(&r.target))
-            )
-        })
+    // A method returning an `Option` answers a 404 with `None` before any rule.
+    let none = op
+        .none_on_404
+        .then(|| format!("HTTP 404 → {}", code("None")));
+    let own: Vec<String> = none
+        .into_iter()
+        .chain(
+            op.error_rules
+                .iter()
+                .filter(|r| r.operation_level)
+                .map(|r| {
+                    format!(
+                        "{} → {}",
+                        error_key_text(&r.key, reject(op)),
+                        code(&short.of(&r.target))
+                    )
+                }),
+        )
         .collect();
     let err_type = code(&short.of(&op.err_type));
     let errors = if own.is_empty() {
