@@ -105,7 +105,14 @@ pub fn openapi_31_to_30(doc: &mut Value) {
                 .or_insert_with(|| Value::String(String::new()));
         }
     }
-    walk(doc, false);
+    walk(doc, false, true);
+}
+
+/// The rewrites a 3.0 document needs too: a composition (`allOf`/`oneOf`/`anyOf`) with a
+/// sibling `type: object` (and `properties`) is read as the composition, not as an empty
+/// object (Discord's `ErrorResponse` is `type: object` beside its `allOf`).
+pub fn openapi_30_fixups(doc: &mut Value) {
+    walk(doc, false, false);
 }
 
 /// Replaces `$ref`s that point into `#/paths/…` (some specs reuse another operation's
@@ -231,8 +238,9 @@ const SCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Keys whose value is a map of name → schema.
 const SCHEMA_MAPS: [&str; 3] = ["properties", "schemas", "patternProperties"];
 
-fn walk(v: &mut Value, is_schema: bool) {
-    if is_schema {
+fn walk(v: &mut Value, is_schema: bool, v31: bool) {
+    // 3.0's `additionalProperties: false` is a boolean, not a schema: left as it is.
+    if is_schema && v31 {
         match v {
             Value::Bool(true) => *v = Value::Object(Map::new()),
             Value::Bool(false) => {
@@ -246,31 +254,139 @@ fn walk(v: &mut Value, is_schema: bool) {
     match v {
         Value::Object(m) => {
             if is_schema {
-                schema_rewrite(m);
+                if v31 {
+                    schema_rewrite(m);
+                }
+                composition_siblings(m);
             }
             for (k, child) in m.iter_mut() {
                 let k = k.as_str();
                 if SCHEMA_KEYS.contains(&k) {
-                    walk(child, true);
+                    walk(child, true, v31);
                 } else if SCHEMA_LISTS.contains(&k) {
                     if let Value::Array(items) = child {
-                        items.iter_mut().for_each(|i| walk(i, true));
+                        items.iter_mut().for_each(|i| walk(i, true, v31));
                     }
                 } else if SCHEMA_MAPS.contains(&k) {
                     if let Value::Object(entries) = child {
-                        entries.values_mut().for_each(|s| walk(s, true));
+                        entries.values_mut().for_each(|s| walk(s, true, v31));
                     }
                 } else if !is_schema || k == "components" {
-                    walk(child, false);
+                    walk(child, false, v31);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, false)),
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, false, v31)),
         _ => {}
     }
 }
 
+/// `type: object` (with its `properties`) beside `allOf`, `oneOf` or `anyOf`: the
+/// composition is what the schema is. The sibling object's own properties become one
+/// more `allOf` part, so none is lost; beside a union, `type: object` is dropped (each
+/// variant says what it is).
+fn composition_siblings(m: &mut Map<String, Value>) {
+    let object = m.get("type").is_some_and(|t| t == "object");
+    if m.contains_key("allOf") && (object || m.contains_key("properties")) {
+        let mut own = Map::new();
+        for key in ["type", "properties", "required", "additionalProperties"] {
+            if let Some(v) = m.remove(key) {
+                own.insert(key.into(), v);
+            }
+        }
+        if own.contains_key("properties") || own.contains_key("required") {
+            own.entry("type")
+                .or_insert_with(|| Value::String("object".into()));
+            if let Some(Value::Array(parts)) = m.get_mut("allOf") {
+                parts.push(Value::Object(own));
+            }
+        }
+    } else if object
+        && (m.contains_key("oneOf") || m.contains_key("anyOf"))
+        && !m.contains_key("properties")
+    {
+        m.remove("type");
+    }
+}
+
+/// A `oneOf`/`anyOf` variant that is only `null` (`type: "null"`, `const: null`).
+fn is_null_variant(v: &Value) -> bool {
+    let Some(o) = v.as_object() else {
+        return false;
+    };
+    let only_null = |key: &str| match o.get(key) {
+        Some(Value::String(t)) => key == "type" && t == "null",
+        Some(Value::Array(ts)) => {
+            (key == "type" && ts.iter().all(|t| t == "null"))
+                || (key == "enum" && ts.iter().all(Value::is_null))
+        }
+        Some(Value::Null) => key == "const",
+        _ => false,
+    };
+    (only_null("type") || only_null("const") || only_null("enum"))
+        && o.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "type" | "const" | "enum" | "title" | "description"
+            )
+        })
+}
+
+/// 3.1's ways of writing what 3.0 says with `nullable` and `enum`: a union with a `null`
+/// variant is the other variants, nullable (`oneOf: [{type: "null"}, {$ref: Id}]`); a
+/// union of constants is an enum (`oneOf: [{const: a}, {const: b}]`, Discord's enums).
+fn union_rewrite(m: &mut Map<String, Value>) {
+    for key in ["oneOf", "anyOf"] {
+        let Some(Value::Array(parts)) = m.get_mut(key) else {
+            continue;
+        };
+        let before = parts.len();
+        parts.retain(|p| !is_null_variant(p));
+        if parts.len() != before {
+            m.insert("nullable".into(), Value::Bool(true));
+        }
+        let Some(Value::Array(parts)) = m.get(key) else {
+            continue;
+        };
+        let consts: Option<Vec<Value>> = parts
+            .iter()
+            .map(|p| {
+                let o = p.as_object()?;
+                let c = o
+                    .get("const")
+                    .filter(|c| !c.is_null() && !c.is_object() && !c.is_array())?;
+                o.keys()
+                    .all(|k| {
+                        matches!(
+                            k.as_str(),
+                            "const" | "type" | "title" | "description" | "deprecated"
+                        ) || k.starts_with("x-")
+                    })
+                    .then(|| c.clone())
+            })
+            .collect();
+        let Some(consts) = consts.filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let kind = if consts.iter().all(Value::is_string) {
+            "string"
+        } else if consts.iter().all(|c| c.is_i64() || c.is_u64()) {
+            "integer"
+        } else if consts.iter().all(Value::is_number) {
+            "number"
+        } else if consts.iter().all(Value::is_boolean) {
+            "boolean"
+        } else {
+            continue;
+        };
+        m.remove(key);
+        m.insert("type".into(), Value::String(kind.into()));
+        m.insert("enum".into(), Value::Array(consts));
+    }
+}
+
 fn schema_rewrite(m: &mut Map<String, Value>) {
+    union_rewrite(m);
     if m.contains_key("$ref") && m.len() > 1 {
         let siblings: Vec<String> = m
             .keys()
@@ -402,6 +518,65 @@ mod tests {
         assert_eq!(percent_decode("%7Bx%7D%"), "{x}%");
         assert_eq!(percent_decode("%a€%€%7b%"), "%a€%€{%");
         assert_eq!(percent_decode("%7B%7"), "{%7");
+    }
+
+    /// Discord's 3.1 idioms: a union with a `null` variant (a nullable id), a union of
+    /// constants (its enums), and `type: object` beside `allOf` (its error body).
+    #[test]
+    fn null_variants_const_unions_and_composition_siblings() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "components": {"schemas": {
+                "Id": {"type": "string", "pattern": "^[0-9]+$"},
+                "N": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Id"}]},
+                "E": {"type": "integer", "oneOf": [
+                    {"title": "DEFAULT", "const": 0}, {"title": "REPLY", "const": 19}
+                ]},
+                "S": {"oneOf": [{"const": "roles"}, {"const": "users"}]},
+                "U": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                "Err": {"type": "object", "allOf": [{"$ref": "#/components/schemas/Id"}],
+                        "properties": {"retry_after": {"type": "number"}}, "required": ["retry_after"]}
+            }}
+        });
+        openapi_31_to_30(&mut doc);
+        let s = &doc["components"]["schemas"];
+        assert_eq!(
+            s["N"],
+            json!({"oneOf": [{"$ref": "#/components/schemas/Id"}], "nullable": true})
+        );
+        assert_eq!(s["E"], json!({"type": "integer", "enum": [0, 19]}));
+        assert_eq!(
+            s["S"],
+            json!({"type": "string", "enum": ["roles", "users"]})
+        );
+        assert_eq!(
+            s["U"]["oneOf"].as_array().map(Vec::len),
+            Some(2),
+            "a real union stays"
+        );
+        assert_eq!(
+            s["Err"],
+            json!({"allOf": [
+                {"$ref": "#/components/schemas/Id"},
+                {"type": "object", "properties": {"retry_after": {"type": "number"}}, "required": ["retry_after"]}
+            ]})
+        );
+        // 3.0 documents get the composition rewrite alone.
+        let mut doc30 = json!({"openapi": "3.0.3", "components": {"schemas": {
+            "Err": {"type": "object", "allOf": [{"$ref": "#/components/schemas/Id"}]},
+            "Closed": {"type": "object", "additionalProperties": false}
+        }}});
+        openapi_30_fixups(&mut doc30);
+        assert_eq!(
+            doc30["components"]["schemas"]["Err"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Id"}]})
+        );
+        assert_eq!(
+            doc30["components"]["schemas"]["Closed"]["additionalProperties"],
+            json!(false),
+            "a 3.0 boolean is not a schema"
+        );
     }
 
     #[test]

@@ -95,6 +95,8 @@ impl Spec {
         crate::load::normalize::hoist_event_payloads(&mut raw);
         if is_31(&raw) {
             crate::load::normalize::openapi_31_to_30(&mut raw);
+        } else {
+            crate::load::normalize::openapi_30_fixups(&mut raw);
         }
         // A cheap look at the text first: most specs have no such refs.
         if text.contains("#/paths") {
