@@ -38,6 +38,7 @@ fn edit(weight: Option<u64>, points: Vec<usize>) -> IssueEdit {
         points,
         due: None,
         state: None,
+        assignees: Vec::new(),
     }
 }
 
@@ -129,6 +130,7 @@ async fn unions_and_lists_of_unions_take_plain_domain_values() {
             "labels": ["bug", "ui"],
             "weight": 3,
             "points": [1, 2],
+            "assignees": [],
         })
     );
 }
@@ -406,4 +408,34 @@ async fn an_optional_value_through_via_is_sent_when_given_and_left_out_when_none
         "{:?}",
         received[1].query
     );
+}
+
+/// A list argument is checked before sending: its length against `maxItems`, each item
+/// against the item schema's pattern; a list that fits is sent.
+#[tokio::test]
+async fn a_list_is_checked_by_its_length_and_its_items_before_sending() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "PATCH",
+        "/issues/{number}",
+        vec![Reply::json(200, json!({"number": 42, "title": "t"}))],
+    );
+    let with = |logins: &[&str]| IssueEdit {
+        assignees: logins.iter().map(|l| l.to_string()).collect(),
+        ..edit(None, vec![])
+    };
+    let a = adapter(&vendor);
+    let too_many = a.edit(42, with(&["ann", "bob", "cy"])).await;
+    assert!(
+        matches!(&too_many, Err(RequestError::Invalid(m)) if m.contains("maxItems 2")),
+        "{too_many:?}"
+    );
+    let bad_item = a.edit(42, with(&["ann", "Bob"])).await;
+    assert!(
+        matches!(&bad_item, Err(RequestError::Invalid(m)) if m.contains("$.assignees[]") && m.contains("pattern")),
+        "{bad_item:?}"
+    );
+    assert!(vendor.received().is_empty(), "nothing was sent");
+    a.edit(42, with(&["ann", "bob"])).await.expect("sent");
+    assert_eq!(body(&vendor)["assignees"], json!(["ann", "bob"]));
 }

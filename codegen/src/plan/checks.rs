@@ -44,6 +44,8 @@ pub enum CheckedValue {
     Integer,
     /// `f64` or `f32`: the range.
     Number,
+    /// A `Vec`: its length (`maxItems`, `minItems`).
+    List,
 }
 
 /// The longest `enum` checked before sending.
@@ -65,7 +67,21 @@ impl Planner<'_> {
     ) {
         if let ValueSpec::Const(c) = spec {
             let limits = constraints::of(self.spec, schema);
-            if let Some(why) = const_violation(&limits, &c.value) {
+            // A list is checked as a list, then item by item against the item schema.
+            let items = match (&c.value, crate::spec::view::view(self.spec, schema)) {
+                (serde_json::Value::Array(items), Ok(v)) => match v.kind {
+                    crate::spec::view::Kind::Array(Some(item)) => {
+                        let each = constraints::of(self.spec, item);
+                        items.iter().enumerate().find_map(|(i, x)| {
+                            const_violation(&each, x)
+                                .map(|why| format!("has item {i}, {x}, which {why}"))
+                        })
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(why) = const_violation(&limits, &c.value).or(items) {
                 self.err(
                     c.span,
                     format!("the constant {} for {field} {why}, as the spec states", c.value),
@@ -85,6 +101,10 @@ impl Planner<'_> {
             // A newtype (`OrderId(String)`) is checked by its inside, `.0`.
             other => (false, self.unwrap_newtype(other, &mut access)),
         };
+        if let Ty::Vec(item) = ty.without_refs() {
+            self.check_list(item, access, optional, schema, field);
+            return;
+        }
         let inner = &ty;
         let value = match inner.without_refs() {
             Ty::Named(n) if n == "String" || n == "str" => CheckedValue::Text,
@@ -119,6 +139,8 @@ impl Planner<'_> {
                     ..Constraints::default()
                 };
             }
+            // Lists went to `check_list` above.
+            CheckedValue::List => return,
         }
         // `format: uuid` is the vendor's to check: ids are not ours to reject.
         c.uuid = false;
@@ -132,6 +154,65 @@ impl Planner<'_> {
             value,
             constraints: c,
             each: Vec::new(),
+        });
+    }
+}
+
+impl Planner<'_> {
+    /// A `Vec` argument: its length against `maxItems`/`minItems`, and each string
+    /// item against the item schema's constraints (Discord's snowflake ids).
+    fn check_list(
+        &mut self,
+        item: &Ty,
+        access: Vec<String>,
+        optional: bool,
+        schema: SRef<'_>,
+        field: String,
+    ) {
+        let c = constraints::of(self.spec, schema);
+        if c.max_items.is_some() || c.min_items.is_some() {
+            self.checks.push(CheckPlan {
+                field: field.clone(),
+                access: access.clone(),
+                optional,
+                value: CheckedValue::List,
+                constraints: Constraints {
+                    max_items: c.max_items,
+                    min_items: c.min_items,
+                    ..Constraints::default()
+                },
+                each: Vec::new(),
+            });
+        }
+        let text = matches!(item.without_refs(), Ty::Named(n) if n == "String" || n == "str");
+        let item_schema = match crate::spec::view::view(self.spec, schema).map(|v| v.kind) {
+            Ok(crate::spec::view::Kind::Array(Some(item))) => item,
+            _ => return,
+        };
+        if !text {
+            return;
+        }
+        let mut each = constraints::of(self.spec, item_schema);
+        each.minimum = None;
+        each.maximum = None;
+        each.max_items = None;
+        each.min_items = None;
+        each.uuid = false;
+        each.min_length = each.min_length.filter(|m| *m > 0);
+        each.pattern = each.pattern.filter(|p| regex::Regex::new(p).is_ok());
+        if each.values.len() > MAX_ENUM_CHECKED {
+            each.values.clear();
+        }
+        if each.is_empty() {
+            return;
+        }
+        self.checks.push(CheckPlan {
+            field: format!("{field}[]"),
+            access: vec!["item".to_string()],
+            optional: false,
+            value: CheckedValue::Text,
+            constraints: each,
+            each: vec![(access, optional)],
         });
     }
 }
@@ -179,6 +260,14 @@ fn const_violation(c: &Constraints, value: &serde_json::Value) -> Option<String>
             }
             None
         }
+        serde_json::Value::Array(items) => {
+            if let Some(max) = c.max_items.filter(|m| items.len() > *m) {
+                return Some(format!("has {} items, above maxItems {max}", items.len()));
+            }
+            c.min_items
+                .filter(|m| items.len() < *m)
+                .map(|min| format!("has {} items, below minItems {min}", items.len()))
+        }
         _ => None,
     }
 }
@@ -191,6 +280,7 @@ pub(super) fn body_field(at: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::Fixture;
+    use super::CheckedValue;
 
     /// The create body of the fixture, with the spec's limits on `amount` and `memo`.
     fn limited() -> Fixture {
@@ -215,6 +305,58 @@ mod tests {
         limited()
             .mapping("memo: req.memo", "memo: { const: \"AB\" }")
             .refused_with("does not match pattern ^[a-z]+$");
+    }
+
+    /// Discord's `sticker_ids: { maxItems: 3, items: Snowflake }`: a list constant is
+    /// checked as a list and item by item, a list argument before each call.
+    #[test]
+    fn lists_are_checked_by_length_and_item() {
+        let lists = || {
+            Fixture::default().spec(
+                "memo: { type: string }",
+                "memo: { type: string }\n                tags: { type: array, maxItems: 2, items: { type: string, pattern: \"^[0-9]+$\" } }",
+            )
+        };
+        lists()
+            .mapping(
+                "memo: req.memo",
+                "memo: req.memo, tags: { const: [\"1\", abc] }",
+            )
+            .refused_with("has item 1, \"abc\", which does not match pattern ^[0-9]+$");
+        lists()
+            .mapping(
+                "memo: req.memo",
+                "memo: req.memo, tags: { const: [\"1\", \"2\", \"3\"] }",
+            )
+            .refused_with("has 3 items, above maxItems 2");
+        let plan = lists()
+            .port(
+                "pub memo: Option<String>, pub order: String }",
+                "pub memo: Option<String>, pub order: String, pub tags: Vec<String> }",
+            )
+            .mapping("memo: req.memo", "memo: req.memo, tags: req.tags")
+            .plan();
+        let checks: Vec<(&str, CheckedValue, Option<usize>, Option<&str>)> = plan
+            .operations
+            .iter()
+            .flat_map(|o| &o.checks)
+            .map(|c| {
+                (
+                    c.field.as_str(),
+                    c.value,
+                    c.constraints.max_items,
+                    c.constraints.pattern.as_deref(),
+                )
+            })
+            .collect();
+        assert!(
+            checks.contains(&("$.tags", CheckedValue::List, Some(2), None)),
+            "{checks:?}"
+        );
+        assert!(
+            checks.contains(&("$.tags[]", CheckedValue::Text, None, Some("^[0-9]+$"))),
+            "{checks:?}"
+        );
     }
 
     #[test]

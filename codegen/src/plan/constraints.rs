@@ -25,6 +25,10 @@ pub struct Constraints {
     pub maximum: Option<(f64, bool)>,
     /// `format: date` or `format: date-time` of a string.
     pub format: Option<TextFormat>,
+    /// `maxItems` of an array.
+    pub max_items: Option<usize>,
+    /// `minItems` of an array.
+    pub min_items: Option<usize>,
 }
 
 /// A string format checked before sending (RFC 3339, as JSON Schema defines them).
@@ -79,8 +83,18 @@ fn of_at(spec: &Spec, schema: SRef<'_>, depth: usize) -> Constraints {
             c.minimum = t.minimum.map(|m| (m, t.exclusive_minimum));
             c.maximum = t.maximum.map(|m| (m, t.exclusive_maximum));
         }
-        SchemaKind::AllOf { all_of } if all_of.len() == 1 && depth < 32 => {
-            return of_at(spec, SRef::Plain(&all_of[0]), depth + 1);
+        SchemaKind::Type(Type::Array(t)) => {
+            c.max_items = t.max_items;
+            c.min_items = t.min_items.filter(|m| *m > 0);
+        }
+        // One part: that part (3.1's `oneOf: [{type: "null"}, {$ref}]` is one once the
+        // `null` is read as `nullable`).
+        SchemaKind::AllOf { all_of: parts }
+        | SchemaKind::OneOf { one_of: parts }
+        | SchemaKind::AnyOf { any_of: parts }
+            if parts.len() == 1 && depth < 32 =>
+        {
+            return of_at(spec, SRef::Plain(&parts[0]), depth + 1);
         }
         _ => {}
     }

@@ -324,9 +324,20 @@ impl Sample<'_> {
 
     /// The constraints of the slot the value at this path fills, if it is checked.
     fn constraints(&self) -> Option<&super::constraints::Constraints> {
+        // A check inside a list's items (`each:`, a `Vec<String>` argument) names its
+        // value from `item`: its place in the arguments is the list's, then the rest.
+        let place = |c: &super::CheckPlan| match c.each.last() {
+            Some((list, _)) => {
+                let mut p = list.clone();
+                p.extend(c.access.iter().skip(1).cloned());
+                p
+            }
+            None => c.access.clone(),
+        };
         self.checks
             .iter()
-            .find(|c| c.access == self.path)
+            .filter(|c| c.value != super::CheckedValue::List)
+            .find(|c| place(c) == self.path)
             .map(|c| &c.constraints)
     }
 

@@ -40,6 +40,14 @@ fn check(c: &CheckPlan) -> TokenStream {
         }
         None => {}
     }
+    if let Some(m) = k.max_items {
+        let m = usize_lit(m);
+        body.push(quote!(rt::validate::max_items(OP, #field, value, #m) #refused));
+    }
+    if let Some(m) = k.min_items {
+        let m = usize_lit(m);
+        body.push(quote!(rt::validate::min_items(OP, #field, value, #m) #refused));
+    }
     if !k.values.is_empty() {
         let values = &k.values;
         body.push(quote!(rt::validate::one_of(OP, #field, value, &[#(#values),*]) #refused));
@@ -62,7 +70,13 @@ fn check(c: &CheckPlan) -> TokenStream {
             body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
         }
     }
+    // A list's item is already a reference.
+    let bare_item = c.access.len() == 1 && c.access[0] == "item";
     let one = match (c.value, c.optional) {
+        (CheckedValue::Text, false) if bare_item => quote!({
+            let value: &str = #a;
+            #(#body)*
+        }),
         (CheckedValue::Text, false) => quote!({
             let value: &str = &#a;
             #(#body)*
@@ -85,6 +99,13 @@ fn check(c: &CheckPlan) -> TokenStream {
         }),
         (CheckedValue::Number, true) => quote!(if let Some(value) = #a {
             let value = f64::from(value);
+            #(#body)*
+        }),
+        (CheckedValue::List, false) => quote!({
+            let value = &#a;
+            #(#body)*
+        }),
+        (CheckedValue::List, true) => quote!(if let Some(value) = &#a {
             #(#body)*
         }),
     };
