@@ -349,10 +349,7 @@ impl Error {
             return Error::RateLimited {
                 operation: operation.to_owned(),
                 status,
-                retry_after: retry_after::from_headers(
-                    resp.headers(),
-                    std::time::SystemTime::now(),
-                ),
+                retry_after: retry_after::from_response(resp, std::time::SystemTime::now()),
                 by: LimitedBy::Vendor,
             };
         }

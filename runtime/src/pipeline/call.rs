@@ -88,7 +88,7 @@ impl Call<'_> {
             &mut rand::rng(),
         );
         if let Some(resp) = &failed.response {
-            if let Some(asked) = retry_after::from_headers(resp.headers(), SystemTime::now()) {
+            if let Some(asked) = retry_after::from_response(resp, SystemTime::now()) {
                 if asked > policy.retry.max_retry_after {
                     return Next::Done(self.give_up(
                         failed,

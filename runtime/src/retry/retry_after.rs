@@ -35,6 +35,33 @@ pub fn from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     RateLimitInfo::parse(headers, now, ResetStyle::Auto).wait()
 }
 
+/// How long a response asked us to wait: its headers ([`from_headers`]), or, for a 429
+/// without them, a `retry_after` number of seconds at the top of its JSON body or under
+/// `error` (Discord's `{"retry_after": 2.5, ...}`, Dropbox's `error.retry_after`).
+pub fn from_response(response: &crate::response::Response, now: SystemTime) -> Option<Duration> {
+    from_headers(response.headers(), now).or_else(|| {
+        (response.status() == 429)
+            .then(|| from_body(response.body()))
+            .flatten()
+    })
+}
+
+/// The `retry_after` seconds of a JSON body, if it has them (bodies over 64 KiB are not
+/// read for it: a wait is a small answer).
+fn from_body(body: &[u8]) -> Option<Duration> {
+    let text = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+    if text.len() > 64 * 1024 || !text.trim_ascii_start().starts_with(b"{") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(text).ok()?;
+    let seconds = value
+        .get("retry_after")
+        .or_else(|| value.get("error").and_then(|e| e.get("retry_after")))?
+        .as_f64()?;
+    (seconds.is_finite() && seconds >= 0.0 && seconds < 1e9)
+        .then(|| Duration::from_secs_f64(seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,6 +74,22 @@ mod tests {
             h.insert(*k, HeaderValue::from_str(v).expect("test header"));
         }
         h
+    }
+
+    #[test]
+    fn a_429_body_may_say_how_long_to_wait() {
+        assert_eq!(
+            from_body(br#"{"message": "You are being rate limited.", "retry_after": 2.5, "global": false}"#),
+            Some(Duration::from_millis(2500))
+        );
+        assert_eq!(
+            from_body(br#"{"error": {"retry_after": 3}}"#),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(from_body(br#"{"retry_after": -1}"#), None);
+        assert_eq!(from_body(br#"{"retry_after": "soon"}"#), None);
+        assert_eq!(from_body(b"not json"), None);
+        assert_eq!(from_body(br#"[1, 2]"#), None);
     }
 
     #[test]

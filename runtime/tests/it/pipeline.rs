@@ -209,6 +209,51 @@ async fn retry_after_that_fits_is_honoured() {
     assert!(t.elapsed() >= Duration::from_secs(1), "{:?}", t.elapsed());
 }
 
+/// Discord answers 429 with `{"retry_after": 1.2}` and, on some routes, no header: the
+/// body's seconds are honoured like `Retry-After`, and the error carries them.
+#[tokio::test]
+async fn a_429_whose_body_says_retry_after_is_honoured() {
+    let _serial = super::timing_sensitive().await;
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/x",
+        vec![
+            Reply::json(429, json!({"message": "You are being rate limited.", "retry_after": 1.2, "global": false})),
+            Reply::json(200, json!({})),
+        ],
+    );
+    let p = pipeline_with(
+        &vendor.url(),
+        rt::Policy {
+            budget: Some(Duration::from_secs(5)),
+            ..Default::default()
+        },
+    );
+    let t = Instant::now();
+    let resp = p
+        .send(rt::Request::new("get", rt::Method::GET, "/v1/x"))
+        .await
+        .expect("ok");
+    assert_eq!(resp.status(), 200);
+    assert!(
+        t.elapsed() >= Duration::from_millis(1200),
+        "{:?}",
+        t.elapsed()
+    );
+    vendor.route(
+        "GET",
+        "/v1/y",
+        vec![Reply::json(429, json!({"retry_after": 30}))],
+    );
+    let resp = p
+        .send(rt::Request::new("get", rt::Method::GET, "/v1/y"))
+        .await
+        .expect("429 response");
+    let err = rt::Error::from_vendor_response("get", &resp, None, None);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
+}
+
 #[tokio::test]
 async fn attempt_timeout_then_budget() {
     let _serial = super::timing_sensitive().await;
