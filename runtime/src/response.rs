@@ -494,6 +494,10 @@ impl CountSlot {
 
 /// serde_path_to_error writes `.` for the root and `a.b[0]` below it.
 fn json_path(path: &str) -> String {
+    // `?` is serde_path_to_error's segment for a key it never read (a body cut off or
+    // broken inside an object): the place is the object that holds it.
+    let known: Vec<&str> = path.split('.').filter(|s| *s != "?").collect();
+    let path = &known.join(".");
     if path == "." || path.is_empty() {
         "$".to_owned()
     } else if path.starts_with('[') {
@@ -537,6 +541,19 @@ mod tests {
 
     fn resp(body: &str) -> Response {
         Response::new(200, HeaderMap::new(), body.to_owned())
+    }
+
+    /// A body cut off inside an object is placed at the object, not at serde's `?`.
+    #[test]
+    fn a_truncated_body_names_a_place_that_exists() {
+        let err = resp("{\"data\":[{\"status\":\"succ")
+            .decode_json::<List>("op")
+            .expect_err("cut off");
+        let text = err.to_string();
+        assert!(text.contains("not valid JSON"), "{text}");
+        assert!(!text.contains('?'), "{text}");
+        let err = resp("{\"da").decode_json::<List>("op").expect_err("cut off");
+        assert!(err.to_string().contains("at $:"), "{err}");
     }
 
     #[test]
