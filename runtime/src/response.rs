@@ -552,7 +552,9 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("not valid JSON"), "{text}");
         assert!(!text.contains('?'), "{text}");
-        let err = resp("{\"da").decode_json::<List>("op").expect_err("cut off");
+        let err = resp("{\"da")
+            .decode_json::<List>("op")
+            .expect_err("cut off");
         assert!(err.to_string().contains("at $:"), "{err}");
     }
 

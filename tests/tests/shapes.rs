@@ -292,3 +292,23 @@ async fn a_get_returning_an_option_answers_none_on_404() {
         "another failure is still its error"
     );
 }
+
+/// A list body the spec says may be `null` (3.1's `type: [array, "null"]`): `null` is
+/// no messages, not a broken contract.
+#[tokio::test]
+async fn a_nullable_list_answered_null_is_empty() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/Accounts/AC123/Messages.json",
+        vec![
+            Reply::json(200, serde_json::Value::Null),
+            Reply::json(200, json!([{"sid": "SM1", "status": "sent"}])),
+        ],
+    );
+    let adapter = adapter(&vendor);
+    assert_eq!(adapter.recent().await, Ok(Vec::new()));
+    let one = adapter.recent().await.expect("a list");
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].id, MessageId("SM1".into()));
+}

@@ -28,6 +28,9 @@ pub struct ResponsePlan {
     pub unwrap: Option<Read>,
     /// Refusal check on a decoded 2xx body.
     pub reject: Option<RejectPlan>,
+    /// The body is a list the spec says may be `null` (3.1's `type: [array, "null"]`):
+    /// a `null` is no items.
+    pub null_is_empty: bool,
 }
 
 /// A 2xx body field whose values mean the vendor refused the request.
@@ -105,6 +108,7 @@ impl<'a> Planner<'a> {
                     list: false,
                     unwrap: None,
                     reject: None,
+                    null_is_empty: false,
                 });
                 continue;
             }
@@ -139,12 +143,17 @@ impl<'a> Planner<'a> {
                     Some((d, l, u, r)) => (Some(d), l, u, r),
                     None => (None, false, None, None),
                 };
+                let null_is_empty = list
+                    && unwrap.is_none()
+                    && schema
+                        .is_some_and(|s| view(self.spec, SRef::Plain(s)).is_ok_and(|v| v.nullable));
                 out.push(ResponsePlan {
                     status: code,
                     decode,
                     list,
                     unwrap,
                     reject,
+                    null_is_empty,
                 });
             } else if error_schema.is_none() {
                 error_schema = schema.map(SRef::Plain);

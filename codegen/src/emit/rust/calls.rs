@@ -110,6 +110,10 @@ fn outcome(ctx: &Ctx, op: &OperationPlan, r: &ResponsePlan) -> TokenStream {
     let convert = |v: TokenStream| {
         if r.list { convert_list(v) } else { convert(v) }
     };
+    if r.list && r.unwrap.is_none() && r.null_is_empty {
+        let items = decode(quote!(Option<Vec<vendor::#w>>));
+        return convert_list(quote!((#items).unwrap_or_default()));
+    }
     if r.list && r.unwrap.is_none() {
         return convert_list(decode(quote!(Vec<vendor::#w>)));
     }
