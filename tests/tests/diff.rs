@@ -263,18 +263,21 @@ fn reports_are_deterministic_and_json_carries_the_same_findings() {
 /// Hetzner's shape: answers in envelopes (`{ "server": {…} }`, `{ "servers": […] }`),
 /// read with `unwrap:`, and no operationIds. A new enum value and a removed field inside
 /// the envelope are found at their mapping lines and named for the operations that read
-/// them, as the surface reads them through `unwrap:` and a list's items.
+/// them, as the surface reads them through `unwrap:` and a list's items; a tighter
+/// `maxLength` on a parameter the domain fills is a review (checked before sending).
 #[test]
 fn changes_inside_an_unwrapped_envelope_and_a_list_are_found() {
     let dir = std::env::temp_dir().join(format!("portcullis-diff-envelope-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let spec = |extra_status: &str, locked: &str| {
+    let spec = |extra_status: &str, locked: &str, max: u32| {
         format!(
             r##"openapi: 3.0.3
 info: {{ title: Fleet, version: "1" }}
 paths:
   /servers:
     get:
+      parameters:
+        - {{ name: name, in: query, schema: {{ type: string, maxLength: {max} }} }}
       responses:
         "200":
           description: ok
@@ -315,8 +318,8 @@ components:
             },
         )
     };
-    std::fs::write(dir.join("v1.yaml"), spec("", ", locked")).expect("v1");
-    std::fs::write(dir.join("v2.yaml"), spec(", paused", "")).expect("v2");
+    std::fs::write(dir.join("v1.yaml"), spec("", ", locked", 64)).expect("v1");
+    std::fs::write(dir.join("v2.yaml"), spec(", paused", "", 32)).expect("v2");
     std::fs::write(
         dir.join("domain.rs"),
         r#"
@@ -325,7 +328,7 @@ pub struct Server { pub id: u64, pub running: Status, pub locked: bool }
 pub enum Status { Running, Off, Other(String) }
 pub enum FleetError { Failed(String) }
 pub trait Fleet {
-    async fn list(&self) -> Result<Vec<Server>, FleetError>;
+    async fn list(&self, name: &str) -> Result<Vec<Server>, FleetError>;
     async fn get(&self, id: ServerId) -> Result<Server, FleetError>;
 }
 "#,
@@ -341,6 +344,7 @@ errors: { map: { _: FleetError::Failed } }
 operations:
   list:
     call: "GET /servers"
+    params: { name: name }
     unwrap: servers
   get:
     call: "GET /servers/{id}"
@@ -360,10 +364,11 @@ types:
     assert_eq!(
         lines(&r),
         [
-            "review 18:72 get enum-value-added | new vendor value 'paused' of 'server.status' lands in Status::Other",
-            "review 18:72 list enum-value-added | new vendor value 'paused' of 'servers[].status' lands in Status::Other",
-            "breaking 19:15 get field-removed | response field 'server.locked' (Server.locked) was removed",
-            "breaking 19:15 list field-removed | response field 'servers[].locked' (Server.locked) was removed",
+            "review 9:15 list constraint-changed | parameter 'name' maxLength: 64 → 32",
+            "review 19:72 get enum-value-added | new vendor value 'paused' of 'server.status' lands in Status::Other",
+            "review 19:72 list enum-value-added | new vendor value 'paused' of 'servers[].status' lands in Status::Other",
+            "breaking 20:15 get field-removed | response field 'server.locked' (Server.locked) was removed",
+            "breaking 20:15 list field-removed | response field 'servers[].locked' (Server.locked) was removed",
         ],
         "{}",
         r.text()

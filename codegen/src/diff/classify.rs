@@ -249,6 +249,26 @@ fn leaf_changes(f: &mut Out<'_>, slot: &Slot, o: &Leaf, n: &Leaf) {
             }),
         );
     }
+    // What the adapter checks before sending changed: the domain's values may now be
+    // refused (tighter) or the check is looser than before.
+    if matches!(slot.side, Side::Request | Side::Param) && slot.constant.is_none() {
+        let keys: std::collections::BTreeSet<&&str> =
+            o.limits.keys().chain(n.limits.keys()).collect();
+        for k in keys {
+            let (was, now) = (o.limits.get(*k), n.limits.get(*k));
+            if was == now {
+                continue;
+            }
+            let text = |v: Option<&String>| v.map_or_else(|| "none".to_string(), String::clone);
+            f.push(
+                Class::Review,
+                Change::ConstraintChanged,
+                slot.span,
+                format!("{} {k}: {} → {}", slot.label, text(was), text(now)),
+                Some("the adapter checks it before sending: check that the values the domain sends still fit".into()),
+            );
+        }
+    }
     match slot.side {
         Side::Request | Side::Param if !o.required && n.required => f.push(
             Class::Safe,

@@ -112,6 +112,9 @@ pub enum Change {
     StatusRemoved,
     /// A status was added to a mapped operation.
     StatusAdded,
+    /// A constraint a mapped request value is checked against changed (`maxLength`,
+    /// `pattern`, a bound, `maxItems`).
+    ConstraintChanged,
     /// The planner refuses the mapping against the new spec for a reason no other kind covers.
     Rejected,
 }
@@ -138,6 +141,7 @@ impl Change {
             Change::EnumValueRemoved => "enum-value-removed",
             Change::StatusRemoved => "status-removed",
             Change::StatusAdded => "status-added",
+            Change::ConstraintChanged => "constraint-changed",
             Change::Rejected => "rejected",
         }
     }

@@ -144,6 +144,40 @@ pub(crate) fn nullable(doc: &Value, v: &Value) -> bool {
         || r.get("nullable").and_then(Value::as_bool).unwrap_or(false)
 }
 
+/// The constraints a request value is checked against before sending (`maxLength`,
+/// `pattern`, bounds, `maxItems`, ...), by keyword, as the spec writes them; a one-part
+/// composition (3.1's nullable reference) is looked through.
+pub(crate) fn limits(doc: &Value, v: &Value) -> BTreeMap<&'static str, String> {
+    const KEYWORDS: [&str; 9] = [
+        "maxLength",
+        "minLength",
+        "pattern",
+        "maximum",
+        "minimum",
+        "exclusiveMaximum",
+        "exclusiveMinimum",
+        "maxItems",
+        "minItems",
+    ];
+    let mut t = target(doc, v);
+    for _ in 0..8 {
+        let one = ["allOf", "oneOf", "anyOf"].iter().find_map(|k| {
+            t.get(*k)
+                .and_then(Value::as_array)
+                .filter(|parts| parts.len() == 1)
+                .map(|parts| &parts[0])
+        });
+        match one {
+            Some(part) => t = target(doc, part),
+            None => break,
+        }
+    }
+    KEYWORDS
+        .iter()
+        .filter_map(|k| t.get(*k).map(|x| (*k, x.to_string())))
+        .collect()
+}
+
 /// The string values of `enum`, in document order.
 pub(crate) fn enum_values(doc: &Value, v: &Value) -> Vec<String> {
     let v = target(doc, v);

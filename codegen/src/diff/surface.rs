@@ -93,6 +93,8 @@ pub(crate) struct Leaf {
     pub required: bool,
     pub nullable: bool,
     pub values: Vec<String>,
+    /// The constraints checked before sending, by keyword.
+    pub limits: BTreeMap<&'static str, String>,
     /// `trail[i]` is the object that holds `path[i]`.
     pub trail: Vec<Level>,
 }
@@ -194,6 +196,7 @@ fn params(doc: &Value, path: &str, raw_op: &Value, om: &OperationMap, facts: &mu
         .filter_map(Value::as_array)
         .flatten();
     let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut limits: BTreeMap<String, BTreeMap<&'static str, String>> = BTreeMap::new();
     for p in all {
         let p = refs::target(doc, p);
         let Some(name) = p.get("name").and_then(Value::as_str) else {
@@ -211,6 +214,7 @@ fn params(doc: &Value, path: &str, raw_op: &Value, om: &OperationMap, facts: &mu
             facts.params.required.remove(name);
         }
         values.insert(name.to_string(), raw::enum_values(doc, schema));
+        limits.insert(name.to_string(), raw::limits(doc, schema));
     }
     for (name, spec) in &om.params {
         let reach = match facts.params.props.get(&name.value) {
@@ -219,6 +223,7 @@ fn params(doc: &Value, path: &str, raw_op: &Value, om: &OperationMap, facts: &mu
                 required: facts.params.required.contains(&name.value),
                 nullable: false,
                 values: values.remove(&name.value).unwrap_or_default(),
+                limits: limits.remove(&name.value).unwrap_or_default(),
                 trail: vec![facts.params.clone()],
             }),
             None => Reach::Missing {
@@ -399,6 +404,7 @@ pub(crate) fn walk(
         required,
         nullable: raw::nullable(doc, cur),
         values: raw::enum_values(doc, cur),
+        limits: raw::limits(doc, cur),
         trail,
     })
 }
