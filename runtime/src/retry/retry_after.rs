@@ -58,7 +58,8 @@ fn from_body(body: &[u8]) -> Option<Duration> {
         .get("retry_after")
         .or_else(|| value.get("error").and_then(|e| e.get("retry_after")))?
         .as_f64()?;
-    (seconds.is_finite() && seconds >= 0.0 && seconds < 1e9)
+    (0.0..1e9)
+        .contains(&seconds)
         .then(|| Duration::from_secs_f64(seconds))
 }
 
