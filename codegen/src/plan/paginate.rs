@@ -514,6 +514,18 @@ mod tests {
         assert_eq!((item_wire.as_str(), id_is_int), ("Thing", false));
     }
 
+    /// Postmark's `offset` is a required parameter: `paginate:` sends it on every page,
+    /// the first too, so it counts as mapped.
+    #[test]
+    fn a_required_offset_that_paginate_sends_counts_as_mapped() {
+        let f = paged(ARRAY, "{ style: offset, param: page }").spec(
+            "        - { name: page, in: query, schema: { type: integer } }",
+            "        - { name: page, in: query, required: true, schema: { type: integer } }",
+        );
+        let (next, ..) = next_of(f);
+        assert!(matches!(next, NextPlan::Counted { offsets: true, .. }), "{next:?}");
+    }
+
     #[test]
     fn a_next_url_is_a_string_in_the_body() {
         let (next, ..) = next_of(wrapped("{ style: next_url, path: next_uri }"));

@@ -283,7 +283,13 @@ impl<'a> Planner<'a> {
         for p in &spec_params {
             let data = p.parameter_data_ref();
             let required = data.required || matches!(p, Parameter::Path { .. });
-            if required && !om.params.iter().any(|(n, _)| n.value == data.name) {
+            // A page number or offset is sent by `paginate:` on every page, the first too
+            // (Postmark's required `offset`).
+            let paged = matches!(
+                om.paginate.as_ref().map(|pg| &pg.style),
+                Some(crate::load::mapping::PageStyle::Counted { param, .. }) if param.value == data.name
+            );
+            if required && !paged && !om.params.iter().any(|(n, _)| n.value == data.name) {
                 self.err(
                     om.method.span,
                     format!(
