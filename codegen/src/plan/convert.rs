@@ -544,9 +544,23 @@ pub(super) fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> O
         ) if x.is_i64() || x.is_u64() => x.to_string(),
         ("f64", serde_json::Value::Number(x)) => format!("{:?}", x.as_f64()?),
         _ => match (leaf, value) {
-            (Leaf::Enum { domain_enum, .. }, serde_json::Value::String(variant)) => {
-                format!("{domain_enum}::{variant}")
-            }
+            // A variant the mapping's `values:` name: a unit one as it is, the catch-all
+            // that keeps the vendor's text with an empty one (there was none).
+            (
+                Leaf::Enum {
+                    domain_enum,
+                    arms,
+                    catch_all,
+                },
+                serde_json::Value::String(variant),
+            ) => match catch_all {
+                Some((c, true)) if c == variant => {
+                    format!("{domain_enum}::{variant}(String::new())")
+                }
+                Some((c, false)) if c == variant => format!("{domain_enum}::{variant}"),
+                _ if arms.iter().any(|(_, v)| v == variant) => format!("{domain_enum}::{variant}"),
+                _ => return None,
+            },
             // A newtype of a string (`PaymentId`): the string, wrapped.
             (Leaf::Newtype(newtype, _), serde_json::Value::String(s)) if s.is_empty() => {
                 format!("{newtype}(String::new())")
@@ -572,6 +586,32 @@ mod tests {
             .find(|f| f.field == name)
             .map(|f| f.value.clone())
             .unwrap_or_else(|| panic!("no field {name}"))
+    }
+
+    /// Postmark's user wrote `default: Other` where `Other(String)` is the catch-all:
+    /// it builds with an empty text; a variant `values:` never names is refused.
+    #[test]
+    fn a_default_variant_is_built_as_values_declares_it() {
+        let with_default = |d: &str| {
+            Fixture::default().mapping(
+                "status: { from: status, values: { active: Active, gone: Gone, _: Unknown } }",
+                &format!("status: {{ from: status, default: {d}, values: {{ active: Active, gone: Gone, _: Unknown }} }}"),
+            )
+        };
+        let plan = with_default("Unknown").plan();
+        match field(&plan, "status") {
+            ConvValue::Read { missing, .. } => assert_eq!(
+                missing,
+                Missing::Default("crate::domain::Status::Unknown(String::new())".into())
+            ),
+            other => panic!("{other:?}"),
+        }
+        let plan = with_default("Gone").plan();
+        assert!(matches!(
+            field(&plan, "status"),
+            ConvValue::Read { missing: Missing::Default(d), .. } if d == "crate::domain::Status::Gone"
+        ));
+        with_default("Paused").refused_with("default \"Paused\" does not fit");
     }
 
     #[test]

@@ -523,7 +523,10 @@ mod tests {
             "        - { name: page, in: query, required: true, schema: { type: integer } }",
         );
         let (next, ..) = next_of(f);
-        assert!(matches!(next, NextPlan::Counted { offsets: true, .. }), "{next:?}");
+        assert!(
+            matches!(next, NextPlan::Counted { offsets: true, .. }),
+            "{next:?}"
+        );
     }
 
     #[test]
