@@ -162,6 +162,16 @@ impl<'a> Planner<'a> {
             let required = data.required || loc == ParamLocation::Path;
             let what = format!("parameter '{}'", data.name);
             if let ValueSpec::Credential(span) = spec {
+                if self.is_auth_param_at(location(p), &data.name) {
+                    // The scheme itself puts the key there (Trello's `token`): repeating
+                    // it would send it twice.
+                    self.warn(
+                        *span,
+                        format!("{what} is where `auth:` already sends the credential"),
+                        "remove this line: the credential goes there once, from `auth:`",
+                    );
+                    continue;
+                }
                 // A spec that lists the token as a parameter besides its scheme (Slack's
                 // `token`): the pipeline repeats each attempt's credential there.
                 let fits = loc != ParamLocation::Path
@@ -289,7 +299,12 @@ impl<'a> Planner<'a> {
                 om.paginate.as_ref().map(|pg| &pg.style),
                 Some(crate::load::mapping::PageStyle::Counted { param, .. }) if param.value == data.name
             );
-            if required && !paged && !om.params.iter().any(|(n, _)| n.value == data.name) {
+            let by_auth = self.is_auth_param_at(location(p), &data.name);
+            if required
+                && !paged
+                && !by_auth
+                && !om.params.iter().any(|(n, _)| n.value == data.name)
+            {
                 self.err(
                     om.method.span,
                     format!(
@@ -306,10 +321,65 @@ impl<'a> Planner<'a> {
     }
 }
 
+impl Planner<'_> {
+    /// Whether the auth scheme puts its API key in the parameter `name` at `location`
+    /// (`query`, `header`; header names are not case-sensitive).
+    fn is_auth_param_at(&self, location: &str, name: &str) -> bool {
+        self.auth_param.as_ref().is_some_and(|(l, n)| {
+            l == location && (n == name || (location == "header" && n.eq_ignore_ascii_case(name)))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::{Fixture, op};
     use super::*;
+
+    /// Trello's spec lists `token` as a required query parameter of every operation, and
+    /// its scheme puts the token there too: the parameter is covered by `auth:`, and a
+    /// `{ credential: true }` there would send it twice (a warning, nothing planned).
+    #[test]
+    fn a_parameter_where_the_scheme_puts_the_key_is_the_credential() {
+        let f = || {
+            Fixture::default()
+                .spec(
+                    "    key: { type: apiKey, in: header, name: X-Api-Key }\n",
+                    "    key: { type: apiKey, in: query, name: token }\n",
+                )
+                .spec(
+                    "        - { name: expand, in: query,",
+                    "        - { name: token, in: query, required: true, schema: { type: string } }\n        - { name: expand, in: query,",
+                )
+                .mapping("auth: { scheme: bearer, secret: { env: THINGS_TOKEN } }", "auth: { scheme: key, secret: { env: THINGS_TOKEN } }")
+        };
+        let plan = f().plan();
+        assert!(
+            !op(&plan, "get")
+                .params
+                .iter()
+                .any(|p| p.wire_name == "token")
+        );
+        let twice = f().mapping(
+            "params: { id: id }",
+            "params: { id: id, token: { credential: true } }",
+        );
+        let plan = twice.plan();
+        assert!(
+            !op(&plan, "get")
+                .params
+                .iter()
+                .any(|p| p.wire_name == "token"),
+            "sent once, by auth:"
+        );
+        let warnings = twice.warnings();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("already sends the credential")),
+            "{warnings:?}"
+        );
+    }
 
     /// The fixture's `expand` parameter with another style.
     fn expand_styled(style: &str) -> Fixture {

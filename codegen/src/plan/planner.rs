@@ -29,6 +29,7 @@ pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error>
         checks: Vec::new(),
         given_top: None,
         warnings: Vec::new(),
+        auth_param: None,
     };
     let plan = b.plan();
     b.sink.finish(plan)
@@ -61,6 +62,9 @@ pub(super) struct Planner<'a> {
     pub(super) given_top: Option<(String, Vec<String>)>,
     /// Accepted, but worth saying: rules that can never match.
     pub(super) warnings: Vec<Diagnostic>,
+    /// Where the auth scheme puts an API key (`query`/`header`, name): a parameter of
+    /// the spec there is the credential, already sent.
+    pub(super) auth_param: Option<(String, String)>,
 }
 
 impl<'a> Planner<'a> {
@@ -98,6 +102,9 @@ impl<'a> Planner<'a> {
             }
         }
         let auth = self.auth();
+        if let AuthPlan::ApiKey { location, name, .. } = &auth {
+            self.auth_param = Some((location.clone(), name.clone()));
+        }
         let settings = self.settings();
         let headers = self.static_headers(&m.headers, true);
         self.limit_checks();
