@@ -35,6 +35,18 @@ pub struct CheckPlan {
     pub each: Vec<(Vec<String>, bool)>,
 }
 
+impl CheckPlan {
+    /// Nothing to check before sending: the plan is kept only so contract tests draw a
+    /// sample that fits the slot (`format: email`).
+    pub fn sample_only(&self) -> bool {
+        Constraints {
+            format: self.constraints.format.filter(|f| f.checked()),
+            ..self.constraints.clone()
+        }
+        .is_empty()
+    }
+}
+
 /// The kind of a checked value, which decides the checks that apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckedValue {
@@ -391,6 +403,31 @@ mod tests {
         assert_eq!(
             super::super::samples::fitting_text(&check.constraints, "memo-1"),
             "2026-03-01"
+        );
+        assert!(!check.sample_only());
+    }
+
+    /// Postmark's `emailFilter` is `format: email`: not checked before sending (vendors
+    /// differ), but the contract tests' sample must be an address, or the spec's own
+    /// request validator refuses it.
+    #[test]
+    fn an_email_is_sampled_as_one_and_not_checked() {
+        let plan = Fixture::default()
+            .spec(
+                "memo: { type: string }",
+                "memo: { type: string, format: email }",
+            )
+            .plan();
+        let check = plan
+            .operations
+            .iter()
+            .flat_map(|o| &o.checks)
+            .find(|c| c.field == "$.memo")
+            .expect("kept for the sample");
+        assert!(check.sample_only());
+        assert_eq!(
+            super::super::samples::fitting_text(&check.constraints, "memo-1"),
+            "someone@example.com"
         );
     }
 }

@@ -38,6 +38,19 @@ pub enum TextFormat {
     Date,
     /// `format: date-time`: `2026-03-01T12:00:00Z`.
     DateTime,
+    /// `format: email`: not checked before sending (vendors accept different subsets),
+    /// but a contract test's sample must be one.
+    Email,
+    /// `format: uri` (or `url`): likewise, sampled, not checked.
+    Uri,
+}
+
+impl TextFormat {
+    /// Whether the runtime checks it before sending (RFC 3339 dates are the same for
+    /// every vendor; email and URI syntax are not).
+    pub fn checked(self) -> bool {
+        matches!(self, TextFormat::Date | TextFormat::DateTime)
+    }
 }
 
 impl Constraints {
@@ -72,6 +85,10 @@ fn of_at(spec: &Spec, schema: SRef<'_>, depth: usize) -> Constraints {
             c.format = match &t.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Some(TextFormat::Date),
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Some(TextFormat::DateTime),
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "email" => Some(TextFormat::Email),
+                VariantOrUnknownOrEmpty::Unknown(f) if f == "uri" || f == "url" => {
+                    Some(TextFormat::Uri)
+                }
                 _ => None,
             };
         }

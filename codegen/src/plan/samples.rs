@@ -313,6 +313,8 @@ pub fn fitting_text(c: &super::constraints::Constraints, base: &str) -> String {
         Some(super::constraints::TextFormat::DateTime) => {
             return "2026-03-01T12:00:00Z".to_owned();
         }
+        Some(super::constraints::TextFormat::Email) => return "someone@example.com".to_owned(),
+        Some(super::constraints::TextFormat::Uri) => return "https://example.com/".to_owned(),
         None => {}
     }
     let fits = |t: &str| {
