@@ -19,9 +19,10 @@ const MIN_MASKED: usize = 6;
 /// The longest vendor message kept, in characters.
 const MAX_MESSAGE: usize = 300;
 
-/// [`Error::from_vendor_response`] for a pipeline: on 401 and 403 without a message
-/// parsed by the adapter, the vendor's own words are read from the body's usual error
-/// shapes; every message and code is masked with the secrets `auth` sends.
+/// [`Error::from_vendor_response`] for a pipeline: without a code or message parsed by
+/// the adapter, the vendor's own words are read from the body's usual error shapes (or
+/// a short plain-text body); every message and code is masked with the secrets `auth`
+/// sends.
 pub(crate) fn vendor_error(
     auth: &Authenticator,
     operation: &str,
@@ -30,8 +31,11 @@ pub(crate) fn vendor_error(
     message: Option<String>,
     named: &[(u16, &str)],
 ) -> Error {
+    // Nothing parsed by the adapter (no error body in the spec, or another shape): the
+    // vendor's own words from the usual shapes or a short plain-text body (Trello's
+    // `400 invalid id`), rather than a bare status.
     let message = match (&code, message) {
-        (None, None) if matches!(resp.status(), 401 | 403) => vendor_message(resp.body()),
+        (None, None) if resp.status() >= 400 => vendor_message(resp.body()),
         (_, message) => message,
     };
     let secrets = auth.secrets();

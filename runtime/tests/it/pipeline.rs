@@ -254,6 +254,27 @@ async fn a_429_whose_body_says_retry_after_is_honoured() {
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
 }
 
+/// A vendor error the adapter parsed nothing from (Trello's plain-text `400 invalid id`)
+/// keeps the vendor's words, not only its status.
+#[tokio::test]
+async fn a_vendor_error_without_a_parsed_message_keeps_the_vendors_words() {
+    let vendor = MockVendor::start().await;
+    vendor.route("GET", "/v1/board", vec![Reply::text(400, "invalid id")]);
+    let p = pipeline_with(&vendor.url(), rt::Policy::default());
+    let resp = p
+        .send(rt::Request::new("board", rt::Method::GET, "/v1/board"))
+        .await
+        .expect("a 400 response");
+    match p.vendor_error("board", &resp, None, None) {
+        rt::Error::Vendor {
+            status: 400,
+            message: Some(m),
+            ..
+        } => assert_eq!(m, "invalid id"),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn attempt_timeout_then_budget() {
     let _serial = super::timing_sensitive().await;
