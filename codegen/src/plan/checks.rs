@@ -80,17 +80,14 @@ impl Planner<'_> {
         if let ValueSpec::Const(c) = spec {
             let limits = constraints::of(self.spec, schema);
             // A list is checked as a list, then item by item against the item schema.
-            let items = match (&c.value, crate::spec::view::view(self.spec, schema)) {
-                (serde_json::Value::Array(items), Ok(v)) => match v.kind {
-                    crate::spec::view::Kind::Array(Some(item)) => {
-                        let each = constraints::of(self.spec, item);
-                        items.iter().enumerate().find_map(|(i, x)| {
-                            const_violation(&each, x)
-                                .map(|why| format!("has item {i}, {x}, which {why}"))
-                        })
-                    }
-                    _ => None,
-                },
+            let items = match (&c.value, self.item_schema(schema)) {
+                (serde_json::Value::Array(items), Some(item)) => {
+                    let each = constraints::of(self.spec, item);
+                    items.iter().enumerate().find_map(|(i, x)| {
+                        const_violation(&each, x)
+                            .map(|why| format!("has item {i}, {x}, which {why}"))
+                    })
+                }
                 _ => None,
             };
             if let Some(why) = const_violation(&limits, &c.value).or(items) {
@@ -129,33 +126,19 @@ impl Planner<'_> {
             }
             _ => return,
         };
-        let mut c = constraints::of(self.spec, schema);
-        match value {
-            CheckedValue::Text => {
-                c.minimum = None;
-                c.maximum = None;
-                c.min_length = c.min_length.filter(|m| *m > 0);
-                // A pattern the runtime cannot run is left out rather than failing
-                // every call.
-                c.pattern = c.pattern.filter(|p| regex::Regex::new(p).is_ok());
-                // A long enum is no cheap check: its list would dwarf the adapter's
-                // code (a spec with thousands of country or currency codes).
-                if c.values.len() > MAX_ENUM_CHECKED {
-                    c.values.clear();
-                }
-            }
+        let c = match value {
+            CheckedValue::Text => text_checks(constraints::of(self.spec, schema)),
             CheckedValue::Integer | CheckedValue::Number => {
-                c = Constraints {
+                let c = constraints::of(self.spec, schema);
+                Constraints {
                     minimum: c.minimum,
                     maximum: c.maximum,
                     ..Constraints::default()
-                };
+                }
             }
             // Lists went to `check_list` above.
             CheckedValue::List => return,
-        }
-        // `format: uuid` is the vendor's to check: ids are not ours to reject.
-        c.uuid = false;
+        };
         if c.is_empty() {
             return;
         }
@@ -170,7 +153,15 @@ impl Planner<'_> {
     }
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
+    /// The schema of an array's items, if `schema` is an array that says.
+    fn item_schema(&self, schema: SRef<'a>) -> Option<SRef<'a>> {
+        match crate::spec::view::view(self.spec, schema).ok()?.kind {
+            crate::spec::view::Kind::Array(item) => item,
+            _ => None,
+        }
+    }
+
     /// A `Vec` argument: its length against `maxItems`/`minItems`, and each string
     /// item against the item schema's constraints (Discord's snowflake ids).
     fn check_list(
@@ -197,24 +188,10 @@ impl Planner<'_> {
             });
         }
         let text = matches!(item.without_refs(), Ty::Named(n) if n == "String" || n == "str");
-        let item_schema = match crate::spec::view::view(self.spec, schema).map(|v| v.kind) {
-            Ok(crate::spec::view::Kind::Array(Some(item))) => item,
-            _ => return,
-        };
-        if !text {
+        let Some(item_schema) = self.item_schema(schema).filter(|_| text) else {
             return;
-        }
-        let mut each = constraints::of(self.spec, item_schema);
-        each.minimum = None;
-        each.maximum = None;
-        each.max_items = None;
-        each.min_items = None;
-        each.uuid = false;
-        each.min_length = each.min_length.filter(|m| *m > 0);
-        each.pattern = each.pattern.filter(|p| regex::Regex::new(p).is_ok());
-        if each.values.len() > MAX_ENUM_CHECKED {
-            each.values.clear();
-        }
+        };
+        let each = text_checks(constraints::of(self.spec, item_schema));
         if each.is_empty() {
             return;
         }
@@ -227,6 +204,26 @@ impl Planner<'_> {
             each: vec![(access, optional)],
         });
     }
+}
+
+/// The constraints of a string slot that are checked before sending, for a text value
+/// (an argument or a list's item).
+fn text_checks(mut c: Constraints) -> Constraints {
+    c.minimum = None;
+    c.maximum = None;
+    c.max_items = None;
+    c.min_items = None;
+    c.min_length = c.min_length.filter(|m| *m > 0);
+    // A pattern the runtime cannot run is left out rather than failing every call.
+    c.pattern = c.pattern.filter(|p| regex::Regex::new(p).is_ok());
+    // A long enum is no cheap check: its list would dwarf the adapter's code (a spec
+    // with thousands of country or currency codes).
+    if c.values.len() > MAX_ENUM_CHECKED {
+        c.values.clear();
+    }
+    // `format: uuid` is the vendor's to check: ids are not ours to reject.
+    c.uuid = false;
+    c
 }
 
 /// What rules `value` out under `c`, if anything: as the end of a sentence that starts
