@@ -50,12 +50,22 @@ pub(super) struct DriftField {
     pub(super) absent: Expect,
     pub(super) retyped: Expect,
     pub(super) enum_catch_all: Option<bool>,
-    /// Whether the wire reads a string here: a retyped value must then be a number,
-    /// even where the spec's example is `null` and says nothing of the type.
-    pub(super) text: bool,
-    /// Whether the wire keeps the value as JSON (a map, a free-form object): a key
-    /// added there is an entry the converter reads, not a field it may ignore.
-    pub(super) free: bool,
+    /// The wire's type of the value, when the converter reads it straight.
+    pub(super) wire: Option<WireTy>,
+}
+
+impl DriftField {
+    /// The wire reads a string here: a retyped value must then be a number, even where
+    /// the spec's example is `null` and says nothing of the type.
+    pub(super) fn text(&self) -> bool {
+        self.wire == Some(WireTy::String)
+    }
+
+    /// The wire keeps the value as JSON (a map, a free-form object): a key added there is
+    /// an entry the converter reads, not a field it may ignore.
+    pub(super) fn free(&self) -> bool {
+        self.wire == Some(WireTy::Json)
+    }
 }
 
 pub(super) fn join(prefix: &str, json_path: &str) -> String {
@@ -77,26 +87,14 @@ pub(super) fn drift_fields(
     if depth > 4 {
         return;
     }
-    let retyped = |read: &Read, absent: Expect| {
+    let retyped = |read: &Read, wire: &Option<WireTy>, absent: Expect| {
         let union = read.steps.iter().any(|s| s.pick.is_some());
-        match plan.wire_ty_at(&conv.wire_type, &read.steps) {
+        match wire {
             Some(WireTy::Json) | None => Expect::Skip,
             // A value of another shape is "some other form" of the union: absent.
             _ if union => absent,
             _ => Expect::Contract,
         }
-    };
-    let free = |read: &Read| {
-        matches!(
-            plan.wire_ty_at(&conv.wire_type, &read.steps),
-            Some(WireTy::Json)
-        )
-    };
-    let text = |read: &Read| {
-        matches!(
-            plan.wire_ty_at(&conv.wire_type, &read.steps),
-            Some(WireTy::String)
-        )
     };
     for f in &conv.fields {
         match &f.value {
@@ -127,11 +125,11 @@ pub(super) fn drift_fields(
                     };
                     drift_fields(plan, c, &path, nested_under, depth + 1, out);
                 }
+                let wire = plan.wire_ty_at(&conv.wire_type, &read.steps);
                 out.push(DriftField {
                     under: under.map(str::to_owned),
-                    retyped: retyped(read, absent),
-                    text: text(read),
-                    free: free(read),
+                    retyped: retyped(read, &wire, absent),
+                    wire,
                     path,
                     absent,
                     enum_catch_all,
@@ -146,12 +144,12 @@ pub(super) fn drift_fields(
                     } else {
                         Expect::Skip
                     };
+                    let wire = plan.wire_ty_at(&conv.wire_type, &read.steps);
                     out.push(DriftField {
                         under: under.map(str::to_owned),
                         path: join(prefix, &read.json_path),
-                        retyped: retyped(read, absent),
-                        text: text(read),
-                        free: free(read),
+                        retyped: retyped(read, &wire, absent),
+                        wire,
                         absent,
                         enum_catch_all: None,
                     });
@@ -178,8 +176,7 @@ pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan) -> Vec<DriftField> 
                 absent: Expect::Contract,
                 retyped: Expect::Skip,
                 enum_catch_all: None,
-                text: false,
-                free: false,
+                wire: None,
             });
         }
         drift_fields(plan, conv, &prefix, None, 0, &mut fields);

@@ -429,7 +429,7 @@ pub(super) fn operation(
                 name,
             ));
             if let Some(old) = at(base, &f.path) {
-                let other = retyped_value(old, f.text);
+                let other = retyped_value(old, f.text());
                 let mut body = base.clone();
                 drift_replace(&mut body, &f.path, other);
                 tests.extend(drift_test(
@@ -459,7 +459,7 @@ pub(super) fn operation(
         let mut body = base.clone();
         let free: Vec<&str> = fields
             .iter()
-            .filter(|f| f.free)
+            .filter(|f| f.free())
             .map(|f| f.path.as_str())
             .collect();
         add_unknown(&mut body, "$", &free);
