@@ -143,17 +143,15 @@ fn op_facts(spec: &Spec, mapping: &Mapping, port: &Port, om: &OperationMap) -> O
     params(doc, &oref.path, raw_op, om, &mut facts);
     request(doc, raw_op, om, &mut facts);
     let ok = port.method(&om.method.value).map(|m| m.ok.clone());
-    // What the answer is built of: a struct, or a list of them (`Vec<T>`, a stream's
-    // items), read where `unwrap:` points, as the planner reads it.
-    let built = match ok.as_ref().map(|t| t.without_refs().clone()) {
-        Some(Ty::Named(t)) => Some((t, false)),
-        Some(Ty::Option(inner) | Ty::Vec(inner)) => match inner.without_refs() {
-            Ty::Named(t) => Some((
-                t.clone(),
-                matches!(ok.as_ref().map(Ty::without_refs), Some(Ty::Vec(_))),
-            )),
-            _ => None,
-        },
+    // What the answer is built of: a struct (or `Option` of one), or a list of them
+    // (`Vec<T>`, a stream's items), read where `unwrap:` points, as the planner reads it.
+    let (inner, list) = match ok.as_ref().map(Ty::without_refs) {
+        Some(Ty::Vec(inner)) => (Some(inner.without_refs()), true),
+        Some(Ty::Option(inner)) => (Some(inner.without_refs()), false),
+        other => (other, false),
+    };
+    let built = match inner {
+        Some(Ty::Named(t)) => Some((t.clone(), list)),
         _ => None,
     };
     let mut prefix: Vec<String> = om
