@@ -285,9 +285,9 @@ impl Pipeline {
                 let slot = match limiter.acquire_now(bucket, policy.critical, max_wait, now) {
                     Slot::Now => Ok(Duration::ZERO),
                     Slot::Refused(retry_after) => Err(retry_after),
-                    Slot::Reserved(wait) => Box::pin(limiter.wait_reserved(bucket, wait)).await,
+                    Slot::Reserved(wait) => rare(limiter.wait_reserved(bucket, wait)).await,
                     Slot::Ask => {
-                        Box::pin(limiter.acquire_for(
+                        rare(limiter.acquire_for(
                             call.operation,
                             &policy.bucket,
                             policy.critical,
@@ -320,7 +320,7 @@ impl Pipeline {
                 let taken = match quota.take_now(policy.critical) {
                     Some(taken) => taken,
                     // The shared count: boxed, like a limiter wait.
-                    None => Box::pin(quota.take(policy.critical)).await,
+                    None => rare(quota.take(policy.critical)).await,
                 };
                 if let Err(resets_in) = taken {
                     return match last.take() {
@@ -338,7 +338,7 @@ impl Pipeline {
                 Some(ready) => ready?,
                 // A secret read or token fetch: boxed, it is rare (at most once a
                 // second, or on expiry) and its state would enlarge every call's future.
-                None => Box::pin(inner.credential_for(req, &deadline, &call)).await?,
+                None => rare(inner.credential_for(req, &deadline, &call)).await?,
             };
             let attempt_span;
             let limit;
@@ -388,7 +388,7 @@ impl Pipeline {
                 (&inner.limiter, &op.bucket, status)
             {
                 if let Some(pause) = limiter.observe_now(call.operation, bucket, status, &limits) {
-                    Box::pin(limiter.pause_shared(bucket, pause)).await;
+                    rare(limiter.pause_shared(bucket, pause)).await;
                     waited = true;
                 }
             }
@@ -404,7 +404,7 @@ impl Pipeline {
             let failed = match attempt {
                 Attempt::Done(resp) => {
                     if inner.may_replay(req, &resp) {
-                        if Box::pin(inner.replay_after(
+                        if rare(inner.replay_after(
                             req,
                             &resp,
                             &authorized,
@@ -454,6 +454,17 @@ impl Pipeline {
             now = Instant::now();
         }
     }
+}
+
+/// A rare path's future (a limiter or quota wait, a credential fetch, a 401 renewal),
+/// boxed behind a trait object. Boxed, its state stays out of every call's future;
+/// behind `dyn`, its poll cannot be inlined into [`Pipeline::send_inner`]'s, whose
+/// code every call runs through: inlined, the rare code sat between the lines of the
+/// common path and spread it over more instruction-cache lines.
+fn rare<'a, T>(
+    f: impl Future<Output = T> + Send + 'a,
+) -> std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>> {
+    Box::pin(f)
 }
 
 /// The breaker refused the call's first attempt.
