@@ -375,3 +375,86 @@ types:
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A field the vendor sends as integer codes: a new code lands in the catch-all, a
+/// removed one leaves its arm unable to match, both named by code at the mapping line.
+#[test]
+fn integer_codes_added_and_removed_are_found() {
+    let dir = std::env::temp_dir().join(format!("portcullis-diff-codes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = |codes: &str| {
+        format!(
+            r##"openapi: 3.0.3
+info: {{ title: Chat, version: "1" }}
+paths:
+  /channels/{{id}}:
+    get:
+      operationId: getChannel
+      parameters:
+        - {{ name: id, in: path, required: true, schema: {{ type: string }} }}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, type]
+                properties:
+                  id: {{ type: string }}
+                  type: {{ type: integer, enum: [{codes}] }}
+"##
+        )
+    };
+    std::fs::write(dir.join("v1.yaml"), spec("0, 2, 4")).expect("v1");
+    std::fs::write(dir.join("v2.yaml"), spec("0, 4, 13")).expect("v2");
+    std::fs::write(
+        dir.join("domain.rs"),
+        r#"
+pub enum Kind { Text, Voice, Category, Other(String) }
+pub struct Channel { pub id: String, pub kind: Kind }
+pub enum ChatError { Failed(String) }
+pub trait Chat {
+    async fn channel(&self, id: &str) -> Result<Channel, ChatError>;
+}
+"#,
+    )
+    .expect("port");
+    std::fs::write(
+        dir.join("chat.yaml"),
+        r#"adapter: ChatAdapter
+implements: { port: Chat, source: domain.rs }
+spec: v1.yaml
+base_url: https://chat.example.com
+errors: { map: { _: ChatError::Failed } }
+operations:
+  channel:
+    call: getChannel
+    params: { id: id }
+types:
+  Channel:
+    fields:
+      id: id
+      kind: { from: type, values: { 0: Text, 2: Voice, 4: Category, _: Other } }
+"#,
+    )
+    .expect("mapping");
+    let m = Mapping::load(&dir.join("chat.yaml")).expect("mapping loads");
+    let r = diff::diff(&m, &dir.join("v1.yaml"), &dir.join("v2.yaml")).expect("diff runs");
+    let found = lines(&r);
+    assert!(
+        found.iter().any(|l| l.starts_with("review 14:")
+            && l.contains("new vendor value '13' of 'type' lands in Kind::Other")),
+        "{}",
+        r.text()
+    );
+    assert!(
+        found.iter().any(|l| l.starts_with("review 14:")
+            && l.contains(
+                "vendor value '2' of 'type' was removed: the arm `2: Voice` can no longer match"
+            )),
+        "{}",
+        r.text()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -443,3 +443,67 @@ fn vendor_specs_scaffold_to_exactly_their_fixme_lines() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A field the vendor sends as integer codes into a domain enum: the scaffold writes
+/// `values:` with the catch-all and one FIXME naming the codes to map; once they are
+/// written as numbers, `check` accepts the mapping.
+#[test]
+fn integer_codes_into_an_enum_get_values_and_a_fixme_naming_the_codes() {
+    let dir = temp_dir("codes");
+    let spec = dir.join("chat.yaml");
+    std::fs::write(
+        &spec,
+        r##"openapi: 3.0.3
+info: { title: Chat, version: "1" }
+servers: [{ url: "https://chat.example.com" }]
+security: []
+paths:
+  /channels/{id}:
+    get:
+      operationId: getChannel
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, kind]
+                properties:
+                  id: { type: string }
+                  kind: { type: integer, enum: [0, 2, 4] }
+"##,
+    )
+    .expect("spec");
+    let port = dir.join("domain.rs");
+    std::fs::write(
+        &port,
+        r#"
+pub enum Kind { Text, Voice, Category, Other(String) }
+pub struct Channel { pub id: String, pub kind: Kind }
+pub enum ChatError { Failed(String) }
+pub trait Chat {
+    async fn channel(&self, id: &str) -> Result<Channel, ChatError>;
+}
+"#,
+    )
+    .expect("port");
+    let s = scaffold_of(&spec, &port, "Chat", &["channel=getChannel"]);
+    assert!(
+        s.text.contains(
+            "      kind:\n        from: kind\n        values:\n          # FIXME: the vendor sends integer codes 0, 2, 4: write `0: <Kind variant>` for each the domain tells apart; the rest reach Other\n          _: Other\n"
+        ),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("codes", &s, &dir.join("m.yaml"));
+    let done = s.text.replace(
+        "          _: Other\n",
+        "          0: Text\n          2: Voice\n          4: Category\n          _: Other\n",
+    );
+    let done = resolve(&done, &[]);
+    assert_eq!(check(&dir.join("done.yaml"), &done), Ok(()), "{done}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -47,6 +47,7 @@ async fn settings_fill_the_path_and_a_body_field_and_static_headers_are_sent() {
             id: MessageId("SM1".into()),
             status: "queued".into(),
             to: Some("+15550002".into()),
+            priority: None,
         },
         "the recipient comes from the call, since the answer does not echo it"
     );
@@ -311,4 +312,36 @@ async fn a_nullable_list_answered_null_is_empty() {
     let one = adapter.recent().await.expect("a list");
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].id, MessageId("SM1".into()));
+}
+
+/// A field the vendor sends as an integer code maps to a domain enum by `values:`; a
+/// code the spec does not list lands in the catch-all with its decimal text.
+#[tokio::test]
+async fn integer_codes_map_to_enum_variants() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/Accounts/AC123/Messages/{Sid}",
+        vec![
+            Reply::json(200, json!({"sid": "SM1", "status": "sent", "priority": 2})),
+            Reply::json(200, json!({"sid": "SM1", "status": "sent", "priority": 0})),
+            Reply::json(200, json!({"sid": "SM1", "status": "sent", "priority": 7})),
+            Reply::json(200, json!({"sid": "SM1", "status": "sent"})),
+        ],
+    );
+    let adapter = adapter(&vendor);
+    let id = MessageId("SM1".into());
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(adapter.get(&id).await.expect("read").priority);
+    }
+    assert_eq!(
+        seen,
+        vec![
+            Some(Priority::High),
+            Some(Priority::Low),
+            Some(Priority::Other("7".into())),
+            None
+        ]
+    );
 }

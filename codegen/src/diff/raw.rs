@@ -178,15 +178,19 @@ pub(crate) fn limits(doc: &Value, v: &Value) -> BTreeMap<&'static str, String> {
         .collect()
 }
 
-/// The string values of `enum`, in document order.
+/// The values of `enum`, in document order: strings as they are, integer codes as
+/// their decimal text (how a mapping's `values:` names both).
 pub(crate) fn enum_values(doc: &Value, v: &Value) -> Vec<String> {
     let v = target(doc, v);
     v.get("enum")
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
+                .filter_map(|x| match x {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+                    _ => None,
+                })
                 .collect()
         })
         .unwrap_or_default()

@@ -551,6 +551,7 @@ pub(super) fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> O
                     domain_enum,
                     arms,
                     catch_all,
+                    ..
                 },
                 serde_json::Value::String(variant),
             ) => match catch_all {

@@ -7,7 +7,7 @@ use crate::error::{Span, suggest};
 use crate::ident::camel;
 use crate::load::mapping::{FieldMap, Spanned};
 use crate::load::port::{DomainStruct, Ty, VariantShape};
-use crate::spec::view::{Kind, SRef, View, view};
+use crate::spec::view::{Kind, SRef, View, int_values, view};
 
 /// The conversion of a present wire value.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,12 +18,14 @@ pub enum Leaf {
     Narrow(String),
     /// Wrapped in a newtype.
     Newtype(String, Box<Leaf>),
-    /// A vendor string to a domain enum.
+    /// A vendor string (or integer code) to a domain enum.
     Enum {
         /// The enum, rendered.
         domain_enum: String,
-        /// Wire value → variant.
+        /// Wire value → variant (an integer code as its decimal text).
         arms: Vec<(String, String)>,
+        /// Whether the vendor sends integer codes rather than strings.
+        integer: bool,
         /// The catch-all variant and whether it carries the raw value.
         catch_all: Option<(String, bool)>,
     },
@@ -47,7 +49,7 @@ impl<'a> Planner<'a> {
     ) -> Option<(Leaf, WireTy)> {
         let span = fm.from.first().map(|f| f.span).unwrap_or(fm.name.span);
         if let Some(values) = &fm.values {
-            return self.enum_leaf(ty, v, values, what, span);
+            return self.enum_leaf(ty, v, r, values, what, span);
         }
         match ty {
             Ty::Named(n) => {
@@ -186,6 +188,7 @@ impl<'a> Planner<'a> {
         &mut self,
         ty: &Ty,
         v: &View<'a>,
+        r: SRef<'a>,
         values: &[(Spanned<String>, Spanned<String>)],
         what: &str,
         span: Span,
@@ -206,19 +209,28 @@ impl<'a> Planner<'a> {
             );
             return None;
         };
-        let Kind::Str {
-            values: wire_values,
-        } = &v.kind
-        else {
-            self.err(
-                span,
-                format!(
-                    "{what} maps values, but the vendor field is {}",
-                    v.describe()
-                ),
-                "map a string field",
-            );
-            return None;
+        // Integer codes (Discord's channel types, Zoom's meeting types) map like
+        // strings, each code written as a YAML number.
+        let (wire_values, integer) = match &v.kind {
+            Kind::Str { values } => (values.clone(), false),
+            Kind::Int => (
+                int_values(self.spec, r)
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>(),
+                true,
+            ),
+            _ => {
+                self.err(
+                    span,
+                    format!(
+                        "{what} maps values, but the vendor field is {}",
+                        v.describe()
+                    ),
+                    "map a string or integer field, or convert it with `via:`",
+                );
+                return None;
+            }
         };
         let mut arms = Vec::new();
         let mut catch_all = None;
@@ -256,7 +268,24 @@ impl<'a> Planner<'a> {
                 }
                 continue;
             }
-            if !wire_values.is_empty() && !wire_values.contains(&wire_value.value) {
+            // An integer code as the generated match writes it (`+2` and `02` are 2).
+            let key = match wire_value.value.parse::<i64>() {
+                Ok(code) if integer => code.to_string(),
+                _ => wire_value.value.clone(),
+            };
+            if integer && wire_value.value.parse::<i64>().is_err() {
+                self.err(
+                    wire_value.span,
+                    format!(
+                        "'{}' is not an integer, but the vendor sends integer codes for {what}",
+                        wire_value.value
+                    ),
+                    "write each code as a number: `values: { 0: Text, 2: Voice, _: Other }`",
+                );
+                ok = false;
+                continue;
+            }
+            if !wire_values.is_empty() && !wire_values.contains(&key) {
                 let help = suggest(&wire_value.value, wire_values.iter().map(String::as_str));
                 self.err(
                     wire_value.span,
@@ -281,7 +310,7 @@ impl<'a> Planner<'a> {
                 ok = false;
                 continue;
             }
-            arms.push((wire_value.value.clone(), variant.value.clone()));
+            arms.push((key, variant.value.clone()));
         }
         if catch_all.is_none() {
             let unmapped: Vec<&str> = wire_values
@@ -312,9 +341,10 @@ impl<'a> Planner<'a> {
             Leaf::Enum {
                 domain_enum: self.domain(n),
                 arms,
+                integer,
                 catch_all,
             },
-            WireTy::String,
+            if integer { WireTy::I64 } else { WireTy::String },
         ))
     }
 }
@@ -347,9 +377,68 @@ mod tests {
                     ("active".into(), "Active".into()),
                     ("gone".into(), "Gone".into())
                 ],
+                integer: false,
                 catch_all: Some(("Unknown".into(), true)),
             }
         );
+    }
+
+    /// Integer codes (Discord's channel types), written as YAML numbers.
+    fn coded() -> Fixture {
+        Fixture::default()
+            .spec(
+                "status: { type: string, enum: [active, gone] }",
+                "status: { type: integer, enum: [0, 2, 4] }",
+            )
+            .mapping(
+                "values: { active: Active, gone: Gone, _: Unknown }",
+                "values: { 0: Active, 2: Gone, 4: Gone, _: Unknown }",
+            )
+    }
+
+    #[test]
+    fn integer_codes_map_to_variants() {
+        let plan = coded().plan();
+        assert_eq!(
+            leaf_of(&plan, "status"),
+            Leaf::Enum {
+                domain_enum: "crate::domain::Status".into(),
+                arms: vec![
+                    ("0".into(), "Active".into()),
+                    ("2".into(), "Gone".into()),
+                    ("4".into(), "Gone".into())
+                ],
+                integer: true,
+                catch_all: Some(("Unknown".into(), true)),
+            }
+        );
+    }
+
+    #[test]
+    fn integer_code_mistakes_are_named() {
+        coded()
+            .mapping("{ 0: Active,", "{ zero: Active,")
+            .refused_with(
+                "'zero' is not an integer, but the vendor sends integer codes for Thing.status",
+            );
+        coded()
+            .mapping("{ 0: Active,", "{ 1: Active,")
+            .refused_with("'1' is not a value the vendor sends for Thing.status");
+        coded()
+            .mapping("2: Gone, 4: Gone, _: Unknown }", "2: Gone }")
+            .refused_with("Thing.status: vendor values 4 are not mapped and there is no catch-all");
+        coded()
+            .spec("enum: [0, 2, 4]", "format: int32")
+            .mapping(", 4: Gone, _: Unknown }", " }")
+            .refused_with(
+                "Thing.status: vendor values any value are not mapped and there is no catch-all",
+            );
+        Fixture::default()
+            .spec(
+                "status: { type: string, enum: [active, gone] }",
+                "status: { type: boolean }",
+            )
+            .refused_with("Thing.status maps values, but the vendor field is a boolean");
     }
 
     #[test]

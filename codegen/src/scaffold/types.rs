@@ -6,7 +6,7 @@ use super::Request;
 use super::out::{Out, PLACEHOLDER, yaml_key};
 use super::shape::{Reads, catch_all, describe, domain_word, list, norm, reads};
 use crate::load::port::{DomainStruct, Field, Ty, VariantShape};
-use crate::spec::view::{Kind, View, view};
+use crate::spec::view::{Kind, View, int_values, view};
 use heck::ToUpperCamelCase;
 use std::collections::BTreeSet;
 
@@ -211,7 +211,22 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
             return Plan::Gap(format!("the schema of {name} cannot be read"));
         };
         absent |= !required.contains(name) || pv.nullable;
-        match reads(r.spec, r.port, &inner, &pv) {
+        let read = match (&pv.kind, &inner) {
+            // Integer codes into an enum: the codes to map, as `values:` writes them.
+            (Kind::Int, Ty::Named(n)) if r.port.enums.contains_key(n) => {
+                let codes = int_values(r.spec, *p);
+                if codes.is_empty() {
+                    reads(r.spec, r.port, &inner, &pv)
+                } else {
+                    Ok(Reads::Enum(
+                        n.clone(),
+                        codes.iter().map(i64::to_string).collect(),
+                    ))
+                }
+            }
+            _ => reads(r.spec, r.port, &inner, &pv),
+        };
+        match read {
             Ok(Reads::Enum(n, values)) => {
                 for value in values {
                     if !enum_values.contains(&value) {
@@ -306,10 +321,21 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
     }
     let fallback = catch_all(&variants);
     let free = values.is_empty();
+    // Integer codes never match a variant's name: each is the user's to map.
+    let codes = !free && values.iter().all(|v| v.parse::<i64>().is_ok());
     match fallback {
         Some(c) => {
             if free {
                 out.note(10, &format!("the spec lists no values for {wire} (a free string): map the values the vendor documents; any other reaches {c}"));
+            } else if codes {
+                out.note(
+                    10,
+                    &format!(
+                        "the vendor sends integer codes {}: write `{}: <{enum_name} variant>` for each the domain tells apart; the rest reach {c}",
+                        list(&unmatched, 12),
+                        unmatched[0]
+                    ),
+                );
             } else if !unmatched.is_empty() {
                 out.note(
                     10,

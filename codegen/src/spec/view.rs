@@ -124,6 +124,33 @@ pub fn object_refs(spec: &Spec, s: &ReferenceOr<Schema>) -> Vec<(String, String)
         .collect()
 }
 
+/// The values of an integer schema's `enum` (through references and one-part
+/// compositions), in document order; empty when it lists none.
+pub(crate) fn int_values(spec: &Spec, r: SRef<'_>) -> Vec<i64> {
+    int_values_at(spec, r, 0)
+}
+
+fn int_values_at(spec: &Spec, r: SRef<'_>, depth: usize) -> Vec<i64> {
+    let resolved = match r {
+        SRef::Plain(r) | SRef::Component(_, r) => spec.resolve_schema(r),
+        SRef::Boxed(r) => spec.resolve_boxed(r),
+    };
+    let Ok((schema, _)) = resolved else {
+        return Vec::new();
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().flatten().copied().collect(),
+        SchemaKind::AllOf { all_of: parts }
+        | SchemaKind::AnyOf { any_of: parts }
+        | SchemaKind::OneOf { one_of: parts }
+            if parts.len() == 1 && depth < MAX_DEPTH =>
+        {
+            int_values_at(spec, SRef::Plain(&parts[0]), depth + 1)
+        }
+        _ => Vec::new(),
+    }
+}
+
 const MAX_DEPTH: usize = 32;
 
 pub(crate) fn view<'a>(spec: &'a Spec, r: SRef<'a>) -> Result<View<'a>, String> {

@@ -30,6 +30,16 @@ pub(super) fn text_at(root: &Value, path: &str) -> Option<String> {
     })
 }
 
+/// A value no arm of a `values:` field names.
+fn unlisted(integer: bool, arms: &[(String, String)]) -> serde_json::Value {
+    if !integer {
+        return serde_json::json!("portcullis_unknown_value");
+    }
+    let named = |code: i64| arms.iter().any(|(wire, _)| *wire == code.to_string());
+    let code = (987_654_321i64..).find(|c| !named(*c)).unwrap_or(i64::MIN);
+    serde_json::json!(code)
+}
+
 /// What a drifted response must produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Expect {
@@ -49,7 +59,9 @@ pub(super) struct DriftField {
     pub(super) under: Option<String>,
     pub(super) absent: Expect,
     pub(super) retyped: Expect,
-    pub(super) enum_catch_all: Option<bool>,
+    /// For a `values:` field: whether it has a catch-all, and a value the mapping does
+    /// not name (text, or an integer code for an integer field).
+    pub(super) enum_catch_all: Option<(bool, serde_json::Value)>,
     /// The wire's type of the value, when the converter reads it straight.
     pub(super) wire: Option<WireTy>,
 }
@@ -114,7 +126,12 @@ pub(super) fn drift_fields(
                     inner = l;
                 }
                 let enum_catch_all = match inner {
-                    Leaf::Enum { catch_all, .. } => Some(catch_all.is_some()),
+                    Leaf::Enum {
+                        catch_all,
+                        integer,
+                        arms,
+                        ..
+                    } => Some((catch_all.is_some(), unlisted(*integer, arms))),
                     _ => None,
                 };
                 if let Leaf::Nested(c) = inner {

@@ -440,14 +440,14 @@ pub(super) fn operation(
                     name,
                 ));
             }
-            if let Some(catch_all) = f.enum_catch_all {
+            if let Some((catch_all, unknown)) = &f.enum_catch_all {
                 let mut body = base.clone();
-                drift_replace(&mut body, &f.path, json!("portcullis_unknown_value"));
+                drift_replace(&mut body, &f.path, unknown.clone());
                 tests.extend(drift_test(
                     unique(format!("drift_unknown_value_{s}")),
                     format!("{} has a value the spec does not list", f.path),
                     body,
-                    if catch_all {
+                    if *catch_all {
                         Expect::Value
                     } else {
                         Expect::Contract

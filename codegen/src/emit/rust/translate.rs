@@ -72,6 +72,7 @@ fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
         Leaf::Enum {
             domain_enum,
             arms,
+            integer,
             catch_all,
         } => {
             let e = path(domain_enum);
@@ -85,11 +86,36 @@ fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
             }
             let arms = merged.iter().map(|(variant, values)| {
                 let v = ident(variant);
-                quote!(#(#values)|* => #e::#v,)
+                if *integer {
+                    // Codes were checked to be integers when planned.
+                    let codes = values
+                        .iter()
+                        .filter_map(|c| c.parse::<i64>().ok())
+                        .map(proc_macro2::Literal::i64_unsuffixed);
+                    quote!(#(#codes)|* => #e::#v,)
+                } else {
+                    quote!(#(#values)|* => #e::#v,)
+                }
             });
             let Got::Place { expr, .. } = x else {
                 return quote!(compile_error!("portcullis: an enum read from an Option"));
             };
+            if *integer {
+                let last = match catch_all {
+                    Some((v, true)) => {
+                        let v = ident(v);
+                        quote!(other => #e::#v(other.to_string()),)
+                    }
+                    Some((v, false)) => {
+                        let v = ident(v);
+                        quote!(_ => #e::#v,)
+                    }
+                    None => quote!(other => return Err(rt::Error::contract(
+                        op, #json_path, format!("unknown value {other} and the mapping has no catch-all")
+                    )),),
+                };
+                return quote!(match #expr { #(#arms)* #last });
+            }
             let last = match catch_all {
                 Some((v, true)) if x.movable() => {
                     let v = ident(v);
