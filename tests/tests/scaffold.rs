@@ -507,3 +507,71 @@ pub trait Chat {
     assert_eq!(check(&dir.join("done.yaml"), &done), Ok(()), "{done}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A spec that lists the API key as a parameter of every operation, where its security
+/// scheme puts the key too (Trello's `key`): `auth:` sends it, so the scaffold writes no
+/// argument for it, and `check` finds nothing missing.
+#[test]
+fn a_parameter_where_the_chosen_scheme_puts_the_key_is_left_to_auth() {
+    let dir = temp_dir("keyparam");
+    let spec = dir.join("boards.yaml");
+    std::fs::write(
+        &spec,
+        r##"openapi: 3.0.3
+info: { title: Boards, version: "1" }
+servers: [{ url: "https://boards.example.com/1" }]
+components:
+  securitySchemes:
+    api_key: { type: apiKey, in: query, name: key }
+security: [{ api_key: [] }]
+paths:
+  /boards/{id}:
+    get:
+      operationId: getBoard
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - { name: key, in: query, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, name]
+                properties:
+                  id: { type: string }
+                  name: { type: string }
+"##,
+    )
+    .expect("spec");
+    let port = dir.join("domain.rs");
+    std::fs::write(
+        &port,
+        r#"
+pub struct Board { pub id: String, pub name: String }
+pub enum BoardError { Failed(String) }
+pub trait Boards {
+    async fn board(&self, id: &str) -> Result<Board, BoardError>;
+}
+"#,
+    )
+    .expect("port");
+    let s = scaffold_of(&spec, &port, "Boards", &["board=getBoard"]);
+    assert!(
+        s.text
+            .contains("auth: { scheme: api_key, secret: { env: SCAFFOLDED_API_KEY } }\n"),
+        "{}",
+        s.text
+    );
+    assert!(
+        s.text
+            .contains("    params:\n      id: id\n    response: Board\n")
+            && !s.text.contains("      key:"),
+        "{}",
+        s.text
+    );
+    assert!(s.fixmes.is_empty(), "{}", s.text);
+    assert_check_reports_exactly_the_fixmes("keyparam", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -97,7 +97,7 @@ pub fn scaffold(r: &Request<'_>) -> Result<Scaffold, Error> {
     ));
     out.line(&format!("spec: {}", out::yaml_value(r.spec_ref)));
     base_url(r, &mut out);
-    auth(r, &pairs, &mut out);
+    let auth_param = auth(r, &pairs, &mut out);
     out.line("\ndefaults:\n  attempt_timeout: 5s\n  budget: 20s\n  retry: { attempts: 3, base: 100ms, cap: 5s }");
     // One error enum for every method: one catch-all at the top; else one per operation.
     let shared_errors = pairs.windows(2).all(|w| w[0].0.err == w[1].0.err);
@@ -110,7 +110,15 @@ pub fn scaffold(r: &Request<'_>) -> Result<Scaffold, Error> {
     out.line("\noperations:");
     let mut uses = types::Uses::default();
     for (pm, op_id) in &pairs {
-        operation::write(r, pm, op_id.as_deref(), !shared_errors, &mut out, &mut uses);
+        operation::write(
+            r,
+            pm,
+            op_id.as_deref(),
+            !shared_errors,
+            auth_param.map(|(l, n)| (l, n.as_str())),
+            &mut out,
+            &mut uses,
+        );
     }
     types::write(r, uses, &mut out);
     let (text, fixmes) = out.finish();
@@ -230,8 +238,13 @@ fn base_url(r: &Request<'_>, out: &mut Out) {
     );
 }
 
-/// `auth:` with the one security scheme every mapped operation accepts.
-fn auth(r: &Request<'_>, pairs: &[(&PortMethod, Option<String>)], out: &mut Out) {
+/// `auth:` with the one security scheme every mapped operation accepts; for an API key,
+/// where it goes (location, name), since a parameter there is the credential.
+fn auth<'s>(
+    r: &Request<'s>,
+    pairs: &[(&PortMethod, Option<String>)],
+    out: &mut Out,
+) -> Option<(&'static str, &'s String)> {
     let schemes = r.spec.api.components.as_ref().map(|c| &c.security_schemes);
     let all: Vec<&str> = schemes
         .map(|s| s.keys().map(String::as_str).collect())
@@ -241,7 +254,7 @@ fn auth(r: &Request<'_>, pairs: &[(&PortMethod, Option<String>)], out: &mut Out)
             0,
             "the spec declares no security scheme, so calls carry no credentials: delete this line if the vendor wants none",
         );
-        return;
+        return None;
     }
     // The schemes every mapped operation that asks for credentials accepts.
     let mut candidates: Vec<&str> = all.clone();
@@ -265,7 +278,7 @@ fn auth(r: &Request<'_>, pairs: &[(&PortMethod, Option<String>)], out: &mut Out)
                 all.join(", ")
             ),
         );
-        return;
+        return None;
     };
     let env = |suffix: &str| format!("{}_{suffix}", r.adapter.to_shouty_snake_case());
     let several = (candidates.len() > 1).then(|| {
@@ -276,6 +289,7 @@ fn auth(r: &Request<'_>, pairs: &[(&PortMethod, Option<String>)], out: &mut Out)
     });
     let scheme = schemes.and_then(|s| s.get(chosen));
     let key = out::yaml_key(chosen);
+    let mut key_at = None;
     let line = match scheme {
         Some(ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. }))
             if scheme.eq_ignore_ascii_case("bearer") =>
@@ -294,7 +308,12 @@ fn auth(r: &Request<'_>, pairs: &[(&PortMethod, Option<String>)], out: &mut Out)
                 env("PASSWORD")
             )
         }
-        Some(ReferenceOr::Item(SecurityScheme::APIKey { .. })) => {
+        Some(ReferenceOr::Item(SecurityScheme::APIKey { location, name, .. })) => {
+            key_at = match location {
+                openapiv3::APIKeyLocation::Query => Some(("query", name)),
+                openapiv3::APIKeyLocation::Header => Some(("header", name)),
+                openapiv3::APIKeyLocation::Cookie => None,
+            };
             format!(
                 "auth: {{ scheme: {key}, secret: {{ env: {} }} }}",
                 env("API_KEY")
@@ -310,7 +329,7 @@ fn auth(r: &Request<'_>, pairs: &[(&PortMethod, Option<String>)], out: &mut Out)
                 env("CLIENT_ID"),
                 env("CLIENT_SECRET")
             ));
-            return;
+            return None;
         }
         Some(ReferenceOr::Item(
             SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. },
@@ -323,20 +342,21 @@ fn auth(r: &Request<'_>, pairs: &[(&PortMethod, Option<String>)], out: &mut Out)
                 &format!("auth: {{ scheme: {key}, secret: {{ env: {} }} }}", env("SECRET")),
                 &format!("{chosen} is http {scheme}, which the runtime does not support: choose another scheme, or authenticate in code"),
             );
-            return;
+            return None;
         }
         _ => {
             out.fixme(
                 &format!("auth: {{ scheme: {key}, secret: {{ env: {} }} }}", env("SECRET")),
                 &format!("{chosen} is a $ref or a kind the runtime does not support: choose another scheme"),
             );
-            return;
+            return None;
         }
     };
     match several {
         Some(reason) => out.fixme(&line, &reason),
         None => out.line(&line),
     }
+    key_at
 }
 
 /// `_: Error::Variant`, the variant of `pm`'s error enum named for any other failure.

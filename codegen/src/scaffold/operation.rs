@@ -17,6 +17,7 @@ pub(super) fn write<'a>(
     pm: &PortMethod,
     op_id: Option<&str>,
     own_errors: bool,
+    auth_param: Option<(&str, &str)>,
     out: &mut Out,
     uses: &mut Uses<'a>,
 ) {
@@ -61,6 +62,15 @@ pub(super) fn write<'a>(
     for p in &params {
         let name = &p.parameter_data_ref().name;
         if key_header.as_deref() == Some(name.as_str()) {
+            continue;
+        }
+        // Trello lists its `key` and `token` as parameters of every operation, where its
+        // schemes put them too: `auth:` sends the key there and the planner counts the
+        // parameter as mapped, so an argument for it would be a second, wrong source.
+        let location = crate::load::openapi::location(p);
+        if auth_param.is_some_and(|(l, n)| {
+            l == location && (n == name || (location == "header" && n.eq_ignore_ascii_case(name)))
+        }) {
             continue;
         }
         entry.param(p, &mut param_lines);
