@@ -26,6 +26,7 @@ fn mail(to_name: Option<&str>, send_at: Option<u64>) -> Mail {
         subject: "Your order".into(),
         text: "It has shipped.".into(),
         send_at,
+        reply_to: None,
     }
 }
 
@@ -87,6 +88,64 @@ async fn an_absent_optional_value_is_left_out_of_its_list_item() {
         "no `name: null`"
     );
     assert!(sent.get("send_at").is_none(), "{sent}");
+    assert!(
+        sent.get("reply_to").is_none(),
+        "no `reply_to: null`: {sent}"
+    );
+}
+
+/// An optional nested object from an `Option` of a domain struct (`each:` into an
+/// object): sent whole when `Some`, its own optional fields left out when `None`, and
+/// its fields checked against the spec before sending.
+#[tokio::test]
+async fn an_optional_object_is_built_from_an_option_of_a_struct() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/mail/send",
+        vec![
+            Reply::json(200, json!({"id": "m-3"})),
+            Reply::json(200, json!({"id": "m-4"})),
+        ],
+    );
+    let adapter = adapter(&vendor);
+    let mut m = mail(None, None);
+    m.reply_to = Some(Contact {
+        email: "help@example.com".into(),
+        name: Some("Help desk".into()),
+    });
+    adapter.send(m.clone()).await.expect("sent");
+    m.reply_to = Some(Contact {
+        email: "help@example.com".into(),
+        name: None,
+    });
+    adapter.send(m.clone()).await.expect("sent");
+    let received = vendor.received();
+    let bodies: Vec<serde_json::Value> = received
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("JSON"))
+        .collect();
+    assert_eq!(
+        bodies[0]["reply_to"],
+        json!({ "email": "help@example.com", "name": "Help desk" })
+    );
+    assert_eq!(
+        bodies[1]["reply_to"],
+        json!({ "email": "help@example.com" })
+    );
+    m.reply_to = Some(Contact {
+        email: "x".repeat(255),
+        name: None,
+    });
+    match adapter.send(m).await {
+        Err(RequestError::Invalid(text)) => assert!(text.contains("reply_to.email"), "{text}"),
+        other => panic!("a 255-character address is refused before sending: {other:?}"),
+    }
+    assert_eq!(
+        vendor.received().len(),
+        2,
+        "nothing sent for the refused call"
+    );
 }
 
 #[tokio::test]

@@ -330,8 +330,37 @@ fn body_node(
         BodyNode::Parts(parts) => multipart(parts, moves),
         BodyNode::List {
             source,
+            single: true,
+            item,
+            ..
+        } => {
+            // One object from an `Option` of a struct: built when it is `Some`.
+            let src = access(source);
+            let binder = if reads_item(item) {
+                quote!(item)
+            } else {
+                quote!(_)
+            };
+            let (src, item_moves) = if moves.contains(source) {
+                let mut inside = Vec::new();
+                node_accesses(item, &mut inside);
+                (src, unique(&inside, |r| r == "item"))
+            } else {
+                (quote!(#src.as_ref()), BTreeSet::new())
+            };
+            if fallible(item) {
+                let item = body_node(ctx, item, &item_moves, None, at);
+                quote!(#src.map(|#binder| Ok::<_, rt::Error>(#item)).transpose().map_err(|e| self.pipeline.refused(e))?)
+            } else {
+                let item = body_node(ctx, item, &item_moves, None, None);
+                quote!(#src.map(|#binder| #item))
+            }
+        }
+        BodyNode::List {
+            source,
             optional,
             item,
+            ..
         } => {
             let src = access(source);
             // An item built from constants only does not read `item`.

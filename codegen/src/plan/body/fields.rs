@@ -14,7 +14,8 @@ use crate::plan::wire::scalar_wire;
 use crate::spec::view::{Kind, SRef, View, view};
 
 impl<'a> Planner<'a> {
-    /// `{ from: req.items, each: { … } }`: a list of objects, one per item of a `Vec`.
+    /// `{ from: req.items, each: { … } }`: a list of objects, one per item of a `Vec`;
+    /// into an object, one object from an `Option` of a struct, left out when `None`.
     #[allow(clippy::too_many_arguments)]
     pub(in crate::plan) fn list(
         &mut self,
@@ -22,10 +23,14 @@ impl<'a> Planner<'a> {
         from: &Spanned<String>,
         each: &[(Spanned<String>, ValueSpec)],
         target: &View<'a>,
+        target_schema: SRef<'a>,
         wire_required: bool,
         type_name: &str,
         at: &str,
     ) -> Option<(BodyNode, WireTy)> {
+        if let Kind::Object { .. } = &target.kind {
+            return self.present(pm, from, each, target_schema, wire_required, type_name, at);
+        }
         let Kind::Array(Some(item_schema)) = &target.kind else {
             self.err(
                 from.span,
@@ -91,6 +96,78 @@ impl<'a> Planner<'a> {
             BodyNode::List {
                 source: access,
                 optional,
+                single: false,
+                item: Box::new(item),
+            },
+            ty,
+        ))
+    }
+
+    /// `{ from: req.billing, each: { … } }` into an object: built from an `Option` of a
+    /// struct when it is `Some`, left out when it is `None` (a nested object the domain
+    /// may not have, which dotted paths cannot express: each of them would be sent or
+    /// left out on its own).
+    #[allow(clippy::too_many_arguments)]
+    fn present(
+        &mut self,
+        pm: &PortMethod,
+        from: &Spanned<String>,
+        each: &[(Spanned<String>, ValueSpec)],
+        target_schema: SRef<'a>,
+        wire_required: bool,
+        type_name: &str,
+        at: &str,
+    ) -> Option<(BodyNode, WireTy)> {
+        let (access, ty) = self.expr(pm, from)?;
+        let Ty::Option(inner) = ty else {
+            self.err(
+                from.span,
+                format!(
+                    "{at} is an object in the spec; `each:` builds it from an Option of a struct, but '{}' is {ty}",
+                    from.value
+                ),
+                "map its fields as a nested map (`{at}: { name: req.x.name }`), or point `from:` at an Option",
+            );
+            return None;
+        };
+        if wire_required {
+            self.err(
+                from.span,
+                format!(
+                    "{at} is required by the vendor, but '{}' is an Option",
+                    from.value
+                ),
+                "map its fields as a nested map from a value that is always present",
+            );
+            return None;
+        }
+        let mut tree = PathTree::default();
+        for (k, v) in each {
+            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        // Expressions start at `item`, the struct inside the Option.
+        let item_method = PortMethod {
+            args: vec![(
+                "item".to_string(),
+                Ty::Ref(Box::new(inner.without_refs().clone())),
+            )],
+            ..pm.clone()
+        };
+        let checks_before = self.checks.len();
+        let item = self.body_node(&item_method, target_schema, &tree, type_name, at, from.span)?;
+        // The checks read `item`: they run when the Option is `Some` (iterating it).
+        for c in &mut self.checks[checks_before..] {
+            c.each.insert(0, (access.clone(), false));
+        }
+        let BodyNode::Struct { wire_type, .. } = &item else {
+            return None;
+        };
+        let ty = WireTy::Named(wire_type.clone());
+        Some((
+            BodyNode::List {
+                source: access,
+                optional: true,
+                single: true,
                 item: Box::new(item),
             },
             ty,
@@ -228,6 +305,7 @@ impl<'a> Planner<'a> {
                         from,
                         each,
                         &pv,
+                        prop_schema,
                         is_required,
                         &format!("{name}{}", camel(key)),
                         &child_at,
@@ -380,6 +458,7 @@ mod tests {
             source,
             optional,
             item,
+            ..
         } = lines
         else {
             panic!("a list: {lines:?}");
@@ -428,5 +507,38 @@ mod tests {
                 "memo: req.memo, lines: { from: req.lines, each: { sku: item.skuu } } }",
             )
             .refused_with("unknown field 'skuu' in Line");
+    }
+
+    /// A nested object from an `Option` of a struct: one optional object whose fields
+    /// read `item`; from a plain struct, or into an object the vendor requires, refused.
+    #[test]
+    fn each_into_an_object_takes_an_option_of_a_struct() {
+        let f = || {
+            Fixture::default()
+                .port(
+                    "pub struct NewThing { pub amount: u32,",
+                    "pub struct Ship { pub order: String }\npub struct NewThing { pub ship: Option<Ship>, pub plain: Ship, pub amount: u32,",
+                )
+                .mapping(
+                    "memo: req.memo }",
+                    "memo: req.memo, meta: { from: req.ship, each: { order: item.order } } }",
+                )
+        };
+        let plan = f().plan();
+        let Some(BodyNode::Struct { fields, .. }) =
+            op(&plan, "create").body.as_ref().map(|b| &b.root)
+        else {
+            panic!("a struct body");
+        };
+        let (_, meta, wrapped) = fields.iter().find(|(n, _, _)| n == "meta").expect("meta");
+        assert!(!*wrapped, "the node itself gives the Option");
+        assert!(
+            matches!(meta, BodyNode::List { single: true, optional: true, source, .. } if source == &["req".to_string(), "ship".to_string()]),
+            "{meta:?}"
+        );
+        f().mapping("from: req.ship, each:", "from: req.plain, each:")
+            .refused_with("request.meta is an object in the spec; `each:` builds it from an Option of a struct, but 'req.plain' is Ship");
+        f().spec("required: [amount]", "required: [amount, meta]")
+            .refused_with("request.meta is required by the vendor, but 'req.ship' is an Option");
     }
 }

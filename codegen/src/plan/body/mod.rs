@@ -53,12 +53,16 @@ pub enum BodyNode {
     },
     /// A value.
     Leaf(ValuePlan),
-    /// A list of objects built from a `Vec` of the method's arguments, item by item.
+    /// A list of objects built from a `Vec` of the method's arguments, item by item; or,
+    /// `single`, one optional object built from an `Option` of a struct.
     List {
         /// The access path of the `Vec` (an argument, then fields).
         source: Vec<String>,
-        /// The `Vec` is an `Option<Vec<_>>`.
+        /// The node gives an `Option`: an `Option<Vec<_>>`, or `single`.
         optional: bool,
+        /// The source is an `Option` of one struct, and the node one object, left out
+        /// when it is `None`.
+        single: bool,
         /// The item, whose expressions start at `item`.
         item: Box<BodyNode>,
     },

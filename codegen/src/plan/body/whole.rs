@@ -197,8 +197,17 @@ impl<'a> Planner<'a> {
         let root = match raw {
             ValueSpec::Each { from, each } => {
                 let name = format!("{}Request", camel(&om.call.value));
-                self.list(pm, from, each, &target, true, &name, "request")?
-                    .0
+                self.list(
+                    pm,
+                    from,
+                    each,
+                    &target,
+                    SRef::Plain(schema),
+                    true,
+                    &name,
+                    "request",
+                )?
+                .0
             }
             other => BodyNode::Leaf(self.value(pm, other, &target, true, "the request body")?),
         };
