@@ -421,7 +421,10 @@ impl Schema {
                 "from" => text("A path into the arguments, e.g. req.amount.value."),
                 "via" => text("A function converting it, by Rust path."),
                 "const" => json!({ "description": "A constant value." }),
-                "each" => map_of(reference("value"), "A list item's fields, each a value."),
+                "each" => map_of(
+                    reference("value"),
+                    "A list item's fields (or, from an Option of a struct, the optional object's), each a value.",
+                ),
                 "setting" => text("A setting of `settings:`."),
                 "file_name" => {
                     json!({ "description": "A file part's name: an argument path or a quoted constant (multipart bodies)." })
