@@ -315,7 +315,9 @@ fn used_names(m: &Mapping) -> BTreeSet<String> {
                 PageStyle::Link => {}
                 PageStyle::Cursor { cursor, .. } => add(&cursor.value),
                 PageStyle::AfterLast { has_more, id, .. } => {
-                    add(&has_more.value);
+                    if let Some(h) = has_more {
+                        add(&h.value);
+                    }
                     add(&id.value);
                 }
                 PageStyle::NextUrl { path } => add(&path.value),

@@ -254,6 +254,28 @@ async fn offsets_stop_at_a_short_page() {
     assert_eq!(queries(&vendor), ["limit=2&offset=0", "limit=2&offset=2"]);
 }
 
+/// A bare array paged by the last item's id without a flag (Discord's `before`): each
+/// page asks before the last id of the one before, and a short page is the last.
+#[tokio::test]
+async fn after_the_last_id_without_a_flag_stops_at_a_short_page() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/notes",
+        vec![
+            Reply::json(200, entries(&["n9", "n8"])),
+            Reply::json(200, entries(&["n7", "n6"])),
+            Reply::json(200, entries(&["n5"])),
+        ],
+    );
+    let notes = adapter(&vendor).older_notes().await.expect("notes");
+    assert_eq!(ids(&notes), ["n9", "n8", "n7", "n6", "n5"]);
+    assert_eq!(
+        queries(&vendor),
+        ["limit=2", "limit=2&before=n8", "limit=2&before=n6"]
+    );
+}
+
 #[tokio::test]
 async fn regressions_a_str_into_an_optional_field_and_required_lists_compile_and_work() {
     let vendor = MockVendor::start().await;

@@ -54,10 +54,12 @@ pub enum NextPlan {
         /// The query parameter.
         param: String,
     },
-    /// `has_more`, then the last item's id sent as `param`.
+    /// `has_more` (or a full page), then the last item's id sent as `param`.
     AfterLast {
-        /// The flag (a boolean).
-        has_more: Read,
+        /// The flag (a boolean); without one, a page of fewer than `size` items ends.
+        has_more: Option<Read>,
+        /// The page size (the constant of the `size:` parameter), when there is no flag.
+        size: Option<u64>,
         /// The query parameter.
         param: String,
         /// The id, read from an item of the wire type `item_wire`.
@@ -85,6 +87,21 @@ pub enum NextPlan {
         /// The item total in the body (an integer).
         total: Option<Read>,
     },
+}
+
+/// The page size `size:` names: the constant the mapping gives that parameter (reported
+/// when it gives none, since a short page could then not be told from a full one).
+fn page_size(p: &mut Planner<'_>, params: &[ParamPlan], s: &Spanned<String>) -> Option<u64> {
+    match params.iter().find(|pp| pp.wire_name == s.value) {
+        Some(ParamPlan {
+            value: ValuePlan::Const(serde_json::Value::Number(n)),
+            ..
+        }) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64(),
+        _ => {
+            p.err(s.span, format!("paginate.size names '{}', whose value the mapping must give as a constant so a short page can end the list", s.value), format!("write `params: {{ {}: {{ const: 100 }} }}`", s.value));
+            None
+        }
+    }
 }
 
 impl<'a> Planner<'a> {
@@ -212,15 +229,42 @@ impl<'a> Planner<'a> {
             }
             PageStyle::AfterLast {
                 has_more,
+                size,
                 param,
                 id,
             } => {
-                let ok = query(self, param) & body_path(self, has_more);
-                let has_more =
-                    self.typed_read(root, has_more, &root_wire, "has_more", Want::Bool)?;
-                let unwrap = om.unwrap.as_ref()?;
-                let (_, list_view, _) =
-                    self.read(root, &unwrap.value, unwrap.span, false, &root_wire)?;
+                let mut ok = query(self, param);
+                let has_more = match has_more {
+                    Some(h) => {
+                        ok &= body_path(self, h);
+                        Some(self.typed_read(root, h, &root_wire, "has_more", Want::Bool)?)
+                    }
+                    None => None,
+                };
+                let size = match (size, &has_more) {
+                    (Some(s), None) => {
+                        let n = page_size(self, params, s);
+                        ok &= n.is_some();
+                        n
+                    }
+                    (Some(s), Some(_)) => {
+                        self.err(
+                            s.span,
+                            "paginate.size is not read when `has_more:` says whether another page follows".to_string(),
+                            "remove `size:`, or `has_more:` if the vendor sends no flag",
+                        );
+                        return None;
+                    }
+                    (None, _) => None,
+                };
+                // The list: in the body at `unwrap:`, or the body itself (Discord's).
+                let list_view = match om.unwrap.as_ref() {
+                    Some(unwrap) => {
+                        self.read(root, &unwrap.value, unwrap.span, false, &root_wire)?
+                            .1
+                    }
+                    None => view(self.spec, root).ok()?,
+                };
                 let Kind::Array(Some(item)) = list_view.kind else {
                     return None;
                 };
@@ -262,6 +306,7 @@ impl<'a> Planner<'a> {
                 }
                 NextPlan::AfterLast {
                     has_more,
+                    size,
                     param: param.value.clone(),
                     id: read,
                     item_wire,
@@ -300,17 +345,11 @@ impl<'a> Planner<'a> {
                     );
                 }
                 let size = match size {
-                    Some(s) => match params.iter().find(|p| p.wire_name == s.value) {
-                        Some(ParamPlan {
-                            value: ValuePlan::Const(serde_json::Value::Number(n)),
-                            ..
-                        }) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64(),
-                        _ => {
-                            self.err(s.span, format!("paginate.size names '{}', whose value the mapping must give as a constant so a short page can end the list", s.value), format!("write `params: {{ {}: {{ const: 100 }} }}`", s.value));
-                            ok = false;
-                            None
-                        }
-                    },
+                    Some(s) => {
+                        let n = page_size(self, params, s);
+                        ok &= n.is_some();
+                        n
+                    }
                     None => None,
                 };
                 let total = match total {
@@ -501,6 +540,7 @@ mod tests {
         ));
         let NextPlan::AfterLast {
             has_more,
+            size,
             param,
             id,
             item_wire,
@@ -509,9 +549,51 @@ mod tests {
         else {
             panic!("{next:?}")
         };
-        assert_eq!(has_more.json_path, "$.has_more");
+        assert_eq!(has_more.map(|h| h.json_path), Some("$.has_more".into()));
+        assert_eq!(size, None);
         assert_eq!((param.as_str(), id.json_path.as_str()), ("cursor", "$.id"));
         assert_eq!((item_wire.as_str(), id_is_int), ("Thing", false));
+    }
+
+    /// Discord's messages: a bare array, the next page before the last id, and no
+    /// flag: a page shorter than the constant page size is the last.
+    #[test]
+    fn after_last_without_a_flag_ends_at_a_short_page_of_a_bare_array() {
+        let f = || {
+            paged(
+                ARRAY,
+                "{ style: after_last, param: cursor, size: per_page }",
+            )
+            .mapping(
+                "call: listThings\n",
+                "call: listThings\n    params: { per_page: { const: 50 } }\n",
+            )
+        };
+        let (next, ..) = next_of(f());
+        let NextPlan::AfterLast {
+            has_more: None,
+            size: Some(50),
+            id,
+            ..
+        } = &next
+        else {
+            panic!("{next:?}")
+        };
+        assert_eq!(id.json_path, "$.id");
+        paged(ARRAY, "{ style: after_last, param: cursor }").refused_with(
+            "paginate style `after_last` needs `has_more:` (the flag in the body that says another page follows) or `size:`",
+        );
+        paged(
+            ARRAY,
+            "{ style: after_last, param: cursor, size: per_page }",
+        )
+        .refused_with(
+            "paginate.size names 'per_page', whose value the mapping must give as a constant",
+        );
+        wrapped("{ style: after_last, has_more: has_more, param: cursor, size: per_page }")
+            .refused_with(
+                "paginate.size is not read when `has_more:` says whether another page follows",
+            );
     }
 
     /// Postmark's `offset` is a required parameter: `paginate:` sends it on every page,

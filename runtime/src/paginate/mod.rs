@@ -9,7 +9,7 @@
 //! | style | vendor | `Next` |
 //! |---|---|---|
 //! | `Link: <…>; rel="next"` (RFC 8288) | GitHub | [`Next::link`] |
-//! | `has_more` + `starting_after=<last id>` | Stripe | [`Next::after_last`], then [`PageAt::cursor`] |
+//! | `has_more` (or a full page) + `starting_after=<last id>` | Stripe; Discord's `before` without a flag | [`Next::after_last`], then [`PageAt::cursor`] |
 //! | a cursor in the body, empty or absent at the end | Square `cursor`, Slack `response_metadata.next_cursor` | [`Next::cursor`] |
 //! | a next-page URL or path in the body | Twilio `next_page_uri` | [`Next::url`] |
 //! | page number or offset, ending on an empty page, a short page, or a total | many | [`Paginator::page_numbers`] / [`Paginator::offsets`] with [`Next::more`] / [`Next::total`] |

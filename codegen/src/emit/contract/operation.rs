@@ -75,7 +75,10 @@ fn served(op: &OperationPlan, example: &Value) -> Value {
         Some(NextPlan::Url { read }) => {
             drift_remove(&mut v, &read.json_path, None);
         }
-        Some(NextPlan::AfterLast { has_more, .. }) => {
+        Some(NextPlan::AfterLast {
+            has_more: Some(has_more),
+            ..
+        }) => {
             drift_replace(&mut v, &has_more.json_path, Value::Bool(false));
         }
         _ => {}
@@ -83,16 +86,20 @@ fn served(op: &OperationPlan, example: &Value) -> Value {
     v
 }
 
-/// For numbered pages, the page served after the example: its items emptied and its
-/// total (if the mapping reads one) set to the example's item count, so the adapter
-/// stops there whichever end it watches.
+/// For numbered pages (and pages after the last id without a flag), the page served
+/// after the example: its items emptied and its total (if the mapping reads one) set to
+/// the example's item count, so the adapter stops there whichever end it watches.
 fn empty_page(op: &OperationPlan, r: &ResponsePlan, example: &Value) -> Option<Value> {
-    let Some(PaginatePlan {
-        next: NextPlan::Counted { total, .. },
-        ..
-    }) = &op.paginate
-    else {
-        return None;
+    let total = match &op.paginate {
+        Some(PaginatePlan {
+            next: NextPlan::Counted { total, .. },
+            ..
+        }) => total,
+        Some(PaginatePlan {
+            next: NextPlan::AfterLast { has_more: None, .. },
+            ..
+        }) => &None,
+        _ => return None,
     };
     let items_path = r.unwrap.as_ref().map_or("$", |u| u.json_path.as_str());
     let count = at(example, items_path)

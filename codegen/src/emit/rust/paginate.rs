@@ -178,8 +178,18 @@ pub(super) fn page_outcome(
         }
     };
     let Some(u) = &r.unwrap else {
-        // The body is the list: only the headers or the count can say what comes next.
+        // The body is the list: the headers, the count, or its last item say what
+        // comes next.
         let next = next_tokens(ctx, pg, r, wire);
+        if let NextPlan::AfterLast { .. } = &pg.next {
+            let items = items(quote!(wire));
+            return quote!({
+                let wire: Vec<_> = #decoded;
+                let next = #next;
+                #items
+                Ok(rt::paginate::Page::new(items, next))
+            });
+        }
         let items = items(decoded);
         return quote!({
             let next = #next;
@@ -232,23 +242,39 @@ fn next_tokens(ctx: &Ctx, pg: &PaginatePlan, r: &ResponsePlan, wire: &str) -> To
         }
         NextPlan::AfterLast {
             has_more,
+            size,
             id,
             item_wire,
             id_is_int,
             ..
         } => {
-            let more = match read(ctx.plan, wire, quote!(wire), has_more, Take::Clone) {
-                Got::Opt(e) => quote!(#e.unwrap_or(false)),
-                got => got.value(),
-            };
-            let last = match r
+            // The page's items: in the body at `unwrap:`, or the body itself, bound as
+            // `wire` by the caller.
+            let (last, len) = match r
                 .unwrap
                 .as_ref()
                 .map(|u| read(ctx.plan, wire, quote!(wire), u, Take::Borrow))
             {
-                Some(Got::Opt(e)) => quote!(#e.and_then(|items| items.last())),
-                Some(Got::Place { expr, .. }) => quote!(#expr.last()),
-                None => quote!(None),
+                Some(Got::Opt(e)) => (
+                    quote!(#e.and_then(|items| items.last())),
+                    quote!(#e.map_or(0, |items| items.len())),
+                ),
+                Some(Got::Place { expr, .. }) => (quote!(#expr.last()), quote!(#expr.len())),
+                None => (quote!(wire.last()), quote!(wire.len())),
+            };
+            let more = match (has_more, size) {
+                (Some(has_more), _) => {
+                    match read(ctx.plan, wire, quote!(wire), has_more, Take::Clone) {
+                        Got::Opt(e) => quote!(#e.unwrap_or(false)),
+                        got => got.value(),
+                    }
+                }
+                // A full page may have a next; a shorter one is the last.
+                (None, Some(size)) => {
+                    let size = proc_macro2::Literal::u64_unsuffixed(*size);
+                    quote!(u64::try_from(#len).is_ok_and(|n| n >= #size))
+                }
+                (None, None) => quote!(true),
             };
             let text = |v: TokenStream| {
                 if *id_is_int {

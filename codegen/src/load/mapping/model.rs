@@ -513,11 +513,15 @@ pub enum PageStyle {
         /// The query parameter that takes it.
         param: Spanned<String>,
     },
-    /// `after_last`: a `has_more` flag in the body; the next page starts after the last
-    /// item's id (`id:`, default `id`), sent as `param:` (Stripe's `starting_after`).
+    /// `after_last`: the next page starts after the last item's id (`id:`, default
+    /// `id`), sent as `param:` (Stripe's `starting_after`, Discord's `before`). The list
+    /// ends when the `has_more` flag in the body is false, or, without one, at a page
+    /// shorter than the constant of the `size:` parameter.
     AfterLast {
         /// Path of the flag in the body.
-        has_more: Spanned<String>,
+        has_more: Option<Spanned<String>>,
+        /// The query parameter of the page size, when there is no flag.
+        size: Option<Spanned<String>>,
         /// The query parameter that takes the last id.
         param: Spanned<String>,
         /// Path of the id in an item.

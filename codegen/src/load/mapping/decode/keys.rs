@@ -132,7 +132,7 @@ pub(crate) const PAGINATE_STYLES: &[&str] =
 pub(crate) fn paginate_style(style: &str) -> &'static [&'static str] {
     match style {
         "cursor" => &["cursor", "param"],
-        "after_last" => &["has_more", "param", "id"],
+        "after_last" => &["has_more", "param", "id", "size"],
         "next_url" => &["path"],
         "page" => &["param", "first", "size", "total"],
         "offset" => &["param", "size", "total"],

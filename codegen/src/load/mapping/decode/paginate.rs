@@ -64,7 +64,16 @@ impl Decoder<'_> {
                 param: need(self, "param")?,
             },
             "after_last" => {
-                let has_more = need(self, "has_more")?;
+                let has_more = get("has_more").and_then(|n| self.string(n, "paginate.has_more"));
+                let size = get("size").and_then(|n| self.string(n, "paginate.size"));
+                if get("has_more").is_none() && get("size").is_none() {
+                    self.err(
+                        style.span,
+                        "paginate style `after_last` needs `has_more:` (the flag in the body that says another page follows) or `size:` (the page-size parameter: a shorter page is the last)".to_string(),
+                        "write `has_more: has_more` (Stripe), or `size: limit` with `params: { limit: { const: 100 } }` (Discord)",
+                    );
+                    return None;
+                }
                 let param = need(self, "param")?;
                 let id = match get("id") {
                     Some(n) => self.string(n, "paginate.id")?,
@@ -72,6 +81,7 @@ impl Decoder<'_> {
                 };
                 PageStyle::AfterLast {
                     has_more,
+                    size,
                     param,
                     id,
                 }
