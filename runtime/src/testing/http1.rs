@@ -49,8 +49,7 @@ pub(crate) async fn read_request<R: AsyncRead + Unpin>(
         if buf.len() > MAX {
             return Err(bad("request head too large"));
         }
-        let mut chunk = [0u8; 8192];
-        let n = stream.read(&mut chunk).await?;
+        let n = read_more(stream, buf).await?;
         if n == 0 {
             return if buf.is_empty() {
                 Ok(None)
@@ -58,7 +57,6 @@ pub(crate) async fn read_request<R: AsyncRead + Unpin>(
                 Err(bad("connection closed mid-request"))
             };
         }
-        buf.extend_from_slice(&chunk[..n]);
     };
     buf.drain(..head_len);
     if req
@@ -87,14 +85,19 @@ async fn fill<R: AsyncRead + Unpin>(
     want: usize,
 ) -> io::Result<()> {
     while buf.len() < want {
-        let mut chunk = [0u8; 8192];
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
+        if read_more(stream, buf).await? == 0 {
             return Err(bad("connection closed mid-body"));
         }
-        buf.extend_from_slice(&chunk[..n]);
     }
     Ok(())
+}
+
+/// Reads what the socket has into `buf`'s spare room, as hyper reads into its buffer:
+/// a read chunk on the stack would sit in every request's future and be copied with
+/// it, a cost a real server does not have.
+async fn read_more<R: AsyncRead + Unpin>(stream: &mut R, buf: &mut Vec<u8>) -> io::Result<usize> {
+    buf.reserve(8192);
+    stream.read_buf(buf).await
 }
 
 async fn read_chunked<R: AsyncRead + Unpin>(
