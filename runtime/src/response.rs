@@ -163,8 +163,9 @@ impl Response {
 
     /// The text at `path` of a JSON body, for error bodies the spec does not describe
     /// (Twilio's `{"code": 21211, "message": "…"}`): a string as it is, a number or a
-    /// boolean as written; `None` when the body is not JSON or has nothing there. A
-    /// segment that is a number indexes a list.
+    /// boolean as written, a list of them joined with `; ` (Jira's `errorMessages`);
+    /// `None` when the body is not JSON or has nothing there. A segment that is a
+    /// number indexes a list.
     ///
     /// ```
     /// use portcullis_runtime::Response;
@@ -173,6 +174,8 @@ impl Response {
     /// assert_eq!(r.json_text(&["code"]).as_deref(), Some("21211"));
     /// assert_eq!(r.json_text(&["errors", "0", "message"]).as_deref(), Some("bad"));
     /// assert_eq!(r.json_text(&["detail"]), None);
+    /// let jira = Response::new(400, Default::default(), r#"{"errorMessages":["no project","no type"]}"#);
+    /// assert_eq!(jira.json_text(&["errorMessages"]).as_deref(), Some("no project; no type"));
     /// ```
     pub fn json_text(&self, path: &[&str]) -> Option<String> {
         let json: serde_json::Value = serde_json::from_slice(without_bom(&self.body)).ok()?;
@@ -184,11 +187,21 @@ impl Response {
                 _ => return None,
             };
         }
+        fn scalar(v: &serde_json::Value) -> Option<String> {
+            match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                serde_json::Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            }
+        }
         match at {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            serde_json::Value::Bool(b) => Some(b.to_string()),
-            _ => None,
+            serde_json::Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<_>>>()
+                .map(|texts| texts.join("; ")),
+            other => scalar(other),
         }
     }
 

@@ -395,10 +395,20 @@ mod translate {
         )
     }
 
-    /// A vendor's error code or message as text: a JSON string as it is, anything else as JSON.
+    /// A vendor's error code or message as text: a JSON string as it is, a list of
+    /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON.
     fn text(value: serde_json::Value) -> String {
         match value {
             serde_json::Value::String(s) => s,
+            serde_json::Value::Array(
+                items,
+            ) if !items.is_empty() && items.iter().all(serde_json::Value::is_string) => {
+                items
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
             other => other.to_string(),
         }
     }

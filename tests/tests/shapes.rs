@@ -178,6 +178,33 @@ async fn another_code_keeps_the_vendors_code_and_message() {
     assert!(text.contains("Message body is required."), "{text}");
 }
 
+/// A message the vendor sends as a list of strings (Jira's `errorMessages`) keeps every
+/// one, joined, rather than a JSON array.
+#[tokio::test]
+async fn a_message_that_is_a_list_of_strings_keeps_them_all() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![Reply::json(
+            400,
+            json!({"code": 21602, "message": ["Body is required.", "To is required."]}),
+        )],
+    );
+    let MessageError::Failed(text) = adapter(&vendor)
+        .send(new_message("+1"))
+        .await
+        .expect_err("the vendor refused")
+    else {
+        panic!("an unmapped code goes to the catch-all");
+    };
+    assert!(
+        text.contains("Body is required.; To is required."),
+        "{text}"
+    );
+    assert!(!text.contains("[\""), "not a JSON array: {text}");
+}
+
 #[tokio::test]
 async fn the_vendors_message_is_kept_on_401_and_403_and_secrets_are_masked() {
     for status in [401, 403] {

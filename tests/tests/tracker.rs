@@ -415,3 +415,27 @@ mod webhooks {
         );
     }
 }
+
+/// An error message the vendor sends as a list of strings where its spec says a string
+/// (Jira's `errorMessages` shape) keeps every one, joined, rather than a JSON array.
+#[tokio::test]
+async fn an_error_message_sent_as_a_list_of_strings_is_joined() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/issues",
+        vec![Reply::json(
+            422,
+            json!({"message": ["Title is required.", "Body is too long."]}),
+        )],
+    );
+    let err = adapter(&vendor)
+        .open("", "x")
+        .await
+        .expect_err("the vendor refused");
+    let text = format!("{err:?}");
+    assert!(
+        text.contains("Title is required.; Body is too long."),
+        "{text}"
+    );
+}

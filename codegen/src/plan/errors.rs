@@ -610,6 +610,22 @@ mod tests {
             .mapping("\"404\": ThingError::NotFound", "\"404\": Other::NotFound")
             .refused_with("'Other::NotFound' is not a variant of ThingError");
     }
+
+    /// An index at the end of a path into a list of strings (Jira's `errorMessages.0`):
+    /// the diagnostic says to name the list, whose items are joined.
+    #[test]
+    fn an_index_into_a_list_of_strings_asks_for_the_list() {
+        Fixture::default()
+            .spec(
+                "            message: { type: string }\n",
+                "            message: { type: string }\n            messages: { type: array, items: { type: string } }\n",
+            )
+            .mapping(
+                "errors: { map:",
+                "errors: { message: error.messages.0, map:",
+            )
+            .refused_with("'error.messages.0' indexes the list Error.error.messages, and only a field of an object item may follow an index");
+    }
 }
 
 /// Which of the error's values, found in a 2xx body that is not the promised success,

@@ -321,6 +321,20 @@ impl<'a> Planner<'a> {
                         cur_type = t;
                         skip_next = true;
                     }
+                    Kind::Array(_) if segs[i + 1].parse::<usize>().is_ok() => {
+                        self.err(
+                            span,
+                            format!(
+                                "'{}' indexes the list {where_}, and only a field of an object item may follow an index (`errors.0.code`)",
+                                segs[..=i + 1].join("."),
+                            ),
+                            format!(
+                                "stop the path at the list (`{}`): an error code or message read from a list of strings joins its items",
+                                segs[..=i].join(".")
+                            ),
+                        );
+                        return None;
+                    }
                     _ => {
                         self.err(
                             span,
