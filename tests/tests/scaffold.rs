@@ -385,7 +385,7 @@ const CASES: [Case; 12] = [
         ],
         says: &[
             "    unwrap: droplets\n",
-            "    call: droplets_list  # FIXME: droplets_list may answer page by page (it has query `per_page`, query `page`, body `links`): add `paginate:`",
+            "    call: droplets_list  # FIXME: droplets_list may answer page by page (it has query `per_page`, query `page`, body `links`, body `meta.total`): add `paginate:`",
             "    call: droplets_list  # FIXME: list_tagged is a stream, read page by page: add `paginate:`",
             "      tag_name: tag_name\n",
             "  list_sizes:  # FIXME: list_sizes returns Vec<u32>; a list is built of a domain struct",
@@ -573,5 +573,94 @@ pub trait Boards {
     );
     assert!(s.fixmes.is_empty(), "{}", s.text);
     assert_check_reports_exactly_the_fixmes("keyparam", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Jira's shapes: a get returning `Option<Ticket>` (a 404 is `None`) is scaffolded like
+/// one returning `Ticket`; a search answering its issues beside a list of strings
+/// (`warningMessages`) unwraps the list of objects, and its `startAt`/`maxResults`
+/// say it may come in pages.
+#[test]
+fn an_option_return_and_a_list_beside_a_list_of_strings_are_scaffolded() {
+    let dir = temp_dir("jira");
+    let spec = dir.join("desk.yaml");
+    std::fs::write(
+        &spec,
+        r##"openapi: 3.0.3
+info: { title: Desk, version: "1" }
+servers: [{ url: "https://desk.example.com" }]
+security: []
+components:
+  schemas:
+    Ticket:
+      type: object
+      required: [id, key]
+      properties:
+        id: { type: string }
+        key: { type: string }
+paths:
+  /tickets/{key}:
+    get:
+      operationId: getTicket
+      parameters:
+        - { name: key, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content: { application/json: { schema: { $ref: "#/components/schemas/Ticket" } } }
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - { name: jql, in: query, schema: { type: string } }
+        - { name: startAt, in: query, schema: { type: integer } }
+        - { name: maxResults, in: query, schema: { type: integer } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  startAt: { type: integer }
+                  total: { type: integer }
+                  warningMessages: { type: array, items: { type: string } }
+                  issues: { type: array, items: { $ref: "#/components/schemas/Ticket" } }
+"##,
+    )
+    .expect("spec");
+    let port = dir.join("domain.rs");
+    std::fs::write(
+        &port,
+        r#"
+pub struct Ticket { pub id: String, pub key: String }
+pub enum DeskError { Failed(String) }
+pub trait Desk {
+    async fn ticket(&self, key: &str) -> Result<Option<Ticket>, DeskError>;
+    async fn search(&self, jql: &str) -> Result<Vec<Ticket>, DeskError>;
+}
+"#,
+    )
+    .expect("port");
+    let s = scaffold_of(&spec, &port, "Desk", &["ticket=getTicket", "search=search"]);
+    assert!(
+        s.text.contains(
+            "  ticket:\n    call: getTicket\n    params:\n      key: key\n    response: Ticket\n"
+        ),
+        "{}",
+        s.text
+    );
+    assert!(
+        s.text.contains("    unwrap: issues\n"),
+        "the list of objects, not the list of strings: {}",
+        s.text
+    );
+    assert!(
+        s.text.contains("    call: search  # FIXME: search may answer page by page (it has query `startAt`, query `maxResults`"),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("jira", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -482,6 +482,13 @@ impl<'a> Entry<'_, 'a> {
         }
         let (name, list) = match ok.without_refs() {
             Ty::Named(n) => (n, false),
+            // A get that may find nothing: the vendor's 404 is `None`.
+            Ty::Option(inner) if matches!(inner.without_refs(), Ty::Named(_)) => {
+                match inner.without_refs() {
+                    Ty::Named(n) => (n, false),
+                    _ => return Vec::new(),
+                }
+            }
             Ty::Vec(inner) => match inner.without_refs() {
                 Ty::Named(n) => (n, true),
                 _ => {
@@ -494,7 +501,7 @@ impl<'a> Entry<'_, 'a> {
             },
             _ => {
                 self.method_notes.push(format!(
-                    "{} returns {ok}; only a domain struct, a Vec of one (or ()) is built from a response",
+                    "{} returns {ok}; only a domain struct, an Option or a Vec of one (or ()) is built from a response",
                     self.pm.name
                 ));
                 return Vec::new();
@@ -647,12 +654,15 @@ fn list_field<'a>(
     props: &[(&'a str, SRef<'a>)],
     name: &str,
 ) -> Option<(String, View<'a>)> {
+    // Only lists of objects can be a Vec of a struct: Jira's search answers its issues
+    // beside `warningMessages`, a list of strings.
     let lists: Vec<(&str, View<'a>)> = props
         .iter()
         .filter_map(|(n, p)| match view(spec, *p).ok()?.kind {
             Kind::Array(Some(item)) => Some((*n, view(spec, item).ok()?)),
             _ => None,
         })
+        .filter(|(_, item)| matches!(item.kind, Kind::Object { .. }))
         .collect();
     let singular = norm(name);
     let plural = |n: &str| {
@@ -686,7 +696,7 @@ fn paging_hints(
     query: &[&str],
     body: Option<&View<'_>>,
 ) -> Vec<String> {
-    const PARAMS: [&str; 14] = [
+    const PARAMS: [&str; 19] = [
         "page",
         "per_page",
         "page_size",
@@ -701,8 +711,13 @@ fn paging_hints(
         "page_token",
         "next_token",
         "continuation",
+        "start_at",
+        "max_results",
+        "skip",
+        "top",
+        "since",
     ];
-    const FIELDS: [&str; 12] = [
+    const FIELDS: [&str; 15] = [
         "next",
         "next_cursor",
         "next_page",
@@ -715,6 +730,9 @@ fn paging_hints(
         "paging",
         "pagination",
         "cursor",
+        "is_last",
+        "total",
+        "start_at",
     ];
     let mut hints: Vec<String> = query
         .iter()
