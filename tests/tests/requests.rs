@@ -68,6 +68,7 @@ async fn a_list_written_from_single_values_is_sent_as_the_spec_describes() {
             "subject": "Your order",
             "content": [{ "type": "text/plain", "value": "It has shipped." }],
             "send_at": 1_767_225_600_i64,
+            "custom_args": { "campaign": { "name": "Your order", "at": 1_767_225_600_i64 } },
         })
     );
 }
@@ -91,6 +92,11 @@ async fn an_absent_optional_value_is_left_out_of_its_list_item() {
     assert!(
         sent.get("reply_to").is_none(),
         "no `reply_to: null`: {sent}"
+    );
+    assert_eq!(
+        sent["custom_args"],
+        json!({ "campaign": { "name": "Your order" } }),
+        "fields under a free-form object, a `None` left out"
     );
 }
 

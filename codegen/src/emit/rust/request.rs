@@ -463,6 +463,14 @@ fn template(t: &Template, moves: &BTreeSet<Vec<String>>, at: &str) -> TokenStrea
             let s = setting(name);
             quote!(serde_json::Value::from(#s))
         }
+        // Already the JSON value of an untyped or union slot.
+        Template::Leaf(
+            v @ ValuePlan::Expr {
+                convert: Some(Convert::From(w)),
+                optional: false,
+                ..
+            },
+        ) if w == "serde_json::Value" => value(v, moves, None, Some(at)),
         Template::Leaf(v) => {
             let v = value(v, moves, None, Some(at));
             quote!(serde_json::Value::from(#v))
@@ -480,9 +488,18 @@ fn template(t: &Template, moves: &BTreeSet<Vec<String>>, at: &str) -> TokenStrea
                 match (optional, value) {
                     (true, Template::Leaf(leaf)) => {
                         let v = self::value(leaf, moves, None, Some(&inner));
+                        let json = matches!(
+                            leaf,
+                            ValuePlan::Expr { convert: Some(Convert::From(w)), .. } if w == "serde_json::Value"
+                        );
+                        let item = if json {
+                            quote!(v)
+                        } else {
+                            quote!(serde_json::Value::from(v))
+                        };
                         quote! {
                             if let Some(v) = #v {
-                                object.insert(#key.to_owned(), serde_json::Value::from(v));
+                                object.insert(#key.to_owned(), #item);
                             }
                         }
                     }

@@ -341,7 +341,10 @@ impl<'a> Planner<'a> {
                     };
                     (BodyNode::Leaf(val), ty)
                 }
-                sub if matches!(pv.kind, Kind::Array(_)) => {
+                // A list written in the mapping, or fields under a value the spec leaves
+                // untyped (Jira's `fields.project.key` under `additionalProperties: {}`):
+                // JSON built from the mapping.
+                sub if matches!(pv.kind, Kind::Array(_) | Kind::Any) => {
                     let Some(t) = self.template(pm, prop_schema, sub, &child_at, span) else {
                         continue;
                     };

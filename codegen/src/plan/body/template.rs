@@ -154,6 +154,27 @@ impl<'a> Planner<'a> {
                 }
                 Some(Template::Object(fields))
             }
+            // Untyped (`{}`, a free-form object's values): the mapping's keys are the
+            // object's, each value anything an untyped slot takes.
+            Kind::Any => {
+                let mut fields = Vec::new();
+                for (key, child) in &tree.children {
+                    let child_at = format!("{at}.{key}");
+                    let value = match &child.entry {
+                        // No key of a free-form object is required: an `Option` may fill it.
+                        Some(Entry::Value(_, spec)) if child.children.is_empty() => {
+                            Template::Leaf(self.value(pm, spec, &v, false, &child_at)?)
+                        }
+                        _ => self.template(pm, schema, child, &child_at, span)?,
+                    };
+                    let optional = matches!(
+                        &value,
+                        Template::Leaf(ValuePlan::Expr { optional: true, .. })
+                    );
+                    fields.push((key.clone(), value, optional));
+                }
+                Some(Template::Object(fields))
+            }
             _ => {
                 self.err(
                     span,
@@ -261,5 +282,40 @@ mod tests {
                 "memo: req.memo, lines: [{ sku: req.amount }] }",
             )
             .refused_with("request.lines[0].sku is a string in the spec, but 'req.amount' is u32");
+    }
+
+    /// Jira's `fields`: a free-form object (`additionalProperties: {}`) whose values the
+    /// spec leaves untyped; fields under one are written as JSON, none of them required.
+    #[test]
+    fn fields_under_an_untyped_value_are_written_as_json() {
+        let plan = Fixture::default()
+            .spec(
+                "memo: { type: string }",
+                "memo: { type: string }\n                fields: { type: object, additionalProperties: {} }",
+            )
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, fields.project.key: req.order, fields.summary: req.memo }",
+            )
+            .plan();
+        let Some(BodyPlan {
+            root: BodyNode::Struct { fields, .. },
+            ..
+        }) = &op(&plan, "create").body
+        else {
+            panic!("a struct body");
+        };
+        let Some((_, BodyNode::Struct { fields: inner, .. }, _)) =
+            fields.iter().find(|(n, _, _)| n == "fields")
+        else {
+            panic!("fields: {fields:?}");
+        };
+        let Some((_, BodyNode::Template(Template::Object(project)), _)) =
+            inner.iter().find(|(n, _, _)| n == "project")
+        else {
+            panic!("project: {inner:?}");
+        };
+        assert_eq!(project.len(), 1);
+        assert_eq!(project[0].0, "key");
     }
 }
