@@ -203,6 +203,40 @@ async fn page_numbers_stop_on_an_empty_or_short_page_or_the_total() {
     assert_eq!(err.kind(), ErrorKind::Config);
 }
 
+/// Jira answers `maxResults=100` with pages of 50 and says `total`: a page shorter than
+/// the size asked for does not end a list whose total is not reached (it would be
+/// shortened without a word); offsets advance by what each page held.
+#[tokio::test]
+async fn a_stated_total_outlasts_pages_shorter_than_asked() {
+    let p = pipeline(Duration::from_secs(30));
+    let offsets = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = offsets.clone();
+    let all = Paginator::new(&p, "search")
+        .offsets(Some(100))
+        .collect(move |at: PageAt| {
+            let start = at.offset().expect("offsets");
+            seen.lock().expect("lock").push(start);
+            let items: Vec<u64> = (start..(start + 2).min(5)).collect();
+            std::future::ready(Ok(Page::new(items, Next::total(5))))
+        })
+        .await
+        .expect("ok");
+    assert_eq!(all, (0..5).collect::<Vec<_>>());
+    assert_eq!(*offsets.lock().expect("lock"), [0, 2, 4]);
+    // Page numbers likewise: the vendor's pages of 2 are numbered as it counts them.
+    let all = Paginator::new(&p, "search")
+        .page_numbers(1, Some(100))
+        .collect(|at: PageAt| {
+            let n = at.number().expect("numbered");
+            let start = (n - 1) * 2;
+            let items: Vec<u64> = (start..(start + 2).min(5)).collect();
+            std::future::ready(Ok(Page::new(items, Next::total(5))))
+        })
+        .await
+        .expect("ok");
+    assert_eq!(all.len(), 5);
+}
+
 #[tokio::test(start_paused = true)]
 async fn one_budget_for_every_page() {
     let p = pipeline(Duration::from_secs(10));

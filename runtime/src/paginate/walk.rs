@@ -202,9 +202,14 @@ impl<F> Walk<F> {
                         )));
                     }
                 };
+                // A total the vendor states is what ends the list: a page shorter than
+                // the size asked for is then a vendor that caps its pages lower (Jira
+                // lowers `maxResults`), and stopping there would shorten the list.
                 let last = len == 0
-                    || page_size.is_some_and(|size| len < size)
-                    || total.is_some_and(|t| read_before + len >= t);
+                    || match total {
+                        Some(t) => read_before + len >= t,
+                        None => page_size.is_some_and(|size| len < size),
+                    };
                 Ok((!last).then_some(next))
             }
         }
