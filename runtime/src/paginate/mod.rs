@@ -184,9 +184,8 @@ impl Paginator {
     }
 
     /// Pages are numbered from `first` ([`PageAt::number`]). The list ends at an
-    /// empty page, at a page shorter than `page_size` (when the request fixes it and no
-    /// total is stated),
-    /// or once [`Next::total`] items were read.
+    /// empty page, at a page shorter than `page_size` (when the request fixes it and
+    /// no total is stated), or once [`Next::total`] items were read.
     pub fn page_numbers(mut self, first: u64, page_size: Option<u64>) -> Self {
         self.style = Style::Numbers { first, page_size };
         self
