@@ -272,7 +272,7 @@ impl Response {
                     self.status
                 )
             } else {
-                inner.to_string()
+                shortened(inner.to_string())
             };
             self.count.contract_broken(&path, &message);
             Error::contract(operation, path, message)
@@ -506,6 +506,31 @@ impl CountSlot {
 }
 
 /// serde_path_to_error writes `.` for the root and `a.b[0]` below it.
+/// A decode message without the bulk of the value it quotes: serde names the wrong
+/// value (`invalid type: string "…"`), which may be a whole body the vendor sent as
+/// text, or something hostile; the start and the end (where serde says the line and
+/// column) are what a reader needs.
+fn shortened(message: String) -> String {
+    const HEAD: usize = 200;
+    const TAIL: usize = 120;
+    if message.len() <= HEAD + TAIL + 40 {
+        return message;
+    }
+    let head_end = (0..=HEAD)
+        .rev()
+        .find(|i| message.is_char_boundary(*i))
+        .unwrap_or(0);
+    let tail_start = (message.len() - TAIL..message.len())
+        .find(|i| message.is_char_boundary(*i))
+        .unwrap_or(message.len());
+    format!(
+        "{} … ({} bytes left out) … {}",
+        &message[..head_end],
+        tail_start - head_end,
+        &message[tail_start..]
+    )
+}
+
 fn json_path(path: &str) -> String {
     // `?` is serde_path_to_error's segment for a key it never read (a body cut off or
     // broken inside an object): the place is the object that holds it.
@@ -612,6 +637,28 @@ mod tests {
         assert!(
             matches!(err, Error::Contract { ref path, .. } if path == "$"),
             "{err}"
+        );
+    }
+
+    /// A body sent as one long string where an object belongs (Jira's examples, or a
+    /// hostile vendor): the message keeps its start and its end, not the whole value.
+    #[test]
+    fn a_decode_message_does_not_quote_a_huge_value_whole() {
+        let long = "é".repeat(5_000);
+        let body = serde_json::to_vec(&serde_json::json!({ "data": long })).expect("json");
+        let err = Response::new(200, Default::default(), body)
+            .decode_json::<List>("op")
+            .expect_err("a string is no list");
+        let Error::Contract { message, path, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(path, "$.data");
+        assert!(message.len() < 500, "{} bytes", message.len());
+        assert!(message.starts_with("invalid type: string"), "{message}");
+        assert!(message.contains("bytes left out"), "{message}");
+        assert!(
+            message.contains("expected a sequence at line 1 column"),
+            "{message}"
         );
     }
 

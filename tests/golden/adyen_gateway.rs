@@ -396,20 +396,26 @@ mod translate {
     }
 
     /// A vendor's error code or message as text: a JSON string as it is, a list of
-    /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON.
-    fn text(value: serde_json::Value) -> String {
+    /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON;
+    /// none for `null` or an empty list (Jira says why elsewhere then, and the
+    /// error keeps the vendor's words).
+    fn text(value: serde_json::Value) -> Option<String> {
         match value {
-            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Array(items) if items.is_empty() => None,
             serde_json::Value::Array(
                 items,
-            ) if !items.is_empty() && items.iter().all(serde_json::Value::is_string) => {
-                items
-                    .iter()
-                    .filter_map(serde_json::Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+            ) if items.iter().all(serde_json::Value::is_string) => {
+                Some(
+                    items
+                        .iter()
+                        .filter_map(serde_json::Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
             }
-            other => other.to_string(),
+            other => Some(other.to_string()),
         }
     }
 
@@ -523,7 +529,7 @@ mod translate {
         named: &[(u16, &str)],
     ) -> rt::Error {
         let (code, message) = match response.decode_json::<vendor::ServiceError>(op) {
-            Ok(body) => (body.error_code.map(text), body.message.map(text)),
+            Ok(body) => (body.error_code.and_then(text), body.message.and_then(text)),
             Err(_) => (None, None),
         };
         pipeline.vendor_error_by_rules(op, response, code, message, named)
@@ -536,7 +542,10 @@ mod translate {
         response: &rt::Response,
     ) -> Option<rt::Error> {
         let body = response.peek_json::<vendor::ServiceError>()?;
-        let (code, message) = (body.error_code.map(text), body.message.map(text));
+        let (code, message) = (
+            body.error_code.and_then(text),
+            body.message.and_then(text),
+        );
         (code.is_some() || message.is_some())
             .then(|| pipeline.vendor_error(op, response, code, message))
     }

@@ -319,20 +319,26 @@ mod translate {
     }
 
     /// A vendor's error code or message as text: a JSON string as it is, a list of
-    /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON.
-    fn text(value: serde_json::Value) -> String {
+    /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON;
+    /// none for `null` or an empty list (Jira says why elsewhere then, and the
+    /// error keeps the vendor's words).
+    fn text(value: serde_json::Value) -> Option<String> {
         match value {
-            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Array(items) if items.is_empty() => None,
             serde_json::Value::Array(
                 items,
-            ) if !items.is_empty() && items.iter().all(serde_json::Value::is_string) => {
-                items
-                    .iter()
-                    .filter_map(serde_json::Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+            ) if items.iter().all(serde_json::Value::is_string) => {
+                Some(
+                    items
+                        .iter()
+                        .filter_map(serde_json::Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
             }
-            other => other.to_string(),
+            other => Some(other.to_string()),
         }
     }
 
@@ -385,7 +391,7 @@ mod translate {
         let (code, message) = match response
             .decode_json::<vendor::ChatPostMessageError>(op)
         {
-            Ok(body) => (body.error.clone().map(text), body.error.map(text)),
+            Ok(body) => (body.error.clone().and_then(text), body.error.and_then(text)),
             Err(_) => (None, None),
         };
         pipeline.vendor_error_by_rules(op, response, code, message, named)
@@ -398,7 +404,10 @@ mod translate {
         response: &rt::Response,
     ) -> Option<rt::Error> {
         let body = response.peek_json::<vendor::ChatPostMessageError>()?;
-        let (code, message) = (body.error.clone().map(text), body.error.map(text));
+        let (code, message) = (
+            body.error.clone().and_then(text),
+            body.error.and_then(text),
+        );
         (code.is_some() || message.is_some())
             .then(|| pipeline.vendor_error(op, response, code, message))
     }
@@ -414,7 +423,7 @@ mod translate {
         let (code, message) = match response
             .decode_json::<vendor::ConversationsListError>(op)
         {
-            Ok(body) => (body.error.clone().map(text), body.error.map(text)),
+            Ok(body) => (body.error.clone().and_then(text), body.error.and_then(text)),
             Err(_) => (None, None),
         };
         pipeline.vendor_error_by_rules(op, response, code, message, named)
@@ -427,7 +436,10 @@ mod translate {
         response: &rt::Response,
     ) -> Option<rt::Error> {
         let body = response.peek_json::<vendor::ConversationsListError>()?;
-        let (code, message) = (body.error.clone().map(text), body.error.map(text));
+        let (code, message) = (
+            body.error.clone().and_then(text),
+            body.error.and_then(text),
+        );
         (code.is_some() || message.is_some())
             .then(|| pipeline.vendor_error(op, response, code, message))
     }

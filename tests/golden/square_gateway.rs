@@ -449,20 +449,26 @@ mod translate {
     }
 
     /// A vendor's error code or message as text: a JSON string as it is, a list of
-    /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON.
-    fn text(value: serde_json::Value) -> String {
+    /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON;
+    /// none for `null` or an empty list (Jira says why elsewhere then, and the
+    /// error keeps the vendor's words).
+    fn text(value: serde_json::Value) -> Option<String> {
         match value {
-            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Array(items) if items.is_empty() => None,
             serde_json::Value::Array(
                 items,
-            ) if !items.is_empty() && items.iter().all(serde_json::Value::is_string) => {
-                items
-                    .iter()
-                    .filter_map(serde_json::Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+            ) if items.iter().all(serde_json::Value::is_string) => {
+                Some(
+                    items
+                        .iter()
+                        .filter_map(serde_json::Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
             }
-            other => other.to_string(),
+            other => Some(other.to_string()),
         }
     }
 
@@ -616,12 +622,12 @@ mod translate {
                         .as_ref()
                         .and_then(|v| v.first())
                         .and_then(|v| v.code.clone())
-                        .map(text),
+                        .and_then(text),
                     body
                         .errors
                         .and_then(|v| v.into_iter().next())
                         .and_then(|v| v.detail)
-                        .map(text),
+                        .and_then(text),
                 )
             }
             Err(_) => (None, None),
@@ -642,12 +648,12 @@ mod translate {
                 .as_ref()
                 .and_then(|v| v.first())
                 .and_then(|v| v.code.clone())
-                .map(text),
+                .and_then(text),
             body
                 .errors
                 .and_then(|v| v.into_iter().next())
                 .and_then(|v| v.detail)
-                .map(text),
+                .and_then(text),
         );
         (code.is_some() || message.is_some())
             .then(|| pipeline.vendor_error(op, response, code, message))

@@ -439,3 +439,25 @@ async fn an_error_message_sent_as_a_list_of_strings_is_joined() {
         "{text}"
     );
 }
+
+/// An empty list where the message belongs (Jira's `errorMessages: []`, the reason in
+/// `errors`) is no message: the error keeps the vendor's own words instead of `[]`.
+#[tokio::test]
+async fn an_empty_error_message_list_keeps_the_vendors_words() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/issues",
+        vec![Reply::json(
+            400,
+            json!({"message": [], "errors": {"summary": "Summary is required."}}),
+        )],
+    );
+    let err = adapter(&vendor)
+        .open("", "x")
+        .await
+        .expect_err("the vendor refused");
+    let text = format!("{err:?}");
+    assert!(text.contains("Summary is required."), "{text}");
+    assert!(!text.contains(": []"), "{text}");
+}

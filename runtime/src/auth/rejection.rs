@@ -103,10 +103,13 @@ pub(crate) fn vendor_message(body: &[u8]) -> Option<String> {
                 &json["error"],
                 &json["msg"],
             ];
-            candidates
+            match candidates
                 .into_iter()
-                .find_map(|v| v.as_str().filter(|s| !s.trim().is_empty()))?
-                .to_owned()
+                .find_map(|v| v.as_str().filter(|s| !s.trim().is_empty()))
+            {
+                Some(found) => found.to_owned(),
+                None => listed(&json)?,
+            }
         }
         Err(_) => {
             let text = std::str::from_utf8(body).ok()?;
@@ -126,6 +129,23 @@ pub(crate) fn vendor_message(body: &[u8]) -> Option<String> {
         .take(MAX_MESSAGE)
         .collect();
     (!line.is_empty()).then_some(line)
+}
+
+/// Jira's shapes: messages in a list (`errorMessages: ["…"]`), or by field in an object
+/// (`errors: {"summary": "…"}`), joined with `; `.
+fn listed(json: &serde_json::Value) -> Option<String> {
+    let texts: Vec<String> = match (&json["errorMessages"], &json["errors"]) {
+        (serde_json::Value::Array(items), _) if !items.is_empty() => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        (_, serde_json::Value::Object(fields)) => fields
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|m| format!("{k}: {m}")))
+            .collect(),
+        _ => Vec::new(),
+    };
+    (!texts.is_empty()).then(|| texts.join("; "))
 }
 
 /// `text` with every occurrence of each secret (longest first) replaced.
@@ -181,6 +201,14 @@ mod tests {
             (
                 "Unauthorized\r\n  try again",
                 Some("Unauthorized try again"),
+            ),
+            (
+                r#"{"errorMessages":["Issue does not exist"],"errors":{}}"#,
+                Some("Issue does not exist"),
+            ),
+            (
+                r#"{"errorMessages":[],"errors":{"summary":"Summary is required."}}"#,
+                Some("summary: Summary is required."),
             ),
             ("<html><body>401</body></html>", None),
             (r#"{"status":401}"#, None),

@@ -462,7 +462,11 @@ fn report(plan: &Plan) -> Report {
         adapter: plan.adapter.clone(),
         port,
         port_trait: plan.port_trait.clone(),
-        vendor: plan.vendor_title.clone(),
+        // "on top of the Stripe API", but not "the The Jira Cloud platform REST API".
+        vendor: match plan.vendor_title.get(..4) {
+            Some(the) if the.eq_ignore_ascii_case("the ") => plan.vendor_title.clone(),
+            _ => format!("the {}", plan.vendor_title),
+        },
         base_url: plan.base_url.clone(),
         source: SourceFiles::of(plan),
         reads: plan
@@ -738,5 +742,20 @@ mod tests {
         let a = render(&plan).expect("renders");
         assert_eq!(a, render(&plan).expect("renders"));
         assert!(a.contains(&plan.mapping_sha256));
+    }
+
+    /// A title that has its own article (Jira's "The Jira Cloud platform REST API") is
+    /// not given another.
+    #[test]
+    fn a_vendor_title_with_its_article_gets_no_second_one() {
+        let mut plan = stripe_plan();
+        let stripe = render(&plan).expect("renders");
+        assert!(stripe.contains(&format!("on top of the {} at", plan.vendor_title)));
+        plan.vendor_title = "The Jira Cloud platform REST API".into();
+        let jira = render(&plan).expect("renders");
+        assert!(
+            jira.contains("on top of The Jira Cloud platform REST API at"),
+            "{jira}"
+        );
     }
 }

@@ -44,7 +44,7 @@ fn code_and_message(ctx: &Ctx, e: &ErrorBodyPlan) -> (TokenStream, TokenStream) 
                 Some(WireTy::String) => quote!(),
                 Some(WireTy::Json) | None => {
                     ctx.text.set(true);
-                    quote!(.map(text))
+                    quote!(.and_then(text))
                 }
                 Some(_) => quote!(.map(|v| v.to_string())),
             };

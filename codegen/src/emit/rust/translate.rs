@@ -390,20 +390,24 @@ pub(super) fn helpers(ctx: &Ctx) -> TokenStream {
     let text = ctx.text.get().then(|| {
         quote! {
             /// A vendor's error code or message as text: a JSON string as it is, a list of
-            /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON.
-            fn text(value: serde_json::Value) -> String {
+            /// strings joined with `; ` (Jira's `errorMessages`), anything else as JSON;
+            /// none for `null` or an empty list (Jira says why elsewhere then, and the
+            /// error keeps the vendor's words).
+            fn text(value: serde_json::Value) -> Option<String> {
                 match value {
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Array(items)
-                        if !items.is_empty() && items.iter().all(serde_json::Value::is_string) =>
-                    {
-                        items
-                            .iter()
-                            .filter_map(serde_json::Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join("; ")
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(s) => Some(s),
+                    serde_json::Value::Array(items) if items.is_empty() => None,
+                    serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_string) => {
+                        Some(
+                            items
+                                .iter()
+                                .filter_map(serde_json::Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        )
                     }
-                    other => other.to_string(),
+                    other => Some(other.to_string()),
                 }
             }
         }
