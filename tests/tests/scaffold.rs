@@ -664,3 +664,60 @@ pub trait Desk {
     assert_check_reports_exactly_the_fixmes("jira", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Plaid's security requirement lists three API keys together: `auth:` takes the
+/// secret-like one, and the FIXME says the others go as headers from settings rather
+/// than offering a choice between them.
+#[test]
+fn api_keys_wanted_together_are_not_offered_as_a_choice() {
+    let dir = temp_dir("together");
+    let spec = dir.join("bank.yaml");
+    std::fs::write(
+        &spec,
+        r##"openapi: 3.0.3
+info: { title: Bank, version: "1" }
+servers: [{ url: "https://bank.example.com" }]
+components:
+  securitySchemes:
+    clientId: { type: apiKey, in: header, name: PLAID-CLIENT-ID }
+    secret: { type: apiKey, in: header, name: PLAID-SECRET }
+security: [{ clientId: [], secret: [] }]
+paths:
+  /accounts/get:
+    post:
+      operationId: accountsGet
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [id], properties: { id: { type: string } } }
+"##,
+    )
+    .expect("spec");
+    let port = dir.join("domain.rs");
+    std::fs::write(
+        &port,
+        r#"
+pub struct Account { pub id: String }
+pub enum BankError { Failed(String) }
+pub trait Bank {
+    async fn accounts(&self) -> Result<Account, BankError>;
+}
+"#,
+    )
+    .expect("port");
+    let s = scaffold_of(&spec, &port, "Bank", &["accounts=accountsGet"]);
+    assert!(
+        s.text.contains("auth: { scheme: secret, secret: { env: SCAFFOLDED_API_KEY } }  # FIXME: the vendor wants clientId with secret on every call"),
+        "{}",
+        s.text
+    );
+    assert!(
+        !s.text.contains("keep the one your account uses"),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("together", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -270,6 +270,30 @@ fn auth<'s>(
         }
         candidates.retain(|c| reqs.iter().any(|q| q.contains_key(*c)));
     }
+    // Schemes one requirement lists together are all wanted at once (Plaid's
+    // `{clientId, secret, plaidVersion}`): `auth:` carries one, the secret-like one.
+    let mut together: Vec<&str> = Vec::new();
+    for (_, op_id) in pairs {
+        let Some((_, op)) = op_id.as_deref().and_then(|o| r.spec.operation(o)) else {
+            continue;
+        };
+        let reqs = op.security.as_ref().or(r.spec.api.security.as_ref());
+        for q in reqs.into_iter().flatten().filter(|q| q.len() > 1) {
+            for k in q.keys() {
+                if candidates.contains(&k.as_str()) && !together.contains(&k.as_str()) {
+                    together.push(k);
+                }
+            }
+        }
+    }
+    if together.len() > 1 {
+        let secret_like = |n: &str| {
+            let n = n.to_ascii_lowercase();
+            ["secret", "token", "key"].iter().any(|w| n.contains(w))
+        };
+        candidates.retain(|c| together.contains(c));
+        candidates.sort_by_key(|c| !secret_like(c));
+    }
     let Some(&chosen) = candidates.first() else {
         out.note(
             0,
@@ -282,10 +306,18 @@ fn auth<'s>(
     };
     let env = |suffix: &str| format!("{}_{suffix}", r.adapter.to_shouty_snake_case());
     let several = (candidates.len() > 1).then(|| {
-        format!(
-            "the spec offers {}: keep the one your account uses",
-            candidates.join(", ")
-        )
+        if together.len() > 1 {
+            let others: Vec<&str> = candidates[1..].to_vec();
+            format!(
+                "the vendor wants {} with {chosen} on every call: `auth:` sends {chosen}; send each other one as a header from a setting (`settings:` and `headers:`, docs/mapping.md)",
+                others.join(", ")
+            )
+        } else {
+            format!(
+                "the spec offers {}: keep the one your account uses",
+                candidates.join(", ")
+            )
+        }
     });
     let scheme = schemes.and_then(|s| s.get(chosen));
     let key = out::yaml_key(chosen);
