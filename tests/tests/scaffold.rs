@@ -48,6 +48,27 @@ fn check(path: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
         .map_err(|e| e.diagnostics().to_vec())
 }
 
+/// Scaffolds `ops` of a spec and a port given as text, written into a temporary
+/// directory named for `name` (returned, to check the result in and remove).
+fn scaffold_inline(
+    name: &str,
+    spec: &str,
+    port: &str,
+    port_trait: &str,
+    ops: &[&str],
+) -> (PathBuf, Scaffold) {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("spec.yaml"), spec).expect("spec");
+    std::fs::write(dir.join("domain.rs"), port).expect("port");
+    let s = scaffold_of(
+        &dir.join("spec.yaml"),
+        &dir.join("domain.rs"),
+        port_trait,
+        ops,
+    );
+    (dir, s)
+}
+
 /// `check` reports exactly the FIXME lines, one diagnostic each with its reason, and
 /// nothing else.
 fn assert_check_reports_exactly_the_fixmes(name: &str, s: &Scaffold, path: &Path) {
@@ -449,10 +470,8 @@ fn vendor_specs_scaffold_to_exactly_their_fixme_lines() {
 /// written as numbers, `check` accepts the mapping.
 #[test]
 fn integer_codes_into_an_enum_get_values_and_a_fixme_naming_the_codes() {
-    let dir = temp_dir("codes");
-    let spec = dir.join("chat.yaml");
-    std::fs::write(
-        &spec,
+    let (dir, s) = scaffold_inline(
+        "codes",
         r##"openapi: 3.0.3
 info: { title: Chat, version: "1" }
 servers: [{ url: "https://chat.example.com" }]
@@ -475,11 +494,6 @@ paths:
                   id: { type: string }
                   kind: { type: integer, enum: [0, 2, 4] }
 "##,
-    )
-    .expect("spec");
-    let port = dir.join("domain.rs");
-    std::fs::write(
-        &port,
         r#"
 pub enum Kind { Text, Voice, Category, Other(String) }
 pub struct Channel { pub id: String, pub kind: Kind }
@@ -488,9 +502,9 @@ pub trait Chat {
     async fn channel(&self, id: &str) -> Result<Channel, ChatError>;
 }
 "#,
-    )
-    .expect("port");
-    let s = scaffold_of(&spec, &port, "Chat", &["channel=getChannel"]);
+        "Chat",
+        &["channel=getChannel"],
+    );
     assert!(
         s.text.contains(
             "      kind:\n        from: kind\n        values:\n          # FIXME: the vendor sends integer codes 0, 2, 4: write `0: <Kind variant>` for each the domain tells apart; the rest reach Other\n          _: Other\n"
@@ -513,10 +527,8 @@ pub trait Chat {
 /// argument for it, and `check` finds nothing missing.
 #[test]
 fn a_parameter_where_the_chosen_scheme_puts_the_key_is_left_to_auth() {
-    let dir = temp_dir("keyparam");
-    let spec = dir.join("boards.yaml");
-    std::fs::write(
-        &spec,
+    let (dir, s) = scaffold_inline(
+        "keyparam",
         r##"openapi: 3.0.3
 info: { title: Boards, version: "1" }
 servers: [{ url: "https://boards.example.com/1" }]
@@ -543,11 +555,6 @@ paths:
                   id: { type: string }
                   name: { type: string }
 "##,
-    )
-    .expect("spec");
-    let port = dir.join("domain.rs");
-    std::fs::write(
-        &port,
         r#"
 pub struct Board { pub id: String, pub name: String }
 pub enum BoardError { Failed(String) }
@@ -555,9 +562,9 @@ pub trait Boards {
     async fn board(&self, id: &str) -> Result<Board, BoardError>;
 }
 "#,
-    )
-    .expect("port");
-    let s = scaffold_of(&spec, &port, "Boards", &["board=getBoard"]);
+        "Boards",
+        &["board=getBoard"],
+    );
     assert!(
         s.text
             .contains("auth: { scheme: api_key, secret: { env: SCAFFOLDED_API_KEY } }\n"),
@@ -582,10 +589,8 @@ pub trait Boards {
 /// say it may come in pages.
 #[test]
 fn an_option_return_and_a_list_beside_a_list_of_strings_are_scaffolded() {
-    let dir = temp_dir("jira");
-    let spec = dir.join("desk.yaml");
-    std::fs::write(
-        &spec,
+    let (dir, s) = scaffold_inline(
+        "jira",
         r##"openapi: 3.0.3
 info: { title: Desk, version: "1" }
 servers: [{ url: "https://desk.example.com" }]
@@ -628,11 +633,6 @@ paths:
                   warningMessages: { type: array, items: { type: string } }
                   issues: { type: array, items: { $ref: "#/components/schemas/Ticket" } }
 "##,
-    )
-    .expect("spec");
-    let port = dir.join("domain.rs");
-    std::fs::write(
-        &port,
         r#"
 pub struct Ticket { pub id: String, pub key: String }
 pub enum DeskError { Failed(String) }
@@ -641,9 +641,9 @@ pub trait Desk {
     async fn search(&self, jql: &str) -> Result<Vec<Ticket>, DeskError>;
 }
 "#,
-    )
-    .expect("port");
-    let s = scaffold_of(&spec, &port, "Desk", &["ticket=getTicket", "search=search"]);
+        "Desk",
+        &["ticket=getTicket", "search=search"],
+    );
     assert!(
         s.text.contains(
             "  ticket:\n    call: getTicket\n    params:\n      key: key\n    response: Ticket\n"
@@ -670,10 +670,8 @@ pub trait Desk {
 /// than offering a choice between them.
 #[test]
 fn api_keys_wanted_together_are_not_offered_as_a_choice() {
-    let dir = temp_dir("together");
-    let spec = dir.join("bank.yaml");
-    std::fs::write(
-        &spec,
+    let (dir, s) = scaffold_inline(
+        "together",
         r##"openapi: 3.0.3
 info: { title: Bank, version: "1" }
 servers: [{ url: "https://bank.example.com" }]
@@ -693,11 +691,6 @@ paths:
             application/json:
               schema: { type: object, required: [id], properties: { id: { type: string } } }
 "##,
-    )
-    .expect("spec");
-    let port = dir.join("domain.rs");
-    std::fs::write(
-        &port,
         r#"
 pub struct Account { pub id: String }
 pub enum BankError { Failed(String) }
@@ -705,9 +698,9 @@ pub trait Bank {
     async fn accounts(&self) -> Result<Account, BankError>;
 }
 "#,
-    )
-    .expect("port");
-    let s = scaffold_of(&spec, &port, "Bank", &["accounts=accountsGet"]);
+        "Bank",
+        &["accounts=accountsGet"],
+    );
     assert!(
         s.text.contains("auth: { scheme: secret, secret: { env: SCAFFOLDED_API_KEY } }  # FIXME: the vendor wants clientId with secret on every call"),
         "{}",
