@@ -250,6 +250,21 @@ impl Spec {
     }
 }
 
+/// Where an API key goes, as the word OpenAPI uses for a parameter's place.
+pub fn key_location(l: &openapiv3::APIKeyLocation) -> &'static str {
+    match l {
+        openapiv3::APIKeyLocation::Header => "header",
+        openapiv3::APIKeyLocation::Query => "query",
+        openapiv3::APIKeyLocation::Cookie => "cookie",
+    }
+}
+
+/// Whether the parameter `name` at `location` is the one at (`at`, `named`): header
+/// names are not case-sensitive (RFC 9110), others are.
+pub fn same_parameter(location: &str, name: &str, at: &str, named: &str) -> bool {
+    location == at && (name == named || (location == "header" && name.eq_ignore_ascii_case(named)))
+}
+
 /// Where a parameter goes, as the word OpenAPI uses.
 pub fn location(p: &Parameter) -> &'static str {
     match p {

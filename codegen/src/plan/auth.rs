@@ -103,7 +103,7 @@ impl<'a> Planner<'a> {
             );
             return AuthPlan::None;
         };
-        use openapiv3::{APIKeyLocation, SecurityScheme};
+        use openapiv3::SecurityScheme;
         if let (Some(p), false) = (
             &auth.prefix,
             matches!(scheme, SecurityScheme::APIKey { .. }),
@@ -134,12 +134,7 @@ impl<'a> Planner<'a> {
                 AuthPlan::Basic(secret, auth.password.as_ref().map(Secret::from))
             }
             SecurityScheme::APIKey { location, name, .. } => AuthPlan::ApiKey {
-                location: match location {
-                    APIKeyLocation::Header => "header",
-                    APIKeyLocation::Query => "query",
-                    APIKeyLocation::Cookie => "cookie",
-                }
-                .to_string(),
+                location: crate::load::openapi::key_location(location).to_string(),
                 name: name.clone(),
                 secret,
                 prefix: auth

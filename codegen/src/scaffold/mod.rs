@@ -10,7 +10,8 @@
 //!
 //! * `out.rs`: the text, line by line, counting the marked lines.
 //! * `shape.rs`: the vendor's shapes in words, and which domain types fit them.
-//! * `operation.rs`: one `operations:` entry (params, body, idempotency, response).
+//! * `operation/`: one `operations:` entry (params, body, idempotency, response); `list.rs`
+//!   there, a list answer: where its items are and what says it comes in pages.
 //! * `types.rs`: the `types:` entries, enum values included.
 
 mod operation;
@@ -341,11 +342,9 @@ fn auth<'s>(
             )
         }
         Some(ReferenceOr::Item(SecurityScheme::APIKey { location, name, .. })) => {
-            key_at = match location {
-                openapiv3::APIKeyLocation::Query => Some(("query", name)),
-                openapiv3::APIKeyLocation::Header => Some(("header", name)),
-                openapiv3::APIKeyLocation::Cookie => None,
-            };
+            // A cookie is no parameter the spec lists beside it.
+            key_at = Some((crate::load::openapi::key_location(location), name))
+                .filter(|(at, _)| *at != "cookie");
             format!(
                 "auth: {{ scheme: {key}, secret: {{ env: {} }} }}",
                 env("API_KEY")

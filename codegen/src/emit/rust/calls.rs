@@ -1,4 +1,4 @@
-//! The `call_*` functions: each builds its request (`request.rs`), sends it through the
+//! The `call_*` functions: each builds its request (`request/`), sends it through the
 //! pipeline and decodes the answer by status, with the operation's fallback around it.
 
 use super::Ctx;

@@ -10,8 +10,9 @@
 //! of ours, each importing what its code uses and otherwise relying on the prelude:
 //!
 //! * `mod calls`: the adapter's `config()`, constructor and calls through the runtime
-//!   (`config.rs`; `calls.rs`, building each request in `request.rs`, with the caller
-//!   fallbacks of `fallback.rs`), and the port's impl (`port.rs`);
+//!   (`config.rs`; `calls.rs`, building each request in `request/`, whose multipart
+//!   and template bodies have files of their own; with the caller fallbacks of
+//!   `fallback.rs`), and the port's impl (`port.rs`);
 //! * `mod vendor`: the private wire types (`wire.rs`);
 //! * `mod translate`: vendor → domain converters (`translate.rs`, reading vendor values
 //!   as `read.rs` says) and error mapping (`errors.rs`).

@@ -8,11 +8,16 @@
 
 use super::Ctx;
 use super::tokens::{float, ident, int, path};
-use crate::plan::body::{PartPlan, PartValue, Template};
 use crate::plan::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
+
+mod multipart;
+mod template;
+
+use multipart::{multipart, part_values};
+use template::template;
 
 pub(super) fn access(a: &[String]) -> TokenStream {
     let mut it = a.iter();
@@ -446,151 +451,6 @@ fn body_node(
             quote!(vendor::#t { #(#fs),* })
         }
     }
-}
-
-/// A list or object written in the mapping, built as the JSON value it sends; a value
-/// that is `None` is left out of its object, as in any other body.
-fn template(t: &Template, moves: &BTreeSet<Vec<String>>, at: &str) -> TokenStream {
-    match t {
-        Template::Leaf(ValuePlan::Const(serde_json::Value::String(s))) => {
-            quote!(serde_json::Value::from(#s))
-        }
-        Template::Leaf(ValuePlan::Const(c)) => {
-            let j = json(c);
-            quote!(serde_json::json!(#j))
-        }
-        Template::Leaf(ValuePlan::Setting(name)) => {
-            let s = setting(name);
-            quote!(serde_json::Value::from(#s))
-        }
-        // Already the JSON value of an untyped or union slot.
-        Template::Leaf(
-            v @ ValuePlan::Expr {
-                convert: Some(Convert::From(w)),
-                optional: false,
-                ..
-            },
-        ) if w == "serde_json::Value" => value(v, moves, None, Some(at)),
-        Template::Leaf(v) => {
-            let v = value(v, moves, None, Some(at));
-            quote!(serde_json::Value::from(#v))
-        }
-        Template::Array(items) => {
-            let items = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| template(item, moves, &format!("{at}[{i}]")));
-            quote!(serde_json::Value::Array(Vec::from([#(#items),*])))
-        }
-        Template::Object(fields) => {
-            let inserts = fields.iter().map(|(key, value, optional)| {
-                let inner = format!("{at}.{key}");
-                match (optional, value) {
-                    (true, Template::Leaf(leaf)) => {
-                        let v = self::value(leaf, moves, None, Some(&inner));
-                        let json = matches!(
-                            leaf,
-                            ValuePlan::Expr { convert: Some(Convert::From(w)), .. } if w == "serde_json::Value"
-                        );
-                        let item = if json {
-                            quote!(v)
-                        } else {
-                            quote!(serde_json::Value::from(v))
-                        };
-                        quote! {
-                            if let Some(v) = #v {
-                                object.insert(#key.to_owned(), #item);
-                            }
-                        }
-                    }
-                    (_, value) => {
-                        let v = template(value, moves, &inner);
-                        quote!(object.insert(#key.to_owned(), #v);)
-                    }
-                }
-            });
-            quote!({
-                let mut object = serde_json::Map::new();
-                #(#inserts)*
-                serde_json::Value::Object(object)
-            })
-        }
-    }
-}
-
-/// Every value a multipart body reads.
-fn part_values(p: &PartPlan) -> Vec<&ValuePlan> {
-    match &p.value {
-        PartValue::Text(v) => vec![v],
-        PartValue::File {
-            bytes,
-            file_name,
-            content_type,
-        } => [Some(bytes), file_name.as_ref(), Some(content_type)]
-            .into_iter()
-            .flatten()
-            .collect(),
-    }
-}
-
-/// A `multipart/form-data` body, part by part; a part whose value is `None` is left out.
-fn multipart(parts: &[PartPlan], moves: &BTreeSet<Vec<String>>) -> TokenStream {
-    // A text for `file_name`/`content_type`: a constant as the literal (an `.into()`
-    // would leave the target type open), anything else as its value.
-    let text = |v: &ValuePlan, at: &str| match v {
-        ValuePlan::Const(serde_json::Value::String(s)) => quote!(#s),
-        other => value(other, moves, None, Some(at)),
-    };
-    let adds = parts.iter().map(|p| {
-        let name = &p.name;
-        let at = format!("$.{name}");
-        match &p.value {
-            PartValue::Text(v) => {
-                let optional = matches!(v, ValuePlan::Expr { optional: true, .. });
-                let v = match v {
-                    ValuePlan::Const(c) => {
-                        let t = c.as_str().map_or_else(|| c.to_string(), str::to_owned);
-                        quote!(#t)
-                    }
-                    ValuePlan::Setting(s) => setting(s),
-                    other => value(other, moves, None, Some(&at)),
-                };
-                if optional {
-                    quote!(if let Some(v) = #v { form = form.text(#name, v.to_string()); })
-                } else {
-                    quote!(form = form.text(#name, #v.to_string());)
-                }
-            }
-            PartValue::File {
-                bytes,
-                file_name,
-                content_type,
-            } => {
-                let optional = matches!(bytes, ValuePlan::Expr { optional: true, .. });
-                let b = value(bytes, moves, None, Some(&at));
-                let file_name = match file_name {
-                    Some(f) => text(f, &format!("{at}.file_name")),
-                    None => quote!(#name),
-                };
-                let content_type = text(content_type, &format!("{at}.content_type"));
-                let part = |b: TokenStream| {
-                    quote!(rt::multipart::Part::bytes(#name, #b).file_name(#file_name).content_type(#content_type))
-                };
-                if optional {
-                    let part = part(quote!(v));
-                    quote!(if let Some(v) = #b { form = form.part(#part); })
-                } else {
-                    let part = part(b);
-                    quote!(form = form.part(#part);)
-                }
-            }
-        }
-    });
-    quote!({
-        let mut form = rt::multipart::Multipart::new();
-        #(#adds)*
-        form
-    })
 }
 
 /// Whether building a node can refuse the call (a checked conversion somewhere in it).
