@@ -83,6 +83,10 @@ pub(crate) struct Bucket {
     local_lanes: Vec<Lane>,
     queued: AtomicUsize,
     slowdown: Mutex<Slowdown>,
+    /// Whether the bucket only holds calls while a vendor's pause lasts (no rate was
+    /// declared). Each process keeps it alone: asking a shared store for every call
+    /// would cost a round trip to learn what is almost always "go".
+    pause_only: bool,
     /// This process's TATs of the bucket's lanes, by lane: `lanes` without a shared
     /// store, `local_lanes` while it is away (the same lanes at a lower rate). Kept
     /// here rather than in an `InMemoryRateStore` keyed by lane name: a reservation
@@ -100,12 +104,23 @@ struct Slowdown {
 /// Name of the adapter-wide bucket in [`Limiter::new`]'s map.
 pub(crate) const ADAPTER_BUCKET: &str = "";
 
+/// The rate of a pause-only bucket ([`Limiter::new`]'s `pause_only`): never spaces
+/// calls (a cell a nanosecond, with a burst of four seconds' worth, so calls that
+/// arrive in the same nanosecond are not queued behind each other). Only a wait the
+/// vendor states holds it ([`Limiter::observe_now`]).
+pub(crate) fn pause_only_rate() -> RateLimit {
+    RateLimit::new(u64::MAX, Duration::from_secs(1)).burst(u32::MAX)
+}
+
 impl Limiter {
     /// `buckets` maps a bucket name ([`ADAPTER_BUCKET`] for the adapter's own) to its
-    /// rate; `key_prefix` makes lane keys unique per adapter in a shared store.
+    /// rate; `key_prefix` makes lane keys unique per adapter in a shared store. The
+    /// bucket named `pause_only`, if any, is kept by this process alone and only holds
+    /// calls while a vendor's pause lasts ([`pause_only_rate`]).
     pub(crate) fn new(
         key_prefix: &str,
         buckets: &HashMap<String, RateLimit>,
+        pause_only: Option<&str>,
         shared: Option<(Arc<dyn RateStore>, Arc<StoreGuard>)>,
         replicas: u32,
     ) -> Result<Self, Error> {
@@ -137,6 +152,7 @@ impl Limiter {
                     lanes: whole,
                     local_lanes: lanes(key_prefix, label, rate, replicas.max(1)),
                     queued: AtomicUsize::new(0),
+                    pause_only: pause_only == Some(name.as_str()),
                     slowdown: Mutex::new(Slowdown {
                         cost: 1,
                         since: Instant::now(),
@@ -181,7 +197,7 @@ impl Limiter {
         max_wait: Duration,
         now: Instant,
     ) -> Slot {
-        if self.shared.is_some() || self.any_op_paused.load(Ordering::Relaxed) {
+        if self.shared_for(bucket).is_some() || self.any_op_paused.load(Ordering::Relaxed) {
             return Slot::Ask;
         }
         let max_wait = bucket.max_wait(max_wait);
@@ -269,7 +285,7 @@ impl Limiter {
         };
         let max_wait = b.max_wait(max_wait);
         let cost = b.cost();
-        let admission = match &self.shared {
+        let admission = match self.shared_for(b) {
             Some((store, guard)) => {
                 let lanes = &b.lanes[..lane_count(&b.lanes, critical)];
                 guard
@@ -342,7 +358,11 @@ impl Limiter {
     ) -> Option<Duration> {
         // GitHub's secondary limit answers 403 with a Retry-After.
         let throttled = status == 429 || (status == 403 && info.retry_after.is_some());
-        let pause = if throttled {
+        let pause = if throttled && b.pause_only {
+            // No window is known to wait out: only the vendor's own wait holds the
+            // bucket; without one, the call's retry backoff is all the slowing there is.
+            info.wait()
+        } else if throttled {
             b.slow_down();
             // No header: wait one window, the vendor's unit of accounting.
             Some(info.wait().unwrap_or(b.rate.per))
@@ -371,7 +391,7 @@ impl Limiter {
             tracing::warn!(vendor = %self.vendor, operation, status, ?pause, "vendor asked for a wait longer than max_vendor_pause; pausing the bucket for the cap");
         }
         tracing::info!(bucket = %b.label, status, ?pause, "vendor limit reached; pausing the bucket");
-        if self.shared.is_some() {
+        if self.shared_for(b).is_some() {
             b.pause_local(&b.local_lanes, self.now(), pause);
             Some(pause)
         } else {
@@ -383,13 +403,18 @@ impl Limiter {
     /// Writes a pause [`Limiter::observe_now`] decided to the shared store, so every
     /// replica holds the bucket.
     pub(crate) async fn pause_shared(&self, b: &Bucket, pause: Duration) {
-        if let Some((store, guard)) = &self.shared {
+        if let Some((store, guard)) = self.shared_for(b) {
             guard.ask("rate", store.pause(&b.lanes, pause)).await;
         }
     }
 }
 
 impl Limiter {
+    /// The store that keeps `b`'s lanes for every replica, if one does.
+    fn shared_for(&self, b: &Bucket) -> Option<&(Arc<dyn RateStore>, Arc<StoreGuard>)> {
+        self.shared.as_ref().filter(|_| !b.pause_only)
+    }
+
     /// Nanoseconds since `epoch`, the clock of the local TATs.
     fn now(&self) -> u64 {
         nanos(self.epoch.elapsed())
@@ -411,7 +436,7 @@ impl Limiter {
         max_wait: Duration,
         now: u64,
     ) -> Admission {
-        let lanes = if self.shared.is_some() {
+        let lanes = if self.shared_for(b).is_some() {
             &b.local_lanes
         } else {
             &b.lanes
@@ -531,7 +556,60 @@ mod tests {
 
     fn limiter(rate: RateLimit) -> Limiter {
         let buckets = HashMap::from([(ADAPTER_BUCKET.to_owned(), rate)]);
-        Limiter::new("t", &buckets, None, 1).expect("valid")
+        Limiter::new("t", &buckets, None, None, 1).expect("valid")
+    }
+
+    /// A store that fails the test if asked: a pause-only bucket must never reach it.
+    #[derive(Debug)]
+    struct Untouchable;
+
+    impl RateStore for Untouchable {
+        fn reserve<'a>(
+            &'a self,
+            _: &'a [Lane],
+            _: u32,
+            _: Duration,
+        ) -> crate::shared::StoreFuture<'a, Admission> {
+            panic!("a pause-only bucket asked the shared store for a slot")
+        }
+
+        fn pause<'a>(&'a self, _: &'a [Lane], _: Duration) -> crate::shared::StoreFuture<'a, ()> {
+            panic!("a pause-only bucket wrote its pause to the shared store")
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_only_bucket_never_spaces_and_holds_for_the_vendor_in_this_process() {
+        let buckets = HashMap::from([(ADAPTER_BUCKET.to_owned(), pause_only_rate())]);
+        let guard = Arc::new(StoreGuard::new(
+            "t",
+            Duration::from_secs(1),
+            Duration::from_secs(1),
+        ));
+        let store: Arc<dyn RateStore> = Arc::new(Untouchable);
+        let l = Limiter::new("t", &buckets, Some(ADAPTER_BUCKET), Some((store, guard)), 3)
+            .expect("valid");
+        let b = l.bucket(ADAPTER_BUCKET).expect("the adapter's bucket");
+        for _ in 0..10_000 {
+            assert_eq!(
+                l.acquire_now(&b, false, Duration::ZERO, Instant::now()),
+                Slot::Now
+            );
+        }
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", "2".parse().expect("header"));
+        assert_eq!(l.observe_now("op", &b, 429, &seen(&h)), None, "kept here");
+        match l.acquire_now(&b, false, Duration::from_secs(5), Instant::now()) {
+            Slot::Reserved(wait) => assert!(wait > Duration::from_millis(1990), "{wait:?}"),
+            other => panic!("held for the vendor's wait, got {other:?}"),
+        }
+        match l.acquire("", false, Duration::from_millis(10)).await {
+            Err(wait) => assert!(
+                wait >= Duration::from_secs(2) && wait < Duration::from_millis(2001),
+                "{wait:?}"
+            ),
+            Ok(w) => panic!("a call that cannot wait out the pause went after {w:?}"),
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -699,7 +777,7 @@ mod tests {
             RateLimit::new(1, Duration::from_secs(1)).reserve(0.95),
         ] {
             let buckets = HashMap::from([(ADAPTER_BUCKET.to_owned(), rate)]);
-            let err = Limiter::new("Vendor", &buckets, None, 1).expect_err("invalid");
+            let err = Limiter::new("Vendor", &buckets, None, None, 1).expect_err("invalid");
             assert!(err.to_string().contains("bucket adapter"), "{err}");
         }
     }

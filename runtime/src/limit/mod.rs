@@ -23,7 +23,7 @@ mod quota;
 pub use quota::QUOTA_WARNINGS_TOTAL;
 
 pub use headers::{RateLimitInfo, ResetStyle};
-pub(crate) use limiter::{ADAPTER_BUCKET, Bucket, Limiter, Slot};
+pub(crate) use limiter::{ADAPTER_BUCKET, Bucket, Limiter, Slot, pause_only_rate};
 pub use limiter::{
     BUCKET_WIDE_WAIT, DEFAULT_MAX_VENDOR_PAUSE, RATELIMIT_LONG_PAUSE_TOTAL,
     RATELIMIT_REFUSED_TOTAL, RATELIMIT_WAIT_SECONDS,

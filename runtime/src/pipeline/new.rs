@@ -145,7 +145,10 @@ impl Pipeline {
     }
 }
 
-/// The limiter for the configured buckets, or `None` when no rate is configured.
+/// The limiter for the configured buckets. Without a declared adapter rate, the
+/// adapter's bucket is pause-only: a vendor's 429 and `Retry-After` (or an exhausted
+/// window) still hold this process's later calls, which would otherwise walk into the
+/// same refusal.
 fn limiter_for(
     config: &AdapterConfig,
     configured: &crate::FastMap<String, Resolved>,
@@ -159,9 +162,6 @@ fn limiter_for(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if let Some(rate) = &config.rate {
-        buckets.insert(crate::limit::ADAPTER_BUCKET.to_owned(), rate.clone());
-    }
     for (op, policy) in configured
         .iter()
         .chain([(&String::from("defaults"), defaults)])
@@ -173,12 +173,22 @@ fn limiter_for(
             )));
         }
     }
-    if buckets.is_empty() {
-        return Ok(None);
-    }
+    let pause_only = match &config.rate {
+        Some(rate) => {
+            buckets.insert(crate::limit::ADAPTER_BUCKET.to_owned(), rate.clone());
+            None
+        }
+        None => {
+            buckets.insert(
+                crate::limit::ADAPTER_BUCKET.to_owned(),
+                crate::limit::pause_only_rate(),
+            );
+            Some(crate::limit::ADAPTER_BUCKET)
+        }
+    };
     let store = redis
         .zip(shared.as_ref())
         .map(|(r, g)| (r.rate_store(), g.clone()));
-    Limiter::new(&config.name, &buckets, store, replicas)
+    Limiter::new(&config.name, &buckets, pause_only, store, replicas)
         .map(|l| Some(l.with_max_pause(config.max_vendor_pause)))
 }

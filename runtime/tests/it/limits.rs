@@ -199,6 +199,51 @@ async fn a_429_pauses_the_bucket_for_retry_after() {
     );
 }
 
+/// No rate was declared, so nothing spaces calls; the vendor's `Retry-After` must
+/// still hold the next call, which would otherwise walk into the same refusal.
+#[tokio::test]
+async fn a_429_holds_later_calls_without_a_declared_rate() {
+    let _t = timing_sensitive().await;
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/v1/things/{id}",
+        vec![
+            Reply::json(200, json!({})),
+            Reply::json(429, json!({})).with_header("Retry-After", "1"),
+            Reply::json(200, json!({})),
+        ],
+    );
+    let p = rt::Pipeline::new(config(&vendor.url()).defaults(rt::Policy {
+        retry: Some(rt::RetryPolicy::none()),
+        ..fast_policy()
+    }))
+    .expect("config");
+    let start = Instant::now();
+    let first = p.send(get("get_thing")).await.expect("first");
+    assert_eq!(first.rate_limit_wait(), Duration::ZERO);
+    assert!(
+        start.elapsed() < Duration::from_millis(900),
+        "nothing spaces calls"
+    );
+    let resp = p.send(get("get_thing")).await.expect("final 429");
+    assert_eq!(resp.status(), 429);
+    let start = Instant::now();
+    let held = p.send(get("get_thing")).await.expect("after the pause");
+    assert_eq!(held.status(), 200);
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(held.rate_limit_wait() >= Duration::from_millis(950));
+    assert_eq!(
+        vendor.received().len(),
+        3,
+        "the held call went once, after the pause"
+    );
+}
+
 #[tokio::test]
 async fn named_buckets_are_separate_and_must_exist() {
     let vendor = MockVendor::start().await;
