@@ -605,7 +605,7 @@ mod translate {
     }
 
     /// Classifies a vendor error response, reading its code and message when the body has
-    /// them; a 401 or 403 with a code of `named` (the operation's rules) is the vendor's error.
+    /// them; a 401, 403 or 429 with a code of `named` (the operation's rules) is the vendor's error.
     pub(super) fn classify_create_payment_response_error(
         pipeline: &rt::Pipeline,
         op: &'static str,

@@ -268,6 +268,35 @@ async fn a_403_with_a_code_the_mapping_names_is_that_error_not_auth() {
     }
 }
 
+/// The mapping first on 429 too: the sender's own daily limit (code 14107) is that
+/// vendor error with its code; a 429 with another code is rate limited.
+#[tokio::test]
+async fn a_429_with_a_code_the_mapping_names_is_that_error_not_rate_limited() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![
+            Reply::json(
+                429,
+                json!({"code": 14107, "message": "Message rate limit exceeded"}),
+            ),
+            Reply::json(429, json!({"code": 20429, "message": "Too Many Requests"})),
+        ],
+    );
+    let gw = adapter(&vendor);
+    assert_eq!(
+        gw.send(new_message("+15550002")).await,
+        Err(MessageError::Failed(
+            "send: vendor error HTTP 429 [14107]: Message rate limit exceeded".into()
+        ))
+    );
+    match gw.send(new_message("+15550002")).await {
+        Err(MessageError::Failed(text)) => assert!(text.contains("rate limited"), "{text}"),
+        other => panic!("a code no rule names is rate limited: {other:?}"),
+    }
+}
+
 /// An envelope whose field the spec leaves optional: the message inside it, or, when a
 /// 200 carries the vendor's error instead, that error with its code (the error paths
 /// of `errors:` read from the same body; this once did not compile).

@@ -43,7 +43,7 @@ pub(crate) fn vendor_error(
     let by_rule = code
         .as_deref()
         .is_some_and(|c| named.iter().any(|&(s, n)| s == status && n == c));
-    let error = if by_rule && matches!(status, 401 | 403) {
+    let error = if by_rule && matches!(status, 401 | 403 | 429) {
         Error::vendor_by_rule(operation, resp, code, message)
     } else {
         Error::from_vendor_response(operation, resp, code, message)

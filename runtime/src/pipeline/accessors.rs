@@ -45,11 +45,12 @@ impl Pipeline {
         crate::auth::vendor_error(&self.inner.auth, operation, resp, code, message, &[])
     }
 
-    /// [`Pipeline::vendor_error`] with the mapping first: a 401 or 403 whose `code` is
-    /// one of `named` (the statuses and codes the operation's error rules name, as in
-    /// `"403/REJECTED"`) is the vendor's answer about the request, a declined credit
-    /// check, not about our credentials: it is [`Error::Vendor`], counted `vendor`.
-    /// Any other 401 or 403 is an auth failure, as before.
+    /// [`Pipeline::vendor_error`] with the mapping first: a 401, 403 or 429 whose `code`
+    /// is one of `named` (the statuses and codes the operation's error rules name, as in
+    /// `"403/REJECTED"`) is the vendor's answer about the request (a declined credit
+    /// check, a limit of the customer's plan), not about our credentials or our rate:
+    /// it is [`Error::Vendor`], counted `vendor`. Any other 401 or 403 is an auth
+    /// failure and any other 429 rate limited, as before.
     ///
     /// ```no_run
     /// # fn demo(pipeline: &portcullis_runtime::Pipeline, resp: &portcullis_runtime::Response) {

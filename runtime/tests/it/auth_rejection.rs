@@ -235,3 +235,59 @@ async fn the_credential_is_repeated_in_the_parameter_the_spec_lists() {
     p.send(post).await.expect("sent");
     assert_eq!(vendor.received()[2].header("token"), None);
 }
+
+/// Plaid answers 429 with `TRANSACTIONS_LIMIT` when one item asked too often: a rule
+/// naming that code makes the final answer (after the retries the policy allows) the
+/// vendor's error, with its code; a 429 with another code stays rate limited.
+#[tokio::test]
+async fn a_429_whose_code_a_rule_names_is_the_vendors_error_after_the_retries() {
+    let vendor = MockVendor::start().await;
+    let limited = Reply::json(
+        429,
+        json!({"error_type": "RATE_LIMIT_EXCEEDED", "error_code": "TRANSACTIONS_LIMIT"}),
+    );
+    vendor.route(
+        "GET",
+        "/repos/o/r/issues/1",
+        [
+            vec![limited; 3],
+            vec![Reply::json(429, json!({"error_code": "RATE_LIMIT"})); 3],
+        ]
+        .concat(),
+    );
+    let p = rt::Pipeline::new(
+        rt::AdapterConfig::new("Plaid", vendor.url())
+            .allow_insecure_http(true)
+            .auth(github_auth())
+            .defaults(super::fast_policy()),
+    )
+    .expect("valid");
+    let named = [(429, "TRANSACTIONS_LIMIT")];
+    let resp = p.send(get()).await.expect("answered");
+    let e = p.vendor_error_by_rules(
+        "get_issue",
+        &resp,
+        resp.json_text(&["error_code"]),
+        None,
+        &named,
+    );
+    assert_eq!(
+        (e.kind(), e.status(), e.code()),
+        (rt::ErrorKind::Vendor, Some(429), Some("TRANSACTIONS_LIMIT"))
+    );
+    assert_eq!(
+        vendor.received().len(),
+        3,
+        "retried before it was classified"
+    );
+    drop(resp);
+    let resp = p.send(get()).await.expect("answered");
+    let e = p.vendor_error_by_rules(
+        "get_issue",
+        &resp,
+        resp.json_text(&["error_code"]),
+        None,
+        &named,
+    );
+    assert_eq!(e.kind(), rt::ErrorKind::RateLimited, "a code no rule names");
+}

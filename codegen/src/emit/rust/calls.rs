@@ -180,7 +180,7 @@ fn decode(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
         .error_rules
         .iter()
         .filter_map(|r| match &r.key {
-            ErrorMatch::StatusCode(s @ (401 | 403), c) => {
+            ErrorMatch::StatusCode(s @ (401 | 403 | 429), c) => {
                 let s = int(*s);
                 Some(quote!((#s, #c)))
             }

@@ -102,7 +102,7 @@ pub(super) fn vendor_error_fn(
     });
     quote! {
         /// Classifies a vendor error response, reading its code and message when the body has
-        /// them; a 401 or 403 with a code of `named` (the operation's rules) is the vendor's error.
+        /// them; a 401, 403 or 429 with a code of `named` (the operation's rules) is the vendor's error.
         pub(super) fn #f(pipeline: &rt::Pipeline, op: &'static str, response: &rt::Response, named: &[(u16, &str)]) -> rt::Error {
             let (code, message) = match response.decode_json::<vendor::#w>(op) {
                 Ok(body) => (#code, #message),
