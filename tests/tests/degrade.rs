@@ -201,6 +201,22 @@ async fn create_payment_and_refund_are_never_cached() {
 
 // ---------- the catalog fixture: static, caller, cache with age; limits ----------
 
+/// The spec lists the API key and the tenant key together: the generated configuration
+/// sends both, each from its own secret source.
+#[test]
+fn the_generated_config_sends_every_scheme_the_spec_lists_together() {
+    let debug = format!("{:?}", CatalogAdapter::config());
+    for part in [
+        "All([ApiKey",
+        "X-Api-Key",
+        "CATALOG_KEY",
+        "X-Tenant-Key",
+        "/run/secrets/catalog_tenant",
+    ] {
+        assert!(debug.contains(part), "{part} in {debug}");
+    }
+}
+
 fn catalog_config(vendor: &MockVendor) -> rt::AdapterConfig {
     let mut config = CatalogAdapter::config()
         .base_url(vendor.url())

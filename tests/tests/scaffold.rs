@@ -665,11 +665,11 @@ pub trait Desk {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Plaid's security requirement lists three API keys together: `auth:` takes the
-/// secret-like one, and the FIXME says the others go as headers from settings rather
-/// than offering a choice between them.
+/// Plaid's security requirement lists API keys together: `auth:` takes the secret-like
+/// one and `also:` the others, each from its own variable, rather than offering a
+/// choice between them; `check` accepts the result as it is.
 #[test]
-fn api_keys_wanted_together_are_not_offered_as_a_choice() {
+fn api_keys_wanted_together_all_go_in_auth_with_also() {
     let (dir, s) = scaffold_inline(
         "together",
         r##"openapi: 3.0.3
@@ -702,7 +702,9 @@ pub trait Bank {
         &["accounts=accountsGet"],
     );
     assert!(
-        s.text.contains("auth: { scheme: secret, secret: { env: SCAFFOLDED_API_KEY } }  # FIXME: the vendor wants clientId with secret on every call"),
+        s.text.contains(
+            "auth:\n  scheme: secret\n  secret: { env: SCAFFOLDED_SECRET }\n  also:                              # the spec wants these with secret on every call\n    - { scheme: clientId, secret: { env: SCAFFOLDED_CLIENT_ID } }\n"
+        ),
         "{}",
         s.text
     );

@@ -38,6 +38,19 @@ pub enum AuthPlan {
         /// Scopes asked for, sorted.
         scopes: Vec<String>,
     },
+    /// Several bearer, basic or API-key credentials sent together (`auth.also`), for
+    /// a security requirement that lists schemes together; the main one first.
+    All(Vec<AuthPlan>),
+}
+
+impl AuthPlan {
+    /// The single credentials this plan sends: itself, or the parts of `All`.
+    pub fn parts(&self) -> &[AuthPlan] {
+        match self {
+            AuthPlan::All(parts) => parts,
+            one => std::slice::from_ref(one),
+        }
+    }
 }
 
 /// Where a secret comes from; the runtime reads it, the generated code only names it.
@@ -63,6 +76,63 @@ impl<'a> Planner<'a> {
         let Some(auth) = &self.mapping.auth else {
             return AuthPlan::None;
         };
+        let main = self.one_auth(auth);
+        if auth.also.is_empty() {
+            return main;
+        }
+        if let AuthPlan::OAuth2ClientCredentials { .. } = main {
+            self.err(
+                auth.span,
+                "auth.also cannot go with a client-credentials flow: the runtime sends the token it fetches alone",
+                "send the other schemes' values as `headers:` from settings, or give `secret:` with a token issued out of band",
+            );
+            return main;
+        }
+        let mut parts = vec![main];
+        for extra in &auth.also {
+            match self.one_auth(extra) {
+                AuthPlan::None => {}
+                AuthPlan::OAuth2ClientCredentials { .. } => self.err(
+                    extra.span,
+                    "auth.also takes bearer, basic and API-key schemes; this one fetches OAuth2 tokens",
+                    "give it `secret:` with a token issued out of band, or make it the main `auth:`",
+                ),
+                plan => parts.push(plan),
+            }
+        }
+        // Two parts in one place would overwrite each other on the wire.
+        let mut places: Vec<(String, String)> = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let place = match part {
+                AuthPlan::ApiKey { location, name, .. } => {
+                    (location.clone(), name.to_ascii_lowercase())
+                }
+                AuthPlan::Bearer(_) | AuthPlan::Basic(..) => {
+                    ("header".to_string(), "authorization".to_string())
+                }
+                _ => continue,
+            };
+            if places.contains(&place) {
+                let span = auth
+                    .also
+                    .get(i.wrapping_sub(1))
+                    .map_or(auth.span, |a| a.span);
+                self.err(
+                    span,
+                    format!(
+                        "auth.also: two schemes send their secret in the {} {}",
+                        place.0, place.1
+                    ),
+                    "keep one of them: a request carries one value there",
+                );
+            }
+            places.push(place);
+        }
+        AuthPlan::All(parts)
+    }
+
+    /// One `auth:` entry (the main one or one of `also`) against the spec's schemes.
+    fn one_auth(&mut self, auth: &Auth) -> AuthPlan {
         let Some(scheme_name) = &auth.scheme else {
             return self.declared_auth(auth);
         };
@@ -277,11 +347,47 @@ impl<'a> Planner<'a> {
             // No auth, or one the mapping declares: the spec's requirements cannot name it.
             return false;
         };
-        // `{}` among the alternatives makes credentials optional: send them.
+        // What the mapping sends: its schemes, and API keys it writes as headers or
+        // parameters itself.
+        let auth = self.mapping.auth.as_ref();
+        let sent = |name: &str| {
+            name == scheme.value
+                || auth.is_some_and(|a| {
+                    a.also
+                        .iter()
+                        .any(|x| x.scheme.as_ref().is_some_and(|s| s.value == name))
+                })
+                || self.sent_as_written(om, name)
+        };
+        // `{}` among the alternatives makes credentials optional: send them. Every
+        // scheme a requirement lists goes on the same request.
         if reqs
             .iter()
-            .any(|r| r.is_empty() || r.contains_key(&scheme.value))
+            .any(|r| r.is_empty() || (r.contains_key(&scheme.value) && r.keys().all(|k| sent(k))))
         {
+            return false;
+        }
+        if let Some(together) = reqs.iter().find(|r| r.contains_key(&scheme.value)) {
+            let missing: Vec<&str> = together
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !sent(k))
+                .collect();
+            let example = missing.first().copied().unwrap_or_default();
+            self.err(
+                om.call.span,
+                format!(
+                    "operation '{}' requires security scheme(s) {} together with '{}'; the mapping sends '{}' only, so the vendor would reject every call",
+                    om.call.value,
+                    missing.join(", "),
+                    scheme.value,
+                    scheme.value
+                ),
+                format!(
+                    "add each to `auth.also:`, with its secret: `also: [{{ scheme: {example}, secret: {{ env: {} }} }}]`",
+                    crate::ident::snake(example).trim_start_matches("r#").to_ascii_uppercase()
+                ),
+            );
             return false;
         }
         let mut accepted: Vec<&str> = reqs
@@ -302,6 +408,34 @@ impl<'a> Planner<'a> {
             "choose one of them in `auth.scheme`",
         );
         false
+    }
+
+    /// Whether the mapping itself sends the API key of scheme `name`: a header of that
+    /// name under `headers:` (the adapter's or `om`'s) or a parameter under `params:`.
+    fn sent_as_written(&self, om: &OperationMap, name: &str) -> bool {
+        let Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+            location,
+            name: key,
+            ..
+        })) = self
+            .spec
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| c.security_schemes.get(name))
+        else {
+            return false;
+        };
+        match location {
+            openapiv3::APIKeyLocation::Header => self
+                .mapping
+                .headers
+                .iter()
+                .chain(&om.headers)
+                .any(|h| h.name.value.eq_ignore_ascii_case(key)),
+            openapiv3::APIKeyLocation::Query => om.params.iter().any(|(p, _)| p.value == *key),
+            openapiv3::APIKeyLocation::Cookie => false,
+        }
     }
 
     /// `type:` instead of `scheme:`: a scheme the mapping declares, for a spec that
@@ -463,6 +597,64 @@ mod tests {
                 "client_id: { env: ID }, secret: { env: T } }",
             )
             .refused_with("client_id, client_secret, scopes and token_url apply to an OAuth2");
+    }
+
+    /// The Things spec, its requirement listing the bearer token and the API key together
+    /// (as Plaid's lists its client id and secret).
+    fn together() -> Fixture {
+        Fixture::default().spec(
+            "info: { title: Things, version: \"1\" }",
+            "info: { title: Things, version: \"1\" }\nsecurity: [{ bearer: [], key: [] }]",
+        )
+    }
+
+    #[test]
+    fn schemes_a_requirement_lists_together_must_all_be_sent() {
+        together().refused_with(
+            "operation 'getThing' requires security scheme(s) key together with 'bearer'; the mapping sends 'bearer' only",
+        );
+        together().helped_with("`also: [{ scheme: key, secret: { env: KEY } }]`");
+        let plan = together()
+            .mapping(
+                "secret: { env: THINGS_TOKEN } }",
+                "secret: { env: THINGS_TOKEN }, also: [{ scheme: key, secret: { env: THINGS_KEY } }] }",
+            )
+            .plan();
+        match &plan.auth {
+            AuthPlan::All(parts) => {
+                assert!(
+                    matches!(&parts[0], AuthPlan::Bearer(Secret::Env(v)) if v == "THINGS_TOKEN")
+                );
+                assert!(
+                    matches!(&parts[1], AuthPlan::ApiKey { name, secret: Secret::Env(v), .. } if name == "X-Api-Key" && v == "THINGS_KEY"),
+                    "{parts:?}"
+                );
+            }
+            other => panic!("both credentials, got {other:?}"),
+        }
+        // A key the mapping writes as a header itself is sent too.
+        together()
+            .mapping(
+                "auth: { scheme: bearer, secret: { env: THINGS_TOKEN } }",
+                "auth: { scheme: bearer, secret: { env: THINGS_TOKEN } }\nsettings: { key: { env: K } }\nheaders: { x-api-key: { setting: key } }",
+            )
+            .plan();
+    }
+
+    #[test]
+    fn also_takes_plain_schemes_in_distinct_places() {
+        together()
+            .mapping(
+                "secret: { env: THINGS_TOKEN } }",
+                "secret: { env: THINGS_TOKEN }, also: [{ scheme: key, secret: { env: A } }, { scheme: key, secret: { env: B } }] }",
+            )
+            .refused_with("auth.also: two schemes send their secret in the header x-api-key");
+        together()
+            .mapping(
+                "secret: { env: THINGS_TOKEN } }",
+                "secret: { env: THINGS_TOKEN }, also: [{ scheme: key, secret: { env: A }, also: [] }] }",
+            )
+            .refused_with("auth.also[0].also: `also:` lists schemes beside the main one and does not nest");
     }
 
     /// The fixture with a spec that declares no security scheme and this `auth:`.

@@ -325,9 +325,9 @@ impl Planner<'_> {
     /// Whether the auth scheme puts its API key in the parameter `name` at `location`
     /// (`query`, `header`; header names are not case-sensitive).
     fn is_auth_param_at(&self, location: &str, name: &str) -> bool {
-        self.auth_param
-            .as_ref()
-            .is_some_and(|(l, n)| crate::load::openapi::same_parameter(location, name, l, n))
+        self.auth_params
+            .iter()
+            .any(|(l, n)| crate::load::openapi::same_parameter(location, name, l, n))
     }
 }
 

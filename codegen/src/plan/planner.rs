@@ -29,7 +29,7 @@ pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error>
         checks: Vec::new(),
         given_top: None,
         warnings: Vec::new(),
-        auth_param: None,
+        auth_params: Vec::new(),
     };
     let plan = b.plan();
     b.sink.finish(plan)
@@ -64,7 +64,7 @@ pub(super) struct Planner<'a> {
     pub(super) warnings: Vec<Diagnostic>,
     /// Where the auth scheme puts an API key (`query`/`header`, name): a parameter of
     /// the spec there is the credential, already sent.
-    pub(super) auth_param: Option<(String, String)>,
+    pub(super) auth_params: Vec<(String, String)>,
 }
 
 impl<'a> Planner<'a> {
@@ -102,8 +102,10 @@ impl<'a> Planner<'a> {
             }
         }
         let auth = self.auth();
-        if let AuthPlan::ApiKey { location, name, .. } = &auth {
-            self.auth_param = Some((location.clone(), name.clone()));
+        for part in auth.parts() {
+            if let AuthPlan::ApiKey { location, name, .. } = part {
+                self.auth_params.push((location.clone(), name.clone()));
+            }
         }
         let settings = self.settings();
         let headers = self.static_headers(&m.headers, true);

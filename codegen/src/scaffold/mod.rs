@@ -98,7 +98,7 @@ pub fn scaffold(r: &Request<'_>) -> Result<Scaffold, Error> {
     ));
     out.line(&format!("spec: {}", out::yaml_value(r.spec_ref)));
     base_url(r, &mut out);
-    let auth_param = auth(r, &pairs, &mut out);
+    let auth_params = auth(r, &pairs, &mut out);
     out.line("\ndefaults:\n  attempt_timeout: 5s\n  budget: 20s\n  retry: { attempts: 3, base: 100ms, cap: 5s }");
     // One error enum for every method: one catch-all at the top; else one per operation.
     let shared_errors = pairs.windows(2).all(|w| w[0].0.err == w[1].0.err);
@@ -116,7 +116,7 @@ pub fn scaffold(r: &Request<'_>) -> Result<Scaffold, Error> {
             pm,
             op_id.as_deref(),
             !shared_errors,
-            auth_param.map(|(l, n)| (l, n.as_str())),
+            &auth_params,
             &mut out,
             &mut uses,
         );
@@ -245,7 +245,7 @@ fn auth<'s>(
     r: &Request<'s>,
     pairs: &[(&PortMethod, Option<String>)],
     out: &mut Out,
-) -> Option<(&'static str, &'s String)> {
+) -> Vec<(&'static str, &'s String)> {
     let schemes = r.spec.api.components.as_ref().map(|c| &c.security_schemes);
     let all: Vec<&str> = schemes
         .map(|s| s.keys().map(String::as_str).collect())
@@ -255,7 +255,7 @@ fn auth<'s>(
             0,
             "the spec declares no security scheme, so calls carry no credentials: delete this line if the vendor wants none",
         );
-        return None;
+        return Vec::new();
     }
     // The schemes every mapped operation that asks for credentials accepts.
     let mut candidates: Vec<&str> = all.clone();
@@ -303,9 +303,14 @@ fn auth<'s>(
                 all.join(", ")
             ),
         );
-        return None;
+        return Vec::new();
     };
     let env = |suffix: &str| format!("{}_{suffix}", r.adapter.to_shouty_snake_case());
+    if together.len() > 1 {
+        if let Some(at) = together_auth(r, &candidates, out) {
+            return at;
+        }
+    }
     let several = (candidates.len() > 1).then(|| {
         if together.len() > 1 {
             let others: Vec<&str> = candidates[1..].to_vec();
@@ -360,7 +365,7 @@ fn auth<'s>(
                 env("CLIENT_ID"),
                 env("CLIENT_SECRET")
             ));
-            return None;
+            return Vec::new();
         }
         Some(ReferenceOr::Item(
             SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. },
@@ -373,21 +378,83 @@ fn auth<'s>(
                 &format!("auth: {{ scheme: {key}, secret: {{ env: {} }} }}", env("SECRET")),
                 &format!("{chosen} is http {scheme}, which the runtime does not support: choose another scheme, or authenticate in code"),
             );
-            return None;
+            return Vec::new();
         }
         _ => {
             out.fixme(
                 &format!("auth: {{ scheme: {key}, secret: {{ env: {} }} }}", env("SECRET")),
                 &format!("{chosen} is a $ref or a kind the runtime does not support: choose another scheme"),
             );
-            return None;
+            return Vec::new();
         }
     };
     match several {
         Some(reason) => out.fixme(&line, &reason),
         None => out.line(&line),
     }
-    key_at
+    key_at.into_iter().collect()
+}
+
+/// `auth:` with `also:` for schemes the spec wants together (`candidates`, the
+/// secret-like one first), each from its own environment variable; `None` (nothing
+/// written) when one of them is not a plain bearer, basic or API-key scheme.
+fn together_auth<'s>(
+    r: &Request<'s>,
+    candidates: &[&str],
+    out: &mut Out,
+) -> Option<Vec<(&'static str, &'s String)>> {
+    let schemes = r
+        .spec
+        .api
+        .components
+        .as_ref()
+        .map(|c| &c.security_schemes)?;
+    let mut entries = Vec::new();
+    let mut key_at = Vec::new();
+    for &name in candidates {
+        let env = format!(
+            "{}_{}",
+            r.adapter.to_shouty_snake_case(),
+            name.to_shouty_snake_case()
+        );
+        let key = out::yaml_key(name);
+        let entry = match schemes.get(name)? {
+            ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })
+                if scheme.eq_ignore_ascii_case("bearer") =>
+            {
+                format!("scheme: {key}, secret: {{ env: {env} }}")
+            }
+            ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })
+                if scheme.eq_ignore_ascii_case("basic") =>
+            {
+                format!(
+                    "scheme: {key}, secret: {{ env: {env}_USER }}, password: {{ env: {env}_PASSWORD }}"
+                )
+            }
+            ReferenceOr::Item(SecurityScheme::APIKey { location, name, .. }) => {
+                let at = crate::load::openapi::key_location(location);
+                if at != "cookie" {
+                    key_at.push((at, name));
+                }
+                format!("scheme: {key}, secret: {{ env: {env} }}")
+            }
+            _ => return None,
+        };
+        entries.push(entry);
+    }
+    let (main, rest) = entries.split_first()?;
+    out.line("auth:");
+    for part in main.split(", ") {
+        out.line(&format!("  {part}"));
+    }
+    out.line(&format!(
+        "  also:                              # the spec wants these with {} on every call",
+        candidates[0]
+    ));
+    for entry in rest {
+        out.line(&format!("    - {{ {entry} }}"));
+    }
+    Some(key_at)
 }
 
 /// `_: Error::Variant`, the variant of `pm`'s error enum named for any other failure.

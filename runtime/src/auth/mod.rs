@@ -124,6 +124,27 @@ pub enum AuthConfig {
     },
     /// A bearer token from an OAuth2 client-credentials flow.
     OAuth2ClientCredentials(OAuth2ClientCredentials),
+    /// Several credentials sent together on every request, for a vendor whose security
+    /// requirement lists schemes together: Plaid's client id and secret headers,
+    /// Trello's key and token parameters. Each is a bearer, basic or API-key config;
+    /// none may be OAuth2, `None` or another `All`. The first is the main one: the
+    /// one a parameter repeating the credential (Slack's `token`) carries.
+    ///
+    /// ```
+    /// use portcullis_runtime::{ApiKeyLocation, AuthConfig, SecretSource};
+    ///
+    /// let key = |name: &str, env: &str| AuthConfig::ApiKey {
+    ///     location: ApiKeyLocation::Header,
+    ///     name: name.into(),
+    ///     secret: SecretSource::env(env),
+    /// };
+    /// let plaid = AuthConfig::All(vec![
+    ///     key("PLAID-SECRET", "PLAID_SECRET"),
+    ///     key("PLAID-CLIENT-ID", "PLAID_CLIENT_ID"),
+    /// ]);
+    /// # let _ = plaid;
+    /// ```
+    All(Vec<AuthConfig>),
 }
 
 /// What authentication adds to one request.
@@ -135,12 +156,25 @@ pub enum Credential {
     Header(HeaderName, HeaderValue),
     /// A query parameter.
     Query(String, SecretString),
+    /// Several, sent together ([`AuthConfig::All`]); never nested, never empty.
+    Many(Arc<[Credential]>),
 }
 
 impl Credential {
+    /// The single credentials this one is made of: itself, or the parts of `Many`.
+    pub(crate) fn parts(&self) -> &[Credential] {
+        match self {
+            Credential::Many(parts) => parts,
+            one => std::slice::from_ref(one),
+        }
+    }
+
     fn same(&self, other: &Credential) -> bool {
         match (self, other) {
             (Credential::None, Credential::None) => true,
+            (Credential::Many(a), Credential::Many(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.same(y))
+            }
             (Credential::Header(n1, v1), Credential::Header(n2, v2)) => n1 == n2 && v1 == v2,
             (Credential::Query(n1, s1), Credential::Query(n2, s2)) => {
                 n1 == n2 && s1.expose_secret() == s2.expose_secret()
@@ -207,17 +241,29 @@ impl Authenticator {
     /// Validates names and URLs now so a bad configuration fails at construction;
     /// `allow_insecure_http` also admits an `http://` OAuth2 token URL.
     pub fn new(config: AuthConfig, allow_insecure_http: bool) -> Result<Self, Error> {
-        if let AuthConfig::ApiKey { location, name, .. }
-        | AuthConfig::PrefixedApiKey { location, name, .. } = &config
-        {
-            if *location == ApiKeyLocation::Header && HeaderName::try_from(name.as_str()).is_err() {
-                return Err(Error::config(format!(
-                    "api key header name {name:?} is not a valid header name"
-                )));
+        match &config {
+            AuthConfig::All(parts) => {
+                if parts.is_empty() {
+                    return Err(Error::config(
+                        "AuthConfig::All lists no credential; use AuthConfig::None for none",
+                    ));
+                }
+                for part in parts {
+                    if matches!(
+                        part,
+                        AuthConfig::None
+                            | AuthConfig::All(_)
+                            | AuthConfig::OAuth2ClientCredentials(_)
+                    ) {
+                        return Err(Error::config(format!(
+                            "AuthConfig::All takes bearer, basic and API-key credentials only, not {}",
+                            kind_name(part)
+                        )));
+                    }
+                    check_key_name(part)?;
+                }
             }
-            if name.is_empty() {
-                return Err(Error::config("api key name is empty"));
-            }
+            one => check_key_name(one)?,
         }
         // Env, file and literal secrets are read now: a missing or empty one fails
         // construction, naming where it was looked for, instead of the first call.
@@ -470,8 +516,39 @@ impl Rotating {
     }
 }
 
+/// An API key's name must be a header name where it goes in a header, and not empty.
+fn check_key_name(config: &AuthConfig) -> Result<(), Error> {
+    if let AuthConfig::ApiKey { location, name, .. }
+    | AuthConfig::PrefixedApiKey { location, name, .. } = config
+    {
+        if *location == ApiKeyLocation::Header && HeaderName::try_from(name.as_str()).is_err() {
+            return Err(Error::config(format!(
+                "api key header name {name:?} is not a valid header name"
+            )));
+        }
+        if name.is_empty() {
+            return Err(Error::config("api key name is empty"));
+        }
+    }
+    Ok(())
+}
+
+/// What kind of credential `config` is, for errors.
+fn kind_name(config: &AuthConfig) -> &'static str {
+    match config {
+        AuthConfig::None => "None",
+        AuthConfig::Bearer { .. } => "Bearer",
+        AuthConfig::Basic { .. } => "Basic",
+        AuthConfig::ApiKey { .. } => "ApiKey",
+        AuthConfig::PrefixedApiKey { .. } => "PrefixedApiKey",
+        AuthConfig::OAuth2ClientCredentials(_) => "OAuth2ClientCredentials",
+        AuthConfig::All(_) => "All",
+    }
+}
+
 fn is_static(config: &AuthConfig) -> bool {
     match config {
+        AuthConfig::All(parts) => parts.iter().all(is_static),
         AuthConfig::None => true,
         AuthConfig::Bearer { token } => token.is_literal(),
         AuthConfig::Basic { username, password } => {
@@ -487,6 +564,7 @@ fn is_static(config: &AuthConfig) -> bool {
 /// Where the secrets of `config` come from, for logs.
 fn describe(config: &AuthConfig) -> String {
     match config {
+        AuthConfig::All(parts) => parts.iter().map(describe).collect::<Vec<_>>().join(" "),
         AuthConfig::Bearer { token } => format!("{token:?}"),
         AuthConfig::Basic { username, password } => format!("{username:?} {password:?}"),
         AuthConfig::ApiKey { secret, .. } | AuthConfig::PrefixedApiKey { secret, .. } => {
@@ -531,6 +609,11 @@ fn build_recording(
 fn with_credential(mut secrets: Vec<SecretString>, credential: &Credential) -> Vec<SecretString> {
     match credential {
         Credential::None => {}
+        Credential::Many(parts) => {
+            for part in parts.iter() {
+                secrets = with_credential(secrets, part);
+            }
+        }
         Credential::Query(_, secret) => secrets.push(secret.clone()),
         Credential::Header(_, value) => {
             if let Ok(text) = value.to_str() {
@@ -546,6 +629,7 @@ fn with_credential(mut secrets: Vec<SecretString>, credential: &Credential) -> V
 
 fn sources(config: &AuthConfig) -> Vec<&SecretSource> {
     match config {
+        AuthConfig::All(parts) => parts.iter().flat_map(sources).collect(),
         AuthConfig::Bearer { token } => vec![token],
         AuthConfig::Basic { username, password } => {
             let mut v = vec![username];
@@ -565,8 +649,21 @@ fn build(
     config: &AuthConfig,
     mut read: impl FnMut(&SecretSource) -> Result<SecretString, Error>,
 ) -> Result<Credential, Error> {
+    build_dyn(config, &mut read)
+}
+
+/// [`build`] behind `dyn`, so `All` can recurse without a new instance per level.
+fn build_dyn(
+    config: &AuthConfig,
+    read: &mut dyn FnMut(&SecretSource) -> Result<SecretString, Error>,
+) -> Result<Credential, Error> {
     match config {
         AuthConfig::None | AuthConfig::OAuth2ClientCredentials(_) => Ok(Credential::None),
+        AuthConfig::All(parts) => {
+            let parts: Result<Vec<Credential>, Error> =
+                parts.iter().map(|part| build_dyn(part, read)).collect();
+            Ok(Credential::Many(parts?.into()))
+        }
         AuthConfig::Bearer { token } => {
             let token = read(token)?;
             let value = sensitive(&format!("Bearer {}", token.expose_secret()))?;
@@ -574,7 +671,7 @@ fn build(
         }
         AuthConfig::Basic { username, password } => {
             let user = read(username)?;
-            let pass = password.as_ref().map(&mut read).transpose()?;
+            let pass = password.as_ref().map(&mut *read).transpose()?;
             let raw = SecretString::from(format!(
                 "{}:{}",
                 user.expose_secret(),

@@ -29,7 +29,7 @@ impl Inner {
         url.set_path(&path);
         if !req.query.is_empty()
             || req.target().is_some()
-            || matches!(credential, Credential::Query(..))
+            || matches!(credential, Credential::Query(..) | Credential::Many(..))
             || matches!(again, Some((CredentialIn::Query, ..)))
         {
             set_query(&mut url, req, credential, again.as_ref());
@@ -46,8 +46,12 @@ impl Inner {
         for (name, value) in self.settings.headers() {
             headers.insert(name.clone(), value.clone());
         }
-        if let Credential::Header(name, value) = credential {
-            headers.insert(name.clone(), value.clone());
+        match credential {
+            Credential::Header(name, value) => {
+                headers.insert(name.clone(), value.clone());
+            }
+            Credential::Many(parts) => insert_many(headers, parts),
+            Credential::None | Credential::Query(..) => {}
         }
         if !req.headers.is_empty()
             || req.idempotency.is_some()
@@ -107,6 +111,16 @@ impl Inner {
     }
 }
 
+/// The headers of several credentials sent together ([`Credential::Many`]).
+#[inline(never)]
+fn insert_many(headers: &mut http::HeaderMap, parts: &[Credential]) {
+    for part in parts {
+        if let Credential::Header(name, value) = part {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+}
+
 /// The query: a next page's own, the request's parameters, then a credential that
 /// travels in the query. The base URL has none (checked when the pipeline is made).
 #[inline(never)]
@@ -118,15 +132,17 @@ fn set_query(
 ) {
     let mut query = String::new();
     req.write_query(&mut query);
-    if let Credential::Query(name, secret) = credential {
-        if !query.is_empty() {
-            query.push('&');
+    for part in credential.parts() {
+        if let Credential::Query(name, secret) = part {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            push_query_pair(
+                &mut query,
+                name,
+                secrecy::ExposeSecret::expose_secret(secret),
+            );
         }
-        push_query_pair(
-            &mut query,
-            name,
-            secrecy::ExposeSecret::expose_secret(secret),
-        );
     }
     if let Some((CredentialIn::Query, name, raw)) = again {
         if !query.is_empty() {
@@ -144,6 +160,8 @@ fn set_query(
 fn credential_text(credential: &Credential) -> Option<secrecy::SecretString> {
     match credential {
         Credential::None => None,
+        // The main credential is the first.
+        Credential::Many(parts) => parts.first().and_then(credential_text),
         Credential::Query(_, secret) => Some(secret.clone()),
         Credential::Header(_, value) => {
             let text = value.to_str().ok()?;

@@ -291,3 +291,64 @@ async fn a_429_whose_code_a_rule_names_is_the_vendors_error_after_the_retries() 
     );
     assert_eq!(e.kind(), rt::ErrorKind::RateLimited, "a code no rule names");
 }
+
+/// Plaid's requirement lists its client id and secret headers together, Trello's its
+/// key and token parameters: every part goes out on every call, and each secret is
+/// masked when the vendor echoes it.
+#[tokio::test]
+async fn credentials_listed_together_all_go_out_and_all_are_masked() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/repos/o/r/issues/1",
+        vec![
+            Reply::json(200, json!({})),
+            Reply::json(
+                401,
+                json!({"message": "bad client cl1ent-0123 with secret s3cret-abcdef"}),
+            ),
+        ],
+    );
+    let part = |location, name: &str, value: &str| rt::AuthConfig::ApiKey {
+        location,
+        name: name.into(),
+        secret: rt::SecretSource::literal(value),
+    };
+    let p = pipeline(
+        &vendor.url(),
+        rt::AuthConfig::All(vec![
+            part(rt::ApiKeyLocation::Header, "PLAID-SECRET", "s3cret-abcdef"),
+            part(rt::ApiKeyLocation::Header, "PLAID-CLIENT-ID", "cl1ent-0123"),
+            part(rt::ApiKeyLocation::Query, "token", "tok3n-xyz"),
+        ]),
+    )
+    .expect("valid");
+    p.send(get()).await.expect("sent");
+    let sent = &vendor.received()[0];
+    assert_eq!(sent.header("plaid-secret"), Some("s3cret-abcdef"));
+    assert_eq!(sent.header("plaid-client-id"), Some("cl1ent-0123"));
+    assert_eq!(sent.query.as_deref(), Some("token=tok3n-xyz"));
+    let err = p
+        .send(get())
+        .await
+        .expect_err("a 401 with no newer credential");
+    assert_eq!(err.kind(), rt::ErrorKind::Auth);
+    let text = err.to_string();
+    assert!(!text.contains("s3cret-abcdef"), "{text}");
+    assert!(!text.contains("cl1ent-0123"), "{text}");
+    assert!(text.contains("[REDACTED]"), "{text}");
+}
+
+#[test]
+fn credentials_listed_together_are_plain_ones() {
+    let oauth = rt::AuthConfig::All(vec![
+        rt::AuthConfig::Bearer {
+            token: rt::SecretSource::literal("t0ken-123456"),
+        },
+        rt::AuthConfig::None,
+    ]);
+    let err = pipeline("http://127.0.0.1:9", oauth).expect_err("None inside All");
+    assert!(err.to_string().contains("not None"), "{err}");
+    let err = pipeline("http://127.0.0.1:9", rt::AuthConfig::All(vec![])).expect_err("empty");
+    assert!(err.to_string().contains("no credential"), "{err}");
+}

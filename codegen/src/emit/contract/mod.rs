@@ -65,9 +65,13 @@ pub fn render(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> Resu
     Ok(prettyplease::unparse(&file))
 }
 
-fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStream {
-    let adapter = ident(&plan.adapter);
-    let auth = match &plan.auth {
+/// The credentials contract tests send: fixed values in the places `auth` puts them.
+fn test_auth(auth: &AuthPlan) -> TokenStream {
+    match auth {
+        AuthPlan::All(parts) => {
+            let parts = parts.iter().map(test_auth);
+            quote!(rt::AuthConfig::All(::std::vec![#(#parts),*]))
+        }
         AuthPlan::None => quote!(rt::AuthConfig::None),
         // Contract tests check the request's shape, not the token flow: a fixed
         // token stands in for the one the token endpoint would issue.
@@ -111,11 +115,18 @@ fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStr
                 })
             }
         }
-    };
+    }
+}
+
+fn module(plan: &Plan, cp: &ContractPlan, options: &ContractOptions) -> TokenStream {
+    let adapter = ident(&plan.adapter);
+    let auth = test_auth(&plan.auth);
     let mut redact = Vec::new();
-    if let AuthPlan::ApiKey { location, name, .. } = &plan.auth {
-        if location == "header" {
-            redact.push(quote!(.header(#name)));
+    for part in plan.auth.parts() {
+        if let AuthPlan::ApiKey { location, name, .. } = part {
+            if location == "header" {
+                redact.push(quote!(.header(#name)));
+            }
         }
     }
     for field in &plan.secret_fields {

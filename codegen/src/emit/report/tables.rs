@@ -149,6 +149,10 @@ pub(super) fn auth_text(a: &AuthPlan) -> String {
     }
     match a {
         AuthPlan::None => "no authentication".into(),
+        AuthPlan::All(parts) => {
+            let parts: Vec<String> = parts.iter().map(auth_text).collect();
+            format!("{}, sent together on every call", parts.join("; and "))
+        }
         AuthPlan::Bearer(s) => format!("an HTTP bearer token from {}", from(s)),
         AuthPlan::Basic(u, p) => match p {
             Some(p) => format!(

@@ -201,10 +201,13 @@ pub(super) fn limits(plan: &Plan) -> TokenStream {
     quote!(#rate #(#buckets)* #quota)
 }
 
-pub(super) fn config(plan: &Plan) -> TokenStream {
-    let name = &plan.adapter;
-    let base = &plan.base_url;
-    let auth = match &plan.auth {
+/// The runtime's `AuthConfig` for `auth`.
+fn auth_config(auth: &AuthPlan) -> TokenStream {
+    match auth {
+        AuthPlan::All(parts) => {
+            let parts = parts.iter().map(auth_config);
+            quote!(rt::AuthConfig::All(vec![#(#parts),*]))
+        }
         AuthPlan::None => quote!(rt::AuthConfig::None),
         AuthPlan::Bearer(s) => {
             let s = secret(s);
@@ -263,7 +266,13 @@ pub(super) fn config(plan: &Plan) -> TokenStream {
                     .scopes::<&str>([#(#scopes),*])
             ))
         }
-    };
+    }
+}
+
+pub(super) fn config(plan: &Plan) -> TokenStream {
+    let name = &plan.adapter;
+    let base = &plan.base_url;
+    let auth = auth_config(&plan.auth);
     let defaults = policy(&plan.defaults, Source::Mapping, None);
     let limits = limits(plan);
     let health = match &plan.health {

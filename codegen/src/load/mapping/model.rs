@@ -150,6 +150,9 @@ pub struct Auth {
     pub scopes: Option<Vec<Spanned<String>>>,
     /// OAuth2 token URL overriding the spec's.
     pub token_url: Option<Spanned<String>>,
+    /// `also:` schemes the spec's security requirement lists together with this one
+    /// (Plaid's client id beside its secret), sent on every call too.
+    pub also: Vec<Auth>,
     /// Where the `auth:` key is.
     pub span: Span,
 }

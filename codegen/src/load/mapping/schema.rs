@@ -289,6 +289,10 @@ impl Schema {
                 "secret" | "password" | "client_id" | "client_secret" => reference("secret"),
                 "scopes" => list_of(text("A scope of the flow."), "OAuth2 scopes to ask for."),
                 "token_url" => text("Overrides the flow's tokenUrl."),
+                "also" => list_of(
+                    reference("auth"),
+                    "Schemes the spec requires together with this one (Plaid's client id), each with its secret; sent on every call.",
+                ),
                 _ => return None,
             })
         })

@@ -19,7 +19,7 @@ pub(super) fn write<'a>(
     pm: &PortMethod,
     op_id: Option<&str>,
     own_errors: bool,
-    auth_param: Option<(&str, &str)>,
+    auth_params: &[(&str, &String)],
     out: &mut Out,
     uses: &mut Uses<'a>,
 ) {
@@ -70,8 +70,9 @@ pub(super) fn write<'a>(
         // schemes put them too: `auth:` sends the key there and the planner counts the
         // parameter as mapped, so an argument for it would be a second, wrong source.
         let location = crate::load::openapi::location(p);
-        if auth_param
-            .is_some_and(|(l, n)| crate::load::openapi::same_parameter(location, name, l, n))
+        if auth_params
+            .iter()
+            .any(|(l, n)| crate::load::openapi::same_parameter(location, name, l, n))
         {
             continue;
         }

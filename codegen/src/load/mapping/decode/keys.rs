@@ -37,6 +37,7 @@ pub(crate) const AUTH: &[&str] = &[
     "client_secret",
     "scopes",
     "token_url",
+    "also",
 ];
 /// A secret's source (`{ env: VAR }` or `{ file: path }`).
 pub(crate) const SECRET: &[&str] = &["env", "file"];
