@@ -171,10 +171,11 @@ impl Pipeline {
         let plain = move |req| self.send_observed(req, op);
         match &policy.fallback {
             // Only reads are cached: a write's answer must never stand in for the write.
+            // A streamed body cannot be part of the key, so such a request is not.
             Some(Fallback::Cache {
                 ttl,
                 stale_if_error,
-            }) if matches!(req.method, http::Method::GET | http::Method::HEAD) => {
+            }) if req.is_read() && !req.is_multipart() => {
                 // Boxed, like the static fallback: these paths are per operation and
                 // rare, and their state would otherwise enlarge every call's future.
                 Routed::Fallback {
@@ -236,6 +237,7 @@ impl Pipeline {
             operation: &req.operation,
             method: &req.method,
             key: req.idempotency.as_ref().map(|(k, _)| k),
+            read_only: req.is_read(),
             attempts: 0,
             unknown: false,
             rate_wait: Duration::ZERO,

@@ -41,6 +41,8 @@ pub(crate) struct Rare {
     multipart: Option<Arc<multipart::Encoded>>,
     /// A parameter that carries the credential again, as the spec lists it.
     credential_param: Option<(CredentialIn, Cow<'static, str>)>,
+    /// The caller vouches that this request changes nothing ([`Request::read_only`]).
+    read_only: bool,
 }
 
 /// Where [`Request::credential_param`] puts the credential.
@@ -296,6 +298,36 @@ impl Request {
             .as_ref()
             .and_then(|r| r.credential_param.as_ref())
             .map(|(at, name)| (*at, name.as_ref()))
+    }
+
+    /// Marks a request whose method is not a read's as one: a POST that only searches
+    /// or fetches (Plaid's `/accounts/get`, Elasticsearch's `_search`, a GraphQL
+    /// query). It is then retried on any failure, as a GET is, and a cache fallback
+    /// may answer it (keyed by its body too). Only for requests that change nothing:
+    /// a retried write without an idempotency key may be applied twice.
+    ///
+    /// ```
+    /// use portcullis_runtime::{Method, Request};
+    ///
+    /// let req = Request::new("accounts", Method::POST, "/accounts/get").read_only();
+    /// assert!(req.is_read());
+    /// assert!(!Request::new("pay", Method::POST, "/payments").is_read());
+    /// ```
+    pub fn read_only(mut self) -> Self {
+        self.rare_mut().read_only = true;
+        self
+    }
+
+    /// Whether the request changes nothing: a GET, HEAD or OPTIONS, or one marked
+    /// [`Request::read_only`].
+    pub fn is_read(&self) -> bool {
+        matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
+            || self.rare.as_ref().is_some_and(|r| r.read_only)
+    }
+
+    /// Whether the body is streamed in parts rather than held as one value.
+    pub(crate) fn is_multipart(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.multipart.is_some())
     }
 
     /// Attaches the call's idempotency key. This marks the call safe to retry, so

@@ -504,3 +504,29 @@ async fn a_list_is_checked_by_its_length_and_its_items_before_sending() {
     a.edit(42, with(&["ann", "bob"])).await.expect("sent");
     assert_eq!(body(&vendor)["assignees"], json!(["ann", "bob"]));
 }
+
+/// `read: true`: the search is a POST, and a 503 is retried as for a GET (an unmarked
+/// POST without an idempotency key would end on it).
+#[tokio::test]
+async fn a_post_marked_read_is_retried_like_a_get() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/issues/search",
+        vec![
+            Reply::json(503, json!({"message": "busy"})),
+            Reply::json(
+                200,
+                json!({"number": 7, "title": "Checkout fails on Safari"}),
+            ),
+        ],
+    );
+    let found = adapter(&vendor)
+        .best_match("safari")
+        .await
+        .expect("retried");
+    assert_eq!(found.number, 7);
+    let sent = vendor.received();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1].body_str(), r#"{"query":"safari"}"#);
+}

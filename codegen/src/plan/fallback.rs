@@ -154,6 +154,7 @@ impl<'a> Planner<'a> {
         pm: &PortMethod,
         op: &'a openapiv3::Operation,
         http_method: &str,
+        is_write: bool,
     ) -> Option<FallbackPlan> {
         let fb = om.policies.fallback.as_ref()?;
         let strategy = match &fb.strategy {
@@ -161,14 +162,14 @@ impl<'a> Planner<'a> {
                 ttl,
                 stale_if_error,
             } => {
-                if http_method != "GET" {
+                if is_write {
                     self.err(
                         fb.span,
                         format!(
                             "'{}' is a {http_method}, and a cache fallback would answer it with an earlier call's response",
                             om.method.value
                         ),
-                        "a write's answer must never stand in for a write: remove the fallback (a `caller` fallback can decide in code)",
+                        "a write's answer must never stand in for a write: remove the fallback (a `caller` fallback can decide in code), or mark the operation `read: true` if it changes nothing",
                     );
                     return None;
                 }
@@ -178,7 +179,7 @@ impl<'a> Planner<'a> {
                 }
             }
             Fallback::Default(body) => {
-                if http_method != "GET" {
+                if is_write {
                     self.err(
                         fb.span,
                         format!(

@@ -157,8 +157,12 @@ pub struct OperationPlan {
     pub http_method: String,
     /// Path template.
     pub path: String,
-    /// True unless the HTTP method is safe (GET, HEAD, OPTIONS).
+    /// True unless the HTTP method is safe (GET, HEAD, OPTIONS) or the mapping marks
+    /// the operation `read: true`.
     pub is_write: bool,
+    /// Marked `read: true` on a method that is not a read's (a POST that searches):
+    /// the request is sent with `read_only()`.
+    pub read_only: bool,
     /// Parameters sent.
     pub params: Vec<ParamPlan>,
     /// Headers this operation sends besides the adapter's.

@@ -9,6 +9,35 @@ use crate::load::openapi::Spec;
 use crate::load::port::{PortMethod, Ty};
 
 impl<'a> Planner<'a> {
+    /// Whether the operation is marked `read: true`: a POST that only reads (Plaid's
+    /// `/accounts/get`), sent as one so it is retried and may be cached as a GET is.
+    /// On a read method the mark says nothing (a warning); with an idempotency key it
+    /// contradicts itself (an error).
+    fn read_only(&mut self, om: &OperationMap, http_method: &str) -> bool {
+        let Some(read) = om.read.as_ref().filter(|r| r.value) else {
+            return false;
+        };
+        if matches!(http_method, "GET" | "HEAD" | "OPTIONS") {
+            self.warn(
+                read.span,
+                format!("'{}' is a {http_method}, already a read", om.method.value),
+                "remove `read: true`",
+            );
+            return false;
+        }
+        if om.idempotency.is_some() {
+            self.err(
+                read.span,
+                format!(
+                    "'{}' is marked `read: true`, and a read needs no idempotency key",
+                    om.method.value
+                ),
+                "remove `idempotency:` if the call changes nothing, else remove `read: true`: a retried write must carry its key",
+            );
+        }
+        true
+    }
+
     pub(super) fn operation(
         &mut self,
         om: &OperationMap,
@@ -51,7 +80,8 @@ impl<'a> Planner<'a> {
             .clone()
             .unwrap_or_else(|| om.call.value.clone());
         let http_method = oref.method.to_ascii_uppercase();
-        let is_write = !matches!(oref.method.as_str(), "get" | "head" | "options");
+        let read_only = self.read_only(om, &http_method);
+        let is_write = !read_only && !matches!(oref.method.as_str(), "get" | "head" | "options");
         let params = self.params(om, pm, oref, op);
         let headers = self.static_headers(&om.headers, false);
         let idem = om
@@ -94,7 +124,7 @@ impl<'a> Planner<'a> {
             error_body.is_some() || error_paths.as_ref().is_some_and(|p| p.code.is_some());
         let error_in_success = self.error_signal(op, error_body.as_ref(), error_paths.as_ref());
         let error_rules = self.error_rules(om, pm, has_code);
-        let fallback = self.fallback_plan(om, pm, op, &http_method);
+        let fallback = self.fallback_plan(om, pm, op, &http_method, is_write);
         let paginate = self.paginate_plan(om, pm, oref, op, &responses, &params);
         if matches!(pm.style, crate::load::port::MethodStyle::Stream { .. })
             && om.paginate.is_none()
@@ -147,6 +177,7 @@ impl<'a> Planner<'a> {
             http_method,
             path: oref.path.clone(),
             is_write,
+            read_only,
             params,
             headers,
             body,
@@ -299,6 +330,42 @@ mod tests {
         let create = op(&plan, "create");
         assert!(create.is_write);
         assert_eq!(create.operation_id, "createThing");
+    }
+
+    /// A POST that only reads (Plaid's `/accounts/get`), marked `read: true`: not a
+    /// write, sent `read_only`, and a cache fallback is allowed; the mark on a GET says
+    /// nothing, and beside an idempotency key it contradicts itself.
+    #[test]
+    fn read_true_makes_a_post_a_read() {
+        let stale = |f: Fixture| {
+            f.port(
+                "pub amount: Option<i64> }",
+                "pub amount: Option<i64>, pub stale: bool }",
+            )
+        };
+        let marked = stale(Fixture::default()).mapping(
+            "    idempotency: { header: Idempotency-Key, key: req.order }\n",
+            "    read: true\n    fallback: { cache: { ttl: 30s, stale_if_error: 5m }, mark: stale }\n",
+        );
+        let plan = marked.plan();
+        let create = op(&plan, "create");
+        assert!(!create.is_write && create.read_only);
+        assert!(create.fallback.is_some());
+        stale(Fixture::default())
+            .mapping(
+                "    idempotency: { header: Idempotency-Key, key: req.order }\n",
+                "    fallback: { cache: { ttl: 30s, stale_if_error: 5m }, mark: stale }\n",
+            )
+            .refused_with("'create' is a POST, and a cache fallback would answer it");
+        Fixture::default()
+            .mapping("    idempotency: {", "    read: true\n    idempotency: {")
+            .refused_with("'create' is marked `read: true`, and a read needs no idempotency key");
+        let on_get = Fixture::default().mapping(
+            "    params: { id: id }",
+            "    params: { id: id }\n    read: true",
+        );
+        assert_eq!(on_get.warnings(), ["'get' is a GET, already a read"],);
+        assert!(!op(&on_get.plan(), "get").read_only);
     }
 
     #[test]

@@ -72,6 +72,11 @@ impl Fallbacks {
             h.update([1]);
             h.update(v.as_bytes());
         }
+        // A read sent as a POST says what it reads in its body.
+        if let Some(body) = req.body_bytes() {
+            h.update([3]);
+            h.update(body);
+        }
         let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
         format!(
             "{}:cache:{}:{}:{digest}",

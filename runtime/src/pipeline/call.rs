@@ -16,6 +16,8 @@ pub(super) struct Call<'a> {
     pub(super) operation: &'a str,
     pub(super) method: &'a http::Method,
     pub(super) key: Option<&'a IdempotencyKey>,
+    /// Marked [`crate::Request::read_only`]: retried like a GET.
+    pub(super) read_only: bool,
     pub(super) attempts: u32,
     /// Whether any attempt may have been applied without us seeing the answer.
     pub(super) unknown: bool,
@@ -78,7 +80,11 @@ impl Call<'_> {
         if self.attempts >= policy.retry.attempts {
             return Next::Done(self.give_up(failed, deadline, "attempts exhausted"));
         }
-        if !is_safe_to_retry(self.method, self.key.is_some(), failed.failure) {
+        if !is_safe_to_retry(
+            self.method,
+            self.key.is_some() || self.read_only,
+            failed.failure,
+        ) {
             return Next::Done(self.give_up(failed, deadline, "not safe to retry"));
         }
         let mut wait = backoff::full_jitter(

@@ -516,3 +516,55 @@ async fn accounts_sharing_a_cache_never_see_each_others_answers() {
     );
     assert!(String::from_utf8_lossy(resp.body()).contains("account A"));
 }
+
+/// Plaid's `/accounts/get` is a POST that only reads: marked `read_only`, it is retried
+/// on a 503 as a GET is, and a cache fallback answers it, keyed by its body, so two
+/// accounts never share an answer. Unmarked, the same POST is neither.
+#[tokio::test]
+async fn a_post_marked_read_only_is_retried_and_cached_by_its_body() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/accounts/get",
+        vec![
+            Reply::json(503, json!({"error": "busy"})),
+            Reply::json(200, json!({"accounts": ["a"]})),
+            Reply::json(200, json!({"accounts": ["b"]})),
+            Reply::json(503, json!({"error": "busy"})),
+        ],
+    );
+    let p = rt::Pipeline::new(config(&vendor.url()).operation(
+        "accounts",
+        rt::Policy {
+            fallback: Some(rt::Fallback::Cache {
+                ttl: Duration::from_secs(60),
+                stale_if_error: Duration::from_secs(60),
+            }),
+            ..fast_policy()
+        },
+    ))
+    .expect("config");
+    let read = |token: &str| {
+        rt::Request::new("accounts", rt::Method::POST, "/accounts/get")
+            .json_body(&json!({"access_token": token}))
+            .expect("body")
+            .read_only()
+    };
+    let a = p.send(read("item-a")).await.expect("retried past the 503");
+    assert_eq!((a.status(), a.attempts()), (200, 2));
+    let again = p.send(read("item-a")).await.expect("from the cache");
+    assert_eq!(again.body(), a.body());
+    assert!(again.cached_age().is_some());
+    assert_eq!(vendor.received().len(), 2, "the cache answered");
+    let b = p.send(read("item-b")).await.expect("another body, asked");
+    assert_eq!(b.body(), br#"{"accounts":["b"]}"#);
+    assert_eq!(vendor.received().len(), 3);
+
+    // The same POST unmarked: a 503 is final, and nothing is cached.
+    let unmarked = rt::Request::new("accounts", rt::Method::POST, "/accounts/get")
+        .json_body(&json!({"access_token": "item-a"}))
+        .expect("body");
+    let resp = p.send(unmarked).await.expect("final answer");
+    assert_eq!((resp.status(), resp.attempts()), (503, 1));
+    assert!(resp.degraded().is_none());
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 pub(super) fn call(plan: &Plan, op: &OperationPlan, short: &Short) -> Call {
     let eff = &op.policies;
-    let safe = idempotent_method(&op.http_method) || op.idempotency.is_some();
+    let safe = idempotent_method(&op.http_method) || op.idempotency.is_some() || op.read_only;
     let r = &eff.retry;
     let retries = if r.attempts <= 1 {
         mark("none (1 attempt)", r.source)
@@ -58,6 +58,10 @@ pub(super) fn call(plan: &Plan, op: &OperationPlan, short: &Short) -> Call {
             }
         }
         None if op.is_write && !idempotent_method(&op.http_method) => "**none**".to_string(),
+        None if op.read_only => format!(
+            "not needed (a {} marked `read: true`: it changes nothing)",
+            op.http_method
+        ),
         None => format!("not needed ({} is idempotent)", op.http_method),
     };
 

@@ -448,6 +448,9 @@ pub struct OperationMap {
     pub policies: Policies,
     /// Idempotency key for writes.
     pub idempotency: Option<Idempotency>,
+    /// `read: true`: a POST (or other write method) that only reads, retried and cached
+    /// as a GET is.
+    pub read: Option<Spanned<bool>>,
     /// Path, query and header parameters.
     pub params: Vec<(Spanned<String>, ValueSpec)>,
     /// Headers this operation sends besides the adapter's (`headers:`).

@@ -622,6 +622,7 @@ fn operation_schema() -> impl Fn(&str) -> Option<Value> {
                 "Result fields taken from the arguments.",
             ),
             "contract" => contract.clone(),
+            "read" => boolean("A POST that only reads: retried and cached as a GET is."),
             _ => return None,
         })
     }

@@ -555,6 +555,10 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
         // The spec says `security: []`: a public endpoint never sees the secret.
         chain = quote!(#chain.without_auth());
     }
+    if op.read_only {
+        // `read: true`: retried and cached as a GET is.
+        chain = quote!(#chain.read_only());
+    }
     for h in &op.headers {
         let h = static_header(h);
         chain = quote!(#chain #h);

@@ -103,6 +103,7 @@ pub(crate) const OPERATION: &[&str] = &[
     "paginate",
     "fields",
     "contract",
+    "read",
 ];
 /// A value written as a map (`{ from: …, via: … }`, `{ const: … }`, …).
 pub(crate) const VALUE: &[&str] = &[

@@ -206,6 +206,8 @@ impl Decoder<'_> {
             let policies = self.policies_from(&e);
             let get = |k: &str| e.iter().find(|(key, _)| key.value == k).map(|(_, v)| *v);
             let idempotency = get("idempotency").and_then(|n| self.idempotency(n));
+            let read =
+                get("read").and_then(|n| self.boolean(n, "read").map(|b| Spanned::new(b, n.span)));
             let mut params = Vec::new();
             if let Some(p) = get("params") {
                 for (k, v) in self.entries(p, "params", None) {
@@ -252,6 +254,7 @@ impl Decoder<'_> {
                 call,
                 policies,
                 idempotency,
+                read,
                 params,
                 headers,
                 request,
