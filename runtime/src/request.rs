@@ -233,6 +233,44 @@ impl Request {
         Ok(self)
     }
 
+    /// Sets the top-level field `name` of the JSON object body to `value`, adding it or
+    /// replacing it: a next page's cursor or offset, where an RPC-style vendor takes it
+    /// in the body (Notion's `start_cursor`, Plaid's `cursor` and `offset`). A request
+    /// without a JSON object body is a configuration error, naming the field.
+    ///
+    /// ```
+    /// use portcullis_runtime::{Method, Request};
+    /// use serde_json::json;
+    ///
+    /// let first = Request::new("query", Method::POST, "/v1/databases/d/query")
+    ///     .json_body(&json!({"page_size": 100}))?;
+    /// let next = first.json_field("start_cursor", "c_2")?;
+    /// assert_eq!(next.body_bytes(), Some(&br#"{"page_size":100,"start_cursor":"c_2"}"#[..]));
+    /// # Ok::<(), portcullis_runtime::Error>(())
+    /// ```
+    pub fn json_field<T: Serialize + ?Sized>(self, name: &str, value: &T) -> Result<Self, Error> {
+        let refused = |why: &str| {
+            Error::config(format!(
+                "{}: cannot set body field '{name}' for the next page: {why}",
+                self.operation
+            ))
+        };
+        let object = match &self.body {
+            Some(b) if b.content_type == "application/json" => {
+                serde_json::from_slice::<serde_json::Value>(&b.bytes)
+                    .map_err(|_| refused("the body is not JSON"))?
+            }
+            Some(_) => return Err(refused("the body is not JSON")),
+            None => serde_json::Value::Object(serde_json::Map::new()),
+        };
+        let serde_json::Value::Object(mut object) = object else {
+            return Err(refused("the body is not a JSON object"));
+        };
+        let value = serde_json::to_value(value).map_err(|e| refused(&e.to_string()))?;
+        object.insert(name.to_owned(), value);
+        self.json_body(&object)
+    }
+
     /// Sets a body sent as it is (a file, a text, an XML document), with the content type
     /// the spec declares; `*/*` is sent as `application/octet-stream`.
     pub fn raw_body(mut self, content_type: &'static str, bytes: impl Into<Bytes>) -> Self {

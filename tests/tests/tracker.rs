@@ -184,6 +184,45 @@ async fn a_body_cursor_is_sent_back_until_it_is_empty() {
     assert_eq!(queries(&vendor), ["", "cursor=abc"]);
 }
 
+/// RPC style (Plaid's `/transactions/sync`): the next page is the same POST with the
+/// vendor's cursor set in its JSON body, beside the fields the mapping sends.
+#[tokio::test]
+async fn a_cursor_goes_back_in_the_body_of_a_post() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/transactions/sync",
+        vec![
+            Reply::json(
+                200,
+                json!({"added": entries(&["t1", "t2"]), "next_cursor": "c2", "has_more": true}),
+            ),
+            Reply::json(
+                200,
+                json!({"added": entries(&["t3"]), "next_cursor": "", "has_more": false}),
+            ),
+        ],
+    );
+    let got = adapter(&vendor)
+        .transactions("acc_1")
+        .await
+        .expect("transactions");
+    assert_eq!(ids(&got), ["t1", "t2", "t3"]);
+    let bodies: Vec<Value> = vendor
+        .received()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("a JSON body"))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            json!({"account": "acc_1", "count": 2}),
+            json!({"account": "acc_1", "count": 2, "cursor": "c2"}),
+        ]
+    );
+    assert_eq!(queries(&vendor), ["", ""], "nothing in the query");
+}
+
 #[tokio::test]
 async fn a_repeated_cursor_is_a_contract_error_not_a_loop() {
     let vendor = MockVendor::start().await;

@@ -9,7 +9,7 @@ use super::response::success_schema;
 use super::*;
 use crate::error::suggest;
 use crate::ident::camel;
-use crate::load::mapping::{Limit, OperationMap, PageStyle, Spanned};
+use crate::load::mapping::{Limit, OperationMap, PageStyle, Spanned, ValueSpec};
 use crate::load::openapi::Spec;
 use crate::load::port::{PortMethod, Ty};
 use crate::spec::view::{Kind, SRef, view};
@@ -24,6 +24,9 @@ pub struct PaginatePlan {
     pub max_items: Option<LimitPlan>,
     /// The most pages fetched (`max_pages:`); the runtime's default when absent.
     pub max_pages: Option<LimitPlan>,
+    /// The cursor, number or offset goes in a top-level field of the JSON body rather
+    /// than in the query (RPC-style vendors: Notion's `start_cursor`, Plaid's `cursor`).
+    pub in_body: bool,
 }
 
 /// A limit of a list: fixed in the mapping, or set per call by an argument.
@@ -91,16 +94,53 @@ pub enum NextPlan {
 
 /// The page size `size:` names: the constant the mapping gives that parameter (reported
 /// when it gives none, since a short page could then not be told from a full one).
-fn page_size(p: &mut Planner<'_>, params: &[ParamPlan], s: &Spanned<String>) -> Option<u64> {
-    match params.iter().find(|pp| pp.wire_name == s.value) {
+fn page_size(
+    p: &mut Planner<'_>,
+    params: &[ParamPlan],
+    om: &OperationMap,
+    in_body: bool,
+    s: &Spanned<String>,
+) -> Option<u64> {
+    let positive = |n: &serde_json::Number| n.as_u64().filter(|n| *n > 0);
+    let given = match params.iter().find(|pp| pp.wire_name == s.value) {
         Some(ParamPlan {
             value: ValuePlan::Const(serde_json::Value::Number(n)),
             ..
-        }) if n.as_u64().is_some_and(|n| n > 0) => n.as_u64(),
-        _ => {
-            p.err(s.span, format!("paginate.size names '{}', whose value the mapping must give as a constant so a short page can end the list", s.value), format!("write `params: {{ {}: {{ const: 100 }} }}`", s.value));
-            None
-        }
+        }) => positive(n),
+        Some(_) => None,
+        // Sent in the body by an RPC-style vendor (Plaid's `count`).
+        None => om.request.iter().find_map(|(k, v)| match v {
+            ValueSpec::Const(c) if k.value == s.value => c.value.as_number().and_then(positive),
+            _ => None,
+        }),
+    };
+    if given.is_none() {
+        let (key, place) = if in_body || om.request.iter().any(|(k, _)| k.value == s.value) {
+            ("request", "the body field")
+        } else {
+            ("params", "the parameter")
+        };
+        p.err(
+            s.span,
+            format!("paginate.size names '{}', {place} whose value the mapping must give as a constant so a short page can end the list", s.value),
+            format!("write `{key}: {{ {}: 100 }}`", s.value),
+        );
+    }
+    given
+}
+
+/// The top-level properties of `op`'s JSON request body, where an RPC-style vendor
+/// takes its cursor, offset or page size.
+fn json_body_fields<'s>(spec: &'s Spec, op: &'s openapiv3::Operation) -> Vec<&'s str> {
+    let schema = op
+        .request_body
+        .as_ref()
+        .and_then(|rb| spec.resolve_request_body(rb).ok())
+        .and_then(|rb| crate::spec::media::find_json(&rb.content))
+        .and_then(|(_, m)| m.schema.as_ref());
+    match schema.map(|s| view(spec, SRef::Plain(s)).map(|v| v.kind)) {
+        Some(Ok(Kind::Object { props, .. })) => props.iter().map(|(n, _)| *n).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -154,11 +194,28 @@ impl<'a> Planner<'a> {
         let spec: &'a Spec = self.spec;
         let root = success_schema(om, op, spec).map(|(_, s)| SRef::Plain(s))?;
         let spec_params = spec.parameters(oref, op).unwrap_or_default();
+        let body_fields = json_body_fields(spec, op);
+        let in_body = std::cell::Cell::new(false);
         let query = |p: &mut Self, name: &Spanned<String>| -> bool {
             let found = spec_params
                 .iter()
                 .find(|sp| sp.parameter_data_ref().name == name.value);
             match found {
+                None if body_fields.iter().any(|f| *f == name.value) => {
+                    if let Some((k, _)) = om.request.iter().find(|(k, _)| k.value == name.value) {
+                        p.err(
+                            k.span,
+                            format!(
+                                "'{}' is set by `paginate:` on every page after the first",
+                                name.value
+                            ),
+                            "remove it from `request:`",
+                        );
+                        return false;
+                    }
+                    in_body.set(true);
+                    return true;
+                }
                 Some(Parameter::Query { .. }) => {}
                 Some(_) => {
                     p.err(
@@ -167,7 +224,7 @@ impl<'a> Planner<'a> {
                             "'{}' is not a query parameter of {}",
                             name.value, om.call.value
                         ),
-                        "paginate sends its cursor, number or offset in the query",
+                        "paginate sends its cursor, number or offset in the query or in a top-level field of a JSON body",
                     );
                     return false;
                 }
@@ -176,11 +233,15 @@ impl<'a> Planner<'a> {
                         &name.value,
                         spec_params
                             .iter()
-                            .map(|sp| sp.parameter_data_ref().name.as_str()),
+                            .map(|sp| sp.parameter_data_ref().name.as_str())
+                            .chain(body_fields.iter().copied()),
                     );
                     p.err(
                         name.span,
-                        format!("'{}' is not a parameter of {}", name.value, om.call.value),
+                        format!(
+                            "'{}' is not a query parameter or a top-level JSON body field of {}",
+                            name.value, om.call.value
+                        ),
                         help,
                     );
                     return false;
@@ -243,7 +304,7 @@ impl<'a> Planner<'a> {
                 };
                 let size = match (size, &has_more) {
                     (Some(s), None) => {
-                        let n = page_size(self, params, s);
+                        let n = page_size(self, params, om, in_body.get(), s);
                         ok &= n.is_some();
                         n
                     }
@@ -346,7 +407,7 @@ impl<'a> Planner<'a> {
                 }
                 let size = match size {
                     Some(s) => {
-                        let n = page_size(self, params, s);
+                        let n = page_size(self, params, om, in_body.get(), s);
                         ok &= n.is_some();
                         n
                     }
@@ -391,6 +452,7 @@ impl<'a> Planner<'a> {
             next,
             max_items: max_items?,
             max_pages: max_pages?,
+            in_body: in_body.get(),
         })
     }
 
@@ -588,7 +650,7 @@ mod tests {
             "{ style: after_last, param: cursor, size: per_page }",
         )
         .refused_with(
-            "paginate.size names 'per_page', whose value the mapping must give as a constant",
+            "paginate.size names 'per_page', the parameter whose value the mapping must give as a constant",
         );
         wrapped("{ style: after_last, has_more: has_more, param: cursor, size: per_page }")
             .refused_with(
@@ -762,7 +824,7 @@ mod tests {
         paged(ARRAY, "{ style: cursor, param: cursor }")
             .refused_with("paginate style `cursor` is missing the required key 'cursor'");
         wrapped("{ style: cursor, cursor: next_cursor, param: curs }")
-            .refused_with("'curs' is not a parameter of listThings");
+            .refused_with("'curs' is not a query parameter or a top-level JSON body field of listThings");
         wrapped("{ style: cursor, cursor: next_cursr, param: cursor }")
             .refused_with("unknown field 'next_cursr'");
         wrapped("{ style: cursor, cursor: has_more, param: cursor }")
@@ -774,7 +836,7 @@ mod tests {
         paged(ARRAY, "{ style: next_url, path: next_uri }")
             .refused_with("the body of listThings is the list itself");
         wrapped("{ style: page, param: page, size: per_page }").refused_with(
-            "paginate.size names 'per_page', whose value the mapping must give as a constant",
+            "paginate.size names 'per_page', the parameter whose value the mapping must give as a constant",
         );
         wrapped("{ style: page, param: page }")
             .mapping(

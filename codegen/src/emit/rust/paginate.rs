@@ -26,14 +26,31 @@ pub(super) fn body(
         ),
         None => (None, None),
     };
+    // A query parameter, or (RPC-style vendors) a top-level field of the JSON body, set
+    // inside the page's future where a failure can be its error.
+    let set = if pg.in_body {
+        quote!(request.json_field)
+    } else {
+        quote!(request.query)
+    };
+    let set = |param: &String, value: TokenStream| {
+        if pg.in_body {
+            quote!(#set(#param, &#value)?)
+        } else {
+            quote!(#set(#param, #value))
+        }
+    };
     let (style, add) = match &pg.next {
         NextPlan::Link | NextPlan::Url { .. } => (None, None),
-        NextPlan::Cursor { param, .. } | NextPlan::AfterLast { param, .. } => (
-            None,
-            Some(quote!(if let Some(cursor) = page.cursor() {
-                request = request.query(#param, cursor);
-            })),
-        ),
+        NextPlan::Cursor { param, .. } | NextPlan::AfterLast { param, .. } => {
+            let cursor_set = set(param, quote!(cursor));
+            (
+                None,
+                Some(quote!(if let Some(cursor) = page.cursor() {
+                    request = #cursor_set;
+                })),
+            )
+        }
         NextPlan::Counted {
             offsets: false,
             param,
@@ -43,10 +60,11 @@ pub(super) fn body(
         } => {
             let first = int(*first);
             let size = size_tokens(*size);
+            let number_set = set(param, quote!(number));
             (
                 Some(quote!(.page_numbers(#first, #size))),
                 Some(quote!(if let Some(number) = page.number() {
-                    request = request.query(#param, number);
+                    request = #number_set;
                 })),
             )
         }
@@ -57,17 +75,27 @@ pub(super) fn body(
             ..
         } => {
             let size = size_tokens(*size);
+            let offset_set = set(param, quote!(offset));
             (
                 Some(quote!(.offsets(#size))),
                 Some(quote!(if let Some(offset) = page.offset() {
-                    request = request.query(#param, offset);
+                    request = #offset_set;
                 })),
             )
         }
     };
-    let request = match add {
-        Some(add) => quote!(let mut request = page.request(first.clone()); #add),
-        None => quote!(let request = page.request(first.clone());),
+    // In the body, the field is set inside the page's future (`?` makes a body that is
+    // not a JSON object the page's error), after the page was read for its value.
+    let (request, in_future) = match add {
+        Some(add) if pg.in_body => (
+            quote!(let mut request = page.request(first.clone());),
+            Some(add),
+        ),
+        Some(add) => (
+            quote!(let mut request = page.request(first.clone()); #add),
+            None,
+        ),
+        None => (quote!(let request = page.request(first.clone());), None),
     };
     if op.style.is_stream() {
         // Building the first request may fail (an argument the spec refuses): the
@@ -82,6 +110,7 @@ pub(super) fn body(
             let fetch = first.map(|first| move |page: rt::paginate::PageAt| {
                 #request
                 async move {
+                    #in_future
                     let response = self.pipeline.send(request).await?;
                     #matched
                 }
@@ -103,6 +132,7 @@ pub(super) fn body(
             .collect(|page| {
                 #request
                 async move {
+                    #in_future
                     let response = self.pipeline.send(request).await?;
                     #matched
                 }
