@@ -716,3 +716,42 @@ pub trait Bank {
     assert_check_reports_exactly_the_fixmes("together", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Plaid's `/link/token/create` answers `{ link_token, expiration }`, the result itself:
+/// the string field named like the result type `LinkToken` is no envelope around it.
+#[test]
+fn a_string_field_named_like_the_result_is_not_taken_for_an_envelope() {
+    let (dir, s) = scaffold_inline(
+        "link_token",
+        r##"openapi: 3.0.3
+info: { title: Bank, version: "1" }
+servers: [{ url: "https://bank.example.com" }]
+paths:
+  /link/token/create:
+    post:
+      operationId: linkTokenCreate
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [link_token, expiration]
+                properties: { link_token: { type: string }, expiration: { type: string } }
+"##,
+        r#"
+pub struct LinkToken { pub link_token: String, pub expiration: String }
+pub enum BankError { Failed(String) }
+pub trait Bank {
+    async fn link_token(&self) -> Result<LinkToken, BankError>;
+}
+"#,
+        "Bank",
+        &["link_token=linkTokenCreate"],
+    );
+    assert!(!s.text.contains("unwrap:"), "{}", s.text);
+    assert!(s.text.contains("link_token: link_token"), "{}", s.text);
+    assert_check_reports_exactly_the_fixmes("link_token", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

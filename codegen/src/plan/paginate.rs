@@ -823,8 +823,9 @@ mod tests {
             .refused_with("paginate style `link` takes no key 'param'");
         paged(ARRAY, "{ style: cursor, param: cursor }")
             .refused_with("paginate style `cursor` is missing the required key 'cursor'");
-        wrapped("{ style: cursor, cursor: next_cursor, param: curs }")
-            .refused_with("'curs' is not a query parameter or a top-level JSON body field of listThings");
+        wrapped("{ style: cursor, cursor: next_cursor, param: curs }").refused_with(
+            "'curs' is not a query parameter or a top-level JSON body field of listThings",
+        );
         wrapped("{ style: cursor, cursor: next_cursr, param: cursor }")
             .refused_with("unknown field 'next_cursr'");
         wrapped("{ style: cursor, cursor: has_more, param: cursor }")

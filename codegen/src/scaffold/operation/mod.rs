@@ -530,7 +530,7 @@ impl<'a> Entry<'_, 'a> {
         }
         let mut lines = Vec::new();
         // An envelope (`{ "payment": {...}, "errors": [...] }`) around an object named like the result.
-        let unwrap = envelope(&schemas[0], name);
+        let unwrap = envelope(self.r.spec, &schemas[0], name);
         let mut inner = Vec::new();
         for s in &schemas {
             let v = match &unwrap {
@@ -578,8 +578,10 @@ impl<'a> Entry<'_, 'a> {
     }
 }
 
-/// The field of an envelope whose object is named like the result type.
-fn envelope(v: &View<'_>, ok: &str) -> Option<String> {
+/// The field of an envelope whose object is named like the result type. Only an object
+/// field can hold the result: Plaid's `LinkToken` answer has a string `link_token`
+/// beside the result's other fields, and is the result itself.
+fn envelope(spec: &crate::load::openapi::Spec, v: &View<'_>, ok: &str) -> Option<String> {
     if v.name.is_some_and(|n| norm(n) == norm(ok)) {
         return None;
     }
@@ -590,6 +592,7 @@ fn envelope(v: &View<'_>, ok: &str) -> Option<String> {
     let objects: Vec<&str> = props
         .iter()
         .filter(|(n, _)| norm(n) == wanted)
+        .filter(|(_, s)| view(spec, *s).is_ok_and(|f| matches!(f.kind, Kind::Object { .. })))
         .map(|(n, _)| *n)
         .collect();
     match objects.as_slice() {
