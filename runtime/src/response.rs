@@ -305,6 +305,30 @@ impl Response {
     pub fn peek_json<T: DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(without_bom(&self.body)).ok()
     }
+
+    /// [`Response::peek_json`] for a body that must be a JSON object: `None` for any
+    /// other body. A derived struct also decodes from an array, field by field in
+    /// order, so a list page with a drifted item would otherwise read as a vendor's
+    /// error object whose first field is that item.
+    ///
+    /// ```
+    /// use portcullis_runtime::Response;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct VendorError { message: Option<serde_json::Value> }
+    ///
+    /// let page = Response::new(200, Default::default(), r#"[{"id": 1}]"#);
+    /// assert!(page.peek_json::<VendorError>().is_some(), "serde reads an array as a struct");
+    /// assert!(page.peek_json_object::<VendorError>().is_none());
+    /// ```
+    pub fn peek_json_object<T: DeserializeOwned>(&self) -> Option<T> {
+        let body = without_bom(&self.body);
+        let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+        if *first != b'{' {
+            return None;
+        }
+        serde_json::from_slice(body).ok()
+    }
 }
 
 /// A JSON body without the UTF-8 byte order mark some servers put first (RFC 8259

@@ -541,7 +541,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::ServiceError>()?;
+        let body = response.peek_json_object::<vendor::ServiceError>()?;
         let (code, message) = (
             body.error_code.and_then(text),
             body.message.and_then(text),

@@ -555,7 +555,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::BasicError>()?;
+        let body = response.peek_json_object::<vendor::BasicError>()?;
         let (code, message) = (None, body.message.and_then(text));
         (message.is_some()).then(|| pipeline.vendor_error(op, response, code, message))
     }

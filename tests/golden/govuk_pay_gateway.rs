@@ -505,7 +505,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::PaymentError>()?;
+        let body = response.peek_json_object::<vendor::PaymentError>()?;
         let (code, message) = (
             body.code.and_then(text),
             body.description.and_then(text),
@@ -519,7 +519,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::PaymentError>()?;
+        let body = response.peek_json_object::<vendor::PaymentError>()?;
         let (code, message) = (
             body.code.and_then(text),
             body.description.and_then(text),

@@ -403,7 +403,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::ChatPostMessageError>()?;
+        let body = response.peek_json_object::<vendor::ChatPostMessageError>()?;
         let (code, message) = (
             body.error.clone().and_then(text),
             body.error.and_then(text),
@@ -435,7 +435,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::ConversationsListError>()?;
+        let body = response.peek_json_object::<vendor::ConversationsListError>()?;
         let (code, message) = (
             body.error.clone().and_then(text),
             body.error.and_then(text),

@@ -641,7 +641,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::CreatePaymentResponseError>()?;
+        let body = response.peek_json_object::<vendor::CreatePaymentResponseError>()?;
         let (code, message) = (
             body
                 .errors

@@ -582,7 +582,7 @@ mod translate {
         op: &'static str,
         response: &rt::Response,
     ) -> Option<rt::Error> {
-        let body = response.peek_json::<vendor::Error>()?;
+        let body = response.peek_json_object::<vendor::Error>()?;
         let (code, message) = (
             body.error.as_ref().and_then(|v| v.code.clone()).and_then(text),
             body.error.and_then(|v| v.message).and_then(text),

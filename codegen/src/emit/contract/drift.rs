@@ -178,14 +178,20 @@ pub(super) fn drift_fields(
     }
 }
 
-/// Every value a response's converter reads, with paths from the body's root.
-pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan) -> Vec<DriftField> {
+/// Every value a response's converter reads, with paths from the body's root. For a
+/// list (`list`), the converter is the items': its values are read in the first item.
+pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan, list: bool) -> Vec<DriftField> {
     let mut fields = Vec::new();
+    let mut list_path = None;
     if let Some((_, conv)) = &r.decode {
-        let prefix = r
+        let mut prefix = r
             .unwrap
             .as_ref()
             .map_or("$".to_owned(), |u| u.json_path.clone());
+        if list {
+            list_path = Some(prefix.clone());
+            prefix = format!("{prefix}.0");
+        }
         if let Some(u) = &r.unwrap {
             fields.push(DriftField {
                 under: None,
@@ -201,7 +207,12 @@ pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan) -> Vec<DriftField> 
     // A value read through a list index (`issues.0.title`) of a list another field
     // decodes whole (`issues: Vec<Issue>`): whether its absence breaks the call depends on
     // the item type, not on this read, so no expectation is generated for it.
-    let paths: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
+    // The list itself is read whole by design: its first item's values are the fields.
+    let paths: Vec<String> = fields
+        .iter()
+        .map(|f| f.path.clone())
+        .filter(|p| Some(p) != list_path.as_ref())
+        .collect();
     for f in &mut fields {
         let inside_read_list = paths.iter().any(|p| {
             f.path.strip_prefix(p.as_str()).is_some_and(|rest| {
@@ -220,7 +231,7 @@ pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan) -> Vec<DriftField> 
 
 /// The first value the mapping requires that `body` lacks (absent or null).
 pub(super) fn lacking(plan: &Plan, r: &ResponsePlan, body: &Value) -> Option<String> {
-    response_fields(plan, r)
+    response_fields(plan, r, false)
         .into_iter()
         .filter(|f| f.absent == Expect::Contract)
         .filter(|f| {

@@ -156,8 +156,7 @@ pub(super) fn operation(
     };
     // Lists and pages: each example is served with its next-page marker taken out (a
     // numbered page is followed by an empty one), so the adapter reads one page and
-    // must turn it into domain values; the drift tests, which read an example as one
-    // object, are left to single values.
+    // must turn it into domain values; the drift tests change the first item.
     let paged = op.paginate.is_some() || op.responses.iter().any(|r| r.list);
     let adapter = ident(&plan.adapter);
     let call_fn = format_ident!("call_{}", bare);
@@ -252,7 +251,15 @@ pub(super) fn operation(
                 continue;
             }
             if paged {
-                let served = served(op, &ex.value).to_string();
+                let page = served(op, &ex.value);
+                let first_item = format!(
+                    "{}.0",
+                    r.unwrap.as_ref().map_or("$", |u| u.json_path.as_str())
+                );
+                if drift_base.is_none() && r.decode.is_some() && at(&page, &first_item).is_some() {
+                    drift_base = Some((*status, page.clone()));
+                }
+                let served = page.to_string();
                 let check = match empty_page(op, r, &ex.value) {
                     Some(then) => {
                         let then = then.to_string();
@@ -382,18 +389,28 @@ pub(super) fn operation(
     }
     if let Some((status, base)) = &drift_base {
         let mut fields = response_for(op, *status)
-            .map(|r| response_fields(plan, r))
+            .map(|r| response_fields(plan, r, paged))
             .unwrap_or_default();
         let mut seen = BTreeSet::new();
         fields.retain(|f| seen.insert(f.path.clone()) && at(base, &f.path).is_some());
+        let drift_response = response_for(op, *status);
         let drift_test = |name: Ident, drift: String, body: Value, expect: Expect, field: &str| {
+            // Numbered pages end at an empty one, served after the drifted page.
+            let then = drift_response.and_then(|r| empty_page(op, r, &body));
             let body = body.to_string();
+            let vendor = match then {
+                Some(then) => {
+                    let then = then.to_string();
+                    quote!(super::vendor_pages(#http, #template, #status, #body, #then).await)
+                }
+                None => quote!(super::vendor(#http, #template, #status, #body).await),
+            };
             match expect {
                 Expect::Contract => Some(quote! {
                     #[test]
                     fn #name() {
                         rt::testing::contract::block_on(async {
-                            let vendor = super::vendor(#http, #template, #status, #body).await;
+                            let vendor = #vendor;
                             super::expect_contract_error(call(&vendor.url()).await, OP, #field, #drift);
                             // The example test's own logic fails on this response, naming the field.
                             let failure = domain_value(#status, #body, #drift).await.err().unwrap_or_default();
@@ -405,7 +422,7 @@ pub(super) fn operation(
                     #[test]
                     fn #name() {
                         rt::testing::contract::block_on(async {
-                            let vendor = super::vendor(#http, #template, #status, #body).await;
+                            let vendor = #vendor;
                             super::expect_domain_value(call(&vendor.url()).await, OP, #drift);
                         })
                     }

@@ -94,7 +94,7 @@ pub(super) fn vendor_error_fn(
         quote! {
             #[doc = #doc]
             pub(super) fn #g(pipeline: &rt::Pipeline, op: &'static str, response: &rt::Response) -> Option<rt::Error> {
-                let body = response.peek_json::<vendor::#w>()?;
+                let body = response.peek_json_object::<vendor::#w>()?;
                 let (code, message) = (#code, #message);
                 (#test).then(|| pipeline.vendor_error(op, response, code, message))
             }
