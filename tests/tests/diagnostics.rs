@@ -507,7 +507,7 @@ fn cache_fallback_on_a_post() {
         &d,
         "'create_payment' is a POST, and a cache fallback would answer it with an earlier call's response",
         Some(
-            "a write's answer must never stand in for a write: remove the fallback (a `caller` fallback can decide in code)",
+            "a write's answer must never stand in for a write: remove the fallback (a `caller` fallback can decide in code), or mark the operation `read: true` if it changes nothing",
         ),
     );
 }
