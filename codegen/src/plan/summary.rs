@@ -22,7 +22,13 @@ impl Plan {
                 .idempotency
                 .as_ref()
                 .map(|i| format!(", idempotency key from {}", i.source))
-                .unwrap_or_default();
+                .unwrap_or_else(|| {
+                    if op.read_only {
+                        ", a read (read: true)".to_string()
+                    } else {
+                        String::new()
+                    }
+                });
             let pages = op
                 .paginate
                 .as_ref()
@@ -127,5 +133,21 @@ mod tests {
         ] {
             assert!(summary.contains(line), "{line:?} not in:\n{summary}");
         }
+    }
+
+    #[test]
+    fn a_post_marked_read_is_said_to_be_one() {
+        let summary = Fixture::default()
+            .mapping(
+                "    idempotency: { header: Idempotency-Key, key: req.order }\n",
+                "    read: true\n",
+            )
+            .plan()
+            .summary();
+        assert!(
+            summary
+                .contains("  create           POST /things (createThing), a read (read: true)\n"),
+            "{summary}"
+        );
     }
 }
