@@ -237,7 +237,7 @@ impl Pipeline {
             operation: &req.operation,
             method: &req.method,
             key: req.idempotency.as_ref().map(|(k, _)| k),
-            read_only: req.is_read(),
+            read_only: req.marked_read(),
             attempts: 0,
             unknown: false,
             rate_wait: Duration::ZERO,

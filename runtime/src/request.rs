@@ -359,8 +359,12 @@ impl Request {
     /// Whether the request changes nothing: a GET, HEAD or OPTIONS, or one marked
     /// [`Request::read_only`].
     pub fn is_read(&self) -> bool {
-        matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
-            || self.rare.as_ref().is_some_and(|r| r.read_only)
+        matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS) || self.marked_read()
+    }
+
+    /// Whether the request was marked [`Request::read_only`] (its method aside).
+    pub(crate) fn marked_read(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.read_only)
     }
 
     /// Whether the body is streamed in parts rather than held as one value.

@@ -16,7 +16,8 @@ pub(super) struct Call<'a> {
     pub(super) operation: &'a str,
     pub(super) method: &'a http::Method,
     pub(super) key: Option<&'a IdempotencyKey>,
-    /// Marked [`crate::Request::read_only`]: retried like a GET.
+    /// Marked [`crate::Request::read_only`]: retried like a GET (whose method
+    /// `is_safe_to_retry` already reads).
     pub(super) read_only: bool,
     pub(super) attempts: u32,
     /// Whether any attempt may have been applied without us seeing the answer.

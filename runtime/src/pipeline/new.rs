@@ -173,19 +173,14 @@ fn limiter_for(
             )));
         }
     }
-    let pause_only = match &config.rate {
-        Some(rate) => {
-            buckets.insert(crate::limit::ADAPTER_BUCKET.to_owned(), rate.clone());
-            None
-        }
-        None => {
-            buckets.insert(
-                crate::limit::ADAPTER_BUCKET.to_owned(),
-                crate::limit::pause_only_rate(),
-            );
-            Some(crate::limit::ADAPTER_BUCKET)
-        }
+    let (rate, pause_only) = match &config.rate {
+        Some(rate) => (rate.clone(), None),
+        None => (
+            crate::limit::pause_only_rate(),
+            Some(crate::limit::ADAPTER_BUCKET),
+        ),
     };
+    buckets.insert(crate::limit::ADAPTER_BUCKET.to_owned(), rate);
     let store = redis
         .zip(shared.as_ref())
         .map(|(r, g)| (r.rate_store(), g.clone()));
