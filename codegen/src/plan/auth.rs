@@ -71,6 +71,20 @@ impl From<&SecretRef> for Secret {
     }
 }
 
+/// Where a plain credential goes on the wire: (`header`/`query`/`cookie`, lower-cased
+/// name); `None` for none or a fetched token.
+fn place(plan: &AuthPlan) -> Option<(String, String)> {
+    match plan {
+        AuthPlan::ApiKey { location, name, .. } => {
+            Some((location.clone(), name.to_ascii_lowercase()))
+        }
+        AuthPlan::Bearer(_) | AuthPlan::Basic(..) => {
+            Some(("header".to_string(), "authorization".to_string()))
+        }
+        _ => None,
+    }
+}
+
 impl<'a> Planner<'a> {
     pub(super) fn auth(&mut self) -> AuthPlan {
         let Some(auth) = &self.mapping.auth else {
@@ -88,6 +102,8 @@ impl<'a> Planner<'a> {
             );
             return main;
         }
+        // Two parts in one place would overwrite each other on the wire.
+        let mut places: Vec<(String, String)> = place(&main).into_iter().collect();
         let mut parts = vec![main];
         for extra in &auth.also {
             match self.one_auth(extra) {
@@ -97,36 +113,23 @@ impl<'a> Planner<'a> {
                     "auth.also takes bearer, basic and API-key schemes; this one fetches OAuth2 tokens",
                     "give it `secret:` with a token issued out of band, or make it the main `auth:`",
                 ),
-                plan => parts.push(plan),
-            }
-        }
-        // Two parts in one place would overwrite each other on the wire.
-        let mut places: Vec<(String, String)> = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            let place = match part {
-                AuthPlan::ApiKey { location, name, .. } => {
-                    (location.clone(), name.to_ascii_lowercase())
+                plan => {
+                    if let Some(at) = place(&plan) {
+                        if places.contains(&at) {
+                            self.err(
+                                extra.span,
+                                format!(
+                                    "auth.also: two schemes send their secret in the {} {}",
+                                    at.0, at.1
+                                ),
+                                "keep one of them: a request carries one value there",
+                            );
+                        }
+                        places.push(at);
+                    }
+                    parts.push(plan);
                 }
-                AuthPlan::Bearer(_) | AuthPlan::Basic(..) => {
-                    ("header".to_string(), "authorization".to_string())
-                }
-                _ => continue,
-            };
-            if places.contains(&place) {
-                let span = auth
-                    .also
-                    .get(i.wrapping_sub(1))
-                    .map_or(auth.span, |a| a.span);
-                self.err(
-                    span,
-                    format!(
-                        "auth.also: two schemes send their secret in the {} {}",
-                        place.0, place.1
-                    ),
-                    "keep one of them: a request carries one value there",
-                );
             }
-            places.push(place);
         }
         AuthPlan::All(parts)
     }
@@ -426,16 +429,17 @@ impl<'a> Planner<'a> {
         else {
             return false;
         };
-        match location {
-            openapiv3::APIKeyLocation::Header => self
+        let at = crate::load::openapi::key_location(location);
+        let same = |name: &str| crate::load::openapi::same_parameter(at, name, at, key);
+        let as_header = at == "header"
+            && self
                 .mapping
                 .headers
                 .iter()
                 .chain(&om.headers)
-                .any(|h| h.name.value.eq_ignore_ascii_case(key)),
-            openapiv3::APIKeyLocation::Query => om.params.iter().any(|(p, _)| p.value == *key),
-            openapiv3::APIKeyLocation::Cookie => false,
-        }
+                .any(|h| same(&h.name.value));
+        // `params:` names path, query and header parameters alike.
+        as_header || (at != "cookie" && om.params.iter().any(|(p, _)| same(&p.value)))
     }
 
     /// `type:` instead of `scheme:`: a scheme the mapping declares, for a spec that
