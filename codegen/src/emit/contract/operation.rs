@@ -388,12 +388,12 @@ pub(super) fn operation(
         });
     }
     if let Some((status, base)) = &drift_base {
-        let mut fields = response_for(op, *status)
+        let drift_response = response_for(op, *status);
+        let mut fields = drift_response
             .map(|r| response_fields(plan, r, paged))
             .unwrap_or_default();
         let mut seen = BTreeSet::new();
         fields.retain(|f| seen.insert(f.path.clone()) && at(base, &f.path).is_some());
-        let drift_response = response_for(op, *status);
         let drift_test = |name: Ident, drift: String, body: Value, expect: Expect, field: &str| {
             // Numbered pages end at an empty one, served after the drifted page.
             let then = drift_response.and_then(|r| empty_page(op, r, &body));

@@ -28,16 +28,11 @@ pub(super) fn body(
     };
     // A query parameter, or (RPC-style vendors) a top-level field of the JSON body, set
     // inside the page's future where a failure can be its error.
-    let set = if pg.in_body {
-        quote!(request.json_field)
-    } else {
-        quote!(request.query)
-    };
     let set = |param: &String, value: TokenStream| {
         if pg.in_body {
-            quote!(#set(#param, &#value)?)
+            quote!(request.json_field(#param, &#value)?)
         } else {
-            quote!(#set(#param, #value))
+            quote!(request.query(#param, #value))
         }
     };
     let (style, add) = match &pg.next {

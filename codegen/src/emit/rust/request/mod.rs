@@ -320,6 +320,28 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, name: &str) -> Toke
     }
 }
 
+/// How the item of a list (or of an optional object) is bound: `item`, or `_` when it
+/// is built from constants only; whether the source is the call's own (a list is then
+/// consumed, an option taken), and so which of the item's fields move too.
+fn item_binding(
+    source: &Vec<String>,
+    item: &BodyNode,
+    moves: &BTreeSet<Vec<String>>,
+) -> (TokenStream, bool, BTreeSet<Vec<String>>) {
+    let binder = if reads_item(item) {
+        quote!(item)
+    } else {
+        quote!(_)
+    };
+    if moves.contains(source) {
+        let mut inside = Vec::new();
+        node_accesses(item, &mut inside);
+        (binder, true, unique(&inside, |r| r == "item"))
+    } else {
+        (binder, false, BTreeSet::new())
+    }
+}
+
 /// The body (or the part of it at JSON path `at`; `None` inside a list item's closure).
 fn body_node(
     ctx: &Ctx,
@@ -341,18 +363,8 @@ fn body_node(
         } => {
             // One object from an `Option` of a struct: built when it is `Some`.
             let src = access(source);
-            let binder = if reads_item(item) {
-                quote!(item)
-            } else {
-                quote!(_)
-            };
-            let (src, item_moves) = if moves.contains(source) {
-                let mut inside = Vec::new();
-                node_accesses(item, &mut inside);
-                (src, unique(&inside, |r| r == "item"))
-            } else {
-                (quote!(#src.as_ref()), BTreeSet::new())
-            };
+            let (binder, owned, item_moves) = item_binding(source, item, moves);
+            let src = if owned { src } else { quote!(#src.as_ref()) };
             if fallible(item) {
                 let item = body_node(ctx, item, &item_moves, None, at);
                 quote!(#src.map(|#binder| Ok::<_, rt::Error>(#item)).transpose().map_err(|e| self.pipeline.refused(e))?)
@@ -368,19 +380,11 @@ fn body_node(
             ..
         } => {
             let src = access(source);
-            // An item built from constants only does not read `item`.
-            let binder = if reads_item(item) {
-                quote!(item)
+            let (binder, owned, item_moves) = item_binding(source, item, moves);
+            let iter = if owned {
+                quote!(into_iter)
             } else {
-                quote!(_)
-            };
-            // A list the call owns is consumed, and its items' fields move too.
-            let (iter, item_moves) = if moves.contains(source) {
-                let mut inside = Vec::new();
-                node_accesses(item, &mut inside);
-                (quote!(into_iter), unique(&inside, |r| r == "item"))
-            } else {
-                (quote!(iter), BTreeSet::new())
+                quote!(iter)
             };
             let items = if *optional {
                 quote!(items)
