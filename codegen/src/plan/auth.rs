@@ -431,15 +431,16 @@ impl<'a> Planner<'a> {
         };
         let at = crate::load::openapi::key_location(location);
         let same = |name: &str| crate::load::openapi::same_parameter(at, name, at, key);
-        let as_header = at == "header"
-            && self
+        match at {
+            "header" => self
                 .mapping
                 .headers
                 .iter()
                 .chain(&om.headers)
-                .any(|h| same(&h.name.value));
-        // `params:` names path, query and header parameters alike.
-        as_header || (at != "cookie" && om.params.iter().any(|(p, _)| same(&p.value)))
+                .any(|h| same(&h.name.value)),
+            "query" => om.params.iter().any(|(p, _)| same(&p.value)),
+            _ => false,
+        }
     }
 
     /// `type:` instead of `scheme:`: a scheme the mapping declares, for a spec that
