@@ -58,6 +58,7 @@
 //! | [`multipart`] | `multipart/form-data` bodies: text and file parts, streamed, replayable |
 //! | [`validate`] | checks of a request against its spec's constraints, before sending |
 //! | [`body_limit`] | how much of a vendor or token answer is read (limits and defaults) |
+//! | `strict_json` | decoding that takes a struct only from a JSON object (serde alone also takes an array) |
 //! | [`convert`] | checked integer conversions between domain and wire types |
 //! | [`error`] | [`Error`]: the one classified taxonomy |
 //! | [`shared`] | state replicas share: in-memory stores, and Redis ones ([`shared::redis`]) |
@@ -91,6 +92,7 @@ pub mod response;
 pub mod retry;
 pub mod settings;
 pub mod shared;
+mod strict_json;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod timeout;

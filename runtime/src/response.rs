@@ -25,6 +25,7 @@ use crate::error::{Error, ErrorKind, LimitedBy};
 use crate::fallback::Degraded;
 use crate::observe::CorrelationId;
 use crate::retry::retry_after;
+use crate::strict_json::Strict;
 
 /// The final HTTP exchange of a call (after retries), body fully read.
 #[derive(Clone)]
@@ -227,7 +228,9 @@ impl Response {
     ///
     /// A body that is not JSON, or not the shape `T` expects, is an [`Error::Contract`]
     /// naming `operation` and the JSON path of the first mismatch (`$.data[0].status`):
-    /// the vendor no longer sends what its spec promised.
+    /// the vendor no longer sends what its spec promised. A struct is read only from a
+    /// JSON object, at every depth: serde alone would also take an array, field by
+    /// field in order, a silently wrong answer.
     pub fn decode_json<T: DeserializeOwned>(&self, operation: &str) -> Result<T, Error> {
         self.decode_success(operation, |_| None)
     }
@@ -260,7 +263,7 @@ impl Response {
         vendor_error: impl FnOnce(&Response) -> Option<Error>,
     ) -> Result<T, Error> {
         let de = &mut serde_json::Deserializer::from_slice(without_bom(&self.body));
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        serde_path_to_error::deserialize(Strict(de)).map_err(|e| {
             if let Some(vendor) = vendor_error(self) {
                 return vendor;
             }
@@ -327,7 +330,7 @@ impl Response {
         if *first != b'{' {
             return None;
         }
-        serde_json::from_slice(body).ok()
+        T::deserialize(Strict(&mut serde_json::Deserializer::from_slice(body))).ok()
     }
 }
 
@@ -662,6 +665,27 @@ mod tests {
             matches!(err, Error::Contract { ref path, .. } if path == "$"),
             "{err}"
         );
+    }
+
+    /// serde alone reads these two bodies as a `List` (an array fills a struct's
+    /// fields in order): an answer of another shape that happens to fit.
+    #[test]
+    fn an_array_where_an_object_belongs_is_a_contract_error() {
+        for (body, at) in [
+            (r#"[[{"status":"succeeded"}]]"#, "$"),
+            (
+                r#"{"data":[{"status":"succeeded"},["succeeded"]]}"#,
+                "$.data[1]",
+            ),
+        ] {
+            assert!(serde_json::from_str::<List>(body).is_ok(), "{body}");
+            let err = resp(body).decode_json::<List>("op").expect_err(body);
+            let Error::Contract { path, message, .. } = &err else {
+                panic!("{err:?}");
+            };
+            assert_eq!(path, at, "{body}");
+            assert!(message.contains("invalid type: sequence"), "{message}");
+        }
     }
 
     /// A body sent as one long string where an object belongs (Jira's examples, or a

@@ -11,6 +11,8 @@
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use crate::strict_json::Strict;
+
 /// A delivery whose signature (and timestamp) has been verified: what a [`Decoder`]
 /// reads.
 #[derive(Debug, Clone, Copy)]
@@ -55,10 +57,11 @@ impl<'a> Delivery<'a> {
 
     /// The body parsed as JSON into `T`. A body that does not fit names the field:
     /// `data.object.amount: invalid type: string "12", expected i64`. Nesting deeper
-    /// than 128 levels is refused by the parser, not recursed into.
+    /// than 128 levels is refused by the parser, not recursed into, and a struct is
+    /// read only from a JSON object (serde alone also takes an array, field by field).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Malformed> {
         let de = &mut serde_json::Deserializer::from_slice(crate::response::without_bom(self.body));
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        serde_path_to_error::deserialize(Strict(de)).map_err(|e| {
             let path = e.path().to_string();
             Malformed::new(
                 if path == "." { String::new() } else { path },
@@ -81,7 +84,7 @@ impl<'a> Delivery<'a> {
 /// assert_eq!(err.field, "data.object.amount");
 /// ```
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value, at: &str) -> Result<T, Malformed> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(Strict(value)).map_err(|e| {
         let inner = e.path().to_string();
         let field = match (at.is_empty(), inner == ".") {
             (_, true) => at.to_owned(),
@@ -281,5 +284,21 @@ mod tests {
         assert_eq!(err.field, "data.object");
         let err = from_value::<Data>(serde_json::json!({"amount": true}), "").expect_err("type");
         assert_eq!(err.field, "amount");
+    }
+
+    /// serde alone fills a struct from an array, field by field: a payload of another
+    /// shape that happens to fit would be read as the event.
+    #[test]
+    fn an_array_is_not_an_event() {
+        let h = HeaderMap::new();
+        let body = br#"["e", [12]]"#;
+        assert!(serde_json::from_slice::<Env>(body).is_ok(), "serde alone");
+        let err = Delivery::new(&h, body, None)
+            .json::<Env>()
+            .expect_err("an array");
+        assert!(err.message.contains("invalid type: sequence"), "{err}");
+        let err = from_value::<Data>(serde_json::json!([12]), "data.object").expect_err("array");
+        assert_eq!(err.field, "data.object");
+        assert!(err.message.contains("invalid type: sequence"), "{err}");
     }
 }
