@@ -40,6 +40,7 @@ fn edit(weight: Option<u64>, points: Vec<usize>) -> IssueEdit {
         due: None,
         state: None,
         assignees: Vec::new(),
+        watch: Vec::new(),
     }
 }
 
@@ -196,6 +197,7 @@ async fn unions_and_lists_of_unions_take_plain_domain_values() {
             "weight": 3,
             "points": [1, 2],
             "assignees": [],
+            "watch": [],
         })
     );
 }
@@ -473,6 +475,60 @@ async fn an_optional_value_through_via_is_sent_when_given_and_left_out_when_none
         "{:?}",
         received[1].query
     );
+}
+
+/// Domain enums go as the vendor's words without a `via:`: `state` by the spec value of
+/// each variant's name, `watch` by the mapping's `values:` (in the body item by item, and
+/// joined in the `explode: false` query parameter). A variant's own text is checked
+/// against the spec's values before anything is sent.
+#[tokio::test]
+async fn domain_enums_go_as_the_vendors_words() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "PATCH",
+        "/issues/{number}",
+        vec![Reply::json(200, json!({"number": 42, "title": "t"}))],
+    );
+    let reopening = IssueEdit {
+        state: Some(IssueState::Open),
+        watch: vec![
+            Watch::Everything,
+            Watch::Assigned,
+            Watch::Other("MENTIONED".into()),
+        ],
+        ..edit(None, vec![])
+    };
+    adapter(&vendor).edit(42, reopening).await.expect("edited");
+    let received = vendor.received();
+    let sent: serde_json::Value = serde_json::from_slice(&received[0].body).expect("JSON");
+    assert_eq!(sent["state"], json!("open"));
+    assert_eq!(
+        sent["watch"],
+        json!(["ALL_ACTIVITY", "ASSIGNED", "MENTIONED"])
+    );
+    let query = received[0].query.as_deref().unwrap_or("");
+    assert!(
+        query.contains("notify_on=ALL_ACTIVITY%2CASSIGNED%2CMENTIONED")
+            || query.contains("notify_on=ALL_ACTIVITY,ASSIGNED,MENTIONED"),
+        "{query}"
+    );
+
+    let unknown = IssueEdit {
+        watch: vec![Watch::Other("EVERYTHING".into())],
+        ..edit(None, vec![])
+    };
+    let err = adapter(&vendor)
+        .edit(42, unknown)
+        .await
+        .expect_err("not a value of the spec");
+    let RequestError::Invalid(message) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        message.contains("watch") || message.contains("notify_on"),
+        "{message}"
+    );
+    assert_eq!(vendor.received().len(), 1, "nothing more sent");
 }
 
 /// A list argument is checked before sending: its length against `maxItems`, each item

@@ -44,6 +44,8 @@ pub enum Convert {
     Checked(String),
     /// Each item of a `Vec` converted so.
     Each(Box<Convert>),
+    /// A domain enum matched to its wire value (a `String`, or an `i64` code).
+    Enum(Box<super::variants::EnumValues>),
 }
 
 impl Convert {
@@ -52,7 +54,21 @@ impl Convert {
         match self {
             Convert::From(_) => false,
             Convert::Checked(_) => true,
+            // A variant's own text is checked against the spec's values.
+            Convert::Enum(e) => e.arms.iter().any(|(_, v)| {
+                matches!(v, super::variants::VariantValue::Carried { allowed } if !allowed.is_empty())
+            }),
             Convert::Each(inner) => inner.fallible(),
+        }
+    }
+
+    /// Whether the value's text changes (a parameter otherwise displays the value as
+    /// it is): a checked integer can be refused, an enum becomes its wire value.
+    pub fn changes_text(&self) -> bool {
+        match self {
+            Convert::From(_) => false,
+            Convert::Checked(_) | Convert::Enum(_) => true,
+            Convert::Each(inner) => inner.changes_text(),
         }
     }
 }
@@ -233,9 +249,17 @@ impl<'a> Planner<'a> {
                 self.err(from.span, format!("{what} is not a list of objects in a request body, so `each:` does not apply"), "map the value with `from:`");
                 None
             }
-            ValueSpec::Expr { from, via } => {
+            ValueSpec::Expr { from, via, values } => {
                 let (mut access, ty) = self.expr(pm, from)?;
                 if let Some(via) = via {
+                    if values.is_some() {
+                        self.err(
+                            via.span,
+                            format!("{what} has both `via:` and `values:`, which both convert the value"),
+                            "keep one: `values:` for a domain enum's wire values, `via:` for anything else",
+                        );
+                        return None;
+                    }
                     if !self.check_path(via) {
                         return None;
                     }
@@ -270,6 +294,16 @@ impl<'a> Planner<'a> {
                     return None;
                 }
                 let ty = self.unwrap_newtype(ty, &mut access);
+                if let Some(convert) = self.enum_value(&ty, target, values.as_deref(), from, what) {
+                    // An enum is matched by reference; a list of them is consumed.
+                    return convert.map(|convert| ValuePlan::Expr {
+                        access,
+                        clone: matches!(ty, Ty::Vec(_)),
+                        optional,
+                        convert: Some(convert),
+                        via: None,
+                    });
+                }
                 let fit = match &ty {
                     Ty::Named(n) => scalar_fit(self, &target.kind, n),
                     Ty::Vec(inner) => match (&target.kind, inner.without_refs()) {
@@ -314,6 +348,61 @@ impl<'a> Planner<'a> {
             }
         }
     }
+    /// A domain enum's conversion, or a list of them item by item: `None` when `ty`
+    /// is no enum of the port (and no `values:` is written), `Some(None)` when it is
+    /// and the mapping cannot send it (reported).
+    fn enum_value(
+        &mut self,
+        ty: &Ty,
+        target: &View<'_>,
+        values: Option<&[(Spanned<String>, Spanned<String>)]>,
+        from: &Spanned<String>,
+        what: &str,
+    ) -> Option<Option<Convert>> {
+        let is_enum = |n: &str| self.port.enums.contains_key(n);
+        match ty {
+            Ty::Named(n) if is_enum(n) => Some(self.enum_to_wire(n, target, values, from, what)),
+            Ty::Vec(inner) if matches!(inner.without_refs(), Ty::Named(n) if is_enum(n)) => {
+                let Ty::Named(n) = inner.without_refs() else {
+                    return Some(None);
+                };
+                let item = match &target.kind {
+                    Kind::Array(Some(item)) => crate::spec::view::view(self.spec, *item).ok(),
+                    _ => None,
+                };
+                let Some(item) = item else {
+                    self.err(
+                        from.span,
+                        format!(
+                            "{what} is {} in the spec, but '{}' is {ty}",
+                            target.describe(),
+                            from.value
+                        ),
+                        self.via_help(&target.kind),
+                    );
+                    return Some(None);
+                };
+                let n = n.clone();
+                Some(
+                    self.enum_to_wire(&n, &item, values, from, what)
+                        .map(|c| Convert::Each(Box::new(c))),
+                )
+            }
+            _ if values.is_some() => {
+                self.err(
+                    from.span,
+                    format!(
+                        "{what} has `values:`, but '{}' is {ty}, not an enum of the port",
+                        from.value
+                    ),
+                    "remove `values:`, or map a domain enum",
+                );
+                Some(None)
+            }
+            _ => None,
+        }
+    }
+
     /// The help for a value that needs `via:`: the exact type the function must return
     /// for the wire slot (docs/mapping.md, "What a request `via:` returns").
     pub(super) fn via_help(&self, kind: &Kind<'_>) -> String {

@@ -99,7 +99,12 @@ impl Planner<'_> {
             }
             return;
         }
-        let ValueSpec::Expr { from, via: None } = spec else {
+        // A domain enum (`values:` or matched by name) is not checked here: its
+        // wire values were checked against the spec when planned.
+        let ValueSpec::Expr {
+            from, via: None, ..
+        } = spec
+        else {
             return;
         };
         let Some((mut access, ty)) = self.expr(pm, from) else {

@@ -14,7 +14,8 @@
 //!   with its [`Source`] (from [`defaults`] where the mapping is silent).
 //! * [`fallback`]: degraded answers.
 //! * [`operation`]: one port method bound to one vendor operation (or unsupported).
-//! * [`args`]: values from the method's arguments; [`params`]: path, query, header.
+//! * [`args`]: values from the method's arguments ([`variants`]: a domain enum's wire
+//!   values); [`params`]: path, query, header.
 //! * [`idempotency`]: the idempotency key of a write; [`constraints`]: what the spec
 //!   allows a value (length, pattern, enum, range).
 //! * [`body`]: the request body, from mapped fields or from one value.
@@ -57,6 +58,7 @@ pub mod samples;
 pub mod secrets;
 pub mod settings;
 mod summary;
+pub mod variants;
 pub mod webhooks;
 pub mod wire;
 

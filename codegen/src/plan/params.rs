@@ -3,7 +3,7 @@
 use super::planner::Planner;
 use super::*;
 use crate::error::suggest;
-use crate::load::mapping::{OperationMap, ValueSpec};
+use crate::load::mapping::{OperationMap, Spanned, ValueSpec};
 use crate::load::openapi::location;
 use crate::load::port::{PortMethod, Ty};
 use crate::spec::view::{Kind, SRef, view};
@@ -205,7 +205,23 @@ impl<'a> Planner<'a> {
             let value = if array_item_name.is_some() {
                 // Arrays are checked item by item: the expression must be a Vec of the item type.
                 match spec {
-                    ValueSpec::Expr { from, via: None } => match self.expr(pm, from) {
+                    // A list of domain enums goes item by item as their wire values.
+                    ValueSpec::Expr {
+                        from,
+                        via: None,
+                        values,
+                    } if values.is_some() || self.lists_enums(pm, from) => {
+                        // Planned against the array (`v`), whose items it converts.
+                        match self.value(pm, spec, &v, required, &what) {
+                            Some(v) => v,
+                            None => continue,
+                        }
+                    }
+                    ValueSpec::Expr {
+                        from,
+                        via: None,
+                        values: None,
+                    } => match self.expr(pm, from) {
                         Some((access, Ty::Vec(_))) => ValuePlan::Expr {
                             access,
                             clone: true,
@@ -322,6 +338,23 @@ impl<'a> Planner<'a> {
 }
 
 impl Planner<'_> {
+    /// Whether `from` is a list (or an optional list) of an enum of the port, looked
+    /// up without reporting: the value itself is planned, and its mistakes reported, next.
+    fn lists_enums(&mut self, pm: &PortMethod, from: &Spanned<String>) -> bool {
+        let (reported, used) = (self.sink.items.len(), self.used_args.clone());
+        let found = self.expr(pm, from);
+        self.sink.items.truncate(reported);
+        self.used_args = used;
+        let Some((_, ty)) = found else {
+            return false;
+        };
+        let list = match ty {
+            Ty::Option(inner) => *inner,
+            t => t,
+        };
+        matches!(list, Ty::Vec(item) if matches!(item.without_refs(), Ty::Named(n) if self.port.enums.contains_key(n)))
+    }
+
     /// Whether the auth scheme puts its API key in the parameter `name` at `location`
     /// (`query`, `header`; header names are not case-sensitive).
     fn is_auth_param_at(&self, location: &str, name: &str) -> bool {

@@ -409,6 +409,10 @@ pub enum ValueSpec {
         from: Spanned<String>,
         /// A conversion function applied to it.
         via: Option<Spanned<String>>,
+        /// Vendor value → variant of the domain enum the expression gives
+        /// (`values: { open: Open }`); without it, variants map to the spec's enum
+        /// values of the same name.
+        values: Option<Vec<(Spanned<String>, Spanned<String>)>>,
     },
     /// A constant.
     Const(Spanned<serde_json::Value>),

@@ -424,6 +424,10 @@ impl Schema {
             Some(match k {
                 "from" => text("A path into the arguments, e.g. req.amount.value."),
                 "via" => text("A function converting it, by Rust path."),
+                "values" => map_of(
+                    scalar("A variant name."),
+                    "Vendor values for the variants of the domain enum it gives.",
+                ),
                 "const" => json!({ "description": "A constant value." }),
                 "each" => map_of(
                     reference("value"),

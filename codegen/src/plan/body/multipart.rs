@@ -147,7 +147,11 @@ impl<'a> Planner<'a> {
         spec_content_type: String,
     ) -> Option<PartValue> {
         let (from, file_name, content_type) = match spec {
-            ValueSpec::Expr { from, via: None } => (from, None, None),
+            ValueSpec::Expr {
+                from,
+                via: None,
+                values: None,
+            } => (from, None, None),
             ValueSpec::File {
                 from,
                 file_name,

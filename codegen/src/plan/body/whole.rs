@@ -75,7 +75,23 @@ impl<'a> Planner<'a> {
             return None;
         }
         let value = match raw {
-            ValueSpec::Expr { from, via: None } => {
+            ValueSpec::Expr {
+                values: Some(_),
+                from,
+                ..
+            } => {
+                self.err(
+                    from.span,
+                    "the body is sent as it is, so `values:` (a domain enum's wire values) does not apply",
+                    "map a Vec<u8> or a String, or map the enum into a field under `request:`",
+                );
+                return None;
+            }
+            ValueSpec::Expr {
+                from,
+                via: None,
+                values: None,
+            } => {
                 let (mut access, ty) = self.expr(pm, from)?;
                 let ty = self.unwrap_newtype(ty, &mut access);
                 let fits = match &ty {
@@ -102,6 +118,7 @@ impl<'a> Planner<'a> {
             ValueSpec::Expr {
                 from,
                 via: Some(via),
+                values: None,
             } => {
                 if !self.check_path(via) {
                     return None;
@@ -223,7 +240,10 @@ impl Planner<'_> {
     /// up without reporting: the value itself is checked, and its mistakes reported,
     /// once the media type is chosen.
     fn is_bytes_or_text(&mut self, pm: &PortMethod, raw: &ValueSpec) -> bool {
-        let ValueSpec::Expr { from, via: None } = raw else {
+        let ValueSpec::Expr {
+            from, via: None, ..
+        } = raw
+        else {
             return !matches!(raw, ValueSpec::Each { .. });
         };
         let (reported, used) = (self.sink.items.len(), self.used_args.clone());

@@ -8,6 +8,7 @@
 
 use super::Ctx;
 use super::tokens::{float, ident, int, path};
+use crate::plan::variants::{EnumValues, VariantValue};
 use crate::plan::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -239,6 +240,18 @@ fn converted(c: &Convert, v: TokenStream, optional: bool, at: Option<&str>) -> T
             let w = path(w);
             quote!(#v.map(|v| rt::convert::to_wire::<#w, _>(OP, #field, v)).transpose() #refused)
         }
+        (Convert::Enum(_), false) => {
+            let m = enum_match(c, quote!(&#v), field);
+            if c.fallible() { quote!(#m #refused) } else { m }
+        }
+        (Convert::Enum(_), true) => {
+            let m = enum_match(c, quote!(v), field);
+            if c.fallible() {
+                quote!(#v.as_ref().map(|v| #m).transpose() #refused)
+            } else {
+                quote!(#v.as_ref().map(|v| #m))
+            }
+        }
         (Convert::Each(inner), optional) => {
             let items = if optional { quote!(items) } else { v.clone() };
             let collected = match inner.as_ref() {
@@ -254,6 +267,14 @@ fn converted(c: &Convert, v: TokenStream, optional: bool, at: Option<&str>) -> T
                             .collect::<Result<Vec<_>, _>>()
                     }
                 }
+                Convert::Enum(_) => {
+                    let one = enum_match(inner, quote!(&v), field);
+                    if inner.fallible() {
+                        quote!(#items.into_iter().map(|v| #one).collect::<Result<Vec<_>, _>>())
+                    } else {
+                        quote!(#items.into_iter().map(|v| #one).collect::<Vec<_>>())
+                    }
+                }
                 Convert::Each(_) => {
                     let one = converted(inner, quote!(v), false, at);
                     quote!(#items.into_iter().map(|v| #one).collect::<Vec<_>>())
@@ -266,6 +287,53 @@ fn converted(c: &Convert, v: TokenStream, optional: bool, at: Option<&str>) -> T
                 (true, true) => quote!(#v.map(|items| #collected).transpose() #refused),
             }
         }
+    }
+}
+
+/// A domain enum's wire value: `match <scrutinee> { Enum::Open => "open", .. }` (a
+/// reference), as a `String` or an `i64` code; when a variant's carried text is checked
+/// against the spec's values, every arm is a `Result` instead.
+fn enum_match(c: &Convert, scrutinee: TokenStream, field: &str) -> TokenStream {
+    let Convert::Enum(values) = c else {
+        return quote!(compile_error!("portcullis: not an enum conversion"));
+    };
+    let EnumValues {
+        domain_enum,
+        arms,
+        integer,
+    } = &**values;
+    let e = path(domain_enum);
+    let checked = c.fallible();
+    let arms = arms.iter().map(|(variant, value)| {
+        let v = ident(variant);
+        match value {
+            VariantValue::Fixed(code) if *integer => {
+                // Codes were checked to be integers when planned.
+                let n = proc_macro2::Literal::i64_unsuffixed(code.parse::<i64>().unwrap_or_default());
+                if checked { quote!(#e::#v => Ok(#n),) } else { quote!(#e::#v => #n,) }
+            }
+            VariantValue::Fixed(text) => {
+                if checked {
+                    quote!(#e::#v => Ok(#text.to_owned()),)
+                } else {
+                    quote!(#e::#v => #text,)
+                }
+            }
+            VariantValue::Carried { allowed } if allowed.is_empty() => {
+                if checked {
+                    quote!(#e::#v(text) => Ok(text.clone()),)
+                } else {
+                    quote!(#e::#v(text) => text.as_str(),)
+                }
+            }
+            VariantValue::Carried { allowed } => quote! {
+                #e::#v(text) => rt::validate::one_of(OP, #field, text, &[#(#allowed),*]).map(|()| text.clone()),
+            },
+        }
+    });
+    match (checked, integer) {
+        (false, false) => quote!(match #scrutinee { #(#arms)* }.to_owned()),
+        _ => quote!(match #scrutinee { #(#arms)* }),
     }
 }
 
@@ -311,8 +379,9 @@ fn param_value(v: &ValuePlan, moves: &BTreeSet<Vec<String>>, name: &str) -> Toke
             let a = access(a);
             match (via, convert) {
                 (Some(via), _) => via_call(via, a, Some(name), *optional),
-                // A parameter is displayed, so only a conversion that can fail matters.
-                (None, Some(c @ Convert::Checked(_))) => converted(c, a, *optional, Some(name)),
+                // A parameter is displayed, so only a conversion that can fail or
+                // changes the text matters.
+                (None, Some(c)) if c.changes_text() => converted(c, a, *optional, Some(name)),
                 (None, _) if by_value => a,
                 (None, _) => quote!(&#a),
             }

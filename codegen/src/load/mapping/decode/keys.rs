@@ -109,6 +109,7 @@ pub(crate) const OPERATION: &[&str] = &[
 pub(crate) const VALUE: &[&str] = &[
     "from",
     "via",
+    "values",
     "const",
     "each",
     "setting",

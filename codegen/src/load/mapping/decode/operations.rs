@@ -53,6 +53,7 @@ impl Decoder<'_> {
             } if looks_like_expr(text) => Some(ValueSpec::Expr {
                 from: Spanned::new(text.clone(), node.span),
                 via: None,
+                values: None,
             }),
             Value::Map(_) => {
                 let e = self.entries(node, what, Some(keys::VALUE));
@@ -114,7 +115,8 @@ impl Decoder<'_> {
                     .required(&e, "from", node.span, what)
                     .and_then(|n| self.string(n, "from"))?;
                 let via = get("via").and_then(|n| self.string(n, "via"));
-                Some(ValueSpec::Expr { from, via })
+                let values = get("values").map(|n| self.variant_values(n));
+                Some(ValueSpec::Expr { from, via, values })
             }
             _ => Some(ValueSpec::Const(Spanned::new(node.to_json(), node.span))),
         }

@@ -56,15 +56,7 @@ impl Decoder<'_> {
                     _ => fm.from = self.string(v, "from").into_iter().collect(),
                 },
                 "via" => fm.via = self.string(v, "via"),
-                "values" => {
-                    let mut pairs = Vec::new();
-                    for (wire, variant) in self.entries(v, "values", None) {
-                        if let Some(variant) = self.string(variant, "a variant name") {
-                            pairs.push((wire, variant));
-                        }
-                    }
-                    fm.values = Some(pairs);
-                }
+                "values" => fm.values = Some(self.variant_values(v)),
                 "default" => fm.default = Some(Spanned::new(v.to_json(), v.span)),
                 "mark" => fm.mark = self.boolean(v, "mark").unwrap_or(false),
                 "reason" => fm.reason = self.string(v, "reason"),
@@ -90,5 +82,19 @@ impl Decoder<'_> {
             return None;
         }
         Some(fm)
+    }
+
+    /// `values:` (vendor value → variant name), on a type's field or a request value.
+    pub(super) fn variant_values(
+        &mut self,
+        node: &Node,
+    ) -> Vec<(Spanned<String>, Spanned<String>)> {
+        let mut pairs = Vec::new();
+        for (wire, variant) in self.entries(node, "values", None) {
+            if let Some(variant) = self.string(variant, "a variant name") {
+                pairs.push((wire, variant));
+            }
+        }
+        pairs
     }
 }
