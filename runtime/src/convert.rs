@@ -1,4 +1,4 @@
-//! Checked integer conversions between domain and wire types.
+//! Checked conversions between domain and wire types.
 //!
 //! A domain `u64` quantity sent as the spec's `int32`, or a wire `int64` read into a
 //! domain `u32`, may not fit. Generated code converts with these instead of `as`
@@ -176,6 +176,22 @@ impl<T, E: Display> ViaOutput for Result<T, E> {
     fn into_value(self) -> Result<T, String> {
         self.map_err(|e| e.to_string())
     }
+}
+
+/// The form of a union field the mapping reads, if `value` is that form: generated
+/// union types decode through this, so a struct variant is taken only from a JSON
+/// object (serde's untagged enums would also fill it from an array, field by field).
+///
+/// ```
+/// #[derive(serde::Deserialize, Debug, PartialEq)]
+/// struct Label { name: String }
+///
+/// let object = serde_json::json!({"name": "bug"});
+/// assert_eq!(portcullis_runtime::convert::union_variant::<Label>(&object), Some(Label { name: "bug".into() }));
+/// assert_eq!(portcullis_runtime::convert::union_variant::<Label>(&serde_json::json!(["bug"])), None);
+/// ```
+pub fn union_variant<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    T::deserialize(crate::strict_json::Strict(value)).ok()
 }
 
 /// The value the request `via:` function `function` gave for `field`, or

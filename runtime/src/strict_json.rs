@@ -9,9 +9,10 @@
 //!
 //! The wrapper re-wraps every nested deserializer (sequence elements, map values,
 //! `Option`, newtypes, enum variants), so the rule holds at every depth. What serde
-//! buffers before choosing is decoded from its own buffer, which this wrapper does not
-//! see: inside a generated union (an untagged enum of the form the mapping reads and
-//! any other), a struct variant still takes an array field by field.
+//! buffers before choosing (an untagged enum's variants) is decoded from its own
+//! buffer, which this wrapper does not see: so a generated union whose form the mapping
+//! reads is a struct decodes from the JSON value instead, through
+//! [`crate::convert::union_variant`].
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,

@@ -48,6 +48,7 @@ async fn settings_fill_the_path_and_a_body_field_and_static_headers_are_sent() {
             status: "queued".into(),
             to: Some("+15550002".into()),
             priority: None,
+            sender: None,
         },
         "the recipient comes from the call, since the answer does not echo it"
     );
@@ -368,6 +369,30 @@ async fn a_nullable_list_answered_null_is_empty() {
     let one = adapter.recent().await.expect("a list");
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].id, MessageId("SM1".into()));
+}
+
+/// A union read through its object form takes only an object: an array whose items
+/// would fill the object's fields in order (serde's untagged enums take it) is the
+/// union's other form, so the field is absent rather than the array's first item.
+#[tokio::test]
+async fn a_union_reads_its_object_form_only_from_an_object() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/Accounts/AC123/Messages/{Sid}",
+        vec![
+            Reply::json(200, json!({"sid": "SM1", "status": "sent", "sender": {"number": "+1555", "name": "Shop"}})),
+            Reply::json(200, json!({"sid": "SM1", "status": "sent", "sender": ["+1555"]})),
+            Reply::json(200, json!({"sid": "SM1", "status": "sent", "sender": "+1555"})),
+        ],
+    );
+    let adapter = adapter(&vendor);
+    let id = MessageId("SM1".into());
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(adapter.get(&id).await.expect("read").sender);
+    }
+    assert_eq!(seen, vec![Some("+1555".to_string()), None, None]);
 }
 
 /// A field the vendor sends as an integer code maps to a domain enum by `values:`; a

@@ -87,19 +87,56 @@ pub(super) fn wire_type(w: &WireType) -> TokenStream {
         }
         WireKind::Union { variant: (v, t) } => {
             let v = ident(v);
+            let strict = w.deserialize && holds_struct(t);
             let t = wire_ty(t);
+            if !strict {
+                return quote! {
+                    #[doc = #doc]
+                    #derive
+                    #[serde(crate = "::portcullis_runtime::__private::serde", untagged)]
+                    pub(super) enum #name {
+                        /// The form the mapping reads.
+                        #v(#t),
+                        /// Any other form the vendor sends (kept for `Debug`, never read).
+                        Other(#[allow(dead_code)] serde_json::Value),
+                    }
+                };
+            }
+            // serde tries an untagged enum's variants on its own buffer, where a struct
+            // also fills from an array, field by field: decoded from the JSON value
+            // instead, a struct is read only from an object.
+            let untagged = w.serialize.then(|| quote!(untagged,));
             quote! {
                 #[doc = #doc]
                 #derive
-                #[serde(crate = "::portcullis_runtime::__private::serde", untagged)]
+                #[serde(crate = "::portcullis_runtime::__private::serde", #untagged from = "serde_json::Value")]
                 pub(super) enum #name {
                     /// The form the mapping reads.
                     #v(#t),
                     /// Any other form the vendor sends (kept for `Debug`, never read).
                     Other(#[allow(dead_code)] serde_json::Value),
                 }
+
+                impl From<serde_json::Value> for #name {
+                    fn from(value: serde_json::Value) -> Self {
+                        match ::portcullis_runtime::convert::union_variant(&value) {
+                            Some(read) => Self::#v(read),
+                            None => Self::Other(value),
+                        }
+                    }
+                }
             }
         }
+    }
+}
+
+/// Whether a union's variant is (or holds) a wire struct, which serde alone would also
+/// fill from an array.
+fn holds_struct(t: &WireTy) -> bool {
+    match t {
+        WireTy::Named(_) | WireTy::Boxed(_) => true,
+        WireTy::Vec(inner) => holds_struct(inner),
+        WireTy::String | WireTy::I64 | WireTy::F64 | WireTy::Bool | WireTy::Json => false,
     }
 }
 
