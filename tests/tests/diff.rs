@@ -62,7 +62,7 @@ fn every_kind_of_change_on_the_mapped_surface_is_classified_at_its_mapping_line(
             "breaking 26:11 cancel_order operation-renamed | operation 'cancelOrder' (POST /orders/{id}/cancel) is now called 'cancelOrderById'",
             "breaking 30:11 refund operation-removed | operation 'createRefund' (POST /refunds) was removed; renamed to 'createRefunds'?",
             "breaking 37:11 create_order, get_order became-optional | response field 'id' (Order.id) may now be null",
-            "review 44:11 create_order, get_order enum-value-removed | vendor value 'refunded' of 'status' was removed: the arm `refunded: Refunded` can no longer match",
+            "review 44:11 create_order, get_order enum-arm-dead | vendor value 'refunded' of 'status' was removed: the arm `refunded: Refunded` can no longer match",
             "review 45:11 create_order, get_order enum-value-added | new vendor value 'disputed' of 'status' lands in OrderStatus::Unknown",
             "breaking 46:15 create_order, get_order type-changed | response field 'amount' (Order.amount) changed type: integer → string",
             "breaking 47:14 create_order, get_order field-renamed | response field 'email' (Order.email) was removed; renamed to 'email_address'?",
@@ -103,14 +103,17 @@ fn every_kind_of_change_on_the_mapped_surface_is_classified_at_its_mapping_line(
 #[test]
 fn a_new_enum_value_without_a_catch_all_is_breaking_and_with_one_it_is_review() {
     let strict = lines(&shop("shop_strict.yaml"));
-    let enum_lines: Vec<&String> = strict.iter().filter(|l| l.contains("enum-value")).collect();
+    let enum_lines: Vec<&String> = strict
+        .iter()
+        .filter(|l| l.contains("enum-value") || l.contains("enum-arm"))
+        .collect();
     assert_eq!(
         enum_lines,
         [
             "safe 18:7 create_order enum-value-added | request field 'channel' accepts new values: kiosk",
             "breaking 18:25 create_order enum-value-removed | request field 'channel' no longer accepts 'web', which the mapping sends",
             "breaking 38:15 create_order, get_order enum-value-added | new vendor value 'disputed' of 'status' is not mapped and OrderStatus has no catch-all: reading it fails the call",
-            "review 43:11 create_order, get_order enum-value-removed | vendor value 'refunded' of 'status' was removed: the arm `refunded: Refunded` can no longer match",
+            "review 43:11 create_order, get_order enum-arm-dead | vendor value 'refunded' of 'status' was removed: the arm `refunded: Refunded` can no longer match",
         ]
     );
     let lenient = shop("shop.yaml");
@@ -457,4 +460,44 @@ types:
         r.text()
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A request value the mapping sends for a domain enum's variant (matched by name) is
+/// breaking once the vendor drops it: `check` now refuses the mapping, and the deployed
+/// adapter sends a value the vendor refuses. Filled through `via:`, whose function the
+/// diff cannot see into, the same removal stays a review.
+#[test]
+fn a_removed_value_a_variant_is_sent_as_is_breaking() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let old = dir.join("requests.openapi.yaml");
+    let text = std::fs::read_to_string(&old).expect("spec");
+    let body_state = "state: { type: string, enum: [open, closed] }";
+    let param_reason = "name: reason, in: query, schema: { type: string, enum: [open, closed] }";
+    assert!(text.contains(body_state) && text.contains(param_reason));
+    let new_text = text
+        .replace(body_state, "state: { type: string, enum: [open] }")
+        .replace(
+            param_reason,
+            "name: reason, in: query, schema: { type: string, enum: [open] }",
+        );
+    let tmp = std::env::temp_dir().join(format!("portcullis-diff-enum-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let new = tmp.join("requests.v2.yaml");
+    std::fs::write(&new, new_text).expect("new spec");
+    let m = Mapping::load(&dir.join("requests.yaml")).expect("mapping loads");
+    let r = diff::diff(&m, &old, &new).expect("diff runs");
+    let found = lines(&r);
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        found.iter().any(|l| l.starts_with("breaking ")
+            && l.ends_with(
+                "enum-value-removed | request field 'state' no longer accepts 'closed'"
+            )),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|l| l.starts_with("review ")
+            && l.ends_with("enum-value-removed | parameter 'reason' no longer accepts 'closed'")),
+        "{found:#?}"
+    );
 }

@@ -46,7 +46,7 @@ pub(crate) fn changes(f: &mut Out<'_>, slot: &Slot, o: &Leaf, n: &Leaf) {
                 match m.arms.iter().find(|(w, _, _)| w == *v) {
                     Some((_, variant, span)) => f.push(
                         Class::Review,
-                        Change::EnumValueRemoved,
+                        Change::EnumArmDead,
                         *span,
                         format!("vendor value '{v}' of '{field}' was removed: the arm `{v}: {variant}` can no longer match"),
                         Some("remove the arm when you move to the new spec (portcullis check asks for it)".into()),

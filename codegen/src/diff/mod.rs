@@ -108,6 +108,9 @@ pub enum Change {
     EnumValueAdded,
     /// A vendor enum value was removed from a mapped field.
     EnumValueRemoved,
+    /// A vendor enum value an arm of a response `values:` maps was removed: the arm
+    /// can no longer match (the deployed adapter still works).
+    EnumArmDead,
     /// A success status of a mapped operation is gone.
     StatusRemoved,
     /// A status was added to a mapped operation.
@@ -139,6 +142,7 @@ impl Change {
             Change::FieldAdded => "field-added",
             Change::EnumValueAdded => "enum-value-added",
             Change::EnumValueRemoved => "enum-value-removed",
+            Change::EnumArmDead => "enum-arm-dead",
             Change::StatusRemoved => "status-removed",
             Change::StatusAdded => "status-added",
             Change::ConstraintChanged => "constraint-changed",

@@ -61,7 +61,7 @@ pub(crate) fn absorb_planner(
         }
         for i in hits {
             let f = &mut findings[i];
-            if f.class != Class::Breaking && f.change != Change::EnumValueRemoved {
+            if f.class != Class::Breaking && f.change != Change::EnumArmDead {
                 f.class = Class::Breaking;
                 f.help = Some(format!(
                     "against the new spec, portcullis check says: {}",
