@@ -586,3 +586,107 @@ async fn a_post_marked_read_is_retried_like_a_get() {
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[1].body_str(), r#"{"query":"safari"}"#);
 }
+
+fn new_invoice(lines: Vec<InvoiceLine>) -> NewInvoice {
+    NewInvoice {
+        kind: InvoiceKind::Sales,
+        contact: "430fa14a-f945-44d3-9f97-5df5e28441b8".into(),
+        lines,
+    }
+}
+
+/// Xero's shape: the invoice goes as a list of one whose lines come from a `Vec`
+/// (`each:` inside a list written in the mapping), and the answer's one invoice is read
+/// with `unwrap: Invoices.0`.
+#[tokio::test]
+async fn one_object_in_a_list_of_one_goes_out_and_comes_back() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "PUT",
+        "/Invoices",
+        vec![Reply::json(
+            200,
+            json!({"Invoices": [{"InvoiceID": "ed255415-e141-4150-aab7-89c3bbbb851c", "Total": 40.0}]}),
+        )],
+    );
+    let made = adapter(&vendor)
+        .invoice(new_invoice(vec![
+            InvoiceLine {
+                text: "Tires".into(),
+                quantity: 2.0,
+            },
+            InvoiceLine {
+                text: "Fitting".into(),
+                quantity: 1.0,
+            },
+        ]))
+        .await
+        .expect("made");
+    assert_eq!(
+        made,
+        Invoice {
+            id: "ed255415-e141-4150-aab7-89c3bbbb851c".into(),
+            total: Some(40.0)
+        }
+    );
+    assert_eq!(
+        body(&vendor),
+        json!({"Invoices": [{
+            "Type": "ACCREC",
+            "Contact": {"ContactID": "430fa14a-f945-44d3-9f97-5df5e28441b8"},
+            "LineItems": [
+                {"Description": "Tires", "Quantity": 2.0},
+                {"Description": "Fitting", "Quantity": 1.0}
+            ]
+        }]})
+    );
+}
+
+/// Each line is checked before sending, as a line of a body built field by field is.
+#[tokio::test]
+async fn a_line_inside_a_list_of_one_is_checked_before_sending() {
+    let vendor = MockVendor::start().await;
+    let err = adapter(&vendor)
+        .invoice(new_invoice(vec![InvoiceLine {
+            text: "x".repeat(41),
+            quantity: 1.0,
+        }]))
+        .await
+        .expect_err("longer than maxLength 40");
+    let RequestError::Invalid(message) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(message.contains("Description"), "{message}");
+    assert!(vendor.received().is_empty(), "nothing sent");
+}
+
+/// An empty list where the one object should be is a contract error naming the place,
+/// never a default value.
+#[tokio::test]
+async fn an_empty_list_of_one_is_a_contract_error() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/Invoices/{InvoiceID}",
+        vec![
+            Reply::json(
+                200,
+                json!({"Invoices": [{"InvoiceID": "a", "Total": 1.5}, {"InvoiceID": "b"}]}),
+            ),
+            Reply::json(200, json!({"Invoices": []})),
+        ],
+    );
+    let first = adapter(&vendor)
+        .get_invoice("ed255415-e141-4150-aab7-89c3bbbb851c")
+        .await
+        .expect("the first item");
+    assert_eq!(first.id, "a");
+    let err = adapter(&vendor)
+        .get_invoice("ed255415-e141-4150-aab7-89c3bbbb851c")
+        .await
+        .expect_err("no invoice");
+    let RequestError::Failed(message) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(message.contains("$.Invoices.0"), "{message}");
+}

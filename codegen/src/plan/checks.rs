@@ -37,10 +37,11 @@ pub struct CheckPlan {
 
 impl CheckPlan {
     /// Nothing to check before sending: the plan is kept only so contract tests draw a
-    /// sample that fits the slot (`format: email`).
+    /// sample that fits the slot (`format: email`, `format: uuid`).
     pub fn sample_only(&self) -> bool {
         Constraints {
             format: self.constraints.format.filter(|f| f.checked()),
+            uuid: false,
             ..self.constraints.clone()
         }
         .is_empty()
@@ -226,8 +227,8 @@ fn text_checks(mut c: Constraints) -> Constraints {
     if c.values.len() > MAX_ENUM_CHECKED {
         c.values.clear();
     }
-    // `format: uuid` is the vendor's to check: ids are not ours to reject.
-    c.uuid = false;
+    // `format: uuid` is the vendor's to check (ids are not ours to reject); it is kept
+    // for the contract tests' samples only (`CheckPlan::sample_only`).
     c
 }
 

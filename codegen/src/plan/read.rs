@@ -373,13 +373,19 @@ impl<'a> Planner<'a> {
 
     /// The leaf field's wire type is set once its conversion is known.
     pub(super) fn set_leaf_ty(&mut self, read: &Read, root_wire: &str, ty: WireTy) {
+        // A read that ends in an index (`unwrap: Invoices.0`) reads an item of its last
+        // field, which holds a list of them.
+        let (steps, ty) = match read.steps.split_last() {
+            Some((last, rest)) if last.index.is_some() => (rest, WireTy::Vec(Box::new(ty))),
+            _ => (read.steps.as_slice(), ty),
+        };
         // Follow the steps through the wire structs to the parent of the leaf.
         let mut cur = root_wire.to_string();
-        for (i, s) in read.steps.iter().enumerate() {
+        for (i, s) in steps.iter().enumerate() {
             if s.index.is_some() {
                 continue;
             }
-            if i + 1 == read.steps.len() {
+            if i + 1 == steps.len() {
                 self.set_field_ty(&cur, &self.wire_name_of(&cur, &s.field), ty);
                 return;
             }

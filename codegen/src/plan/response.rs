@@ -6,7 +6,7 @@ use super::wire::scalar_wire;
 use super::*;
 use crate::error::{Span, suggest};
 use crate::ident::camel;
-use crate::load::mapping::OperationMap;
+use crate::load::mapping::{OperationMap, Spanned};
 use crate::load::openapi::Spec;
 use crate::load::port::{DomainStruct, PortMethod, Ty};
 pub use crate::spec::responses::is_success;
@@ -366,7 +366,7 @@ impl<'a> Planner<'a> {
             let (w, c, list) = self.converter_for(ok, schema, what, span, None)?;
             return Some(((w, c), list, None, reject));
         };
-        let (read, _, inner) = self.read(schema, &path.value, path.span, false, &root_wire)?;
+        let (read, inner) = self.unwrap_read(schema, path, &root_wire)?;
         // Named like the structs the read made on its way down (`{parent}{Field}`).
         let inline_name = crate::load::mapping::split_path(&path.value)
             .iter()
@@ -378,6 +378,48 @@ impl<'a> Planner<'a> {
         let ty = if list { WireTy::Vec(Box::new(ty)) } else { ty };
         self.set_leaf_ty(&read, &root_wire, ty);
         Some(((root_wire, conv), list, Some(read), reject))
+    }
+
+    /// `unwrap:`'s read from the body's root: a path to the object or list the method
+    /// returns, or to one item of a list (`Invoices.0`, for a vendor that answers one
+    /// object in a list of one). A missing item is a contract error, as a missing
+    /// field is.
+    fn unwrap_read(
+        &mut self,
+        schema: SRef<'a>,
+        path: &Spanned<String>,
+        root_wire: &str,
+    ) -> Option<(Read, SRef<'a>)> {
+        let item = path
+            .value
+            .rsplit_once('.')
+            .and_then(|(list, index)| Some((list, index.parse::<usize>().ok()?)));
+        let Some((list, index)) = item else {
+            let (read, _, inner) = self.read(schema, &path.value, path.span, false, root_wire)?;
+            return Some((read, inner));
+        };
+        let (mut read, list_view, _) = self.read(schema, list, path.span, false, root_wire)?;
+        let Kind::Array(Some(item)) = list_view.kind else {
+            self.err(
+                path.span,
+                format!(
+                    "'{}' indexes '{list}', which is {}, not a list",
+                    path.value,
+                    list_view.describe()
+                ),
+                format!("unwrap the field itself (`unwrap: {list}`)"),
+            );
+            return None;
+        };
+        read.steps.push(Step {
+            field: String::new(),
+            optional: true,
+            pick: None,
+            boxed: false,
+            index: Some(index),
+        });
+        read.json_path = format!("$.{}", path.value);
+        Some((read, item))
     }
 
     pub(super) fn reject_plan(
@@ -520,6 +562,26 @@ mod tests {
             Some(("Thing".to_string(), "thing_from_thing".to_string()))
         );
         assert_eq!((r.unwrap.clone(), r.reject.clone()), (None, None));
+    }
+
+    /// Xero answers one invoice as a list of one: `unwrap: Invoices.0` reads its first
+    /// item; an index of something that is not a list is refused.
+    #[test]
+    fn unwrap_may_read_the_first_item_of_a_list() {
+        let listed = |unwrap: &str| {
+            Fixture::default()
+                .spec("        \"200\":\n          description: ok\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }",
+                      "        \"200\":\n          description: ok\n          content: { application/json: { schema: { type: object, properties: { things: { type: array, items: { $ref: \"#/components/schemas/Thing\" } }, count: { type: integer } } } } }")
+                .mapping("params: { id: id }", &format!("params: {{ id: id }}\n    unwrap: {unwrap}"))
+        };
+        let plan = listed("things.0").plan();
+        let r = &op(&plan, "get").responses[0];
+        let u = r.unwrap.as_ref().expect("an unwrap read");
+        assert_eq!(u.json_path, "$.things.0");
+        assert_eq!(u.steps.last().and_then(|s| s.index), Some(0));
+        assert!(!r.list);
+        listed("count.0")
+            .refused_with("'count.0' indexes 'count', which is an integer, not a list");
     }
 
     /// Hetzner's spec has no operationIds: its operations are called by method and

@@ -183,6 +183,7 @@ pub(super) fn drift_fields(
 pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan, list: bool) -> Vec<DriftField> {
     let mut fields = Vec::new();
     let mut list_path = None;
+    let mut unwrapped_list = None;
     if let Some((_, conv)) = &r.decode {
         let mut prefix = r
             .unwrap
@@ -193,9 +194,19 @@ pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan, list: bool) -> Vec<
             prefix = format!("{prefix}.0");
         }
         if let Some(u) = &r.unwrap {
+            // `unwrap: Invoices.0` reads the first item of a list: the list is what
+            // goes missing or is renamed (an item has no name to drift).
+            let path = match u.steps.last() {
+                Some(s) if s.index.is_some() => {
+                    let list = u.json_path.rsplit_once('.').map_or("$", |(list, _)| list);
+                    unwrapped_list = Some(list.to_owned());
+                    list.to_owned()
+                }
+                _ => u.json_path.clone(),
+            };
             fields.push(DriftField {
                 under: None,
-                path: u.json_path.clone(),
+                path,
                 absent: Expect::Contract,
                 retyped: Expect::Skip,
                 enum_catch_all: None,
@@ -207,11 +218,12 @@ pub(super) fn response_fields(plan: &Plan, r: &ResponsePlan, list: bool) -> Vec<
     // A value read through a list index (`issues.0.title`) of a list another field
     // decodes whole (`issues: Vec<Issue>`): whether its absence breaks the call depends on
     // the item type, not on this read, so no expectation is generated for it.
-    // The list itself is read whole by design: its first item's values are the fields.
+    // The list itself is read whole by design: its first item's values are the fields
+    // (so is the list `unwrap:` takes one item of).
     let paths: Vec<String> = fields
         .iter()
         .map(|f| f.path.clone())
-        .filter(|p| Some(p) != list_path.as_ref())
+        .filter(|p| Some(p) != list_path.as_ref() && Some(p) != unwrapped_list.as_ref())
         .collect();
     for f in &mut fields {
         let inside_read_list = paths.iter().any(|p| {

@@ -6,8 +6,9 @@
 use super::planner::Planner;
 use super::*;
 use crate::error::{Span, suggest};
-use crate::load::port::PortMethod;
-use crate::spec::view::{Kind, SRef, view};
+use crate::load::mapping::{Spanned, ValueSpec};
+use crate::load::port::{PortMethod, Ty};
+use crate::spec::view::{Kind, SRef, View, view};
 
 /// A JSON value built from the mapping's template.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,15 +20,50 @@ pub enum Template {
     Object(Vec<(String, Template, bool)>),
     /// A value.
     Leaf(ValuePlan),
+    /// A list built from a `Vec` of the method's arguments, item by item (`each:`).
+    List {
+        /// The access path of the `Vec`.
+        source: Vec<String>,
+        /// The item, whose expressions start at `item`.
+        item: Box<Template>,
+    },
 }
 
 impl Template {
-    /// Every value of the template.
+    /// Every value of the template, those of a list's item (which read `item`) too.
     pub fn leaves(&self) -> Vec<&ValuePlan> {
         match self {
             Template::Leaf(v) => vec![v],
             Template::Array(items) => items.iter().flat_map(Template::leaves).collect(),
             Template::Object(fields) => fields.iter().flat_map(|(_, t, _)| t.leaves()).collect(),
+            Template::List { item, .. } => item.leaves(),
+        }
+    }
+
+    /// What the template reads of the method's arguments: its values' access paths and
+    /// its lists' sources.
+    pub fn accesses(&self) -> Vec<&[String]> {
+        let mut out: Vec<&[String]> = self
+            .leaves()
+            .into_iter()
+            .filter_map(|v| match v {
+                ValuePlan::Expr { access, .. } => Some(access.as_slice()),
+                _ => None,
+            })
+            .collect();
+        self.sources(&mut out);
+        out
+    }
+
+    fn sources<'t>(&'t self, out: &mut Vec<&'t [String]>) {
+        match self {
+            Template::Leaf(_) => {}
+            Template::Array(items) => items.iter().for_each(|t| t.sources(out)),
+            Template::Object(fields) => fields.iter().for_each(|(_, t, _)| t.sources(out)),
+            Template::List { source, item } => {
+                out.push(source);
+                item.sources(out);
+            }
         }
     }
 }
@@ -59,6 +95,9 @@ impl<'a> Planner<'a> {
                     "give either the value or its fields",
                 );
                 return None;
+            }
+            if let ValueSpec::Each { from, each } = spec {
+                return self.template_list(pm, from, each, &v, at);
             }
             let value = self.value(pm, spec, &v, true, at)?;
             self.check(pm, spec, schema, super::checks::body_field(at));
@@ -121,6 +160,17 @@ impl<'a> Planner<'a> {
                     };
                     let child_at = format!("{at}.{key}");
                     let value = match &child.entry {
+                        Some(Entry::Value(_, ValueSpec::Each { from, each }))
+                            if child.children.is_empty() =>
+                        {
+                            let Ok(pv) = view(self.spec, prop) else {
+                                continue;
+                            };
+                            match self.template_list(pm, from, each, &pv, &child_at) {
+                                Some(t) => t,
+                                None => continue,
+                            }
+                        }
                         Some(Entry::Value(_, spec)) if child.children.is_empty() => {
                             let Ok(pv) = view(self.spec, prop) else {
                                 continue;
@@ -187,6 +237,69 @@ impl<'a> Planner<'a> {
                 None
             }
         }
+    }
+}
+
+impl<'a> Planner<'a> {
+    /// `{ from: invoice.lines, each: { … } }` inside a template: a list of `target`'s
+    /// items, one per item of the `Vec`, each a template whose expressions start at
+    /// `item`.
+    fn template_list(
+        &mut self,
+        pm: &PortMethod,
+        from: &Spanned<String>,
+        each: &[(Spanned<String>, ValueSpec)],
+        target: &View<'a>,
+        at: &str,
+    ) -> Option<Template> {
+        let Kind::Array(Some(item_schema)) = &target.kind else {
+            self.err(
+                from.span,
+                format!(
+                    "{at} is {} in the spec, not a list to build with `each:`",
+                    target.describe()
+                ),
+                "map it without `each:`",
+            );
+            return None;
+        };
+        let (access, ty) = self.expr(pm, from)?;
+        let Ty::Vec(item_ty) = ty else {
+            self.err(
+                from.span,
+                format!(
+                    "`each:` in a list written in the mapping needs a Vec, but '{}' is {ty}",
+                    from.value
+                ),
+                "point `from:` at a Vec of the method's arguments (an Option of one is not taken here)",
+            );
+            return None;
+        };
+        // Item expressions start at `item`, an argument of a method of one element.
+        let item_method = PortMethod {
+            args: vec![("item".to_string(), Ty::Ref(item_ty))],
+            ..pm.clone()
+        };
+        let mut tree = PathTree::default();
+        for (k, v) in each {
+            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        // The item's checks read `item`: they run once per item of this list.
+        let checks_before = self.checks.len();
+        let item = self.template(
+            &item_method,
+            *item_schema,
+            &tree,
+            &format!("{at}[]"),
+            from.span,
+        )?;
+        for c in &mut self.checks[checks_before..] {
+            c.each.insert(0, (access.clone(), false));
+        }
+        Some(Template::List {
+            source: access,
+            item: Box::new(item),
+        })
     }
 }
 
@@ -282,6 +395,79 @@ mod tests {
                 "memo: req.memo, lines: [{ sku: req.amount }] }",
             )
             .refused_with("request.lines[0].sku is a string in the spec, but 'req.amount' is u32");
+    }
+
+    /// The fixture with `lines` whose items hold a list of `parts`, and `req.parts`.
+    fn with_parts() -> Fixture {
+        Fixture::default()
+            .spec(
+                "memo: { type: string }",
+                "memo: { type: string }\n                lines: { type: array, items: { type: object, properties: { sku: { type: string }, parts: { type: array, items: { type: object, properties: { name: { type: string, maxLength: 8 } } } } } } }",
+            )
+            .port("pub order: String }", "pub order: String, pub parts: Vec<Part> }\npub struct Part { pub name: String }")
+    }
+
+    /// Xero's invoice: a list of one object, one of whose fields is a list built from
+    /// a `Vec` item by item; the item's values start at `item` and are checked per item.
+    #[test]
+    fn each_builds_a_list_inside_an_item() {
+        let plan = with_parts()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ sku: req.order, parts: { from: req.parts, each: { name: item.name } } }] }",
+            )
+            .plan();
+        let create = op(&plan, "create");
+        let Some(BodyPlan {
+            root: BodyNode::Struct { fields, .. },
+            ..
+        }) = &create.body
+        else {
+            panic!("a struct body");
+        };
+        let Some((_, BodyNode::Template(Template::Array(items)), _)) =
+            fields.iter().find(|(n, _, _)| n == "lines")
+        else {
+            panic!("lines is a template: {fields:?}");
+        };
+        let Template::Object(first) = &items[0] else {
+            panic!("an object item");
+        };
+        let Some((_, Template::List { source, item }, _)) =
+            first.iter().find(|(k, _, _)| k == "parts")
+        else {
+            panic!("parts is a list: {first:?}");
+        };
+        assert_eq!(source, &["req".to_string(), "parts".to_string()]);
+        assert!(matches!(
+            &**item,
+            Template::Object(f) if matches!(&f[0].1, Template::Leaf(ValuePlan::Expr { access, .. }) if access == &["item", "name"])
+        ));
+        let check = create
+            .checks
+            .iter()
+            .find(|c| c.access == ["item", "name"])
+            .expect("the part's name is checked");
+        assert_eq!(
+            check.each,
+            [(vec!["req".to_string(), "parts".to_string()], false)]
+        );
+    }
+
+    #[test]
+    fn each_inside_an_item_needs_a_vec_and_a_list() {
+        with_parts()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ parts: { from: req.order, each: { name: item.name } } }] }",
+            )
+            .refused_with("`each:` in a list written in the mapping needs a Vec, but 'req.order' is String");
+        with_parts()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ sku: { from: req.parts, each: { name: item.name } } }] }",
+            )
+            .refused_with("request.lines[0].sku is a string in the spec, not a list to build with `each:`");
     }
 
     /// Jira's `fields`: a free-form object (`additionalProperties: {}`) whose values the

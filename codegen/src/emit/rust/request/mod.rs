@@ -75,13 +75,7 @@ fn node_accesses<'a>(n: &'a BodyNode, out: &mut Vec<&'a [String]>) {
             fields.iter().for_each(|(_, f, _)| node_accesses(f, out))
         }
         BodyNode::List { source, .. } => out.push(source),
-        BodyNode::Template(t) => {
-            for v in t.leaves() {
-                if let ValuePlan::Expr { access, .. } = v {
-                    out.push(access);
-                }
-            }
-        }
+        BodyNode::Template(t) => out.extend(t.accesses()),
         BodyNode::Parts(parts) => {
             for v in parts.iter().flat_map(part_values) {
                 if let ValuePlan::Expr { access, .. } = v {

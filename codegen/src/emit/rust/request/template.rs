@@ -1,7 +1,7 @@
 //! A list or object written in the mapping (`personalizations: [{ to: … }]`, fields
 //! under an untyped value), built as the JSON value it sends.
 
-use super::{json, setting, value};
+use super::{access, json, setting, value};
 use crate::plan::body::Template;
 use crate::plan::*;
 use proc_macro2::TokenStream;
@@ -34,6 +34,18 @@ pub(super) fn template(t: &Template, moves: &BTreeSet<Vec<String>>, at: &str) ->
         Template::Leaf(v) => {
             let v = value(v, moves, None, Some(at));
             quote!(serde_json::Value::from(#v))
+        }
+        // A loop rather than a closure: a checked value inside may refuse the call (`?`).
+        Template::List { source, item } => {
+            let src = access(source);
+            let item = template(item, moves, &format!("{at}[]"));
+            quote!({
+                let mut items = Vec::new();
+                for item in #src.iter() {
+                    items.push(#item);
+                }
+                serde_json::Value::Array(items)
+            })
         }
         Template::Array(items) => {
             let items = items
