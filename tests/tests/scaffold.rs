@@ -755,3 +755,50 @@ pub trait Bank {
     assert_check_reports_exactly_the_fixmes("link_token", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Xero answers one invoice as `{ "Invoices": [{…}] }`: scaffold reads the result from
+/// the list's first item (`unwrap: Invoices.0`), and the fields from the item's schema.
+#[test]
+fn a_result_in_a_list_of_one_is_its_first_item() {
+    let (dir, s) = scaffold_inline(
+        "list_of_one",
+        r##"openapi: 3.0.3
+info: { title: Books, version: "1" }
+servers: [{ url: "https://books.example.com" }]
+components:
+  schemas:
+    Invoice:
+      type: object
+      required: [InvoiceID]
+      properties: { InvoiceID: { type: string }, Total: { type: number } }
+    Invoices:
+      type: object
+      properties: { Invoices: { type: array, items: { $ref: "#/components/schemas/Invoice" } } }
+paths:
+  /Invoices/{id}:
+    get:
+      operationId: getInvoice
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Invoices" }
+"##,
+        r#"
+pub struct Invoice { pub invoice_id: String, pub total: Option<f64> }
+pub enum BooksError { Failed(String) }
+pub trait Books {
+    async fn get_invoice(&self, id: &str) -> Result<Invoice, BooksError>;
+}
+"#,
+        "Books",
+        &["get_invoice=getInvoice"],
+    );
+    assert!(s.text.contains("unwrap: Invoices.0"), "{}", s.text);
+    assert!(s.text.contains("invoice_id: InvoiceID"), "{}", s.text);
+    assert_check_reports_exactly_the_fixmes("list_of_one", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -148,7 +148,17 @@ impl<'a> Planner<'a> {
                         None => match additional {
                             Some(a) => (*a, false),
                             None => {
-                                let help = suggest(key, props.iter().map(|(n, _)| *n));
+                                // A dotted key inside an item is one name (`@odata.type`),
+                                // not a path as at the top of `request:`.
+                                let nested = key
+                                    .split_once('.')
+                                    .filter(|(first, _)| props.iter().any(|(n, _)| n == first));
+                                let help = match nested {
+                                    Some((first, rest)) => format!(
+                                        "a key inside an item is one field name; write the nested field as `{first}: {{ {rest}: … }}`"
+                                    ),
+                                    None => suggest(key, props.iter().map(|(n, _)| *n)),
+                                };
                                 self.err(
                                     child.span().unwrap_or(span),
                                     format!("unknown field '{key}' in {at}"),
@@ -385,6 +395,22 @@ mod tests {
             .refused_with(
                 "field 'sku' of request.lines[0] is required by the vendor but not mapped",
             );
+    }
+
+    /// Xero's `Contact.ContactID` written as a key inside an item: the help writes it
+    /// nested, which is how an item names a field of a field.
+    #[test]
+    fn a_dotted_key_in_an_item_is_told_to_nest() {
+        Fixture::default()
+            .spec(
+                "memo: { type: string }",
+                "memo: { type: string }\n                lines: { type: array, items: { type: object, properties: { contact: { type: object, properties: { id: { type: string } } } } } }",
+            )
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, lines: [{ contact.id: req.order }] }",
+            )
+            .helped_with("write the nested field as `contact: { id: … }`");
     }
 
     #[test]

@@ -534,13 +534,7 @@ impl<'a> Entry<'_, 'a> {
         let mut inner = Vec::new();
         for s in &schemas {
             let v = match &unwrap {
-                Some(field) => match s.kind {
-                    Kind::Object { ref props, .. } => props
-                        .iter()
-                        .find(|(n, _)| n == field)
-                        .and_then(|(_, p)| view(self.r.spec, *p).ok()),
-                    _ => None,
-                },
+                Some(e) => e.inner(self.r.spec, s),
                 None => Some(s.clone()),
             };
             match v {
@@ -548,14 +542,17 @@ impl<'a> Entry<'_, 'a> {
                 None => {
                     self.blocked = Some(format!(
                         "answers several success bodies, and not all of them have '{}': the planner cannot build {name} from each",
-                        unwrap.as_deref().unwrap_or_default()
+                        unwrap
+                            .as_ref()
+                            .map(|e| e.field.as_str())
+                            .unwrap_or_default()
                     ));
                     return Vec::new();
                 }
             }
         }
-        if let Some(field) = &unwrap {
-            lines.push(format!("    unwrap: {}", yaml_key(field)));
+        if let Some(e) = &unwrap {
+            lines.push(format!("    unwrap: {}", e.path()));
         }
         let not_object: Vec<String> = inner
             .iter()
@@ -580,8 +577,10 @@ impl<'a> Entry<'_, 'a> {
 
 /// The field of an envelope whose object is named like the result type. Only an object
 /// field can hold the result: Plaid's `LinkToken` answer has a string `link_token`
-/// beside the result's other fields, and is the result itself.
-fn envelope(spec: &crate::load::openapi::Spec, v: &View<'_>, ok: &str) -> Option<String> {
+/// beside the result's other fields, and is the result itself. Failing that, a list
+/// of such objects (Xero answers one invoice as `{ "Invoices": [{…}] }`): its first
+/// item, `Invoices.0`.
+fn envelope(spec: &crate::load::openapi::Spec, v: &View<'_>, ok: &str) -> Option<Envelope> {
     if v.name.is_some_and(|n| norm(n) == norm(ok)) {
         return None;
     }
@@ -595,9 +594,68 @@ fn envelope(spec: &crate::load::openapi::Spec, v: &View<'_>, ok: &str) -> Option
         .filter(|(_, s)| view(spec, *s).is_ok_and(|f| matches!(f.kind, Kind::Object { .. })))
         .map(|(n, _)| *n)
         .collect();
-    match objects.as_slice() {
-        [one] => Some(one.to_string()),
+    if let [one] = objects.as_slice() {
+        return Some(Envelope {
+            field: one.to_string(),
+            first_item: false,
+        });
+    }
+    let lists: Vec<&str> = props
+        .iter()
+        .filter(|(n, s)| {
+            let Ok(Kind::Array(Some(item))) = view(spec, *s).map(|f| f.kind) else {
+                return false;
+            };
+            let Ok(item) = view(spec, item) else {
+                return false;
+            };
+            matches!(item.kind, Kind::Object { .. })
+                && (norm(n) == format!("{wanted}s") || item.name.is_some_and(|i| norm(i) == wanted))
+        })
+        .map(|(n, _)| *n)
+        .collect();
+    match lists.as_slice() {
+        [one] => Some(Envelope {
+            field: one.to_string(),
+            first_item: true,
+        }),
         _ => None,
+    }
+}
+
+/// Where the result sits in an envelope: a field, or the first item of a list field.
+struct Envelope {
+    field: String,
+    first_item: bool,
+}
+
+impl Envelope {
+    /// The `unwrap:` path.
+    fn path(&self) -> String {
+        let key = yaml_key(&self.field);
+        if self.first_item {
+            format!("{key}.0")
+        } else {
+            key
+        }
+    }
+
+    /// The result's schema inside the envelope `s`.
+    fn inner<'a>(&self, spec: &'a crate::load::openapi::Spec, s: &View<'a>) -> Option<View<'a>> {
+        let Kind::Object { props, .. } = &s.kind else {
+            return None;
+        };
+        let field = props
+            .iter()
+            .find(|(n, _)| *n == self.field)
+            .and_then(|(_, p)| view(spec, *p).ok())?;
+        if !self.first_item {
+            return Some(field);
+        }
+        match field.kind {
+            Kind::Array(Some(item)) => view(spec, item).ok(),
+            _ => None,
+        }
     }
 }
 
