@@ -37,8 +37,13 @@ impl<'a> Entry<'_, 'a> {
                 return Vec::new();
             };
             if !matches!(item.kind, Kind::Object { .. }) {
+                let overlay = if matches!(item.kind, Kind::Union(_)) {
+                    " (when every item has the fields it reads, an overlay can make the item schema one object: `overlays:` in docs/mapping.md)"
+                } else {
+                    ""
+                };
                 self.blocked = Some(format!(
-                    "answers a list of {}, not of objects to build {name} from",
+                    "answers a list of {}, not of objects to build {name} from{overlay}",
                     describe(spec, &item)
                 ));
                 return Vec::new();
@@ -87,14 +92,17 @@ fn list_field<'a>(
     name: &str,
 ) -> Option<(String, View<'a>)> {
     // Only lists of objects can be a Vec of a struct: Jira's search answers its issues
-    // beside `warningMessages`, a list of strings.
+    // beside `warningMessages`, a list of strings. A list of unions of objects (Box's
+    // `entries`: a file, a folder or a link) stays a candidate, so that it is named as
+    // what the list is rather than a lone list of plain objects beside it (Box's
+    // `order`) taken silently; the caller then says why it cannot be built.
     let lists: Vec<(&str, View<'a>)> = props
         .iter()
         .filter_map(|(n, p)| match view(spec, *p).ok()?.kind {
             Kind::Array(Some(item)) => Some((*n, view(spec, item).ok()?)),
             _ => None,
         })
-        .filter(|(_, item)| matches!(item.kind, Kind::Object { .. }))
+        .filter(|(_, item)| matches!(item.kind, Kind::Object { .. } | Kind::Union(_)))
         .collect();
     let singular = norm(name);
     let plural = |n: &str| {
