@@ -426,3 +426,48 @@ async fn integer_codes_map_to_enum_variants() {
         ]
     );
 }
+
+/// A list whose items are one of two objects (Box's folder entries: a file, a folder or
+/// a link) is read as one object with the fields of both: each item gives what it has,
+/// and a field they share tells them apart. A value neither shape lists is a contract
+/// error naming the item.
+#[tokio::test]
+async fn items_of_either_shape_are_read_field_by_field() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/Accounts/AC123/Events.json",
+        vec![
+            Reply::json(
+                200,
+                json!({"events": [
+                    {"kind": "delivered", "sid": "SM1", "at": "2026-03-01T12:00:00Z"},
+                    {"kind": "failed", "sid": "SM2", "code": 30003}
+                ]}),
+            ),
+            Reply::json(200, json!({"events": [{"kind": "bounced", "sid": "SM3"}]})),
+        ],
+    );
+    let adapter = adapter(&vendor);
+    let events = adapter.events().await.expect("listed");
+    assert_eq!(
+        events,
+        vec![
+            Event {
+                message: "SM1".into(),
+                kind: EventKind::Delivered,
+                code: None
+            },
+            Event {
+                message: "SM2".into(),
+                kind: EventKind::Failed,
+                code: Some(30003)
+            },
+        ]
+    );
+    let err = adapter.events().await.expect_err("an unknown kind");
+    let MessageError::Failed(message) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(message.contains("$.events[0].kind"), "{message}");
+}

@@ -162,6 +162,12 @@ impl<'a> Planner<'a> {
                 inline_name.unwrap_or_else(|| format!("{op}Response")),
             ),
         };
+        // A union of objects (Box's entries: a file, a folder or a link) is read as one
+        // object with the properties of every variant; its reads merge them too.
+        let v = match &v.kind {
+            Kind::Union(parts) => crate::spec::view::merged_objects(self.spec, parts).unwrap_or(v),
+            _ => v,
+        };
         if list && !matches!(v.kind, Kind::Object { .. }) {
             self.err(
                 span,

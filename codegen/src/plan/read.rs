@@ -5,7 +5,7 @@ use super::planner::Planner;
 use super::*;
 use crate::error::{Span, suggest};
 use crate::ident::camel;
-use crate::spec::view::{Kind, SRef, View, variant_with, view};
+use crate::spec::view::{Kind, SRef, View, merged_objects, merged_property, variant_with, view};
 
 /// A step into a wire value.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,9 +168,16 @@ impl<'a> Planner<'a> {
                 self.err(span, format!("'{path}' indexes something that is not a list of objects, or ends in an index"), "index only lists of objects, then name a field: `errors.0.code`");
                 return None;
             }
-            if let Kind::Union(_) = &cur_view.kind {
-                self.err(span, format!("{where_} is a union (anyOf/oneOf) at the top level, which is not supported yet"), "map an operation whose response is an object");
-                return None;
+            // A union of objects at this level is read as one object, its properties
+            // those of every variant (Box's folder entries).
+            let mut merged_from = None;
+            if let Kind::Union(parts) = &cur_view.kind {
+                let Some(merged) = merged_objects(self.spec, parts) else {
+                    self.err(span, format!("{where_} is a union (anyOf/oneOf) whose variants are not all objects, which is not supported here"), "map an operation whose response is an object, or correct the spec with an overlay (`overlays:` in docs/mapping.md)");
+                    return None;
+                };
+                merged_from = Some(parts.clone());
+                cur_view = merged;
             }
             let Kind::Object {
                 props,
@@ -200,12 +207,18 @@ impl<'a> Planner<'a> {
                     }
                 },
             };
-            let child_view = match view(self.spec, child) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.err(span, format!("{where_}.{seg}: {e}"), "fix the spec");
-                    return None;
-                }
+            let child_view = match merged_from
+                .as_deref()
+                .and_then(|parts| merged_property(self.spec, parts, seg))
+            {
+                Some(v) => v,
+                None => match view(self.spec, child) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.err(span, format!("{where_}.{seg}: {e}"), "fix the spec");
+                        return None;
+                    }
+                },
             };
             let optional = tolerant || absent_ok || !is_req || child_view.nullable;
             let parent = cur_type.clone().unwrap_or_default();

@@ -738,13 +738,13 @@ mod tests {
             r.unwrap.as_ref().map(|u| u.json_path.as_str()),
             Some("$.thing")
         );
-        // A field no variant has is still refused, naming the union.
-        with_union
-            .mapping(
-                "params: { id: id }",
-                "params: { id: id }\n    unwrap: nothing",
-            )
-            .refused_with("is a union (anyOf/oneOf) at the top level");
+        // A field no variant has is still refused; the help names the variants' fields.
+        let nothing = with_union.mapping(
+            "params: { id: id }",
+            "params: { id: id }\n    unwrap: nothing",
+        );
+        nothing.refused_with("unknown field 'nothing' in GetThingResponse");
+        nothing.helped_with("thing");
     }
 
     #[test]

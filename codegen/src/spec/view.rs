@@ -75,6 +75,87 @@ pub(crate) fn variant_with<'a>(
     })
 }
 
+/// A union whose variants are all objects, read as one object: every property of any
+/// variant (the first variant's schema where several have it), required where every
+/// variant requires it. Box lists a folder's entries as a file, a folder or a link;
+/// the mapping reads the fields it needs from whichever came, and tells them apart by
+/// a field they all have (`type`). `None` when a variant is not an object.
+pub(crate) fn merged_objects<'a>(spec: &'a Spec, parts: &[SRef<'a>]) -> Option<View<'a>> {
+    let mut props: Vec<(&'a str, SRef<'a>)> = Vec::new();
+    let mut required: Option<BTreeSet<&'a str>> = None;
+    for p in parts {
+        let Kind::Object {
+            props: own,
+            required: own_required,
+            ..
+        } = view(spec, *p).ok()?.kind
+        else {
+            return None;
+        };
+        for (n, s) in own {
+            if !props.iter().any(|(m, _)| *m == n) {
+                props.push((n, s));
+            }
+        }
+        required = Some(match required {
+            None => own_required,
+            Some(r) => r.intersection(&own_required).copied().collect(),
+        });
+    }
+    Some(View {
+        name: None,
+        nullable: false,
+        kind: Kind::Object {
+            props,
+            required: required.unwrap_or_default(),
+            additional: None,
+        },
+    })
+}
+
+/// The property `name` of a union read as one object ([`merged_objects`]): a string
+/// takes the values of every variant's (Box's `type` is `file` in one, `folder` in
+/// another), and any value when one variant leaves it free.
+pub(crate) fn merged_property<'a>(
+    spec: &'a Spec,
+    parts: &[SRef<'a>],
+    name: &str,
+) -> Option<View<'a>> {
+    let mut merged: Option<View<'a>> = None;
+    for p in parts {
+        let Ok(View {
+            kind: Kind::Object { props, .. },
+            ..
+        }) = view(spec, *p)
+        else {
+            continue;
+        };
+        let Some((_, s)) = props.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        let Ok(v) = view(spec, *s) else { continue };
+        merged = Some(match merged {
+            None => v,
+            Some(mut m) => {
+                m.nullable |= v.nullable;
+                if let (Kind::Str { values: all }, Kind::Str { values }) = (&mut m.kind, &v.kind) {
+                    if all.is_empty() || values.is_empty() {
+                        all.clear();
+                    } else {
+                        for value in values {
+                            if !all.contains(value) {
+                                all.push(value.clone());
+                            }
+                        }
+                    }
+                }
+                m
+            }
+        });
+    }
+    merged
+}
+
 /// The properties of an object schema: name, required, enum values when it has any, and
 /// whether it is a scalar (string, number, boolean).
 pub fn object_fields(
@@ -320,6 +401,50 @@ pub(crate) mod tests {
             "openapi: 3.0.3\ninfo: {{ title: T, version: \"1\" }}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}"
         );
         Spec::from_bytes(Path::new("t.yaml"), text.as_bytes()).expect("spec")
+    }
+
+    /// Box's entries: a file, a folder or a link, read as one object.
+    #[test]
+    fn a_union_of_objects_reads_as_one_object_with_merged_values() {
+        let s = spec(
+            "    File: { type: object, required: [id, type], properties: { id: { type: string }, type: { type: string, enum: [file] }, sha1: { type: string } } }\n    Folder: { type: object, required: [id, type], properties: { id: { type: string }, type: { type: string, enum: [folder] }, name: { type: string } } }\n    Free: { type: object, required: [type], properties: { type: { type: string } } }\n    Entry: { oneOf: [ { $ref: \"#/components/schemas/File\" }, { $ref: \"#/components/schemas/Folder\" } ] }\n    Mixed: { oneOf: [ { $ref: \"#/components/schemas/File\" }, { type: string } ] }\n",
+        );
+        let parts = |name: &str| {
+            let v = view(&s, SRef::Plain(s.schema_named(name).expect("schema"))).expect("view");
+            let Kind::Union(parts) = v.kind else {
+                panic!("{name} is a union");
+            };
+            parts
+        };
+        let entry = parts("Entry");
+        let merged = merged_objects(&s, &entry).expect("objects");
+        let Kind::Object {
+            props, required, ..
+        } = &merged.kind
+        else {
+            panic!("an object");
+        };
+        let names: Vec<&str> = props.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["id", "type", "sha1", "name"]);
+        assert_eq!(required.iter().copied().collect::<Vec<_>>(), ["id", "type"]);
+        let Some(View {
+            kind: Kind::Str { values },
+            ..
+        }) = merged_property(&s, &entry, "type")
+        else {
+            panic!("a string");
+        };
+        assert_eq!(values, ["file", "folder"]);
+        assert!(
+            merged_objects(&s, &parts("Mixed")).is_none(),
+            "a string variant"
+        );
+        // A variant that takes any text leaves the merged field free.
+        let free = [entry[0], SRef::Plain(s.schema_named("Free").expect("Free"))];
+        assert!(matches!(
+            merged_property(&s, &free, "type").map(|v| v.kind),
+            Some(Kind::Str { values }) if values.is_empty()
+        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::Entry;
 use crate::scaffold::out::yaml_key;
 use crate::scaffold::shape::{describe, norm};
 use crate::scaffold::types::Uses;
-use crate::spec::view::{Kind, SRef, View, view};
+use crate::spec::view::{Kind, SRef, View, merged_objects, view};
 
 impl<'a> Entry<'_, 'a> {
     /// The `unwrap:` line of a method returning `Vec<name>` (or a stream of them), and
@@ -36,14 +36,15 @@ impl<'a> Entry<'_, 'a> {
                 ));
                 return Vec::new();
             };
+            // Items that are one of several objects (Box's entries) are read as one
+            // object with the fields of all of them, as the planner reads them.
+            let item = match &item.kind {
+                Kind::Union(parts) => merged_objects(spec, parts).unwrap_or(item),
+                _ => item,
+            };
             if !matches!(item.kind, Kind::Object { .. }) {
-                let overlay = if matches!(item.kind, Kind::Union(_)) {
-                    " (when every item has the fields it reads, an overlay can make the item schema one object: `overlays:` in docs/mapping.md)"
-                } else {
-                    ""
-                };
                 self.blocked = Some(format!(
-                    "answers a list of {}, not of objects to build {name} from{overlay}",
+                    "answers a list of {}, not of objects to build {name} from",
                     describe(spec, &item)
                 ));
                 return Vec::new();
@@ -92,10 +93,9 @@ fn list_field<'a>(
     name: &str,
 ) -> Option<(String, View<'a>)> {
     // Only lists of objects can be a Vec of a struct: Jira's search answers its issues
-    // beside `warningMessages`, a list of strings. A list of unions of objects (Box's
-    // `entries`: a file, a folder or a link) stays a candidate, so that it is named as
-    // what the list is rather than a lone list of plain objects beside it (Box's
-    // `order`) taken silently; the caller then says why it cannot be built.
+    // beside `warningMessages`, a list of strings. A list of unions (Box's `entries`: a
+    // file, a folder or a link) is one too, read as the union of the objects; left out,
+    // a lone list of plain objects beside it (Box's `order`) was taken silently.
     let lists: Vec<(&str, View<'a>)> = props
         .iter()
         .filter_map(|(n, p)| match view(spec, *p).ok()?.kind {
