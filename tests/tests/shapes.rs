@@ -442,7 +442,7 @@ async fn items_of_either_shape_are_read_field_by_field() {
                 200,
                 json!({"events": [
                     {"kind": "delivered", "sid": "SM1", "at": "2026-03-01T12:00:00Z"},
-                    {"kind": "failed", "sid": "SM2", "code": 30003}
+                    {"kind": "failed", "sid": "SM2", "code": 30003, "detail": {"reason": "unreachable"}}
                 ]}),
             ),
             Reply::json(200, json!({"events": [{"kind": "bounced", "sid": "SM3"}]})),
@@ -456,12 +456,17 @@ async fn items_of_either_shape_are_read_field_by_field() {
             Event {
                 message: "SM1".into(),
                 kind: EventKind::Delivered,
-                code: None
+                code: None,
+                detail: None,
             },
             Event {
                 message: "SM2".into(),
                 kind: EventKind::Failed,
-                code: Some(30003)
+                code: Some(30003),
+                detail: Some(Detail {
+                    carrier: None,
+                    reason: Some("unreachable".into())
+                }),
             },
         ]
     );

@@ -58,6 +58,12 @@ impl<'a> Planner<'a> {
                     return Some((Leaf::Newtype(self.domain(n), Box::new(l)), w));
                 }
                 if let Some(DomainStruct::Named(_)) = self.port.structs.get(n) {
+                    // One of several objects: read with the fields of every variant.
+                    let merged = match &v.kind {
+                        Kind::Union(parts) => crate::spec::view::merged_objects(self.spec, parts),
+                        _ => None,
+                    };
+                    let v = merged.as_ref().unwrap_or(v);
                     let Kind::Object { .. } = &v.kind else {
                         self.err(
                             span,
@@ -380,6 +386,34 @@ mod tests {
                 integer: false,
                 catch_all: Some(("Unknown".into(), true)),
             }
+        );
+    }
+
+    /// A field that is one of several objects (a person or a team) builds a nested
+    /// domain struct from the fields of every variant.
+    #[test]
+    fn a_union_of_objects_builds_a_nested_struct() {
+        let plan = Fixture::default()
+            .spec(
+                "owner: { $ref: \"#/components/schemas/Owner\" }",
+                "owner: { oneOf: [ { $ref: \"#/components/schemas/Owner\" }, { type: object, properties: { team: { type: string }, name: { type: string } } } ] }",
+            )
+            .port(
+                "pub amount: Option<i64> }",
+                "pub amount: Option<i64>, pub owner: Option<Holder> }\npub struct Holder { pub name: Option<String>, pub team: Option<String> }",
+            )
+            .mapping("      amount: amount\n", "      amount: amount\n      owner: owner\n  Holder:\n    fields: { name: name, team: team }\n")
+            .plan();
+        let owner = plan
+            .converters
+            .iter()
+            .flat_map(|c| c.fields.iter())
+            .find(|f| f.field == "owner")
+            .expect("owner is read");
+        assert!(
+            matches!(&owner.value, ConvValue::Read { leaf: Leaf::Some(l), .. } if matches!(**l, Leaf::Nested(_))),
+            "{:?}",
+            owner.value
         );
     }
 
