@@ -211,6 +211,12 @@ fn absent(ctx: &Ctx, e: TokenStream, l: &Leaf, miss: &Missing, json_path: &str) 
                 let p = path(p);
                 quote!(#e.map(#p))
             }
+            // The converter itself, not a closure that only calls it (clippy's
+            // `redundant_closure`, which users run on generated code too).
+            Leaf::Nested(c) if !ctx.fallible(c) => {
+                let c = ident(c);
+                quote!(#e.map(#c))
+            }
             i if infallible(ctx, i) => {
                 let i = leaf(ctx, i, &x, json_path);
                 quote!(#e.map(|x| #i))
