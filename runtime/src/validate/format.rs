@@ -93,6 +93,46 @@ pub fn is_date_time(s: &str) -> bool {
     }
 }
 
+/// The Unix time (whole seconds) an RFC 3339 date-time names, its offset applied and
+/// its fraction dropped; `None` for text [`is_date_time`] refuses or a time before 1970.
+/// Box stamps its webhook deliveries this way (`2026-03-01T04:00:00-08:00`).
+///
+/// ```
+/// use portcullis_runtime::validate::unix_seconds;
+///
+/// assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+/// assert_eq!(unix_seconds("2026-03-01T04:00:00-08:00"), unix_seconds("2026-03-01T12:00:00Z"));
+/// assert_eq!(unix_seconds("yesterday"), None);
+/// ```
+pub fn unix_seconds(s: &str) -> Option<u64> {
+    if !is_date_time(s) {
+        return None;
+    }
+    let b = s.as_bytes();
+    let n = |r: std::ops::Range<usize>| digits(&b[r]).map(i64::from);
+    let (year, month, day) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hour, minute, second) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    // Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse:
+    // years start in March, so the leap day is the last day of its year).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let march_month = (month + 9) % 12;
+    let day_of_year = (153 * march_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let offset = match b.last()? {
+        b'Z' | b'z' => 0,
+        _ => {
+            let at = b.len() - 6;
+            let sign = if b[at] == b'-' { -1 } else { 1 };
+            sign * (n(at + 1..at + 3)? * 3600 + n(at + 4..at + 6)? * 60)
+        }
+    };
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    u64::try_from(seconds).ok()
+}
+
 /// The number an all-digit ASCII slice spells.
 fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |n, c| {
@@ -124,6 +164,25 @@ mod tests {
             "",
         ] {
             assert!(!is_date(bad), "{bad}");
+        }
+    }
+
+    /// Checked against `date -u -d … +%s`.
+    #[test]
+    fn date_times_name_their_unix_second() {
+        for (text, want) in [
+            ("1970-01-01T00:00:00Z", Some(0)),
+            ("2000-02-29T23:59:59Z", Some(951_868_799)),
+            ("2026-03-01T12:00:00Z", Some(1_772_366_400)),
+            ("2026-03-01T12:00:00.999Z", Some(1_772_366_400)),
+            ("2026-03-01T04:00:00-08:00", Some(1_772_366_400)),
+            ("2026-03-01T17:30:00+05:30", Some(1_772_366_400)),
+            ("2100-03-01T00:00:00Z", Some(4_107_542_400)),
+            ("1969-12-31T23:59:59Z", None),
+            ("2026-02-30T00:00:00Z", None),
+            ("1772366400", None),
+        ] {
+            assert_eq!(unix_seconds(text), want, "{text}");
         }
     }
 

@@ -46,7 +46,7 @@ mod pattern;
 mod range;
 
 pub use choice::one_of;
-pub use format::{date, date_time, is_date, is_date_time};
+pub use format::{date, date_time, is_date, is_date_time, unix_seconds};
 pub use length::{max_items, max_length, min_items, min_length};
 pub use pattern::{Pattern, pattern, pattern_supported};
 pub use range::{exclusive_maximum, exclusive_minimum, maximum, minimum};

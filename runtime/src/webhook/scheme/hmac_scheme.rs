@@ -206,7 +206,10 @@ impl HmacScheme {
         let stamp = match self.timestamp {
             Some(name) => {
                 let text = header(headers, name)?.trim();
-                Some((text, parse_unix(text).ok_or(Rejection::BadHeader(name))?))
+                // Unix seconds (Slack), or an RFC 3339 date-time (Box's
+                // `box-delivery-timestamp`); the text is signed as it came.
+                let seconds = parse_unix(text).or_else(|| crate::validate::unix_seconds(text));
+                Some((text, seconds.ok_or(Rejection::BadHeader(name))?))
             }
             None => None,
         };
@@ -456,6 +459,38 @@ mod tests {
         assert_eq!(
             check(&short, &["k512"], &[("x-signature", sig)], br#"{"a":1}"#, 0),
             Err(Rejection::NoMatch)
+        );
+    }
+
+    /// Box signs the body followed by `box-delivery-timestamp`, an RFC 3339 date-time
+    /// (not Unix seconds): it is signed as it came and held to the tolerance by the
+    /// instant it names. The signature was computed with Python's `hmac` module.
+    #[test]
+    fn an_rfc_3339_timestamp_is_signed_as_sent_and_held_to_the_tolerance() {
+        let boxed = HmacScheme::new("box-signature-primary")
+            .encoding(SignatureEncoding::Base64)
+            .timestamp_header("box-delivery-timestamp")
+            .signed("{body}{timestamp}");
+        let body = br#"{"type":"webhook_event","trigger":"FILE.UPLOADED"}"#;
+        let stamp = "2026-03-01T04:00:00-08:00";
+        let pairs = [
+            (
+                "box-signature-primary",
+                "wxNBq6S6EYFzPmFQOi0vOLYFO0Y4R/mPereCfQpAJZA=",
+            ),
+            ("box-delivery-timestamp", stamp),
+        ];
+        let at = 1_772_366_400; // 2026-03-01T12:00:00Z, the same instant
+        let ok = check(&boxed, &["SamplePrimaryKey"], &pairs, body, at + 60).expect("Box's scheme");
+        assert_eq!(ok.timestamp, Some(at));
+        assert!(matches!(
+            check(&boxed, &["SamplePrimaryKey"], &pairs, body, at + 3600),
+            Err(Rejection::Stale { future: false, .. })
+        ));
+        let garbled = [pairs[0], ("box-delivery-timestamp", "1 March 2026")];
+        assert_eq!(
+            check(&boxed, &["SamplePrimaryKey"], &garbled, body, at),
+            Err(Rejection::BadHeader("box-delivery-timestamp"))
         );
     }
 
