@@ -849,3 +849,49 @@ pub trait Files {
     assert_check_reports_exactly_the_fixmes("union_items", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Spotify's playlist has `tracks: { href, total }`; a domain count reads `tracks.total`.
+/// Scaffold cannot be sure, so the line stays a FIXME, but it names the one field that fits.
+#[test]
+fn an_object_with_one_fitting_field_names_it() {
+    let (dir, s) = scaffold_inline(
+        "one_inside",
+        r##"openapi: 3.0.3
+info: { title: Music, version: "1" }
+servers: [{ url: "https://music.example.com" }]
+paths:
+  /playlists/{id}:
+    get:
+      operationId: getPlaylist
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties:
+                  id: { type: string }
+                  tracks: { type: object, properties: { href: { type: string }, total: { type: integer } } }
+"##,
+        r#"
+pub struct Playlist { pub id: String, pub tracks: Option<u32> }
+pub enum MusicError { Failed(String) }
+pub trait Music {
+    async fn get(&self, id: &str) -> Result<Playlist, MusicError>;
+}
+"#,
+        "Music",
+        &["get=getPlaylist"],
+    );
+    assert!(
+        s.text.contains("read its field with `tracks.total`"),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("one_inside", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -246,9 +246,28 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
                 result = Some(other);
             }
             Err(why) => {
-                return Plan::Gap(format!(
-                    "{name}: {why}: convert it with {{ from: {name}, via: path::to::fn }}"
-                ));
+                // An object with exactly one field that reads as the domain field
+                // (Spotify's `tracks: { href, total }` into a count): name that path.
+                let inside: Vec<&str> = match &pv.kind {
+                    Kind::Object { props, .. } => props
+                        .iter()
+                        .filter(|(_, s)| {
+                            view(r.spec, *s).is_ok_and(|v| {
+                                matches!(reads(r.spec, r.port, &inner, &v), Ok(Reads::Plain))
+                            })
+                        })
+                        .map(|(n, _)| *n)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let way = match inside.as_slice() {
+                    [one] => format!(
+                        "read its field with `{name}.{}`, or convert it with {{ from: {name}, via: path::to::fn }}",
+                        yaml_key(one)
+                    ),
+                    _ => format!("convert it with {{ from: {name}, via: path::to::fn }}"),
+                };
+                return Plan::Gap(format!("{name}: {why}: {way}"));
             }
         }
     }
