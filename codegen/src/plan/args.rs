@@ -323,15 +323,7 @@ impl<'a> Planner<'a> {
                     _ => None,
                 };
                 let Some(convert) = fit else {
-                    self.err(
-                        from.span,
-                        format!(
-                            "{what} is {} in the spec, but '{}' is {ty}",
-                            target.describe(),
-                            from.value
-                        ),
-                        self.via_help(&target.kind),
-                    );
+                    self.mismatch(from, what, target, &ty);
                     return None;
                 };
                 let owned = match &ty {
@@ -371,15 +363,7 @@ impl<'a> Planner<'a> {
                     _ => None,
                 };
                 let Some(item) = item else {
-                    self.err(
-                        from.span,
-                        format!(
-                            "{what} is {} in the spec, but '{}' is {ty}",
-                            target.describe(),
-                            from.value
-                        ),
-                        self.via_help(&target.kind),
-                    );
+                    self.mismatch(from, what, target, ty);
                     return Some(None);
                 };
                 let n = n.clone();
@@ -401,6 +385,20 @@ impl<'a> Planner<'a> {
             }
             _ => None,
         }
+    }
+
+    /// A value of a type the slot does not take as it is: the help names the function
+    /// `via:` needs.
+    fn mismatch(&mut self, from: &Spanned<String>, what: &str, target: &View<'_>, ty: &Ty) {
+        self.err(
+            from.span,
+            format!(
+                "{what} is {} in the spec, but '{}' is {ty}",
+                target.describe(),
+                from.value
+            ),
+            self.via_help(&target.kind),
+        );
     }
 
     /// The help for a value that needs `via:`: the exact type the function must return

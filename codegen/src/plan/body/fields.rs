@@ -31,17 +31,7 @@ impl<'a> Planner<'a> {
         if let Kind::Object { .. } = &target.kind {
             return self.present(pm, from, each, target_schema, wire_required, type_name, at);
         }
-        let Kind::Array(Some(item_schema)) = &target.kind else {
-            self.err(
-                from.span,
-                format!(
-                    "{at} is {} in the spec, not a list to build with `each:`",
-                    target.describe()
-                ),
-                "map it without `each:`",
-            );
-            return None;
-        };
+        let item_schema = self.each_target(from, target, at)?;
         let (access, ty) = self.expr(pm, from)?;
         let (optional, ty) = match ty {
             Ty::Option(inner) => (true, inner.without_refs().clone()),
@@ -66,28 +56,16 @@ impl<'a> Planner<'a> {
             );
             return None;
         }
-        // Item expressions start at `item`, an argument of a method of one element.
-        let item_method = PortMethod {
-            args: vec![("item".to_string(), Ty::Ref(item_ty))],
-            ..pm.clone()
-        };
-        let mut tree = PathTree::default();
-        for (k, v) in each {
-            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
-        }
-        // The item's checks read `item`: they run once per item of this list.
-        let checks_before = self.checks.len();
-        let item = self.body_node(
-            &item_method,
-            *item_schema,
-            &tree,
-            &format!("{type_name}Item"),
-            &format!("{at}[]"),
-            from.span,
-        )?;
-        for c in &mut self.checks[checks_before..] {
-            c.each.insert(0, (access.clone(), optional));
-        }
+        let item = self.each_item(pm, item_ty, each, (&access, optional), |p, m, tree| {
+            p.body_node(
+                m,
+                item_schema,
+                tree,
+                &format!("{type_name}Item"),
+                &format!("{at}[]"),
+                from.span,
+            )
+        })?;
         let BodyNode::Struct { wire_type, .. } = &item else {
             return None;
         };
@@ -101,6 +79,55 @@ impl<'a> Planner<'a> {
             },
             ty,
         ))
+    }
+
+    /// The item schema of the list `each:` builds at `at`, or `None` (reported) when the
+    /// spec's value there is no list.
+    pub(in crate::plan) fn each_target(
+        &mut self,
+        from: &Spanned<String>,
+        target: &View<'a>,
+        at: &str,
+    ) -> Option<SRef<'a>> {
+        if let Kind::Array(Some(item)) = &target.kind {
+            return Some(*item);
+        }
+        self.err(
+            from.span,
+            format!(
+                "{at} is {} in the spec, not a list to build with `each:`",
+                target.describe()
+            ),
+            "map it without `each:`",
+        );
+        None
+    }
+
+    /// The item of a list built with `each:`, planned by `plan`: its expressions start
+    /// at `item`, an argument of a method of one element, and the checks of its values
+    /// run once per item of the `Vec` at `source` (an `Option` of one when `optional`).
+    pub(in crate::plan) fn each_item<T>(
+        &mut self,
+        pm: &PortMethod,
+        item_ty: Box<Ty>,
+        each: &[(Spanned<String>, ValueSpec)],
+        (source, optional): (&[String], bool),
+        plan: impl FnOnce(&mut Self, &PortMethod, &PathTree) -> Option<T>,
+    ) -> Option<T> {
+        let item_method = PortMethod {
+            args: vec![("item".to_string(), Ty::Ref(item_ty))],
+            ..pm.clone()
+        };
+        let mut tree = PathTree::default();
+        for (k, v) in each {
+            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        let checks_before = self.checks.len();
+        let item = plan(self, &item_method, &tree)?;
+        for c in &mut self.checks[checks_before..] {
+            c.each.insert(0, (source.to_vec(), optional));
+        }
+        Some(item)
     }
 
     /// `{ from: req.billing, each: { … } }` into an object: built from an `Option` of a

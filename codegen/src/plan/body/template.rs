@@ -262,17 +262,7 @@ impl<'a> Planner<'a> {
         target: &View<'a>,
         at: &str,
     ) -> Option<Template> {
-        let Kind::Array(Some(item_schema)) = &target.kind else {
-            self.err(
-                from.span,
-                format!(
-                    "{at} is {} in the spec, not a list to build with `each:`",
-                    target.describe()
-                ),
-                "map it without `each:`",
-            );
-            return None;
-        };
+        let item_schema = self.each_target(from, target, at)?;
         let (access, ty) = self.expr(pm, from)?;
         let Ty::Vec(item_ty) = ty else {
             self.err(
@@ -285,27 +275,9 @@ impl<'a> Planner<'a> {
             );
             return None;
         };
-        // Item expressions start at `item`, an argument of a method of one element.
-        let item_method = PortMethod {
-            args: vec![("item".to_string(), Ty::Ref(item_ty))],
-            ..pm.clone()
-        };
-        let mut tree = PathTree::default();
-        for (k, v) in each {
-            tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
-        }
-        // The item's checks read `item`: they run once per item of this list.
-        let checks_before = self.checks.len();
-        let item = self.template(
-            &item_method,
-            *item_schema,
-            &tree,
-            &format!("{at}[]"),
-            from.span,
-        )?;
-        for c in &mut self.checks[checks_before..] {
-            c.each.insert(0, (access.clone(), false));
-        }
+        let item = self.each_item(pm, item_ty, each, (&access, false), |p, m, tree| {
+            p.template(m, item_schema, tree, &format!("{at}[]"), from.span)
+        })?;
         Some(Template::List {
             source: access,
             item: Box::new(item),
