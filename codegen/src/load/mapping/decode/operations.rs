@@ -432,9 +432,12 @@ fn is_value_map(node: &Node) -> bool {
 fn is_object_template(node: &Node) -> bool {
     node.as_map().is_some_and(|entries| {
         !entries.is_empty()
-            && entries
-                .iter()
-                .all(|(k, _)| k.as_str().is_some_and(|k| !keys::VALUE.contains(&k)))
+            && entries.iter().all(|(k, _)| {
+                // `values:` only means something beside `from:`; alone it is a vendor
+                // field of that name (Google Sheets' `values`).
+                k.as_str()
+                    .is_some_and(|k| k == "values" || !keys::VALUE.contains(&k))
+            })
     })
 }
 

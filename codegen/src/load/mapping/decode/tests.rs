@@ -190,3 +190,25 @@ fn bad_error_keys_explain_the_forms() {
         "{d}"
     );
 }
+
+/// `values:` beside `from:` maps a domain enum; alone among other names it is a vendor
+/// field of that name, written nested (Google Sheets' `data: { range, values }`).
+#[test]
+fn values_is_a_value_key_only_beside_from() {
+    let m = decode(&GOOD.replace(
+        r#"request: { amount: req.amount.minor_units, confirm: true, "metadata.kind": "web" }"#,
+        "request: { kind: { from: req.kind, values: { sale: Sale } }, data: { range: req.range, values: req.cells } }",
+    ))
+    .expect("decodes");
+    let request = &m.operations[0].request;
+    let paths: Vec<&str> = request.iter().map(|(k, _)| k.value.as_str()).collect();
+    assert_eq!(paths, ["kind", "data.range", "data.values"]);
+    assert!(matches!(
+        &request[0].1,
+        ValueSpec::Expr { values: Some(v), .. } if v.len() == 1 && v[0].1.value == "Sale"
+    ));
+    assert!(matches!(
+        &request[2].1,
+        ValueSpec::Expr { from, values: None, .. } if from.value == "req.cells"
+    ));
+}
