@@ -417,6 +417,30 @@ mod tests {
         );
     }
 
+    /// A field the variants type differently is read as the first has it: `check`
+    /// warns, since an answer of the other shape fails the call.
+    #[test]
+    fn a_field_typed_differently_by_the_variants_is_warned_of() {
+        let warnings = Fixture::default()
+            .spec(
+                "owner: { $ref: \"#/components/schemas/Owner\" }",
+                "owner: { oneOf: [ { $ref: \"#/components/schemas/Owner\" }, { type: object, properties: { name: { type: integer } } } ] }",
+            )
+            .port(
+                "pub amount: Option<i64> }",
+                "pub amount: Option<i64>, pub owner: Option<Holder> }\npub struct Holder { pub name: Option<String> }",
+            )
+            .mapping("      amount: amount\n", "      amount: amount\n      owner: owner\n  Holder:\n    fields: { name: name }\n")
+            .warnings();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("'name' is a string in one variant of")
+                    && w.contains("and an integer in another")),
+            "{warnings:?}"
+        );
+    }
+
     /// Integer codes (Discord's channel types), written as YAML numbers.
     fn coded() -> Fixture {
         Fixture::default()

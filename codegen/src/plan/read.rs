@@ -5,7 +5,9 @@ use super::planner::Planner;
 use super::*;
 use crate::error::{Span, suggest};
 use crate::ident::camel;
-use crate::spec::view::{Kind, SRef, View, merged_objects, merged_property, variant_with, view};
+use crate::spec::view::{
+    Kind, SRef, View, merged_conflict, merged_objects, merged_property, variant_with, view,
+};
 
 /// A step into a wire value.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,6 +209,16 @@ impl<'a> Planner<'a> {
                     }
                 },
             };
+            if let Some((read, other)) = merged_from
+                .as_deref()
+                .and_then(|parts| merged_conflict(self.spec, parts, seg))
+            {
+                self.warn(
+                    span,
+                    format!("'{seg}' is {read} in one variant of {where_} and {other} in another: it is read as {read}, and an answer with the other fails the call"),
+                    "read it with `via:` from a serde_json::Value, or correct the spec with an overlay (`overlays:` in docs/mapping.md)",
+                );
+            }
             let child_view = match merged_from
                 .as_deref()
                 .and_then(|parts| merged_property(self.spec, parts, seg))

@@ -156,6 +156,29 @@ pub(crate) fn merged_property<'a>(
     merged
 }
 
+/// Two different kinds the property `name` has in the variants of a union read as one
+/// object, if it has more than one (an `id` that is a string in one and an integer in
+/// another): the first variant's is read, and a value of the other kind fails.
+pub(crate) fn merged_conflict(
+    spec: &Spec,
+    parts: &[SRef<'_>],
+    name: &str,
+) -> Option<(&'static str, &'static str)> {
+    let mut kinds = parts.iter().filter_map(|p| {
+        let Ok(View {
+            kind: Kind::Object { props, .. },
+            ..
+        }) = view(spec, *p)
+        else {
+            return None;
+        };
+        let (_, s) = props.iter().find(|(n, _)| *n == name)?;
+        view(spec, *s).ok().map(|v| v.describe())
+    });
+    let first = kinds.next()?;
+    kinds.find(|k| *k != first).map(|other| (first, other))
+}
+
 /// The properties of an object schema: name, required, enum values when it has any, and
 /// whether it is a scalar (string, number, boolean).
 pub fn object_fields(
@@ -407,7 +430,7 @@ pub(crate) mod tests {
     #[test]
     fn a_union_of_objects_reads_as_one_object_with_merged_values() {
         let s = spec(
-            "    File: { type: object, required: [id, type], properties: { id: { type: string }, type: { type: string, enum: [file] }, sha1: { type: string } } }\n    Folder: { type: object, required: [id, type], properties: { id: { type: string }, type: { type: string, enum: [folder] }, name: { type: string } } }\n    Free: { type: object, required: [type], properties: { type: { type: string } } }\n    Entry: { oneOf: [ { $ref: \"#/components/schemas/File\" }, { $ref: \"#/components/schemas/Folder\" } ] }\n    Mixed: { oneOf: [ { $ref: \"#/components/schemas/File\" }, { type: string } ] }\n",
+            "    File: { type: object, required: [id, type], properties: { id: { type: string }, type: { type: string, enum: [file] }, sha1: { type: string } } }\n    Folder: { type: object, required: [id, type], properties: { id: { type: string }, type: { type: string, enum: [folder] }, name: { type: string } } }\n    Free: { type: object, required: [type], properties: { type: { type: string } } }\n    Numbered: { type: object, properties: { id: { type: integer } } }\n    Entry: { oneOf: [ { $ref: \"#/components/schemas/File\" }, { $ref: \"#/components/schemas/Folder\" } ] }\n    Mixed: { oneOf: [ { $ref: \"#/components/schemas/File\" }, { type: string } ] }\n",
         );
         let parts = |name: &str| {
             let v = view(&s, SRef::Plain(s.schema_named(name).expect("schema"))).expect("view");
@@ -438,6 +461,15 @@ pub(crate) mod tests {
         assert!(
             merged_objects(&s, &parts("Mixed")).is_none(),
             "a string variant"
+        );
+        assert_eq!(merged_conflict(&s, &entry, "type"), None);
+        let numbered = [
+            entry[0],
+            SRef::Plain(s.schema_named("Numbered").expect("Numbered")),
+        ];
+        assert_eq!(
+            merged_conflict(&s, &numbered, "id"),
+            Some(("a string", "an integer"))
         );
         // A variant that takes any text leaves the merged field free.
         let free = [entry[0], SRef::Plain(s.schema_named("Free").expect("Free"))];
