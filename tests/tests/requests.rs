@@ -626,7 +626,8 @@ async fn one_object_in_a_list_of_one_goes_out_and_comes_back() {
         made,
         Invoice {
             id: "ed255415-e141-4150-aab7-89c3bbbb851c".into(),
-            total: Some(40.0)
+            total: Some(40.0),
+            lines: Vec::new(),
         }
     );
     assert_eq!(
@@ -671,7 +672,7 @@ async fn an_empty_list_of_one_is_a_contract_error() {
         vec![
             Reply::json(
                 200,
-                json!({"Invoices": [{"InvoiceID": "a", "Total": 1.5}, {"InvoiceID": "b"}]}),
+                json!({"Invoices": [{"InvoiceID": "a", "Total": 1.5, "LineItems": [{"Description": "Tires"}, {}]}, {"InvoiceID": "b"}]}),
             ),
             Reply::json(200, json!({"Invoices": []})),
         ],
@@ -681,6 +682,15 @@ async fn an_empty_list_of_one_is_a_contract_error() {
         .await
         .expect("the first item");
     assert_eq!(first.id, "a");
+    assert_eq!(
+        first.lines,
+        [
+            Line {
+                text: Some("Tires".into())
+            },
+            Line { text: None }
+        ]
+    );
     let err = adapter(&vendor)
         .get_invoice("ed255415-e141-4150-aab7-89c3bbbb851c")
         .await

@@ -12,11 +12,17 @@ pub(super) fn checks(op: &OperationPlan) -> Vec<TokenStream> {
     op.checks
         .iter()
         .filter(|c| !c.sample_only())
-        .map(check)
+        .map(|c| {
+            // An argument that is a reference itself (`id: &str`) is checked as it is:
+            // borrowing it again is what clippy's `needless_borrow` refuses.
+            let by_ref = matches!(c.access.as_slice(), [arg] if arg == "item"
+                || op.args.iter().any(|(n, t)| n == arg && t.starts_with('&')));
+            check(c, by_ref)
+        })
         .collect()
 }
 
-fn check(c: &CheckPlan) -> TokenStream {
+fn check(c: &CheckPlan, by_ref: bool) -> TokenStream {
     let a = access(&c.access);
     let field = &c.field;
     let k = &c.constraints;
@@ -75,10 +81,9 @@ fn check(c: &CheckPlan) -> TokenStream {
             body.push(quote!(rt::validate::#f(OP, #field, value, #m) #refused));
         }
     }
-    // A list's item is already a reference.
-    let bare_item = c.access.len() == 1 && c.access[0] == "item";
+    // A list's item is already a reference, as is an argument declared as one.
     let one = match (c.value, c.optional) {
-        (CheckedValue::Text, false) if bare_item => quote!({
+        (CheckedValue::Text, false) if by_ref => quote!({
             let value: &str = #a;
             #(#body)*
         }),
@@ -104,6 +109,10 @@ fn check(c: &CheckPlan) -> TokenStream {
         }),
         (CheckedValue::Number, true) => quote!(if let Some(value) = #a {
             let value = f64::from(value);
+            #(#body)*
+        }),
+        (CheckedValue::List, false) if by_ref => quote!({
+            let value = #a;
             #(#body)*
         }),
         (CheckedValue::List, false) => quote!({

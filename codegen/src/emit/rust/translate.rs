@@ -157,6 +157,12 @@ fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
                 }
             };
             match &**inner {
+                // The converter itself, not a closure that only calls it (clippy's
+                // `redundant_closure`).
+                Leaf::Nested(c) if !ctx.fallible(c) => {
+                    let c = ident(c);
+                    quote!(#src.map(#c).collect())
+                }
                 i if infallible(ctx, i) => {
                     let i = leaf(ctx, i, &bound(quote!(item)), json_path);
                     quote!(#src.map(|item| #i).collect())
