@@ -55,8 +55,10 @@ pub enum CheckedValue {
     Text,
     /// A Rust integer (`i32`, `u64`, …): the range, compared as `i128`.
     Integer,
-    /// `f64` or `f32`: the range.
+    /// `f64`: the range.
     Number,
+    /// `f32`: the range, compared as `f64` (which holds every bound a spec writes).
+    Float32,
     /// A `Vec`: its length (`maxItems`, `minItems`).
     List,
 }
@@ -127,14 +129,13 @@ impl Planner<'_> {
             Ty::Named(n) if INTEGERS.contains(&n.as_str()) && !matches!(inner, Ty::Ref(_)) => {
                 CheckedValue::Integer
             }
-            Ty::Named(n) if (n == "f64" || n == "f32") && !matches!(inner, Ty::Ref(_)) => {
-                CheckedValue::Number
-            }
+            Ty::Named(n) if n == "f64" && !matches!(inner, Ty::Ref(_)) => CheckedValue::Number,
+            Ty::Named(n) if n == "f32" && !matches!(inner, Ty::Ref(_)) => CheckedValue::Float32,
             _ => return,
         };
         let c = match value {
             CheckedValue::Text => text_checks(constraints::of(self.spec, schema)),
-            CheckedValue::Integer | CheckedValue::Number => {
+            CheckedValue::Integer | CheckedValue::Number | CheckedValue::Float32 => {
                 let c = constraints::of(self.spec, schema);
                 Constraints {
                     minimum: c.minimum,

@@ -64,7 +64,7 @@ fn check(c: &CheckPlan, by_ref: bool) -> TokenStream {
         body.push(quote!(rt::validate::one_of(OP, #field, value, &[#(#values),*]) #refused));
     }
     let bound = |b: f64| match c.value {
-        CheckedValue::Number => {
+        CheckedValue::Number | CheckedValue::Float32 => {
             let l = proc_macro2::Literal::f64_unsuffixed(b);
             quote!(#l)
         }
@@ -103,11 +103,20 @@ fn check(c: &CheckPlan, by_ref: bool) -> TokenStream {
             let value = value as i128;
             #(#body)*
         }),
+        // An `f64` is compared as it is (`f64::from` of one is clippy's
+        // `useless_conversion`); an `f32` is widened first.
         (CheckedValue::Number, false) => quote!({
-            let value = f64::from(#a);
+            let value = #a;
             #(#body)*
         }),
         (CheckedValue::Number, true) => quote!(if let Some(value) = #a {
+            #(#body)*
+        }),
+        (CheckedValue::Float32, false) => quote!({
+            let value = f64::from(#a);
+            #(#body)*
+        }),
+        (CheckedValue::Float32, true) => quote!(if let Some(value) = #a {
             let value = f64::from(value);
             #(#body)*
         }),

@@ -677,16 +677,19 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
         if let (Some(_), Some(sep)) = (&p.array_item_name, p.array_separator) {
             // `explode: false`: one parameter, the items joined; an empty list sends
             // nothing, as an exploded one does.
-            let send = quote! {
-                if !items.is_empty() {
-                    let joined = items.iter().map(|item| item.to_string()).collect::<Vec<_>>().join(#sep);
-                    request = request.query(#name, joined);
-                }
+            let join = quote! {
+                let joined = items.iter().map(|item| item.to_string()).collect::<Vec<_>>().join(#sep);
+                request = request.query(#name, joined);
             };
+            // One `if` for both conditions: nested, clippy's `collapsible_if` asks for a
+            // let chain, which a crate of edition 2021 cannot write.
             conditional.push(if optional {
-                quote!(if let Some(items) = &#v { #send })
+                quote!({
+                    let items = &#v;
+                    if let Some(items) = items.as_ref().filter(|items| !items.is_empty()) { #join }
+                })
             } else {
-                quote!({ let items = &#v; #send })
+                quote!({ let items = &#v; if !items.is_empty() { #join } })
             });
             continue;
         }
