@@ -116,8 +116,10 @@ pub fn openapi_30_fixups(doc: &mut Value) {
 }
 
 /// Replaces `$ref`s that point into `#/paths/…` (some specs reuse another operation's
-/// parameter that way) with a copy of their target, so every remaining `$ref` points into
-/// `#/components/`, which is what the typed model resolves.
+/// parameter that way), or inside a component (Linode's pages reference
+/// `#/components/schemas/PaginationEnvelope/properties/page`), with a copy of their
+/// target, so every remaining `$ref` names a component, which is what the typed model
+/// resolves.
 ///
 /// A reference may point at an ancestor of itself (`#/paths`), so copies contain
 /// references again: a chain is followed at most 16 deep, the copies together may add at
@@ -166,8 +168,17 @@ impl Inline<'_> {
                     .get("$ref")
                     .and_then(Value::as_str)
                     .and_then(|r| r.strip_prefix('#'))
-                    .filter(|r| r.starts_with("/paths/") || *r == "/paths")
-                    .and_then(|r| self.source.pointer(&percent_decode(r)));
+                    .and_then(|r| {
+                        let t = self.source.pointer(&percent_decode(r))?;
+                        match r.starts_with("/paths/") || r == "/paths" {
+                            true => Some(t),
+                            // Only a schema is copied into a schema's place: Codat's
+                            // `definitions` hold some that OpenAPI 3.0 cannot read, and a
+                            // copy would make the whole document fail to load, where a
+                            // reference left as it is fails only the mapping that uses it.
+                            false => (inside_component(r) && is_schema(t)).then_some(t),
+                        }
+                    });
                 if let (Some(t), true) = (target, hops < 16) {
                     let budget = Limits {
                         max_nodes: self.limits.max_alias_nodes - self.added,
@@ -198,6 +209,19 @@ impl Inline<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether `v` reads as an OpenAPI 3.0 schema (or a reference to one).
+fn is_schema(v: &Value) -> bool {
+    serde_json::from_value::<openapiv3::ReferenceOr<openapiv3::Schema>>(v.clone()).is_ok()
+}
+
+/// Whether a reference's pointer goes past a component (`/components/schemas/A/properties/b`)
+/// rather than naming one.
+fn inside_component(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/components/")
+        .is_some_and(|rest| rest.split('/').count() > 2)
 }
 
 /// `%7B` → `{`: JSON pointers in URI fragments are percent-encoded. Works on bytes, so a
@@ -284,10 +308,14 @@ fn walk(v: &mut Value, is_schema: bool, v31: bool) {
 /// `type: object` (with its `properties`) beside `allOf`, `oneOf` or `anyOf`: the
 /// composition is what the schema is. The sibling object's own properties become one
 /// more `allOf` part, so none is lost; beside a union, `type: object` is dropped (each
-/// variant says what it is).
+/// variant says what it is). A `required` list alone beside `allOf` is the same idiom
+/// (Linode's create bodies: `allOf: [Domain], required: [domain, type]`): without the
+/// rewrite openapiv3 reads such a schema as untyped, and the fields it requires as absent.
 fn composition_siblings(m: &mut Map<String, Value>) {
     let object = m.get("type").is_some_and(|t| t == "object");
-    if m.contains_key("allOf") && (object || m.contains_key("properties")) {
+    if m.contains_key("allOf")
+        && (object || m.contains_key("properties") || m.contains_key("required"))
+    {
         let mut own = Map::new();
         for key in ["type", "properties", "required", "additionalProperties"] {
             if let Some(v) = m.remove(key) {
@@ -516,6 +544,37 @@ mod tests {
             json!("id")
         );
         assert_eq!(percent_decode("%7Bx%7D%"), "{x}%");
+
+        // A reference into a component's property is a copy of that property; one that
+        // names a component stays a reference.
+        let mut doc = json!({
+            "components": {"schemas": {
+                "Envelope": {"type": "object", "properties": {"pages": {"type": "integer", "minimum": 1}}},
+                "List": {"type": "object", "properties": {
+                    "pages": {"$ref": "#/components/schemas/Envelope/properties/pages"},
+                    "envelope": {"$ref": "#/components/schemas/Envelope"}
+                }}
+            }}
+        });
+        inline_path_refs(&mut doc, &Limits::spec()).expect("inlined");
+        let list = &doc["components"]["schemas"]["List"]["properties"];
+        assert_eq!(list["pages"], json!({"type": "integer", "minimum": 1}));
+        assert_eq!(
+            list["envelope"],
+            json!({"$ref": "#/components/schemas/Envelope"})
+        );
+
+        // A target that is no schema OpenAPI 3.0 reads stays a reference.
+        let broken = json!({"$ref": "#/components/schemas/Item/definitions/kind"});
+        let mut doc = json!({"components": {"schemas": {
+            "Item": {"definitions": {"kind": {"type": {"enum": ["a"]}}}},
+            "Holder": {"type": "object", "properties": {"kind": broken.clone()}}
+        }}});
+        inline_path_refs(&mut doc, &Limits::spec()).expect("inlined");
+        assert_eq!(
+            doc["components"]["schemas"]["Holder"]["properties"]["kind"],
+            broken
+        );
         assert_eq!(percent_decode("%a€%€%7b%"), "%a€%€{%");
         assert_eq!(percent_decode("%7B%7"), "{%7");
     }
@@ -565,12 +624,21 @@ mod tests {
         // 3.0 documents get the composition rewrite alone.
         let mut doc30 = json!({"openapi": "3.0.3", "components": {"schemas": {
             "Err": {"type": "object", "allOf": [{"$ref": "#/components/schemas/Id"}]},
+            "Create": {"allOf": [{"$ref": "#/components/schemas/Id"}], "required": ["domain"]},
             "Closed": {"type": "object", "additionalProperties": false}
         }}});
         openapi_30_fixups(&mut doc30);
         assert_eq!(
             doc30["components"]["schemas"]["Err"],
             json!({"allOf": [{"$ref": "#/components/schemas/Id"}]})
+        );
+        assert_eq!(
+            doc30["components"]["schemas"]["Create"],
+            json!({"allOf": [
+                {"$ref": "#/components/schemas/Id"},
+                {"type": "object", "required": ["domain"]}
+            ]}),
+            "a required list beside allOf is one more part, not an untyped schema"
         );
         assert_eq!(
             doc30["components"]["schemas"]["Closed"]["additionalProperties"],

@@ -99,7 +99,7 @@ impl Spec {
             crate::load::normalize::openapi_30_fixups(&mut raw);
         }
         // A cheap look at the text first: most specs have no such refs.
-        if text.contains("#/paths") {
+        if text.contains("#/paths") || has_refs_inside_components(text) {
             crate::load::normalize::inline_path_refs(&mut raw, &limits)
                 .map_err(|e| inline_error(path, &limits, e))?;
         }
@@ -463,6 +463,17 @@ fn rename_refs(v: &mut serde_json::Value, renames: &BTreeMap<String, String>) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(|x| rename_refs(x, renames)),
         _ => {}
     }
+}
+
+/// Whether the text holds a reference past a component's name
+/// (`#/components/schemas/A/properties/b`), read from the text as written.
+fn has_refs_inside_components(text: &str) -> bool {
+    text.match_indices("#/components/").any(|(at, _)| {
+        text[at..]
+            .split(|c: char| c == '"' || c == '\'' || c.is_whitespace())
+            .next()
+            .is_some_and(|r| r.matches('/').count() > 3)
+    })
 }
 
 #[cfg(test)]
