@@ -11,6 +11,7 @@
 
 use super::constraints::{self, Constraints};
 use super::planner::Planner;
+use crate::error::Span;
 use crate::load::mapping::ValueSpec;
 use crate::load::port::{PortMethod, Ty};
 use crate::spec::view::SRef;
@@ -119,7 +120,7 @@ impl Planner<'_> {
             other => (false, self.unwrap_newtype(other, &mut access)),
         };
         if let Ty::Vec(item) = ty.without_refs() {
-            self.check_list(item, access, optional, schema, field);
+            self.check_list(item, access, optional, schema, field, from.span);
             return;
         }
         let inner = &ty;
@@ -134,7 +135,9 @@ impl Planner<'_> {
             _ => return,
         };
         let c = match value {
-            CheckedValue::Text => text_checks(constraints::of(self.spec, schema)),
+            CheckedValue::Text => {
+                self.text_checks(constraints::of(self.spec, schema), &field, from.span)
+            }
             CheckedValue::Integer | CheckedValue::Number | CheckedValue::Float32 => {
                 let c = constraints::of(self.spec, schema);
                 Constraints {
@@ -178,6 +181,7 @@ impl<'a> Planner<'a> {
         optional: bool,
         schema: SRef<'_>,
         field: String,
+        span: Span,
     ) {
         let c = constraints::of(self.spec, schema);
         if c.max_items.is_some() || c.min_items.is_some() {
@@ -198,7 +202,7 @@ impl<'a> Planner<'a> {
         let Some(item_schema) = self.item_schema(schema).filter(|_| text) else {
             return;
         };
-        let each = text_checks(constraints::of(self.spec, item_schema));
+        let each = self.text_checks(constraints::of(self.spec, item_schema), &field, span);
         if each.is_empty() {
             return;
         }
@@ -213,24 +217,38 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The constraints of a string slot that are checked before sending, for a text value
-/// (an argument or a list's item).
-fn text_checks(mut c: Constraints) -> Constraints {
-    c.minimum = None;
-    c.maximum = None;
-    c.max_items = None;
-    c.min_items = None;
-    c.min_length = c.min_length.filter(|m| *m > 0);
-    // A pattern the runtime cannot run is left out rather than failing every call.
-    c.pattern = c.pattern.filter(|p| regex::Regex::new(p).is_ok());
-    // A long enum is no cheap check: its list would dwarf the adapter's code (a spec
-    // with thousands of country or currency codes).
-    if c.values.len() > MAX_ENUM_CHECKED {
-        c.values.clear();
+impl Planner<'_> {
+    /// The constraints of a string slot that are checked before sending, for a text
+    /// value (an argument or a list's item) going to `field`, mapped at `span`.
+    fn text_checks(&mut self, mut c: Constraints, field: &str, span: Span) -> Constraints {
+        c.minimum = None;
+        c.maximum = None;
+        c.max_items = None;
+        c.min_items = None;
+        c.min_length = c.min_length.filter(|m| *m > 0);
+        // A pattern the runtime cannot run is left out rather than failing every call,
+        // and said: the user believes the spec's pattern guards what is sent.
+        if let Some(p) = c.pattern.take() {
+            match regex::Regex::new(&p) {
+                Ok(_) => c.pattern = Some(p),
+                Err(_) => self.warn(
+                    span,
+                    format!(
+                        "the spec's pattern for {field}, {p:?}, is not an ECMA-262 expression the runtime can run (look-around, back-references, or another dialect's anchors such as \\A and \\Z): it is not checked before sending"
+                    ),
+                    "the vendor still checks it; to check it here, correct the pattern with an overlay (docs/mapping.md, `overlays`), or check the value with `via:`",
+                ),
+            }
+        }
+        // A long enum is no cheap check: its list would dwarf the adapter's code (a spec
+        // with thousands of country or currency codes).
+        if c.values.len() > MAX_ENUM_CHECKED {
+            c.values.clear();
+        }
+        // `format: uuid` is the vendor's to check (ids are not ours to reject); it is kept
+        // for the contract tests' samples only (`CheckPlan::sample_only`).
+        c
     }
-    // `format: uuid` is the vendor's to check (ids are not ours to reject); it is kept
-    // for the contract tests' samples only (`CheckPlan::sample_only`).
-    c
 }
 
 /// What rules `value` out under `c`, if anything: as the end of a sentence that starts
@@ -372,6 +390,39 @@ mod tests {
         assert!(
             checks.contains(&("$.tags[]", CheckedValue::Text, None, Some("^[0-9]+$"))),
             "{checks:?}"
+        );
+    }
+
+    /// Linode's `\A…\Z` (another dialect's anchors) cannot be run: the field is sent
+    /// unchecked by the pattern, still by length, and `check` says so where it is mapped.
+    #[test]
+    fn a_pattern_the_runtime_cannot_run_is_left_out_with_a_warning() {
+        let fixture = Fixture::default().spec(
+            "memo: { type: string }",
+            "memo: { type: string, maxLength: 9, pattern: \"\\\\A[a-z]+\\\\Z\" }",
+        );
+        let plan = fixture.plan();
+        let check = plan
+            .operations
+            .iter()
+            .flat_map(|o| &o.checks)
+            .find(|c| c.field == "$.memo")
+            .expect("a check of $.memo");
+        assert_eq!(check.constraints.pattern, None);
+        assert_eq!(check.constraints.max_length, Some(9));
+        let warnings = fixture.warnings();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("the spec's pattern for $.memo, ")
+                    && w.ends_with("it is not checked before sending")),
+            "{warnings:?}"
+        );
+        // One the runtime can run warns of nothing.
+        assert!(
+            limited().warnings().is_empty(),
+            "{:?}",
+            limited().warnings()
         );
     }
 
