@@ -895,3 +895,136 @@ pub trait Music {
     assert_check_reports_exactly_the_fixmes("one_inside", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Linode's shapes: a create body that is `allOf` of the object plus the fields it
+/// requires, a page envelope whose fields `$ref` into another schema's properties, a
+/// vendor `type` the port calls `kind`, and path parameters named for the vendor's
+/// resource (`domainId`) beside the method's lone `id`.
+#[test]
+fn linode_shaped_bodies_enums_and_path_ids_are_scaffolded() {
+    let (dir, s) = scaffold_inline(
+        "linode",
+        r##"openapi: 3.0.1
+info: { title: Zones, version: "4" }
+servers: [{ url: "https://api.example.com/v4" }]
+components:
+  schemas:
+    Envelope:
+      type: object
+      properties:
+        page: { type: integer }
+        pages: { type: integer }
+        results: { type: integer }
+    Domain:
+      type: object
+      properties:
+        id: { type: integer, readOnly: true }
+        domain: { type: string, pattern: "\\A[a-z.]+\\Z" }
+        type: { type: string, enum: [master, slave] }
+    Record:
+      type: object
+      properties:
+        id: { type: integer }
+        type: { type: string, enum: [A, AAAA, TXT] }
+        target: { type: string }
+paths:
+  /domains:
+    get:
+      operationId: getDomains
+      parameters:
+        - { name: page, in: query, schema: { type: integer, minimum: 1 } }
+        - { name: page_size, in: query, schema: { type: integer, minimum: 25, maximum: 500 } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: { type: array, items: { $ref: "#/components/schemas/Domain" } }
+                  page: { $ref: "#/components/schemas/Envelope/properties/page" }
+                  results: { $ref: "#/components/schemas/Envelope/properties/results" }
+    post:
+      operationId: createDomain
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              allOf: [{ $ref: "#/components/schemas/Domain" }]
+              required: [domain, type]
+      responses:
+        "200": { description: ok, content: { application/json: { schema: { $ref: "#/components/schemas/Domain" } } } }
+  /domains/{domainId}/records:
+    post:
+      operationId: createRecord
+      parameters:
+        - { name: domainId, in: path, required: true, schema: { type: integer } }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              allOf: [{ $ref: "#/components/schemas/Record" }]
+              required: [type, target]
+      responses:
+        "200": { description: ok, content: { application/json: { schema: { $ref: "#/components/schemas/Record" } } } }
+"##,
+        r#"
+pub enum ZoneKind { Primary, Secondary }
+pub enum RecordKind { A, Aaaa, Txt }
+pub struct NewZone { pub domain: String, pub kind: ZoneKind }
+pub struct Zone { pub id: Option<i64>, pub domain: Option<String> }
+pub struct NewRecord { pub kind: RecordKind, pub target: String }
+pub struct Record { pub id: Option<i64>, pub target: Option<String> }
+pub enum DnsError { Failed(String) }
+pub trait Dns {
+    async fn zones(&self) -> Result<Vec<Zone>, DnsError>;
+    async fn create_zone(&self, zone: NewZone) -> Result<Zone, DnsError>;
+    async fn add_record(&self, id: i64, record: NewRecord) -> Result<Record, DnsError>;
+}
+"#,
+        "Dns",
+        &[
+            "zones=getDomains",
+            "create_zone=createDomain",
+            "add_record=createRecord",
+        ],
+    );
+    let t = &s.text;
+    // The composed body is an object: its fields are filled, not refused as untyped.
+    assert!(t.contains("      domain: zone.domain\n"), "{t}");
+    // Variants named like the spec's values go by name; others get `values:` to fill.
+    assert!(t.contains("      type: record.kind\n"), "{t}");
+    assert!(
+        t.contains(r#"type: { from: zone.kind, values: { master: "?", slave: "?" } }  # FIXME: type is one of master, slave, and ZoneKind's variants (Primary, Secondary)"#),
+        "{t}"
+    );
+    // The lone `id` names the record's domain.
+    assert!(t.contains("      domainId: id\n"), "{t}");
+    // Paging by number: the likely line, with the total read through the envelope's $ref.
+    assert!(
+        t.contains("likely `paginate: { style: page, param: page, size: page_size, total: results }` with `params: { page_size: { const: 100 } }`"),
+        "{t}"
+    );
+    let path = dir.join("m.yaml");
+    assert_check_reports_exactly_the_fixmes("linode", &s, &path);
+    let resolved = resolve(
+        t,
+        &[
+            (
+                "call: getDomains",
+                "call: getDomains\n    params: { page_size: { const: 100 } }\n    paginate: { style: page, param: page, size: page_size, total: results }",
+            ),
+            (
+                "type: { from: zone.kind",
+                "type: { from: zone.kind, values: { master: Primary, slave: Secondary } }",
+            ),
+        ],
+    );
+    let found = check(&path, &resolved).err().unwrap_or_default();
+    // The domain's `\A…\Z` pattern cannot be run: a warning, never an error.
+    assert_eq!(found, Vec::new(), "{}", numbered(&resolved));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -39,7 +39,7 @@ pub enum VariantValue {
 }
 
 /// The text compared when variants are matched to the spec's values by name.
-fn folded(name: &str) -> String {
+pub(crate) fn folded(name: &str) -> String {
     name.chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())

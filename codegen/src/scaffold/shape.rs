@@ -5,6 +5,7 @@
 
 use crate::load::openapi::Spec;
 use crate::load::port::{DomainStruct, Port, Ty, VariantShape};
+use crate::plan::variants::folded;
 use crate::spec::view::{Kind, View, view};
 
 /// Names compared the way a person would: `orderId`, `OrderID` and `order_id` are one name.
@@ -134,6 +135,27 @@ fn scalar_sends(name: &str, kind: &Kind<'_>) -> bool {
     )
 }
 
+/// Whether the domain enum `name` goes into a string slot by its variants' names alone
+/// (the planner's rule: each unit variant named like exactly one of the spec's values,
+/// a variant carrying one `String` sending its text).
+fn enum_sends(port: &Port, name: &str, kind: &Kind<'_>) -> bool {
+    let (Some(variants), Kind::Str { values }) = (port.enums.get(name), kind) else {
+        return false;
+    };
+    !values.is_empty()
+        && variants.iter().all(|(variant, shape)| match shape {
+            VariantShape::Unit => {
+                values
+                    .iter()
+                    .filter(|v| folded(v) == folded(variant))
+                    .count()
+                    == 1
+            }
+            VariantShape::Tuple(t) => t.len() == 1 && t[0] == Ty::Named("String".into()),
+            VariantShape::Struct => false,
+        })
+}
+
 /// Whether a domain value of type `ty` can be sent as it is into a wire slot of view
 /// `v` (`wire_required`: the vendor requires the slot); otherwise what the type is, in
 /// words, for "…, but the argument is {it}".
@@ -155,10 +177,12 @@ pub(super) fn sends(
         ));
     }
     let fits = match (inner, &v.kind) {
-        (Ty::Named(n), k) => scalar_sends(n, k),
+        (Ty::Named(n), k) => scalar_sends(n, k) || enum_sends(port, n, k),
         (Ty::Vec(item), Kind::Array(Some(wire_item))) => {
             match (inside(port, item), view(spec, *wire_item)) {
-                (Ty::Named(n), Ok(iv)) => scalar_sends(n, &iv.kind),
+                (Ty::Named(n), Ok(iv)) => {
+                    scalar_sends(n, &iv.kind) || enum_sends(port, n, &iv.kind)
+                }
                 _ => false,
             }
         }

@@ -78,7 +78,7 @@ impl<'a> Entry<'_, 'a> {
             self.call_notes.push(if stream {
                 format!("{} is a stream, read page by page: add `paginate:` with the style {op_id} pages in{seen} (docs/mapping.md, Lists)", self.pm.name)
             } else {
-                format!("{op_id} may answer page by page{seen}: add `paginate:` (docs/mapping.md, Lists), or {} returns the first page only", self.pm.name)
+                format!("{op_id} may answer page by page{seen}: add `paginate:` (docs/mapping.md, Lists){}, or {} returns the first page only", numbered_paging(spec, query, schemas.first()).map_or(String::new(), |s| format!(", likely {s}")), self.pm.name)
             });
         }
         lines
@@ -127,6 +127,59 @@ fn list_field<'a>(
         .or_else(|| (lists.len() == 1).then_some(0))?;
     let (field, item) = lists.into_iter().nth(pick)?;
     Some((field.to_string(), item))
+}
+
+/// The `paginate:` of an operation paged by number (`page`) or offset (`offset`), with
+/// the page-size parameter and the answer's integer count of every item, when their
+/// names say so; cursors and links are the vendor's own words and are left to the user.
+fn numbered_paging(
+    spec: &crate::scaffold::Spec,
+    query: &[&str],
+    body: Option<&View<'_>>,
+) -> Option<String> {
+    let find = |names: &[&str]| {
+        query
+            .iter()
+            .find(|q| names.contains(&norm(q).as_str()))
+            .copied()
+    };
+    let (style, param) = match (find(&["page", "page_number"]), find(&["offset", "skip"])) {
+        (Some(p), _) => ("page", p),
+        (None, Some(o)) => ("offset", o),
+        (None, None) => return None,
+    };
+    let size = find(&[
+        "page_size",
+        "per_page",
+        "pagesize",
+        "limit",
+        "count",
+        "size",
+    ]);
+    let total = match body.map(|b| &b.kind) {
+        Some(Kind::Object { props, .. }) => props
+            .iter()
+            .find(|(n, p)| {
+                ["total", "total_count", "total_results", "results", "count"]
+                    .contains(&norm(n).as_str())
+                    && view(spec, *p).is_ok_and(|v| matches!(v.kind, Kind::Int))
+            })
+            .map(|(n, _)| *n),
+        _ => None,
+    };
+    let mut keys = vec![
+        format!("style: {style}"),
+        format!("param: {}", yaml_key(param)),
+    ];
+    keys.extend(size.map(|s| format!("size: {}", yaml_key(s))));
+    keys.extend(total.map(|t| format!("total: {}", yaml_key(t))));
+    let size_const = size.map_or(String::new(), |s| {
+        format!(
+            " with `params: {{ {}: {{ const: 100 }} }}` (within the spec's bounds)",
+            yaml_key(s)
+        )
+    });
+    Some(format!("`paginate: {{ {} }}`{size_const}", keys.join(", ")))
 }
 
 /// What suggests an operation answers in pages: its paging query parameters, and the

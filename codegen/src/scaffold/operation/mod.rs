@@ -5,7 +5,8 @@ use super::out::{Out, PLACEHOLDER, yaml_key, yaml_value};
 use super::shape::{describe, domain_word, list, norm, sends};
 use super::types::Uses;
 use super::{Request, error_catch_all};
-use crate::load::port::{DomainStruct, PortMethod, Ty};
+use crate::load::port::{DomainStruct, PortMethod, Ty, VariantShape};
+use crate::plan::variants::folded;
 use crate::spec::media;
 use crate::spec::responses;
 use crate::spec::view::{Kind, SRef, View, view};
@@ -253,7 +254,10 @@ impl<'a> Entry<'_, 'a> {
             }
             return;
         };
-        match self.argument(&data.name, &v, required, None) {
+        match self
+            .argument(&data.name, &v, required, None)
+            .or_else(|e| self.sole_path_argument(p, &v).ok_or(e))
+        {
             Ok(path) => {
                 lines.entry(6, &data.name, &path, None);
                 self.used.push(path);
@@ -396,6 +400,12 @@ impl<'a> Entry<'_, 'a> {
                 }
                 self.used.truncate(used);
             }
+            if let Some((entry, note, path)) = self.enum_values_entry(name, &pv, within) {
+                lines.entry(6, &key, &entry, Some(&note));
+                self.used.push(path);
+                all = false;
+                continue;
+            }
             if !is_required {
                 continue;
             }
@@ -434,6 +444,36 @@ impl<'a> Entry<'_, 'a> {
         all
     }
 
+    /// For a path parameter no argument is named like (`domainId`, the method's `id`):
+    /// the one argument of the method itself, not a field of one, that fits and is not
+    /// sent elsewhere. A path names the resource, and the method's one loose scalar is
+    /// what names it; with two candidates it stays a FIXME.
+    fn sole_path_argument(&self, p: &Parameter, v: &View<'_>) -> Option<String> {
+        if !matches!(p, Parameter::Path { .. })
+            || self
+                .args
+                .iter()
+                .any(|(a, _, _)| self.named_like(a, &p.parameter_data_ref().name, None))
+        {
+            return None;
+        }
+        let fitting: Vec<&String> = self
+            .args
+            .iter()
+            .filter(|(a, t, leaf)| {
+                *leaf
+                    && !a.contains('.')
+                    && !self.used.contains(a)
+                    && sends(self.r.spec, self.r.port, t, v, true).is_ok()
+            })
+            .map(|(a, _, _)| a)
+            .collect();
+        match fitting.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        }
+    }
+
     /// The one struct argument path named like `wire` (inside `within`).
     fn struct_argument(&self, wire: &str, within: Option<&str>) -> Option<String> {
         let named: Vec<&String> = self
@@ -450,9 +490,63 @@ impl<'a> Entry<'_, 'a> {
 
     /// Whether argument path `p` is named like `wire`: its last segment, directly inside
     /// `within` when given.
+    ///
+    /// A wire field `type` is also named like `kind`: Rust reserves `type`, so that is
+    /// what a port calls it.
     fn named_like(&self, p: &str, wire: &str, within: Option<&str>) -> bool {
         let (parent, last) = p.rsplit_once('.').map_or(("", p), |(a, b)| (a, b));
-        norm(last) == norm(wire) && within.is_none_or(|w| parent == w)
+        let (last, wire) = (norm(last), norm(wire));
+        (last == wire || (wire == "type" && last == "kind")) && within.is_none_or(|w| parent == w)
+    }
+
+    /// A domain enum argument named like `wire` whose variants are not all named like the
+    /// string values the spec lists: the `{ from: …, values: { … } }` to complete, each
+    /// value paired with the variant of its name where one is, and the note saying what
+    /// to decide.
+    fn enum_values_entry(
+        &self,
+        wire: &str,
+        v: &View<'_>,
+        within: Option<&str>,
+    ) -> Option<(String, String, String)> {
+        let Kind::Str { values } = &v.kind else {
+            return None;
+        };
+        let named: Vec<&(String, Ty, bool)> = self
+            .args
+            .iter()
+            .filter(|(p, _, _)| self.named_like(p, wire, within))
+            .collect();
+        let [(path, Ty::Named(name), _)] = named.as_slice() else {
+            return None;
+        };
+        let variants = self.r.port.enums.get(name)?;
+        if values.is_empty() || values.len() > 12 {
+            return None;
+        }
+        let unit: Vec<&str> = variants
+            .iter()
+            .filter(|(_, shape)| *shape == VariantShape::Unit)
+            .map(|(v, _)| v.as_str())
+            .collect();
+        let pairs: Vec<String> = values
+            .iter()
+            .map(|value| {
+                let same = unit.iter().find(|u| folded(u) == folded(value));
+                format!(
+                    "{}: {}",
+                    yaml_value(value),
+                    same.map_or(PLACEHOLDER.to_string(), |u| u.to_string())
+                )
+            })
+            .collect();
+        let entry = format!("{{ from: {path}, values: {{ {} }} }}", pairs.join(", "));
+        let note = format!(
+            "{wire} is one of {}, and {name}'s variants ({}) are not all named like them: write the variant each value is, and delete the values no variant is sent as",
+            list(&values.iter().map(String::as_str).collect::<Vec<_>>(), 6),
+            unit.join(", ")
+        );
+        Some((entry, note, path.clone()))
     }
 
     /// The `unwrap:` and `response:` lines, and the uses of the result type; an answer the
