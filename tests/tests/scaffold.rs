@@ -1028,3 +1028,67 @@ pub trait Dns {
     assert_eq!(found, Vec::new(), "{}", numbered(&resolved));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Mux answers one asset as `{ "data": {…} }`: the usual envelope name is unwrapped
+/// although it is not named like the result; a `data` that is no object is not.
+#[test]
+fn a_data_envelope_is_unwrapped() {
+    let (dir, s) = scaffold_inline(
+        "data_envelope",
+        r##"openapi: 3.0.1
+info: { title: Videos, version: "1" }
+servers: [{ url: "https://api.example.com" }]
+components:
+  schemas:
+    Asset:
+      type: object
+      required: [id]
+      properties: { id: { type: string }, duration: { type: number } }
+paths:
+  /assets/{ASSET_ID}:
+    get:
+      operationId: get-asset
+      parameters:
+        - { name: ASSET_ID, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: { $ref: "#/components/schemas/Asset" }
+  /tokens:
+    get:
+      operationId: get-token
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties: { id: { type: string }, data: { type: string } }
+"##,
+        r#"
+pub struct Video { pub id: String, pub duration: Option<f64> }
+pub enum VideoError { Failed(String) }
+pub trait Videos {
+    async fn video(&self, id: &str) -> Result<Video, VideoError>;
+    async fn token(&self) -> Result<Video, VideoError>;
+}
+"#,
+        "Videos",
+        &["video=get-asset", "token=get-token"],
+    );
+    let t = &s.text;
+    assert!(
+        t.contains("      ASSET_ID: id\n    unwrap: data\n    response: Video\n"),
+        "{t}"
+    );
+    assert_eq!(t.matches("unwrap: data").count(), 1, "{t}");
+    assert_check_reports_exactly_the_fixmes("data_envelope", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

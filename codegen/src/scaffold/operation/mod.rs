@@ -673,7 +673,8 @@ impl<'a> Entry<'_, 'a> {
 /// field can hold the result: Plaid's `LinkToken` answer has a string `link_token`
 /// beside the result's other fields, and is the result itself. Failing that, a list
 /// of such objects (Xero answers one invoice as `{ "Invoices": [{…}] }`): its first
-/// item, `Invoices.0`.
+/// item, `Invoices.0`. Failing that, the one object field with an envelope's usual name
+/// (`data`, `result`).
 fn envelope(spec: &crate::load::openapi::Spec, v: &View<'_>, ok: &str) -> Option<Envelope> {
     if v.name.is_some_and(|n| norm(n) == norm(ok)) {
         return None;
@@ -689,6 +690,21 @@ fn envelope(spec: &crate::load::openapi::Spec, v: &View<'_>, ok: &str) -> Option
         .map(|(n, _)| *n)
         .collect();
     if let [one] = objects.as_slice() {
+        return Some(Envelope {
+            field: one.to_string(),
+            first_item: false,
+        });
+    }
+    // The usual envelope names (Mux's `{ "data": {…} }`, JSON:API's `data` beside
+    // `links`): the one object field named so.
+    const USUAL: [&str; 4] = ["data", "result", "item", "resource"];
+    let usual: Vec<&str> = props
+        .iter()
+        .filter(|(n, _)| USUAL.contains(&norm(n).as_str()))
+        .filter(|(_, s)| view(spec, *s).is_ok_and(|f| matches!(f.kind, Kind::Object { .. })))
+        .map(|(n, _)| *n)
+        .collect();
+    if let [one] = usual.as_slice() {
         return Some(Envelope {
             field: one.to_string(),
             first_item: false,
