@@ -393,6 +393,15 @@ mod tests {
         );
     }
 
+    /// The check planned for the body field `$.memo`.
+    fn memo_check(plan: &super::super::Plan) -> &super::super::CheckPlan {
+        plan.operations
+            .iter()
+            .flat_map(|o| &o.checks)
+            .find(|c| c.field == "$.memo")
+            .expect("a check of $.memo")
+    }
+
     /// Linode's `\A…\Z` (another dialect's anchors) cannot be run: the field is sent
     /// unchecked by the pattern, still by length, and `check` says so where it is mapped.
     #[test]
@@ -402,12 +411,7 @@ mod tests {
             "memo: { type: string, maxLength: 9, pattern: \"\\\\A[a-z]+\\\\Z\" }",
         );
         let plan = fixture.plan();
-        let check = plan
-            .operations
-            .iter()
-            .flat_map(|o| &o.checks)
-            .find(|c| c.field == "$.memo")
-            .expect("a check of $.memo");
+        let check = memo_check(&plan);
         assert_eq!(check.constraints.pattern, None);
         assert_eq!(check.constraints.max_length, Some(9));
         let warnings = fixture.warnings();
@@ -445,12 +449,7 @@ mod tests {
                 "memo: { type: string, format: date }",
             )
             .plan();
-        let check = plan
-            .operations
-            .iter()
-            .flat_map(|o| &o.checks)
-            .find(|c| c.field == "$.memo")
-            .expect("a check of $.memo");
+        let check = memo_check(&plan);
         assert_eq!(
             check.constraints.format,
             Some(super::super::TextFormat::Date)
@@ -473,12 +472,7 @@ mod tests {
                 "memo: { type: string, format: email }",
             )
             .plan();
-        let check = plan
-            .operations
-            .iter()
-            .flat_map(|o| &o.checks)
-            .find(|c| c.field == "$.memo")
-            .expect("kept for the sample");
+        let check = memo_check(&plan);
         assert!(check.sample_only());
         assert_eq!(
             super::super::samples::fitting_text(&check.constraints, "memo-1"),
