@@ -290,6 +290,23 @@ mod tests {
     use super::*;
     use crate::plan::fixture::{Fixture, op};
 
+    /// The items of the list the mapping writes for `lines` in `create`'s body.
+    fn lines_items(plan: &crate::plan::Plan) -> &[Template] {
+        let Some(BodyPlan {
+            root: BodyNode::Struct { fields, .. },
+            ..
+        }) = &op(plan, "create").body
+        else {
+            panic!("a struct body");
+        };
+        let Some((_, BodyNode::Template(Template::Array(items)), _)) =
+            fields.iter().find(|(n, _, _)| n == "lines")
+        else {
+            panic!("lines is a template: {fields:?}");
+        };
+        items
+    }
+
     /// The fixture with `lines`, a list of objects with a required `sku`.
     fn with_lines() -> Fixture {
         Fixture::default().spec(
@@ -306,18 +323,7 @@ mod tests {
                 "memo: req.memo, lines: [{ sku: req.order, qty: req.amount }, { sku: \"gift-wrap\" }] }",
             )
             .plan();
-        let Some(BodyPlan {
-            root: BodyNode::Struct { fields, .. },
-            ..
-        }) = &op(&plan, "create").body
-        else {
-            panic!("a struct body");
-        };
-        let Some((_, BodyNode::Template(Template::Array(items)), _)) =
-            fields.iter().find(|(n, _, _)| n == "lines")
-        else {
-            panic!("lines is a template: {fields:?}");
-        };
+        let items = lines_items(&plan);
         assert_eq!(items.len(), 2);
         let Template::Object(first) = &items[0] else {
             panic!("an object item");
@@ -416,18 +422,7 @@ mod tests {
             )
             .plan();
         let create = op(&plan, "create");
-        let Some(BodyPlan {
-            root: BodyNode::Struct { fields, .. },
-            ..
-        }) = &create.body
-        else {
-            panic!("a struct body");
-        };
-        let Some((_, BodyNode::Template(Template::Array(items)), _)) =
-            fields.iter().find(|(n, _, _)| n == "lines")
-        else {
-            panic!("lines is a template: {fields:?}");
-        };
+        let items = lines_items(&plan);
         let Template::Object(first) = &items[0] else {
             panic!("an object item");
         };
