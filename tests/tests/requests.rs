@@ -592,6 +592,7 @@ fn new_invoice(lines: Vec<InvoiceLine>) -> NewInvoice {
         kind: InvoiceKind::Sales,
         contact: "430fa14a-f945-44d3-9f97-5df5e28441b8".into(),
         lines,
+        sequence: None,
     }
 }
 
@@ -628,6 +629,7 @@ async fn one_object_in_a_list_of_one_goes_out_and_comes_back() {
             id: "ed255415-e141-4150-aab7-89c3bbbb851c".into(),
             total: Some(40.0),
             lines: Vec::new(),
+            sequence: None,
         }
     );
     assert_eq!(
@@ -699,4 +701,51 @@ async fn an_empty_list_of_one_is_a_contract_error() {
         panic!("{err:?}");
     };
     assert!(message.contains("$.Invoices.0"), "{message}");
+}
+
+/// A 64-bit integer the spec holds as decimal text (`type: string, format: int64`, as
+/// Google and Mux write them) goes out as that text and is parsed back, past 2^53
+/// without loss; text that is no integer is a contract error naming the field.
+#[tokio::test]
+async fn an_integer_held_as_decimal_text_goes_out_and_comes_back_as_one() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "PUT",
+        "/Invoices",
+        vec![Reply::json(
+            200,
+            json!({"Invoices": [{"InvoiceID": "a", "Sequence": "9007199254740993"}]}),
+        )],
+    );
+    vendor.route(
+        "GET",
+        "/Invoices/{InvoiceID}",
+        vec![Reply::json(
+            200,
+            json!({"Invoices": [{"InvoiceID": "a", "Sequence": "12th"}]}),
+        )],
+    );
+    let made = adapter(&vendor)
+        .invoice(NewInvoice {
+            sequence: Some(18_446_744_073_709_551_615),
+            ..new_invoice(Vec::new())
+        })
+        .await
+        .expect("made");
+    assert_eq!(made.sequence, Some(9_007_199_254_740_993));
+    assert_eq!(
+        body(&vendor)["Invoices"][0]["Sequence"],
+        json!("18446744073709551615")
+    );
+    let err = adapter(&vendor)
+        .get_invoice("ed255415-e141-4150-aab7-89c3bbbb851c")
+        .await
+        .expect_err("not an integer");
+    let RequestError::Failed(message) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        message.contains("Sequence") && message.contains("\"12th\" is not a decimal integer"),
+        "{message}"
+    );
 }

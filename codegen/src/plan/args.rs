@@ -46,13 +46,15 @@ pub enum Convert {
     Each(Box<Convert>),
     /// A domain enum matched to its wire value (a `String`, or an `i64` code).
     Enum(Box<super::variants::EnumValues>),
+    /// An integer as its decimal text, into a string that holds one (`format: int64`).
+    Text,
 }
 
 impl Convert {
     /// Whether the conversion can fail (and so needs `?` where it is written).
     pub fn fallible(&self) -> bool {
         match self {
-            Convert::From(_) => false,
+            Convert::From(_) | Convert::Text => false,
             Convert::Checked(_) => true,
             // A variant's own text is checked against the spec's values.
             Convert::Enum(e) => e.arms.iter().any(|(_, v)| {
@@ -66,7 +68,8 @@ impl Convert {
     /// it is): a checked integer can be refused, an enum becomes its wire value.
     pub fn changes_text(&self) -> bool {
         match self {
-            Convert::From(_) => false,
+            // A parameter displays an integer as its decimal text already.
+            Convert::From(_) | Convert::Text => false,
             Convert::Checked(_) | Convert::Enum(_) => true,
             Convert::Each(inner) => inner.changes_text(),
         }
@@ -80,11 +83,14 @@ const JSON_VALUE: &str = "serde_json::Value";
 /// is, `Some(Some(c))` converted by `c`, `None` not at all.
 pub(super) fn scalar_fit(
     planner: &Planner<'_>,
-    kind: &Kind<'_>,
+    slot: &View<'_>,
     name: &str,
 ) -> Option<Option<Convert>> {
     let from = |w: &str| Some(Some(Convert::From(w.to_string())));
-    match (kind, name) {
+    match (&slot.kind, name) {
+        (Kind::Str { .. }, n) if slot.integer_text && INTEGERS.contains(&n) => {
+            Some(Some(Convert::Text))
+        }
         (Kind::Str { .. }, "String") => Some(None),
         (Kind::Str { .. }, "str") => from("String"),
         (Kind::Int, "i64") => Some(None),
@@ -100,13 +106,19 @@ pub(super) fn scalar_fit(
         (Kind::Union(parts), n) if JSON_SCALARS.contains(&n) => {
             let fits_a_variant = parts.iter().any(|p| {
                 crate::spec::view::view(planner.spec, *p)
-                    .is_ok_and(|v| scalar_fit(planner, &v.kind, n).is_some())
+                    .is_ok_and(|v| scalar_fit(planner, &v, n).is_some())
             });
             fits_a_variant.then(|| Some(Convert::From(JSON_VALUE.to_string())))
         }
         _ => None,
     }
 }
+
+/// The domain integers, each sent as its decimal text into a string slot that holds one
+/// (`format: int64`).
+const INTEGERS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
 
 /// The domain scalars `serde_json::Value: From<_>` takes.
 const JSON_SCALARS: [&str; 14] = [
@@ -305,11 +317,11 @@ impl<'a> Planner<'a> {
                     });
                 }
                 let fit = match &ty {
-                    Ty::Named(n) => scalar_fit(self, &target.kind, n),
+                    Ty::Named(n) => scalar_fit(self, target, n),
                     Ty::Vec(inner) => match (&target.kind, inner.without_refs()) {
                         (Kind::Array(Some(item)), Ty::Named(n)) => {
                             let item = crate::spec::view::view(self.spec, *item).ok();
-                            item.and_then(|iv| scalar_fit(self, &iv.kind, n))
+                            item.and_then(|iv| scalar_fit(self, &iv, n))
                                 .map(|each| each.map(|c| Convert::Each(Box::new(c))))
                         }
                         // The wire holds one JSON value: the whole list becomes it.

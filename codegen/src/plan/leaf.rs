@@ -16,6 +16,8 @@ pub enum Leaf {
     Same,
     /// An integer narrowed with `TryFrom` into this type.
     Narrow(String),
+    /// Decimal text (`type: string, format: int64`) parsed into this integer type.
+    Parse(String),
     /// Wrapped in a newtype.
     Newtype(String, Box<Leaf>),
     /// A vendor string (or integer code) to a domain enum.
@@ -95,6 +97,11 @@ impl<'a> Planner<'a> {
                     return None;
                 }
                 let fits = match (n.as_str(), &v.kind) {
+                    (
+                        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize"
+                        | "isize" | "i128" | "u128",
+                        Kind::Str { .. },
+                    ) if v.integer_text => Some((Leaf::Parse(n.clone()), WireTy::String)),
                     ("String", Kind::Str { .. }) => Some((Leaf::Same, WireTy::String)),
                     ("i64", Kind::Int) => Some((Leaf::Same, WireTy::I64)),
                     ("i8" | "i16" | "i32" | "u8" | "u16" | "u32" | "u64" | "usize", Kind::Int) => {
@@ -546,6 +553,40 @@ mod tests {
         Fixture::default()
             .port("pub amount: Option<i64> }", "pub amount: Option<bool> }")
             .refused_with("Thing.amount is bool, but the vendor field is an integer");
+    }
+
+    /// `type: string, format: int64` is an integer as decimal text: parsed into any
+    /// integer type, and an integer is sent into it as its text; without the format a
+    /// string stays no integer.
+    #[test]
+    fn decimal_text_reads_into_and_is_sent_from_integers() {
+        let text = "amount: { type: integer }\n        note:";
+        let int64 = "amount: { type: string, format: int64 }\n        note:";
+        let plan = Fixture::default()
+            .spec(text, int64)
+            .port("pub amount: Option<i64> }", "pub amount: Option<u64> }")
+            .plan();
+        assert_eq!(
+            leaf_of(&plan, "amount"),
+            Leaf::Some(Box::new(Leaf::Parse("u64".into())))
+        );
+        Fixture::default()
+            .spec(text, "amount: { type: string }\n        note:")
+            .refused_with("Thing.amount is i64, but the vendor field is a string");
+        let body = "amount: { type: integer }\n                memo";
+        let plan = Fixture::default()
+            .spec(
+                body,
+                "amount: { type: string, format: int64 }\n                memo",
+            )
+            .plan();
+        let create = plan
+            .operations
+            .iter()
+            .find(|o| o.method == "create")
+            .expect("create");
+        let sent = format!("{:?}", create.body);
+        assert!(sent.contains("convert: Some(Text)"), "{sent}");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! `oneOf` variant; then by type. Objects carry their required properties, and their
 //! optional ones down to depth 3 (so a mapped optional field is exercised too); a
 //! `$ref` cycle or depth past 8 ends in `null`, which an optional property omits.
-//! Strings follow `format` (`date-time`, `date`, `uuid`, `email`, `uri`) and a name
+//! Strings follow `format` (`date-time`, `date`, `uuid`, `email`, `uri`, `int64`) and a name
 //! hint (a property called `currency` is `USD`, so a `via:` money conversion accepts
 //! it); otherwise `sample-<name>`, cut to `maxLength` and padded to `minLength`.
 //! Numbers take `minimum` when it is above 1, else 1, capped by `maximum`.
@@ -247,6 +247,8 @@ fn string(s: &Map<String, Value>, name: &str) -> String {
         Some("uuid") => Some("00000000-0000-4000-8000-000000000001"),
         Some("email") => Some("customer@example.com"),
         Some("uri" | "url") => Some("https://example.com/"),
+        // An integer sent as decimal text (Google's and Mux's int64s).
+        Some("int64" | "int32" | "uint64" | "uint32" | "integer") => Some("1"),
         _ => None,
     };
     let pattern = s

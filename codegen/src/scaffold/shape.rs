@@ -177,7 +177,11 @@ pub(super) fn sends(
         ));
     }
     let fits = match (inner, &v.kind) {
-        (Ty::Named(n), k) => scalar_sends(n, k) || enum_sends(port, n, k),
+        (Ty::Named(n), k) => {
+            scalar_sends(n, k)
+                || enum_sends(port, n, k)
+                || (v.integer_text && INTEGERS.contains(&n.as_str()))
+        }
         (Ty::Vec(item), Kind::Array(Some(wire_item))) => {
             match (inside(port, item), view(spec, *wire_item)) {
                 (Ty::Named(n), Ok(iv)) => {
@@ -194,6 +198,12 @@ pub(super) fn sends(
         Err(domain_word(port, ty))
     }
 }
+
+/// The domain integers, which a string holding decimal text (`format: int64`) reads
+/// into and is sent from.
+const INTEGERS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
 
 /// How a vendor value becomes a domain field, when it can without a `via:`.
 #[derive(Debug)]
@@ -244,6 +254,10 @@ pub(super) fn reads<'a>(
                 Ok(Reads::Nested(n.clone(), v.clone()))
             }
             (None, k) if scalar_reads(n, k) => Ok(Reads::Plain),
+            // Decimal text (`format: int64`) is parsed into any integer.
+            (None, Kind::Str { .. }) if v.integer_text && INTEGERS.contains(&n.as_str()) => {
+                Ok(Reads::Plain)
+            }
             _ => Err(no()),
         },
         Ty::Vec(item) => match &v.kind {

@@ -42,6 +42,10 @@ pub(crate) struct View<'a> {
     /// `nullable: true` somewhere on the way.
     pub nullable: bool,
     pub kind: Kind<'a>,
+    /// A string that holds an integer as decimal text (`format: int64`): Google's APIs
+    /// and Mux send 64-bit numbers so, since JSON readers in other languages lose
+    /// precision past 2^53.
+    pub integer_text: bool,
 }
 
 impl View<'_> {
@@ -105,6 +109,7 @@ pub(crate) fn merged_objects<'a>(spec: &'a Spec, parts: &[SRef<'a>]) -> Option<V
     Some(View {
         name: None,
         nullable: false,
+        integer_text: false,
         kind: Kind::Object {
             props,
             required: required.unwrap_or_default(),
@@ -279,6 +284,11 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
             name,
             nullable,
             kind: kind_of_type(t),
+            integer_text: matches!(t, Type::String(s) if matches!(
+                &s.format,
+                openapiv3::VariantOrUnknownOrEmpty::Unknown(f)
+                    if matches!(f.as_str(), "int64" | "int32" | "uint64" | "uint32" | "integer")
+            )),
         },
         // `allOf: [$ref]` is how 3.0 gives a reference siblings (a description, `nullable`):
         // it is that schema, under its own name unless this one has a name.
@@ -327,6 +337,7 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
                 name,
                 nullable: nullable_all,
                 kind,
+                integer_text: false,
             }
         }
         SchemaKind::AnyOf { any_of: parts } | SchemaKind::OneOf { one_of: parts } => {
@@ -339,11 +350,13 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
                 name,
                 nullable,
                 kind: Kind::Union(parts.iter().map(SRef::Plain).collect()),
+                integer_text: false,
             }
         }
         SchemaKind::Not { .. } | SchemaKind::Any(_) => View {
             name,
             nullable,
+            integer_text: false,
             kind: any_kind(schema),
         },
     };

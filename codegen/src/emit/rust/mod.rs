@@ -105,7 +105,7 @@ fn fallible_converters(plan: &Plan) -> BTreeSet<String> {
     fn leaf(l: &Leaf, set: &BTreeSet<String>) -> bool {
         match l {
             Leaf::Same => false,
-            Leaf::Narrow(_) => true,
+            Leaf::Narrow(_) | Leaf::Parse(_) => true,
             Leaf::Newtype(_, i) | Leaf::Some(i) | Leaf::Each(i) => leaf(i, set),
             Leaf::Enum { catch_all, .. } => catch_all.is_none(),
             Leaf::Nested(c) => set.contains(c),

@@ -29,7 +29,7 @@ pub(super) fn infallible(ctx: &Ctx, l: &Leaf) -> bool {
         Leaf::Newtype(_, inner) | Leaf::Some(inner) | Leaf::Each(inner) => infallible(ctx, inner),
         Leaf::Enum { catch_all, .. } => catch_all.is_some(),
         Leaf::Nested(c) => !ctx.fallible(c),
-        Leaf::Narrow(_) => false,
+        Leaf::Narrow(_) | Leaf::Parse(_) => false,
     }
 }
 
@@ -47,7 +47,7 @@ fn uses_once(l: &Leaf) -> bool {
     match l {
         Leaf::Same | Leaf::Nested(_) | Leaf::Each(_) => true,
         Leaf::Newtype(_, inner) | Leaf::Some(inner) => uses_once(inner),
-        Leaf::Narrow(_) | Leaf::Enum { .. } => false,
+        Leaf::Narrow(_) | Leaf::Parse(_) | Leaf::Enum { .. } => false,
     }
 }
 
@@ -63,6 +63,15 @@ fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
                 t.replace('{', "{{").replace('}', "}}")
             );
             quote!(#tt::try_from(#v).map_err(|_| rt::Error::contract(op, #json_path, format!(#msg, #v)))?)
+        }
+        Leaf::Parse(t) => {
+            let v = x.value();
+            let tt = ident(t);
+            let msg = format!(
+                "{{:?}} is not a decimal integer that fits in {}",
+                t.replace('{', "{{").replace('}', "}}")
+            );
+            quote!(#v.parse::<#tt>().map_err(|_| rt::Error::contract(op, #json_path, format!(#msg, #v)))?)
         }
         Leaf::Newtype(p, inner) => {
             let p = path(p);

@@ -207,6 +207,7 @@ impl<'a> Planner<'a> {
                     name: None,
                     nullable: false,
                     kind: Kind::Str { values: Vec::new() },
+                    integer_text: false,
                 };
                 d.value(pm, v, &target, true, &format!("{what}.{label}"))
                     .map(Some)

@@ -226,6 +226,8 @@ fn converted(c: &Convert, v: TokenStream, optional: bool, at: Option<&str>) -> T
             let w = path(w);
             quote!(#v.map(#w::from))
         }
+        (Convert::Text, false) => quote!(#v.to_string()),
+        (Convert::Text, true) => quote!(#v.map(|v| v.to_string())),
         (Convert::Checked(w), false) => {
             let w = path(w);
             quote!(rt::convert::to_wire::<#w, _>(OP, #field, #v) #refused)
@@ -252,6 +254,9 @@ fn converted(c: &Convert, v: TokenStream, optional: bool, at: Option<&str>) -> T
                 Convert::From(w) => {
                     let w = path(w);
                     quote!(#items.into_iter().map(#w::from).collect::<Vec<_>>())
+                }
+                Convert::Text => {
+                    quote!(#items.into_iter().map(|v| v.to_string()).collect::<Vec<_>>())
                 }
                 Convert::Checked(w) => {
                     let w = path(w);
