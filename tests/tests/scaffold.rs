@@ -978,7 +978,7 @@ pub struct NewZone { pub domain: String, pub kind: ZoneKind }
 pub struct Zone { pub id: Option<i64>, pub domain: Option<String> }
 pub struct NewRecord { pub kind: RecordKind, pub target: String }
 pub struct Record { pub id: Option<i64>, pub target: Option<String> }
-pub enum DnsError { Failed(String) }
+pub enum DnsError { NotFound, RateLimited(String), Unavailable(String), Failed(String) }
 pub trait Dns {
     async fn zones(&self) -> Result<Vec<Zone>, DnsError>;
     async fn create_zone(&self, zone: NewZone) -> Result<Zone, DnsError>;
@@ -999,6 +999,11 @@ pub trait Dns {
     assert!(t.contains("      type: record.kind\n"), "{t}");
     assert!(
         t.contains(r#"type: { from: zone.kind, values: { master: "?", slave: "?" } }  # FIXME: type is one of master, slave, and ZoneKind's variants (Primary, Secondary)"#),
+        "{t}"
+    );
+    // Error variants named for a kind of failure get its rule, before the catch-all.
+    assert!(
+        t.contains("errors:\n  map:\n    \"404\": DnsError::NotFound\n    rate_limited: DnsError::RateLimited\n    \"5xx\": DnsError::Unavailable\n    unavailable: DnsError::Unavailable\n    timeout: DnsError::Unavailable\n    transport: DnsError::Unavailable\n    _: DnsError::Failed\n"),
         "{t}"
     );
     // The lone `id` names the record's domain.

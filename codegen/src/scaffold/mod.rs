@@ -457,7 +457,46 @@ fn together_auth<'s>(
     Some(key_at)
 }
 
-/// `_: Error::Variant`, the variant of `pm`'s error enum named for any other failure.
+/// Rule keys, each with the error variant names that say that failure and nothing else.
+const KIND_VARIANTS: [(&str, &[&str]); 10] = [
+    ("\"404\"", &["NotFound", "Missing", "NoSuchResource"]),
+    (
+        "auth",
+        &[
+            "Unauthorized",
+            "Unauthenticated",
+            "Auth",
+            "AuthFailed",
+            "Forbidden",
+        ],
+    ),
+    (
+        "rate_limited",
+        &["RateLimited", "TooManyRequests", "Throttled"],
+    ),
+    (
+        "\"5xx\"",
+        &["Unavailable", "ServiceUnavailable", "VendorDown"],
+    ),
+    (
+        "unavailable",
+        &["Unavailable", "ServiceUnavailable", "VendorDown"],
+    ),
+    ("timeout", &["Timeout", "TimedOut", "Unavailable"]),
+    (
+        "transport",
+        &["Transport", "Network", "Connection", "Unavailable"],
+    ),
+    (
+        "contract",
+        &["Contract", "BadResponse", "UnexpectedResponse"],
+    ),
+    ("invalid", &["Invalid", "InvalidRequest", "Validation"]),
+    ("config", &["Config", "Configuration", "Misconfigured"]),
+];
+
+/// The rules for the kinds of failure `pm`'s error enum has variants named for
+/// ([`KIND_VARIANTS`]), then `_: Error::Variant`, the variant named for any other failure.
 fn error_catch_all(r: &Request<'_>, pm: &PortMethod, indent: usize, out: &mut Out) {
     let Ty::Named(e) = &pm.err else {
         out.entry(indent, "_", PLACEHOLDER, Some(&format!("{} returns errors of type {}, not an enum of the port: declare one next to the trait", pm.name, pm.err)));
@@ -479,6 +518,17 @@ fn error_catch_all(r: &Request<'_>, pm: &PortMethod, indent: usize, out: &mut Ou
         VariantShape::Tuple(t) => t.len() == 1 && t[0] == Ty::Named("String".into()),
         VariantShape::Struct => false,
     };
+    // The kinds of failure a variant is named for, before the catch-all: a port that
+    // names `RateLimited` wants the 429s there, not in `Failed`.
+    for (key, names) in KIND_VARIANTS {
+        // By the names' order: `Timeout` before `Unavailable` for `timeout`.
+        let hit = names
+            .iter()
+            .find_map(|name| variants.iter().find(|(n, s)| n == name && fits(s)));
+        if let Some((n, _)) = hit {
+            out.line(&format!("{:indent$}{key}: {e}::{n}", ""));
+        }
+    }
     let named: Vec<&str> = variants
         .iter()
         .filter(|(n, s)| {
