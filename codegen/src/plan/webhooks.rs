@@ -68,6 +68,8 @@ pub struct HmacPlan {
     pub signed: String,
     /// The signed timestamp's header.
     pub timestamp: Option<String>,
+    /// The prefix of the signature header's piece that is the signed timestamp.
+    pub timestamp_piece: Option<String>,
     /// The delivery id's header.
     pub id: Option<String>,
     /// `Sha256`, `Sha1` or `Sha512` (the runtime's variant names).
@@ -305,9 +307,36 @@ impl<'a> Planner<'a> {
             .as_ref()
             .and_then(|t| header_name(self, t, "timestamp"));
         let id = sig.id.as_ref().and_then(|i| header_name(self, i, "id"));
+        // Mux signs `t=<unix>` inside its own signature header: the timestamp is a piece
+        // of it, named by its prefix, never also a header of its own.
+        let timestamp_piece = match (&sig.timestamp, &sig.timestamp_piece) {
+            (Some(_), Some(p)) => {
+                self.err(
+                    p.span,
+                    "webhooks.signature names the timestamp twice: `timestamp:` (a header) and `timestamp_piece:` (a piece of the signature header)",
+                    "keep the one the vendor sends",
+                );
+                ok = false;
+                None
+            }
+            (None, Some(p)) if p.value.is_empty() || p.value.contains([',', ' ']) => {
+                self.err(
+                    p.span,
+                    format!(
+                        "webhooks.signature.timestamp_piece '{}' is not a piece's prefix",
+                        p.value
+                    ),
+                    "write the text before the timestamp in the signature header, e.g. \"t=\"",
+                );
+                ok = false;
+                None
+            }
+            (_, p) => p.as_ref().map(|p| p.value.clone()),
+        };
+        let has_timestamp = sig.timestamp.is_some() || sig.timestamp_piece.is_some();
         let signed = match &sig.signed {
             None => "{body}".to_owned(),
-            Some(s) => match signed_template(&s.value, sig.timestamp.is_some()) {
+            Some(s) => match signed_template(&s.value, has_timestamp) {
                 Ok(t) => t,
                 Err((problem, help)) => {
                     self.err(
@@ -368,6 +397,7 @@ impl<'a> Planner<'a> {
             prefix: sig.prefix.as_ref().map(|p| p.value.clone()),
             signed,
             timestamp,
+            timestamp_piece,
             id,
             algorithm,
             encoding,
@@ -615,7 +645,7 @@ fn signed_template(template: &str, has_timestamp: bool) -> Result<String, (Strin
             "timestamp" => {
                 return Err((
                     "{timestamp} is signed but no timestamp header is named".into(),
-                    "add `timestamp: X-Vendor-Timestamp` (the header with Unix seconds)".into(),
+                    "add `timestamp: X-Vendor-Timestamp` (the header with Unix seconds), or `timestamp_piece: \"t=\"` when it is a piece of the signature header".into(),
                 ));
             }
             _ => match name.strip_prefix("header:") {
@@ -797,6 +827,7 @@ webhooks:
                 prefix: Some("v0=".into()),
                 signed: "v0:{timestamp}:{header:x-id}{body}".into(),
                 timestamp: Some("x-slack-request-timestamp".into()),
+                timestamp_piece: None,
                 id: Some("x-id".into()),
                 algorithm: "Sha512",
                 encoding: "Base64",
@@ -811,6 +842,15 @@ webhooks:
                     ("{body}", "Sha256", "Hex", "Raw")
                 );
             }
+            other => panic!("{other:?}"),
+        }
+        // Mux: the timestamp is the `t=` piece of the signature header.
+        let mux = hmac(r#"{ header: Mux-Signature, prefix: "v1=", timestamp_piece: "t=", signed: "{timestamp}.{body}" }"#).plan();
+        match mux.webhooks.expect("planned").scheme {
+            SchemePlan::Hmac(h) => assert_eq!(
+                (h.timestamp, h.timestamp_piece.as_deref(), h.signed.as_str()),
+                (None, Some("t="), "{timestamp}.{body}")
+            ),
             other => panic!("{other:?}"),
         }
     }
@@ -840,6 +880,10 @@ webhooks:
             .refused_with("'md5' is not a webhooks.signature.algorithm");
         hmac("{ header: X-Sig, encodng: hex }").refused_with("unknown key 'encodng'");
         hmac("{ prefix: x }").refused_with("header");
+        hmac(r#"{ header: X-Sig, timestamp: X-Ts, timestamp_piece: "t=" }"#)
+            .refused_with("names the timestamp twice");
+        hmac(r#"{ header: X-Sig, timestamp_piece: "" }"#)
+            .refused_with("'' is not a piece's prefix");
     }
 
     #[test]

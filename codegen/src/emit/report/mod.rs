@@ -115,7 +115,7 @@ fn signs_time(scheme: &crate::plan::SchemePlan) -> bool {
     use crate::plan::SchemePlan;
     match scheme {
         SchemePlan::Stripe | SchemePlan::Standard => true,
-        SchemePlan::Hmac(h) => h.timestamp.is_some(),
+        SchemePlan::Hmac(h) => h.timestamp.is_some() || h.timestamp_piece.is_some(),
         _ => false,
     }
 }
@@ -155,9 +155,10 @@ fn webhooks_view(w: &crate::plan::WebhooksPlan) -> Webhooks {
                 (_, Some(p)) => format!("hex after `{p}`"),
                 (_, None) => "hex".to_string(),
             };
-            let timestamp = match &h.timestamp {
-                Some(t) => format!(", timestamp `{t}` checked"),
-                None => String::new(),
+            let timestamp = match (&h.timestamp, &h.timestamp_piece) {
+                (Some(t), _) => format!(", timestamp `{t}` checked"),
+                (None, Some(p)) => format!(", timestamp `{p}` in `{}` checked", h.header),
+                (None, None) => String::new(),
             };
             format!(
                 "described (`{}`: {hash}, {written}, over `{}`{timestamp})",

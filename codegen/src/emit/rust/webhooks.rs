@@ -38,6 +38,9 @@ fn hmac_scheme(h: &HmacPlan) -> TokenStream {
     if let Some(t) = &h.timestamp {
         calls.push(quote!(.timestamp_header(#t)));
     }
+    if let Some(p) = &h.timestamp_piece {
+        calls.push(quote!(.timestamp_piece(#p)));
+    }
     if let Some(i) = &h.id {
         calls.push(quote!(.delivery_id_header(#i)));
     }

@@ -523,6 +523,9 @@ impl Schema {
                     "What is signed: {body} once, {timestamp}, {header:Name}, other text as written.",
                 ),
                 "timestamp" => text("The header with the signed Unix timestamp."),
+                "timestamp_piece" => text(
+                    "The prefix of the signature header's piece that is the signed Unix timestamp (t=).",
+                ),
                 "id" => text("The header with the delivery's id."),
                 "algorithm" => {
                     json!({ "enum": ["sha256", "sha1", "sha512"], "description": "The HMAC's hash." })

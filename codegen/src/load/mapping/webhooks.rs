@@ -49,6 +49,8 @@ pub struct Signature {
     pub signed: Option<Spanned<String>>,
     /// The header with the signed Unix timestamp.
     pub timestamp: Option<Spanned<String>>,
+    /// The prefix of the signature header's piece that is the signed timestamp (`t=`).
+    pub timestamp_piece: Option<Spanned<String>>,
     /// The header with the delivery's id.
     pub id: Option<Spanned<String>>,
     /// `sha256`, `sha1` or `sha512`.

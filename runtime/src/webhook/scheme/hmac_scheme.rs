@@ -6,8 +6,9 @@
 //!
 //! The header's value may hold several signatures, separated by commas or spaces;
 //! with a prefix, only the pieces that carry it are signatures (`t=…,v1=…` keeps the
-//! `v1=` ones). A timestamp header, when named, must be Unix seconds and is held to the
-//! receiver's tolerance.
+//! `v1=` ones). A timestamp, when named, is held to the receiver's tolerance: a header
+//! of its own (Slack), or a piece of the signature header (Mux's
+//! `Mux-Signature: t=<unix>,v1=<hex>`).
 
 use base64::Engine as _;
 use hmac::Hmac;
@@ -75,6 +76,7 @@ pub struct HmacScheme {
     prefix: Option<&'static str>,
     signed: &'static str,
     timestamp: Option<&'static str>,
+    timestamp_piece: Option<&'static str>,
     delivery_id: Option<&'static str>,
     algorithm: HmacAlgorithm,
     encoding: SignatureEncoding,
@@ -99,6 +101,7 @@ impl HmacScheme {
             prefix: None,
             signed: "{body}",
             timestamp: None,
+            timestamp_piece: None,
             delivery_id: None,
             algorithm: HmacAlgorithm::Sha256,
             encoding: SignatureEncoding::Hex,
@@ -129,6 +132,26 @@ impl HmacScheme {
         self
     }
 
+    /// The signed Unix timestamp is the piece of the signature header after `prefix`
+    /// (Mux: `Mux-Signature: t=<unix>,v1=<hex>` is `.prefix("v1=").timestamp_piece("t=")`),
+    /// held to the receiver's tolerance. Instead of [`HmacScheme::timestamp_header`].
+    ///
+    /// ```
+    /// use portcullis_runtime::webhook::{HmacScheme, Scheme};
+    ///
+    /// let mux = Scheme::Hmac(
+    ///     HmacScheme::new("mux-signature")
+    ///         .prefix("v1=")
+    ///         .timestamp_piece("t=")
+    ///         .signed("{timestamp}.{body}"),
+    /// );
+    /// assert_eq!(mux.name(), "hmac");
+    /// ```
+    pub fn timestamp_piece(mut self, prefix: &'static str) -> Self {
+        self.timestamp_piece = Some(prefix);
+        self
+    }
+
     /// A header with the delivery's id, used as its correlation id.
     pub fn delivery_id_header(mut self, name: &'static str) -> Self {
         self.delivery_id = Some(name);
@@ -154,7 +177,7 @@ impl HmacScheme {
     }
 
     pub(super) fn has_timestamp(&self) -> bool {
-        self.timestamp.is_some()
+        self.timestamp.is_some() || self.timestamp_piece.is_some()
     }
 
     pub(super) fn delivery_id(&self) -> Option<&'static str> {
@@ -186,7 +209,17 @@ impl HmacScheme {
                 self.signed
             ))
         })?;
-        if parts.contains(&Part::Timestamp) && self.timestamp.is_none() {
+        if self.timestamp.is_some() && self.timestamp_piece.is_some() {
+            return Err(Error::config(format!(
+                "webhook receiver {vendor}: the timestamp is named twice, as a header and as a piece of the signature header; keep one"
+            )));
+        }
+        if self.timestamp_piece.is_some_and(str::is_empty) {
+            return Err(Error::config(format!(
+                "webhook receiver {vendor}: the timestamp piece's prefix is empty"
+            )));
+        }
+        if parts.contains(&Part::Timestamp) && !self.has_timestamp() {
             return Err(Error::config(format!(
                 "webhook receiver {vendor}: signed content {:?} has {{timestamp}} but no timestamp header is named",
                 self.signed
@@ -203,15 +236,23 @@ impl HmacScheme {
     ) -> Result<Verified, Rejection> {
         let value = header(headers, self.header)?;
         let signatures = self.signatures(value)?;
-        let stamp = match self.timestamp {
-            Some(name) => {
+        let stamp = match (self.timestamp, self.timestamp_piece) {
+            (Some(name), _) => {
                 let text = header(headers, name)?.trim();
                 // Unix seconds (Slack), or an RFC 3339 date-time (Box's
                 // `box-delivery-timestamp`); the text is signed as it came.
                 let seconds = parse_unix(text).or_else(|| crate::validate::unix_seconds(text));
                 Some((text, seconds.ok_or(Rejection::BadHeader(name))?))
             }
-            None => None,
+            (None, Some(prefix)) => {
+                let bad = Rejection::BadHeader(self.header);
+                let text = value
+                    .split([',', ' '])
+                    .find_map(|piece| piece.strip_prefix(prefix))
+                    .ok_or_else(|| bad.clone())?;
+                Some((text, parse_unix(text).ok_or(bad)?))
+            }
+            (None, None) => None,
         };
         // Checked when the receiver was made; a template that no longer parses
         // verifies nothing.
@@ -328,7 +369,7 @@ fn parse(template: &str) -> Result<Vec<Part<'_>>, String> {
 #[cfg(test)]
 mod tests {
     use super::super::Scheme;
-    use super::super::test_support::{headers, keys};
+    use super::super::test_support::{headers, keys, mac};
     use super::*;
     use std::time::Duration;
 
@@ -581,6 +622,63 @@ mod tests {
         );
     }
 
+    fn mux() -> HmacScheme {
+        HmacScheme::new("mux-signature")
+            .prefix("v1=")
+            .timestamp_piece("t=")
+            .signed("{timestamp}.{body}")
+    }
+
+    /// Mux (`Mux-Signature: t=<unix>,v1=<hex>` over `<t>.<body>`): the timestamp is a
+    /// piece of the signature header, signed and held to the tolerance like a header's.
+    #[test]
+    fn a_timestamp_inside_the_signature_header_is_signed_and_held_to_the_tolerance() {
+        let secret = "mux-signing-secret";
+        let body = br#"{"type":"video.asset.ready","id":"e1"}"#;
+        let t: u64 = 1_565_220_904;
+        let sig = hex::encode(mac(
+            secret.as_bytes(),
+            &[t.to_string().as_bytes(), b".", body],
+        ));
+        let value = format!("t={t},v1={sig}");
+        let h = [("mux-signature", value.as_str())];
+        let ok = check(&mux(), &[secret], &h, body, t + 30).expect("signed");
+        assert_eq!(ok.timestamp, Some(t));
+        assert_eq!(
+            check(&mux(), &[secret], &h, b"{}", t),
+            Err(Rejection::NoMatch)
+        );
+        assert!(matches!(
+            check(&mux(), &[secret], &h, body, t + 3600),
+            Err(Rejection::Stale { future: false, .. })
+        ));
+        // Another timestamp than the one signed breaks the signature.
+        let moved = format!("t={},v1={sig}", t + 1);
+        assert_eq!(
+            check(
+                &mux(),
+                &[secret],
+                &[("mux-signature", moved.as_str())],
+                body,
+                t
+            ),
+            Err(Rejection::NoMatch)
+        );
+        // No `t=`, or one that is no Unix time: the header is malformed.
+        for value in [format!("v1={sig}"), format!("t=soon,v1={sig}")] {
+            assert_eq!(
+                check(
+                    &mux(),
+                    &[secret],
+                    &[("mux-signature", value.as_str())],
+                    body,
+                    t
+                ),
+                Err(Rejection::BadHeader("mux-signature"))
+            );
+        }
+    }
+
     #[test]
     fn a_description_that_cannot_verify_is_refused_when_the_receiver_is_made() {
         let cases = [
@@ -606,6 +704,16 @@ mod tests {
                 "no timestamp header",
             ),
             (HmacScheme::new("bad header"), "is not a header name"),
+            (
+                HmacScheme::new("x-sig")
+                    .timestamp_header("x-ts")
+                    .timestamp_piece("t="),
+                "named twice",
+            ),
+            (
+                HmacScheme::new("x-sig").timestamp_piece(""),
+                "prefix is empty",
+            ),
         ];
         for (scheme, expected) in cases {
             let err = scheme.validate("Slack").expect_err(expected).to_string();

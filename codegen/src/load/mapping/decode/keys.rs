@@ -170,6 +170,7 @@ pub(crate) const SIGNATURE: &[&str] = &[
     "prefix",
     "signed",
     "timestamp",
+    "timestamp_piece",
     "id",
     "algorithm",
     "encoding",

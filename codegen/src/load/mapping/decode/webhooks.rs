@@ -96,6 +96,7 @@ impl Decoder<'_> {
             prefix: text(self, "prefix"),
             signed: text(self, "signed"),
             timestamp: text(self, "timestamp"),
+            timestamp_piece: text(self, "timestamp_piece"),
             id: text(self, "id"),
             algorithm: text(self, "algorithm"),
             encoding: text(self, "encoding"),
