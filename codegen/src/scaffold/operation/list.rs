@@ -31,7 +31,7 @@ impl<'a> Entry<'_, 'a> {
             };
             let Some((field, item)) = found else {
                 self.blocked = Some(format!(
-                    "answers {}, with no list of objects to build Vec<{name}> from: name the list with `unwrap: <field>`, or map another operation",
+                    "answers {}, with no list of objects to build Vec<{name}> from: name the list with `unwrap: <field>`, map another operation, or, if the vendor does answer a list (GitLab's v3 spec declares one issue where a list comes), correct the spec with an overlay (docs/mapping.md, `overlays`)",
                     describe(spec, s)
                 ));
                 return Vec::new();
