@@ -55,23 +55,22 @@ fn uses_once(l: &Leaf) -> bool {
 fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
     match l {
         Leaf::Same => x.value(),
-        Leaf::Narrow(t) => {
+        // Both name the vendor's value when it does not fit.
+        Leaf::Narrow(t) | Leaf::Parse(t) => {
             let v = x.value();
             let tt = ident(t);
-            let msg = format!(
-                "{{}} does not fit in {}",
-                t.replace('{', "{{").replace('}', "}}")
-            );
-            quote!(#tt::try_from(#v).map_err(|_| rt::Error::contract(op, #json_path, format!(#msg, #v)))?)
-        }
-        Leaf::Parse(t) => {
-            let v = x.value();
-            let tt = ident(t);
-            let msg = format!(
-                "{{:?}} is not a decimal integer that fits in {}",
-                t.replace('{', "{{").replace('}', "}}")
-            );
-            quote!(#v.parse::<#tt>().map_err(|_| rt::Error::contract(op, #json_path, format!(#msg, #v)))?)
+            let t = t.replace('{', "{{").replace('}', "}}");
+            let (convert, msg) = match l {
+                Leaf::Narrow(_) => (
+                    quote!(#tt::try_from(#v)),
+                    format!("{{}} does not fit in {t}"),
+                ),
+                _ => (
+                    quote!(#v.parse::<#tt>()),
+                    format!("{{:?}} is not a decimal integer that fits in {t}"),
+                ),
+            };
+            quote!(#convert.map_err(|_| rt::Error::contract(op, #json_path, format!(#msg, #v)))?)
         }
         Leaf::Newtype(p, inner) => {
             let p = path(p);

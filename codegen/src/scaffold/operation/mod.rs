@@ -683,32 +683,29 @@ fn envelope(spec: &crate::load::openapi::Spec, v: &View<'_>, ok: &str) -> Option
         return None;
     };
     let wanted = norm(ok);
-    let objects: Vec<&str> = props
-        .iter()
-        .filter(|(n, _)| norm(n) == wanted)
-        .filter(|(_, s)| view(spec, *s).is_ok_and(|f| matches!(f.kind, Kind::Object { .. })))
-        .map(|(n, _)| *n)
-        .collect();
-    if let [one] = objects.as_slice() {
-        return Some(Envelope {
-            field: one.to_string(),
-            first_item: false,
-        });
-    }
-    // The usual envelope names (Mux's `{ "data": {…} }`, JSON:API's `data` beside
-    // `links`): the one object field named so.
+    // The one object field whose name passes `named`.
+    let object_named = |named: &dyn Fn(&str) -> bool| {
+        let objects: Vec<&str> = props
+            .iter()
+            .filter(|(n, _)| named(&norm(n)))
+            .filter(|(_, s)| view(spec, *s).is_ok_and(|f| matches!(f.kind, Kind::Object { .. })))
+            .map(|(n, _)| *n)
+            .collect();
+        match objects.as_slice() {
+            [one] => Some(Envelope {
+                field: one.to_string(),
+                first_item: false,
+            }),
+            _ => None,
+        }
+    };
+    // Named like the result, else one of the usual envelope names (Mux's
+    // `{ "data": {…} }`, JSON:API's `data` beside `links`).
     const USUAL: [&str; 4] = ["data", "result", "item", "resource"];
-    let usual: Vec<&str> = props
-        .iter()
-        .filter(|(n, _)| USUAL.contains(&norm(n).as_str()))
-        .filter(|(_, s)| view(spec, *s).is_ok_and(|f| matches!(f.kind, Kind::Object { .. })))
-        .map(|(n, _)| *n)
-        .collect();
-    if let [one] = usual.as_slice() {
-        return Some(Envelope {
-            field: one.to_string(),
-            first_item: false,
-        });
+    if let Some(e) =
+        object_named(&|n| n == wanted).or_else(|| object_named(&|n| USUAL.contains(&n)))
+    {
+        return Some(e);
     }
     let lists: Vec<&str> = props
         .iter()
