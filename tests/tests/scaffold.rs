@@ -921,6 +921,8 @@ components:
         id: { type: integer, readOnly: true }
         domain: { type: string, pattern: "\\A[a-z.]+\\Z" }
         type: { type: string, enum: [master, slave] }
+        status: { type: string, enum: [disabled, active], default: active }
+        ttl_sec: { type: integer, default: 0 }
     Record:
       type: object
       properties:
@@ -975,7 +977,8 @@ paths:
 pub enum ZoneKind { Primary, Secondary }
 pub enum RecordKind { A, Aaaa, Txt }
 pub struct NewZone { pub domain: String, pub kind: ZoneKind }
-pub struct Zone { pub id: Option<i64>, pub domain: Option<String> }
+pub enum ZoneStatus { Active, Disabled }
+pub struct Zone { pub id: Option<i64>, pub domain: Option<String>, pub status: ZoneStatus, pub ttl_sec: i64 }
 pub struct NewRecord { pub kind: RecordKind, pub target: String }
 pub struct Record { pub id: Option<i64>, pub target: Option<String> }
 pub enum DnsError { NotFound, RateLimited(String), Unavailable(String), Failed(String) }
@@ -1004,6 +1007,17 @@ pub trait Dns {
     // Error variants named for a kind of failure get its rule, before the catch-all.
     assert!(
         t.contains("errors:\n  map:\n    \"404\": DnsError::NotFound\n    rate_limited: DnsError::RateLimited\n    \"5xx\": DnsError::Unavailable\n    unavailable: DnsError::Unavailable\n    timeout: DnsError::Unavailable\n    transport: DnsError::Unavailable\n    _: DnsError::Failed\n"),
+        "{t}"
+    );
+    // A field the vendor may leave out, whose absence the spec says means a value.
+    assert!(
+        t.contains(
+            "      status:\n        from: status\n        default: Active\n        values:\n"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("      ttl_sec: { from: ttl_sec, default: 0 }\n"),
         "{t}"
     );
     // The lone `id` names the record's domain.

@@ -53,6 +53,9 @@ enum Plan<'a> {
         wire: String,
         reads: Reads<'a>,
         absent: bool,
+        /// The `default` every response's schema states for the field: what its absence
+        /// means, by the vendor's own word.
+        spec_default: Option<serde_json::Value>,
     },
     /// No certain source: why, for the FIXME.
     Gap(String),
@@ -123,6 +126,8 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
     let mut absent = false;
     let mut result: Option<Reads<'a>> = None;
     let mut enum_values: Vec<String> = Vec::new();
+    // `Some(None)` once a response states no default.
+    let mut spec_default: Option<Option<serde_json::Value>> = None;
     for v in views {
         let Kind::Object {
             props, required, ..
@@ -211,6 +216,12 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
             return Plan::Gap(format!("the schema of {name} cannot be read"));
         };
         absent |= !required.contains(name) || pv.nullable;
+        let stated = stated_default(r, *p);
+        spec_default = match spec_default {
+            None => Some(stated),
+            Some(prev) if prev == stated => Some(prev),
+            Some(_) => Some(None),
+        };
         let read = match (&pv.kind, &inner) {
             // Integer codes into an enum: the codes to map, as `values:` writes them.
             (Kind::Int, Ty::Named(n)) if r.port.enums.contains_key(n) => {
@@ -282,6 +293,52 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
         wire: wire.to_string(),
         reads,
         absent: absent && !optional,
+        spec_default: spec_default.flatten(),
+    }
+}
+
+/// The `default` the schema at `p` states (through references), if any.
+fn stated_default(r: &Request<'_>, p: crate::spec::view::SRef<'_>) -> Option<serde_json::Value> {
+    use crate::spec::view::SRef;
+    let resolved = match p {
+        SRef::Plain(s) | SRef::Component(_, s) => r.spec.resolve_schema(s),
+        SRef::Boxed(s) => r.spec.resolve_boxed(s),
+    };
+    resolved.ok()?.0.schema_data.default.clone()
+}
+
+/// The `default:` value for a domain scalar of type `ty` from the spec's stated default,
+/// written as YAML, when the value is of that type.
+fn scalar_default(ty: &Ty, value: &serde_json::Value) -> Option<String> {
+    let Ty::Named(n) = ty.without_refs() else {
+        return match (ty.without_refs(), value) {
+            (Ty::Vec(_), serde_json::Value::Array(items)) if items.is_empty() => {
+                Some("[]".to_string())
+            }
+            _ => None,
+        };
+    };
+    match (n.as_str(), value) {
+        ("String", serde_json::Value::String(s)) => Some(super::out::yaml_value(s)),
+        ("bool", serde_json::Value::Bool(b)) => Some(b.to_string()),
+        ("f64", serde_json::Value::Number(x)) => Some(x.to_string()),
+        (int, serde_json::Value::Number(x)) => {
+            // Only a value the type holds: a scaffolded line is one `check` takes.
+            let v = i128::from(x.as_i64().or_else(|| x.as_u64().map(|_| -1))?);
+            let fits = match int {
+                "i64" => true,
+                "i32" => i32::try_from(v).is_ok(),
+                "i16" => i16::try_from(v).is_ok(),
+                "i8" => i8::try_from(v).is_ok(),
+                "u32" => u32::try_from(v).is_ok(),
+                "u16" => u16::try_from(v).is_ok(),
+                "u8" => u8::try_from(v).is_ok(),
+                "u64" | "usize" => v >= 0,
+                _ => false,
+            };
+            fits.then(|| x.to_string())
+        }
+        _ => None,
     }
 }
 
@@ -290,7 +347,7 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
     // replace the override with.
     const REASON: &str = "\"unverified: the spec says it may be absent\"";
     let key = yaml_key(&f.name);
-    let (wire, reads, absent) = match plan(r, f, views) {
+    let (wire, reads, absent, spec_default) = match plan(r, f, views) {
         Plan::Gap(why) => {
             out.fixme(&format!("      {key}: {PLACEHOLDER}"), &why);
             return;
@@ -299,14 +356,28 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
             wire,
             reads,
             absent,
-        } => (wire, reads, absent),
+            spec_default,
+        } => (wire, reads, absent, spec_default),
     };
     let path = yaml_key(&path_of(&wire));
     let may_be_absent = format!(
         "{wire} may be absent or null in the vendor's response, but {ty}.{} is required: make it an Option, give a `default:`, or keep `required: true` (failing the call when it is absent) and write in `reason:` why the vendor always sends it",
         f.name
     );
+    let inner_ty = match f.ty.without_refs() {
+        Ty::Option(i) => i.without_refs(),
+        t => t,
+    };
     let Reads::Enum(enum_name, values) = reads else {
+        // Absent means the default the spec states: that is the vendor's word, certain.
+        let stated = spec_default
+            .as_ref()
+            .filter(|_| absent)
+            .and_then(|d| scalar_default(inner_ty, d));
+        if let Some(d) = stated {
+            out.line(&format!("      {key}: {{ from: {path}, default: {d} }}"));
+            return;
+        }
         match absent {
             true => out.fixme(
                 &format!("      {key}: {{ from: {path}, required: true, reason: {REASON} }}"),
@@ -316,17 +387,34 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
         }
         return;
     };
+    let variants = r.port.enums.get(&enum_name).cloned().unwrap_or_default();
+    // The spec's default, when it is a listed value a unit variant is named like.
+    let default_variant = spec_default
+        .as_ref()
+        .filter(|_| absent)
+        .and_then(serde_json::Value::as_str)
+        .filter(|d| values.iter().any(|v| v == d))
+        .and_then(|d| {
+            let named = d.to_upper_camel_case();
+            variants
+                .iter()
+                .find(|(n, s)| *n == named && *s == VariantShape::Unit)
+                .map(|(n, _)| n.clone())
+        });
     out.line(&format!("      {key}:"));
-    match absent {
-        true => {
+    match (absent, &default_variant) {
+        (true, Some(v)) => {
+            out.line(&format!("        from: {path}"));
+            out.line(&format!("        default: {v}"));
+        }
+        (true, None) => {
             out.fixme(&format!("        from: {path}"), &may_be_absent);
             out.line("        required: true");
             out.line(&format!("        reason: {REASON}"));
         }
-        false => out.line(&format!("        from: {path}")),
+        (false, _) => out.line(&format!("        from: {path}")),
     }
     out.line("        values:");
-    let variants = r.port.enums.get(&enum_name).cloned().unwrap_or_default();
     let mut unmatched = Vec::new();
     for v in &values {
         let named = v.to_upper_camel_case();
