@@ -51,7 +51,8 @@ enum Plan<'a> {
     /// A field of the same name that reads as it is; `absent`: it may be missing or null.
     Read {
         wire: String,
-        reads: Reads<'a>,
+        // Boxed: a nested struct's view is large, and `Gap` is the common answer.
+        reads: Box<Reads<'a>>,
         absent: bool,
         /// The `default` every response's schema states for the field: what its absence
         /// means, by the vendor's own word.
@@ -82,13 +83,10 @@ pub(super) fn write<'a>(r: &Request<'a>, mut uses: Uses<'a>, out: &mut Out) {
         let (origin, v) = (one.origin.clone(), one.view.clone());
         let mut found = Vec::new();
         for f in fields {
-            if let Plan::Read {
-                wire,
-                reads: Reads::Nested(n, iv),
-                ..
-            } = plan(r, f, std::slice::from_ref(&v))
-            {
-                found.push((n, iv, format!("{origin}.{wire}")));
+            if let Plan::Read { wire, reads, .. } = plan(r, f, std::slice::from_ref(&v)) {
+                if let Reads::Nested(n, iv) = *reads {
+                    found.push((n, iv, format!("{origin}.{wire}")));
+                }
             }
         }
         for (n, iv, at) in found {
@@ -291,7 +289,7 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
     };
     Plan::Read {
         wire: wire.to_string(),
-        reads,
+        reads: Box::new(reads),
         absent: absent && !optional,
         spec_default: spec_default.flatten(),
     }
@@ -357,7 +355,7 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
             reads,
             absent,
             spec_default,
-        } => (wire, reads, absent, spec_default),
+        } => (wire, *reads, absent, spec_default),
     };
     let path = yaml_key(&path_of(&wire));
     let may_be_absent = format!(
