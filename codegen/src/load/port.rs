@@ -12,6 +12,11 @@ use std::path::{Path, PathBuf};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 
+/// The Rust integer types a port may use, by name.
+pub const INTEGERS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
 /// A Rust type as the port spells it, reduced to what the mapping can work with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {

@@ -4,7 +4,7 @@
 use super::planner::Planner;
 use crate::error::suggest;
 use crate::load::mapping::{Spanned, ValueSpec};
-use crate::load::port::{DomainStruct, PortMethod, Ty};
+use crate::load::port::{DomainStruct, INTEGERS, PortMethod, Ty};
 use crate::spec::view::{Kind, View};
 
 /// A value taken from the method's arguments or written in the mapping.
@@ -113,12 +113,6 @@ pub(super) fn scalar_fit(
         _ => None,
     }
 }
-
-/// The domain integers, each sent as its decimal text into a string slot that holds one
-/// (`format: int64`).
-const INTEGERS: [&str; 12] = [
-    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
-];
 
 /// The domain scalars `serde_json::Value: From<_>` takes.
 const JSON_SCALARS: [&str; 14] = [

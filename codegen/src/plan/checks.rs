@@ -13,7 +13,7 @@ use super::constraints::{self, Constraints};
 use super::planner::Planner;
 use crate::error::Span;
 use crate::load::mapping::ValueSpec;
-use crate::load::port::{PortMethod, Ty};
+use crate::load::port::{INTEGERS, PortMethod, Ty};
 use crate::spec::view::SRef;
 
 /// One value checked before sending.
@@ -66,10 +66,6 @@ pub enum CheckedValue {
 
 /// The longest `enum` checked before sending.
 const MAX_ENUM_CHECKED: usize = 64;
-
-const INTEGERS: [&str; 12] = [
-    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
-];
 
 impl Planner<'_> {
     /// Records the check of `spec`'s value, going to `field` whose schema is `schema`,

@@ -6,7 +6,7 @@ use super::*;
 use crate::error::{Span, suggest};
 use crate::ident::camel;
 use crate::load::mapping::{FieldMap, Spanned};
-use crate::load::port::{DomainStruct, Ty, VariantShape};
+use crate::load::port::{DomainStruct, INTEGERS, Ty, VariantShape};
 use crate::spec::view::{Kind, SRef, View, int_values, view};
 
 /// The conversion of a present wire value.
@@ -97,11 +97,10 @@ impl<'a> Planner<'a> {
                     return None;
                 }
                 let fits = match (n.as_str(), &v.kind) {
-                    (
-                        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize"
-                        | "isize" | "i128" | "u128",
-                        Kind::Str { .. },
-                    ) if v.integer_text => Some((Leaf::Parse(n.clone()), WireTy::String)),
+                    // Decimal text (`format: int64`) is parsed into any integer.
+                    (int, Kind::Str { .. }) if v.integer_text && INTEGERS.contains(&int) => {
+                        Some((Leaf::Parse(n.clone()), WireTy::String))
+                    }
                     ("String", Kind::Str { .. }) => Some((Leaf::Same, WireTy::String)),
                     ("i64", Kind::Int) => Some((Leaf::Same, WireTy::I64)),
                     ("i8" | "i16" | "i32" | "u8" | "u16" | "u32" | "u64" | "usize", Kind::Int) => {

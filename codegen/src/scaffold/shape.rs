@@ -4,7 +4,7 @@
 //! needs a `via:`: scaffold writes a line only when the planner takes it as it is.
 
 use crate::load::openapi::Spec;
-use crate::load::port::{DomainStruct, Port, Ty, VariantShape};
+use crate::load::port::{DomainStruct, INTEGERS, Port, Ty, VariantShape};
 use crate::plan::variants::folded;
 use crate::spec::view::{Kind, View, view};
 
@@ -198,12 +198,6 @@ pub(super) fn sends(
         Err(domain_word(port, ty))
     }
 }
-
-/// The domain integers, which a string holding decimal text (`format: int64`) reads
-/// into and is sent from.
-const INTEGERS: [&str; 12] = [
-    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
-];
 
 /// How a vendor value becomes a domain field, when it can without a `via:`.
 #[derive(Debug)]
