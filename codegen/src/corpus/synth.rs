@@ -113,10 +113,7 @@ fn multipart_parts(
         if !required.contains(name) {
             continue;
         }
-        let resolved = match p {
-            SRef::Plain(r) | SRef::Component(_, r) => spec.resolve_schema(r),
-            SRef::Boxed(r) => spec.resolve_boxed(r),
-        };
+        let resolved = p.resolve(spec);
         let binary = matches!(
             resolved.map(|(s, _)| &s.schema_kind),
             Ok(SchemaKind::Type(Type::String(t)))

@@ -67,10 +67,7 @@ pub(crate) fn of(spec: &Spec, schema: SRef<'_>) -> Constraints {
 }
 
 fn of_at(spec: &Spec, schema: SRef<'_>, depth: usize) -> Constraints {
-    let resolved = match schema {
-        SRef::Plain(r) | SRef::Component(_, r) => spec.resolve_schema(r),
-        SRef::Boxed(r) => spec.resolve_boxed(r),
-    };
+    let resolved = schema.resolve(spec);
     let Ok((s, _)) = resolved else {
         return Constraints::default();
     };

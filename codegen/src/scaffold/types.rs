@@ -297,12 +297,7 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
 
 /// The `default` the schema at `p` states (through references), if any.
 fn stated_default(r: &Request<'_>, p: crate::spec::view::SRef<'_>) -> Option<serde_json::Value> {
-    use crate::spec::view::SRef;
-    let resolved = match p {
-        SRef::Plain(s) | SRef::Component(_, s) => r.spec.resolve_schema(s),
-        SRef::Boxed(s) => r.spec.resolve_boxed(s),
-    };
-    resolved.ok()?.0.schema_data.default.clone()
+    p.resolve(r.spec).ok()?.0.schema_data.default.clone()
 }
 
 /// The `default:` value for a domain scalar of type `ty` from the spec's stated default,
@@ -322,7 +317,10 @@ fn scalar_default(ty: &Ty, value: &serde_json::Value) -> Option<String> {
         ("f64", serde_json::Value::Number(x)) => Some(x.to_string()),
         (int, serde_json::Value::Number(x)) => {
             // Only a value the type holds: a scaffolded line is one `check` takes.
-            let v = i128::from(x.as_i64().or_else(|| x.as_u64().map(|_| -1))?);
+            let v = x
+                .as_i64()
+                .map(i128::from)
+                .or_else(|| x.as_u64().map(i128::from))?;
             let fits = match int {
                 "i64" => true,
                 "i32" => i32::try_from(v).is_ok(),
@@ -331,7 +329,7 @@ fn scalar_default(ty: &Ty, value: &serde_json::Value) -> Option<String> {
                 "u32" => u32::try_from(v).is_ok(),
                 "u16" => u16::try_from(v).is_ok(),
                 "u8" => u8::try_from(v).is_ok(),
-                "u64" | "usize" => v >= 0,
+                "u64" | "usize" => u64::try_from(v).is_ok(),
                 _ => false,
             };
             fits.then(|| x.to_string())

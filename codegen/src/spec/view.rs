@@ -15,6 +15,17 @@ pub(crate) enum SRef<'a> {
     Component(&'a str, &'a ReferenceOr<Schema>),
 }
 
+impl<'a> SRef<'a> {
+    /// The schema this points at, through `$ref`s, with the last component name passed
+    /// (a `Component`'s own name is left to the caller).
+    pub(crate) fn resolve(self, spec: &'a Spec) -> Result<(&'a Schema, Option<&'a str>), String> {
+        match self {
+            SRef::Plain(r) | SRef::Component(_, r) => spec.resolve_schema(r),
+            SRef::Boxed(r) => spec.resolve_boxed(r),
+        }
+    }
+}
+
 /// What a schema is, after resolution.
 #[derive(Debug, Clone)]
 pub(crate) enum Kind<'a> {
@@ -240,11 +251,7 @@ pub(crate) fn int_values(spec: &Spec, r: SRef<'_>) -> Vec<i64> {
 }
 
 fn int_values_at(spec: &Spec, r: SRef<'_>, depth: usize) -> Vec<i64> {
-    let resolved = match r {
-        SRef::Plain(r) | SRef::Component(_, r) => spec.resolve_schema(r),
-        SRef::Boxed(r) => spec.resolve_boxed(r),
-    };
-    let Ok((schema, _)) = resolved else {
+    let Ok((schema, _)) = r.resolve(spec) else {
         return Vec::new();
     };
     match &schema.schema_kind {

@@ -231,10 +231,7 @@ impl<'a> Planner<'a> {
 
     /// Whether a property is a file: `type: string` with `format: binary` or `byte`.
     fn is_binary(&self, schema: SRef<'_>) -> bool {
-        let resolved = match schema {
-            SRef::Plain(r) | SRef::Component(_, r) => self.spec.resolve_schema(r),
-            SRef::Boxed(r) => self.spec.resolve_boxed(r),
-        };
+        let resolved = schema.resolve(self.spec);
         matches!(
             resolved.map(|(s, _)| &s.schema_kind),
             Ok(SchemaKind::Type(Type::String(t)))
