@@ -248,13 +248,7 @@ impl<'a> Planner<'a> {
         let mut catch_all = None;
         let mut ok = true;
         for (wire_value, variant) in values {
-            let Some((_, shape)) = variants.iter().find(|(vn, _)| *vn == variant.value) else {
-                let help = suggest(&variant.value, variants.iter().map(|(vn, _)| vn.as_str()));
-                self.err(
-                    variant.span,
-                    format!("{n} has no variant '{}'", variant.value),
-                    help,
-                );
+            let Some(shape) = self.variant_shape(n, &variants, variant) else {
                 ok = false;
                 continue;
             };

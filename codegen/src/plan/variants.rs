@@ -47,6 +47,27 @@ pub(crate) fn folded(name: &str) -> String {
 }
 
 impl Planner<'_> {
+    /// The shape of the variant a mapping names (`values: { …: Variant }`) among the
+    /// enum `name`'s `variants`; reported at its place, with the nearest name, when
+    /// there is none.
+    pub(super) fn variant_shape<'v>(
+        &mut self,
+        name: &str,
+        variants: &'v [(String, VariantShape)],
+        variant: &Spanned<String>,
+    ) -> Option<&'v VariantShape> {
+        let found = variants.iter().find(|(v, _)| *v == variant.value);
+        if found.is_none() {
+            let help = suggest(&variant.value, variants.iter().map(|(v, _)| v.as_str()));
+            self.err(
+                variant.span,
+                format!("{name} has no variant '{}'", variant.value),
+                help,
+            );
+        }
+        found.map(|(_, shape)| shape)
+    }
+
     /// How the enum `name` becomes the value of `slot`, or `None` (reported)
     /// when some variant has no value the vendor takes.
     pub(super) fn enum_to_wire(
@@ -78,13 +99,7 @@ impl Planner<'_> {
         let mut ok = true;
         // The mapping's own pairs first: vendor value → variant.
         for (wire, variant) in values.unwrap_or_default() {
-            let Some((_, shape)) = variants.iter().find(|(v, _)| *v == variant.value) else {
-                let help = suggest(&variant.value, variants.iter().map(|(v, _)| v.as_str()));
-                self.err(
-                    variant.span,
-                    format!("{name} has no variant '{}'", variant.value),
-                    help,
-                );
+            let Some(shape) = self.variant_shape(name, &variants, variant) else {
                 ok = false;
                 continue;
             };
