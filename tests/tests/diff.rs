@@ -501,3 +501,41 @@ fn a_removed_value_a_variant_is_sent_as_is_breaking() {
         "{found:#?}"
     );
 }
+
+/// A field `each:` reads out of every item of a list is on the mapped surface: its
+/// removal is breaking at the `each:` line.
+#[test]
+fn a_field_each_reads_from_every_item_is_on_the_surface() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let old = dir.join("tracker.openapi.yaml");
+    let text = std::fs::read_to_string(&old).expect("spec");
+    let issue = "required: [id, number, title, labels]";
+    let title = "        title: { type: string }\n";
+    assert!(text.contains(issue) && text.contains(title));
+    let new_text = text
+        .replace(issue, "required: [id, number, labels]")
+        .replacen(title, "", 1);
+    let tmp = std::env::temp_dir().join(format!("portcullis-diff-each-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let new = tmp.join("tracker.v2.yaml");
+    std::fs::write(&new, new_text).expect("new spec");
+    let m = Mapping::load(&dir.join("tracker.yaml")).expect("mapping loads");
+    let r = diff::diff(&m, &old, &new).expect("diff runs");
+    let found = lines(&r);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let line = std::fs::read_to_string(dir.join("tracker.yaml"))
+        .expect("mapping")
+        .lines()
+        .position(|l| l.contains("each: title"))
+        .expect("the each: line")
+        + 1;
+    assert!(
+        found
+            .iter()
+            .any(|l| l.starts_with(&format!("breaking {line}:"))
+                && l.ends_with(
+                    "field-removed | response field 'issues[].title' (Board.titles) was removed"
+                )),
+        "{found:#?}"
+    );
+}

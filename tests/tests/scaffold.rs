@@ -1111,3 +1111,88 @@ pub trait Videos {
     assert_check_reports_exactly_the_fixmes("data_envelope", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// GitHub's labels and assignees: lists of objects into `Vec<String>` take one field of
+/// every item with `each:` (the item's `name` among several strings, an assignee's
+/// `login`); when every fitting field may be absent, the FIXME says so.
+#[test]
+fn a_list_of_objects_into_a_vec_of_strings_takes_one_field_of_each() {
+    let (dir, s) = scaffold_inline(
+        "each_field",
+        r##"openapi: 3.0.3
+info: { title: Issues, version: "1" }
+servers: [{ url: "https://issues.example.com" }]
+paths:
+  /issues/{id}:
+    get:
+      operationId: getIssue
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, labels, assignees]
+                properties:
+                  id: { type: string }
+                  labels:
+                    type: array
+                    items:
+                      type: object
+                      required: [id, name, color]
+                      properties:
+                        id: { type: integer }
+                        name: { type: string }
+                        color: { type: string }
+                        description: { type: string, nullable: true }
+                  assignees:
+                    type: array
+                    items:
+                      type: object
+                      required: [login]
+                      properties: { login: { type: string }, id: { type: integer } }
+                  reviewers:
+                    type: array
+                    items:
+                      type: object
+                      properties: { handle: { type: string } }
+"##,
+        r#"
+pub struct Issue { pub id: String, pub labels: Vec<String>, pub assignees: Vec<String>, pub reviewers: Option<Vec<String>> }
+pub enum IssueError { Failed(String) }
+pub trait Issues {
+    async fn get(&self, id: &str) -> Result<Issue, IssueError>;
+}
+"#,
+        "Issues",
+        &["get=getIssue"],
+    );
+    assert!(
+        s.text.contains("labels: { from: labels, each: name }"),
+        "{}",
+        s.text
+    );
+    assert!(
+        s.text
+            .contains("assignees: { from: assignees, each: login }"),
+        "{}",
+        s.text
+    );
+    assert!(
+        s.text
+            .contains("its items' fields that fit (handle) may be absent"),
+        "{}",
+        s.text
+    );
+    assert_eq!(
+        s.fixmes.len(),
+        2,
+        "reviewers, and the spec's missing security scheme: {}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("each_field", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

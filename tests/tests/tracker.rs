@@ -336,6 +336,7 @@ async fn regressions_a_str_into_an_optional_field_and_required_lists_compile_and
     assert_eq!(board.id, "b1", "`fields:` takes the &str argument, owned");
     assert_eq!(board.issues.len(), 2);
     assert_eq!(board.tags, ["x", "y"]);
+    assert_eq!(board.titles, ["t1", "t2"], "`each: title` of every issue");
     assert_eq!(board.lead, "t1");
     assert_eq!(board.first_tag.as_deref(), Some("x"));
 }

@@ -48,6 +48,15 @@ impl Ctx<'_> {
             for (i, from) in fm.from.iter().enumerate() {
                 let mut path = prefix.to_vec();
                 path.extend(crate::load::mapping::split_path(&from.value));
+                // `each:` reads a field of every item: that field is what is mapped.
+                let span = match &fm.each {
+                    Some(each) => {
+                        path.push("[]".into());
+                        path.extend(crate::load::mapping::split_path(&each.value));
+                        each.span
+                    }
+                    None => from.span,
+                };
                 let key = format!("response {domain_field}#{i}");
                 if out.contains_key(&key) {
                     continue;
@@ -73,11 +82,11 @@ impl Ctx<'_> {
                     Slot {
                         side: Side::Response,
                         label: format!("response field '{}' ({domain_field})", display_path(&path)),
-                        span: from.span,
                         reach: walk(self.doc, schema, &path, &BTreeMap::new()),
                         path,
                         mapped,
                         constant: None,
+                        span,
                     },
                 );
             }
@@ -101,7 +110,10 @@ impl Ctx<'_> {
             };
             let mut path = prefix.to_vec();
             path.extend(crate::load::mapping::split_path(&fm.from[0].value));
-            if list {
+            if let Some(each) = &fm.each {
+                path.push("[]".into());
+                path.extend(crate::load::mapping::split_path(&each.value));
+            } else if list {
                 path.push("[]".into());
             }
             self.slots(sub, schema, &path, &domain_field, depth + 1, out);

@@ -404,6 +404,17 @@ impl<'a> Planner<'a> {
         schema: SRef<'a>,
         wire: &str,
     ) -> Option<ConvValue> {
+        if let (Some(_), Some(each)) = (&fm.via, &fm.each) {
+            self.err(
+                each.span,
+                format!(
+                    "'{}' has both `each:` and `via:`; the function gets the whole list",
+                    fm.name.value
+                ),
+                "keep `each:` to read one field of every item, or `via:` to convert the list yourself",
+            );
+            return None;
+        }
         if let Some(via) = &fm.via {
             if !self.check_path(via) {
                 return None;
@@ -472,7 +483,10 @@ impl<'a> Planner<'a> {
         let (read, leaf_view, leaf_ref) =
             self.read_with(schema, &p.value, p.span, false, absent_ok, wire)?;
         let what = format!("{}.{}", tm.name.value, fm.name.value);
-        let (leaf, wt) = self.leaf(&inner_ty, &leaf_view, leaf_ref, fm, &what, wire)?;
+        let (leaf, wt) = match &fm.each {
+            Some(each) => self.pluck(&inner_ty, &leaf_view, each, fm, &what, &read.json_path)?,
+            None => self.leaf(&inner_ty, &leaf_view, leaf_ref, fm, &what, wire)?,
+        };
         let mut read = read;
         if let WireTy::Named(u) = &wt {
             if let Some(WireType {

@@ -35,6 +35,8 @@ pub enum Leaf {
     Nested(String),
     /// Each item of a list.
     Each(Box<Leaf>),
+    /// One path read out of an object (an item of a list, under `each:`).
+    Pluck(Box<super::pluck::Pluck>),
     /// Present values wrapped in `Some` (domain `Option`).
     Some(Box<Leaf>),
 }

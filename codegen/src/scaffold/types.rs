@@ -58,6 +58,12 @@ enum Plan<'a> {
         /// means, by the vendor's own word.
         spec_default: Option<serde_json::Value>,
     },
+    /// One field of every object of a list (`{ from: labels, each: name }`).
+    Each {
+        wire: String,
+        each: String,
+        absent: bool,
+    },
     /// No certain source: why, for the FIXME.
     Gap(String),
 }
@@ -255,6 +261,18 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
                 result = Some(other);
             }
             Err(why) => {
+                // A list of objects into a Vec of plain values: one field of each item.
+                match each_field(r, &inner, &pv) {
+                    Some(Ok(each)) => {
+                        return Plan::Each {
+                            wire: name.to_string(),
+                            each: each.to_string(),
+                            absent: absent && !optional,
+                        };
+                    }
+                    Some(Err(way)) => return Plan::Gap(format!("{name}: {why}: {way}")),
+                    None => {}
+                }
                 // An object with exactly one field that reads as the domain field
                 // (Spotify's `tracks: { href, total }` into a count): name that path.
                 let inside: Vec<&str> = match &pv.kind {
@@ -292,6 +310,69 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
         reads: Box::new(reads),
         absent: absent && !optional,
         spec_default: spec_default.flatten(),
+    }
+}
+
+/// For a domain `Vec` of plain values (`inner`, without its `Option`) and a vendor list
+/// of objects: the item field every item has that reads into the Vec's items, when one
+/// is certain (the only one, or the one named like an item's name or id), else the
+/// FIXME's way forward; `None` when the shapes are something else.
+fn each_field<'a>(
+    r: &Request<'a>,
+    inner: &Ty,
+    vendor: &View<'a>,
+) -> Option<Result<&'a str, String>> {
+    // Names that say "this is what the item is called", in the order they are taken.
+    const NAMES: &[&str] = &[
+        "name", "login", "username", "slug", "key", "title", "email", "id",
+    ];
+    let Ty::Vec(item_ty) = inner.without_refs() else {
+        return None;
+    };
+    let Kind::Array(Some(item)) = &vendor.kind else {
+        return None;
+    };
+    let iv = view(r.spec, *item).ok()?;
+    let Kind::Object {
+        props, required, ..
+    } = &iv.kind
+    else {
+        return None;
+    };
+    let item_ty = item_ty.without_refs();
+    let fitting: Vec<(&'a str, bool)> = props
+        .iter()
+        .filter_map(|(n, p)| {
+            let pv = view(r.spec, *p).ok()?;
+            matches!(reads(r.spec, r.port, item_ty, &pv), Ok(Reads::Plain))
+                .then(|| (*n, required.contains(n) && !pv.nullable))
+        })
+        .collect();
+    let always: Vec<&'a str> = fitting
+        .iter()
+        .filter(|(_, a)| *a)
+        .map(|(n, _)| *n)
+        .collect();
+    let named = NAMES
+        .iter()
+        .find_map(|w| always.iter().find(|n| **n == *w).copied());
+    match (always.as_slice(), named) {
+        (_, Some(n)) => Some(Ok(n)),
+        ([n], None) => Some(Ok(*n)),
+        ([], None) if fitting.is_empty() => None,
+        ([], None) => {
+            let names: Vec<&str> = fitting.iter().map(|(n, _)| *n).collect();
+            Some(Err(format!(
+                "its items' fields that fit ({}) may be absent: take one of every item with `{{ from: …, each: {} }}` into a Vec of Options, or convert the list with `via:`",
+                list(&names, 8),
+                names[0]
+            )))
+        }
+        (several, None) => Some(Err(format!(
+            "read one field of every item with `each:` (`{{ from: …, each: {} }}`); fields that fit: {}",
+            several[0],
+            list(several, 8)
+        ))),
     }
 }
 
@@ -346,6 +427,18 @@ fn field(r: &Request<'_>, ty: &str, f: &Field, views: &[View<'_>], out: &mut Out
     let (wire, reads, absent, spec_default) = match plan(r, f, views) {
         Plan::Gap(why) => {
             out.fixme(&format!("      {key}: {PLACEHOLDER}"), &why);
+            return;
+        }
+        Plan::Each { wire, each, absent } => {
+            let path = yaml_key(&path_of(&wire));
+            let each = yaml_key(&each);
+            match absent {
+                true => out.fixme(
+                    &format!("      {key}: {{ from: {path}, each: {each}, required: true, reason: {REASON} }}"),
+                    &format!("{wire} may be absent or null in the vendor's response, but {ty}.{} is required: make it an Option, give `default: []`, or keep `required: true` (failing the call when it is absent) and write in `reason:` why the vendor always sends it", f.name),
+                ),
+                false => out.line(&format!("      {key}: {{ from: {path}, each: {each} }}")),
+            }
             return;
         }
         Plan::Read {

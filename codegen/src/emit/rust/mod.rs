@@ -102,13 +102,14 @@ impl<'p> Ctx<'p> {
 /// The converters that can fail, nested ones included (to a fixed point: converters
 /// may call each other in a cycle).
 fn fallible_converters(plan: &Plan) -> BTreeSet<String> {
-    fn leaf(l: &Leaf, set: &BTreeSet<String>) -> bool {
+    fn leaf(plan: &Plan, l: &Leaf, set: &BTreeSet<String>) -> bool {
         match l {
             Leaf::Same => false,
             Leaf::Narrow(_) | Leaf::Parse(_) => true,
-            Leaf::Newtype(_, i) | Leaf::Some(i) | Leaf::Each(i) => leaf(i, set),
+            Leaf::Newtype(_, i) | Leaf::Some(i) | Leaf::Each(i) => leaf(plan, i, set),
             Leaf::Enum { catch_all, .. } => catch_all.is_none(),
             Leaf::Nested(c) => set.contains(c),
+            Leaf::Pluck(p) => p.fails_when_absent(plan) || leaf(plan, &p.leaf, set),
         }
     }
     let mut set = BTreeSet::new();
@@ -130,7 +131,7 @@ fn fallible_converters(plan: &Plan) -> BTreeSet<String> {
                     read,
                     leaf: l,
                     missing,
-                } => leaf(l, &set) || (absent(read) && *missing == Missing::Error),
+                } => leaf(plan, l, &set) || (absent(read) && *missing == Missing::Error),
                 ConvValue::Via { .. } => true,
             });
             if fails {

@@ -29,6 +29,7 @@ pub(super) fn infallible(ctx: &Ctx, l: &Leaf) -> bool {
         Leaf::Newtype(_, inner) | Leaf::Some(inner) | Leaf::Each(inner) => infallible(ctx, inner),
         Leaf::Enum { catch_all, .. } => catch_all.is_some(),
         Leaf::Nested(c) => !ctx.fallible(c),
+        Leaf::Pluck(p) => !p.fails_when_absent(ctx.plan) && infallible(ctx, &p.leaf),
         Leaf::Narrow(_) | Leaf::Parse(_) => false,
     }
 }
@@ -45,7 +46,7 @@ fn identity(l: &Leaf) -> bool {
 /// Whether the conversion names its input once, so the input may be any expression.
 fn uses_once(l: &Leaf) -> bool {
     match l {
-        Leaf::Same | Leaf::Nested(_) | Leaf::Each(_) => true,
+        Leaf::Same | Leaf::Nested(_) | Leaf::Each(_) | Leaf::Pluck(_) => true,
         Leaf::Newtype(_, inner) | Leaf::Some(inner) => uses_once(inner),
         Leaf::Narrow(_) | Leaf::Parse(_) | Leaf::Enum { .. } => false,
     }
@@ -179,6 +180,22 @@ fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
                     let c = ident(c);
                     quote!(#src.map(|item| #c(item, op)).collect::<Result<Vec<_>, _>>()?)
                 }
+                // `each:` of a field every item must have: the closure is the check
+                // itself, not `Ok(..?)` around it (clippy's `needless_question_mark`).
+                Leaf::Pluck(p) if identity(&p.leaf) && p.missing == Missing::Error => {
+                    let got = read(ctx.plan, &p.wire, quote!(item), &p.read, Take::Move);
+                    let checked = match got {
+                        Got::Opt(e) => {
+                            let m = missing(ctx, quote!(op), &p.read.json_path, false);
+                            quote!(#e.ok_or_else(|| #m))
+                        }
+                        got => {
+                            let v = got.value();
+                            quote!(Ok::<_, rt::Error>(#v))
+                        }
+                    };
+                    quote!(#src.map(|item| #checked).collect::<Result<Vec<_>, _>>()?)
+                }
                 i => {
                     let i = leaf(ctx, i, &bound(quote!(item)), json_path);
                     quote!(#src.map(|item| -> Result<_, rt::Error> { Ok(#i) }).collect::<Result<Vec<_>, _>>()?)
@@ -188,6 +205,13 @@ fn leaf(ctx: &Ctx, l: &Leaf, x: &Got, json_path: &str) -> TokenStream {
         Leaf::Some(inner) => {
             let inner = leaf(ctx, inner, x, json_path);
             quote!(Some(#inner))
+        }
+        Leaf::Pluck(p) => {
+            let item = x.value();
+            match read(ctx.plan, &p.wire, item, &p.read, Take::Move) {
+                Got::Opt(e) => absent(ctx, e, &p.leaf, &p.missing, &p.read.json_path),
+                got => leaf(ctx, &p.leaf, &got, &p.read.json_path),
+            }
         }
     }
 }

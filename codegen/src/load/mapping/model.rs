@@ -601,6 +601,9 @@ pub struct FieldMap {
     pub via: Option<Spanned<String>>,
     /// Vendor value → domain enum variant; `_` is the catch-all.
     pub values: Option<Vec<(Spanned<String>, Spanned<String>)>>,
+    /// `each: name`: `from` is a list of objects and the domain `Vec` takes this path
+    /// of every item (GitHub's label names out of its label objects).
+    pub each: Option<Spanned<String>>,
     /// Value used when the vendor leaves the field out.
     pub default: Option<Spanned<serde_json::Value>>,
     /// `required: true` makes a missing optional vendor field a contract error.

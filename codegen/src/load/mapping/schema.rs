@@ -482,6 +482,7 @@ impl Schema {
                 }),
                 "via" => text("A function converting it, by Rust path."),
                 "values" => map_of(scalar("A variant name."), "Vendor values to enum variants."),
+                "each" => text("From a list of objects: the path read from every item."),
                 "default" => json!({ "description": "The value when the vendor sends none." }),
                 "required" => boolean("Require a field the spec marks optional (give a reason)."),
                 "reason" => text("Why, for `required: true`."),

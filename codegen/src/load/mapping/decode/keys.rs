@@ -147,7 +147,7 @@ pub(crate) fn paginate_style(style: &str) -> &'static [&'static str] {
 pub(crate) const TYPE: &[&str] = &["from", "fields"];
 /// A field of a type (or of a webhook event) written as a map.
 pub(crate) const FIELD: &[&str] = &[
-    "from", "via", "values", "default", "required", "reason", "mark",
+    "from", "via", "values", "each", "default", "required", "reason", "mark",
 ];
 /// `webhooks:`
 pub(crate) const WEBHOOKS: &[&str] = &[
