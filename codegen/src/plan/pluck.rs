@@ -76,13 +76,21 @@ impl<'a> Planner<'a> {
             _ => None,
         };
         let Kind::Object { .. } = &merged.as_ref().unwrap_or(&item).kind else {
+            // A string-or-object item (GitHub's labels) has no field to read when it is
+            // the string, and what the string stands for is the vendor's to say.
+            let help = match &item.kind {
+                Kind::Union(_) => {
+                    "convert the list with `via: path::to::function`, a `fn(Vec<serde_json::Value>) -> Result<Vec<_>, E>` (`Option<Vec<serde_json::Value>>` when the list may be absent), E: Display"
+                }
+                _ => "remove `each:`: a list of plain values maps to a Vec as it is",
+            };
             self.err(
                 each.span,
                 format!(
                     "`each:` reads a field of every item, but the vendor's items are {}",
                     item.describe()
                 ),
-                "remove `each:`: a list of plain values maps to a Vec as it is",
+                help,
             );
             return None;
         };
@@ -265,5 +273,12 @@ mod tests {
         labelled()
             .mapping("each: name", "each: nmae")
             .refused_with("nmae");
+        // GitHub's labels: a name or a label object.
+        let either = labelled().spec(
+            "          items:\n            type: object\n            required: [name]\n            properties:\n              name: { type: string }\n              colour: { type: string }\n",
+            "          items:\n            oneOf:\n              - type: string\n              - { type: object, required: [name], properties: { name: { type: string } } }\n",
+        );
+        either.refused_with("but the vendor's items are a union");
+        either.helped_with("convert the list with `via: path::to::function`");
     }
 }
