@@ -262,7 +262,7 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
             }
             Err(why) => {
                 // A list of objects into a Vec of plain values: one field of each item.
-                match each_field(r, &inner, &pv) {
+                match each_field(r, &inner, name, &pv) {
                     Some(Ok(each)) => {
                         return Plan::Each {
                             wire: name.to_string(),
@@ -320,6 +320,7 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
 fn each_field<'a>(
     r: &Request<'a>,
     inner: &Ty,
+    wire: &str,
     vendor: &View<'a>,
 ) -> Option<Result<&'a str, String>> {
     // Names that say "this is what the item is called", in the order they are taken.
@@ -339,13 +340,17 @@ fn each_field<'a>(
     else {
         return None;
     };
-    let item_ty = item_ty.without_refs();
+    // A Vec of Options takes items without the field as `None`.
+    let (item_ty, options) = match item_ty.without_refs() {
+        Ty::Option(t) => (t.without_refs(), true),
+        t => (t, false),
+    };
     let fitting: Vec<(&'a str, bool)> = props
         .iter()
         .filter_map(|(n, p)| {
             let pv = view(r.spec, *p).ok()?;
             matches!(reads(r.spec, r.port, item_ty, &pv), Ok(Reads::Plain))
-                .then(|| (*n, required.contains(n) && !pv.nullable))
+                .then(|| (*n, options || (required.contains(n) && !pv.nullable)))
         })
         .collect();
     let always: Vec<&'a str> = fitting
@@ -363,13 +368,13 @@ fn each_field<'a>(
         ([], None) => {
             let names: Vec<&str> = fitting.iter().map(|(n, _)| *n).collect();
             Some(Err(format!(
-                "its items' fields that fit ({}) may be absent: take one of every item with `{{ from: …, each: {} }}` into a Vec of Options, or convert the list with `via:`",
+                "its items' fields that fit ({}) may be absent: take one of every item with `{{ from: {wire}, each: {} }}` into a Vec of Options, or convert the list with `via:`",
                 list(&names, 8),
                 names[0]
             )))
         }
         (several, None) => Some(Err(format!(
-            "read one field of every item with `each:` (`{{ from: …, each: {} }}`); fields that fit: {}",
+            "read one field of every item with `each:` (`{{ from: {wire}, each: {} }}`); fields that fit: {}",
             several[0],
             list(several, 8)
         ))),
