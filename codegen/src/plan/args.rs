@@ -272,6 +272,12 @@ impl<'a> Planner<'a> {
                     // Into an optional slot, `None` is left out and the function gets
                     // the value inside; into a required one it gets the `Option` and
                     // must give a value.
+                    let lent = match &ty {
+                        Ty::Option(inner) if !wire_required => inner.without_refs().clone(),
+                        t => t.clone(),
+                    };
+                    let wire = self.wire_rust_type(&target.kind);
+                    self.request_via_signature(via, &lent, &wire);
                     return Some(ValuePlan::Expr {
                         access,
                         clone: false,

@@ -77,6 +77,8 @@ pub enum ConvValue {
         json_path: String,
         /// Absent values fail the call instead of reaching the function as `None`.
         required: bool,
+        /// Where the mapping names the function.
+        span: Span,
     },
 }
 
@@ -454,6 +456,7 @@ impl<'a> Planner<'a> {
                 return None;
             }
             return Some(ConvValue::Via {
+                span: via.span,
                 function: via.value.clone(),
                 reads,
                 json_path,

@@ -183,6 +183,17 @@ impl Fixture {
         super::build(&spec, &mapping, &port)
     }
 
+    /// [`Self::build`] with the mapping and the port in `dir`, so that files of the
+    /// user's crate beside the port (a `via:` function's module) are found there.
+    pub(crate) fn build_in(&self, dir: &Path) -> Result<Plan, Error> {
+        let spec = Spec::from_bytes(&dir.join("things.yaml"), self.spec.as_bytes())?;
+        let map_path = dir.join("things.map.yaml");
+        let mapping = Mapping::from_bytes(&map_path, self.mapping.as_bytes())?;
+        let at = (map_path.as_path(), Span { line: 1, col: 1 });
+        let port = Port::parse(&dir.join("domain.rs"), &self.port, "Things", at)?;
+        super::build(&spec, &mapping, &port)
+    }
+
     /// The plan, which must succeed.
     pub(crate) fn plan(&self) -> Plan {
         match self.build() {

@@ -60,6 +60,7 @@ pub mod secrets;
 pub mod settings;
 mod summary;
 pub mod variants;
+mod via;
 pub mod webhooks;
 pub mod wire;
 

@@ -30,6 +30,10 @@ pub fn build(spec: &Spec, mapping: &Mapping, port: &Port) -> Result<Plan, Error>
         given_top: None,
         warnings: Vec::new(),
         auth_params: Vec::new(),
+        sources: super::via::Sources::new(
+            &mapping.dir().join(&mapping.implements.source.value),
+            &mapping.implements.module.value,
+        ),
     };
     let plan = b.plan();
     b.sink.finish(plan)
@@ -65,6 +69,8 @@ pub(super) struct Planner<'a> {
     /// Where the auth scheme puts an API key (`query`/`header`, name): a parameter of
     /// the spec there is the credential, already sent.
     pub(super) auth_params: Vec<(String, String)>,
+    /// The user's crate beside the port, read for `via:` functions' signatures.
+    pub(super) sources: super::via::Sources,
 }
 
 impl<'a> Planner<'a> {
@@ -165,6 +171,7 @@ impl<'a> Planner<'a> {
             secret_fields: super::secrets::secret_fields(&self.spec.api),
         };
         super::merge::merge(&mut plan);
+        self.via_signatures(&plan);
         plan
     }
 

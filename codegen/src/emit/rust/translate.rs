@@ -328,6 +328,7 @@ fn field_value(
             reads,
             json_path,
             required,
+            ..
         } => {
             let f = path(function);
             let args: Vec<TokenStream> = reads

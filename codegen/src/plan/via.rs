@@ -1,0 +1,446 @@
+//! A response `via:` function's signature, checked against what the generated code
+//! passes it, when its source is in the crate beside the port: rustc would otherwise be
+//! the one to say that `crate::convert::money` takes a `u32` where the vendor's amount
+//! arrives as an `i64`, pointing at generated code instead of the mapping line.
+//!
+//! The check is deliberately one-sided: a function it cannot find (another crate, an
+//! inline module, a macro) or a type it cannot read (an alias, a generic) is left to
+//! rustc, so it never refuses a mapping that compiles.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::planner::Planner;
+use super::*;
+use crate::load::mapping::Spanned;
+use crate::load::port::Ty;
+
+/// The argument types the generated code passes a `via:` function, as Rust text.
+fn passed(plan: &Plan, wire: &str, reads: &[Read], required: bool) -> Vec<Option<String>> {
+    reads
+        .iter()
+        .map(|r| {
+            let ty = plan.wire_ty_at(wire, &r.steps)?;
+            let text = rust_text(&ty)?;
+            // As the emitter reads it: through an `Option` when any step may be absent.
+            let absent = r
+                .steps
+                .iter()
+                .any(|s| s.pick.is_some() || s.index.is_some())
+                || plan.wire_optionals(wire, &r.steps).into_iter().any(|o| o);
+            Some(if absent && !required {
+                format!("Option<{text}>")
+            } else {
+                text
+            })
+        })
+        .collect()
+}
+
+/// A wire type as the function receives it; `None` for a wire struct of the adapter's
+/// own, which no user function can name.
+fn rust_text(ty: &WireTy) -> Option<String> {
+    Some(match ty {
+        WireTy::String => "String".into(),
+        WireTy::I64 => "i64".into(),
+        WireTy::F64 => "f64".into(),
+        WireTy::Bool => "bool".into(),
+        WireTy::Json => "serde_json::Value".into(),
+        WireTy::Vec(inner) => format!("Vec<{}>", rust_text(inner)?),
+        _ => return None,
+    })
+}
+
+/// The type names this check reads; any other (an alias, a generic) is rustc's to judge.
+const KNOWN: &[&str] = &[
+    "String", "str", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128",
+    "usize", "f32", "f64", "bool", "Value", "Option", "Vec",
+];
+
+/// Whether the declared type `declared` certainly differs from `wanted` (both parsed):
+/// only where every name on the way is one this check knows.
+fn differs(declared: &syn::Type, wanted: &syn::Type) -> bool {
+    let (syn::Type::Path(d), syn::Type::Path(w)) = (declared, wanted) else {
+        // A reference, tuple, slice or pointer where an owned value is passed never
+        // fits; anything else (`impl Into<String>`) is rustc's to judge.
+        return matches!(
+            declared,
+            syn::Type::Reference(_)
+                | syn::Type::Tuple(_)
+                | syn::Type::Slice(_)
+                | syn::Type::Array(_)
+                | syn::Type::Ptr(_)
+        );
+    };
+    let (Some(ds), Some(ws)) = (d.path.segments.last(), w.path.segments.last()) else {
+        return false;
+    };
+    let dn = ds.ident.to_string();
+    if !KNOWN.contains(&dn.as_str()) || d.qself.is_some() {
+        return false;
+    }
+    if ws.ident != dn {
+        return true;
+    }
+    match (&ds.arguments, &ws.arguments) {
+        (syn::PathArguments::AngleBracketed(da), syn::PathArguments::AngleBracketed(wa)) => {
+            let types = |a: &syn::AngleBracketedGenericArguments| -> Vec<syn::Type> {
+                a.args
+                    .iter()
+                    .filter_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let (dt, wt) = (types(da), types(wa));
+            dt.len() != wt.len() || dt.iter().zip(&wt).any(|(d, w)| differs(d, w))
+        }
+        (syn::PathArguments::None, syn::PathArguments::None) => false,
+        _ => true,
+    }
+}
+
+/// The text of a type as a user reads it (`Option<i64>`, not `Option < i64 >`).
+fn shown(ty: &syn::Type) -> String {
+    quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(" < ", "<")
+        .replace(" >", ">")
+        .replace("< ", "<")
+        .replace(" ,", ",")
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace("& ", "&")
+}
+
+/// The crate's source files, parsed once each, and where the crate's modules start.
+pub(super) struct Sources {
+    /// The directory `crate::` names (`src/`), found from the port's file and module.
+    root: Option<PathBuf>,
+    parsed: HashMap<PathBuf, Option<syn::File>>,
+}
+
+impl Sources {
+    /// The crate root from the port's file (`src/domain.rs`) and its module path
+    /// (`crate::domain`): up one directory per module segment past the first.
+    pub(super) fn new(port_file: &Path, module: &str) -> Sources {
+        let segments: Vec<&str> = module.split("::").collect();
+        let root = if segments.first() != Some(&"crate") {
+            None
+        } else {
+            let depth = segments.len() - 1;
+            let mut dir = port_file.parent().map(Path::to_path_buf);
+            // `src/domain/mod.rs` is one directory deeper than `src/domain.rs`.
+            let up = if port_file.file_name().is_some_and(|f| f == "mod.rs") {
+                depth
+            } else {
+                depth.saturating_sub(1)
+            };
+            for _ in 0..up {
+                dir = dir.and_then(|d| d.parent().map(Path::to_path_buf));
+            }
+            dir
+        };
+        Sources {
+            root,
+            parsed: HashMap::new(),
+        }
+    }
+
+    /// The signature of the function `path` names (`crate::convert::money`), when its
+    /// module is a file of the crate and the function is at its top level.
+    fn signature(&mut self, path: &str) -> Option<syn::Signature> {
+        let root = self.root.clone()?;
+        let segments: Vec<&str> = path.split("::").collect();
+        let (name, modules) = segments.split_last()?;
+        let (first, modules) = modules.split_first()?;
+        if *first != "crate" {
+            return None;
+        }
+        let candidates: Vec<PathBuf> = if modules.is_empty() {
+            vec![root.join("lib.rs"), root.join("main.rs")]
+        } else {
+            let dir: PathBuf = modules.iter().collect();
+            vec![
+                root.join(&dir).with_extension("rs"),
+                root.join(dir).join("mod.rs"),
+            ]
+        };
+        let file = candidates.into_iter().find(|c| c.is_file())?;
+        let parsed = self
+            .parsed
+            .entry(file.clone())
+            .or_insert_with(|| syn::parse_file(&std::fs::read_to_string(&file).ok()?).ok())
+            .as_ref()?;
+        parsed.items.iter().find_map(|item| match item {
+            syn::Item::Fn(f) if f.sig.ident == name => Some(f.sig.clone()),
+            _ => None,
+        })
+    }
+}
+
+impl Planner<'_> {
+    /// Checks a request `via:` (`fn(&T) -> W`): the generated code lends it the value,
+    /// `arg`, so it takes one argument, by reference. `wire` is what the slot is sent
+    /// as, for the help.
+    pub(super) fn request_via_signature(&mut self, via: &Spanned<String>, arg: &Ty, wire: &str) {
+        let Some(sig) = self.sources.signature(&via.value) else {
+            return;
+        };
+        let declared: Vec<&syn::Type> = sig
+            .inputs
+            .iter()
+            .filter_map(|a| match a {
+                syn::FnArg::Typed(t) => Some(&*t.ty),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        let expected = format!("fn(&{arg}) -> {wire}` (or `Result<{wire}, E>`)");
+        let function = &via.value;
+        match declared.as_slice() {
+            [one] => {
+                let owned = match one {
+                    syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+                        let n = s.ident.to_string();
+                        KNOWN.contains(&n.as_str())
+                            || self.port.structs.contains_key(&n)
+                            || self.port.enums.contains_key(&n)
+                    }),
+                    _ => false,
+                };
+                if owned {
+                    self.err(
+                        via.span,
+                        format!(
+                            "{function} takes {} by value, but the generated code lends it the value: &{arg}",
+                            shown(one)
+                        ),
+                        format!("declare it as `{expected}`"),
+                    );
+                }
+            }
+            _ => self.err(
+                via.span,
+                format!(
+                    "{function} takes {} arguments, but a request `via:` passes it one, &{arg}",
+                    declared.len()
+                ),
+                format!("declare it as `{expected}`"),
+            ),
+        }
+    }
+
+    /// Checks every response `via:` whose function this crate's sources show.
+    pub(super) fn via_signatures(&mut self, plan: &Plan) {
+        for c in &plan.converters {
+            for f in &c.fields {
+                let ConvValue::Via {
+                    function,
+                    reads,
+                    required,
+                    span,
+                    ..
+                } = &f.value
+                else {
+                    continue;
+                };
+                let Some(sig) = self.sources.signature(function) else {
+                    continue;
+                };
+                let wanted = passed(plan, &c.wire_type, reads, *required);
+                let declared: Vec<&syn::Type> = sig
+                    .inputs
+                    .iter()
+                    .filter_map(|a| match a {
+                        syn::FnArg::Typed(t) => Some(&*t.ty),
+                        syn::FnArg::Receiver(_) => None,
+                    })
+                    .collect();
+                let all: Vec<String> = wanted
+                    .iter()
+                    .map(|w| w.clone().unwrap_or_else(|| "_".into()))
+                    .collect();
+                let expected = format!("fn({}) -> Result<_, E>", all.join(", "));
+                if declared.len() != wanted.len() {
+                    self.err(
+                        *span,
+                        format!(
+                            "{function} takes {} argument{}, but '{}' passes it {}",
+                            declared.len(),
+                            if declared.len() == 1 { "" } else { "s" },
+                            f.field,
+                            wanted.len()
+                        ),
+                        format!(
+                            "declare it as `{expected}`, one argument per `from:` path, in order"
+                        ),
+                    );
+                    continue;
+                }
+                for (i, (d, w)) in declared.iter().zip(&wanted).enumerate() {
+                    let Some(w) = w else { continue };
+                    let Ok(wt) = syn::parse_str::<syn::Type>(w) else {
+                        continue;
+                    };
+                    if differs(d, &wt) {
+                        self.err(
+                            *span,
+                            format!(
+                                "{function} takes {} as argument {}, but '{}' passes it {w}",
+                                shown(d),
+                                i + 1,
+                                f.field
+                            ),
+                            format!("declare it as `{expected}` (an `Option` where the vendor may leave the value out)"),
+                        );
+                    }
+                }
+                if let syn::ReturnType::Type(_, ret) = &sig.output {
+                    if let syn::Type::Path(p) = &**ret {
+                        let last = p.path.segments.last().map(|s| s.ident.to_string());
+                        if last.as_deref().is_some_and(|l| KNOWN.contains(&l)) {
+                            self.err(
+                                *span,
+                                format!(
+                                    "{function} returns {}, but a `via:` returns a Result",
+                                    shown(ret)
+                                ),
+                                format!("declare it as `{expected}`, with E: Display; an Err is a contract error naming the field"),
+                            );
+                        }
+                    }
+                } else {
+                    self.err(
+                        *span,
+                        format!("{function} returns nothing, but a `via:` returns a Result"),
+                        format!("declare it as `{expected}`, with E: Display"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+    use super::*;
+
+    /// Plans the fixture with `memo` sent through `crate::convert::memo`, which
+    /// `convert` defines.
+    fn with_memo(convert: &str) -> Result<Plan, Vec<String>> {
+        let dir = std::env::temp_dir().join(format!(
+            "portcullis-via-memo-{}-{}",
+            std::process::id(),
+            convert.len()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(dir.join("convert.rs"), convert).expect("convert.rs");
+        let fixture = Fixture::default().mapping(
+            "memo: req.memo }",
+            "memo: { from: req.memo, via: crate::convert::memo } }",
+        );
+        let out = fixture
+            .build_in(&dir)
+            .map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect());
+        std::fs::remove_dir_all(&dir).ok();
+        out
+    }
+
+    /// A request `via:` is lent the value: an owned parameter is refused, a reference
+    /// (even one a deref coercion reaches, `&str` for `&String`) is not.
+    #[test]
+    fn a_request_via_takes_its_value_by_reference() {
+        with_memo("pub fn memo(m: &String) -> String { m.clone() }").expect("plans");
+        with_memo("pub fn memo(m: &str) -> Result<String, String> { Ok(m.into()) }")
+            .expect("plans");
+        with_memo("pub fn memo<T: AsRef<str>>(m: T) -> String { todo!() }")
+            .expect("a generic is rustc's to judge");
+        assert_eq!(
+            with_memo("pub fn memo(m: String) -> String { m }").expect_err("owned"),
+            [
+                "crate::convert::memo takes String by value, but the generated code lends it the value: &String"
+            ]
+        );
+        assert_eq!(
+            with_memo("pub fn memo(m: &String, n: u8) -> String { todo!() }").expect_err("two"),
+            ["crate::convert::memo takes 2 arguments, but a request `via:` passes it one, &String"]
+        );
+    }
+
+    /// Plans the fixture with `amount` from `[amount, id]` through
+    /// `crate::convert::amount`, whose module holds `convert` (or no file at all).
+    fn with_convert(convert: Option<&str>) -> Result<Plan, Vec<String>> {
+        let dir = std::env::temp_dir().join(format!(
+            "portcullis-via-{}-{}",
+            std::process::id(),
+            convert.map_or(0, |c| c.len())
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let _ = std::fs::remove_file(dir.join("convert.rs"));
+        if let Some(text) = convert {
+            std::fs::write(dir.join("convert.rs"), text).expect("convert.rs");
+        }
+        let fixture = Fixture::default().mapping(
+            "      amount: amount\n",
+            "      amount: { from: [amount, id], via: crate::convert::amount }\n",
+        );
+        let out = fixture
+            .build_in(&dir)
+            .map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect());
+        std::fs::remove_dir_all(&dir).ok();
+        out
+    }
+
+    #[test]
+    fn a_signature_that_takes_what_is_passed_plans() {
+        // `amount` may be absent (an Option), `id` is required.
+        with_convert(Some(
+            "pub fn amount(a: Option<i64>, id: String) -> Result<Option<i64>, String> { Ok(a) }",
+        ))
+        .expect("plans");
+        // Full paths, a `use`d Value-free signature and an alias are all fine.
+        with_convert(Some(
+            "pub fn amount(a: std::option::Option<i64>, id: ::std::string::String) -> Result<Option<i64>, String> { Ok(a) }",
+        ))
+        .expect("plans");
+        with_convert(Some(
+            "type Cents = i64;\npub fn amount<T>(a: T, id: Id) -> Res { todo!() }",
+        ))
+        .expect("an alias or a generic is rustc's to judge");
+        with_convert(None).expect("no file: rustc's to judge");
+        with_convert(Some("pub fn other() {}")).expect("no such function: rustc's to judge");
+    }
+
+    #[test]
+    fn a_wrong_count_type_or_return_is_named_at_the_via_line() {
+        let errors = with_convert(Some(
+            "pub fn amount(a: Option<i64>) -> Result<Option<i64>, String> { Ok(a) }",
+        ))
+        .expect_err("one argument short");
+        assert_eq!(
+            errors,
+            ["crate::convert::amount takes 1 argument, but 'amount' passes it 2"]
+        );
+        let errors = with_convert(Some(
+            "pub fn amount(a: u32, id: &str) -> Result<Option<i64>, String> { todo!() }",
+        ))
+        .expect_err("wrong types");
+        assert_eq!(
+            errors,
+            [
+                "crate::convert::amount takes u32 as argument 1, but 'amount' passes it Option<i64>",
+                "crate::convert::amount takes &str as argument 2, but 'amount' passes it String",
+            ]
+        );
+        let errors = with_convert(Some(
+            "pub fn amount(a: Option<i64>, id: String) -> Option<i64> { a }",
+        ))
+        .expect_err("not a Result");
+        assert_eq!(
+            errors,
+            ["crate::convert::amount returns Option<i64>, but a `via:` returns a Result"]
+        );
+    }
+}
