@@ -101,6 +101,17 @@ fn differs(declared: &syn::Type, wanted: &syn::Type) -> bool {
     }
 }
 
+/// The types of a signature's parameters, in order.
+fn parameters(sig: &syn::Signature) -> Vec<&syn::Type> {
+    sig.inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) => Some(&*t.ty),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
 /// The text of a type as a user reads it (`Option<i64>`, not `Option < i64 >`).
 fn shown(ty: &syn::Type) -> String {
     quote::ToTokens::to_token_stream(ty)
@@ -188,14 +199,7 @@ impl Planner<'_> {
         let Some(sig) = self.sources.signature(&via.value) else {
             return;
         };
-        let declared: Vec<&syn::Type> = sig
-            .inputs
-            .iter()
-            .filter_map(|a| match a {
-                syn::FnArg::Typed(t) => Some(&*t.ty),
-                syn::FnArg::Receiver(_) => None,
-            })
-            .collect();
+        let declared = parameters(&sig);
         let expected = format!("fn(&{arg}) -> {wire}` (or `Result<{wire}, E>`)");
         let function = &via.value;
         match declared.as_slice() {
@@ -249,14 +253,7 @@ impl Planner<'_> {
                     continue;
                 };
                 let wanted = passed(plan, &c.wire_type, reads, *required);
-                let declared: Vec<&syn::Type> = sig
-                    .inputs
-                    .iter()
-                    .filter_map(|a| match a {
-                        syn::FnArg::Typed(t) => Some(&*t.ty),
-                        syn::FnArg::Receiver(_) => None,
-                    })
-                    .collect();
+                let declared = parameters(&sig);
                 let all: Vec<String> = wanted
                     .iter()
                     .map(|w| w.clone().unwrap_or_else(|| "_".into()))
@@ -327,25 +324,31 @@ mod tests {
     use super::super::fixture::Fixture;
     use super::*;
 
-    /// Plans the fixture with `memo` sent through `crate::convert::memo`, which
-    /// `convert` defines.
-    fn with_memo(convert: &str) -> Result<Plan, Vec<String>> {
-        let dir = std::env::temp_dir().join(format!(
-            "portcullis-via-memo-{}-{}",
-            std::process::id(),
-            convert.len()
-        ));
+    /// Plans `fixture` with its mapping and port in a directory of their own, beside
+    /// a `convert.rs` holding `convert` (or none).
+    fn plan_in(fixture: Fixture, convert: Option<&str>) -> Result<Plan, Vec<String>> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("portcullis-via-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::write(dir.join("convert.rs"), convert).expect("convert.rs");
-        let fixture = Fixture::default().mapping(
-            "memo: req.memo }",
-            "memo: { from: req.memo, via: crate::convert::memo } }",
-        );
+        if let Some(text) = convert {
+            std::fs::write(dir.join("convert.rs"), text).expect("convert.rs");
+        }
         let out = fixture
             .build_in(&dir)
             .map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect());
         std::fs::remove_dir_all(&dir).ok();
         out
+    }
+
+    /// Plans the fixture with `memo` sent through `crate::convert::memo`, which
+    /// `convert` defines.
+    fn with_memo(convert: &str) -> Result<Plan, Vec<String>> {
+        let fixture = Fixture::default().mapping(
+            "memo: req.memo }",
+            "memo: { from: req.memo, via: crate::convert::memo } }",
+        );
+        plan_in(fixture, Some(convert))
     }
 
     /// A request `via:` is lent the value: an owned parameter is refused, a reference
@@ -372,25 +375,11 @@ mod tests {
     /// Plans the fixture with `amount` from `[amount, id]` through
     /// `crate::convert::amount`, whose module holds `convert` (or no file at all).
     fn with_convert(convert: Option<&str>) -> Result<Plan, Vec<String>> {
-        let dir = std::env::temp_dir().join(format!(
-            "portcullis-via-{}-{}",
-            std::process::id(),
-            convert.map_or(0, |c| c.len())
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let _ = std::fs::remove_file(dir.join("convert.rs"));
-        if let Some(text) = convert {
-            std::fs::write(dir.join("convert.rs"), text).expect("convert.rs");
-        }
         let fixture = Fixture::default().mapping(
             "      amount: amount\n",
             "      amount: { from: [amount, id], via: crate::convert::amount }\n",
         );
-        let out = fixture
-            .build_in(&dir)
-            .map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect());
-        std::fs::remove_dir_all(&dir).ok();
-        out
+        plan_in(fixture, convert)
     }
 
     #[test]
