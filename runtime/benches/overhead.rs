@@ -11,8 +11,10 @@
 //! skips the 20 ms vendor, and `BENCH_NO_FLOOR=1` drops the floor too, for profiling
 //! one client alone. `BENCH_WITHOUT=<parts>` runs the pipeline without some of its
 //! policies (see [`without`]), to see what each costs, and `BENCH_FLOOR_URL=set_path`
-//! has the floor build its URLs as the pipeline does. Prints the tables to paste into
-//! BENCHMARKS.md.
+//! has the floor build its URLs as the pipeline does. `BENCH_DETAIL=1` also prints,
+//! to stderr, every round's calls/s per client and the pipeline's p50 over the floor's
+//! in that round, which shows when the whole machine changes speed mid-run. Prints the
+//! tables to paste into BENCHMARKS.md.
 
 #![allow(missing_docs)]
 
@@ -540,6 +542,34 @@ async fn check_wire(vendor: &MockVendor, contenders: &[Contender]) {
     }
 }
 
+/// One line per round on stderr: each client's calls/s (thousands), then the
+/// pipeline's p50 over the floor's in that round.
+fn detail(
+    contenders: &[Contender],
+    samples: &[Vec<Sample>],
+    concurrency: usize,
+    floor: usize,
+    pipeline: Option<usize>,
+    p50_of: &dyn Fn(&Sample) -> f64,
+    tput_of: &dyn Fn(&Sample) -> f64,
+) {
+    let names: Vec<&str> = contenders.iter().map(|c| c.client.name()).collect();
+    eprintln!("concurrency {concurrency}, calls/s in thousands per round: {names:?}");
+    for r in 0..samples[floor].len() {
+        let tputs: Vec<String> = samples
+            .iter()
+            .map(|s| format!("{:5.1}", tput_of(&s[r]) / 1000.0))
+            .collect();
+        let ratio = pipeline.map_or(String::new(), |p| {
+            format!(
+                "  pipeline p50 / floor {:.3}",
+                p50_of(&samples[p][r]) / p50_of(&samples[floor][r])
+            )
+        });
+        eprintln!("round {r:3}: {}{ratio}", tputs.join(" "));
+    }
+}
+
 /// Runs every contender at each concurrency and prints one table, ratios against the
 /// floor of the same round, and the pipeline against the peer.
 async fn table(
@@ -594,6 +624,17 @@ async fn table(
             percentile(&l, 0.5).as_secs_f64()
         };
         let tput_of = |s: &Sample| s.calls as f64 / s.wall.as_secs_f64();
+        if std::env::var("BENCH_DETAIL").as_deref() == Ok("1") {
+            detail(
+                contenders,
+                &samples,
+                concurrency,
+                floor,
+                pipeline,
+                &p50_of,
+                &tput_of,
+            );
+        }
         for (i, c) in contenders.iter().enumerate() {
             let mut all: Vec<Duration> = samples[i]
                 .iter()
