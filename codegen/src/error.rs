@@ -225,6 +225,17 @@ pub(crate) fn suggest<'a>(
     }
 }
 
+/// The help for a value the spec does not list: the nearest text for strings, and
+/// every code for integers (the nearest of `3` among `1, 2, 4` is a guess, not a
+/// spelling fix).
+pub(crate) fn suggest_value(wanted: &str, listed: &[String], integer: bool) -> String {
+    if integer {
+        format!("the spec lists {}", listed.join(", "))
+    } else {
+        suggest(wanted, listed.iter().map(String::as_str))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

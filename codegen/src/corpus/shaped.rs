@@ -115,7 +115,7 @@ fn shape_one(spec: &Spec, key: &str, draw: &mut Draw) -> Option<Shaped> {
         let scalar = !is_cookie
             && matches!(
                 kind,
-                Some(Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool)
+                Some(Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool)
             );
         if !scalar || !(required || draw.chance(50)) {
             if required {
@@ -137,8 +137,8 @@ fn shape_one(spec: &Spec, key: &str, draw: &mut Draw) -> Option<Shaped> {
                 }
             },
             Some(Kind::Str { .. }) => "Option<String>".to_string(),
-            Some(Kind::Int) if required => draw.pick(&INTS).to_string(),
-            Some(Kind::Int) => format!("Option<{}>", draw.pick(&INTS)),
+            Some(Kind::Int { .. }) if required => draw.pick(&INTS).to_string(),
+            Some(Kind::Int { .. }) => format!("Option<{}>", draw.pick(&INTS)),
             Some(Kind::Num) if required => "f64".into(),
             Some(Kind::Bool) if required => "bool".into(),
             Some(Kind::Num) => "Option<f64>".into(),
@@ -256,13 +256,13 @@ fn shape_one(spec: &Spec, key: &str, draw: &mut Draw) -> Option<Shaped> {
 fn item_ty(spec: &Spec, kind: &Kind<'_>, draw: &mut Draw) -> Option<String> {
     match kind {
         Kind::Str { .. } => Some("String".into()),
-        Kind::Int => Some(draw.pick(&INTS).to_string()),
+        Kind::Int { .. } => Some(draw.pick(&INTS).to_string()),
         Kind::Num => Some("f64".into()),
         Kind::Bool => Some("bool".into()),
         Kind::Union(parts) => parts.iter().find_map(|p| {
             let v = view(spec, *p).ok()?;
             match v.kind {
-                Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool => {
+                Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool => {
                     item_ty(spec, &v.kind, draw)
                 }
                 _ => None,
@@ -294,7 +294,10 @@ fn list_of_objects<'s>(spec: &'s Spec, kind: &Kind<'s>) -> Option<Vec<(String, K
     let mut out = Vec::new();
     for (name, p) in &props {
         let k = view(spec, *p).ok()?.kind;
-        let scalar = matches!(k, Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool);
+        let scalar = matches!(
+            k,
+            Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool
+        );
         if required.contains(name) {
             if !scalar || name.contains(']') {
                 return None;
@@ -432,7 +435,7 @@ fn domain_struct(
                     (t, path.clone())
                 }
             }),
-            Kind::Int => {
+            Kind::Int { .. } => {
                 let t = draw.pick(&INTS);
                 Some(if optional {
                     (format!("Option<{t}>"), path.clone())

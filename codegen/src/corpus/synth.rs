@@ -75,7 +75,7 @@ enum Scalar {
 fn scalar_of(k: &Kind<'_>) -> Option<Scalar> {
     match k {
         Kind::Str { .. } => Some(Scalar::Str),
-        Kind::Int => Some(Scalar::Int),
+        Kind::Int { .. } => Some(Scalar::Int),
         Kind::Num => Some(Scalar::Num),
         Kind::Bool => Some(Scalar::Bool),
         _ => None,

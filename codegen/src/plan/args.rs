@@ -2,7 +2,7 @@
 //! mapping (`const:`), checked against the wire slot they fill.
 
 use super::planner::Planner;
-use crate::error::suggest;
+use crate::error::{suggest, suggest_value};
 use crate::load::mapping::{Spanned, ValueSpec};
 use crate::load::port::{DomainStruct, INTEGERS, PortMethod, Ty};
 use crate::spec::view::{Kind, View};
@@ -93,9 +93,9 @@ pub(super) fn scalar_fit(
         }
         (Kind::Str { .. }, "String") => Some(None),
         (Kind::Str { .. }, "str") => from("String"),
-        (Kind::Int, "i64") => Some(None),
-        (Kind::Int, "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => from("i64"),
-        (Kind::Int, "u64" | "usize" | "isize" | "i128" | "u128") => {
+        (Kind::Int { .. }, "i64") => Some(None),
+        (Kind::Int { .. }, "i8" | "i16" | "i32" | "u8" | "u16" | "u32") => from("i64"),
+        (Kind::Int { .. }, "u64" | "usize" | "isize" | "i128" | "u128") => {
             Some(Some(Convert::Checked("i64".to_string())))
         }
         (Kind::Num, "f64") => Some(None),
@@ -200,7 +200,7 @@ impl<'a> Planner<'a> {
                 let ok = matches!(
                     (&target.kind, &c.value),
                     (Kind::Str { .. }, serde_json::Value::String(_))
-                        | (Kind::Int, serde_json::Value::Number(_))
+                        | (Kind::Int { .. }, serde_json::Value::Number(_))
                         | (Kind::Num, serde_json::Value::Number(_))
                         | (Kind::Bool, serde_json::Value::Bool(_))
                         | (
@@ -209,7 +209,7 @@ impl<'a> Planner<'a> {
                         )
                         | (Kind::Array(_) | Kind::Any, serde_json::Value::Array(_))
                 );
-                let int_ok = !matches!(target.kind, Kind::Int) || c.value.as_i64().is_some();
+                let int_ok = !matches!(target.kind, Kind::Int { .. }) || c.value.as_i64().is_some();
                 if !ok || !int_ok {
                     self.err(
                         c.span,
@@ -222,13 +222,20 @@ impl<'a> Planner<'a> {
                     );
                     return None;
                 }
-                if let Kind::Str { values } = &target.kind {
-                    let s = c.value.as_str().unwrap_or_default();
-                    if !values.is_empty() && !values.iter().any(|v| v == s) {
-                        let help = suggest(s, values.iter().map(String::as_str));
-                        self.err(c.span, format!("'{s}' is not a value of {what}"), help);
-                        return None;
-                    }
+                let listed: Vec<String> = match &target.kind {
+                    Kind::Str { values } => values.clone(),
+                    Kind::Int { values } => values.iter().map(i64::to_string).collect(),
+                    _ => Vec::new(),
+                };
+                let given = match &c.value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                if !listed.is_empty() && !listed.contains(&given) {
+                    let help =
+                        suggest_value(&given, &listed, matches!(target.kind, Kind::Int { .. }));
+                    self.err(c.span, format!("'{given}' is not a value of {what}"), help);
+                    return None;
                 }
                 Some(ValuePlan::Const(c.value.clone()))
             }
@@ -426,13 +433,13 @@ impl<'a> Planner<'a> {
     pub(super) fn wire_rust_type(&self, kind: &Kind<'_>) -> String {
         match kind {
             Kind::Str { .. } => "String".into(),
-            Kind::Int => "i64".into(),
+            Kind::Int { .. } => "i64".into(),
             Kind::Num => "f64".into(),
             Kind::Bool => "bool".into(),
             Kind::Array(Some(item)) => {
                 let item = crate::spec::view::view(self.spec, *item)
                     .map(|iv| match iv.kind {
-                        Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool => {
+                        Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool => {
                             self.wire_rust_type(&iv.kind)
                         }
                         _ => JSON_VALUE.to_string(),

@@ -146,7 +146,7 @@ impl<'a> Planner<'a> {
                 );
                 return None;
             }
-            (Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool, false) => {
+            (Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool, false) => {
                 // Said once here (at `unwrap:` when there is one), not once per field.
                 self.err(
                     span,

@@ -3,11 +3,11 @@
 
 use super::planner::Planner;
 use super::*;
-use crate::error::{Span, suggest};
+use crate::error::{Span, suggest_value};
 use crate::ident::camel;
 use crate::load::mapping::{FieldMap, Spanned};
 use crate::load::port::{DomainStruct, INTEGERS, Ty, VariantShape};
-use crate::spec::view::{Kind, SRef, View, int_values, view};
+use crate::spec::view::{Kind, SRef, View, view};
 
 /// The conversion of a present wire value.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,7 @@ impl<'a> Planner<'a> {
     ) -> Option<(Leaf, WireTy)> {
         let span = fm.from.first().map(|f| f.span).unwrap_or(fm.name.span);
         if let Some(values) = &fm.values {
-            return self.enum_leaf(ty, v, r, values, what, span);
+            return self.enum_leaf(ty, v, values, what, span);
         }
         match ty {
             Ty::Named(n) => {
@@ -104,11 +104,12 @@ impl<'a> Planner<'a> {
                         Some((Leaf::Parse(n.clone()), WireTy::String))
                     }
                     ("String", Kind::Str { .. }) => Some((Leaf::Same, WireTy::String)),
-                    ("i64", Kind::Int) => Some((Leaf::Same, WireTy::I64)),
-                    ("i8" | "i16" | "i32" | "u8" | "u16" | "u32" | "u64" | "usize", Kind::Int) => {
-                        Some((Leaf::Narrow(n.clone()), WireTy::I64))
-                    }
-                    ("f64", Kind::Num | Kind::Int) => Some((Leaf::Same, WireTy::F64)),
+                    ("i64", Kind::Int { .. }) => Some((Leaf::Same, WireTy::I64)),
+                    (
+                        "i8" | "i16" | "i32" | "u8" | "u16" | "u32" | "u64" | "usize",
+                        Kind::Int { .. },
+                    ) => Some((Leaf::Narrow(n.clone()), WireTy::I64)),
+                    ("f64", Kind::Num | Kind::Int { .. }) => Some((Leaf::Same, WireTy::F64)),
                     ("bool", Kind::Bool) => Some((Leaf::Same, WireTy::Bool)),
                     ("String", Kind::Union(parts)) => {
                         // An id-or-object field (Stripe's expandable fields): read the string form.
@@ -202,7 +203,6 @@ impl<'a> Planner<'a> {
         &mut self,
         ty: &Ty,
         v: &View<'a>,
-        r: SRef<'a>,
         values: &[(Spanned<String>, Spanned<String>)],
         what: &str,
         span: Span,
@@ -227,13 +227,7 @@ impl<'a> Planner<'a> {
         // strings, each code written as a YAML number.
         let (wire_values, integer) = match &v.kind {
             Kind::Str { values } => (values.clone(), false),
-            Kind::Int => (
-                int_values(self.spec, r)
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>(),
-                true,
-            ),
+            Kind::Int { values } => (values.iter().map(i64::to_string).collect(), true),
             _ => {
                 self.err(
                     span,
@@ -294,7 +288,7 @@ impl<'a> Planner<'a> {
                 continue;
             }
             if !wire_values.is_empty() && !wire_values.contains(&key) {
-                let help = suggest(&wire_value.value, wire_values.iter().map(String::as_str));
+                let help = suggest_value(&wire_value.value, &wire_values, integer);
                 self.err(
                     wire_value.span,
                     format!(
@@ -481,9 +475,9 @@ mod tests {
             .refused_with(
                 "'zero' is not an integer, but the vendor sends integer codes for Thing.status",
             );
-        coded()
-            .mapping("{ 0: Active,", "{ 1: Active,")
-            .refused_with("'1' is not a value the vendor sends for Thing.status");
+        let unlisted = coded().mapping("{ 0: Active,", "{ 1: Active,");
+        unlisted.refused_with("'1' is not a value the vendor sends for Thing.status");
+        unlisted.helped_with("the spec lists 0, 2, 4");
         coded()
             .mapping("2: Gone, 4: Gone, _: Unknown }", "2: Gone }")
             .refused_with("Thing.status: vendor values 4 are not mapped and there is no catch-all");

@@ -339,7 +339,7 @@ impl<'a> Planner<'a> {
                 let (read, leaf, _) = self.read(item, &id.value, id.span, false, &item_wire)?;
                 let id_is_int = match leaf.kind {
                     Kind::Str { .. } => false,
-                    Kind::Int => true,
+                    Kind::Int { .. } => true,
                     _ => {
                         self.err(
                             id.span,
@@ -513,7 +513,7 @@ impl<'a> Planner<'a> {
         let (fits, wire, name) = match (want, &leaf.kind) {
             (Want::Str, Kind::Str { .. }) => (true, WireTy::String, "a string"),
             (Want::Bool, Kind::Bool) => (true, WireTy::Bool, "a boolean"),
-            (Want::Int, Kind::Int) => (true, WireTy::I64, "an integer"),
+            (Want::Int, Kind::Int { .. }) => (true, WireTy::I64, "an integer"),
             (Want::Str, _) => (false, WireTy::String, "a string"),
             (Want::Bool, _) => (false, WireTy::Bool, "a boolean"),
             (Want::Int, _) => (false, WireTy::I64, "an integer"),

@@ -9,7 +9,7 @@
 
 use super::args::Convert;
 use super::planner::Planner;
-use crate::error::suggest;
+use crate::error::{suggest, suggest_value};
 use crate::load::mapping::Spanned;
 use crate::load::port::{Ty, VariantShape};
 use crate::spec::view::{Kind, View};
@@ -81,7 +81,9 @@ impl Planner<'_> {
         let variants = self.port.enums.get(name).cloned().unwrap_or_default();
         let (spec_values, integer) = match &slot.kind {
             Kind::Str { values } => (values.clone(), false),
-            Kind::Int if values.is_some() => (Vec::new(), true),
+            Kind::Int { values: codes } if values.is_some() => {
+                (codes.iter().map(i64::to_string).collect(), true)
+            }
             _ => {
                 self.err(
                     from.span,
@@ -127,8 +129,13 @@ impl Planner<'_> {
                 ok = false;
                 continue;
             }
-            if !spec_values.is_empty() && !spec_values.contains(&wire.value) {
-                let help = suggest(&wire.value, spec_values.iter().map(String::as_str));
+            // A code as the spec lists it (`+2` and `02` are 2).
+            let listed = match wire.value.parse::<i64>() {
+                Ok(code) if integer => code.to_string(),
+                _ => wire.value.clone(),
+            };
+            if !spec_values.is_empty() && !spec_values.contains(&listed) {
+                let help = suggest_value(&wire.value, &spec_values, integer);
                 self.err(
                     wire.span,
                     format!("'{}' is not a value of {what}", wire.value),
@@ -149,10 +156,7 @@ impl Planner<'_> {
                 ok = false;
                 continue;
             }
-            arms.push((
-                variant.value.clone(),
-                VariantValue::Fixed(wire.value.clone()),
-            ));
+            arms.push((variant.value.clone(), VariantValue::Fixed(listed)));
         }
         // Then every variant the pairs leave out, by its name or its text.
         let mut unmatched = Vec::new();
@@ -352,6 +356,40 @@ mod tests {
                 "memo: { from: req.kind, values: { ACCREC: Sales } } }",
             )
             .refused_with("but `values:` does not name Bills");
+    }
+
+    /// Integer codes (Zoom's meeting `type: 1 | 2 | 3 | 8`): a code or a constant the
+    /// spec does not list is refused at its line, with the codes it does.
+    #[test]
+    fn integer_codes_are_checked_against_the_spec_list() {
+        let coded = || {
+            with_kinds("open, closed", "Instant, Scheduled").spec(
+                "memo: { type: string, enum: [open, closed] }",
+                "memo: { type: integer, enum: [1, 2, 8] }",
+            )
+        };
+        let f = coded().mapping(
+            "memo: req.memo }",
+            "memo: { from: req.kind, values: { 1: Instant, +02: Scheduled } } }",
+        );
+        assert_eq!(
+            arms(&memo(&f)),
+            vec![
+                ("Instant".into(), VariantValue::Fixed("1".into())),
+                ("Scheduled".into(), VariantValue::Fixed("2".into())),
+            ]
+        );
+        let unlisted = coded().mapping(
+            "memo: req.memo }",
+            "memo: { from: req.kind, values: { 1: Instant, 3: Scheduled } } }",
+        );
+        unlisted.refused_with("'3' is not a value of request.memo");
+        unlisted.helped_with("the spec lists 1, 2, 8");
+        let constant = coded().mapping("memo: req.memo }", "memo: { const: 4 } }");
+        constant.refused_with("'4' is not a value of request.memo");
+        constant.helped_with("the spec lists 1, 2, 8");
+        let constant = coded().mapping("memo: req.memo }", "memo: { const: 8 } }");
+        assert_eq!(memo(&constant), ValuePlan::Const(serde_json::json!(8)));
     }
 
     #[test]

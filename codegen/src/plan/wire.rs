@@ -247,7 +247,7 @@ pub(super) fn ident_of(v: &View<'_>, base: &str) -> String {
 pub(super) fn scalar_wire(k: &Kind<'_>) -> WireTy {
     match k {
         Kind::Str { .. } => WireTy::String,
-        Kind::Int => WireTy::I64,
+        Kind::Int { .. } => WireTy::I64,
         Kind::Num => WireTy::F64,
         Kind::Bool => WireTy::Bool,
         _ => WireTy::Json,

@@ -49,7 +49,7 @@ fn word(k: &Kind<'_>) -> &'static str {
     match k {
         Kind::Object { .. } => "object",
         Kind::Str { .. } => "string",
-        Kind::Int => "integer",
+        Kind::Int { .. } => "integer",
         Kind::Num => "number",
         Kind::Bool => "boolean",
         Kind::Array(_) => "array",
@@ -62,7 +62,7 @@ fn plural(k: &Kind<'_>) -> &'static str {
     match k {
         Kind::Object { .. } => "objects",
         Kind::Str { .. } => "strings",
-        Kind::Int => "integers",
+        Kind::Int { .. } => "integers",
         Kind::Num => "numbers",
         Kind::Bool => "booleans",
         Kind::Array(_) => "arrays",
@@ -113,7 +113,7 @@ fn scalar_sends(name: &str, kind: &Kind<'_>) -> bool {
         (kind, name),
         (Kind::Str { .. }, "String" | "str")
             | (
-                Kind::Int,
+                Kind::Int { .. },
                 "i64"
                     | "i8"
                     | "i16"
@@ -216,9 +216,9 @@ fn scalar_reads(name: &str, kind: &Kind<'_>) -> bool {
         ("String", Kind::Str { .. })
             | (
                 "i64" | "i8" | "i16" | "i32" | "u8" | "u16" | "u32" | "u64" | "usize",
-                Kind::Int
+                Kind::Int { .. }
             )
-            | ("f64", Kind::Num | Kind::Int)
+            | ("f64", Kind::Num | Kind::Int { .. })
             | ("bool", Kind::Bool)
     )
 }
@@ -309,9 +309,9 @@ mod tests {
         for name in [
             "i8", "i16", "i32", "i64", "isize", "i128", "u8", "u16", "u32", "u64", "usize", "u128",
         ] {
-            assert!(scalar_sends(name, &Kind::Int), "{name}");
+            assert!(scalar_sends(name, &Kind::Int { values: vec![] }), "{name}");
         }
-        assert!(!scalar_sends("String", &Kind::Int));
+        assert!(!scalar_sends("String", &Kind::Int { values: vec![] }));
     }
 
     #[test]

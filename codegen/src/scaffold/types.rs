@@ -6,7 +6,7 @@ use super::Request;
 use super::out::{Out, PLACEHOLDER, yaml_key};
 use super::shape::{Reads, catch_all, describe, domain_word, list, norm, reads};
 use crate::load::port::{DomainStruct, Field, Ty, VariantShape};
-use crate::spec::view::{Kind, View, int_values, view};
+use crate::spec::view::{Kind, View, view};
 use heck::ToUpperCamelCase;
 use std::collections::BTreeSet;
 
@@ -228,8 +228,7 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
         };
         let read = match (&pv.kind, &inner) {
             // Integer codes into an enum: the codes to map, as `values:` writes them.
-            (Kind::Int, Ty::Named(n)) if r.port.enums.contains_key(n) => {
-                let codes = int_values(r.spec, *p);
+            (Kind::Int { values: codes }, Ty::Named(n)) if r.port.enums.contains_key(n) => {
                 if codes.is_empty() {
                     reads(r.spec, r.port, &inner, &pv)
                 } else {

@@ -37,7 +37,9 @@ pub(crate) enum Kind<'a> {
     Str {
         values: Vec<String>,
     },
-    Int,
+    Int {
+        values: Vec<i64>,
+    },
     Num,
     Bool,
     Array(Option<SRef<'a>>),
@@ -64,7 +66,7 @@ impl View<'_> {
         match self.kind {
             Kind::Object { .. } => "an object",
             Kind::Str { .. } => "a string",
-            Kind::Int => "an integer",
+            Kind::Int { .. } => "an integer",
             Kind::Num => "a number",
             Kind::Bool => "a boolean",
             Kind::Array(_) => "an array",
@@ -216,7 +218,7 @@ pub fn object_fields(
             let kind = view(spec, *p).map(|v| v.kind);
             let scalar = matches!(
                 kind,
-                Ok(Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool)
+                Ok(Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool)
             );
             let values = match kind {
                 Ok(Kind::Str { values }) => values,
@@ -242,29 +244,6 @@ pub fn object_refs(spec: &Spec, s: &ReferenceOr<Schema>) -> Vec<(String, String)
             Some((name.to_string(), target.to_string()))
         })
         .collect()
-}
-
-/// The values of an integer schema's `enum` (through references and one-part
-/// compositions), in document order; empty when it lists none.
-pub(crate) fn int_values(spec: &Spec, r: SRef<'_>) -> Vec<i64> {
-    int_values_at(spec, r, 0)
-}
-
-fn int_values_at(spec: &Spec, r: SRef<'_>, depth: usize) -> Vec<i64> {
-    let Ok((schema, _)) = r.resolve(spec) else {
-        return Vec::new();
-    };
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().flatten().copied().collect(),
-        SchemaKind::AllOf { all_of: parts }
-        | SchemaKind::AnyOf { any_of: parts }
-        | SchemaKind::OneOf { one_of: parts }
-            if parts.len() == 1 && depth < MAX_DEPTH =>
-        {
-            int_values_at(spec, SRef::Plain(&parts[0]), depth + 1)
-        }
-        _ => Vec::new(),
-    }
 }
 
 const MAX_DEPTH: usize = 32;
@@ -401,7 +380,7 @@ fn any_kind(schema: &Schema) -> Kind<'_> {
         }
         match a.typ.as_deref() {
             Some("string") => return Kind::Str { values: Vec::new() },
-            Some("integer") => return Kind::Int,
+            Some("integer") => return Kind::Int { values: Vec::new() },
             Some("number") => return Kind::Num,
             Some("boolean") => return Kind::Bool,
             _ => {}
@@ -415,7 +394,9 @@ fn kind_of_type(t: &Type) -> Kind<'_> {
         Type::String(s) => Kind::Str {
             values: s.enumeration.iter().flatten().cloned().collect(),
         },
-        Type::Integer(_) => Kind::Int,
+        Type::Integer(i) => Kind::Int {
+            values: i.enumeration.iter().flatten().copied().collect(),
+        },
         Type::Number(_) => Kind::Num,
         Type::Boolean(_) => Kind::Bool,
         Type::Array(a) => Kind::Array(a.items.as_ref().map(SRef::Boxed)),

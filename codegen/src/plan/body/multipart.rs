@@ -97,7 +97,7 @@ impl<'a> Planner<'a> {
                 };
                 if !matches!(
                     pv.kind,
-                    Kind::Str { .. } | Kind::Int | Kind::Num | Kind::Bool
+                    Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool
                 ) {
                     self.err(
                         key.span,

@@ -162,7 +162,7 @@ fn numbered_paging(
             .find(|(n, p)| {
                 ["total", "total_count", "total_results", "results", "count"]
                     .contains(&norm(n).as_str())
-                    && view(spec, *p).is_ok_and(|v| matches!(v.kind, Kind::Int))
+                    && view(spec, *p).is_ok_and(|v| matches!(v.kind, Kind::Int { .. }))
             })
             .map(|(n, _)| *n),
         _ => None,
