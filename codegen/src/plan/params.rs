@@ -281,6 +281,7 @@ impl<'a> Planner<'a> {
             } else {
                 match self.value(pm, spec, &target, required, &what) {
                     Some(v) => {
+                        self.request_via_returns(spec, super::via::Sent::Displayed);
                         let place = match loc {
                             ParamLocation::Path => "path",
                             ParamLocation::Query => "query",

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::planner::Planner;
 use super::*;
-use crate::load::mapping::Spanned;
+use crate::load::mapping::{Spanned, ValueSpec};
 use crate::load::port::Ty;
 
 /// The argument types the generated code passes a `via:` function, as Rust text.
@@ -39,7 +39,7 @@ fn passed(plan: &Plan, wire: &str, reads: &[Read], required: bool) -> Vec<Option
 
 /// A wire type as the function receives it; `None` for a wire struct of the adapter's
 /// own, which no user function can name.
-fn rust_text(ty: &WireTy) -> Option<String> {
+pub(super) fn rust_text(ty: &WireTy) -> Option<String> {
     Some(match ty {
         WireTy::String => "String".into(),
         WireTy::I64 => "i64".into(),
@@ -123,6 +123,15 @@ fn shown(ty: &syn::Type) -> String {
         .replace(" :: ", "::")
         .replace(":: ", "::")
         .replace("& ", "&")
+}
+
+/// Where a request `via:` function's value goes (see [`Planner::request_via_returns`]).
+#[derive(Clone, Copy)]
+pub(super) enum Sent<'w> {
+    /// A field of the vendor's body struct, of exactly this Rust type.
+    Field(&'w str),
+    /// A path, query or header parameter, written with `Display`.
+    Displayed,
 }
 
 /// The crate's source files, parsed once each, and where the crate's modules start.
@@ -232,6 +241,92 @@ impl Planner<'_> {
                 ),
                 format!("declare it as `{expected}`"),
             ),
+        }
+    }
+
+    /// Checks what a request `via:` in `spec` returns, where the value goes: into a
+    /// body field of the vendor's struct (`Sent::Field`, whose type is exactly the
+    /// wire's), or into a parameter, which is displayed (`Sent::Displayed`). A JSON
+    /// template takes anything `serde_json::Value` converts from, so it is not checked.
+    pub(super) fn request_via_returns(&mut self, spec: &ValueSpec, sent: Sent<'_>) {
+        let ValueSpec::Expr { via: Some(via), .. } = spec else {
+            return;
+        };
+        let Some(sig) = self.sources.signature(&via.value) else {
+            return;
+        };
+        let function = &via.value;
+        let syn::ReturnType::Type(_, ret) = &sig.output else {
+            let wanted = match sent {
+                Sent::Field(w) => w,
+                Sent::Displayed => "String",
+            };
+            self.err(
+                via.span,
+                format!("{function} returns nothing, but a request `via:` gives the value to send"),
+                format!("return it: `-> {wanted}` (or `-> Result<{wanted}, E>` to refuse some)"),
+            );
+            return;
+        };
+        // `Result<W, E>` sends W; anything else is W itself.
+        let value = match &**ret {
+            syn::Type::Path(p) => p
+                .path
+                .segments
+                .last()
+                .filter(|s| s.ident == "Result")
+                .and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.first(),
+                    _ => None,
+                })
+                .and_then(|g| match g {
+                    syn::GenericArgument::Type(t) => Some(t),
+                    _ => None,
+                })
+                .unwrap_or(ret),
+            other => other,
+        };
+        match sent {
+            Sent::Field(wire) => {
+                let Ok(wanted) = syn::parse_str::<syn::Type>(wire) else {
+                    return;
+                };
+                if differs(value, &wanted) {
+                    self.err(
+                        via.span,
+                        format!(
+                            "{function} returns {}, but the field is sent as {wire}",
+                            shown(value)
+                        ),
+                        format!("return `{wire}` (or `Result<{wire}, E>`, E: Display, to refuse a value before sending)"),
+                    );
+                }
+            }
+            Sent::Displayed => {
+                // A parameter is written as text: an `Option` or a `Vec` has none.
+                let last = match value {
+                    syn::Type::Path(p) if p.qself.is_none() => {
+                        p.path.segments.last().map(|s| s.ident.to_string())
+                    }
+                    syn::Type::Tuple(_) => Some("()".to_string()),
+                    _ => None,
+                };
+                if let Some(name) = last.filter(|n| matches!(n.as_str(), "Option" | "Vec" | "()")) {
+                    let help = if name == "Option" {
+                        "return the value itself; an `Option` argument is left out when it is None, and the function gets the value inside"
+                    } else {
+                        "return one value that displays as the parameter's text (a String or a number)"
+                    };
+                    self.err(
+                        via.span,
+                        format!(
+                            "{function} returns {}, which a parameter cannot be written as",
+                            shown(value)
+                        ),
+                        help,
+                    );
+                }
+            }
         }
     }
 
@@ -369,6 +464,51 @@ mod tests {
         assert_eq!(
             with_memo("pub fn memo(m: &String, n: u8) -> String { todo!() }").expect_err("two"),
             ["crate::convert::memo takes 2 arguments, but a request `via:` passes it one, &String"]
+        );
+    }
+
+    /// What a request `via:` returns is what the body field is sent as, or for a
+    /// parameter anything with a text; a type this check cannot read is rustc's.
+    #[test]
+    fn a_request_via_returns_what_its_slot_sends() {
+        with_memo("pub fn memo(m: &str) -> Result<String, String> { Ok(m.into()) }")
+            .expect("plans");
+        with_memo("pub fn memo(m: &str) -> std::borrow::Cow<'static, str> { todo!() }")
+            .expect("a type it cannot read is rustc's to judge");
+        assert_eq!(
+            with_memo("pub fn memo(m: &str) -> Result<&'static str, String> { todo!() }")
+                .expect_err("a str"),
+            ["crate::convert::memo returns &'static str, but the field is sent as String"]
+        );
+        assert_eq!(
+            with_memo("pub fn memo(m: &str) { }").expect_err("nothing"),
+            ["crate::convert::memo returns nothing, but a request `via:` gives the value to send"]
+        );
+        let amount = |convert: &str| {
+            let fixture = Fixture::default().mapping(
+                "request: { amount: req.amount,",
+                "request: { amount: { from: req.amount, via: crate::convert::cents },",
+            );
+            plan_in(fixture, Some(convert))
+        };
+        amount("pub fn cents(a: &u32) -> i64 { i64::from(*a) }").expect("plans");
+        assert_eq!(
+            amount("pub fn cents(a: &u32) -> i32 { todo!() }").expect_err("i32"),
+            ["crate::convert::cents returns i32, but the field is sent as i64"]
+        );
+        let id = |convert: &str| {
+            let fixture = Fixture::default().mapping(
+                "params: { id: id }",
+                "params: { id: { from: id, via: crate::convert::id_text } }",
+            );
+            plan_in(fixture, Some(convert))
+        };
+        id("pub fn id_text(id: &str) -> u64 { todo!() }").expect("a number has a text");
+        assert_eq!(
+            id("pub fn id_text(id: &str) -> Option<String> { todo!() }").expect_err("an Option"),
+            [
+                "crate::convert::id_text returns Option<String>, which a parameter cannot be written as"
+            ]
         );
     }
 

@@ -366,6 +366,9 @@ impl<'a> Planner<'a> {
                         }
                         (k, _) => scalar_wire(k),
                     };
+                    if let Some(wire) = super::super::via::rust_text(&ty) {
+                        self.request_via_returns(spec, super::super::via::Sent::Field(&wire));
+                    }
                     (BodyNode::Leaf(val), ty)
                 }
                 // A list written in the mapping, or fields under a value the spec leaves
