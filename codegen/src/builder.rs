@@ -186,7 +186,7 @@ impl Builder {
                 // Even a failed generation must rerun when the user fixes the inputs.
                 let inputs = match &g {
                     Ok(g) => g.inputs.clone(),
-                    Err(_) => vec![m.clone()],
+                    Err(_) => inputs_of(m),
                 };
                 for i in inputs {
                     println!("cargo:rerun-if-changed={}", i.display());
@@ -480,7 +480,34 @@ fn load_all_with(
     let plan = plan::build(&spec, mapping, &port)?;
     check_mismatches(mapping, &plan, &spec, &port)?;
     inputs.push(port_path);
+    inputs.extend(sources_dir(mapping));
     Ok((plan, inputs, spec, port))
+}
+
+/// The port's crate sources (`src/`), which `check` reads for the signatures of `via:`
+/// functions: a changed function must rerun the check, or its mistake would be
+/// rustc's, in generated code.
+fn sources_dir(mapping: &Mapping) -> Option<PathBuf> {
+    let port = mapping.dir().join(&mapping.implements.source.value);
+    crate::plan::via::crate_root(&port, &mapping.implements.module.value)
+}
+
+/// What a generation that failed was made from, as far as the mapping still tells:
+/// fixing any of them (the port, a `via:` function, the spec) must rerun the build.
+fn inputs_of(mapping_path: &Path) -> Vec<PathBuf> {
+    let mut inputs = vec![mapping_path.to_path_buf()];
+    let Ok(mapping) = Mapping::load(mapping_path) else {
+        return inputs;
+    };
+    let dir = mapping.dir();
+    inputs.push(dir.join(&mapping.spec.value));
+    inputs.extend(mapping.overlay_paths());
+    if let Some(named) = mapping.webhooks.as_ref().and_then(|w| w.spec.as_ref()) {
+        inputs.push(dir.join(&named.value));
+    }
+    inputs.push(dir.join(&mapping.implements.source.value));
+    inputs.extend(sources_dir(&mapping));
+    inputs
 }
 
 /// Each declared `contract.mismatches` key names an example of its operation's
@@ -538,4 +565,52 @@ fn write_if_changed(path: &Path, content: &str) -> Result<(), Error> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    /// A `via:` function lives in the port's crate: a build reruns when any of its
+    /// sources change, so a broken signature is `check`'s error, not rustc's.
+    #[test]
+    fn a_build_watches_the_port_crate_sources() {
+        let g = generate_one(&repo().join("mappings/govuk_pay.yaml")).expect("generates");
+        let src = repo().join("mappings/../examples/checkout/src");
+        assert!(g.inputs.contains(&src), "{:?}", g.inputs);
+        assert!(g.inputs.contains(&src.join("domain.rs")), "{:?}", g.inputs);
+    }
+
+    /// A failed generation watches what the mapping names, so fixing the port, a
+    /// `via:` function or the spec reruns the build; an unreadable mapping is still
+    /// watched itself.
+    #[test]
+    fn a_failed_build_watches_what_the_mapping_names() {
+        let dir = std::env::temp_dir().join(format!("portcullis-inputs-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).expect("dir");
+        let mapping = dir.join("m.yaml");
+        std::fs::write(
+            &mapping,
+            "adapter: A\nimplements: { port: P, source: src/domain.rs, module: crate::domain }\nspec: spec.json\noverlays: [fix.yaml]\nbase_url: https://x.example\noperations: {}\n",
+        )
+        .expect("mapping");
+        let inputs = inputs_of(&mapping);
+        assert_eq!(
+            inputs,
+            vec![
+                mapping.clone(),
+                dir.join("spec.json"),
+                dir.join("fix.yaml"),
+                dir.join("src/domain.rs"),
+                dir.join("src"),
+            ]
+        );
+        std::fs::write(&mapping, "adapter: [").expect("mapping");
+        assert_eq!(inputs_of(&mapping), vec![mapping.clone()]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -60,7 +60,7 @@ pub mod secrets;
 pub mod settings;
 mod summary;
 pub mod variants;
-mod via;
+pub(crate) mod via;
 pub mod webhooks;
 pub mod wire;
 

@@ -125,6 +125,28 @@ fn shown(ty: &syn::Type) -> String {
         .replace("& ", "&")
 }
 
+/// The directory `crate::` names (`src/`), from the port's file (`src/domain.rs`) and
+/// its module path (`crate::domain`): up one directory per module segment past the
+/// first. `None` when the module is not a `crate::` path.
+pub(crate) fn crate_root(port_file: &Path, module: &str) -> Option<PathBuf> {
+    let segments: Vec<&str> = module.split("::").collect();
+    if segments.first() != Some(&"crate") {
+        return None;
+    }
+    let depth = segments.len() - 1;
+    let mut dir = port_file.parent().map(Path::to_path_buf);
+    // `src/domain/mod.rs` is one directory deeper than `src/domain.rs`.
+    let up = if port_file.file_name().is_some_and(|f| f == "mod.rs") {
+        depth
+    } else {
+        depth.saturating_sub(1)
+    };
+    for _ in 0..up {
+        dir = dir.and_then(|d| d.parent().map(Path::to_path_buf));
+    }
+    dir
+}
+
 /// Where a request `via:` function's value goes (see [`Planner::request_via_returns`]).
 #[derive(Clone, Copy)]
 pub(super) enum Sent<'w> {
@@ -145,25 +167,8 @@ impl Sources {
     /// The crate root from the port's file (`src/domain.rs`) and its module path
     /// (`crate::domain`): up one directory per module segment past the first.
     pub(super) fn new(port_file: &Path, module: &str) -> Sources {
-        let segments: Vec<&str> = module.split("::").collect();
-        let root = if segments.first() != Some(&"crate") {
-            None
-        } else {
-            let depth = segments.len() - 1;
-            let mut dir = port_file.parent().map(Path::to_path_buf);
-            // `src/domain/mod.rs` is one directory deeper than `src/domain.rs`.
-            let up = if port_file.file_name().is_some_and(|f| f == "mod.rs") {
-                depth
-            } else {
-                depth.saturating_sub(1)
-            };
-            for _ in 0..up {
-                dir = dir.and_then(|d| d.parent().map(Path::to_path_buf));
-            }
-            dir
-        };
         Sources {
-            root,
+            root: crate_root(port_file, module),
             parsed: HashMap::new(),
         }
     }
