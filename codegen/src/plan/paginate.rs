@@ -101,16 +101,25 @@ fn page_size(
     in_body: bool,
     s: &Spanned<String>,
 ) -> Option<u64> {
-    let positive = |n: &serde_json::Number| n.as_u64().filter(|n| *n > 0);
+    // A number, or the text of one where the spec types the size as a string
+    // (Vercel's `limit`).
+    let positive = |v: &serde_json::Value| {
+        match v {
+            serde_json::Value::Number(n) => n.as_u64(),
+            serde_json::Value::String(t) => t.parse::<u64>().ok(),
+            _ => None,
+        }
+        .filter(|n| *n > 0)
+    };
     let given = match params.iter().find(|pp| pp.wire_name == s.value) {
         Some(ParamPlan {
-            value: ValuePlan::Const(serde_json::Value::Number(n)),
+            value: ValuePlan::Const(v),
             ..
-        }) => positive(n),
+        }) => positive(v),
         Some(_) => None,
         // Sent in the body by an RPC-style vendor (Plaid's `count`).
         None => om.request.iter().find_map(|(k, v)| match v {
-            ValueSpec::Const(c) if k.value == s.value => c.value.as_number().and_then(positive),
+            ValueSpec::Const(c) if k.value == s.value => positive(&c.value),
             _ => None,
         }),
     };
@@ -123,7 +132,10 @@ fn page_size(
         p.err(
             s.span,
             format!("paginate.size names '{}', {place} whose value the mapping must give as a constant so a short page can end the list", s.value),
-            format!("write `{key}: {{ {}: 100 }}`", s.value),
+            format!(
+                "write `{key}: {{ {}: 100 }}` (`\"100\"` where the spec types it as a string)",
+                s.value
+            ),
         );
     }
     given
@@ -642,6 +654,21 @@ mod tests {
             panic!("{next:?}")
         };
         assert_eq!(id.json_path, "$.id");
+        // Vercel types its `limit` as a string: the size is the number in the text.
+        let text = f()
+            .spec(
+                "{ name: per_page, in: query, schema: { type: integer } }",
+                "{ name: per_page, in: query, schema: { type: string } }",
+            )
+            .mapping(
+                "{ per_page: { const: 50 } }",
+                "{ per_page: { const: \"50\" } }",
+            );
+        let (next, ..) = next_of(text);
+        assert!(
+            matches!(next, NextPlan::AfterLast { size: Some(50), .. }),
+            "{next:?}"
+        );
         paged(ARRAY, "{ style: after_last, param: cursor }").refused_with(
             "paginate style `after_last` needs `has_more:` (the flag in the body that says another page follows) or `size:`",
         );
