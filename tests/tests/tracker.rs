@@ -184,6 +184,57 @@ async fn a_body_cursor_is_sent_back_until_it_is_empty() {
     assert_eq!(queries(&vendor), ["", "cursor=abc"]);
 }
 
+/// Vercel's cursor is a millisecond timestamp, a number: sent back as its text, and a
+/// last page that sends null (though the spec requires a number) or leaves it out ends
+/// the list.
+#[tokio::test]
+async fn a_numeric_cursor_is_sent_as_its_text_until_it_is_null() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/deployments",
+        vec![
+            Reply::json(
+                200,
+                json!({"deployments": entries(&["d1"]), "pagination": {"next": 1_700_000_000_000_i64}}),
+            ),
+            Reply::json(
+                200,
+                json!({"deployments": entries(&["d2"]), "pagination": {"next": 1_699_999_999_000.0}}),
+            ),
+            Reply::json(
+                200,
+                json!({"deployments": entries(&["d3"]), "pagination": {"next": null}}),
+            ),
+        ],
+    );
+    let deployments = adapter(&vendor).deployments().await.expect("deployments");
+    assert_eq!(ids(&deployments), ["d1", "d2", "d3"]);
+    assert_eq!(
+        queries(&vendor),
+        ["", "until=1700000000000", "until=1699999999000"]
+    );
+
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/deployments",
+        vec![
+            Reply::json(
+                200,
+                json!({"deployments": entries(&["d1"]), "pagination": {"next": 5}}),
+            ),
+            Reply::json(
+                200,
+                json!({"deployments": entries(&["d2"]), "pagination": {}}),
+            ),
+        ],
+    );
+    let deployments = adapter(&vendor).deployments().await.expect("deployments");
+    assert_eq!(ids(&deployments), ["d1", "d2"]);
+    assert_eq!(queries(&vendor), ["", "until=5"]);
+}
+
 /// RPC style (Plaid's `/transactions/sync`): the next page is the same POST with the
 /// vendor's cursor set in its JSON body, beside the fields the mapping sends.
 #[tokio::test]

@@ -52,10 +52,14 @@ pub enum NextPlan {
     Link,
     /// A cursor in the body, sent as the query parameter `param`.
     Cursor {
-        /// The cursor (a string).
+        /// The cursor: a string, or a number (Vercel's `pagination.next`, a timestamp)
+        /// sent as its decimal text.
         read: Read,
         /// The query parameter.
         param: String,
+        /// Whether the cursor is a number, which a vendor leaves out or sets to null
+        /// on the last page (it is read as absent-able whatever the spec says).
+        numeric: bool,
     },
     /// `has_more` (or a full page), then the last item's id sent as `param`.
     AfterLast {
@@ -284,13 +288,14 @@ impl<'a> Planner<'a> {
             PageStyle::Link => NextPlan::Link,
             PageStyle::Cursor { cursor, param } => {
                 let ok = query(self, param) & body_path(self, cursor);
-                let read = self.typed_read(root, cursor, &root_wire, "cursor", Want::Str)?;
+                let (read, numeric) = self.cursor_read(root, cursor, &root_wire)?;
                 if !ok {
                     return None;
                 }
                 NextPlan::Cursor {
                     read,
                     param: param.value.clone(),
+                    numeric,
                 }
             }
             PageStyle::NextUrl { path } => {
@@ -512,6 +517,42 @@ impl<'a> Planner<'a> {
         }))
     }
 
+    /// The cursor's read and whether it is a number. A numeric cursor has no empty
+    /// value to end the list with, so every field on its way is read as absent-able:
+    /// a last page that leaves it out or sends null ends the list, whatever the spec
+    /// requires.
+    fn cursor_read(
+        &mut self,
+        root: SRef<'a>,
+        path: &Spanned<String>,
+        root_wire: &str,
+    ) -> Option<(Read, bool)> {
+        let (read, leaf, _) = self.read(root, &path.value, path.span, false, root_wire)?;
+        let wire = match leaf.kind {
+            Kind::Str { .. } => {
+                self.set_leaf_ty(&read, root_wire, WireTy::String);
+                return Some((read, false));
+            }
+            Kind::Int { .. } => WireTy::I64,
+            Kind::Num => WireTy::F64,
+            _ => {
+                self.err(
+                    path.span,
+                    format!(
+                        "paginate.cursor '{}' is {}, not a string or a number",
+                        path.value,
+                        leaf.describe()
+                    ),
+                    "name the field that holds the next page's cursor",
+                );
+                return None;
+            }
+        };
+        let (read, _, _) = self.read_with(root, &path.value, path.span, false, true, root_wire)?;
+        self.set_leaf_ty(&read, root_wire, wire);
+        Some((read, true))
+    }
+
     /// A body read for pagination, of the kind it must have; its wire type is set.
     fn typed_read(
         &mut self,
@@ -598,7 +639,7 @@ mod tests {
         let (next, ..) = next_of(wrapped(
             "{ style: cursor, cursor: next_cursor, param: cursor }",
         ));
-        let NextPlan::Cursor { read, param } = next else {
+        let NextPlan::Cursor { read, param, .. } = next else {
             panic!("{next:?}")
         };
         assert_eq!(
@@ -856,7 +897,7 @@ mod tests {
         wrapped("{ style: cursor, cursor: next_cursr, param: cursor }")
             .refused_with("unknown field 'next_cursr'");
         wrapped("{ style: cursor, cursor: has_more, param: cursor }")
-            .refused_with("paginate.cursor 'has_more' is a boolean, not a string");
+            .refused_with("paginate.cursor 'has_more' is a boolean, not a string or a number");
         wrapped("{ style: after_last, has_more: total, param: cursor }")
             .refused_with("paginate.has_more 'total' is an integer, not a boolean");
         wrapped("{ style: after_last, has_more: has_more, param: cursor, id: status2 }")

@@ -69,8 +69,16 @@ fn served(op: &OperationPlan, example: &Value) -> Value {
     match op.paginate.as_ref().map(|p| &p.next) {
         // An empty cursor is how Slack and Square mark the last page, and it keeps a
         // cursor field the spec requires (Slack's `next_cursor`) in place.
-        Some(NextPlan::Cursor { read, .. }) => {
+        Some(NextPlan::Cursor {
+            read,
+            numeric: false,
+            ..
+        }) => {
             drift_replace(&mut v, &read.json_path, Value::String(String::new()));
+        }
+        // A number has no empty value: the last page sends null.
+        Some(NextPlan::Cursor { read, .. }) => {
+            drift_replace(&mut v, &read.json_path, Value::Null);
         }
         Some(NextPlan::Url { read }) => {
             drift_remove(&mut v, &read.json_path, None);

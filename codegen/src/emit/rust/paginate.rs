@@ -255,8 +255,15 @@ fn opt_string(ctx: &Ctx, root: &str, at: TokenStream, r: &Read) -> TokenStream {
 fn next_tokens(ctx: &Ctx, pg: &PaginatePlan, r: &ResponsePlan, wire: &str) -> TokenStream {
     match &pg.next {
         NextPlan::Link => quote!(rt::paginate::Next::link(&response)),
-        NextPlan::Cursor { read: c, .. } => {
+        NextPlan::Cursor {
+            read: c, numeric, ..
+        } => {
             let v = opt_string(ctx, wire, quote!(wire), c);
+            let v = if *numeric {
+                quote!(#v.map(|n| n.to_string()))
+            } else {
+                v
+            };
             let at = &c.json_path;
             quote!(rt::paginate::Next::cursor(#v, #at))
         }
