@@ -378,12 +378,44 @@ fn any_kind(schema: &Schema) -> Kind<'_> {
         if !a.any_of.is_empty() {
             return Kind::Union(a.any_of.iter().map(SRef::Plain).collect());
         }
+        // An `enum` says what its values are even without a `type` (Vercel's
+        // `items: { enum: [production, preview] }`); a null among them is nullability.
+        let listed: Vec<&serde_json::Value> =
+            a.enumeration.iter().filter(|v| !v.is_null()).collect();
+        let texts: Option<Vec<String>> = listed
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        let codes: Option<Vec<i64>> = listed.iter().map(|v| v.as_i64()).collect();
         match a.typ.as_deref() {
-            Some("string") => return Kind::Str { values: Vec::new() },
-            Some("integer") => return Kind::Int { values: Vec::new() },
+            Some("string") => {
+                return Kind::Str {
+                    values: texts.unwrap_or_default(),
+                };
+            }
+            Some("integer") => {
+                return Kind::Int {
+                    values: codes.unwrap_or_default(),
+                };
+            }
             Some("number") => return Kind::Num,
             Some("boolean") => return Kind::Bool,
-            _ => {}
+            Some(_) => {}
+            None if listed.is_empty() => {}
+            None => {
+                if let Some(values) = texts {
+                    return Kind::Str { values };
+                }
+                if let Some(values) = codes {
+                    return Kind::Int { values };
+                }
+                if listed.iter().all(|v| v.is_boolean()) {
+                    return Kind::Bool;
+                }
+                if listed.iter().all(|v| v.is_number()) {
+                    return Kind::Num;
+                }
+            }
         }
     }
     Kind::Any
@@ -478,6 +510,26 @@ pub(crate) mod tests {
             merged_property(&s, &free, "type").map(|v| v.kind),
             Some(Kind::Str { values }) if values.is_empty()
         ));
+    }
+
+    /// Vercel's env targets: `items: { enum: [...] }` with no `type` are strings.
+    #[test]
+    fn an_enum_without_a_type_has_the_kind_of_its_values() {
+        let s = spec(
+            "    Target: { enum: [production, preview, null] }\n    Code: { enum: [1, 2, 8] }\n    Flag: { enum: [true] }\n    Ratio: { enum: [0.5, 1] }\n    Mixed: { enum: [a, 1] }\n",
+        );
+        let kind = |name: &str| {
+            view(&s, SRef::Plain(s.schema_named(name).expect("schema")))
+                .expect("view")
+                .kind
+        };
+        assert!(
+            matches!(kind("Target"), Kind::Str { values } if values == ["production", "preview"])
+        );
+        assert!(matches!(kind("Code"), Kind::Int { values } if values == [1, 2, 8]));
+        assert!(matches!(kind("Flag"), Kind::Bool));
+        assert!(matches!(kind("Ratio"), Kind::Num));
+        assert!(matches!(kind("Mixed"), Kind::Any));
     }
 
     #[test]
