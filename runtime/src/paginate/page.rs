@@ -70,16 +70,17 @@ impl Next {
         }
     }
 
-    /// Stripe's style: `has_more`, and the next page starts after the last item's id
-    /// (`starting_after=<id>`). `has_more` with an empty page cannot continue and
-    /// ends the list with [`crate::Error::Contract`].
+    /// Stripe's style: `has_more` (or, for a vendor without the flag, a full page),
+    /// and the next page starts after the last item's id (`starting_after=<id>`).
+    /// Another page with no item id to start after cannot continue and ends the list
+    /// with [`crate::Error::Contract`].
     pub fn after_last(has_more: bool, last_id: Option<String>, at: &'static str) -> Self {
         match (has_more, last_id) {
             (false, _) => Next::end(),
             (true, Some(id)) if !id.is_empty() => Next(Kind::Cursor { value: id, at }),
             (true, _) => Next(Kind::Stuck {
                 at,
-                why: "has_more is true but the page has no item to continue after",
+                why: "another page follows (the has_more flag, or a full page without one), but the page has no item id to continue after",
             }),
         }
     }

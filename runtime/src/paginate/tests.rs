@@ -146,7 +146,11 @@ async fn has_more_without_an_item_cannot_continue() {
         .await
         .expect_err("stuck");
     assert_eq!(err.kind(), ErrorKind::Contract);
-    assert!(err.to_string().contains("has_more is true"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("but the page has no item id to continue after"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
