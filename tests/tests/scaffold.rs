@@ -261,7 +261,8 @@ const CASES: [Case; 12] = [
         says: &[
             "      owner: repo.owner\n",
             "      repo: \"?\"  # FIXME: the path parameter repo is a string, but the argument repo is RepoRef (a struct)",
-            "      title: \"?\"  # FIXME: the body field title is a union (oneOf/anyOf) of string, integer",
+            // A union of string and integer takes the String title as its string.
+            "      title: req.title\n",
             "      labels: \"?\"  # FIXME: labels: the vendor sends an array of unions",
             "# FIXME: the spec declares no security scheme",
         ],
@@ -893,6 +894,52 @@ pub trait Music {
         s.text
     );
     assert_check_reports_exactly_the_fixmes("one_inside", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Vercel's `idOrName` path parameter is a string or a boolean: a `&str` argument fits
+/// its string variant, as `check` agrees, so the scaffold maps it without a FIXME.
+#[test]
+fn a_union_parameter_takes_an_argument_that_fits_a_variant() {
+    let (dir, s) = scaffold_inline(
+        "union_param",
+        r##"openapi: 3.0.3
+info: { title: Hosting, version: "1" }
+servers: [{ url: "https://hosting.example.com" }]
+paths:
+  /projects/{idOrName}:
+    get:
+      operationId: getProject
+      parameters:
+        - { name: idOrName, in: path, required: true, schema: { oneOf: [ { type: string }, { type: boolean } ] } }
+        - { name: teamId, in: query, schema: {} }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [id], properties: { id: { type: string } } }
+"##,
+        r#"
+pub struct Project { pub id: String }
+pub enum HostingError { Failed(String) }
+pub trait Hosting {
+    async fn project(&self, id_or_name: &str, team_id: Option<u64>) -> Result<Project, HostingError>;
+}
+"#,
+        "Hosting",
+        &["project=getProject"],
+    );
+    assert!(s.text.contains("idOrName: id_or_name\n"), "{}", s.text);
+    assert!(s.text.contains("teamId: team_id\n"), "{}", s.text);
+    assert!(
+        s.fixmes
+            .iter()
+            .all(|f| !f.reason.contains("idOrName") && !f.reason.contains("teamId")),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("union_param", &s, &dir.join("m.yaml"));
     std::fs::remove_dir_all(&dir).ok();
 }
 

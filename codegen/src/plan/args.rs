@@ -115,7 +115,7 @@ pub(super) fn scalar_fit(
 }
 
 /// The domain scalars `serde_json::Value: From<_>` takes.
-const JSON_SCALARS: [&str; 14] = [
+pub(crate) const JSON_SCALARS: [&str; 14] = [
     "String", "str", "bool", "i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64",
     "usize", "f64",
 ];

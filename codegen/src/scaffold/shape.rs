@@ -177,6 +177,14 @@ pub(super) fn sends(
         ));
     }
     let fits = match (inner, &v.kind) {
+        // A union takes a scalar that fits one of its variants (Vercel's `idOrName`,
+        // a string or a boolean, takes a `&str`), as the planner sends it.
+        (Ty::Named(n), Kind::Union(parts)) => parts.iter().any(|p| {
+            view(spec, *p)
+                .is_ok_and(|pv| !matches!(pv.kind, Kind::Union(_)) && scalar_sends(n, &pv.kind))
+        }),
+        // An untyped slot takes any plain value.
+        (Ty::Named(n), Kind::Any) => crate::plan::args::JSON_SCALARS.contains(&n.as_str()),
         (Ty::Named(n), k) => {
             scalar_sends(n, k)
                 || enum_sends(port, n, k)
