@@ -235,6 +235,32 @@ async fn a_numeric_cursor_is_sent_as_its_text_until_it_is_null() {
     assert_eq!(queries(&vendor), ["", "until=5"]);
 }
 
+/// `unwrap:` into a union of an object and an array reads the object form, which the
+/// method returns; the array form is a contract error at its path, not a wrong value.
+#[tokio::test]
+async fn unwrap_reads_the_object_form_of_a_union_and_refuses_the_other() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/variables",
+        vec![
+            Reply::json(201, json!({"created": {"id": "v1", "name": "TOKEN"}})),
+            Reply::json(201, json!({"created": entries(&["v1", "v2"])})),
+        ],
+    );
+    let a = adapter(&vendor);
+    let created = a.create_variable("TOKEN").await.expect("one object");
+    assert_eq!(
+        (created.id.as_str(), created.name.as_str()),
+        ("v1", "TOKEN")
+    );
+    let err = a.create_variable("TOKEN").await.expect_err("an array");
+    let TrackerError::Contract(message) = err else {
+        panic!("a Contract error: {err:?}");
+    };
+    assert!(message.contains("$.created"), "{message}");
+}
+
 /// RPC style (Plaid's `/transactions/sync`): the next page is the same POST with the
 /// vendor's cursor set in its JSON body, beside the fields the mapping sends.
 #[tokio::test]

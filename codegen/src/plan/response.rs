@@ -367,6 +367,30 @@ impl<'a> Planner<'a> {
             return Some(((w, c), list, None, reject));
         };
         let (read, inner) = self.unwrap_read(schema, path, &root_wire)?;
+        let inner = self.form_of(inner, ok);
+        if let Ok(crate::spec::view::View {
+            kind: Kind::Union(parts),
+            ..
+        }) = view(self.spec, inner)
+        {
+            if crate::spec::view::merged_objects(self.spec, &parts).is_none() {
+                let kinds: Vec<&str> = parts
+                    .iter()
+                    .filter_map(|p| view(self.spec, *p).ok().map(|v| v.describe()))
+                    .collect();
+                // Said once, here: each field of the type would otherwise fail alone.
+                self.err(
+                    path.span,
+                    format!(
+                        "'{}' is a union (anyOf/oneOf) of {}, with no one form for {what} to read",
+                        path.value,
+                        kinds.join(", ")
+                    ),
+                    "narrow the schema to the form this call answers with an overlay (`overlays:` in docs/mapping.md)",
+                );
+                return None;
+            }
+        }
         // Named like the structs the read made on its way down (`{parent}{Field}`).
         let inline_name = crate::load::mapping::split_path(&path.value)
             .iter()
@@ -378,6 +402,43 @@ impl<'a> Planner<'a> {
         let ty = if list { WireTy::Vec(Box::new(ty)) } else { ty };
         self.set_leaf_ty(&read, &root_wire, ty);
         Some(((root_wire, conv), list, Some(read), reject))
+    }
+
+    /// What `unwrap:` reaches, when it is a union of different kinds (Vercel's
+    /// `created`: one variable as an object, or several as an array): its one variant
+    /// of the kind the method returns (the array for a `Vec`, else the object), which
+    /// the answer is decoded as; an answer in another form is a contract error, as for
+    /// a body of several objects. Anything else is left as it is.
+    fn form_of(&self, inner: SRef<'a>, ok: &Ty) -> SRef<'a> {
+        let Ok(crate::spec::view::View {
+            kind: Kind::Union(parts),
+            ..
+        }) = view(self.spec, inner)
+        else {
+            return inner;
+        };
+        if crate::spec::view::merged_objects(self.spec, &parts).is_some() {
+            return inner;
+        }
+        let list = match ok {
+            Ty::Option(t) => matches!(**t, Ty::Vec(_)),
+            t => matches!(t, Ty::Vec(_)),
+        };
+        let fitting: Vec<SRef<'a>> = parts
+            .iter()
+            .copied()
+            .filter(|p| {
+                view(self.spec, *p).is_ok_and(|v| match v.kind {
+                    Kind::Array(_) => list,
+                    Kind::Object { .. } => !list,
+                    _ => false,
+                })
+            })
+            .collect();
+        match fitting.as_slice() {
+            [one] => *one,
+            _ => inner,
+        }
     }
 
     /// `unwrap:`'s read from the body's root: a path to the object or list the method
@@ -582,6 +643,39 @@ mod tests {
         assert!(!r.list);
         listed("count.0")
             .refused_with("'count.0' indexes 'count', which is an integer, not a list");
+    }
+
+    /// Vercel's `created` is one variable as an object or several as an array: a
+    /// method that returns one object unwraps the object form (another form is then
+    /// a contract error); two objects beside the array leave nothing to choose.
+    #[test]
+    fn unwrap_into_a_union_of_forms_reads_the_one_the_method_returns() {
+        let forms = |variants: &str| {
+            Fixture::default()
+                .spec("        \"200\":\n          description: ok\n          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }",
+                      &format!("        \"200\":\n          description: ok\n          content: {{ application/json: {{ schema: {{ type: object, properties: {{ created: {{ oneOf: [{variants}] }} }} }} }} }}"))
+                .mapping("params: { id: id }", "params: { id: id }\n    unwrap: created")
+        };
+        let thing = "{ $ref: \"#/components/schemas/Thing\" }";
+        let many = "{ type: array, items: { $ref: \"#/components/schemas/Thing\" } }";
+        let plan = forms(&format!("{thing}, {many}")).plan();
+        let r = &op(&plan, "get").responses[0];
+        assert_eq!(
+            r.decode.as_ref().map(|d| d.1.as_str()),
+            Some("thing_from_thing")
+        );
+        let created = plan
+            .wire
+            .iter()
+            .find_map(|w| match &w.kind {
+                WireKind::Struct(fs) => fs.iter().find(|f| f.wire_name == "created"),
+                _ => None,
+            })
+            .expect("the envelope has created");
+        assert_eq!(created.ty, WireTy::Named("Thing".into()));
+        forms(&format!("{many}, {{ type: string }}")).refused_with(
+            "'created' is a union (anyOf/oneOf) of an array, a string, with no one form",
+        );
     }
 
     /// Hetzner's spec has no operationIds: its operations are called by method and
