@@ -943,6 +943,48 @@ pub trait Hosting {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A field the vendor names otherwise (Vercel's deployment `uid`): the fields that
+/// fit are listed closest first, so the likely one is not cut off the list.
+#[test]
+fn fields_that_fit_are_listed_closest_first() {
+    let (dir, s) = scaffold_inline(
+        "closest",
+        r##"openapi: 3.0.3
+info: { title: Hosting, version: "1" }
+servers: [{ url: "https://hosting.example.com" }]
+paths:
+  /deployments/{id}:
+    get:
+      operationId: getDeployment
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [uid, name, aliasId, connectConfigurationId], properties: { aliasId: { type: string }, connectConfigurationId: { type: string }, name: { type: string }, uid: { type: string } } }
+"##,
+        r#"
+pub struct Deployment { pub id: String }
+pub enum HostingError { Failed(String) }
+pub trait Hosting {
+    async fn deployment(&self, id: &str) -> Result<Deployment, HostingError>;
+}
+"#,
+        "Hosting",
+        &["deployment=getDeployment"],
+    );
+    assert!(
+        s.text
+            .contains("fields that fit: uid, aliasId, connectConfigurationId, name"),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("closest", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Linode's shapes: a create body that is `allOf` of the object plus the fields it
 /// requires, a page envelope whose fields `$ref` into another schema's properties, a
 /// vendor `type` the port calls `kind`, and path parameters named for the vendor's

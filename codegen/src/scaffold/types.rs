@@ -156,13 +156,21 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
             ([e], _) => *e,
             ([], [one]) => *one,
             ([], []) => {
-                let fitting: Vec<&str> = props
+                let mut fitting: Vec<&str> = props
                     .iter()
                     .filter(|(_, p)| {
                         view(r.spec, *p).is_ok_and(|pv| reads(r.spec, r.port, &inner, &pv).is_ok())
                     })
                     .map(|(n, _)| *n)
                     .collect();
+                // Names that hold the field's own come first, the closest first
+                // (Vercel's `uid` for `id`, before `connectConfigurationId`): the list
+                // is cut at eight, and the likely one must not be cut off.
+                let own = norm(&f.name);
+                fitting.sort_by_key(|n| {
+                    let n = norm(n);
+                    (!n.contains(&own), n.contains(&own).then_some(n.len()))
+                });
                 let of = v.name.unwrap_or("the vendor's object");
                 // An envelope: the object the type is, one level down (`{ "customer": {…} }`).
                 // Or a nested object's field (`server_type.cores`): the path reads it.
