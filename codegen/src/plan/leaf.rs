@@ -52,6 +52,12 @@ impl<'a> Planner<'a> {
         wire: &str,
     ) -> Option<(Leaf, WireTy)> {
         let span = fm.from.first().map(|f| f.span).unwrap_or(fm.name.span);
+        // A domain type read from several operations' schemas: the one that disagrees
+        // is named, so an overlay can fix the right one.
+        let from_wire = match what.split_once('.') {
+            Some((type_name, _)) if type_name != wire => format!(" (in {wire})"),
+            _ => String::new(),
+        };
         if let Some(values) = &fm.values {
             return self.enum_leaf(ty, v, values, what, span);
         }
@@ -72,7 +78,7 @@ impl<'a> Planner<'a> {
                         self.err(
                             span,
                             format!(
-                                "{what} is the struct {n}, but the vendor field is {}",
+                                "{what} is the struct {n}, but the vendor field is {}{from_wire}",
                                 v.describe()
                             ),
                             "map a vendor object, or convert with `via:`",
@@ -154,7 +160,10 @@ impl<'a> Planner<'a> {
                     None => {
                         self.err(
                             span,
-                            format!("{what} is {n}, but the vendor field is {}", v.describe()),
+                            format!(
+                                "{what} is {n}, but the vendor field is {}{from_wire}",
+                                v.describe()
+                            ),
                             "convert it with `via: path::to::function`",
                         );
                         None
@@ -165,7 +174,10 @@ impl<'a> Planner<'a> {
                 let Kind::Array(Some(item)) = &v.kind else {
                     self.err(
                         span,
-                        format!("{what} is a Vec, but the vendor field is {}", v.describe()),
+                        format!(
+                            "{what} is a Vec, but the vendor field is {}{from_wire}",
+                            v.describe()
+                        ),
                         "map a vendor array",
                     );
                     return None;
@@ -562,6 +574,16 @@ mod tests {
         Fixture::default()
             .spec(text, "amount: { type: string }\n        note:")
             .refused_with("Thing.amount is i64, but the vendor field is a string");
+        // Read from a schema named otherwise (an operation's own), the message names it.
+        Fixture::default()
+            .spec(text, "amount: { type: string }\n        note:")
+            .spec("schemas:\n    Thing:", "schemas:\n    ThingV2:")
+            .spec(
+                "#/components/schemas/Thing\"",
+                "#/components/schemas/ThingV2\"",
+            )
+            .mapping("from: Thing\n", "from: ThingV2\n")
+            .refused_with("Thing.amount is i64, but the vendor field is a string (in ThingV2)");
         let body = "amount: { type: integer }\n                memo";
         let plan = Fixture::default()
             .spec(
