@@ -184,6 +184,32 @@ async fn a_body_cursor_is_sent_back_until_it_is_empty() {
     assert_eq!(queries(&vendor), ["", "cursor=abc"]);
 }
 
+/// A stream whose first request cannot fail reads page after page like the list.
+#[tokio::test]
+async fn a_stream_of_a_cursor_list_reads_every_page() {
+    use futures_util::StreamExt;
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/channels",
+        vec![
+            Reply::json(
+                200,
+                json!({"channels": entries(&["c1", "c2"]), "response_metadata": {"next_cursor": "abc"}}),
+            ),
+            Reply::json(200, json!({"channels": entries(&["c3"])})),
+        ],
+    );
+    let a = adapter(&vendor);
+    let read: Vec<Entry> = a
+        .channel_stream()
+        .map(|e| e.expect("an entry"))
+        .collect()
+        .await;
+    assert_eq!(ids(&read), ["c1", "c2", "c3"]);
+    assert_eq!(queries(&vendor), ["", "cursor=abc"]);
+}
+
 /// Vercel's cursor is a millisecond timestamp, a number: sent back as its text, and a
 /// last page that sends null (though the spec requires a number) or leaves it out ends
 /// the list.

@@ -506,6 +506,12 @@ pub(super) fn operation(
 
     if let Some(dir) = &options.cassettes {
         let file = format!("/{dir}/{}/{bare}.json", cp.stem);
+        // The recording reads a stream to its end, as `call` does.
+        let outcome = if op.style.is_stream() {
+            quote!(rt::paginate::try_collect(adapter.#call_fn(#(#args),*)).await)
+        } else {
+            quote!(adapter.#call_fn(#(#args),*).await)
+        };
         let hint = format!(
             "records {dir}/{}/{bare}.json: PORTCULLIS_RECORD_BASE_URL=<sandbox base URL> cargo test {bare}::record -- --ignored",
             cp.stem
@@ -552,7 +558,7 @@ pub(super) fn operation(
                         ::core::result::Result::Ok(a) => a,
                         ::core::result::Result::Err(e) => ::core::panic!("{e}"),
                     };
-                    let outcome = adapter.#call_fn(#(#args),*).await;
+                    let outcome = #outcome;
                     let errors = proxy.errors();
                     ::core::assert!(errors.is_empty(), "{}", errors.join("\n"));
                     if let ::core::result::Result::Err(e) = outcome {

@@ -95,12 +95,26 @@ pub(super) fn body(
     if op.style.is_stream() {
         // Building the first request may fail (an argument the spec refuses): the
         // stream then yields that error, so every error of the method is the stream's.
+        // A closure only where a `?` needs one: called at once without one, it is a
+        // lint (clippy's redundant_closure_call) in the user's crate.
+        let build = if stmts.iter().any(asks) {
+            quote! {
+                let first = (|| -> Result<rt::Request, rt::Error> {
+                    #(#stmts)*
+                    Ok(request)
+                })();
+            }
+        } else {
+            quote! {
+                let first: Result<rt::Request, rt::Error> = {
+                    #(#stmts)*
+                    Ok(request)
+                };
+            }
+        };
         return quote! {
             #read_limits
-            let first = (|| -> Result<rt::Request, rt::Error> {
-                #(#stmts)*
-                Ok(request)
-            })();
+            #build
             // Every page is asked for from the first page's request.
             let fetch = first.map(|first| move |page: rt::paginate::PageAt| {
                 #request
@@ -343,4 +357,14 @@ fn next_tokens(ctx: &Ctx, pg: &PaginatePlan, r: &ResponsePlan, wire: &str) -> To
             }
         }
     }
+}
+
+/// Whether `tokens` hold a `?` (anywhere, nested closures included: a `?` keeps the
+/// closure, which is then never redundant).
+fn asks(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Punct(p) => p.as_char() == '?',
+        proc_macro2::TokenTree::Group(g) => asks(&g.stream()),
+        _ => false,
+    })
 }
