@@ -943,6 +943,48 @@ pub trait Hosting {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// CircleCI's `DELETE /project/{username}/{project}/envvar/{name}`: the argument
+/// `name` is the variable's, so elimination must not send it as the `username` that
+/// no argument is named like (it did, silently, and `check` then passed the mapping).
+#[test]
+fn an_argument_named_like_a_parameter_is_not_taken_for_another_by_elimination() {
+    let (dir, s) = scaffold_inline(
+        "elimination",
+        r##"openapi: 3.0.3
+info: { title: CI, version: "1" }
+servers: [{ url: "https://ci.example.com" }]
+paths:
+  /project/{username}/{project}/envvar/{name}:
+    delete:
+      operationId: deleteEnvVar
+      parameters:
+        - { name: username, in: path, required: true, schema: { type: string } }
+        - { name: project, in: path, required: true, schema: { type: string } }
+        - { name: name, in: path, required: true, schema: { type: string } }
+      responses:
+        "200": { description: deleted }
+"##,
+        r#"
+pub struct Repo { pub slug: String }
+pub enum CiError { Failed(String) }
+pub trait Ci {
+    async fn delete_env_var(&self, repo: &Repo, name: &str) -> Result<(), CiError>;
+}
+"#,
+        "Ci",
+        &["delete_env_var=deleteEnvVar"],
+    );
+    assert!(!s.text.contains("username: name"), "{}", s.text);
+    assert!(s.text.contains("      name: name\n"), "{}", s.text);
+    assert!(
+        s.text.contains("      username: \"?\"  # FIXME"),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("elimination", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A field the vendor names otherwise (Vercel's deployment `uid`): the fields that
 /// fit are listed closest first, so the likely one is not cut off the list.
 #[test]

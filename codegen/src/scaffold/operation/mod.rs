@@ -54,9 +54,14 @@ pub(super) fn write<'a>(
         method_notes: Vec::new(),
         call_notes: Vec::new(),
         blocked: None,
+        parameters: Vec::new(),
     };
     let is_write = !matches!(oref.method.as_str(), "get" | "head" | "options");
     let params = r.spec.parameters(oref, op).unwrap_or_default();
+    entry.parameters = params
+        .iter()
+        .map(|p| p.parameter_data_ref().name.clone())
+        .collect();
     let key_header = params
         .iter()
         .filter(|p| matches!(p, Parameter::Header { .. }))
@@ -169,6 +174,9 @@ struct Entry<'r, 'a> {
     call_notes: Vec<String>,
     /// Why the operation cannot be planned at all: its `call:` is left open.
     blocked: Option<String>,
+    /// The names of the operation's parameters: an argument named like one goes there,
+    /// so elimination must not send it to another first.
+    parameters: Vec<String>,
 }
 
 impl<'a> Entry<'_, 'a> {
@@ -467,6 +475,12 @@ impl<'a> Entry<'_, 'a> {
                 *leaf
                     && !a.contains('.')
                     && !self.used.contains(a)
+                    // Named like a parameter still to come (CircleCI's `name` beside
+                    // `username`): it is that one's, not a leftover.
+                    && !self
+                        .parameters
+                        .iter()
+                        .any(|other| self.named_like(a, other, None))
                     && sends(self.r.spec, self.r.port, t, v, true).is_ok()
             })
             .map(|(a, _, _)| a)
