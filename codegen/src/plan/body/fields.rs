@@ -122,6 +122,9 @@ impl<'a> Planner<'a> {
         for (k, v) in each {
             tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
         }
+        if !self.refuse_overlaps(&tree) {
+            return None;
+        }
         let checks_before = self.checks.len();
         let item = plan(self, &item_method, &tree)?;
         for c in &mut self.checks[checks_before..] {
@@ -171,6 +174,9 @@ impl<'a> Planner<'a> {
         let mut tree = PathTree::default();
         for (k, v) in each {
             tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
+        }
+        if !self.refuse_overlaps(&tree) {
+            return None;
         }
         // Expressions start at `item`, the struct inside the Option.
         let item_method = PortMethod {
@@ -374,7 +380,11 @@ impl<'a> Planner<'a> {
                 // A list written in the mapping, or fields under a value the spec leaves
                 // untyped (Jira's `fields.project.key` under `additionalProperties: {}`):
                 // JSON built from the mapping.
-                sub if matches!(pv.kind, Kind::Array(_) | Kind::Any) => {
+                // An object the spec lists no fields of takes any (CircleCI's
+                // `build_parameters: { type: object }`), as an untyped value does.
+                sub if matches!(&pv.kind, Kind::Array(_) | Kind::Any)
+                    || matches!(&pv.kind, Kind::Object { props, additional: None, .. } if props.is_empty()) =>
+                {
                     let Some(t) = self.template(pm, prop_schema, sub, &child_at, span) else {
                         continue;
                     };

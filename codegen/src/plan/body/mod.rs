@@ -158,6 +158,9 @@ impl<'a> Planner<'a> {
         for (k, v) in &om.request {
             tree.insert(&k.value, Entry::Value(k.clone(), v.clone()));
         }
+        if !self.refuse_overlaps(&tree) {
+            return None;
+        }
         if let Some(k) = &key_field {
             if k.value.contains('.') {
                 self.err(
@@ -237,12 +240,98 @@ impl PathTree {
             None => self.children.values().find_map(PathTree::span),
         }
     }
+
+    /// Keys that set a field inside a value another key gives whole
+    /// (`build_parameters` from a `via:` beside `build_parameters.RUN_EXTRA_TESTS`):
+    /// the whole value would be sent and the field lost. Each as (whole, part).
+    pub(super) fn overlaps(&self) -> Vec<(Spanned<String>, Spanned<String>)> {
+        let mut out = Vec::new();
+        self.collect_overlaps(None, &mut out);
+        out
+    }
+
+    fn collect_overlaps(
+        &self,
+        whole: Option<&Spanned<String>>,
+        out: &mut Vec<(Spanned<String>, Spanned<String>)>,
+    ) {
+        let own = match &self.entry {
+            Some(Entry::Value(k, _)) | Some(Entry::Key(k)) => Some(k),
+            None => None,
+        };
+        if let (Some(w), Some(k)) = (whole, own) {
+            out.push((w.clone(), k.clone()));
+        }
+        let whole = whole.or(own);
+        for child in self.children.values() {
+            child.collect_overlaps(whole, out);
+        }
+    }
+}
+
+impl Planner<'_> {
+    /// Refuses each key of `tree` that sets a field inside a value given whole.
+    pub(super) fn refuse_overlaps(&mut self, tree: &PathTree) -> bool {
+        let overlaps = tree.overlaps();
+        for (whole, part) in &overlaps {
+            self.err(
+                part.span,
+                format!(
+                    "'{}' sets a field inside '{}', which line {} gives whole: the whole value would be sent and this field lost",
+                    part.value, whole.value, whole.span.line
+                ),
+                format!(
+                    "give '{}' in one place: build the field into the value the whole one sends (its `via:` function), or map each of its fields on its own line",
+                    whole.value
+                ),
+            );
+        }
+        overlaps.is_empty()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plan::fixture::{Fixture, op};
+
+    /// CircleCI's `build_parameters` given whole and one of its keys beside it: the
+    /// whole value was sent and the key silently lost.
+    #[test]
+    fn a_field_inside_a_value_given_whole_is_refused() {
+        Fixture::default()
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, meta: { const: {} }, \"meta.order\": req.order }",
+            )
+            .refused_with("'meta.order' sets a field inside 'meta', which line");
+    }
+
+    /// An object the spec lists no fields of takes any key (CircleCI's
+    /// `build_parameters: { type: object }`): JSON built from the mapping.
+    #[test]
+    fn keys_under_an_object_without_properties_are_sent_as_json() {
+        let plan = Fixture::default()
+            .spec(
+                "meta: { type: object, properties: { order: { type: string } } }",
+                "meta: { type: object }",
+            )
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, \"meta.RUN_EXTRA_TESTS\": req.order }",
+            )
+            .plan();
+        let body = op(&plan, "create").body.clone().expect("body");
+        let BodyNode::Struct { fields, .. } = &body.root else {
+            panic!("a struct body: {body:?}");
+        };
+        assert!(
+            fields
+                .iter()
+                .any(|(n, node, _)| n == "meta" && matches!(node, BodyNode::Template(_))),
+            "{fields:?}"
+        );
+    }
 
     #[test]
     fn a_json_body_of_mapped_fields_and_dotted_paths() {
