@@ -204,7 +204,7 @@ pub enum Error {
     /// see [`crate::validate`]), so the vendor would refuse it: it was not sent, and
     /// retrying it cannot help. The message never contains the offending string value
     /// (it may be personal data); numbers are shown.
-    #[error("{operation}: request field {field} breaks {constraint}: {message} (not sent)")]
+    #[error("{operation}: request {} {field} breaks {constraint}: {message} (not sent)", field_or_parameter(.field))]
     InvalidRequest {
         /// The adapter operation.
         operation: String,
@@ -421,9 +421,40 @@ impl Error {
     }
 }
 
+/// What a request constraint's `field` names: a body field is a JSON path (`$.a`),
+/// anything else a parameter (`query per_page`, `build_num`).
+fn field_or_parameter(field: &str) -> &'static str {
+    if field.starts_with('$') {
+        "field"
+    } else {
+        "parameter"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A parameter is called one: CircleCI's `build_num` path parameter was called a
+    /// "request field", which sent readers looking in the body.
+    #[test]
+    fn a_refused_request_names_a_field_or_a_parameter() {
+        let refused = |field: &str| Error::InvalidRequest {
+            operation: "get_build".into(),
+            field: field.into(),
+            constraint: "the range of i64".into(),
+            message: "18446744073709551615 does not fit".into(),
+        };
+        assert_eq!(
+            refused("build_num").to_string(),
+            "get_build: request parameter build_num breaks the range of i64: 18446744073709551615 does not fit (not sent)"
+        );
+        assert!(
+            refused("$.items[0].n")
+                .to_string()
+                .starts_with("get_build: request field $.items[0].n breaks")
+        );
+    }
 
     #[test]
     fn classification_is_total_and_consistent() {
