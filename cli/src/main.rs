@@ -405,7 +405,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(
                 "wrote {} ({} of {} operations, {} bytes from {}), sha256 {}",
                 out.display(),
-                t.mapping.operations.len(),
+                t.operations,
                 t.spec.operations.len(),
                 t.text.len(),
                 t.spec.sha256,

@@ -33,6 +33,9 @@ pub struct Trimmed {
     /// The trimmed webhook document's text, when the mapping names one
     /// (`webhooks.spec`): only the event schemas, for that path.
     pub webhooks: Option<String>,
+    /// How many operations the trimmed spec keeps (several methods of a mapping may
+    /// call one operation).
+    pub operations: usize,
 }
 
 /// Which document of a mapping is trimmed.
@@ -110,11 +113,35 @@ pub fn trim_files(
         None => None,
     };
     Ok(Trimmed {
+        operations: operations_in(&text),
         mapping: m,
         spec: s,
         text,
         webhooks,
     })
+}
+
+/// The operations of a spec's text: the methods under each of its paths.
+fn operations_in(text: &str) -> usize {
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return 0;
+    };
+    doc.get("paths")
+        .and_then(serde_json::Value::as_object)
+        .map_or(0, |paths| {
+            paths
+                .values()
+                .filter_map(serde_json::Value::as_object)
+                .map(|item| {
+                    item.keys()
+                        .filter(|k| METHODS.contains(&k.as_str()))
+                        .count()
+                })
+                .sum()
+        })
 }
 
 /// Trims `spec` to what `mapping` uses (without checking the mapping: see [`trim_file`]).
