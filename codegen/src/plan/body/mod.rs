@@ -90,8 +90,8 @@ impl<'a> Planner<'a> {
             if let Some((k, _)) = om.request.first() {
                 self.err(
                     k.span,
-                    format!("{} takes no request body", om.call.value),
-                    "remove `request:`",
+                    format!("{} takes no request body in the spec", om.call.value),
+                    "remove `request:`, or, where the vendor does take one the spec leaves out, add its `requestBody` with an overlay (`overlays:` in docs/mapping.md)",
                 );
             }
             return None;
