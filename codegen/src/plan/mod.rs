@@ -212,6 +212,25 @@ pub struct OperationPlan {
 }
 
 impl OperationPlan {
+    /// The vendor's own name for the operation, when its spec gives one: an operation
+    /// without an operationId is called by `METHOD /path`, which says nothing more.
+    ///
+    /// ```
+    /// let (plan, _) = portcullis_codegen::check("../mappings/stripe.yaml".as_ref())?;
+    /// let op = plan.operations.iter().find(|o| o.method == "get_payment").expect("op");
+    /// assert_eq!(op.vendor_name(), Some("GetPaymentIntentsIntent"));
+    /// # Ok::<(), portcullis_codegen::Error>(())
+    /// ```
+    pub fn vendor_name(&self) -> Option<&str> {
+        let by_path = self
+            .operation_id
+            .split_once(' ')
+            .is_some_and(|(method, path)| {
+                method.eq_ignore_ascii_case(&self.http_method) && path == self.path
+            });
+        (!by_path).then_some(self.operation_id.as_str())
+    }
+
     /// What the call builds: the port's `Ok` type, or the `T` of an `Option<T>` a 404
     /// answers with `None`.
     pub fn call_ok_type(&self) -> &str {

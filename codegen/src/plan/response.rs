@@ -693,6 +693,13 @@ mod tests {
             .plan();
         let names: Vec<&str> = plan.wire.iter().map(|w| w.name.as_str()).collect();
         assert!(names.contains(&"GetThingsIdResponse"), "{names:?}");
+        // Its name is its method and path: the summary and docs do not repeat them.
+        assert_eq!(op(&plan, "get").vendor_name(), None);
+        assert!(
+            !plan.summary().contains("(GET /things/{id})"),
+            "{}",
+            plan.summary()
+        );
         assert!(
             !names
                 .iter()

@@ -34,9 +34,13 @@ impl Plan {
                 .as_ref()
                 .map(|pg| pages(pg, op.style.is_stream()))
                 .unwrap_or_default();
+            let named = op
+                .vendor_name()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             s.push_str(&format!(
-                "  {:<16} {} {} ({}){}{}\n",
-                op.method, op.http_method, op.path, op.operation_id, idem, pages
+                "  {:<16} {} {}{named}{}{}\n",
+                op.method, op.http_method, op.path, idem, pages
             ));
         }
         for u in &self.unsupported {

@@ -227,10 +227,12 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
     let ok = ty(op.call_ok_type());
     let opname = &op.method;
     let doc = format!(
-        " `{} {}` ({}).",
+        " `{} {}`{}.",
         op.http_method,
         crate::emit::text::doc_code(&op.path),
-        crate::emit::text::doc_text(&op.operation_id)
+        op.vendor_name()
+            .map(|n| format!(" ({})", crate::emit::text::doc_text(n)))
+            .unwrap_or_default()
     );
     let stmts = request(ctx, op);
     let matched = decode(ctx, op);
