@@ -262,3 +262,38 @@ fn a_method_returning_an_option_says_a_404_is_none() {
         .unwrap_or_else(|| panic!("no row of find says what a 404 is:\n{report}"));
     assert!(row.contains("HTTP 404 → `None`"), "{row}");
 }
+
+/// A paged method says how it reads its pages: where the next one comes from, the page
+/// limit and what happens past it, the item limit, and the one budget.
+#[test]
+fn a_paged_method_says_how_it_reads_its_pages() {
+    let g =
+        portcullis_codegen::generate_one(&root().join("mappings/github.yaml")).expect("generates");
+    let report = portcullis_codegen::builder::documents(&g.plan)
+        .expect("renders")
+        .report;
+    let lists = &report[report.find("## Lists").expect("a Lists section")..];
+    let line = |m: &str| {
+        lists
+            .lines()
+            .find(|l| l.starts_with(&format!("* `{m}`")))
+            .unwrap_or_else(|| panic!("{m} in:\n{lists}"))
+    };
+    let every = line("open_issues");
+    assert!(
+        every.contains("reads every page before it returns"),
+        "{every}"
+    );
+    assert!(every.contains("`Link` header"), "{every}");
+    assert!(
+        every.contains("a longer list is a `config` error"),
+        "{every}"
+    );
+    let stream = line("recently_updated");
+    assert!(stream.contains("reads a stream"), "{stream}");
+    assert!(
+        stream.contains("holds the argument `at_most` items"),
+        "{stream}"
+    );
+    assert!(!report.contains("* `get` reads"), "get is not paged");
+}

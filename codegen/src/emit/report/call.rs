@@ -267,3 +267,55 @@ pub(super) fn key_field(plan: &Plan, node: &BodyNode) -> Option<String> {
 pub(super) fn reject(op: &OperationPlan) -> Option<&RejectPlan> {
     op.responses.iter().find_map(|r| r.reject.as_ref())
 }
+
+/// How a paged method reads its pages, for the report: where the next page comes
+/// from, its limits, and the one budget all its pages share.
+pub(super) fn list_text(op: &OperationPlan) -> Option<String> {
+    use crate::plan::{LimitPlan, NextPlan};
+    let pg = op.paginate.as_ref()?;
+    let next = match &pg.next {
+        NextPlan::Link => "the `Link` header's `rel=\"next\"` URL".to_string(),
+        NextPlan::Cursor { read, param, .. } => {
+            format!(
+                "the cursor at {} sent back as {}",
+                code(&read.json_path),
+                code(param)
+            )
+        }
+        NextPlan::AfterLast { param, .. } => {
+            format!("the last item's id sent as {}", code(param))
+        }
+        NextPlan::Url { read } => format!("the URL or path at {}", code(&read.json_path)),
+        NextPlan::Counted {
+            offsets: true,
+            param,
+            ..
+        } => {
+            format!("the offset of the next item in {}", code(param))
+        }
+        NextPlan::Counted { param, .. } => format!("the next page number in {}", code(param)),
+    };
+    let limit = |l: &Option<LimitPlan>| match l {
+        Some(LimitPlan::Fixed(n)) => Some(n.to_string()),
+        Some(LimitPlan::Arg { access, .. }) => {
+            Some(format!("the argument {}", code(&access.join("."))))
+        }
+        None => None,
+    };
+    let pages = match limit(&pg.max_pages) {
+        Some(n) => format!("at most {n} pages"),
+        None => "at most 100 pages (the runtime default)".to_string(),
+    };
+    let items = limit(&pg.max_items)
+        .map(|n| format!("; it stops once it holds {n} items and fetches no further page"))
+        .unwrap_or_default();
+    let how = if op.style.is_stream() {
+        "a stream: a page is fetched only when the caller reads past the last one, and the budget starts with the first"
+    } else {
+        "every page before it returns"
+    };
+    Some(format!(
+        "reads {how}; the next page by {next}; {pages}, and a longer list is a `config` error, never a shortened one{items}. Every page is a call of its own (auth, rate limit, retries) under the method's one budget of {}.",
+        limit_text(op.policies.budget.value)
+    ))
+}

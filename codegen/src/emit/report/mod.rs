@@ -76,6 +76,8 @@ struct Report {
     stale_fallbacks: Vec<(String, String, String)>,
     has_fallback: bool,
     unsupported: Vec<(String, String)>,
+    /// Each paged method and how it reads its pages, in words.
+    lists: Vec<(String, String)>,
     types_module: String,
     limits: Option<String>,
     methods: Vec<Method>,
@@ -490,6 +492,11 @@ fn report(plan: &Plan) -> Report {
         stale_fallbacks,
         has_fallback: plan.operations.iter().any(|o| o.fallback.is_some()),
         unsupported,
+        lists: plan
+            .operations
+            .iter()
+            .filter_map(|o| Some((o.method.clone(), call::list_text(o)?)))
+            .collect(),
         types_module,
         limits,
         methods,
