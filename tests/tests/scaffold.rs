@@ -985,6 +985,49 @@ pub trait Ci {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// CircleCI's `previous_successful_build: { build_num, status }` for a domain
+/// `previous_success: Option<u64>`: the FIXME names the nested path that fits.
+#[test]
+fn a_field_inside_an_object_named_like_it_is_offered_as_a_path() {
+    let (dir, s) = scaffold_inline(
+        "nested_like",
+        r##"openapi: 3.0.3
+info: { title: CI, version: "1" }
+servers: [{ url: "https://ci.example.com" }]
+paths:
+  /builds/{id}:
+    get:
+      operationId: getBuild
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: integer } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [build_num], properties: { build_num: { type: integer }, previous_successful_build: { type: object, properties: { build_num: { type: integer }, status: { type: string } } } } }
+"##,
+        r#"
+pub struct Build { pub build_num: u64, pub previous_success: Option<u64> }
+pub enum CiError { Failed(String) }
+pub trait Ci {
+    async fn build(&self, id: u64) -> Result<Build, CiError>;
+}
+"#,
+        "Ci",
+        &["build=getBuild"],
+    );
+    assert!(
+        s.text.contains(
+            "inside the object named like it, fields that fit: previous_successful_build.build_num"
+        ),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("nested_like", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A field the vendor names otherwise (Vercel's deployment `uid`): the fields that
 /// fit are listed closest first, so the likely one is not cut off the list.
 #[test]

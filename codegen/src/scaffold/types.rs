@@ -191,7 +191,46 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
                         f.name, f.name
                     ));
                 }
-                return Plan::Gap(if fitting.is_empty() {
+                // Inside an object named like the field (CircleCI's
+                // `previous_successful_build.build_num` for `previous_success`): its
+                // fields that fit, as paths.
+                let nested: Vec<String> = props
+                    .iter()
+                    .filter(|(n, _)| {
+                        let n = norm(n);
+                        n.contains(&own) || own.contains(&n)
+                    })
+                    .filter_map(|(n, p)| {
+                        let pv = view(r.spec, *p).ok()?;
+                        let Kind::Object { props, .. } = &pv.kind else {
+                            return None;
+                        };
+                        Some(
+                            props
+                                .iter()
+                                .filter(|(_, ip)| {
+                                    view(r.spec, *ip)
+                                        .is_ok_and(|iv| reads(r.spec, r.port, &inner, &iv).is_ok())
+                                })
+                                .map(|(i, _)| format!("{n}.{i}"))
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .flatten()
+                    .collect();
+                return Plan::Gap(if !nested.is_empty() {
+                    let nested: Vec<&str> = nested.iter().map(String::as_str).collect();
+                    let here = if fitting.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; beside it: {}", list(&fitting, 8))
+                    };
+                    format!(
+                        "{of} has no field named {}; inside the object named like it, fields that fit: {}{here}",
+                        f.name,
+                        list(&nested, 8)
+                    )
+                } else if fitting.is_empty() {
                     format!(
                         "{of} has no field named {}, and none reads into {} as it is: combine fields with {{ from: [a, b], via: path::to::fn }}",
                         f.name,
