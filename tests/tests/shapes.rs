@@ -543,3 +543,34 @@ mod webhooks {
         assert_eq!(seen.lock().expect("lock").len(), 1);
     }
 }
+
+/// Arguments named like the generated code's own values (`body`, `response`) and one
+/// named like the body field it fills (`to`): the request and the `fields:` read the
+/// arguments, not the generated values (it did not compile), and the generated code
+/// passes clippy (`to: to` was redundant_field_names).
+#[tokio::test]
+async fn arguments_named_like_generated_values_are_read_as_the_arguments() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "POST",
+        "/Accounts/AC123/Messages.json",
+        vec![Reply::json(201, json!({"sid": "SM1", "status": "queued"}))],
+    );
+    let gw = adapter(&vendor);
+    let mut message = new_message("+15550002");
+    message.text = "AC123".into();
+    let again = gw.resend(message).await.expect("resent");
+    assert_eq!(again.to.as_deref(), Some("+15550002"));
+    let forwarded = gw
+        .forward("+15550009".into(), new_message("+15550003"))
+        .await
+        .expect("forwarded");
+    assert_eq!(forwarded.to.as_deref(), Some("+15550003"));
+    let received = vendor.received();
+    let forms: Vec<String> = received
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(forms[0].contains("To=%2B15550002"), "{}", forms[0]);
+    assert!(forms[1].contains("To=%2B15550009"), "{}", forms[1]);
+}

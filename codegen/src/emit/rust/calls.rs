@@ -220,7 +220,7 @@ fn decode(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
 pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
     let fname = format_ident!("call_{}", op.method.trim_start_matches("r#"));
     let args = op.args.iter().map(|(n, t)| {
-        let n = ident(n);
+        let n = super::request::arg_ident(n);
         let t = ty(t);
         quote!(#n: #t)
     });
@@ -288,7 +288,7 @@ pub(super) fn call_fn(ctx: &Ctx, op: &OperationPlan) -> TokenStream {
             let field = caller_field(op);
             let set = mark_assign(&fb.mark, true);
             let inputs = op.args.iter().map(|(n, t)| {
-                let n = ident(n);
+                let n = super::request::arg_ident(n);
                 if t.starts_with('&') {
                     quote!(#n)
                 } else {

@@ -20,9 +20,35 @@ mod template;
 use multipart::{multipart, part_values};
 use template::template;
 
+/// The names a call function gives its own values (`let body = …`, `let request =
+/// …`, the response, the idempotency key, a list's pages). An argument of the same
+/// name would be hidden by them where it is read after (an argument `body` whose
+/// fields go into path parameters), so such an argument is bound as `arg_<name>`
+/// inside the call function.
+const CALL_LOCALS: [&str; 9] = [
+    "body",
+    "request",
+    "response",
+    "key",
+    "key_value",
+    "limits",
+    "first",
+    "page",
+    "fetch",
+];
+
+/// A method argument as the call function names it (see [`CALL_LOCALS`]).
+pub(in crate::emit::rust) fn arg_ident(name: &str) -> proc_macro2::Ident {
+    if CALL_LOCALS.contains(&name) {
+        format_ident!("arg_{}", name)
+    } else {
+        ident(name)
+    }
+}
+
 pub(super) fn access(a: &[String]) -> TokenStream {
     let mut it = a.iter();
-    let first = ident(it.next().map(String::as_str).unwrap_or("_"));
+    let first = arg_ident(it.next().map(String::as_str).unwrap_or("_"));
     let mut t = quote!(#first);
     for seg in it {
         if let Ok(i) = seg.parse::<usize>() {
@@ -516,6 +542,10 @@ fn body_node(
                 );
                 if *wrap {
                     quote!(#f: Some(#v))
+                } else if f == v.to_string() {
+                    // An argument named like the field: the shorthand, or clippy's
+                    // redundant_field_names in the user's crate.
+                    quote!(#f)
                 } else {
                     quote!(#f: #v)
                 }
