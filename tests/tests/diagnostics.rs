@@ -326,7 +326,7 @@ fn types_do_not_line_up() {
         &d,
         "request.amount is an integer in the spec, but 'req.amount.currency' is String",
         Some(
-            "convert it with `{ from: …, via: path::to::function }`, a `fn(&T) -> i64` (or `Result<i64, E>`, E: Display, to refuse a value before sending)",
+            "convert it with `{ from: …, via: path::to::function }`, a `fn(&str) -> i64` (or `Result<i64, E>`, E: Display, to refuse a value before sending)",
         ),
     );
 }

@@ -1028,6 +1028,67 @@ pub trait Ci {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Gitea's `labels: [integer]` from a `Vec<LabelId>` (a newtype of i64): the planner
+/// reads a newtype through only as a value of its own, so the scaffold marks the line
+/// (it wrote it as certain, and check then refused it), and the help lends a slice.
+#[test]
+fn a_vec_of_newtypes_into_an_array_of_integers_needs_via() {
+    let (dir, s) = scaffold_inline(
+        "vec_newtype",
+        r##"openapi: 3.0.3
+info: { title: Git, version: "1" }
+servers: [{ url: "https://git.example.com" }]
+paths:
+  /issues:
+    post:
+      operationId: createIssue
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, required: [title], properties: { title: { type: string }, labels: { type: array, items: { type: integer, format: int64 } } } }
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: { type: object, required: [number], properties: { number: { type: integer } } }
+"##,
+        r#"
+pub struct LabelId(pub i64);
+pub struct NewIssue { pub title: String, pub labels: Vec<LabelId> }
+pub struct Issue { pub number: u64 }
+pub enum GitError { Failed(String) }
+pub trait Git {
+    async fn open(&self, issue: NewIssue) -> Result<Issue, GitError>;
+}
+"#,
+        "Git",
+        &["open=createIssue"],
+    );
+    assert!(
+        !s.text.contains("      labels: issue.labels\n"),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("vec_newtype", &s, &dir.join("m.yaml"));
+    let path = dir.join("m.yaml");
+    let fixed = s.text.replace(
+        "      title: issue.title\n",
+        "      title: issue.title\n      labels: issue.labels\n",
+    );
+    assert_ne!(fixed, s.text, "{}", s.text);
+    let diagnostics = check(&path, &fixed).expect_err("a Vec<LabelId> is not sent as it is");
+    assert!(
+        diagnostics.iter().any(|d| d
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("fn(&[LabelId]) -> Vec<i64>"))),
+        "{diagnostics:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A field the vendor names otherwise (Vercel's deployment `uid`): the fields that
 /// fit are listed closest first, so the likely one is not cut off the list.
 #[test]

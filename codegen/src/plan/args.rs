@@ -416,8 +416,22 @@ impl<'a> Planner<'a> {
                 target.describe(),
                 from.value
             ),
-            self.via_help(&target.kind),
+            self.via_help_for(&target.kind, ty),
         );
+    }
+
+    /// [`Self::via_help`] with the function's parameter written out: a list is lent as
+    /// a slice (`&[LabelId]`; a `&Vec<_>` parameter is clippy's ptr_arg).
+    fn via_help_for(&self, kind: &Kind<'_>, ty: &Ty) -> String {
+        let lent = match ty.without_refs() {
+            Ty::Vec(item) => format!("&[{item}]"),
+            Ty::Named(n) if n == "String" => "&str".to_string(),
+            t => format!("&{t}"),
+        };
+        format!(
+            "convert it with `{{ from: …, via: path::to::function }}`, a `fn({lent}) -> {w}` (or `Result<{w}, E>`, E: Display, to refuse a value before sending)",
+            w = self.wire_rust_type(kind)
+        )
     }
 
     /// The help for a value that needs `via:`: the exact type the function must return
@@ -682,7 +696,7 @@ mod tests {
             );
         with_unions()
             .mapping("memo: req.memo }", "memo: req.flag }")
-            .helped_with("a `fn(&T) -> serde_json::Value`");
+            .helped_with("a `fn(&bool) -> serde_json::Value`");
     }
 
     #[test]

@@ -190,8 +190,10 @@ pub(super) fn sends(
                 || enum_sends(port, n, k)
                 || (v.integer_text && INTEGERS.contains(&n.as_str()))
         }
+        // Items as they are: the planner reads a newtype through only as a value of
+        // its own, not inside a list (a Vec<LabelId> goes through `via:`).
         (Ty::Vec(item), Kind::Array(Some(wire_item))) => {
-            match (inside(port, item), view(spec, *wire_item)) {
+            match (item.without_refs(), view(spec, *wire_item)) {
                 (Ty::Named(n), Ok(iv)) => {
                     scalar_sends(n, &iv.kind) || enum_sends(port, n, &iv.kind)
                 }
