@@ -396,6 +396,28 @@ async fn offsets_stop_at_a_short_page() {
     assert_eq!(queries(&vendor), ["limit=2&offset=0", "limit=2&offset=2"]);
 }
 
+/// Gitea serves fewer items than the `limit` asked for and says how many there are in
+/// `X-Total-Count` only: the short pages do not end the list before the total.
+#[tokio::test]
+async fn a_capped_page_goes_on_to_the_total_the_headers_state() {
+    let vendor = MockVendor::start().await;
+    vendor.route(
+        "GET",
+        "/notes",
+        vec![
+            Reply::json(200, entries(&["n1"])).with_header("X-Total-Count", "3"),
+            Reply::json(200, entries(&["n2"])).with_header("X-Total-Count", "3"),
+            Reply::json(200, entries(&["n3"])).with_header("X-Total-Count", "3"),
+        ],
+    );
+    let notes = adapter(&vendor).notes().await.expect("notes");
+    assert_eq!(ids(&notes), ["n1", "n2", "n3"]);
+    assert_eq!(
+        queries(&vendor),
+        ["limit=2&offset=0", "limit=2&offset=1", "limit=2&offset=2"]
+    );
+}
+
 /// A bare array paged by the last item's id without a flag (Discord's `before`): each
 /// page asks before the last id of the one before, and a short page is the last.
 #[tokio::test]

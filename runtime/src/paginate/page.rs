@@ -41,6 +41,8 @@ pub(crate) enum Kind {
     /// Page numbers and offsets: the engine decides from the page's size.
     Counted {
         total: Option<u64>,
+        /// The answer's `Link` header names a next page: only an empty page ends.
+        said_more: bool,
     },
     /// The vendor says there is more but gives no way to get it.
     Stuck {
@@ -109,13 +111,50 @@ impl Next {
     /// Page-number or offset pagination without a total: the list ends at an empty
     /// page, or a short one when the page size is known.
     pub fn more() -> Self {
-        Next(Kind::Counted { total: None })
+        Next(Kind::Counted {
+            total: None,
+            said_more: false,
+        })
     }
 
     /// Page-number or offset pagination with the total the answer states: the list
     /// ends once that many items were read, or at an empty or short page.
     pub fn total(total: u64) -> Self {
-        Next(Kind::Counted { total: Some(total) })
+        Next(Kind::Counted {
+            total: Some(total),
+            said_more: false,
+        })
+    }
+
+    /// Page-number or offset pagination whose body states no total: what the answer's
+    /// headers say instead. A vendor may cap its pages below the size asked for
+    /// (Gitea's `MAX_RESPONSE_ITEMS`), so a short page alone would end the list early:
+    /// an `X-Total-Count` (or GitLab's `X-Total`) header is the total, and a `Link`
+    /// header with a `rel="next"` says another page follows whatever this one's size.
+    /// Without either, [`Next::more`].
+    ///
+    /// ```
+    /// use portcullis_runtime::{Response, paginate::Next};
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("x-total-count", "45".parse().unwrap());
+    /// let page = Response::new(200, headers, bytes::Bytes::new());
+    /// assert_eq!(Next::counted(&page), Next::total(45));
+    /// ```
+    pub fn counted(resp: &Response) -> Self {
+        let headers = resp.headers();
+        let total = ["x-total-count", "x-total"].iter().find_map(|name| {
+            headers
+                .get(*name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        });
+        match total {
+            Some(t) => Next::total(t),
+            None => Next(Kind::Counted {
+                total: None,
+                said_more: super::link::find(headers, "next").is_some(),
+            }),
+        }
     }
 }
 

@@ -357,3 +357,58 @@ fn lists_are_send(p: &Pipeline) {
         e.kind()
     }));
 }
+
+/// Gitea caps its pages below the `limit` asked for and says how many there are in
+/// headers only: a short page then does not end the list. 45 issues, 50 asked for,
+/// 30 served per page.
+#[tokio::test]
+async fn a_capped_page_goes_on_when_the_headers_say_there_is_more() {
+    let served = |headers: fn(u64) -> http::HeaderMap| {
+        move |at: PageAt| {
+            let n = at.number().expect("numbered");
+            let start = (n - 1) * 30;
+            let items: Vec<u64> = (start..(start + 30).min(45)).collect();
+            let resp = crate::Response::new(200, headers(n), bytes::Bytes::new());
+            std::future::ready(Ok(Page::new(items, Next::counted(&resp))))
+        }
+    };
+    let p = pipeline(Duration::from_secs(30));
+    let total = |_: u64| {
+        let mut h = http::HeaderMap::new();
+        h.insert("x-total-count", http::HeaderValue::from_static("45"));
+        h
+    };
+    let all = Paginator::new(&p, "list")
+        .page_numbers(1, Some(50))
+        .collect(served(total))
+        .await
+        .expect("ok");
+    assert_eq!(all, (0..45).collect::<Vec<_>>());
+    let linked = |n: u64| {
+        let mut h = http::HeaderMap::new();
+        if n == 1 {
+            h.insert(
+                http::header::LINK,
+                http::HeaderValue::from_static("<https://git.example/issues?page=2>; rel=\"next\""),
+            );
+        }
+        h
+    };
+    let all = Paginator::new(&p, "list")
+        .page_numbers(1, Some(50))
+        .collect(served(linked))
+        .await
+        .expect("ok");
+    assert_eq!(
+        all.len(),
+        45,
+        "page 2 is asked for, and ends the list by its size"
+    );
+    // Without either header, a short page is the last: what the body alone says.
+    let all = Paginator::new(&p, "list")
+        .page_numbers(1, Some(50))
+        .collect(served(|_| http::HeaderMap::new()))
+        .await
+        .expect("ok");
+    assert_eq!(all.len(), 30);
+}

@@ -187,7 +187,7 @@ impl<F> Walk<F> {
                 Ok(Some(Position::Url(url)))
             }
             Kind::Stuck { at, why } => Err(Error::contract(op, at.to_owned(), why.to_owned())),
-            Kind::Counted { total } => {
+            Kind::Counted { total, said_more } => {
                 let (page_size, next) = match (self.style, position) {
                     (Style::Numbers { page_size, .. }, Position::Number(n)) => {
                         (page_size, Position::Number(n + 1))
@@ -208,7 +208,7 @@ impl<F> Walk<F> {
                 let last = len == 0
                     || match total {
                         Some(t) => read_before + len >= t,
-                        None => page_size.is_some_and(|size| len < size),
+                        None => !said_more && page_size.is_some_and(|size| len < size),
                     };
                 Ok((!last).then_some(next))
             }

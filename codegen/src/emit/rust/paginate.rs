@@ -344,7 +344,8 @@ fn next_tokens(ctx: &Ctx, pg: &PaginatePlan, r: &ResponsePlan, wire: &str) -> To
                 .unwrap_or_else(|| "$".into());
             quote!(rt::paginate::Next::after_last(#more, #last.#id, #at))
         }
-        NextPlan::Counted { total: None, .. } => quote!(rt::paginate::Next::more()),
+        // No total in the body: the headers may state one (see `Next::counted`).
+        NextPlan::Counted { total: None, .. } => quote!(rt::paginate::Next::counted(&response)),
         NextPlan::Counted { total: Some(t), .. } => {
             let at = &t.json_path;
             let count = |v: TokenStream| quote!(rt::paginate::Next::total(u64::try_from(#v).map_err(|_| rt::Error::contract(OP, #at, format!("{} is not a count of items", #v)))?));
