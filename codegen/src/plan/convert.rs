@@ -406,6 +406,18 @@ impl<'a> Planner<'a> {
         schema: SRef<'a>,
         wire: &str,
     ) -> Option<ConvValue> {
+        if fm.required && fm.default.is_some() {
+            // One says an absent value fails the call, the other what it becomes.
+            self.err(
+                fm.name.span,
+                format!(
+                    "{}.{} has both `required: true` and `default:`, which say opposite things about an absent value",
+                    tm.name.value, fm.name.value
+                ),
+                "keep `required: true` (an absent value is a contract error) or `default:` (an absent value becomes it)",
+            );
+            return None;
+        }
         if let (Some(_), Some(each)) = (&fm.via, &fm.each) {
             self.err(
                 each.span,
@@ -753,10 +765,20 @@ mod tests {
             "Thing.amount requires amount although the vendor's spec says it may be absent",
         );
         fixture
+            .clone()
             .mapping(
                 "required: true }",
                 "required: true, reason: \"set on every Thing the vendor returns\" }",
             )
             .plan();
+        // Gitea trial: both on one field said opposite things, silently.
+        fixture
+            .mapping(
+                "required: true }",
+                "required: true, reason: \"x\", default: 0 }",
+            )
+            .refused_with(
+                "Thing.amount has both `required: true` and `default:`, which say opposite things",
+            );
     }
 }
