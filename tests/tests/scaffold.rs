@@ -1089,6 +1089,43 @@ pub trait Git {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Gitea's labels list no required field: the FIXME suggests each item's `name`, not
+/// the first field that fits (`color`).
+#[test]
+fn each_is_suggested_with_the_items_name_when_every_field_may_be_absent() {
+    let (dir, s) = scaffold_inline(
+        "each_name",
+        r##"openapi: 3.0.3
+info: { title: Git, version: "1" }
+servers: [{ url: "https://git.example.com" }]
+paths:
+  /issues/{id}:
+    get:
+      operationId: getIssue
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: integer } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [number, labels], properties: { number: { type: integer }, labels: { type: array, items: { type: object, properties: { color: { type: string }, description: { type: string }, name: { type: string } } } } } }
+"##,
+        r#"
+pub struct Issue { pub number: u64, pub labels: Vec<String> }
+pub enum GitError { Failed(String) }
+pub trait Git {
+    async fn issue(&self, id: u64) -> Result<Issue, GitError>;
+}
+"#,
+        "Git",
+        &["issue=getIssue"],
+    );
+    assert!(s.text.contains("each: name }"), "{}", s.text);
+    assert_check_reports_exactly_the_fixmes("each_name", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A field the vendor names otherwise (Vercel's deployment `uid`): the fields that
 /// fit are listed closest first, so the likely one is not cut off the list.
 #[test]

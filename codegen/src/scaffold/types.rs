@@ -413,10 +413,15 @@ fn each_field<'a>(
         ([], None) if fitting.is_empty() => None,
         ([], None) => {
             let names: Vec<&str> = fitting.iter().map(|(n, _)| *n).collect();
+            // The suggestion is the item's name where it has one (Gitea's label `name`,
+            // not `color`, which comes first).
+            let likely = NAMES
+                .iter()
+                .find_map(|w| names.iter().find(|n| **n == *w).copied())
+                .unwrap_or(names[0]);
             Some(Err(format!(
-                "its items' fields that fit ({}) may be absent: take one of every item with `{{ from: {wire}, each: {} }}` into a Vec of Options, or convert the list with `via:`",
+                "its items' fields that fit ({}) may be absent: take one of every item with `{{ from: {wire}, each: {likely} }}` into a Vec of Options, or convert the list with `via:`",
                 list(&names, 8),
-                names[0]
             )))
         }
         (several, None) => Some(Err(format!(
