@@ -112,36 +112,22 @@ pub fn trim_files(
         }
         None => None,
     };
+    // The operations the mapping calls, once each: several methods may call one, by
+    // its id or by its method and path.
+    let operations = m
+        .operations
+        .iter()
+        .filter_map(|om| s.operation(&om.call.value))
+        .map(|(r, _)| (r.path.clone(), r.method.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     Ok(Trimmed {
-        operations: operations_in(&text),
+        operations,
         mapping: m,
         spec: s,
         text,
         webhooks,
     })
-}
-
-/// The operations of a spec's text: the methods under each of its paths.
-fn operations_in(text: &str) -> usize {
-    const METHODS: [&str; 8] = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
-    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
-        return 0;
-    };
-    doc.get("paths")
-        .and_then(serde_json::Value::as_object)
-        .map_or(0, |paths| {
-            paths
-                .values()
-                .filter_map(serde_json::Value::as_object)
-                .map(|item| {
-                    item.keys()
-                        .filter(|k| METHODS.contains(&k.as_str()))
-                        .count()
-                })
-                .sum()
-        })
 }
 
 /// Trims `spec` to what `mapping` uses (without checking the mapping: see [`trim_file`]).
