@@ -415,13 +415,9 @@ fn load_all_with(
     webhooks_override: Option<&Path>,
 ) -> Result<(Plan, Vec<PathBuf>, Spec, Port), Error> {
     let dir = mapping.dir();
-    let spec_path = match spec_override {
-        Some(p) => p.to_path_buf(),
-        None => dir.join(&mapping.spec.value),
-    };
-    let overlays = mapping.overlay_paths();
-    let spec = Spec::load_with_overlays(&spec_path, &overlays).map_err(|e| match e {
-        Error::Io { path, source } if path == spec_path => Error::one(
+    let files = InputFiles::of(mapping, spec_override, webhooks_override);
+    let spec = Spec::load_with_overlays(&files.spec, &files.overlays).map_err(|e| match e {
+        Error::Io { path, source } if path == files.spec => Error::one(
             Diagnostic::new(
                 &mapping.path,
                 Some(mapping.spec.span),
@@ -446,16 +442,13 @@ fn load_all_with(
         }
         other => other,
     })?;
-    let mut inputs = vec![mapping.path.clone(), spec_path];
-    inputs.extend(overlays);
     // A vendor that publishes its event schemas apart: they join the API's for planning.
-    let spec = match mapping.webhooks.as_ref().and_then(|w| w.spec.as_ref()) {
-        Some(named) => {
-            let path = match webhooks_override {
-                Some(p) => p.to_path_buf(),
-                None => dir.join(&named.value),
-            };
-            let events = Spec::load(&path).map_err(|e| match e {
+    let spec = match (
+        mapping.webhooks.as_ref().and_then(|w| w.spec.as_ref()),
+        &files.webhooks,
+    ) {
+        (Some(named), Some(path)) => {
+            let events = Spec::load(path).map_err(|e| match e {
                 Error::Io { path, source } => Error::one(
                     Diagnostic::new(
                         &mapping.path,
@@ -466,48 +459,74 @@ fn load_all_with(
                 ),
                 other => other,
             })?;
-            inputs.push(path);
             spec.with_schemas_of(&events)?
         }
-        None => spec,
+        _ => spec,
     };
-    let port_path = dir.join(&mapping.implements.source.value);
     let port = Port::load(
-        &port_path,
+        &files.port,
         &mapping.implements.port.value,
         (&mapping.path, mapping.implements.port.span),
     )?;
     let plan = plan::build(&spec, mapping, &port)?;
     check_mismatches(mapping, &plan, &spec, &port)?;
-    inputs.push(port_path);
-    inputs.extend(sources_dir(mapping));
-    Ok((plan, inputs, spec, port))
+    Ok((plan, files.all(mapping), spec, port))
 }
 
-/// The port's crate sources (`src/`), which `check` reads for the signatures of `via:`
-/// functions: a changed function must rerun the check, or its mistake would be
-/// rustc's, in generated code.
-fn sources_dir(mapping: &Mapping) -> Option<PathBuf> {
-    let port = mapping.dir().join(&mapping.implements.source.value);
-    crate::plan::via::crate_root(&port, &mapping.implements.module.value)
+/// The files a mapping is generated from, as it names them (or as overridden).
+struct InputFiles {
+    spec: PathBuf,
+    overlays: Vec<PathBuf>,
+    /// The webhook event schemas, when `webhooks.spec` names a document of their own.
+    webhooks: Option<PathBuf>,
+    port: PathBuf,
+    /// The port crate's sources (`src/`), which `check` reads for the signatures of
+    /// `via:` functions: a changed function must rerun the check, or its mistake would
+    /// be rustc's, in generated code.
+    sources: Option<PathBuf>,
+}
+
+impl InputFiles {
+    fn of(
+        mapping: &Mapping,
+        spec_override: Option<&Path>,
+        webhooks_override: Option<&Path>,
+    ) -> InputFiles {
+        let dir = mapping.dir();
+        let port = dir.join(&mapping.implements.source.value);
+        InputFiles {
+            spec: spec_override.map_or_else(|| dir.join(&mapping.spec.value), Path::to_path_buf),
+            overlays: mapping.overlay_paths(),
+            webhooks: mapping
+                .webhooks
+                .as_ref()
+                .and_then(|w| w.spec.as_ref())
+                .map(|named| {
+                    webhooks_override.map_or_else(|| dir.join(&named.value), Path::to_path_buf)
+                }),
+            sources: crate::plan::via::crate_root(&port, &mapping.implements.module.value),
+            port,
+        }
+    }
+
+    /// Every one of them, the mapping first: what a build reruns on.
+    fn all(self, mapping: &Mapping) -> Vec<PathBuf> {
+        let mut all = vec![mapping.path.clone(), self.spec];
+        all.extend(self.overlays);
+        all.extend(self.webhooks);
+        all.push(self.port);
+        all.extend(self.sources);
+        all
+    }
 }
 
 /// What a generation that failed was made from, as far as the mapping still tells:
 /// fixing any of them (the port, a `via:` function, the spec) must rerun the build.
 fn inputs_of(mapping_path: &Path) -> Vec<PathBuf> {
-    let mut inputs = vec![mapping_path.to_path_buf()];
-    let Ok(mapping) = Mapping::load(mapping_path) else {
-        return inputs;
-    };
-    let dir = mapping.dir();
-    inputs.push(dir.join(&mapping.spec.value));
-    inputs.extend(mapping.overlay_paths());
-    if let Some(named) = mapping.webhooks.as_ref().and_then(|w| w.spec.as_ref()) {
-        inputs.push(dir.join(&named.value));
+    match Mapping::load(mapping_path) {
+        Ok(mapping) => InputFiles::of(&mapping, None, None).all(&mapping),
+        Err(_) => vec![mapping_path.to_path_buf()],
     }
-    inputs.push(dir.join(&mapping.implements.source.value));
-    inputs.extend(sources_dir(&mapping));
-    inputs
 }
 
 /// Each declared `contract.mismatches` key names an example of its operation's
