@@ -367,17 +367,9 @@ impl<'a> Planner<'a> {
             return Some(((w, c), list, None, reject));
         };
         let (read, inner) = self.unwrap_read(schema, path, &root_wire)?;
-        let inner = self.form_of(inner, ok);
-        if let Ok(crate::spec::view::View {
-            kind: Kind::Union(parts),
-            ..
-        }) = view(self.spec, inner)
-        {
-            if crate::spec::view::merged_objects(self.spec, &parts).is_none() {
-                let kinds: Vec<&str> = parts
-                    .iter()
-                    .filter_map(|p| view(self.spec, *p).ok().map(|v| v.describe()))
-                    .collect();
+        let inner = match self.form_of(inner, ok) {
+            Ok(inner) => inner,
+            Err(kinds) => {
                 // Said once, here: each field of the type would otherwise fail alone.
                 self.err(
                     path.span,
@@ -390,7 +382,7 @@ impl<'a> Planner<'a> {
                 );
                 return None;
             }
-        }
+        };
         // Named like the structs the read made on its way down (`{parent}{Field}`).
         let inline_name = crate::load::mapping::split_path(&path.value)
             .iter()
@@ -408,36 +400,42 @@ impl<'a> Planner<'a> {
     /// `created`: one variable as an object, or several as an array): its one variant
     /// of the kind the method returns (the array for a `Vec`, else the object), which
     /// the answer is decoded as; an answer in another form is a contract error, as for
-    /// a body of several objects. Anything else is left as it is.
-    fn form_of(&self, inner: SRef<'a>, ok: &Ty) -> SRef<'a> {
+    /// a body of several objects. A union of objects (read as one) and anything else
+    /// are left as they are. `Err` holds the variants' kinds when no single one fits.
+    fn form_of(&self, inner: SRef<'a>, ok: &Ty) -> Result<SRef<'a>, Vec<&'static str>> {
         let Ok(crate::spec::view::View {
             kind: Kind::Union(parts),
             ..
         }) = view(self.spec, inner)
         else {
-            return inner;
+            return Ok(inner);
         };
         if crate::spec::view::merged_objects(self.spec, &parts).is_some() {
-            return inner;
+            return Ok(inner);
         }
         let list = match ok {
             Ty::Option(t) => matches!(**t, Ty::Vec(_)),
             t => matches!(t, Ty::Vec(_)),
         };
-        let fitting: Vec<SRef<'a>> = parts
+        let views: Vec<(SRef<'a>, Option<crate::spec::view::View<'a>>)> = parts
             .iter()
-            .copied()
-            .filter(|p| {
-                view(self.spec, *p).is_ok_and(|v| match v.kind {
-                    Kind::Array(_) => list,
-                    Kind::Object { .. } => !list,
-                    _ => false,
-                })
+            .map(|p| (*p, view(self.spec, *p).ok()))
+            .collect();
+        let fitting: Vec<SRef<'a>> = views
+            .iter()
+            .filter(|(_, v)| match v.as_ref().map(|v| &v.kind) {
+                Some(Kind::Array(_)) => list,
+                Some(Kind::Object { .. }) => !list,
+                _ => false,
             })
+            .map(|(p, _)| *p)
             .collect();
         match fitting.as_slice() {
-            [one] => *one,
-            _ => inner,
+            [one] => Ok(*one),
+            _ => Err(views
+                .iter()
+                .filter_map(|(_, v)| v.as_ref().map(|v| v.describe()))
+                .collect()),
         }
     }
 
