@@ -61,6 +61,14 @@ pub(crate) struct View<'a> {
     pub integer_text: bool,
 }
 
+impl Kind<'_> {
+    /// An object the spec lists no fields of (CircleCI's `build_parameters: { type:
+    /// object }`): it takes any key, as an untyped value does.
+    pub(crate) fn is_open_object(&self) -> bool {
+        matches!(self, Kind::Object { props, additional: None, .. } if props.is_empty())
+    }
+}
+
 impl View<'_> {
     pub(crate) fn describe(&self) -> &'static str {
         match self.kind {

@@ -380,10 +380,9 @@ impl<'a> Planner<'a> {
                 // A list written in the mapping, or fields under a value the spec leaves
                 // untyped (Jira's `fields.project.key` under `additionalProperties: {}`):
                 // JSON built from the mapping.
-                // An object the spec lists no fields of takes any (CircleCI's
-                // `build_parameters: { type: object }`), as an untyped value does.
+                // So does an object that lists no fields (`Kind::is_open_object`).
                 sub if matches!(&pv.kind, Kind::Array(_) | Kind::Any)
-                    || matches!(&pv.kind, Kind::Object { props, additional: None, .. } if props.is_empty()) =>
+                    || pv.kind.is_open_object() =>
                 {
                     let Some(t) = self.template(pm, prop_schema, sub, &child_at, span) else {
                         continue;

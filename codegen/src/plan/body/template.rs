@@ -86,18 +86,13 @@ impl<'a> Planner<'a> {
                 return None;
             }
         };
-        // An object the spec lists no fields of takes any key (CircleCI's
-        // `build_parameters: { type: object }`), as an untyped value does.
-        let v = match &v.kind {
-            Kind::Object {
-                props,
-                additional: None,
-                ..
-            } if props.is_empty() => crate::spec::view::View {
+        let v = if v.kind.is_open_object() {
+            crate::spec::view::View {
                 kind: Kind::Any,
                 ..v
-            },
-            _ => v,
+            }
+        } else {
+            v
         };
         let span = tree.span().unwrap_or(span);
         if let Some(Entry::Value(_, spec)) = &tree.entry {
