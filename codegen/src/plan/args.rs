@@ -428,17 +428,19 @@ impl<'a> Planner<'a> {
             Ty::Named(n) if n == "String" => "&str".to_string(),
             t => format!("&{t}"),
         };
-        format!(
-            "convert it with `{{ from: …, via: path::to::function }}`, a `fn({lent}) -> {w}` (or `Result<{w}, E>`, E: Display, to refuse a value before sending)",
-            w = self.wire_rust_type(kind)
-        )
+        self.via_help_lending(kind, &lent)
     }
 
     /// The help for a value that needs `via:`: the exact type the function must return
     /// for the wire slot (docs/mapping.md, "What a request `via:` returns").
     pub(super) fn via_help(&self, kind: &Kind<'_>) -> String {
+        self.via_help_lending(kind, "&T")
+    }
+
+    /// The help's text, for a function lent `lent`.
+    fn via_help_lending(&self, kind: &Kind<'_>, lent: &str) -> String {
         format!(
-            "convert it with `{{ from: …, via: path::to::function }}`, a `fn(&T) -> {w}` (or `Result<{w}, E>`, E: Display, to refuse a value before sending)",
+            "convert it with `{{ from: …, via: path::to::function }}`, a `fn({lent}) -> {w}` (or `Result<{w}, E>`, E: Display, to refuse a value before sending)",
             w = self.wire_rust_type(kind)
         )
     }
