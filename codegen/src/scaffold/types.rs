@@ -404,9 +404,13 @@ fn each_field<'a>(
         .filter(|(_, a)| *a)
         .map(|(n, _)| *n)
         .collect();
-    let named = NAMES
-        .iter()
-        .find_map(|w| always.iter().find(|n| **n == *w).copied());
+    // The first of `candidates` that says what the item is called.
+    let preferred = |candidates: &[&'a str]| {
+        NAMES
+            .iter()
+            .find_map(|w| candidates.iter().find(|n| **n == *w).copied())
+    };
+    let named = preferred(&always);
     match (always.as_slice(), named) {
         (_, Some(n)) => Some(Ok(n)),
         ([n], None) => Some(Ok(*n)),
@@ -415,10 +419,7 @@ fn each_field<'a>(
             let names: Vec<&str> = fitting.iter().map(|(n, _)| *n).collect();
             // The suggestion is the item's name where it has one (Gitea's label `name`,
             // not `color`, which comes first).
-            let likely = NAMES
-                .iter()
-                .find_map(|w| names.iter().find(|n| **n == *w).copied())
-                .unwrap_or(names[0]);
+            let likely = preferred(&names).unwrap_or(names[0]);
             Some(Err(format!(
                 "its items' fields that fit ({}) may be absent: take one of every item with `{{ from: {wire}, each: {likely} }}` into a Vec of Options, or convert the list with `via:`",
                 list(&names, 8),
