@@ -441,14 +441,20 @@ mod tests {
         out
     }
 
+    /// Plans the fixture with the mapping's `from` text replaced by `to`, beside a
+    /// `convert.rs` holding `convert`.
+    fn mapped(from: &str, to: &str, convert: &str) -> Result<Plan, Vec<String>> {
+        plan_in(Fixture::default().mapping(from, to), Some(convert))
+    }
+
     /// Plans the fixture with `memo` sent through `crate::convert::memo`, which
     /// `convert` defines.
     fn with_memo(convert: &str) -> Result<Plan, Vec<String>> {
-        let fixture = Fixture::default().mapping(
+        mapped(
             "memo: req.memo }",
             "memo: { from: req.memo, via: crate::convert::memo } }",
-        );
-        plan_in(fixture, Some(convert))
+            convert,
+        )
     }
 
     /// A request `via:` is lent the value: an owned parameter is refused, a reference
@@ -490,11 +496,11 @@ mod tests {
             ["crate::convert::memo returns nothing, but a request `via:` gives the value to send"]
         );
         let amount = |convert: &str| {
-            let fixture = Fixture::default().mapping(
+            mapped(
                 "request: { amount: req.amount,",
                 "request: { amount: { from: req.amount, via: crate::convert::cents },",
-            );
-            plan_in(fixture, Some(convert))
+                convert,
+            )
         };
         amount("pub fn cents(a: &u32) -> i64 { i64::from(*a) }").expect("plans");
         assert_eq!(
@@ -502,11 +508,11 @@ mod tests {
             ["crate::convert::cents returns i32, but the field is sent as i64"]
         );
         let id = |convert: &str| {
-            let fixture = Fixture::default().mapping(
+            mapped(
                 "params: { id: id }",
                 "params: { id: { from: id, via: crate::convert::id_text } }",
-            );
-            plan_in(fixture, Some(convert))
+                convert,
+            )
         };
         id("pub fn id_text(id: &str) -> u64 { todo!() }").expect("a number has a text");
         assert_eq!(
