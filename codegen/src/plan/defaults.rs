@@ -45,6 +45,8 @@ pub struct RuntimeDefaults {
     pub breaker_open_for: Duration,
     /// Probe calls while half-open.
     pub breaker_half_open_probes: u32,
+    /// Pages a list reads before it is a `config` error (`PageLimits::MAX_PAGES`).
+    pub max_pages: u32,
 }
 
 /// `Policy::baseline()`, `RetryPolicy::default()`, `RetryBudgetPolicy::default()`,
@@ -67,4 +69,5 @@ pub const RUNTIME: RuntimeDefaults = RuntimeDefaults {
     breaker_slow_call_rate: 0.8,
     breaker_open_for: Duration::from_secs(15),
     breaker_half_open_probes: 3,
+    max_pages: 100,
 };

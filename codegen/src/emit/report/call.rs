@@ -304,7 +304,10 @@ pub(super) fn list_text(op: &OperationPlan) -> Option<String> {
     };
     let pages = match limit(&pg.max_pages) {
         Some(n) => format!("at most {n} pages"),
-        None => "at most 100 pages (the runtime default)".to_string(),
+        None => format!(
+            "at most {} pages (the runtime default)",
+            crate::plan::defaults::RUNTIME.max_pages
+        ),
     };
     let items = limit(&pg.max_items)
         .map(|n| format!("; it stops once it holds {n} items and fetches no further page"))

@@ -605,6 +605,7 @@ mod tests {
         );
         starts("`open_for`", fmt_duration(r.breaker_open_for));
         starts("`half_open_probes`", r.breaker_half_open_probes.to_string());
+        starts("`max_pages`", r.max_pages.to_string());
     }
 
     /// The copy in [`RUNTIME`] against the runtime's `Default` impls and baseline.
@@ -663,6 +664,10 @@ mod tests {
             (
                 "runtime/src/breaker/policy.rs",
                 format!("window: {},", rust(r.breaker_window)),
+            ),
+            (
+                "runtime/src/paginate/mod.rs",
+                format!("pub const MAX_PAGES: u32 = {};", r.max_pages),
             ),
             (
                 "runtime/src/breaker/policy.rs",
