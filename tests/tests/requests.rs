@@ -394,7 +394,8 @@ async fn an_absent_optional_part_is_left_out_and_the_spec_gives_the_content_type
 }
 
 /// A body that is a JSON array is built item by item from a `Vec` (it failed rustc once:
-/// the list had no type to collect into).
+/// the list had no type to collect into), each item's `via:` applied (a `via:` returning
+/// `Result` in an item failed rustc once too).
 #[tokio::test]
 async fn a_whole_body_that_is_a_list_is_sent_as_a_json_array() {
     let vendor = MockVendor::start().await;
@@ -403,7 +404,7 @@ async fn a_whole_body_that_is_a_list_is_sent_as_a_json_array() {
         .tag_many(vec![
             Tag {
                 name: "bug".into(),
-                color: Some("d73a4a".into()),
+                color: Some("#D73A4A".into()),
             },
             Tag {
                 name: "triage".into(),
@@ -429,6 +430,30 @@ async fn a_whole_body_that_is_a_list_is_sent_as_a_json_array() {
         .await
         .expect_err("too long");
     assert!(matches!(err, RequestError::Invalid(_)), "{err:?}");
+    assert_eq!(vendor.received().len(), 1, "nothing more sent");
+
+    // An item's `via:` that returns an `Err` refuses the whole list before sending, and
+    // says which function refused which value.
+    let err = adapter(&vendor)
+        .tag_many(vec![
+            Tag {
+                name: "ok".into(),
+                color: Some("#00ff00".into()),
+            },
+            Tag {
+                name: "bad".into(),
+                color: Some("green".into()),
+            },
+        ])
+        .await
+        .expect_err("not a colour");
+    let RequestError::Invalid(reason) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        reason.contains("hex_color") && reason.contains("\"green\""),
+        "{reason}"
+    );
     assert_eq!(vendor.received().len(), 1, "nothing more sent");
 }
 

@@ -555,23 +555,28 @@ fn body_node(
     }
 }
 
-/// Whether building a node can refuse the call (a checked conversion somewhere in it).
+/// Whether building a node can refuse the call: a checked conversion somewhere in it,
+/// or a request `via:`, whose function may return a `Result` (the check reads only the
+/// value it sends).
 fn fallible(n: &BodyNode) -> bool {
     match n {
-        BodyNode::Leaf(ValuePlan::Expr {
-            convert: Some(c),
-            via: None,
-            ..
-        }) => c.fallible(),
-        BodyNode::Leaf(_) | BodyNode::IdempotencyKey => false,
+        BodyNode::Leaf(v) => refuses(v),
+        BodyNode::IdempotencyKey => false,
         BodyNode::Struct { fields, .. } => fields.iter().any(|(_, f, _)| fallible(f)),
         BodyNode::List { item, .. } => fallible(item),
-        BodyNode::Template(t) => t.leaves().iter().any(
-            |v| matches!(v, ValuePlan::Expr { convert: Some(c), via: None, .. } if c.fallible()),
-        ),
-        BodyNode::Parts(parts) => parts.iter().flat_map(part_values).any(
-            |v| matches!(v, ValuePlan::Expr { convert: Some(c), via: None, .. } if c.fallible()),
-        ),
+        BodyNode::Template(t) => t.leaves().into_iter().any(refuses),
+        BodyNode::Parts(parts) => parts.iter().flat_map(part_values).any(refuses),
+    }
+}
+
+/// Whether building one value can refuse the call.
+fn refuses(v: &ValuePlan) -> bool {
+    match v {
+        ValuePlan::Expr { via: Some(_), .. } => true,
+        ValuePlan::Expr {
+            convert: Some(c), ..
+        } => c.fallible(),
+        _ => false,
     }
 }
 
