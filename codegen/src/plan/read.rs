@@ -185,6 +185,7 @@ impl<'a> Planner<'a> {
                 props,
                 required,
                 additional,
+                ..
             } = &cur_view.kind
             else {
                 self.err(

@@ -65,6 +65,7 @@ fn check(
             props,
             required,
             additional,
+            ..
         } => {
             let Some(obj) = value.as_object() else {
                 return fail(format!("should be an object, found {value}"));

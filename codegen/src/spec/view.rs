@@ -33,6 +33,8 @@ pub(crate) enum Kind<'a> {
         props: Vec<(&'a str, SRef<'a>)>,
         required: BTreeSet<&'a str>,
         additional: Option<SRef<'a>>,
+        /// `additionalProperties: false`: no key beyond `props` is taken.
+        closed: bool,
     },
     Str {
         values: Vec<String>,
@@ -65,7 +67,7 @@ impl Kind<'_> {
     /// An object the spec lists no fields of (CircleCI's `build_parameters: { type:
     /// object }`): it takes any key, as an untyped value does.
     pub(crate) fn is_open_object(&self) -> bool {
-        matches!(self, Kind::Object { props, additional: None, .. } if props.is_empty())
+        matches!(self, Kind::Object { props, additional: None, closed: false, .. } if props.is_empty())
     }
 }
 
@@ -135,6 +137,7 @@ pub(crate) fn merged_objects<'a>(spec: &'a Spec, parts: &[SRef<'a>]) -> Option<V
             props,
             required: required.unwrap_or_default(),
             additional: None,
+            closed: false,
         },
     })
 }
@@ -296,6 +299,9 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
             let mut props = Vec::new();
             let mut required = BTreeSet::new();
             let mut additional = None;
+            // Closed only when every part is: `additionalProperties: false` beside other
+            // parts' properties is a common spec mistake, not a promise of an empty object.
+            let mut closed = true;
             let mut nullable_all = nullable;
             let mut other = None;
             for part in all_of {
@@ -306,7 +312,9 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
                         props: p,
                         required: r,
                         additional: a,
+                        closed: c,
                     } => {
+                        closed &= c;
                         for (k, s) in p {
                             if !props.iter().any(|(n, _): &(&str, SRef)| *n == k) {
                                 props.push((k, s));
@@ -315,7 +323,7 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
                         required.extend(r);
                         additional = additional.or(a);
                     }
-                    Kind::Any => {}
+                    Kind::Any => closed = false,
                     k => other = Some(k),
                 }
             }
@@ -325,6 +333,7 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
                     props,
                     required,
                     additional,
+                    closed,
                 },
             };
             View {
@@ -375,6 +384,10 @@ fn any_kind(schema: &Schema) -> Kind<'_> {
                     Some(openapiv3::AdditionalProperties::Schema(s)) => Some(SRef::Plain(s)),
                     _ => None,
                 },
+                closed: matches!(
+                    a.additional_properties,
+                    Some(openapiv3::AdditionalProperties::Any(false))
+                ),
             };
         }
         if let Some(items) = &a.items {
@@ -451,6 +464,10 @@ fn kind_of_type(t: &Type) -> Kind<'_> {
                 Some(openapiv3::AdditionalProperties::Schema(s)) => Some(SRef::Plain(s)),
                 _ => None,
             },
+            closed: matches!(
+                o.additional_properties,
+                Some(openapiv3::AdditionalProperties::Any(false))
+            ),
         },
     }
 }

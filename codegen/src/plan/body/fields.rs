@@ -279,6 +279,7 @@ impl<'a> Planner<'a> {
             props,
             required,
             additional,
+            ..
         } = &v.kind
         else {
             self.err(
@@ -302,7 +303,13 @@ impl<'a> Planner<'a> {
                     Some(a) => (*a, false),
                     None => {
                         let span = child.span().unwrap_or(span);
-                        let help = suggest(key, props.iter().map(|(n, _)| *n));
+                        let help = if props.is_empty() {
+                            format!(
+                                "the spec closes {at} with `additionalProperties: false` and lists no fields: send it empty (`{{ const: {{}} }}`), or correct the spec with an overlay"
+                            )
+                        } else {
+                            suggest(key, props.iter().map(|(n, _)| *n))
+                        };
                         self.err(span, format!("unknown field '{key}' in {at}"), help);
                         continue;
                     }

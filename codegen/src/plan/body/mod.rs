@@ -333,6 +333,22 @@ mod tests {
         );
     }
 
+    /// One that also says `additionalProperties: false` takes no key at all: a field
+    /// under it is refused at check, not by the vendor.
+    #[test]
+    fn keys_under_a_closed_object_without_properties_are_refused() {
+        Fixture::default()
+            .spec(
+                "meta: { type: object, properties: { order: { type: string } } }",
+                "meta: { type: object, additionalProperties: false }",
+            )
+            .mapping(
+                "memo: req.memo }",
+                "memo: req.memo, \"meta.RUN_EXTRA_TESTS\": req.order }",
+            )
+            .refused_with("unknown field 'RUN_EXTRA_TESTS' in request.meta");
+    }
+
     #[test]
     fn a_json_body_of_mapped_fields_and_dotted_paths() {
         let plan = Fixture::default()

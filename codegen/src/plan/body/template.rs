@@ -148,6 +148,7 @@ impl<'a> Planner<'a> {
                 props,
                 required,
                 additional,
+                ..
             } => {
                 let mut fields = Vec::new();
                 for (key, child) in &tree.children {
