@@ -1028,6 +1028,49 @@ pub trait Ci {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Gitea's issue names its author `user: { login, full_name }`: for a domain `author`,
+/// the FIXME offers the fields inside the object that says who made it.
+#[test]
+fn the_author_is_offered_inside_the_vendors_user() {
+    let (dir, s) = scaffold_inline(
+        "author_user",
+        r##"openapi: 3.0.3
+info: { title: Issues, version: "1" }
+servers: [{ url: "https://git.example.com" }]
+paths:
+  /issues/{index}:
+    get:
+      operationId: issueGetIssue
+      parameters:
+        - { name: index, in: path, required: true, schema: { type: integer } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [number], properties: { number: { type: integer }, title: { type: string }, user: { type: object, properties: { id: { type: integer }, login: { type: string }, full_name: { type: string } } } } }
+"##,
+        r#"
+pub struct Issue { pub number: u64, pub author: String }
+pub enum IssueError { Failed(String) }
+pub trait Issues {
+    async fn issue(&self, index: u64) -> Result<Issue, IssueError>;
+}
+"#,
+        "Issues",
+        &["issue=issueGetIssue"],
+    );
+    assert!(
+        s.text.contains(
+            "inside the object named like it, fields that fit: user.login, user.full_name"
+        ),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("author_user", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Gitea's `labels: [integer]` from a `Vec<LabelId>` (a newtype of i64): the planner
 /// reads a newtype through only as a value of its own, so the scaffold marks the line
 /// (it wrote it as certain, and check then refused it), and the help lends a slice.

@@ -120,6 +120,25 @@ pub(super) fn write<'a>(r: &Request<'a>, mut uses: Uses<'a>, out: &mut Out) {
     }
 }
 
+/// Words vendors use for the person who made a thing, where the domain says another
+/// (Gitea's `user.login` for an issue's `author`).
+const PERSON: &[&str] = &[
+    "author",
+    "user",
+    "creator",
+    "created_by",
+    "owner",
+    "reporter",
+    "submitter",
+    "sender",
+    "poster",
+];
+
+/// Whether two snake-case names both say who made the thing.
+fn same_person(a: &str, b: &str) -> bool {
+    a != b && PERSON.contains(&a) && PERSON.contains(&b)
+}
+
 fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
     let inner = match f.ty.without_refs() {
         Ty::Option(i) => i.without_refs().clone(),
@@ -198,7 +217,7 @@ fn plan<'a>(r: &Request<'a>, f: &Field, views: &[View<'a>]) -> Plan<'a> {
                     .iter()
                     .filter(|(n, _)| {
                         let n = norm(n);
-                        n.contains(&own) || own.contains(&n)
+                        n.contains(&own) || own.contains(&n) || same_person(&n, &own)
                     })
                     .filter_map(|(n, p)| {
                         let pv = view(r.spec, *p).ok()?;
