@@ -431,7 +431,13 @@ mod translate {
                     .ok_or_else(|| missing(op, "$.originalReference"))?,
             ),
             amount: crate::convert::money_given(wire.amount.value, wire.amount.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount.value",
+                    ::std::format!(
+                        "crate::convert::money_given refused the vendor's value: {e}"
+                    ),
+                ))?,
         })
     }
 
@@ -448,7 +454,13 @@ mod translate {
                 _ => crate::domain::PaymentStatus::Unknown(wire.success),
             },
             amount: crate::convert::money_given(wire.amount.value, wire.amount.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount.value",
+                    ::std::format!(
+                        "crate::convert::money_given refused the vendor's value: {e}"
+                    ),
+                ))?,
             order_id: wire.merchant_reference.map(crate::domain::OrderId),
         })
     }
@@ -482,7 +494,13 @@ mod translate {
                     wire.amount.as_ref().map(|v| v.value),
                     wire.amount.map(|v| v.currency),
                 )
-                .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount.value",
+                    ::std::format!(
+                        "crate::convert::money_if_given refused the vendor's value: {e}"
+                    ),
+                ))?,
             status: match wire.result_code {
                 Some(x) => {
                     match x.as_str() {
@@ -512,7 +530,13 @@ mod translate {
             id: crate::domain::RefundId(wire.psp_reference),
             payment_id: wire.payment_psp_reference.map(crate::domain::PaymentId),
             amount: crate::convert::money(wire.amount.value, wire.amount.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount.value", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount.value",
+                    ::std::format!(
+                        "crate::convert::money refused the vendor's value: {e}"
+                    ),
+                ))?,
             status: match wire.status.as_str() {
                 "received" => crate::domain::RefundStatus::Pending,
                 _ => crate::domain::RefundStatus::Unknown(wire.status),

@@ -528,7 +528,13 @@ mod translate {
                 _ => crate::domain::IssueState::Other(wire.state),
             },
             labels: crate::convert::label_names(wire.labels)
-                .map_err(|e| rt::Error::contract(op, "$.labels", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.labels",
+                    ::std::format!(
+                        "crate::convert::label_names refused the vendor's value: {e}"
+                    ),
+                ))?,
             author: wire.user.and_then(|v| v.login),
             url: wire.html_url,
         })

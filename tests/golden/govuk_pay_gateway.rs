@@ -407,7 +407,13 @@ mod translate {
                 wire.payment_id.ok_or_else(|| missing(op, "$.payment_id"))?,
             ),
             amount: crate::convert::money_gbp_if_given(wire.amount)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount",
+                    ::std::format!(
+                        "crate::convert::money_gbp_if_given refused the vendor's value: {e}"
+                    ),
+                ))?,
             status: match wire.state.and_then(|v| v.status) {
                 Some(x) => {
                     match x.as_str() {
@@ -437,7 +443,13 @@ mod translate {
                 wire.payment_id.ok_or_else(|| missing(op, "$.payment_id"))?,
             ),
             amount: crate::convert::money_gbp_if_given(wire.amount)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount",
+                    ::std::format!(
+                        "crate::convert::money_gbp_if_given refused the vendor's value: {e}"
+                    ),
+                ))?,
             status: match wire.state.and_then(|v| v.status) {
                 Some(x) => {
                     match x.as_str() {

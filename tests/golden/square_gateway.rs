@@ -500,7 +500,9 @@ mod translate {
                 .map_err(|e| rt::Error::contract(
                     op,
                     "$.amount_money.amount",
-                    e.to_string(),
+                    ::std::format!(
+                        "crate::convert::money_if_given refused the vendor's value: {e}"
+                    ),
                 ))?,
             order_id: wire.reference_id.map(crate::domain::OrderId),
         })
@@ -548,7 +550,9 @@ mod translate {
                 .map_err(|e| rt::Error::contract(
                     op,
                     "$.amount_money.amount",
-                    e.to_string(),
+                    ::std::format!(
+                        "crate::convert::money_given refused the vendor's value: {e}"
+                    ),
                 ))?,
             status: match wire.status {
                 Some(x) => {
@@ -588,7 +592,9 @@ mod translate {
                 .map_err(|e| rt::Error::contract(
                     op,
                     "$.amount_money.amount",
-                    e.to_string(),
+                    ::std::format!(
+                        "crate::convert::money refused the vendor's value: {e}"
+                    ),
                 ))?,
             status: match wire.status {
                 Some(x) => {

@@ -451,7 +451,13 @@ mod translate {
                     .ok_or_else(|| missing(op, "$.payment_intent"))?,
             ),
             amount: crate::convert::money_given(wire.amount, wire.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount",
+                    ::std::format!(
+                        "crate::convert::money_given refused the vendor's value: {e}"
+                    ),
+                ))?,
         })
     }
 
@@ -471,7 +477,13 @@ mod translate {
                 _ => crate::domain::PaymentStatus::Unknown(wire.status),
             },
             amount: crate::convert::money_given(wire.amount, wire.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount",
+                    ::std::format!(
+                        "crate::convert::money_given refused the vendor's value: {e}"
+                    ),
+                ))?,
             order_id: wire.metadata.and_then(|v| v.order_id).map(crate::domain::OrderId),
         })
     }
@@ -511,7 +523,13 @@ mod translate {
         Ok(crate::domain::Payment {
             id: crate::domain::PaymentId(wire.id),
             amount: crate::convert::money_given(wire.amount, wire.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount",
+                    ::std::format!(
+                        "crate::convert::money_given refused the vendor's value: {e}"
+                    ),
+                ))?,
             status: match wire.status.as_str() {
                 "requires_payment_method" | "requires_confirmation" | "requires_action"
                 | "requires_capture" | "processing" => {
@@ -541,7 +559,13 @@ mod translate {
                 })
                 .map(crate::domain::PaymentId),
             amount: crate::convert::money(wire.amount, wire.currency)
-                .map_err(|e| rt::Error::contract(op, "$.amount", e.to_string()))?,
+                .map_err(|e| rt::Error::contract(
+                    op,
+                    "$.amount",
+                    ::std::format!(
+                        "crate::convert::money refused the vendor's value: {e}"
+                    ),
+                ))?,
             status: match wire.status {
                 Some(x) => {
                     match x.as_str() {

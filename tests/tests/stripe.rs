@@ -222,3 +222,30 @@ async fn a_missing_payment_and_a_malformed_body_are_classified() {
         "the message names the field: {message}"
     );
 }
+
+/// A value the vendor sends in the spec's shape but the mapping's `via:` refuses (a
+/// currency that is not ISO 4217) is a contract error that names the function, so it
+/// does not read as the vendor's drift.
+#[tokio::test]
+async fn a_via_that_refuses_the_vendors_value_is_named_in_the_contract_error() {
+    let vendor = MockVendor::start().await;
+    let mut intent = payment_intent("succeeded");
+    intent["currency"] = json!("euro");
+    vendor.route(
+        "GET",
+        "/v1/payment_intents/pi_123",
+        vec![Reply::json(200, intent)],
+    );
+    let err = gateway(&vendor)
+        .get_payment(&PaymentId("pi_123".into()))
+        .await
+        .expect_err("refused by the converter");
+    let PaymentError::Provider(message) = err else {
+        panic!("a contract error maps to the catch-all, got {err:?}");
+    };
+    assert!(
+        message.contains("$.amount")
+            && message.contains("crate::convert::money_given refused the vendor's value: 'euro' is not an ISO 4217 currency code"),
+        "{message}"
+    );
+}

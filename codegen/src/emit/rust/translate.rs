@@ -343,7 +343,10 @@ fn field_value(
                     },
                 )
                 .collect();
-            quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, #json_path, e.to_string()))?)
+            // Named, so a refusal reads as the domain's function failing on the value,
+            // not as the vendor's drift.
+            let refused = format!("{function} refused the vendor's value: {{e}}");
+            quote!(#f(#(#args),*).map_err(|e| rt::Error::contract(op, #json_path, ::std::format!(#refused)))?)
         }
     }
 }
