@@ -3,8 +3,8 @@
 //! the one to say that `crate::convert::money` takes a `u32` where the vendor's amount
 //! arrives as an `i64`, pointing at generated code instead of the mapping line.
 //!
-//! The check is deliberately one-sided: a function it cannot find (another crate, an
-//! inline module, a macro) or a type it cannot read (an alias, a generic) is left to
+//! The check is deliberately one-sided: a function it cannot find (another crate, a
+//! glob `use`, a `#[path]` module, a macro) or a type it cannot read (an alias, a generic) is left to
 //! rustc, so it never refuses a mapping that compiles.
 
 use std::collections::HashMap;
@@ -173,9 +173,20 @@ impl Sources {
         }
     }
 
-    /// The signature of the function `path` names (`crate::convert::money`), when its
-    /// module is a file of the crate and the function is at its top level.
+    /// The signature of the function `path` names (`crate::convert::money`): found by
+    /// walking the crate's modules from `lib.rs` (a module in its own file, or inline,
+    /// `mod convert { … }`), through a `use` that brings it in from elsewhere in the
+    /// crate. `None` (left to rustc) for anything else: another crate, a `#[path]`
+    /// module, a macro.
     fn signature(&mut self, path: &str) -> Option<syn::Signature> {
+        self.resolve(path, 0)
+    }
+
+    fn resolve(&mut self, path: &str, depth: usize) -> Option<syn::Signature> {
+        // `use` chains that loop (or are absurdly long) are rustc's to report.
+        if depth > 8 {
+            return None;
+        }
         let root = self.root.clone()?;
         let segments: Vec<&str> = path.split("::").collect();
         let (name, modules) = segments.split_last()?;
@@ -183,25 +194,111 @@ impl Sources {
         if *first != "crate" {
             return None;
         }
-        let candidates: Vec<PathBuf> = if modules.is_empty() {
-            vec![root.join("lib.rs"), root.join("main.rs")]
-        } else {
-            let dir: PathBuf = modules.iter().collect();
-            vec![
-                root.join(&dir).with_extension("rs"),
-                root.join(dir).join("mod.rs"),
-            ]
-        };
-        let file = candidates.into_iter().find(|c| c.is_file())?;
-        let parsed = self
-            .parsed
-            .entry(file.clone())
-            .or_insert_with(|| syn::parse_file(&std::fs::read_to_string(&file).ok()?).ok())
-            .as_ref()?;
-        parsed.items.iter().find_map(|item| match item {
+        // The crate root's items; an absent or unreadable root still lets a module
+        // file be found by its path, as rustc would find it once declared.
+        let mut items: Vec<syn::Item> = ["lib.rs", "main.rs"]
+            .iter()
+            .map(|f| root.join(f))
+            .find(|f| f.is_file())
+            .and_then(|f| self.file(&f))
+            .unwrap_or_default();
+        let mut dir = root;
+        for module in modules {
+            let declared = items.iter().find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == module => Some(m),
+                _ => None,
+            });
+            if declared.is_some_and(|m| m.attrs.iter().any(|a| a.path().is_ident("path"))) {
+                return None;
+            }
+            let inline = declared
+                .and_then(|m| m.content.as_ref())
+                .map(|(_, i)| i.clone());
+            items = match inline {
+                Some(inline) => inline,
+                None => {
+                    let file = [
+                        dir.join(format!("{module}.rs")),
+                        dir.join(module).join("mod.rs"),
+                    ]
+                    .into_iter()
+                    .find(|c| c.is_file())?;
+                    self.file(&file)?
+                }
+            };
+            dir = dir.join(module);
+        }
+        if let Some(sig) = items.iter().find_map(|item| match item {
             syn::Item::Fn(f) if f.sig.ident == name => Some(f.sig.clone()),
             _ => None,
-        })
+        }) {
+            return Some(sig);
+        }
+        // Brought in by a `use` of this module: follow it within the crate.
+        let here: Vec<&str> = std::iter::once("crate")
+            .chain(modules.iter().copied())
+            .collect();
+        let target = items.iter().find_map(|item| match item {
+            syn::Item::Use(u) => used_as(&u.tree, &here, &mut Vec::new(), name),
+            _ => None,
+        })?;
+        self.resolve(&target, depth + 1)
+    }
+
+    /// A file's top-level items, parsed once.
+    fn file(&mut self, file: &Path) -> Option<Vec<syn::Item>> {
+        self.parsed
+            .entry(file.to_path_buf())
+            .or_insert_with(|| syn::parse_file(&std::fs::read_to_string(file).ok()?).ok())
+            .as_ref()
+            .map(|f| f.items.clone())
+    }
+}
+
+/// The absolute path (`crate::…`) a `use` tree brings in under `name`, read in the
+/// module `here`; `None` when it brings in no such name, or one from another crate.
+fn used_as(
+    tree: &syn::UseTree,
+    here: &[&str],
+    prefix: &mut Vec<String>,
+    name: &str,
+) -> Option<String> {
+    let absolute = |prefix: &[String], last: &str| -> Option<String> {
+        let mut path: Vec<String> = Vec::new();
+        for (i, seg) in prefix
+            .iter()
+            .chain(std::iter::once(&last.to_string()))
+            .enumerate()
+        {
+            match seg.as_str() {
+                "crate" if i == 0 => path.push("crate".into()),
+                "self" if i == 0 => path.extend(here.iter().map(|s| s.to_string())),
+                "super" if i == 0 || path.len() > 1 => {
+                    if path.is_empty() {
+                        path.extend(here.iter().map(|s| s.to_string()));
+                    }
+                    path.pop();
+                    if path.is_empty() {
+                        return None;
+                    }
+                }
+                _ if i == 0 => return None,
+                other => path.push(other.to_string()),
+            }
+        }
+        Some(path.join("::"))
+    };
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            let found = used_as(&p.tree, here, prefix, name);
+            prefix.pop();
+            found
+        }
+        syn::UseTree::Name(n) if n.ident == name => absolute(prefix, name),
+        syn::UseTree::Rename(r) if r.rename == name => absolute(prefix, &r.ident.to_string()),
+        syn::UseTree::Group(g) => g.items.iter().find_map(|t| used_as(t, here, prefix, name)),
+        _ => None,
     }
 }
 
@@ -427,12 +524,21 @@ mod tests {
     /// Plans `fixture` with its mapping and port in a directory of their own, beside
     /// a `convert.rs` holding `convert` (or none).
     fn plan_in(fixture: Fixture, convert: Option<&str>) -> Result<Plan, Vec<String>> {
+        let files: Vec<(&str, &str)> = convert.map(|c| ("convert.rs", c)).into_iter().collect();
+        plan_beside(fixture, &files)
+    }
+
+    /// Plans `fixture` with its mapping and port (`domain.rs`) in a directory of their
+    /// own, the crate's `src/`, beside `files` (name, text).
+    fn plan_beside(fixture: Fixture, files: &[(&str, &str)]) -> Result<Plan, Vec<String>> {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("portcullis-via-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        if let Some(text) = convert {
-            std::fs::write(dir.join("convert.rs"), text).expect("convert.rs");
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().expect("in dir")).expect("module dir");
+            std::fs::write(path, text).expect("source file");
         }
         let out = fixture
             .build_in(&dir)
@@ -455,6 +561,61 @@ mod tests {
             "memo: { from: req.memo, via: crate::convert::memo } }",
             convert,
         )
+    }
+
+    /// The function is found where rustc finds it: in an inline module of `lib.rs`, in
+    /// `mod.rs`, or brought into the named module by a `use` (plain, renamed, grouped,
+    /// through `super`); one the check cannot follow stays rustc's to judge.
+    #[test]
+    fn a_via_is_found_in_inline_modules_and_through_use() {
+        let memo = || {
+            Fixture::default().mapping(
+                "memo: req.memo }",
+                "memo: { from: req.memo, via: crate::convert::memo } }",
+            )
+        };
+        let owned = [
+            "crate::convert::memo takes String by value, but the generated code lends it the value: &String",
+        ];
+        let wrong = "pub fn memo(m: String) -> String { m }";
+        let inline = format!("pub mod domain;\npub mod convert {{ {wrong} }}");
+        assert_eq!(
+            plan_beside(memo(), &[("lib.rs", &inline)]).expect_err("inline"),
+            owned
+        );
+        assert_eq!(
+            plan_beside(memo(), &[("convert/mod.rs", wrong)]).expect_err("mod.rs"),
+            owned
+        );
+        let text = format!("pub mod domain;\npub mod convert;\nmod text {{ {wrong} }}");
+        for used in [
+            "pub use crate::text::memo;",
+            "pub use super::text::memo;",
+            "pub use crate::text::{memo, memo as other};",
+            "pub use crate::text::memo as memo;",
+        ] {
+            assert_eq!(
+                plan_beside(memo(), &[("lib.rs", &text), ("convert.rs", used)]).expect_err(used),
+                owned,
+                "{used}"
+            );
+        }
+        let renamed = "mod text { pub fn memo_text(m: String) -> String { m } }\npub use self::text::memo_text as memo;";
+        assert_eq!(
+            plan_beside(memo(), &[("convert.rs", renamed)]).expect_err("renamed"),
+            owned
+        );
+        for unknown in [
+            "pub use other_crate::memo;",
+            "pub use crate::text::*;",
+            "pub use self::memo;",
+        ] {
+            plan_beside(memo(), &[("lib.rs", &text), ("convert.rs", unknown)])
+                .expect("left to rustc");
+        }
+        let pathed = "pub mod domain;\n#[path = \"elsewhere.rs\"]\npub mod convert;";
+        plan_beside(memo(), &[("lib.rs", pathed), ("convert.rs", wrong)])
+            .expect("a #[path] module is left to rustc");
     }
 
     /// A request `via:` is lent the value: an owned parameter is refused, a reference
