@@ -142,9 +142,9 @@ pub(crate) fn merged_objects<'a>(spec: &'a Spec, parts: &[SRef<'a>]) -> Option<V
     })
 }
 
-/// The property `name` of a union read as one object ([`merged_objects`]): a string
-/// takes the values of every variant's (Box's `type` is `file` in one, `folder` in
-/// another), and any value when one variant leaves it free.
+/// The property `name` of a union read as one object ([`merged_objects`]): a string or
+/// an integer takes the values of every variant's (Box's `type` is `file` in one,
+/// `folder` in another), and any value when one variant leaves it free.
 pub(crate) fn merged_property<'a>(
     spec: &'a Spec,
     parts: &[SRef<'a>],
@@ -167,22 +167,30 @@ pub(crate) fn merged_property<'a>(
             None => v,
             Some(mut m) => {
                 m.nullable |= v.nullable;
-                if let (Kind::Str { values: all }, Kind::Str { values }) = (&mut m.kind, &v.kind) {
-                    if all.is_empty() || values.is_empty() {
-                        all.clear();
-                    } else {
-                        for value in values {
-                            if !all.contains(value) {
-                                all.push(value.clone());
-                            }
-                        }
-                    }
+                match (&mut m.kind, &v.kind) {
+                    (Kind::Str { values: all }, Kind::Str { values }) => union_of(all, values),
+                    (Kind::Int { values: all }, Kind::Int { values }) => union_of(all, values),
+                    _ => {}
                 }
                 m
             }
         });
     }
     merged
+}
+
+/// The values a merged property takes: every variant's, or any when one leaves it free
+/// (an empty list).
+fn union_of<T: Clone + PartialEq>(all: &mut Vec<T>, values: &[T]) {
+    if all.is_empty() || values.is_empty() {
+        all.clear();
+    } else {
+        for value in values {
+            if !all.contains(value) {
+                all.push(value.clone());
+            }
+        }
+    }
 }
 
 /// Two different kinds the property `name` has in the variants of a union read as one
@@ -534,6 +542,24 @@ pub(crate) mod tests {
         assert!(matches!(
             merged_property(&s, &free, "type").map(|v| v.kind),
             Some(Kind::Str { values }) if values.is_empty()
+        ));
+    }
+
+    /// Integer codes merge as strings do: a variant's kind code each (`kind: 1` for a
+    /// user, `kind: 2` for a bot), any code when one variant leaves it free.
+    #[test]
+    fn a_union_of_objects_merges_integer_codes() {
+        let s = spec(
+            "    User: { type: object, properties: { kind: { type: integer, enum: [1] } } }\n    Bot: { type: object, properties: { kind: { type: integer, enum: [2, 3] } } }\n    Any: { type: object, properties: { kind: { type: integer } } }\n",
+        );
+        let part = |name: &str| SRef::Plain(s.schema_named(name).expect("schema"));
+        assert!(matches!(
+            merged_property(&s, &[part("User"), part("Bot")], "kind").map(|v| v.kind),
+            Some(Kind::Int { values }) if values == [1, 2, 3]
+        ));
+        assert!(matches!(
+            merged_property(&s, &[part("User"), part("Any")], "kind").map(|v| v.kind),
+            Some(Kind::Int { values }) if values.is_empty()
         ));
     }
 
