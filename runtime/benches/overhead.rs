@@ -15,6 +15,12 @@
 //! to stderr, every round's calls/s per client and the pipeline's p50 over the floor's
 //! in that round, which shows when the whole machine changes speed mid-run. Prints the
 //! tables to paste into BENCHMARKS.md.
+//!
+//! Each client runs in a process of its own (this binary again, `BENCH_CHILD=<name>`,
+//! driven round by round over its stdin), as a service runs one HTTP stack: in one
+//! shared process, what one client leaves in the allocator and the caches is paid by
+//! the next. The parent still interleaves the rounds. `BENCH_SHARED=1` runs every
+//! client in this one process instead, as before stop 35.
 
 #![allow(missing_docs)]
 
@@ -64,6 +70,24 @@ enum Client {
     /// A reqwest-middleware stack; the peer also sends the pipeline's headers.
     Middleware(ClientWithMiddleware, String, &'static str),
     Pipeline(rt::Pipeline, &'static str),
+}
+
+/// Which role a client plays in the tables, known without the client (a child holds it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Floor,
+    Pipeline,
+    Other,
+}
+
+impl Kind {
+    fn of(c: &Client) -> Kind {
+        match c {
+            Client::Floor(..) => Kind::Floor,
+            Client::Pipeline(..) => Kind::Pipeline,
+            _ => Kind::Other,
+        }
+    }
 }
 
 /// One client under test and the tracing subscriber its calls run under.
@@ -376,7 +400,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    runtime.block_on(run());
+    match std::env::var("BENCH_CHILD") {
+        Ok(name) => runtime.block_on(child(&name)),
+        Err(_) => runtime.block_on(run()),
+    }
 }
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -386,9 +413,8 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn run() {
-    let calls = env_or("BENCH_CALLS", 4000);
-    let rounds = env_or("BENCH_ROUNDS", 15);
+/// The loopback vendor and every client, each checked to send the pipeline's headers.
+async fn setup() -> (MockVendor, Vec<Contender>) {
     let vendor = MockVendor::start().await;
     let body =
         json!({"id": "pi_1", "object": "payment_intent", "status": "succeeded", "amount": 2000});
@@ -478,6 +504,120 @@ async fn run() {
     });
     check_wire(&vendor, &contenders).await;
     vendor.set_recording(false);
+    (vendor, contenders)
+}
+
+/// A child process: the one client named `name`, measured round by round as the
+/// parent asks on stdin (`<fast|slow> <concurrency> <calls>`); each round's sample goes
+/// back as one stdout line, `sample <wall ns> <calls> <latency ns>…`.
+async fn child(name: &str) {
+    use std::io::{BufRead, Write};
+    let (_vendor, contenders) = setup().await;
+    let Some(c) = contenders.into_iter().find(|c| c.client.name() == name) else {
+        panic!("BENCH_CHILD: no client named {name:?}");
+    };
+    let mut lines = std::io::stdin().lock().lines();
+    let mut out = std::io::stdout().lock();
+    while let Some(Ok(line)) = lines.next() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [route, concurrency, calls] = words[..] else {
+            panic!("BENCH_CHILD: a request is `<fast|slow> <concurrency> <calls>`, got {line:?}");
+        };
+        let route = if route == "slow" { SLOW } else { FAST };
+        let parse = |w: &str| w.parse::<usize>().expect("a count");
+        let sample = round(&c, route, parse(concurrency), parse(calls)).await;
+        let mut text = format!("sample {} {}", sample.wall.as_nanos(), sample.calls);
+        for l in &sample.latencies {
+            text.push_str(&format!(" {}", l.as_nanos()));
+        }
+        writeln!(out, "{text}").expect("stdout");
+        out.flush().expect("stdout");
+    }
+}
+
+/// Where the rounds run: every client in this process, or each in a child of its own.
+enum Runner {
+    Shared(Vec<Contender>),
+    Children(Vec<Child>),
+}
+
+/// A child process running one client (see [`child`]).
+struct Child {
+    process: std::process::Child,
+    to: std::process::ChildStdin,
+    from: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Child {
+    fn spawn(name: &str) -> Child {
+        let mut process = std::process::Command::new(std::env::current_exe().expect("this binary"))
+            .args(std::env::args().skip(1))
+            .env("BENCH_CHILD", name)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn a child bench");
+        let to = process.stdin.take().expect("piped stdin");
+        let from = std::io::BufReader::new(process.stdout.take().expect("piped stdout"));
+        Child { process, to, from }
+    }
+
+    fn round(&mut self, route: Route, concurrency: usize, calls: usize) -> Sample {
+        use std::io::{BufRead, Write};
+        let which = if route.prefix == SLOW.prefix {
+            "slow"
+        } else {
+            "fast"
+        };
+        writeln!(self.to, "{which} {concurrency} {calls}").expect("child stdin");
+        self.to.flush().expect("child stdin");
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = self.from.read_line(&mut line).expect("child stdout");
+            assert!(n > 0, "the child bench exited");
+            if line.starts_with("sample ") {
+                break;
+            }
+        }
+        let mut numbers = line
+            .split_whitespace()
+            .skip(1)
+            .map(|w| w.parse::<u64>().expect("a number"));
+        let wall = Duration::from_nanos(numbers.next().expect("wall"));
+        let calls = numbers.next().expect("calls") as usize;
+        Sample {
+            wall,
+            calls,
+            latencies: numbers.map(Duration::from_nanos).collect(),
+        }
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        // Killed and reaped, so no child outlives the bench, even one stuck mid-round.
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+impl Runner {
+    async fn round(&mut self, i: usize, route: Route, concurrency: usize, calls: usize) -> Sample {
+        match self {
+            Runner::Shared(contenders) => round(&contenders[i], route, concurrency, calls).await,
+            // The parent only waits: a blocking read keeps it off the cores the child uses.
+            Runner::Children(children) => {
+                tokio::task::block_in_place(|| children[i].round(route, concurrency, calls))
+            }
+        }
+    }
+}
+
+async fn run() {
+    let calls = env_or("BENCH_CALLS", 4000);
+    let rounds = env_or("BENCH_ROUNDS", 15);
+    let (_vendor, mut contenders) = setup().await;
     if let Ok(only) = std::env::var("BENCH_ONLY") {
         contenders.retain(|c| {
             (matches!(c.client, Client::Floor(..)) && std::env::var("BENCH_NO_FLOOR").is_err())
@@ -489,18 +629,43 @@ async fn run() {
         Err(_) => vec![1, 64],
     };
 
+    let names: Vec<&'static str> = contenders.iter().map(|c| c.client.name()).collect();
+    let kinds: Vec<Kind> = contenders.iter().map(|c| Kind::of(&c.client)).collect();
+    let shared = std::env::var("BENCH_SHARED").as_deref() == Ok("1");
+    let mut runner = if shared {
+        Runner::Shared(contenders)
+    } else {
+        drop(contenders);
+        Runner::Children(names.iter().map(|n| Child::spawn(n)).collect())
+    };
+    let place = if shared {
+        "all clients in one process"
+    } else {
+        "each client in a process of its own"
+    };
     println!(
-        "loopback GET answered at once, {rounds} interleaved rounds x {calls} calls per client and concurrency\n"
+        "loopback GET answered at once, {rounds} interleaved rounds x {calls} calls per client and concurrency, {place}\n"
     );
-    table(&contenders, FAST, &levels, rounds, |_| calls).await;
+    table(&mut runner, &names, &kinds, FAST, &levels, rounds, |_| {
+        calls
+    })
+    .await;
     if std::env::var("BENCH_SLOW").as_deref() != Ok("0") {
         let slow_rounds = env_or("BENCH_SLOW_ROUNDS", 3);
         println!(
             "\nloopback GET answered after 20 ms, {slow_rounds} interleaved rounds x 100 calls at concurrency 1, 1,600 at 64\n"
         );
-        table(&contenders, SLOW, &levels, slow_rounds, |c| {
-            if c == 1 { 100 } else { c * 25 }
-        })
+        table(
+            &mut runner,
+            &names,
+            &kinds,
+            SLOW,
+            &levels,
+            slow_rounds,
+            |c| {
+                if c == 1 { 100 } else { c * 25 }
+            },
+        )
         .await;
     }
 }
@@ -545,7 +710,7 @@ async fn check_wire(vendor: &MockVendor, contenders: &[Contender]) {
 /// One line per round on stderr: each client's calls/s (thousands), then the
 /// pipeline's p50 over the floor's in that round.
 fn detail(
-    contenders: &[Contender],
+    names: &[&str],
     samples: &[Vec<Sample>],
     concurrency: usize,
     floor: usize,
@@ -553,7 +718,6 @@ fn detail(
     p50_of: &dyn Fn(&Sample) -> f64,
     tput_of: &dyn Fn(&Sample) -> f64,
 ) {
-    let names: Vec<&str> = contenders.iter().map(|c| c.client.name()).collect();
     eprintln!("concurrency {concurrency}, calls/s in thousands per round: {names:?}");
     for r in 0..samples[floor].len() {
         let tputs: Vec<String> = samples
@@ -573,7 +737,9 @@ fn detail(
 /// Runs every contender at each concurrency and prints one table, ratios against the
 /// floor of the same round, and the pipeline against the peer.
 async fn table(
-    contenders: &[Contender],
+    runner: &mut Runner,
+    names: &[&str],
+    kinds: &[Kind],
     route: Route,
     levels: &[usize],
     rounds: usize,
@@ -582,29 +748,27 @@ async fn table(
     println!(
         "| client | concurrency | p50 | p99 | calls/s | p50 vs floor | throughput vs floor |\n|---|---:|---:|---:|---:|---:|---:|"
     );
-    let floor = contenders
+    let floor = kinds
         .iter()
-        .position(|c| matches!(c.client, Client::Floor(..)))
+        .position(|k| *k == Kind::Floor)
         // Without the floor (`BENCH_NO_FLOOR`, for profiling one client), ratios are
         // to the first client.
         .unwrap_or(0);
-    let pipeline = contenders
-        .iter()
-        .position(|c| matches!(c.client, Client::Pipeline(..)));
-    let peer = contenders
-        .iter()
-        .position(|c| c.client.name().starts_with("peer"));
+    let pipeline = kinds.iter().position(|k| *k == Kind::Pipeline);
+    let peer = names.iter().position(|n| n.starts_with("peer"));
     let mut verdicts = Vec::new();
     for &concurrency in levels {
         let calls = calls_at(concurrency);
         // Warm up pools and caches.
-        for c in contenders {
-            round(c, route, concurrency, calls.div_ceil(4).max(concurrency)).await;
+        for i in 0..names.len() {
+            runner
+                .round(i, route, concurrency, calls.div_ceil(4).max(concurrency))
+                .await;
         }
-        let mut samples: Vec<Vec<Sample>> = contenders.iter().map(|_| Vec::new()).collect();
+        let mut samples: Vec<Vec<Sample>> = names.iter().map(|_| Vec::new()).collect();
         for _ in 0..rounds {
-            for (i, c) in contenders.iter().enumerate() {
-                samples[i].push(round(c, route, concurrency, calls).await);
+            for (i, sample) in samples.iter_mut().enumerate() {
+                sample.push(runner.round(i, route, concurrency, calls).await);
             }
         }
         // Ratios are taken round by round, then the median across rounds: drift on a
@@ -626,7 +790,7 @@ async fn table(
         let tput_of = |s: &Sample| s.calls as f64 / s.wall.as_secs_f64();
         if std::env::var("BENCH_DETAIL").as_deref() == Ok("1") {
             detail(
-                contenders,
+                names,
                 &samples,
                 concurrency,
                 floor,
@@ -635,7 +799,7 @@ async fn table(
                 &tput_of,
             );
         }
-        for (i, c) in contenders.iter().enumerate() {
+        for (i, name) in names.iter().enumerate() {
             let mut all: Vec<Duration> = samples[i]
                 .iter()
                 .flat_map(|s| s.latencies.iter().copied())
@@ -646,7 +810,7 @@ async fn table(
             tputs.sort_by(f64::total_cmp);
             println!(
                 "| {} | {concurrency} | {:.1?} | {:.1?} | {:.0} | {:.3}x | {:.3}x |",
-                c.client.name(),
+                name,
                 percentile(&all, 0.5),
                 percentile(&all, 0.99),
                 tputs[tputs.len() / 2],
