@@ -194,6 +194,28 @@ pub fn union_variant<T: serde::de::DeserializeOwned>(value: &serde_json::Value) 
     T::deserialize(crate::strict_json::Strict(value)).ok()
 }
 
+/// `Some(value)`, or `None` when it serializes to an empty object: a request's nested
+/// object whose every field came from a `None` is left out, not sent as `{}` (a vendor
+/// may read `"destination": {}` as a destination without a branch).
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Branch {
+///     #[serde(skip_serializing_if = "Option::is_none")]
+///     name: Option<String>,
+/// }
+///
+/// use portcullis_runtime::convert::unless_empty;
+/// assert!(unless_empty(Branch { name: None }).is_none());
+/// assert!(unless_empty(Branch { name: Some("main".into()) }).is_some());
+/// ```
+pub fn unless_empty<T: serde::Serialize>(value: T) -> Option<T> {
+    match serde_json::to_value(&value) {
+        Ok(serde_json::Value::Object(fields)) if fields.is_empty() => None,
+        _ => Some(value),
+    }
+}
+
 /// The value the request `via:` function `function` gave for `field`, or
 /// [`Error::InvalidRequest`] (never sent) with the function's reason when it returned
 /// an `Err`.

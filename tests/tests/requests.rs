@@ -232,6 +232,9 @@ async fn a_date_field_takes_only_real_dates() {
         .await
         .expect("a real date is sent");
     assert_eq!(body(&vendor)["due_on"], "2026-03-01");
+    // The same value under nested objects the vendor does not require: sent inside
+    // them when given (the test above sends none, and no `plan` goes out).
+    assert_eq!(body(&vendor)["plan"], json!({"due": {"on": "2026-03-01"}}));
 }
 
 /// A `u64` or `usize` the wire's `int64` cannot hold fails before anything is sent,

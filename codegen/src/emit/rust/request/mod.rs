@@ -540,7 +540,11 @@ fn body_node(
                     wire_field.map(|w| &w.ty),
                     inner.as_deref(),
                 );
-                if *wrap {
+                if *wrap && may_be_empty(ctx, node) {
+                    // Every field inside may be `None` (`destination.branch.name` from an
+                    // `Option`): then the object is left out, not sent as `{}`.
+                    quote!(#f: rt::convert::unless_empty(#v))
+                } else if *wrap {
                     quote!(#f: Some(#v))
                 } else if f == v.to_string() {
                     // An argument named like the field: the shorthand, or clippy's
@@ -553,6 +557,36 @@ fn body_node(
             quote!(vendor::#t { #(#fs),* })
         }
     }
+}
+
+/// Whether an object node may come out with no field at all: each of its fields is
+/// optional on the wire and filled from an `Option` (or is such an object itself).
+fn may_be_empty(ctx: &Ctx, n: &BodyNode) -> bool {
+    let BodyNode::Struct { wire_type, fields } = n else {
+        return false;
+    };
+    let Some(WireKind::Struct(wire)) = ctx
+        .plan
+        .wire
+        .iter()
+        .find(|w| &w.name == wire_type)
+        .map(|w| &w.kind)
+    else {
+        return false;
+    };
+    !fields.is_empty()
+        && fields.iter().all(|(name, node, wrap)| {
+            let optional = wire.iter().any(|f| &f.rust_name == name && f.optional);
+            optional
+                && match node {
+                    BodyNode::Leaf(ValuePlan::Expr { optional, .. }) => *optional && !wrap,
+                    BodyNode::List {
+                        single, optional, ..
+                    } => (*single || *optional) && !wrap,
+                    BodyNode::Struct { .. } => *wrap && may_be_empty(ctx, node),
+                    _ => false,
+                }
+        })
 }
 
 /// Whether building a node can refuse the call: a checked conversion somewhere in it,
