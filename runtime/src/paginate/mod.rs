@@ -16,11 +16,12 @@
 //!
 //! What the engine guarantees:
 //!
-//! * **One budget for the whole method**: a deadline fixed when the first page is
-//!   asked for (the operation's budget, or [`PageLimits::budget`]); every page's
-//!   request carries it, so each attempt, backoff and wait of every page fits the
-//!   time left ([`crate::Request::deadline`]). Past it the list ends with
-//!   [`Error::Timeout`] (limit `Budget`).
+//! * **One budget for the whole method**: the time spent fetching its pages, all
+//!   together (the operation's budget, or [`PageLimits::budget`]); every page's
+//!   request carries what is left as a deadline, so each attempt, backoff and wait of
+//!   every page fits it ([`crate::Request::deadline`]). Time the caller spends
+//!   between pages (a stream's reader) is not the vendor's and is not counted. Past
+//!   it the list ends with [`Error::Timeout`] (limit `Budget`).
 //! * **Bounded**: [`Paginator::collect`] returns at most [`PageLimits::max_items`]
 //!   items (reaching it stops and returns them: what was asked for); a list longer
 //!   than [`PageLimits::max_pages`] pages is a [`Error::Config`] error naming the
@@ -93,8 +94,9 @@ pub struct PageLimits {
     /// The most pages fetched; a list with more is an error, never a silently
     /// shortened one. Default: 100.
     pub max_pages: u32,
-    /// The budget of the whole method, all pages together; `None` takes the
-    /// operation's `budget`, zero means none. Default: `None`.
+    /// The budget of the whole method: the time spent fetching all its pages
+    /// together; `None` takes the operation's `budget`, zero means none. Default:
+    /// `None`.
     pub budget: Option<Duration>,
 }
 
@@ -220,8 +222,9 @@ impl Paginator {
 
     /// The list's items one by one, fetching a page only when the caller asks for
     /// an item past the last one fetched: a caller that stops early (drops the
-    /// stream) fetches no further page. The budget starts with the first page. An
-    /// error is the stream's last item.
+    /// stream) fetches no further page. The budget counts only the time spent
+    /// fetching pages, not the caller's between items. An error is the stream's last
+    /// item.
     ///
     /// The stream is not `Unpin`: pin it (`std::pin::pin!`) or box it
     /// (`futures_util::StreamExt::boxed`) to poll it.

@@ -281,6 +281,45 @@ async fn one_budget_for_every_page() {
     );
 }
 
+/// A stream's reader may take its time between items: the budget is the vendor's
+/// (time spent fetching pages), not the reader's. A reader that dawdles 2 s per item
+/// over a 10 s budget still reads every page; pages that take 4 s each still run out.
+#[tokio::test(start_paused = true)]
+async fn a_streams_budget_counts_the_vendors_time_not_the_readers() {
+    let p = pipeline(Duration::from_secs(10));
+    let fast = |at: PageAt| async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let i = at.index();
+        Ok(Page::new(
+            vec![i],
+            Next::cursor((i < 19).then(|| format!("c{i}")), "$.c"),
+        ))
+    };
+    let started = tokio::time::Instant::now();
+    let mut stream = std::pin::pin!(Paginator::new(&p, "list_commits").stream(fast));
+    let mut read = Vec::new();
+    while let Some(item) = stream.next().await {
+        read.push(item.expect("the vendor answered within the budget"));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    assert_eq!(read, (0..20).collect::<Vec<_>>());
+    assert!(tokio::time::Instant::now() - started >= Duration::from_secs(40));
+
+    let slow = |at: PageAt| async move {
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        Ok(Page::new(
+            vec![at.index()],
+            Next::cursor(Some(format!("c{}", at.index())), "$.c"),
+        ))
+    };
+    let items: Vec<Result<u32, Error>> = Paginator::new(&p, "list_commits")
+        .stream(slow)
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "two pages, then the budget: {items:?}");
+    assert!(matches!(&items[2], Err(e) if e.kind() == ErrorKind::Timeout));
+}
+
 #[tokio::test]
 async fn a_stream_fetches_only_what_is_read() {
     let fetched = Arc::new(AtomicU32::new(0));

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use std::time::Duration;
+
 use tokio::time::Instant;
 
 use crate::error::{Error, Outcome, TimeoutLimit};
@@ -21,8 +23,12 @@ pub(crate) struct Walk<F> {
     operation: Cow<'static, str>,
     limits: PageLimits,
     style: Style,
-    /// Fixed when the first page is asked for (`Some(None)`: no budget).
-    deadline: Option<Option<Instant>>,
+    /// The method's budget, resolved when the first page is asked for (`Some(None)`:
+    /// none).
+    budget: Option<Option<Duration>>,
+    /// Time spent fetching pages so far: the budget's share that is gone. Time the
+    /// caller spends between pages (a stream's reader at work) is not the vendor's.
+    spent: Duration,
     /// The next page to fetch; `None` once the list is done (or failed).
     next: Option<Position>,
     pages: u32,
@@ -53,7 +59,8 @@ impl<F> Walk<F> {
             operation,
             limits,
             style,
-            deadline: None,
+            budget: None,
+            spent: Duration::ZERO,
             next: Some(first),
             pages: 0,
             read: 0,
@@ -99,17 +106,17 @@ impl<F> Walk<F> {
             ));
             return Err(self.fail(error));
         }
-        let budget = match self.limits.budget {
+        let budget = *self.budget.get_or_insert_with(|| match self.limits.budget {
             Some(b) if b.is_zero() => None,
             Some(b) => Some(b),
             None => self.pipeline.budget(&self.operation),
-        };
-        let deadline = *self
-            .deadline
-            .get_or_insert_with(|| budget.and_then(|b| Instant::now().checked_add(b)));
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        });
+        let started = Instant::now();
+        let left = budget.map(|b| b.saturating_sub(self.spent));
+        if left.is_some_and(|l| l.is_zero()) {
             return Err(self.timeout(Outcome::Known));
         }
+        let deadline = left.and_then(|l| started.checked_add(l));
         let at = PageAt {
             index: self.pages,
             position: position.clone(),
@@ -124,7 +131,9 @@ impl<F> Walk<F> {
                 Err(_) => return Err(self.timeout(Outcome::Unknown)),
             },
             None => fetched.await,
-        }?;
+        };
+        self.spent += started.elapsed();
+        let page = page?;
         self.pages += 1;
         let len = page.items.len() as u64;
         let read_before = self.read;

@@ -313,7 +313,7 @@ pub(super) fn list_text(op: &OperationPlan) -> Option<String> {
         .map(|n| format!("; it stops once it holds {n} items and fetches no further page"))
         .unwrap_or_default();
     let how = if op.style.is_stream() {
-        "a stream: a page is fetched only when the caller reads past the last one, and the budget starts with the first"
+        "a stream: a page is fetched only when the caller reads past the last one, and the budget counts the time spent fetching, not the caller's between items"
     } else {
         "every page before it returns"
     };
