@@ -215,11 +215,21 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
                 else {
                     continue;
                 };
-                for ex in samples::examples(root, media, true) {
+                // A synthesised body carries every path the mapping reads of it.
+                let reads = op
+                    .responses
+                    .iter()
+                    .find(|r| r.status.is_none_or(|s| s == code))
+                    .map(|r| read_paths(plan, r))
+                    .unwrap_or_default();
+                for ex in samples::examples(root, media, Some(&reads)) {
                     responses.push((code, ex));
                 }
                 if responses::is_success(code) && media.get("schema").is_some() {
-                    synthesised.push((code, samples::sample(root, &media["schema"])));
+                    synthesised.push((
+                        code,
+                        samples::sample_reading(root, &media["schema"], &reads),
+                    ));
                 }
             }
             let args = port
@@ -256,6 +266,67 @@ pub fn build(plan: &Plan, spec: &Spec, port: &Port) -> ContractPlan {
             .trim_start_matches("r#")
             .to_owned(),
     }
+}
+
+/// The paths from the body's root of every value a response's converters read (a
+/// list's items through index 0), so a synthesised sample carries them however deep.
+fn read_paths(plan: &Plan, r: &super::ResponsePlan) -> Vec<Vec<String>> {
+    fn segments(json_path: &str) -> Vec<String> {
+        json_path
+            .trim_start_matches('$')
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+    fn walk(plan: &Plan, name: &str, prefix: &[String], depth: usize, out: &mut Vec<Vec<String>>) {
+        let Some(conv) = plan.converters.iter().find(|c| c.name == name) else {
+            return;
+        };
+        if depth > 8 {
+            return;
+        }
+        for f in &conv.fields {
+            match &f.value {
+                super::ConvValue::Read { read, leaf, .. } => {
+                    let path = [prefix, &segments(&read.json_path)].concat();
+                    let mut inner = leaf;
+                    while let super::Leaf::Some(l)
+                    | super::Leaf::Newtype(_, l)
+                    | super::Leaf::Each(l) = inner
+                    {
+                        inner = l;
+                    }
+                    if let super::Leaf::Nested(c) = inner {
+                        walk(plan, c, &path, depth + 1, out);
+                    }
+                    out.push(path);
+                }
+                super::ConvValue::Via { reads, .. } => {
+                    out.extend(
+                        reads
+                            .iter()
+                            .map(|r| [prefix, &segments(&r.json_path)].concat()),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    let Some((_, conv)) = &r.decode else {
+        return Vec::new();
+    };
+    let mut prefix = r
+        .unwrap
+        .as_ref()
+        .map(|u| segments(&u.json_path))
+        .unwrap_or_default();
+    if r.list {
+        prefix.push("0".into());
+    }
+    let mut out = Vec::new();
+    walk(plan, conv, &prefix, 0, &mut out);
+    out
 }
 
 /// The test value of each setting: fitted to the first parameter it fills that states

@@ -7,8 +7,10 @@
 //!
 //! Sample rules, in order: a schema's own `example`; an `enum`'s first value (or the
 //! name hint's value when the enum holds it); `allOf` merged; the first `anyOf` /
-//! `oneOf` variant; then by type. Objects carry their required properties, and their
-//! optional ones down to depth 3 (so a mapped optional field is exercised too); a
+//! `oneOf` variant; then by type. Objects carry their required properties, their
+//! optional ones down to depth 3, and at any depth the ones on a path the mapping reads
+//! ([`sample_reading`]: Bitbucket's `values[].source.branch.name`), so a mapped optional
+//! field is exercised too; a
 //! `$ref` cycle or depth past 8 ends in `null`, which an optional property omits.
 //! Strings follow `format` (`date-time`, `date`, `uuid`, `email`, `uri`, `int64`) and a name
 //! hint (a property called `currency` is `USD`, so a `via:` money conversion accepts
@@ -63,9 +65,10 @@ pub struct Example {
 }
 
 /// The examples of a media type object (`content["application/json"]`), in document
-/// order; the schema's own `example` when the media type has none; a synthesised
-/// sample when `synthesise` and there is nothing else.
-pub fn examples(root: &Value, media: &Value, synthesise: bool) -> Vec<Example> {
+/// order; the schema's own `example` when the media type has none; a sample
+/// synthesised carrying the paths `synthesise` holds ([`sample_reading`]) when it is
+/// `Some` and there is nothing else.
+pub fn examples(root: &Value, media: &Value, synthesise: Option<&[Vec<String>]>) -> Vec<Example> {
     let mut out = Vec::new();
     let schema = target(root, &media["schema"]);
     if let Some(v) = media.get("example") {
@@ -93,10 +96,10 @@ pub fn examples(root: &Value, media: &Value, synthesise: bool) -> Vec<Example> {
             value: v.clone(),
         }];
     }
-    if synthesise && !schema.is_null() {
+    if let Some(reads) = synthesise.filter(|_| !schema.is_null()) {
         out.push(Example {
             name: "synthesised".into(),
-            value: sample(root, &media["schema"]),
+            value: sample_reading(root, &media["schema"], reads),
         });
     }
     out
@@ -122,16 +125,31 @@ fn as_json(schema: &Value, v: &Value) -> Value {
 
 /// A deterministic value that satisfies `schema` (see the module docs for the rules).
 pub fn sample(root: &Value, schema: &Value) -> Value {
-    sample_at(root, schema, "value", 0, &mut Vec::new())
+    sample_reading(root, schema, &[])
 }
 
-fn sample_at(root: &Value, v: &Value, name: &str, depth: usize, stack: &mut Vec<String>) -> Value {
+/// [`sample`], carrying every optional property on the paths `reads` names however deep
+/// (`["values", "0", "source", "branch", "name"]`; an index steps into an array's
+/// item, and an array is also stepped through without one).
+pub fn sample_reading(root: &Value, schema: &Value, reads: &[Vec<String>]) -> Value {
+    let reads: Vec<&[String]> = reads.iter().map(Vec::as_slice).collect();
+    sample_at(root, schema, "value", 0, &reads, &mut Vec::new())
+}
+
+fn sample_at(
+    root: &Value,
+    v: &Value,
+    name: &str,
+    depth: usize,
+    reads: &[&[String]],
+    stack: &mut Vec<String>,
+) -> Value {
     if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         if stack.iter().any(|s| s == r) || stack.len() >= MAX_DEPTH {
             return Value::Null;
         }
         stack.push(r.to_owned());
-        let out = sample_at(root, target(root, v), name, depth, stack);
+        let out = sample_at(root, target(root, v), name, depth, reads, stack);
         stack.pop();
         return out;
     }
@@ -155,7 +173,7 @@ fn sample_at(root: &Value, v: &Value, name: &str, depth: usize, stack: &mut Vec<
     if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
         let mut merged = Map::new();
         for p in parts {
-            match sample_at(root, p, name, depth, stack) {
+            match sample_at(root, p, name, depth, reads, stack) {
                 Value::Object(m) => merged.extend(m),
                 other if merged.is_empty() && parts.len() == 1 => return other,
                 _ => {}
@@ -165,7 +183,7 @@ fn sample_at(root: &Value, v: &Value, name: &str, depth: usize, stack: &mut Vec<
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(first) = s.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
-            return sample_at(root, first, name, depth, stack);
+            return sample_at(root, first, name, depth, reads, stack);
         }
     }
     let ty = s
@@ -193,10 +211,15 @@ fn sample_at(root: &Value, v: &Value, name: &str, depth: usize, stack: &mut Vec<
                 .flatten()
             {
                 let req = required.contains(&k.as_str());
-                if !req && depth >= 3 {
+                let inside: Vec<&[String]> = reads
+                    .iter()
+                    .filter_map(|r| r.split_first().filter(|(first, _)| *first == k))
+                    .map(|(_, rest)| rest)
+                    .collect();
+                if !req && depth >= 3 && inside.is_empty() {
                     continue;
                 }
-                let x = sample_at(root, p, k, depth + 1, stack);
+                let x = sample_at(root, p, k, depth + 1, &inside, stack);
                 if !x.is_null() || req {
                     out.insert(k.clone(), x);
                 }
@@ -204,11 +227,19 @@ fn sample_at(root: &Value, v: &Value, name: &str, depth: usize, stack: &mut Vec<
             Value::Object(out)
         }
         "array" => {
+            let inside: Vec<&[String]> = reads
+                .iter()
+                .map(|r| match r.split_first() {
+                    Some((index, rest)) if index.parse::<usize>().is_ok() => rest,
+                    _ => r,
+                })
+                .collect();
             let item = sample_at(
                 root,
                 s.get("items").unwrap_or(&Value::Null),
                 name,
                 depth + 1,
+                &inside,
                 stack,
             );
             Value::Array(if item.is_null() { vec![] } else { vec![item] })
@@ -369,17 +400,60 @@ mod tests {
             "schema": { "type": "object", "properties": { "id": { "type": "string" } } },
             "example": "{\"id\":\"10002\"}"
         });
-        let got = examples(&root, &media, false);
+        let got = examples(&root, &media, None);
         assert_eq!(got[0].value, serde_json::json!({ "id": "10002" }));
         let text = serde_json::json!({ "schema": { "type": "string" }, "example": "{\"id\":1}" });
         assert_eq!(
-            examples(&root, &text, false)[0].value,
+            examples(&root, &text, None)[0].value,
             serde_json::json!("{\"id\":1}")
         );
         let broken = serde_json::json!({ "schema": { "type": "object" }, "example": "{not json" });
         assert_eq!(
-            examples(&root, &broken, false)[0].value,
+            examples(&root, &broken, None)[0].value,
             serde_json::json!("{not json")
+        );
+    }
+
+    /// Bitbucket's pull requests: `values[].source.branch.name`, all optional, is past
+    /// the depth a sample carries optional fields to; a path the mapping reads is
+    /// carried however deep, and nothing else grows.
+    #[test]
+    fn a_sample_carries_the_paths_the_mapping_reads_however_deep() {
+        let root = serde_json::json!({});
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "values": { "type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "source": { "type": "object", "properties": {
+                            "branch": { "type": "object", "properties": {
+                                "name": { "type": "string" },
+                                "links": { "type": "object", "properties": { "self": { "type": "string" } } }
+                            } },
+                            "commit": { "type": "object", "properties": { "hash": { "type": "string" } } }
+                        } }
+                    }
+                } }
+            }
+        });
+        let plain = sample(&root, &schema);
+        assert_eq!(
+            plain["values"][0]["source"],
+            serde_json::json!({}),
+            "{plain}"
+        );
+        let path = |p: &str| p.split('.').map(str::to_owned).collect::<Vec<_>>();
+        let read = sample_reading(&root, &schema, &[path("values.0.source.branch.name")]);
+        assert_eq!(
+            read["values"][0]["source"],
+            serde_json::json!({ "branch": { "name": "sample-name" } }),
+            "{read}"
+        );
+        let without_index = sample_reading(&root, &schema, &[path("values.source.commit.hash")]);
+        assert_eq!(
+            without_index["values"][0]["source"]["commit"]["hash"],
+            "sample-hash"
         );
     }
 
@@ -451,16 +525,19 @@ mod tests {
     fn examples_prefer_named_then_schema_then_synthesised() {
         let root = json!({"components": {"examples": {"ok": {"value": {"id": "x"}}}}});
         let named = json!({"examples": {"ok": {"$ref": "#/components/examples/ok"}}, "schema": {"type": "object"}});
-        assert_eq!(examples(&root, &named, true)[0].value, json!({"id": "x"}));
+        assert_eq!(
+            examples(&root, &named, Some(&[]))[0].value,
+            json!({"id": "x"})
+        );
         let schema_level = json!({"schema": {"type": "object", "example": {"id": "s"}}});
         assert_eq!(
-            examples(&root, &schema_level, true)[0].name,
+            examples(&root, &schema_level, Some(&[]))[0].name,
             "schema example"
         );
         let bare = json!({"schema": {"type": "object", "properties": {"id": {"type": "string"}}}});
-        assert_eq!(examples(&root, &bare, false), vec![]);
+        assert_eq!(examples(&root, &bare, None), vec![]);
         assert_eq!(
-            examples(&root, &bare, true)[0].value,
+            examples(&root, &bare, Some(&[]))[0].value,
             json!({"id": "sample-id"})
         );
     }
