@@ -312,6 +312,7 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
             let mut closed = true;
             let mut nullable_all = nullable;
             let mut other = None;
+            let mut listed: Vec<&str> = Vec::new();
             for part in all_of {
                 let pv = view_at(spec, SRef::Plain(part), depth + 1)?;
                 nullable_all |= pv.nullable;
@@ -331,10 +332,30 @@ fn view_at<'a>(spec: &'a Spec, r: SRef<'a>, depth: usize) -> Result<View<'a>, St
                         required.extend(r);
                         additional = additional.or(a);
                     }
-                    Kind::Any => closed = false,
+                    Kind::Any => {
+                        closed = false;
+                        // A part that only lists what is required (DigitalOcean's
+                        // `{ required: [type, name, data] }` beside the properties).
+                        if let Ok((
+                            Schema {
+                                schema_kind: SchemaKind::Any(a),
+                                ..
+                            },
+                            _,
+                        )) = spec.resolve_schema(part)
+                        {
+                            listed.extend(a.required.iter().map(String::as_str));
+                        }
+                    }
                     k => other = Some(k),
                 }
             }
+            // Of the bare lists, the names some part declares.
+            required.extend(
+                listed
+                    .into_iter()
+                    .filter(|n| props.iter().any(|(p, _): &(&str, SRef)| p == n)),
+            );
             let kind = match other {
                 Some(k) if props.is_empty() => k,
                 _ => Kind::Object {

@@ -333,6 +333,26 @@ mod tests {
         );
     }
 
+    /// DigitalOcean's record body: the properties in one `allOf` part, and what is
+    /// required in another that says nothing else. Its list counts, so an unmapped
+    /// required field is refused at check, not by the vendor with a 422.
+    #[test]
+    fn a_required_list_in_its_own_all_of_part_is_honoured() {
+        let body = "schema:\n              allOf:\n                - type: object\n                  required: [amount]\n                  properties:\n                    amount: { type: integer }\n                    memo: { type: string }\n                    meta: { type: object, properties: { order: { type: string } } }\n                - required: [amount, meta, ghost]\n      responses:";
+        let f = Fixture::default().spec(
+            "schema:\n              type: object\n              required: [amount]\n              properties:\n                amount: { type: integer }\n                memo: { type: string }\n                meta: { type: object, properties: { order: { type: string } } }\n      responses:",
+            body,
+        );
+        f.clone()
+            .refused_with("'meta' of request is required by the vendor but not mapped");
+        // A name the list requires that no part declares is left out of the check.
+        f.mapping(
+            "memo: req.memo }",
+            "memo: req.memo, \"meta.order\": req.order }",
+        )
+        .plan();
+    }
+
     /// One that also says `additionalProperties: false` takes no key at all: a field
     /// under it is refused at check, not by the vendor.
     #[test]
