@@ -536,6 +536,30 @@ fn method_of(sig: &syn::Signature) -> Result<PortMethod, (String, String)> {
     let shape_help = format!(
         "declare it as `async fn {name}(&self, ..) -> Result<T, E>` or `fn {name}(&self, ..) -> impl Future<Output = Result<T, E>> + Send`"
     );
+    // The adapter implements the method with the argument types the port names; a
+    // type it is generic over (`T: Into<String>`) has no wire type to check it against.
+    if let Some(param) = sig.generics.params.first() {
+        let (what, fix) = match param {
+            syn::GenericParam::Type(t) => (
+                format!("type parameter {}", t.ident),
+                "take a concrete type (`&str`, a domain type) and convert in the caller, or map the argument through `via:`".to_string(),
+            ),
+            syn::GenericParam::Lifetime(l) => (
+                format!("lifetime parameter '{}", l.lifetime.ident),
+                "borrow from `&self` with the elided lifetime (`impl Stream<..> + Send + '_`) instead of naming one".to_string(),
+            ),
+            syn::GenericParam::Const(c) => (
+                format!("const parameter {}", c.ident),
+                "take the value as an argument".to_string(),
+            ),
+        };
+        return Err((
+            format!(
+                "port method '{name}' has a {what}: a generated adapter implements only methods that are not generic"
+            ),
+            fix,
+        ));
+    }
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
         Some(syn::FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() => {}
@@ -767,6 +791,39 @@ mod tests {
             VariantShape::Tuple(vec![Ty::Named("String".into())])
         );
         assert_eq!(get.span.line, 8);
+    }
+
+    /// DigitalOcean's user: `fn generic<T: Into<String>>` passed check and failed rustc
+    /// (the adapter's impl has no `T`). A generic method is refused at its line.
+    #[test]
+    fn a_generic_method_is_refused_at_its_line() {
+        let src = r#"
+            pub enum E { Failed(String) }
+            pub trait Probe {
+                async fn fine(&self, tag: &str) -> Result<(), E>;
+                async fn generic<T: Into<String> + Send>(&self, tag: T) -> Result<(), E>;
+                fn borrowed<'a>(&'a self, tag: &'a str) -> impl Future<Output = Result<(), E>> + Send + 'a;
+            }
+        "#;
+        let e = Port::parse(Path::new("d.rs"), src, "Probe", at()).expect_err("generic");
+        let messages: Vec<(usize, &str)> = e
+            .diagnostics()
+            .iter()
+            .map(|d| (d.span.map_or(0, |s| s.line), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    5,
+                    "port method 'generic' has a type parameter T: a generated adapter implements only methods that are not generic"
+                ),
+                (
+                    6,
+                    "port method 'borrowed' has a lifetime parameter 'a: a generated adapter implements only methods that are not generic"
+                ),
+            ]
+        );
     }
 
     #[test]
