@@ -67,7 +67,7 @@ async fn a_top_level_list_follows_the_link_header_with_auth_on_every_page() {
         }
     });
     let issues = adapter(&vendor)
-        .list_issues("open")
+        .list_issues(&"open".to_string())
         .await
         .expect("all issues");
     let numbers: Vec<u32> = issues.iter().map(|i| i.number).collect();
@@ -97,7 +97,7 @@ async fn a_page_limit_reached_is_a_config_error() {
         )
     });
     let err = adapter(&vendor)
-        .list_issues("open")
+        .list_issues(&"open".to_string())
         .await
         .expect_err("too long");
     let TrackerError::Config(message) = err else {
@@ -120,7 +120,7 @@ async fn a_bad_item_is_named_by_its_place_in_the_page() {
         vec![Reply::json(200, json!([issue(1), bad]))],
     );
     let err = adapter(&vendor)
-        .list_issues("open")
+        .list_issues(&"open".to_string())
         .await
         .expect_err("a negative number is no u32");
     let TrackerError::Contract(message) = err else {

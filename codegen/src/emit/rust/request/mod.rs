@@ -704,6 +704,15 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
         let h = static_header(h);
         chain = quote!(#chain #h);
     }
+    // A parameter is displayed, and an argument that is already a reference (`tag:
+    // &String`) is displayed as it is: `&tag` is clippy's needless_borrows_for_generic_args.
+    let mut param_moves = moves.clone();
+    param_moves.extend(
+        op.args
+            .iter()
+            .filter(|(_, ty)| ty.starts_with('&'))
+            .map(|(name, _)| vec![name.clone()]),
+    );
     let mut conditional = Vec::new();
     for p in &op.params {
         let name = &p.wire_name;
@@ -741,7 +750,7 @@ pub(super) fn request(ctx: &Ctx, op: &OperationPlan) -> Vec<TokenStream> {
             }
             continue;
         }
-        let v = param_value(&p.value, &moves, &p.wire_name);
+        let v = param_value(&p.value, &param_moves, &p.wire_name);
         let optional = matches!(&p.value, ValuePlan::Expr { optional: true, .. });
         let call = |val: TokenStream| match p.location {
             ParamLocation::Path => quote!(.path_param(#name, #val)),
