@@ -1028,6 +1028,59 @@ pub trait Ci {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Bitbucket's new comment: the path's `{pull_request_id}` and a body field `id` (the
+/// comment's own). The one loose argument `id` names the pull request (elimination, as
+/// for Linode's `domainId`), and is not also written into the body's `id` as certain.
+#[test]
+fn an_argument_that_names_the_path_by_elimination_is_not_also_a_body_field() {
+    let (dir, s) = scaffold_inline(
+        "comment_id",
+        r##"openapi: 3.0.3
+info: { title: Code, version: "1" }
+servers: [{ url: "https://code.example.com" }]
+paths:
+  /pullrequests/{pull_request_id}/comments:
+    post:
+      operationId: createComment
+      parameters:
+        - { name: pull_request_id, in: path, required: true, schema: { type: integer } }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, properties: { id: { type: integer }, text: { type: string } } }
+      responses:
+        "201":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [id], properties: { id: { type: integer } } }
+"##,
+        r#"
+pub struct Comment { pub id: u64 }
+pub enum CodeError { Failed(String) }
+pub trait Code {
+    async fn comment(&self, id: u64, text: &str) -> Result<Comment, CodeError>;
+}
+"#,
+        "Code",
+        &["comment=createComment"],
+    );
+    assert!(s.text.contains("pull_request_id: id"), "{}", s.text);
+    let request = s.text.split("    request:\n").nth(1).unwrap_or_default();
+    let request: Vec<&str> = request
+        .lines()
+        .take_while(|l| l.starts_with("      "))
+        .collect();
+    assert_eq!(
+        request,
+        ["      text: text"],
+        "the body's id is not the path's too"
+    );
+    assert_check_reports_exactly_the_fixmes("comment_id", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Gitea's issue names its author `user: { login, full_name }`: for a domain `author`,
 /// the FIXME offers the fields inside the object that says who made it.
 #[test]

@@ -55,6 +55,7 @@ pub(super) fn write<'a>(
         call_notes: Vec::new(),
         blocked: None,
         parameters: Vec::new(),
+        eliminated: Vec::new(),
     };
     let is_write = !matches!(oref.method.as_str(), "get" | "head" | "options");
     let params = r.spec.parameters(oref, op).unwrap_or_default();
@@ -177,6 +178,8 @@ struct Entry<'r, 'a> {
     /// The names of the operation's parameters: an argument named like one goes there,
     /// so elimination must not send it to another first.
     parameters: Vec<String>,
+    /// Path parameters filled by elimination, with the argument: `(id, pull_request_id)`.
+    eliminated: Vec<(String, String)>,
 }
 
 impl<'a> Entry<'_, 'a> {
@@ -265,11 +268,13 @@ impl<'a> Entry<'_, 'a> {
             }
             return;
         };
-        match self
-            .argument(&data.name, &v, required, None)
-            .or_else(|e| self.sole_path_argument(p, &v).ok_or(e))
-        {
+        let named = self.argument(&data.name, &v, required, None);
+        let by_elimination = named.is_err();
+        match named.or_else(|e| self.sole_path_argument(p, &v).ok_or(e)) {
             Ok(path) => {
+                if by_elimination {
+                    self.eliminated.push((path.clone(), data.name.clone()));
+                }
                 lines.entry(6, &data.name, &path, None);
                 self.used.push(path);
             }
@@ -387,7 +392,18 @@ impl<'a> Entry<'_, 'a> {
                 }
                 continue;
             };
-            let err = match self.argument(name, &pv, is_required, within) {
+            let named = self.argument(name, &pv, is_required, within).and_then(|path| {
+                // Bitbucket's comment: `id` went to `{pull_request_id}` as the one loose
+                // argument; the body's `id` (the comment's own) is not it too.
+                match self.eliminated.iter().find(|(arg, _)| *arg == path) {
+                    Some((_, param)) => Err((
+                        format!("is named like {path}, which already names the path's {param}"),
+                        format!("if {path} is the path's, leave {name} out; if it is this field's, map {param} from another value"),
+                    )),
+                    None => Ok(path),
+                }
+            });
+            let err = match named {
                 Ok(path) => {
                     lines.entry(6, &key, &path, None);
                     self.used.push(path);
