@@ -210,6 +210,18 @@ impl<'a> Planner<'a> {
                     }
                 },
             };
+            if child
+                .resolve(self.spec)
+                .is_ok_and(|(s, _)| s.schema_data.write_only)
+            {
+                // DigitalOcean's `ip_address` in a domain: sent when creating it, never
+                // answered, so a read of it is always absent (unless the spec is wrong).
+                self.warn(
+                    span,
+                    format!("'{seg}' is writeOnly in {where_}: a vendor that honours it never sends it in an answer"),
+                    "read another field; if the vendor does send it, correct the spec with an overlay (`overlays:`) to silence this",
+                );
+            }
             if let Some((read, other)) = merged_from
                 .as_deref()
                 .and_then(|parts| merged_conflict(self.spec, parts, seg))

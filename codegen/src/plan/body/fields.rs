@@ -315,6 +315,18 @@ impl<'a> Planner<'a> {
                     }
                 },
             };
+            if prop_schema
+                .resolve(self.spec)
+                .is_ok_and(|(s, _)| s.schema_data.read_only)
+            {
+                // The vendor ignores it in a request (DigitalOcean's record `id`), unless
+                // the spec is wrong: GOV.UK Pay marks every field of its create body so.
+                self.warn(
+                    child.span().unwrap_or(span),
+                    format!("{at}.{key} is readOnly in the spec: a vendor that honours it ignores the value in a request"),
+                    "leave it out; if the vendor does take it, correct the spec with an overlay (`overlays:`) to silence this",
+                );
+            }
             let rust = names.claim(&snake(key));
             let child_at = format!("{at}.{key}");
             let pv = match view(self.spec, prop_schema) {

@@ -353,6 +353,35 @@ mod tests {
         .plan();
     }
 
+    /// `readOnly` and `writeOnly` (DigitalOcean): a request field the spec marks
+    /// read-only, and an answer's field it marks write-only, are warned about at their
+    /// line; the spec may be wrong (GOV.UK Pay's create body), so they still plan.
+    #[test]
+    fn read_only_sent_and_write_only_read_are_warned_about() {
+        let f = Fixture::default()
+            .spec(
+                "memo: { type: string }",
+                "memo: { type: string, readOnly: true }",
+            )
+            .spec(
+                "amount: { type: integer }\n        note:",
+                "amount: { type: integer, writeOnly: true }\n        note:",
+            );
+        let warnings = f.warnings();
+        assert!(
+            warnings.iter().any(|w| w == "request.memo is readOnly in the spec: a vendor that honours it ignores the value in a request"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("'amount' is writeOnly in")
+                    && w.ends_with("a vendor that honours it never sends it in an answer")),
+            "{warnings:?}"
+        );
+        assert!(Fixture::default().warnings().is_empty());
+    }
+
     /// One that also says `additionalProperties: false` takes no key at all: a field
     /// under it is refused at check, not by the vendor.
     #[test]
