@@ -198,6 +198,39 @@ impl<'a> Planner<'a> {
         (paths.code.is_some() || paths.message.is_some()).then_some(paths)
     }
 
+    /// An adapter-wide rule on a vendor code (`"404/not_found"`) where no mapped
+    /// operation has a code to read never fires: DigitalOcean's error body is
+    /// `{ id, message }`, and without `errors: { code: id }` nothing is found.
+    pub(super) fn codes_to_match(&mut self, operations: &[OperationPlan]) {
+        let any_code = operations.iter().any(|op| {
+            op.error_body.as_ref().is_some_and(|b| b.code.is_some())
+                || op.error_paths.as_ref().is_some_and(|p| p.code.is_some())
+        });
+        if any_code || operations.is_empty() {
+            return;
+        }
+        let dead: Vec<Span> = self
+            .mapping
+            .errors
+            .rules
+            .iter()
+            .filter(|r| {
+                matches!(
+                    ErrorMatch::of(&r.key.value),
+                    Some(ErrorMatch::StatusCode(..))
+                )
+            })
+            .map(|r| r.key.span)
+            .collect();
+        for span in dead {
+            self.warn(
+                span,
+                "no mapped operation's error body has a code to match this rule against: it never fires",
+                "say where the vendor puts its code (`errors: { code: <path> }`, DigitalOcean's `id`), or match on the status alone",
+            );
+        }
+    }
+
     pub(super) fn error_rules(
         &mut self,
         om: &OperationMap,
@@ -254,7 +287,9 @@ impl<'a> Planner<'a> {
                 self.unreachable_rule(om, &key, rule.key.span);
             }
             if let ErrorMatch::StatusCode(..) = &key {
-                if !has_error_body {
+                // An adapter-wide rule is judged over every operation, once
+                // (`Planner::codes_to_match`).
+                if !has_error_body && operation_level {
                     self.err(
                         rule.key.span,
                         format!("{} has no error body with a code to match", om.call.value),
@@ -446,6 +481,62 @@ mod tests {
             paths,
             (Some("$.error.code".into()), Some("$.error.message".into()))
         );
+    }
+
+    /// DigitalOcean's error bodies differ by status: `errors.code` is read from the
+    /// first of the operation's error bodies that has it, not refused because the first
+    /// declared one (a 400 with other fields) lacks it.
+    #[test]
+    fn the_code_is_read_from_the_error_body_that_has_it() {
+        let plan = Fixture::default()
+            .spec(
+                "          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        default:",
+                "          content: { application/json: { schema: { $ref: \"#/components/schemas/Thing\" } } }\n        \"400\":\n          description: bad\n          content: { application/json: { schema: { type: object, properties: { messages: { type: array, items: { type: string } } } } } }\n        default:",
+            )
+            .mapping("errors: { map: {", "errors: { code: error.code, map: {")
+            .plan();
+        let body = op(&plan, "get").error_body.clone().expect("error body");
+        assert_eq!(body.wire_type, "Error");
+        assert_eq!(
+            body.code.map(|r| r.json_path).as_deref(),
+            Some("$.error.code")
+        );
+    }
+
+    /// DigitalOcean's `{ id, message }`: with no code to read, a code rule never
+    /// fires. Adapter-wide, a warning at the rule; on the operation, refused.
+    #[test]
+    fn a_code_rule_where_the_error_body_has_no_code() {
+        let no_code = || {
+            Fixture::default().spec(
+                "            code: { type: string }\n            message",
+                "            id: { type: string }\n            message",
+            )
+        };
+        let warnings = no_code()
+            .mapping(
+                "errors: { map: {",
+                "errors: { map: { \"404/not_found\": ThingError::NotFound,",
+            )
+            .warnings();
+        assert!(
+            warnings.iter().any(|w| w == "no mapped operation's error body has a code to match this rule against: it never fires"),
+            "{warnings:?}"
+        );
+        no_code()
+            .mapping(
+                "    params: { id: id }\n",
+                "    params: { id: id }\n    errors: { \"404/not_found\": ThingError::NotFound }\n",
+            )
+            .refused_with("getThing has no error body with a code to match");
+        // Told where the code is, the rule stands.
+        let plan = no_code()
+            .mapping(
+                "errors: { map: {",
+                "errors: { code: error.id, map: { \"404/not_found\": ThingError::NotFound,",
+            )
+            .plan();
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
     }
 
     /// getThing answering 200 and 403 (with the error body) only, no `default`.

@@ -120,8 +120,8 @@ impl<'a> Planner<'a> {
             Some(_) => None,
             None => self.error_paths(),
         };
-        let has_code =
-            error_body.is_some() || error_paths.as_ref().is_some_and(|p| p.code.is_some());
+        let has_code = error_body.as_ref().is_some_and(|b| b.code.is_some())
+            || error_paths.as_ref().is_some_and(|p| p.code.is_some());
         let error_in_success = self.error_signal(op, error_body.as_ref(), error_paths.as_ref());
         let error_rules = self.error_rules(om, pm, has_code);
         let fallback = self.fallback_plan(om, pm, op, &http_method, is_write);

@@ -123,6 +123,7 @@ impl<'a> Planner<'a> {
                 operations.extend(self.operation(om, pm));
             }
         }
+        self.codes_to_match(&operations);
         let mut unsupported = Vec::new();
         for u in &m.unsupported {
             if let Some(pm) = self.port_method(&u.method) {

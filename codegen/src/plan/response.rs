@@ -70,7 +70,7 @@ impl<'a> Planner<'a> {
     ) -> (Vec<ResponsePlan>, Option<ErrorBodyPlan>) {
         let errors_before = self.sink.items.len();
         let mut out = Vec::new();
-        let mut error_schema: Option<SRef<'a>> = None;
+        let mut error_schemas: Vec<SRef<'a>> = Vec::new();
         if let Some(r) = &om.response {
             let ok_name = match &pm.ok {
                 Ty::Named(n) => n.clone(),
@@ -155,8 +155,8 @@ impl<'a> Planner<'a> {
                     reject,
                     null_is_empty,
                 });
-            } else if error_schema.is_none() {
-                error_schema = schema.map(SRef::Plain);
+            } else if let Some(s) = schema {
+                error_schemas.push(SRef::Plain(s));
             }
         }
         for s in om.status.iter().flatten() {
@@ -180,13 +180,26 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(default) = &op.responses.default {
-            if error_schema.is_none() {
-                let spec: &'a Spec = self.spec;
-                if let Ok(resp) = spec.resolve_response(default) {
-                    error_schema = responses::json_schema(resp).map(SRef::Plain);
-                }
+            let spec: &'a Spec = self.spec;
+            if let Some(s) = spec
+                .resolve_response(default)
+                .ok()
+                .and_then(responses::json_schema)
+            {
+                error_schemas.push(SRef::Plain(s));
             }
         }
+        // The error body the code and message are read from: the first that has the
+        // mapping's `errors.code` where one is given (DigitalOcean's 400 body has no `id`,
+        // its 401 and default ones do), else the first declared.
+        let mut error_schema = match &self.mapping.errors.code {
+            Some(code) => error_schemas
+                .iter()
+                .find(|s| has_path(self.spec, **s, &code.value))
+                .or(error_schemas.first())
+                .copied(),
+            None => error_schemas.first().copied(),
+        };
         // Said only when nothing else was: a success body whose shape was refused above
         // is the cause, and "no JSON success response" would send the user looking for
         // one that is there.
@@ -602,6 +615,24 @@ pub(super) fn success_schema<'a>(
             let schema = responses::json_schema(resp)?;
             Some((code, schema))
         })
+}
+
+/// Whether the body `schema` has a value at the dotted `path` (through objects only).
+fn has_path(spec: &Spec, schema: SRef<'_>, path: &str) -> bool {
+    let mut at = schema;
+    for seg in path.split('.') {
+        let Ok(v) = view(spec, at) else {
+            return false;
+        };
+        let Kind::Object { props, .. } = v.kind else {
+            return false;
+        };
+        match props.iter().find(|(n, _)| *n == seg) {
+            Some((_, p)) => at = *p,
+            None => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
