@@ -74,14 +74,35 @@ pub(super) struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
+    /// One diagnostic per mistake: a `types:` line that every operation building the
+    /// type reads, each from its own vendor schema, is one mistake at one place with one
+    /// fix, said once (DigitalOcean's `ip_adress` was reported for three schemas).
     pub(super) fn err(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
-        self.sink
-            .push(Diagnostic::new(&self.mapping.path, Some(span), msg).help(help));
+        let d = Diagnostic::new(&self.mapping.path, Some(span), msg).help(help);
+        // The same words up to the schema they name (`… in DropletsListItemV4`).
+        let stem = |m: &str| {
+            m.rsplit_once(" in ")
+                .map_or(m.to_owned(), |(a, _)| a.to_owned())
+        };
+        let same = |e: &Diagnostic| {
+            e.span == d.span
+                && (e.message == d.message
+                    || (e.help == d.help && stem(&e.message) == stem(&d.message)))
+        };
+        if !self.sink.items.iter().any(same) {
+            self.sink.push(d);
+        }
     }
 
     pub(super) fn warn(&mut self, span: Span, msg: impl Into<String>, help: impl Into<String>) {
-        self.warnings
-            .push(Diagnostic::new(&self.mapping.path, Some(span), msg).help(help));
+        let d = Diagnostic::new(&self.mapping.path, Some(span), msg).help(help);
+        if !self
+            .warnings
+            .iter()
+            .any(|e| e.span == d.span && e.message == d.message)
+        {
+            self.warnings.push(d);
+        }
     }
 
     pub(super) fn domain(&self, name: &str) -> String {
@@ -213,5 +234,16 @@ mod tests {
         ] {
             assert!(all.contains(want), "{want:?} not in:\n{all}");
         }
+    }
+
+    /// `get` builds `Thing` from its schema and `list` from an inline copy: a mistake on
+    /// one of its lines is one diagnostic, not one per vendor schema.
+    #[test]
+    fn a_mistake_read_by_several_operations_is_said_once() {
+        let errors = Fixture::listing("{ type: array, items: { type: object, required: [id, status], properties: { id: { type: string }, status: { type: string }, amount: { type: integer } } } }")
+            .mapping("      amount: amount\n", "      amount: amountt\n")
+            .errors();
+        let about: Vec<&String> = errors.iter().filter(|e| e.contains("amountt")).collect();
+        assert_eq!(about.len(), 1, "{errors:?}");
     }
 }
