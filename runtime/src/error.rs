@@ -105,7 +105,7 @@ pub enum ErrorKind {
 #[non_exhaustive]
 pub enum Error {
     /// The vendor rejected our credentials, or they could not be presented.
-    #[error("{operation}: authentication failed{}: {message}", fmt_status(*.status))]
+    #[error("{operation}: {}: {message}", fmt_auth(*.status))]
     Auth {
         /// The adapter operation.
         operation: String,
@@ -120,7 +120,7 @@ pub enum Error {
     },
     /// The vendor throttled the call, or the client-side limiter or quota refused it
     /// before it reached the vendor.
-    #[error("{operation}: rate limited by {by} (HTTP {status}){}", fmt_retry_after(*.retry_after))]
+    #[error("{operation}: rate limited by {by} (HTTP {status}){}{}", fmt_retry_after(*.retry_after), fmt_message(.message.as_deref()))]
     RateLimited {
         /// The adapter operation.
         operation: String,
@@ -132,6 +132,9 @@ pub enum Error {
         retry_after: Option<Duration>,
         /// Who refused the call.
         by: LimitedBy,
+        /// The vendor's own words, from its error body (Bitbucket's "Rate limit for
+        /// this resource has been exceeded"), when it sent any.
+        message: Option<String>,
     },
     /// A time limit elapsed.
     #[error("{operation}: {limit} elapsed after {attempts} attempt(s), {outcome}{}", fmt_key(.idempotency_key.as_deref()))]
@@ -218,13 +221,26 @@ pub enum Error {
     },
 }
 
+/// A 403 is a refusal of what the credentials may do, not of who they are: a caller
+/// that maps it to `NotFound` (a private repository) should not read "authentication".
+fn fmt_auth(status: Option<u16>) -> String {
+    match status {
+        Some(403) => "access denied (HTTP 403)".to_string(),
+        other => format!("authentication failed{}", fmt_status(other)),
+    }
+}
+
 fn fmt_status(status: Option<u16>) -> String {
     status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
 }
 
 fn fmt_retry_after(d: Option<Duration>) -> String {
-    d.map(|d| format!(", retry after {d:?}"))
-        .unwrap_or_default()
+    match d {
+        // `Retry-After: 0`: "retry after 0ns" read as a figure of our own.
+        Some(d) if d.is_zero() => ", retry at once".to_string(),
+        Some(d) => format!(", retry after {d:?}"),
+        None => String::new(),
+    }
 }
 
 fn fmt_retry_in(d: Option<Duration>) -> String {

@@ -493,6 +493,7 @@ fn limited(operation: &str, by: LimitedBy, retry_after: Duration) -> Error {
         status: 429,
         retry_after: Some(retry_after),
         by,
+        message: None,
     }
 }
 

@@ -518,13 +518,14 @@ mod tests {
     }
 
     #[test]
-    fn missing_or_empty_params_are_config_errors() {
+    fn a_missing_param_is_config_and_an_empty_one_invalid() {
         let missing = Request::new("get", Method::GET, "/v1/{id}").render_path();
         assert!(matches!(missing, Err(Error::Config { .. })));
+        // The caller's empty argument, refused before sending like any bad value.
         let empty = Request::new("get", Method::GET, "/v1/{id}")
             .path_param("id", "")
             .render_path();
-        assert!(matches!(empty, Err(Error::Config { .. })));
+        assert!(matches!(empty, Err(Error::InvalidRequest { .. })));
         let unclosed = Request::new("get", Method::GET, "/v1/{id")
             .path_param("id", "x")
             .render_path();

@@ -391,6 +391,7 @@ impl Error {
                 status,
                 retry_after: retry_after::from_response(resp, std::time::SystemTime::now()),
                 by: LimitedBy::Vendor,
+                message,
             };
         }
         if status == 401 || status == 403 {
@@ -635,6 +636,26 @@ mod tests {
             .decode_json::<List>("op")
             .expect_err("a mark inside the body");
         assert!(err.to_string().contains("not valid JSON"), "{err}");
+    }
+
+    /// A vendor's 429 keeps its words (Bitbucket's "Rate limit for this resource has
+    /// been exceeded"), and `Retry-After: 0` reads as "at once", not "0ns".
+    #[test]
+    fn a_429_keeps_the_vendors_message_and_a_zero_wait_reads_plainly() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", http::HeaderValue::from_static("0"));
+        let r = Response::new(429, headers, String::new());
+        let err = Error::from_vendor_response(
+            "get_repository",
+            &r,
+            None,
+            Some("Rate limit for this resource has been exceeded".into()),
+        );
+        assert_eq!(err.kind(), ErrorKind::RateLimited);
+        assert_eq!(
+            err.to_string(),
+            "get_repository: rate limited by vendor (HTTP 429), retry at once: Rate limit for this resource has been exceeded"
+        );
     }
 
     #[test]

@@ -99,12 +99,20 @@ impl Path {
             ));
         };
         let name = &after[..close];
-        let problem = if self.empty.iter().any(|e| &**e == name) {
-            "is empty"
-        } else {
-            "has no value"
-        };
-        Error::config(format!("{operation}: path parameter {{{name}}} {problem}"))
+        if self.empty.iter().any(|e| &**e == name) {
+            // The caller's argument, not the adapter's setup: an empty segment would
+            // send the request to another resource (`/repos//pulls`), so it is refused
+            // like any value the vendor would refuse.
+            return Error::invalid_request(
+                operation,
+                &format!("path {{{name}}}"),
+                "a path segment, which cannot be empty",
+                "empty",
+            );
+        }
+        Error::config(format!(
+            "{operation}: path parameter {{{name}}} has no value"
+        ))
     }
 
     /// The filled path, for keys that must tell two requests apart (the fallback
@@ -222,7 +230,11 @@ mod tests {
             "{missing}"
         );
         let empty = filled("/v1/{id}", &[("id", ""), ("id", "late")]).expect_err("empty");
-        assert!(empty.to_string().contains("{id} is empty"), "{empty}");
+        assert_eq!(empty.kind(), crate::ErrorKind::InvalidRequest);
+        assert_eq!(
+            empty.to_string(),
+            "op: request parameter path {id} breaks a path segment, which cannot be empty: empty (not sent)"
+        );
         let unclosed = filled("/v1/{id", &[("id", "x")]).expect_err("unclosed");
         assert!(unclosed.to_string().contains("unclosed"), "{unclosed}");
     }

@@ -115,7 +115,7 @@ async fn a_403_through_vendor_error_keeps_the_message_masked() {
     assert_eq!(err.kind(), rt::ErrorKind::Auth);
     assert_eq!(
         err.to_string(),
-        "get_issue: authentication failed (HTTP 403): credentials not allowed to do this \
+        "get_issue: access denied (HTTP 403): credentials not allowed to do this \
          (vendor: Resource not accessible by token [REDACTED])"
     );
     // What the adapter parsed from the spec's error schema wins over the guess.
