@@ -1222,6 +1222,45 @@ pub trait Git {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Bitbucket's reviewers: every user has `type: "user"` (required) and optional
+/// `display_name`, `uuid`. The sort of every item is never the value kept of each: the
+/// line is a decision, and it suggests `display_name`.
+#[test]
+fn each_never_takes_the_items_sort_as_certain() {
+    let (dir, s) = scaffold_inline(
+        "each_sort",
+        r##"openapi: 3.0.3
+info: { title: Code, version: "1" }
+servers: [{ url: "https://code.example.com" }]
+paths:
+  /pullrequests/{id}:
+    get:
+      operationId: getPullRequest
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: integer } }
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, required: [id, reviewers], properties: { id: { type: integer }, reviewers: { type: array, items: { type: object, required: [type], properties: { type: { type: string }, uuid: { type: string }, display_name: { type: string } } } } } }
+"##,
+        r#"
+pub struct PullRequest { pub id: u64, pub reviewers: Vec<String> }
+pub enum CodeError { Failed(String) }
+pub trait Code {
+    async fn pull_request(&self, id: u64) -> Result<PullRequest, CodeError>;
+}
+"#,
+        "Code",
+        &["pull_request=getPullRequest"],
+    );
+    assert!(!s.text.contains("each: type"), "{}", s.text);
+    assert!(s.text.contains("each: display_name }"), "{}", s.text);
+    assert_check_reports_exactly_the_fixmes("each_sort", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A field the vendor names otherwise (Vercel's deployment `uid`): the fields that
 /// fit are listed closest first, so the likely one is not cut off the list.
 #[test]

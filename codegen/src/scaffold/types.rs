@@ -390,8 +390,23 @@ fn each_field<'a>(
 ) -> Option<Result<&'a str, String>> {
     // Names that say "this is what the item is called", in the order they are taken.
     const NAMES: &[&str] = &[
-        "name", "login", "username", "slug", "key", "title", "email", "id",
+        "name",
+        "login",
+        "username",
+        "slug",
+        "key",
+        "title",
+        "display_name",
+        "full_name",
+        "nickname",
+        "email",
+        "id",
+        "uuid",
+        "account_id",
     ];
+    // Fields that say what sort of thing every item is, the same for all of them
+    // (Bitbucket's user `type: "user"`): never the one value to keep of each.
+    const SORTS: &[&str] = &["type", "kind", "object", "resource_type"];
     let Ty::Vec(item_ty) = inner.without_refs() else {
         return None;
     };
@@ -420,7 +435,7 @@ fn each_field<'a>(
         .collect();
     let always: Vec<&'a str> = fitting
         .iter()
-        .filter(|(_, a)| *a)
+        .filter(|(n, a)| *a && !SORTS.contains(n))
         .map(|(n, _)| *n)
         .collect();
     // The first of `candidates` that says what the item is called.
@@ -437,8 +452,10 @@ fn each_field<'a>(
         ([], None) => {
             let names: Vec<&str> = fitting.iter().map(|(n, _)| *n).collect();
             // The suggestion is the item's name where it has one (Gitea's label `name`,
-            // not `color`, which comes first).
-            let likely = preferred(&names).unwrap_or(names[0]);
+            // not `color`, which comes first), never its sort.
+            let likely = preferred(&names)
+                .or_else(|| names.iter().find(|n| !SORTS.contains(n)).copied())
+                .unwrap_or(names[0]);
             Some(Err(format!(
                 "its items' fields that fit ({}) may be absent: take one of every item with `{{ from: {wire}, each: {likely} }}` into a Vec of Options, or convert the list with `via:`",
                 list(&names, 8),
