@@ -1261,6 +1261,55 @@ pub trait Code {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// DigitalOcean's create answers one droplet or several: `{ droplet }` or
+/// `{ droplets: [...] }`. Scaffold points at `unwrap: droplet` instead of telling the
+/// user to map another operation.
+#[test]
+fn a_union_of_wrapped_forms_suggests_unwrap() {
+    let (dir, s) = scaffold_inline(
+        "union_unwrap",
+        r##"openapi: 3.0.3
+info: { title: Cloud, version: "1" }
+servers: [{ url: "https://cloud.example.com" }]
+paths:
+  /droplets:
+    post:
+      operationId: droplets_create
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, required: [name], properties: { name: { type: string } } }
+      responses:
+        "202":
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - { type: object, properties: { droplet: { type: object, required: [id], properties: { id: { type: integer } } } } }
+                  - { type: object, properties: { droplets: { type: array, items: { type: object, properties: { id: { type: integer } } } } } }
+"##,
+        r#"
+pub struct Server { pub id: u64 }
+pub enum CloudError { Failed(String) }
+pub trait Cloud {
+    async fn create(&self, name: &str) -> Result<Server, CloudError>;
+}
+"#,
+        "Cloud",
+        &["create=droplets_create"],
+    );
+    assert!(
+        s.text
+            .contains("read that one with `unwrap: droplet` beside call:"),
+        "{}",
+        s.text
+    );
+    assert_check_reports_exactly_the_fixmes("union_unwrap", &s, &dir.join("m.yaml"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A field the vendor names otherwise (Vercel's deployment `uid`): the fields that
 /// fit are listed closest first, so the likely one is not cut off the list.
 #[test]

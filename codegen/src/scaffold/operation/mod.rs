@@ -687,9 +687,35 @@ impl<'a> Entry<'_, 'a> {
             .map(|v| describe(self.r.spec, v))
             .collect();
         if let Some(what) = not_object.first() {
+            // A union whose forms wrap objects (DigitalOcean's create: `{ droplet }` or
+            // `{ droplets: [...] }`): `unwrap:` reads the form that holds one.
+            let wrapped: Vec<&str> = inner
+                .iter()
+                .filter_map(|v| match &v.kind {
+                    Kind::Union(parts) => Some(parts),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|p| view(self.r.spec, *p).ok())
+                .filter_map(|pv| match pv.kind {
+                    Kind::Object { props, .. } => Some(props),
+                    _ => None,
+                })
+                .flatten()
+                .filter(|(_, p)| {
+                    view(self.r.spec, *p).is_ok_and(|v| matches!(v.kind, Kind::Object { .. }))
+                })
+                .map(|(n, _)| n)
+                .collect();
+            let way = match wrapped.first() {
+                Some(field) => format!(
+                    "if one form holds it, read that one with `unwrap: {field}` beside call: (forms of the union that hold an object: {}; another form is then a contract error, see docs/mapping.md, unwrap:)",
+                    wrapped.join(", ")
+                ),
+                None => format!("map another operation for {}", self.pm.name),
+            };
             self.blocked = Some(format!(
-                "answers {what}, which the planner cannot build {name} from (it needs an object): map another operation for {}, or write `unsupported: <Error>::<Variant>` instead of call:",
-                self.pm.name
+                "answers {what}, which the planner cannot build {name} from (it needs an object): {way}, or write `unsupported: <Error>::<Variant>` instead of call:"
             ));
             return Vec::new();
         }
