@@ -441,7 +441,7 @@ impl<'a> Planner<'a> {
                         "`default:` does not apply to '{}', which `via:` computes",
                         fm.name.value
                     ),
-                    "remove `default:` and handle the absence in the function (a value the vendor may leave out reaches it as an Option), or add `required: true` to fail the call when it is absent",
+                    "remove `default:` and handle the absence in the function (a value the vendor may leave out reaches it as an Option), or add `required: true, reason: \"…\"` to fail the call when it is absent",
                 );
                 return None;
             }
@@ -547,7 +547,7 @@ impl<'a> Planner<'a> {
             self.err(
                 p.span,
                 format!("'{}' may be absent or null in the vendor's response, but {what} is required", p.value),
-                "make the domain field an Option, add `default: …`, or add `required: true` to fail the call when it is absent",
+                "make the domain field an Option, add `default: …`, or add `required: true, reason: \"…\"` (why the vendor always sends it) to fail the call when it is absent",
             );
             return None;
         };
@@ -698,6 +698,10 @@ mod tests {
         strict.clone().refused_with(
             "'amount' may be absent or null in the vendor's response, but Thing.amount is required",
         );
+        // The help writes the override whole: `required: true` alone is refused.
+        strict
+            .clone()
+            .helped_with("add `required: true, reason: \"…\"`");
         let plan = strict
             .clone()
             .mapping(
