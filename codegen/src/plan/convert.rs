@@ -148,13 +148,17 @@ impl<'a> Planner<'a> {
             }
             (Kind::Str { .. } | Kind::Int { .. } | Kind::Num | Kind::Bool, false) => {
                 // Said once here (at `unwrap:` when there is one), not once per field.
+                let help = match self.port.structs.get(tname) {
+                    Some(DomainStruct::Named(_)) => "point `unwrap:` at the object itself (e.g. `unwrap: data`, not a field inside it)".to_string(),
+                    _ => one_value_help(tname),
+                };
                 self.err(
                     span,
                     format!(
                         "{what}: the vendor's value is {}, not an object to build {tname} from",
                         v.describe()
                     ),
-                    "point `unwrap:` at the object itself (e.g. `unwrap: data`, not a field inside it)",
+                    help,
                 );
                 return None;
             }
@@ -205,12 +209,16 @@ impl<'a> Planner<'a> {
             return Some(n.clone());
         }
         let Some(tm) = self.mapping.types.iter().find(|t| t.name.value == tname) else {
+            let help = match self.port.structs.get(tname) {
+                Some(DomainStruct::Newtype(_)) => one_value_help(tname),
+                _ => format!("add `types: {{ {tname}: {{ fields: {{ … }} }} }}`"),
+            };
             self.err(
                 span,
                 format!(
                     "there is no `types: {tname}:` entry to build {tname} from the vendor response"
                 ),
-                format!("add `types: {{ {tname}: {{ fields: {{ … }} }} }}`"),
+                help,
             );
             return None;
         };
@@ -610,6 +618,14 @@ pub(super) fn default_expr(ty: &Ty, value: &serde_json::Value, leaf: &Leaf) -> O
     Some(lit)
 }
 
+/// The way to return one value of the answer (DigitalOcean's create giving back only
+/// the new `ServerId`): a response is built into a struct, so the value goes in one.
+fn one_value_help(tname: &str) -> String {
+    format!(
+        "a method returns a struct built from the answer, not one value of it: return a struct holding it (`pub struct Created {{ pub id: {tname} }}`) with `types: {{ Created: {{ fields: {{ id: <path> }} }} }}` (`droplet.id`)"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::Fixture;
@@ -690,6 +706,31 @@ mod tests {
                 "      amount: { from: amount, via: crate::convert::cents, default: 0 }\n",
             )
             .refused_with("`default:` does not apply to 'amount', which `via:` computes");
+    }
+
+    /// DigitalOcean's create answering the droplet, for a port returning only its
+    /// `ServerId`: both ways there (no `types:` entry, `unwrap:` to the id) say how to
+    /// return the one value, inside a struct.
+    #[test]
+    fn a_method_returning_one_value_is_told_to_wrap_it() {
+        let newtype = Fixture::default()
+            .port(
+                "async fn create(&self, req: NewThing) -> Result<Thing, ThingError>;",
+                "async fn create(&self, req: NewThing) -> Result<ThingId, ThingError>;",
+            )
+            .port(
+                "pub enum Status",
+                "pub struct ThingId(pub String);\npub enum Status",
+            );
+        newtype
+            .clone()
+            .helped_with("return a struct holding it (`pub struct Created { pub id: ThingId }`)");
+        newtype
+            .mapping(
+                "    request: { amount: req.amount, memo: req.memo }\n",
+                "    request: { amount: req.amount, memo: req.memo }\n    unwrap: id\n",
+            )
+            .helped_with("return a struct holding it");
     }
 
     #[test]
