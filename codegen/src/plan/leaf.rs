@@ -64,7 +64,10 @@ impl<'a> Planner<'a> {
         match ty {
             Ty::Named(n) => {
                 if let Some(DomainStruct::Newtype(inner)) = self.port.structs.get(n).cloned() {
-                    let (l, w) = self.leaf(inner.without_refs(), v, r, fm, what, wire)?;
+                    // Named in what is said about the inside: "Repository.created
+                    // (Timestamp) is i64", not a bare i64 the user never wrote there.
+                    let what = format!("{what} ({n})");
+                    let (l, w) = self.leaf(inner.without_refs(), v, r, fm, &what, wire)?;
                     return Some((Leaf::Newtype(self.domain(n), Box::new(l)), w));
                 }
                 if let Some(DomainStruct::Named(_)) = self.port.structs.get(n) {
@@ -554,6 +557,13 @@ mod tests {
         Fixture::default()
             .port("pub amount: Option<i64> }", "pub amount: Option<bool> }")
             .refused_with("Thing.amount is bool, but the vendor field is an integer");
+        // A newtype is named, not only what it holds (Bitbucket's `Timestamp(i64)`).
+        Fixture::default()
+            .port(
+                "pub struct Thing { pub id: String,",
+                "pub struct ThingId(pub i64);\npub struct Thing { pub id: ThingId,",
+            )
+            .refused_with("Thing.id (ThingId) is i64, but the vendor field is a string");
     }
 
     /// `type: string, format: int64` is an integer as decimal text: parsed into any
