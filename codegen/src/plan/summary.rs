@@ -17,6 +17,16 @@ impl Plan {
             self.adapter, self.port_trait, self.vendor_title, self.spec_file
         ));
         s.push_str(&format!("operations: {}\n", self.operations.len()));
+        // The column is as wide as the longest method name, at least 16 (a shorter
+        // table reads the same as before), so a long name does not push its line out.
+        let width = self
+            .operations
+            .iter()
+            .map(|o| o.method.len())
+            .chain(self.unsupported.iter().map(|u| u.method.len()))
+            .max()
+            .unwrap_or(0)
+            .max(16);
         for op in &self.operations {
             let idem = op
                 .idempotency
@@ -39,13 +49,13 @@ impl Plan {
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default();
             s.push_str(&format!(
-                "  {:<16} {} {}{named}{}{}\n",
+                "  {:<width$} {} {}{named}{}{}\n",
                 op.method, op.http_method, op.path, idem, pages
             ));
         }
         for u in &self.unsupported {
             s.push_str(&format!(
-                "  {:<16} not offered by the vendor: returns {}\n",
+                "  {:<width$} not offered by the vendor: returns {}\n",
                 u.method, u.target
             ));
         }
@@ -134,6 +144,24 @@ mod tests {
             "types: 4 vendor wire types, 1 domain converters",
             "policies: attempt timeout 2s, budget runtime default, retry runtime default",
             "limits: 5 requests per 1s",
+        ] {
+            assert!(summary.contains(line), "{line:?} not in:\n{summary}");
+        }
+    }
+
+    /// Bitbucket's `list_pull_requests_for_review` is longer than the usual column:
+    /// every line's column widens with it.
+    #[test]
+    fn a_long_method_name_widens_the_column_for_every_line() {
+        let summary =
+            Fixture::listing("{ type: array, items: { $ref: \"#/components/schemas/Thing\" } }")
+                .port("async fn list(", "async fn list_every_thing_for_review(")
+                .mapping("  list:\n", "  list_every_thing_for_review:\n")
+                .plan()
+                .summary();
+        for line in [
+            "  list_every_thing_for_review GET /things (listThings)\n",
+            "  create                      POST /things (createThing)",
         ] {
             assert!(summary.contains(line), "{line:?} not in:\n{summary}");
         }
