@@ -23,9 +23,8 @@ pub(crate) struct Walk<F> {
     operation: Cow<'static, str>,
     limits: PageLimits,
     style: Style,
-    /// The method's budget, resolved when the first page is asked for (`Some(None)`:
-    /// none).
-    budget: Option<Option<Duration>>,
+    /// The method's budget (`None`: none).
+    budget: Option<Duration>,
     /// Time spent fetching pages so far: the budget's share that is gone. Time the
     /// caller spends between pages (a stream's reader at work) is not the vendor's.
     spent: Duration,
@@ -53,13 +52,18 @@ impl<F> Walk<F> {
             Style::Numbers { first, .. } => Position::Number(first),
             Style::Offsets { .. } => Position::Offset(0),
         };
+        let budget = match limits.budget {
+            Some(b) if b.is_zero() => None,
+            Some(b) => Some(b),
+            None => pipeline.budget(&operation),
+        };
         Self {
             fetch,
             pipeline,
             operation,
             limits,
             style,
-            budget: None,
+            budget,
             spent: Duration::ZERO,
             next: Some(first),
             pages: 0,
@@ -106,13 +110,8 @@ impl<F> Walk<F> {
             ));
             return Err(self.fail(error));
         }
-        let budget = *self.budget.get_or_insert_with(|| match self.limits.budget {
-            Some(b) if b.is_zero() => None,
-            Some(b) => Some(b),
-            None => self.pipeline.budget(&self.operation),
-        });
         let started = Instant::now();
-        let left = budget.map(|b| b.saturating_sub(self.spent));
+        let left = self.budget.map(|b| b.saturating_sub(self.spent));
         if left.is_some_and(|l| l.is_zero()) {
             return Err(self.timeout(Outcome::Known));
         }
