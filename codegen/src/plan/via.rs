@@ -194,40 +194,49 @@ impl Sources {
         if *first != "crate" {
             return None;
         }
-        // The crate root's items; an absent or unreadable root still lets a module
-        // file be found by its path, as rustc would find it once declared.
-        let mut items: Vec<syn::Item> = ["lib.rs", "main.rs"]
+        // Where the walk stands: a parsed file and the inline modules inside it. The
+        // crate root's file; an absent or unreadable root still lets a module file be
+        // found by its path, as rustc would find it once declared.
+        let mut at: Option<(PathBuf, Vec<String>)> = ["lib.rs", "main.rs"]
             .iter()
             .map(|f| root.join(f))
             .find(|f| f.is_file())
-            .and_then(|f| self.file(&f))
-            .unwrap_or_default();
+            .filter(|f| self.load(f))
+            .map(|f| (f, Vec::new()));
         let mut dir = root;
         for module in modules {
-            let declared = items.iter().find_map(|item| match item {
-                syn::Item::Mod(m) if m.ident == module => Some(m),
-                _ => None,
-            });
-            if declared.is_some_and(|m| m.attrs.iter().any(|a| a.path().is_ident("path"))) {
-                return None;
-            }
-            let inline = declared
-                .and_then(|m| m.content.as_ref())
-                .map(|(_, i)| i.clone());
-            items = match inline {
-                Some(inline) => inline,
-                None => {
+            let declared = at
+                .as_ref()
+                .and_then(|(f, inline)| self.items_at(f, inline))
+                .and_then(|items| {
+                    items.iter().find_map(|item| match item {
+                        syn::Item::Mod(m) if m.ident == module => Some((
+                            m.attrs.iter().any(|a| a.path().is_ident("path")),
+                            m.content.is_some(),
+                        )),
+                        _ => None,
+                    })
+                });
+            match (declared, at.as_mut()) {
+                (Some((true, _)), _) => return None,
+                (Some((false, true)), Some((_, inline))) => inline.push(module.to_string()),
+                _ => {
                     let file = [
                         dir.join(format!("{module}.rs")),
                         dir.join(module).join("mod.rs"),
                     ]
                     .into_iter()
                     .find(|c| c.is_file())?;
-                    self.file(&file)?
+                    if !self.load(&file) {
+                        return None;
+                    }
+                    at = Some((file, Vec::new()));
                 }
-            };
+            }
             dir = dir.join(module);
         }
+        let (file, inline) = at?;
+        let items = self.items_at(&file, &inline)?;
         if let Some(sig) = items.iter().find_map(|item| match item {
             syn::Item::Fn(f) if f.sig.ident == name => Some(f.sig.clone()),
             _ => None,
@@ -245,13 +254,26 @@ impl Sources {
         self.resolve(&target, depth + 1)
     }
 
-    /// A file's top-level items, parsed once.
-    fn file(&mut self, file: &Path) -> Option<Vec<syn::Item>> {
+    /// Parses `file` once; whether it parsed.
+    fn load(&mut self, file: &Path) -> bool {
         self.parsed
             .entry(file.to_path_buf())
             .or_insert_with(|| syn::parse_file(&std::fs::read_to_string(file).ok()?).ok())
-            .as_ref()
-            .map(|f| f.items.clone())
+            .is_some()
+    }
+
+    /// The items of the inline modules `inline` (outermost first) of a loaded file.
+    fn items_at(&self, file: &Path, inline: &[String]) -> Option<&[syn::Item]> {
+        let mut items = self.parsed.get(file)?.as_ref()?.items.as_slice();
+        for module in inline {
+            items = items.iter().find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == module => {
+                    m.content.as_ref().map(|(_, c)| c.as_slice())
+                }
+                _ => None,
+            })?;
+        }
+        Some(items)
     }
 }
 
