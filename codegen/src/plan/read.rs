@@ -43,6 +43,15 @@ impl Read {
 }
 
 impl Plan {
+    /// The field `rust_name` of the wire struct `wire`; `None` when there is no such
+    /// struct or field (or `wire` is a union).
+    pub fn wire_field(&self, wire: &str, rust_name: &str) -> Option<&WireField> {
+        match &self.wire.iter().find(|w| w.name == wire)?.kind {
+            WireKind::Struct(fields) => fields.iter().find(|f| f.rust_name == rust_name),
+            WireKind::Union { .. } => None,
+        }
+    }
+
     /// The wire type of the value after each step of `steps`, starting from the wire
     /// struct `root` (a union's variant type where a step picks one); `None` when a step
     /// names no field of the plan's wire types.
@@ -62,12 +71,7 @@ impl Plan {
             let (WireTy::Named(n) | WireTy::Boxed(n)) = &cur else {
                 return None;
             };
-            cur = match &find(n)?.kind {
-                WireKind::Struct(fields) => {
-                    fields.iter().find(|f| f.rust_name == s.field)?.ty.clone()
-                }
-                WireKind::Union { .. } => return None,
-            };
+            cur = self.wire_field(n, &s.field)?.ty.clone();
             if let Some((u, _)) = &s.pick {
                 if let WireKind::Union { variant: (_, t) } = &find(u)?.kind {
                     cur = t.clone();
@@ -93,10 +97,7 @@ impl Plan {
                 continue;
             }
             let field = match &cur {
-                WireTy::Named(n) | WireTy::Boxed(n) => find(n).and_then(|w| match &w.kind {
-                    WireKind::Struct(fields) => fields.iter().find(|f| f.rust_name == s.field),
-                    WireKind::Union { .. } => None,
-                }),
+                WireTy::Named(n) | WireTy::Boxed(n) => self.wire_field(n, &s.field),
                 _ => None,
             };
             out.push(s.optional || field.is_some_and(|f| f.optional));

@@ -112,19 +112,9 @@ pub(super) fn body_node(
         }
         BodyNode::Struct { wire_type, fields } => {
             let t = ident(wire_type);
-            let field = |name: &str| {
-                ctx.plan
-                    .wire
-                    .iter()
-                    .find(|w| &w.name == wire_type)
-                    .and_then(|w| match &w.kind {
-                        WireKind::Struct(fs) => fs.iter().find(|f| f.rust_name == name),
-                        WireKind::Union { .. } => None,
-                    })
-            };
             let fs = fields.iter().map(|(name, node, wrap)| {
                 let f = ident(name);
-                let wire_field = field(name);
+                let wire_field = ctx.plan.wire_field(wire_type, name);
                 let inner = at.map(|at| {
                     let key = wire_field.map_or(name.as_str(), |w| w.wire_name.as_str());
                     format!("{at}.{key}")
@@ -161,18 +151,12 @@ fn may_be_empty(ctx: &Ctx, n: &BodyNode) -> bool {
     let BodyNode::Struct { wire_type, fields } = n else {
         return false;
     };
-    let Some(WireKind::Struct(wire)) = ctx
-        .plan
-        .wire
-        .iter()
-        .find(|w| &w.name == wire_type)
-        .map(|w| &w.kind)
-    else {
-        return false;
-    };
     !fields.is_empty()
         && fields.iter().all(|(name, node, wrap)| {
-            let optional = wire.iter().any(|f| &f.rust_name == name && f.optional);
+            let optional = ctx
+                .plan
+                .wire_field(wire_type, name)
+                .is_some_and(|f| f.optional);
             optional
                 && match node {
                     BodyNode::Leaf(ValuePlan::Expr { optional, .. }) => *optional && !wrap,
